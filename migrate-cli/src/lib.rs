@@ -1,0 +1,1 @@
+//! The command line library: config, source scanning, migrations folder, commands.

@@ -1,0 +1,90 @@
+//! Schema-first migrations, the pure part: the schema model, the one attribute parser, the
+//! resolver from Rust definitions to SQL names, diff, SQL rendering per dialect, snapshots and
+//! the journal. Nothing here touches a database.
+
+pub mod def;
+pub mod model;
+pub mod naming;
+pub mod resolve;
+pub mod types;
+
+#[cfg(feature = "parser")]
+pub mod parser;
+
+pub use def::{EnumDef, TableDef};
+pub use model::Schema;
+
+/// Implemented by `#[derive(Table)]`: the table's description, usable at run time.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a table",
+    label = "`references` must point at a field of a `#[derive(Table)]` struct",
+    note = "derive it: #[derive(Table)] struct {Self} { .. }"
+)]
+pub trait Table {
+    /// The definition read from the struct's attributes (Rust names, unresolved).
+    fn table_def() -> TableDef;
+}
+
+/// Implemented by `#[derive(DbEnum)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no SQL type mapping",
+    label = "not a supported column type",
+    note = "derive `DbEnum` for `{Self}`, or give the column its type: #[column(sql_type = \"jsonb\")]"
+)]
+pub trait DbEnum {
+    /// The labels in declaration order.
+    const VALUES: &'static [&'static str];
+    /// The definition read from the enum's attributes.
+    fn enum_def() -> EnumDef;
+}
+
+/// Items the derive macros' generated code uses; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde_json;
+
+    /// True when `values` holds `value`; usable in constants so an enum default that names no
+    /// value fails at compile time.
+    pub const fn contains(values: &[&str], value: &str) -> bool {
+        let mut i = 0;
+        while i < values.len() {
+            if bytes_eq(values[i].as_bytes(), value.as_bytes()) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
+    const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// A foreign key field must have its target's type, optionally wrapped in `Option`.
+    #[diagnostic::on_unimplemented(
+        message = "foreign key type `{Self}` does not match the referenced field's type `{T}`",
+        label = "this field's type differs from the referenced field's",
+        note = "a foreign key field has the referenced field's type, or `Option` of it"
+    )]
+    pub trait ForeignKeyType<T> {}
+    impl<T> ForeignKeyType<T> for T {}
+    impl<T> ForeignKeyType<T> for Option<T> {}
+
+    pub fn assert_foreign_key_type<F: ForeignKeyType<T>, T>(_: &F, _: &T) {}
+
+    /// The referenced struct must derive `Table`.
+    pub fn assert_table<T: crate::Table>() {}
+
+    /// A field whose type the mapping does not know must be a `DbEnum`.
+    pub fn assert_db_enum<T: crate::DbEnum>() {}
+}
