@@ -6,6 +6,7 @@ pub mod def;
 pub mod model;
 pub mod naming;
 pub mod resolve;
+pub mod snapshot;
 pub mod types;
 
 #[cfg(feature = "parser")]
