@@ -1,1 +1,291 @@
-//! todo
+//! Resolution: turns the Rust-level definitions of every struct and enum into the SQL-level
+//! [`Schema`], resolving enum types, foreign-key targets and derived names.
+//!
+//! The derive macros' run-time descriptions and the CLI's scanner both end here, so both give
+//! one schema for one source.
+
+use crate::def::{DefaultDef, EnumDef, FieldDef, FieldType, TableDef};
+use crate::model::{
+    Check, Column, ColumnType, Enum, ForeignKey, Index, PrimaryKey, Schema, Table, Unique,
+    DEFAULT_SCHEMA,
+};
+use crate::naming;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A problem that only shows once all definitions are seen together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{rust_name}: {message}")]
+pub struct ResolveError {
+    /// The struct or enum the problem is in.
+    pub rust_name: String,
+    /// The field, when the problem is in one.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// Resolves definitions into a schema, reporting every problem at once.
+pub fn resolve(tables: &[TableDef], enums: &[EnumDef]) -> Result<Schema, Vec<ResolveError>> {
+    let mut errors = Vec::new();
+    let enum_by_rust = index_by_rust(enums.iter().map(|e| (&e.rust_name, e)), "enum", &mut errors);
+    let table_by_rust =
+        index_by_rust(tables.iter().map(|t| (&t.rust_name, t)), "struct", &mut errors);
+
+    let mut schema = Schema::default();
+    for def in enums {
+        let e = Enum {
+            schema: def.schema.clone(),
+            name: def.name.clone(),
+            values: def.values.clone(),
+            renamed_from: def.renamed_from.clone(),
+        };
+        if schema.enums.insert(e.key(), e).is_some() {
+            errors.push(err(&def.rust_name, None, format!(
+                "enum type {}.{} is declared twice; give one of them another #[db_enum(name = \"...\")]",
+                def.schema, def.name
+            )));
+        }
+    }
+    for def in tables {
+        let ctx = Ctx { def, enums: &enum_by_rust, tables: &table_by_rust };
+        let table = ctx.table(&mut errors);
+        if schema.tables.insert(table.key(), table).is_some() {
+            errors.push(err(&def.rust_name, None, format!(
+                "table {}.{} is declared twice; give one of them another #[table(name = \"...\")]",
+                def.schema, def.name
+            )));
+        }
+    }
+    check_relation_names(&schema, &mut errors);
+    let namespaces: BTreeSet<&String> = schema
+        .tables
+        .values()
+        .map(|t| &t.schema)
+        .chain(schema.enums.values().map(|e| &e.schema))
+        .filter(|s| s.as_str() != DEFAULT_SCHEMA)
+        .collect();
+    schema.schemas = namespaces.into_iter().cloned().collect();
+    if errors.is_empty() {
+        Ok(schema)
+    } else {
+        Err(errors)
+    }
+}
+
+fn err(rust_name: &str, field: Option<&str>, message: String) -> ResolveError {
+    ResolveError { rust_name: rust_name.into(), field: field.map(String::from), message }
+}
+
+fn index_by_rust<'a, T>(
+    items: impl Iterator<Item = (&'a String, &'a T)>,
+    kind: &str,
+    errors: &mut Vec<ResolveError>,
+) -> BTreeMap<&'a str, &'a T> {
+    let mut map = BTreeMap::new();
+    for (name, item) in items {
+        if map.insert(name.as_str(), item).is_some() {
+            errors.push(err(name, None, format!(
+                "two {kind}s are named `{name}` in the schema files; rename one, since references and column types name them by their last path segment"
+            )));
+        }
+    }
+    map
+}
+
+struct Ctx<'a> {
+    def: &'a TableDef,
+    enums: &'a BTreeMap<&'a str, &'a EnumDef>,
+    tables: &'a BTreeMap<&'a str, &'a TableDef>,
+}
+
+impl Ctx<'_> {
+    fn table(&self, errors: &mut Vec<ResolveError>) -> Table {
+        let def = self.def;
+        let t = def.name.as_str();
+        let pk_cols = self.columns_of(&def.primary_key, errors);
+        let mut columns = Vec::new();
+        let mut uniques = Vec::new();
+        let mut indexes = Vec::new();
+        let mut foreign_keys = Vec::new();
+        for f in &def.fields {
+            let in_pk = def.primary_key.contains(&f.field);
+            columns.push(self.column(f, in_pk, errors));
+            let col = vec![f.name.clone()];
+            if f.unique {
+                uniques.push(Unique { name: naming::unique(t, &col), columns: col.clone() });
+            }
+            if f.index {
+                indexes.push(plain_index(naming::index(t, &col), col.clone()));
+            }
+            if let Some(fk) = self.foreign_key(f, errors) {
+                foreign_keys.push(fk);
+            }
+        }
+        for u in &def.uniques {
+            let cols = self.columns_of(&u.columns, errors);
+            let name = u.name.clone().unwrap_or_else(|| naming::unique(t, &cols));
+            uniques.push(Unique { name, columns: cols });
+        }
+        for i in &def.indexes {
+            let cols = self.columns_of(&i.columns, errors);
+            indexes.push(Index {
+                name: i.name.clone().unwrap_or_else(|| naming::index(t, &cols)),
+                columns: cols,
+                unique: i.unique,
+                predicate: i.predicate.clone(),
+                using: i.using.clone(),
+                concurrently: i.concurrently,
+            });
+        }
+        let mut unnamed_checks = 0;
+        let mut checks = Vec::new();
+        for c in &def.checks {
+            let name = c.name.clone().unwrap_or_else(|| {
+                unnamed_checks += 1;
+                naming::check(t, unnamed_checks - 1)
+            });
+            checks.push(Check { name, expr: c.expr.clone() });
+        }
+        uniques.sort_by(|a, b| a.name.cmp(&b.name));
+        indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+        checks.sort_by(|a, b| a.name.cmp(&b.name));
+        Table {
+            schema: def.schema.clone(),
+            name: def.name.clone(),
+            columns,
+            primary_key: (!pk_cols.is_empty())
+                .then(|| PrimaryKey { name: naming::primary_key(t), columns: pk_cols }),
+            uniques,
+            indexes,
+            foreign_keys,
+            checks,
+            renamed_from: def.renamed_from.clone(),
+        }
+    }
+
+    fn columns_of(&self, fields: &[String], errors: &mut Vec<ResolveError>) -> Vec<String> {
+        let mut out = Vec::new();
+        for field in fields {
+            match self.def.fields.iter().find(|f| &f.field == field) {
+                Some(f) => out.push(f.name.clone()),
+                None => errors.push(err(&self.def.rust_name, Some(field), format!(
+                    "no column field `{field}` in `{}`; key and index lists name the struct's fields",
+                    self.def.rust_name
+                ))),
+            }
+        }
+        out
+    }
+
+    fn column(&self, f: &FieldDef, in_pk: bool, errors: &mut Vec<ResolveError>) -> Column {
+        let ty = self.column_type(f, errors);
+        let default = f.default.as_ref().map(|d| self.default_sql(f, d, errors));
+        Column {
+            name: f.name.clone(),
+            ty,
+            nullable: f.nullable && !in_pk,
+            default,
+            identity: f.identity,
+            renamed_from: f.renamed_from.clone(),
+        }
+    }
+
+    fn user_enum(&self, f: &FieldDef) -> Option<&EnumDef> {
+        match &f.ty {
+            FieldType::User { rust, .. } => self.enums.get(rust.as_str()).copied(),
+            FieldType::Sql(_) => None,
+        }
+    }
+
+    fn column_type(&self, f: &FieldDef, errors: &mut Vec<ResolveError>) -> ColumnType {
+        match &f.ty {
+            FieldType::Sql(ty) => ty.clone(),
+            FieldType::User { rust, array } => match self.user_enum(f) {
+                Some(e) => {
+                    let ty = ColumnType::Enum { schema: e.schema.clone(), name: e.name.clone() };
+                    if *array {
+                        ColumnType::Array(Box::new(ty))
+                    } else {
+                        ty
+                    }
+                }
+                None => {
+                    errors.push(err(&self.def.rust_name, Some(&f.field), format!(
+                        "field `{}` has type `{rust}`, which has no SQL mapping and is no #[derive(DbEnum)] enum in the schema files; derive DbEnum for it or give the type: #[column(sql_type = \"jsonb\")]",
+                        f.field
+                    )));
+                    ColumnType::Builtin("text".into())
+                }
+            },
+        }
+    }
+
+    fn default_sql(&self, f: &FieldDef, d: &DefaultDef, errors: &mut Vec<ResolveError>) -> String {
+        match d {
+            DefaultDef::Sql(s) | DefaultDef::Int(s) | DefaultDef::Float(s) => s.clone(),
+            DefaultDef::Bool(b) => b.to_string(),
+            DefaultDef::Str(s) => {
+                if let Some(e) = self.user_enum(f) {
+                    if !e.values.contains(s) {
+                        errors.push(err(&self.def.rust_name, Some(&f.field), format!(
+                            "default \"{s}\" of field `{}` names no value of enum `{}`; its values are: {}",
+                            f.field, e.rust_name, e.values.join(", ")
+                        )));
+                    }
+                }
+                format!("'{}'", s.replace('\'', "''"))
+            }
+        }
+    }
+
+    fn foreign_key(&self, f: &FieldDef, errors: &mut Vec<ResolveError>) -> Option<ForeignKey> {
+        let r = f.references.as_ref()?;
+        let Some(target) = self.tables.get(r.table.as_str()) else {
+            errors.push(err(&self.def.rust_name, Some(&f.field), format!(
+                "field `{}` references `{}::{}`, but no #[derive(Table)] struct `{}` is in the schema files",
+                f.field, r.table, r.field, r.table
+            )));
+            return None;
+        };
+        let Some(target_field) = target.fields.iter().find(|tf| tf.field == r.field) else {
+            errors.push(err(&self.def.rust_name, Some(&f.field), format!(
+                "field `{}` references `{}::{}`, but `{}` has no column field `{}`",
+                f.field, r.table, r.field, r.table, r.field
+            )));
+            return None;
+        };
+        let columns = vec![f.name.clone()];
+        Some(ForeignKey {
+            name: naming::foreign_key(&self.def.name, &columns),
+            columns,
+            ref_schema: target.schema.clone(),
+            ref_table: target.name.clone(),
+            ref_columns: vec![target_field.name.clone()],
+            on_delete: r.on_delete,
+            on_update: r.on_update,
+        })
+    }
+}
+
+fn plain_index(name: String, columns: Vec<String>) -> Index {
+    Index { name, columns, unique: false, predicate: None, using: None, concurrently: false }
+}
+
+/// Indexes and constraints backed by indexes share one namespace with tables in a schema.
+fn check_relation_names(schema: &Schema, errors: &mut Vec<ResolveError>) {
+    let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
+    for t in schema.tables.values() {
+        let mut names = vec![t.name.clone()];
+        names.extend(t.primary_key.iter().map(|p| p.name.clone()));
+        names.extend(t.uniques.iter().map(|u| u.name.clone()));
+        names.extend(t.indexes.iter().map(|i| i.name.clone()));
+        for n in names {
+            if let Some(other) = seen.insert((t.schema.clone(), n.clone()), t.name.clone()) {
+                errors.push(err(&t.name, None, format!(
+                    "the name `{n}` is used twice in schema `{}` (tables `{other}` and `{}`); tables, keys and indexes share one namespace, so give one of them a `name = \"...\"`",
+                    t.schema, t.name
+                )));
+            }
+        }
+    }
+}
