@@ -19,7 +19,7 @@ pub use model::Schema;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a table",
     label = "`references` must point at a field of a `#[derive(Table)]` struct",
-    note = "derive it: #[derive(Table)] struct {Self} { .. }"
+    note = "derive it: `#[derive(Table)] struct {Self} {{ .. }}`"
 )]
 pub trait Table {
     /// The definition read from the struct's attributes (Rust names, unresolved).
