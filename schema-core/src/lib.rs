@@ -44,6 +44,15 @@ pub trait DbEnum {
 pub mod __private {
     pub use serde_json;
 
+    /// Reads a definition the derive embedded as JSON. The JSON was written by the derive from
+    /// the same types at compile time, so it always reads back.
+    pub fn def_from_json<T: serde::de::DeserializeOwned>(json: &str) -> T {
+        match serde_json::from_str(json) {
+            Ok(def) => def,
+            Err(e) => unreachable!("schema-macros embedded a definition that does not read back: {e}"),
+        }
+    }
+
     /// True when `values` holds `value`; usable in constants so an enum default that names no
     /// value fails at compile time.
     pub const fn contains(values: &[&str], value: &str) -> bool {

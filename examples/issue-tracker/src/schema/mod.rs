@@ -1,0 +1,4 @@
+//! The issue tracker's tables.
+
+pub mod accounts;
+pub mod issues;
