@@ -3,8 +3,10 @@
 //! the journal. Nothing here touches a database.
 
 pub mod def;
+pub mod diff;
 pub mod model;
 pub mod naming;
+pub mod render;
 pub mod resolve;
 pub mod snapshot;
 pub mod types;

@@ -1,0 +1,355 @@
+//! The changes a diff produces: one variant per kind of schema change, with a readable summary.
+//!
+//! A change carries the names as they are at the moment its statement runs: drops that come
+//! before the renames use the old names, everything after the renames uses the new ones.
+
+use crate::model::{Check, Column, ColumnType, ForeignKey, Index, PrimaryKey, Table, Unique};
+use std::fmt;
+
+/// A table or enum name with its schema.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QualifiedName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualifiedName {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+
+    /// The `schema.name` key used in [`crate::model::Schema`].
+    pub fn key(&self) -> String {
+        crate::model::Schema::key(&self.schema, &self.name)
+    }
+}
+
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}
+
+/// Where a new enum value goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumValuePosition {
+    /// Before an existing value: `ADD VALUE 'x' BEFORE 'y'`.
+    Before(String),
+    /// After an existing value: `ADD VALUE 'x' AFTER 'y'`.
+    After(String),
+    /// At the end: `ADD VALUE 'x'`.
+    End,
+}
+
+/// A column whose type uses an enum being rebuilt (directly or as an array element).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumColumn {
+    pub table: QualifiedName,
+    pub column: String,
+    /// The column's type, which names the enum.
+    pub ty: ColumnType,
+    /// The default to restore once the column has the new type.
+    pub default: Option<String>,
+}
+
+/// One schema change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    CreateSchema {
+        name: String,
+    },
+    DropSchema {
+        name: String,
+    },
+    CreateEnum {
+        name: QualifiedName,
+        values: Vec<String>,
+    },
+    DropEnum {
+        name: QualifiedName,
+    },
+    RenameEnum {
+        from: QualifiedName,
+        to: QualifiedName,
+    },
+    AddEnumValue {
+        name: QualifiedName,
+        value: String,
+        position: EnumValuePosition,
+    },
+    /// Values removed or reordered: the old type is renamed to `temp_name`, the new one created
+    /// and every column converted; a later [`Change::DropEnum`] drops `temp_name`.
+    RebuildEnum {
+        name: QualifiedName,
+        temp_name: String,
+        old_values: Vec<String>,
+        values: Vec<String>,
+        columns: Vec<EnumColumn>,
+    },
+    /// Columns with the inline primary key, unique and check constraints; the indexes and
+    /// foreign keys come as their own changes (their `Vec`s here are empty).
+    CreateTable {
+        table: Table,
+    },
+    DropTable {
+        table: QualifiedName,
+    },
+    RenameTable {
+        from: QualifiedName,
+        to: QualifiedName,
+    },
+    AddColumn {
+        table: QualifiedName,
+        column: Column,
+    },
+    DropColumn {
+        table: QualifiedName,
+        column: String,
+    },
+    RenameColumn {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    AlterColumnType {
+        table: QualifiedName,
+        column: String,
+        from: ColumnType,
+        to: ColumnType,
+    },
+    SetNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    DropNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    SetDefault {
+        table: QualifiedName,
+        column: String,
+        default: String,
+    },
+    DropDefault {
+        table: QualifiedName,
+        column: String,
+    },
+    AddIdentity {
+        table: QualifiedName,
+        column: String,
+    },
+    DropIdentity {
+        table: QualifiedName,
+        column: String,
+    },
+    AddPrimaryKey {
+        table: QualifiedName,
+        key: PrimaryKey,
+    },
+    DropPrimaryKey {
+        table: QualifiedName,
+        name: String,
+    },
+    AddUnique {
+        table: QualifiedName,
+        unique: Unique,
+    },
+    DropUnique {
+        table: QualifiedName,
+        name: String,
+    },
+    CreateIndex {
+        table: QualifiedName,
+        index: Index,
+    },
+    DropIndex {
+        table: QualifiedName,
+        name: String,
+        concurrently: bool,
+    },
+    AddForeignKey {
+        table: QualifiedName,
+        key: ForeignKey,
+    },
+    DropForeignKey {
+        table: QualifiedName,
+        name: String,
+    },
+    AddCheck {
+        table: QualifiedName,
+        check: Check,
+    },
+    DropCheck {
+        table: QualifiedName,
+        name: String,
+    },
+    /// A constraint whose content is unchanged but whose derived name is not.
+    RenameConstraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// An index whose content is unchanged but whose name is not.
+    RenameIndex {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+}
+
+/// A type for people: `integer`, `public.issue_state[]`.
+pub fn type_label(ty: &ColumnType) -> String {
+    match ty {
+        ColumnType::Builtin(name) => name.clone(),
+        ColumnType::Enum { schema, name } => format!("{schema}.{name}"),
+        ColumnType::Array(inner) => format!("{}[]", type_label(inner)),
+    }
+}
+
+fn list(items: &[String]) -> String {
+    items.join(", ")
+}
+
+impl Change {
+    /// One line for people, starting with `+ `, `- ` or `~ `.
+    pub fn summary(&self) -> String {
+        use Change::*;
+        match self {
+            CreateSchema { name } => format!("+ schema {name}"),
+            DropSchema { name } => format!("- schema {name}"),
+            CreateEnum { name, values } => format!("+ enum {name} ({})", list(values)),
+            DropEnum { name } => format!("- enum {name}"),
+            RenameEnum { from, to } => format!("~ enum {from}: rename to {to}"),
+            AddEnumValue {
+                name,
+                value,
+                position,
+            } => {
+                let at = match position {
+                    EnumValuePosition::Before(v) => format!(" before '{v}'"),
+                    EnumValuePosition::After(v) => format!(" after '{v}'"),
+                    EnumValuePosition::End => String::new(),
+                };
+                format!("~ enum {name}: add value '{value}'{at}")
+            }
+            RebuildEnum {
+                name,
+                old_values,
+                values,
+                ..
+            } => {
+                format!(
+                    "~ enum {name}: values ({}) -> ({})",
+                    list(old_values),
+                    list(values)
+                )
+            }
+            CreateTable { table } => format!("+ table {}.{}", table.schema, table.name),
+            DropTable { table } => format!("- table {table}"),
+            RenameTable { from, to } => format!("~ table {from}: rename to {to}"),
+            AddColumn { table, column } => {
+                let null = if column.nullable { "" } else { " not null" };
+                format!(
+                    "+ column {table}.{}: {}{null}",
+                    column.name,
+                    type_label(&column.ty)
+                )
+            }
+            DropColumn { table, column } => format!("- column {table}.{column}"),
+            RenameColumn { table, from, to } => format!("~ column {table}.{from}: rename to {to}"),
+            AlterColumnType {
+                table,
+                column,
+                from,
+                to,
+            } => format!(
+                "~ column {table}.{column}: type {} -> {}",
+                type_label(from),
+                type_label(to)
+            ),
+            SetNotNull { table, column } => format!("~ column {table}.{column}: set not null"),
+            DropNotNull { table, column } => format!("~ column {table}.{column}: drop not null"),
+            SetDefault {
+                table,
+                column,
+                default,
+            } => {
+                format!("~ column {table}.{column}: set default {default}")
+            }
+            DropDefault { table, column } => format!("~ column {table}.{column}: drop default"),
+            AddIdentity { table, column } => format!("~ column {table}.{column}: add identity"),
+            DropIdentity { table, column } => format!("~ column {table}.{column}: drop identity"),
+            AddPrimaryKey { table, key } => {
+                format!(
+                    "+ primary key {table}.{} ({})",
+                    key.name,
+                    list(&key.columns)
+                )
+            }
+            DropPrimaryKey { table, name } => format!("- primary key {table}.{name}"),
+            AddUnique { table, unique } => {
+                format!(
+                    "+ unique {table}.{} ({})",
+                    unique.name,
+                    list(&unique.columns)
+                )
+            }
+            DropUnique { table, name } => format!("- unique {table}.{name}"),
+            CreateIndex { table, index } => {
+                format!("+ index {table}.{} ({})", index.name, list(&index.columns))
+            }
+            DropIndex { table, name, .. } => format!("- index {table}.{name}"),
+            AddForeignKey { table, key } => format!(
+                "+ foreign key {table}.{} ({}) -> {}.{} ({})",
+                key.name,
+                list(&key.columns),
+                key.ref_schema,
+                key.ref_table,
+                list(&key.ref_columns)
+            ),
+            DropForeignKey { table, name } => format!("- foreign key {table}.{name}"),
+            AddCheck { table, check } => format!("+ check {table}.{} ({})", check.name, check.expr),
+            DropCheck { table, name } => format!("- check {table}.{name}"),
+            RenameConstraint { table, from, to } => {
+                format!("~ constraint {table}.{from}: rename to {to}")
+            }
+            RenameIndex { table, from, to } => format!("~ index {table}.{from}: rename to {to}"),
+        }
+    }
+
+    /// The table this change is about, if any (the new name for renames).
+    pub fn table(&self) -> Option<QualifiedName> {
+        use Change::*;
+        match self {
+            CreateTable { table } => Some(QualifiedName::new(&table.schema, &table.name)),
+            RenameTable { to, .. } => Some(to.clone()),
+            DropTable { table }
+            | AddColumn { table, .. }
+            | DropColumn { table, .. }
+            | RenameColumn { table, .. }
+            | AlterColumnType { table, .. }
+            | SetNotNull { table, .. }
+            | DropNotNull { table, .. }
+            | SetDefault { table, .. }
+            | DropDefault { table, .. }
+            | AddIdentity { table, .. }
+            | DropIdentity { table, .. }
+            | AddPrimaryKey { table, .. }
+            | DropPrimaryKey { table, .. }
+            | AddUnique { table, .. }
+            | DropUnique { table, .. }
+            | CreateIndex { table, .. }
+            | DropIndex { table, .. }
+            | AddForeignKey { table, .. }
+            | DropForeignKey { table, .. }
+            | AddCheck { table, .. }
+            | DropCheck { table, .. }
+            | RenameConstraint { table, .. }
+            | RenameIndex { table, .. } => Some(table.clone()),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Columns of the tables that stay: added, dropped, renamed and altered (type, nullability,
+//! default, identity), each alteration in an order PostgreSQL accepts.
+
+use super::renames::order_renames;
+use super::tables::qualified;
+use super::{temp_name, Change, Ctx, Phase, QualifiedName};
+use crate::model::Column;
+use std::collections::BTreeSet;
+
+pub(crate) fn diff_columns(ctx: &mut Ctx) {
+    let pairs: Vec<(String, String)> = ctx
+        .pairing
+        .tables
+        .iter()
+        .map(|(o, n)| (o.clone(), n.clone()))
+        .collect();
+    for (old_key, new_key) in pairs {
+        let (Some(old), Some(new)) = (ctx.old.tables.get(&old_key), ctx.new.tables.get(&new_key))
+        else {
+            continue;
+        };
+        let columns = ctx
+            .pairing
+            .columns
+            .get(&new_key)
+            .cloned()
+            .unwrap_or_default();
+        let table = qualified(new);
+        let renames: Vec<(String, String)> = columns
+            .iter()
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| (a.clone(), b.clone()))
+            .collect();
+        let targets: BTreeSet<&String> = renames.iter().map(|(_, to)| to).collect();
+        for (from, to) in order_renames(&renames, |c| temp_name(c, "tmp")) {
+            let change = Change::RenameColumn {
+                table: table.clone(),
+                from,
+                to,
+            };
+            ctx.plan.push(Phase::RenameColumns, new_key.clone(), change);
+        }
+        let kept_new: BTreeSet<&String> = columns.values().collect();
+        for column in new.columns.iter().filter(|c| !kept_new.contains(&c.name)) {
+            let mut column = column.clone();
+            column.renamed_from = None;
+            ctx.plan.push(
+                Phase::AlterColumns,
+                new_key.clone(),
+                Change::AddColumn {
+                    table: table.clone(),
+                    column,
+                },
+            );
+        }
+        for column in &new.columns {
+            let old_column = columns
+                .iter()
+                .find(|(_, n)| **n == column.name)
+                .and_then(|(o, _)| old.column(o));
+            if let Some(old_column) = old_column {
+                alter_column(ctx, &table, &new_key, old_column, column);
+            }
+        }
+        for column in old
+            .columns
+            .iter()
+            .filter(|c| !columns.contains_key(&c.name))
+        {
+            let phase = if targets.contains(&column.name) {
+                Phase::DropColumnsEarly
+            } else {
+                Phase::AlterColumns
+            };
+            let change = Change::DropColumn {
+                table: table.clone(),
+                column: column.name.clone(),
+            };
+            ctx.plan.push(phase, new_key.clone(), change);
+        }
+    }
+}
+
+/// The alterations of one kept column: identity off, default off, type, nullability, default
+/// on, identity on; in that order so that each statement finds the column in a state it accepts.
+fn alter_column(ctx: &mut Ctx, table: &QualifiedName, key: &str, old: &Column, new: &Column) {
+    let from = ctx.map_type(&old.ty);
+    let retype = from != new.ty;
+    let id = (key.to_string(), new.name.clone());
+    let old_default = if ctx.rebuilt.contains(&id) {
+        new.default.clone()
+    } else {
+        old.default.clone()
+    };
+    let column = new.name.clone();
+    let mut changes = Vec::new();
+    if old.identity && !new.identity {
+        changes.push(Change::DropIdentity {
+            table: table.clone(),
+            column: column.clone(),
+        });
+    }
+    if old_default.is_some() && (retype || new.default.is_none()) {
+        changes.push(Change::DropDefault {
+            table: table.clone(),
+            column: column.clone(),
+        });
+    }
+    if retype {
+        ctx.retyped.insert(id);
+        let to = new.ty.clone();
+        changes.push(Change::AlterColumnType {
+            table: table.clone(),
+            column: column.clone(),
+            from,
+            to,
+        });
+    }
+    if old.nullable != new.nullable {
+        let (table, column) = (table.clone(), column.clone());
+        changes.push(if new.nullable {
+            Change::DropNotNull { table, column }
+        } else {
+            Change::SetNotNull { table, column }
+        });
+    }
+    if let Some(default) = &new.default {
+        if retype || old_default.as_ref() != Some(default) {
+            let default = default.clone();
+            changes.push(Change::SetDefault {
+                table: table.clone(),
+                column: column.clone(),
+                default,
+            });
+        }
+    }
+    if !old.identity && new.identity {
+        changes.push(Change::AddIdentity {
+            table: table.clone(),
+            column,
+        });
+    }
+    for change in changes {
+        ctx.plan.push(Phase::AlterColumns, key, change);
+    }
+}

@@ -1,0 +1,210 @@
+//! Diff: the changes that turn one [`Schema`] into another, in an order the database accepts.
+//!
+//! Objects are paired by key or by a declared rename ([`Renames`]); constraints and indexes are
+//! matched by content, so a re-derived name becomes a rename rather than a drop and an add.
+//! Every change goes into a [`Phase`]; the output is the phases in order, each sorted by key.
+
+mod change;
+mod columns;
+mod constraints;
+mod enums;
+mod name;
+mod renames;
+mod tables;
+
+pub use change::{type_label, Change, EnumColumn, EnumValuePosition, QualifiedName};
+pub use name::migration_name;
+
+use crate::model::{ColumnType, Schema};
+use renames::Pairing;
+use std::collections::BTreeSet;
+
+/// Renames declared by hints or answered by the user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Renames {
+    /// (old key `schema.name`, new key).
+    pub tables: Vec<(String, String)>,
+    pub columns: Vec<ColumnRename>,
+    /// (old key, new key).
+    pub enums: Vec<(String, String)>,
+}
+
+/// A column rename inside one table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnRename {
+    /// The NEW table key.
+    pub table: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// A drop and an add of the same kind in the same parent: maybe a rename.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameQuestion {
+    /// `created` is a new table key; `candidates` are dropped old keys of the same schema.
+    Table {
+        created: String,
+        candidates: Vec<String>,
+    },
+    /// `table` is the new table key; `candidates` are dropped columns of that table.
+    Column {
+        table: String,
+        created: String,
+        candidates: Vec<String>,
+    },
+    /// `created` is a new enum key; `candidates` are dropped old keys of the same schema.
+    Enum {
+        created: String,
+        candidates: Vec<String>,
+    },
+}
+
+/// Renames declared by `renamed_from` hints in `new` that apply to `old` (a hint whose old name
+/// no longer exists in `old` is ignored: the rename already happened).
+pub fn hinted_renames(old: &Schema, new: &Schema) -> Renames {
+    renames::hinted_renames(old, new)
+}
+
+/// Questions still open after `answered`: a drop and an add of the same kind in the same parent
+/// (columns of one table, tables of one schema, enums of one schema) with no rename declared.
+/// Tables first, then columns, then enums, each sorted by key.
+pub fn open_questions(old: &Schema, new: &Schema, answered: &Renames) -> Vec<RenameQuestion> {
+    renames::open_questions(old, new, answered)
+}
+
+/// All changes from `old` to `new`, in a dependency-respecting order. Anything not covered by
+/// `renames` is a real drop and add.
+pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
+    let mut ctx = Ctx {
+        old,
+        new,
+        pairing: Pairing::new(old, new, renames),
+        plan: Plan::default(),
+        retyped: BTreeSet::new(),
+        rebuilt: BTreeSet::new(),
+    };
+    schemas(&mut ctx);
+    enums::diff_enums(&mut ctx);
+    tables::diff_tables(&mut ctx);
+    columns::diff_columns(&mut ctx);
+    constraints::diff_constraints(&mut ctx);
+    ctx.plan.finish()
+}
+
+/// When a change runs. Drops of what depends on something come before it changes; additions
+/// of what depends on something come after it exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Phase {
+    CreateSchemas,
+    RenameEnums,
+    CreateEnums,
+    AddEnumValues,
+    DropForeignKeys,
+    DropConstraints,
+    DropTablesEarly,
+    RenameTables,
+    DropColumnsEarly,
+    RenameColumns,
+    RenameConstraints,
+    RebuildEnums,
+    CreateTables,
+    AlterColumns,
+    AddConstraints,
+    CreateIndexes,
+    AddForeignKeys,
+    DropTables,
+    DropEnums,
+    DropSchemas,
+}
+
+/// Changes collected per phase; stable-sorted by (phase, key) at the end.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    items: Vec<(Phase, String, Change)>,
+}
+
+impl Plan {
+    pub(crate) fn push(&mut self, phase: Phase, key: impl Into<String>, change: Change) {
+        self.items.push((phase, key.into(), change));
+    }
+
+    fn finish(mut self) -> Vec<Change> {
+        self.items.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        self.items.into_iter().map(|(_, _, c)| c).collect()
+    }
+}
+
+/// What the diff passes work through.
+pub(crate) struct Ctx<'a> {
+    pub old: &'a Schema,
+    pub new: &'a Schema,
+    pub pairing: Pairing,
+    pub plan: Plan,
+    /// (new table key, new column name) of kept columns whose type changes in this migration.
+    pub retyped: BTreeSet<(String, String)>,
+    /// (new table key, new column name) of kept columns converted by an enum rebuild, which
+    /// also set their new default.
+    pub rebuilt: BTreeSet<(String, String)>,
+}
+
+impl Ctx<'_> {
+    /// An old column type in new terms: enum names follow the enum renames.
+    pub fn map_type(&self, ty: &ColumnType) -> ColumnType {
+        match ty {
+            ColumnType::Builtin(_) => ty.clone(),
+            ColumnType::Enum { schema, name } => {
+                let key = Schema::key(schema, name);
+                match self
+                    .pairing
+                    .enums
+                    .get(&key)
+                    .and_then(|k| self.new.enums.get(k))
+                {
+                    Some(e) => ColumnType::Enum {
+                        schema: e.schema.clone(),
+                        name: e.name.clone(),
+                    },
+                    None => ty.clone(),
+                }
+            }
+            ColumnType::Array(inner) => ColumnType::Array(Box::new(self.map_type(inner))),
+        }
+    }
+}
+
+/// The namespaces a schema uses: the declared ones and those of its tables and enums.
+fn namespaces(s: &Schema) -> BTreeSet<String> {
+    let mut all: BTreeSet<String> = s.schemas.iter().cloned().collect();
+    all.extend(s.tables.values().map(|t| t.schema.clone()));
+    all.extend(s.enums.values().map(|e| e.schema.clone()));
+    all.remove(crate::model::DEFAULT_SCHEMA);
+    all
+}
+
+fn schemas(ctx: &mut Ctx) {
+    let (old, new) = (namespaces(ctx.old), namespaces(ctx.new));
+    for name in new.difference(&old) {
+        ctx.plan.push(
+            Phase::CreateSchemas,
+            name.clone(),
+            Change::CreateSchema { name: name.clone() },
+        );
+    }
+    for name in old.difference(&new) {
+        ctx.plan.push(
+            Phase::DropSchemas,
+            name.clone(),
+            Change::DropSchema { name: name.clone() },
+        );
+    }
+}
+
+/// A temporary name for `name` (`name__tmp`), cut to PostgreSQL's 63 bytes.
+pub(crate) fn temp_name(name: &str, suffix: &str) -> String {
+    let suffix = format!("__{suffix}");
+    let mut end = 63usize.saturating_sub(suffix.len()).min(name.len());
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{suffix}", &name[..end])
+}

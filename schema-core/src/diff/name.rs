@@ -1,0 +1,113 @@
+//! Migration names derived from the changes: `create_accounts`, `add_email_to_users`.
+
+use super::Change;
+use std::collections::BTreeSet;
+
+const MAX_LEN: usize = 60;
+
+/// A short snake_case name for a migration: the headline of its first change, and how many
+/// more headlines follow (`create_accounts_and_3_more`). At most 60 characters of
+/// `[a-z0-9_]`; `custom` when there is no change.
+pub fn migration_name(changes: &[Change]) -> String {
+    let headlines = headlines(changes);
+    let Some(first) = headlines.first() else {
+        return "custom".to_string();
+    };
+    let first = clean(first);
+    if headlines.len() == 1 {
+        return cut(&first, MAX_LEN);
+    }
+    let suffix = format!("_and_{}_more", headlines.len() - 1);
+    format!("{}{suffix}", cut(&first, MAX_LEN - suffix.len()))
+}
+
+/// One headline per object the migration is about, in change order, without repeats.
+fn headlines(changes: &[Change]) -> Vec<String> {
+    let created: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable { table } => Some(table.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let temps: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RebuildEnum { temp_name, .. } => Some(temp_name.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for change in changes {
+        if matches!(change, Change::DropEnum { name } if temps.contains(&name.name)) {
+            continue;
+        }
+        let Some(line) = headline(change, &created) else {
+            continue;
+        };
+        if !out.contains(&line) {
+            out.push(line);
+        }
+    }
+    if out.is_empty() {
+        for change in changes {
+            let line = match change {
+                Change::CreateSchema { name } => format!("create_schema_{name}"),
+                Change::DropSchema { name } => format!("drop_schema_{name}"),
+                _ => continue,
+            };
+            if !out.contains(&line) {
+                out.push(line);
+            }
+        }
+    }
+    out
+}
+
+fn headline(change: &Change, created: &BTreeSet<String>) -> Option<String> {
+    use Change::*;
+    Some(match change {
+        CreateSchema { .. } | DropSchema { .. } => return None,
+        CreateTable { table } => format!("create_{}", table.name),
+        DropTable { table } => format!("drop_{}", table.name),
+        RenameTable { from, to } => format!("rename_{}_to_{}", from.name, to.name),
+        CreateEnum { name, .. } => format!("create_{}", name.name),
+        DropEnum { name } => format!("drop_{}", name.name),
+        RenameEnum { from, to } => format!("rename_{}_to_{}", from.name, to.name),
+        AddEnumValue { name, value, .. } => format!("add_{value}_to_{}", name.name),
+        RebuildEnum { name, .. } => format!("alter_{}", name.name),
+        AddColumn { table, column } => format!("add_{}_to_{}", column.name, table.name),
+        DropColumn { table, column } => format!("drop_{column}_from_{}", table.name),
+        RenameColumn { table, from, to } => format!("rename_{from}_to_{to}_in_{}", table.name),
+        other => {
+            let table = other.table()?;
+            if created.contains(&table.name) {
+                return None;
+            }
+            format!("alter_{}", table.name)
+        }
+    })
+}
+
+/// Lowercase ASCII letters and digits; everything else becomes one `_`.
+fn clean(s: &str) -> String {
+    let mut out = String::new();
+    for ch in s.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
+fn cut(s: &str, max: usize) -> String {
+    let cut = if s.len() > max { &s[..max] } else { s };
+    let cut = cut.trim_end_matches('_');
+    if cut.is_empty() {
+        "migration".to_string()
+    } else {
+        cut.to_string()
+    }
+}

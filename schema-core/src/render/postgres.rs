@@ -1,0 +1,208 @@
+//! PostgreSQL: schemas, enum types, `::` casts, moves across schemas, concurrent index drops
+//! and identity sequences that continue after the existing rows.
+
+use super::standard::{self, check_name};
+use super::{Dialect, RenderError};
+use crate::diff::{EnumColumn, EnumValuePosition, QualifiedName};
+use crate::model::ColumnType;
+
+/// PostgreSQL (tested against 15).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Postgres;
+
+/// The type an enum-typed value passes through on its way to another type: `text` for the
+/// enum, `text[]` for an array of it; `None` when `ty` holds no enum.
+fn via_text(ty: &ColumnType) -> Option<ColumnType> {
+    match ty {
+        ColumnType::Builtin(_) => None,
+        ColumnType::Enum { .. } => Some(ColumnType::Builtin("text".to_string())),
+        ColumnType::Array(inner) => via_text(inner).map(|t| ColumnType::Array(Box::new(t))),
+    }
+}
+
+impl Dialect for Postgres {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn supports_schemas(&self) -> bool {
+        true
+    }
+
+    fn supports_enum_types(&self) -> bool {
+        true
+    }
+
+    fn max_identifier_length(&self) -> usize {
+        63
+    }
+
+    /// `"c"::bigint`; from an enum through text, `"c"::text::"public"."state"`, since
+    /// PostgreSQL has no direct cast from an enum to another type.
+    fn cast(&self, column: &str, from: &ColumnType, to: &ColumnType) -> String {
+        let column = self.quote(column);
+        match via_text(from) {
+            Some(text) if text != *to => format!(
+                "{column}::{}::{}",
+                self.column_type(&text),
+                self.column_type(to)
+            ),
+            _ => format!("{column}::{}", self.column_type(to)),
+        }
+    }
+
+    /// `ALTER TABLE .. SET SCHEMA ..` for a move, then `RENAME TO` for a new name.
+    fn rename_table(
+        &self,
+        from: &QualifiedName,
+        to: &QualifiedName,
+    ) -> Result<Vec<String>, RenderError> {
+        let mut out = Vec::new();
+        let mut current = from.clone();
+        if from.schema != to.schema {
+            out.push(format!(
+                "ALTER TABLE {} SET SCHEMA {};",
+                self.qualified(from),
+                self.quote(&to.schema)
+            ));
+            current.schema = to.schema.clone();
+        }
+        if from.name != to.name {
+            check_name(self, &to.name)?;
+            out.push(format!(
+                "ALTER TABLE {} RENAME TO {};",
+                self.qualified(&current),
+                self.quote(&to.name)
+            ));
+        }
+        Ok(out)
+    }
+
+    fn drop_index(
+        &self,
+        table: &QualifiedName,
+        name: &str,
+        concurrently: bool,
+    ) -> Result<Vec<String>, RenderError> {
+        let index = QualifiedName::new(&table.schema, name);
+        let concurrently = if concurrently { "CONCURRENTLY " } else { "" };
+        Ok(vec![format!(
+            "DROP INDEX {concurrently}{};",
+            self.qualified(&index)
+        )])
+    }
+
+    /// The identity, then its sequence moved past the rows already there.
+    fn add_identity(
+        &self,
+        table: &QualifiedName,
+        column: &str,
+    ) -> Result<Vec<String>, RenderError> {
+        let mut out = standard::add_identity(self, table, column)?;
+        let table_sql = self.qualified(table);
+        out.push(format!(
+            "SELECT setval(pg_get_serial_sequence({}, {}), coalesce(max({}), 0) + 1, false) FROM {table_sql};",
+            self.literal(&table_sql),
+            self.literal(column),
+            self.quote(column),
+        ));
+        Ok(out)
+    }
+
+    fn create_enum(
+        &self,
+        name: &QualifiedName,
+        values: &[String],
+    ) -> Result<Vec<String>, RenderError> {
+        check_name(self, &name.name)?;
+        let values: Vec<String> = values.iter().map(|v| self.literal(v)).collect();
+        Ok(vec![format!(
+            "CREATE TYPE {} AS ENUM ({});",
+            self.qualified(name),
+            values.join(", ")
+        )])
+    }
+
+    fn drop_enum(&self, name: &QualifiedName) -> Result<Vec<String>, RenderError> {
+        Ok(vec![format!("DROP TYPE {};", self.qualified(name))])
+    }
+
+    fn rename_enum(
+        &self,
+        from: &QualifiedName,
+        to: &QualifiedName,
+    ) -> Result<Vec<String>, RenderError> {
+        let mut out = Vec::new();
+        let mut current = from.clone();
+        if from.schema != to.schema {
+            out.push(format!(
+                "ALTER TYPE {} SET SCHEMA {};",
+                self.qualified(from),
+                self.quote(&to.schema)
+            ));
+            current.schema = to.schema.clone();
+        }
+        if from.name != to.name {
+            check_name(self, &to.name)?;
+            out.push(format!(
+                "ALTER TYPE {} RENAME TO {};",
+                self.qualified(&current),
+                self.quote(&to.name)
+            ));
+        }
+        Ok(out)
+    }
+
+    fn add_enum_value(
+        &self,
+        name: &QualifiedName,
+        value: &str,
+        position: &EnumValuePosition,
+    ) -> Result<Vec<String>, RenderError> {
+        let at = match position {
+            EnumValuePosition::Before(v) => format!(" BEFORE {}", self.literal(v)),
+            EnumValuePosition::After(v) => format!(" AFTER {}", self.literal(v)),
+            EnumValuePosition::End => String::new(),
+        };
+        Ok(vec![format!(
+            "ALTER TYPE {} ADD VALUE {}{at};",
+            self.qualified(name),
+            self.literal(value)
+        )])
+    }
+
+    /// Renames the old type out of the way, creates the new one and converts every column
+    /// through text (a row whose value no longer exists makes the conversion fail, so nothing
+    /// is lost silently). The old type is dropped by a later change.
+    fn rebuild_enum(
+        &self,
+        name: &QualifiedName,
+        temp_name: &str,
+        values: &[String],
+        columns: &[EnumColumn],
+    ) -> Result<Vec<String>, RenderError> {
+        let mut out = vec![format!(
+            "ALTER TYPE {} RENAME TO {};",
+            self.qualified(name),
+            self.quote(temp_name)
+        )];
+        out.extend(self.create_enum(name, values)?);
+        for c in columns {
+            let alter = format!(
+                "ALTER TABLE {} ALTER COLUMN {}",
+                self.qualified(&c.table),
+                self.quote(&c.column)
+            );
+            out.push(format!("{alter} DROP DEFAULT;"));
+            out.push(format!(
+                "{alter} SET DATA TYPE {} USING {};",
+                self.column_type(&c.ty),
+                self.cast(&c.column, &c.ty, &c.ty)
+            ));
+            if let Some(default) = &c.default {
+                out.push(format!("{alter} SET DEFAULT {default};"));
+            }
+        }
+        Ok(out)
+    }
+}
