@@ -1,1 +1,104 @@
-//! The command line library: config, source scanning, migrations folder, commands.
+//! The command line library: config, source scanning, the migrations folder and the commands.
+//! `main.rs` only calls [`run`]; everything else is testable through [`run_with`].
+
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod folder;
+pub mod prompt;
+pub mod renames;
+pub mod scan;
+pub mod timestamp;
+pub mod write_set;
+
+use clap::{Parser, Subcommand};
+use commands::generate::{self, GenerateArgs};
+pub use error::{Error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use prompt::{Prompt, TerminalPrompt};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+/// Schema-first migrations for Rust: tables as structs, migrations generated from them.
+#[derive(Debug, Parser)]
+#[command(name = "migrate-cli", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the next migration from the changes in the schema structs
+    Generate(GenerateArgs),
+}
+
+/// What a command runs with: where it is, the time, where it prints and how it asks.
+pub struct Context<'a> {
+    /// Relative paths (the config, `--config`) start here.
+    pub cwd: PathBuf,
+    pub now: SystemTime,
+    pub stdout: &'a mut dyn Write,
+    pub stderr: &'a mut dyn Write,
+    /// `None` without a terminal: questions are listed with the flags that answer them.
+    pub prompt: Option<&'a mut dyn Prompt>,
+}
+
+/// Runs the command line in the process's directory, on its terminal, now.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(e) => {
+            eprintln!("error: cannot read the current directory: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr();
+    let mut terminal = TerminalPrompt;
+    let mut ctx = Context {
+        cwd,
+        now: SystemTime::now(),
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        prompt: prompt::is_interactive().then_some(&mut terminal as &mut dyn Prompt),
+    };
+    ExitCode::from(run_with(args, &mut ctx))
+}
+
+/// Runs the command line in `ctx` and gives the exit code: [`EXIT_OK`], [`EXIT_FAILED`] or
+/// [`EXIT_USAGE`] (bad flags, or rename questions left open).
+pub fn run_with<I, T>(args: I, ctx: &mut Context<'_>) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let out = if e.use_stderr() {
+                &mut *ctx.stderr
+            } else {
+                &mut *ctx.stdout
+            };
+            let _ = write!(out, "{}", e.render());
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    let result = match &cli.command {
+        Command::Generate(args) => generate::generate(args, ctx).map(drop),
+    };
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            let _ = writeln!(ctx.stderr, "error: {e}");
+            e.exit_code()
+        }
+    }
+}

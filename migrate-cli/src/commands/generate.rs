@@ -1,0 +1,322 @@
+//! `generate`: diff the schema sources against the last snapshot and write the next migration
+//! (its SQL, its snapshot and its journal entry), all or nothing.
+
+use crate::config::{self, Config, Dialect};
+use crate::error::Error;
+use crate::folder::{Folder, History};
+use crate::renames::{self, RenameFlag};
+use crate::{scan, timestamp, Context};
+use schema_core::diff::{self, Change, RenameQuestion, Renames};
+use schema_core::model::Schema;
+use schema_core::render::{self, Postgres};
+use schema_core::snapshot::{Snapshot, ROOT_ID};
+use std::path::PathBuf;
+
+/// The body of a `--custom` migration.
+pub const CUSTOM_SQL: &str =
+    "-- custom migration: write your SQL here, separating statements with --> statement-breakpoint lines\n";
+
+/// `migrate-cli generate` flags.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GenerateArgs {
+    /// The config file [default: ./migrate.toml]
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The migration's name (a-z, 0-9, _) [default: derived from the changes]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Write an empty migration for hand-written SQL; the snapshot stays as it is
+    #[arg(long)]
+    pub custom: bool,
+    /// Answer a possible rename: table:OLD=NEW, column:TABLE.OLD=NEW or enum:OLD=NEW
+    /// (schema.name where the schema is not public)
+    #[arg(long = "rename", value_name = "SPEC", value_parser = renames::parse_flag)]
+    pub renames: Vec<RenameFlag>,
+    /// Treat every open rename question as a real drop and a real add
+    #[arg(long)]
+    pub no_renames: bool,
+}
+
+/// What `generate` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The schema matches the last snapshot; nothing was written.
+    NoChanges,
+    Written {
+        tag: String,
+        sql: PathBuf,
+        snapshot: PathBuf,
+        journal: PathBuf,
+    },
+}
+
+/// The two states to compare.
+struct States {
+    config: Config,
+    folder: Folder,
+    history: History,
+    old: Schema,
+    new: Schema,
+}
+
+/// Runs `generate`.
+pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, Error> {
+    let name = args.name.as_deref().map(sanitize_name).transpose()?;
+    let states = load(args, ctx)?;
+    let renames = if args.custom {
+        known_renames(args, &states)?
+    } else {
+        settle_renames(args, &states, ctx)?
+    };
+    let changes = diff::diff(&states.old, &states.new, &renames);
+    if changes.is_empty() && !args.custom {
+        let matched = match &states.history.latest {
+            Some((path, _)) => format!("schema matches {}", states.folder.show(path)),
+            None => "no tables or enums in the schema sources and no migrations yet".to_string(),
+        };
+        say(ctx, &format!("no changes: {matched}; nothing written"));
+        return Ok(Outcome::NoChanges);
+    }
+    let (sql, schema) = if args.custom {
+        (CUSTOM_SQL.to_string(), &states.old)
+    } else {
+        let statements = render::render(&Postgres, &changes)?;
+        (render::migration_sql(&statements), &states.new)
+    };
+    let name = match name {
+        Some(name) => name,
+        None if args.custom => "custom".to_string(),
+        None => {
+            sanitize_name(&diff::migration_name(&changes)).unwrap_or_else(|_| "migration".into())
+        }
+    };
+    let outcome = write(&states, &name, sql, schema, ctx)?;
+    report(&states, &changes, args.custom, &outcome, ctx);
+    Ok(outcome)
+}
+
+fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
+    let config = config::load(&ctx.cwd, args.config.as_deref())?;
+    if config.dialect != Dialect::Postgres {
+        return Err(Error::UnsupportedDialect {
+            dialect: config.dialect,
+            config: shown(&config.path, ctx),
+        });
+    }
+    let scanned = scan::scan(&config.schema, &ctx.cwd)?;
+    let new = scanned.resolve()?;
+    let folder = Folder::new(&config.out, &ctx.cwd);
+    let history = folder.read(config.dialect.as_str())?;
+    let old = history
+        .latest
+        .as_ref()
+        .map(|(_, s)| s.schema.clone())
+        .unwrap_or_default();
+    Ok(States {
+        config,
+        folder,
+        history,
+        old,
+        new,
+    })
+}
+
+/// Hinted renames plus the flags, after checking the flags.
+fn known_renames(args: &GenerateArgs, states: &States) -> Result<Renames, Error> {
+    let mut renames = diff::hinted_renames(&states.old, &states.new);
+    renames::apply(&args.renames, &mut renames);
+    let problems = renames::check(&args.renames, &states.old, &states.new, &renames);
+    if problems.is_empty() {
+        return Ok(renames);
+    }
+    Err(Error::Usage(format!(
+        "{}\nfix or drop these --rename flags; nothing was written",
+        problems.join("\n")
+    )))
+}
+
+/// Known renames, then the open questions: asked on a terminal, listed otherwise.
+fn settle_renames(
+    args: &GenerateArgs,
+    states: &States,
+    ctx: &mut Context<'_>,
+) -> Result<Renames, Error> {
+    let mut renames = known_renames(args, states)?;
+    if args.no_renames {
+        return Ok(renames);
+    }
+    let Some(prompt) = ctx.prompt.as_deref_mut() else {
+        let open = diff::open_questions(&states.old, &states.new, &renames);
+        return if open.is_empty() {
+            Ok(renames)
+        } else {
+            Err(Error::OpenRenames(open_renames_message(&open)))
+        };
+    };
+    // One question at a time: an answer can settle or raise others (a renamed table's columns).
+    let mut asked: Vec<RenameQuestion> = Vec::new();
+    loop {
+        let open = diff::open_questions(&states.old, &states.new, &renames);
+        let Some(question) = open.into_iter().find(|q| !asked.iter().any(|a| same(a, q))) else {
+            return Ok(renames);
+        };
+        let options = renames::options(&question);
+        let choice = prompt
+            .choose(&renames::question_text(&question), &options)
+            .map_err(Error::Prompt)?
+            .ok_or(Error::Cancelled)?;
+        if let Some(flag) = choice
+            .checked_sub(1)
+            .and_then(|n| renames::answer(&question, n))
+        {
+            renames::apply(&[flag], &mut renames);
+        }
+        asked.push(question);
+    }
+}
+
+/// The same question (same created object), whatever its candidates.
+fn same(a: &RenameQuestion, b: &RenameQuestion) -> bool {
+    use RenameQuestion::*;
+    match (a, b) {
+        (Table { created: x, .. }, Table { created: y, .. }) => x == y,
+        (Enum { created: x, .. }, Enum { created: y, .. }) => x == y,
+        (
+            Column {
+                table: t,
+                created: x,
+                ..
+            },
+            Column {
+                table: u,
+                created: y,
+                ..
+            },
+        ) => t == u && x == y,
+        _ => false,
+    }
+}
+
+/// Every open question with the flags that answer it.
+pub fn open_renames_message(open: &[RenameQuestion]) -> String {
+    let n = open.len();
+    let mut out = format!(
+        "{n} possible rename{} need{} an answer; nothing was written",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "s" } else { "" }
+    );
+    for question in open {
+        out.push_str(&format!("\n  {}", renames::question_text(question)));
+        for flag in renames::answers(question) {
+            out.push_str(&format!("\n    renamed: {flag}"));
+        }
+    }
+    out.push_str(
+        "\nanswer each with its --rename flag and run generate again; \
+         pass --no-renames to treat the rest as created (a real drop and a real add)",
+    );
+    out
+}
+
+fn write(
+    states: &States,
+    name: &str,
+    sql: String,
+    schema: &Schema,
+    ctx: &Context<'_>,
+) -> Result<Outcome, Error> {
+    let now_ms = timestamp::unix_millis(ctx.now);
+    let stamp = timestamp::next_free(now_ms / 1000, states.history.latest_taken);
+    let when = if stamp == now_ms / 1000 {
+        now_ms
+    } else {
+        stamp * 1000
+    };
+    let tag = format!("{}_{name}", timestamp::format(stamp));
+    let prev_id = states
+        .history
+        .latest
+        .as_ref()
+        .map_or(ROOT_ID, |(_, s)| s.id.as_str());
+    let snapshot = Snapshot::new(states.config.dialect.as_str(), prev_id, schema);
+    let journal = states.history.journal.clone();
+    let planned = states.folder.plan(&tag, when, sql, &snapshot, journal);
+    planned.files.commit()?;
+    Ok(Outcome::Written {
+        tag,
+        sql: planned.sql_path,
+        snapshot: planned.snapshot_path,
+        journal: planned.journal_path,
+    })
+}
+
+fn report(
+    states: &States,
+    changes: &[Change],
+    custom: bool,
+    outcome: &Outcome,
+    ctx: &mut Context<'_>,
+) {
+    let Outcome::Written {
+        sql,
+        snapshot,
+        journal,
+        ..
+    } = outcome
+    else {
+        return;
+    };
+    let mut lines = Vec::new();
+    if custom {
+        if !changes.is_empty() {
+            lines.push(format!(
+                "note: the schema sources have {} change(s) this custom migration leaves out; run generate again for them",
+                changes.len()
+            ));
+        }
+    } else {
+        lines.extend(changes.iter().map(Change::summary));
+    }
+    let show = |p: &PathBuf| states.folder.show(p);
+    lines.push(format!("wrote {}", show(sql)));
+    lines.push(format!("wrote {}", show(snapshot)));
+    lines.push(format!("updated {}", show(journal)));
+    if custom {
+        lines.push(format!("write your SQL in {}", show(sql)));
+    }
+    say(ctx, &lines.join("\n"));
+}
+
+fn say(ctx: &mut Context<'_>, text: &str) {
+    // A closed stdout must not turn a written migration into a failure.
+    let _ = writeln!(ctx.stdout, "{text}");
+}
+
+fn shown(path: &std::path::Path, ctx: &Context<'_>) -> String {
+    path.strip_prefix(&ctx.cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// `Add Email!` → `add_email`: lowercase `[a-z0-9_]`, runs of anything else become one `_`.
+pub fn sanitize_name(name: &str) -> Result<String, Error> {
+    let mut out = String::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_matches('_').to_string();
+    if out.is_empty() {
+        return Err(Error::Usage(format!(
+            "--name {name:?} has no letters or digits; use something like --name add_email_to_accounts"
+        )));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

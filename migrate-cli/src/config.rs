@@ -1,0 +1,247 @@
+//! `migrate.toml`: which dialect, where the schema sources are and where migrations go.
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The config file looked for in the current directory.
+pub const FILE_NAME: &str = "migrate.toml";
+
+/// A config that works, shown with every config error.
+pub const EXAMPLE: &str = r#"dialect = "postgres"          # "postgres" ("sqlite" and "mysql" are planned)
+schema = ["src/schema"]        # files or folders of #[derive(Table)] structs
+out = "migrations"             # where generate writes migrations
+# database_url = "postgres://localhost/app"
+"#;
+
+/// The SQL dialect migrations are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    Postgres,
+    Sqlite,
+    Mysql,
+}
+
+impl Dialect {
+    /// The spelling used in the config, the journal and snapshots.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "postgres",
+            Dialect::Sqlite => "sqlite",
+            Dialect::Mysql => "mysql",
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A loaded config; every path in it is resolved against the config file's directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The config file itself.
+    pub path: PathBuf,
+    pub dialect: Dialect,
+    /// Files or folders holding the schema structs.
+    pub schema: Vec<PathBuf>,
+    /// The migrations folder.
+    pub out: PathBuf,
+    pub database_url: Option<String>,
+}
+
+/// A config that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "no config file at {path}: create it (or pass --config PATH), for example:\n\n{EXAMPLE}",
+        path = path.display()
+    )]
+    Missing { path: PathBuf },
+    #[error("cannot read config {path}: {source}", path = path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{location}: {message}\n\na working config looks like this:\n\n{EXAMPLE}",
+        location = location(path, *line)
+    )]
+    Invalid {
+        path: PathBuf,
+        /// 1-based line and column, when known.
+        line: Option<(usize, usize)>,
+        message: String,
+    },
+}
+
+fn location(path: &Path, line: Option<(usize, usize)>) -> String {
+    match line {
+        Some((line, column)) => format!("{}:{line}:{column}", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    dialect: Dialect,
+    schema: Vec<String>,
+    #[serde(default = "default_out")]
+    out: String,
+    #[serde(default)]
+    database_url: Option<String>,
+}
+
+fn default_out() -> String {
+    "migrations".to_string()
+}
+
+/// Loads `explicit` (relative to `cwd`) or `cwd/migrate.toml`.
+pub fn load(cwd: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    let path = match explicit {
+        Some(p) => cwd.join(p),
+        None => cwd.join(FILE_NAME),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ConfigError::Missing { path });
+        }
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    };
+    parse(&path, &text)
+}
+
+/// Parses a config's text; `path` locates it and anchors its relative paths.
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line: e.span().map(|span| line_column(text, span.start)),
+        message: e.message().trim_end().to_string(),
+    })?;
+    let invalid = |message: &str| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line: None,
+        message: message.to_string(),
+    };
+    if raw.schema.is_empty() {
+        return Err(invalid(
+            "`schema` lists no files or folders: name where the #[derive(Table)] structs are",
+        ));
+    }
+    if raw.schema.iter().any(|s| s.trim().is_empty()) || raw.out.trim().is_empty() {
+        return Err(invalid(
+            "`schema` and `out` paths must not be empty strings",
+        ));
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    Ok(Config {
+        path: path.to_path_buf(),
+        dialect: raw.dialect,
+        schema: raw.schema.iter().map(|s| dir.join(s)).collect(),
+        out: dir.join(&raw.out),
+        database_url: raw.database_url,
+    })
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_err(text: &str, expect: &str) {
+        let err = parse(Path::new("/app/migrate.toml"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expect), "expected {expect:?} in:\n{err}");
+        assert!(err.contains("a working config looks like this"), "{err}");
+        assert!(err.contains("dialect = \"postgres\""), "{err}");
+    }
+
+    #[test]
+    fn paths_resolve_against_the_config_directory() {
+        let config = parse(
+            Path::new("/app/db/migrate.toml"),
+            "dialect = \"postgres\"\nschema = [\"src/schema\", \"extra.rs\"]\nout = \"../migrations\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.dialect, Dialect::Postgres);
+        assert_eq!(
+            config.schema,
+            vec![
+                PathBuf::from("/app/db/src/schema"),
+                PathBuf::from("/app/db/extra.rs")
+            ]
+        );
+        assert_eq!(config.out, PathBuf::from("/app/db/../migrations"));
+        assert_eq!(config.database_url, None);
+    }
+
+    #[test]
+    fn out_defaults_to_migrations_and_url_is_optional() {
+        let config = parse(
+            Path::new("/app/migrate.toml"),
+            "dialect = \"sqlite\"\nschema = [\"s\"]\ndatabase_url = \"sqlite://x.db\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.out, PathBuf::from("/app/migrations"));
+        assert_eq!(config.dialect, Dialect::Sqlite);
+        assert_eq!(config.database_url.as_deref(), Some("sqlite://x.db"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_position() {
+        check_err(
+            "dialect = \"postgres\"\nschema = [\"s\"]\nouts = \"m\"\n",
+            "/app/migrate.toml:3:1: unknown field `outs`",
+        );
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        check_err(
+            "dialect = \"oracle\"\nschema = [\"s\"]\n",
+            "/app/migrate.toml:1:11: unknown variant `oracle`, expected one of `postgres`, `sqlite`, `mysql`",
+        );
+        check_err("dialect = \"postgres\"\n", "missing field `schema`");
+        check_err(
+            "dialect = \"postgres\"\nschema = \"src\"\n",
+            "/app/migrate.toml:2:10: invalid type: string \"src\", expected a sequence",
+        );
+        check_err(
+            "dialect = \"postgres\"\nschema = []\n",
+            "`schema` lists no files",
+        );
+        check_err(
+            "dialect = \"postgres\nschema = []\n",
+            "/app/migrate.toml:1:",
+        );
+    }
+
+    #[test]
+    fn a_missing_config_shows_an_example() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(dir.path(), None).unwrap_err().to_string();
+        assert!(err.starts_with("no config file at "), "{err}");
+        assert!(
+            err.contains("migrate.toml: create it (or pass --config PATH)"),
+            "{err}"
+        );
+        assert!(err.contains("schema = [\"src/schema\"]"), "{err}");
+        let err = load(dir.path(), Some(Path::new("db/other.toml")))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("db/other.toml"), "{err}");
+    }
+}

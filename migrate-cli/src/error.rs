@@ -1,0 +1,51 @@
+//! The command line's errors and the exit code each one gives.
+
+use crate::config::{ConfigError, Dialect};
+use crate::folder::FolderError;
+use crate::scan::ScanErrors;
+use crate::write_set::WriteError;
+use schema_core::render::RenderError;
+
+/// Success.
+pub const EXIT_OK: u8 = 0;
+/// Something failed; nothing was written.
+pub const EXIT_FAILED: u8 = 1;
+/// The command line is wrong or incomplete (including unanswered rename questions).
+pub const EXIT_USAGE: u8 = 2;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("dialect {dialect} (in {config}) is not supported by generate yet; use dialect = \"postgres\"")]
+    UnsupportedDialect { dialect: Dialect, config: String },
+    #[error(transparent)]
+    Scan(#[from] ScanErrors),
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("cannot write the migration's SQL: {0}")]
+    Render(#[from] RenderError),
+    /// Bad flags; the message says which and how to fix them.
+    #[error("{0}")]
+    Usage(String),
+    /// Possible renames nobody answered; the message lists each with its flags.
+    #[error("{0}")]
+    OpenRenames(String),
+    #[error("cancelled: nothing was written")]
+    Cancelled,
+    #[error("cannot ask on the terminal: {0}; answer with --rename flags instead")]
+    Prompt(std::io::Error),
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) | Error::OpenRenames(_) => EXIT_USAGE,
+            _ => EXIT_FAILED,
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The migrations folder: `<out>/<YYYYMMDDHHMMSS>_<name>.sql`, `<out>/meta/_journal.json` and
+//! `<out>/meta/<YYYYMMDDHHMMSS>_snapshot.json`. Reads the history; plans the next migration's
+//! files as one all-or-nothing [`WriteSet`].
+
+use crate::timestamp;
+use crate::write_set::WriteSet;
+use schema_core::snapshot::{Journal, Snapshot, SnapshotError};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The journal's file name inside `meta/`.
+pub const JOURNAL_FILE: &str = "_journal.json";
+
+/// A migrations folder.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    pub out: PathBuf,
+    /// Paths in messages are shown relative to this directory.
+    base: PathBuf,
+}
+
+/// A migrations folder that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FolderError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("{path}: {source}; fix it or restore it from version control")]
+    Corrupt { path: String, source: SnapshotError },
+    #[error("{journal} lists migration {tag} but its snapshot {snapshot} is missing; restore it from version control")]
+    MissingSnapshot {
+        journal: String,
+        tag: String,
+        snapshot: String,
+    },
+    #[error("{journal}: migration tag {tag:?} does not start with a YYYYMMDDHHMMSS timestamp; fix the journal entry")]
+    BadTag { journal: String, tag: String },
+    #[error("{path} is for dialect {found} but the config says {expected}; point `out` at the {expected} migrations")]
+    Dialect {
+        path: String,
+        found: String,
+        expected: String,
+    },
+    #[error("{out} holds migration {file} but has no meta/{JOURNAL_FILE}; restore the journal from version control before generating")]
+    NoJournal { out: String, file: String },
+}
+
+/// What the folder says happened so far.
+#[derive(Debug, Default)]
+pub struct History {
+    pub journal: Option<Journal>,
+    /// The newest snapshot and its path.
+    pub latest: Option<(PathBuf, Snapshot)>,
+    /// The newest second any migration, snapshot or journal entry is stamped with.
+    pub latest_taken: Option<u64>,
+}
+
+/// The next migration's files.
+#[derive(Debug)]
+pub struct Planned {
+    pub sql_path: PathBuf,
+    pub snapshot_path: PathBuf,
+    pub journal_path: PathBuf,
+    pub files: WriteSet,
+}
+
+impl Folder {
+    pub fn new(out: impl Into<PathBuf>, base: impl Into<PathBuf>) -> Folder {
+        Folder {
+            out: out.into(),
+            base: base.into(),
+        }
+    }
+
+    pub fn meta(&self) -> PathBuf {
+        self.out.join("meta")
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        self.meta().join(JOURNAL_FILE)
+    }
+
+    pub fn sql_path(&self, tag: &str) -> PathBuf {
+        self.out.join(format!("{tag}.sql"))
+    }
+
+    /// `meta/<YYYYMMDDHHMMSS>_snapshot.json` for a migration tag.
+    pub fn snapshot_path(&self, tag: &str) -> PathBuf {
+        let stamp = tag.get(..14).unwrap_or(tag);
+        self.meta().join(format!("{stamp}_snapshot.json"))
+    }
+
+    /// `path` as shown in messages.
+    pub fn show(&self, path: &Path) -> String {
+        path.strip_prefix(&self.base)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
+    /// Reads the journal and the newest snapshot; an absent folder is an empty history.
+    pub fn read(&self, dialect: &str) -> Result<History, FolderError> {
+        let mut history = History {
+            latest_taken: self.latest_stamped_file()?,
+            ..History::default()
+        };
+        let journal_path = self.journal_path();
+        let Some(text) = self.read_optional(&journal_path)? else {
+            if let Some(file) = self.first_migration_file()? {
+                return Err(FolderError::NoJournal {
+                    out: self.show(&self.out),
+                    file,
+                });
+            }
+            return Ok(history);
+        };
+        let journal = Journal::parse(&text).map_err(|source| FolderError::Corrupt {
+            path: self.show(&journal_path),
+            source,
+        })?;
+        self.check_dialect(&journal_path, &journal.dialect, dialect)?;
+        for entry in &journal.entries {
+            let stamp = timestamp::parse_prefix(&entry.tag).ok_or_else(|| FolderError::BadTag {
+                journal: self.show(&journal_path),
+                tag: entry.tag.clone(),
+            })?;
+            let newest = stamp.max(entry.when / 1000);
+            history.latest_taken = Some(history.latest_taken.map_or(newest, |t| t.max(newest)));
+        }
+        if let Some(last) = journal.last() {
+            let path = self.snapshot_path(&last.tag);
+            let text = self
+                .read_optional(&path)?
+                .ok_or_else(|| FolderError::MissingSnapshot {
+                    journal: self.show(&journal_path),
+                    tag: last.tag.clone(),
+                    snapshot: self.show(&path),
+                })?;
+            let snapshot = Snapshot::parse(&text).map_err(|source| FolderError::Corrupt {
+                path: self.show(&path),
+                source,
+            })?;
+            self.check_dialect(&path, &snapshot.dialect, dialect)?;
+            history.latest = Some((path, snapshot));
+        }
+        history.journal = Some(journal);
+        Ok(history)
+    }
+
+    /// The files of migration `tag`: its SQL, its snapshot and the journal with it appended.
+    pub fn plan(
+        &self,
+        tag: &str,
+        when_ms: u64,
+        sql: String,
+        snapshot: &Snapshot,
+        journal: Option<Journal>,
+    ) -> Planned {
+        let mut journal = journal.unwrap_or_else(|| Journal::new(&snapshot.dialect));
+        journal.push(tag, when_ms);
+        let (sql_path, snapshot_path) = (self.sql_path(tag), self.snapshot_path(tag));
+        let journal_path = self.journal_path();
+        let mut files = WriteSet::new();
+        files.create(sql_path.clone(), sql);
+        files.create(snapshot_path.clone(), snapshot.to_json());
+        files.replace(journal_path.clone(), journal.to_json());
+        Planned {
+            sql_path,
+            snapshot_path,
+            journal_path,
+            files,
+        }
+    }
+
+    fn check_dialect(&self, path: &Path, found: &str, expected: &str) -> Result<(), FolderError> {
+        if found == expected {
+            return Ok(());
+        }
+        Err(FolderError::Dialect {
+            path: self.show(path),
+            found: found.to_string(),
+            expected: expected.to_string(),
+        })
+    }
+
+    fn read_optional(&self, path: &Path) -> Result<Option<String>, FolderError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(FolderError::Io {
+                path: self.show(path),
+                source,
+            }),
+        }
+    }
+
+    /// File names in `dir`, sorted; none when it does not exist.
+    fn names(&self, dir: &Path) -> Result<Vec<String>, FolderError> {
+        let io_err = |source| FolderError::Io {
+            path: self.show(dir),
+            source,
+        };
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err(e)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            names.push(
+                entry
+                    .map_err(io_err)?
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// The newest `YYYYMMDDHHMMSS` stamp of any file in `out` or `meta`.
+    fn latest_stamped_file(&self) -> Result<Option<u64>, FolderError> {
+        let mut names = self.names(&self.out)?;
+        names.extend(self.names(&self.meta())?);
+        Ok(names
+            .iter()
+            .filter_map(|n| timestamp::parse_prefix(n))
+            .max())
+    }
+
+    fn first_migration_file(&self) -> Result<Option<String>, FolderError> {
+        let names = self.names(&self.out)?;
+        Ok(names.into_iter().find(|n| n.ends_with(".sql")))
+    }
+}
+
+#[cfg(test)]
+mod tests;

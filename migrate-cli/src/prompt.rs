@@ -1,0 +1,47 @@
+//! Asking the user: a choice among options on a terminal, or a scripted answer in tests.
+
+use std::io::IsTerminal;
+
+/// Picks one of several options.
+pub trait Prompt {
+    /// The index of the chosen option, or `None` when the user cancelled.
+    fn choose(&mut self, question: &str, options: &[String]) -> std::io::Result<Option<usize>>;
+}
+
+/// True when both stdin and stderr are terminals, so a question can be asked and answered.
+pub fn is_interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// A selection list on stderr (arrow keys and enter; escape cancels).
+pub struct TerminalPrompt;
+
+impl Prompt for TerminalPrompt {
+    fn choose(&mut self, question: &str, options: &[String]) -> std::io::Result<Option<usize>> {
+        dialoguer::Select::new()
+            .with_prompt(question)
+            .items(options)
+            .default(0)
+            .interact_on_opt(&dialoguer::console::Term::stderr())
+            .map_err(|dialoguer::Error::IO(e)| e)
+    }
+}
+
+/// Answers from a list, in order; `None` once they run out (as if cancelled).
+#[derive(Debug, Default)]
+pub struct ScriptedPrompt {
+    pub answers: Vec<usize>,
+    /// Every question asked, with its options.
+    pub asked: Vec<(String, Vec<String>)>,
+}
+
+impl Prompt for ScriptedPrompt {
+    fn choose(&mut self, question: &str, options: &[String]) -> std::io::Result<Option<usize>> {
+        self.asked.push((question.to_string(), options.to_vec()));
+        if self.answers.is_empty() {
+            Ok(None)
+        } else {
+            Ok(Some(self.answers.remove(0)))
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! The source scanner: finds every `#[derive(Table)]` struct and `#[derive(DbEnum)]` enum in the
+//! configured files, at any module depth, and reads them with schema-core's one attribute
+//! parser, so the CLI sees exactly what the derive compiles. The user's crate is never built.
+
+use schema_core::def::{EnumDef, TableDef};
+use schema_core::model::Schema;
+use schema_core::{parser, resolve};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Item, Token};
+
+/// A place in a source file (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file as shown to the user.
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.file.display())
+        } else {
+            write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+        }
+    }
+}
+
+/// One problem in the schema sources, at its place: `file.rs:LINE:COL: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceError {
+    pub origin: Option<Origin>,
+    pub message: String,
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.origin {
+            Some(origin) => write!(f, "{origin}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Every problem found in the schema sources.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ScanErrors(pub Vec<SourceError>);
+
+impl fmt::Display for ScanErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        let n = self.0.len();
+        let s = if n == 1 { "" } else { "s" };
+        write!(
+            f,
+            "\n{n} error{s} in the schema sources; fix them and run generate again"
+        )
+    }
+}
+
+/// The definitions read from the sources, with where each was found.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub tables: Vec<TableDef>,
+    pub enums: Vec<EnumDef>,
+    /// Where each struct or enum (by Rust name) is declared.
+    pub origins: BTreeMap<String, Origin>,
+}
+
+impl Scanned {
+    /// The schema the definitions describe; resolve errors point at their struct or enum.
+    pub fn resolve(&self) -> Result<Schema, ScanErrors> {
+        resolve::resolve(&self.tables, &self.enums).map_err(|errors| {
+            ScanErrors(
+                errors
+                    .into_iter()
+                    .map(|e| SourceError {
+                        origin: self.origins.get(&e.rust_name).cloned(),
+                        message: e.to_string(),
+                    })
+                    .collect(),
+            )
+        })
+    }
+}
+
+/// Reads every `.rs` file of `roots` (files, or folders walked recursively; sorted), showing
+/// paths relative to `base` where possible.
+pub fn scan(roots: &[PathBuf], base: &Path) -> Result<Scanned, ScanErrors> {
+    let mut errors = Vec::new();
+    let mut files = Vec::new();
+    for root in roots {
+        if let Err(e) = collect_files(root, &mut files) {
+            errors.push(SourceError {
+                origin: None,
+                message: format!(
+                    "cannot read schema path {}: {e}; fix `schema` in the config",
+                    shown(root, base).display()
+                ),
+            });
+        }
+    }
+    files.sort();
+    files.dedup();
+    let mut scanned = Scanned::default();
+    for file in &files {
+        let display = shown(file, base);
+        match std::fs::read_to_string(file) {
+            Ok(text) => scan_source(&display, &text, &mut scanned, &mut errors),
+            Err(e) => errors.push(SourceError {
+                origin: None,
+                message: format!("cannot read {}: {e}", display.display()),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(scanned)
+    } else {
+        Err(ScanErrors(errors))
+    }
+}
+
+fn shown(path: &Path, base: &Path) -> PathBuf {
+    path.strip_prefix(base).unwrap_or(path).to_path_buf()
+}
+
+fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_file() {
+        files.push(path.to_path_buf());
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(path)? {
+        let entry = entry?;
+        let child = entry.path();
+        if entry.file_type()?.is_dir() {
+            collect_files(&child, files)?;
+        } else if child.extension().is_some_and(|e| e == "rs") {
+            files.push(child);
+        }
+    }
+    Ok(())
+}
+
+/// Scans one file's text into `scanned`, adding its problems to `errors`.
+pub fn scan_source(file: &Path, text: &str, scanned: &mut Scanned, errors: &mut Vec<SourceError>) {
+    match syn::parse_file(text) {
+        Ok(parsed) => scan_items(file, &parsed.items, scanned, errors),
+        Err(e) => errors.push(SourceError {
+            origin: Some(origin(file, e.span())),
+            message: format!("this is not valid Rust: {e}"),
+        }),
+    }
+}
+
+fn scan_items(file: &Path, items: &[Item], scanned: &mut Scanned, errors: &mut Vec<SourceError>) {
+    for item in items {
+        match item {
+            Item::Struct(s) if !is_cfg_test(&s.attrs) && derives(&s.attrs, "Table") => {
+                let input = syn::DeriveInput::from(s.clone());
+                let at = origin(file, s.ident.span());
+                match parser::parse_table(&input) {
+                    Ok(def) => {
+                        scanned.origins.entry(def.rust_name.clone()).or_insert(at);
+                        scanned.tables.push(def);
+                    }
+                    Err(e) => push_syn_errors(file, e, errors),
+                }
+            }
+            Item::Enum(en) if !is_cfg_test(&en.attrs) && derives(&en.attrs, "DbEnum") => {
+                let input = syn::DeriveInput::from(en.clone());
+                let at = origin(file, en.ident.span());
+                match parser::parse_enum(&input) {
+                    Ok(def) => {
+                        scanned.origins.entry(def.rust_name.clone()).or_insert(at);
+                        scanned.enums.push(def);
+                    }
+                    Err(e) => push_syn_errors(file, e, errors),
+                }
+            }
+            Item::Mod(m) if !is_cfg_test(&m.attrs) => {
+                if let Some((_, items)) = &m.content {
+                    scan_items(file, items, scanned, errors);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn push_syn_errors(file: &Path, e: syn::Error, errors: &mut Vec<SourceError>) {
+    for e in e {
+        errors.push(SourceError {
+            origin: Some(origin(file, e.span())),
+            message: e.to_string(),
+        });
+    }
+}
+
+fn origin(file: &Path, span: proc_macro2::Span) -> Origin {
+    let start = span.start();
+    Origin {
+        file: file.to_path_buf(),
+        line: start.line,
+        column: start.column + 1,
+    }
+}
+
+/// `#[derive(..., Name, ...)]` with `Name` or `schema_macros::Name` (optionally `::`-rooted).
+fn derives(attrs: &[Attribute], name: &str) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .filter_map(|a| {
+            a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+                .ok()
+        })
+        .flatten()
+        .any(|path| {
+            let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            match segments.as_slice() {
+                [last] => last == name,
+                [krate, last] => krate == "schema_macros" && last == name,
+                _ => false,
+            }
+        })
+}
+
+/// `#[cfg(test)]`: test-only items are not part of the schema.
+fn is_cfg_test(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg")
+            && a.parse_args::<syn::Ident>()
+                .is_ok_and(|ident| ident == "test")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_text(text: &str) -> (Scanned, Vec<String>) {
+        let mut scanned = Scanned::default();
+        let mut errors = Vec::new();
+        scan_source(
+            Path::new("src/schema/lib.rs"),
+            text,
+            &mut scanned,
+            &mut errors,
+        );
+        (scanned, errors.iter().map(ToString::to_string).collect())
+    }
+
+    fn names(scanned: &Scanned) -> Vec<String> {
+        let tables = scanned
+            .tables
+            .iter()
+            .map(|t| format!("table {}", t.rust_name));
+        let enums = scanned
+            .enums
+            .iter()
+            .map(|e| format!("enum {}", e.rust_name));
+        tables.chain(enums).collect()
+    }
+
+    #[test]
+    fn finds_derives_at_any_module_depth_and_path_form() {
+        let (scanned, errors) = scan_text(
+            r#"
+use schema_macros::{Table, DbEnum};
+
+#[derive(Debug, Table)]
+struct Account { #[column(primary_key)] id: i64 }
+
+mod a {
+    mod b {
+        #[derive(schema_macros::Table)]
+        struct Project { #[column(primary_key)] id: i64 }
+
+        #[derive(Clone, ::schema_macros::DbEnum)]
+        enum State { Open, Closed }
+    }
+}
+
+#[derive(Debug)]
+struct NotATable { id: i64 }
+
+#[derive(other::Table)]
+struct ForeignDerive { id: i64 }
+
+#[cfg(test)]
+mod tests {
+    #[derive(Table)]
+    struct TestOnly { #[column(primary_key)] id: i64 }
+}
+"#,
+        );
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(
+            names(&scanned),
+            ["table Account", "table Project", "enum State"]
+        );
+        let at = &scanned.origins["Project"];
+        assert_eq!((at.line, at.column), (10, 16));
+    }
+
+    #[test]
+    fn invalid_rust_names_file_and_line() {
+        let (_, errors) = scan_text("struct A {\n    id: i64,,\n}\n");
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .starts_with("src/schema/lib.rs:2:13: this is not valid Rust: expected identifier"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn attribute_errors_point_at_their_token() {
+        let (scanned, errors) = scan_text(
+            "#[derive(Table)]\nstruct A {\n    #[column(primary_key, nmae = \"x\")]\n    id: i64,\n}\n",
+        );
+        assert!(scanned.tables.is_empty());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("src/schema/lib.rs:3:27: unknown key `nmae`"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn resolve_errors_point_at_the_struct() {
+        let (scanned, errors) = scan_text(
+            "\n#[derive(Table)]\nstruct A {\n    #[column(primary_key)]\n    id: i64,\n    state: Missing,\n}\n",
+        );
+        assert_eq!(errors, Vec::<String>::new());
+        let err = scanned.resolve().unwrap_err();
+        assert!(
+            err.0[0].to_string().starts_with("src/schema/lib.rs:3:8: A"),
+            "{err}"
+        );
+        assert!(err.to_string().ends_with("fix them and run generate again"));
+    }
+
+    #[test]
+    fn walks_folders_recursively_in_sorted_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("schema");
+        std::fs::create_dir_all(root.join("nested")).unwrap();
+        let table = |name: &str| {
+            format!("#[derive(Table)]\nstruct {name} {{ #[column(primary_key)] id: i64 }}\n")
+        };
+        std::fs::write(root.join("b.rs"), table("B")).unwrap();
+        std::fs::write(root.join("a.rs"), table("A")).unwrap();
+        std::fs::write(root.join("nested/c.rs"), table("C")).unwrap();
+        std::fs::write(root.join("notes.txt"), "not rust").unwrap();
+        let scanned = scan(&[root], dir.path()).unwrap();
+        assert_eq!(names(&scanned), ["table A", "table B", "table C"]);
+        assert_eq!(
+            scanned.origins["C"].to_string(),
+            format!("{}:2:8", Path::new("schema/nested/c.rs").display())
+        );
+    }
+
+    #[test]
+    fn a_missing_schema_path_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = scan(&[dir.path().join("src/schema")], dir.path()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cannot read schema path src/schema: "),
+            "{err}"
+        );
+    }
+}
