@@ -15,8 +15,7 @@ out = "migrations"             # where generate writes migrations
 "#;
 
 /// The SQL dialect migrations are written for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     Postgres,
     Sqlite,
@@ -88,7 +87,7 @@ fn location(path: &Path, line: Option<(usize, usize)>) -> String {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    dialect: Dialect,
+    dialect: toml::Spanned<String>,
     schema: Vec<String>,
     #[serde(default = "default_out")]
     out: String,
@@ -102,18 +101,47 @@ fn default_out() -> String {
 
 /// Loads `explicit` (relative to `cwd`) or `cwd/migrate.toml`.
 pub fn load(cwd: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
-    let path = match explicit {
-        Some(p) => cwd.join(p),
-        None => cwd.join(FILE_NAME),
-    };
+    let path = normalize(&cwd.join(explicit.unwrap_or(Path::new(FILE_NAME))));
+    // Messages name the file as the user would: relative to where they are.
+    let shown = path.strip_prefix(cwd).unwrap_or(&path).to_path_buf();
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(ConfigError::Missing { path });
+            return Err(ConfigError::Missing { path: shown });
         }
-        Err(source) => return Err(ConfigError::Read { path, source }),
+        Err(source) => {
+            return Err(ConfigError::Read {
+                path: shown,
+                source,
+            })
+        }
     };
-    parse(&path, &text)
+    parse(&path, &text).map_err(|e| match e {
+        ConfigError::Invalid { line, message, .. } => ConfigError::Invalid {
+            path: shown,
+            line,
+            message,
+        },
+        other => other,
+    })
+}
+
+/// `a/b/../c` → `a/c`, without touching the filesystem.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Parses a config's text; `path` locates it and anchors its relative paths.
@@ -128,6 +156,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         line: None,
         message: message.to_string(),
     };
+    let dialect = match raw.dialect.get_ref().as_str() {
+        "postgres" => Dialect::Postgres,
+        "sqlite" => Dialect::Sqlite,
+        "mysql" => Dialect::Mysql,
+        other => {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line: Some(line_column(text, raw.dialect.span().start)),
+                message: format!(
+                    "unknown dialect {other:?}; expected \"postgres\", \"sqlite\" or \"mysql\""
+                ),
+            })
+        }
+    };
     if raw.schema.is_empty() {
         return Err(invalid(
             "`schema` lists no files or folders: name where the #[derive(Table)] structs are",
@@ -141,9 +183,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     Ok(Config {
         path: path.to_path_buf(),
-        dialect: raw.dialect,
-        schema: raw.schema.iter().map(|s| dir.join(s)).collect(),
-        out: dir.join(&raw.out),
+        dialect,
+        schema: raw.schema.iter().map(|s| normalize(&dir.join(s))).collect(),
+        out: normalize(&dir.join(&raw.out)),
         database_url: raw.database_url,
     })
 }
@@ -184,7 +226,7 @@ mod tests {
                 PathBuf::from("/app/db/extra.rs")
             ]
         );
-        assert_eq!(config.out, PathBuf::from("/app/db/../migrations"));
+        assert_eq!(config.out, PathBuf::from("/app/migrations"));
         assert_eq!(config.database_url, None);
     }
 
@@ -212,7 +254,7 @@ mod tests {
     fn bad_values_are_named() {
         check_err(
             "dialect = \"oracle\"\nschema = [\"s\"]\n",
-            "/app/migrate.toml:1:11: unknown variant `oracle`, expected one of `postgres`, `sqlite`, `mysql`",
+            "/app/migrate.toml:1:11: unknown dialect \"oracle\"; expected \"postgres\", \"sqlite\" or \"mysql\"",
         );
         check_err("dialect = \"postgres\"\n", "missing field `schema`");
         check_err(
@@ -242,6 +284,10 @@ mod tests {
         let err = load(dir.path(), Some(Path::new("db/other.toml")))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("db/other.toml"), "{err}");
+        let shown = Path::new("db").join("other.toml");
+        assert!(err.contains(&format!("at {}:", shown.display())), "{err}");
+        std::fs::write(dir.path().join("migrate.toml"), "dialect = 1\n").unwrap();
+        let err = load(dir.path(), None).unwrap_err().to_string();
+        assert!(err.starts_with("migrate.toml:1:11: invalid type"), "{err}");
     }
 }
