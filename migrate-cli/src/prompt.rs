@@ -18,12 +18,30 @@ pub struct TerminalPrompt;
 
 impl Prompt for TerminalPrompt {
     fn choose(&mut self, question: &str, options: &[String]) -> std::io::Result<Option<usize>> {
-        dialoguer::Select::new()
+        dialoguer::Select::with_theme(&QuestionTheme)
             .with_prompt(question)
             .items(options)
             .default(0)
             .interact_on_opt(&dialoguer::console::Term::stderr())
             .map_err(|dialoguer::Error::IO(e)| e)
+    }
+}
+
+/// Shows a question as written (the default theme appends a colon) and the answer after it.
+struct QuestionTheme;
+
+impl dialoguer::theme::Theme for QuestionTheme {
+    fn format_prompt(&self, f: &mut dyn std::fmt::Write, prompt: &str) -> std::fmt::Result {
+        f.write_str(prompt)
+    }
+
+    fn format_select_prompt_selection(
+        &self,
+        f: &mut dyn std::fmt::Write,
+        prompt: &str,
+        selection: &str,
+    ) -> std::fmt::Result {
+        write!(f, "{prompt} {selection}")
     }
 }
 
