@@ -58,7 +58,7 @@ pub(crate) fn diff_enums(ctx: &mut Ctx) {
         if old.values == new.values {
             continue;
         }
-        if is_subsequence(&old.values, &new.values) {
+        if is_subsequence(&old.values, &new.values) && !new_value_in_default(ctx, &old, &new) {
             add_values(ctx, &old, &new);
         } else {
             rebuild(ctx, &old, &new);
@@ -69,6 +69,23 @@ pub(crate) fn diff_enums(ctx: &mut Ctx) {
         ctx.plan
             .push(Phase::RenameEnums, "", Change::RenameEnum { from, to });
     }
+}
+
+/// PostgreSQL refuses to use a value added by `ADD VALUE` before the transaction commits, so
+/// when a default names a new value the type is rebuilt instead (a new type is usable at once).
+fn new_value_in_default(ctx: &Ctx, old: &Enum, new: &Enum) -> bool {
+    let added: Vec<String> = new
+        .values
+        .iter()
+        .filter(|v| !old.values.contains(v))
+        .map(|v| format!("'{}'", v.replace('\'', "''")))
+        .collect();
+    ctx.new.tables.values().flat_map(|t| &t.columns).any(|c| {
+        uses_enum(&c.ty, new)
+            && c.default
+                .as_ref()
+                .is_some_and(|d| added.iter().any(|v| d.contains(v.as_str())))
+    })
 }
 
 fn is_subsequence(short: &[String], long: &[String]) -> bool {

@@ -21,12 +21,14 @@ pub fn migration_name(changes: &[Change]) -> String {
     format!("{}{suffix}", cut(&first, MAX_LEN - suffix.len()))
 }
 
-/// One headline per object the migration is about, in change order, without repeats.
+/// One headline per object the migration is about, by rank then change order, without repeats.
 fn headlines(changes: &[Change]) -> Vec<String> {
-    let created: BTreeSet<String> = changes
+    // Keys, indexes and foreign keys of tables created or dropped here are part of that.
+    let whole: BTreeSet<String> = changes
         .iter()
         .filter_map(|c| match c {
             Change::CreateTable { table } => Some(table.name.clone()),
+            Change::DropTable { table } => Some(table.name.clone()),
             _ => None,
         })
         .collect();
@@ -37,23 +39,28 @@ fn headlines(changes: &[Change]) -> Vec<String> {
             _ => None,
         })
         .collect();
-    let mut out: Vec<String> = Vec::new();
+    let mut ranked: Vec<(u8, String)> = Vec::new();
     for change in changes {
         if matches!(change, Change::DropEnum { name } if temps.contains(&name.name)) {
             continue;
         }
-        let Some(line) = headline(change, &created) else {
+        let Some(line) = headline(change, &whole) else {
             continue;
         };
-        if !out.contains(&line) {
-            out.push(line);
+        if !ranked.contains(&line) {
+            ranked.push(line);
         }
     }
+    ranked.sort_by_key(|(rank, _)| *rank);
+    let mut out: Vec<String> = ranked.into_iter().map(|(_, line)| line).collect();
     if out.is_empty() {
         for change in changes {
             let line = match change {
                 Change::CreateSchema { name } => format!("create_schema_{name}"),
                 Change::DropSchema { name } => format!("drop_schema_{name}"),
+                Change::RenameConstraint { table, .. } | Change::RenameIndex { table, .. } => {
+                    format!("alter_{}", table.name)
+                }
                 _ => continue,
             };
             if !out.contains(&line) {
@@ -64,27 +71,34 @@ fn headlines(changes: &[Change]) -> Vec<String> {
     out
 }
 
-fn headline(change: &Change, created: &BTreeSet<String>) -> Option<String> {
+/// The headline of one change and its rank (tables first, then enums, columns, the rest);
+/// `None` for what follows from another change.
+fn headline(change: &Change, whole: &BTreeSet<String>) -> Option<(u8, String)> {
     use Change::*;
     Some(match change {
-        CreateSchema { .. } | DropSchema { .. } => return None,
-        CreateTable { table } => format!("create_{}", table.name),
-        DropTable { table } => format!("drop_{}", table.name),
-        RenameTable { from, to } => format!("rename_{}_to_{}", from.name, to.name),
-        CreateEnum { name, .. } => format!("create_{}", name.name),
-        DropEnum { name } => format!("drop_{}", name.name),
-        RenameEnum { from, to } => format!("rename_{}_to_{}", from.name, to.name),
-        AddEnumValue { name, value, .. } => format!("add_{value}_to_{}", name.name),
-        RebuildEnum { name, .. } => format!("alter_{}", name.name),
-        AddColumn { table, column } => format!("add_{}_to_{}", column.name, table.name),
-        DropColumn { table, column } => format!("drop_{column}_from_{}", table.name),
-        RenameColumn { table, from, to } => format!("rename_{from}_to_{to}_in_{}", table.name),
+        CreateSchema { .. } | DropSchema { .. } | RenameConstraint { .. } | RenameIndex { .. } => {
+            return None
+        }
+        CreateTable { table } => (0, format!("create_{}", table.name)),
+        DropTable { table } => (0, format!("drop_{}", table.name)),
+        RenameTable { from, to } if from.name == to.name => {
+            (0, format!("move_{}_to_{}", to.name, to.schema))
+        }
+        RenameTable { from, to } => (0, format!("rename_{}_to_{}", from.name, to.name)),
+        CreateEnum { name, .. } => (1, format!("create_{}", name.name)),
+        DropEnum { name } => (1, format!("drop_{}", name.name)),
+        RenameEnum { from, to } => (1, format!("rename_{}_to_{}", from.name, to.name)),
+        AddColumn { table, column } => (2, format!("add_{}_to_{}", column.name, table.name)),
+        DropColumn { table, column } => (2, format!("drop_{column}_from_{}", table.name)),
+        RenameColumn { table, from, to } => (2, format!("rename_{from}_to_{to}_in_{}", table.name)),
+        AddEnumValue { name, value, .. } => (3, format!("add_{value}_to_{}", name.name)),
+        RebuildEnum { name, .. } => (3, format!("alter_{}", name.name)),
         other => {
             let table = other.table()?;
-            if created.contains(&table.name) {
+            if whole.contains(&table.name) {
                 return None;
             }
-            format!("alter_{}", table.name)
+            (4, format!("alter_{}", table.name))
         }
     })
 }

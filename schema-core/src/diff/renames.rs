@@ -14,6 +14,14 @@ fn hint_key(schema: &str, hint: &str) -> String {
     }
 }
 
+/// A hint applies while the old name exists only in `old` and the new name only in `new`;
+/// otherwise it is stale (the rename happened in an earlier migration) and following it could
+/// turn a later re-use of the old name into a rename. Swaps and renames onto a dropped name
+/// need an explicit answer.
+fn applies<V>(old: &BTreeMap<String, V>, new: &BTreeMap<String, V>, from: &str, to: &str) -> bool {
+    old.contains_key(from) && !new.contains_key(from) && !old.contains_key(to)
+}
+
 /// See [`super::hinted_renames`].
 pub fn hinted_renames(old: &Schema, new: &Schema) -> Renames {
     let mut renames = Renames::default();
@@ -22,7 +30,7 @@ pub fn hinted_renames(old: &Schema, new: &Schema) -> Renames {
             continue;
         };
         let from = hint_key(&table.schema, hint);
-        if old.tables.contains_key(&from) && !new.tables.contains_key(&from) {
+        if applies(&old.tables, &new.tables, &from, key) {
             renames.tables.push((from, key.clone()));
         }
     }
@@ -31,7 +39,7 @@ pub fn hinted_renames(old: &Schema, new: &Schema) -> Renames {
             continue;
         };
         let from = hint_key(&e.schema, hint);
-        if old.enums.contains_key(&from) && !new.enums.contains_key(&from) {
+        if applies(&old.enums, &new.enums, &from, key) {
             renames.enums.push((from, key.clone()));
         }
     }
@@ -45,7 +53,10 @@ pub fn hinted_renames(old: &Schema, new: &Schema) -> Renames {
             let Some(from) = &column.renamed_from else {
                 continue;
             };
-            if old_table.column(from).is_some() && new_table.column(from).is_none() {
+            if old_table.column(from).is_some()
+                && old_table.column(&column.name).is_none()
+                && new_table.column(from).is_none()
+            {
                 renames.columns.push(ColumnRename {
                     table: new_key.clone(),
                     from: from.clone(),

@@ -1,0 +1,176 @@
+//! PostgreSQL SQL for tables and schemas: create, drop, rename, move, dependency order.
+
+mod build;
+use build::*;
+use insta::assert_snapshot;
+use schema_core::diff::Renames;
+use schema_core::model::{FkAction, Schema};
+
+fn accounts() -> TableBuilder {
+    table("accounts")
+        .id()
+        .col(col("email", builtin("character varying(320)")))
+        .col(text("display_name").null())
+        .col(col("created_at", builtin("timestamp with time zone")).default("now()"))
+        .unique(&["email"])
+        .index(&["created_at"])
+}
+
+#[test]
+fn create_table() {
+    assert_snapshot!(check(&Schema::default(), &tables(vec![accounts()])));
+}
+
+#[test]
+fn create_table_composite_primary_key_and_check() {
+    let t = table("memberships")
+        .col(int("account_id"))
+        .col(int("project_id"))
+        .col(int("rank").default("0"))
+        .pk(&["account_id", "project_id"])
+        .check("memberships_rank_check", "rank >= 0");
+    assert_snapshot!(check(&Schema::default(), &tables(vec![t])));
+}
+
+#[test]
+fn create_tables_foreign_keys_come_last() {
+    let projects = table("projects")
+        .id()
+        .col(int("owner_id"))
+        .fk(&["owner_id"], "accounts", &["id"])
+        .index(&["owner_id"]);
+    assert_snapshot!(check(
+        &Schema::default(),
+        &tables(vec![projects, accounts()])
+    ));
+}
+
+#[test]
+fn create_tables_foreign_key_cycle_and_self_reference() {
+    let a = table("a")
+        .id()
+        .col(int("b_id").null())
+        .fk(&["b_id"], "b", &["id"]);
+    let b = table("b")
+        .id()
+        .col(int("a_id").null())
+        .col(int("parent_id").null())
+        .fk(&["a_id"], "a", &["id"])
+        .on(FkAction::SetNull, FkAction::NoAction)
+        .fk(&["parent_id"], "b", &["id"])
+        .on(FkAction::Cascade, FkAction::Cascade);
+    assert_snapshot!(check(&Schema::default(), &tables(vec![a, b])));
+}
+
+#[test]
+fn create_table_in_new_schema() {
+    let t = table("events")
+        .schema("audit")
+        .id()
+        .col(col("payload", builtin("jsonb")));
+    assert_snapshot!(check(&Schema::default(), &tables(vec![t])));
+}
+
+#[test]
+fn drop_table() {
+    assert_snapshot!(check(&tables(vec![accounts()]), &Schema::default()));
+}
+
+#[test]
+fn drop_tables_with_foreign_key_cycle() {
+    let a = table("a").id().col(int("b_id")).fk(&["b_id"], "b", &["id"]);
+    let b = table("b").id().col(int("a_id")).fk(&["a_id"], "a", &["id"]);
+    let keep = table("keep")
+        .id()
+        .col(int("a_id"))
+        .fk(&["a_id"], "a", &["id"]);
+    let keep_after = table("keep").id().col(int("a_id"));
+    assert_snapshot!(check(&tables(vec![a, b, keep]), &tables(vec![keep_after])));
+}
+
+#[test]
+fn drop_schema_with_its_table() {
+    let t = table("events").schema("audit").id();
+    assert_snapshot!(check(
+        &tables(vec![t, accounts()]),
+        &tables(vec![accounts()])
+    ));
+}
+
+#[test]
+fn rename_table_renames_derived_constraint_names() {
+    let before = tables(vec![
+        accounts(),
+        table("projects")
+            .id()
+            .col(int("owner_id"))
+            .fk(&["owner_id"], "accounts", &["id"]),
+    ]);
+    let users = table("users")
+        .was("accounts")
+        .id()
+        .col(col("email", builtin("character varying(320)")))
+        .col(text("display_name").null())
+        .col(col("created_at", builtin("timestamp with time zone")).default("now()"))
+        .unique(&["email"])
+        .index(&["created_at"]);
+    let after = tables(vec![
+        users,
+        table("projects")
+            .id()
+            .col(int("owner_id"))
+            .fk(&["owner_id"], "users", &["id"]),
+    ]);
+    assert_snapshot!(check(&before, &after));
+}
+
+#[test]
+fn rename_table_across_schemas() {
+    let before = tables(vec![table("events").id()]);
+    let after = tables(vec![table("events")
+        .schema("audit")
+        .was("public.events")
+        .id()]);
+    assert_snapshot!(check(&before, &after));
+}
+
+#[test]
+fn rename_table_onto_a_dropped_name() {
+    let before = tables(vec![table("a").id(), table("b").id()]);
+    let after = tables(vec![table("b").id()]);
+    let renames = Renames {
+        tables: vec![("public.a".into(), "public.b".into())],
+        ..Default::default()
+    };
+    assert_snapshot!(check_with(&before, &after, &renames));
+}
+
+#[test]
+fn swap_table_names() {
+    let before = tables(vec![table("a").col(int("x")), table("b").col(text("y"))]);
+    let after = tables(vec![table("b").col(int("x")), table("a").col(text("y"))]);
+    let swap = vec![
+        ("public.a".into(), "public.b".into()),
+        ("public.b".into(), "public.a".into()),
+    ];
+    assert_snapshot!(check_with(
+        &before,
+        &after,
+        &Renames {
+            tables: swap,
+            ..Default::default()
+        }
+    ));
+}
+
+#[test]
+fn quotes_identifiers() {
+    let t = table("we\"ird").col(col("se\"lect", builtin("text")).default("'it''s'"));
+    assert_snapshot!(check(&Schema::default(), &tables(vec![t])));
+}
+
+#[test]
+fn no_change_is_empty() {
+    let s = tables(vec![accounts()]);
+    assert!(changes(&s, &s).is_empty());
+}
