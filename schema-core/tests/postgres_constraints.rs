@@ -175,3 +175,33 @@ fn dropped_referenced_key_drops_the_foreign_key_first() {
     ]);
     assert_snapshot!(check(&before, &after));
 }
+
+#[test]
+fn foreign_key_follows_renamed_table_and_column() {
+    let before = tables(vec![
+        table("accounts").col(int("id")).pk(&["id"]),
+        table("projects")
+            .id()
+            .col(int("owner"))
+            .fk(&["owner"], "accounts", &["id"]),
+    ]);
+    let after = tables(vec![
+        table("users")
+            .was("accounts")
+            .col(int("user_id").was("id"))
+            .pk(&["user_id"]),
+        table("projects").id().col(int("owner_id").was("owner")).fk(
+            &["owner_id"],
+            "users",
+            &["user_id"],
+        ),
+    ]);
+    assert_snapshot!(check(&before, &after));
+}
+
+#[test]
+fn dropped_table_foreign_key_to_retyped_column_goes_first() {
+    let before = tables(vec![parent(), base().fk(&["a"], "parent", &["id"])]);
+    let parent_text = table("parent").col(text("id")).pk(&["id"]);
+    assert_snapshot!(check(&before, &tables(vec![parent_text])));
+}

@@ -250,6 +250,16 @@ impl Change {
             CreateTable { table } => format!("+ table {}.{}", table.schema, table.name),
             DropTable { table } => format!("- table {table}"),
             RenameTable { from, to } => format!("~ table {from}: rename to {to}"),
+            _ => self
+                .column_summary()
+                .or_else(|| self.constraint_summary())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn column_summary(&self) -> Option<String> {
+        use Change::*;
+        Some(match self {
             AddColumn { table, column } => {
                 let null = if column.nullable { "" } else { " not null" };
                 format!(
@@ -282,6 +292,13 @@ impl Change {
             DropDefault { table, column } => format!("~ column {table}.{column}: drop default"),
             AddIdentity { table, column } => format!("~ column {table}.{column}: add identity"),
             DropIdentity { table, column } => format!("~ column {table}.{column}: drop identity"),
+            _ => return None,
+        })
+    }
+
+    fn constraint_summary(&self) -> Option<String> {
+        use Change::*;
+        Some(match self {
             AddPrimaryKey { table, key } => {
                 format!(
                     "+ primary key {table}.{} ({})",
@@ -317,7 +334,8 @@ impl Change {
                 format!("~ constraint {table}.{from}: rename to {to}")
             }
             RenameIndex { table, from, to } => format!("~ index {table}.{from}: rename to {to}"),
-        }
+            _ => return None,
+        })
     }
 
     /// The table this change is about, if any (the new name for renames).

@@ -387,7 +387,7 @@ fn foreign_keys(ctx: &mut Ctx, p: &TablePair, key_dropped: &BTreeSet<String>) {
 }
 
 /// A dropped table goes last, so its foreign keys to other dropped tables (which may form a
-/// cycle) and to keys being dropped are dropped first.
+/// cycle), to keys being dropped and to columns changing type are dropped first.
 fn dropped_table_foreign_keys(ctx: &mut Ctx, key_dropped: &BTreeSet<String>) {
     for key in ctx.pairing.dropped_tables(ctx.old) {
         let Some(table) = ctx.old.tables.get(&key) else {
@@ -397,7 +397,13 @@ fn dropped_table_foreign_keys(ctx: &mut Ctx, key_dropped: &BTreeSet<String>) {
             let ref_key = crate::model::Schema::key(&fk.ref_schema, &fk.ref_table);
             let blocks = match ctx.pairing.tables.get(&ref_key) {
                 None => ref_key != key,
-                Some(new_ref) => key_dropped.contains(new_ref),
+                Some(new_ref) => {
+                    key_dropped.contains(new_ref)
+                        || fk.ref_columns.iter().any(|c| {
+                            let column = ctx.pairing.column(&ref_key, c).unwrap_or(c);
+                            ctx.retyped.contains(&(new_ref.clone(), column.to_string()))
+                        })
+                }
             };
             if blocks {
                 let change = Change::DropForeignKey {
