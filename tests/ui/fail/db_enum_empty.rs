@@ -1,0 +1,4 @@
+use schema_macros::DbEnum;
+#[derive(DbEnum)]
+enum Nothing {}
+fn main() {}

@@ -1,0 +1,4 @@
+use schema_macros::DbEnum;
+#[derive(DbEnum)]
+struct IssueState { open: bool }
+fn main() {}

@@ -1,0 +1,11 @@
+// The error should underline the whole literal `-1`.
+
+use schema_macros::Table;
+#[derive(Table)]
+struct Account {
+    #[column(primary_key)]
+    id: i64,
+    #[column(default = -1)]
+    active: bool,
+}
+fn main() {}

@@ -1,0 +1,9 @@
+use schema_macros::DbEnum;
+
+#[derive(DbEnum)]
+enum IssueState {
+    Open,
+    Closed { reason: String },
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+use schema_macros::Table;
+
+#[derive(Table)]
+struct Account {
+    #[column(primary_key)]
+    id: i64,
+}
+
+#[derive(Table)]
+struct Project {
+    #[column(primary_key)]
+    id: i64,
+    #[column(references = Account::id)]
+    owner_id: i32,
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+use schema_macros::Table;
+
+#[derive(Table)]
+struct Account {
+    #[column(primary_key)]
+    id: i64,
+}
+
+#[derive(Table)]
+struct Project {
+    #[column(primary_key)]
+    id: i64,
+    #[column(references = Account::id, on_delete = "delete")]
+    owner_id: i64,
+}
+
+fn main() {}

@@ -1,0 +1,16 @@
+// Actions spelled as in SQL (upper case) or with an underscore.
+
+use schema_macros::Table;
+#[derive(Table)]
+struct Account {
+    #[column(primary_key)]
+    id: i64,
+}
+#[derive(Table)]
+struct Project {
+    #[column(primary_key)]
+    id: i64,
+    #[column(references = Account::id, on_delete = "CASCADE", on_update = "set_null")]
+    owner_id: i64,
+}
+fn main() {}

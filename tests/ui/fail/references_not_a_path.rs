@@ -1,0 +1,11 @@
+use schema_macros::Table;
+
+#[derive(Table)]
+struct Project {
+    #[column(primary_key)]
+    id: i64,
+    #[column(references = Account)]
+    owner_id: i64,
+}
+
+fn main() {}
