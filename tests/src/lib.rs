@@ -1,1 +1,5 @@
-//! Shared test support: fresh databases, fixtures.
+//! Shared test support: a fresh PostgreSQL database per test, and a canonical dump of its
+//! catalog so that two databases can be compared object by object.
+
+pub mod pg;
+pub mod source;

@@ -1,0 +1,131 @@
+//! PostgreSQL for tests: each test gets its own database, dropped when the test ends.
+//!
+//! The server comes from `PG_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
+//! Without a server a test says loudly that it was skipped; with `CI=true` it fails instead.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, Executor, PgConnection, PgPool, Row};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The admin URL of the test server.
+pub fn server_url() -> String {
+    std::env::var("PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database created for one test and dropped when this value goes away.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    pub pool: PgPool,
+    admin_url: String,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    /// Creates a fresh database, or `None` (after saying so) when no server is reachable
+    /// outside CI. Under `CI=true` an unreachable server panics: a skip is a failure there.
+    pub async fn create(label: &str) -> Option<TestDb> {
+        let admin_url = server_url();
+        let mut admin = match PgConnection::connect(&admin_url).await {
+            Ok(c) => c,
+            Err(e) => {
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("PostgreSQL at {admin_url} is unreachable under CI=true: {e}");
+                }
+                eprintln!("SKIPPED {label}: PostgreSQL at {admin_url} is unreachable ({e}); set PG_URL or start the server");
+                return None;
+            }
+        };
+        let name = format!(
+            "t_{}_{}_{}",
+            label.chars().filter(|c| c.is_ascii_alphanumeric()).take(20).collect::<String>().to_lowercase(),
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        admin.execute(format!("DROP DATABASE IF EXISTS \"{name}\"").as_str()).await.expect("drop stale test database");
+        admin.execute(format!("CREATE DATABASE \"{name}\"").as_str()).await.expect("create test database");
+        let opts = PgConnectOptions::from_str(&admin_url).expect("PG_URL parses").database(&name);
+        let pool = PgPoolOptions::new().max_connections(2).connect_with(opts).await.expect("connect to test database");
+        let url = with_database(&admin_url, &name);
+        Some(TestDb { name, url, pool, admin_url })
+    }
+
+    /// Runs a migration file's SQL (statements separated by breakpoints) in one transaction.
+    pub async fn apply(&self, sql: &str) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        tx.execute(sql).await?;
+        tx.commit().await
+    }
+
+    /// The catalog dump of this database (see [`catalog`]).
+    pub async fn catalog(&self) -> String {
+        catalog(&self.pool).await
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Dropping needs a runtime of its own: the test's runtime is blocked in this drop.
+        // `WITH (FORCE)` ends the pool's connections, which belong to the test's runtime.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
+                    let _ = admin.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str()).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let host_start = base.find("://").map_or(0, |i| i + 3);
+    let root = match base[host_start..].find('/') {
+        Some(i) => &base[..host_start + i],
+        None => base,
+    };
+    format!("{root}/{db}{}", query.map(|q| format!("?{q}")).unwrap_or_default())
+}
+
+/// A canonical, sorted text dump of the user objects in a database: schemas, enum types with
+/// their labels in order, tables, columns (type, nullability, default, identity),
+/// constraints (by definition) and indexes (by definition). Two databases with the same
+/// schema give the same dump.
+pub async fn catalog(pool: &PgPool) -> String {
+    let queries = [
+        "SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema') ORDER BY 1",
+        "SELECT 'enum ' || n.nspname || '.' || t.typname || ' (' || string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder) || ')' \
+         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace \
+         GROUP BY n.nspname, t.typname ORDER BY 1",
+        "SELECT 'column ' || c.table_schema || '.' || c.table_name || '.' || c.column_name || ' ' || \
+         format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END || \
+         coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') || \
+         CASE a.attidentity WHEN 'd' THEN ' identity by default' WHEN 'a' THEN ' identity always' ELSE '' END \
+         FROM information_schema.columns c \
+         JOIN pg_class cl ON cl.relname = c.table_name JOIN pg_namespace n ON n.oid = cl.relnamespace AND n.nspname = c.table_schema \
+         JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attname = c.column_name \
+         LEFT JOIN pg_attrdef d ON d.adrelid = cl.oid AND d.adnum = a.attnum \
+         WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+        "SELECT 'constraint ' || n.nspname || '.' || cl.relname || ' ' || co.conname || ' ' || pg_get_constraintdef(co.oid) \
+         FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace \
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+        "SELECT 'index ' || schemaname || '.' || tablename || ' ' || indexdef FROM pg_indexes \
+         WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+    ];
+    let mut out = String::new();
+    for q in queries {
+        for row in sqlx::query(q).fetch_all(pool).await.expect("catalog query") {
+            let line: String = row.get(0);
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
