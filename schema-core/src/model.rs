@@ -139,9 +139,9 @@ pub enum FkAction {
 }
 
 impl FkAction {
-    /// Parses the attribute spelling (`"set null"`).
+    /// Parses the attribute spelling (`"set null"`, in any case: `"SET NULL"`).
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
+        Some(match s.to_lowercase().as_str() {
             "cascade" => Self::Cascade,
             "set null" => Self::SetNull,
             "set default" => Self::SetDefault,

@@ -1,13 +1,18 @@
-//! Fields: `#[column(...)]` and the mapping of the field's Rust type to a column type.
+//! Fields: `#[column(...)]`, its keys and the checks between them.
 
-use super::table::{flag, TypeCheck};
-use super::{check_duplicate, key_of, skip_value, unknown_key, Errors, SpanOf};
+use super::rust_type::{is_option, map_type, Mapped};
+use super::table::TypeCheck;
+use super::{
+    check_duplicate, flag, key_of, non_empty_value, skip_value, unknown_key, value_expr, Errors,
+    SpanOf,
+};
 use crate::def::{DefaultDef, FieldDef, FieldType, ReferenceDef};
 use crate::model::{ColumnType, FkAction};
 use crate::types::{self, LiteralKind};
 use proc_macro2::Span;
-use syn::spanned::Spanned;
-use syn::{Expr, GenericArgument, Ident, Lit, LitStr, PathArguments, Type};
+use syn::ext::IdentExt;
+use syn::meta::ParseNestedMeta;
+use syn::{Expr, Ident, Lit, LitStr};
 
 /// A column field with the spans later checks point at.
 pub(super) struct ParsedField {
@@ -20,10 +25,53 @@ pub(super) struct ParsedField {
     pub type_checks: Vec<TypeCheck>,
 }
 
+/// What a field turned out to be.
+pub(super) enum Field {
+    Column(Box<ParsedField>),
+    /// A `#[column(skip)]` field: not a column.
+    Skipped(Ident),
+}
+
 const COLUMN_KEYS: &[&str] = &[
-    "name", "primary_key", "unique", "index", "identity", "sql_type", "skip", "default",
-    "default_sql", "references", "on_delete", "on_update", "renamed_from",
+    "name",
+    "primary_key",
+    "unique",
+    "index",
+    "identity",
+    "sql_type",
+    "skip",
+    "default",
+    "default_sql",
+    "references",
+    "on_delete",
+    "on_update",
+    "renamed_from",
 ];
+const COLUMN_EXAMPLE: &str =
+    "#[column(name = \"email_address\", unique, sql_type = \"varchar(320)\")]";
+const REFERENCES_EXAMPLE: &str =
+    "`references` names a field of a Table struct as `Struct::field`, for example: #[column(references = Account::id)]";
+
+/// The example shown for a key of `#[column(...)]`.
+fn example(key: &str) -> &'static str {
+    match key {
+        "name" => "#[column(name = \"email_address\")]",
+        "sql_type" => "#[column(sql_type = \"varchar(320)\")]",
+        "default_sql" => "#[column(default_sql = \"now()\")]",
+        "renamed_from" => "#[column(renamed_from = \"display_name\")]",
+        "on_delete" => "#[column(references = Account::id, on_delete = \"cascade\")]",
+        "on_update" => "#[column(references = Account::id, on_update = \"cascade\")]",
+        _ => COLUMN_EXAMPLE,
+    }
+}
+
+/// A parsed `default = <literal>`: the expression as written (for errors), its value, and the
+/// string literal a `DbEnum` default is checked with.
+struct LiteralDefault {
+    expr: Expr,
+    def: DefaultDef,
+    lit: Option<LitStr>,
+}
 
 #[derive(Default)]
 struct ColumnAttrs {
@@ -34,17 +82,17 @@ struct ColumnAttrs {
     identity: Option<Span>,
     sql_type: Option<LitStr>,
     skip: Option<Span>,
-    default: Option<(Span, DefaultDef, Option<LitStr>)>,
+    default: Option<LiteralDefault>,
     default_sql: Option<LitStr>,
     references: Option<syn::Path>,
     on_delete: Option<(Span, FkAction)>,
     on_update: Option<(Span, FkAction)>,
-    renamed_from: Option<String>,
+    renamed_from: Option<LitStr>,
     seen: Vec<String>,
 }
 
-/// Parses one field; `None` for a `skip` field or one too broken to describe.
-pub(super) fn parse_field(field: &syn::Field, errors: &mut Errors) -> Option<ParsedField> {
+/// Parses one field; `None` for one too broken to describe.
+pub(super) fn parse_field(field: &syn::Field, errors: &mut Errors) -> Option<Field> {
     let ident = field.ident.clone()?;
     let mut attrs = ColumnAttrs::default();
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("column")) {
@@ -52,113 +100,130 @@ pub(super) fn parse_field(field: &syn::Field, errors: &mut Errors) -> Option<Par
         errors.ok(result);
     }
     if attrs.skip.is_some() {
-        return None;
+        return Some(Field::Skipped(ident));
     }
-    let (ty, nullable, user) = match &attrs.sql_type {
-        Some(lit) => (FieldType::Sql(types::normalize(&lit.value())), is_option(&field.ty), None),
-        None => match map_type(&field.ty) {
-            Ok(mapped) => mapped,
-            Err(e) => {
-                errors.add(e);
-                (FieldType::Sql(ColumnType::Builtin("text".into())), false, None)
-            }
+    let mapped = match &attrs.sql_type {
+        Some(lit) => Mapped {
+            ty: FieldType::Sql(types::normalize(&lit.value())),
+            nullable: is_option(&field.ty),
+            user: None,
         },
+        None => map_type(&field.ty).unwrap_or_else(|e| {
+            errors.add(e);
+            Mapped {
+                ty: FieldType::Sql(ColumnType::Builtin("text".into())),
+                nullable: false,
+                user: None,
+            }
+        }),
     };
-    attrs.check_conflicts(&ident, &ty, nullable, errors);
-    let name = attrs.name.as_ref().map(LitStr::value).unwrap_or_else(|| ident.to_string());
+    attrs.check_conflicts(&ident, &mapped, errors);
     let mut type_checks = Vec::new();
-    if let Some(user_ty) = user {
-        let default = attrs.default.as_ref().and_then(|(_, _, lit)| lit.clone());
-        type_checks.push(TypeCheck::DbEnum { ty: user_ty, default });
+    if let Some(ty) = mapped.user {
+        let default = attrs.default.as_ref().and_then(|d| d.lit.clone());
+        type_checks.push(TypeCheck::DbEnum { ty, default });
     }
     let references = attrs.references.as_ref().and_then(|path| {
         let (target, target_field) = split_reference(path, errors)?;
-        type_checks.push(TypeCheck::Reference {
-            field: ident.clone(),
-            target: target.clone(),
-            target_field: target_field.clone(),
-        });
-        Some(ReferenceDef {
-            table: target.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
-            field: target_field.to_string(),
+        let def = ReferenceDef {
+            table: target
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default(),
+            field: target_field.unraw().to_string(),
             on_delete: attrs.on_delete.map(|(_, a)| a).unwrap_or_default(),
             on_update: attrs.on_update.map(|(_, a)| a).unwrap_or_default(),
-        })
+        };
+        type_checks.push(TypeCheck::Reference {
+            field: ident.clone(),
+            target,
+            target_field,
+        });
+        Some(def)
     });
     let default = match (&attrs.default, &attrs.default_sql) {
-        (Some((_, d, _)), _) => Some(d.clone()),
+        (Some(d), _) => Some(d.def.clone()),
         (None, Some(sql)) => Some(DefaultDef::Sql(sql.value())),
         (None, None) => None,
     };
-    Some(ParsedField {
+    let field_name = ident.unraw().to_string();
+    Some(Field::Column(Box::new(ParsedField {
         name_span: attrs.name.as_ref().map_or(ident.span(), LitStr::span),
         primary_key: attrs.primary_key,
         def: FieldDef {
-            field: ident.to_string(),
-            name,
-            ty,
-            nullable,
+            name: attrs
+                .name
+                .as_ref()
+                .map_or_else(|| field_name.clone(), LitStr::value),
+            field: field_name,
+            ty: mapped.ty,
+            nullable: mapped.nullable,
             default,
             identity: attrs.identity.is_some(),
             unique: attrs.unique,
             index: attrs.index,
-            renamed_from: attrs.renamed_from.clone(),
+            renamed_from: attrs.renamed_from.as_ref().map(LitStr::value),
             references,
         },
         ident,
         type_checks,
-    })
+    })))
 }
 
 impl ColumnAttrs {
-    fn parse_key(&mut self, meta: &syn::meta::ParseNestedMeta, errors: &mut Errors) -> syn::Result<()> {
+    /// Reads one key; every mistake is recorded and the rest of the attribute is still read.
+    fn parse_key(&mut self, meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<()> {
         let key = key_of(meta);
-        if check_duplicate(&mut self.seen, meta, &key, errors) {
-            return skip_value(meta);
+        if check_duplicate(&mut self.seen, meta, &key, errors, example(&key)) {
+            return skip_value(meta).map(drop);
         }
         let span = meta.path.span_of();
         match key.as_str() {
-            "name" => self.name = Some(meta.value()?.parse()?),
-            "sql_type" => self.sql_type = Some(meta.value()?.parse()?),
-            "default_sql" => self.default_sql = Some(meta.value()?.parse()?),
-            "renamed_from" => self.renamed_from = Some(meta.value()?.parse::<LitStr>()?.value()),
-            "primary_key" => self.primary_key = flag(meta)?.then_some(span),
-            "unique" => self.unique = flag(meta)?,
-            "index" => self.index = flag(meta)?,
-            "identity" => self.identity = flag(meta)?.then_some(span),
-            "skip" => self.skip = flag(meta)?.then_some(span),
-            "default" => self.default = Some(parse_default(meta.value()?.parse()?)?),
-            "references" => self.references = Some(meta.value()?.parse()?),
-            "on_delete" => self.on_delete = Some(parse_action(meta.value()?.parse()?)?),
-            "on_update" => self.on_update = Some(parse_action(meta.value()?.parse()?)?),
+            "name" => self.name = non_empty_value(meta, errors, example(&key)),
+            "sql_type" => self.sql_type = non_empty_value(meta, errors, example(&key)),
+            "default_sql" => self.default_sql = non_empty_value(meta, errors, example(&key)),
+            "renamed_from" => self.renamed_from = non_empty_value(meta, errors, example(&key)),
+            "primary_key" => self.primary_key = flag(meta, errors, "column").then_some(span),
+            "unique" => self.unique = flag(meta, errors, "column"),
+            "index" => self.index = flag(meta, errors, "column"),
+            "identity" => self.identity = flag(meta, errors, "column").then_some(span),
+            "skip" => self.skip = flag(meta, errors, "column").then_some(span),
+            "default" => {
+                self.default = value_expr(meta, errors, DEFAULT_TAKES)
+                    .and_then(|expr| errors.ok(parse_default(expr)));
+            }
+            "references" => {
+                self.references = value_expr(meta, errors, REFERENCES_EXAMPLE)
+                    .and_then(|expr| reference_path(expr, errors));
+            }
+            "on_delete" => self.on_delete = parse_action(meta, errors),
+            "on_update" => self.on_update = parse_action(meta, errors),
             _ => {
-                errors.push(span, unknown_key(&key, "column", COLUMN_KEYS,
-                    "#[column(name = \"email_address\", unique, sql_type = \"varchar(320)\")]"));
-                return skip_value(meta);
+                errors.push(
+                    span,
+                    unknown_key(&key, "column", COLUMN_KEYS, COLUMN_EXAMPLE),
+                );
+                return skip_value(meta).map(drop);
             }
         }
         Ok(())
     }
 
-    fn check_conflicts(&self, ident: &Ident, ty: &FieldType, nullable: bool, errors: &mut Errors) {
-        if let (Some((span, _, _)), Some(_)) = (&self.default, &self.default_sql) {
-            errors.push(*span, "give either `default = <literal>` or `default_sql = \"...\"`, not both");
+    fn check_conflicts(&self, ident: &Ident, mapped: &Mapped, errors: &mut Errors) {
+        if let (Some(default), Some(_)) = (&self.default, &self.default_sql) {
+            errors.push_spanned(
+                &default.expr,
+                "give either `default = <literal>` or `default_sql = \"...\"`, not both",
+            );
         }
-        if let (Some(span), true) = (self.primary_key, nullable) {
+        if let (Some(span), true) = (self.primary_key, mapped.nullable) {
             errors.push(span, format!(
                 "primary key field `{ident}` is an Option; primary key columns are NOT NULL, so drop the Option"
             ));
         }
         if let Some(span) = self.identity {
-            let integer = matches!(ty, FieldType::Sql(t) if types::is_integer(t));
-            if !integer {
-                errors.push(span, format!(
-                    "`identity` needs an integer field (i16, i32 or i64), but `{ident}` is not one; for example: #[column(primary_key, identity)] id: i64"
-                ));
-            }
-            if self.default.is_some() || self.default_sql.is_some() {
-                errors.push(span, "an identity column takes its values from its sequence and cannot also have a default");
-            }
+            self.check_identity(span, ident, mapped, errors);
         }
         if self.references.is_none() {
             for (span, key) in [(self.on_delete, "on_delete"), (self.on_update, "on_update")]
@@ -170,158 +235,130 @@ impl ColumnAttrs {
                 ));
             }
         }
-        if let Some((span, default, _)) = &self.default {
-            check_default_fits(*span, default, ty, errors);
+        if let Some(default) = &self.default {
+            check_default_fits(default, &mapped.ty, errors);
+        }
+    }
+
+    fn check_identity(&self, span: Span, ident: &Ident, mapped: &Mapped, errors: &mut Errors) {
+        let integer = matches!(&mapped.ty, FieldType::Sql(t) if types::is_integer(t));
+        if !integer {
+            errors.push(span, format!(
+                "`identity` needs an integer field (i16, i32 or i64), but `{ident}` is not one; for example: #[column(primary_key, identity)] id: i64"
+            ));
+        } else if mapped.nullable {
+            errors.push(span, format!(
+                "identity columns are NOT NULL; drop the Option, for example: #[column(identity)] {ident}: i64"
+            ));
+        }
+        if self.default.is_some() || self.default_sql.is_some() {
+            errors.push(span, "an identity column takes its values from its sequence and cannot also have a default; remove `default` / `default_sql`");
         }
     }
 }
 
-fn parse_default(expr: Expr) -> syn::Result<(Span, DefaultDef, Option<LitStr>)> {
-    let span = expr.span();
+const DEFAULT_TAKES: &str = "`default` takes an integer, float, bool or string literal, for example: #[column(default = 0)]; for an SQL expression use #[column(default_sql = \"now()\")]";
+
+fn parse_default(expr: Expr) -> syn::Result<LiteralDefault> {
     let (negative, lit) = match &expr {
         Expr::Lit(l) => (false, &l.lit),
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => match &*u.expr {
             Expr::Lit(l) => (true, &l.lit),
-            _ => return Err(not_a_literal(span)),
+            _ => return Err(syn::Error::new_spanned(&expr, DEFAULT_TAKES)),
         },
-        _ => return Err(not_a_literal(span)),
+        _ => return Err(syn::Error::new_spanned(&expr, DEFAULT_TAKES)),
     };
     let sign = if negative { "-" } else { "" };
-    let def = match lit {
-        Lit::Int(i) => DefaultDef::Int(format!("{sign}{}", i.base10_digits())),
-        Lit::Float(f) => DefaultDef::Float(format!("{sign}{}", f.base10_digits())),
-        Lit::Bool(b) if !negative => DefaultDef::Bool(b.value),
-        Lit::Str(s) if !negative => return Ok((span, DefaultDef::Str(s.value()), Some(s.clone()))),
-        _ => return Err(not_a_literal(span)),
+    let (def, lit) = match lit {
+        Lit::Int(i) => (
+            DefaultDef::Int(format!("{sign}{}", i.base10_digits())),
+            None,
+        ),
+        Lit::Float(f) => (
+            DefaultDef::Float(format!("{sign}{}", f.base10_digits())),
+            None,
+        ),
+        Lit::Bool(b) if !negative => (DefaultDef::Bool(b.value), None),
+        Lit::Str(s) if !negative => (DefaultDef::Str(s.value()), Some(s.clone())),
+        _ => return Err(syn::Error::new_spanned(&expr, DEFAULT_TAKES)),
     };
-    Ok((span, def, None))
+    Ok(LiteralDefault { expr, def, lit })
 }
 
-fn not_a_literal(span: Span) -> syn::Error {
-    syn::Error::new(span, "`default` takes an integer, float, bool or string literal, for example: #[column(default = 0)]; for an SQL expression use #[column(default_sql = \"now()\")]")
+/// `on_delete = "cascade"`. An unknown action is recorded and read as the default, so the
+/// checks that need the key (it needs `references`) still run.
+fn parse_action(meta: &ParseNestedMeta, errors: &mut Errors) -> Option<(Span, FkAction)> {
+    let key = key_of(meta);
+    let lit = non_empty_value(meta, errors, example(&key))?;
+    let value = lit.value();
+    if let Some(action) = FkAction::parse(&value) {
+        return Some((lit.span(), action));
+    }
+    let spaced = value.replace(['_', '-'], " ");
+    let hint = match FkAction::parse(&spaced) {
+        Some(_) => format!("did you mean \"{}\"? ", spaced.to_lowercase()),
+        None => String::new(),
+    };
+    errors.push(lit.span(), format!(
+        "unknown foreign key action \"{value}\"; {hint}expected one of \"cascade\", \"set null\", \"set default\", \"restrict\", \"no action\", for example: {key} = \"cascade\""
+    ));
+    Some((lit.span(), FkAction::default()))
 }
 
-fn parse_action(lit: LitStr) -> syn::Result<(Span, FkAction)> {
-    FkAction::parse(&lit.value()).map(|a| (lit.span(), a)).ok_or_else(|| {
-        syn::Error::new(lit.span(), format!(
-            "unknown foreign key action \"{}\"; expected one of \"cascade\", \"set null\", \"set default\", \"restrict\", \"no action\", for example: on_delete = \"cascade\"",
-            lit.value()
-        ))
-    })
-}
-
-fn check_default_fits(span: Span, default: &DefaultDef, ty: &FieldType, errors: &mut Errors) {
+fn check_default_fits(default: &LiteralDefault, ty: &FieldType, errors: &mut Errors) {
     let kind = match ty {
         FieldType::Sql(t) => types::literal_kind(t),
         FieldType::User { array: false, .. } => LiteralKind::Text,
         FieldType::User { array: true, .. } => LiteralKind::None,
     };
-    let fits = match default {
+    let fits = match default.def {
         DefaultDef::Int(_) => matches!(kind, LiteralKind::Integer | LiteralKind::Float),
         DefaultDef::Float(_) => kind == LiteralKind::Float,
         DefaultDef::Bool(_) => kind == LiteralKind::Bool,
         DefaultDef::Str(_) => kind == LiteralKind::Text,
         DefaultDef::Sql(_) => true,
     };
-    if !fits {
-        let expected = match kind {
-            LiteralKind::Integer => "an integer literal, for example: #[column(default = 0)]",
-            LiteralKind::Float => "a number literal, for example: #[column(default = 1.5)]",
-            LiteralKind::Bool => "`true` or `false`, for example: #[column(default = false)]",
-            LiteralKind::Text => "a string literal, for example: #[column(default = \"draft\")]",
-            LiteralKind::None => "no literal; use an SQL expression, for example: #[column(default_sql = \"'{}'\")]",
-        };
-        errors.push(span, format!("this default does not fit the field's type; it takes {expected}"));
+    if fits {
+        return;
+    }
+    let message = match (kind, ty) {
+        (LiteralKind::Text, FieldType::User { rust, .. }) => format!(
+            "this default does not fit the field's type; a `{rust}` field's default is a string naming one of the enum's SQL labels (the snake_case variant names, or their #[db_enum(rename = ..)]), for example: #[column(default = \"open\")]"
+        ),
+        _ => {
+            let expected = match kind {
+                LiteralKind::Integer => "an integer literal, for example: #[column(default = 0)]",
+                LiteralKind::Float => "a number literal, for example: #[column(default = 1.5)]",
+                LiteralKind::Bool => "`true` or `false`, for example: #[column(default = false)]",
+                LiteralKind::Text => "a string literal, for example: #[column(default = \"draft\")]",
+                LiteralKind::None => "no literal; use an SQL expression, for example: #[column(default_sql = \"'{}'\")]",
+            };
+            format!("this default does not fit the field's type; it takes {expected}")
+        }
+    };
+    errors.push_spanned(&default.expr, message);
+}
+
+/// The path of `references = Account::id`.
+fn reference_path(expr: Expr, errors: &mut Errors) -> Option<syn::Path> {
+    match expr {
+        Expr::Path(p) if p.qself.is_none() => Some(p.path),
+        other => {
+            errors.push_spanned(&other, REFERENCES_EXAMPLE);
+            None
+        }
     }
 }
 
 /// `Account::id` → (`Account`, `id`).
 fn split_reference(path: &syn::Path, errors: &mut Errors) -> Option<(syn::Path, Ident)> {
-    if path.segments.len() < 2 {
-        errors.push(path.span_of(), "`references` names a field of a Table struct as `Struct::field`, for example: #[column(references = Account::id)]");
+    let generic = path.segments.iter().any(|s| !s.arguments.is_empty());
+    if path.segments.len() < 2 || generic {
+        errors.push_spanned(path, REFERENCES_EXAMPLE);
         return None;
     }
     let mut target = path.clone();
     let field = target.segments.pop()?.into_value().ident;
     target.segments.pop_punct();
     Some((target, field))
-}
-
-fn is_option(ty: &Type) -> bool {
-    generic_arg(ty, "Option").is_some()
-}
-
-/// The single type argument of `Name<T>` (matching the last path segment).
-fn generic_arg<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
-    let Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != name {
-        return None;
-    }
-    match &last.arguments {
-        PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
-            GenericArgument::Type(t) => Some(t),
-            _ => None,
-        }),
-        _ => None,
-    }
-}
-
-/// Maps a field's Rust type: (type, nullable, the user type for a `DbEnum` check).
-fn map_type(ty: &Type) -> syn::Result<(FieldType, bool, Option<Type>)> {
-    if let Some(inner) = generic_arg(ty, "Option") {
-        if is_option(inner) {
-            return Err(syn::Error::new(ty.span(), "`Option<Option<T>>` has no column type; use `Option<T>`"));
-        }
-        let (mapped, _, user) = map_type(inner)?;
-        return Ok((mapped, true, user));
-    }
-    if let Some(inner) = generic_arg(ty, "Vec") {
-        if let Some(scalar) = scalar_name(inner) {
-            if scalar == ["u8"] {
-                return Ok((FieldType::Sql(ColumnType::Builtin("bytea".into())), false, None));
-            }
-        }
-        return match map_type(inner)? {
-            (FieldType::Sql(t @ (ColumnType::Builtin(_) | ColumnType::Enum { .. })), false, _) => {
-                Ok((FieldType::Sql(ColumnType::Array(Box::new(t))), false, None))
-            }
-            (FieldType::User { rust, array: false }, false, user) => {
-                Ok((FieldType::User { rust, array: true }, false, user))
-            }
-            _ => Err(unsupported(ty, "arrays hold one level of non-null scalars")),
-        };
-    }
-    let Type::Path(p) = ty else {
-        return Err(unsupported(ty, "it is not a named type"));
-    };
-    let segments: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
-    let has_args = p.path.segments.iter().any(|s| !s.arguments.is_empty());
-    let mapped = if has_args { types::rust_generic(&segments) } else { types::rust_scalar(&segments) };
-    if let Some(sql) = mapped {
-        return Ok((FieldType::Sql(ColumnType::Builtin(sql.into())), false, None));
-    }
-    let last = segments.last().map(String::as_str).unwrap_or("");
-    let primitive = ["u8", "u16", "u32", "u64", "u128", "usize", "i8", "i128", "isize", "char", "str"];
-    if has_args || p.qself.is_some() || (segments.len() == 1 && primitive.contains(&last)) {
-        let why = if last.starts_with('u') && primitive.contains(&last) {
-            "PostgreSQL has no unsigned integers; use i16, i32 or i64"
-        } else {
-            "the mapping does not know it"
-        };
-        return Err(unsupported(ty, why));
-    }
-    Ok((FieldType::User { rust: last.to_string(), array: false }, false, Some(ty.clone())))
-}
-
-fn scalar_name(ty: &Type) -> Option<Vec<String>> {
-    let Type::Path(p) = ty else { return None };
-    Some(p.path.segments.iter().map(|s| s.ident.to_string()).collect())
-}
-
-fn unsupported(ty: &Type, why: &str) -> syn::Error {
-    let shown = quote::quote!(#ty).to_string().replace(' ', "");
-    syn::Error::new(ty.span(), format!(
-        "unsupported column type `{shown}`: {why}; give the SQL type, for example: #[column(sql_type = \"jsonb\")]"
-    ))
 }

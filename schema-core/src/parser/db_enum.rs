@@ -1,9 +1,11 @@
 //! `#[derive(DbEnum)]`: a unit-only enum whose variants are the labels of an SQL enum type.
 
-use super::{check_duplicate, key_of, skip_value, snake_case, unknown_key, Errors, SpanOf};
+use super::{
+    check_duplicate, key_of, non_empty_value, skip_value, snake_case, unknown_key, Errors, SpanOf,
+};
 use crate::def::EnumDef;
 use crate::model::DEFAULT_SCHEMA;
-use syn::{Data, DeriveInput, Fields, LitStr};
+use syn::{Data, DeriveInput, Fields};
 
 const ENUM_KEYS: &[&str] = &["name", "schema", "renamed_from"];
 const VARIANT_KEYS: &[&str] = &["rename"];
@@ -22,20 +24,32 @@ pub fn parse_enum(input: &DeriveInput) -> syn::Result<EnumDef> {
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("db_enum")) {
         let result = attr.parse_nested_meta(|meta| {
             let key = key_of(&meta);
-            if check_duplicate(&mut seen, &meta, &key, &mut errors) {
-                return skip_value(&meta);
+            let example = match key.as_str() {
+                "schema" => "#[db_enum(schema = \"audit\")]",
+                "renamed_from" => "#[db_enum(renamed_from = \"issue_status\")]",
+                _ => "#[db_enum(name = \"issue_state\")]",
+            };
+            if check_duplicate(&mut seen, &meta, &key, &mut errors, example) {
+                return skip_value(&meta).map(drop);
             }
             let slot = match key.as_str() {
                 "name" => &mut name,
                 "schema" => &mut schema,
                 "renamed_from" => &mut renamed_from,
                 _ => {
-                    errors.push(meta.path.span_of(), unknown_key(&key, "db_enum", ENUM_KEYS,
-                        "#[db_enum(name = \"issue_state\")]"));
-                    return skip_value(&meta);
+                    errors.push(
+                        meta.path.span_of(),
+                        unknown_key(
+                            &key,
+                            "db_enum",
+                            ENUM_KEYS,
+                            "#[db_enum(name = \"issue_state\")]",
+                        ),
+                    );
+                    return skip_value(&meta).map(drop);
                 }
             };
-            *slot = Some(meta.value()?.parse::<LitStr>()?.value());
+            *slot = non_empty_value(&meta, &mut errors, example).map(|lit| lit.value());
             Ok(())
         });
         errors.ok(result);
@@ -50,9 +64,12 @@ pub fn parse_enum(input: &DeriveInput) -> syn::Result<EnumDef> {
         }
         let label = variant_label(variant, &mut errors);
         if values.contains(&label) {
-            errors.push(variant.ident.span(), format!(
+            errors.push(
+                variant.ident.span(),
+                format!(
                 "label \"{label}\" is used by two variants; give one #[db_enum(rename = \"...\")]"
-            ));
+            ),
+            );
         }
         values.push(label);
     }
@@ -71,18 +88,25 @@ pub fn parse_enum(input: &DeriveInput) -> syn::Result<EnumDef> {
 fn variant_label(variant: &syn::Variant, errors: &mut Errors) -> String {
     let mut label = None;
     let mut seen = Vec::new();
-    for attr in variant.attrs.iter().filter(|a| a.path().is_ident("db_enum")) {
+    for attr in variant
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("db_enum"))
+    {
         let result = attr.parse_nested_meta(|meta| {
             let key = key_of(&meta);
-            if check_duplicate(&mut seen, &meta, &key, errors) {
-                return skip_value(&meta);
+            let example = "#[db_enum(rename = \"in-progress\")]";
+            if check_duplicate(&mut seen, &meta, &key, errors, example) {
+                return skip_value(&meta).map(drop);
             }
             if key != "rename" {
-                errors.push(meta.path.span_of(), unknown_key(&key, "db_enum", VARIANT_KEYS,
-                    "#[db_enum(rename = \"in-progress\")]"));
-                return skip_value(&meta);
+                errors.push(
+                    meta.path.span_of(),
+                    unknown_key(&key, "db_enum", VARIANT_KEYS, example),
+                );
+                return skip_value(&meta).map(drop);
             }
-            label = Some(meta.value()?.parse::<LitStr>()?.value());
+            label = non_empty_value(&meta, errors, example).map(|lit| lit.value());
             Ok(())
         });
         errors.ok(result);

@@ -6,12 +6,18 @@
 
 mod column;
 mod db_enum;
+mod rust_type;
 mod table;
+mod table_checks;
 
 pub use db_enum::parse_enum;
-pub use table::{parse_table, parse_table_full, ParsedTable, TypeCheck};
+pub use table::{parse_table, parse_table_full, parse_table_partial, ParsedTable, TypeCheck};
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::meta::ParseNestedMeta;
+use syn::parse::ParseStream;
+use syn::{Expr, Lit, LitStr, Token};
 
 /// Accumulates spanned errors so that one compile shows all of them.
 #[derive(Default)]
@@ -24,6 +30,11 @@ impl Errors {
         self.errors.push(syn::Error::new(span, message));
     }
 
+    /// An error underlining all of `tokens` (a type, an expression), not only the first one.
+    pub(crate) fn push_spanned(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new_spanned(tokens, message));
+    }
+
     pub(crate) fn add(&mut self, error: syn::Error) {
         self.errors.push(error);
     }
@@ -34,14 +45,18 @@ impl Errors {
     }
 
     pub(crate) fn finish<T>(self, value: T) -> syn::Result<T> {
-        let mut iter = self.errors.into_iter();
-        match iter.next() {
+        match self.into_error() {
             None => Ok(value),
-            Some(mut first) => {
-                first.extend(iter);
-                Err(first)
-            }
+            Some(error) => Err(error),
         }
+    }
+
+    /// All the errors as one, if there are any.
+    pub(crate) fn into_error(self) -> Option<syn::Error> {
+        let mut iter = self.errors.into_iter();
+        let mut first = iter.next()?;
+        first.extend(iter);
+        Some(first)
     }
 }
 
@@ -54,7 +69,7 @@ pub fn snake_case(name: &str) -> String {
             let prev = i.checked_sub(1).map(|p| chars[p]);
             let next = chars.get(i + 1).copied();
             let boundary = match prev {
-                Some(p) if p == '_' => false,
+                Some('_') => false,
                 Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
                 Some(p) if p.is_uppercase() => next.is_some_and(|n| n.is_lowercase()),
                 _ => false,
@@ -93,34 +108,134 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(cur) };
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(cur)
+            };
             prev = cur;
         }
     }
     row[b.len()]
 }
 
-/// Skips the value of a key we reject, so parsing goes on and later errors show too.
-pub(crate) fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
-    if meta.input.peek(syn::Token![=]) {
-        meta.value()?.parse::<syn::Expr>()?;
-    } else if meta.input.peek(syn::token::Paren) {
-        let content;
-        syn::parenthesized!(content in meta.input);
-        content.parse::<proc_macro2::TokenStream>()?;
+/// Consumes the value of a key (`= value` or `(...)`), whatever it is, and gives its tokens, so
+/// parsing goes on after a key we reject and later errors show too.
+pub(crate) fn skip_value(meta: &ParseNestedMeta) -> syn::Result<TokenStream> {
+    if meta.input.peek(Token![=]) {
+        let eq: Token![=] = meta.input.parse()?;
+        let value = match take_expr(meta.input) {
+            Ok(expr) => expr.into_token_stream(),
+            Err(_) => TokenStream::new(),
+        };
+        return Ok(quote::quote!(#eq #value));
     }
-    Ok(())
+    if meta.input.peek(syn::token::Paren) {
+        let group: proc_macro2::Group = meta.input.parse()?;
+        return Ok(group.into_token_stream());
+    }
+    Ok(TokenStream::new())
 }
 
-/// A key used twice in one attribute list.
+/// Parses the expression after `key =`; when it is not one, consumes the tokens up to the next
+/// top-level `,` anyway, so the stream stays at the next key.
+fn take_expr(input: ParseStream) -> syn::Result<Expr> {
+    let fork = input.fork();
+    if fork.parse::<Expr>().is_ok() && (fork.is_empty() || fork.peek(Token![,])) {
+        return input.parse::<Expr>();
+    }
+    let error = input.error("expected a value");
+    while !input.is_empty() && !input.peek(Token![,]) {
+        input.parse::<proc_macro2::TokenTree>()?;
+    }
+    Err(error)
+}
+
+/// The value of `key = value` as an expression. When the `=` or the value is missing or broken,
+/// records `takes` (what the key takes, with an example) and gives `None`; the stream is left at
+/// the next key either way.
+pub(crate) fn value_expr(meta: &ParseNestedMeta, errors: &mut Errors, takes: &str) -> Option<Expr> {
+    if !meta.input.peek(Token![=]) {
+        let rest = skip_value(meta).unwrap_or_default();
+        let path = &meta.path;
+        errors.push_spanned(quote::quote!(#path #rest), takes);
+        return None;
+    }
+    let value = meta.value().and_then(take_expr);
+    match value {
+        Ok(expr) => Some(expr),
+        Err(e) => {
+            errors.push(e.span(), takes);
+            None
+        }
+    }
+}
+
+/// The value of `key = "..."`; anything else is recorded with the key's `example`.
+pub(crate) fn string_value(
+    meta: &ParseNestedMeta,
+    errors: &mut Errors,
+    example: &str,
+) -> Option<LitStr> {
+    let takes = format!(
+        "`{}` takes a string literal, for example: {example}",
+        key_of(meta)
+    );
+    match value_expr(meta, errors, &takes)? {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Some(lit),
+        other => {
+            errors.push_spanned(&other, takes);
+            None
+        }
+    }
+}
+
+/// The value of `key = "..."`, which must not be blank; `None` (recorded) when it is.
+pub(crate) fn non_empty_value(
+    meta: &ParseNestedMeta,
+    errors: &mut Errors,
+    example: &str,
+) -> Option<LitStr> {
+    let lit = string_value(meta, errors, example)?;
+    if lit.value().trim().is_empty() {
+        errors.push(
+            lit.span(),
+            format!("`{}` cannot be empty; for example: {example}", key_of(meta)),
+        );
+        return None;
+    }
+    Some(lit)
+}
+
+/// A bare flag such as `unique`. `unique = true` is recorded with the right spelling and read as
+/// the flag, so it causes no further errors.
+pub(crate) fn flag(meta: &ParseNestedMeta, errors: &mut Errors, attr: &str) -> bool {
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        let key = key_of(meta);
+        let rest = skip_value(meta).unwrap_or_default();
+        let path = &meta.path;
+        errors.push_spanned(quote::quote!(#path #rest), format!(
+            "`{key}` is a flag and takes no value; write just `{key}`, for example: #[{attr}({key})]"
+        ));
+    }
+    true
+}
+
+/// A key used twice in one attribute list; its value is skipped.
 pub(crate) fn check_duplicate(
     seen: &mut Vec<String>,
-    meta: &syn::meta::ParseNestedMeta,
+    meta: &ParseNestedMeta,
     key: &str,
     errors: &mut Errors,
+    example: &str,
 ) -> bool {
     if seen.iter().any(|k| k == key) {
-        errors.push(meta.path.span_of(), format!("duplicate key `{key}`; give each key once"));
+        errors.push(
+            meta.path.span_of(),
+            format!("duplicate key `{key}`; give each key once, for example: {example}"),
+        );
         true
     } else {
         seen.push(key.to_string());
@@ -135,14 +250,21 @@ pub(crate) trait SpanOf {
 
 impl SpanOf for syn::Path {
     fn span_of(&self) -> Span {
-        self.segments.first().map(|s| s.ident.span()).unwrap_or_else(Span::call_site)
+        self.segments
+            .first()
+            .map(|s| s.ident.span())
+            .unwrap_or_else(Span::call_site)
     }
 }
 
 /// The key of a nested meta item as a string.
-pub(crate) fn key_of(meta: &syn::meta::ParseNestedMeta) -> String {
+pub(crate) fn key_of(meta: &ParseNestedMeta) -> String {
     let path = &meta.path;
-    path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::")
+    path.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
 }
 
 #[cfg(test)]
@@ -158,9 +280,89 @@ mod tests {
         assert_eq!(snake_case("already_snake"), "already_snake");
     }
 
+    fn table_errors(input: syn::DeriveInput) -> Vec<String> {
+        match parse_table(&input) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_broken_value_does_not_hide_the_later_keys() {
+        let errors = table_errors(syn::parse_quote! {
+            struct Account {
+                #[column(primary_key = true, name = 5, default = now(), sql_type = , uniqe)]
+                id: i64,
+            }
+        });
+        let starts: Vec<&str> = errors
+            .iter()
+            .map(|e| &e[..e.find(' ').unwrap_or(e.len())])
+            .collect();
+        assert_eq!(
+            starts,
+            [
+                "`primary_key`",
+                "`name`",
+                "`default`",
+                "`sql_type`",
+                "unknown"
+            ],
+            "{errors:#?}"
+        );
+    }
+
+    #[test]
+    fn actions_are_read_in_any_case() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            struct Project {
+                #[column(primary_key)]
+                id: i64,
+                #[column(references = Account::id, on_delete = "CASCADE", on_update = "Set Null")]
+                owner_id: i64,
+            }
+        };
+        let def = parse_table(&input).map_err(|e| e.to_string());
+        let reference = def
+            .as_ref()
+            .ok()
+            .and_then(|d| d.fields[1].references.clone());
+        let actions = reference.map(|r| (r.on_delete, r.on_update));
+        assert_eq!(
+            actions,
+            Some((
+                crate::model::FkAction::Cascade,
+                crate::model::FkAction::SetNull
+            )),
+            "{def:?}"
+        );
+    }
+
+    #[test]
+    fn empty_names_and_identity_on_option_are_errors() {
+        let errors = table_errors(syn::parse_quote! {
+            struct Account {
+                #[column(primary_key, name = "")]
+                id: i64,
+                #[column(identity, sql_type = " ")]
+                seq: Option<i64>,
+            }
+        });
+        assert_eq!(errors.len(), 3, "{errors:#?}");
+        assert!(
+            errors[2].starts_with("identity columns are NOT NULL; drop the Option"),
+            "{errors:#?}"
+        );
+    }
+
     #[test]
     fn unknown_key_suggests_the_nearest() {
-        let m = unknown_key("nmae", "column", &["name", "skip"], "#[column(name = \"x\")]");
+        let m = unknown_key(
+            "nmae",
+            "column",
+            &["name", "skip"],
+            "#[column(name = \"x\")]",
+        );
         assert!(m.contains("did you mean `name`?"), "{m}");
     }
 }

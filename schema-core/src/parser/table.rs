@@ -1,10 +1,16 @@
 //! `#[derive(Table)]`: the struct-level attributes (`table`, `index`, `unique`, `check`,
 //! `primary_key`) and the checks that span several fields.
 
-use super::column::{parse_field, ParsedField};
-use super::{check_duplicate, key_of, skip_value, snake_case, unknown_key, Errors, SpanOf};
+use super::column::{parse_field, Field, ParsedField};
+use super::table_checks::{check_column_names, check_field_lists, primary_key};
+use super::{
+    check_duplicate, flag, key_of, non_empty_value, skip_value, snake_case, unknown_key, Errors,
+    SpanOf,
+};
 use crate::def::{CheckDef, IndexDef, TableDef, UniqueDef};
 use crate::model::DEFAULT_SCHEMA;
+use syn::ext::IdentExt;
+use syn::meta::ParseNestedMeta;
 use syn::punctuated::Punctuated;
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Token};
 
@@ -12,15 +18,26 @@ use syn::{Data, DeriveInput, Fields, Ident, LitStr, Token};
 pub struct ParsedTable {
     pub def: TableDef,
     pub type_checks: Vec<TypeCheck>,
+    /// The `#[column(skip)]` fields: the derive marks them as not columns, so `references`
+    /// to one fails at compile time.
+    pub skipped: Vec<Ident>,
 }
 
 /// A check the derive hands to the type system, because it concerns other items.
 pub enum TypeCheck {
-    /// `references = Target::field`: `Target` is a `Table`, has `field`, and the types agree.
-    Reference { field: Ident, target: syn::Path, target_field: Ident },
+    /// `references = Target::field`: `Target` is a `Table`, has `field` as a column (not a
+    /// `skip` field), and the types agree.
+    Reference {
+        field: Ident,
+        target: syn::Path,
+        target_field: Ident,
+    },
     /// A field whose type the mapping does not know must be a `DbEnum`; its default, if a
     /// string, must name one of the enum's values.
-    DbEnum { ty: syn::Type, default: Option<LitStr> },
+    DbEnum {
+        ty: syn::Type,
+        default: Option<LitStr>,
+    },
 }
 
 /// Parses a `#[derive(Table)]` struct into its definition.
@@ -30,6 +47,17 @@ pub fn parse_table(input: &DeriveInput) -> syn::Result<TableDef> {
 
 /// Parses a `#[derive(Table)]` struct, also returning the checks left to the compiler.
 pub fn parse_table_full(input: &DeriveInput) -> syn::Result<ParsedTable> {
+    match parse_table_partial(input)? {
+        (table, None) => Ok(table),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// Parses a `#[derive(Table)]` struct as far as its attributes allow, giving the table with the
+/// errors found. The derive generates the compiler's checks even when there are errors, so a
+/// foreign key type mismatch shows in the same compile as a misspelt key. `Err` when the item
+/// cannot be described at all (not a struct with named fields, or generic).
+pub fn parse_table_partial(input: &DeriveInput) -> syn::Result<(ParsedTable, Option<syn::Error>)> {
     let mut errors = Errors::default();
     let rust_name = input.ident.to_string();
     let named = match &input.data {
@@ -46,19 +74,34 @@ pub fn parse_table_full(input: &DeriveInput) -> syn::Result<ParsedTable> {
         ));
     };
     if !input.generics.params.is_empty() {
-        errors.push(input.generics.params.first().map_or(input.ident.span(), |p| {
-            syn::spanned::Spanned::span(p)
-        }), "a #[derive(Table)] struct cannot be generic; declare one struct per table");
+        errors.push(
+            input
+                .generics
+                .params
+                .first()
+                .map_or(input.ident.span(), syn::spanned::Spanned::span),
+            "a #[derive(Table)] struct cannot be generic; declare one struct per table",
+        );
     }
     let mut attrs = StructAttrs::default();
     for attr in &input.attrs {
         attrs.parse(attr, &mut errors);
     }
-    let fields: Vec<ParsedField> =
-        named.named.iter().filter_map(|f| parse_field(f, &mut errors)).collect();
+    let mut fields: Vec<ParsedField> = Vec::new();
+    let mut skipped: Vec<Ident> = Vec::new();
+    for field in &named.named {
+        match parse_field(field, &mut errors) {
+            Some(Field::Column(f)) => fields.push(*f),
+            Some(Field::Skipped(ident)) => skipped.push(ident),
+            None => {}
+        }
+    }
     let mut def = TableDef {
         name: attrs.name.clone().unwrap_or_else(|| snake_case(&rust_name)),
-        schema: attrs.schema.clone().unwrap_or_else(|| DEFAULT_SCHEMA.to_string()),
+        schema: attrs
+            .schema
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SCHEMA.to_string()),
         rust_name,
         renamed_from: attrs.renamed_from.clone(),
         fields: fields.iter().map(|f| f.def.clone()).collect(),
@@ -68,33 +111,50 @@ pub fn parse_table_full(input: &DeriveInput) -> syn::Result<ParsedTable> {
         checks: attrs.checks.clone(),
     };
     def.primary_key = primary_key(input, &attrs, &fields, &mut errors);
-    check_field_lists(&attrs, &fields, &mut errors);
+    check_field_lists(&attrs, &fields, &skipped, &mut errors);
     check_column_names(&fields, &mut errors);
     let type_checks = fields.into_iter().flat_map(|f| f.type_checks).collect();
-    errors.finish(ParsedTable { def, type_checks })
+    let table = ParsedTable {
+        def,
+        type_checks,
+        skipped,
+    };
+    match errors.into_error() {
+        Some(error) if !input.generics.params.is_empty() => Err(error),
+        error => Ok((table, error)),
+    }
 }
 
 #[derive(Default)]
-struct StructAttrs {
+pub(super) struct StructAttrs {
     name: Option<String>,
     schema: Option<String>,
     renamed_from: Option<String>,
     seen_table_keys: Vec<String>,
     /// Each list with the field identifiers as written, for spanned errors.
-    indexes: Vec<(Vec<Ident>, IndexDef)>,
-    uniques: Vec<(Vec<Ident>, UniqueDef)>,
+    pub(super) indexes: Vec<(Vec<Ident>, IndexDef)>,
+    pub(super) uniques: Vec<(Vec<Ident>, UniqueDef)>,
     checks: Vec<CheckDef>,
-    primary_key: Option<(Ident, Vec<Ident>)>,
+    pub(super) primary_key: Option<(Ident, Vec<Ident>)>,
 }
 
 const TABLE_KEYS: &[&str] = &["name", "schema", "renamed_from"];
-const INDEX_KEYS: &[&str] = &["columns", "name", "unique", "predicate", "using", "concurrently"];
+const INDEX_KEYS: &[&str] = &[
+    "columns",
+    "name",
+    "unique",
+    "predicate",
+    "using",
+    "concurrently",
+];
 const UNIQUE_KEYS: &[&str] = &["columns", "name"];
 const CHECK_KEYS: &[&str] = &["name", "expr"];
 
 impl StructAttrs {
     fn parse(&mut self, attr: &syn::Attribute, errors: &mut Errors) {
-        let Some(kind) = attr.path().get_ident().map(|i| i.to_string()) else { return };
+        let Some(kind) = attr.path().get_ident().map(|i| i.to_string()) else {
+            return;
+        };
         let result = match kind.as_str() {
             "table" => self.parse_table(attr, errors),
             "index" => self.parse_index(attr, errors),
@@ -113,53 +173,79 @@ impl StructAttrs {
     fn parse_table(&mut self, attr: &syn::Attribute, errors: &mut Errors) -> syn::Result<()> {
         attr.parse_nested_meta(|meta| {
             let key = key_of(&meta);
-            if check_duplicate(&mut self.seen_table_keys, &meta, &key, errors) {
-                return skip_value(&meta);
+            let example = match key.as_str() {
+                "schema" => "#[table(schema = \"audit\")]",
+                "renamed_from" => "#[table(renamed_from = \"users\")]",
+                _ => "#[table(name = \"accounts\")]",
+            };
+            if check_duplicate(&mut self.seen_table_keys, &meta, &key, errors, example) {
+                return skip_value(&meta).map(drop);
             }
             let slot = match key.as_str() {
                 "name" => &mut self.name,
                 "schema" => &mut self.schema,
                 "renamed_from" => &mut self.renamed_from,
                 _ => {
-                    errors.push(meta.path.span_of(), unknown_key(&key, "table", TABLE_KEYS,
-                        "#[table(name = \"accounts\", schema = \"audit\")]"));
-                    return skip_value(&meta);
+                    errors.push(
+                        meta.path.span_of(),
+                        unknown_key(
+                            &key,
+                            "table",
+                            TABLE_KEYS,
+                            "#[table(name = \"accounts\", schema = \"audit\")]",
+                        ),
+                    );
+                    return skip_value(&meta).map(drop);
                 }
             };
-            *slot = Some(non_empty(meta.value()?.parse::<LitStr>()?)?);
+            *slot = non_empty_value(&meta, errors, example).map(|lit| lit.value());
             Ok(())
         })
     }
 
     fn parse_index(&mut self, attr: &syn::Attribute, errors: &mut Errors) -> syn::Result<()> {
         let mut def = IndexDef {
-            columns: Vec::new(), name: None, unique: false, predicate: None, using: None,
+            columns: Vec::new(),
+            name: None,
+            unique: false,
+            predicate: None,
+            using: None,
             concurrently: false,
         };
         let mut idents = None;
         let mut seen = Vec::new();
         attr.parse_nested_meta(|meta| {
             let key = key_of(&meta);
-            if check_duplicate(&mut seen, &meta, &key, errors) {
-                return skip_value(&meta);
+            let example = match key.as_str() {
+                "name" => "#[index(columns(created_at), name = \"accounts_created_idx\")]",
+                "predicate" => "#[index(columns(email), predicate = \"archived = false\")]",
+                "using" => "#[index(columns(tags), using = \"gin\")]",
+                _ => "#[index(columns(project_id, state), unique)]",
+            };
+            if check_duplicate(&mut seen, &meta, &key, errors, example) {
+                return skip_value(&meta).map(drop);
             }
             match key.as_str() {
-                "columns" => idents = Some(column_list(&meta)?),
-                "name" => def.name = Some(non_empty(meta.value()?.parse()?)?),
-                "predicate" => def.predicate = Some(non_empty(meta.value()?.parse()?)?),
-                "using" => def.using = Some(non_empty(meta.value()?.parse()?)?.to_lowercase()),
-                "unique" => def.unique = flag(&meta)?,
-                "concurrently" => def.concurrently = flag(&meta)?,
+                "columns" => idents = Some(column_list(&meta, errors, example)),
+                "name" => def.name = non_empty_value(&meta, errors, example).map(|l| l.value()),
+                "predicate" => def.predicate = non_empty_value(&meta, errors, example).map(|l| l.value()),
+                "using" => def.using = non_empty_value(&meta, errors, example).map(|l| l.value().to_lowercase()),
+                "unique" => def.unique = flag(&meta, errors, "index"),
+                "concurrently" => def.concurrently = flag(&meta, errors, "index"),
                 _ => {
                     errors.push(meta.path.span_of(), unknown_key(&key, "index", INDEX_KEYS,
                         "#[index(columns(project_id, state), unique, predicate = \"archived = false\")]"));
-                    return skip_value(&meta);
+                    return skip_value(&meta).map(drop);
                 }
             }
             Ok(())
         })?;
-        let idents = required_columns(attr, idents, "index", "#[index(columns(created_at))]")?;
-        def.columns = idents.iter().map(Ident::to_string).collect();
+        let Some(idents) =
+            required_columns(attr, idents, "index", "#[index(columns(created_at))]")?
+        else {
+            return Ok(());
+        };
+        def.columns = idents.iter().map(field_name).collect();
         self.indexes.push((idents, def));
         Ok(())
     }
@@ -168,24 +254,31 @@ impl StructAttrs {
         let mut name = None;
         let mut idents = None;
         let mut seen = Vec::new();
+        let example = "#[unique(columns(owner_id, slug), name = \"projects_owner_slug_key\")]";
         attr.parse_nested_meta(|meta| {
             let key = key_of(&meta);
-            if check_duplicate(&mut seen, &meta, &key, errors) {
-                return skip_value(&meta);
+            if check_duplicate(&mut seen, &meta, &key, errors, example) {
+                return skip_value(&meta).map(drop);
             }
             match key.as_str() {
-                "columns" => idents = Some(column_list(&meta)?),
-                "name" => name = Some(non_empty(meta.value()?.parse()?)?),
+                "columns" => idents = Some(column_list(&meta, errors, example)),
+                "name" => name = non_empty_value(&meta, errors, example).map(|l| l.value()),
                 _ => {
-                    errors.push(meta.path.span_of(), unknown_key(&key, "unique", UNIQUE_KEYS,
-                        "#[unique(columns(owner_id, slug), name = \"projects_owner_slug_key\")]"));
-                    return skip_value(&meta);
+                    errors.push(
+                        meta.path.span_of(),
+                        unknown_key(&key, "unique", UNIQUE_KEYS, example),
+                    );
+                    return skip_value(&meta).map(drop);
                 }
             }
             Ok(())
         })?;
-        let idents = required_columns(attr, idents, "unique", "#[unique(columns(owner_id, slug))]")?;
-        let columns = idents.iter().map(Ident::to_string).collect();
+        let Some(idents) =
+            required_columns(attr, idents, "unique", "#[unique(columns(owner_id, slug))]")?
+        else {
+            return Ok(());
+        };
+        let columns = idents.iter().map(field_name).collect();
         self.uniques.push((idents, UniqueDef { columns, name }));
         Ok(())
     }
@@ -194,23 +287,33 @@ impl StructAttrs {
         let mut name = None;
         let mut expr = None;
         let mut seen = Vec::new();
+        let mut expr_given = false;
+        let example = "#[check(name = \"accounts_age_check\", expr = \"age >= 0\")]";
         attr.parse_nested_meta(|meta| {
             let key = key_of(&meta);
-            if check_duplicate(&mut seen, &meta, &key, errors) {
-                return skip_value(&meta);
+            if check_duplicate(&mut seen, &meta, &key, errors, example) {
+                return skip_value(&meta).map(drop);
             }
             match key.as_str() {
-                "name" => name = Some(non_empty(meta.value()?.parse()?)?),
-                "expr" => expr = Some(non_empty(meta.value()?.parse()?)?),
+                "name" => name = non_empty_value(&meta, errors, example).map(|l| l.value()),
+                "expr" => {
+                    expr_given = true;
+                    expr = non_empty_value(&meta, errors, example).map(|l| l.value());
+                }
                 _ => {
-                    errors.push(meta.path.span_of(), unknown_key(&key, "check", CHECK_KEYS,
-                        "#[check(name = \"accounts_age_check\", expr = \"age >= 0\")]"));
-                    return skip_value(&meta);
+                    errors.push(
+                        meta.path.span_of(),
+                        unknown_key(&key, "check", CHECK_KEYS, example),
+                    );
+                    return skip_value(&meta).map(drop);
                 }
             }
             Ok(())
         })?;
         let Some(expr) = expr else {
+            if expr_given {
+                return Ok(());
+            }
             return Err(syn::Error::new_spanned(attr,
                 "#[check] needs an `expr`, for example: #[check(name = \"accounts_age_check\", expr = \"age >= 0\")]"));
         };
@@ -223,128 +326,77 @@ impl StructAttrs {
         let list = attr
             .parse_args_with(Punctuated::<Ident, Token![,]>::parse_terminated)
             .map_err(|e| syn::Error::new(e.span(), format!("{e}; {example}")))?;
-        let attr_ident = attr.path().get_ident().cloned().unwrap_or_else(|| {
-            Ident::new("primary_key", proc_macro2::Span::call_site())
-        });
+        let attr_ident = attr
+            .path()
+            .get_ident()
+            .cloned()
+            .unwrap_or_else(|| Ident::new("primary_key", proc_macro2::Span::call_site()));
         if list.is_empty() {
-            return Err(syn::Error::new_spanned(attr, format!("#[primary_key] needs at least one field; {example}")));
+            return Err(syn::Error::new_spanned(
+                attr,
+                format!("#[primary_key] needs at least one field; {example}"),
+            ));
         }
         if self.primary_key.is_some() {
-            return Err(syn::Error::new_spanned(attr, "a table has one primary key; list all its fields in one #[primary_key(a, b)]"));
+            return Err(syn::Error::new_spanned(
+                attr,
+                "a table has one primary key; list all its fields in one #[primary_key(a, b)]",
+            ));
         }
         self.primary_key = Some((attr_ident, list.into_iter().collect()));
         Ok(())
     }
 }
 
-fn non_empty(lit: LitStr) -> syn::Result<String> {
-    let value = lit.value();
-    if value.trim().is_empty() {
-        return Err(syn::Error::new(lit.span(), "this value cannot be empty"));
+/// A field as a list names it: `r#type` → `type`, as [`crate::def::FieldDef::field`] has it.
+pub(super) fn field_name(ident: &Ident) -> String {
+    ident.unraw().to_string()
+}
+
+/// `columns(a, b)`: the field identifiers, or `None` when the list is broken (recorded).
+fn column_list(meta: &ParseNestedMeta, errors: &mut Errors, example: &str) -> Option<Vec<Ident>> {
+    let takes =
+        format!("`columns` takes a list of struct fields in parentheses, for example: {example}");
+    if !meta.input.peek(syn::token::Paren) {
+        let rest = skip_value(meta).unwrap_or_default();
+        let path = &meta.path;
+        errors.push_spanned(quote::quote!(#path #rest), takes);
+        return None;
     }
-    Ok(value)
-}
-
-/// A bare flag such as `unique`; `unique = true` is rejected with the right spelling.
-pub(super) fn flag(meta: &syn::meta::ParseNestedMeta) -> syn::Result<bool> {
-    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-        let key = key_of(meta);
-        return Err(meta.error(format!("`{key}` is a flag and takes no value; write just `{key}`")));
+    let parsed = (|| {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        let list = Punctuated::<Ident, Token![,]>::parse_terminated(&content);
+        if list.is_err() {
+            content.parse::<proc_macro2::TokenStream>()?;
+        }
+        list
+    })();
+    match parsed {
+        Ok(list) => Some(list.into_iter().collect()),
+        Err(e) => {
+            errors.push(e.span(), format!(
+                "`columns` names struct fields as identifiers, not strings or paths; for example: {example}"
+            ));
+            None
+        }
     }
-    Ok(true)
 }
 
-fn column_list(meta: &syn::meta::ParseNestedMeta) -> syn::Result<Vec<Ident>> {
-    let content;
-    syn::parenthesized!(content in meta.input);
-    let list = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
-    Ok(list.into_iter().collect())
-}
-
+/// The `columns(...)` of an index or unique constraint; `Ok(None)` when they were given but
+/// broken (already recorded).
 fn required_columns(
     attr: &syn::Attribute,
-    idents: Option<Vec<Ident>>,
+    idents: Option<Option<Vec<Ident>>>,
     kind: &str,
     example: &str,
-) -> syn::Result<Vec<Ident>> {
+) -> syn::Result<Option<Vec<Ident>>> {
     match idents {
-        Some(list) if !list.is_empty() => Ok(list),
+        Some(None) => Ok(None),
+        Some(Some(list)) if !list.is_empty() => Ok(Some(list)),
         _ => Err(syn::Error::new_spanned(
             attr,
             format!("#[{kind}] needs `columns(...)` naming struct fields, for example: {example}"),
         )),
-    }
-}
-
-fn primary_key(
-    input: &DeriveInput,
-    attrs: &StructAttrs,
-    fields: &[ParsedField],
-    errors: &mut Errors,
-) -> Vec<String> {
-    let flagged: Vec<&ParsedField> = fields.iter().filter(|f| f.primary_key.is_some()).collect();
-    match (&attrs.primary_key, flagged.as_slice()) {
-        (Some((attr, _)), [_, ..]) => {
-            errors.push(attr.span(), "the primary key is given twice: use either #[primary_key(a, b)] on the struct or #[column(primary_key)] on one field");
-            Vec::new()
-        }
-        (Some((_, list)), []) => {
-            for ident in list {
-                if let Some(f) = fields.iter().find(|f| f.ident == *ident) {
-                    if f.def.nullable {
-                        errors.push(ident.span(), format!("primary key field `{ident}` is an Option; primary key columns are NOT NULL, so drop the Option"));
-                    }
-                }
-            }
-            list.iter().map(Ident::to_string).collect()
-        }
-        (None, []) => {
-            errors.push(input.ident.span(), format!(
-                "table `{}` has no primary key; mark a field #[column(primary_key)] or list several with #[primary_key(a, b)]",
-                input.ident
-            ));
-            Vec::new()
-        }
-        (None, [one]) => vec![one.def.field.clone()],
-        (None, many) => {
-            for f in &many[1..] {
-                if let Some(span) = f.primary_key {
-                    errors.push(span, "only one field can be marked primary_key; for a composite key use #[primary_key(a, b)] on the struct");
-                }
-            }
-            Vec::new()
-        }
-    }
-}
-
-/// Every field named in a key or index list exists and is a column.
-fn check_field_lists(attrs: &StructAttrs, fields: &[ParsedField], errors: &mut Errors) {
-    let lists = attrs
-        .indexes
-        .iter()
-        .map(|(i, _)| i)
-        .chain(attrs.uniques.iter().map(|(i, _)| i))
-        .chain(attrs.primary_key.iter().map(|(_, i)| i));
-    for list in lists {
-        for ident in list {
-            if !fields.iter().any(|f| f.ident == *ident) {
-                let known: Vec<String> = fields.iter().map(|f| f.ident.to_string()).collect();
-                errors.push(ident.span(), format!(
-                    "no column field `{ident}` in this struct; lists name struct fields (not SQL names or skipped fields): {}",
-                    known.join(", ")
-                ));
-            }
-        }
-    }
-}
-
-fn check_column_names(fields: &[ParsedField], errors: &mut Errors) {
-    for (i, f) in fields.iter().enumerate() {
-        if let Some(first) = fields[..i].iter().find(|g| g.def.name == f.def.name) {
-            errors.push(f.name_span, format!(
-                "column name `{}` is already used by field `{}`; give one of them another #[column(name = \"...\")]",
-                f.def.name, first.ident
-            ));
-        }
     }
 }
