@@ -44,6 +44,8 @@ pub trait DbEnum {
 /// Items the derive macros' generated code uses; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    use core::marker::PhantomData;
+
     pub use serde_json;
 
     /// Reads a definition the derive embedded as JSON. The JSON was written by the derive from
@@ -51,7 +53,9 @@ pub mod __private {
     pub fn def_from_json<T: serde::de::DeserializeOwned>(json: &str) -> T {
         match serde_json::from_str(json) {
             Ok(def) => def,
-            Err(e) => unreachable!("schema-macros embedded a definition that does not read back: {e}"),
+            Err(e) => {
+                unreachable!("schema-macros embedded a definition that does not read back: {e}")
+            }
         }
     }
 
@@ -82,17 +86,69 @@ pub mod __private {
         true
     }
 
+    /// The marker `#[derive(Table)]` gives each column field, as an inherent associated
+    /// function `__schema_column_<field>()` usable wherever the struct is, whatever the field's
+    /// privacy: `references` checks compare these instead of reading fields.
+    pub struct Column<T: ?Sized>(PhantomData<T>);
+
+    impl<T: ?Sized> Column<T> {
+        pub const fn new() -> Self {
+            Column(PhantomData)
+        }
+    }
+
+    impl<T: ?Sized> Default for Column<T> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    /// The marker of a `#[column(skip)]` field: it exists, but is not a column.
+    pub struct Skipped<T: ?Sized>(PhantomData<T>);
+
+    impl<T: ?Sized> Skipped<T> {
+        pub const fn new() -> Self {
+            Skipped(PhantomData)
+        }
+    }
+
+    impl<T: ?Sized> Default for Skipped<T> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    /// What `references` may point at: a column field's marker.
+    #[diagnostic::on_unimplemented(
+        message = "`references` names a `#[column(skip)]` field, which is not a column",
+        label = "a skipped field",
+        note = "point `references` at a column field of the struct, for example: #[column(references = Account::id)]"
+    )]
+    pub trait Referenced {
+        type Type: ?Sized;
+    }
+
+    impl<T: ?Sized> Referenced for Column<T> {
+        type Type = T;
+    }
+
     /// A foreign key field must have its target's type, optionally wrapped in `Option`.
     #[diagnostic::on_unimplemented(
         message = "foreign key type `{Self}` does not match the referenced field's type `{T}`",
         label = "this field's type differs from the referenced field's",
-        note = "a foreign key field has the referenced field's type, or `Option` of it"
+        note = "a foreign key field has the referenced field's type, or `Option` of it: change this field's type to `{T}` or `Option<{T}>`"
     )]
-    pub trait ForeignKeyType<T> {}
+    pub trait ForeignKeyType<T: ?Sized> {}
     impl<T> ForeignKeyType<T> for T {}
     impl<T> ForeignKeyType<T> for Option<T> {}
 
-    pub fn assert_foreign_key_type<F: ForeignKeyType<T>, T>(_: &F, _: &T) {}
+    /// `target` is the referenced field's marker, `field` the foreign key field's. The target
+    /// comes first, so that its type is known when the field's type is checked against it.
+    pub fn assert_foreign_key_type<T: Referenced, F: ForeignKeyType<T::Type>>(
+        _target: T,
+        _field: Column<F>,
+    ) {
+    }
 
     /// The referenced struct must derive `Table`.
     pub fn assert_table<T: crate::Table>() {}

@@ -1,4 +1,5 @@
-// Actions spelled as in SQL (upper case) or with an underscore.
+// An action in SQL's upper case (`"CASCADE"`) is read; one spelt with an underscore is not,
+// and the error suggests the spelling with a space.
 
 use schema_macros::Table;
 #[derive(Table)]

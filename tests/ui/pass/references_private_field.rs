@@ -1,4 +1,5 @@
-// `references` to a non-`pub` field of a struct in another module.
+// `references` to a non-`pub` field of a struct in another module: the check compares the
+// fields' markers, which are usable wherever the struct is, so field privacy does not matter.
 
 mod accounts {
     use schema_macros::Table;

@@ -1,6 +1,4 @@
-// NOT RUN: compiles today, should not. `references` to a `#[column(skip)]` field: the Rust
-// field exists so the type check passes, and only `resolve` (run time / the CLI) rejects it.
-// Expected: a compile error on `legacy_id` saying it is not a column. Move to ui/fail/ once fixed.
+// `references` to a `#[column(skip)]` field: the Rust field exists, but it is not a column.
 
 use schema_macros::Table;
 #[derive(Table)]
