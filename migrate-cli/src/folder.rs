@@ -152,16 +152,17 @@ impl Folder {
         tag: &str,
         when_ms: u64,
         sql: String,
-        snapshot: &Snapshot,
+        snapshot_json: String,
+        dialect: &str,
         journal: Option<Journal>,
     ) -> Planned {
-        let mut journal = journal.unwrap_or_else(|| Journal::new(&snapshot.dialect));
+        let mut journal = journal.unwrap_or_else(|| Journal::new(dialect));
         journal.push(tag, when_ms);
         let (sql_path, snapshot_path) = (self.sql_path(tag), self.snapshot_path(tag));
         let journal_path = self.journal_path();
         let mut files = WriteSet::new();
         files.create(sql_path.clone(), sql);
-        files.create(snapshot_path.clone(), snapshot.to_json());
+        files.create(snapshot_path.clone(), snapshot_json);
         files.replace(journal_path.clone(), journal.to_json());
         Planned {
             sql_path,

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod config;
 pub mod error;
+mod item_split;
 pub mod folder;
 pub mod prompt;
 pub mod renames;

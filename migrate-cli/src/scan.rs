@@ -2,6 +2,7 @@
 //! configured files, at any module depth, and reads them with schema-core's one attribute
 //! parser, so the CLI sees exactly what the derive compiles. The user's crate is never built.
 
+use crate::item_split;
 use schema_core::def::{EnumDef, TableDef};
 use schema_core::model::Schema;
 use schema_core::{parser, resolve};
@@ -111,22 +112,100 @@ pub fn scan(roots: &[PathBuf], base: &Path) -> Result<Scanned, ScanErrors> {
     }
     files.sort();
     files.dedup();
-    let mut scanned = Scanned::default();
+    let mut sources = Vec::new();
     for file in &files {
         let display = shown(file, base);
         match std::fs::read_to_string(file) {
-            Ok(text) => scan_source(&display, &text, &mut scanned, &mut errors),
+            Ok(text) => sources.push((display, text)),
             Err(e) => errors.push(SourceError {
                 origin: None,
                 message: format!("cannot read {}: {e}", display.display()),
             }),
         }
     }
+    let scanned = scan_parallel(&sources, &mut errors);
     if errors.is_empty() {
         Ok(scanned)
     } else {
         Err(ScanErrors(errors))
     }
+}
+
+/// Files above this size are cut at item boundaries and parsed on several threads.
+const SPLIT_BYTES: usize = 64 * 1024;
+
+/// What one piece of a file gave.
+struct PieceScan {
+    file: usize,
+    parsed: bool,
+    scanned: Scanned,
+    errors: Vec<SourceError>,
+}
+
+/// Parses every file, large ones in pieces, on all cores; results keep the files' order, and a
+/// file whose pieces do not all parse is parsed whole, so its errors are those of the file.
+fn scan_parallel(sources: &[(PathBuf, String)], errors: &mut Vec<SourceError>) -> Scanned {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let mut work = Vec::new();
+    for (i, (_, text)) in sources.iter().enumerate() {
+        let pieces = if text.len() > SPLIT_BYTES { threads } else { 1 };
+        work.extend(item_split::split(text, pieces).into_iter().map(|p| (i, p)));
+    }
+    let scan_piece = |(file, piece): &(usize, item_split::Piece<'_>)| {
+        let mut scan = PieceScan {
+            file: *file,
+            parsed: true,
+            scanned: Scanned::default(),
+            errors: Vec::new(),
+        };
+        scan.parsed = scan_source_at(
+            &sources[*file].0,
+            piece.text,
+            piece.first_line - 1,
+            &mut scan.scanned,
+            &mut scan.errors,
+        );
+        scan
+    };
+    let results: Vec<PieceScan> = if threads <= 1 || work.len() <= 1 {
+        work.iter().map(scan_piece).collect()
+    } else {
+        let per_thread = work.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = work
+                .chunks(per_thread)
+                .map(|chunk| s.spawn(move || chunk.iter().map(scan_piece).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let mut scanned = Scanned::default();
+    let failed: Vec<usize> = results
+        .iter()
+        .filter(|r| !r.parsed)
+        .map(|r| r.file)
+        .collect();
+    let mut reparsed = Vec::new();
+    for r in results {
+        if !failed.contains(&r.file) {
+            scanned.tables.extend(r.scanned.tables);
+            scanned.enums.extend(r.scanned.enums);
+            for (name, origin) in r.scanned.origins {
+                scanned.origins.entry(name).or_insert(origin);
+            }
+            errors.extend(r.errors);
+        } else if !reparsed.contains(&r.file) {
+            reparsed.push(r.file);
+            let (display, text) = &sources[r.file];
+            scan_source(display, text, &mut scanned, errors);
+        }
+    }
+    scanned
 }
 
 fn shown(path: &Path, base: &Path) -> PathBuf {
@@ -153,43 +232,89 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Scans one file's text into `scanned`, adding its problems to `errors`.
 pub fn scan_source(file: &Path, text: &str, scanned: &mut Scanned, errors: &mut Vec<SourceError>) {
+    scan_source_at(file, text, 0, scanned, errors);
+}
+
+/// Scans text that starts after `lines_before` lines of its file; false when it is not Rust.
+fn scan_source_at(
+    file: &Path,
+    text: &str,
+    lines_before: usize,
+    scanned: &mut Scanned,
+    errors: &mut Vec<SourceError>,
+) -> bool {
+    let at = Place { file, lines_before };
     match syn::parse_file(text) {
-        Ok(parsed) => scan_items(file, &parsed.items, scanned, errors),
-        Err(e) => errors.push(SourceError {
-            origin: Some(origin(file, e.span())),
-            message: format!("this is not valid Rust: {e}"),
-        }),
+        Ok(parsed) => {
+            scan_items(&at, parsed.items, scanned, errors);
+            true
+        }
+        Err(e) => {
+            errors.push(SourceError {
+                origin: Some(at.origin(e.span())),
+                message: format!("this is not valid Rust: {e}"),
+            });
+            false
+        }
     }
 }
 
-fn scan_items(file: &Path, items: &[Item], scanned: &mut Scanned, errors: &mut Vec<SourceError>) {
+/// Where a parsed text sits in its file.
+struct Place<'a> {
+    file: &'a Path,
+    lines_before: usize,
+}
+
+impl Place<'_> {
+    fn origin(&self, span: proc_macro2::Span) -> Origin {
+        let start = span.start();
+        Origin {
+            file: self.file.to_path_buf(),
+            line: start.line + self.lines_before,
+            column: start.column + 1,
+        }
+    }
+}
+
+fn scan_items(
+    at: &Place<'_>,
+    items: Vec<Item>,
+    scanned: &mut Scanned,
+    errors: &mut Vec<SourceError>,
+) {
     for item in items {
         match item {
             Item::Struct(s) if !is_cfg_test(&s.attrs) && derives(&s.attrs, "Table") => {
-                let input = syn::DeriveInput::from(s.clone());
-                let at = origin(file, s.ident.span());
+                let origin = at.origin(s.ident.span());
+                let input = syn::DeriveInput::from(s);
                 match parser::parse_table(&input) {
                     Ok(def) => {
-                        scanned.origins.entry(def.rust_name.clone()).or_insert(at);
+                        scanned
+                            .origins
+                            .entry(def.rust_name.clone())
+                            .or_insert(origin);
                         scanned.tables.push(def);
                     }
-                    Err(e) => push_syn_errors(file, e, errors),
+                    Err(e) => push_syn_errors(at, e, errors),
                 }
             }
             Item::Enum(en) if !is_cfg_test(&en.attrs) && derives(&en.attrs, "DbEnum") => {
-                let input = syn::DeriveInput::from(en.clone());
-                let at = origin(file, en.ident.span());
+                let origin = at.origin(en.ident.span());
+                let input = syn::DeriveInput::from(en);
                 match parser::parse_enum(&input) {
                     Ok(def) => {
-                        scanned.origins.entry(def.rust_name.clone()).or_insert(at);
+                        scanned
+                            .origins
+                            .entry(def.rust_name.clone())
+                            .or_insert(origin);
                         scanned.enums.push(def);
                     }
-                    Err(e) => push_syn_errors(file, e, errors),
+                    Err(e) => push_syn_errors(at, e, errors),
                 }
             }
             Item::Mod(m) if !is_cfg_test(&m.attrs) => {
-                if let Some((_, items)) = &m.content {
-                    scan_items(file, items, scanned, errors);
+                if let Some((_, items)) = m.content {
+                    scan_items(at, items, scanned, errors);
                 }
             }
             _ => {}
@@ -197,21 +322,12 @@ fn scan_items(file: &Path, items: &[Item], scanned: &mut Scanned, errors: &mut V
     }
 }
 
-fn push_syn_errors(file: &Path, e: syn::Error, errors: &mut Vec<SourceError>) {
+fn push_syn_errors(at: &Place<'_>, e: syn::Error, errors: &mut Vec<SourceError>) {
     for e in e {
         errors.push(SourceError {
-            origin: Some(origin(file, e.span())),
+            origin: Some(at.origin(e.span())),
             message: e.to_string(),
         });
-    }
-}
-
-fn origin(file: &Path, span: proc_macro2::Span) -> Origin {
-    let start = span.start();
-    Origin {
-        file: file.to_path_buf(),
-        line: start.line,
-        column: start.column + 1,
     }
 }
 

@@ -6,8 +6,9 @@
 //! Serialization is deterministic (sorted maps, fixed field order, 2-space indent, trailing
 //! newline), so the same schema always gives byte-identical files.
 
-use crate::model::Schema;
+use crate::model::{Enum, Schema, Table};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The snapshot format version written in every snapshot.
 pub const SNAPSHOT_VERSION: &str = "1";
@@ -37,16 +38,77 @@ pub enum SnapshotError {
 }
 
 /// The schema after one migration, with the ids that chain it to the previous snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// On disk the schema's fields sit beside the ids (`version`, `dialect`, `id`, `prevId`,
+/// `schemas`, `enums`, `tables`); the (de)serializers below spell that out instead of using
+/// `#[serde(flatten)]`, which buffers the whole document and reads it several times slower.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
     pub version: String,
     pub dialect: String,
     /// A deterministic id: a UUID-formatted hash of `prevId` and the schema.
     pub id: String,
-    #[serde(rename = "prevId")]
     pub prev_id: String,
-    #[serde(flatten)]
     pub schema: Schema,
+}
+
+#[derive(Serialize)]
+struct SnapshotOut<'a> {
+    version: &'a str,
+    dialect: &'a str,
+    id: &'a str,
+    #[serde(rename = "prevId")]
+    prev_id: &'a str,
+    schemas: &'a Vec<String>,
+    enums: &'a BTreeMap<String, Enum>,
+    tables: &'a BTreeMap<String, Table>,
+}
+
+#[derive(Deserialize)]
+struct SnapshotIn {
+    version: String,
+    dialect: String,
+    id: String,
+    #[serde(rename = "prevId")]
+    prev_id: String,
+    #[serde(default)]
+    schemas: Vec<String>,
+    #[serde(default)]
+    enums: BTreeMap<String, Enum>,
+    #[serde(default)]
+    tables: BTreeMap<String, Table>,
+}
+
+impl Serialize for Snapshot {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SnapshotOut {
+            version: &self.version,
+            dialect: &self.dialect,
+            id: &self.id,
+            prev_id: &self.prev_id,
+            schemas: &self.schema.schemas,
+            enums: &self.schema.enums,
+            tables: &self.schema.tables,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Snapshot {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = SnapshotIn::deserialize(deserializer)?;
+        Ok(Snapshot {
+            version: s.version,
+            dialect: s.dialect,
+            id: s.id,
+            prev_id: s.prev_id,
+            schema: Schema {
+                schemas: s.schemas,
+                enums: s.enums,
+                tables: s.tables,
+            },
+        })
+    }
 }
 
 /// `meta/_journal.json`: the migrations in the order they apply.
@@ -157,12 +219,12 @@ pub fn without_rename_hints(schema: &Schema) -> Schema {
 /// The id of the snapshot of `schema` after `prev_id`: a 128-bit FNV-1a hash of both,
 /// formatted as a UUID (marked version 8, "custom", since it is derived, not random).
 pub fn snapshot_id(prev_id: &str, schema: &Schema) -> String {
-    // Serializing the model cannot fail: it is maps and vectors of strings and booleans.
-    let canonical = serde_json::to_string(schema).unwrap_or_default();
     let mut hasher = Fnv128::new();
     hasher.write(prev_id.as_bytes());
     hasher.write(&[0]);
-    hasher.write(canonical.as_bytes());
+    // The canonical JSON streams into the hash; serializing the model cannot fail (maps and
+    // vectors of strings and booleans), and writing to the hasher cannot either.
+    let _ = serde_json::to_writer(&mut hasher, schema);
     format_uuid(hasher.finish())
 }
 
@@ -202,6 +264,17 @@ impl Fnv128 {
 
     fn finish(&self) -> u128 {
         self.0
+    }
+}
+
+impl std::io::Write for Fnv128 {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Fnv128::write(self, buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -77,12 +77,33 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
         say(ctx, &format!("no changes: {matched}; nothing written"));
         return Ok(Outcome::NoChanges);
     }
-    let (sql, schema) = if args.custom {
-        (CUSTOM_SQL.to_string(), &states.old)
+    let schema = if args.custom {
+        &states.old
     } else {
-        let statements = render::render(&Postgres, &changes)?;
-        (render::migration_sql(&statements), &states.new)
+        &states.new
     };
+    let prev_id = states
+        .history
+        .latest
+        .as_ref()
+        .map_or(ROOT_ID, |(_, s)| s.id.as_str());
+    let dialect = states.config.dialect.as_str();
+    // The snapshot (hashing and printing the whole schema) is built beside the SQL.
+    let (sql, snapshot_json) = std::thread::scope(|s| {
+        let snapshot = s.spawn(|| Snapshot::new(dialect, prev_id, schema).to_json());
+        let sql = if args.custom {
+            Ok(CUSTOM_SQL.to_string())
+        } else {
+            render::render(&Postgres, &changes).map(|statements| render::migration_sql(&statements))
+        };
+        (
+            sql,
+            snapshot
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    let sql = sql?;
     let name = match name {
         Some(name) => name,
         None if args.custom => "custom".to_string(),
@@ -90,7 +111,7 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
             sanitize_name(&diff::migration_name(&changes)).unwrap_or_else(|_| "migration".into())
         }
     };
-    let outcome = write(&states, &name, sql, schema, ctx)?;
+    let outcome = write(&states, &name, sql, snapshot_json, ctx)?;
     report(&states, &changes, args.custom, &outcome, ctx);
     Ok(outcome)
 }
@@ -222,7 +243,7 @@ fn write(
     states: &States,
     name: &str,
     sql: String,
-    schema: &Schema,
+    snapshot_json: String,
     ctx: &Context<'_>,
 ) -> Result<Outcome, Error> {
     let now_ms = timestamp::unix_millis(ctx.now);
@@ -233,14 +254,11 @@ fn write(
         stamp * 1000
     };
     let tag = format!("{}_{name}", timestamp::format(stamp));
-    let prev_id = states
-        .history
-        .latest
-        .as_ref()
-        .map_or(ROOT_ID, |(_, s)| s.id.as_str());
-    let snapshot = Snapshot::new(states.config.dialect.as_str(), prev_id, schema);
     let journal = states.history.journal.clone();
-    let planned = states.folder.plan(&tag, when, sql, &snapshot, journal);
+    let dialect = states.config.dialect.as_str();
+    let planned = states
+        .folder
+        .plan(&tag, when, sql, snapshot_json, dialect, journal);
     planned.files.commit()?;
     Ok(Outcome::Written {
         tag,

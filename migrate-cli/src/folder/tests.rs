@@ -13,7 +13,14 @@ fn folder(dir: &Path) -> Folder {
 fn add(folder: &Folder, tag: &str, when: u64, prev: &str) -> Snapshot {
     let history = folder.read("postgres").unwrap();
     let snapshot = Snapshot::new("postgres", prev, &Schema::default());
-    let planned = folder.plan(tag, when, "select 1;\n".into(), &snapshot, history.journal);
+    let planned = folder.plan(
+        tag,
+        when,
+        "select 1;\n".into(),
+        snapshot.to_json(),
+        &snapshot.dialect,
+        history.journal,
+    );
     planned.files.commit().unwrap();
     snapshot
 }

@@ -40,6 +40,7 @@ fn headlines(changes: &[Change]) -> Vec<String> {
         })
         .collect();
     let mut ranked: Vec<(u8, String)> = Vec::new();
+    let mut seen: BTreeSet<(u8, String)> = BTreeSet::new();
     for change in changes {
         if matches!(change, Change::DropEnum { name } if temps.contains(&name.name)) {
             continue;
@@ -47,7 +48,7 @@ fn headlines(changes: &[Change]) -> Vec<String> {
         let Some(line) = headline(change, &whole) else {
             continue;
         };
-        if !ranked.contains(&line) {
+        if seen.insert(line.clone()) {
             ranked.push(line);
         }
     }
