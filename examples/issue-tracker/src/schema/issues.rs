@@ -28,6 +28,8 @@ pub struct Issue {
     pub body: Option<String>,
     #[column(default = "open")]
     pub state: IssueState,
+    #[column(default = 0)]
+    pub priority: i16,
     #[column(default_sql = "'{}'")]
     pub tags: Vec<String>,
     #[column(default_sql = "now()")]

@@ -1,0 +1,1 @@
+ALTER TABLE "public"."issues" ADD COLUMN "priority" smallint DEFAULT 0 NOT NULL;

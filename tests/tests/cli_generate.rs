@@ -1,0 +1,294 @@
+//! `migrate-cli generate` end to end, as a user runs it: a config and schema files in a
+//! folder, migrations written in the reference layout, applied to a real PostgreSQL.
+
+use migrate_cli::prompt::{Prompt, ScriptedPrompt};
+use migrate_cli::{run_with, Context};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tests::pg::TestDb;
+
+const CONFIG: &str = "dialect = \"postgres\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
+
+/// A project folder with `migrate.toml` and one schema file.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+struct Run {
+    code: u8,
+    stdout: String,
+    stderr: String,
+}
+
+impl Project {
+    fn new(schema: &str) -> Project {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::create_dir_all(dir.path().join("src/schema")).expect("schema dir");
+        fs::write(dir.path().join("migrate.toml"), CONFIG).expect("config");
+        let project = Project { dir };
+        project.set_schema(schema);
+        project
+    }
+
+    fn set_schema(&self, schema: &str) {
+        let text = format!("use schema_macros::{{DbEnum, Table}};\n{schema}");
+        fs::write(self.dir.path().join("src/schema/tables.rs"), text).expect("schema file");
+    }
+
+    /// Runs `migrate-cli generate ARGS` at `now` (seconds since the epoch), without a terminal.
+    fn generate(&self, args: &[&str], now: u64) -> Run {
+        self.generate_with(args, now, None)
+    }
+
+    /// As [`Project::generate`], answering questions with `prompt` as on a terminal.
+    fn generate_with(&self, args: &[&str], now: u64, prompt: Option<&mut ScriptedPrompt>) -> Run {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut ctx = Context {
+            cwd: self.dir.path().to_path_buf(),
+            now: UNIX_EPOCH + Duration::from_secs(now),
+            stdout: &mut out,
+            stderr: &mut err,
+            prompt: prompt.map(|p| p as &mut dyn Prompt),
+        };
+        let argv = ["migrate-cli", "generate"].iter().chain(args).copied();
+        let code = run_with(argv, &mut ctx);
+        drop(ctx);
+        Run {
+            code,
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr: String::from_utf8_lossy(&err).into_owned(),
+        }
+    }
+
+    fn migrations(&self) -> PathBuf {
+        self.dir.path().join("migrations")
+    }
+
+    /// The migration SQL files, oldest first.
+    fn sql_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = fs::read_dir(self.migrations())
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "sql"));
+        files.sort();
+        files
+    }
+
+    fn all_files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        collect(&self.migrations(), &self.migrations(), &mut out);
+        out.sort();
+        out
+    }
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(root, &path, out);
+        } else {
+            let rel = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            out.push((rel, fs::read(&path).unwrap_or_default()));
+        }
+    }
+}
+
+const NOW: u64 = 1_795_000_000; // 2026-11-18 11:06:40 UTC
+
+const V1: &str = r#"
+#[derive(Table)]
+#[table(name = "accounts")]
+pub struct Account {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(unique)]
+    pub email: String,
+    pub display_name: String,
+}
+"#;
+
+const V2_UNDECLARED_RENAME: &str = r#"
+#[derive(Table)]
+#[table(name = "accounts")]
+pub struct Account {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(unique)]
+    pub email: String,
+    pub full_name: String,
+}
+"#;
+
+#[test]
+fn writes_the_reference_layout_then_nothing_when_unchanged() {
+    let p = Project::new(V1);
+    let run = p.generate(&[], NOW);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("+ table public.accounts"), "{}", run.stdout);
+    let tag = "20261118110640_create_accounts";
+    assert!(p.migrations().join(format!("{tag}.sql")).is_file());
+    assert!(p.migrations().join("meta/20261118110640_snapshot.json").is_file());
+    let journal: serde_json::Value =
+        serde_json::from_slice(&fs::read(p.migrations().join("meta/_journal.json")).unwrap()).unwrap();
+    assert_eq!(journal["entries"][0]["tag"], tag);
+    assert_eq!(journal["entries"][0]["idx"], 0);
+    assert_eq!(journal["entries"][0]["breakpoints"], true);
+
+    let before = p.all_files();
+    let again = p.generate(&[], NOW + 60);
+    assert_eq!(again.code, 0);
+    assert!(again.stdout.contains("no changes"), "{}", again.stdout);
+    assert_eq!(p.all_files(), before, "an unchanged schema writes nothing");
+}
+
+#[test]
+fn the_same_schema_gives_byte_identical_files() {
+    let (a, b) = (Project::new(V1), Project::new(V1));
+    assert_eq!(a.generate(&[], NOW).code, 0);
+    assert_eq!(b.generate(&[], NOW).code, 0);
+    assert_eq!(a.all_files(), b.all_files());
+}
+
+#[test]
+fn a_taken_second_moves_to_the_next_free_one() {
+    let p = Project::new(V1);
+    assert_eq!(p.generate(&[], NOW).code, 0);
+    p.set_schema(&V1.replace("pub display_name: String,", "pub display_name: String,\n    pub bio: Option<String>,"));
+    assert_eq!(p.generate(&[], NOW).code, 0);
+    let names: Vec<String> = p.sql_files().iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["20261118110640_create_accounts.sql", "20261118110641_add_bio_to_accounts.sql"]);
+}
+
+#[test]
+fn an_undeclared_rename_without_a_terminal_asks_through_flags_and_writes_nothing() {
+    let p = Project::new(V1);
+    assert_eq!(p.generate(&[], NOW).code, 0);
+    let before = p.all_files();
+    p.set_schema(V2_UNDECLARED_RENAME);
+    let run = p.generate(&[], NOW + 1);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let text = format!("{}{}", run.stdout, run.stderr);
+    assert!(text.contains("--rename column:accounts.display_name=full_name"), "{text}");
+    assert!(text.contains("--no-renames"), "{text}");
+    assert_eq!(p.all_files(), before, "nothing is written while a question is open");
+}
+
+#[test]
+fn custom_writes_an_empty_migration_with_an_unchanged_snapshot() {
+    let p = Project::new(V1);
+    assert_eq!(p.generate(&[], NOW).code, 0);
+    let run = p.generate(&["--custom", "--name", "backfill_names"], NOW + 5);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let files = p.sql_files();
+    assert!(files[1].ends_with("20261118110645_backfill_names.sql"), "{files:?}");
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_slice(&fs::read(p.migrations().join("meta").join(name)).unwrap()).unwrap()
+    };
+    let (first, second) = (read("20261118110640_snapshot.json"), read("20261118110645_snapshot.json"));
+    assert_eq!(first["tables"], second["tables"]);
+    assert_eq!(second["prevId"], first["id"]);
+}
+
+#[tokio::test]
+async fn renames_answered_by_flag_keep_the_rows_on_postgres() {
+    let Some(db) = TestDb::create("cli_rename").await else { return };
+    let p = Project::new(V1);
+    assert_eq!(p.generate(&[], NOW).code, 0);
+    db.apply(&fs::read_to_string(&p.sql_files()[0]).unwrap()).await.expect("first migration applies");
+    sqlx::query("INSERT INTO accounts (email, display_name) VALUES ('a@x', 'Ada')")
+        .execute(&db.pool)
+        .await
+        .expect("insert");
+
+    p.set_schema(V2_UNDECLARED_RENAME);
+    let run = p.generate(&["--rename", "column:accounts.display_name=full_name"], NOW + 1);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let sql = fs::read_to_string(&p.sql_files()[1]).unwrap();
+    assert!(sql.contains("RENAME COLUMN \"display_name\" TO \"full_name\""), "{sql}");
+    db.apply(&sql).await.expect("rename applies");
+    let name: String = sqlx::query_scalar("SELECT full_name FROM accounts").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(name, "Ada");
+}
+
+#[test]
+fn on_a_terminal_the_rename_question_is_asked() {
+    let p = Project::new(V1);
+    assert_eq!(p.generate(&[], NOW).code, 0);
+    p.set_schema(V2_UNDECLARED_RENAME);
+    let mut prompt = ScriptedPrompt { answers: vec![1], asked: Vec::new() };
+    let run = p.generate_with(&[], NOW + 1, Some(&mut prompt));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(prompt.asked.len(), 1);
+    let (question, options) = &prompt.asked[0];
+    assert!(question.contains("full_name"), "{question}");
+    assert_eq!(options[1], "renamed from display_name");
+    let sql = fs::read_to_string(&p.sql_files()[1]).unwrap();
+    assert!(sql.contains("RENAME COLUMN"), "{sql}");
+}
+
+#[tokio::test]
+async fn no_renames_drops_and_adds() {
+    let p = Project::new(V1);
+    assert_eq!(p.generate(&[], NOW).code, 0);
+    p.set_schema(V2_UNDECLARED_RENAME);
+    let run = p.generate(&["--no-renames"], NOW + 1);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let sql = fs::read_to_string(&p.sql_files()[1]).unwrap();
+    assert!(sql.contains("DROP COLUMN \"display_name\""), "{sql}");
+    assert!(sql.contains("ADD COLUMN \"full_name\""), "{sql}");
+}
+
+#[test]
+fn a_missing_config_shows_a_working_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut ctx = Context {
+        cwd: dir.path().to_path_buf(),
+        now: SystemTime::now(),
+        stdout: &mut out,
+        stderr: &mut err,
+        prompt: None,
+    };
+    let code = run_with(["migrate-cli", "generate"], &mut ctx);
+    let text = String::from_utf8_lossy(&err);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("migrate.toml"), "{text}");
+    assert!(text.contains("dialect = \"postgres\""), "{text}");
+}
+
+#[test]
+fn a_schema_error_names_file_and_line_and_writes_nothing() {
+    let p = Project::new("#[derive(Table)]\nstruct Broken {\n    #[column(primary_key, nmae = \"x\")]\n    id: i64,\n}\n");
+    let run = p.generate(&[], NOW);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("src/schema/tables.rs:4:"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `name`?"), "{}", run.stderr);
+    assert!(!p.migrations().exists());
+}
+
+/// The example application's committed migrations match its source, and apply cleanly.
+#[tokio::test]
+async fn example_application_is_up_to_date_and_applies() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/issue-tracker");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut ctx = Context { cwd: root.clone(), now: SystemTime::now(), stdout: &mut out, stderr: &mut err, prompt: None };
+    let code = run_with(["migrate-cli", "generate"], &mut ctx);
+    let text = String::from_utf8_lossy(&out).into_owned() + &String::from_utf8_lossy(&err);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("no changes"), "the example's migrations are stale: {text}");
+
+    let Some(db) = TestDb::create("example").await else { return };
+    let mut files: Vec<PathBuf> = fs::read_dir(root.join("migrations")).unwrap().flatten().map(|e| e.path()).collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "sql"));
+    files.sort();
+    assert!(files.len() >= 2);
+    for f in files {
+        db.apply(&fs::read_to_string(&f).unwrap()).await.unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+    }
+    let Some(direct) = TestDb::create("example_direct").await else { return };
+    let schema = migrate_cli::scan::scan(&[root.join("src/schema")], &root).unwrap().resolve().unwrap();
+    direct.apply(&tests::source::create(&schema)).await.unwrap();
+    assert_eq!(db.catalog().await, direct.catalog().await);
+}
