@@ -1,6 +1,9 @@
 //! The command line's errors and the exit code each one gives.
 
+use crate::commands::migrate::MigrateError;
+use crate::commands::status::FolderReadError;
 use crate::config::{ConfigError, Dialect};
+use crate::database::DatabaseError;
 use crate::folder::FolderError;
 use crate::scan::ScanErrors;
 use crate::write_set::WriteError;
@@ -26,6 +29,12 @@ pub enum Error {
     Folder(#[from] FolderError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    #[error(transparent)]
+    Migrations(#[from] FolderReadError),
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
     #[error("cannot write the migration's SQL: {0}")]
     Render(#[from] RenderError),
     /// Bad flags; the message says which and how to fix them.

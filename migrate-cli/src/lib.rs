@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod config;
+pub mod database;
 pub mod error;
 mod item_split;
 pub mod folder;
@@ -14,6 +15,8 @@ pub mod write_set;
 
 use clap::{Parser, Subcommand};
 use commands::generate::{self, GenerateArgs};
+use commands::migrate::{self, MigrateArgs};
+use commands::status::{self, StatusArgs};
 pub use error::{Error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use prompt::{Prompt, TerminalPrompt};
 use std::ffi::OsString;
@@ -34,6 +37,10 @@ pub struct Cli {
 pub enum Command {
     /// Write the next migration from the changes in the schema structs
     Generate(GenerateArgs),
+    /// Apply the pending migrations to the database, in order, each in its own transaction
+    Migrate(MigrateArgs),
+    /// List every migration with its state: applied, pending, modified, missing or failed
+    Status(StatusArgs),
 }
 
 /// What a command runs with: where it is, the time, where it prints and how it asks.
@@ -94,6 +101,8 @@ where
     };
     let result = match &cli.command {
         Command::Generate(args) => generate::generate(args, ctx).map(drop),
+        Command::Migrate(args) => migrate::migrate(args, ctx).map(drop),
+        Command::Status(args) => status::status(args, ctx).map(drop),
     };
     match result {
         Ok(()) => EXIT_OK,

@@ -1,3 +1,5 @@
 //! The subcommands, one module each.
 
 pub mod generate;
+pub mod migrate;
+pub mod status;

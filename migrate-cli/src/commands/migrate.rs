@@ -1,0 +1,394 @@
+//! `migrate`: apply the folder's pending migrations with sqlx's own migration primitives (its
+//! advisory lock, its `_sqlx_migrations` bookkeeping, one transaction per migration), after
+//! refusing a history that changed; a failure names the file, statement, line and error.
+
+use crate::commands::status::{self, show, Entry, Local, State};
+use crate::config::{self, Config};
+use crate::database::{self, Connected, Target};
+use crate::error::Error;
+use crate::Context;
+use sqlx::migrate::MigrateError as SqlxMigrateError;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The line that separates statements in a migration file.
+pub const BREAKPOINT: &str = "--> statement-breakpoint";
+
+/// `migrate-cli migrate` flags.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct MigrateArgs {
+    /// The config file [default: ./migrate.toml]
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The database [default: DATABASE_URL, then database_url in migrate.toml]
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Print the SQL that would run; apply nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// What `migrate` did: the versions it applied (or, with `--dry-run`, would apply).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub applied: Vec<i64>,
+}
+
+/// Why `migrate` stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("refusing to migrate {what}: the applied history differs from {out}; nothing was applied\n{}", problems.join("\n"))]
+    Diverged {
+        what: String,
+        out: String,
+        problems: Vec<String>,
+    },
+    #[error("{0}")]
+    Failed(Failure),
+    #[error("{context} on {what}: {error}")]
+    Sqlx {
+        context: &'static str,
+        what: String,
+        error: String,
+    },
+}
+
+/// A migration that failed to apply, located as precisely as the database allows.
+#[derive(Debug)]
+pub struct Failure {
+    pub file: String,
+    /// 1-based statement number, its line in the file and its text.
+    pub statement: Option<(usize, usize, String)>,
+    pub error: String,
+    /// Whether it ran in a transaction (so nothing of it remains).
+    pub transactional: bool,
+    /// Migrations applied by this run before it failed.
+    pub applied_before: usize,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.statement {
+            Some((n, line, text)) => write!(
+                f,
+                "migration {}:{line} failed at statement {n}: {}\n\n{}\n\n",
+                self.file,
+                self.error,
+                excerpt(text)
+            )?,
+            None => write!(f, "migration {} failed: {}\n\n", self.file, self.error)?,
+        }
+        if self.transactional {
+            write!(f, "nothing of this migration remains and nothing was recorded; fix the file and run migrate again")?;
+        } else {
+            write!(f, "this migration ran without a transaction (-- no-transaction), so the statements before the failing one remain; repair the database by hand, fix the file and run migrate again")?;
+        }
+        if self.applied_before > 0 {
+            write!(
+                f,
+                " ({} migration(s) before it were applied by this run)",
+                self.applied_before
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A statement's first lines, indented.
+fn excerpt(text: &str) -> String {
+    let lines: Vec<&str> = text.trim().lines().collect();
+    let mut shown: Vec<String> = lines.iter().take(6).map(|l| format!("    {l}")).collect();
+    if lines.len() > 6 {
+        shown.push("    ...".to_string());
+    }
+    shown.join("\n")
+}
+
+/// One statement of a migration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement<'a> {
+    /// The file line (1-based) where its chunk starts, right after the previous breakpoint.
+    pub first_line: usize,
+    pub text: &'a str,
+}
+
+impl Statement<'_> {
+    /// The line of its first SQL (not blank, not a `--` comment), if any.
+    pub fn sql_line(&self) -> Option<usize> {
+        self.text
+            .lines()
+            .position(|l| !l.trim().is_empty() && !l.trim_start().starts_with("--"))
+            .map(|i| self.first_line + i)
+    }
+}
+
+/// A migration's statements, split on `--> statement-breakpoint` lines.
+pub fn split_statements(sql: &str) -> Vec<Statement<'_>> {
+    let mut statements = Vec::new();
+    let (mut start, mut first_line, mut offset) = (0, 1, 0);
+    for (i, line) in sql.split_inclusive('\n').enumerate() {
+        if line.trim() == BREAKPOINT {
+            statements.push(Statement {
+                first_line,
+                text: &sql[start..offset],
+            });
+            start = offset + line.len();
+            first_line = i + 2;
+        }
+        offset += line.len();
+    }
+    statements.push(Statement {
+        first_line,
+        text: &sql[start..],
+    });
+    statements
+}
+
+/// The 1-based line of 1-based character `position` in `text`.
+fn line_of_char(text: &str, position: usize) -> usize {
+    let end = text
+        .char_indices()
+        .nth(position.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| i);
+    text[..end].matches('\n').count() + 1
+}
+
+/// Runs `migrate`.
+pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Error> {
+    let config = config::load(&ctx.cwd, args.config.as_deref())?;
+    let env = std::env::var(database::ENV_VAR).ok();
+    let target = database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd)?;
+    database::block_on(run(&config, &target, args.dry_run, ctx))?
+}
+
+async fn run(
+    config: &Config,
+    target: &Target,
+    dry_run: bool,
+    ctx: &mut Context<'_>,
+) -> Result<Summary, Error> {
+    let local = status::load_local(config, &ctx.cwd).await?;
+    if dry_run {
+        return self::dry_run(config, target, &local, ctx).await;
+    }
+    let mut conn = database::connect(target, config.dialect).await?;
+    let result = apply_pending(&mut conn, config, &local, ctx).await;
+    conn.close().await;
+    result
+}
+
+fn sqlx_error(conn: &Connected, context: &'static str, e: SqlxMigrateError) -> MigrateError {
+    MigrateError::Sqlx {
+        context,
+        what: conn.what.clone(),
+        error: e.to_string(),
+    }
+}
+
+/// Locks, checks the applied history against the folder, then applies what is pending.
+async fn apply_pending(
+    conn: &mut Connected,
+    config: &Config,
+    local: &[Local],
+    ctx: &mut Context<'_>,
+) -> Result<Summary, Error> {
+    let lock = conn.migrate().lock().await;
+    lock.map_err(|e| sqlx_error(conn, "cannot take the migration lock", e))?;
+    let ensured = conn.migrate().ensure_migrations_table().await;
+    ensured.map_err(|e| sqlx_error(conn, "cannot create _sqlx_migrations", e))?;
+    let applied = conn.applied().await?;
+    let entries = status::compare(local, &applied);
+    refuse_divergence(&entries, config, &conn.what, &ctx.cwd)?;
+    let mut done = Vec::new();
+    let mut total = Duration::ZERO;
+    for entry in entries.iter().filter(|e| e.state == State::Pending) {
+        let Some(m) = local.iter().find(|l| l.migration.version == entry.version) else {
+            continue;
+        };
+        let file = show(&ctx.cwd, &m.file);
+        match conn.migrate().apply(&m.migration).await {
+            Ok(elapsed) => {
+                total += elapsed;
+                done.push(m.migration.version);
+                let _ = writeln!(ctx.stdout, "applied {file} ({})", millis(elapsed));
+            }
+            Err(SqlxMigrateError::ExecuteMigration(e, _)) => {
+                let failure = diagnose(conn, m, file, &e, done.len()).await;
+                return Err(MigrateError::Failed(failure).into());
+            }
+            Err(e) => return Err(sqlx_error(conn, "cannot apply a migration", e).into()),
+        }
+    }
+    let unlock = conn.migrate().unlock().await;
+    unlock.map_err(|e| sqlx_error(conn, "cannot release the migration lock", e))?;
+    let summary = match done.len() {
+        0 => format!(
+            "nothing to apply: {} is up to date ({} migration(s) applied)",
+            conn.what,
+            entries.len()
+        ),
+        n => format!(
+            "applied {n} migration(s) to {} in {}",
+            conn.what,
+            millis(total)
+        ),
+    };
+    let _ = writeln!(ctx.stdout, "{summary}");
+    Ok(Summary { applied: done })
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Refuses a database whose applied migrations changed, vanished or failed.
+fn refuse_divergence(
+    entries: &[Entry],
+    config: &Config,
+    what: &str,
+    cwd: &Path,
+) -> Result<(), MigrateError> {
+    let out = show(cwd, &config.out);
+    let problems: Vec<String> = entries
+        .iter()
+        .filter_map(|e| {
+            let at = e.applied_at.as_deref().unwrap_or("?");
+            let file = e.file.as_deref().map(|f| show(cwd, f));
+            let file = file.unwrap_or_else(|| format!("{}_{}.sql", e.version, e.name));
+            Some(match e.state {
+                State::Modified => format!("  migration {} ({file}) changed since it was applied {at}: restore the applied version from version control and put the change in a new migration", e.version),
+                State::Missing => format!("  migration {} ({file}) was applied {at} but is missing from {out}: restore the file from version control", e.version),
+                State::Failed => format!("  migration {} ({file}) is recorded as failed in _sqlx_migrations: repair the database by hand, delete its row from _sqlx_migrations, then run migrate again", e.version),
+                State::Applied | State::Pending => return None,
+            })
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(MigrateError::Diverged {
+        what: what.to_string(),
+        out,
+        problems,
+    })
+}
+
+/// Finds the failing statement: from PostgreSQL's error position when it gives one, else by
+/// replaying the statements one by one in a transaction that is rolled back.
+async fn diagnose(
+    conn: &mut Connected,
+    m: &Local,
+    file: String,
+    error: &sqlx::Error,
+    applied_before: usize,
+) -> Failure {
+    let sql = &*m.migration.sql;
+    let statements = split_statements(sql);
+    let transactional = !m.migration.no_tx && conn.transactional_ddl();
+    let mut failure = Failure {
+        file,
+        statement: None,
+        error: database::error_message(error),
+        transactional,
+        applied_before,
+    };
+    let numbered = |index: usize| {
+        statements
+            .iter()
+            .take(index + 1)
+            .filter(|s| s.sql_line().is_some())
+            .count()
+    };
+    if let Some(position) = database::error_position(error) {
+        let line = line_of_char(sql, position);
+        if let Some(i) = statements.iter().rposition(|s| s.first_line <= line) {
+            failure.statement = Some((numbered(i), line, statements[i].text.to_string()));
+            return failure;
+        }
+    }
+    if !transactional {
+        return failure;
+    }
+    let real: Vec<(usize, &Statement)> = statements
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.sql_line().is_some())
+        .collect();
+    let texts: Vec<&str> = real.iter().map(|(_, s)| s.text).collect();
+    if let Ok(Some((k, replay_error))) = conn.first_failing(&texts).await {
+        let (i, s) = real[k];
+        let line = match database::error_position(&replay_error) {
+            Some(p) => s.first_line + line_of_char(s.text, p) - 1,
+            None => s.sql_line().unwrap_or(s.first_line),
+        };
+        failure.statement = Some((numbered(i), line, s.text.to_string()));
+    }
+    failure
+}
+
+/// `--dry-run`: prints each pending migration's SQL; touches nothing (not even the history table).
+async fn dry_run(
+    config: &Config,
+    target: &Target,
+    local: &[Local],
+    ctx: &mut Context<'_>,
+) -> Result<Summary, Error> {
+    let (applied, what) =
+        if config.dialect == config::Dialect::Sqlite && database::sqlite_file_missing(target) {
+            (Vec::new(), target.source.to_string())
+        } else {
+            let mut conn = database::connect(target, config.dialect).await?;
+            let applied = conn.applied().await;
+            let what = conn.what.clone();
+            conn.close().await;
+            (applied?, what)
+        };
+    let entries = status::compare(local, &applied);
+    refuse_divergence(&entries, config, &what, &ctx.cwd)?;
+    let mut pending = Vec::new();
+    for entry in entries.iter().filter(|e| e.state == State::Pending) {
+        let Some(m) = local.iter().find(|l| l.migration.version == entry.version) else {
+            continue;
+        };
+        let how = if m.migration.no_tx {
+            "without a transaction"
+        } else {
+            "in its own transaction"
+        };
+        let file = show(&ctx.cwd, &m.file);
+        let _ = writeln!(ctx.stdout, "-- {file} (would run {how})");
+        let _ = writeln!(ctx.stdout, "{}\n", m.migration.sql.trim_end());
+        pending.push(m.migration.version);
+    }
+    let _ = writeln!(
+        ctx.stdout,
+        "dry run: {} migration(s) would be applied to {what}; nothing was applied",
+        pending.len()
+    );
+    Ok(Summary { applied: pending })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_split_on_breakpoint_lines_with_their_lines() {
+        let sql = "-- header\nCREATE TABLE a (x int);\n--> statement-breakpoint\n\nCREATE TABLE b (\n  y int\n);\n--> statement-breakpoint\nDROP TABLE a;";
+        let s = split_statements(sql);
+        assert_eq!(s.len(), 3);
+        assert_eq!((s[0].first_line, s[0].sql_line()), (1, Some(2)));
+        assert_eq!((s[1].first_line, s[1].sql_line()), (4, Some(5)));
+        assert_eq!(s[1].text, "\nCREATE TABLE b (\n  y int\n);\n");
+        assert_eq!((s[2].first_line, s[2].sql_line()), (9, Some(9)));
+        assert_eq!(split_statements("-- only a comment\n")[0].sql_line(), None);
+    }
+
+    #[test]
+    fn character_positions_become_lines() {
+        assert_eq!(line_of_char("ab\ncd\né f", 1), 1);
+        assert_eq!(line_of_char("ab\ncd\né f", 4), 2);
+        assert_eq!(line_of_char("ab\ncd\né f", 9), 3);
+        assert_eq!(line_of_char("ab", 99), 1);
+    }
+}
