@@ -254,7 +254,9 @@ fn refuse_divergence(
         .filter_map(|e| {
             let at = e.applied_at.as_deref().unwrap_or("?");
             let file = e.file.as_deref().map(|f| show(cwd, f));
-            let file = file.unwrap_or_else(|| format!("{}_{}.sql", e.version, e.name));
+            let file = file.unwrap_or_else(|| {
+                show(cwd, &config.out.join(format!("{}_{}.sql", e.version, e.name)))
+            });
             Some(match e.state {
                 State::Modified => format!("  migration {} ({file}) changed since it was applied {at}: restore the applied version from version control and put the change in a new migration", e.version),
                 State::Missing => format!("  migration {} ({file}) was applied {at} but is missing from {out}: restore the file from version control", e.version),
