@@ -266,61 +266,35 @@ pub async fn connect(target: &Target, dialect: Dialect) -> Result<Connected, Dat
             },
         });
     }
-    let connect_failed = |what: &str, error: sqlx::Error, hint| DatabaseError::Connect {
-        what: what.to_string(),
-        from: target.source.clone(),
-        error: error.to_string(),
-        hint,
-    };
     const SERVER_HINT: &str = "check that the server is running, that the database exists and that the url's host, port, user and database are right";
-    match dialect {
+    let (what, connected, hint) = match dialect {
         Dialect::Postgres => {
             let opts = PgConnectOptions::from_str(&target.url).map_err(bad)?;
-            let what = server_name(
-                "postgres",
-                opts.get_database(),
-                opts.get_host(),
-                opts.get_port(),
-            );
-            match opts.connect().await {
-                Ok(c) => Ok(Connected {
-                    db: Db::Postgres(c),
-                    what,
-                }),
-                Err(e) => Err(connect_failed(&what, e, SERVER_HINT)),
-            }
+            let (db, host, port) = (opts.get_database(), opts.get_host(), opts.get_port());
+            let what = server_name("postgres", db, host, port);
+            (what, opts.connect().await.map(Db::Postgres), SERVER_HINT)
         }
         Dialect::Mysql => {
             let opts = MySqlConnectOptions::from_str(&target.url).map_err(bad)?;
-            let what = server_name(
-                "mysql",
-                opts.get_database(),
-                opts.get_host(),
-                opts.get_port(),
-            );
-            match opts.connect().await {
-                Ok(c) => Ok(Connected {
-                    db: Db::Mysql(c),
-                    what,
-                }),
-                Err(e) => Err(connect_failed(&what, e, SERVER_HINT)),
-            }
+            let (db, host, port) = (opts.get_database(), opts.get_host(), opts.get_port());
+            let what = server_name("mysql", db, host, port);
+            (what, opts.connect().await.map(Db::Mysql), SERVER_HINT)
         }
         Dialect::Sqlite => {
             let opts = sqlite_options(target).map_err(bad)?;
             let what = format!("sqlite database {}", opts.get_filename().display());
-            match opts.connect().await {
-                Ok(c) => Ok(Connected {
-                    db: Db::Sqlite(c),
-                    what,
-                }),
-                Err(e) => Err(connect_failed(
-                    &what,
-                    e,
-                    "check the path, or add ?mode=rwc to the url to create the file",
-                )),
-            }
+            let hint = "check the path, or add ?mode=rwc to the url to create the file";
+            (what, opts.connect().await.map(Db::Sqlite), hint)
         }
+    };
+    match connected {
+        Ok(db) => Ok(Connected { db, what }),
+        Err(e) => Err(DatabaseError::Connect {
+            what,
+            from: target.source.clone(),
+            error: e.to_string(),
+            hint,
+        }),
     }
 }
 
@@ -452,6 +426,8 @@ impl Connected {
 }
 
 /// Runs `future` to completion on a runtime of its own (the commands are synchronous).
+/// Must not be called from an async task: call `run_with` from a blocking thread
+/// (`std::thread::spawn`, `tokio::task::spawn_blocking`).
 pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, DatabaseError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

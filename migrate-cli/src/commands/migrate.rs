@@ -20,7 +20,8 @@ pub struct MigrateArgs {
     /// The config file [default: ./migrate.toml]
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// The database [default: DATABASE_URL, then database_url in migrate.toml]
+    /// The database [default: DATABASE_URL from the environment or a .env file beside the
+    /// config, then database_url in the config, then sqlite://dev.db beside it for SQLite]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// Print the SQL that would run; apply nothing
