@@ -313,7 +313,7 @@ fn sqlite_options(target: &Target) -> Result<SqliteConnectOptions, sqlx::Error> 
             .create_if_missing(true));
     }
     let opts = SqliteConnectOptions::from_str(&target.url)?;
-    if target.url.contains(":memory:") || target.url.contains("mode=memory") {
+    if in_memory(&target.url) {
         return Ok(opts);
     }
     let file = opts.get_filename().to_path_buf();
@@ -326,13 +326,12 @@ fn sqlite_options(target: &Target) -> Result<SqliteConnectOptions, sqlx::Error> 
 
 /// Whether the SQLite file `target` names is missing (so nothing can have been applied yet).
 pub fn sqlite_file_missing(target: &Target) -> bool {
-    match sqlite_options(target) {
-        Ok(opts) => {
-            !(target.url.contains(":memory:") || target.url.contains("mode=memory"))
-                && !opts.get_filename().exists()
-        }
-        Err(_) => false,
-    }
+    !in_memory(&target.url)
+        && sqlite_options(target).is_ok_and(|opts| !opts.get_filename().exists())
+}
+
+fn in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
 }
 
 impl Connected {

@@ -82,6 +82,9 @@ where
 
 /// Runs the command line in `ctx` and gives the exit code: [`EXIT_OK`], [`EXIT_FAILED`] or
 /// [`EXIT_USAGE`] (bad flags, or rename questions left open).
+///
+/// `migrate` and `status` start a runtime of their own: call this from a thread that is not
+/// running async code (in a `#[tokio::test]`, through `tokio::task::spawn_blocking`).
 pub fn run_with<I, T>(args: I, ctx: &mut Context<'_>) -> u8
 where
     I: IntoIterator<Item = T>,
