@@ -65,13 +65,8 @@ impl Project {
         }
     }
 
-    /// Runs `migrate-cli ARGS` on a blocking thread (commands must not run inside a runtime).
     async fn run(&self, args: &[&str]) -> Run {
-        let dir = self.path().to_path_buf();
-        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        tokio::task::spawn_blocking(move || Project::run_sync(dir, args))
-            .await
-            .expect("cli thread")
+        cli(self.path(), args).await
     }
 
     async fn migrate(&self, url: &str) -> Run {
@@ -108,6 +103,15 @@ impl Project {
             .map(|m| (m.version, m.checksum.to_vec()))
             .collect()
     }
+}
+
+/// Runs `migrate-cli ARGS` in `dir` on a blocking thread (commands must not run inside a runtime).
+async fn cli(dir: &Path, args: &[&str]) -> Run {
+    let dir = dir.to_path_buf();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || Project::run_sync(dir, args))
+        .await
+        .expect("cli thread")
 }
 
 async fn pg_rows(pool: &PgPool) -> Vec<(i64, String, bool, Vec<u8>)> {
@@ -583,4 +587,29 @@ async fn sqlite_failing_migration_is_rolled_back_and_located() {
         assert_eq!(sqlite_rows(&url).await.len(), 2);
         assert!(!p.path().join("dev.db").exists());
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pg_the_example_applications_generated_migrations_apply_and_show_as_applied() {
+    let Some(db) = TestDb::create("migrate_example").await else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let config = "examples/issue-tracker/migrate.toml";
+    let run = cli(&root, &["migrate", "--config", config, "--url", &db.url]).await;
+    assert_has(
+        &run,
+        0,
+        &[
+            "_create_accounts_and_5_more.sql (",
+            "applied 2 migration(s)",
+        ],
+    );
+    let status = cli(&root, &["status", "--config", config, "--url", &db.url]).await;
+    assert_has(
+        &status,
+        0,
+        &["create_accounts_and_5_more", "2 migrations: 2 applied"],
+    );
+    assert!(pg_table_exists(&db.pool, "issues").await);
 }
