@@ -1,5 +1,6 @@
 //! Shared test support: a fresh PostgreSQL database per test, and a canonical dump of its
 //! catalog so that two databases can be compared object by object.
 
+pub mod gen;
 pub mod pg;
 pub mod source;

@@ -1,0 +1,178 @@
+//! Definitions written back as the Rust source a user would write, so that a failing case reads
+//! as schema files, and so that a test can check the parser reads the same definitions back.
+
+use schema_core::def::{DefaultDef, EnumDef, FieldDef, FieldType, TableDef};
+use schema_core::model::{ColumnType, FkAction};
+use std::fmt::Write;
+
+/// The schema file declaring `tables` and `enums`.
+pub fn source((tables, enums): &(Vec<TableDef>, Vec<EnumDef>)) -> String {
+    let mut out = String::new();
+    for e in enums {
+        out.push_str("#[derive(DbEnum)]\n");
+        let mut keys = vec![
+            format!("name = {:?}", e.name),
+            format!("schema = {:?}", e.schema),
+        ];
+        keys.extend(
+            e.renamed_from
+                .iter()
+                .map(|r| format!("renamed_from = {r:?}")),
+        );
+        let _ = writeln!(
+            out,
+            "#[db_enum({})]\nenum {} {{",
+            keys.join(", "),
+            e.rust_name
+        );
+        for (i, v) in e.values.iter().enumerate() {
+            let _ = writeln!(out, "    #[db_enum(rename = {v:?})]\n    V{i},");
+        }
+        out.push_str("}\n\n");
+    }
+    for t in tables {
+        table(&mut out, t);
+    }
+    out
+}
+
+fn list(items: &[String]) -> String {
+    items.join(", ")
+}
+
+fn table(out: &mut String, t: &TableDef) {
+    out.push_str("#[derive(Table)]\n");
+    let mut keys = vec![
+        format!("name = {:?}", t.name),
+        format!("schema = {:?}", t.schema),
+    ];
+    keys.extend(
+        t.renamed_from
+            .iter()
+            .map(|r| format!("renamed_from = {r:?}")),
+    );
+    let _ = writeln!(out, "#[table({})]", keys.join(", "));
+    let _ = writeln!(out, "#[primary_key({})]", list(&t.primary_key));
+    for i in &t.indexes {
+        let mut keys = vec![format!("columns({})", list(&i.columns))];
+        keys.extend(i.name.iter().map(|n| format!("name = {n:?}")));
+        if i.unique {
+            keys.push("unique".into());
+        }
+        keys.extend(i.predicate.iter().map(|p| format!("predicate = {p:?}")));
+        keys.extend(i.using.iter().map(|u| format!("using = {u:?}")));
+        if i.concurrently {
+            keys.push("concurrently".into());
+        }
+        let _ = writeln!(out, "#[index({})]", keys.join(", "));
+    }
+    for u in &t.uniques {
+        let mut keys = vec![format!("columns({})", list(&u.columns))];
+        keys.extend(u.name.iter().map(|n| format!("name = {n:?}")));
+        let _ = writeln!(out, "#[unique({})]", keys.join(", "));
+    }
+    for c in &t.checks {
+        let mut keys: Vec<String> = c.name.iter().map(|n| format!("name = {n:?}")).collect();
+        keys.push(format!("expr = {:?}", c.expr));
+        let _ = writeln!(out, "#[check({})]", keys.join(", "));
+    }
+    let _ = writeln!(out, "struct {} {{", t.rust_name);
+    for f in &t.fields {
+        field(out, f);
+    }
+    out.push_str("}\n\n");
+}
+
+fn field(out: &mut String, f: &FieldDef) {
+    let (rust, sql_type) = rust_type(&f.ty);
+    let mut keys = vec![format!("name = {:?}", f.name)];
+    keys.extend(sql_type.map(|s| format!("sql_type = {s:?}")));
+    for (on, flag) in [
+        (f.identity, "identity"),
+        (f.unique, "unique"),
+        (f.index, "index"),
+    ] {
+        if on {
+            keys.push(flag.into());
+        }
+    }
+    keys.extend(f.default.as_ref().map(|d| match d {
+        DefaultDef::Sql(s) => format!("default_sql = {s:?}"),
+        DefaultDef::Int(s) | DefaultDef::Float(s) => format!("default = {s}"),
+        DefaultDef::Bool(b) => format!("default = {b}"),
+        DefaultDef::Str(s) => format!("default = {s:?}"),
+    }));
+    if let Some(r) = &f.references {
+        keys.push(format!("references = {}::{}", r.table, r.field));
+        for (key, a) in [("on_delete", r.on_delete), ("on_update", r.on_update)] {
+            if a != FkAction::NoAction {
+                keys.push(format!("{key} = {:?}", a.sql().to_lowercase()));
+            }
+        }
+    }
+    keys.extend(
+        f.renamed_from
+            .iter()
+            .map(|r| format!("renamed_from = {r:?}")),
+    );
+    let ty = if f.nullable {
+        format!("Option<{rust}>")
+    } else {
+        rust
+    };
+    let _ = writeln!(
+        out,
+        "    #[column({})]\n    {}: {ty},",
+        keys.join(", "),
+        f.field
+    );
+}
+
+/// The Rust type of a field and the `sql_type` it needs when the mapping has no Rust type.
+fn rust_type(ty: &FieldType) -> (String, Option<String>) {
+    match ty {
+        FieldType::User { rust, array: false } => (rust.clone(), None),
+        FieldType::User { rust, array: true } => (format!("Vec<{rust}>"), None),
+        FieldType::Sql(c) => match mapped(c) {
+            Some(rust) => (rust, None),
+            None => ("String".into(), Some(sql(c))),
+        },
+    }
+}
+
+fn mapped(ty: &ColumnType) -> Option<String> {
+    match ty {
+        ColumnType::Builtin(name) => Some(
+            match name.as_str() {
+                "smallint" => "i16",
+                "integer" => "i32",
+                "bigint" => "i64",
+                "real" => "f32",
+                "double precision" => "f64",
+                "numeric" => "rust_decimal::Decimal",
+                "boolean" => "bool",
+                "text" => "String",
+                "bytea" => "Vec<u8>",
+                "uuid" => "uuid::Uuid",
+                "timestamp with time zone" => "chrono::DateTime<chrono::Utc>",
+                "timestamp without time zone" => "chrono::NaiveDateTime",
+                "date" => "chrono::NaiveDate",
+                "jsonb" => "serde_json::Value",
+                _ => return None,
+            }
+            .to_string(),
+        ),
+        ColumnType::Array(inner) if !matches!(**inner, ColumnType::Array(_)) => mapped(inner)
+            .filter(|r| r != "Vec<u8>")
+            .map(|r| format!("Vec<{r}>")),
+        _ => None,
+    }
+}
+
+fn sql(ty: &ColumnType) -> String {
+    match ty {
+        ColumnType::Builtin(name) => name.clone(),
+        ColumnType::Enum { schema, name } => format!("\"{schema}\".\"{name}\""),
+        ColumnType::Array(inner) => format!("{}[]", sql(inner)),
+    }
+}

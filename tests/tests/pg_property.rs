@@ -1,0 +1,323 @@
+//! The diff's property: for random schema pairs (A, B) drawn from the whole attribute language
+//! (see `tests::gen`), a database built by `create(A)` then the migration `A → B` has the same
+//! catalog as one built by `create(B)`.
+//!
+//! Two databases serve every case; each case starts by emptying them. `PROPTEST_CASES`
+//! overrides the number of cases (200 by default).
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+use schema_core::diff;
+use schema_core::model::Schema;
+use schema_core::render::{self, Postgres};
+use schema_core::resolve::resolve;
+use sqlx::{Executor, PgPool};
+use std::path::Path;
+use tests::gen::{self, source, Defs};
+use tests::pg::TestDb;
+
+fn config() -> Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+/// The migration from `old` to `new` with the renames their hints declare.
+fn migration(old: &Schema, new: &Schema) -> Result<String, String> {
+    let renames = diff::hinted_renames(old, new);
+    let changes = diff::diff(old, new, &renames);
+    let statements =
+        render::render(&Postgres, &changes).map_err(|e| format!("render failed: {e}"))?;
+    Ok(render::migration_sql(&statements))
+}
+
+fn resolved(defs: &Defs, which: &str) -> Result<Schema, TestCaseError> {
+    resolve(&defs.0, &defs.1).map_err(|e| {
+        TestCaseError::fail(format!(
+            "generator bug: {which} does not resolve: {e:?}\n{}",
+            source(defs)
+        ))
+    })
+}
+
+/// Drops every user schema (with its tables and types) and recreates an empty `public`.
+async fn reset(pool: &PgPool) -> Result<(), sqlx::Error> {
+    let schemas: Vec<String> = sqlx::query_scalar(
+        "SELECT nspname::text FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut sql: String = schemas
+        .iter()
+        .map(|s| format!("DROP SCHEMA \"{}\" CASCADE;", s.replace('"', "\"\"")))
+        .collect();
+    sql.push_str("CREATE SCHEMA public;");
+    pool.execute(sql.as_str()).await.map(|_| ())
+}
+
+/// Lines only in `got` (`+`) and only in `want` (`-`).
+fn catalog_diff(got: &str, want: &str) -> String {
+    let only = |a: &str, b: &str, mark: char| -> Vec<String> {
+        a.lines()
+            .filter(|l| !b.lines().any(|m| m == *l))
+            .map(|l| format!("{mark} {l}"))
+            .collect()
+    };
+    let mut lines = only(got, want, '+');
+    lines.extend(only(want, got, '-'));
+    lines.join("\n")
+}
+
+async fn check(
+    migrated: &TestDb,
+    direct: &TestDb,
+    a: &Defs,
+    b: &Defs,
+) -> Result<(), TestCaseError> {
+    let (sa, sb) = (resolved(a, "A")?, resolved(b, "B")?);
+    let case = || format!("--- A:\n{}--- B:\n{}", source(a), source(b));
+    let fail = |what: String| TestCaseError::fail(format!("{what}\n{}", case()));
+    let create_a = migration(&Schema::default(), &sa).map_err(&fail)?;
+    let create_b = migration(&Schema::default(), &sb).map_err(&fail)?;
+    let step = migration(&sa, &sb).map_err(&fail)?;
+    for db in [migrated, direct] {
+        reset(&db.pool)
+            .await
+            .map_err(|e| fail(format!("reset failed: {e}")))?;
+    }
+    migrated
+        .apply(&create_a)
+        .await
+        .map_err(|e| fail(format!("create(A) failed: {e}\n{create_a}")))?;
+    migrated
+        .apply(&step)
+        .await
+        .map_err(|e| fail(format!("migration A → B failed: {e}\n--- SQL:\n{step}")))?;
+    direct
+        .apply(&create_b)
+        .await
+        .map_err(|e| fail(format!("create(B) failed: {e}\n{create_b}")))?;
+    let (got, want) = (migrated.catalog().await, direct.catalog().await);
+    prop_assert!(
+        got == want,
+        "catalog after create(A) + migration differs from create(B) (+ migrated only, - create(B) only):\n{}\n--- SQL:\n{step}{}",
+        catalog_diff(&got, &want),
+        case()
+    );
+    Ok(())
+}
+
+#[test]
+fn migration_from_a_to_b_reaches_the_catalog_of_b() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let dbs = rt.block_on(async {
+        let migrated = TestDb::create("property_migrated").await?;
+        let direct = TestDb::create("property_direct").await?;
+        Some((migrated, direct))
+    });
+    let Some((migrated, direct)) = dbs else {
+        return;
+    };
+    let mut runner = TestRunner::new(config());
+    let result = runner.run(&gen::schema_pair(), |(a, b)| {
+        rt.block_on(check(&migrated, &direct, &a, &b))
+    });
+    match result {
+        Ok(()) => {}
+        Err(TestError::Fail(reason, _)) => panic!("minimal failing case: {reason}"),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The generator stays inside the attribute language: the source it writes for a definition
+/// set scans back to the same definitions, and both schemas of a pair resolve.
+#[test]
+fn generated_definitions_are_what_the_parser_reads() {
+    let mut runner = TestRunner::new(Config {
+        cases: 500,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&gen::schema_pair(), |(a, b)| {
+        for defs in [&a, &b] {
+            let text = source(defs);
+            let mut scanned = migrate_cli::scan::Scanned::default();
+            let mut errors = Vec::new();
+            migrate_cli::scan::scan_source(Path::new("gen.rs"), &text, &mut scanned, &mut errors);
+            prop_assert!(errors.is_empty(), "the parser rejects:\n{text}\n{errors:?}");
+            prop_assert_eq!(&scanned.tables, &defs.0, "tables differ for:\n{}", text);
+            prop_assert_eq!(&scanned.enums, &defs.1, "enums differ for:\n{}", text);
+            resolved(defs, "a generated schema")?;
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => {}
+        Err(TestError::Fail(reason, _)) => panic!("minimal failing case: {reason}"),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The generator reaches every kind of change: over a thousand pairs, the migrations hold
+/// each kind of statement the diff can write (the property is only as good as its pairs).
+#[test]
+fn generated_pairs_exercise_every_change_kind() {
+    let kinds = [
+        "CREATE SCHEMA",
+        "DROP SCHEMA",
+        "CREATE TYPE",
+        "DROP TYPE",
+        "ADD VALUE",
+        "' BEFORE '",
+        "ALTER TYPE",
+        "__old",
+        "CREATE TABLE",
+        "DROP TABLE",
+        "SET SCHEMA",
+        "RENAME TO",
+        "ADD COLUMN",
+        "DROP COLUMN",
+        "RENAME COLUMN",
+        "SET DATA TYPE",
+        "USING",
+        "::text::",
+        "SET NOT NULL",
+        "DROP NOT NULL",
+        "SET DEFAULT",
+        "DROP DEFAULT",
+        "ADD GENERATED",
+        "DROP IDENTITY",
+        "PRIMARY KEY (",
+        "UNIQUE (",
+        "FOREIGN KEY",
+        "CHECK (",
+        "DROP CONSTRAINT",
+        "RENAME CONSTRAINT",
+        "ALTER INDEX",
+        "CREATE INDEX",
+        "CREATE UNIQUE INDEX",
+        "USING hash",
+        "USING gin",
+        "USING btree",
+        " WHERE ",
+        "DROP INDEX",
+        "ON DELETE CASCADE",
+        "ON DELETE SET NULL",
+        "ON DELETE SET DEFAULT",
+        "ON DELETE RESTRICT",
+        "ON UPDATE CASCADE",
+    ];
+    let mut runner = TestRunner::new(Config {
+        cases: 1000,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let seen = std::cell::RefCell::new(vec![0usize; kinds.len()]);
+    let result = runner.run(&gen::schema_pair(), |(a, b)| {
+        let (sa, sb) = (resolved(&a, "A")?, resolved(&b, "B")?);
+        let sql = migration(&sa, &sb).map_err(TestCaseError::fail)?;
+        for (k, kind) in kinds.iter().enumerate() {
+            seen.borrow_mut()[k] += usize::from(sql.contains(kind));
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let missing: Vec<&str> = kinds
+        .iter()
+        .zip(seen.borrow().iter())
+        .filter(|(_, s)| **s == 0)
+        .map(|(k, _)| *k)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no generated migration contains: {missing:?}"
+    );
+}
+
+/// A known bug's minimal pair, found by the property: fails until the bug is fixed, then the
+/// matching `KNOWN BUG` switch in `tests::gen` can go.
+async fn known_bug(before: &str, after: &str) {
+    use tests::source::{create, schema};
+    let (a, b) = (schema(before), schema(after));
+    let step = migration(&a, &b).unwrap_or_else(|e| panic!("{e}"));
+    let (Some(migrated), Some(direct)) = (
+        TestDb::create("known_bug").await,
+        TestDb::create("known_bug").await,
+    ) else {
+        return;
+    };
+    migrated
+        .apply(&create(&a))
+        .await
+        .unwrap_or_else(|e| panic!("create(A) failed: {e}"));
+    migrated
+        .apply(&step)
+        .await
+        .unwrap_or_else(|e| panic!("migration failed: {e}\n{step}"));
+    direct
+        .apply(&create(&b))
+        .await
+        .unwrap_or_else(|e| panic!("create(B) failed: {e}"));
+    assert_eq!(migrated.catalog().await, direct.catalog().await, "{step}");
+}
+
+#[tokio::test]
+#[ignore = "KNOWN BUG: CREATE TABLE leaves out a UNIQUE equal to the primary key (gen::AVOID_REDUNDANT_UNIQUES)"]
+async fn known_bug_unique_equal_to_primary_key() {
+    known_bug(
+        r#"#[derive(Table)] #[table(name = "accounts")]
+        struct Account { id: i16, #[column(primary_key, unique)] name: i16 }"#,
+        r#"#[derive(Table)] #[table(name = "accounts")]
+        struct Account { #[column(primary_key)] id: i16 }"#,
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "KNOWN BUG: CREATE TABLE leaves out a second UNIQUE on the same columns (gen::AVOID_REDUNDANT_UNIQUES)"]
+async fn known_bug_two_uniques_on_the_same_columns() {
+    known_bug(
+        r#"#[derive(Table)] #[table(name = "accounts")] #[unique(columns(email), name = "accounts_mail_uq")]
+        struct Account { #[column(primary_key)] id: i64, #[column(unique)] email: String }"#,
+        r#"#[derive(Table)] #[table(name = "accounts")]
+        struct Account { #[column(primary_key)] id: i64, #[column(unique)] email: String }"#,
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "KNOWN BUG: a move and rename runs SET SCHEMA before RENAME (gen::AVOID_MOVE_ONTO_OLD_NAME)"]
+async fn known_bug_table_moved_onto_its_old_name() {
+    known_bug(
+        r#"#[derive(Table)] #[table(name = "events", schema = "audit")] struct A { #[column(primary_key)] id: i16 }
+        #[derive(Table)] #[table(name = "events")] struct B { #[column(primary_key)] id: i16 }"#,
+        r#"#[derive(Table)] #[table(name = "tags", renamed_from = "audit.events")] struct A { #[column(primary_key)] id: i16 }
+        #[derive(Table)] #[table(name = "events")] struct B { #[column(primary_key)] id: i16 }"#,
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "KNOWN BUG: a move and rename runs SET SCHEMA before RENAME (gen::AVOID_MOVE_ONTO_OLD_NAME)"]
+async fn known_bug_enum_moved_onto_its_old_name() {
+    known_bug(
+        r#"#[derive(DbEnum)] #[db_enum(name = "mood", schema = "audit")] enum M1 { A, B }
+        #[derive(DbEnum)] #[db_enum(name = "mood")] enum M2 { A, B }
+        #[derive(Table)] #[table(name = "t")] struct T { #[column(primary_key)] id: i64, m: M1 }"#,
+        r#"#[derive(DbEnum)] #[db_enum(name = "level", renamed_from = "audit.mood")] enum M1 { A, B }
+        #[derive(DbEnum)] #[db_enum(name = "mood")] enum M2 { A, B }
+        #[derive(Table)] #[table(name = "t")] struct T { #[column(primary_key)] id: i64, m: M1 }"#,
+    )
+    .await;
+}
