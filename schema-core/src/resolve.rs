@@ -145,6 +145,7 @@ impl Ctx<'_> {
             });
             checks.push(Check { name, expr: c.expr.clone() });
         }
+        self.check_redundant_uniques(&pk_cols, &uniques, errors);
         uniques.sort_by(|a, b| a.name.cmp(&b.name));
         indexes.sort_by(|a, b| a.name.cmp(&b.name));
         foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
@@ -160,6 +161,25 @@ impl Ctx<'_> {
             foreign_keys,
             checks,
             renamed_from: def.renamed_from.clone(),
+        }
+    }
+
+    /// PostgreSQL silently leaves out a UNIQUE that repeats the primary key or an earlier
+    /// UNIQUE in `CREATE TABLE`, so the model would name a constraint the database lacks.
+    fn check_redundant_uniques(&self, pk: &[String], uniques: &[Unique], errors: &mut Vec<ResolveError>) {
+        for (i, u) in uniques.iter().enumerate() {
+            let cols = u.columns.join(", ");
+            if !pk.is_empty() && u.columns == pk {
+                errors.push(err(&self.def.rust_name, None, format!(
+                    "unique constraint `{}` on ({cols}) repeats the primary key, which is already unique; remove it",
+                    u.name
+                )));
+            } else if let Some(first) = uniques[..i].iter().find(|f| f.columns == u.columns) {
+                errors.push(err(&self.def.rust_name, None, format!(
+                    "unique constraints `{}` and `{}` are both on ({cols}); keep one of them",
+                    first.name, u.name
+                )));
+            }
         }
     }
 

@@ -51,31 +51,13 @@ impl Dialect for Postgres {
         }
     }
 
-    /// `ALTER TABLE .. SET SCHEMA ..` for a move, then `RENAME TO` for a new name.
+    /// `ALTER TABLE .. SET SCHEMA ..` for a move, `RENAME TO` for a new name.
     fn rename_table(
         &self,
         from: &QualifiedName,
         to: &QualifiedName,
     ) -> Result<Vec<String>, RenderError> {
-        let mut out = Vec::new();
-        let mut current = from.clone();
-        if from.schema != to.schema {
-            out.push(format!(
-                "ALTER TABLE {} SET SCHEMA {};",
-                self.qualified(from),
-                self.quote(&to.schema)
-            ));
-            current.schema = to.schema.clone();
-        }
-        if from.name != to.name {
-            check_name(self, &to.name)?;
-            out.push(format!(
-                "ALTER TABLE {} RENAME TO {};",
-                self.qualified(&current),
-                self.quote(&to.name)
-            ));
-        }
-        Ok(out)
+        move_and_rename(self, "TABLE", from, to)
     }
 
     fn drop_index(
@@ -132,25 +114,7 @@ impl Dialect for Postgres {
         from: &QualifiedName,
         to: &QualifiedName,
     ) -> Result<Vec<String>, RenderError> {
-        let mut out = Vec::new();
-        let mut current = from.clone();
-        if from.schema != to.schema {
-            out.push(format!(
-                "ALTER TYPE {} SET SCHEMA {};",
-                self.qualified(from),
-                self.quote(&to.schema)
-            ));
-            current.schema = to.schema.clone();
-        }
-        if from.name != to.name {
-            check_name(self, &to.name)?;
-            out.push(format!(
-                "ALTER TYPE {} RENAME TO {};",
-                self.qualified(&current),
-                self.quote(&to.name)
-            ));
-        }
-        Ok(out)
+        move_and_rename(self, "TYPE", from, to)
     }
 
     fn add_enum_value(
@@ -205,4 +169,37 @@ impl Dialect for Postgres {
         }
         Ok(out)
     }
+}
+
+/// Moves and/or renames a table or type (`kind` is `TABLE` or `TYPE`). When both the schema
+/// and the name change, the object goes through a temporary name, so neither an object with the
+/// old name in the new schema nor one with the new name in the old schema is in the way.
+fn move_and_rename(
+    d: &Postgres,
+    kind: &str,
+    from: &QualifiedName,
+    to: &QualifiedName,
+) -> Result<Vec<String>, RenderError> {
+    if from.name != to.name {
+        check_name(d, &to.name)?;
+    }
+    let rename = |at: &QualifiedName, name: &str| {
+        format!("ALTER {kind} {} RENAME TO {};", d.qualified(at), d.quote(name))
+    };
+    let set_schema = |at: &QualifiedName| {
+        format!("ALTER {kind} {} SET SCHEMA {};", d.qualified(at), d.quote(&to.schema))
+    };
+    Ok(match (from.schema != to.schema, from.name != to.name) {
+        (true, true) => {
+            let temp = crate::naming::fit(format!("{}__move", from.name));
+            vec![
+                rename(from, &temp),
+                set_schema(&QualifiedName::new(&from.schema, &temp)),
+                rename(&QualifiedName::new(&to.schema, &temp), &to.name),
+            ]
+        }
+        (true, false) => vec![set_schema(from)],
+        (false, true) => vec![rename(from, &to.name)],
+        (false, false) => Vec::new(),
+    })
 }

@@ -9,10 +9,11 @@ use super::model::{
 use super::spec::{EnumSpec, FieldSpec, IndexSpec, TableSpec};
 use super::ty::Ty;
 
-/// KNOWN BUG: a table moved to another schema and renamed in one migration is moved first
-/// (`SET SCHEMA`) and renamed after, so the move fails with `relation "events" already exists in
-/// schema "public"` when A has a table of its old name in the new schema. While set, such a
-/// table loses its `renamed_from` (it becomes a drop and a create).
+/// KNOWN BUG: a table moved to another schema and renamed in one migration now goes through a
+/// temporary name, so the table itself no longer collides with one of its old name in the new
+/// schema; but its keys and indexes move along under their old names (`events_pkey`) before
+/// they are renamed, and collide with that table's. While set, such a table loses its
+/// `renamed_from` (it becomes a drop and a create). Enums are fixed (no indexes move with them).
 pub const AVOID_MOVE_ONTO_OLD_NAME: bool = true;
 
 /// One edit; see each variant's effect in [`Model::apply`].

@@ -8,10 +8,9 @@ use schema_core::model::FkAction;
 use schema_core::naming;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// KNOWN BUG: PostgreSQL's `CREATE TABLE` silently leaves out a UNIQUE constraint whose column
-/// list equals the primary key's or an earlier UNIQUE's, while the model keeps it; a later
-/// migration then fails with `constraint "accounts_name_key" of relation "accounts" does not
-/// exist` (or the catalogs differ). While set, the generator never declares such a duplicate.
+/// PostgreSQL's `CREATE TABLE` silently leaves out a UNIQUE constraint whose column list equals
+/// the primary key's or an earlier UNIQUE's, so `resolve` rejects such a declaration; the
+/// generator never declares one (see `redundant_uniques_are_rejected` in pg_property.rs).
 pub const AVOID_REDUNDANT_UNIQUES: bool = true;
 
 pub fn dedup(list: &mut Vec<String>) {
