@@ -43,8 +43,9 @@ pub fn hinted_renames(old: &Schema, new: &Schema) -> Renames {
             renames.enums.push((from, key.clone()));
         }
     }
-    let pairing = Pairing::new(old, new, &renames);
-    for (old_key, new_key) in &pairing.tables {
+    // Only the table pairs are needed here, not the column pairing of `Pairing::new`.
+    let table_pairs = pair_keys(&old.tables, &new.tables, &renames.tables);
+    for (old_key, new_key) in &table_pairs {
         let (Some(old_table), Some(new_table)) = (old.tables.get(old_key), new.tables.get(new_key))
         else {
             continue;
@@ -93,7 +94,9 @@ pub fn open_questions(old: &Schema, new: &Schema, answered: &Renames) -> Vec<Ren
         else {
             continue;
         };
-        let columns = pairing.columns.get(new_key).cloned().unwrap_or_default();
+        let Some(columns) = pairing.columns.get(new_key) else {
+            continue;
+        };
         let kept_old: BTreeSet<&str> = columns.keys().map(String::as_str).collect();
         let kept_new: BTreeSet<&str> = columns.values().map(String::as_str).collect();
         let candidates: Vec<String> = old_table
@@ -229,6 +232,15 @@ fn pair_columns(
     new_key: &str,
     renames: &[ColumnRename],
 ) -> BTreeMap<String, String> {
+    if !renames.iter().any(|r| r.table == new_key) {
+        // No renames in this table (the common case): columns pair by name.
+        return old
+            .columns
+            .iter()
+            .filter(|c| new.column(&c.name).is_some())
+            .map(|c| (c.name.clone(), c.name.clone()))
+            .collect();
+    }
     let mut pairs = BTreeMap::new();
     let mut taken = BTreeSet::new();
     for r in renames.iter().filter(|r| r.table == new_key) {

@@ -140,9 +140,24 @@ pub(crate) fn skip_value(meta: &ParseNestedMeta) -> syn::Result<TokenStream> {
 /// Parses the expression after `key =`; when it is not one, consumes the tokens up to the next
 /// top-level `,` anyway, so the stream stays at the next key.
 fn take_expr(input: ParseStream) -> syn::Result<Expr> {
+    use syn::parse::discouraged::Speculative;
+    let at_end = |s: ParseStream| s.is_empty() || s.peek(Token![,]);
+    // Most values are one literal: read it without the general expression parser.
+    if input.peek(Lit) {
+        let fork = input.fork();
+        if let Ok(lit) = fork.parse::<Lit>() {
+            if at_end(&fork) {
+                input.advance_to(&fork);
+                return Ok(Expr::Lit(syn::ExprLit { attrs: Vec::new(), lit }));
+            }
+        }
+    }
     let fork = input.fork();
-    if fork.parse::<Expr>().is_ok() && (fork.is_empty() || fork.peek(Token![,])) {
-        return input.parse::<Expr>();
+    if let Ok(expr) = fork.parse::<Expr>() {
+        if at_end(&fork) {
+            input.advance_to(&fork);
+            return Ok(expr);
+        }
     }
     let error = input.error("expected a value");
     while !input.is_empty() && !input.peek(Token![,]) {
