@@ -124,14 +124,20 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
             config: shown(&config.path, ctx),
         });
     }
-    let scanned = scan::scan(&config.schema, &ctx.cwd)?;
-    let new = scanned.resolve()?;
     let folder = Folder::new(&config.out, &ctx.cwd);
-    let history = folder.read(config.dialect.as_str())?;
+    // The last snapshot is read beside the scan of the sources.
+    let (scanned, history) = std::thread::scope(|s| {
+        let history = s.spawn(|| folder.read(config.dialect.as_str()));
+        let scanned = scan::scan(&config.schema, &ctx.cwd);
+        (scanned, history.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    let new = scanned?.resolve()?;
+    let mut history = history?;
+    // The old schema moves out of the snapshot; the snapshot keeps its path and id.
     let old = history
         .latest
-        .as_ref()
-        .map(|(_, s)| s.schema.clone())
+        .as_mut()
+        .map(|(_, s)| std::mem::take(&mut s.schema))
         .unwrap_or_default();
     Ok(States {
         config,
