@@ -60,6 +60,8 @@ impl Dialect for Postgres {
         move_and_rename(self, "TABLE", from, to)
     }
 
+    /// A concurrent drop is `DROP INDEX CONCURRENTLY IF EXISTS`: it runs outside a transaction,
+    /// after a migration that may already have dropped the index with its column.
     fn drop_index(
         &self,
         table: &QualifiedName,
@@ -67,7 +69,11 @@ impl Dialect for Postgres {
         concurrently: bool,
     ) -> Result<Vec<String>, RenderError> {
         let index = QualifiedName::new(&table.schema, name);
-        let concurrently = if concurrently { "CONCURRENTLY " } else { "" };
+        let concurrently = if concurrently {
+            "CONCURRENTLY IF EXISTS "
+        } else {
+            ""
+        };
         Ok(vec![format!(
             "DROP INDEX {concurrently}{};",
             self.qualified(&index)

@@ -160,7 +160,9 @@ pub fn rename_table<D: Dialect + ?Sized>(
     )])
 }
 
-/// `CREATE [UNIQUE] INDEX "name" ON "schema"."table" [USING method] ("a", "b") [WHERE pred]`.
+/// `CREATE [UNIQUE] INDEX "name" ON "schema"."table" [USING method] ("a", "b") [WHERE pred]`;
+/// a concurrent build is `CREATE INDEX CONCURRENTLY IF NOT EXISTS`, so a rerun after a
+/// build that got through is harmless.
 pub fn create_index<D: Dialect + ?Sized>(
     d: &D,
     table: &QualifiedName,
@@ -169,7 +171,7 @@ pub fn create_index<D: Dialect + ?Sized>(
     check_name(d, &index.name)?;
     let unique = if index.unique { "UNIQUE " } else { "" };
     let concurrently = if index.concurrently {
-        "CONCURRENTLY "
+        "CONCURRENTLY IF NOT EXISTS "
     } else {
         ""
     };
