@@ -2,6 +2,7 @@
 
 use crate::commands::migrate::MigrateError;
 use crate::commands::status::FolderReadError;
+use crate::commands::verify::VerifyError;
 use crate::config::{ConfigError, Dialect};
 use crate::database::DatabaseError;
 use crate::folder::FolderError;
@@ -35,6 +36,8 @@ pub enum Error {
     Migrations(#[from] FolderReadError),
     #[error(transparent)]
     Migrate(#[from] MigrateError),
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
     #[error("cannot write the migration's SQL: {0}")]
     Render(#[from] RenderError),
     /// Bad flags; the message says which and how to fix them.

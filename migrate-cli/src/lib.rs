@@ -7,6 +7,7 @@ pub mod database;
 pub mod error;
 mod item_split;
 pub mod folder;
+pub mod introspect;
 pub mod prompt;
 pub mod renames;
 pub mod scan;
@@ -17,6 +18,7 @@ use clap::{Parser, Subcommand};
 use commands::generate::{self, GenerateArgs};
 use commands::migrate::{self, MigrateArgs};
 use commands::status::{self, StatusArgs};
+use commands::verify::{self, VerifyArgs};
 pub use error::{Error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use prompt::{Prompt, TerminalPrompt};
 use std::ffi::OsString;
@@ -41,6 +43,8 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// List every migration with its state: applied, pending, modified, missing or failed
     Status(StatusArgs),
+    /// Replay every migration on a scratch database and check each against its snapshot
+    Verify(VerifyArgs),
 }
 
 /// What a command runs with: where it is, the time, where it prints and how it asks.
@@ -106,6 +110,7 @@ where
         Command::Generate(args) => generate::generate(args, ctx).map(drop),
         Command::Migrate(args) => migrate::migrate(args, ctx).map(drop),
         Command::Status(args) => status::status(args, ctx).map(drop),
+        Command::Verify(args) => verify::verify(args, ctx).map(drop),
     };
     match result {
         Ok(()) => EXIT_OK,

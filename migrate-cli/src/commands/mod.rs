@@ -3,3 +3,4 @@
 pub mod generate;
 pub mod migrate;
 pub mod status;
+pub mod verify;

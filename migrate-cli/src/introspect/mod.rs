@@ -1,0 +1,266 @@
+//! Introspection: reading a live database's schema back into the model that `generate`
+//! writes into snapshots, and comparing the two object by object (what `verify` reports).
+//!
+//! The comparison ignores what a catalog cannot hold: column order, rename hints and
+//! whether an index is built `CONCURRENTLY`. Defaults, checks and index predicates are
+//! compared through [`expr::same`], which drops the casts and parentheses PostgreSQL adds.
+
+pub mod expr;
+pub mod postgres;
+
+use schema_core::model::{Column, ColumnType, Index, Schema, Table};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Every difference between `expected` (a snapshot) and `actual` (the live schema), one line
+/// each, named by object: `public.accounts.active: missing column`.
+pub fn compare(expected: &Schema, actual: &Schema) -> Vec<String> {
+    let mut out = Vec::new();
+    let want: BTreeSet<&String> = expected.schemas.iter().collect();
+    let have: BTreeSet<&String> = actual.schemas.iter().collect();
+    for s in want.difference(&have) {
+        out.push(format!("schema {s}: missing"));
+    }
+    for s in have.difference(&want) {
+        out.push(format!("schema {s}: not in the snapshot"));
+    }
+    for (key, e) in &expected.enums {
+        match actual.enums.get(key) {
+            None => out.push(format!("{key}: missing enum")),
+            Some(a) if a.values != e.values => out.push(format!(
+                "{key}: enum values ({}), snapshot says ({})",
+                a.values.join(", "),
+                e.values.join(", ")
+            )),
+            Some(_) => {}
+        }
+    }
+    for key in actual
+        .enums
+        .keys()
+        .filter(|k| !expected.enums.contains_key(*k))
+    {
+        out.push(format!("{key}: enum not in the snapshot"));
+    }
+    for (key, t) in &expected.tables {
+        match actual.tables.get(key) {
+            None => out.push(format!("{key}: missing table")),
+            Some(a) => compare_table(key, t, a, &mut out),
+        }
+    }
+    for key in actual
+        .tables
+        .keys()
+        .filter(|k| !expected.tables.contains_key(*k))
+    {
+        out.push(format!("{key}: table not in the snapshot"));
+    }
+    out
+}
+
+fn compare_table(key: &str, want: &Table, have: &Table, out: &mut Vec<String>) {
+    for c in &want.columns {
+        match have.column(&c.name) {
+            None => out.push(format!("{key}.{}: missing column", c.name)),
+            Some(a) => compare_column(&format!("{key}.{}", c.name), c, a, out),
+        }
+    }
+    for c in have
+        .columns
+        .iter()
+        .filter(|c| want.column(&c.name).is_none())
+    {
+        out.push(format!("{key}.{}: column not in the snapshot", c.name));
+    }
+    let pk = |t: &Table| {
+        t.primary_key
+            .as_ref()
+            .map(|p| format!("({}) named {}", p.columns.join(", "), p.name))
+    };
+    match (pk(want), pk(have)) {
+        (Some(w), None) => out.push(format!("{key}: primary key {w} missing")),
+        (None, Some(h)) => out.push(format!("{key}: primary key {h} not in the snapshot")),
+        (Some(w), Some(h)) if w != h => {
+            out.push(format!("{key}: primary key {h}, snapshot says {w}"))
+        }
+        _ => {}
+    }
+    let uniques = |t: &Table| -> BTreeMap<Vec<String>, String> {
+        t.uniques
+            .iter()
+            .map(|u| (u.columns.clone(), u.name.clone()))
+            .collect()
+    };
+    keyed(
+        key,
+        "unique",
+        &uniques(want),
+        &uniques(have),
+        out,
+        |w, h| (w != h).then(|| format!("named {h}, snapshot says {w}")),
+    );
+    let fks = |t: &Table| -> BTreeMap<Vec<String>, String> {
+        t.foreign_keys
+            .iter()
+            .map(|f| {
+                let text = format!(
+                    "named {} references {}.{} ({}) on delete {} on update {}",
+                    f.name,
+                    f.ref_schema,
+                    f.ref_table,
+                    f.ref_columns.join(", "),
+                    f.on_delete.sql().to_lowercase(),
+                    f.on_update.sql().to_lowercase()
+                );
+                (f.columns.clone(), text)
+            })
+            .collect()
+    };
+    keyed(key, "foreign key", &fks(want), &fks(have), out, |w, h| {
+        (w != h).then(|| format!("{h}, snapshot says {w}"))
+    });
+    compare_indexes(key, &want.indexes, &have.indexes, out);
+    for c in &want.checks {
+        match have.checks.iter().find(|a| a.name == c.name) {
+            None => out.push(format!("{key}: check {} missing", c.name)),
+            Some(a) if !expr::same(&c.expr, &a.expr) => out.push(format!(
+                "{key}: check {} is {}, snapshot says {}",
+                c.name, a.expr, c.expr
+            )),
+            Some(_) => {}
+        }
+    }
+    for c in have
+        .checks
+        .iter()
+        .filter(|a| !want.checks.iter().any(|c| c.name == a.name))
+    {
+        out.push(format!("{key}: check {} not in the snapshot", c.name));
+    }
+}
+
+/// Objects keyed by their columns: missing, not in the snapshot, or different (`differ`).
+fn keyed(
+    key: &str,
+    kind: &str,
+    want: &BTreeMap<Vec<String>, String>,
+    have: &BTreeMap<Vec<String>, String>,
+    out: &mut Vec<String>,
+    differ: impl Fn(&str, &str) -> Option<String>,
+) {
+    for (cols, w) in want {
+        let cols_text = cols.join(", ");
+        match have.get(cols) {
+            None => out.push(format!("{key}: {kind} ({cols_text}) missing")),
+            Some(h) => {
+                if let Some(d) = differ(w, h) {
+                    out.push(format!("{key}: {kind} ({cols_text}) {d}"));
+                }
+            }
+        }
+    }
+    for cols in have.keys().filter(|c| !want.contains_key(*c)) {
+        out.push(format!(
+            "{key}: {kind} ({}) not in the snapshot",
+            cols.join(", ")
+        ));
+    }
+}
+
+/// Indexes are matched by columns and predicate, then compared by name, uniqueness and method.
+fn compare_indexes(key: &str, want: &[Index], have: &[Index], out: &mut Vec<String>) {
+    let label = |i: &Index| match &i.predicate {
+        Some(p) => format!("index ({}) where {p}", i.columns.join(", ")),
+        None => format!("index ({})", i.columns.join(", ")),
+    };
+    let matches = |a: &Index, b: &Index| {
+        a.columns.len() == b.columns.len()
+            && a.columns
+                .iter()
+                .zip(&b.columns)
+                .all(|(x, y)| expr::same(x, y))
+            && match (&a.predicate, &b.predicate) {
+                (Some(x), Some(y)) => expr::same(x, y),
+                (x, y) => x.is_none() && y.is_none(),
+            }
+    };
+    let method = |i: &Index| {
+        i.using
+            .clone()
+            .unwrap_or_else(|| "btree".into())
+            .to_lowercase()
+    };
+    for w in want {
+        match have.iter().find(|h| matches(w, h)) {
+            None => out.push(format!("{key}: {} missing", label(w))),
+            Some(h) => {
+                let mut what = Vec::new();
+                if h.name != w.name {
+                    what.push(format!("named {}, snapshot says {}", h.name, w.name));
+                }
+                if h.unique != w.unique {
+                    let u = |b: bool| if b { "unique" } else { "not unique" };
+                    what.push(format!("{}, snapshot says {}", u(h.unique), u(w.unique)));
+                }
+                if method(h) != method(w) {
+                    what.push(format!("using {}, snapshot says {}", method(h), method(w)));
+                }
+                if !what.is_empty() {
+                    out.push(format!("{key}: {} {}", label(w), what.join("; ")));
+                }
+            }
+        }
+    }
+    for h in have.iter().filter(|h| !want.iter().any(|w| matches(w, h))) {
+        out.push(format!("{key}: {} not in the snapshot", label(h)));
+    }
+}
+
+fn compare_column(at: &str, want: &Column, have: &Column, out: &mut Vec<String>) {
+    if want.ty != have.ty {
+        out.push(format!(
+            "{at}: type {}, snapshot says {}",
+            type_name(&have.ty),
+            type_name(&want.ty)
+        ));
+    }
+    let null = |n: bool| if n { "nullable" } else { "not null" };
+    if want.nullable != have.nullable {
+        out.push(format!(
+            "{at}: {}, snapshot says {}",
+            null(have.nullable),
+            null(want.nullable)
+        ));
+    }
+    let same_default = match (&want.default, &have.default) {
+        (Some(w), Some(h)) => expr::same(w, h),
+        (w, h) => w.is_none() && h.is_none(),
+    };
+    if !same_default {
+        let show = |d: &Option<String>| {
+            d.clone()
+                .map_or("no default".into(), |d| format!("default {d}"))
+        };
+        out.push(format!(
+            "{at}: {}, snapshot says {}",
+            show(&have.default),
+            show(&want.default)
+        ));
+    }
+    if want.identity != have.identity {
+        let id = |b: bool| if b { "identity" } else { "not identity" };
+        out.push(format!(
+            "{at}: {}, snapshot says {}",
+            id(have.identity),
+            id(want.identity)
+        ));
+    }
+}
+
+/// A type as a user writes it: `character varying(320)`, `public.issue_state`, `text[]`.
+pub fn type_name(ty: &ColumnType) -> String {
+    match ty {
+        ColumnType::Builtin(name) => name.clone(),
+        ColumnType::Enum { schema, name } => format!("{schema}.{name}"),
+        ColumnType::Array(inner) => format!("{}[]", type_name(inner)),
+    }
+}

@@ -1,0 +1,236 @@
+//! Reads a PostgreSQL database's catalog (`pg_class`, `pg_attribute`, `pg_constraint`,
+//! `pg_index`, `pg_enum`) into the [`Schema`] model that `generate` writes into snapshots.
+//!
+//! Types come from `format_type`, defaults, checks and index predicates from `pg_get_expr`,
+//! verbatim: comparing them with what `generate` wrote goes through
+//! [`super::normalize_expr`]. Indexes that back a primary key or unique constraint are not
+//! reported as indexes, and sqlx's `_sqlx_migrations` is skipped.
+
+use crate::database::HISTORY_TABLE;
+use schema_core::model::{
+    Check, Column, ColumnType, Enum, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table,
+    Unique, DEFAULT_SCHEMA,
+};
+use sqlx::{PgConnection, Row};
+
+/// Namespaces that never hold user objects.
+const SYSTEM_SCHEMAS: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'";
+
+/// The whole user schema of the database `conn` is connected to.
+pub async fn introspect(conn: &mut PgConnection) -> Result<Schema, sqlx::Error> {
+    let mut schema = Schema {
+        schemas: schemas(conn).await?,
+        enums: enums(conn).await?,
+        ..Schema::default()
+    };
+    tables(conn, &mut schema).await?;
+    columns(conn, &mut schema).await?;
+    constraints(conn, &mut schema).await?;
+    indexes(conn, &mut schema).await?;
+    Ok(schema)
+}
+
+async fn schemas(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
+    let sql = format!(
+        "SELECT n.nspname FROM pg_namespace n WHERE {SYSTEM_SCHEMAS} AND n.nspname <> '{DEFAULT_SCHEMA}' \
+         ORDER BY 1"
+    );
+    sqlx::query_scalar(&sql).fetch_all(conn).await
+}
+
+async fn enums(
+    conn: &mut PgConnection,
+) -> Result<std::collections::BTreeMap<String, Enum>, sqlx::Error> {
+    let sql = format!(
+        "SELECT n.nspname, t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) \
+         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+         JOIN pg_enum e ON e.enumtypid = t.oid WHERE {SYSTEM_SCHEMAS} \
+         GROUP BY n.nspname, t.typname"
+    );
+    let rows = sqlx::query(&sql).fetch_all(conn).await?;
+    let mut enums = std::collections::BTreeMap::new();
+    for row in rows {
+        let e = Enum {
+            schema: row.try_get(0)?,
+            name: row.try_get(1)?,
+            values: row.try_get(2)?,
+            renamed_from: None,
+        };
+        enums.insert(e.key(), e);
+    }
+    Ok(enums)
+}
+
+async fn tables(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {SYSTEM_SCHEMAS} \
+         AND c.relname <> '{HISTORY_TABLE}'"
+    );
+    for row in sqlx::query(&sql).fetch_all(conn).await? {
+        let table = Table {
+            schema: row.try_get(0)?,
+            name: row.try_get(1)?,
+            columns: Vec::new(),
+            primary_key: None,
+            uniques: Vec::new(),
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            renamed_from: None,
+        };
+        schema.tables.insert(table.key(), table);
+    }
+    Ok(())
+}
+
+/// Columns in `attnum` order, with their types resolved to the model's [`ColumnType`].
+async fn columns(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "SELECT n.nspname, c.relname, a.attname, a.attnotnull, a.attidentity::text, \
+                pg_get_expr(d.adbin, d.adrelid), \
+                t.typtype::text, tn.nspname, t.typname, format_type(a.atttypid, a.atttypmod), \
+                et.typtype::text, etn.nspname, et.typname, format_type(et.oid, a.atttypmod) \
+         FROM pg_attribute a \
+         JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace \
+         LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A' \
+         LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace \
+         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+         WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {SYSTEM_SCHEMAS} \
+         ORDER BY n.nspname, c.relname, a.attnum"
+    );
+    for row in sqlx::query(&sql).fetch_all(conn).await? {
+        let key = Schema::key(row.try_get(0)?, row.try_get(1)?);
+        let Some(table) = schema.tables.get_mut(&key) else {
+            continue;
+        };
+        let identity: String = row.try_get(4)?;
+        let ty = match row.try_get::<Option<String>, _>(10)? {
+            Some(elem_kind) => ColumnType::Array(Box::new(column_type(
+                &elem_kind,
+                row.try_get(11)?,
+                row.try_get(12)?,
+                row.try_get(13)?,
+            ))),
+            None => column_type(
+                &row.try_get::<String, _>(6)?,
+                row.try_get(7)?,
+                row.try_get(8)?,
+                row.try_get(9)?,
+            ),
+        };
+        table.columns.push(Column {
+            name: row.try_get(2)?,
+            ty,
+            nullable: !row.try_get::<bool, _>(3)?,
+            default: row.try_get(5)?,
+            identity: !identity.is_empty(),
+            renamed_from: None,
+        });
+    }
+    Ok(())
+}
+
+/// An enum by its schema and name; anything else by what `format_type` prints.
+fn column_type(kind: &str, schema: String, name: String, formatted: String) -> ColumnType {
+    if kind == "e" {
+        ColumnType::Enum { schema, name }
+    } else {
+        ColumnType::Builtin(formatted)
+    }
+}
+
+async fn constraints(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "SELECT n.nspname, c.relname, co.conname, co.contype::text, \
+                ARRAY(SELECT a.attname::text FROM unnest(co.conkey) WITH ORDINALITY k(num, ord) \
+                      JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.num ORDER BY k.ord), \
+                rn.nspname, rc.relname, \
+                ARRAY(SELECT a.attname::text FROM unnest(co.confkey) WITH ORDINALITY k(num, ord) \
+                      JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.num ORDER BY k.ord), \
+                co.confdeltype::text, co.confupdtype::text, \
+                CASE WHEN co.contype = 'c' THEN pg_get_expr(co.conbin, co.conrelid) END \
+         FROM pg_constraint co \
+         JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_class rc ON rc.oid = co.confrelid \
+         LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace \
+         WHERE co.contype IN ('p', 'u', 'f', 'c') AND {SYSTEM_SCHEMAS} \
+         ORDER BY n.nspname, c.relname, co.conname"
+    );
+    for row in sqlx::query(&sql).fetch_all(conn).await? {
+        let key = Schema::key(row.try_get(0)?, row.try_get(1)?);
+        let Some(table) = schema.tables.get_mut(&key) else {
+            continue;
+        };
+        let name: String = row.try_get(2)?;
+        let kind: String = row.try_get(3)?;
+        let columns: Vec<String> = row.try_get(4)?;
+        match kind.as_str() {
+            "p" => table.primary_key = Some(PrimaryKey { name, columns }),
+            "u" => table.uniques.push(Unique { name, columns }),
+            "f" => table.foreign_keys.push(ForeignKey {
+                name,
+                columns,
+                ref_schema: row.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+                ref_table: row.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
+                ref_columns: row.try_get(7)?,
+                on_delete: fk_action(&row.try_get::<String, _>(8)?),
+                on_update: fk_action(&row.try_get::<String, _>(9)?),
+            }),
+            _ => table.checks.push(Check {
+                name,
+                expr: row.try_get::<Option<String>, _>(10)?.unwrap_or_default(),
+            }),
+        }
+    }
+    Ok(())
+}
+
+/// `pg_constraint.confdeltype` / `confupdtype` codes.
+fn fk_action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+/// Indexes that do not back a primary key, unique or exclusion constraint of their table.
+/// A key that is an expression is given as PostgreSQL prints it.
+async fn indexes(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "SELECT n.nspname, c.relname, ic.relname, i.indisunique, am.amname::text, \
+                pg_get_expr(i.indpred, i.indrelid), \
+                ARRAY(SELECT CASE WHEN i.indkey[k] <> 0 THEN a.attname::text \
+                                  ELSE pg_get_indexdef(i.indexrelid, k + 1, true) END \
+                      FROM generate_series(0, i.indnkeyatts - 1) k \
+                      LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k] \
+                      ORDER BY k) \
+         FROM pg_index i \
+         JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
+         WHERE {SYSTEM_SCHEMAS} AND NOT EXISTS (SELECT 1 FROM pg_constraint co \
+               WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid \
+               AND co.contype IN ('p', 'u', 'x')) \
+         ORDER BY n.nspname, c.relname, ic.relname"
+    );
+    for row in sqlx::query(&sql).fetch_all(conn).await? {
+        let key = Schema::key(row.try_get(0)?, row.try_get(1)?);
+        let Some(table) = schema.tables.get_mut(&key) else {
+            continue;
+        };
+        let using: String = row.try_get(4)?;
+        table.indexes.push(Index {
+            name: row.try_get(2)?,
+            unique: row.try_get(3)?,
+            using: (using != "btree").then_some(using),
+            predicate: row.try_get(5)?,
+            columns: row.try_get(6)?,
+            concurrently: false,
+        });
+    }
+    Ok(())
+}
