@@ -63,6 +63,25 @@ pub struct Planned {
     pub files: WriteSet,
 }
 
+/// One migration to plan.
+#[derive(Debug, Clone)]
+pub struct NewMigration {
+    pub tag: String,
+    /// The journal's `when`, in milliseconds since the epoch.
+    pub when_ms: u64,
+    pub sql: String,
+    pub snapshot_json: String,
+}
+
+/// The files of several migrations written together.
+#[derive(Debug)]
+pub struct PlannedAll {
+    /// Each migration's SQL and snapshot paths, in the order planned.
+    pub migrations: Vec<(PathBuf, PathBuf)>,
+    pub journal_path: PathBuf,
+    pub files: WriteSet,
+}
+
 impl Folder {
     pub fn new(out: impl Into<PathBuf>, base: impl Into<PathBuf>) -> Folder {
         Folder {
@@ -156,17 +175,44 @@ impl Folder {
         dialect: &str,
         journal: Option<Journal>,
     ) -> Planned {
-        let mut journal = journal.unwrap_or_else(|| Journal::new(dialect));
-        journal.push(tag, when_ms);
-        let (sql_path, snapshot_path) = (self.sql_path(tag), self.snapshot_path(tag));
-        let journal_path = self.journal_path();
-        let mut files = WriteSet::new();
-        files.create(sql_path.clone(), sql);
-        files.create(snapshot_path.clone(), snapshot_json);
-        files.replace(journal_path.clone(), journal.to_json());
+        let migration = NewMigration {
+            tag: tag.to_string(),
+            when_ms,
+            sql,
+            snapshot_json,
+        };
+        let mut planned = self.plan_all(vec![migration], dialect, journal);
+        let (sql_path, snapshot_path) = planned.migrations.remove(0);
         Planned {
             sql_path,
             snapshot_path,
+            journal_path: planned.journal_path,
+            files: planned.files,
+        }
+    }
+
+    /// The files of several migrations, in order: each one's SQL and snapshot, and the journal
+    /// with all of them appended, as one all-or-nothing [`WriteSet`].
+    pub fn plan_all(
+        &self,
+        migrations: Vec<NewMigration>,
+        dialect: &str,
+        journal: Option<Journal>,
+    ) -> PlannedAll {
+        let mut journal = journal.unwrap_or_else(|| Journal::new(dialect));
+        let mut files = WriteSet::new();
+        let mut paths = Vec::new();
+        for m in migrations {
+            journal.push(&m.tag, m.when_ms);
+            let (sql_path, snapshot_path) = (self.sql_path(&m.tag), self.snapshot_path(&m.tag));
+            files.create(sql_path.clone(), m.sql);
+            files.create(snapshot_path.clone(), m.snapshot_json);
+            paths.push((sql_path, snapshot_path));
+        }
+        let journal_path = self.journal_path();
+        files.replace(journal_path.clone(), journal.to_json());
+        PlannedAll {
+            migrations: paths,
             journal_path,
             files,
         }

@@ -3,7 +3,7 @@
 
 use crate::config::{self, Config, Dialect};
 use crate::error::Error;
-use crate::folder::{Folder, History};
+use crate::folder::{Folder, History, NewMigration};
 use crate::renames::{self, RenameFlag};
 use crate::{scan, timestamp, Context};
 use schema_core::diff::{self, Change, RenameQuestion, Renames};
@@ -11,6 +11,11 @@ use schema_core::model::Schema;
 use schema_core::render::{self, Postgres};
 use schema_core::snapshot::{Snapshot, ROOT_ID};
 use std::path::PathBuf;
+
+mod concurrent;
+
+use concurrent::Split;
+pub use concurrent::{FILE_SUFFIX as CONCURRENT_FILE_SUFFIX, NO_TRANSACTION};
 
 /// The body of a `--custom` migration.
 pub const CUSTOM_SQL: &str =
@@ -42,12 +47,29 @@ pub struct GenerateArgs {
 pub enum Outcome {
     /// The schema matches the last snapshot; nothing was written.
     NoChanges,
+    /// The migrations written, oldest first: the main file, then the no-transaction file of
+    /// concurrent index builds and drops when there are any (alone when there is nothing else).
     Written {
-        tag: String,
-        sql: PathBuf,
-        snapshot: PathBuf,
+        migrations: Vec<Written>,
         journal: PathBuf,
     },
+}
+
+/// One migration `generate` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub tag: String,
+    pub sql: PathBuf,
+    pub snapshot: PathBuf,
+    /// The file starts with `-- no-transaction` (concurrent index builds and drops).
+    pub no_transaction: bool,
+}
+
+/// One file to write, before it has a name.
+struct Part {
+    sql: String,
+    snapshot_json: String,
+    no_transaction: bool,
 }
 
 /// The two states to compare.
@@ -77,10 +99,20 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
         say(ctx, &format!("no changes: {matched}; nothing written"));
         return Ok(Outcome::NoChanges);
     }
-    let schema = if args.custom {
-        &states.old
+    let split = if args.custom {
+        Split::default()
     } else {
-        &states.new
+        concurrent::split(changes.clone())
+    };
+    let between = (!split.main.is_empty() && !split.concurrent.is_empty())
+        .then(|| concurrent::between(&states.old, &states.new, &renames, &split));
+    // Each file's snapshot: the main file's is the schema before the concurrent index changes.
+    let schemas: Vec<&Schema> = if args.custom {
+        vec![&states.old]
+    } else {
+        let main = (!split.main.is_empty()).then(|| between.as_ref().unwrap_or(&states.new));
+        let last = (!split.concurrent.is_empty()).then_some(&states.new);
+        main.into_iter().chain(last).collect()
     };
     let prev_id = states
         .history
@@ -88,22 +120,30 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
         .as_ref()
         .map_or(ROOT_ID, |(_, s)| s.id.as_str());
     let dialect = states.config.dialect.as_str();
-    // The snapshot (hashing and printing the whole schema) is built beside the SQL.
-    let (sql, snapshot_json) = std::thread::scope(|s| {
-        let snapshot = s.spawn(|| Snapshot::new(dialect, prev_id, schema).to_json());
-        let sql = if args.custom {
-            Ok(CUSTOM_SQL.to_string())
+    // The snapshots (hashing and printing the whole schema) are built beside the SQL.
+    let (sqls, snapshots) = std::thread::scope(|s| {
+        let snapshots = s.spawn(|| chain_snapshots(dialect, prev_id, &schemas));
+        let sqls = if args.custom {
+            Ok(vec![(CUSTOM_SQL.to_string(), false)])
         } else {
-            render::render(&Postgres, &changes).map(|statements| render::migration_sql(&statements))
+            render_split(&split)
         };
         (
-            sql,
-            snapshot
+            sqls,
+            snapshots
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e)),
         )
     });
-    let sql = sql?;
+    let parts = sqls?
+        .into_iter()
+        .zip(snapshots)
+        .map(|((sql, no_transaction), snapshot_json)| Part {
+            sql,
+            snapshot_json,
+            no_transaction,
+        })
+        .collect();
     let name = match name {
         Some(name) => name,
         None if args.custom => "custom".to_string(),
@@ -111,9 +151,38 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
             sanitize_name(&diff::migration_name(&changes)).unwrap_or_else(|_| "migration".into())
         }
     };
-    let outcome = write(&states, &name, sql, snapshot_json, ctx)?;
-    report(&states, &changes, args.custom, &outcome, ctx);
+    let outcome = write(&states, &name, parts, ctx)?;
+    report(&states, &changes, &split, args.custom, &outcome, ctx);
     Ok(outcome)
+}
+
+/// One snapshot per schema, each the parent of the next.
+fn chain_snapshots(dialect: &str, prev_id: &str, schemas: &[&Schema]) -> Vec<String> {
+    let mut prev = prev_id.to_string();
+    schemas
+        .iter()
+        .map(|schema| {
+            let snapshot = Snapshot::new(dialect, &prev, schema);
+            prev.clone_from(&snapshot.id);
+            snapshot.to_json()
+        })
+        .collect()
+}
+
+/// The main file's SQL, then the no-transaction file's, each with whether it is the latter;
+/// a file without statements is left out.
+fn render_split(split: &Split) -> Result<Vec<(String, bool)>, Error> {
+    let mut out = Vec::new();
+    if !split.main.is_empty() {
+        let statements = render::render(&Postgres, &split.main)?;
+        out.push((render::migration_sql(&statements), false));
+    }
+    if !split.concurrent.is_empty() {
+        let statements = render::render(&Postgres, &split.concurrent)?;
+        let body = render::migration_sql(&statements);
+        out.push((format!("{NO_TRANSACTION}\n{body}"), true));
+    }
+    Ok(out)
 }
 
 fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
@@ -129,7 +198,12 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
     let (scanned, history) = std::thread::scope(|s| {
         let history = s.spawn(|| folder.read(config.dialect.as_str()));
         let scanned = scan::scan(&config.schema, &ctx.cwd);
-        (scanned, history.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        (
+            scanned,
+            history
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
     });
     let new = scanned?.resolve()?;
     let mut history = history?;
@@ -245,51 +319,79 @@ pub fn open_renames_message(open: &[RenameQuestion]) -> String {
     out
 }
 
+/// Writes the parts as consecutive migrations, each in the next free second, all or nothing.
 fn write(
     states: &States,
     name: &str,
-    sql: String,
-    snapshot_json: String,
+    parts: Vec<Part>,
     ctx: &Context<'_>,
 ) -> Result<Outcome, Error> {
     let now_ms = timestamp::unix_millis(ctx.now);
-    let stamp = timestamp::next_free(now_ms / 1000, states.history.latest_taken);
-    let when = if stamp == now_ms / 1000 {
-        now_ms
-    } else {
-        stamp * 1000
-    };
-    let tag = format!("{}_{name}", timestamp::format(stamp));
+    let mut stamp = timestamp::next_free(now_ms / 1000, states.history.latest_taken);
+    let mut planned = Vec::new();
+    let mut flags = Vec::new();
+    for part in parts {
+        let when = if stamp == now_ms / 1000 {
+            now_ms
+        } else {
+            stamp * 1000
+        };
+        let tag = if part.no_transaction {
+            format!(
+                "{}_{name}_{CONCURRENT_FILE_SUFFIX}",
+                timestamp::format(stamp)
+            )
+        } else {
+            format!("{}_{name}", timestamp::format(stamp))
+        };
+        planned.push(NewMigration {
+            tag,
+            when_ms: when,
+            sql: part.sql,
+            snapshot_json: part.snapshot_json,
+        });
+        flags.push(part.no_transaction);
+        stamp += 1;
+    }
+    let tags: Vec<String> = planned.iter().map(|m| m.tag.clone()).collect();
     let journal = states.history.journal.clone();
     let dialect = states.config.dialect.as_str();
-    let planned = states
-        .folder
-        .plan(&tag, when, sql, snapshot_json, dialect, journal);
-    planned.files.commit()?;
+    let plan = states.folder.plan_all(planned, dialect, journal);
+    let journal = plan.journal_path.clone();
+    let migrations = tags
+        .into_iter()
+        .zip(flags)
+        .zip(plan.migrations.iter().cloned())
+        .map(|((tag, no_transaction), (sql, snapshot))| Written {
+            tag,
+            sql,
+            snapshot,
+            no_transaction,
+        })
+        .collect();
+    plan.files.commit()?;
     Ok(Outcome::Written {
-        tag,
-        sql: planned.sql_path,
-        snapshot: planned.snapshot_path,
-        journal: planned.journal_path,
+        migrations,
+        journal,
     })
 }
 
 fn report(
     states: &States,
     changes: &[Change],
+    split: &Split,
     custom: bool,
     outcome: &Outcome,
     ctx: &mut Context<'_>,
 ) {
     let Outcome::Written {
-        sql,
-        snapshot,
+        migrations,
         journal,
-        ..
     } = outcome
     else {
         return;
     };
+    let show = |p: &PathBuf| states.folder.show(p);
     let mut lines = Vec::new();
     if custom {
         if !changes.is_empty() {
@@ -299,14 +401,30 @@ fn report(
             ));
         }
     } else {
-        lines.extend(changes.iter().map(Change::summary));
+        lines.extend(split.main.iter().map(Change::summary));
+        lines.extend(
+            split
+                .concurrent
+                .iter()
+                .map(|c| format!("{} [no transaction]", c.summary())),
+        );
     }
-    let show = |p: &PathBuf| states.folder.show(p);
-    lines.push(format!("wrote {}", show(sql)));
-    lines.push(format!("wrote {}", show(snapshot)));
+    for m in migrations.iter().filter(|m| m.no_transaction) {
+        lines.push(format!(
+            "note: PostgreSQL cannot build or drop an index CONCURRENTLY inside a transaction, \
+             so the [no transaction] change(s) are in {}, which starts with {NO_TRANSACTION}",
+            show(&m.sql)
+        ));
+    }
+    for m in migrations {
+        lines.push(format!("wrote {}", show(&m.sql)));
+        lines.push(format!("wrote {}", show(&m.snapshot)));
+    }
     lines.push(format!("updated {}", show(journal)));
     if custom {
-        lines.push(format!("write your SQL in {}", show(sql)));
+        for m in migrations {
+            lines.push(format!("write your SQL in {}", show(&m.sql)));
+        }
     }
     say(ctx, &lines.join("\n"));
 }

@@ -1,0 +1,348 @@
+//! Concurrent index builds and drops end to end on real PostgreSQL: `generate` puts them in a
+//! `-- no-transaction` file of their own after the main one, `migrate` applies both, and the
+//! index is valid; an index on a table created in the same migration stays a plain build.
+
+use migrate_cli::{run_with, Context};
+use schema_core::snapshot::{Journal, Snapshot, ROOT_ID};
+use sqlx::PgPool;
+use std::fs;
+use std::path::PathBuf;
+use std::time::{Duration, UNIX_EPOCH};
+use tests::pg::TestDb;
+
+const CONFIG: &str = "dialect = \"postgres\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
+
+/// 2026-11-18 11:06:40 UTC.
+const NOW: u64 = 1_795_000_000;
+
+/// A project folder with `migrate.toml` and one schema file.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+#[derive(Debug)]
+struct Run {
+    code: u8,
+    stdout: String,
+    stderr: String,
+}
+
+impl Project {
+    fn new(schema: &str) -> Project {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::create_dir_all(dir.path().join("src/schema")).expect("schema dir");
+        fs::write(dir.path().join("migrate.toml"), CONFIG).expect("config");
+        let project = Project { dir };
+        project.set_schema(schema);
+        project
+    }
+
+    fn set_schema(&self, schema: &str) {
+        let text = format!("use schema_macros::Table;\n{schema}");
+        fs::write(self.dir.path().join("src/schema/tables.rs"), text).expect("schema file");
+    }
+
+    /// Runs `migrate-cli ARGS` at `now` (seconds since the epoch), without a terminal. It builds
+    /// its own runtime for database commands, so it must not run inside an async task.
+    fn run(&self, args: &[&str], now: u64) -> Run {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut ctx = Context {
+            cwd: self.dir.path().to_path_buf(),
+            now: UNIX_EPOCH + Duration::from_secs(now),
+            stdout: &mut out,
+            stderr: &mut err,
+            prompt: None,
+        };
+        let code = run_with(
+            std::iter::once(&"migrate-cli").chain(args).copied(),
+            &mut ctx,
+        );
+        drop(ctx);
+        Run {
+            code,
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr: String::from_utf8_lossy(&err).into_owned(),
+        }
+    }
+
+    fn generate(&self, now: u64) -> Run {
+        let run = self.run(&["generate"], now);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:#?}");
+        run
+    }
+
+    fn migrate(&self, url: &str) -> Run {
+        let run = self.run(&["migrate", "--url", url], NOW + 100);
+        assert_eq!(run.code, 0, "{run:#?}");
+        run
+    }
+
+    fn migrations(&self) -> PathBuf {
+        self.dir.path().join("migrations")
+    }
+
+    /// The migration file names, oldest first.
+    fn sql_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(self.migrations())
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.retain(|n| n.ends_with(".sql"));
+        names.sort();
+        names
+    }
+
+    fn read(&self, name: &str) -> String {
+        fs::read_to_string(self.migrations().join(name)).expect("migration file")
+    }
+
+    fn snapshot(&self, tag: &str) -> Snapshot {
+        let path = self
+            .migrations()
+            .join(format!("meta/{}_snapshot.json", &tag[..14]));
+        Snapshot::parse(&fs::read_to_string(path).expect("snapshot")).expect("snapshot parses")
+    }
+
+    fn journal(&self) -> Journal {
+        let path = self.migrations().join("meta/_journal.json");
+        Journal::parse(&fs::read_to_string(path).expect("journal")).expect("journal parses")
+    }
+}
+
+const ACCOUNTS: &str = r#"
+#[derive(Table)]
+#[table(name = "accounts")]
+pub struct Account {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub email: String,
+}
+"#;
+
+/// Accounts with a concurrent index on email, and a new table.
+const ACCOUNTS_INDEXED_AND_PROJECTS: &str = r#"
+#[derive(Table)]
+#[table(name = "accounts")]
+#[index(columns(email), concurrently)]
+pub struct Account {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub email: String,
+}
+
+#[derive(Table)]
+#[table(name = "projects")]
+pub struct Project {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub title: String,
+}
+"#;
+
+/// Accounts with only the concurrent index (the projects table dropped again).
+const ACCOUNTS_INDEXED: &str = r#"
+#[derive(Table)]
+#[table(name = "accounts")]
+#[index(columns(email), concurrently)]
+pub struct Account {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub email: String,
+}
+"#;
+
+/// `pg_index.indisvalid` of index `name` in `public`; `None` when there is no such index.
+fn index_state(db: &TestDb, name: &str) -> Option<bool> {
+    let (pool, name) = (db.pool.clone(), name.to_string());
+    block_on(async move { index_valid(&pool, &name).await })
+}
+
+async fn index_valid(pool: &PgPool, name: &str) -> Option<bool> {
+    sqlx::query_scalar::<_, bool>(
+        "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = $1",
+    )
+    .bind(name)
+    .fetch_optional(pool)
+    .await
+    .expect("pg_index")
+}
+
+/// Runs a future on a runtime of its own (the tests themselves are plain threads, so that
+/// `migrate` can build its runtime).
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+fn test_db(label: &str) -> Option<TestDb> {
+    block_on(TestDb::create(label))
+}
+
+#[test]
+fn pg_concurrent_index_goes_to_a_no_transaction_file_and_is_applied_valid() {
+    let Some(db) = test_db("concurrent_index") else {
+        return;
+    };
+    let p = Project::new(ACCOUNTS);
+    p.generate(NOW);
+    p.migrate(&db.url);
+
+    p.set_schema(ACCOUNTS_INDEXED_AND_PROJECTS);
+    let run = p.generate(NOW + 10);
+    let files = p.sql_files();
+    assert_eq!(
+        files[1..],
+        [
+            "20261118110650_create_projects_and_1_more.sql".to_string(),
+            "20261118110651_create_projects_and_1_more_concurrent_indexes.sql".to_string(),
+        ],
+        "{run:#?}"
+    );
+    let main = p.read(&files[1]);
+    assert!(
+        main.contains("CREATE TABLE \"public\".\"projects\""),
+        "{main}"
+    );
+    assert!(!main.contains("INDEX"), "{main}");
+    let no_tx = p.read(&files[2]);
+    assert_eq!(
+        no_tx,
+        "-- no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS \"accounts_email_idx\" ON \"public\".\"accounts\" (\"email\");\n"
+    );
+    assert!(
+        run.stdout
+            .contains("+ index public.accounts.accounts_email_idx (email) [no transaction]"),
+        "{run:#?}"
+    );
+    assert!(
+        run.stdout.contains(
+            "create_projects_and_1_more_concurrent_indexes.sql, which starts with -- no-transaction"
+        ),
+        "{run:#?}"
+    );
+
+    // Each file has its journal entry and snapshot; the ids chain; the main file's snapshot
+    // has the new table but not yet the index.
+    let journal = p.journal();
+    let tags: Vec<&str> = journal.entries.iter().map(|e| e.tag.as_str()).collect();
+    assert_eq!(
+        tags[1..],
+        [
+            "20261118110650_create_projects_and_1_more",
+            "20261118110651_create_projects_and_1_more_concurrent_indexes"
+        ]
+    );
+    let first = p.snapshot(tags[0]);
+    let main_snapshot = p.snapshot(tags[1]);
+    let last = p.snapshot(tags[2]);
+    assert_eq!(first.prev_id, ROOT_ID);
+    assert_eq!(main_snapshot.prev_id, first.id);
+    assert_eq!(last.prev_id, main_snapshot.id);
+    assert!(main_snapshot.schema.tables.contains_key("public.projects"));
+    assert!(main_snapshot.schema.tables["public.accounts"]
+        .indexes
+        .is_empty());
+    assert_eq!(last.schema.tables["public.accounts"].indexes.len(), 1);
+
+    let applied = p.migrate(&db.url);
+    assert!(
+        applied.stdout.contains("applied 2 migration(s)"),
+        "{applied:#?}"
+    );
+    assert_eq!(index_state(&db, "accounts_email_idx"), Some(true));
+
+    // Nothing left to generate.
+    let again = p.generate(NOW + 20);
+    assert!(again.stdout.contains("no changes"), "{again:#?}");
+
+    // Only a concurrent drop (and a table drop): the drop goes to its own file.
+    p.set_schema(ACCOUNTS_INDEXED);
+    p.generate(NOW + 30);
+    p.set_schema(ACCOUNTS);
+    let run = p.generate(NOW + 40);
+    let files = p.sql_files();
+    assert_eq!(files.len(), 5, "{files:?}");
+    let drop_file = &files[4];
+    assert!(
+        drop_file.ends_with("_concurrent_indexes.sql"),
+        "{files:?} {run:#?}"
+    );
+    assert_eq!(
+        p.read(drop_file),
+        "-- no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS \"public\".\"accounts_email_idx\";\n"
+    );
+    let journal = p.journal();
+    let tags: Vec<&str> = journal.entries.iter().map(|e| e.tag.as_str()).collect();
+    assert_eq!(tags.len(), 5);
+    assert_eq!(p.snapshot(tags[4]).prev_id, p.snapshot(tags[3]).id);
+
+    let applied = p.migrate(&db.url);
+    assert!(
+        applied.stdout.contains("applied 2 migration(s)"),
+        "{applied:#?}"
+    );
+    assert_eq!(index_state(&db, "accounts_email_idx"), None);
+}
+
+#[test]
+fn pg_concurrent_index_on_a_new_table_is_a_plain_index_in_the_main_file() {
+    let Some(db) = test_db("concurrent_new_table") else {
+        return;
+    };
+    let p = Project::new(ACCOUNTS_INDEXED);
+    let run = p.generate(NOW);
+    let files = p.sql_files();
+    assert_eq!(files, ["20261118110640_create_accounts.sql"], "{run:#?}");
+    let sql = p.read(&files[0]);
+    assert!(!sql.starts_with("-- no-transaction"), "{sql}");
+    assert!(
+        sql.contains("CREATE INDEX \"accounts_email_idx\" ON \"public\".\"accounts\" (\"email\");"),
+        "{sql}"
+    );
+    assert!(!sql.contains("CONCURRENTLY"), "{sql}");
+    assert!(!run.stdout.contains("no transaction"), "{run:#?}");
+    p.migrate(&db.url);
+    assert_eq!(index_state(&db, "accounts_email_idx"), Some(true));
+}
+
+#[test]
+fn pg_a_named_migration_with_a_column_and_a_concurrent_index() {
+    let Some(db) = test_db("concurrent_named") else {
+        return;
+    };
+    let p = Project::new(ACCOUNTS);
+    p.generate(NOW);
+    p.migrate(&db.url);
+    p.set_schema(
+        r#"
+#[derive(Table)]
+#[table(name = "accounts")]
+#[index(columns(email), concurrently)]
+pub struct Account {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+}
+"#,
+    );
+    let run = p.run(&["generate", "--name", "email_index"], NOW + 10);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let files = p.sql_files();
+    assert_eq!(
+        files[1..],
+        [
+            "20261118110650_email_index.sql".to_string(),
+            "20261118110651_email_index_concurrent_indexes.sql".to_string(),
+        ]
+    );
+    p.migrate(&db.url);
+    assert_eq!(index_state(&db, "accounts_email_idx"), Some(true));
+}
