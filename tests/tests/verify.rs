@@ -1,0 +1,355 @@
+//! `migrate-cli verify` on real PostgreSQL: a correct history passes (the example application
+//! and a generated one), a hand-edited one fails naming the column, and the scratch database
+//! is gone afterwards either way.
+
+use migrate_cli::commands::verify::SCRATCH_PREFIX;
+use migrate_cli::{run_with, Context};
+use sqlx::{Connection, PgConnection};
+use std::fs;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Tests here look for scratch databases of this process: one test at a time.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+const CONFIG: &str = "dialect = \"postgres\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
+const NOW: u64 = 1_795_000_000;
+
+struct Run {
+    code: u8,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn text(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+fn run(dir: &Path, args: &[&str], now: u64) -> Run {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut ctx = Context {
+        cwd: dir.to_path_buf(),
+        now: UNIX_EPOCH + Duration::from_secs(now),
+        stdout: &mut out,
+        stderr: &mut err,
+        prompt: None,
+    };
+    let code = run_with(["migrate-cli"].iter().chain(args).copied(), &mut ctx);
+    drop(ctx);
+    Run {
+        code,
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: String::from_utf8_lossy(&err).into_owned(),
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+/// The server's URL, or `None` (after saying so) when it is unreachable outside CI.
+fn server(label: &str) -> Option<String> {
+    let url = tests::pg::server_url();
+    match block_on(PgConnection::connect(&url)) {
+        Ok(conn) => {
+            block_on(conn.close()).ok();
+            Some(url)
+        }
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("PostgreSQL at {url} is unreachable under CI=true: {e}")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED {label}: PostgreSQL at {url} is unreachable ({e}); set PG_URL or start the server");
+            None
+        }
+    }
+}
+
+/// Scratch databases this process created that still exist.
+fn leftover_scratch_databases(url: &str) -> Vec<String> {
+    let pattern = format!("{SCRATCH_PREFIX}{}\\_%", std::process::id());
+    block_on(async {
+        let mut conn = PgConnection::connect(url).await.expect("connect");
+        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE $1")
+            .bind(pattern)
+            .fetch_all(&mut conn)
+            .await
+            .expect("list databases")
+    })
+}
+
+fn verify(dir: &Path, url: &str) -> Run {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    run(dir, &["verify", "--url", url], now)
+}
+
+/// A copy of the example application's config and migrations.
+fn example_copy() -> tempfile::TempDir {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/issue-tracker");
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::copy(
+        example.join("migrate.toml"),
+        dir.path().join("migrate.toml"),
+    )
+    .expect("config");
+    copy_dir(&example.join("migrations"), &dir.path().join("migrations"));
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create dir");
+    for entry in fs::read_dir(from)
+        .expect("read dir")
+        .map(|e| e.expect("entry"))
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            fs::copy(&path, to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn pg_the_example_application_verifies() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(url) = server("verify_example") else {
+        return;
+    };
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/issue-tracker");
+    let run = verify(&example, &url);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stdout.contains("verified 2 migrations"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(leftover_scratch_databases(&url), Vec::<String>::new());
+}
+
+#[test]
+fn pg_a_hand_edited_history_that_lost_a_column_fails_naming_it() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(url) = server("verify_hand_edited") else {
+        return;
+    };
+    let dir = example_copy();
+    let file = dir
+        .path()
+        .join("migrations/20261127232042_add_priority_to_issues.sql");
+    let sql = fs::read_to_string(&file).expect("read migration");
+    assert!(sql.contains("ADD COLUMN \"priority\""), "{sql}");
+    fs::write(
+        &file,
+        "-- the priority column was removed by hand\nSELECT 1;\n",
+    )
+    .expect("edit");
+    let run = verify(dir.path(), &url);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("public.issues.priority: missing column"),
+        "{}",
+        run.text()
+    );
+    assert!(
+        run.stderr
+            .contains("20261127232042_add_priority_to_issues.sql"),
+        "{}",
+        run.text()
+    );
+    assert!(
+        !run.stderr.contains("create_accounts_and_5_more"),
+        "the first migration still matches: {}",
+        run.text()
+    );
+    assert_eq!(leftover_scratch_databases(&url), Vec::<String>::new());
+}
+
+#[test]
+fn pg_a_migration_that_fails_to_apply_is_named_and_the_scratch_database_dropped() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(url) = server("verify_apply_fails") else {
+        return;
+    };
+    let dir = example_copy();
+    let file = dir
+        .path()
+        .join("migrations/20261127232042_add_priority_to_issues.sql");
+    fs::write(&file, "ALTER TABLE \"public\".\"issues\" ADD COLUMN \"priority\" smallint DEFAULT 0 NOT NULL REFERENCES nowhere;\n")
+        .expect("edit");
+    let run = verify(dir.path(), &url);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains(
+            "migration migrations/20261127232042_add_priority_to_issues.sql:1 failed to apply"
+        ),
+        "{}",
+        run.text()
+    );
+    assert!(
+        run.stderr.contains("\"nowhere\" does not exist"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(leftover_scratch_databases(&url), Vec::<String>::new());
+}
+
+const V1: &str = r#"
+#[derive(DbEnum)]
+#[db_enum(name = "ticket_state")]
+pub enum TicketState {
+    Open,
+    Closed,
+}
+
+#[derive(Table)]
+#[table(name = "owners")]
+pub struct Owner {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(unique, sql_type = "varchar(100)")]
+    pub email: String,
+    #[column(default = -1)]
+    pub score: i32,
+    #[column(default = 1.5)]
+    pub weight: f64,
+}
+
+#[derive(Table)]
+#[table(name = "tickets")]
+#[index(columns(owner_id, state))]
+#[index(columns(owner_id), name = "tickets_open_idx", predicate = "state <> 'closed'")]
+#[check(name = "tickets_title_check", expr = "length(title) > 0")]
+pub struct Ticket {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(references = Owner::id, on_delete = "cascade")]
+    pub owner_id: i64,
+    pub title: String,
+    #[column(default = "open")]
+    pub state: TicketState,
+    #[column(default_sql = "'{}'")]
+    pub tags: Vec<String>,
+    #[column(default = "untitled")]
+    pub note: String,
+    #[column(default_sql = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+"#;
+
+/// V1, then: a column with a default, a set-null foreign key, a unique index with a
+/// predicate, another check, an enum value, a nullable column made NOT NULL.
+fn v2() -> String {
+    V1.replace("    Closed,\n", "    Closed,\n    Archived,\n")
+        .replace(
+            "#[check(name = \"tickets_title_check\"",
+            "#[index(columns(title), unique, name = \"tickets_live_title_idx\", predicate = \"state IN ('open', 'closed')\")]\n\
+             #[check(name = \"tickets_tags_check\", expr = \"cardinality(tags) < 10\")]\n\
+             #[check(name = \"tickets_title_check\"",
+        )
+        .replace(
+            "    pub title: String,\n",
+            "    pub title: String,\n    #[column(references = Owner::id, on_delete = \"set null\")]\n    pub reviewer_id: Option<i64>,\n    #[column(default = 3)]\n    pub priority: i16,\n",
+        )
+}
+
+/// V2 without `note`, with `weight` nullable.
+fn v3() -> String {
+    v2().replace(
+        "    #[column(default = \"untitled\")]\n    pub note: String,\n",
+        "",
+    )
+    .replace(
+        "    #[column(default = 1.5)]\n    pub weight: f64,\n",
+        "    pub weight: Option<f64>,\n",
+    )
+}
+
+#[test]
+fn pg_a_generated_history_of_several_migrations_verifies() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(url) = server("verify_generated") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(dir.path().join("src/schema")).expect("schema dir");
+    fs::write(dir.path().join("migrate.toml"), CONFIG).expect("config");
+    for (i, schema) in [V1.to_string(), v2(), v3()].iter().enumerate() {
+        let text = format!("use schema_macros::{{DbEnum, Table}};\n{schema}");
+        fs::write(dir.path().join("src/schema/tables.rs"), text).expect("schema file");
+        let gen = run(
+            dir.path(),
+            &["generate", "--no-renames"],
+            NOW + 60 * i as u64,
+        );
+        assert_eq!(gen.code, 0, "generate {}: {}", i + 1, gen.text());
+    }
+    let mut files: Vec<_> = fs::read_dir(dir.path().join("migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 3, "{files:?}");
+    let sql: String = files
+        .iter()
+        .map(|f| fs::read_to_string(f).unwrap())
+        .collect();
+    for expected in [
+        "AS ENUM",
+        "GENERATED BY DEFAULT AS IDENTITY",
+        "DEFAULT -1",
+        "DEFAULT 'open'",
+        "text[] DEFAULT '{}'",
+        "WHERE state <> 'closed'",
+        "CHECK (length(title) > 0)",
+        "ON DELETE CASCADE",
+        "ADD VALUE 'archived'",
+        "ON DELETE SET NULL",
+        "CREATE UNIQUE INDEX",
+        "DROP COLUMN \"note\"",
+        "DROP NOT NULL",
+    ] {
+        assert!(
+            sql.contains(expected),
+            "{expected} missing from the generated history:\n{sql}"
+        );
+    }
+    let run = verify(dir.path(), &url);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stdout.contains("verified 3 migrations"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(leftover_scratch_databases(&url), Vec::<String>::new());
+}
+
+#[test]
+fn sqlite_is_not_supported_yet() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(
+        dir.path().join("migrate.toml"),
+        CONFIG.replace("postgres", "sqlite"),
+    )
+    .expect("config");
+    let run = run(dir.path(), &["verify"], NOW);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains("does not support dialect sqlite"),
+        "{}",
+        run.stderr
+    );
+}
