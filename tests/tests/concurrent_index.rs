@@ -346,3 +346,81 @@ pub struct Account {
     p.migrate(&db.url);
     assert_eq!(index_state(&db, "accounts_email_idx"), Some(true));
 }
+
+/// Known gap: `migrate` hands a `-- no-transaction` file to sqlx as one simple query, which
+/// PostgreSQL runs as one implicit transaction, so a second CONCURRENTLY statement fails with
+/// "cannot run inside a transaction block". `migrate` has to run such a file's statements one
+/// by one (split on `--> statement-breakpoint`); then this test passes.
+#[test]
+#[ignore = "migrate runs a no-transaction file as one implicit transaction; see the comment"]
+fn pg_two_concurrent_indexes_in_one_migration() {
+    let Some(db) = test_db("concurrent_two") else {
+        return;
+    };
+    let p = Project::new(ACCOUNTS);
+    p.generate(NOW);
+    p.migrate(&db.url);
+    p.set_schema(
+        r#"
+#[derive(Table)]
+#[table(name = "accounts")]
+#[index(columns(email), concurrently)]
+#[index(columns(id, email), concurrently)]
+pub struct Account {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub email: String,
+}
+"#,
+    );
+    p.generate(NOW + 10);
+    let files = p.sql_files();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(
+        p.read(&files[1])
+            .matches("CONCURRENTLY IF NOT EXISTS")
+            .count(),
+        2
+    );
+    p.migrate(&db.url);
+    assert_eq!(index_state(&db, "accounts_email_idx"), Some(true));
+    assert_eq!(index_state(&db, "accounts_id_email_idx"), Some(true));
+}
+
+#[test]
+fn pg_a_concurrent_drop_on_a_renamed_table_runs_after_the_rename() {
+    let Some(db) = test_db("concurrent_renamed") else {
+        return;
+    };
+    let p = Project::new(ACCOUNTS_INDEXED);
+    p.generate(NOW);
+    p.migrate(&db.url);
+    p.set_schema(
+        r#"
+#[derive(Table)]
+#[table(name = "users", renamed_from = "accounts")]
+pub struct User {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub email: String,
+}
+"#,
+    );
+    let run = p.generate(NOW + 10);
+    let files = p.sql_files();
+    assert_eq!(files.len(), 3, "{files:?} {run:#?}");
+    let main = p.read(&files[1]);
+    assert!(main.contains("RENAME TO \"users\""), "{main}");
+    assert!(!main.contains("DROP INDEX"), "{main}");
+    assert_eq!(
+        p.read(&files[2]),
+        "-- no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS \"public\".\"accounts_email_idx\";\n"
+    );
+    // Between the files the renamed table still has its index.
+    let journal = p.journal();
+    let main_snapshot = p.snapshot(&journal.entries[1].tag);
+    let users = &main_snapshot.schema.tables["public.users"];
+    assert_eq!(users.indexes.len(), 1, "{users:?}");
+    p.migrate(&db.url);
+    assert_eq!(index_state(&db, "accounts_email_idx"), None);
+}
