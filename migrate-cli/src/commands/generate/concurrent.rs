@@ -196,3 +196,6 @@ pub fn between(old: &Schema, new: &Schema, renames: &Renames, split: &Split) -> 
     }
     schema
 }
+
+#[cfg(test)]
+mod tests;
