@@ -114,7 +114,12 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
         }
         .into());
     }
-    let _ = writeln!(ctx.stdout, "verified {} migrations", steps.len());
+    let noun = if steps.len() == 1 {
+        "migration"
+    } else {
+        "migrations"
+    };
+    let _ = writeln!(ctx.stdout, "verified {} {noun}", steps.len());
     Ok(Summary {
         migrations: steps.len(),
     })

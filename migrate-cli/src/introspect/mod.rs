@@ -264,3 +264,147 @@ pub fn type_name(ty: &ColumnType) -> String {
         ColumnType::Array(inner) => format!("{}[]", type_name(inner)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use schema_core::model::{Check, PrimaryKey, Unique};
+
+    fn column(name: &str, ty: &str, default: Option<&str>) -> Column {
+        Column {
+            name: name.into(),
+            ty: ColumnType::Builtin(ty.into()),
+            nullable: false,
+            default: default.map(str::to_string),
+            identity: false,
+            renamed_from: None,
+        }
+    }
+
+    fn table(columns: Vec<Column>) -> Table {
+        Table {
+            schema: "public".into(),
+            name: "t".into(),
+            columns,
+            primary_key: Some(PrimaryKey {
+                name: "t_pkey".into(),
+                columns: vec!["id".into()],
+            }),
+            uniques: Vec::new(),
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            renamed_from: None,
+        }
+    }
+
+    fn index(columns: &[&str], predicate: Option<&str>) -> Index {
+        Index {
+            name: format!("t_{}_idx", columns.join("_")),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            unique: false,
+            predicate: predicate.map(str::to_string),
+            using: None,
+            concurrently: false,
+        }
+    }
+
+    /// `compare` of a one-table schema before and after `edit`.
+    fn check(want: Table, edit: impl Fn(&mut Table), expect: &[&str]) {
+        let mut have = want.clone();
+        edit(&mut have);
+        let schema = |t: Table| Schema {
+            tables: [(t.key(), t)].into_iter().collect(),
+            ..Schema::default()
+        };
+        assert_eq!(compare(&schema(want), &schema(have)), expect);
+    }
+
+    fn base() -> Table {
+        let mut t = table(vec![
+            column("id", "bigint", None),
+            column("email", "character varying(320)", None),
+            column("state", "text", Some("'open'")),
+        ]);
+        t.indexes = vec![
+            index(&["id", "state"], None),
+            index(&["id"], Some("state <> 'closed'")),
+        ];
+        t.checks = vec![Check {
+            name: "t_email_check".into(),
+            expr: "length(email) > 0".into(),
+        }];
+        t
+    }
+
+    #[test]
+    fn what_postgresql_prints_back_is_no_difference() {
+        check(
+            base(),
+            |t| {
+                t.columns[2].default = Some("'open'::text".into());
+                t.indexes[1].predicate = Some("(state <> 'closed'::text)".into());
+                t.checks[0].expr = "(length((email)::text) > 0)".into();
+                t.columns.swap(0, 1);
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn each_difference_is_named_by_object() {
+        check(
+            base(),
+            |t| drop(t.columns.remove(2)),
+            &["public.t.state: missing column"],
+        );
+        check(
+            base(),
+            |t| t.columns[1].ty = ColumnType::Builtin("text".into()),
+            &["public.t.email: type text, snapshot says character varying(320)"],
+        );
+        check(
+            base(),
+            |t| t.columns[1].nullable = true,
+            &["public.t.email: nullable, snapshot says not null"],
+        );
+        check(
+            base(),
+            |t| t.columns[2].default = None,
+            &["public.t.state: no default, snapshot says default 'open'"],
+        );
+        check(
+            base(),
+            |t| drop(t.indexes.remove(0)),
+            &["public.t: index (id, state) missing"],
+        );
+        check(
+            base(),
+            |t| t.indexes[1].predicate = Some("state <> 'open'".into()),
+            &[
+                "public.t: index (id) where state <> 'closed' missing",
+                "public.t: index (id) where state <> 'open' not in the snapshot",
+            ],
+        );
+        check(
+            base(),
+            |t| t.checks.clear(),
+            &["public.t: check t_email_check missing"],
+        );
+        check(
+            base(),
+            |t| {
+                t.uniques.push(Unique {
+                    name: "t_email_key".into(),
+                    columns: vec!["email".into()],
+                })
+            },
+            &["public.t: unique (email) not in the snapshot"],
+        );
+        check(
+            base(),
+            |t| t.primary_key = None,
+            &["public.t: primary key (id) named t_pkey missing"],
+        );
+    }
+}
