@@ -397,3 +397,72 @@ fn config_flag_and_usage_errors() {
         run.stderr
     );
 }
+
+#[test]
+fn concurrent_indexes_get_a_no_transaction_file_in_the_next_second_chained_and_deterministic() {
+    let indexed = ACCOUNTS
+        .replace(
+            "#[table(name = \"accounts\")]",
+            "#[table(name = \"accounts\")]\n#[index(columns(display_name), concurrently)]",
+        )
+        .replace(
+            "pub display_name: String,",
+            "pub display_name: String,\n    pub age: Option<i32>,",
+        );
+    let (a, b) = (Project::new(ACCOUNTS), Project::new(ACCOUNTS));
+    for p in [&a, &b] {
+        assert_eq!(p.run(T0, &[]).code, 0);
+        p.schema(&indexed);
+        let run = p.run(T0, &["--name", "age"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains(
+                "+ index public.accounts.accounts_display_name_idx (display_name) [no transaction]"
+            ),
+            "{}",
+            run.stdout
+        );
+    }
+    let (main, no_tx) = (
+        "migrations/20240101000001_age.sql",
+        "migrations/20240101000002_age_concurrent_indexes.sql",
+    );
+    assert!(!a.read(main).contains("INDEX"), "{}", a.read(main));
+    assert_eq!(
+        a.read(no_tx),
+        "-- no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS \"accounts_display_name_idx\" ON \"public\".\"accounts\" (\"display_name\");\n"
+    );
+    let journal = a.journal();
+    let entries: Vec<(&str, u64)> = journal
+        .entries
+        .iter()
+        .map(|e| (e.tag.as_str(), e.when))
+        .collect();
+    assert_eq!(
+        entries[1..],
+        [
+            ("20240101000001_age", (T0 + 1) * 1000),
+            ("20240101000002_age_concurrent_indexes", (T0 + 2) * 1000)
+        ]
+    );
+    let snapshot = |p: &Project, s: u64| {
+        Snapshot::parse(&p.read(&format!("migrations/meta/2024010100000{s}_snapshot.json")))
+            .unwrap()
+    };
+    let (first, middle, last) = (snapshot(&a, 0), snapshot(&a, 1), snapshot(&a, 2));
+    assert_eq!(
+        (middle.prev_id.as_str(), last.prev_id.as_str()),
+        (first.id.as_str(), middle.id.as_str())
+    );
+    assert!(middle.schema.tables["public.accounts"].indexes.is_empty());
+    assert_eq!(middle.schema.tables["public.accounts"].columns.len(), 3);
+    assert_eq!(last.schema.tables["public.accounts"].indexes.len(), 1);
+    assert_eq!(a.files().len(), 7);
+    for file in a.files() {
+        assert_eq!(a.read(&file), b.read(&file), "{file}");
+    }
+    // The next migration takes the second after the no-transaction file.
+    a.schema(&indexed.replace("pub age: Option<i32>,", ""));
+    assert_eq!(a.run(T0, &[]).code, 0);
+    assert_eq!(a.journal().entries[3].tag.get(..14), Some("20240101000003"));
+}
