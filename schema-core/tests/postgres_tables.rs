@@ -134,6 +134,40 @@ fn rename_table_across_schemas() {
     assert_snapshot!(check(&before, &after));
 }
 
+/// `events` with a key, a unique and an index, in `schema`.
+fn events(schema: &str, name: &str) -> TableBuilder {
+    table(name)
+        .schema(schema)
+        .col(int("id"))
+        .col(text("code"))
+        .col(int("at"))
+        .pk(&["id"])
+        .unique(&["code"])
+        .index(&["at"])
+}
+
+#[test]
+fn moved_and_renamed_table_renames_its_keys_before_the_move() {
+    // `public.events` keeps `events_pkey`: the moved table's keys must not arrive under it.
+    let before = tables(vec![events("audit", "events"), events("public", "events")]);
+    let after = tables(vec![
+        events("public", "tags").was("audit.events"),
+        events("public", "events"),
+    ]);
+    assert_snapshot!(check(&before, &after));
+}
+
+#[test]
+fn moved_table_whose_new_key_names_are_taken_in_the_old_schema() {
+    // `tags_pkey` is `public.tags`'s: the key goes through a temporary name.
+    let before = tables(vec![events("public", "events"), events("public", "tags")]);
+    let after = tables(vec![
+        events("audit", "tags").was("public.events"),
+        events("public", "tags"),
+    ]);
+    assert_snapshot!(check(&before, &after));
+}
+
 #[test]
 fn rename_table_onto_a_dropped_name() {
     let before = tables(vec![table("a").id(), table("b").id()]);

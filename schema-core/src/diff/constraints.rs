@@ -2,6 +2,7 @@
 //! the column and table renames): an unchanged one whose name changed is renamed, a changed one
 //! is dropped and added again.
 
+use super::moves::{rename, rename_before_move, Taken};
 use super::renames::order_renames;
 use super::tables::qualified;
 use super::{temp_name, Change, Ctx, Phase, QualifiedName};
@@ -53,12 +54,12 @@ fn match_items<T, K: PartialEq>(
 }
 
 /// One kept table seen from both sides.
-struct TablePair<'a> {
+pub(crate) struct TablePair<'a> {
     old: &'a Table,
     new: &'a Table,
-    old_name: QualifiedName,
-    name: QualifiedName,
-    key: String,
+    pub old_name: QualifiedName,
+    pub name: QualifiedName,
+    pub key: String,
     columns: BTreeMap<String, String>,
 }
 
@@ -95,21 +96,22 @@ pub(crate) fn diff_constraints(ctx: &mut Ctx) {
             columns,
         });
     }
+    let mut taken = Taken::default();
     for pair in &pairs {
-        let mut renames = Vec::new();
-        if keys_and_checks(ctx, pair, &mut renames) {
+        let (mut keys, mut checks) = (Vec::new(), Vec::new());
+        if keys_and_checks(ctx, pair, &mut keys, &mut checks) {
             key_dropped.insert(pair.key.clone());
         }
-        for (from, to) in order_renames(&renames, |n| temp_name(n, "tmp")) {
-            let change = Change::RenameConstraint {
-                table: pair.name.clone(),
-                from,
-                to,
-            };
+        if pair.old_name.schema != pair.name.schema {
+            keys = rename_before_move(ctx, pair, &keys, false, &mut taken);
+        }
+        keys.extend(checks);
+        for (from, to) in order_renames(&keys, |n| temp_name(n, "tmp")) {
+            let change = rename(false, &pair.name, from, to);
             ctx.plan
                 .push(Phase::RenameConstraints, pair.key.clone(), change);
         }
-        if indexes(ctx, pair) {
+        if indexes(ctx, pair, &mut taken) {
             key_dropped.insert(pair.key.clone());
         }
     }
@@ -119,8 +121,14 @@ pub(crate) fn diff_constraints(ctx: &mut Ctx) {
     dropped_table_foreign_keys(ctx, &key_dropped);
 }
 
-/// Primary key, uniques and checks; true when a key that a foreign key may use is dropped.
-fn keys_and_checks(ctx: &mut Ctx, p: &TablePair, renames: &mut Vec<(String, String)>) -> bool {
+/// Primary key, uniques and checks, with the renames of the kept keys and of the kept checks;
+/// true when a key that a foreign key may use is dropped.
+fn keys_and_checks(
+    ctx: &mut Ctx,
+    p: &TablePair,
+    keys: &mut Vec<(String, String)>,
+    checks_renamed: &mut Vec<(String, String)>,
+) -> bool {
     let (old_t, new_t) = (&p.old_name, &p.name);
     let checks = match_items(
         &p.old.checks,
@@ -211,18 +219,18 @@ fn keys_and_checks(ctx: &mut Ctx, p: &TablePair, renames: &mut Vec<(String, Stri
             },
         );
     }
-    renames.extend(
+    keys.extend(
         pks.pairs
             .iter()
             .map(|&(i, j)| (old_pk[i].name.clone(), new_pk[j].name.clone())),
     );
-    renames.extend(
+    keys.extend(
         uniques
             .pairs
             .iter()
             .map(|&(i, j)| (p.old.uniques[i].name.clone(), p.new.uniques[j].name.clone())),
     );
-    renames.extend(
+    checks_renamed.extend(
         checks
             .pairs
             .iter()
@@ -243,7 +251,7 @@ fn index_content(index: &Index, columns: Vec<String>) -> IndexContent {
 }
 
 /// Indexes; true when a unique index is dropped.
-fn indexes(ctx: &mut Ctx, p: &TablePair) -> bool {
+fn indexes(ctx: &mut Ctx, p: &TablePair, taken: &mut Taken) -> bool {
     let m = match_items(
         &p.old.indexes,
         &p.new.indexes,
@@ -260,21 +268,18 @@ fn indexes(ctx: &mut Ctx, p: &TablePair) -> bool {
         };
         ctx.plan.push(Phase::DropConstraints, p.key.clone(), change);
     }
-    let renames: Vec<(String, String)> = m
+    let mut renames: Vec<(String, String)> = m
         .pairs
         .iter()
         .map(|&(i, j)| (p.old.indexes[i].name.clone(), p.new.indexes[j].name.clone()))
         .collect();
+    if p.old_name.schema != p.name.schema {
+        renames = rename_before_move(ctx, p, &renames, true, taken);
+    }
     for (from, to) in order_renames(&renames, |n| temp_name(n, "tmp")) {
-        ctx.plan.push(
-            Phase::RenameConstraints,
-            p.key.clone(),
-            Change::RenameIndex {
-                table: p.name.clone(),
-                from,
-                to,
-            },
-        );
+        let change = rename(true, &p.name, from, to);
+        ctx.plan
+            .push(Phase::RenameConstraints, p.key.clone(), change);
     }
     for &j in &m.added {
         let index = p.new.indexes[j].clone();

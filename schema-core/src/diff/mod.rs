@@ -8,6 +8,7 @@ mod change;
 mod columns;
 mod constraints;
 mod enums;
+mod moves;
 mod name;
 mod renames;
 mod tables;
@@ -102,6 +103,7 @@ pub(crate) enum Phase {
     DropForeignKeys,
     DropConstraints,
     DropTablesEarly,
+    RenameBeforeMoves,
     RenameTables,
     DropColumnsEarly,
     RenameColumns,
