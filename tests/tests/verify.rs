@@ -2,7 +2,7 @@
 //! and a generated one), a hand-edited one fails naming the column, and the scratch database
 //! is gone afterwards either way.
 
-use migrate_cli::commands::verify::SCRATCH_PREFIX;
+use migrate_cli::commands::verify::{LOCK_CLASS, SCRATCH_PREFIX};
 use migrate_cli::{run_with, Context};
 use sqlx::{Connection, PgConnection};
 use std::fs;
@@ -352,4 +352,53 @@ fn sqlite_is_not_supported_yet() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn pg_a_killed_runs_scratch_database_is_dropped_by_the_next_run_and_a_live_ones_is_not() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(url) = server("verify_reclaim") else {
+        return;
+    };
+    let pid = std::process::id();
+    let (abandoned, live) = (format!("verify_{pid}_1"), format!("verify_{pid}_2"));
+    let exists = |name: &str| leftover_scratch_databases(&url).iter().any(|n| n == name);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut holder = runtime.block_on(async {
+        let mut conn = PgConnection::connect(&url).await.expect("connect");
+        for name in [&abandoned, &live] {
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut conn)
+                .await
+                .expect("create");
+        }
+        // A run in progress holds its lock (the one `verify` takes) on its database's name.
+        sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
+            .bind(LOCK_CLASS)
+            .bind(&live)
+            .execute(&mut conn)
+            .await
+            .expect("lock");
+        conn
+    });
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/issue-tracker");
+    let run = verify(&example, &url);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        !exists(&abandoned),
+        "the abandoned scratch database is dropped"
+    );
+    assert!(
+        exists(&live),
+        "a scratch database whose run holds its lock is kept"
+    );
+    runtime.block_on(async {
+        let sql = format!("DROP DATABASE \"{live}\" WITH (FORCE)");
+        sqlx::query(&sql).execute(&mut holder).await.expect("drop");
+        holder.close().await.ok();
+    });
+    assert_eq!(leftover_scratch_databases(&url), Vec::<String>::new());
 }

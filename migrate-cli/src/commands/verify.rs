@@ -96,17 +96,19 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
         .into_iter()
         .map(|l| step(&folder, l, &ctx.cwd))
         .collect::<Result<Vec<_>, Error>>()?;
-    let scratch = database::block_on(Scratch::create(&target))??;
-    let _ = writeln!(
-        ctx.stdout,
-        "replaying {} migration(s) on the scratch database {} ({})",
-        steps.len(),
-        scratch.name,
-        scratch.what
-    );
-    let result = database::block_on(replay(&scratch, &steps, ctx));
-    drop(scratch);
-    let report = result??;
+    let report = database::block_on(async {
+        let scratch = Scratch::create(&target).await?;
+        let _ = writeln!(
+            ctx.stdout,
+            "replaying {} migration(s) on the scratch database {} ({})",
+            steps.len(),
+            scratch.name,
+            scratch.what
+        );
+        let result = replay(&scratch, &steps, ctx).await;
+        scratch.drop_now().await;
+        result
+    })??;
     if !report.is_empty() {
         return Err(VerifyError::Differences {
             count: report.iter().filter(|l| l.starts_with("  ")).count(),
@@ -222,11 +224,23 @@ async fn apply(conn: &mut PgConnection, step: &Step) -> Result<(), (String, Stri
     tx.commit().await.map_err(no_line)
 }
 
-/// A scratch database on the url's server, dropped (`WITH (FORCE)`) when this goes away.
+/// `pg_advisory_lock`'s first key for scratch databases ("veri"); the second is
+/// `hashtext(name)`. A run holds its lock from before `CREATE DATABASE` until the drop, so a
+/// scratch database whose lock nobody holds was left by an interrupted run.
+pub const LOCK_CLASS: i32 = 0x7665_7269;
+
+/// What a scratch database's name looks like, as a PostgreSQL regular expression.
+const SCRATCH_NAME_RE: &str = "^verify_[0-9]+_[0-9]+$";
+
+/// A scratch database on the url's server. Dropped (`WITH (FORCE)`) by [`Scratch::drop_now`],
+/// or, when unwinding, by `Drop`; one a killed run left behind is dropped by the next run on
+/// that server (see [`LOCK_CLASS`]).
 struct Scratch {
     name: String,
     what: String,
     admin: PgConnectOptions,
+    /// The connection to the url's database that holds this run's advisory lock.
+    lock: Option<PgConnection>,
 }
 
 impl Scratch {
@@ -238,26 +252,46 @@ impl Scratch {
                 error: e.to_string(),
             }
         })?;
-        let mut conn = database::connect(target, Dialect::Postgres).await?;
+        let connected = database::connect(target, Dialect::Postgres).await?;
+        let database::Db::Postgres(mut conn) = connected.db else {
+            return Err(VerifyError::Scratch {
+                context: "cannot create a scratch database".into(),
+                name: connected.what,
+                error: "not a postgres connection".into(),
+            }
+            .into());
+        };
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let name = format!("{SCRATCH_PREFIX}{}_{nanos}", std::process::id());
         let what = format!("{}:{}", admin.get_host(), admin.get_port());
-        let created = match &mut conn.db {
-            database::Db::Postgres(c) => c
-                .execute(format!("CREATE DATABASE \"{name}\"").as_str())
+        reclaim_abandoned(&mut conn).await;
+        let created = async {
+            sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
+                .bind(LOCK_CLASS)
+                .bind(&name)
+                .execute(&mut conn)
+                .await?;
+            conn.execute(format!("CREATE DATABASE \"{name}\"").as_str())
                 .await
-                .map(drop),
-            _ => Ok(()),
-        };
-        conn.close().await;
-        created.map_err(|e| VerifyError::CreateScratch {
-            name: name.clone(),
-            what: what.clone(),
-            error: database::error_message(&e),
-        })?;
-        Ok(Scratch { name, what, admin })
+        }
+        .await;
+        if let Err(e) = created {
+            let _ = conn.close().await;
+            return Err(VerifyError::CreateScratch {
+                name,
+                what,
+                error: database::error_message(&e),
+            }
+            .into());
+        }
+        Ok(Scratch {
+            name,
+            what,
+            admin,
+            lock: Some(conn),
+        })
     }
 
     async fn connect(&self) -> Result<PgConnection, Error> {
@@ -274,12 +308,55 @@ impl Scratch {
             error: database::error_message(&error),
         }
     }
+
+    /// Drops the database on the lock's connection, then releases the lock.
+    async fn drop_now(mut self) {
+        let Some(mut conn) = self.lock.take() else {
+            return;
+        };
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        match conn.execute(sql.as_str()).await {
+            Ok(_) => {}
+            Err(e) => warn_left(&self.name, &database::error_message(&e)),
+        }
+        let _ = conn.close().await;
+    }
+}
+
+/// Drops the scratch databases of runs that were killed (nobody holds their lock).
+/// Best effort: a database this user may not drop is left alone.
+async fn reclaim_abandoned(conn: &mut PgConnection) {
+    let sql = "SELECT d.datname::text FROM pg_database d WHERE d.datname ~ $1 AND NOT EXISTS \
+               (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid::bigint = $2 \
+                AND l.objsubid = 2 AND l.objid::bigint = (hashtext(d.datname)::bigint & 4294967295))";
+    let Ok(names) = sqlx::query_scalar::<_, String>(sql)
+        .bind(SCRATCH_NAME_RE)
+        .bind(i64::from(LOCK_CLASS))
+        .fetch_all(&mut *conn)
+        .await
+    else {
+        return;
+    };
+    for name in names {
+        let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        let _ = conn.execute(sql.as_str()).await;
+    }
+}
+
+fn warn_left(name: &str, error: &str) {
+    eprintln!(
+        "warning: could not drop the scratch database {name} ({error}); drop it by hand: DROP DATABASE \"{name}\" WITH (FORCE)"
+    );
 }
 
 impl Drop for Scratch {
-    /// Drops the database on a thread and runtime of its own, so this works from sync code,
-    /// from inside a runtime and while unwinding.
+    /// When a panic skipped [`Scratch::drop_now`]: drops the database on a thread and runtime
+    /// of its own (this one may be unwinding inside a runtime).
     fn drop(&mut self) {
+        if self.lock.is_none() {
+            return;
+        }
+        drop(self.lock.take());
         let (admin, name) = (self.admin.clone(), self.name.clone());
         let dropped = std::thread::spawn(move || {
             database::block_on(async move {
@@ -291,10 +368,7 @@ impl Drop for Scratch {
         })
         .join();
         if !matches!(dropped, Ok(Ok(Ok(())))) {
-            eprintln!(
-                "warning: could not drop the scratch database {}; drop it by hand: DROP DATABASE \"{}\" WITH (FORCE)",
-                self.name, self.name
-            );
+            warn_left(&self.name, "the run was interrupted");
         }
     }
 }
