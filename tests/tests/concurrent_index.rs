@@ -4,7 +4,7 @@
 
 use migrate_cli::{run_with, Context};
 use schema_core::snapshot::{Journal, Snapshot, ROOT_ID};
-use sqlx::PgPool;
+use sqlx::{Connection, PgConnection};
 use std::fs;
 use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
@@ -156,19 +156,19 @@ pub struct Account {
 
 /// `pg_index.indisvalid` of index `name` in `public`; `None` when there is no such index.
 fn index_state(db: &TestDb, name: &str) -> Option<bool> {
-    let (pool, name) = (db.pool.clone(), name.to_string());
-    block_on(async move { index_valid(&pool, &name).await })
-}
-
-async fn index_valid(pool: &PgPool, name: &str) -> Option<bool> {
-    sqlx::query_scalar::<_, bool>(
-        "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
-         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = $1",
-    )
-    .bind(name)
-    .fetch_optional(pool)
-    .await
-    .expect("pg_index")
+    // A connection of its own: the pool belongs to the runtime that created the database.
+    block_on(async {
+        let mut conn = PgConnection::connect(&db.url).await.expect("connect");
+        sqlx::query_scalar::<_, bool>(
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relname = $1",
+        )
+        .bind(name)
+        .fetch_optional(&mut conn)
+        .await
+        .expect("pg_index")
+    })
 }
 
 /// Runs a future on a runtime of its own (the tests themselves are plain threads, so that

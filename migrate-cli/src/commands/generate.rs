@@ -99,14 +99,36 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
         say(ctx, &format!("no changes: {matched}; nothing written"));
         return Ok(Outcome::NoChanges);
     }
+    let name = match name {
+        Some(name) => name,
+        None if args.custom => "custom".to_string(),
+        None => {
+            sanitize_name(&diff::migration_name(&changes)).unwrap_or_else(|_| "migration".into())
+        }
+    };
+    let left_out = if args.custom { changes.len() } else { 0 };
     let split = if args.custom {
         Split::default()
     } else {
-        concurrent::split(changes.clone())
+        concurrent::split(changes)
     };
+    let parts = parts(args, &states, &renames, &split)?;
+    let outcome = write(&states, &name, parts, ctx)?;
+    report(&states, left_out, &split, args.custom, &outcome, ctx);
+    Ok(outcome)
+}
+
+/// The files' SQL and snapshots: the main file (or the custom one), then the no-transaction
+/// file when there are concurrent index changes; either alone when the other has nothing.
+fn parts(
+    args: &GenerateArgs,
+    states: &States,
+    renames: &Renames,
+    split: &Split,
+) -> Result<Vec<Part>, Error> {
     let between = (!split.main.is_empty() && !split.concurrent.is_empty())
-        .then(|| concurrent::between(&states.old, &states.new, &renames, &split));
-    // Each file's snapshot: the main file's is the schema before the concurrent index changes.
+        .then(|| concurrent::between(&states.old, &states.new, renames, split));
+    // The main file's snapshot is the schema before the concurrent index changes.
     let schemas: Vec<&Schema> = if args.custom {
         vec![&states.old]
     } else {
@@ -126,7 +148,7 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
         let sqls = if args.custom {
             Ok(vec![(CUSTOM_SQL.to_string(), false)])
         } else {
-            render_split(&split)
+            render_split(split)
         };
         (
             sqls,
@@ -135,7 +157,7 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
                 .unwrap_or_else(|e| std::panic::resume_unwind(e)),
         )
     });
-    let parts = sqls?
+    Ok(sqls?
         .into_iter()
         .zip(snapshots)
         .map(|((sql, no_transaction), snapshot_json)| Part {
@@ -143,17 +165,7 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
             snapshot_json,
             no_transaction,
         })
-        .collect();
-    let name = match name {
-        Some(name) => name,
-        None if args.custom => "custom".to_string(),
-        None => {
-            sanitize_name(&diff::migration_name(&changes)).unwrap_or_else(|_| "migration".into())
-        }
-    };
-    let outcome = write(&states, &name, parts, ctx)?;
-    report(&states, &changes, &split, args.custom, &outcome, ctx);
-    Ok(outcome)
+        .collect())
 }
 
 /// One snapshot per schema, each the parent of the next.
@@ -327,10 +339,10 @@ fn write(
     ctx: &Context<'_>,
 ) -> Result<Outcome, Error> {
     let now_ms = timestamp::unix_millis(ctx.now);
-    let mut stamp = timestamp::next_free(now_ms / 1000, states.history.latest_taken);
+    let first = timestamp::next_free(now_ms / 1000, states.history.latest_taken);
     let mut planned = Vec::new();
     let mut flags = Vec::new();
-    for part in parts {
+    for (stamp, part) in (first..).zip(parts) {
         let when = if stamp == now_ms / 1000 {
             now_ms
         } else {
@@ -351,7 +363,6 @@ fn write(
             snapshot_json: part.snapshot_json,
         });
         flags.push(part.no_transaction);
-        stamp += 1;
     }
     let tags: Vec<String> = planned.iter().map(|m| m.tag.clone()).collect();
     let journal = states.history.journal.clone();
@@ -376,9 +387,10 @@ fn write(
     })
 }
 
+/// What changed, which changes run without a transaction, and the files written.
 fn report(
     states: &States,
-    changes: &[Change],
+    left_out: usize,
     split: &Split,
     custom: bool,
     outcome: &Outcome,
@@ -394,10 +406,9 @@ fn report(
     let show = |p: &PathBuf| states.folder.show(p);
     let mut lines = Vec::new();
     if custom {
-        if !changes.is_empty() {
+        if left_out > 0 {
             lines.push(format!(
-                "note: the schema sources have {} change(s) this custom migration leaves out; run generate again for them",
-                changes.len()
+                "note: the schema sources have {left_out} change(s) this custom migration leaves out; run generate again for them"
             ));
         }
     } else {
