@@ -142,8 +142,9 @@ pub(crate) fn skip_value(meta: &ParseNestedMeta) -> syn::Result<TokenStream> {
 fn take_expr(input: ParseStream) -> syn::Result<Expr> {
     use syn::parse::discouraged::Speculative;
     let at_end = |s: ParseStream| s.is_empty() || s.peek(Token![,]);
-    // Most values are one literal: read it without the general expression parser.
-    if input.peek(Lit) {
+    // Most values are one literal: read it without the general expression parser. (syn reads
+    // `-1` as one literal spanned on the `-`; the expression parser keeps both tokens' spans.)
+    if input.peek(Lit) && !input.peek(Token![-]) {
         let fork = input.fork();
         if let Ok(lit) = fork.parse::<Lit>() {
             if at_end(&fork) {
