@@ -279,7 +279,12 @@ fn redundant_uniques_are_rejected() {
     let rejects = |src: &str, expect: &str| {
         let mut scanned = migrate_cli::scan::Scanned::default();
         let mut errors = Vec::new();
-        migrate_cli::scan::scan_source(std::path::Path::new("case.rs"), src, &mut scanned, &mut errors);
+        migrate_cli::scan::scan_source(
+            std::path::Path::new("case.rs"),
+            src,
+            &mut scanned,
+            &mut errors,
+        );
         assert!(errors.is_empty(), "{errors:?}");
         match scanned.resolve() {
             Ok(_) => panic!("resolve accepted a redundant unique: {src}"),
@@ -298,14 +303,40 @@ fn redundant_uniques_are_rejected() {
     );
 }
 
+/// The keys of a table moved and renamed onto a schema that holds a table of its old name are
+/// renamed before the move, so `events_pkey` never meets `public.events`'s.
 #[tokio::test]
-#[ignore = "KNOWN BUG: a moved and renamed table's keys move under their old names (gen::AVOID_MOVE_ONTO_OLD_NAME)"]
-async fn known_bug_table_moved_onto_its_old_name() {
+async fn table_moved_onto_its_old_name() {
     known_bug(
         r#"#[derive(Table)] #[table(name = "events", schema = "audit")] struct A { #[column(primary_key)] id: i16 }
         #[derive(Table)] #[table(name = "events")] struct B { #[column(primary_key)] id: i16 }"#,
         r#"#[derive(Table)] #[table(name = "tags", renamed_from = "audit.events")] struct A { #[column(primary_key)] id: i16 }
         #[derive(Table)] #[table(name = "events")] struct B { #[column(primary_key)] id: i16 }"#,
+    )
+    .await;
+}
+
+/// The other direction: the moved table's new key names are taken in its old schema, so its
+/// keys leave under temporary names and take their new names in the new schema.
+#[tokio::test]
+async fn table_moved_away_from_its_new_key_names() {
+    known_bug(
+        r#"#[derive(Table)] #[table(name = "events")] #[index(columns(at))] struct A { #[column(primary_key)] id: i16, #[column(unique)] code: String, at: i32 }
+        #[derive(Table)] #[table(name = "tags")] #[index(columns(at))] struct B { #[column(primary_key)] id: i16, #[column(unique)] code: String, at: i32 }"#,
+        r#"#[derive(Table)] #[table(name = "tags", schema = "audit", renamed_from = "public.events")] #[index(columns(at))] struct A { #[column(primary_key)] id: i16, #[column(unique)] code: String, at: i32 }
+        #[derive(Table)] #[table(name = "tags")] #[index(columns(at))] struct B { #[column(primary_key)] id: i16, #[column(unique)] code: String, at: i32 }"#,
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "KNOWN BUG: a moved table's identity sequence moves under its old name and collides (gen::AVOID_MOVE_ONTO_SEQUENCE_NAME)"]
+async fn known_bug_table_with_identity_moved_onto_its_old_name() {
+    known_bug(
+        r#"#[derive(Table)] #[table(name = "events", schema = "audit")] struct A { #[column(primary_key, identity)] id: i16 }
+        #[derive(Table)] #[table(name = "events")] struct B { #[column(primary_key, identity)] id: i16 }"#,
+        r#"#[derive(Table)] #[table(name = "tags", renamed_from = "audit.events")] struct A { #[column(primary_key, identity)] id: i16 }
+        #[derive(Table)] #[table(name = "events")] struct B { #[column(primary_key, identity)] id: i16 }"#,
     )
     .await;
 }
