@@ -126,15 +126,21 @@ fn parts(
     renames: &Renames,
     split: &Split,
 ) -> Result<Vec<Part>, Error> {
-    let between = (!split.main.is_empty() && !split.concurrent.is_empty())
-        .then(|| concurrent::between(&states.old, &states.new, renames, split));
-    // The main file's snapshot is the schema before the concurrent index changes.
+    // Each concurrent change has a no-transaction file of its own (PostgreSQL runs a
+    // multi-statement file as one transaction, which CONCURRENTLY refuses). The main file's
+    // snapshot is the schema before them, and each file's the schema after it.
+    let n = split.concurrent.len();
+    let between = |done: usize| concurrent::between(&states.old, &states.new, renames, split, done);
+    let steps: Vec<Schema> = if args.custom || n == 0 {
+        Vec::new()
+    } else {
+        let first = usize::from(split.main.is_empty());
+        (first..n).map(between).collect()
+    };
     let schemas: Vec<&Schema> = if args.custom {
         vec![&states.old]
     } else {
-        let main = (!split.main.is_empty()).then(|| between.as_ref().unwrap_or(&states.new));
-        let last = (!split.concurrent.is_empty()).then_some(&states.new);
-        main.into_iter().chain(last).collect()
+        steps.iter().chain(std::iter::once(&states.new)).collect()
     };
     let prev_id = states
         .history
@@ -181,16 +187,16 @@ fn chain_snapshots(dialect: &str, prev_id: &str, schemas: &[&Schema]) -> Vec<Str
         .collect()
 }
 
-/// The main file's SQL, then the no-transaction file's, each with whether it is the latter;
-/// a file without statements is left out.
+/// The main file's SQL, then one no-transaction file per concurrent change, each with whether
+/// it is the latter; a main file without statements is left out.
 fn render_split(split: &Split) -> Result<Vec<(String, bool)>, Error> {
     let mut out = Vec::new();
     if !split.main.is_empty() {
         let statements = render::render(&Postgres, &split.main)?;
         out.push((render::migration_sql(&statements), false));
     }
-    if !split.concurrent.is_empty() {
-        let statements = render::render(&Postgres, &split.concurrent)?;
+    for change in &split.concurrent {
+        let statements = render::render(&Postgres, std::slice::from_ref(change))?;
         let body = render::migration_sql(&statements);
         out.push((format!("{NO_TRANSACTION}\n{body}"), true));
     }

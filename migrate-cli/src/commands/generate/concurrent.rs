@@ -147,12 +147,19 @@ fn referenced_keys(changes: &[Change]) -> BTreeSet<(QualifiedName, Vec<String>)>
         .collect()
 }
 
-/// The schema after the main file: `new` without the indexes the no-transaction file builds,
-/// and with those it drops, as `old` had them (columns renamed by the migration follow; an
-/// index on a column the migration drops went with the column).
-pub fn between(old: &Schema, new: &Schema, renames: &Renames, split: &Split) -> Schema {
+/// The schema after the main file and the first `done` concurrent changes (each has a
+/// no-transaction file of its own): `new` without the indexes the later files build, and with
+/// those they drop, as `old` had them (columns renamed by the migration follow; an index on a
+/// column the migration drops went with the column).
+pub fn between(
+    old: &Schema,
+    new: &Schema,
+    renames: &Renames,
+    split: &Split,
+    done: usize,
+) -> Schema {
     let mut schema = new.clone();
-    for change in &split.concurrent {
+    for change in split.concurrent.iter().skip(done) {
         if let Change::CreateIndex { table, index } = change {
             if let Some(t) = schema
                 .tables
@@ -162,11 +169,18 @@ pub fn between(old: &Schema, new: &Schema, renames: &Renames, split: &Split) -> 
             }
         }
     }
-    let drops = split.concurrent.iter().filter_map(|c| match c {
-        Change::DropIndex { table, .. } => Some(table),
-        _ => None,
-    });
-    for ((before, name), after) in split.dropped.iter().zip(drops) {
+    let drops = split
+        .concurrent
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c {
+            Change::DropIndex { table, .. } => Some((i, table)),
+            _ => None,
+        });
+    for ((before, name), (i, after)) in split.dropped.iter().zip(drops) {
+        if i < done {
+            continue;
+        }
         let Some(index) = old
             .tables
             .get(&Schema::key(&before.schema, &before.name))

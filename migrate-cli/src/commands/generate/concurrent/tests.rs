@@ -162,7 +162,7 @@ fn between_lacks_the_new_concurrent_indexes_and_keeps_the_dropped_ones() {
         create("a", index("a_z_idx", &["z"], true)),
     ];
     let split = split(changes);
-    let between = between(&old, &new, &renames, &split);
+    let between = between(&old, &new, &renames, &split, 0);
     // a_y_idx went with its column.
     assert_eq!(
         between.tables["public.a"].indexes,
