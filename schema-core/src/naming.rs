@@ -66,8 +66,14 @@ mod tests {
         let cols = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(primary_key("accounts"), "accounts_pkey");
         assert_eq!(unique("accounts", &cols(&["email"])), "accounts_email_key");
-        assert_eq!(foreign_key("projects", &cols(&["owner_id"])), "projects_owner_id_fkey");
-        assert_eq!(index("accounts", &cols(&["created_at"])), "accounts_created_at_idx");
+        assert_eq!(
+            foreign_key("projects", &cols(&["owner_id"])),
+            "projects_owner_id_fkey"
+        );
+        assert_eq!(
+            index("accounts", &cols(&["created_at"])),
+            "accounts_created_at_idx"
+        );
         assert_eq!(check("accounts", 1), "accounts_check1");
     }
 

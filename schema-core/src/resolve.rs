@@ -27,8 +27,11 @@ pub struct ResolveError {
 pub fn resolve(tables: &[TableDef], enums: &[EnumDef]) -> Result<Schema, Vec<ResolveError>> {
     let mut errors = Vec::new();
     let enum_by_rust = index_by_rust(enums.iter().map(|e| (&e.rust_name, e)), "enum", &mut errors);
-    let table_by_rust =
-        index_by_rust(tables.iter().map(|t| (&t.rust_name, t)), "struct", &mut errors);
+    let table_by_rust = index_by_rust(
+        tables.iter().map(|t| (&t.rust_name, t)),
+        "struct",
+        &mut errors,
+    );
 
     let mut schema = Schema::default();
     for def in enums {
@@ -46,13 +49,21 @@ pub fn resolve(tables: &[TableDef], enums: &[EnumDef]) -> Result<Schema, Vec<Res
         }
     }
     for def in tables {
-        let ctx = Ctx { def, enums: &enum_by_rust, tables: &table_by_rust };
+        let ctx = Ctx {
+            def,
+            enums: &enum_by_rust,
+            tables: &table_by_rust,
+        };
         let table = ctx.table(&mut errors);
         if schema.tables.insert(table.key(), table).is_some() {
-            errors.push(err(&def.rust_name, None, format!(
+            errors.push(err(
+                &def.rust_name,
+                None,
+                format!(
                 "table {}.{} is declared twice; give one of them another #[table(name = \"...\")]",
                 def.schema, def.name
-            )));
+            ),
+            ));
         }
     }
     check_relation_names(&schema, &mut errors);
@@ -72,7 +83,11 @@ pub fn resolve(tables: &[TableDef], enums: &[EnumDef]) -> Result<Schema, Vec<Res
 }
 
 fn err(rust_name: &str, field: Option<&str>, message: String) -> ResolveError {
-    ResolveError { rust_name: rust_name.into(), field: field.map(String::from), message }
+    ResolveError {
+        rust_name: rust_name.into(),
+        field: field.map(String::from),
+        message,
+    }
 }
 
 fn index_by_rust<'a, T>(
@@ -111,7 +126,10 @@ impl Ctx<'_> {
             columns.push(self.column(f, in_pk, errors));
             let col = vec![f.name.clone()];
             if f.unique {
-                uniques.push(Unique { name: naming::unique(t, &col), columns: col.clone() });
+                uniques.push(Unique {
+                    name: naming::unique(t, &col),
+                    columns: col.clone(),
+                });
             }
             if f.index {
                 indexes.push(plain_index(naming::index(t, &col), col.clone()));
@@ -123,7 +141,10 @@ impl Ctx<'_> {
         for u in &def.uniques {
             let cols = self.columns_of(&u.columns, errors);
             let name = u.name.clone().unwrap_or_else(|| naming::unique(t, &cols));
-            uniques.push(Unique { name, columns: cols });
+            uniques.push(Unique {
+                name,
+                columns: cols,
+            });
         }
         for i in &def.indexes {
             let cols = self.columns_of(&i.columns, errors);
@@ -143,7 +164,10 @@ impl Ctx<'_> {
                 unnamed_checks += 1;
                 naming::check(t, unnamed_checks - 1)
             });
-            checks.push(Check { name, expr: c.expr.clone() });
+            checks.push(Check {
+                name,
+                expr: c.expr.clone(),
+            });
         }
         self.check_redundant_uniques(&pk_cols, &uniques, errors);
         uniques.sort_by(|a, b| a.name.cmp(&b.name));
@@ -154,8 +178,10 @@ impl Ctx<'_> {
             schema: def.schema.clone(),
             name: def.name.clone(),
             columns,
-            primary_key: (!pk_cols.is_empty())
-                .then(|| PrimaryKey { name: naming::primary_key(t), columns: pk_cols }),
+            primary_key: (!pk_cols.is_empty()).then(|| PrimaryKey {
+                name: naming::primary_key(t),
+                columns: pk_cols,
+            }),
             uniques,
             indexes,
             foreign_keys,
@@ -166,7 +192,12 @@ impl Ctx<'_> {
 
     /// PostgreSQL silently leaves out a UNIQUE that repeats the primary key or an earlier
     /// UNIQUE in `CREATE TABLE`, so the model would name a constraint the database lacks.
-    fn check_redundant_uniques(&self, pk: &[String], uniques: &[Unique], errors: &mut Vec<ResolveError>) {
+    fn check_redundant_uniques(
+        &self,
+        pk: &[String],
+        uniques: &[Unique],
+        errors: &mut Vec<ResolveError>,
+    ) {
         for (i, u) in uniques.iter().enumerate() {
             let cols = u.columns.join(", ");
             if !pk.is_empty() && u.columns == pk {
@@ -175,10 +206,14 @@ impl Ctx<'_> {
                     u.name
                 )));
             } else if let Some(first) = uniques[..i].iter().find(|f| f.columns == u.columns) {
-                errors.push(err(&self.def.rust_name, None, format!(
-                    "unique constraints `{}` and `{}` are both on ({cols}); keep one of them",
-                    first.name, u.name
-                )));
+                errors.push(err(
+                    &self.def.rust_name,
+                    None,
+                    format!(
+                        "unique constraints `{}` and `{}` are both on ({cols}); keep one of them",
+                        first.name, u.name
+                    ),
+                ));
             }
         }
     }
@@ -222,7 +257,10 @@ impl Ctx<'_> {
             FieldType::Sql(ty) => ty.clone(),
             FieldType::User { rust, array } => match self.user_enum(f) {
                 Some(e) => {
-                    let ty = ColumnType::Enum { schema: e.schema.clone(), name: e.name.clone() };
+                    let ty = ColumnType::Enum {
+                        schema: e.schema.clone(),
+                        name: e.name.clone(),
+                    };
                     if *array {
                         ColumnType::Array(Box::new(ty))
                     } else {
@@ -268,10 +306,14 @@ impl Ctx<'_> {
             return None;
         };
         let Some(target_field) = target.fields.iter().find(|tf| tf.field == r.field) else {
-            errors.push(err(&self.def.rust_name, Some(&f.field), format!(
-                "field `{}` references `{}::{}`, but `{}` has no column field `{}`",
-                f.field, r.table, r.field, r.table, r.field
-            )));
+            errors.push(err(
+                &self.def.rust_name,
+                Some(&f.field),
+                format!(
+                    "field `{}` references `{}::{}`, but `{}` has no column field `{}`",
+                    f.field, r.table, r.field, r.table, r.field
+                ),
+            ));
             return None;
         };
         let columns = vec![f.name.clone()];
@@ -288,7 +330,14 @@ impl Ctx<'_> {
 }
 
 fn plain_index(name: String, columns: Vec<String>) -> Index {
-    Index { name, columns, unique: false, predicate: None, using: None, concurrently: false }
+    Index {
+        name,
+        columns,
+        unique: false,
+        predicate: None,
+        using: None,
+        concurrently: false,
+    }
 }
 
 /// Indexes and constraints backed by indexes share one namespace with tables in a schema.

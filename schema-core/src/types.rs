@@ -48,7 +48,11 @@ pub fn rust_generic(segments: &[String]) -> Option<&'static str> {
 /// Normalizes an SQL type as written in `sql_type = "..."` to its canonical PostgreSQL name
 /// (the spelling of `format_type()`), splitting off array brackets.
 pub fn normalize(sql: &str) -> ColumnType {
-    let collapsed = sql.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let collapsed = sql
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
     if let Some(inner) = collapsed.strip_suffix("[]") {
         return ColumnType::Array(Box::new(normalize(inner)));
     }
@@ -59,9 +63,15 @@ fn canonical_scalar(t: &str) -> String {
     let (base, args) = match t.find('(') {
         Some(open) => {
             let close = t.rfind(')').unwrap_or(t.len());
-            let args: String = t[open + 1..close].chars().filter(|c| !c.is_whitespace()).collect();
+            let args: String = t[open + 1..close]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             let rest = t.get(close + 1..).unwrap_or("").trim();
-            (format!("{} {}", t[..open].trim(), rest).trim().to_string(), Some(args))
+            (
+                format!("{} {}", t[..open].trim(), rest).trim().to_string(),
+                Some(args),
+            )
         }
         None => (t.to_string(), None),
     };
@@ -137,10 +147,16 @@ mod tests {
     #[test]
     fn spellings_of_one_type_normalize_equal() {
         assert_eq!(normalize("varchar(320)"), b("character varying(320)"));
-        assert_eq!(normalize("Character  Varying (320)"), b("character varying(320)"));
+        assert_eq!(
+            normalize("Character  Varying (320)"),
+            b("character varying(320)")
+        );
         assert_eq!(normalize("int4"), b("integer"));
         assert_eq!(normalize("timestamptz"), b("timestamp with time zone"));
-        assert_eq!(normalize("timestamp(3)"), b("timestamp(3) without time zone"));
+        assert_eq!(
+            normalize("timestamp(3)"),
+            b("timestamp(3) without time zone")
+        );
         assert_eq!(normalize("numeric(10, 2)"), b("numeric(10,2)"));
         assert_eq!(normalize("text[]"), ColumnType::Array(Box::new(b("text"))));
     }
@@ -153,6 +169,9 @@ mod tests {
         assert_eq!(rust_scalar(&p("time::Date")), Some("date"));
         assert_eq!(rust_scalar(&p("Date")), None);
         assert_eq!(rust_scalar(&p("serde_json::Value")), Some("jsonb"));
-        assert_eq!(rust_generic(&p("chrono::DateTime")), Some("timestamp with time zone"));
+        assert_eq!(
+            rust_generic(&p("chrono::DateTime")),
+            Some("timestamp with time zone")
+        );
     }
 }

@@ -40,16 +40,38 @@ impl TestDb {
         };
         let name = format!(
             "t_{}_{}_{}",
-            label.chars().filter(|c| c.is_ascii_alphanumeric()).take(20).collect::<String>().to_lowercase(),
+            label
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .take(20)
+                .collect::<String>()
+                .to_lowercase(),
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
-        admin.execute(format!("DROP DATABASE IF EXISTS \"{name}\"").as_str()).await.expect("drop stale test database");
-        admin.execute(format!("CREATE DATABASE \"{name}\"").as_str()).await.expect("create test database");
-        let opts = PgConnectOptions::from_str(&admin_url).expect("PG_URL parses").database(&name);
-        let pool = PgPoolOptions::new().max_connections(2).connect_with(opts).await.expect("connect to test database");
+        admin
+            .execute(format!("DROP DATABASE IF EXISTS \"{name}\"").as_str())
+            .await
+            .expect("drop stale test database");
+        admin
+            .execute(format!("CREATE DATABASE \"{name}\"").as_str())
+            .await
+            .expect("create test database");
+        let opts = PgConnectOptions::from_str(&admin_url)
+            .expect("PG_URL parses")
+            .database(&name);
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .connect_with(opts)
+            .await
+            .expect("connect to test database");
         let url = with_database(&admin_url, &name);
-        Some(TestDb { name, url, pool, admin_url })
+        Some(TestDb {
+            name,
+            url,
+            pool,
+            admin_url,
+        })
     }
 
     /// Runs a migration file's SQL (statements separated by breakpoints) in one transaction.
@@ -71,12 +93,19 @@ impl Drop for TestDb {
         // Dropping needs a runtime of its own: the test's runtime is blocked in this drop.
         // `WITH (FORCE)` ends the pool's connections, which belong to the test's runtime.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             rt.block_on(async move {
                 if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                    let _ = admin.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str()).await;
+                    let _ = admin
+                        .execute(
+                            format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str(),
+                        )
+                        .await;
                 }
             });
         })
@@ -85,13 +114,18 @@ impl Drop for TestDb {
 }
 
 fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let host_start = base.find("://").map_or(0, |i| i + 3);
     let root = match base[host_start..].find('/') {
         Some(i) => &base[..host_start + i],
         None => base,
     };
-    format!("{root}/{db}{}", query.map(|q| format!("?{q}")).unwrap_or_default())
+    format!(
+        "{root}/{db}{}",
+        query.map(|q| format!("?{q}")).unwrap_or_default()
+    )
 }
 
 /// A canonical, sorted text dump of the user objects in a database: schemas, enum types with

@@ -89,7 +89,11 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
         if path.is_dir() {
             collect(root, &path, out);
         } else {
-            let rel = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
             out.push((rel, fs::read(&path).unwrap_or_default()));
         }
     }
@@ -126,12 +130,20 @@ fn writes_the_reference_layout_then_nothing_when_unchanged() {
     let p = Project::new(V1);
     let run = p.generate(&[], NOW);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("+ table public.accounts"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("+ table public.accounts"),
+        "{}",
+        run.stdout
+    );
     let tag = "20261118110640_create_accounts";
     assert!(p.migrations().join(format!("{tag}.sql")).is_file());
-    assert!(p.migrations().join("meta/20261118110640_snapshot.json").is_file());
+    assert!(p
+        .migrations()
+        .join("meta/20261118110640_snapshot.json")
+        .is_file());
     let journal: serde_json::Value =
-        serde_json::from_slice(&fs::read(p.migrations().join("meta/_journal.json")).unwrap()).unwrap();
+        serde_json::from_slice(&fs::read(p.migrations().join("meta/_journal.json")).unwrap())
+            .unwrap();
     assert_eq!(journal["entries"][0]["tag"], tag);
     assert_eq!(journal["entries"][0]["idx"], 0);
     assert_eq!(journal["entries"][0]["breakpoints"], true);
@@ -155,10 +167,23 @@ fn the_same_schema_gives_byte_identical_files() {
 fn a_taken_second_moves_to_the_next_free_one() {
     let p = Project::new(V1);
     assert_eq!(p.generate(&[], NOW).code, 0);
-    p.set_schema(&V1.replace("pub display_name: String,", "pub display_name: String,\n    pub bio: Option<String>,"));
+    p.set_schema(&V1.replace(
+        "pub display_name: String,",
+        "pub display_name: String,\n    pub bio: Option<String>,",
+    ));
     assert_eq!(p.generate(&[], NOW).code, 0);
-    let names: Vec<String> = p.sql_files().iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["20261118110640_create_accounts.sql", "20261118110641_add_bio_to_accounts.sql"]);
+    let names: Vec<String> = p
+        .sql_files()
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "20261118110640_create_accounts.sql",
+            "20261118110641_add_bio_to_accounts.sql"
+        ]
+    );
 }
 
 #[test]
@@ -170,9 +195,16 @@ fn an_undeclared_rename_without_a_terminal_asks_through_flags_and_writes_nothing
     let run = p.generate(&[], NOW + 1);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     let text = format!("{}{}", run.stdout, run.stderr);
-    assert!(text.contains("--rename column:accounts.display_name=full_name"), "{text}");
+    assert!(
+        text.contains("--rename column:accounts.display_name=full_name"),
+        "{text}"
+    );
     assert!(text.contains("--no-renames"), "{text}");
-    assert_eq!(p.all_files(), before, "nothing is written while a question is open");
+    assert_eq!(
+        p.all_files(),
+        before,
+        "nothing is written while a question is open"
+    );
 }
 
 #[test]
@@ -182,33 +214,52 @@ fn custom_writes_an_empty_migration_with_an_unchanged_snapshot() {
     let run = p.generate(&["--custom", "--name", "backfill_names"], NOW + 5);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let files = p.sql_files();
-    assert!(files[1].ends_with("20261118110645_backfill_names.sql"), "{files:?}");
+    assert!(
+        files[1].ends_with("20261118110645_backfill_names.sql"),
+        "{files:?}"
+    );
     let read = |name: &str| -> serde_json::Value {
         serde_json::from_slice(&fs::read(p.migrations().join("meta").join(name)).unwrap()).unwrap()
     };
-    let (first, second) = (read("20261118110640_snapshot.json"), read("20261118110645_snapshot.json"));
+    let (first, second) = (
+        read("20261118110640_snapshot.json"),
+        read("20261118110645_snapshot.json"),
+    );
     assert_eq!(first["tables"], second["tables"]);
     assert_eq!(second["prevId"], first["id"]);
 }
 
 #[tokio::test]
 async fn renames_answered_by_flag_keep_the_rows_on_postgres() {
-    let Some(db) = TestDb::create("cli_rename").await else { return };
+    let Some(db) = TestDb::create("cli_rename").await else {
+        return;
+    };
     let p = Project::new(V1);
     assert_eq!(p.generate(&[], NOW).code, 0);
-    db.apply(&fs::read_to_string(&p.sql_files()[0]).unwrap()).await.expect("first migration applies");
+    db.apply(&fs::read_to_string(&p.sql_files()[0]).unwrap())
+        .await
+        .expect("first migration applies");
     sqlx::query("INSERT INTO accounts (email, display_name) VALUES ('a@x', 'Ada')")
         .execute(&db.pool)
         .await
         .expect("insert");
 
     p.set_schema(V2_UNDECLARED_RENAME);
-    let run = p.generate(&["--rename", "column:accounts.display_name=full_name"], NOW + 1);
+    let run = p.generate(
+        &["--rename", "column:accounts.display_name=full_name"],
+        NOW + 1,
+    );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let sql = fs::read_to_string(&p.sql_files()[1]).unwrap();
-    assert!(sql.contains("RENAME COLUMN \"display_name\" TO \"full_name\""), "{sql}");
+    assert!(
+        sql.contains("RENAME COLUMN \"display_name\" TO \"full_name\""),
+        "{sql}"
+    );
     db.apply(&sql).await.expect("rename applies");
-    let name: String = sqlx::query_scalar("SELECT full_name FROM accounts").fetch_one(&db.pool).await.unwrap();
+    let name: String = sqlx::query_scalar("SELECT full_name FROM accounts")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(name, "Ada");
 }
 
@@ -217,7 +268,10 @@ fn on_a_terminal_the_rename_question_is_asked() {
     let p = Project::new(V1);
     assert_eq!(p.generate(&[], NOW).code, 0);
     p.set_schema(V2_UNDECLARED_RENAME);
-    let mut prompt = ScriptedPrompt { answers: vec![1], asked: Vec::new() };
+    let mut prompt = ScriptedPrompt {
+        answers: vec![1],
+        asked: Vec::new(),
+    };
     let run = p.generate_with(&[], NOW + 1, Some(&mut prompt));
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(prompt.asked.len(), 1);
@@ -263,8 +317,16 @@ fn a_schema_error_names_file_and_line_and_writes_nothing() {
     let p = Project::new("#[derive(Table)]\nstruct Broken {\n    #[column(primary_key, nmae = \"x\")]\n    id: i64,\n}\n");
     let run = p.generate(&[], NOW);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("src/schema/tables.rs:4:"), "{}", run.stderr);
-    assert!(run.stderr.contains("did you mean `name`?"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("src/schema/tables.rs:4:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("did you mean `name`?"),
+        "{}",
+        run.stderr
+    );
     assert!(!p.migrations().exists());
 }
 
@@ -273,22 +335,44 @@ fn a_schema_error_names_file_and_line_and_writes_nothing() {
 async fn example_application_is_up_to_date_and_applies() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/issue-tracker");
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let mut ctx = Context { cwd: root.clone(), now: SystemTime::now(), stdout: &mut out, stderr: &mut err, prompt: None };
+    let mut ctx = Context {
+        cwd: root.clone(),
+        now: SystemTime::now(),
+        stdout: &mut out,
+        stderr: &mut err,
+        prompt: None,
+    };
     let code = run_with(["migrate-cli", "generate"], &mut ctx);
     let text = String::from_utf8_lossy(&out).into_owned() + &String::from_utf8_lossy(&err);
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("no changes"), "the example's migrations are stale: {text}");
+    assert!(
+        text.contains("no changes"),
+        "the example's migrations are stale: {text}"
+    );
 
-    let Some(db) = TestDb::create("example").await else { return };
-    let mut files: Vec<PathBuf> = fs::read_dir(root.join("migrations")).unwrap().flatten().map(|e| e.path()).collect();
+    let Some(db) = TestDb::create("example").await else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = fs::read_dir(root.join("migrations"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "sql"));
     files.sort();
     assert!(files.len() >= 2);
     for f in files {
-        db.apply(&fs::read_to_string(&f).unwrap()).await.unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        db.apply(&fs::read_to_string(&f).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
     }
-    let Some(direct) = TestDb::create("example_direct").await else { return };
-    let schema = migrate_cli::scan::scan(&[root.join("src/schema")], &root).unwrap().resolve().unwrap();
+    let Some(direct) = TestDb::create("example_direct").await else {
+        return;
+    };
+    let schema = migrate_cli::scan::scan(&[root.join("src/schema")], &root)
+        .unwrap()
+        .resolve()
+        .unwrap();
     direct.apply(&tests::source::create(&schema)).await.unwrap();
     assert_eq!(db.catalog().await, direct.catalog().await);
 }

@@ -25,5 +25,8 @@ fn example_application_derive_equals_scanner() {
     assert_eq!(derived, scanned);
     let issues = &derived.tables["public.issues"];
     assert_eq!(issues.foreign_keys.len(), 2);
-    assert!(issues.foreign_keys.iter().any(|fk| fk.name == "issues_project_id_fkey" && fk.ref_table == "projects"));
+    assert!(issues
+        .foreign_keys
+        .iter()
+        .any(|fk| fk.name == "issues_project_id_fkey" && fk.ref_table == "projects"));
 }

@@ -17,10 +17,22 @@ struct Case {
 }
 
 const fn case(name: &'static str, before: &'static str, after: &'static str) -> Case {
-    Case { name, before, after, rows: "", query: "", expect: "" }
+    Case {
+        name,
+        before,
+        after,
+        rows: "",
+        query: "",
+        expect: "",
+    }
 }
 
-const fn with_rows(mut c: Case, rows: &'static str, query: &'static str, expect: &'static str) -> Case {
+const fn with_rows(
+    mut c: Case,
+    rows: &'static str,
+    query: &'static str,
+    expect: &'static str,
+) -> Case {
     c.rows = rows;
     c.query = query;
     c.expect = expect;
@@ -30,16 +42,36 @@ const fn with_rows(mut c: Case, rows: &'static str, query: &'static str, expect:
 async fn run(c: &Case) {
     let (a, b) = (schema(c.before), schema(c.after));
     let step = migration(&a, &b);
-    let Some(migrated) = TestDb::create(c.name).await else { return };
-    let Some(direct) = TestDb::create(c.name).await else { return };
-    migrated.apply(&create(&a)).await.unwrap_or_else(|e| panic!("{}: create(A) failed: {e}", c.name));
+    let Some(migrated) = TestDb::create(c.name).await else {
+        return;
+    };
+    let Some(direct) = TestDb::create(c.name).await else {
+        return;
+    };
+    migrated
+        .apply(&create(&a))
+        .await
+        .unwrap_or_else(|e| panic!("{}: create(A) failed: {e}", c.name));
     if !c.rows.is_empty() {
-        migrated.apply(c.rows).await.unwrap_or_else(|e| panic!("{}: rows failed: {e}", c.name));
+        migrated
+            .apply(c.rows)
+            .await
+            .unwrap_or_else(|e| panic!("{}: rows failed: {e}", c.name));
     }
-    migrated.apply(&step).await.unwrap_or_else(|e| panic!("{}: migration failed: {e}\n{step}", c.name));
-    direct.apply(&create(&b)).await.unwrap_or_else(|e| panic!("{}: create(B) failed: {e}", c.name));
+    migrated
+        .apply(&step)
+        .await
+        .unwrap_or_else(|e| panic!("{}: migration failed: {e}\n{step}", c.name));
+    direct
+        .apply(&create(&b))
+        .await
+        .unwrap_or_else(|e| panic!("{}: create(B) failed: {e}", c.name));
     let (got, want) = (migrated.catalog().await, direct.catalog().await);
-    assert_eq!(got, want, "{}: catalog after the migration differs from create(B)\n{step}", c.name);
+    assert_eq!(
+        got, want,
+        "{}: catalog after the migration differs from create(B)\n{step}",
+        c.name
+    );
     if !c.query.is_empty() {
         let value: String = sqlx::query_scalar(c.query)
             .fetch_one(&migrated.pool)

@@ -149,7 +149,10 @@ fn take_expr(input: ParseStream) -> syn::Result<Expr> {
         if let Ok(lit) = fork.parse::<Lit>() {
             if at_end(&fork) {
                 input.advance_to(&fork);
-                return Ok(Expr::Lit(syn::ExprLit { attrs: Vec::new(), lit }));
+                return Ok(Expr::Lit(syn::ExprLit {
+                    attrs: Vec::new(),
+                    lit,
+                }));
             }
         }
     }

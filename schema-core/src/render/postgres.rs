@@ -190,10 +190,18 @@ fn move_and_rename(
         check_name(d, &to.name)?;
     }
     let rename = |at: &QualifiedName, name: &str| {
-        format!("ALTER {kind} {} RENAME TO {};", d.qualified(at), d.quote(name))
+        format!(
+            "ALTER {kind} {} RENAME TO {};",
+            d.qualified(at),
+            d.quote(name)
+        )
     };
     let set_schema = |at: &QualifiedName| {
-        format!("ALTER {kind} {} SET SCHEMA {};", d.qualified(at), d.quote(&to.schema))
+        format!(
+            "ALTER {kind} {} SET SCHEMA {};",
+            d.qualified(at),
+            d.quote(&to.schema)
+        )
     };
     Ok(match (from.schema != to.schema, from.name != to.name) {
         (true, true) => {

@@ -15,7 +15,11 @@ pub enum IssueState {
 #[derive(Table)]
 #[table(name = "issues")]
 #[index(columns(project_id, state))]
-#[index(columns(project_id), name = "issues_open_idx", predicate = "state <> 'closed'")]
+#[index(
+    columns(project_id),
+    name = "issues_open_idx",
+    predicate = "state <> 'closed'"
+)]
 #[check(name = "issues_title_check", expr = "length(title) > 0")]
 pub struct Issue {
     #[column(primary_key, identity)]
