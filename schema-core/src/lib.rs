@@ -4,6 +4,7 @@
 
 pub mod def;
 pub mod diff;
+pub mod lint;
 pub mod model;
 pub mod naming;
 pub mod render;

@@ -1,0 +1,361 @@
+//! Lint: what can go wrong when a migration's changes run against a live database, as findings
+//! with a code, a severity, the object concerned, a message and a suggestion; and the
+//! `-- lint:allow <code>` lines with which a reviewer acknowledges them in a migration file.
+//!
+//! The codes are a contract (they appear in migration files and in CI output): spell them
+//! exactly as the constants here do.
+
+use crate::diff::{Change, QualifiedName};
+use crate::model::Schema;
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Data loss or a migration that fails on a table with rows.
+    Error,
+    /// Locks, rewrites or scans, or application code that may break.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One thing a reviewer should look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The lint code, such as `drop-table`.
+    pub code: &'static str,
+    pub severity: Severity,
+    /// `schema.table` or `schema.table.column` (`schema.enum` for enums, `schema` for schemas).
+    pub object: String,
+    /// What can go wrong.
+    pub message: String,
+    /// What to do instead, or before.
+    pub suggestion: String,
+}
+
+impl Finding {
+    /// The comment line written at the top of a migration file:
+    /// `-- lint: error drop-table public.comments: <message>`.
+    pub fn comment(&self) -> String {
+        format!("{COMMENT_PREFIX} {self}")
+    }
+}
+
+impl fmt::Display for Finding {
+    /// `error drop-table public.comments: <message>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {}: {}",
+            self.severity, self.code, self.object, self.message
+        )
+    }
+}
+
+/// What a finding's comment line starts with.
+pub const COMMENT_PREFIX: &str = "-- lint:";
+
+/// What an acknowledgement line starts with: `-- lint:allow drop-table`.
+pub const ALLOW_PREFIX: &str = "-- lint:allow";
+
+pub const DROP_TABLE: &str = "drop-table";
+pub const DROP_COLUMN: &str = "drop-column";
+pub const DROP_SCHEMA: &str = "drop-schema";
+pub const DROP_ENUM_VALUE: &str = "drop-enum-value";
+pub const ADD_NOT_NULL_WITHOUT_DEFAULT: &str = "add-not-null-without-default";
+pub const SET_NOT_NULL: &str = "set-not-null";
+pub const TYPE_CHANGE: &str = "type-change";
+pub const ADD_UNIQUE: &str = "add-unique";
+pub const INDEX_WITHOUT_CONCURRENTLY: &str = "index-without-concurrently";
+pub const ADD_FOREIGN_KEY: &str = "add-foreign-key";
+pub const ADD_CHECK: &str = "add-check";
+pub const RENAME_TABLE: &str = "rename-table";
+pub const RENAME_COLUMN: &str = "rename-column";
+
+/// Every code, in the order of the contract's table.
+pub const CODES: &[&str] = &[
+    DROP_TABLE,
+    DROP_COLUMN,
+    DROP_SCHEMA,
+    DROP_ENUM_VALUE,
+    ADD_NOT_NULL_WITHOUT_DEFAULT,
+    SET_NOT_NULL,
+    TYPE_CHANGE,
+    ADD_UNIQUE,
+    INDEX_WITHOUT_CONCURRENTLY,
+    ADD_FOREIGN_KEY,
+    ADD_CHECK,
+    RENAME_TABLE,
+    RENAME_COLUMN,
+];
+
+/// The findings for `changes` (the diff from `old` to `new`), in the changes' order; a change
+/// with several findings gives them in a fixed order. A table is "existing" unless one of
+/// `changes` creates it: constraints and indexes on a table created in the same migration are
+/// built on an empty table and give no finding.
+pub fn lint(old: &Schema, new: &Schema, changes: &[Change]) -> Vec<Finding> {
+    // `new` is part of the contract for lints that need the target state; none reads it yet.
+    let _ = new;
+    let created: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable { table } => Some(QualifiedName::new(&table.schema, &table.name)),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for change in changes {
+        let existing = |t: &QualifiedName| !created.contains(t);
+        lint_change(old, change, &existing, &mut out);
+    }
+    out
+}
+
+/// The findings `allowed` does not acknowledge.
+pub fn unacknowledged(findings: Vec<Finding>, allowed: &BTreeSet<String>) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter(|f| !allowed.contains(f.code))
+        .collect()
+}
+
+/// The codes a migration file acknowledges with `-- lint:allow <code>` lines (several codes may
+/// share a line, separated by spaces or commas). Only whole lines count, leading whitespace
+/// aside; the codes are kept as written, so a misspelt one acknowledges nothing.
+pub fn allowed(sql: &str) -> BTreeSet<String> {
+    sql.lines()
+        .filter_map(|line| line.trim_start().strip_prefix(ALLOW_PREFIX))
+        .filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+        .flat_map(|rest| {
+            rest.split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|code| !code.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn finding(
+    code: &'static str,
+    severity: Severity,
+    object: String,
+    message: String,
+    suggestion: &str,
+) -> Finding {
+    Finding {
+        code,
+        severity,
+        object,
+        message,
+        suggestion: suggestion.to_string(),
+    }
+}
+
+fn lint_change(
+    old: &Schema,
+    change: &Change,
+    existing: &dyn Fn(&QualifiedName) -> bool,
+    out: &mut Vec<Finding>,
+) {
+    use Change::*;
+    use Severity::{Error, Warning};
+    match change {
+        DropSchema { name } => out.push(finding(
+            DROP_SCHEMA,
+            Error,
+            name.clone(),
+            format!("dropping schema {name} deletes everything left in it"),
+            "make sure nothing in the schema is still used, and back it up first; \
+             acknowledge with -- lint:allow drop-schema",
+        )),
+        DropTable { table } => {
+            let rows = match old.tables.get(&table.key()) {
+                Some(t) => format!(" and its {} column(s)", t.columns.len()),
+                None => String::new(),
+            };
+            out.push(finding(
+                DROP_TABLE,
+                Error,
+                table.to_string(),
+                format!("dropping table {table} deletes all its rows{rows}; running code that still reads it fails"),
+                "expand / contract: stop reading and writing the table in a deploy first, \
+                 back it up, then drop it; acknowledge with -- lint:allow drop-table",
+            ));
+        }
+        DropColumn { table, column } => out.push(finding(
+            DROP_COLUMN,
+            Error,
+            format!("{table}.{column}"),
+            format!("dropping column {table}.{column} deletes its data; running code that still selects it fails"),
+            "expand / contract: deploy code that no longer uses the column first, then drop it \
+             in a later migration; acknowledge with -- lint:allow drop-column",
+        )),
+        RebuildEnum {
+            name,
+            old_values,
+            values,
+            ..
+        } => {
+            let lost: Vec<&str> = old_values
+                .iter()
+                .filter(|v| !values.contains(v))
+                .map(String::as_str)
+                .collect();
+            if !lost.is_empty() {
+                out.push(finding(
+                    DROP_ENUM_VALUE,
+                    Error,
+                    name.to_string(),
+                    format!(
+                        "removing value(s) {} from enum {name} fails on any row that still holds them, \
+                         and rewrites every column of the type",
+                        lost.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ")
+                    ),
+                    "backfill first: update the rows holding the removed values to another value \
+                     in an earlier migration, and stop writing them; acknowledge with -- lint:allow drop-enum-value",
+                ));
+            }
+        }
+        AddColumn { table, column }
+            if existing(table)
+                && !column.nullable
+                && column.default.is_none()
+                && !column.identity =>
+        {
+            out.push(finding(
+                ADD_NOT_NULL_WITHOUT_DEFAULT,
+                Error,
+                format!("{table}.{}", column.name),
+                format!(
+                    "adding NOT NULL column {table}.{} without a default fails if the table has rows",
+                    column.name
+                ),
+                "expand / backfill / contract: add the column nullable (or with a default), \
+                 backfill it, then set NOT NULL in a later migration",
+            ));
+        }
+        SetNotNull { table, column } if existing(table) => out.push(finding(
+            SET_NOT_NULL,
+            Warning,
+            format!("{table}.{column}"),
+            format!("setting {table}.{column} NOT NULL scans the whole table under an exclusive lock, and fails if a row holds NULL"),
+            "backfill the NULLs first; on PostgreSQL add a CHECK (column IS NOT NULL) NOT VALID, \
+             VALIDATE it, then set NOT NULL",
+        )),
+        AlterColumnType { table, column, from, to } if existing(table) => out.push(finding(
+            TYPE_CHANGE,
+            Warning,
+            format!("{table}.{column}"),
+            format!(
+                "changing {table}.{column} from {} to {} may rewrite the table under an exclusive lock, and the cast may fail on existing rows",
+                crate::diff::type_label(from),
+                crate::diff::type_label(to)
+            ),
+            "expand / backfill / contract: add a new column of the new type, backfill it, \
+             switch the code over, then drop the old column",
+        )),
+        RenameTable { from, to } => out.push(finding(
+            RENAME_TABLE,
+            Warning,
+            to.to_string(),
+            format!("renaming table {from} to {to} breaks running code that still uses the old name"),
+            "deploy code that works with both names first (for example through a view named \
+             after the old table), or rename during a maintenance window",
+        )),
+        RenameColumn { table, from, to } => out.push(finding(
+            RENAME_COLUMN,
+            Warning,
+            format!("{table}.{to}"),
+            format!("renaming column {table}.{from} to {to} breaks running code that still uses the old name"),
+            "expand / backfill / contract: add the new column, write both, backfill, switch \
+             reads, then drop the old one",
+        )),
+        _ => lint_constraint(change, existing, out),
+    }
+}
+
+fn lint_constraint(
+    change: &Change,
+    existing: &dyn Fn(&QualifiedName) -> bool,
+    out: &mut Vec<Finding>,
+) {
+    use Change::*;
+    use Severity::Warning;
+    match change {
+        AddUnique { table, unique } if existing(table) => out.push(finding(
+            ADD_UNIQUE,
+            Warning,
+            table.to_string(),
+            format!(
+                "adding unique constraint {} ({}) on {table} builds an index that blocks writes, and fails if rows already repeat a value",
+                unique.name,
+                unique.columns.join(", ")
+            ),
+            "remove the duplicates first; on PostgreSQL build a unique index CONCURRENTLY, \
+             then add the constraint USING INDEX",
+        )),
+        CreateIndex { table, index } if existing(table) => {
+            if index.unique {
+                out.push(finding(
+                    ADD_UNIQUE,
+                    Warning,
+                    table.to_string(),
+                    format!(
+                        "adding unique index {} ({}) on {table} fails if rows already repeat a value",
+                        index.name,
+                        index.columns.join(", ")
+                    ),
+                    "remove the duplicates first",
+                ));
+            }
+            if !index.concurrently {
+                out.push(finding(
+                    INDEX_WITHOUT_CONCURRENTLY,
+                    Warning,
+                    table.to_string(),
+                    format!(
+                        "building index {} on {table} blocks writes to the table until it is done",
+                        index.name
+                    ),
+                    "on PostgreSQL build it without blocking writes: \
+                     #[index(..., concurrently)] puts it in a -- no-transaction file of its own",
+                ));
+            }
+        }
+        AddForeignKey { table, key } if existing(table) => out.push(finding(
+            ADD_FOREIGN_KEY,
+            Warning,
+            table.to_string(),
+            format!(
+                "adding foreign key {} on {table} scans the table to validate it, locking {table} and {}.{}",
+                key.name, key.ref_schema, key.ref_table
+            ),
+            "on PostgreSQL add it NOT VALID, then VALIDATE CONSTRAINT in a later migration; \
+             fix orphan rows first",
+        )),
+        AddCheck { table, check } if existing(table) => out.push(finding(
+            ADD_CHECK,
+            Warning,
+            table.to_string(),
+            format!(
+                "adding check {} on {table} scans the table under an exclusive lock, and fails if a row violates it",
+                check.name
+            ),
+            "fix violating rows first; on PostgreSQL add it NOT VALID, then VALIDATE CONSTRAINT \
+             in a later migration",
+        )),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;
