@@ -44,9 +44,10 @@ pub struct Finding {
 
 impl Finding {
     /// The comment line written at the top of a migration file:
-    /// `-- lint: error drop-table public.comments: <message>`.
+    /// `-- lint: error drop-table public.comments: <message>`, always one line (a line break in
+    /// a name becomes a space, so the comment cannot end early).
     pub fn comment(&self) -> String {
-        format!("{COMMENT_PREFIX} {self}")
+        format!("{COMMENT_PREFIX} {self}").replace(['\n', '\r'], " ")
     }
 }
 

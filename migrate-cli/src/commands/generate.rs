@@ -7,6 +7,7 @@ use crate::folder::{Folder, History, NewMigration};
 use crate::renames::{self, RenameFlag};
 use crate::{scan, timestamp, Context};
 use schema_core::diff::{self, Change, RenameQuestion, Renames};
+use schema_core::lint::{self, Finding};
 use schema_core::model::Schema;
 use schema_core::render::{self, Postgres};
 use schema_core::snapshot::{Snapshot, ROOT_ID};
@@ -112,9 +113,17 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
     } else {
         concurrent::split(changes)
     };
-    let parts = parts(args, &states, &renames, &split)?;
+    let mut parts = parts(args, &states, &renames, &split)?;
+    let findings = if args.custom {
+        Vec::new()
+    } else {
+        lint_split(&states, &split)
+    };
+    annotate(&mut parts, &findings);
     let outcome = write(&states, &name, parts, ctx)?;
+    let findings: Vec<Finding> = findings.into_iter().flatten().collect();
     report(&states, left_out, &split, args.custom, &outcome, ctx);
+    report_findings(&findings, &outcome, ctx);
     Ok(outcome)
 }
 
@@ -172,6 +181,41 @@ fn parts(
             no_transaction,
         })
         .collect())
+}
+
+/// The lint findings of each file [`render_split`] writes, in the same order: the main file's
+/// (when it has statements), then each no-transaction file's.
+fn lint_split(states: &States, split: &Split) -> Vec<Vec<Finding>> {
+    let mut out = Vec::new();
+    if !split.main.is_empty() {
+        out.push(lint::lint(&states.old, &states.new, &split.main));
+    }
+    for change in &split.concurrent {
+        out.push(lint::lint(
+            &states.old,
+            &states.new,
+            std::slice::from_ref(change),
+        ));
+    }
+    out
+}
+
+/// Puts each file's findings as `-- lint: ...` comment lines at its top, after the
+/// `-- no-transaction` line where there is one (it must stay the first line).
+fn annotate(parts: &mut [Part], findings: &[Vec<Finding>]) {
+    for (part, findings) in parts.iter_mut().zip(findings) {
+        if findings.is_empty() {
+            continue;
+        }
+        let comments: String = findings.iter().map(|f| f.comment() + "\n").collect();
+        let first = format!("{NO_TRANSACTION}\n");
+        let at = if part.no_transaction && part.sql.starts_with(&first) {
+            first.len()
+        } else {
+            0
+        };
+        part.sql.insert_str(at, &comments);
+    }
 }
 
 /// One snapshot per schema, each the parent of the next.
@@ -443,6 +487,24 @@ fn report(
             lines.push(format!("write your SQL in {}", show(&m.sql)));
         }
     }
+    say(ctx, &lines.join("\n"));
+}
+
+/// Each finding with its suggestion, after the summary; they are also at the top of the files.
+fn report_findings(findings: &[Finding], outcome: &Outcome, ctx: &mut Context<'_>) {
+    if findings.is_empty() || *outcome == Outcome::NoChanges {
+        return;
+    }
+    let mut lines = Vec::new();
+    for f in findings {
+        lines.push(format!("lint: {f}"));
+        lines.push(format!("  suggestion: {}", f.suggestion));
+    }
+    lines.push(
+        "review these findings, written at the top of the migration file(s); \
+         acknowledge one with a line -- lint:allow <code> in its file"
+            .to_string(),
+    );
     say(ctx, &lines.join("\n"));
 }
 
