@@ -178,25 +178,22 @@ fn lint_change(
             "make sure nothing in the schema is still used, and back it up first; \
              acknowledge with -- lint:allow drop-schema",
         )),
-        DropTable { table } => {
-            let rows = match old.tables.get(&table.key()) {
-                Some(t) => format!(" and its {} column(s)", t.columns.len()),
-                None => String::new(),
-            };
-            out.push(finding(
-                DROP_TABLE,
-                Error,
-                table.to_string(),
-                format!("dropping table {table} deletes all its rows{rows}; running code that still reads it fails"),
-                "expand / contract: stop reading and writing the table in a deploy first, \
-                 back it up, then drop it; acknowledge with -- lint:allow drop-table",
-            ));
-        }
+        DropTable { table } => out.push(finding(
+            DROP_TABLE,
+            Error,
+            table.to_string(),
+            format!("dropping table {table} deletes all its rows; running code that still reads it fails"),
+            "expand / contract: stop reading and writing the table in a deploy first, \
+             back it up, then drop it; acknowledge with -- lint:allow drop-table",
+        )),
         DropColumn { table, column } => out.push(finding(
             DROP_COLUMN,
             Error,
             format!("{table}.{column}"),
-            format!("dropping column {table}.{column} deletes its data; running code that still selects it fails"),
+            format!(
+                "dropping column {table}.{column}{} deletes its data; running code that still selects it fails",
+                old_type(old, table, column)
+            ),
             "expand / contract: deploy code that no longer uses the column first, then drop it \
              in a later migration; acknowledge with -- lint:allow drop-column",
         )),
@@ -282,6 +279,15 @@ fn lint_change(
         )),
         _ => lint_constraint(change, existing, out),
     }
+}
+
+/// ` (integer)`: the type a column had in `old`, or nothing when `old` does not have it.
+fn old_type(old: &Schema, table: &QualifiedName, column: &str) -> String {
+    old.tables
+        .get(&table.key())
+        .and_then(|t| t.columns.iter().find(|c| c.name == column))
+        .map(|c| format!(" ({})", crate::diff::type_label(&c.ty)))
+        .unwrap_or_default()
 }
 
 fn lint_constraint(

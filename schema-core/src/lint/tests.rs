@@ -301,3 +301,25 @@ fn codes_are_unique_and_kebab_case() {
         );
     }
 }
+
+#[test]
+fn a_dropped_column_names_the_type_it_had() {
+    let mut t = table("t");
+    t.columns.push(column("a", true, None, false));
+    let mut old = Schema::default();
+    old.tables.insert(t.key(), t);
+    let f = lint(
+        &old,
+        &Schema::default(),
+        &[Change::DropColumn {
+            table: q("t"),
+            column: "a".into(),
+        }],
+    );
+    assert!(
+        f[0].message
+            .starts_with("dropping column public.t.a (text) deletes its data"),
+        "{}",
+        f[0].message
+    );
+}
