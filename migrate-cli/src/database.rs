@@ -391,6 +391,48 @@ impl Connected {
         rows.map_err(|e| self.query_failed("cannot read _sqlx_migrations", e))
     }
 
+    /// PostgreSQL: drops the index `schema.name` when an interrupted `CREATE INDEX
+    /// CONCURRENTLY` left it invalid, so that the build can run again; true when it did.
+    pub async fn drop_invalid_index(
+        &mut self,
+        schema: &str,
+        name: &str,
+    ) -> Result<bool, DatabaseError> {
+        let Db::Postgres(c) = &mut self.db else {
+            return Ok(false);
+        };
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let drop = format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {}.{}",
+            quote(schema),
+            quote(name)
+        );
+        let result: Result<bool, sqlx::Error> = async {
+            let invalid: Option<bool> = sqlx::query_scalar(
+                "SELECT NOT i.indisvalid FROM pg_catalog.pg_index i \
+                 JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid \
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = $1 AND c.relname = $2",
+            )
+            .bind(schema)
+            .bind(name)
+            .fetch_optional(&mut *c)
+            .await?;
+            if invalid != Some(true) {
+                return Ok(false);
+            }
+            c.execute(drop.as_str()).await?;
+            Ok(true)
+        }
+        .await;
+        result.map_err(|e| {
+            self.query_failed(
+                "cannot drop an invalid index left by an interrupted build",
+                e,
+            )
+        })
+    }
+
     /// Whether DDL here runs inside transactions (so a failed migration can be replayed and
     /// rolled back to find the failing statement). MySQL commits on every DDL statement.
     pub fn transactional_ddl(&self) -> bool {

@@ -425,3 +425,44 @@ pub struct User {
     p.migrate(&db.url);
     assert_eq!(index_state(&db, "accounts_email_idx"), None);
 }
+
+/// Runs one statement on its own connection.
+fn exec(db: &TestDb, sql: &str) {
+    block_on(async {
+        let mut conn = PgConnection::connect(&db.url).await.expect("connect");
+        sqlx::raw_sql(sql).execute(&mut conn).await.expect(sql);
+    });
+}
+
+/// An interrupted `CREATE INDEX CONCURRENTLY` (here: a unique build that meets duplicates)
+/// leaves an invalid index; the next `migrate` drops it and builds it again.
+#[test]
+fn pg_an_interrupted_concurrent_build_is_rebuilt_by_the_next_migrate() {
+    let Some(db) = test_db("concurrent_repair") else {
+        return;
+    };
+    let p = Project::new(ACCOUNTS);
+    p.generate(NOW);
+    p.migrate(&db.url);
+    exec(&db, "INSERT INTO accounts (email) VALUES ('a@x'), ('a@x')");
+    p.set_schema(&ACCOUNTS.replace(
+        "#[table(name = \"accounts\")]",
+        "#[table(name = \"accounts\")]\n#[index(columns(email), unique, concurrently)]",
+    ));
+    p.generate(NOW + 10);
+    let failed = p.run(&["migrate", "--url", &db.url], NOW + 100);
+    assert_ne!(failed.code, 0, "{failed:#?}");
+    assert_eq!(index_state(&db, "accounts_email_idx"), Some(false));
+
+    exec(
+        &db,
+        "DELETE FROM accounts WHERE id = (SELECT max(id) FROM accounts)",
+    );
+    let run = p.migrate(&db.url);
+    assert!(
+        run.stdout
+            .contains("dropped the invalid index public.accounts_email_idx"),
+        "{run:#?}"
+    );
+    assert_eq!(index_state(&db, "accounts_email_idx"), Some(true));
+}
