@@ -121,7 +121,10 @@ pub(super) fn parse_field(field: &syn::Field, errors: &mut Errors) -> Option<Fie
     let mut type_checks = Vec::new();
     if let Some(ty) = mapped.user {
         let default = attrs.default.as_ref().and_then(|d| d.lit.clone());
-        type_checks.push(TypeCheck::DbEnum { ty, default });
+        type_checks.push(TypeCheck::DbEnum {
+            ty: Box::new(ty),
+            default,
+        });
     }
     let references = attrs.references.as_ref().and_then(|path| {
         let (target, target_field) = split_reference(path, errors)?;

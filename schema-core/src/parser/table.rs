@@ -35,7 +35,7 @@ pub enum TypeCheck {
     /// A field whose type the mapping does not know must be a `DbEnum`; its default, if a
     /// string, must name one of the enum's values.
     DbEnum {
-        ty: syn::Type,
+        ty: Box<syn::Type>,
         default: Option<LitStr>,
     },
 }

@@ -1,5 +1,8 @@
 //! Issues, their comments and labels.
 
+// clippy reads two `#[index(columns(project_id, ..))]` helper attributes as one attribute given twice.
+#![allow(clippy::duplicated_attributes)]
+
 use super::accounts::{Account, Project};
 use chrono::{DateTime, Utc};
 use schema_macros::{DbEnum, Table};
