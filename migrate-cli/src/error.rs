@@ -46,6 +46,9 @@ pub enum Error {
     /// Possible renames nobody answered; the message lists each with its flags.
     #[error("{0}")]
     OpenRenames(String),
+    /// `check` found problems; the report is already printed.
+    #[error("{0}")]
+    CheckFailed(String),
     #[error("cancelled: nothing was written")]
     Cancelled,
     #[error("cannot ask on the terminal: {0}; answer with --rename flags instead")]

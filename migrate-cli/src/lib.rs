@@ -15,6 +15,7 @@ pub mod timestamp;
 pub mod write_set;
 
 use clap::{Parser, Subcommand};
+use commands::check::{self, CheckArgs};
 use commands::generate::{self, GenerateArgs};
 use commands::migrate::{self, MigrateArgs};
 use commands::status::{self, StatusArgs};
@@ -45,6 +46,8 @@ pub enum Command {
     Status(StatusArgs),
     /// Replay every migration on a scratch database and check each against its snapshot
     Verify(VerifyArgs),
+    /// The CI gate: lint findings, source against snapshot, folder consistency, forks, drift
+    Check(CheckArgs),
 }
 
 /// What a command runs with: where it is, the time, where it prints and how it asks.
@@ -87,7 +90,7 @@ where
 /// Runs the command line in `ctx` and gives the exit code: [`EXIT_OK`], [`EXIT_FAILED`] or
 /// [`EXIT_USAGE`] (bad flags, or rename questions left open).
 ///
-/// `migrate` and `status` start a runtime of their own: call this from a thread that is not
+/// `migrate`, `status` and `check` (with a database) start a runtime of their own: call this from a thread that is not
 /// running async code (in a `#[tokio::test]`, through `tokio::task::spawn_blocking`).
 pub fn run_with<I, T>(args: I, ctx: &mut Context<'_>) -> u8
 where
@@ -111,6 +114,7 @@ where
         Command::Migrate(args) => migrate::migrate(args, ctx).map(drop),
         Command::Status(args) => status::status(args, ctx).map(drop),
         Command::Verify(args) => verify::verify(args, ctx).map(drop),
+        Command::Check(args) => check::check(args, ctx).map(drop),
     };
     match result {
         Ok(()) => EXIT_OK,

@@ -145,6 +145,30 @@ pub fn allowed(sql: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// A finding read back from its comment line (`-- lint: error drop-table public.comments: ...`),
+/// as [`Finding::comment`] writes it; `None` for any other line, an acknowledgement or an
+/// unknown code. The suggestion is not in the comment and comes back empty.
+pub fn parse_comment(line: &str) -> Option<Finding> {
+    let rest = line.trim_start().strip_prefix(COMMENT_PREFIX)?;
+    let rest = rest.strip_prefix(' ')?;
+    let (severity, rest) = rest.split_once(' ')?;
+    let severity = match severity {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        _ => return None,
+    };
+    let (code, rest) = rest.split_once(' ')?;
+    let code = CODES.iter().copied().find(|c| *c == code)?;
+    let (object, message) = rest.split_once(": ")?;
+    Some(Finding {
+        code,
+        severity,
+        object: object.to_string(),
+        message: message.trim_end().to_string(),
+        suggestion: String::new(),
+    })
+}
+
 fn finding(
     code: &'static str,
     severity: Severity,

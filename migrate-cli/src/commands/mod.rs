@@ -1,5 +1,6 @@
 //! The subcommands, one module each.
 
+pub mod check;
 pub mod generate;
 pub mod migrate;
 pub mod status;

@@ -1,0 +1,247 @@
+//! `check`: the CI gate. Fails (exit 1) on unacknowledged lint errors in migrations not yet
+//! applied, a source schema that differs from the latest snapshot, an inconsistent or forked
+//! migrations folder, and, with a database, applied migrations whose files changed or vanished
+//! and drift between the live schema and the last applied snapshot.
+
+mod history;
+mod live;
+
+use crate::config::{self, Config};
+use crate::database::{self, DatabaseError};
+use crate::error::Error;
+use crate::folder::Folder;
+use crate::scan;
+use crate::Context;
+use history::History;
+use schema_core::diff;
+use schema_core::lint::{self, Severity};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// `migrate-cli check` flags.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CheckArgs {
+    /// The config file [default: ./migrate.toml]
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The database, to check applied migrations and drift [default: DATABASE_URL from the
+    /// environment or a .env file beside the config, then database_url in the config; without
+    /// any, only the folder and the source are checked]
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Make findings of this severity fail too: `--deny warnings`
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<Deny>,
+}
+
+/// How `check` prints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// What `--deny` makes fail besides errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+/// A lint finding of a migration file, as `check` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: String,
+    pub severity: String,
+    /// The migration's tag: `20260101000000_drop_comments`.
+    pub migration: String,
+    pub object: String,
+    pub message: String,
+    /// Empty: migration files keep only the message (see [`lint::parse_comment`]).
+    pub suggestion: String,
+}
+
+/// Something wrong with the folder, the source or the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// `source-changed`, `forked-history`, `broken-chain`, `corrupt`, `missing-file`, ...
+    pub kind: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(kind: &str, message: String) -> Problem {
+        Problem {
+            kind: kind.to_string(),
+            message,
+        }
+    }
+}
+
+/// What `check` found.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+    /// How many findings fail the check (errors, and warnings under `--deny warnings`).
+    #[serde(skip)]
+    pub failing: usize,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty() && self.failing == 0
+    }
+}
+
+/// Runs `check`; a failed check is [`Error::CheckFailed`] (exit 1) after the report is printed.
+pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
+    let config =
+        config::load(&ctx.cwd, args.config.as_deref()).map_err(|e| Error::Usage(e.to_string()))?;
+    let folder = Folder::new(&config.out, &ctx.cwd);
+    let history = history::read(&folder, config.dialect.as_str());
+    let mut report = Report {
+        problems: history.problems.clone(),
+        ..Report::default()
+    };
+    let applied = match target(args, &config, ctx)? {
+        Some(target) => {
+            let live = live::check(&config, &target, &history, ctx)?;
+            report.problems.extend(live.problems);
+            live.applied
+        }
+        None => BTreeSet::new(),
+    };
+    source(&config, &folder, &history, ctx, &mut report.problems);
+    lint_findings(&history, &applied, args.deny.is_some(), &mut report);
+    print(args.format, &report, &history, ctx);
+    match report.passed() {
+        true => Ok(report),
+        false => Err(Error::CheckFailed(format!(
+            "check failed: {} problem(s), {} failing finding(s)",
+            report.problems.len(),
+            report.failing
+        ))),
+    }
+}
+
+/// The database to compare with, if any URL is given anywhere.
+fn target(
+    args: &CheckArgs,
+    config: &Config,
+    ctx: &Context<'_>,
+) -> Result<Option<database::Target>, Error> {
+    let env = std::env::var(database::ENV_VAR).ok();
+    match database::resolve_url(config, args.url.as_deref(), env, &ctx.cwd) {
+        Ok(target) if matches!(target.source, database::UrlSource::SqliteDefault(_)) => {
+            Ok((!database::sqlite_file_missing(&target)).then_some(target))
+        }
+        Ok(target) => Ok(Some(target)),
+        Err(DatabaseError::NoUrl { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The source schema against the latest snapshot: one problem per difference.
+fn source(
+    config: &Config,
+    folder: &Folder,
+    history: &History,
+    ctx: &Context<'_>,
+    problems: &mut Vec<Problem>,
+) {
+    if !history.journal_ok {
+        return;
+    }
+    let empty = Default::default();
+    let (old, against) = match history.latest() {
+        Some((_, snapshot)) => (
+            &snapshot.schema,
+            folder
+                .show(&folder.snapshot_path(&history.migrations[history.migrations.len() - 1].tag)),
+        ),
+        None if history.migrations.is_empty() => (&empty, "the empty history".to_string()),
+        None => return,
+    };
+    let new = match scan::scan(&config.schema, &ctx.cwd).and_then(|s| s.resolve()) {
+        Ok(new) => new,
+        Err(e) => {
+            problems.push(Problem::new("source-error", e.to_string()));
+            return;
+        }
+    };
+    let renames = diff::hinted_renames(old, &new);
+    for change in diff::diff(old, &new, &renames) {
+        problems.push(Problem::new(
+            "source-changed",
+            format!(
+                "{}: the source schema differs from {against}; run generate to write the migration",
+                change.summary()
+            ),
+        ));
+    }
+}
+
+/// The `-- lint:` lines of every migration not in `applied`, less the acknowledged ones.
+fn lint_findings(
+    history: &History,
+    applied: &BTreeSet<i64>,
+    deny_warnings: bool,
+    report: &mut Report,
+) {
+    for m in &history.migrations {
+        if m.version().is_some_and(|v| applied.contains(&v)) {
+            continue;
+        }
+        let Some(sql) = &m.sql else { continue };
+        let found: Vec<lint::Finding> = sql.lines().filter_map(lint::parse_comment).collect();
+        for f in lint::unacknowledged(found, &lint::allowed(sql)) {
+            if f.severity == Severity::Error || deny_warnings {
+                report.failing += 1;
+            }
+            report.findings.push(Finding {
+                code: f.code.to_string(),
+                severity: f.severity.to_string(),
+                migration: m.tag.clone(),
+                object: f.object,
+                message: f.message,
+                suggestion: f.suggestion,
+            });
+        }
+    }
+}
+
+fn print(format: Format, report: &Report, history: &History, ctx: &mut Context<'_>) {
+    if format == Format::Json {
+        let json = serde_json::to_string_pretty(report).unwrap_or_default();
+        let _ = writeln!(ctx.stdout, "{json}");
+        return;
+    }
+    for f in &report.findings {
+        let _ = writeln!(
+            ctx.stdout,
+            "{}: {} {} {}: {}",
+            f.migration, f.severity, f.code, f.object, f.message
+        );
+    }
+    if !report.findings.is_empty() {
+        let _ = writeln!(
+            ctx.stdout,
+            "  acknowledge a reviewed finding with a line `-- lint:allow <code>` in its migration file"
+        );
+    }
+    for p in &report.problems {
+        let _ = writeln!(ctx.stdout, "{}: {}", p.kind, p.message);
+    }
+    if report.passed() {
+        let n = history.migrations.len();
+        let _ = writeln!(
+            ctx.stdout,
+            "check passed: {n} migration(s), source matches the latest snapshot"
+        );
+    }
+}

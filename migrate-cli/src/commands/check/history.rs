@@ -1,0 +1,348 @@
+//! The folder as `check` reads it: every journal entry with its SQL and snapshot, and what is
+//! wrong with the folder (missing, stray or corrupt files, a broken snapshot chain, a fork).
+
+use super::Problem;
+use crate::folder::Folder;
+use schema_core::diff::{self, Change};
+use schema_core::model::Schema;
+use schema_core::snapshot::{snapshot_id, Journal, Snapshot, ROOT_ID};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// One journal entry and what the folder holds for it.
+#[derive(Debug)]
+pub struct Migration {
+    pub tag: String,
+    pub sql_path: PathBuf,
+    pub sql: Option<String>,
+    pub snapshot_path: PathBuf,
+    pub snapshot: Option<Snapshot>,
+}
+
+impl Migration {
+    /// The sqlx version: the tag's number before its first `_`.
+    pub fn version(&self) -> Option<i64> {
+        self.tag.split('_').next()?.parse().ok()
+    }
+}
+
+/// The migrations in journal order and the problems found reading them.
+#[derive(Debug, Default)]
+pub struct History {
+    pub migrations: Vec<Migration>,
+    pub problems: Vec<Problem>,
+    /// False when the journal is missing or unreadable: the latest snapshot is unknown.
+    pub journal_ok: bool,
+}
+
+impl History {
+    /// The last migration's snapshot, if the journal and that snapshot could be read.
+    pub fn latest(&self) -> Option<(&Migration, &Snapshot)> {
+        let last = self.migrations.last()?;
+        Some((last, last.snapshot.as_ref()?))
+    }
+}
+
+/// Reads `folder` for `dialect`; never fails: what cannot be read becomes a problem.
+pub fn read(folder: &Folder, dialect: &str) -> History {
+    let mut history = History::default();
+    let journal_path = folder.journal_path();
+    let journal_shown = folder.show(&journal_path);
+    let journal = match read_optional(&journal_path) {
+        Ok(None) => {
+            let sql = names(&folder.out, |n| n.ends_with(".sql"));
+            if let Some(first) = sql.first() {
+                history.problems.push(Problem::new(
+                    "missing-journal",
+                    format!(
+                        "{} holds migration {first} but has no {journal_shown}; restore the journal from version control",
+                        folder.show(&folder.out)
+                    ),
+                ));
+            } else {
+                history.journal_ok = true;
+            }
+            return history;
+        }
+        Ok(Some(text)) => match Journal::parse(&text) {
+            Ok(journal) => journal,
+            Err(e) => {
+                history
+                    .problems
+                    .push(corrupt(&journal_shown, &e.to_string()));
+                return history;
+            }
+        },
+        Err(e) => {
+            history.problems.push(unreadable(&journal_shown, &e));
+            return history;
+        }
+    };
+    history.journal_ok = true;
+    if journal.dialect != dialect {
+        history.problems.push(Problem::new(
+            "dialect",
+            format!(
+                "{journal_shown} is for dialect {} but the config says {dialect}; point `out` at the {dialect} migrations",
+                journal.dialect
+            ),
+        ));
+    }
+    for entry in &journal.entries {
+        history.migrations.push(read_migration(
+            folder,
+            &entry.tag,
+            &journal_shown,
+            &mut history.problems,
+        ));
+    }
+    stray_files(folder, &journal, &journal_shown, &mut history.problems);
+    chain(folder, &history.migrations, &mut history.problems);
+    history
+}
+
+fn read_migration(
+    folder: &Folder,
+    tag: &str,
+    journal: &str,
+    problems: &mut Vec<Problem>,
+) -> Migration {
+    let sql_path = folder.sql_path(tag);
+    let snapshot_path = folder.snapshot_path(tag);
+    let sql = match read_optional(&sql_path) {
+        Ok(Some(text)) => Some(text),
+        Ok(None) => {
+            problems.push(Problem::new(
+                "missing-file",
+                format!(
+                    "{journal} lists migration {tag} but its file {} is missing; restore it from version control, or remove the entry and its snapshot",
+                    folder.show(&sql_path)
+                ),
+            ));
+            None
+        }
+        Err(e) => {
+            problems.push(unreadable(&folder.show(&sql_path), &e));
+            None
+        }
+    };
+    let shown = folder.show(&snapshot_path);
+    let snapshot = match read_optional(&snapshot_path) {
+        Ok(Some(text)) => match Snapshot::parse(&text) {
+            Ok(snapshot) => {
+                if snapshot.id != snapshot_id(&snapshot.prev_id, &snapshot.schema) {
+                    problems.push(Problem::new(
+                        "corrupt",
+                        format!(
+                            "{shown}: its id {} does not match its content (edited by hand?); restore it from version control",
+                            snapshot.id
+                        ),
+                    ));
+                }
+                Some(snapshot)
+            }
+            Err(e) => {
+                problems.push(corrupt(&shown, &e.to_string()));
+                None
+            }
+        },
+        Ok(None) => {
+            problems.push(Problem::new(
+                "missing-snapshot",
+                format!(
+                    "{journal} lists migration {tag} but its snapshot {shown} is missing; restore it from version control"
+                ),
+            ));
+            None
+        }
+        Err(e) => {
+            problems.push(unreadable(&shown, &e));
+            None
+        }
+    };
+    Migration {
+        tag: tag.to_string(),
+        sql_path,
+        sql,
+        snapshot_path,
+        snapshot,
+    }
+}
+
+/// `.sql` files and snapshots the journal does not list.
+fn stray_files(folder: &Folder, journal: &Journal, shown: &str, problems: &mut Vec<Problem>) {
+    let tags: BTreeSet<&str> = journal.entries.iter().map(|e| e.tag.as_str()).collect();
+    let stamps: BTreeSet<&str> = tags.iter().map(|t| t.get(..14).unwrap_or(t)).collect();
+    for name in names(&folder.out, |n| n.ends_with(".sql")) {
+        let tag = name.trim_end_matches(".sql");
+        if !tags.contains(tag) {
+            problems.push(Problem::new(
+                "stray-file",
+                format!(
+                    "{} is not listed in {shown}; delete it, or restore its journal entry from version control",
+                    folder.show(&folder.out.join(&name))
+                ),
+            ));
+        }
+    }
+    for name in names(&folder.meta(), |n| n.ends_with("_snapshot.json")) {
+        let stamp = name.trim_end_matches("_snapshot.json");
+        if !stamps.contains(stamp) {
+            problems.push(Problem::new(
+                "stray-snapshot",
+                format!(
+                    "{} belongs to no migration in {shown}; delete it, or restore its journal entry from version control",
+                    folder.show(&folder.meta().join(&name))
+                ),
+            ));
+        }
+    }
+}
+
+/// Forks (two snapshots with the same `prevId`) and breaks in the `id` / `prevId` chain.
+fn chain(folder: &Folder, migrations: &[Migration], problems: &mut Vec<Problem>) {
+    let mut by_prev: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, m) in migrations.iter().enumerate() {
+        if let Some(s) = &m.snapshot {
+            by_prev.entry(s.prev_id.as_str()).or_default().push(i);
+        }
+    }
+    let mut forked = BTreeSet::new();
+    for (prev, members) in by_prev.iter().filter(|(_, m)| m.len() > 1) {
+        let first = &migrations[members[0]];
+        for &later in &members[1..] {
+            forked.insert(later);
+            problems.push(fork(folder, migrations, prev, first, &migrations[later]));
+        }
+    }
+    for (i, m) in migrations.iter().enumerate() {
+        let Some(snapshot) = &m.snapshot else {
+            continue;
+        };
+        if forked.contains(&i) {
+            continue;
+        }
+        let expected = match i {
+            0 => ROOT_ID,
+            _ => match &migrations[i - 1].snapshot {
+                Some(prev) => prev.id.as_str(),
+                None => continue,
+            },
+        };
+        if snapshot.prev_id != expected {
+            let after = match i {
+                0 => "it is the first migration".to_string(),
+                _ => format!(
+                    "the previous migration {} has id {expected}",
+                    migrations[i - 1].tag
+                ),
+            };
+            problems.push(Problem::new(
+                "broken-chain",
+                format!(
+                    "{}: prevId is {} but {after}; restore the snapshots from version control, or delete the migrations from {} on and generate again",
+                    folder.show(&m.snapshot_path),
+                    snapshot.prev_id,
+                    m.tag
+                ),
+            ));
+        }
+    }
+}
+
+fn fork(
+    folder: &Folder,
+    migrations: &[Migration],
+    prev: &str,
+    first: &Migration,
+    later: &Migration,
+) -> Problem {
+    let parent = migrations
+        .iter()
+        .find(|m| m.snapshot.as_ref().is_some_and(|s| s.id == prev));
+    let empty = Schema::default();
+    let (parent_name, parent_schema) = match parent {
+        Some(m) => (
+            format!("migration {}", m.tag),
+            m.snapshot.as_ref().map_or(&empty, |s| &s.schema),
+        ),
+        None if prev == ROOT_ID => ("the empty schema".to_string(), &empty),
+        None => (format!("an unknown snapshot {prev}"), &empty),
+    };
+    let touched = |m: &Migration| -> BTreeSet<String> {
+        let Some(s) = &m.snapshot else {
+            return BTreeSet::new();
+        };
+        let renames = diff::hinted_renames(parent_schema, &s.schema);
+        diff::diff(parent_schema, &s.schema, &renames)
+            .iter()
+            .map(object_of)
+            .collect()
+    };
+    let (a, b) = (touched(first), touched(later));
+    let common: Vec<String> = a.intersection(&b).cloned().collect();
+    let overlap = match common.is_empty() {
+        true => "their changes touch different objects, so regenerating is mechanical".to_string(),
+        false => format!(
+            "their changes touch the same objects ({}): decide how they combine before regenerating",
+            common.join(", ")
+        ),
+    };
+    Problem::new(
+        "forked-history",
+        format!(
+            "migrations {} and {} both follow {parent_name} (prevId {prev}), as when two branches each generated a migration and were merged; {overlap}; \
+             resolve it by regenerating the later one on top of the other: delete {}, {} and its journal entry, then run generate",
+            first.tag,
+            later.tag,
+            folder.show(&later.sql_path),
+            folder.show(&later.snapshot_path),
+        ),
+    )
+}
+
+/// The object a change is about: its table, or the summary's subject for schemas and enums.
+pub fn object_of(change: &Change) -> String {
+    if let Some(table) = change.table() {
+        return table.to_string();
+    }
+    let summary = change.summary();
+    let subject = summary.get(2..).unwrap_or(&summary);
+    let words: Vec<&str> = subject.split_whitespace().take(2).collect();
+    words.join(" ").trim_end_matches(':').to_string()
+}
+
+fn corrupt(path: &str, error: &str) -> Problem {
+    Problem::new(
+        "corrupt",
+        format!("{path}: {error}; fix it or restore it from version control"),
+    )
+}
+
+fn unreadable(path: &str, error: &io::Error) -> Problem {
+    Problem::new("unreadable", format!("cannot read {path}: {error}"))
+}
+
+fn read_optional(path: &Path) -> io::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// File names in `dir` that `keep` accepts, sorted; none when `dir` cannot be listed.
+fn names(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| keep(n))
+        .collect();
+    names.sort();
+    names
+}

@@ -1,0 +1,122 @@
+//! What `check` compares with a live database: applied migrations whose files changed or
+//! vanished (the comparison `status` makes), and drift between the live schema and the snapshot
+//! of the last applied migration.
+
+use super::history::History;
+use super::Problem;
+use crate::commands::status::{self, State};
+use crate::config::{Config, Dialect};
+use crate::database::{self, Db, Target};
+use crate::error::Error;
+use crate::introspect;
+use crate::Context;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The versions applied successfully, and the problems found.
+#[derive(Debug, Default)]
+pub struct Live {
+    pub applied: BTreeSet<i64>,
+    pub problems: Vec<Problem>,
+}
+
+/// Connects to `target` and compares it with the folder.
+pub fn check(
+    config: &Config,
+    target: &Target,
+    history: &History,
+    ctx: &Context<'_>,
+) -> Result<Live, Error> {
+    database::block_on(read(config, target, history, &ctx.cwd))?
+}
+
+async fn read(
+    config: &Config,
+    target: &Target,
+    history: &History,
+    cwd: &Path,
+) -> Result<Live, Error> {
+    let local = match config.out.is_dir() {
+        true => status::load_local(config, cwd).await?,
+        false => Vec::new(),
+    };
+    let mut conn = database::connect(target, config.dialect).await?;
+    let what = conn.what.clone();
+    let rows = match conn.applied().await {
+        Ok(rows) => rows,
+        Err(e) => {
+            conn.close().await;
+            return Err(e.into());
+        }
+    };
+    let mut live = Live::default();
+    for entry in status::compare(&local, &rows) {
+        let name = format!("{}_{}", entry.version, entry.name);
+        let at = entry.applied_at.as_deref().unwrap_or("?");
+        let message = match entry.state {
+            State::Modified => format!(
+                "{name} was applied on {what} at {at} but its file changed since; restore the file from version control and put the change in a new migration"
+            ),
+            State::Missing => format!(
+                "{name} was applied on {what} at {at} but its file is gone from the folder; restore it from version control"
+            ),
+            State::Failed => format!(
+                "{name} failed part way on {what}; repair by hand, then delete its row from _sqlx_migrations"
+            ),
+            State::Applied => {
+                live.applied.insert(entry.version);
+                continue;
+            }
+            State::Pending => continue,
+        };
+        live.problems
+            .push(Problem::new(entry.state.as_str(), message));
+    }
+    let drift = drift(config, &mut conn.db, history, &live.applied, &what).await;
+    conn.close().await;
+    live.problems.extend(drift?);
+    Ok(live)
+}
+
+/// The live schema against the snapshot of the last applied migration (PostgreSQL only).
+async fn drift(
+    config: &Config,
+    db: &mut Db,
+    history: &History,
+    applied: &BTreeSet<i64>,
+    what: &str,
+) -> Result<Vec<Problem>, Error> {
+    let (Dialect::Postgres, Db::Postgres(conn)) = (config.dialect, db) else {
+        return Ok(Vec::new());
+    };
+    let last = history
+        .migrations
+        .iter()
+        .rev()
+        .find(|m| m.version().is_some_and(|v| applied.contains(&v)));
+    let Some(last) = last else {
+        return Ok(Vec::new());
+    };
+    let Some(snapshot) = &last.snapshot else {
+        return Ok(Vec::new());
+    };
+    let actual = introspect::postgres::introspect(conn).await.map_err(|e| {
+        database::DatabaseError::Query {
+            context: "cannot read the schema".to_string(),
+            what: what.to_string(),
+            error: database::error_message(&e),
+        }
+    })?;
+    Ok(introspect::compare(&snapshot.schema, &actual)
+        .into_iter()
+        .map(|d| {
+            Problem::new(
+                "drift",
+                format!(
+                    "{d} (on {what}, compared with the snapshot of {}, the last applied migration); change the database back, or change the source and generate a migration",
+                    last.tag
+                ),
+            )
+        })
+        .collect())
+}
