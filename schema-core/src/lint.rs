@@ -147,7 +147,7 @@ pub fn allowed(sql: &str) -> BTreeSet<String> {
 
 /// A finding read back from its comment line (`-- lint: error drop-table public.comments: ...`),
 /// as [`Finding::comment`] writes it; `None` for any other line, an acknowledgement or an
-/// unknown code. The suggestion is not in the comment and comes back empty.
+/// unknown code. The suggestion is not in the comment: it is [`suggestion_for`] the code.
 pub fn parse_comment(line: &str) -> Option<Finding> {
     let rest = line.trim_start().strip_prefix(COMMENT_PREFIX)?;
     let rest = rest.strip_prefix(' ')?;
@@ -163,11 +163,52 @@ pub fn parse_comment(line: &str) -> Option<Finding> {
     Some(Finding {
         code,
         severity,
+        suggestion: match (code, message.starts_with("adding unique index")) {
+            (ADD_UNIQUE, true) => UNIQUE_INDEX_SUGGESTION,
+            _ => suggestion_for(code),
+        }
+        .to_string(),
         object: object.to_string(),
         message: message.trim_end().to_string(),
-        suggestion: String::new(),
     })
 }
+
+/// What to do about a finding with `code` (the suggestion [`lint`] gives; a unique index, as
+/// opposed to a unique constraint, gets [`UNIQUE_INDEX_SUGGESTION`]), empty for an unknown code.
+pub fn suggestion_for(code: &str) -> &'static str {
+    match code {
+        DROP_SCHEMA => "make sure nothing in the schema is still used, and back it up first; \
+             acknowledge with -- lint:allow drop-schema",
+        DROP_TABLE => "expand / contract: stop reading and writing the table in a deploy first, \
+             back it up, then drop it; acknowledge with -- lint:allow drop-table",
+        DROP_COLUMN => "expand / contract: deploy code that no longer uses the column first, then drop it \
+             in a later migration; acknowledge with -- lint:allow drop-column",
+        DROP_ENUM_VALUE => "backfill first: update the rows holding the removed values to another value \
+             in an earlier migration, and stop writing them; acknowledge with -- lint:allow drop-enum-value",
+        ADD_NOT_NULL_WITHOUT_DEFAULT => "expand / backfill / contract: add the column nullable (or with a default), \
+             backfill it, then set NOT NULL in a later migration",
+        SET_NOT_NULL => "backfill the NULLs first; on PostgreSQL add a CHECK (column IS NOT NULL) NOT VALID, \
+             VALIDATE it, then set NOT NULL",
+        TYPE_CHANGE => "expand / backfill / contract: add a new column of the new type, backfill it, \
+             switch the code over, then drop the old column",
+        RENAME_TABLE => "deploy code that works with both names first (for example through a view named \
+             after the old table), or rename during a maintenance window",
+        RENAME_COLUMN => "expand / backfill / contract: add the new column, write both, backfill, switch \
+             reads, then drop the old one",
+        ADD_UNIQUE => "remove the duplicates first; on PostgreSQL build a unique index CONCURRENTLY, \
+             then add the constraint USING INDEX",
+        INDEX_WITHOUT_CONCURRENTLY => "on PostgreSQL build it without blocking writes: \
+             #[index(..., concurrently)] puts it in a -- no-transaction file of its own",
+        ADD_FOREIGN_KEY => "on PostgreSQL add it NOT VALID, then VALIDATE CONSTRAINT in a later migration; \
+             fix orphan rows first",
+        ADD_CHECK => "fix violating rows first; on PostgreSQL add it NOT VALID, then VALIDATE CONSTRAINT \
+             in a later migration",
+        _ => "",
+    }
+}
+
+/// The suggestion of `add-unique` for a unique index.
+pub const UNIQUE_INDEX_SUGGESTION: &str = "remove the duplicates first";
 
 fn finding(
     code: &'static str,
@@ -199,16 +240,14 @@ fn lint_change(
             Error,
             name.clone(),
             format!("dropping schema {name} deletes everything left in it"),
-            "make sure nothing in the schema is still used, and back it up first; \
-             acknowledge with -- lint:allow drop-schema",
+            suggestion_for(DROP_SCHEMA),
         )),
         DropTable { table } => out.push(finding(
             DROP_TABLE,
             Error,
             table.to_string(),
             format!("dropping table {table} deletes all its rows; running code that still reads it fails"),
-            "expand / contract: stop reading and writing the table in a deploy first, \
-             back it up, then drop it; acknowledge with -- lint:allow drop-table",
+            suggestion_for(DROP_TABLE),
         )),
         DropColumn { table, column } => out.push(finding(
             DROP_COLUMN,
@@ -218,8 +257,7 @@ fn lint_change(
                 "dropping column {table}.{column}{} deletes its data; running code that still selects it fails",
                 old_type(old, table, column)
             ),
-            "expand / contract: deploy code that no longer uses the column first, then drop it \
-             in a later migration; acknowledge with -- lint:allow drop-column",
+            suggestion_for(DROP_COLUMN),
         )),
         RebuildEnum {
             name,
@@ -242,8 +280,7 @@ fn lint_change(
                          and rewrites every column of the type",
                         lost.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ")
                     ),
-                    "backfill first: update the rows holding the removed values to another value \
-                     in an earlier migration, and stop writing them; acknowledge with -- lint:allow drop-enum-value",
+                    suggestion_for(DROP_ENUM_VALUE),
                 ));
             }
         }
@@ -261,8 +298,7 @@ fn lint_change(
                     "adding NOT NULL column {table}.{} without a default fails if the table has rows",
                     column.name
                 ),
-                "expand / backfill / contract: add the column nullable (or with a default), \
-                 backfill it, then set NOT NULL in a later migration",
+                suggestion_for(ADD_NOT_NULL_WITHOUT_DEFAULT),
             ));
         }
         SetNotNull { table, column } if existing(table) => out.push(finding(
@@ -270,8 +306,7 @@ fn lint_change(
             Warning,
             format!("{table}.{column}"),
             format!("setting {table}.{column} NOT NULL scans the whole table under an exclusive lock, and fails if a row holds NULL"),
-            "backfill the NULLs first; on PostgreSQL add a CHECK (column IS NOT NULL) NOT VALID, \
-             VALIDATE it, then set NOT NULL",
+            suggestion_for(SET_NOT_NULL),
         )),
         AlterColumnType { table, column, from, to } if existing(table) => out.push(finding(
             TYPE_CHANGE,
@@ -282,24 +317,21 @@ fn lint_change(
                 crate::diff::type_label(from),
                 crate::diff::type_label(to)
             ),
-            "expand / backfill / contract: add a new column of the new type, backfill it, \
-             switch the code over, then drop the old column",
+            suggestion_for(TYPE_CHANGE),
         )),
         RenameTable { from, to } => out.push(finding(
             RENAME_TABLE,
             Warning,
             to.to_string(),
             format!("renaming table {from} to {to} breaks running code that still uses the old name"),
-            "deploy code that works with both names first (for example through a view named \
-             after the old table), or rename during a maintenance window",
+            suggestion_for(RENAME_TABLE),
         )),
         RenameColumn { table, from, to } => out.push(finding(
             RENAME_COLUMN,
             Warning,
             format!("{table}.{to}"),
             format!("renaming column {table}.{from} to {to} breaks running code that still uses the old name"),
-            "expand / backfill / contract: add the new column, write both, backfill, switch \
-             reads, then drop the old one",
+            suggestion_for(RENAME_COLUMN),
         )),
         _ => lint_constraint(change, existing, out),
     }
@@ -331,8 +363,7 @@ fn lint_constraint(
                 unique.name,
                 unique.columns.join(", ")
             ),
-            "remove the duplicates first; on PostgreSQL build a unique index CONCURRENTLY, \
-             then add the constraint USING INDEX",
+            suggestion_for(ADD_UNIQUE),
         )),
         CreateIndex { table, index } if existing(table) => {
             if index.unique {
@@ -345,7 +376,7 @@ fn lint_constraint(
                         index.name,
                         index.columns.join(", ")
                     ),
-                    "remove the duplicates first",
+                    UNIQUE_INDEX_SUGGESTION,
                 ));
             }
             if !index.concurrently {
@@ -357,8 +388,7 @@ fn lint_constraint(
                         "building index {} on {table} blocks writes to the table until it is done",
                         index.name
                     ),
-                    "on PostgreSQL build it without blocking writes: \
-                     #[index(..., concurrently)] puts it in a -- no-transaction file of its own",
+                    suggestion_for(INDEX_WITHOUT_CONCURRENTLY),
                 ));
             }
         }
@@ -370,8 +400,7 @@ fn lint_constraint(
                 "adding foreign key {} on {table} scans the table to validate it, locking {table} and {}.{}",
                 key.name, key.ref_schema, key.ref_table
             ),
-            "on PostgreSQL add it NOT VALID, then VALIDATE CONSTRAINT in a later migration; \
-             fix orphan rows first",
+            suggestion_for(ADD_FOREIGN_KEY),
         )),
         AddCheck { table, check } if existing(table) => out.push(finding(
             ADD_CHECK,
@@ -381,8 +410,7 @@ fn lint_constraint(
                 "adding check {} on {table} scans the table under an exclusive lock, and fails if a row violates it",
                 check.name
             ),
-            "fix violating rows first; on PostgreSQL add it NOT VALID, then VALIDATE CONSTRAINT \
-             in a later migration",
+            suggestion_for(ADD_CHECK),
         )),
         _ => {}
     }

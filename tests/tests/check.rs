@@ -5,6 +5,7 @@
 //! that database too.
 
 use migrate_cli::{run_with, Context};
+use schema_core::lint::{self, Finding, Severity};
 use schema_core::snapshot::Journal;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -194,6 +195,28 @@ fn assert_fails(run: &Run, needles: &[&str]) {
 }
 
 #[test]
+fn a_lint_comment_reads_back_as_the_finding_it_was_written_from() {
+    for (code, severity) in [
+        (lint::DROP_TABLE, Severity::Error),
+        (lint::INDEX_WITHOUT_CONCURRENTLY, Severity::Warning),
+    ] {
+        let finding = Finding {
+            code,
+            severity,
+            object: "public.comments".into(),
+            message: "something: can go wrong".into(),
+            suggestion: lint::suggestion_for(code).into(),
+        };
+        assert_eq!(lint::parse_comment(&finding.comment()), Some(finding));
+    }
+    assert_eq!(lint::parse_comment("-- lint:allow drop-table"), None);
+    assert_eq!(
+        lint::parse_comment("-- lint: error no-such-code public.x: m"),
+        None
+    );
+}
+
+#[test]
 fn a_generated_folder_matching_its_source_passes() {
     let p = Project::new(ACCOUNTS);
     p.generate(ACCOUNTS, NOW);
@@ -254,6 +277,13 @@ fn an_unacknowledged_lint_error_fails_until_allowed() {
     assert_eq!(f["severity"], "error");
     assert_eq!(f["migration"], tag.as_str());
     assert_eq!(f["object"], "public.comments");
+    assert_eq!(f["suggestion"], lint::suggestion_for(lint::DROP_TABLE));
+    assert!(
+        f["suggestion"]
+            .as_str()
+            .is_some_and(|s| s.contains("expand / contract")),
+        "{f}"
+    );
     assert_eq!(json.json()["problems"], serde_json::json!([]));
 
     let sql = fs::read_to_string(p.sql(&tag)).expect("sql");

@@ -61,7 +61,7 @@ pub struct Finding {
     pub migration: String,
     pub object: String,
     pub message: String,
-    /// Empty: migration files keep only the message (see [`lint::parse_comment`]).
+    /// The code's suggestion: migration files keep only the message ([`lint::suggestion_for`]).
     pub suggestion: String,
 }
 
