@@ -59,6 +59,19 @@ pub struct Account {
 }
 "#;
 
+const ACCOUNTS_CONCURRENT_INDEX: &str = r#"
+#[derive(Table)]
+#[table(name = "accounts")]
+#[index(columns(email, id), concurrently)]
+pub struct Account {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(unique)]
+    pub email: String,
+    pub bio: Option<String>,
+}
+"#;
+
 const ACCOUNTS_BIO: &str = r#"
 #[derive(Table)]
 #[table(name = "accounts")]

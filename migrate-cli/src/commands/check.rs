@@ -227,6 +227,9 @@ fn print(format: Format, report: &Report, history: &History, ctx: &mut Context<'
             "{}: {} {} {}: {}",
             f.migration, f.severity, f.code, f.object, f.message
         );
+        if !f.suggestion.is_empty() {
+            let _ = writeln!(ctx.stdout, "  suggestion: {}", f.suggestion);
+        }
     }
     if !report.findings.is_empty() {
         let _ = writeln!(
