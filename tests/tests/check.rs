@@ -234,10 +234,13 @@ fn a_generated_folder_matching_its_source_passes() {
     let p = Project::new(ACCOUNTS);
     p.generate(ACCOUNTS, NOW);
     p.generate(&format!("{ACCOUNTS}{COMMENTS}"), NOW + 100);
+    // A concurrent index goes to a -- no-transaction file of its own, with its own snapshot.
+    p.generate(&format!("{ACCOUNTS_CONCURRENT_INDEX}{COMMENTS}"), NOW + 200);
+    assert_eq!(p.tags().len(), 4, "{:?}", p.tags());
     let run = p.check(&[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("check passed: 2 migration(s)"),
+        run.stdout.contains("check passed: 4 migration(s)"),
         "{}",
         run.stdout
     );
