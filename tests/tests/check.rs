@@ -263,6 +263,7 @@ fn an_unacknowledged_lint_error_fails_until_allowed() {
         &[
             &tag,
             "error drop-table public.comments: dropping table public.comments",
+            "suggestion: expand / contract",
         ],
     );
     assert!(run.stderr.contains("check failed"), "{}", run.stderr);
