@@ -179,7 +179,7 @@ fn source(
         problems.push(Problem::new(
             "source-changed",
             format!(
-                "{}: the source schema differs from {against}; run generate to write the migration",
+                "the source schema differs from {against}: {}; run generate to write the migration",
                 change.summary()
             ),
         ));
