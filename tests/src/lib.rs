@@ -3,4 +3,5 @@
 
 pub mod gen;
 pub mod pg;
+pub mod project;
 pub mod source;

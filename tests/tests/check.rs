@@ -4,16 +4,11 @@
 //! These tests expect no `DATABASE_URL` in the environment: with one, `check` compares with
 //! that database too.
 
-use migrate_cli::{run_with, Context};
 use schema_core::lint::{self, Finding, Severity};
-use schema_core::snapshot::Journal;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, UNIX_EPOCH};
+use std::path::PathBuf;
 use tests::pg::TestDb;
-
-const CONFIG: &str = "dialect = \"postgres\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
-const NOW: u64 = 1_795_000_000; // 2026-11-18 11:06:40 UTC
+use tests::project::{copy_dir, Project, Run, NOW};
 
 const ACCOUNTS: &str = r#"
 #[derive(Table)]
@@ -84,22 +79,12 @@ pub struct Account {
 }
 "#;
 
-struct Project {
-    dir: tempfile::TempDir,
+/// The problems of one kind in a `--format json` run.
+trait Problems {
+    fn problems(&self, kind: &str) -> Vec<String>;
 }
 
-struct Run {
-    code: u8,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
-    }
-
+impl Problems for Run {
     fn problems(&self, kind: &str) -> Vec<String> {
         let json = self.json();
         json["problems"]
@@ -112,44 +97,16 @@ impl Run {
     }
 }
 
-impl Project {
-    fn new(schema: &str) -> Project {
-        let dir = tempfile::tempdir().expect("temp dir");
-        fs::create_dir_all(dir.path().join("src/schema")).expect("schema dir");
-        fs::write(dir.path().join("migrate.toml"), CONFIG).expect("config");
-        let project = Project { dir };
-        project.set_schema(schema);
-        project
-    }
+/// What these tests do with a project beyond [`Project`].
+trait CheckProject {
+    fn generate(&self, schema: &str, now: u64) -> String;
+    fn check(&self, args: &[&str]) -> Run;
+    fn tags(&self) -> Vec<String>;
+    fn sql(&self, tag: &str) -> PathBuf;
+    fn snapshot(&self, tag: &str) -> PathBuf;
+}
 
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn set_schema(&self, schema: &str) {
-        let text = format!("use schema_macros::{{DbEnum, Table}};\n{schema}");
-        fs::write(self.path().join("src/schema/tables.rs"), text).expect("schema file");
-    }
-
-    fn run(&self, args: &[&str], now: u64) -> Run {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut ctx = Context {
-            cwd: self.path().to_path_buf(),
-            now: UNIX_EPOCH + Duration::from_secs(now),
-            stdout: &mut out,
-            stderr: &mut err,
-            prompt: None,
-        };
-        let argv = std::iter::once("migrate-cli").chain(args.iter().copied());
-        let code = run_with(argv, &mut ctx);
-        drop(ctx);
-        Run {
-            code,
-            stdout: String::from_utf8_lossy(&out).into_owned(),
-            stderr: String::from_utf8_lossy(&err).into_owned(),
-        }
-    }
-
+impl CheckProject for Project {
     /// `generate` with `schema` at `now`, which must write a migration; gives its tag.
     fn generate(&self, schema: &str, now: u64) -> String {
         self.set_schema(schema);
@@ -166,16 +123,6 @@ impl Project {
         let mut all = vec!["check"];
         all.extend(args);
         self.run(&all, NOW + 10_000)
-    }
-
-    fn migrations(&self) -> PathBuf {
-        self.path().join("migrations")
-    }
-
-    fn journal(&self) -> Journal {
-        let text =
-            fs::read_to_string(self.migrations().join("meta/_journal.json")).expect("journal");
-        Journal::parse(&text).expect("journal parses")
     }
 
     fn tags(&self) -> Vec<String> {
@@ -459,18 +406,6 @@ fn forked(first_schema: &str, second_schema: &str) -> (Project, String, String) 
     journal.push(&b, when);
     fs::write(p.migrations().join("meta/_journal.json"), journal.to_json()).expect("journal");
     (p, a, b)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read dir").filter_map(Result::ok) {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 #[test]

@@ -1,68 +1,34 @@
 //! `migrate-cli generate` end to end, as a user runs it: a config and schema files in a
 //! folder, migrations written in the reference layout, applied to a real PostgreSQL.
 
-use migrate_cli::prompt::{Prompt, ScriptedPrompt};
+use migrate_cli::prompt::ScriptedPrompt;
 use migrate_cli::{run_with, Context};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 use tests::pg::TestDb;
+use tests::project::{Project, Run, NOW};
 
-const CONFIG: &str = "dialect = \"postgres\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
-
-/// A project folder with `migrate.toml` and one schema file.
-struct Project {
-    dir: tempfile::TempDir,
+/// What these tests do with a project beyond [`Project`].
+trait GenerateProject {
+    fn generate(&self, args: &[&str], now: u64) -> Run;
+    fn generate_with(&self, args: &[&str], now: u64, prompt: Option<&mut ScriptedPrompt>) -> Run;
+    fn sql_files(&self) -> Vec<PathBuf>;
+    fn all_files(&self) -> Vec<(String, Vec<u8>)>;
 }
 
-struct Run {
-    code: u8,
-    stdout: String,
-    stderr: String,
-}
-
-impl Project {
-    fn new(schema: &str) -> Project {
-        let dir = tempfile::tempdir().expect("temp dir");
-        fs::create_dir_all(dir.path().join("src/schema")).expect("schema dir");
-        fs::write(dir.path().join("migrate.toml"), CONFIG).expect("config");
-        let project = Project { dir };
-        project.set_schema(schema);
-        project
-    }
-
-    fn set_schema(&self, schema: &str) {
-        let text = format!("use schema_macros::{{DbEnum, Table}};\n{schema}");
-        fs::write(self.dir.path().join("src/schema/tables.rs"), text).expect("schema file");
-    }
-
+impl GenerateProject for Project {
     /// Runs `migrate-cli generate ARGS` at `now` (seconds since the epoch), without a terminal.
     fn generate(&self, args: &[&str], now: u64) -> Run {
         self.generate_with(args, now, None)
     }
 
-    /// As [`Project::generate`], answering questions with `prompt` as on a terminal.
+    /// As [`GenerateProject::generate`], answering questions with `prompt` as on a terminal.
     fn generate_with(&self, args: &[&str], now: u64, prompt: Option<&mut ScriptedPrompt>) -> Run {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut ctx = Context {
-            cwd: self.dir.path().to_path_buf(),
-            now: UNIX_EPOCH + Duration::from_secs(now),
-            stdout: &mut out,
-            stderr: &mut err,
-            prompt: prompt.map(|p| p as &mut dyn Prompt),
-        };
-        let argv = ["migrate-cli", "generate"].iter().chain(args).copied();
-        let code = run_with(argv, &mut ctx);
-        drop(ctx);
-        Run {
-            code,
-            stdout: String::from_utf8_lossy(&out).into_owned(),
-            stderr: String::from_utf8_lossy(&err).into_owned(),
-        }
-    }
-
-    fn migrations(&self) -> PathBuf {
-        self.dir.path().join("migrations")
+        let argv: Vec<&str> = std::iter::once("generate")
+            .chain(args.iter().copied())
+            .collect();
+        self.run_answering(&argv, now, prompt)
     }
 
     /// The migration SQL files, oldest first.
@@ -98,8 +64,6 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
         }
     }
 }
-
-const NOW: u64 = 1_795_000_000; // 2026-11-18 11:06:40 UTC
 
 const V1: &str = r#"
 #[derive(Table)]

@@ -2,69 +2,21 @@
 //! `-- no-transaction` file of their own after the main one, `migrate` applies both, and the
 //! index is valid; an index on a table created in the same migration stays a plain build.
 
-use migrate_cli::{run_with, Context};
-use schema_core::snapshot::{Journal, Snapshot, ROOT_ID};
+use schema_core::snapshot::{Snapshot, ROOT_ID};
 use sqlx::{Connection, PgConnection};
 use std::fs;
-use std::path::PathBuf;
-use std::time::{Duration, UNIX_EPOCH};
 use tests::pg::TestDb;
+use tests::project::{Project, Run, NOW};
 
-const CONFIG: &str = "dialect = \"postgres\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
-
-/// 2026-11-18 11:06:40 UTC.
-const NOW: u64 = 1_795_000_000;
-
-/// A project folder with `migrate.toml` and one schema file.
-struct Project {
-    dir: tempfile::TempDir,
+/// What these tests do with a project beyond [`Project`].
+trait ConcurrentProject {
+    fn generate(&self, now: u64) -> Run;
+    fn migrate(&self, url: &str) -> Run;
+    fn sql_files(&self) -> Vec<String>;
+    fn snapshot(&self, tag: &str) -> Snapshot;
 }
 
-#[derive(Debug)]
-struct Run {
-    code: u8,
-    stdout: String,
-    stderr: String,
-}
-
-impl Project {
-    fn new(schema: &str) -> Project {
-        let dir = tempfile::tempdir().expect("temp dir");
-        fs::create_dir_all(dir.path().join("src/schema")).expect("schema dir");
-        fs::write(dir.path().join("migrate.toml"), CONFIG).expect("config");
-        let project = Project { dir };
-        project.set_schema(schema);
-        project
-    }
-
-    fn set_schema(&self, schema: &str) {
-        let text = format!("use schema_macros::Table;\n{schema}");
-        fs::write(self.dir.path().join("src/schema/tables.rs"), text).expect("schema file");
-    }
-
-    /// Runs `migrate-cli ARGS` at `now` (seconds since the epoch), without a terminal. It builds
-    /// its own runtime for database commands, so it must not run inside an async task.
-    fn run(&self, args: &[&str], now: u64) -> Run {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut ctx = Context {
-            cwd: self.dir.path().to_path_buf(),
-            now: UNIX_EPOCH + Duration::from_secs(now),
-            stdout: &mut out,
-            stderr: &mut err,
-            prompt: None,
-        };
-        let code = run_with(
-            std::iter::once(&"migrate-cli").chain(args).copied(),
-            &mut ctx,
-        );
-        drop(ctx);
-        Run {
-            code,
-            stdout: String::from_utf8_lossy(&out).into_owned(),
-            stderr: String::from_utf8_lossy(&err).into_owned(),
-        }
-    }
-
+impl ConcurrentProject for Project {
     fn generate(&self, now: u64) -> Run {
         let run = self.run(&["generate"], now);
         assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:#?}");
@@ -75,10 +27,6 @@ impl Project {
         let run = self.run(&["migrate", "--url", url], NOW + 100);
         assert_eq!(run.code, 0, "{run:#?}");
         run
-    }
-
-    fn migrations(&self) -> PathBuf {
-        self.dir.path().join("migrations")
     }
 
     /// The migration file names, oldest first.
@@ -95,20 +43,11 @@ impl Project {
         names
     }
 
-    fn read(&self, name: &str) -> String {
-        fs::read_to_string(self.migrations().join(name)).expect("migration file")
-    }
-
     fn snapshot(&self, tag: &str) -> Snapshot {
         let path = self
             .migrations()
             .join(format!("meta/{}_snapshot.json", &tag[..14]));
         Snapshot::parse(&fs::read_to_string(path).expect("snapshot")).expect("snapshot parses")
-    }
-
-    fn journal(&self) -> Journal {
-        let path = self.migrations().join("meta/_journal.json");
-        Journal::parse(&fs::read_to_string(path).expect("journal")).expect("journal parses")
     }
 }
 

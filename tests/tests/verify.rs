@@ -9,6 +9,7 @@ use std::fs;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tests::project::copy_dir;
 
 /// Tests here look for scratch databases of this process: one test at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -104,21 +105,6 @@ fn example_copy() -> tempfile::TempDir {
     .expect("config");
     copy_dir(&example.join("migrations"), &dir.path().join("migrations"));
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create dir");
-    for entry in fs::read_dir(from)
-        .expect("read dir")
-        .map(|e| e.expect("entry"))
-    {
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()));
-        } else {
-            fs::copy(&path, to.join(entry.file_name())).expect("copy");
-        }
-    }
 }
 
 #[test]
