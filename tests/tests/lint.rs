@@ -2,12 +2,11 @@
 //! change is safe (a NOT NULL column with a default; constraints and indexes on a table created
 //! in the same migration); and `generate` writes the findings at the top of each file.
 
-use migrate_cli::{run_with, Context};
 use schema_core::diff::{diff, hinted_renames};
 use schema_core::lint::{self, Severity};
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, UNIX_EPOCH};
+use std::path::PathBuf;
+use tests::project::{Project, NOW};
 use tests::source::schema;
 use Severity::{Error, Warning};
 
@@ -210,36 +209,16 @@ fn nothing_on_a_table_created_in_the_same_migration() {
     expect(u, created, &[]);
 }
 
-const CONFIG: &str = "dialect = \"postgres\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
-
-/// 2026-11-18 11:06:40 UTC.
-const NOW: u64 = 1_795_000_000;
-
-/// Runs `migrate-cli generate` in `dir` at `now`, without a terminal: (exit code, stdout).
-fn generate(dir: &Path, now: u64) -> (u8, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let mut ctx = Context {
-        cwd: dir.to_path_buf(),
-        now: UNIX_EPOCH + Duration::from_secs(now),
-        stdout: &mut out,
-        stderr: &mut err,
-        prompt: None,
-    };
-    let code = run_with(["migrate-cli", "generate"], &mut ctx);
-    drop(ctx);
-    let stderr = String::from_utf8_lossy(&err);
-    assert_eq!(stderr, "", "generate wrote to stderr");
-    (code, String::from_utf8_lossy(&out).into_owned())
-}
-
-fn set_schema(dir: &Path, src: &str) {
-    let text = format!("use schema_macros::Table;\n{src}");
-    fs::write(dir.join("src/schema/tables.rs"), text).expect("schema file");
+/// Runs `migrate-cli generate` in `p` at `now`, without a terminal: (exit code, stdout).
+fn generate(p: &Project, now: u64) -> (u8, String) {
+    let run = p.run(&["generate"], now);
+    assert_eq!(run.stderr, "", "generate wrote to stderr");
+    (run.code, run.stdout)
 }
 
 /// The migration SQL files, oldest first.
-fn sql_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = fs::read_dir(dir.join("migrations"))
+fn sql_files(p: &Project) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(p.migrations())
         .expect("migrations folder")
         .filter_map(|e| e.ok())
         .map(|e| e.path())
@@ -251,25 +230,20 @@ fn sql_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn generate_writes_findings_at_the_top_of_each_file_and_prints_them() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    fs::create_dir_all(dir.path().join("src/schema")).expect("schema dir");
-    fs::write(dir.path().join("migrate.toml"), CONFIG).expect("config");
-    set_schema(
-        dir.path(),
+    let p = Project::new(
         r#"#[derive(Table)] #[table(name = "accounts")]
         pub struct Account { #[column(primary_key, identity)] pub id: i64, pub email: String }"#,
     );
-    let (code, first) = generate(dir.path(), NOW);
+    let (code, first) = generate(&p, NOW);
     assert_eq!(code, 0, "{first}");
     assert!(
         !first.contains("lint:"),
         "a new table has no findings:\n{first}"
     );
-    let created = fs::read_to_string(&sql_files(dir.path())[0]).expect("first file");
+    let created = fs::read_to_string(&sql_files(&p)[0]).expect("first file");
     assert!(created.starts_with("CREATE TABLE"), "{created}");
 
-    set_schema(
-        dir.path(),
+    p.set_schema(
         r#"#[derive(Table)] #[table(name = "accounts")]
         #[index(columns(email), unique, concurrently)]
         pub struct Account {
@@ -278,9 +252,9 @@ fn generate_writes_findings_at_the_top_of_each_file_and_prints_them() {
             pub name: String,
         }"#,
     );
-    let (code, stdout) = generate(dir.path(), NOW + 10);
+    let (code, stdout) = generate(&p, NOW + 10);
     assert_eq!(code, 0, "{stdout}");
-    let files = sql_files(dir.path());
+    let files = sql_files(&p);
     assert_eq!(files.len(), 3, "{files:?}");
     let main = fs::read_to_string(&files[1]).expect("main file");
     let lines: Vec<&str> = main.lines().collect();
