@@ -4,11 +4,21 @@
 //!
 //! The codes are a contract (they appear in migration files and in CI output): spell them
 //! exactly as the constants here do.
+//!
+//! With the tables' estimated row counts ([`TableSizes`], read by the caller), the locking
+//! findings ([`LOCKING_CODES`]) say how many rows their table has, and become errors on a table
+//! with more than `large_table_rows` rows ([`lint_sized`], [`apply_sizes`]).
 
 use crate::diff::{Change, QualifiedName};
 use crate::model::Schema;
 use std::collections::BTreeSet;
 use std::fmt;
+
+mod sizes;
+
+pub use sizes::{
+    apply_sizes, tables_to_size, thousands, TableSizes, DEFAULT_LARGE_TABLE_ROWS, LOCKING_CODES,
+};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -119,6 +129,19 @@ pub fn lint(old: &Schema, new: &Schema, changes: &[Change]) -> Vec<Finding> {
         lint_change(old, change, &existing, &mut out);
     }
     out
+}
+
+/// [`lint`], then [`apply_sizes`]: the locking findings on a table of known size say its row
+/// count, and are errors above `sizes.large_table_rows`.
+pub fn lint_sized(
+    old: &Schema,
+    new: &Schema,
+    changes: &[Change],
+    sizes: &TableSizes,
+) -> Vec<Finding> {
+    let mut findings = lint(old, new, changes);
+    apply_sizes(&mut findings, sizes);
+    findings
 }
 
 /// The findings `allowed` does not acknowledge.
