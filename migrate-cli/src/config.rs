@@ -12,6 +12,9 @@ pub const EXAMPLE: &str = r#"dialect = "postgres"          # "postgres" ("sqlite
 schema = ["src/schema"]        # files or folders of #[derive(Table)] structs
 out = "migrations"             # where generate writes migrations
 # database_url = "postgres://localhost/app"
+
+# [lint]
+# large_table_rows = 1000000   # with a database, locking changes to bigger tables are errors
 "#;
 
 /// The SQL dialect migrations are written for.
@@ -93,6 +96,53 @@ struct RawConfig {
     out: String,
     #[serde(default)]
     database_url: Option<String>,
+    #[serde(default)]
+    lint: RawLint,
+}
+
+/// The `[lint]` table.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLint {
+    #[serde(default)]
+    large_table_rows: Option<u64>,
+}
+
+/// The `[lint]` settings of a config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LintSettings {
+    /// With a database, a locking lint warning on a table with more estimated rows than this
+    /// is an error (default [`schema_core::lint::DEFAULT_LARGE_TABLE_ROWS`]).
+    pub large_table_rows: u64,
+}
+
+impl Default for LintSettings {
+    fn default() -> Self {
+        LintSettings {
+            large_table_rows: schema_core::lint::DEFAULT_LARGE_TABLE_ROWS,
+        }
+    }
+}
+
+/// The `[lint]` settings of `config`'s file, read again from it.
+///
+/// They are not a field of [`Config`] so that code building a `Config` by hand keeps
+/// compiling; [`parse`] has already checked the table when the config was loaded.
+pub fn lint_settings(config: &Config) -> Result<LintSettings, ConfigError> {
+    let text = std::fs::read_to_string(&config.path).map_err(|source| ConfigError::Read {
+        path: config.path.clone(),
+        source,
+    })?;
+    parse_raw(&config.path, &text).map(|raw| lint_of(&raw))
+}
+
+fn lint_of(raw: &RawConfig) -> LintSettings {
+    LintSettings {
+        large_table_rows: raw
+            .lint
+            .large_table_rows
+            .unwrap_or(schema_core::lint::DEFAULT_LARGE_TABLE_ROWS),
+    }
 }
 
 fn default_out() -> String {
@@ -146,11 +196,7 @@ pub fn normalize(path: &Path) -> PathBuf {
 
 /// Parses a config's text; `path` locates it and anchors its relative paths.
 pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
-        path: path.to_path_buf(),
-        line: e.span().map(|span| line_column(text, span.start)),
-        message: e.message().trim_end().to_string(),
-    })?;
+    let raw = parse_raw(path, text)?;
     let invalid = |message: &str| ConfigError::Invalid {
         path: path.to_path_buf(),
         line: None,
@@ -187,6 +233,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         schema: raw.schema.iter().map(|s| normalize(&dir.join(s))).collect(),
         out: normalize(&dir.join(&raw.out)),
         database_url: raw.database_url,
+    })
+}
+
+/// The TOML of a config, with the position of a syntax error, an unknown key or a bad value.
+fn parse_raw(path: &Path, text: &str) -> Result<RawConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line: e.span().map(|span| line_column(text, span.start)),
+        message: e.message().trim_end().to_string(),
     })
 }
 
@@ -269,6 +324,52 @@ mod tests {
             "dialect = \"postgres\nschema = []\n",
             "/app/migrate.toml:1:",
         );
+    }
+
+    #[test]
+    fn lint_settings_default_and_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("migrate.toml");
+        let base = "dialect = \"postgres\"\nschema = [\"s\"]\n";
+        let settings = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            lint_settings(&load(dir.path(), None).unwrap()).unwrap()
+        };
+        assert_eq!(settings(base).large_table_rows, 1_000_000);
+        assert_eq!(
+            settings(&format!("{base}[lint]\n")).large_table_rows,
+            1_000_000
+        );
+        let set = format!("{base}\n[lint]\nlarge_table_rows = 2_500\n");
+        assert_eq!(settings(&set).large_table_rows, 2_500);
+        check_err(
+            &format!("{base}[lint]\nlarge_table_row = 5\n"),
+            "/app/migrate.toml:4:1: unknown field `large_table_row`, expected `large_table_rows`",
+        );
+        check_err(
+            &format!("{base}[lint]\nlarge_table_rows = -1\n"),
+            "/app/migrate.toml:4:20: invalid value: integer `-1`, expected u64",
+        );
+        check_err(
+            &format!("{base}[lint]\nlarge_table_rows = \"many\"\n"),
+            "/app/migrate.toml:4:20: invalid type: string \"many\", expected u64",
+        );
+        check_err(
+            &format!("{base}lint = 3\n"),
+            "/app/migrate.toml:3:8: invalid type",
+        );
+        assert!(EXAMPLE.contains("large_table_rows = 1000000"));
+        let example: String = EXAMPLE
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|_| l.starts_with("# [") || l.starts_with("# large"))
+                    .unwrap_or(l)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = parse(&path, &example).unwrap();
+        assert_eq!(config.dialect, Dialect::Postgres);
     }
 
     #[test]
