@@ -1,5 +1,6 @@
-//! Introspection: reading a live database's schema back into the model that `generate`
-//! writes into snapshots, and comparing the two object by object (what `verify` reports).
+//! Introspection: reading a live database's schema (PostgreSQL's catalog, SQLite's pragmas)
+//! back into the model that `generate` writes into snapshots, and comparing the two object by
+//! object (what `verify` and `check`'s drift report).
 //!
 //! The comparison ignores what a catalog cannot hold: column order, rename hints and
 //! whether an index is built `CONCURRENTLY`. Defaults, checks and index predicates are
@@ -7,6 +8,7 @@
 
 pub mod expr;
 pub mod postgres;
+pub mod sqlite;
 
 use schema_core::model::{Column, ColumnType, Index, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};

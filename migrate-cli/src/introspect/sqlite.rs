@@ -1,0 +1,266 @@
+//! Reads a SQLite database into the [`Schema`] model that `generate` writes into SQLite
+//! snapshots (see `schema_core::sqlite`): every table in the `public` schema, no enums.
+//!
+//! The pragmas (`pragma_table_xinfo`, `pragma_index_list`, `pragma_index_info`,
+//! `pragma_foreign_key_list`) say which columns, keys and indexes exist; the `CREATE` text in
+//! `sqlite_schema` ([`parse`]) gives what they do not: constraint names, CHECK expressions,
+//! expression keys and the `WHERE` of partial indexes. A constraint the text gives no name
+//! gets the derived one (`accounts_pkey`). Types are the declared ones, lowercased; defaults
+//! are the expressions as written (SQLite drops the parentheses around `DEFAULT (expr)`).
+//! `sqlite_%` tables, sqlx's `_sqlx_migrations` and the indexes SQLite makes for primary key
+//! and unique constraints are skipped.
+
+mod parse;
+
+use crate::database::HISTORY_TABLE;
+use parse::{Constraint, ConstraintKind};
+use schema_core::model::{
+    Check, Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table, Unique,
+    DEFAULT_SCHEMA,
+};
+use schema_core::naming;
+use sqlx::{Row, SqliteConnection};
+
+/// The whole user schema of the database `conn` is connected to (its `main` schema).
+pub async fn introspect(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?1 ORDER BY name",
+    )
+    .bind(HISTORY_TABLE)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut schema = Schema::default();
+    for row in rows {
+        let name: String = row.try_get(0)?;
+        let sql: String = row.try_get(1)?;
+        let table = table(conn, name, &sql).await?;
+        schema.tables.insert(table.key(), table);
+    }
+    Ok(schema)
+}
+
+async fn table(conn: &mut SqliteConnection, name: String, sql: &str) -> Result<Table, sqlx::Error> {
+    let parsed = parse::table_constraints(sql);
+    let mut table = Table {
+        schema: DEFAULT_SCHEMA.to_string(),
+        name,
+        columns: Vec::new(),
+        primary_key: None,
+        uniques: Vec::new(),
+        indexes: Vec::new(),
+        foreign_keys: Vec::new(),
+        checks: Vec::new(),
+        renamed_from: None,
+    };
+    let pk = columns(conn, &mut table).await?;
+    if !pk.is_empty() {
+        let name = named(
+            &parsed,
+            |k| matches!(k, ConstraintKind::PrimaryKey(c) if *c == pk),
+        );
+        table.primary_key = Some(PrimaryKey {
+            name: name.unwrap_or_else(|| naming::primary_key(&table.name)),
+            columns: pk,
+        });
+    }
+    indexes(conn, &mut table, &parsed).await?;
+    foreign_keys(conn, &mut table, &parsed).await?;
+    let mut unnamed = 0;
+    for c in &parsed {
+        let ConstraintKind::Check(expr) = &c.kind else {
+            continue;
+        };
+        let name = c.name.clone().unwrap_or_else(|| {
+            unnamed += 1;
+            naming::check(&table.name, unnamed - 1)
+        });
+        table.checks.push(Check {
+            name,
+            expr: expr.clone(),
+        });
+    }
+    Ok(table)
+}
+
+/// The name of the first constraint of `parsed` that `is` the one wanted, if it has one.
+fn named(parsed: &[Constraint], is: impl Fn(&ConstraintKind) -> bool) -> Option<String> {
+    parsed
+        .iter()
+        .find(|c| is(&c.kind))
+        .and_then(|c| c.name.clone())
+}
+
+/// Where in the table's text the constraint that `is` the one wanted sits (last if nowhere),
+/// to keep constraints in the order they were declared.
+fn position(parsed: &[Constraint], is: impl Fn(&ConstraintKind) -> bool) -> usize {
+    parsed
+        .iter()
+        .position(|c| is(&c.kind))
+        .unwrap_or(usize::MAX)
+}
+
+/// Fills the columns in declaration order; gives the primary key's columns in key order.
+async fn columns(
+    conn: &mut SqliteConnection,
+    table: &mut Table,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_xinfo(?1) \
+         WHERE hidden = 0 ORDER BY cid",
+    )
+    .bind(&table.name)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut pk = Vec::new();
+    for row in rows {
+        let name: String = row.try_get(0)?;
+        let ty: String = row.try_get(1)?;
+        let position: i64 = row.try_get(4)?;
+        if position > 0 {
+            pk.push((position, name.clone()));
+        }
+        table.columns.push(Column {
+            name,
+            ty: ColumnType::Builtin(declared_type(&ty)),
+            nullable: !row.try_get::<bool, _>(2)?,
+            default: row.try_get(3)?,
+            identity: false,
+            renamed_from: None,
+        });
+    }
+    pk.sort();
+    Ok(pk.into_iter().map(|(_, name)| name).collect())
+}
+
+/// A declared type as the model spells it: lowercase, single spaces (`INTEGER` → `integer`).
+fn declared_type(ty: &str) -> String {
+    ty.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Unique constraints (from their automatic indexes) and the indexes of `CREATE INDEX`.
+async fn indexes(
+    conn: &mut SqliteConnection,
+    table: &mut Table,
+    parsed: &[Constraint],
+) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT l.name, l.\"unique\", l.origin, coalesce(m.sql, '') FROM pragma_index_list(?1) l \
+         LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name ORDER BY l.name",
+    )
+    .bind(&table.name)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut uniques = Vec::new();
+    for row in rows {
+        let name: String = row.try_get(0)?;
+        let origin: String = row.try_get(2)?;
+        match origin.as_str() {
+            "u" => {
+                let columns = index_columns(conn, &name).await?;
+                let is =
+                    |k: &ConstraintKind| matches!(k, ConstraintKind::Unique(c) if *c == columns);
+                let name =
+                    named(parsed, is).unwrap_or_else(|| naming::unique(&table.name, &columns));
+                uniques.push((position(parsed, is), Unique { name, columns }));
+            }
+            "c" => {
+                let sql: String = row.try_get(3)?;
+                let text = parse::index(&sql);
+                table.indexes.push(Index {
+                    name,
+                    columns: text.keys,
+                    unique: row.try_get(1)?,
+                    predicate: text.predicate,
+                    using: None,
+                    concurrently: false,
+                });
+            }
+            _ => {}
+        }
+    }
+    uniques.sort_by_key(|(at, _)| *at);
+    table.uniques = uniques.into_iter().map(|(_, u)| u).collect();
+    Ok(())
+}
+
+async fn index_columns(
+    conn: &mut SqliteConnection,
+    index: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT coalesce(name, '') FROM pragma_index_info(?1) ORDER BY seqno")
+        .bind(index)
+        .fetch_all(conn)
+        .await
+}
+
+async fn foreign_keys(
+    conn: &mut SqliteConnection,
+    table: &mut Table,
+    parsed: &[Constraint],
+) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, \"table\", \"from\", \"to\", on_update, on_delete \
+         FROM pragma_foreign_key_list(?1) ORDER BY id, seq",
+    )
+    .bind(&table.name)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut keys: Vec<(i64, ForeignKey)> = Vec::new();
+    for row in rows {
+        let id: i64 = row.try_get(0)?;
+        let to: Option<String> = row.try_get(3)?;
+        if keys.last().is_none_or(|(last, _)| *last != id) {
+            let fk = ForeignKey {
+                name: String::new(),
+                columns: Vec::new(),
+                ref_schema: DEFAULT_SCHEMA.to_string(),
+                ref_table: row.try_get(1)?,
+                ref_columns: Vec::new(),
+                on_delete: action(&row.try_get::<String, _>(5)?),
+                on_update: action(&row.try_get::<String, _>(4)?),
+            };
+            keys.push((id, fk));
+        }
+        if let Some((_, fk)) = keys.last_mut() {
+            fk.columns.push(row.try_get(2)?);
+            fk.ref_columns.extend(to);
+        }
+    }
+    let mut ordered = Vec::new();
+    for (_, mut fk) in keys {
+        if fk.ref_columns.is_empty() {
+            // `REFERENCES "parent"` without columns: the parent's primary key.
+            fk.ref_columns = primary_key_of(conn, &fk.ref_table).await?;
+        }
+        let is =
+            |k: &ConstraintKind| matches!(k, ConstraintKind::ForeignKey(c) if *c == fk.columns);
+        fk.name =
+            named(parsed, is).unwrap_or_else(|| naming::foreign_key(&table.name, &fk.columns));
+        ordered.push((position(parsed, is), fk));
+    }
+    ordered.sort_by_key(|(at, _)| *at);
+    table.foreign_keys = ordered.into_iter().map(|(_, fk)| fk).collect();
+    Ok(())
+}
+
+async fn primary_key_of(
+    conn: &mut SqliteConnection,
+    table: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")
+        .bind(table)
+        .fetch_all(conn)
+        .await
+}
+
+/// `pragma_foreign_key_list`'s `on_delete` / `on_update` (`NO ACTION`, `SET NULL`, ...).
+fn action(text: &str) -> FkAction {
+    FkAction::parse(text).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;
