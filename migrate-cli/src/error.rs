@@ -22,7 +22,7 @@ pub const EXIT_USAGE: u8 = 2;
 pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("dialect {dialect} (in {config}) is not supported by generate yet; use dialect = \"postgres\"")]
+    #[error("dialect {dialect} (in {config}) is not supported by generate yet; use dialect = \"postgres\" or \"sqlite\"")]
     UnsupportedDialect { dialect: Dialect, config: String },
     #[error(transparent)]
     Scan(#[from] ScanErrors),

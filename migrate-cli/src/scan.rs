@@ -5,6 +5,7 @@
 use crate::item_split;
 use schema_core::def::{EnumDef, TableDef};
 use schema_core::model::Schema;
+use schema_core::render::Dialect;
 use schema_core::{parser, resolve};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -78,19 +79,30 @@ pub struct Scanned {
 }
 
 impl Scanned {
+    /// The schema the definitions describe, as `dialect` stores it; errors point at their
+    /// struct or enum.
+    pub fn resolve_for(&self, dialect: &dyn Dialect) -> Result<Schema, ScanErrors> {
+        let schema = self.resolve()?;
+        dialect
+            .adapt(schema, &self.tables)
+            .map_err(|errors| self.located(errors))
+    }
+
     /// The schema the definitions describe; resolve errors point at their struct or enum.
     pub fn resolve(&self) -> Result<Schema, ScanErrors> {
-        resolve::resolve(&self.tables, &self.enums).map_err(|errors| {
-            ScanErrors(
-                errors
-                    .into_iter()
-                    .map(|e| SourceError {
-                        origin: self.origins.get(&e.rust_name).cloned(),
-                        message: e.to_string(),
-                    })
-                    .collect(),
-            )
-        })
+        resolve::resolve(&self.tables, &self.enums).map_err(|errors| self.located(errors))
+    }
+
+    fn located(&self, errors: Vec<resolve::ResolveError>) -> ScanErrors {
+        ScanErrors(
+            errors
+                .into_iter()
+                .map(|e| SourceError {
+                    origin: self.origins.get(&e.rust_name).cloned(),
+                    message: e.to_string(),
+                })
+                .collect(),
+        )
     }
 }
 

@@ -167,7 +167,10 @@ fn source(
         None if history.migrations.is_empty() => (&empty, "the empty history".to_string()),
         None => return,
     };
-    let new = match scan::scan(&config.schema, &ctx.cwd).and_then(|s| s.resolve()) {
+    let Some(dialect) = schema_core::render::dialect(config.dialect.as_str()) else {
+        return;
+    };
+    let new = match scan::scan(&config.schema, &ctx.cwd).and_then(|s| s.resolve_for(dialect)) {
         Ok(new) => new,
         Err(e) => {
             problems.push(Problem::new("source-error", e.to_string()));

@@ -1,7 +1,7 @@
 //! `generate`: diff the schema sources against the last snapshot and write the next migration
 //! (its SQL, its snapshot and its journal entry), all or nothing.
 
-use crate::config::{self, Config, Dialect};
+use crate::config::{self, Config};
 use crate::error::Error;
 use crate::folder::{Folder, History, NewMigration};
 use crate::renames::{self, RenameFlag};
@@ -9,11 +9,12 @@ use crate::{scan, timestamp, Context};
 use schema_core::diff::{self, Change, RenameQuestion, Renames};
 use schema_core::lint::{self, Finding};
 use schema_core::model::Schema;
-use schema_core::render::{self, Postgres};
+use schema_core::render::{self, Dialect};
 use schema_core::snapshot::{Snapshot, ROOT_ID};
 use std::path::PathBuf;
 
 mod concurrent;
+mod sizes;
 
 use concurrent::Split;
 pub use concurrent::{FILE_SUFFIX as CONCURRENT_FILE_SUFFIX, NO_TRANSACTION};
@@ -41,6 +42,11 @@ pub struct GenerateArgs {
     /// Treat every open rename question as a real drop and a real add
     #[arg(long)]
     pub no_renames: bool,
+    /// The database whose table sizes lint reads (an error if it cannot be read) [default:
+    /// DATABASE_URL from the environment or a .env file beside the config, then database_url
+    /// in the config, then an existing SQLite dev.db; without any, no database is read]
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
 }
 
 /// What `generate` did.
@@ -62,8 +68,11 @@ pub struct Written {
     pub tag: String,
     pub sql: PathBuf,
     pub snapshot: PathBuf,
-    /// The file starts with `-- no-transaction` (concurrent index builds and drops).
+    /// The file starts with `-- no-transaction` (concurrent index builds and drops; SQLite
+    /// table rebuilds, which run their own transaction).
     pub no_transaction: bool,
+    /// The file holds one concurrent index build or drop.
+    pub concurrent: bool,
 }
 
 /// One file to write, before it has a name.
@@ -71,11 +80,14 @@ struct Part {
     sql: String,
     snapshot_json: String,
     no_transaction: bool,
+    /// One concurrent index change (its tag ends with the concurrent suffix).
+    concurrent: bool,
 }
 
 /// The two states to compare.
 struct States {
     config: Config,
+    dialect: &'static dyn Dialect,
     folder: Folder,
     history: History,
     old: Schema,
@@ -117,7 +129,9 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
     let findings = if args.custom {
         Vec::new()
     } else {
-        lint_split(&states, &split)
+        let changes = split.main.iter().chain(&split.concurrent);
+        let sizes = sizes::read(args.url.as_deref(), &states.config, &states.old, changes, ctx)?;
+        lint_split(&states, &split, &sizes)
     };
     annotate(&mut parts, &findings);
     let outcome = write(&states, &name, parts, ctx)?;
@@ -161,9 +175,9 @@ fn parts(
     let (sqls, snapshots) = std::thread::scope(|s| {
         let snapshots = s.spawn(|| chain_snapshots(dialect, prev_id, &schemas));
         let sqls = if args.custom {
-            Ok(vec![(CUSTOM_SQL.to_string(), false)])
+            Ok(vec![(CUSTOM_SQL.to_string(), false, false)])
         } else {
-            render_split(split)
+            render_split(states, split)
         };
         (
             sqls,
@@ -175,27 +189,25 @@ fn parts(
     Ok(sqls?
         .into_iter()
         .zip(snapshots)
-        .map(|((sql, no_transaction), snapshot_json)| Part {
+        .map(|((sql, no_transaction, concurrent), snapshot_json)| Part {
             sql,
             snapshot_json,
             no_transaction,
+            concurrent,
         })
         .collect())
 }
 
 /// The lint findings of each file [`render_split`] writes, in the same order: the main file's
 /// (when it has statements), then each no-transaction file's.
-fn lint_split(states: &States, split: &Split) -> Vec<Vec<Finding>> {
+fn lint_split(states: &States, split: &Split, sizes: &lint::TableSizes) -> Vec<Vec<Finding>> {
     let mut out = Vec::new();
     if !split.main.is_empty() {
-        out.push(lint::lint(&states.old, &states.new, &split.main));
+        out.push(lint::lint_sized(&states.old, &states.new, &split.main, sizes));
     }
     for change in &split.concurrent {
-        out.push(lint::lint(
-            &states.old,
-            &states.new,
-            std::slice::from_ref(change),
-        ));
+        let change = std::slice::from_ref(change);
+        out.push(lint::lint_sized(&states.old, &states.new, change, sizes));
     }
     out
 }
@@ -232,29 +244,39 @@ fn chain_snapshots(dialect: &str, prev_id: &str, schemas: &[&Schema]) -> Vec<Str
 }
 
 /// The main file's SQL, then one no-transaction file per concurrent change, each with whether
-/// it is the latter; a main file without statements is left out.
-fn render_split(split: &Split) -> Result<Vec<(String, bool)>, Error> {
+/// it runs without a transaction and whether it is a concurrent one; a main file without
+/// statements is left out.
+fn render_split(states: &States, split: &Split) -> Result<Vec<(String, bool, bool)>, Error> {
+    let (old, new) = (&states.old, &states.new);
+    let file = |script: render::Script, concurrent: bool| {
+        let body = render::migration_sql(&script.statements);
+        if script.no_transaction || concurrent {
+            (format!("{NO_TRANSACTION}\n{body}"), true, concurrent)
+        } else {
+            (body, false, false)
+        }
+    };
     let mut out = Vec::new();
     if !split.main.is_empty() {
-        let statements = render::render(&Postgres, &split.main)?;
-        out.push((render::migration_sql(&statements), false));
+        out.push(file(states.dialect.script(&split.main, old, new)?, false));
     }
     for change in &split.concurrent {
-        let statements = render::render(&Postgres, std::slice::from_ref(change))?;
-        let body = render::migration_sql(&statements);
-        out.push((format!("{NO_TRANSACTION}\n{body}"), true));
+        let script = states
+            .dialect
+            .script(std::slice::from_ref(change), old, new)?;
+        out.push(file(script, true));
     }
     Ok(out)
 }
 
 fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
-    if config.dialect != Dialect::Postgres {
+    let Some(dialect) = render::dialect(config.dialect.as_str()) else {
         return Err(Error::UnsupportedDialect {
             dialect: config.dialect,
             config: shown(&config.path, ctx),
         });
-    }
+    };
     let folder = Folder::new(&config.out, &ctx.cwd);
     // The last snapshot is read beside the scan of the sources.
     let (scanned, history) = std::thread::scope(|s| {
@@ -267,7 +289,7 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
                 .unwrap_or_else(|e| std::panic::resume_unwind(e)),
         )
     });
-    let new = scanned?.resolve()?;
+    let new = scanned?.resolve_for(dialect)?;
     let mut history = history?;
     // The old schema moves out of the snapshot; the snapshot keeps its path and id.
     let old = history
@@ -277,6 +299,7 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
         .unwrap_or_default();
     Ok(States {
         config,
+        dialect,
         folder,
         history,
         old,
@@ -398,7 +421,7 @@ fn write(
         } else {
             stamp * 1000
         };
-        let tag = if part.no_transaction {
+        let tag = if part.concurrent {
             format!(
                 "{}_{name}_{CONCURRENT_FILE_SUFFIX}",
                 timestamp::format(stamp)
@@ -412,7 +435,7 @@ fn write(
             sql: part.sql,
             snapshot_json: part.snapshot_json,
         });
-        flags.push(part.no_transaction);
+        flags.push((part.no_transaction, part.concurrent));
     }
     let tags: Vec<String> = planned.iter().map(|m| m.tag.clone()).collect();
     let journal = states.history.journal.clone();
@@ -423,12 +446,15 @@ fn write(
         .into_iter()
         .zip(flags)
         .zip(plan.migrations.iter().cloned())
-        .map(|((tag, no_transaction), (sql, snapshot))| Written {
-            tag,
-            sql,
-            snapshot,
-            no_transaction,
-        })
+        .map(
+            |((tag, (no_transaction, concurrent)), (sql, snapshot))| Written {
+                tag,
+                sql,
+                snapshot,
+                no_transaction,
+                concurrent,
+            },
+        )
         .collect();
     plan.files.commit()?;
     Ok(Outcome::Written {
@@ -470,7 +496,16 @@ fn report(
                 .map(|c| format!("{} [no transaction]", c.summary())),
         );
     }
-    for m in migrations.iter().filter(|m| m.no_transaction) {
+    for m in migrations
+        .iter()
+        .filter(|m| m.no_transaction && !m.concurrent)
+    {
+        lines.push(format!(
+            "note: {} rebuilds or drops tables, so it starts with {NO_TRANSACTION} and runs its own transaction with foreign-key enforcement off, checking every reference before it commits",
+            show(&m.sql)
+        ));
+    }
+    for m in migrations.iter().filter(|m| m.concurrent) {
         lines.push(format!(
             "note: PostgreSQL cannot build or drop an index CONCURRENTLY inside a transaction, \
              so the [no transaction] change(s) are in {}, which starts with {NO_TRANSACTION}",

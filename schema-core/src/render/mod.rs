@@ -6,12 +6,35 @@
 //! Nothing outside this module matches on a dialect.
 
 mod postgres;
+pub mod sqlite;
 pub mod standard;
 
 pub use postgres::Postgres;
+pub use sqlite::Sqlite;
 
+use crate::def::TableDef;
 use crate::diff::{Change, EnumColumn, EnumValuePosition, QualifiedName};
-use crate::model::{Column, ColumnType, Index, Table};
+use crate::model::{Column, ColumnType, Index, Schema, Table};
+use crate::resolve::ResolveError;
+
+/// The dialect of a config's `dialect = "..."` name, when it has a renderer.
+pub fn dialect(name: &str) -> Option<&'static dyn Dialect> {
+    match name {
+        "postgres" => Some(&Postgres),
+        "sqlite" => Some(&Sqlite),
+        _ => None,
+    }
+}
+
+/// The SQL of one migration file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Script {
+    /// Statements, each ending with `;`, in order.
+    pub statements: Vec<String>,
+    /// The file must start with `-- no-transaction`: it runs outside the runner's transaction
+    /// (and opens its own where it needs one).
+    pub no_transaction: bool,
+}
 
 /// A change the dialect cannot express.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +65,32 @@ pub enum RenderError {
 pub trait Dialect {
     /// The dialect's name in messages (`postgres`).
     fn name(&self) -> &'static str;
+
+    /// The resolved source schema as this dialect stores it (types, enums, keys); what it
+    /// cannot hold is an error naming the struct and field. `tables` are the definitions the
+    /// schema was resolved from.
+    fn adapt(&self, schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveError>> {
+        let _ = tables;
+        Ok(schema)
+    }
+
+    /// One migration file's statements for `changes`, which take `old` to `new`.
+    fn script(
+        &self,
+        changes: &[Change],
+        old: &Schema,
+        new: &Schema,
+    ) -> Result<Script, RenderError> {
+        let _ = (old, new);
+        let mut statements = Vec::new();
+        for change in changes {
+            statements.extend(self.statements(change)?);
+        }
+        Ok(Script {
+            statements,
+            no_transaction: false,
+        })
+    }
 
     /// Namespaces other than the default one.
     ///

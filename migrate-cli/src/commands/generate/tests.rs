@@ -347,14 +347,14 @@ fn bad_names_and_unsupported_dialects_fail_before_writing() {
     );
     fs::write(
         p.path("migrate.toml"),
-        "dialect = \"sqlite\"\nschema = [\"src/schema\"]\n",
+        "dialect = \"mysql\"\nschema = [\"src/schema\"]\n",
     )
     .unwrap();
     let run = p.run(T0, &[]);
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        "error: dialect sqlite (in migrate.toml) is not supported by generate yet; use dialect = \"postgres\"\n"
+        "error: dialect mysql (in migrate.toml) is not supported by generate yet; use dialect = \"postgres\" or \"sqlite\"\n"
     );
     assert!(p.files().is_empty());
 }

@@ -1,0 +1,304 @@
+//! One SQLite migration file from a list of changes.
+//!
+//! `ALTER TABLE` in SQLite renames tables and columns and adds simple columns; everything
+//! else on an existing table (types, nullability, defaults, keys, checks, foreign keys,
+//! dropped columns) rebuilds the table: create `__new_<table>`, copy the rows, drop the old
+//! table, rename the new one and build its indexes again.
+//!
+//! sqlx turns foreign-key enforcement on for every connection, and with it on, dropping the
+//! old table deletes the rows of the tables that reference it (`ON DELETE CASCADE`) or fails
+//! (`RESTRICT`). Enforcement cannot change inside a transaction, so a file that rebuilds or
+//! drops a table is a `-- no-transaction` file that turns enforcement off, runs its own
+//! transaction, proves integrity with `pragma_foreign_key_check` and turns enforcement on
+//! again: correct under any runner, `sqlx::migrate!` included.
+
+use super::{is_literal_default, Sqlite};
+use crate::diff::{Change, QualifiedName};
+use crate::model::{Column, Schema, Table};
+use crate::render::{Dialect, RenderError, Script};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The prefix of the table a rebuild copies the rows into.
+pub const REBUILD_PREFIX: &str = "__new_";
+
+/// The statements that close a file with foreign-key enforcement off: a temporary table whose
+/// check fails when `pragma_foreign_key_check` finds a row that references nothing.
+const FOREIGN_KEY_CHECK: [&str; 3] = [
+    "CREATE TEMP TABLE \"__migrate_fk_check\" (\"foreign_key_violations\" integer CHECK (\"foreign_key_violations\" = 0));",
+    "INSERT INTO \"__migrate_fk_check\" SELECT count(*) FROM pragma_foreign_key_check;",
+    "DROP TABLE \"temp\".\"__migrate_fk_check\";",
+];
+
+/// The migration file for `changes`, which take `old` to `new`.
+pub fn script(
+    d: &Sqlite,
+    changes: &[Change],
+    old: &Schema,
+    new: &Schema,
+) -> Result<Script, RenderError> {
+    let names = Names::new(changes, old);
+    let created: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable { table } => Some(table.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut rebuilt: BTreeSet<String> = BTreeSet::new();
+    for change in changes {
+        if let Some(table) = rebuild_reason(change) {
+            for name in names.candidates(&table.name) {
+                if new_table(new, &name).is_some() && !created.contains(name.as_str()) {
+                    rebuilt.insert(name);
+                }
+            }
+        }
+    }
+    let mut statements = Vec::new();
+    let mut drops = false;
+    for change in changes {
+        statements.extend(in_place(d, change, new, &rebuilt, &mut drops)?);
+    }
+    for name in &rebuilt {
+        if let Some(table) = new_table(new, name) {
+            statements.extend(rebuild(d, table, &names, old)?);
+        }
+    }
+    if rebuilt.is_empty() && !drops {
+        return Ok(Script {
+            statements,
+            no_transaction: false,
+        });
+    }
+    let mut wrapped = vec!["PRAGMA foreign_keys=OFF;".to_string(), "BEGIN;".to_string()];
+    wrapped.extend(statements);
+    wrapped.extend(FOREIGN_KEY_CHECK.iter().map(|s| s.to_string()));
+    wrapped.push("COMMIT;".to_string());
+    wrapped.push("PRAGMA foreign_keys=ON;".to_string());
+    Ok(Script {
+        statements: wrapped,
+        no_transaction: true,
+    })
+}
+
+fn new_table<'a>(new: &'a Schema, name: &str) -> Option<&'a Table> {
+    new.tables
+        .get(&Schema::key(crate::model::DEFAULT_SCHEMA, name))
+}
+
+/// The table a change needs a rebuild of, if it needs one.
+fn rebuild_reason(change: &Change) -> Option<&QualifiedName> {
+    use Change::*;
+    match change {
+        AddColumn { table, column } if !addable(column) => Some(table),
+        DropColumn { table, .. }
+        | AlterColumnType { table, .. }
+        | SetNotNull { table, .. }
+        | DropNotNull { table, .. }
+        | SetDefault { table, .. }
+        | DropDefault { table, .. }
+        | AddIdentity { table, .. }
+        | DropIdentity { table, .. }
+        | AddPrimaryKey { table, .. }
+        | DropPrimaryKey { table, .. }
+        | AddUnique { table, .. }
+        | DropUnique { table, .. }
+        | AddCheck { table, .. }
+        | DropCheck { table, .. }
+        | AddForeignKey { table, .. }
+        | DropForeignKey { table, .. }
+        | RenameConstraint { table, .. } => Some(table),
+        _ => None,
+    }
+}
+
+/// `ALTER TABLE .. ADD COLUMN` takes a column that is nullable or has a constant default
+/// (not `CURRENT_*`, not an expression).
+fn addable(column: &Column) -> bool {
+    match &column.default {
+        None => column.nullable,
+        Some(default) => {
+            let lower = default.trim().to_lowercase();
+            is_literal_default(default)
+                && !lower.starts_with("current_")
+                && (column.nullable || lower != "null")
+        }
+    }
+}
+
+/// The statements a change runs where it stands; changes folded into a rebuild or into a
+/// `CREATE TABLE` give none.
+fn in_place(
+    d: &Sqlite,
+    change: &Change,
+    new: &Schema,
+    rebuilt: &BTreeSet<String>,
+    drops: &mut bool,
+) -> Result<Vec<String>, RenderError> {
+    use Change::*;
+    let is_rebuilt = |t: &QualifiedName| rebuilt.contains(&t.name);
+    match change {
+        CreateTable { table } => match new_table(new, &table.name) {
+            Some(full) => d.create_table(full),
+            None => d.create_table(table),
+        },
+        DropTable { .. } => {
+            *drops = true;
+            d.statements(change)
+        }
+        RenameTable { .. } | DropIndex { .. } => d.statements(change),
+        RenameColumn { table, .. } | AddColumn { table, .. } | CreateIndex { table, .. }
+            if is_rebuilt(table) =>
+        {
+            Ok(Vec::new())
+        }
+        RenameColumn { .. } | AddColumn { .. } | CreateIndex { .. } => d.statements(change),
+        RenameIndex { table, .. } if is_rebuilt(table) => Ok(Vec::new()),
+        RenameIndex { table, from, to } => {
+            let index =
+                new_table(new, &table.name).and_then(|t| t.indexes.iter().find(|i| &i.name == to));
+            let Some(index) = index else {
+                return d.rename_index(table, from, to);
+            };
+            let mut out = d.drop_index(table, from, false)?;
+            out.extend(d.create_index(table, index)?);
+            Ok(out)
+        }
+        _ if rebuild_reason(change).is_some() => Ok(Vec::new()),
+        _ => d.statements(change),
+    }
+}
+
+/// Create `__new_<table>`, copy the rows (renamed columns mapped, new NOT NULL columns filled
+/// from their defaults), drop the old table, rename the new one, build the indexes.
+fn rebuild(
+    d: &Sqlite,
+    table: &Table,
+    names: &Names,
+    old: &Schema,
+) -> Result<Vec<String>, RenderError> {
+    let temp_name = format!("{REBUILD_PREFIX}{}", table.name);
+    let mut temp = table.clone();
+    temp.name.clone_from(&temp_name);
+    let mut out = d.create_table(&temp)?;
+    let before = names.origin(&table.name).and_then(|o| {
+        old.tables
+            .get(&Schema::key(crate::model::DEFAULT_SCHEMA, o))
+    });
+    let mut into = Vec::new();
+    let mut from = Vec::new();
+    if let Some(before) = before {
+        let renamed = names.columns.get(&table.name);
+        for column in &before.columns {
+            let now = renamed
+                .and_then(|r| r.get(&column.name))
+                .unwrap_or(&column.name);
+            let Some(target) = table.column(now) else {
+                continue;
+            };
+            into.push(d.quote(&target.name));
+            from.push(copy_expr(d, column, target));
+        }
+    }
+    let current = QualifiedName::new(&table.schema, &table.name);
+    if !into.is_empty() {
+        out.push(format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {};",
+            d.quote(&temp_name),
+            into.join(", "),
+            from.join(", "),
+            d.qualified(&current)
+        ));
+    }
+    out.push(format!("DROP TABLE {};", d.qualified(&current)));
+    out.push(format!(
+        "ALTER TABLE {} RENAME TO {};",
+        d.quote(&temp_name),
+        d.quote(&table.name)
+    ));
+    for index in &table.indexes {
+        out.extend(d.create_index(&current, index)?);
+    }
+    Ok(out)
+}
+
+/// The old column's value for the new column: `COALESCE("c", default)` when the column turns
+/// NOT NULL and has a default, else the value as it is (SQLite converts it to the column's
+/// affinity where that loses nothing).
+fn copy_expr(d: &Sqlite, before: &Column, after: &Column) -> String {
+    let column = d.quote(&before.name);
+    match &after.default {
+        Some(default) if before.nullable && !after.nullable => {
+            let default = if is_literal_default(default) {
+                default.clone()
+            } else {
+                format!("({default})")
+            };
+            format!("COALESCE({column}, {default})")
+        }
+        _ => column,
+    }
+}
+
+/// The table and column renames of a change list.
+struct Names {
+    /// Each old table's name at the end of the renames.
+    tables: BTreeMap<String, String>,
+    /// Per table (by its final name): each old column name's final name.
+    columns: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Names {
+    fn new(changes: &[Change], old: &Schema) -> Self {
+        let mut current: Vec<(String, String)> = old
+            .tables
+            .values()
+            .map(|t| (t.name.clone(), t.name.clone()))
+            .collect();
+        let mut columns: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for change in changes {
+            match change {
+                Change::RenameTable { from, to } => {
+                    if let Some(entry) = current.iter_mut().find(|(_, now)| *now == from.name) {
+                        entry.1.clone_from(&to.name);
+                    }
+                }
+                Change::RenameColumn { table, from, to } => {
+                    let list = columns.entry(table.name.clone()).or_default();
+                    match list.iter_mut().find(|(_, now)| now == from) {
+                        Some(entry) => entry.1.clone_from(to),
+                        None => list.push((from.clone(), to.clone())),
+                    }
+                }
+                _ => {}
+            }
+        }
+        Self {
+            tables: current.into_iter().collect(),
+            columns: columns
+                .into_iter()
+                .map(|(t, list)| (t, list.into_iter().collect()))
+                .collect(),
+        }
+    }
+
+    /// The old name of the table called `name` at the end.
+    fn origin(&self, name: &str) -> Option<&str> {
+        self.tables
+            .iter()
+            .find(|(_, now)| *now == name)
+            .map(|(old, _)| old.as_str())
+    }
+
+    /// The final names a change's table name may stand for: the name itself, and the final
+    /// name of the old table so called (a change before the renames uses old names).
+    fn candidates(&self, name: &str) -> Vec<String> {
+        let mut out = vec![name.to_string()];
+        if let Some(now) = self.tables.get(name) {
+            if now != name {
+                out.push(now.clone());
+            }
+        }
+        out
+    }
+}
