@@ -1,11 +1,18 @@
 //! Lint on real diffs: each code fires on the change it is about, and stays quiet where the
 //! change is safe (a NOT NULL column with a default; constraints and indexes on a table created
 //! in the same migration); and `generate` writes the findings at the top of each file.
+//!
+//! With a database (`generate --url`, PostgreSQL and SQLite), the findings on a locking change
+//! say the table's row count, and are errors above `large_table_rows`.
+//!
+//! These tests expect no `DATABASE_URL` in the environment: with one, `generate` reads sizes
+//! from that database too.
 
 use schema_core::diff::{diff, hinted_renames};
 use schema_core::lint::{self, Severity};
 use std::fs;
 use std::path::PathBuf;
+use tests::pg::TestDb;
 use tests::project::{Project, NOW};
 use tests::source::schema;
 use Severity::{Error, Warning};
@@ -290,4 +297,189 @@ fn generate_writes_findings_at_the_top_of_each_file_and_prints_them() {
 
     // The comments are what the acknowledgement reads past: none of them acknowledges anything.
     assert!(lint::allowed(&main).is_empty());
+}
+
+/// A table `t` with rows, then an index on it.
+const T_ROWS: &str = r#"#[derive(Table)] #[table(name = "t")]
+    pub struct T { #[column(primary_key, identity)] pub id: i64, pub a: i32 }"#;
+const T_INDEXED: &str = r#"#[derive(Table)] #[table(name = "t")] #[index(columns(a))]
+    pub struct T { #[column(primary_key, identity)] pub id: i64, pub a: i32 }"#;
+
+/// The finding `generate` gives on [`T_INDEXED`] for a table of 3 rows, by threshold.
+fn index_finding(severity: &str, note: &str) -> String {
+    format!(
+        "{severity} index-without-concurrently public.t: building index t_a_idx on public.t \
+         blocks writes to the table until it is done ({note})"
+    )
+}
+
+/// Appends a `[lint]` table to the project's config.
+fn set_large_table_rows(p: &Project, rows: u64) {
+    let path = p.path().join("migrate.toml");
+    let mut config = fs::read_to_string(&path).expect("config");
+    config.push_str(&format!("\n[lint]\nlarge_table_rows = {rows}\n"));
+    fs::write(path, config).expect("config");
+}
+
+/// Generates [`T_INDEXED`] with `--url` on a PostgreSQL database whose `t` has 3 rows
+/// (analyzed when `analyze`), with `large_table_rows` at `threshold`: the run and the new file,
+/// or `None` without a server.
+fn pg_index_on_three_rows(
+    label: &str,
+    threshold: u64,
+    analyze: bool,
+) -> Option<(tests::project::Run, String)> {
+    let p = Project::new(T_ROWS);
+    assert_eq!(generate(&p, NOW).0, 0);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let db = rt.block_on(TestDb::create(label))?;
+    let run = p.run(&["migrate", "--url", &db.url], NOW + 5);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    rt.block_on(async {
+        let insert = "INSERT INTO t (a) SELECT g FROM generate_series(1, 3) g";
+        sqlx::query(insert).execute(&db.pool).await.expect("rows");
+        if analyze {
+            sqlx::query("ANALYZE t")
+                .execute(&db.pool)
+                .await
+                .expect("analyze");
+        }
+    });
+    set_large_table_rows(&p, threshold);
+    p.set_schema(T_INDEXED);
+    let run = p.run(&["generate", "--url", &db.url], NOW + 10);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let file = fs::read_to_string(&sql_files(&p)[1]).expect("second file");
+    drop(db);
+    Some((run, file))
+}
+
+#[test]
+fn pg_an_index_on_a_table_above_large_table_rows_is_an_error_with_its_row_count() {
+    let Some((run, file)) = pg_index_on_three_rows("lint_large", 2, true) else {
+        return;
+    };
+    let finding = index_finding(
+        "error",
+        "about 3 rows, more than large_table_rows = 2, so this is an error",
+    );
+    assert_eq!(run.stderr, "");
+    assert!(
+        run.stdout.contains(&format!("\nlint: {finding}\n")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        file.lines().next(),
+        Some(format!("-- lint: {finding}").as_str())
+    );
+    // `check` reads the error back from the file.
+    let parsed = lint::parse_comment(file.lines().next().unwrap_or_default()).expect("parses");
+    assert_eq!(parsed.severity, Error);
+}
+
+#[test]
+fn pg_below_large_table_rows_the_row_count_is_shown_in_a_warning() {
+    let Some((run, file)) = pg_index_on_three_rows("lint_small", 3, true) else {
+        return;
+    };
+    let finding = index_finding("warning", "about 3 rows");
+    assert!(
+        run.stdout.contains(&format!("\nlint: {finding}\n")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        file.lines().next(),
+        Some(format!("-- lint: {finding}").as_str())
+    );
+}
+
+#[test]
+fn pg_a_table_never_analyzed_is_counted() {
+    // reltuples is -1 (or 0) until the first ANALYZE: a small table is counted instead.
+    let Some((run, _)) = pg_index_on_three_rows("lint_counted", 2, false) else {
+        return;
+    };
+    let finding = index_finding(
+        "error",
+        "about 3 rows, more than large_table_rows = 2, so this is an error",
+    );
+    assert!(run.stdout.contains(&finding), "{}", run.stdout);
+}
+
+/// A project whose `t` exists in the latest snapshot, with [`T_INDEXED`] in the source.
+fn indexed_project(config_extra: &str) -> Project {
+    let p = Project::new(T_ROWS);
+    assert_eq!(generate(&p, NOW).0, 0);
+    let path = p.path().join("migrate.toml");
+    let config = fs::read_to_string(&path).expect("config") + config_extra;
+    fs::write(path, config).expect("config");
+    p.set_schema(T_INDEXED);
+    p
+}
+
+#[test]
+fn an_unreachable_url_is_an_error_with_the_flag_and_a_warning_from_the_config() {
+    if std::env::var_os("DATABASE_URL").is_some() {
+        eprintln!("SKIPPED: DATABASE_URL is set in the environment");
+        return;
+    }
+    let nowhere = "postgres://app:hunter2@127.0.0.1:1/shop";
+    let p = indexed_project("");
+    let run = p.run(&["generate", "--url", nowhere], NOW + 10);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "cannot connect to postgres database \"shop\" at 127.0.0.1:1 (url from --url)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    assert_eq!(sql_files(&p).len(), 1, "nothing is written");
+
+    let p = indexed_project(&format!("database_url = \"{nowhere}\"\n"));
+    let run = p.run(&["generate"], NOW + 10);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.starts_with(
+            "warning: lint cannot read table sizes: cannot connect to postgres database \"shop\""
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("(url from database_url in "),
+        "{}",
+        run.stderr
+    );
+    let finding = "lint: warning index-without-concurrently public.t: building index t_a_idx on \
+                   public.t blocks writes to the table until it is done\n";
+    assert!(run.stdout.contains(finding), "{}", run.stdout);
+}
+
+#[test]
+fn without_a_url_nothing_is_read_and_a_bad_lint_setting_is_named() {
+    if std::env::var_os("DATABASE_URL").is_some() {
+        eprintln!("SKIPPED: DATABASE_URL is set in the environment");
+        return;
+    }
+    let p = indexed_project("\n[lint]\nlarge_table_rows = 0\n");
+    let (code, stdout) = generate(&p, NOW + 10);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("lint: warning index-without-concurrently public.t: building index t_a_idx on public.t blocks writes to the table until it is done\n"),
+        "{stdout}"
+    );
+    let p = indexed_project("\n[lint]\nlarge_tables = 5\n");
+    let run = p.run(&["generate"], NOW + 10);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains(
+            "migrate.toml:6:1: unknown field `large_tables`, expected `large_table_rows`"
+        ),
+        "{}",
+        run.stderr
+    );
 }

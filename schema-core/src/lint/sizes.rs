@@ -92,9 +92,13 @@ impl TableSizes {
 /// change with a locking finding concerns, keyed by the `schema.table` its findings name, with
 /// its name in the database before the migration (a table renamed in the same migration still
 /// has its old name there). Tables created by the migration are empty and left out.
-pub fn tables_to_size(old: &Schema, changes: &[Change]) -> BTreeMap<String, QualifiedName> {
+pub fn tables_to_size<'a, I>(old: &Schema, changes: I) -> BTreeMap<String, QualifiedName>
+where
+    I: IntoIterator<Item = &'a Change> + Clone,
+{
     let renamed: BTreeMap<String, &QualifiedName> = changes
-        .iter()
+        .clone()
+        .into_iter()
         .filter_map(|c| match c {
             Change::RenameTable { from, to } => Some((to.key(), from)),
             _ => None,

@@ -1,0 +1,219 @@
+//! `generate`'s table sizes for lint: the estimated row count of each existing table the
+//! migration changes in a way that locks it, read from the database when there is one.
+//!
+//! Where the database comes from decides what a failure means:
+//! - `--url`: the user asked for sizes, so a database that cannot be read is an error naming it.
+//! - `DATABASE_URL` (environment or `.env`) or `database_url` in `migrate.toml`: a warning, and
+//!   lint goes on without sizes; `generate` must keep working with no database at all.
+//! - SQLite's default `dev.db` counts only when the file exists; without any URL nothing is read.
+//!
+//! The estimates:
+//! - PostgreSQL: `pg_class.reltuples`. A table never analyzed has `-1` there (PostgreSQL 14 and
+//!   later; `0` with data pages before), so such a table is counted exactly with `count(*)` when
+//!   it is at most [`COUNT_LIMIT_BYTES`] on disk, and is left unknown (with a note asking for
+//!   `ANALYZE`) when larger. Partitioned tables and tables missing from the database are unknown.
+//! - SQLite: `count(*)`, which is exact (SQLite keeps no estimate).
+//! - MySQL: not read yet (unknown).
+
+use crate::config::{self, Config, Dialect};
+use crate::database::{self, Connected, DatabaseError, Db, Target};
+use crate::error::Error;
+use crate::Context;
+use schema_core::diff::{Change, QualifiedName};
+use schema_core::lint::{self, TableSizes};
+use schema_core::model::Schema;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// A never-analyzed PostgreSQL table up to this size (8 MiB) is counted with `count(*)`.
+pub const COUNT_LIMIT_BYTES: i64 = 8 * 1024 * 1024;
+
+/// The sizes lint uses for `changes` (the diff from `old`): the threshold from the config's
+/// `[lint]` table, and the row counts of the tables [`lint::tables_to_size`] names when a
+/// database is given (`url`, from `--url`) or configured. Warnings and notes go to stderr.
+pub fn read<'a, I>(
+    url: Option<&str>,
+    config: &Config,
+    old: &Schema,
+    changes: I,
+    ctx: &mut Context<'_>,
+) -> Result<TableSizes, Error>
+where
+    I: IntoIterator<Item = &'a Change> + Clone,
+{
+    let settings = config::lint_settings(config)?;
+    let mut sizes = TableSizes::new(settings.large_table_rows);
+    let tables = lint::tables_to_size(old, changes);
+    let explicit = url.is_some();
+    let env = std::env::var(database::ENV_VAR).ok();
+    let target = match database::resolve_url(config, url, env, &ctx.cwd) {
+        Ok(target) => target,
+        Err(DatabaseError::NoUrl { .. }) => return Ok(sizes),
+        Err(e) if explicit => return Err(e.into()),
+        Err(e) => {
+            warn(ctx, &e.to_string());
+            return Ok(sizes);
+        }
+    };
+    // Counting must never create a database file.
+    if config.dialect == Dialect::Sqlite && database::sqlite_file_missing(&target) {
+        if explicit {
+            return Err(Error::Database(DatabaseError::Connect {
+                what: format!("sqlite database {}", database::redact(&target.url)),
+                from: target.source,
+                error: "the file does not exist".to_string(),
+                hint: "check the path; generate reads table sizes and never creates a database",
+            }));
+        }
+        return Ok(sizes);
+    }
+    // A configured database is only read when there is something to count; one given with
+    // --url is always connected to, so a wrong one shows.
+    if tables.is_empty() && !explicit {
+        return Ok(sizes);
+    }
+    let counted = database::block_on(count(&target, config.dialect, &tables)).and_then(|r| r);
+    match counted {
+        Ok(counted) => {
+            if !counted.unknown.is_empty() {
+                let _ = writeln!(
+                    ctx.stderr,
+                    "note: no row count on {} for {}; lint shows their findings without one",
+                    counted.what,
+                    counted.unknown.join(", ")
+                );
+            }
+            sizes.rows = counted.rows;
+            Ok(sizes)
+        }
+        Err(e) if explicit => Err(e.into()),
+        Err(e) => {
+            warn(ctx, &e.to_string());
+            Ok(sizes)
+        }
+    }
+}
+
+fn warn(ctx: &mut Context<'_>, error: &str) {
+    let _ = writeln!(
+        ctx.stderr,
+        "warning: lint cannot read table sizes: {error}; the findings are written without row \
+         counts (pass --url to make this an error, or unset the configured url)"
+    );
+}
+
+/// What was read from the database.
+struct Counted {
+    /// Rows by the `schema.table` findings name.
+    rows: BTreeMap<String, u64>,
+    /// Tables without a count, each with why: `public.t (never analyzed; run ANALYZE)`.
+    unknown: Vec<String>,
+    /// The database, as messages name it.
+    what: String,
+}
+
+/// Connects to `target` and reads the size of each of `tables` (finding key → name in the
+/// database).
+async fn count(
+    target: &Target,
+    dialect: Dialect,
+    tables: &BTreeMap<String, QualifiedName>,
+) -> Result<Counted, DatabaseError> {
+    let mut conn = database::connect(target, dialect).await?;
+    let what = conn.what.clone();
+    let result = count_on(&mut conn, tables).await;
+    conn.close().await;
+    let (rows, unknown) = result.map_err(|e| DatabaseError::Query {
+        context: "cannot read table sizes".to_string(),
+        what: what.clone(),
+        error: database::error_message(&e),
+    })?;
+    Ok(Counted {
+        rows,
+        unknown,
+        what: format!("{what} (url from {})", target.source),
+    })
+}
+
+type Sizes = (BTreeMap<String, u64>, Vec<String>);
+
+async fn count_on(
+    conn: &mut Connected,
+    tables: &BTreeMap<String, QualifiedName>,
+) -> Result<Sizes, sqlx::Error> {
+    let mut rows = BTreeMap::new();
+    let mut unknown = Vec::new();
+    for (key, name) in tables {
+        let found = match &mut conn.db {
+            Db::Postgres(c) => postgres_rows(c, name).await?,
+            Db::Sqlite(c) => sqlite_rows(c, &name.name).await?,
+            Db::Mysql(_) => Err("not read on MySQL yet"),
+        };
+        match found {
+            Ok(n) => {
+                rows.insert(key.clone(), n);
+            }
+            Err(why) => unknown.push(format!("{key} ({why})")),
+        }
+    }
+    Ok((rows, unknown))
+}
+
+/// `reltuples`, or `count(*)` for a small table never analyzed; `Err(why)` when unknown.
+async fn postgres_rows(
+    c: &mut sqlx::PgConnection,
+    name: &QualifiedName,
+) -> Result<Result<u64, &'static str>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT c.reltuples::float8, pg_catalog.pg_relation_size(c.oid) \
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind = 'r'",
+    )
+    .bind(&name.schema)
+    .bind(&name.name)
+    .fetch_optional(&mut *c)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Err("not in the database"));
+    };
+    let (estimate, bytes): (f64, i64) = (row.try_get(0)?, row.try_get(1)?);
+    // -1: never analyzed (PostgreSQL 14+); 0 with pages on disk: never analyzed before 14.
+    let analyzed = estimate > 0.0 || (estimate == 0.0 && bytes == 0);
+    if analyzed {
+        return Ok(Ok(estimate.round() as u64));
+    }
+    if bytes > COUNT_LIMIT_BYTES {
+        return Ok(Err(
+            "never analyzed and too large to count; run ANALYZE on it",
+        ));
+    }
+    let sql = format!(
+        "SELECT count(*) FROM {}.{}",
+        quote(&name.schema),
+        quote(&name.name)
+    );
+    let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut *c).await?;
+    Ok(Ok(n.max(0) as u64))
+}
+
+/// `count(*)`; SQLite has one schema, so only the table's name counts.
+async fn sqlite_rows(
+    c: &mut sqlx::SqliteConnection,
+    name: &str,
+) -> Result<Result<u64, &'static str>, sqlx::Error> {
+    let exists: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")
+            .bind(name)
+            .fetch_one(&mut *c)
+            .await?;
+    if exists == 0 {
+        return Ok(Err("not in the database"));
+    }
+    let sql = format!("SELECT count(*) FROM {}", quote(name));
+    let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut *c).await?;
+    Ok(Ok(n.max(0) as u64))
+}
+
+fn quote(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
