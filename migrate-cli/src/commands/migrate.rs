@@ -1,10 +1,14 @@
 //! `migrate`: apply the folder's pending migrations with sqlx's own migration primitives (its
 //! advisory lock, its `_sqlx_migrations` bookkeeping, one transaction per migration), after
 //! refusing a history that changed; a failure names the file, statement, line and error.
+//! SQLite `-- no-transaction` files (table rebuilds, which run their own transaction with
+//! foreign keys off) are applied by [`sqlite`] as sqlx 0.9 applies them.
+
+mod sqlite;
 
 use crate::commands::status::{self, show, Entry, Local, State};
 use crate::config::{self, Config};
-use crate::database::{self, Connected, Target};
+use crate::database::{self, Connected, Db, Target};
 use crate::error::Error;
 use crate::Context;
 use sqlx::migrate::MigrateError as SqlxMigrateError;
@@ -61,8 +65,8 @@ pub struct Failure {
     /// 1-based statement number, its line in the file and its text.
     pub statement: Option<(usize, usize, String)>,
     pub error: String,
-    /// Whether it ran in a transaction (so nothing of it remains).
-    pub transactional: bool,
+    /// What of it remains in the database.
+    pub remains: Remains,
     /// Migrations applied by this run before it failed.
     pub applied_before: usize,
 }
@@ -79,10 +83,10 @@ impl std::fmt::Display for Failure {
             )?,
             None => write!(f, "migration {} failed: {}\n\n", self.file, self.error)?,
         }
-        if self.transactional {
-            write!(f, "nothing of this migration remains and nothing was recorded; fix the file and run migrate again")?;
-        } else {
-            write!(f, "this migration ran without a transaction (-- no-transaction), so the statements before the failing one remain; repair the database by hand, fix the file and run migrate again")?;
+        match self.remains {
+            Remains::Nothing => write!(f, "nothing of this migration remains and nothing was recorded; fix the file and run migrate again")?,
+            Remains::StatementsBefore => write!(f, "this migration ran without a transaction (-- no-transaction), so the statements before the failing one remain; repair the database by hand, fix the file and run migrate again")?,
+            Remains::Committed => write!(f, "this migration's own transaction was no longer open when it failed, so what it committed remains though nothing was recorded; check the database by hand, fix the file and run migrate again")?,
         }
         if self.applied_before > 0 {
             write!(
@@ -93,6 +97,18 @@ impl std::fmt::Display for Failure {
         }
         Ok(())
     }
+}
+
+/// What a failed migration left in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remains {
+    /// It ran in a transaction that was rolled back: in migrate's own, or in the one the file
+    /// opens itself (a SQLite rebuild: `PRAGMA foreign_keys=OFF; BEGIN; ...; COMMIT;`).
+    Nothing,
+    /// It ran without a transaction (`-- no-transaction`): the statements before the failing one.
+    StatementsBefore,
+    /// Its own transaction had committed (or was gone) when it failed.
+    Committed,
 }
 
 /// A statement's first lines, indented.
@@ -210,14 +226,22 @@ async fn apply_pending(
         if m.migration.no_tx {
             repair_concurrent_builds(conn, &m.migration.sql, &file, ctx).await?;
         }
-        match conn.migrate().apply(&m.migration).await {
+        let applied = match &mut conn.db {
+            Db::Sqlite(c) if m.migration.no_tx => sqlite::apply(c, &m.migration).await,
+            _ => conn.migrate().apply(&m.migration).await,
+        };
+        match applied {
             Ok(elapsed) => {
                 total += elapsed;
                 done.push(m.migration.version);
                 let _ = writeln!(ctx.stdout, "applied {file} ({})", millis(elapsed));
             }
             Err(SqlxMigrateError::ExecuteMigration(e, _)) => {
-                let failure = diagnose(conn, m, file, &e, done.len()).await;
+                let recovered = match &mut conn.db {
+                    Db::Sqlite(c) if m.migration.no_tx => Some(sqlite::recover(c).await),
+                    _ => None,
+                };
+                let failure = diagnose(conn, m, file, &e, done.len(), recovered).await;
                 return Err(MigrateError::Failed(failure).into());
             }
             Err(e) => return Err(sqlx_error(conn, "cannot apply a migration", e).into()),
@@ -335,13 +359,15 @@ fn refuse_divergence(
 }
 
 /// Finds the failing statement: from PostgreSQL's error position when it gives one, else by
-/// replaying the statements one by one in a transaction that is rolled back.
+/// replaying the statements one by one in a transaction that is rolled back. `recovered` is
+/// the outcome of [`sqlite::recover`] after a SQLite `-- no-transaction` file failed.
 async fn diagnose(
     conn: &mut Connected,
     m: &Local,
     file: String,
     error: &sqlx::Error,
     applied_before: usize,
+    recovered: Option<Result<bool, sqlx::Error>>,
 ) -> Failure {
     let sql = &*m.migration.sql;
     let statements = split_statements(sql);
@@ -350,7 +376,10 @@ async fn diagnose(
         file,
         statement: None,
         error: database::error_message(error),
-        transactional,
+        remains: match transactional {
+            true => Remains::Nothing,
+            false => Remains::StatementsBefore,
+        },
         applied_before,
     };
     let numbered = |index: usize| {
@@ -367,22 +396,61 @@ async fn diagnose(
             return failure;
         }
     }
-    if !transactional {
+    if let Some(Err(e)) = &recovered {
+        let e = database::error_message(e);
+        failure.error = format!("{}; then rolling it back failed: {e}", failure.error);
+    }
+    let own = match &recovered {
+        Some(rolled_back) => {
+            sqlite::own_transaction(&statements).map(|o| (o, matches!(rolled_back, Ok(true))))
+        }
+        None => None,
+    };
+    if !transactional && own.is_none() {
         return failure;
     }
+    // A file with its own transaction is replayed without it (and without its foreign-key
+    // pragmas: the replay turns them off around its own transaction).
     let real: Vec<(usize, &Statement)> = statements
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.sql_line().is_some())
+        .filter(|(_, s)| s.sql_line().is_some() && !(own.is_some() && sqlite::is_control(s)))
         .collect();
     let texts: Vec<&str> = real.iter().map(|(_, s)| s.text).collect();
-    if let Ok(Some((k, replay_error))) = conn.first_failing(&texts).await {
-        let (i, s) = real[k];
-        let line = match database::error_position(&replay_error) {
+    let replayed = match (&mut conn.db, own) {
+        (Db::Sqlite(c), Some(_)) => sqlite::first_failing(c, &texts).await.ok().flatten(),
+        _ => match conn.first_failing(&texts).await {
+            Ok(Some((index, error))) => Some(sqlite::Replayed {
+                index,
+                error,
+                violations: Vec::new(),
+            }),
+            _ => None,
+        },
+    };
+    let failing = replayed.as_ref().map(|r| real[r.index].0);
+    if let Some(((_, commit), rolled_back)) = own {
+        // Nothing remains when the file's transaction was rolled back, or when the file
+        // failed before its COMMIT (SQLite may have rolled it back by itself).
+        failure.remains = match rolled_back || failing.is_some_and(|i| i < commit) {
+            true => Remains::Nothing,
+            false => Remains::Committed,
+        };
+    }
+    if let Some(replayed) = replayed {
+        let (i, s) = real[replayed.index];
+        let line = match database::error_position(&replayed.error) {
             Some(p) => s.first_line + line_of_char(s.text, p) - 1,
             None => s.sql_line().unwrap_or(s.first_line),
         };
         failure.statement = Some((numbered(i), line, s.text.to_string()));
+        if !replayed.violations.is_empty() {
+            failure.error = format!(
+                "{}: foreign keys would be broken: {}; make the migration keep or delete the referencing rows",
+                failure.error,
+                replayed.violations.join(", ")
+            );
+        }
     }
     failure
 }
@@ -411,10 +479,12 @@ async fn dry_run(
         let Some(m) = local.iter().find(|l| l.migration.version == entry.version) else {
             continue;
         };
-        let how = if m.migration.no_tx {
-            "without a transaction"
-        } else {
-            "in its own transaction"
+        let own = config.dialect == config::Dialect::Sqlite
+            && sqlite::own_transaction(&split_statements(&m.migration.sql)).is_some();
+        let how = match (m.migration.no_tx, own) {
+            (true, true) => "in the transaction it opens itself, with foreign keys off",
+            (true, false) => "without a transaction",
+            (false, _) => "in its own transaction",
         };
         let file = show(&ctx.cwd, &m.file);
         let _ = writeln!(ctx.stdout, "-- {file} (would run {how})");

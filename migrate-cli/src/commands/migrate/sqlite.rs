@@ -1,0 +1,207 @@
+//! SQLite `-- no-transaction` migrations, applied the way sqlx 0.9 applies them: sqlx 0.8's
+//! SQLite `Migrate::apply` ignores `-- no-transaction` and wraps every file in a transaction,
+//! so a table rebuild, which switches foreign keys off and runs its own `BEGIN` ... `COMMIT`,
+//! fails there with "cannot start a transaction within a transaction".
+//!
+//! When such a file fails, the connection may be left inside the file's transaction with
+//! foreign keys off: [`recover`] rolls it back and turns them on again, and [`first_failing`]
+//! finds the failing statement by replaying the file in a rolled-back transaction, without its
+//! own transaction control and with foreign keys off as the file runs them.
+
+use super::Statement;
+use sqlx::migrate::{MigrateError, Migration};
+use sqlx::{Connection, Executor, SqliteConnection};
+use std::time::{Duration, Instant};
+
+/// Runs the file on the bare connection, then records it as sqlx 0.9 does: the row
+/// `(version, description, TRUE, checksum, -1)`, then its execution time.
+pub async fn apply(c: &mut SqliteConnection, m: &Migration) -> Result<Duration, MigrateError> {
+    let start = Instant::now();
+    c.execute(&*m.sql)
+        .await
+        .map_err(|e| MigrateError::ExecuteMigration(e, m.version))?;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations ( version, description, success, checksum, execution_time ) \
+         VALUES ( ?1, ?2, TRUE, ?3, -1 )",
+    )
+    .bind(m.version)
+    .bind(&*m.description)
+    .bind(&*m.checksum)
+    .execute(&mut *c)
+    .await?;
+    let elapsed = start.elapsed();
+    #[allow(clippy::cast_possible_truncation)]
+    sqlx::query("UPDATE _sqlx_migrations SET execution_time = ?1 WHERE version = ?2")
+        .bind(elapsed.as_nanos() as i64)
+        .bind(m.version)
+        .execute(&mut *c)
+        .await?;
+    Ok(elapsed)
+}
+
+/// After a failed file: rolls back the transaction it may have left open and turns foreign
+/// keys on again. True when a transaction was rolled back; false when none was open (the file
+/// failed before its `BEGIN` or after its `COMMIT`, or SQLite already rolled it back).
+pub async fn recover(c: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    let rolled_back = match c.execute("ROLLBACK").await {
+        Ok(_) => true,
+        Err(e) if no_transaction_active(&e) => false,
+        Err(e) => return Err(e),
+    };
+    c.execute("PRAGMA foreign_keys=ON").await?;
+    Ok(rolled_back)
+}
+
+fn no_transaction_active(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.message().contains("no transaction is active"))
+}
+
+/// The indexes (into `statements`) of the file's own `BEGIN` and `COMMIT`, when the file runs
+/// its own transaction: only statements that change no data before its `BEGIN` and after its
+/// `COMMIT` (`PRAGMA`s), as `generate` writes a rebuild.
+pub fn own_transaction(statements: &[Statement<'_>]) -> Option<(usize, usize)> {
+    let real: Vec<(usize, String)> = statements
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, sql_of(s)?)))
+        .collect();
+    let begin = real.iter().position(|(_, s)| !is_pragma(s))?;
+    let commit = real.iter().rposition(|(_, s)| !is_pragma(s))?;
+    (begin < commit && is_begin(&real[begin].1) && is_commit(&real[commit].1))
+        .then(|| (real[begin].0, real[commit].0))
+}
+
+/// Whether a statement is the file's own transaction or foreign-key control, which the
+/// replay leaves out (it runs in a transaction of its own, with foreign keys off).
+pub fn is_control(statement: &Statement<'_>) -> bool {
+    sql_of(statement).is_some_and(|s| {
+        is_begin(&s) || is_commit(&s) || words(&s).starts_with("PRAGMA FOREIGN_KEYS")
+    })
+}
+
+/// A statement's SQL without comment lines, or `None` when it has none.
+fn sql_of(statement: &Statement<'_>) -> Option<String> {
+    let lines: Vec<&str> = statement
+        .text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("--"))
+        .collect();
+    (!lines.is_empty()).then(|| lines.join(" "))
+}
+
+/// Upper-cased words, without the trailing `;`, separated by single spaces.
+fn words(sql: &str) -> String {
+    let sql = sql.trim().trim_end_matches(';').to_uppercase();
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    words.join(" ").replace(" =", "=").replace("= ", "=")
+}
+
+fn is_pragma(sql: &str) -> bool {
+    words(sql).starts_with("PRAGMA ")
+}
+
+fn is_begin(sql: &str) -> bool {
+    let w = words(sql);
+    [
+        "BEGIN",
+        "BEGIN DEFERRED",
+        "BEGIN IMMEDIATE",
+        "BEGIN EXCLUSIVE",
+    ]
+    .iter()
+    .any(|b| w == *b || w == format!("{b} TRANSACTION"))
+}
+
+fn is_commit(sql: &str) -> bool {
+    matches!(
+        words(sql).as_str(),
+        "COMMIT" | "COMMIT TRANSACTION" | "END" | "END TRANSACTION"
+    )
+}
+
+/// Which statement failed, with SQLite's error and, for the closing foreign-key check, the
+/// rows that reference nothing.
+pub struct Replayed {
+    pub index: usize,
+    pub error: sqlx::Error,
+    pub violations: Vec<String>,
+}
+
+/// Replays `statements` in a transaction that is always rolled back, with foreign keys off
+/// around it as the file has them, and gives the first that fails.
+pub async fn first_failing(
+    c: &mut SqliteConnection,
+    statements: &[&str],
+) -> Result<Option<Replayed>, sqlx::Error> {
+    c.execute("PRAGMA foreign_keys=OFF").await?;
+    let replayed = replay(c, statements).await;
+    let restored = c.execute("PRAGMA foreign_keys=ON").await;
+    let replayed = replayed?;
+    restored?;
+    Ok(replayed)
+}
+
+async fn replay(
+    c: &mut SqliteConnection,
+    statements: &[&str],
+) -> Result<Option<Replayed>, sqlx::Error> {
+    let mut tx = c.begin().await?;
+    let mut failed = None;
+    for (index, statement) in statements.iter().enumerate() {
+        if let Err(error) = (&mut *tx).execute(*statement).await {
+            let violations = match statement.contains("pragma_foreign_key_check") {
+                true => violations(&mut tx).await.unwrap_or_default(),
+                false => Vec::new(),
+            };
+            failed = Some(Replayed {
+                index,
+                error,
+                violations,
+            });
+            break;
+        }
+    }
+    tx.rollback().await?;
+    Ok(failed)
+}
+
+/// `PRAGMA foreign_key_check` summed up per table and parent: `3 row(s) of "kids" reference
+/// missing rows of "parents"`.
+async fn violations(c: &mut SqliteConnection) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT \"table\", \"parent\", count(*) FROM pragma_foreign_key_check \
+         GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(table, parent, n)| {
+            format!("{n} row(s) of \"{table}\" reference missing rows of \"{parent}\"")
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::migrate::split_statements;
+
+    const REBUILD: &str = "-- no-transaction\n-- lint: warning x\nPRAGMA foreign_keys=OFF;\n--> statement-breakpoint\nBEGIN;\n--> statement-breakpoint\nDROP TABLE \"t\";\n--> statement-breakpoint\nCOMMIT;\n--> statement-breakpoint\nPRAGMA foreign_keys=ON;\n";
+
+    #[test]
+    fn a_rebuild_file_runs_its_own_transaction() {
+        let statements = split_statements(REBUILD);
+        assert_eq!(own_transaction(&statements), Some((1, 3)));
+        let control: Vec<bool> = statements.iter().map(is_control).collect();
+        assert_eq!(control, [true, true, false, true, true]);
+        let no_begin = "-- no-transaction\nPRAGMA foreign_keys = off;\n--> statement-breakpoint\nDROP TABLE \"t\";\n";
+        assert_eq!(own_transaction(&split_statements(no_begin)), None);
+        let open_only = "begin transaction;\n--> statement-breakpoint\nDROP TABLE \"t\";\n";
+        assert_eq!(own_transaction(&split_statements(open_only)), None);
+        let lower = "pragma foreign_keys = off;\n--> statement-breakpoint\nbegin immediate;\n--> statement-breakpoint\nDROP TABLE \"t\";\n--> statement-breakpoint\nend;\n";
+        assert_eq!(own_transaction(&split_statements(lower)), Some((1, 3)));
+    }
+}
