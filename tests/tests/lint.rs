@@ -483,3 +483,113 @@ fn without_a_url_nothing_is_read_and_a_bad_lint_setting_is_named() {
         run.stderr
     );
 }
+
+/// A SQLite project whose `t` exists in the latest snapshot, with [`T_INDEXED`] in the source
+/// and `extra` at the end of its config.
+fn sqlite_indexed_project(extra: &str) -> Project {
+    let p = Project::new(T_ROWS);
+    let config =
+        format!("dialect = \"sqlite\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n{extra}");
+    fs::write(p.path().join("migrate.toml"), config).expect("config");
+    let (code, stdout) = generate(&p, NOW);
+    assert_eq!(code, 0, "{stdout}");
+    p.set_schema(T_INDEXED);
+    p
+}
+
+/// A SQLite database file at `path` whose `t` has `rows` rows.
+fn sqlite_with_rows(path: &std::path::Path, rows: u32) {
+    use sqlx::{ConnectOptions, Executor};
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let mut c = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .expect("sqlite");
+        c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL)")
+            .await
+            .expect("table");
+        for a in 0..rows {
+            c.execute(format!("INSERT INTO t (a) VALUES ({a})").as_str())
+                .await
+                .expect("row");
+        }
+    });
+}
+
+#[test]
+fn sqlite_row_counts_from_url_or_an_existing_dev_db() {
+    if std::env::var_os("DATABASE_URL").is_some() {
+        eprintln!("SKIPPED: DATABASE_URL is set in the environment");
+        return;
+    }
+    let large = index_finding(
+        "error",
+        "about 3 rows, more than large_table_rows = 2, so this is an error",
+    );
+    // --url, relative to the working directory.
+    let p = sqlite_indexed_project("\n[lint]\nlarge_table_rows = 2\n");
+    sqlite_with_rows(&p.path().join("app.db"), 3);
+    let run = p.run(&["generate", "--url", "sqlite://app.db"], NOW + 10);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!("\nlint: {large}\n")),
+        "{}",
+        run.stdout
+    );
+    let file = fs::read_to_string(&sql_files(&p)[1]).expect("second file");
+    assert_eq!(
+        file.lines().next(),
+        Some(format!("-- lint: {large}").as_str())
+    );
+
+    // No URL anywhere: the default dev.db is read when it exists, and never created.
+    let p = sqlite_indexed_project("\n[lint]\nlarge_table_rows = 2\n");
+    let (code, stdout) = generate(&p, NOW + 10);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("lint: warning index-without-concurrently public.t"),
+        "{stdout}"
+    );
+    assert!(!p.path().join("dev.db").exists(), "generate created dev.db");
+    let p = sqlite_indexed_project("\n[lint]\nlarge_table_rows = 2\n");
+    sqlite_with_rows(&p.path().join("dev.db"), 3);
+    let (code, stdout) = generate(&p, NOW + 10);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains(&format!("\nlint: {large}\n")), "{stdout}");
+
+    // A missing file given with --url is an error naming it, and is not created.
+    let p = sqlite_indexed_project("");
+    let run = p.run(
+        &["generate", "--url", "sqlite://nowhere.db?mode=rwc"],
+        NOW + 10,
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("sqlite database sqlite://nowhere.db?mode=rwc (url from --url): the file does not exist"), "{}", run.stderr);
+    assert!(!p.path().join("nowhere.db").exists());
+}
+
+#[test]
+fn concurrently_is_ignored_on_sqlite_with_a_note() {
+    let concurrent = r#"#[derive(Table)] #[table(name = "t")]
+        #[index(columns(a), concurrently)] #[index(columns(b), name = "t_by_b", concurrently)]
+        pub struct T { #[column(primary_key)] pub id: i64, #[column(name = "a_col")] pub a: i32, pub b: i32 }"#;
+    let p = Project::new(concurrent);
+    fs::write(
+        p.path().join("migrate.toml"),
+        "dialect = \"sqlite\"\nschema = [\"src/schema\"]\n",
+    )
+    .expect("config");
+    let (code, stdout) = generate(&p, NOW);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("\nnote: sqlite has no concurrent index builds, so `concurrently` is ignored on t_a_col_idx, t_by_b\n"),
+        "{stdout}"
+    );
+    let p = Project::new(concurrent);
+    let (code, stdout) = generate(&p, NOW);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(!stdout.contains("is ignored"), "{stdout}");
+}

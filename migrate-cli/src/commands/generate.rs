@@ -6,9 +6,11 @@ use crate::error::Error;
 use crate::folder::{Folder, History, NewMigration};
 use crate::renames::{self, RenameFlag};
 use crate::{scan, timestamp, Context};
+use schema_core::def::TableDef;
 use schema_core::diff::{self, Change, RenameQuestion, Renames};
 use schema_core::lint::{self, Finding};
 use schema_core::model::Schema;
+use schema_core::naming;
 use schema_core::render::{self, Dialect};
 use schema_core::snapshot::{Snapshot, ROOT_ID};
 use std::path::PathBuf;
@@ -92,6 +94,8 @@ struct States {
     history: History,
     old: Schema,
     new: Schema,
+    /// The source indexes marked `concurrently` that the dialect builds without it.
+    ignored_concurrently: Vec<String>,
 }
 
 /// Runs `generate`.
@@ -130,7 +134,13 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
         Vec::new()
     } else {
         let changes = split.main.iter().chain(&split.concurrent);
-        let sizes = sizes::read(args.url.as_deref(), &states.config, &states.old, changes, ctx)?;
+        let sizes = sizes::read(
+            args.url.as_deref(),
+            &states.config,
+            &states.old,
+            changes,
+            ctx,
+        )?;
         lint_split(&states, &split, &sizes)
     };
     annotate(&mut parts, &findings);
@@ -203,7 +213,12 @@ fn parts(
 fn lint_split(states: &States, split: &Split, sizes: &lint::TableSizes) -> Vec<Vec<Finding>> {
     let mut out = Vec::new();
     if !split.main.is_empty() {
-        out.push(lint::lint_sized(&states.old, &states.new, &split.main, sizes));
+        out.push(lint::lint_sized(
+            &states.old,
+            &states.new,
+            &split.main,
+            sizes,
+        ));
     }
     for change in &split.concurrent {
         let change = std::slice::from_ref(change);
@@ -289,7 +304,9 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
                 .unwrap_or_else(|e| std::panic::resume_unwind(e)),
         )
     });
-    let new = scanned?.resolve_for(dialect)?;
+    let scanned = scanned?;
+    let new = scanned.resolve_for(dialect)?;
+    let ignored_concurrently = ignored_concurrently(&scanned.tables, &new);
     let mut history = history?;
     // The old schema moves out of the snapshot; the snapshot keeps its path and id.
     let old = history
@@ -304,6 +321,7 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
         history,
         old,
         new,
+        ignored_concurrently,
     })
 }
 
@@ -463,6 +481,35 @@ fn write(
     })
 }
 
+/// The indexes of `tables` marked `concurrently` whose index in `new` (the schema as the dialect
+/// stores it) is not: the dialect has no concurrent builds and ignores the flag.
+fn ignored_concurrently(tables: &[TableDef], new: &Schema) -> Vec<String> {
+    let mut out = Vec::new();
+    for def in tables {
+        let table = new.tables.get(&Schema::key(&def.schema, &def.name));
+        for index in def.indexes.iter().filter(|i| i.concurrently) {
+            // The name resolve gives it: field names become column names.
+            let column = |f: &String| match def.fields.iter().find(|d| d.field == *f) {
+                Some(field) => field.name.clone(),
+                None => f.clone(),
+            };
+            let columns: Vec<String> = index.columns.iter().map(column).collect();
+            let name = match &index.name {
+                Some(name) => name.clone(),
+                None => naming::index(&def.name, &columns),
+            };
+            let kept = table
+                .and_then(|t| t.indexes.iter().find(|i| i.name == name))
+                .is_some_and(|i| i.concurrently);
+            if !kept {
+                out.push(name);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// What changed, which changes run without a transaction, and the files written.
 fn report(
     states: &States,
@@ -510,6 +557,13 @@ fn report(
             "note: PostgreSQL cannot build or drop an index CONCURRENTLY inside a transaction, \
              so the [no transaction] change(s) are in {}, which starts with {NO_TRANSACTION}",
             show(&m.sql)
+        ));
+    }
+    if !states.ignored_concurrently.is_empty() {
+        lines.push(format!(
+            "note: {} has no concurrent index builds, so `concurrently` is ignored on {}",
+            states.dialect.name(),
+            states.ignored_concurrently.join(", ")
         ));
     }
     for m in migrations {
