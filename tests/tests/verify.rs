@@ -1,6 +1,6 @@
 //! `migrate-cli verify` on real PostgreSQL: a correct history passes (the example application
 //! and a generated one), a hand-edited one fails naming the column, and the scratch database
-//! is gone afterwards either way.
+//! is gone afterwards either way. SQLite's verify is in `verify_sqlite.rs`.
 
 use migrate_cli::commands::verify::{LOCK_CLASS, SCRATCH_PREFIX};
 use migrate_cli::{run_with, Context};
@@ -321,23 +321,6 @@ fn pg_a_generated_history_of_several_migrations_verifies() {
         run.stdout
     );
     assert_eq!(leftover_scratch_databases(&url), Vec::<String>::new());
-}
-
-#[test]
-fn sqlite_is_not_supported_yet() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    fs::write(
-        dir.path().join("migrate.toml"),
-        CONFIG.replace("postgres", "sqlite"),
-    )
-    .expect("config");
-    let run = run(dir.path(), &["verify"], NOW);
-    assert_eq!(run.code, 1, "{}", run.text());
-    assert!(
-        run.stderr.contains("does not support dialect sqlite"),
-        "{}",
-        run.stderr
-    );
 }
 
 #[test]

@@ -10,8 +10,20 @@ pub mod expr;
 pub mod postgres;
 pub mod sqlite;
 
+use crate::database::Db;
 use schema_core::model::{Column, ColumnType, Index, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// The whole user schema of the database `db` is connected to.
+pub async fn introspect(db: &mut Db) -> Result<Schema, sqlx::Error> {
+    match db {
+        Db::Postgres(conn) => postgres::introspect(conn).await,
+        Db::Sqlite(conn) => sqlite::introspect(conn).await,
+        Db::Mysql(_) => Err(sqlx::Error::Configuration(
+            "reading a mysql schema back is not supported yet".into(),
+        )),
+    }
+}
 
 /// Every difference between `expected` (a snapshot) and `actual` (the live schema), one line
 /// each, named by object: `public.accounts.active: missing column`.
@@ -192,7 +204,9 @@ fn compare_indexes(key: &str, want: &[Index], have: &[Index], out: &mut Vec<Stri
             .to_lowercase()
     };
     for w in want {
-        match have.iter().find(|h| matches(w, h)) {
+        // Two indexes on the same columns: the one of the same name is the counterpart.
+        let same_name = have.iter().find(|h| h.name == w.name && matches(w, h));
+        match same_name.or_else(|| have.iter().find(|h| matches(w, h))) {
             None => out.push(format!("{key}: {} missing", label(w))),
             Some(h) => {
                 let mut what = Vec::new();

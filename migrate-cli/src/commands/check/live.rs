@@ -78,7 +78,8 @@ async fn read(
     Ok(live)
 }
 
-/// The live schema against the snapshot of the last applied migration (PostgreSQL only).
+/// The live schema against the snapshot of the last applied migration (PostgreSQL and
+/// SQLite; MySQL cannot be read back yet).
 async fn drift(
     config: &Config,
     db: &mut Db,
@@ -86,9 +87,9 @@ async fn drift(
     applied: &BTreeSet<i64>,
     what: &str,
 ) -> Result<Vec<Problem>, Error> {
-    let (Dialect::Postgres, Db::Postgres(conn)) = (config.dialect, db) else {
+    if config.dialect == Dialect::Mysql {
         return Ok(Vec::new());
-    };
+    }
     let last = history
         .migrations
         .iter()
@@ -100,13 +101,13 @@ async fn drift(
     let Some(snapshot) = &last.snapshot else {
         return Ok(Vec::new());
     };
-    let actual = introspect::postgres::introspect(conn).await.map_err(|e| {
-        database::DatabaseError::Query {
+    let actual = introspect::introspect(db)
+        .await
+        .map_err(|e| database::DatabaseError::Query {
             context: "cannot read the schema".to_string(),
             what: what.to_string(),
             error: database::error_message(&e),
-        }
-    })?;
+        })?;
     Ok(introspect::compare(&snapshot.schema, &actual)
         .into_iter()
         .map(|d| {

@@ -1,0 +1,126 @@
+//! `verify` on SQLite: the scratch database is `scratch.db` in a new directory
+//! (`verify_XXXXXX`) of the system's temporary directory, removed with whatever SQLite wrote
+//! beside it (journal, WAL) when the run ends, also when verification fails or panics.
+//!
+//! A migration is applied as `migrate` applies it: sqlx's `Migrate::apply`, in its own
+//! transaction with its `_sqlx_migrations` row. A `-- no-transaction` file (the table rebuilds,
+//! which switch foreign keys off around their own `BEGIN` ... `COMMIT`) runs statement by
+//! statement on the bare connection, as under any runner that leaves it alone.
+
+use super::{Step, VerifyError, SCRATCH_PREFIX};
+use crate::commands::migrate::{split_statements, Statement};
+use crate::database::{self, Connected, Db};
+use crate::error::Error;
+use sqlx::migrate::MigrateError;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Executor};
+use std::path::PathBuf;
+
+/// A scratch database file; its directory goes when this does.
+pub(super) struct Scratch {
+    pub(super) path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub(super) fn create() -> Result<Scratch, Error> {
+        let tmp = std::env::temp_dir();
+        let dir = tempfile::Builder::new()
+            .prefix(SCRATCH_PREFIX)
+            .tempdir_in(&tmp)
+            .map_err(|e| VerifyError::CreateScratchFile {
+                dir: tmp.display().to_string(),
+                error: e.to_string(),
+            })?;
+        Ok(Scratch {
+            path: dir.path().join("scratch.db"),
+            _dir: dir,
+        })
+    }
+
+    /// A connection with the options `migrate` uses for a SQLite file (foreign keys on), and
+    /// sqlx's history table, which [`apply`] writes to.
+    pub(super) async fn connect(&self) -> Result<Connected, Error> {
+        let what = self.path.display().to_string();
+        let failed = |context: &str, error: String| VerifyError::Scratch {
+            context: context.to_string(),
+            name: what.clone(),
+            error,
+        };
+        let opts = SqliteConnectOptions::new()
+            .filename(&self.path)
+            .create_if_missing(true);
+        let conn = opts
+            .connect()
+            .await
+            .map_err(|e| failed("cannot create", database::error_message(&e)))?;
+        let mut connected = Connected {
+            db: Db::Sqlite(conn),
+            what: what.clone(),
+        };
+        let ensured = connected.migrate().ensure_migrations_table().await;
+        if let Err(e) = ensured {
+            connected.close().await;
+            return Err(failed("cannot create _sqlx_migrations", e.to_string()).into());
+        }
+        Ok(connected)
+    }
+}
+
+/// Applies one migration; on failure, `:LINE` of the failing statement (when it can be
+/// found) and SQLite's error.
+pub(super) async fn apply(conn: &mut Connected, step: &Step) -> Result<(), (String, String)> {
+    let migration = &step.local.migration;
+    if migration.no_tx {
+        return without_transaction(conn, step).await;
+    }
+    match conn.migrate().apply(migration).await {
+        Ok(_) => Ok(()),
+        Err(MigrateError::ExecuteMigration(e, _)) => {
+            let at = failing_line(conn, step).await;
+            Err((at, database::error_message(&e)))
+        }
+        Err(e) => Err((String::new(), e.to_string())),
+    }
+}
+
+fn statements(step: &Step) -> Vec<Statement<'_>> {
+    split_statements(&step.local.migration.sql)
+        .into_iter()
+        .filter(|s| s.sql_line().is_some())
+        .collect()
+}
+
+fn line(statement: &Statement<'_>) -> String {
+    statement
+        .sql_line()
+        .map(|l| format!(":{l}"))
+        .unwrap_or_default()
+}
+
+/// The line of the statement that fails when the (rolled back) migration is replayed.
+async fn failing_line(conn: &mut Connected, step: &Step) -> String {
+    let statements = statements(step);
+    let texts: Vec<&str> = statements.iter().map(|s| s.text).collect();
+    match conn.first_failing(&texts).await {
+        Ok(Some((i, _))) => statements.get(i).map(line).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// Runs a `-- no-transaction` file statement by statement. When one fails inside the file's
+/// own transaction, rolls it back and turns foreign keys on again, as `migrate` does.
+async fn without_transaction(conn: &mut Connected, step: &Step) -> Result<(), (String, String)> {
+    let Db::Sqlite(c) = &mut conn.db else {
+        return Err((String::new(), "not a sqlite connection".into()));
+    };
+    for s in statements(step) {
+        if let Err(e) = c.execute(s.text).await {
+            // An error when the file's transaction was not open yet: nothing to undo.
+            let _ = c.execute("ROLLBACK").await;
+            let _ = c.execute("PRAGMA foreign_keys=ON").await;
+            return Err((line(&s), database::error_message(&e)));
+        }
+    }
+    Ok(())
+}
