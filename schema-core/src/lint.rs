@@ -17,7 +17,8 @@ use std::fmt;
 mod sizes;
 
 pub use sizes::{
-    apply_sizes, tables_to_size, thousands, TableSizes, DEFAULT_LARGE_TABLE_ROWS, LOCKING_CODES,
+    apply_sizes, locked_table, tables_to_size, thousands, TableSizes, DEFAULT_LARGE_TABLE_ROWS,
+    LOCKING_CODES,
 };
 
 /// How bad a finding is.

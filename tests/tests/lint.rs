@@ -593,3 +593,41 @@ fn concurrently_is_ignored_on_sqlite_with_a_note() {
     assert_eq!(code, 0, "{stdout}");
     assert!(!stdout.contains("is ignored"), "{stdout}");
 }
+
+#[test]
+fn pg_check_with_a_url_uses_todays_row_counts_for_pending_migrations() {
+    let p = Project::new(T_ROWS);
+    assert_eq!(generate(&p, NOW).0, 0);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(TestDb::create("lint_check")) else {
+        return;
+    };
+    let run = p.run(&["migrate", "--url", &db.url], NOW + 5);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    // Generated without a database: a warning without a count.
+    p.set_schema(T_INDEXED);
+    assert_eq!(generate(&p, NOW + 10).0, 0);
+    rt.block_on(async {
+        let insert = "INSERT INTO t (a) SELECT g FROM generate_series(1, 3) g";
+        sqlx::query(insert).execute(&db.pool).await.expect("rows");
+        sqlx::query("ANALYZE t")
+            .execute(&db.pool)
+            .await
+            .expect("analyze");
+    });
+    set_large_table_rows(&p, 2);
+    let run = p.run(&["check"], NOW + 20);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let run = p.run(&["check", "--url", &db.url, "--format", "json"], NOW + 20);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    let findings = json["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{json}");
+    assert_eq!(findings[0]["severity"], "error");
+    assert_eq!(
+        findings[0]["message"],
+        "building index t_a_idx on public.t blocks writes to the table until it is done \
+         (about 3 rows, more than large_table_rows = 2, so this is an error)"
+    );
+    assert_eq!(json["problems"].as_array().map(Vec::len), Some(0), "{json}");
+}

@@ -6,6 +6,7 @@
 mod history;
 mod live;
 
+use crate::commands::generate::sizes;
 use crate::config::{self, Config};
 use crate::database::{self, DatabaseError};
 use crate::error::Error;
@@ -14,7 +15,7 @@ use crate::scan;
 use crate::Context;
 use history::History;
 use schema_core::diff;
-use schema_core::lint::{self, Severity};
+use schema_core::lint::{self, Severity, TableSizes};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -108,16 +109,22 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
         problems: history.problems.clone(),
         ..Report::default()
     };
-    let applied = match target(args, &config, ctx)? {
+    let target = target(args, &config, ctx)?;
+    let applied = match &target {
         Some(target) => {
-            let live = live::check(&config, &target, &history, ctx)?;
+            let live = live::check(&config, target, &history, ctx)?;
             report.problems.extend(live.problems);
             live.applied
         }
         None => BTreeSet::new(),
     };
     source(&config, &folder, &history, ctx, &mut report.problems);
-    lint_findings(&history, &applied, args.deny.is_some(), &mut report);
+    // With a database, the locking warnings get today's row counts (errors on large tables).
+    let sizes = |found: &[lint::Finding]| match &target {
+        Some(target) => sizes::for_findings(target, &config, found).map(Some),
+        None => Ok(None),
+    };
+    lint_findings(&history, &applied, args.deny.is_some(), &sizes, &mut report)?;
     print(args.format, &report, &history, ctx);
     match report.passed() {
         true => Ok(report),
@@ -189,33 +196,44 @@ fn source(
     }
 }
 
-/// The `-- lint:` lines of every migration not in `applied`, less the acknowledged ones.
+/// The `-- lint:` lines of every migration not in `applied`, less the acknowledged ones, with
+/// the table sizes `sizes` gives for them applied.
 fn lint_findings(
     history: &History,
     applied: &BTreeSet<i64>,
     deny_warnings: bool,
+    sizes: &dyn Fn(&[lint::Finding]) -> Result<Option<TableSizes>, Error>,
     report: &mut Report,
-) {
+) -> Result<(), Error> {
+    let (mut tags, mut found) = (Vec::new(), Vec::new());
     for m in &history.migrations {
         if m.version().is_some_and(|v| applied.contains(&v)) {
             continue;
         }
         let Some(sql) = &m.sql else { continue };
-        let found: Vec<lint::Finding> = sql.lines().filter_map(lint::parse_comment).collect();
-        for f in lint::unacknowledged(found, &lint::allowed(sql)) {
-            if f.severity == Severity::Error || deny_warnings {
-                report.failing += 1;
-            }
-            report.findings.push(Finding {
-                code: f.code.to_string(),
-                severity: f.severity.to_string(),
-                migration: m.tag.clone(),
-                object: f.object,
-                message: f.message,
-                suggestion: f.suggestion,
-            });
+        let lines: Vec<lint::Finding> = sql.lines().filter_map(lint::parse_comment).collect();
+        for f in lint::unacknowledged(lines, &lint::allowed(sql)) {
+            tags.push(m.tag.clone());
+            found.push(f);
         }
     }
+    if let Some(sizes) = sizes(&found)? {
+        lint::apply_sizes(&mut found, &sizes);
+    }
+    for (tag, f) in tags.into_iter().zip(found) {
+        if f.severity == Severity::Error || deny_warnings {
+            report.failing += 1;
+        }
+        report.findings.push(Finding {
+            code: f.code.to_string(),
+            severity: f.severity.to_string(),
+            migration: tag,
+            object: f.object,
+            message: f.message,
+            suggestion: f.suggestion,
+        });
+    }
+    Ok(())
 }
 
 fn print(format: Format, report: &Report, history: &History, ctx: &mut Context<'_>) {

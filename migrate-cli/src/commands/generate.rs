@@ -16,7 +16,7 @@ use schema_core::snapshot::{Snapshot, ROOT_ID};
 use std::path::PathBuf;
 
 mod concurrent;
-mod sizes;
+pub(crate) mod sizes;
 
 use concurrent::Split;
 pub use concurrent::{FILE_SUFFIX as CONCURRENT_FILE_SUFFIX, NO_TRANSACTION};

@@ -125,6 +125,22 @@ where
     out
 }
 
+/// The table a locking finding concerns, read from its object (`schema.table`, or
+/// `schema.table.column` for [`SET_NOT_NULL`] and [`TYPE_CHANGE`]); `None` for other codes.
+/// For a finding read back from a migration file, where only the object is left; a dot inside
+/// a schema or column name makes the guess wrong, and the size of that table unknown.
+pub fn locked_table(finding: &Finding) -> Option<QualifiedName> {
+    if !LOCKING_CODES.contains(&finding.code) {
+        return None;
+    }
+    let table = match COLUMN_CODES.contains(&finding.code) {
+        true => finding.object.rsplit_once('.')?.0,
+        false => finding.object.as_str(),
+    };
+    let (schema, name) = table.split_once('.')?;
+    Some(QualifiedName::new(schema, name))
+}
+
 /// Puts the row count of its table in the message of each locking warning whose table's size
 /// is known, and makes it an error when the table has more than `large_table_rows` rows.
 ///

@@ -546,3 +546,22 @@ fn tables_to_size_are_the_existing_tables_a_locking_change_touches() {
         ]
     );
 }
+
+#[test]
+fn locked_table_from_a_findings_object() {
+    let table = |code, object: &str| {
+        let f = finding(code, Severity::Warning, object.into(), String::new(), "");
+        locked_table(&f).map(|t| t.key())
+    };
+    assert_eq!(
+        table(INDEX_WITHOUT_CONCURRENTLY, "public.t").as_deref(),
+        Some("public.t")
+    );
+    assert_eq!(table(SET_NOT_NULL, "audit.t.a").as_deref(), Some("audit.t"));
+    assert_eq!(
+        table(TYPE_CHANGE, "public.t.a").as_deref(),
+        Some("public.t")
+    );
+    assert_eq!(table(RENAME_TABLE, "public.t"), None);
+    assert_eq!(table(ADD_CHECK, "t"), None);
+}

@@ -94,6 +94,29 @@ where
     }
 }
 
+/// `check --url`: the sizes of the tables the locking warnings of `findings` concern (findings
+/// read back from migration files not yet applied), from `target`, which `check` has already
+/// reached, so a failure is an error. Tables not in the database stay unknown.
+pub fn for_findings(
+    target: &Target,
+    config: &Config,
+    findings: &[lint::Finding],
+) -> Result<TableSizes, Error> {
+    let settings = config::lint_settings(config)?;
+    let mut sizes = TableSizes::new(settings.large_table_rows);
+    let tables: BTreeMap<String, QualifiedName> = findings
+        .iter()
+        .filter(|f| f.severity == lint::Severity::Warning)
+        .filter_map(lint::locked_table)
+        .map(|t| (t.key(), t))
+        .collect();
+    if tables.is_empty() {
+        return Ok(sizes);
+    }
+    sizes.rows = database::block_on(count(target, config.dialect, &tables))??.rows;
+    Ok(sizes)
+}
+
 fn warn(ctx: &mut Context<'_>, error: &str) {
     let _ = writeln!(
         ctx.stderr,
