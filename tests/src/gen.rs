@@ -14,6 +14,8 @@ mod edit;
 mod model;
 mod repair;
 mod source;
+pub mod rows;
+pub mod sqlite;
 mod spec;
 mod ty;
 

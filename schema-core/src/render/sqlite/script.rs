@@ -21,6 +21,16 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The prefix of the table a rebuild copies the rows into.
 pub const REBUILD_PREFIX: &str = "__new_";
 
+/// The prefix a dropped column takes when a renamed column takes its name before the rebuild.
+pub const DROPPED_PREFIX: &str = "__dropped_";
+
+/// True when a column of `table` is renamed to `column` in the same change list.
+fn renamed_onto(changes: &[Change], table: &QualifiedName, column: &str) -> bool {
+    changes.iter().any(
+        |c| matches!(c, Change::RenameColumn { table: t, to, .. } if t == table && to == column),
+    )
+}
+
 /// The statements that close a file with foreign-key enforcement off: a temporary table whose
 /// check fails when `pragma_foreign_key_check` finds a row that references nothing.
 const FOREIGN_KEY_CHECK: [&str; 3] = [
@@ -57,7 +67,7 @@ pub fn script(
     let mut statements = Vec::new();
     let mut drops = false;
     for change in changes {
-        statements.extend(in_place(d, change, new, &rebuilt, &mut drops)?);
+        statements.extend(in_place(d, changes, change, new, &rebuilt, &mut drops)?);
     }
     for name in &rebuilt {
         if let Some(table) = new_table(new, name) {
@@ -130,6 +140,7 @@ fn addable(column: &Column) -> bool {
 /// `CREATE TABLE` give none.
 fn in_place(
     d: &Sqlite,
+    changes: &[Change],
     change: &Change,
     new: &Schema,
     rebuilt: &BTreeSet<String>,
@@ -146,13 +157,18 @@ fn in_place(
             *drops = true;
             d.statements(change)
         }
-        RenameTable { .. } | DropIndex { .. } => d.statements(change),
-        RenameColumn { table, .. } | AddColumn { table, .. } | CreateIndex { table, .. }
-            if is_rebuilt(table) =>
-        {
-            Ok(Vec::new())
-        }
-        RenameColumn { .. } | AddColumn { .. } | CreateIndex { .. } => d.statements(change),
+        // Renames run in place even on a table that is rebuilt: SQLite carries a renamed
+        // column into the foreign keys of the tables that reference it.
+        RenameTable { .. } | DropIndex { .. } | RenameColumn { .. } => d.statements(change),
+        // A dropped column whose name a renamed column takes moves out of the way first.
+        DropColumn { table, column } if renamed_onto(changes, table, column) => Ok(vec![format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {};",
+            d.qualified(table),
+            d.quote(column),
+            d.quote(&format!("{DROPPED_PREFIX}{column}"))
+        )]),
+        AddColumn { table, .. } | CreateIndex { table, .. } if is_rebuilt(table) => Ok(Vec::new()),
+        AddColumn { .. } | CreateIndex { .. } => d.statements(change),
         RenameIndex { table, .. } if is_rebuilt(table) => Ok(Vec::new()),
         RenameIndex { table, from, to } => {
             let index =
@@ -189,7 +205,12 @@ fn rebuild(
     let mut from = Vec::new();
     if let Some(before) = before {
         let renamed = names.columns.get(&table.name);
+        let dropped = names.dropped.get(&table.name);
         for column in &before.columns {
+            if dropped.is_some_and(|d| d.contains(&column.name)) {
+                continue;
+            }
+            // Renamed in place already: the column has its final name.
             let now = renamed
                 .and_then(|r| r.get(&column.name))
                 .unwrap_or(&column.name);
@@ -201,7 +222,13 @@ fn rebuild(
         }
     }
     let current = QualifiedName::new(&table.schema, &table.name);
-    if !into.is_empty() {
+    if before.is_some() {
+        // With no column kept, each row still comes across (its new columns from their
+        // defaults, or failing on a NOT NULL one without).
+        if into.is_empty() {
+            into.push("rowid".to_string());
+            from.push("rowid".to_string());
+        }
         out.push(format!(
             "INSERT INTO {} ({}) SELECT {} FROM {};",
             d.quote(&temp_name),
@@ -226,7 +253,7 @@ fn rebuild(
 /// NOT NULL and has a default, else the value as it is (SQLite converts it to the column's
 /// affinity where that loses nothing).
 fn copy_expr(d: &Sqlite, before: &Column, after: &Column) -> String {
-    let column = d.quote(&before.name);
+    let column = d.quote(&after.name);
     match &after.default {
         Some(default) if before.nullable && !after.nullable => {
             let default = if is_literal_default(default) {
@@ -246,6 +273,8 @@ struct Names {
     tables: BTreeMap<String, String>,
     /// Per table (by its final name): each old column name's final name.
     columns: BTreeMap<String, BTreeMap<String, String>>,
+    /// Per table (by its final name): the columns dropped, by their old names.
+    dropped: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Names {
@@ -256,8 +285,15 @@ impl Names {
             .map(|t| (t.name.clone(), t.name.clone()))
             .collect();
         let mut columns: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        let mut dropped: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for change in changes {
             match change {
+                Change::DropColumn { table, column } => {
+                    dropped
+                        .entry(table.name.clone())
+                        .or_default()
+                        .insert(column.clone());
+                }
                 Change::RenameTable { from, to } => {
                     if let Some(entry) = current.iter_mut().find(|(_, now)| *now == from.name) {
                         entry.1.clone_from(&to.name);
@@ -279,6 +315,7 @@ impl Names {
                 .into_iter()
                 .map(|(t, list)| (t, list.into_iter().collect()))
                 .collect(),
+            dropped,
         }
     }
 
