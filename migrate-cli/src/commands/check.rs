@@ -15,7 +15,7 @@ use crate::scan;
 use crate::Context;
 use history::History;
 use schema_core::diff;
-use schema_core::lint::{self, Severity, TableSizes};
+use schema_core::lint::{self, Severity};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -119,12 +119,14 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
         None => BTreeSet::new(),
     };
     source(&config, &folder, &history, ctx, &mut report.problems);
-    // With a database, the locking warnings get today's row counts (errors on large tables).
-    let sizes = |found: &[lint::Finding]| match &target {
-        Some(target) => sizes::for_findings(target, &config, found).map(Some),
-        None => Ok(None),
-    };
-    lint_findings(&history, &applied, args.deny.is_some(), &sizes, &mut report)?;
+    let database = target.as_ref().map(|t| (t, &config));
+    lint_findings(
+        &history,
+        &applied,
+        args.deny.is_some(),
+        database,
+        &mut report,
+    )?;
     print(args.format, &report, &history, ctx);
     match report.passed() {
         true => Ok(report),
@@ -196,13 +198,13 @@ fn source(
     }
 }
 
-/// The `-- lint:` lines of every migration not in `applied`, less the acknowledged ones, with
-/// the table sizes `sizes` gives for them applied.
+/// The `-- lint:` lines of every migration not in `applied`, less the acknowledged ones; with a
+/// database, the locking warnings get its row counts (and are errors on large tables).
 fn lint_findings(
     history: &History,
     applied: &BTreeSet<i64>,
     deny_warnings: bool,
-    sizes: &dyn Fn(&[lint::Finding]) -> Result<Option<TableSizes>, Error>,
+    database: Option<(&database::Target, &Config)>,
     report: &mut Report,
 ) -> Result<(), Error> {
     let (mut tags, mut found) = (Vec::new(), Vec::new());
@@ -217,7 +219,8 @@ fn lint_findings(
             found.push(f);
         }
     }
-    if let Some(sizes) = sizes(&found)? {
+    if let Some((target, config)) = database {
+        let sizes = sizes::for_findings(target, config, &found)?;
         lint::apply_sizes(&mut found, &sizes);
     }
     for (tag, f) in tags.into_iter().zip(found) {
