@@ -26,7 +26,8 @@ pub struct CheckArgs {
     /// The config file [default: ./migrate.toml]
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// The database, to check applied migrations and drift [default: DATABASE_URL from the
+    /// The database, to check applied migrations, drift and the row counts of the tables pending
+    /// migrations lock [default: DATABASE_URL from the
     /// environment or a .env file beside the config, then database_url in the config; without
     /// any, only the folder and the source are checked]
     #[arg(long, value_name = "URL")]
