@@ -23,9 +23,12 @@ use sqlx::{Row, SqliteConnection};
 
 /// The whole user schema of the database `conn` is connected to (its `main` schema).
 pub async fn introspect(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
+    // Ordinary tables only: not virtual tables nor their shadow tables (full-text search).
     let rows = sqlx::query(
-        "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'table' \
-         AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?1 ORDER BY name",
+        "SELECT l.name, coalesce(m.sql, '') FROM pragma_table_list l \
+         JOIN sqlite_master m ON m.type = 'table' AND m.name = l.name \
+         WHERE l.schema = 'main' AND l.type = 'table' \
+         AND l.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND l.name <> ?1 ORDER BY l.name",
     )
     .bind(HISTORY_TABLE)
     .fetch_all(&mut *conn)
@@ -55,10 +58,7 @@ async fn table(conn: &mut SqliteConnection, name: String, sql: &str) -> Result<T
     };
     let pk = columns(conn, &mut table).await?;
     if !pk.is_empty() {
-        let name = named(
-            &parsed,
-            |k| matches!(k, ConstraintKind::PrimaryKey(c) if *c == pk),
-        );
+        let (name, _) = declared(&parsed, Keyed::PrimaryKey, &pk);
         table.primary_key = Some(PrimaryKey {
             name: name.unwrap_or_else(|| naming::primary_key(&table.name)),
             columns: pk,
@@ -83,21 +83,34 @@ async fn table(conn: &mut SqliteConnection, name: String, sql: &str) -> Result<T
     Ok(table)
 }
 
-/// The name of the first constraint of `parsed` that `is` the one wanted, if it has one.
-fn named(parsed: &[Constraint], is: impl Fn(&ConstraintKind) -> bool) -> Option<String> {
-    parsed
-        .iter()
-        .find(|c| is(&c.kind))
-        .and_then(|c| c.name.clone())
+/// The kinds of constraint matched by their columns.
+#[derive(Debug, Clone, Copy)]
+enum Keyed {
+    PrimaryKey,
+    Unique,
+    ForeignKey,
 }
 
-/// Where in the table's text the constraint that `is` the one wanted sits (last if nowhere),
-/// to keep constraints in the order they were declared.
-fn position(parsed: &[Constraint], is: impl Fn(&ConstraintKind) -> bool) -> usize {
-    parsed
-        .iter()
-        .position(|c| is(&c.kind))
-        .unwrap_or(usize::MAX)
+/// The constraint of kind `keyed` on `columns` in the table's text (column names compared as
+/// SQLite compares them, ignoring ASCII case): its name if it has one, and its position, to
+/// keep constraints in the order they were declared (last when it is not in the text).
+fn declared(parsed: &[Constraint], keyed: Keyed, columns: &[String]) -> (Option<String>, usize) {
+    let on = |c: &[String]| {
+        c.len() == columns.len()
+            && c.iter()
+                .zip(columns)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let found = parsed.iter().position(|c| match (&c.kind, keyed) {
+        (ConstraintKind::PrimaryKey(c), Keyed::PrimaryKey)
+        | (ConstraintKind::Unique(c), Keyed::Unique)
+        | (ConstraintKind::ForeignKey(c), Keyed::ForeignKey) => on(c),
+        _ => false,
+    });
+    match found {
+        Some(i) => (parsed[i].name.clone(), i),
+        None => (None, usize::MAX),
+    }
 }
 
 /// Fills the columns in declaration order; gives the primary key's columns in key order.
@@ -161,11 +174,9 @@ async fn indexes(
         match origin.as_str() {
             "u" => {
                 let columns = index_columns(conn, &name).await?;
-                let is =
-                    |k: &ConstraintKind| matches!(k, ConstraintKind::Unique(c) if *c == columns);
-                let name =
-                    named(parsed, is).unwrap_or_else(|| naming::unique(&table.name, &columns));
-                uniques.push((position(parsed, is), Unique { name, columns }));
+                let (name, at) = declared(parsed, Keyed::Unique, &columns);
+                let name = name.unwrap_or_else(|| naming::unique(&table.name, &columns));
+                uniques.push((at, Unique { name, columns }));
             }
             "c" => {
                 let sql: String = row.try_get(3)?;
@@ -236,11 +247,9 @@ async fn foreign_keys(
             // `REFERENCES "parent"` without columns: the parent's primary key.
             fk.ref_columns = primary_key_of(conn, &fk.ref_table).await?;
         }
-        let is =
-            |k: &ConstraintKind| matches!(k, ConstraintKind::ForeignKey(c) if *c == fk.columns);
-        fk.name =
-            named(parsed, is).unwrap_or_else(|| naming::foreign_key(&table.name, &fk.columns));
-        ordered.push((position(parsed, is), fk));
+        let (name, at) = declared(parsed, Keyed::ForeignKey, &fk.columns);
+        fk.name = name.unwrap_or_else(|| naming::foreign_key(&table.name, &fk.columns));
+        ordered.push((at, fk));
     }
     ordered.sort_by_key(|(at, _)| *at);
     table.foreign_keys = ordered.into_iter().map(|(_, fk)| fk).collect();

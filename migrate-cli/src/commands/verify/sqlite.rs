@@ -19,7 +19,7 @@ use std::path::PathBuf;
 /// A scratch database file; its directory goes when this does.
 pub(super) struct Scratch {
     pub(super) path: PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Scratch {
@@ -34,7 +34,7 @@ impl Scratch {
             })?;
         Ok(Scratch {
             path: dir.path().join("scratch.db"),
-            _dir: dir,
+            dir,
         })
     }
 
@@ -42,18 +42,16 @@ impl Scratch {
     /// sqlx's history table, which [`apply`] writes to.
     pub(super) async fn connect(&self) -> Result<Connected, Error> {
         let what = self.path.display().to_string();
-        let failed = |context: &str, error: String| VerifyError::Scratch {
-            context: context.to_string(),
-            name: what.clone(),
-            error,
-        };
         let opts = SqliteConnectOptions::new()
             .filename(&self.path)
             .create_if_missing(true);
         let conn = opts
             .connect()
             .await
-            .map_err(|e| failed("cannot create", database::error_message(&e)))?;
+            .map_err(|e| VerifyError::CreateScratchFile {
+                dir: self.dir.path().display().to_string(),
+                error: database::error_message(&e),
+            })?;
         let mut connected = Connected {
             db: Db::Sqlite(conn),
             what: what.clone(),
@@ -61,7 +59,12 @@ impl Scratch {
         let ensured = connected.migrate().ensure_migrations_table().await;
         if let Err(e) = ensured {
             connected.close().await;
-            return Err(failed("cannot create _sqlx_migrations", e.to_string()).into());
+            return Err(VerifyError::Scratch {
+                context: "cannot create _sqlx_migrations".into(),
+                name: what,
+                error: e.to_string(),
+            }
+            .into());
         }
         Ok(connected)
     }

@@ -271,7 +271,8 @@ ALTER TABLE "memberships" ADD COLUMN "since" text;
 async fn unnamed_constraints_get_the_derived_names() {
     let dir = tempfile::tempdir().expect("temp dir");
     let sql = "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE, CHECK (code <> ''), CHECK (id > 0));\n\
-               CREATE TABLE c (pid INTEGER REFERENCES p, n INT NOT NULL);";
+               CREATE TABLE c (pid INTEGER REFERENCES p, n INT NOT NULL, CONSTRAINT \"c_n_uq\" UNIQUE (N));\n\
+               CREATE VIRTUAL TABLE docs USING fts5(body);";
     let mut conn = database(&dir, sql).await;
     let actual = introspect(&mut conn).await.expect("introspect");
     let p = &actual.tables["public.p"];
@@ -291,4 +292,7 @@ async fn unnamed_constraints_get_the_derived_names() {
     assert_eq!(c.foreign_keys[0].name, "c_pid_fkey");
     assert_eq!(c.foreign_keys[0].ref_columns, ["id"]);
     assert_eq!(c.columns[1].ty, ColumnType::Builtin("int".into()));
+    assert_eq!(c.uniques[0].name, "c_n_uq", "matched ignoring case");
+    let tables: Vec<&String> = actual.tables.keys().collect();
+    assert_eq!(tables, ["public.c", "public.p"], "no full-text tables");
 }
