@@ -329,6 +329,17 @@ fn pg_index_on_three_rows(
     threshold: u64,
     analyze: bool,
 ) -> Option<(tests::project::Run, String)> {
+    pg_index_on_rows(label, 3, threshold, analyze)
+}
+
+/// As [`pg_index_on_three_rows`], with `rows` rows; autovacuum is off on `t`, so it is analyzed
+/// only when `analyze`.
+fn pg_index_on_rows(
+    label: &str,
+    rows: u32,
+    threshold: u64,
+    analyze: bool,
+) -> Option<(tests::project::Run, String)> {
     let p = Project::new(T_ROWS);
     assert_eq!(generate(&p, NOW).0, 0);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -336,8 +347,13 @@ fn pg_index_on_three_rows(
     let run = p.run(&["migrate", "--url", &db.url], NOW + 5);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     rt.block_on(async {
-        let insert = "INSERT INTO t (a) SELECT g FROM generate_series(1, 3) g";
-        sqlx::query(insert).execute(&db.pool).await.expect("rows");
+        let off = "ALTER TABLE t SET (autovacuum_enabled = false)";
+        sqlx::query(off)
+            .execute(&db.pool)
+            .await
+            .expect("autovacuum off");
+        let insert = format!("INSERT INTO t (a) SELECT g FROM generate_series(1, {rows}) g");
+        sqlx::query(&insert).execute(&db.pool).await.expect("rows");
         if analyze {
             sqlx::query("ANALYZE t")
                 .execute(&db.pool)
@@ -406,6 +422,31 @@ fn pg_a_table_never_analyzed_is_counted() {
         "about 3 rows, more than large_table_rows = 2, so this is an error",
     );
     assert!(run.stdout.contains(&finding), "{}", run.stdout);
+}
+
+#[test]
+fn pg_a_large_table_never_analyzed_has_no_count_and_a_note() {
+    // 300,000 rows of (bigint, integer) take more than 8 MiB: too many to count.
+    let Some((run, file)) = pg_index_on_rows("lint_unknown", 300_000, 2, false) else {
+        return;
+    };
+    assert!(
+        run.stderr
+            .starts_with("note: no row count on postgres database \"t_lintunknown_"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "for public.t (never analyzed and too large to count; run ANALYZE on it); \
+             lint shows their findings without one\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    let finding = "-- lint: warning index-without-concurrently public.t: building index t_a_idx \
+                   on public.t blocks writes to the table until it is done\n";
+    assert!(file.starts_with(finding), "{file}");
 }
 
 /// A project whose `t` exists in the latest snapshot, with [`T_INDEXED`] in the source.
