@@ -602,3 +602,33 @@ fn sqlite_a_generated_history_of_several_migrations_verifies_and_applies_without
     let run = project.run(&["check", "--url", &url], NOW);
     assert_eq!(run.code, 0, "{}", text(&run));
 }
+
+#[test]
+fn sqlite_a_killed_runs_scratch_directory_is_removed_by_the_next_run() {
+    let tmp = std::env::temp_dir();
+    let gone = 99_999_999; // No process has this id (above every pid_max).
+    let abandoned = tmp.join(format!("verify_{gone}_sqlite_abandoned"));
+    let foreign = tmp.join(format!("verify_{gone}_sqlite_foreign"));
+    let live = tmp.join(format!("verify_{}_sqlite_live", std::process::id()));
+    for (dir, file) in [
+        (&abandoned, "scratch.db"),
+        (&foreign, "notes.txt"),
+        (&live, "scratch.db"),
+    ] {
+        fs::create_dir_all(dir).expect("dir");
+        fs::write(dir.join(file), "x").expect("file");
+    }
+    let run = hand_written(1).run(&["verify"], NOW);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    let exists = [&abandoned, &foreign, &live].map(|d| d.exists());
+    for dir in [&foreign, &live] {
+        let _ = fs::remove_dir_all(dir);
+    }
+    if std::path::Path::new("/proc/self").exists() {
+        assert_eq!(
+            exists,
+            [false, true, true],
+            "abandoned, foreign, live: only the abandoned scratch directory goes"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! `verify` on SQLite: the scratch database is `scratch.db` in a new directory
-//! (`verify_XXXXXX`) of the system's temporary directory, removed with whatever SQLite wrote
-//! beside it (journal, WAL) when the run ends, also when verification fails or panics.
+//! (`verify_<pid>_XXXXXX`) of the system's temporary directory, removed with whatever SQLite
+//! wrote beside it (journal, WAL) when the run ends, also when verification fails or panics;
+//! one a killed run left behind is removed by the next run.
 //!
 //! A migration is applied as `migrate` applies it: sqlx's `Migrate::apply`, in its own
 //! transaction with its `_sqlx_migrations` row. A `-- no-transaction` file (the table rebuilds,
@@ -14,7 +15,7 @@ use crate::error::Error;
 use sqlx::migrate::MigrateError;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Executor};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A scratch database file; its directory goes when this does.
 pub(super) struct Scratch {
@@ -23,10 +24,13 @@ pub(super) struct Scratch {
 }
 
 impl Scratch {
+    /// A new `verify_<pid>_XXXXXX` directory in the temporary directory, after removing those
+    /// that killed runs left behind.
     pub(super) fn create() -> Result<Scratch, Error> {
         let tmp = std::env::temp_dir();
+        reclaim_abandoned(&tmp);
         let dir = tempfile::Builder::new()
-            .prefix(SCRATCH_PREFIX)
+            .prefix(&format!("{SCRATCH_PREFIX}{}_", std::process::id()))
             .tempdir_in(&tmp)
             .map_err(|e| VerifyError::CreateScratchFile {
                 dir: tmp.display().to_string(),
@@ -67,6 +71,38 @@ impl Scratch {
             .into());
         }
         Ok(connected)
+    }
+}
+
+/// Removes the scratch directories of runs that were killed (their process is gone), when
+/// the system says which processes run (`/proc`). Best effort, and only directories that hold
+/// nothing but a scratch database.
+fn reclaim_abandoned(tmp: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix(SCRATCH_PREFIX)
+            .and_then(|rest| rest.split_once('_'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok());
+        let Some(pid) = pid else { continue };
+        if pid == std::process::id() || proc.join(pid.to_string()).exists() {
+            continue;
+        }
+        let only_scratch = std::fs::read_dir(entry.path()).is_ok_and(|files| {
+            files
+                .filter_map(Result::ok)
+                .all(|f| f.file_name().to_string_lossy().starts_with("scratch.db"))
+        });
+        if only_scratch {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
