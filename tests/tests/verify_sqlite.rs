@@ -1,7 +1,9 @@
 //! `migrate-cli verify` and `check`'s drift on SQLite, with no server: a history written by
 //! hand in the exact format `generate` writes for SQLite verifies, a hand-edited one fails
 //! naming the column, a failing statement is named with its line, the scratch file is gone
-//! afterwards either way, and `check --url` reports a live database that drifted.
+//! afterwards either way (and a killed run's is removed by the next run), a history `generate`
+//! wrote verifies and shows no drift once applied, and `check --url` reports a live database
+//! that drifted.
 
 use schema_core::model::{
     Check, Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table, Unique,

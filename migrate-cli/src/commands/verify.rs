@@ -19,7 +19,8 @@ use schema_core::model::Schema;
 use schema_core::snapshot::{without_rename_hints, Snapshot};
 use std::path::PathBuf;
 
-/// The prefix of every scratch database's name: `verify_<pid>_<nanos>`.
+/// The prefix of every scratch database's name: `verify_<pid>_<nanos>` on PostgreSQL, the
+/// directory `verify_<pid>_XXXXXX` of the scratch file on SQLite.
 pub const SCRATCH_PREFIX: &str = "verify_";
 
 /// `migrate-cli verify` flags.
