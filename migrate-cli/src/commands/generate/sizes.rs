@@ -24,9 +24,14 @@ use schema_core::lint::{self, TableSizes};
 use schema_core::model::Schema;
 use sqlx::Row;
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 /// A never-analyzed PostgreSQL table up to this size (8 MiB) is counted with `count(*)`.
 pub const COUNT_LIMIT_BYTES: i64 = 8 * 1024 * 1024;
+
+/// How long connecting and reading the sizes may take: a server that does not answer must not
+/// hold `generate` up for the minutes a TCP connect can take.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The sizes lint uses for `changes` (the diff from `old`): the threshold from the config's
 /// `[lint]` table, and the row counts of the tables [`lint::tables_to_size`] names when a
@@ -136,8 +141,24 @@ struct Counted {
 }
 
 /// Connects to `target` and reads the size of each of `tables` (finding key → name in the
-/// database).
+/// database), within [`TIMEOUT`].
 async fn count(
+    target: &Target,
+    dialect: Dialect,
+    tables: &BTreeMap<String, QualifiedName>,
+) -> Result<Counted, DatabaseError> {
+    match tokio::time::timeout(TIMEOUT, count_unbounded(target, dialect, tables)).await {
+        Ok(counted) => counted,
+        Err(_) => Err(DatabaseError::Connect {
+            what: database::redact(&target.url),
+            from: target.source.clone(),
+            error: format!("no answer within {} s", TIMEOUT.as_secs()),
+            hint: "check that the server is running and reachable",
+        }),
+    }
+}
+
+async fn count_unbounded(
     target: &Target,
     dialect: Dialect,
     tables: &BTreeMap<String, QualifiedName>,
