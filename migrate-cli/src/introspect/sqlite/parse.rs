@@ -431,4 +431,31 @@ mod tests {
             None,
         );
     }
+
+    #[test]
+    fn cut_or_broken_text_never_panics() {
+        let sql = "CREATE TABLE \"a\"\"b\" ([x] int CONSTRAINT c CHECK (x > '(' ) /* c */ -- d\n, `y` text, \
+                   CONSTRAINT \"k\" FOREIGN KEY (\"x\") REFERENCES t(\"id\") ON DELETE CASCADE, é text)";
+        let index_sql = "CREATE UNIQUE INDEX \"i\" ON \"t\" (\"a\" COLLATE nocase DESC, lower(b)) WHERE a <> 'x'";
+        for (end, _) in sql.char_indices() {
+            let _ = table_constraints(&sql[..end]);
+        }
+        for (end, _) in index_sql.char_indices() {
+            let _ = index(&index_sql[..end]);
+        }
+        for junk in [
+            "",
+            "(",
+            ")",
+            ",",
+            "CONSTRAINT",
+            "CREATE TABLE t (CONSTRAINT",
+            "x (FOREIGN",
+            "ON (",
+            "ON () WHERE",
+        ] {
+            let _ = table_constraints(junk);
+            let _ = index(junk);
+        }
+    }
 }
