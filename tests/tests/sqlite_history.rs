@@ -442,3 +442,348 @@ fn a_generated_history_keeps_every_row_through_renames_and_rebuilds() {
     assert_eq!(lite.rows("SELECT count(*) FROM posts"), ["5"]);
     assert_has(&lite.run(&["generate"]), 0, &["no changes"]);
 }
+
+/// `V1` after `edit` (which must apply).
+fn edited(schema: &str, from: &str, to: &str) -> String {
+    assert!(schema.contains(from), "{from:?} is not in the schema");
+    schema.replacen(from, to, 1)
+}
+
+/// The 1-based line of the first line of `sql` that starts with `prefix`, and the number of
+/// its statement (statements are separated by breakpoint lines).
+fn locate(sql: &str, prefix: &str) -> (usize, usize) {
+    let lines: Vec<&str> = sql.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starts with {prefix:?} in\n{sql}"));
+    let statement = lines[..i].iter().filter(|l| l.trim() == BREAKPOINT).count() + 1;
+    (i + 1, statement)
+}
+
+const ALL_ROWS: [&str; 3] = [
+    "SELECT * FROM accounts ORDER BY id",
+    "SELECT * FROM posts ORDER BY id",
+    "SELECT * FROM badges ORDER BY id",
+];
+
+fn all_rows(lite: &Lite) -> Vec<Vec<String>> {
+    ALL_ROWS.iter().map(|q| lite.rows(q)).collect()
+}
+
+/// A rebuild of the parent whose closing foreign-key check fails (a post references an account
+/// that does not exist): after the parent was dropped and its copy renamed, all of it is rolled
+/// back, nothing is recorded, and once the rows are repaired the same file applies.
+#[test]
+fn a_rebuild_that_would_leave_broken_references_is_rolled_back_whole_then_applies() {
+    let mut lite = Lite::new(V1);
+    lite.generate(V1, &[]);
+    assert_has(&lite.migrate(), 0, &[]);
+    lite.exec(
+        "INSERT INTO accounts (id, display_name, age, mood) VALUES (1, 'Ada', 36, 'happy'), (2, 'Bob', 41, 'sad');
+         INSERT INTO posts (id, account_id, title) VALUES (1, 1, 'a'), (2, 2, 'b');
+         INSERT INTO badges (id, account_id, label) VALUES (1, 1, 'gold');
+         PRAGMA foreign_keys=OFF;
+         INSERT INTO posts (id, account_id, title) VALUES (3, 99, 'orphan');",
+    );
+    let (schema, rows, history) = (lite.schema(), all_rows(&lite), lite.history());
+    let file = lite.generate(&edited(V1, "pub age: i32,", "pub age: String,"), &[]);
+    let sql = lite.project.read(&file);
+    let dry = lite.run(&["migrate", "--dry-run"]);
+    let how = "(would run in the transaction it opens itself, with foreign keys off)";
+    assert_has(
+        &dry,
+        0,
+        &[
+            &format!("-- migrations/{file} {how}"),
+            "dry run: 1 migration(s)",
+        ],
+    );
+
+    let (line, n) = locate(&sql, "INSERT INTO \"__migrate_fk_check\"");
+    let run = lite.migrate();
+    assert_has(
+        &run,
+        1,
+        &[
+            &format!("migration migrations/{file}:{line} failed at statement {n}: CHECK constraint failed"),
+            "foreign keys would be broken: 1 row(s) of \"posts\" reference missing rows of \"accounts\"",
+            "INSERT INTO \"__migrate_fk_check\" SELECT count(*) FROM pragma_foreign_key_check;",
+            "nothing of this migration remains and nothing was recorded; fix the file and run migrate again",
+        ],
+    );
+    assert!(
+        !run.stderr
+            .contains("statements before the failing one remain"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(lite.schema(), schema, "the rebuild was not rolled back");
+    assert_eq!(all_rows(&lite), rows);
+    assert_eq!(lite.history(), history);
+    assert!(lite
+        .states()
+        .last()
+        .is_some_and(|s| s.ends_with(" pending")));
+
+    lite.exec("DELETE FROM posts WHERE id = 3");
+    assert_has(&lite.migrate(), 0, &[&format!("applied migrations/{file}")]);
+    assert_eq!(
+        lite.rows("SELECT id, age, typeof(age) FROM accounts"),
+        ["1|36|text", "2|41|text"]
+    );
+    assert_eq!(
+        lite.rows("SELECT id, account_id FROM posts ORDER BY id"),
+        ["1|1", "2|2"]
+    );
+    assert_eq!(lite.rows("SELECT id, account_id FROM badges"), ["1|1"]);
+    assert_eq!(lite.history().len(), 2);
+}
+
+/// A new NOT NULL column without a default fails the copy into the new table: the statement
+/// and its line are named, nothing remains; the file fixed by hand then applies.
+#[test]
+fn a_failing_statement_inside_a_rebuild_is_located_and_the_fixed_file_applies() {
+    let mut lite = Lite::new(V1);
+    lite.generate(V1, &[]);
+    assert_has(&lite.migrate(), 0, &[]);
+    lite.exec(
+        "INSERT INTO accounts (id, display_name, age, mood) VALUES (1, 'Ada', 36, 'happy');
+         INSERT INTO posts (id, account_id, title) VALUES (1, 1, 'a');
+         INSERT INTO badges (id, account_id, label) VALUES (1, 1, 'gold');",
+    );
+    let (schema, rows) = (lite.schema(), all_rows(&lite));
+    let level = edited(V1, "pub age: i32,", "pub age: i32,\n    pub level: i32,");
+    let file = lite.generate(&level, &[]);
+    let sql = lite.project.read(&file);
+    let (line, n) = locate(&sql, "INSERT INTO \"__new_accounts\"");
+    let run = lite.migrate();
+    assert_has(
+        &run,
+        1,
+        &[
+            &format!("migration migrations/{file}:{line} failed at statement {n}: NOT NULL constraint failed: __new_accounts.level"),
+            "nothing of this migration remains and nothing was recorded",
+        ],
+    );
+    assert_eq!(lite.schema(), schema);
+    assert_eq!(all_rows(&lite), rows);
+    assert_eq!(lite.history().len(), 1);
+
+    let fixed = sql.replace(
+        "\"level\" integer NOT NULL",
+        "\"level\" integer DEFAULT 0 NOT NULL",
+    );
+    assert_ne!(fixed, sql);
+    fs::write(lite.project.migrations().join(&file), fixed).expect("fix the file");
+    assert_has(&lite.migrate(), 0, &[&format!("applied migrations/{file}")]);
+    assert_eq!(lite.rows("SELECT id, level FROM accounts"), ["1|0"]);
+    assert_eq!(lite.rows("SELECT id, account_id FROM posts"), ["1|1"]);
+    assert_eq!(lite.rows("SELECT id, account_id FROM badges"), ["1|1"]);
+    assert_eq!(lite.history().len(), 2);
+}
+
+/// sqlx's own `Migrator::run` with the project's folder on the database file `db`.
+fn sqlx_run(lite: &Lite, db: &Path) -> Result<(), String> {
+    lite.rt.block_on(async {
+        let migrations = lite.project.migrations();
+        let migrator = Migrator::new(migrations.as_path())
+            .await
+            .expect("sqlx reads the folder");
+        let url = format!("sqlite://{}?mode=rwc", db.display());
+        let mut c = SqliteConnection::connect(&url).await.expect("open");
+        let ran = migrator.run(&mut c).await.map_err(|e| e.to_string());
+        c.close().await.expect("close");
+        ran
+    })
+}
+
+fn version(file: &str) -> &str {
+    file.split('_').next().unwrap_or(file)
+}
+
+#[test]
+fn status_shows_every_state_on_sqlite() {
+    let mut lite = Lite::new(V1);
+    let f1 = lite.generate(V1, &[]);
+    let v2 = edited(V1, "pub age: i32,", "pub age: String,");
+    let f2 = lite.generate(&v2, &[]);
+    let (n1, n2) = (version(&f1), version(&f2));
+    let names = (f1.trim_end_matches(".sql"), f2.trim_end_matches(".sql"));
+    let line = |name: &str, state: &str| format!("{} {state}", name.replacen('_', " ", 1));
+    assert_eq!(
+        lite.states(),
+        [line(names.0, "pending"), line(names.1, "pending")]
+    );
+    assert_has(
+        &lite.run(&["status"]),
+        0,
+        &["(not created yet)", "2 migrations: 2 pending"],
+    );
+    assert!(!lite.db.exists(), "status created the database");
+
+    assert_has(&lite.migrate(), 0, &["applied 2 migration(s)"]);
+    assert_eq!(
+        lite.states(),
+        [line(names.0, "applied"), line(names.1, "applied")]
+    );
+    assert_has(
+        &lite.run(&["status"]),
+        0,
+        &[&format!("{n1}  "), "applied 20", "2 migrations: 2 applied"],
+    );
+
+    let f3 = lite.generate(
+        &edited(&v2, "pub label: String,", "pub label: Option<String>,"),
+        &[],
+    );
+    let path = |f: &str| lite.project.migrations().join(f);
+    let first = lite.project.read(&f1);
+    fs::write(
+        path(&f1),
+        format!("{first}-- edited after it was applied\n"),
+    )
+    .expect("edit");
+    fs::remove_file(path(&f2)).expect("remove");
+    // migrate-cli never records a failed migration on SQLite (a failing file is rolled back
+    // whole); a row like this one comes from another tool.
+    lite.exec("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'half done', false, x'00', -1)");
+    assert_eq!(
+        lite.states(),
+        [
+            line(names.0, "modified"),
+            line(names.1, "missing"),
+            line(f3.trim_end_matches(".sql"), "pending"),
+            "99990101000000 half_done failed".to_string(),
+        ]
+    );
+    let text = lite.run(&["status"]);
+    assert_has(
+        &text,
+        0,
+        &[
+            &format!("{n1}  "),
+            "modified since it was applied",
+            &format!("{n2}  "),
+            "missing from migrations (applied 20",
+            "pending",
+            "failed: repair by hand",
+            "4 migrations: 1 failed, 1 missing, 1 modified, 1 pending",
+        ],
+    );
+}
+
+/// An applied rebuild file edited afterwards: `migrate` names it and applies nothing, not
+/// even the pending migration after it; restored, the history goes on.
+#[test]
+fn a_tampered_applied_file_is_refused_before_anything_is_applied() {
+    let mut lite = Lite::new(V1);
+    lite.generate(V1, &[]);
+    let v2 = edited(V1, "pub age: i32,", "pub age: String,");
+    let f2 = lite.generate(&v2, &[]);
+    assert_has(&lite.migrate(), 0, &["applied 2 migration(s)"]);
+    let v3 = edited(&v2, "pub label: String,", "pub label: Option<String>,");
+    let f3 = lite.generate(&v3, &[]);
+    let original = lite.project.read(&f2);
+    let tampered = original.replace("\"age\" text NOT NULL", "\"age\" text");
+    assert_ne!(tampered, original);
+    let path = lite.project.migrations().join(&f2);
+    fs::write(&path, &tampered).expect("tamper");
+    let (schema, history) = (lite.schema(), lite.history());
+
+    let changed = format!(
+        "migration {} (migrations/{f2}) changed since it was applied",
+        version(&f2)
+    );
+    let run = lite.migrate();
+    assert_has(
+        &run,
+        1,
+        &[
+            "refusing to migrate",
+            "nothing was applied",
+            &changed,
+            "restore the applied version",
+        ],
+    );
+    assert_has(&lite.run(&["migrate", "--dry-run"]), 1, &[&changed]);
+    assert_eq!(lite.schema(), schema);
+    assert_eq!(lite.history(), history);
+
+    fs::write(&path, &original).expect("restore");
+    assert_has(&lite.migrate(), 0, &[&format!("applied migrations/{f3}")]);
+    assert_eq!(
+        lite.rows("SELECT \"notnull\" FROM pragma_table_info('badges') WHERE name = 'label'"),
+        ["0"]
+    );
+}
+
+/// sqlx itself reads the history migrate-cli writes. sqlx 0.8's SQLite `Migrator` ignores
+/// `-- no-transaction` (it wraps every file in a transaction, so a rebuild fails at its own
+/// BEGIN; sqlx 0.9 honours it), so only the ordinary files are run through it on a fresh
+/// database and their `_sqlx_migrations` rows compared; with a rebuild file applied by
+/// migrate-cli, sqlx agrees that everything is applied and unchanged.
+#[test]
+fn sqlx_reads_the_sqlite_history_migrate_cli_writes() {
+    let mut lite = Lite::new(V1);
+    let mut schema = V1.to_string();
+    lite.generate(&schema, &[]);
+    for (from, to) in [
+        (
+            "pub display_name: String,",
+            "#[column(renamed_from = \"display_name\")]\n    pub full_name: String,",
+        ),
+        (
+            "    pub label: String,\n",
+            "    pub label: String,\n    #[column(default = 1)]\n    pub level: i32,\n",
+        ),
+        (
+            "    pub title: String,\n",
+            "    #[column(index)]\n    pub title: String,\n",
+        ),
+    ] {
+        schema = edited(&schema, from, to);
+        let file = lite.generate(&schema, &[]);
+        assert!(
+            !lite.project.read(&file).starts_with("-- no-transaction"),
+            "{file}"
+        );
+    }
+    assert_has(&lite.migrate(), 0, &["applied 4 migration(s)"]);
+    let fresh = lite.project.path().join("fresh.db");
+    sqlx_run(&lite, &fresh).expect("sqlx applies the ordinary files");
+    let by_sqlx = Lite {
+        db: fresh.clone(),
+        ..Lite::new("")
+    };
+    assert_eq!(
+        by_sqlx.history(),
+        lite.history(),
+        "version, description, success, checksum"
+    );
+    assert_eq!(by_sqlx.schema(), lite.schema());
+    sqlx_run(&lite, &lite.db).expect("sqlx agrees with what migrate-cli applied");
+
+    let rebuild = lite.generate(&edited(&schema, "pub age: i32,", "pub age: String,"), &[]);
+    assert!(lite
+        .project
+        .read(&rebuild)
+        .starts_with("-- no-transaction\n"));
+    assert_has(
+        &lite.migrate(),
+        0,
+        &[&format!("applied migrations/{rebuild}")],
+    );
+    let v = version(&rebuild);
+    let row = lite.rows(&format!(
+        "SELECT success, execution_time > 0 FROM _sqlx_migrations WHERE version = {v}"
+    ));
+    assert_eq!(row, ["1|1"]);
+    sqlx_run(&lite, &lite.db).expect("sqlx agrees that the rebuild is applied and unchanged");
+    let refused =
+        sqlx_run(&lite, &fresh).expect_err("sqlx 0.8 runs the rebuild inside its own transaction");
+    assert!(
+        refused.contains("cannot start a transaction within a transaction"),
+        "{refused}"
+    );
+}

@@ -446,7 +446,7 @@ async fn diagnose(
         failure.statement = Some((numbered(i), line, s.text.to_string()));
         if !replayed.violations.is_empty() {
             failure.error = format!(
-                "{}: foreign keys would be broken: {}; make the migration keep or delete the referencing rows",
+                "{}: foreign keys would be broken: {} (PRAGMA foreign_key_check lists them, also rows that were broken before this migration); repair or delete those rows, or change the migration so that it keeps what they reference",
                 failure.error,
                 replayed.violations.join(", ")
             );

@@ -204,4 +204,95 @@ mod tests {
         let lower = "pragma foreign_keys = off;\n--> statement-breakpoint\nbegin immediate;\n--> statement-breakpoint\nDROP TABLE \"t\";\n--> statement-breakpoint\nend;\n";
         assert_eq!(own_transaction(&split_statements(lower)), Some((1, 3)));
     }
+
+    async fn memory() -> SqliteConnection {
+        let mut c = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        sqlx::migrate::Migrate::ensure_migrations_table(&mut c)
+            .await
+            .unwrap();
+        c.execute(
+            "CREATE TABLE p (id integer PRIMARY KEY); \
+             CREATE TABLE k (id integer PRIMARY KEY, p integer REFERENCES p ON DELETE CASCADE); \
+             INSERT INTO p VALUES (1); INSERT INTO k VALUES (1, 1);",
+        )
+        .await
+        .unwrap();
+        c
+    }
+
+    async fn scalar(c: &mut SqliteConnection, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&mut *c).await.unwrap()
+    }
+
+    fn migration(body: &str) -> Migration {
+        let sql = REBUILD.replace("DROP TABLE \"t\";", body);
+        let kind = sqlx::migrate::MigrationType::Simple;
+        Migration::new(7, "rebuild p".into(), kind, sql.into(), true)
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_is_applied_and_recorded_as_sqlx_records_it() {
+        let mut c = memory().await;
+        let body = "CREATE TABLE \"__new_p\" (id integer PRIMARY KEY, x integer);\n--> statement-breakpoint\nINSERT INTO \"__new_p\" (id) SELECT id FROM p;\n--> statement-breakpoint\nDROP TABLE p;\n--> statement-breakpoint\nALTER TABLE \"__new_p\" RENAME TO p;";
+        let m = migration(body);
+        apply(&mut c, &m).await.unwrap();
+        assert_eq!(scalar(&mut c, "SELECT count(*) FROM k").await, 1);
+        assert_eq!(scalar(&mut c, "PRAGMA foreign_keys").await, 1);
+        let row: (i64, String, bool, Vec<u8>, i64) = sqlx::query_as(
+            "SELECT version, description, success, checksum, execution_time FROM _sqlx_migrations",
+        )
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+        assert_eq!(
+            (row.0, row.1.as_str(), row.2, row.3.as_slice()),
+            (7, "rebuild p", true, &*m.checksum)
+        );
+        assert!(row.4 > 0, "execution_time {}", row.4);
+    }
+
+    #[tokio::test]
+    async fn a_failed_rebuild_is_rolled_back_and_foreign_keys_are_on_again() {
+        let mut c = memory().await;
+        let m =
+            migration("DROP TABLE p;\n--> statement-breakpoint\nINSERT INTO nowhere VALUES (1);");
+        let failed = apply(&mut c, &m).await;
+        assert!(matches!(failed, Err(MigrateError::ExecuteMigration(_, 7))));
+        assert_eq!(scalar(&mut c, "PRAGMA foreign_keys").await, 0);
+        assert!(recover(&mut c).await.unwrap(), "no transaction was open");
+        assert_eq!(scalar(&mut c, "PRAGMA foreign_keys").await, 1);
+        assert_eq!(scalar(&mut c, "SELECT count(*) FROM p").await, 1);
+        assert_eq!(scalar(&mut c, "SELECT count(*) FROM k").await, 1);
+        assert_eq!(
+            scalar(&mut c, "SELECT count(*) FROM _sqlx_migrations").await,
+            0
+        );
+        assert!(
+            !recover(&mut c).await.unwrap(),
+            "ROLLBACK without a transaction"
+        );
+
+        let statements = ["DROP TABLE p;", "INSERT INTO nowhere VALUES (1);"];
+        let replayed = first_failing(&mut c, &statements).await.unwrap().unwrap();
+        assert_eq!(replayed.index, 1);
+        assert_eq!(scalar(&mut c, "SELECT count(*) FROM k").await, 1);
+        assert_eq!(scalar(&mut c, "PRAGMA foreign_keys").await, 1);
+    }
+
+    #[tokio::test]
+    async fn the_replay_names_the_rows_that_reference_nothing() {
+        let mut c = memory().await;
+        let statements = [
+            "DROP TABLE p;",
+            "CREATE TEMP TABLE t (n integer CHECK (n = 0));",
+            "INSERT INTO t SELECT count(*) FROM pragma_foreign_key_check;",
+        ];
+        let replayed = first_failing(&mut c, &statements).await.unwrap().unwrap();
+        assert_eq!(replayed.index, 2);
+        assert_eq!(
+            replayed.violations,
+            ["1 row(s) of \"k\" reference missing rows of \"p\""]
+        );
+        assert_eq!(scalar(&mut c, "SELECT count(*) FROM p").await, 1);
+    }
 }
