@@ -613,3 +613,50 @@ async fn pg_the_example_applications_generated_migrations_apply_and_show_as_appl
     );
     assert!(pg_table_exists(&db.pool, "issues").await);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_a_no_transaction_file_runs_on_the_bare_connection() {
+    let p = Project::new("sqlite");
+    let db = p.path().join("app.db");
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    p.write(
+        1,
+        "create_accounts",
+        "CREATE TABLE accounts (id INTEGER PRIMARY KEY);\n",
+    );
+    // VACUUM refuses to run inside a transaction: sqlx 0.8's SQLite apply would wrap it in one.
+    p.write(2, "vacuum", "-- no-transaction\nVACUUM;\n");
+    assert_has(
+        &p.run(&["migrate", "--url", &url, "--dry-run"]).await,
+        0,
+        &["2_vacuum.sql (would run without a transaction)"],
+    );
+    assert_has(
+        &p.migrate(&url).await,
+        0,
+        &["applied migrations/2_vacuum.sql", "applied 2 migration(s)"],
+    );
+    let rows = sqlite_rows(&db).await;
+    let sums = p.sqlx_checksums().await;
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.0, r.1, r.2.clone()))
+            .collect::<Vec<_>>(),
+        sums.into_iter()
+            .map(|(v, s)| (v, true, s))
+            .collect::<Vec<_>>()
+    );
+
+    // Without a transaction of its own, what ran before the failing statement stays: the
+    // message says so, and nothing is recorded.
+    p.write(3, "half", "-- no-transaction\nCREATE TABLE made_by_three (id INTEGER);\n--> statement-breakpoint\nINSERT INTO nowhere VALUES (1);\n");
+    assert_has(
+        &p.migrate(&url).await,
+        1,
+        &[
+            "migration migrations/3_half.sql failed: no such table: nowhere",
+            "so the statements before the failing one remain",
+        ],
+    );
+    assert_eq!(sqlite_rows(&db).await.len(), 2);
+}

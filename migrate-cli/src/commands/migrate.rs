@@ -4,7 +4,7 @@
 //! SQLite `-- no-transaction` files (table rebuilds, which run their own transaction with
 //! foreign keys off) are applied by [`sqlite`] as sqlx 0.9 applies them.
 
-mod sqlite;
+pub mod sqlite;
 
 use crate::commands::status::{self, show, Entry, Local, State};
 use crate::config::{self, Config};
