@@ -4,13 +4,17 @@
 //! SQLite `-- no-transaction` files (table rebuilds, which run their own transaction with
 //! foreign keys off) are applied by [`sqlite`] as sqlx 0.9 applies them.
 
+mod failure;
 pub mod sqlite;
+
+pub use failure::{Failure, Remains};
 
 use crate::commands::status::{self, show, Entry, Local, State};
 use crate::config::{self, Config};
 use crate::database::{self, Connected, Db, Target};
 use crate::error::Error;
 use crate::Context;
+use failure::diagnose;
 use sqlx::migrate::MigrateError as SqlxMigrateError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -58,69 +62,6 @@ pub enum MigrateError {
     },
 }
 
-/// A migration that failed to apply, located as precisely as the database allows.
-#[derive(Debug)]
-pub struct Failure {
-    pub file: String,
-    /// 1-based statement number, its line in the file and its text.
-    pub statement: Option<(usize, usize, String)>,
-    pub error: String,
-    /// What of it remains in the database.
-    pub remains: Remains,
-    /// Migrations applied by this run before it failed.
-    pub applied_before: usize,
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.statement {
-            Some((n, line, text)) => write!(
-                f,
-                "migration {}:{line} failed at statement {n}: {}\n\n{}\n\n",
-                self.file,
-                self.error,
-                excerpt(text)
-            )?,
-            None => write!(f, "migration {} failed: {}\n\n", self.file, self.error)?,
-        }
-        match self.remains {
-            Remains::Nothing => write!(f, "nothing of this migration remains and nothing was recorded; fix the file and run migrate again")?,
-            Remains::StatementsBefore => write!(f, "this migration ran without a transaction (-- no-transaction), so the statements before the failing one remain; repair the database by hand, fix the file and run migrate again")?,
-            Remains::Committed => write!(f, "this migration's own transaction was no longer open when it failed, so what it committed remains though nothing was recorded; check the database by hand, fix the file and run migrate again")?,
-        }
-        if self.applied_before > 0 {
-            write!(
-                f,
-                " ({} migration(s) before it were applied by this run)",
-                self.applied_before
-            )?;
-        }
-        Ok(())
-    }
-}
-
-/// What a failed migration left in the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Remains {
-    /// It ran in a transaction that was rolled back: in migrate's own, or in the one the file
-    /// opens itself (a SQLite rebuild: `PRAGMA foreign_keys=OFF; BEGIN; ...; COMMIT;`).
-    Nothing,
-    /// It ran without a transaction (`-- no-transaction`): the statements before the failing one.
-    StatementsBefore,
-    /// Its own transaction had committed (or was gone) when it failed.
-    Committed,
-}
-
-/// A statement's first lines, indented.
-fn excerpt(text: &str) -> String {
-    let lines: Vec<&str> = text.trim().lines().collect();
-    let mut shown: Vec<String> = lines.iter().take(6).map(|l| format!("    {l}")).collect();
-    if lines.len() > 6 {
-        shown.push("    ...".to_string());
-    }
-    shown.join("\n")
-}
-
 /// One statement of a migration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement<'a> {
@@ -159,15 +100,6 @@ pub fn split_statements(sql: &str) -> Vec<Statement<'_>> {
         text: &sql[start..],
     });
     statements
-}
-
-/// The 1-based line of 1-based character `position` in `text`.
-fn line_of_char(text: &str, position: usize) -> usize {
-    let end = text
-        .char_indices()
-        .nth(position.saturating_sub(1))
-        .map_or(text.len(), |(i, _)| i);
-    text[..end].matches('\n').count() + 1
 }
 
 /// Runs `migrate`.
@@ -358,103 +290,6 @@ fn refuse_divergence(
     })
 }
 
-/// Finds the failing statement: from PostgreSQL's error position when it gives one, else by
-/// replaying the statements one by one in a transaction that is rolled back. `recovered` is
-/// the outcome of [`sqlite::recover`] after a SQLite `-- no-transaction` file failed.
-async fn diagnose(
-    conn: &mut Connected,
-    m: &Local,
-    file: String,
-    error: &sqlx::Error,
-    applied_before: usize,
-    recovered: Option<Result<bool, sqlx::Error>>,
-) -> Failure {
-    let sql = &*m.migration.sql;
-    let statements = split_statements(sql);
-    let transactional = !m.migration.no_tx && conn.transactional_ddl();
-    let mut failure = Failure {
-        file,
-        statement: None,
-        error: database::error_message(error),
-        remains: match transactional {
-            true => Remains::Nothing,
-            false => Remains::StatementsBefore,
-        },
-        applied_before,
-    };
-    let numbered = |index: usize| {
-        statements
-            .iter()
-            .take(index + 1)
-            .filter(|s| s.sql_line().is_some())
-            .count()
-    };
-    if let Some(position) = database::error_position(error) {
-        let line = line_of_char(sql, position);
-        if let Some(i) = statements.iter().rposition(|s| s.first_line <= line) {
-            failure.statement = Some((numbered(i), line, statements[i].text.to_string()));
-            return failure;
-        }
-    }
-    if let Some(Err(e)) = &recovered {
-        let e = database::error_message(e);
-        failure.error = format!("{}; then rolling it back failed: {e}", failure.error);
-    }
-    let own = match &recovered {
-        Some(rolled_back) => {
-            sqlite::own_transaction(&statements).map(|o| (o, matches!(rolled_back, Ok(true))))
-        }
-        None => None,
-    };
-    if !transactional && own.is_none() {
-        return failure;
-    }
-    // A file with its own transaction is replayed without it (and without its foreign-key
-    // pragmas: the replay turns them off around its own transaction).
-    let real: Vec<(usize, &Statement)> = statements
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.sql_line().is_some() && !(own.is_some() && sqlite::is_control(s)))
-        .collect();
-    let texts: Vec<&str> = real.iter().map(|(_, s)| s.text).collect();
-    let replayed = match (&mut conn.db, own) {
-        (Db::Sqlite(c), Some(_)) => sqlite::first_failing(c, &texts).await.ok().flatten(),
-        _ => match conn.first_failing(&texts).await {
-            Ok(Some((index, error))) => Some(sqlite::Replayed {
-                index,
-                error,
-                violations: Vec::new(),
-            }),
-            _ => None,
-        },
-    };
-    let failing = replayed.as_ref().map(|r| real[r.index].0);
-    if let Some(((_, commit), rolled_back)) = own {
-        // Nothing remains when the file's transaction was rolled back, or when the file
-        // failed before its COMMIT (SQLite may have rolled it back by itself).
-        failure.remains = match rolled_back || failing.is_some_and(|i| i < commit) {
-            true => Remains::Nothing,
-            false => Remains::Committed,
-        };
-    }
-    if let Some(replayed) = replayed {
-        let (i, s) = real[replayed.index];
-        let line = match database::error_position(&replayed.error) {
-            Some(p) => s.first_line + line_of_char(s.text, p) - 1,
-            None => s.sql_line().unwrap_or(s.first_line),
-        };
-        failure.statement = Some((numbered(i), line, s.text.to_string()));
-        if !replayed.violations.is_empty() {
-            failure.error = format!(
-                "{}: foreign keys would be broken: {} (PRAGMA foreign_key_check lists them, also rows that were broken before this migration); repair or delete those rows, or change the migration so that it keeps what they reference",
-                failure.error,
-                replayed.violations.join(", ")
-            );
-        }
-    }
-    failure
-}
-
 /// `--dry-run`: prints each pending migration's SQL; touches nothing (not even the history table).
 async fn dry_run(
     config: &Config,
@@ -523,13 +358,5 @@ mod tests {
             concurrent_builds(sql),
             [("audit".to_string(), "a\"b_idx".to_string())]
         );
-    }
-
-    #[test]
-    fn character_positions_become_lines() {
-        assert_eq!(line_of_char("ab\ncd\né f", 1), 1);
-        assert_eq!(line_of_char("ab\ncd\né f", 4), 2);
-        assert_eq!(line_of_char("ab\ncd\né f", 9), 3);
-        assert_eq!(line_of_char("ab", 99), 1);
     }
 }

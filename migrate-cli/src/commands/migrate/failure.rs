@@ -1,0 +1,203 @@
+//! A failed migration: finding the failing statement (PostgreSQL's error position, else a
+//! replay in a transaction that is rolled back) and saying truly what of it remains.
+
+use super::{split_statements, sqlite, Statement};
+use crate::commands::status::Local;
+use crate::database::{self, Connected, Db};
+
+/// A migration that failed to apply, located as precisely as the database allows.
+#[derive(Debug)]
+pub struct Failure {
+    pub file: String,
+    /// 1-based statement number, its line in the file and its text.
+    pub statement: Option<(usize, usize, String)>,
+    pub error: String,
+    /// What of it remains in the database.
+    pub remains: Remains,
+    /// Migrations applied by this run before it failed.
+    pub applied_before: usize,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.statement {
+            Some((n, line, text)) => write!(
+                f,
+                "migration {}:{line} failed at statement {n}: {}\n\n{}\n\n",
+                self.file,
+                self.error,
+                excerpt(text)
+            )?,
+            None => write!(f, "migration {} failed: {}\n\n", self.file, self.error)?,
+        }
+        match self.remains {
+            Remains::Nothing => write!(f, "nothing of this migration remains and nothing was recorded; fix the file and run migrate again")?,
+            Remains::StatementsBefore => write!(f, "this migration ran without a transaction (-- no-transaction), so the statements before the failing one remain; repair the database by hand, fix the file and run migrate again")?,
+            Remains::Committed => write!(f, "this migration's own transaction was no longer open when it failed, so what it committed remains though nothing was recorded; check the database by hand, fix the file and run migrate again")?,
+        }
+        if self.applied_before > 0 {
+            write!(
+                f,
+                " ({} migration(s) before it were applied by this run)",
+                self.applied_before
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// What a failed migration left in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remains {
+    /// It ran in a transaction that was rolled back: in migrate's own, or in the one the file
+    /// opens itself (a SQLite rebuild: `PRAGMA foreign_keys=OFF; BEGIN; ...; COMMIT;`).
+    Nothing,
+    /// It ran without a transaction (`-- no-transaction`): the statements before the failing one.
+    StatementsBefore,
+    /// Its own transaction had committed (or was gone) when it failed.
+    Committed,
+}
+
+/// A statement's first lines, indented.
+fn excerpt(text: &str) -> String {
+    let lines: Vec<&str> = text.trim().lines().collect();
+    let mut shown: Vec<String> = lines.iter().take(6).map(|l| format!("    {l}")).collect();
+    if lines.len() > 6 {
+        shown.push("    ...".to_string());
+    }
+    shown.join("\n")
+}
+
+/// Finds the failing statement: from PostgreSQL's error position when it gives one, else by
+/// replaying the statements one by one in a transaction that is rolled back. `recovered` is
+/// the outcome of [`sqlite::recover`] after a SQLite `-- no-transaction` file failed.
+pub(super) async fn diagnose(
+    conn: &mut Connected,
+    m: &Local,
+    file: String,
+    error: &sqlx::Error,
+    applied_before: usize,
+    recovered: Option<Result<bool, sqlx::Error>>,
+) -> Failure {
+    let sql = &*m.migration.sql;
+    let statements = split_statements(sql);
+    let transactional = !m.migration.no_tx && conn.transactional_ddl();
+    let mut failure = Failure {
+        file,
+        statement: None,
+        error: database::error_message(error),
+        remains: match transactional {
+            true => Remains::Nothing,
+            false => Remains::StatementsBefore,
+        },
+        applied_before,
+    };
+    let numbered = |index: usize| numbered(&statements, index);
+    if let Some(position) = database::error_position(error) {
+        let line = line_of_char(sql, position);
+        if let Some(i) = statements.iter().rposition(|s| s.first_line <= line) {
+            failure.statement = Some((numbered(i), line, statements[i].text.to_string()));
+            return failure;
+        }
+    }
+    if let Some(Err(e)) = &recovered {
+        let e = database::error_message(e);
+        failure.error = format!("{}; then rolling it back failed: {e}", failure.error);
+    }
+    let own = match &recovered {
+        Some(rolled_back) => {
+            sqlite::own_transaction(&statements).map(|o| (o, matches!(rolled_back, Ok(true))))
+        }
+        None => None,
+    };
+    if !transactional && own.is_none() {
+        return failure;
+    }
+    let replayed = replay(conn, &statements, own.is_some()).await;
+    if let Some(((_, commit), rolled_back)) = own {
+        // Nothing remains when the file's transaction was rolled back, or when the file
+        // failed before its COMMIT (SQLite may have rolled it back by itself).
+        let before_commit = replayed.as_ref().is_some_and(|(i, _)| *i < commit);
+        failure.remains = match rolled_back || before_commit {
+            true => Remains::Nothing,
+            false => Remains::Committed,
+        };
+    }
+    let Some((i, replayed)) = replayed else {
+        return failure;
+    };
+    let s = &statements[i];
+    let line = match database::error_position(&replayed.error) {
+        Some(p) => s.first_line + line_of_char(s.text, p) - 1,
+        None => s.sql_line().unwrap_or(s.first_line),
+    };
+    failure.statement = Some((numbered(i), line, s.text.to_string()));
+    if !replayed.violations.is_empty() {
+        failure.error = format!(
+            "{}: foreign keys would be broken: {} (PRAGMA foreign_key_check lists them, also rows that were broken before this migration); repair or delete those rows, or change the migration so that it keeps what they reference",
+            failure.error,
+            replayed.violations.join(", ")
+        );
+    }
+    failure
+}
+
+/// Replays the file in a transaction that is rolled back and gives the index (into
+/// `statements`) of the first that fails. A file with its own transaction (`own`) is replayed
+/// without its transaction control and with foreign keys off, as it runs.
+async fn replay(
+    conn: &mut Connected,
+    statements: &[Statement<'_>],
+    own: bool,
+) -> Option<(usize, sqlite::Replayed)> {
+    let real: Vec<usize> = statements
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.sql_line().is_some() && !(own && sqlite::is_control(s)))
+        .map(|(i, _)| i)
+        .collect();
+    let texts: Vec<&str> = real.iter().map(|i| statements[*i].text).collect();
+    let replayed = match (&mut conn.db, own) {
+        (Db::Sqlite(c), true) => sqlite::first_failing(c, &texts).await.ok().flatten(),
+        _ => match conn.first_failing(&texts).await {
+            Ok(Some((index, error))) => Some(sqlite::Replayed {
+                index,
+                error,
+                violations: Vec::new(),
+            }),
+            _ => None,
+        },
+    };
+    replayed.map(|r| (real[r.index], r))
+}
+
+/// The 1-based number of statement `index`, counting only statements with SQL.
+fn numbered(statements: &[Statement<'_>], index: usize) -> usize {
+    statements
+        .iter()
+        .take(index + 1)
+        .filter(|s| s.sql_line().is_some())
+        .count()
+}
+
+/// The 1-based line of 1-based character `position` in `text`.
+fn line_of_char(text: &str, position: usize) -> usize {
+    let end = text
+        .char_indices()
+        .nth(position.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| i);
+    text[..end].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn character_positions_become_lines() {
+        assert_eq!(line_of_char("ab\ncd\né f", 1), 1);
+        assert_eq!(line_of_char("ab\ncd\né f", 4), 2);
+        assert_eq!(line_of_char("ab\ncd\né f", 9), 3);
+        assert_eq!(line_of_char("ab", 99), 1);
+    }
+}
