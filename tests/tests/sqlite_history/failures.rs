@@ -1,0 +1,164 @@
+//! Failing and tampered SQLite histories: a rebuild that fails is rolled back whole (its
+//! parent's drop and rename included), nothing is recorded, and the fixed file applies; an
+//! applied file edited afterwards is refused before anything is applied.
+
+use super::lite::*;
+use super::V1;
+use std::fs;
+
+/// A rebuild of the parent whose closing foreign-key check fails (a post references an account
+/// that does not exist): after the parent was dropped and its copy renamed, all of it is rolled
+/// back, nothing is recorded, and once the rows are repaired the same file applies.
+#[test]
+fn a_rebuild_that_would_leave_broken_references_is_rolled_back_whole_then_applies() {
+    let mut lite = Lite::new(V1);
+    lite.generate(V1, &[]);
+    assert_has(&lite.migrate(), 0, &[]);
+    lite.exec(
+        "INSERT INTO accounts (id, display_name, age, mood) VALUES (1, 'Ada', 36, 'happy'), (2, 'Bob', 41, 'sad');
+         INSERT INTO posts (id, account_id, title) VALUES (1, 1, 'a'), (2, 2, 'b');
+         INSERT INTO badges (id, account_id, label) VALUES (1, 1, 'gold');
+         PRAGMA foreign_keys=OFF;
+         INSERT INTO posts (id, account_id, title) VALUES (3, 99, 'orphan');",
+    );
+    let (schema, rows, history) = (lite.schema(), all_rows(&lite), lite.history());
+    let file = lite.generate(&edited(V1, "pub age: i32,", "pub age: String,"), &[]);
+    let sql = lite.project.read(&file);
+    let dry = lite.run(&["migrate", "--dry-run"]);
+    let how = "(would run in the transaction it opens itself, with foreign keys off)";
+    assert_has(
+        &dry,
+        0,
+        &[
+            &format!("-- migrations/{file} {how}"),
+            "dry run: 1 migration(s)",
+        ],
+    );
+
+    let (line, n) = locate(&sql, "INSERT INTO \"__migrate_fk_check\"");
+    let run = lite.migrate();
+    assert_has(
+        &run,
+        1,
+        &[
+            &format!("migration migrations/{file}:{line} failed at statement {n}: CHECK constraint failed"),
+            "foreign keys would be broken: 1 row(s) of \"posts\" reference missing rows of \"accounts\"",
+            "INSERT INTO \"__migrate_fk_check\" SELECT count(*) FROM pragma_foreign_key_check;",
+            "nothing of this migration remains and nothing was recorded; fix the file and run migrate again",
+        ],
+    );
+    assert!(
+        !run.stderr
+            .contains("statements before the failing one remain"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(lite.schema(), schema, "the rebuild was not rolled back");
+    assert_eq!(all_rows(&lite), rows);
+    assert_eq!(lite.history(), history);
+    assert!(lite
+        .states()
+        .last()
+        .is_some_and(|s| s.ends_with(" pending")));
+
+    lite.exec("DELETE FROM posts WHERE id = 3");
+    assert_has(&lite.migrate(), 0, &[&format!("applied migrations/{file}")]);
+    assert_eq!(
+        lite.rows("SELECT id, age, typeof(age) FROM accounts"),
+        ["1|36|text", "2|41|text"]
+    );
+    assert_eq!(
+        lite.rows("SELECT id, account_id FROM posts ORDER BY id"),
+        ["1|1", "2|2"]
+    );
+    assert_eq!(lite.rows("SELECT id, account_id FROM badges"), ["1|1"]);
+    assert_eq!(lite.history().len(), 2);
+}
+
+/// A new NOT NULL column without a default fails the copy into the new table: the statement
+/// and its line are named, nothing remains; the file fixed by hand then applies.
+#[test]
+fn a_failing_statement_inside_a_rebuild_is_located_and_the_fixed_file_applies() {
+    let mut lite = Lite::new(V1);
+    lite.generate(V1, &[]);
+    assert_has(&lite.migrate(), 0, &[]);
+    lite.exec(
+        "INSERT INTO accounts (id, display_name, age, mood) VALUES (1, 'Ada', 36, 'happy');
+         INSERT INTO posts (id, account_id, title) VALUES (1, 1, 'a');
+         INSERT INTO badges (id, account_id, label) VALUES (1, 1, 'gold');",
+    );
+    let (schema, rows) = (lite.schema(), all_rows(&lite));
+    let level = edited(V1, "pub age: i32,", "pub age: i32,\n    pub level: i32,");
+    let file = lite.generate(&level, &[]);
+    let sql = lite.project.read(&file);
+    let (line, n) = locate(&sql, "INSERT INTO \"__new_accounts\"");
+    let run = lite.migrate();
+    assert_has(
+        &run,
+        1,
+        &[
+            &format!("migration migrations/{file}:{line} failed at statement {n}: NOT NULL constraint failed: __new_accounts.level"),
+            "nothing of this migration remains and nothing was recorded",
+        ],
+    );
+    assert_eq!(lite.schema(), schema);
+    assert_eq!(all_rows(&lite), rows);
+    assert_eq!(lite.history().len(), 1);
+
+    let fixed = sql.replace(
+        "\"level\" integer NOT NULL",
+        "\"level\" integer DEFAULT 0 NOT NULL",
+    );
+    assert_ne!(fixed, sql);
+    fs::write(lite.project.migrations().join(&file), fixed).expect("fix the file");
+    assert_has(&lite.migrate(), 0, &[&format!("applied migrations/{file}")]);
+    assert_eq!(lite.rows("SELECT id, level FROM accounts"), ["1|0"]);
+    assert_eq!(lite.rows("SELECT id, account_id FROM posts"), ["1|1"]);
+    assert_eq!(lite.rows("SELECT id, account_id FROM badges"), ["1|1"]);
+    assert_eq!(lite.history().len(), 2);
+}
+
+/// An applied rebuild file edited afterwards: `migrate` names it and applies nothing, not
+/// even the pending migration after it; restored, the history goes on.
+#[test]
+fn a_tampered_applied_file_is_refused_before_anything_is_applied() {
+    let mut lite = Lite::new(V1);
+    lite.generate(V1, &[]);
+    let v2 = edited(V1, "pub age: i32,", "pub age: String,");
+    let f2 = lite.generate(&v2, &[]);
+    assert_has(&lite.migrate(), 0, &["applied 2 migration(s)"]);
+    let v3 = edited(&v2, "pub label: String,", "pub label: Option<String>,");
+    let f3 = lite.generate(&v3, &[]);
+    let original = lite.project.read(&f2);
+    let tampered = original.replace("\"age\" text NOT NULL", "\"age\" text");
+    assert_ne!(tampered, original);
+    let path = lite.project.migrations().join(&f2);
+    fs::write(&path, &tampered).expect("tamper");
+    let (schema, history) = (lite.schema(), lite.history());
+
+    let changed = format!(
+        "migration {} (migrations/{f2}) changed since it was applied",
+        version(&f2)
+    );
+    let run = lite.migrate();
+    assert_has(
+        &run,
+        1,
+        &[
+            "refusing to migrate",
+            "nothing was applied",
+            &changed,
+            "restore the applied version",
+        ],
+    );
+    assert_has(&lite.run(&["migrate", "--dry-run"]), 1, &[&changed]);
+    assert_eq!(lite.schema(), schema);
+    assert_eq!(lite.history(), history);
+
+    fs::write(&path, &original).expect("restore");
+    assert_has(&lite.migrate(), 0, &[&format!("applied migrations/{f3}")]);
+    assert_eq!(
+        lite.rows("SELECT \"notnull\" FROM pragma_table_info('badges') WHERE name = 'label'"),
+        ["0"]
+    );
+}
