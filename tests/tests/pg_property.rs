@@ -2,6 +2,10 @@
 //! (see `tests::gen`), a database built by `create(A)` then the migration `A → B` has the same
 //! catalog as one built by `create(B)`.
 //!
+//! Before the migration, rows that fit both A and B go into A (`tests::gen::rows`); every
+//! table B keeps must keep them all. A migration may fail on rows only where lint warned that
+//! it can (or where it adds a primary key); the case is then replayed without rows.
+//!
 //! Two databases serve every case; each case starts by emptying them. `PROPTEST_CASES`
 //! overrides the number of cases (200 by default).
 
@@ -13,7 +17,7 @@ use schema_core::render::{self, Postgres};
 use schema_core::resolve::resolve;
 use sqlx::{Executor, PgPool};
 use std::path::Path;
-use tests::gen::{self, source, Defs};
+use tests::gen::{self, rows, source, Defs};
 use tests::pg::TestDb;
 
 fn config() -> Config {
@@ -74,12 +78,69 @@ fn catalog_diff(got: &str, want: &str) -> String {
     lines.join("\n")
 }
 
+/// Lint codes of changes that can fail on existing rows.
+const DATA_RISKS: &[&str] = &[
+    "add-not-null-without-default",
+    "set-not-null",
+    "add-unique",
+    "add-check",
+    "add-foreign-key",
+    "type-change",
+    "drop-enum-value",
+];
+
+/// Why a migration may fail on rows: the lint codes that warn of it, and a primary key added
+/// (it fails on duplicates as a unique does, without a code of its own).
+fn data_risks(old: &Schema, new: &Schema, _step: &str) -> Vec<&'static str> {
+    let renames = diff::hinted_renames(old, new);
+    let changes = diff::diff(old, new, &renames);
+    let mut risks: Vec<&'static str> = schema_core::lint::lint(old, new, &changes)
+        .iter()
+        .map(|f| f.code)
+        .filter(|c| DATA_RISKS.contains(c))
+        .collect();
+    if changes
+        .iter()
+        .any(|c| matches!(c, diff::Change::AddPrimaryKey { .. }))
+    {
+        risks.push("primary key added");
+    }
+    risks
+}
+
+/// Inserts the rows, each table in a savepoint and in passes until every table is in (a child
+/// waits for its parent); `false` and nothing inserted when some table never goes in.
+async fn insert(pool: &PgPool, plan: &rows::Rows) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let mut pending: Vec<String> = plan.inserts();
+    for _pass in 0..=pending.len() {
+        let mut failed = Vec::new();
+        for statement in pending {
+            tx.execute("SAVEPOINT row_insert").await?;
+            if tx.execute(statement.as_str()).await.is_ok() {
+                tx.execute("RELEASE SAVEPOINT row_insert").await?;
+            } else {
+                tx.execute("ROLLBACK TO SAVEPOINT row_insert").await?;
+                failed.push(statement);
+            }
+        }
+        pending = failed;
+        if pending.is_empty() {
+            tx.commit().await?;
+            return Ok(true);
+        }
+    }
+    tx.rollback().await?;
+    Ok(false)
+}
+
+/// One case; `Ok(true)` when its migration ran with rows.
 async fn check(
     migrated: &TestDb,
     direct: &TestDb,
     a: &Defs,
     b: &Defs,
-) -> Result<(), TestCaseError> {
+) -> Result<bool, TestCaseError> {
     let (sa, sb) = (resolved(a, "A")?, resolved(b, "B")?);
     let case = || format!("--- A:\n{}--- B:\n{}", source(a), source(b));
     let fail = |what: String| TestCaseError::fail(format!("{what}\n{}", case()));
@@ -95,10 +156,58 @@ async fn check(
         .apply(&create_a)
         .await
         .map_err(|e| fail(format!("create(A) failed: {e}\n{create_a}")))?;
-    migrated
-        .apply(&step)
-        .await
-        .map_err(|e| fail(format!("migration A → B failed: {e}\n--- SQL:\n{step}")))?;
+    let plan = rows::plan(a, b, rows::Flavor::Postgres).unwrap_or_default();
+    let with_rows = !plan.tables.is_empty()
+        && insert(&migrated.pool, &plan)
+            .await
+            .map_err(|e| fail(format!("inserting rows: {e}")))?;
+    let mut kept_rows = with_rows;
+    if let Err(e) = migrated.apply(&step).await {
+        kept_rows = false;
+        let risks = data_risks(&sa, &sb, &step);
+        if !with_rows || risks.is_empty() {
+            return Err(fail(format!(
+                "migration A → B failed (rows: {with_rows}, lint risks: {risks:?}): {e}\n--- SQL:\n{step}"
+            )));
+        }
+        // The rows made it fail where lint warned: the schema part must still hold.
+        reset(&migrated.pool)
+            .await
+            .map_err(|e| fail(format!("reset failed: {e}")))?;
+        migrated
+            .apply(&create_a)
+            .await
+            .map_err(|e| fail(format!("{e}")))?;
+        migrated.apply(&step).await.map_err(|e| {
+            fail(format!(
+                "migration A → B failed without rows: {e}\n--- SQL:\n{step}"
+            ))
+        })?;
+    } else if with_rows {
+        for ((schema, now), (old_schema, before)) in rows::survivors(a, b) {
+            let sql = format!(
+                "SELECT count(*) FROM \"{}\".\"{}\"",
+                schema.replace('"', "\"\""),
+                now.replace('"', "\"\"")
+            );
+            let have: i64 = sqlx::query_scalar(&sql)
+                .fetch_one(&migrated.pool)
+                .await
+                .map_err(|e| fail(format!("counting {now}: {e}")))?;
+            let had = plan.count(&old_schema, &before) as i64;
+            prop_assert_eq!(
+                have,
+                had,
+                "table {}.{} (was {}.{}) lost rows\n--- SQL:\n{}{}",
+                schema,
+                now,
+                old_schema,
+                before,
+                step,
+                case()
+            );
+        }
+    }
     direct
         .apply(&create_b)
         .await
@@ -110,7 +219,7 @@ async fn check(
         catalog_diff(&got, &want),
         case()
     );
-    Ok(())
+    Ok(kept_rows)
 }
 
 #[test]
@@ -128,14 +237,25 @@ fn migration_from_a_to_b_reaches_the_catalog_of_b() {
         return;
     };
     let mut runner = TestRunner::new(config());
+    let (cases, with_rows) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
     let result = runner.run(&gen::schema_pair(), |(a, b)| {
-        rt.block_on(check(&migrated, &direct, &a, &b))
+        let rows = rt.block_on(check(&migrated, &direct, &a, &b))?;
+        cases.set(cases.get() + 1);
+        with_rows.set(with_rows.get() + u32::from(rows));
+        Ok(())
     });
     match result {
         Ok(()) => {}
         Err(TestError::Fail(reason, _)) => panic!("minimal failing case: {reason}"),
         Err(e) => panic!("{e}"),
     }
+    eprintln!("{} of {} cases ran with rows", with_rows.get(), cases.get());
+    assert!(
+        with_rows.get() * 2 >= cases.get(),
+        "only {} of {} cases kept rows through the migration: the row plan is too weak",
+        with_rows.get(),
+        cases.get()
+    );
 }
 
 /// The generator stays inside the attribute language: the source it writes for a definition

@@ -126,7 +126,7 @@ async fn check(a: &Defs, b: &Defs) -> Result<(bool, String), TestCaseError> {
     let db = |e: sqlx::Error| fail(format!("database: {e}"));
     let (create_a, _) = migration(&Schema::default(), &sa).map_err(&fail)?;
     let (step, changes) = migration(&sa, &sb).map_err(&fail)?;
-    let plan = rows::plan(&a, &b).unwrap_or_default();
+    let plan = rows::plan(&a, &b, rows::Flavor::Sqlite).unwrap_or_default();
     let mut conn = fresh().await.map_err(db)?;
     conn.execute(create_a.as_str())
         .await
@@ -163,9 +163,9 @@ async fn check(a: &Defs, b: &Defs) -> Result<(bool, String), TestCaseError> {
     }
     schema_holds(&mut conn, &sb, &step, &fail).await?;
     if with_rows {
-        for (now, before) in rows::survivors(&a, &b) {
+        for ((_, now), (schema, before)) in rows::survivors(&a, &b) {
             let have = count(&mut conn, &now).await.map_err(db)?;
-            let had = plan.count(&before) as i64;
+            let had = plan.count(&schema, &before) as i64;
             prop_assert_eq!(
                 have,
                 had,

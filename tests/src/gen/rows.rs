@@ -9,12 +9,15 @@
 
 use super::Defs;
 use schema_core::def::{EnumDef, FieldDef, FieldType, TableDef};
+use schema_core::model::ColumnType;
 
 /// The rows to insert into A's tables.
 #[derive(Debug, Clone, Default)]
 pub struct Rows {
-    /// (table, columns, rows of SQL literals), in A's table order.
-    pub tables: Vec<(String, Vec<String>, Vec<Vec<String>>)>,
+    /// (schema, table, columns, rows of SQL literals), in A's table order.
+    pub tables: Vec<(String, String, Vec<String>, Vec<Vec<String>>)>,
+    /// Whether the inserts name the schema (PostgreSQL).
+    pub qualified: bool,
 }
 
 impl Rows {
@@ -22,14 +25,19 @@ impl Rows {
     pub fn inserts(&self) -> Vec<String> {
         self.tables
             .iter()
-            .filter(|(_, _, rows)| !rows.is_empty())
-            .map(|(table, columns, rows)| {
+            .filter(|(_, _, _, rows)| !rows.is_empty())
+            .map(|(schema, table, columns, rows)| {
                 let columns: Vec<String> = columns.iter().map(|c| quoted(c)).collect();
                 let rows: Vec<String> =
                     rows.iter().map(|r| format!("({})", r.join(", "))).collect();
+                let target = if self.qualified {
+                    format!("{}.{}", quoted(schema), quoted(table))
+                } else {
+                    quoted(table)
+                };
                 format!(
                     "INSERT INTO {} ({}) VALUES {};",
-                    quoted(table),
+                    target,
                     columns.join(", "),
                     rows.join(", ")
                 )
@@ -37,12 +45,12 @@ impl Rows {
             .collect()
     }
 
-    /// The number of rows inserted into `table`.
-    pub fn count(&self, table: &str) -> usize {
+    /// The number of rows inserted into `schema.table`.
+    pub fn count(&self, schema: &str, table: &str) -> usize {
         self.tables
             .iter()
-            .find(|(t, _, _)| t == table)
-            .map_or(0, |(_, _, rows)| rows.len())
+            .find(|(s, t, _, _)| s == schema && t == table)
+            .map_or(0, |(_, _, _, rows)| rows.len())
     }
 }
 
@@ -54,14 +62,26 @@ fn literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
+/// Which database the literals are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// Every value is an integer (SQLite stores it under any affinity).
+    Sqlite,
+    /// A literal of each column's own type.
+    Postgres,
+}
+
 /// Rows for A that B accepts too; `None` when some enum column has no label both allow.
-pub fn plan(a: &Defs, b: &Defs) -> Option<Rows> {
+pub fn plan(a: &Defs, b: &Defs, flavor: Flavor) -> Option<Rows> {
     let any_enum =
         a.0.iter()
             .flat_map(|t| &t.fields)
             .any(|f| matches!(f.ty, FieldType::User { .. }));
     let n = if any_enum { 1 } else { 3 };
-    let mut rows = Rows::default();
+    let mut rows = Rows {
+        tables: Vec::new(),
+        qualified: flavor == Flavor::Postgres,
+    };
     for t in &a.0 {
         let b_table = b.0.iter().find(|x| x.rust_name == t.rust_name);
         let columns: Vec<String> = t.fields.iter().map(|f| f.name.clone()).collect();
@@ -70,11 +90,12 @@ pub fn plan(a: &Defs, b: &Defs) -> Option<Rows> {
             let mut row = Vec::new();
             for f in &t.fields {
                 let b_field = b_table.and_then(|bt| bt.fields.iter().find(|x| x.field == f.field));
-                row.push(value(f, b_field, a, b, i)?);
+                row.push(value(f, b_field, a, b, i, flavor)?);
             }
             table_rows.push(row);
         }
-        rows.tables.push((t.name.clone(), columns, table_rows));
+        rows.tables
+            .push((t.schema.clone(), t.name.clone(), columns, table_rows));
     }
     Some(rows)
 }
@@ -89,32 +110,82 @@ fn labels<'a>(f: &FieldDef, enums: &'a [EnumDef]) -> Option<&'a [String]> {
     }
 }
 
-fn value(f: &FieldDef, b_field: Option<&FieldDef>, a: &Defs, b: &Defs, i: usize) -> Option<String> {
+fn value(
+    f: &FieldDef,
+    b_field: Option<&FieldDef>,
+    a: &Defs,
+    b: &Defs,
+    i: usize,
+    flavor: Flavor,
+) -> Option<String> {
     let in_a = labels(f, &a.1);
     let in_b = b_field.and_then(|bf| labels(bf, &b.1));
-    match (in_a, in_b) {
-        (None, None) => Some((1000 + i).to_string()),
-        (Some(la), None) => la.first().map(|v| literal(v)),
-        (None, Some(lb)) => lb.first().map(|v| literal(v)),
-        (Some(la), Some(lb)) => la.iter().find(|v| lb.contains(v)).map(|v| literal(v)),
+    let label = match (in_a, in_b) {
+        (None, None) => None,
+        (Some(la), None) => Some(la.first()?),
+        (None, Some(lb)) => Some(lb.first()?),
+        (Some(la), Some(lb)) => Some(la.iter().find(|v| lb.contains(v))?),
+    };
+    let array = matches!(
+        f.ty,
+        FieldType::Sql(ColumnType::Array(_)) | FieldType::User { array: true, .. }
+    );
+    Some(match (flavor, label) {
+        (Flavor::Sqlite, Some(label)) => literal(label),
+        (Flavor::Sqlite, None) => (1000 + i).to_string(),
+        (Flavor::Postgres, Some(label)) if array => literal(&format!("{{\"{label}\"}}")),
+        (Flavor::Postgres, Some(label)) => literal(label),
+        (Flavor::Postgres, None) => match &f.ty {
+            FieldType::Sql(ty) => postgres_literal(ty, i),
+            FieldType::User { .. } => return None,
+        },
+    })
+}
+
+/// A PostgreSQL literal of type `ty` for row `i`, the same for every column of that type (so
+/// a child row matches its parent row), and numeric where a cast to another type may follow.
+fn postgres_literal(ty: &ColumnType, i: usize) -> String {
+    let n = 1000 + i;
+    match ty {
+        ColumnType::Array(inner) => {
+            let element = postgres_literal(inner, i);
+            let bare = element.trim_matches('\'');
+            format!("'{{\"{bare}\"}}'")
+        }
+        ColumnType::Enum { .. } => literal(&n.to_string()),
+        ColumnType::Builtin(name) => match name.split('(').next().unwrap_or("") {
+            "boolean" => (i % 2 == 0).to_string(),
+            "bytea" => format!("'\\x{n:04}'"),
+            "uuid" => literal(&format!("00000000-0000-0000-0000-{n:012}")),
+            "date" => literal(&format!("2020-01-{:02}", i + 1)),
+            n if n.starts_with("timestamp") => literal(&format!("2020-01-{:02} 00:00:00", i + 1)),
+            _ => literal(&n.to_string()),
+        },
     }
 }
 
-/// B's tables that hold A's rows (same struct, same name or renamed from it), with A's name.
-pub fn survivors(a: &Defs, b: &Defs) -> Vec<(String, String)> {
+/// A table as `(schema, name)`.
+pub type TableName = (String, String);
+
+/// B's tables that hold A's rows (the same struct, under the same name or renamed from it),
+/// each with its name in A.
+pub fn survivors(a: &Defs, b: &Defs) -> Vec<(TableName, TableName)> {
     let mut out = Vec::new();
     for bt in &b.0 {
         let Some(at) = a.0.iter().find(|t| t.rust_name == bt.rust_name) else {
             continue;
         };
-        if bt.name == at.name || bt.renamed_from.as_deref() == Some(at.name.as_str()) {
-            out.push((bt.name.clone(), at.name.clone()));
+        let same = bt.name == at.name && bt.schema == at.schema;
+        let hint = bt.renamed_from.as_deref();
+        let renamed = hint == Some(at.name.as_str()) && bt.schema == at.schema
+            || hint == Some(format!("{}.{}", at.schema, at.name).as_str());
+        if same || renamed {
+            out.push((name_of(bt), name_of(at)));
         }
     }
     out
 }
 
-/// A table definition by its SQL name.
-pub fn table<'a>(defs: &'a Defs, name: &str) -> Option<&'a TableDef> {
-    defs.0.iter().find(|t| t.name == name)
+fn name_of(t: &TableDef) -> TableName {
+    (t.schema.clone(), t.name.clone())
 }
