@@ -602,14 +602,14 @@ async fn pg_the_example_applications_generated_migrations_apply_and_show_as_appl
         0,
         &[
             "_create_accounts_and_5_more.sql (",
-            "applied 2 migration(s)",
+            "applied 3 migration(s)",
         ],
     );
     let status = cli(&root, &["status", "--config", config, "--url", &db.url]).await;
     assert_has(
         &status,
         0,
-        &["create_accounts_and_5_more", "2 migrations: 2 applied"],
+        &["create_accounts_and_5_more", "3 migrations: 3 applied"],
     );
     assert!(pg_table_exists(&db.pool, "issues").await);
 }
@@ -659,4 +659,21 @@ async fn sqlite_a_no_transaction_file_runs_on_the_bare_connection() {
         ],
     );
     assert_eq!(sqlite_rows(&db).await.len(), 2);
+
+    // The file ran and committed, but its row cannot be written: the message says so.
+    p.write(
+        3,
+        "half",
+        "-- no-transaction\nALTER TABLE _sqlx_migrations RENAME TO old_history;\n",
+    );
+    assert_has(
+        &p.migrate(&url).await,
+        1,
+        &[
+            "migration migrations/3_half.sql ran on sqlite database",
+            "but recording it in _sqlx_migrations failed",
+            "no such table: _sqlx_migrations",
+            "run status: if it does not show as applied, its changes remain unrecorded",
+        ],
+    );
 }

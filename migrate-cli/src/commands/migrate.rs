@@ -54,6 +54,14 @@ pub enum MigrateError {
     },
     #[error("{0}")]
     Failed(Failure),
+    /// A SQLite `-- no-transaction` file ran (and committed its own transaction), but its
+    /// `_sqlx_migrations` row could not be written or completed.
+    #[error("migration {file} ran on {what}, but recording it in _sqlx_migrations failed: {error}; run status: if it does not show as applied, its changes remain unrecorded, so record or undo them by hand before running migrate again")]
+    Unrecorded {
+        file: String,
+        what: String,
+        error: String,
+    },
     #[error("{context} on {what}: {error}")]
     Sqlx {
         context: &'static str,
@@ -175,6 +183,14 @@ async fn apply_pending(
                 };
                 let failure = diagnose(conn, m, file, &e, done.len(), recovered).await;
                 return Err(MigrateError::Failed(failure).into());
+            }
+            Err(e) if m.migration.no_tx && matches!(conn.db, Db::Sqlite(_)) => {
+                return Err(MigrateError::Unrecorded {
+                    file,
+                    what: conn.what.clone(),
+                    error: e.to_string(),
+                }
+                .into())
             }
             Err(e) => return Err(sqlx_error(conn, "cannot apply a migration", e).into()),
         }
