@@ -340,3 +340,47 @@ async fn example_application_is_up_to_date_and_applies() {
     direct.apply(&tests::source::create(&schema)).await.unwrap();
     assert_eq!(db.catalog().await, direct.catalog().await);
 }
+
+/// The README's main command: the example application's whole workflow on SQLite, with no
+/// server (generate finds nothing to do, migrate creates dev.db, status and verify agree).
+#[test]
+fn example_application_runs_the_whole_workflow_on_sqlite() {
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/issue-tracker");
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::copy(
+        example.join("migrate.sqlite.toml"),
+        dir.path().join("migrate.sqlite.toml"),
+    )
+    .expect("config");
+    tests::project::copy_dir(&example.join("src"), &dir.path().join("src"));
+    tests::project::copy_dir(
+        &example.join("migrations-sqlite"),
+        &dir.path().join("migrations-sqlite"),
+    );
+    let run = |command: &str| {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut ctx = Context {
+            cwd: dir.path().to_path_buf(),
+            now: SystemTime::now(),
+            stdout: &mut out,
+            stderr: &mut err,
+            prompt: None,
+        };
+        let code = run_with(
+            ["migrate-cli", command, "--config", "migrate.sqlite.toml"],
+            &mut ctx,
+        );
+        let text = String::from_utf8_lossy(&out).into_owned() + &String::from_utf8_lossy(&err);
+        assert_eq!(code, 0, "{command}: {text}");
+        text
+    };
+    assert!(run("generate").contains("no changes"));
+    let applied = run("migrate");
+    assert!(applied.contains("applied 1 migration(s)"), "{applied}");
+    assert!(dir.path().join("dev.db").is_file());
+    let status = run("status");
+    assert!(status.contains("1 migration: 1 applied"), "{status}");
+    let verified = run("verify");
+    assert!(verified.contains("verified 1 migration"), "{verified}");
+    assert!(run("check").contains("check passed"));
+}

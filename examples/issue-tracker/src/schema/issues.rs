@@ -37,8 +37,6 @@ pub struct Issue {
     pub state: IssueState,
     #[column(default = 0)]
     pub priority: i16,
-    #[column(default_sql = "'{}'")]
-    pub tags: Vec<String>,
     #[column(default_sql = "now()")]
     pub created_at: DateTime<Utc>,
 }
