@@ -224,6 +224,12 @@ fn lint_split(states: &States, split: &Split, sizes: &lint::TableSizes) -> Vec<V
         let change = std::slice::from_ref(change);
         out.push(lint::lint_sized(&states.old, &states.new, change, sizes));
     }
+    // Where no index can be built without blocking writes, there is nothing to suggest.
+    if !states.dialect.supports_concurrent_indexes() {
+        for findings in &mut out {
+            findings.retain(|f| f.code != lint::INDEX_WITHOUT_CONCURRENTLY);
+        }
+    }
     out
 }
 

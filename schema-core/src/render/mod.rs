@@ -128,6 +128,15 @@ pub trait Dialect {
         true
     }
 
+    /// Index builds and drops that do not block writes.
+    ///
+    /// ```sql
+    /// CREATE INDEX CONCURRENTLY IF NOT EXISTS "accounts_email_idx" ON "public"."accounts" ("email");
+    /// ```
+    fn supports_concurrent_indexes(&self) -> bool {
+        false
+    }
+
     /// Identity columns.
     ///
     /// ```sql

@@ -33,6 +33,10 @@ impl Dialect for Postgres {
         true
     }
 
+    fn supports_concurrent_indexes(&self) -> bool {
+        true
+    }
+
     fn max_identifier_length(&self) -> usize {
         63
     }
