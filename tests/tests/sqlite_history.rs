@@ -4,6 +4,8 @@
 //! RESTRICT); `status` in every state; a failing rebuild rolled back whole, then fixed; a
 //! tampered history refused; and the history as sqlx itself reads it.
 
+#[path = "sqlite_history/concurrent.rs"]
+mod concurrent;
 #[path = "sqlite_history/failures.rs"]
 mod failures;
 #[path = "sqlite_history/lite.rs"]

@@ -2,7 +2,8 @@
 //! advisory lock, its `_sqlx_migrations` bookkeeping, one transaction per migration), after
 //! refusing a history that changed; a failure names the file, statement, line and error.
 //! SQLite `-- no-transaction` files (table rebuilds, which run their own transaction with
-//! foreign keys off) are applied by [`sqlite`] as sqlx 0.9 applies them.
+//! foreign keys off) are applied by [`sqlite`] as sqlx 0.9 applies them, the row of a file
+//! that runs its own transaction written inside it.
 
 mod failure;
 pub mod sqlite;
@@ -166,33 +167,22 @@ async fn apply_pending(
         if m.migration.no_tx {
             repair_concurrent_builds(conn, &m.migration.sql, &file, ctx).await?;
         }
-        let applied = match &mut conn.db {
-            Db::Sqlite(c) if m.migration.no_tx => sqlite::apply(c, &m.migration).await,
-            _ => conn.migrate().apply(&m.migration).await,
-        };
-        match applied {
-            Ok(elapsed) => {
+        match apply_one(conn, m, file.clone(), done.len()).await? {
+            Applied::Here(elapsed) => {
                 total += elapsed;
                 done.push(m.migration.version);
                 let _ = writeln!(ctx.stdout, "applied {file} ({})", millis(elapsed));
             }
-            Err(SqlxMigrateError::ExecuteMigration(e, _)) => {
-                let recovered = match &mut conn.db {
-                    Db::Sqlite(c) if m.migration.no_tx => Some(sqlite::recover(c).await),
-                    _ => None,
+            Applied::Elsewhere { ran_again } => {
+                let again = match ran_again {
+                    true => " (this run ran it again before it could record it)",
+                    false => "",
                 };
-                let failure = diagnose(conn, m, file, &e, done.len(), recovered).await;
-                return Err(MigrateError::Failed(failure).into());
+                let _ = writeln!(
+                    ctx.stdout,
+                    "{file} was applied meanwhile by another migrate run{again}"
+                );
             }
-            Err(e) if m.migration.no_tx && matches!(conn.db, Db::Sqlite(_)) => {
-                return Err(MigrateError::Unrecorded {
-                    file,
-                    what: conn.what.clone(),
-                    error: e.to_string(),
-                }
-                .into())
-            }
-            Err(e) => return Err(sqlx_error(conn, "cannot apply a migration", e).into()),
         }
     }
     let unlock = conn.migrate().unlock().await;
@@ -211,6 +201,82 @@ async fn apply_pending(
     };
     let _ = writeln!(ctx.stdout, "{summary}");
     Ok(Summary { applied: done })
+}
+
+/// How a pending migration came to be applied.
+enum Applied {
+    /// By this run, in this time.
+    Here(Duration),
+    /// By another `migrate` run while this one tried (SQLite has no migration lock, so two
+    /// runs may both find it pending); `ran_again` when this run's copy of a SQLite
+    /// `-- no-transaction` file ran too and only its record failed.
+    Elsewhere { ran_again: bool },
+}
+
+/// Applies one migration; a failure is rolled back (SQLite: the file's own transaction too),
+/// then located, unless another run applied the same file meanwhile.
+async fn apply_one(
+    conn: &mut Connected,
+    m: &Local,
+    file: String,
+    applied_before: usize,
+) -> Result<Applied, Error> {
+    let sqlite_no_tx = m.migration.no_tx && matches!(conn.db, Db::Sqlite(_));
+    let records_inside = sqlite_no_tx && sqlite::records_inside(&m.migration.sql);
+    let applied = match &mut conn.db {
+        Db::Sqlite(c) if m.migration.no_tx => sqlite::apply(c, &m.migration).await,
+        _ => conn.migrate().apply(&m.migration).await,
+    };
+    let error = match applied {
+        Ok(elapsed) => return Ok(Applied::Here(elapsed)),
+        Err(error) => error,
+    };
+    let recovered = match &mut conn.db {
+        Db::Sqlite(c) if sqlite_no_tx => Some(sqlite::recover(c).await),
+        _ => None,
+    };
+    // Another run may have applied it meanwhile when the file failed, when its row was taken,
+    // or when a SQLite no-transaction file could not write its row.
+    let file_failed = matches!(error, SqlxMigrateError::ExecuteMigration(..));
+    let taken = match &error {
+        SqlxMigrateError::Execute(e) => e
+            .as_database_error()
+            .is_some_and(|d| d.is_unique_violation()),
+        _ => false,
+    };
+    if (file_failed || taken || sqlite_no_tx) && applied_meanwhile(conn, &m.migration).await {
+        // Only a file that committed before its row was written ran for nothing.
+        let ran_again = sqlite_no_tx && !records_inside && !file_failed;
+        return Ok(Applied::Elsewhere { ran_again });
+    }
+    Err(match error {
+        SqlxMigrateError::ExecuteMigration(e, _) => {
+            let failure = diagnose(conn, m, file, &e, applied_before, recovered).await;
+            MigrateError::Failed(failure)
+        }
+        e if records_inside => MigrateError::Failed(Failure {
+            file,
+            statement: None,
+            error: format!("cannot record it in _sqlx_migrations before its COMMIT: {e}"),
+            remains: Remains::Nothing,
+            applied_before,
+        }),
+        e if sqlite_no_tx => MigrateError::Unrecorded {
+            file,
+            what: conn.what.clone(),
+            error: e.to_string(),
+        },
+        e => sqlx_error(conn, "cannot apply a migration", e),
+    }
+    .into())
+}
+
+/// Whether `_sqlx_migrations` now records `m` as applied, with the same checksum.
+async fn applied_meanwhile(conn: &mut Connected, m: &sqlx::migrate::Migration) -> bool {
+    conn.applied().await.is_ok_and(|rows| {
+        rows.iter()
+            .any(|r| r.version == m.version && r.success && *r.checksum == *m.checksum)
+    })
 }
 
 /// An interrupted `CREATE INDEX CONCURRENTLY` leaves an invalid index behind, which `IF NOT

@@ -1,25 +1,74 @@
-//! SQLite `-- no-transaction` migrations, applied the way sqlx 0.9 applies them: sqlx 0.8's
-//! SQLite `Migrate::apply` ignores `-- no-transaction` and wraps every file in a transaction,
-//! so a table rebuild, which switches foreign keys off and runs its own `BEGIN` ... `COMMIT`,
-//! fails there with "cannot start a transaction within a transaction".
+//! SQLite `-- no-transaction` migrations. sqlx 0.8's SQLite `Migrate::apply` ignores
+//! `-- no-transaction` and wraps every file in a transaction, so a table rebuild, which turns
+//! foreign keys off and runs its own `BEGIN` ... `COMMIT`, fails there with "cannot start a
+//! transaction within a transaction". These files run on the bare connection, as sqlx 0.9
+//! runs them, and get the row sqlx writes: `(version, description, TRUE, checksum, -1)`, then
+//! the execution time.
+//!
+//! One difference from sqlx 0.9: a file that runs its own transaction gets its row written
+//! inside that transaction, just before its `COMMIT`. The rebuild and its record then commit
+//! together: a crash cannot leave an applied rebuild unrecorded (to be run again), and of two
+//! `migrate` runs that both found the file pending (sqlx has no migration lock on SQLite), the
+//! second cannot record it again, so all it did is rolled back, even when it rebuilt a table
+//! from an older shape after a later migration had changed it.
 //!
 //! When such a file fails, the connection may be left inside the file's transaction with
 //! foreign keys off: [`recover`] rolls it back and turns them on again, and [`first_failing`]
 //! finds the failing statement by replaying the file in a rolled-back transaction, without its
 //! own transaction control and with foreign keys off as the file runs them.
 
-use super::Statement;
+use super::{split_statements, Statement};
 use sqlx::migrate::{MigrateError, Migration};
 use sqlx::{Connection, Executor, SqliteConnection};
 use std::time::{Duration, Instant};
 
-/// Runs the file on the bare connection, then records it as sqlx 0.9 does: the row
-/// `(version, description, TRUE, checksum, -1)`, then its execution time.
+/// Runs the file on the bare connection and records it. An error is `ExecuteMigration` when
+/// a statement of the file failed, `Execute` when its row could not be written (inside the
+/// file's own transaction when it has one: see [`records_inside`]).
 pub async fn apply(c: &mut SqliteConnection, m: &Migration) -> Result<Duration, MigrateError> {
     let start = Instant::now();
-    c.execute(&*m.sql)
+    let statements = split_statements(&m.sql);
+    match own_transaction(&statements) {
+        Some((_, commit)) => {
+            // The COMMIT statement's chunk is a slice of the file: split the file there.
+            let at = statements[commit].text.as_ptr() as usize - m.sql.as_ptr() as usize;
+            let (body, end) = m.sql.split_at(at);
+            execute(c, body, m.version).await?;
+            record(c, m).await?;
+            execute(c, end, m.version).await?;
+        }
+        None => {
+            execute(c, &m.sql, m.version).await?;
+            record(c, m).await?;
+        }
+    }
+    let elapsed = start.elapsed();
+    // The row is written: a failure here leaves execution_time at -1, as sqlx does when it
+    // cannot write it, and the migration is applied all the same.
+    #[allow(clippy::cast_possible_truncation)]
+    let _ = sqlx::query("UPDATE _sqlx_migrations SET execution_time = ?1 WHERE version = ?2")
+        .bind(elapsed.as_nanos() as i64)
+        .bind(m.version)
+        .execute(&mut *c)
+        .await;
+    Ok(elapsed)
+}
+
+/// Whether [`apply`] writes the file's row inside the file's own transaction (so a failure to
+/// write it rolls the file back).
+pub fn records_inside(sql: &str) -> bool {
+    own_transaction(&split_statements(sql)).is_some()
+}
+
+async fn execute(c: &mut SqliteConnection, sql: &str, version: i64) -> Result<(), MigrateError> {
+    c.execute(sql)
         .await
-        .map_err(|e| MigrateError::ExecuteMigration(e, m.version))?;
+        .map(|_| ())
+        .map_err(|e| MigrateError::ExecuteMigration(e, version))
+}
+
+/// sqlx's row: `(version, description, TRUE, checksum, -1)`.
+async fn record(c: &mut SqliteConnection, m: &Migration) -> Result<(), MigrateError> {
     sqlx::query(
         "INSERT INTO _sqlx_migrations ( version, description, success, checksum, execution_time ) \
          VALUES ( ?1, ?2, TRUE, ?3, -1 )",
@@ -29,14 +78,7 @@ pub async fn apply(c: &mut SqliteConnection, m: &Migration) -> Result<Duration, 
     .bind(&*m.checksum)
     .execute(&mut *c)
     .await?;
-    let elapsed = start.elapsed();
-    #[allow(clippy::cast_possible_truncation)]
-    sqlx::query("UPDATE _sqlx_migrations SET execution_time = ?1 WHERE version = ?2")
-        .bind(elapsed.as_nanos() as i64)
-        .bind(m.version)
-        .execute(&mut *c)
-        .await?;
-    Ok(elapsed)
+    Ok(())
 }
 
 /// After a failed file: rolls back the transaction it may have left open and turns foreign
@@ -187,7 +229,6 @@ async fn violations(c: &mut SqliteConnection) -> Result<Vec<String>, sqlx::Error
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::migrate::split_statements;
 
     const REBUILD: &str = "-- no-transaction\n-- lint: warning x\nPRAGMA foreign_keys=OFF;\n--> statement-breakpoint\nBEGIN;\n--> statement-breakpoint\nDROP TABLE \"t\";\n--> statement-breakpoint\nCOMMIT;\n--> statement-breakpoint\nPRAGMA foreign_keys=ON;\n";
 
@@ -249,6 +290,29 @@ mod tests {
             (7, "rebuild p", true, &*m.checksum)
         );
         assert!(row.4 > 0, "execution_time {}", row.4);
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_recorded_meanwhile_is_rolled_back_whole() {
+        let mut c = memory().await;
+        c.execute("INSERT INTO _sqlx_migrations VALUES (7, 'rebuild p', CURRENT_TIMESTAMP, TRUE, x'00', 1)")
+            .await
+            .unwrap();
+        // Rebuilt from an older shape: without its record inside, this would drop column y.
+        c.execute("ALTER TABLE p ADD COLUMN y integer DEFAULT 3")
+            .await
+            .unwrap();
+        let body = "CREATE TABLE \"__new_p\" (id integer PRIMARY KEY);\n--> statement-breakpoint\nINSERT INTO \"__new_p\" (id) SELECT id FROM p;\n--> statement-breakpoint\nDROP TABLE p;\n--> statement-breakpoint\nALTER TABLE \"__new_p\" RENAME TO p;";
+        assert!(records_inside(&migration(body).sql));
+        let failed = apply(&mut c, &migration(body)).await;
+        assert!(matches!(failed, Err(MigrateError::Execute(_))));
+        assert!(
+            recover(&mut c).await.unwrap(),
+            "the file's transaction was not open"
+        );
+        assert_eq!(scalar(&mut c, "SELECT y FROM p").await, 3);
+        assert_eq!(scalar(&mut c, "SELECT count(*) FROM k").await, 1);
+        assert_eq!(scalar(&mut c, "PRAGMA foreign_keys").await, 1);
     }
 
     #[tokio::test]
