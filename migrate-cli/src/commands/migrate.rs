@@ -55,8 +55,8 @@ pub enum MigrateError {
     },
     #[error("{0}")]
     Failed(Failure),
-    /// A SQLite `-- no-transaction` file ran (and committed its own transaction), but its
-    /// `_sqlx_migrations` row could not be written or completed.
+    /// A SQLite `-- no-transaction` file without a transaction of its own ran, but its
+    /// `_sqlx_migrations` row could not be written.
     #[error("migration {file} ran on {what}, but recording it in _sqlx_migrations failed: {error}; run status: if it does not show as applied, its changes remain unrecorded, so record or undo them by hand before running migrate again")]
     Unrecorded {
         file: String,
