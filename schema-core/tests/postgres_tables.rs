@@ -208,3 +208,25 @@ fn no_change_is_empty() {
     let s = tables(vec![accounts()]);
     assert!(changes(&s, &s).is_empty());
 }
+
+#[test]
+fn every_table_of_a_schema_moved_to_a_new_one_is_a_schema_rename() {
+    let before = tables(vec![events("audit", "events"), events("audit", "logins")]);
+    let after = tables(vec![
+        events("archive", "events").was("audit.events"),
+        events("archive", "sign_ins").was("audit.logins"),
+    ]);
+    assert_snapshot!(check(&before, &after));
+}
+
+#[test]
+fn a_schema_only_partly_moved_is_no_rename() {
+    let before = tables(vec![events("audit", "events"), events("audit", "logins")]);
+    let after = tables(vec![
+        events("archive", "events").was("audit.events"),
+        events("public", "logins").was("audit.logins"),
+    ]);
+    let sql = check(&before, &after);
+    assert!(!sql.contains("ALTER SCHEMA"), "{sql}");
+    assert!(sql.contains("DROP SCHEMA \"audit\""), "{sql}");
+}

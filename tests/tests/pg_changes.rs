@@ -110,6 +110,20 @@ cases! {
         #[derive(Table)] #[table(name = "events", schema = "audit")]
         struct Event { #[column(primary_key)] id: i64 }
     "#, "");
+    rename_schema => with_rows(case("rename_schema", r#"
+        #[derive(DbEnum)] #[db_enum(name = "kind", schema = "audit")] enum Kind { Login, Logout }
+        #[derive(Table)] #[table(name = "events", schema = "audit")] #[index(columns(at))]
+        struct Event { #[column(primary_key, identity)] id: i64, kind: Kind, at: i32 }
+        #[derive(Table)] #[table(name = "sessions", schema = "audit")]
+        struct Session { #[column(primary_key)] id: i64, #[column(references = Event::id)] event_id: i64 }
+    "#, r#"
+        #[derive(DbEnum)] #[db_enum(name = "kind", schema = "archive", renamed_from = "audit.kind")] enum Kind { Login, Logout }
+        #[derive(Table)] #[table(name = "events", schema = "archive", renamed_from = "audit.events")] #[index(columns(at))]
+        struct Event { #[column(primary_key, identity)] id: i64, kind: Kind, at: i32 }
+        #[derive(Table)] #[table(name = "visits", schema = "archive", renamed_from = "audit.sessions")]
+        struct Session { #[column(primary_key)] id: i64, #[column(references = Event::id)] event_id: i64 }
+    "#), "INSERT INTO audit.events (kind, at) VALUES ('login', 1); INSERT INTO audit.sessions VALUES (5, 1)",
+        "SELECT v.id || e.kind::text FROM archive.visits v JOIN archive.events e ON e.id = v.event_id", "5login");
     move_table_schema => with_rows(case("move_table_schema", ACCOUNT, r#"
         #[derive(Table)] #[table(name = "accounts", schema = "auth", renamed_from = "public.accounts")]
         struct Account { #[column(primary_key)] id: i64, email: String }

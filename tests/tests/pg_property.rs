@@ -303,6 +303,7 @@ fn generated_pairs_exercise_every_change_kind() {
         "CREATE TABLE",
         "DROP TABLE",
         "SET SCHEMA",
+        "ALTER SCHEMA",
         "RENAME TO",
         "ADD COLUMN",
         "DROP COLUMN",

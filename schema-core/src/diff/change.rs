@@ -64,6 +64,11 @@ pub enum Change {
     DropSchema {
         name: String,
     },
+    /// Every table and enum of `from` moved to `to`.
+    RenameSchema {
+        from: String,
+        to: String,
+    },
     CreateEnum {
         name: QualifiedName,
         values: Vec<String>,
@@ -220,6 +225,7 @@ impl Change {
         match self {
             CreateSchema { name } => format!("+ schema {name}"),
             DropSchema { name } => format!("- schema {name}"),
+            RenameSchema { from, to } => format!("~ schema {from}: rename to {to}"),
             CreateEnum { name, values } => format!("+ enum {name} ({})", list(values)),
             DropEnum { name } => format!("- enum {name}"),
             RenameEnum { from, to } => format!("~ enum {from}: rename to {to}"),

@@ -11,6 +11,7 @@ mod enums;
 mod moves;
 mod name;
 mod renames;
+mod schemas;
 mod tables;
 
 pub use change::{type_label, Change, EnumColumn, EnumValuePosition, QualifiedName};
@@ -84,12 +85,13 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
         retyped: BTreeSet::new(),
         rebuilt: BTreeSet::new(),
     };
-    schemas(&mut ctx);
+    let schema_renames = schemas::schema_renames(&ctx);
+    schemas::diff_schemas(&mut ctx, &schema_renames);
     enums::diff_enums(&mut ctx);
     tables::diff_tables(&mut ctx);
     columns::diff_columns(&mut ctx);
     constraints::diff_constraints(&mut ctx);
-    ctx.plan.finish()
+    schemas::follow_renames(ctx.plan.finish(), &schema_renames)
 }
 
 /// When a change runs. Drops of what depends on something come before it changes; additions
@@ -97,6 +99,7 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Phase {
     CreateSchemas,
+    RenameSchemas,
     RenameEnums,
     CreateEnums,
     AddEnumValues,
@@ -181,24 +184,6 @@ fn namespaces(s: &Schema) -> BTreeSet<String> {
     all.extend(s.enums.values().map(|e| e.schema.clone()));
     all.remove(crate::model::DEFAULT_SCHEMA);
     all
-}
-
-fn schemas(ctx: &mut Ctx) {
-    let (old, new) = (namespaces(ctx.old), namespaces(ctx.new));
-    for name in new.difference(&old) {
-        ctx.plan.push(
-            Phase::CreateSchemas,
-            name.clone(),
-            Change::CreateSchema { name: name.clone() },
-        );
-    }
-    for name in old.difference(&new) {
-        ctx.plan.push(
-            Phase::DropSchemas,
-            name.clone(),
-            Change::DropSchema { name: name.clone() },
-        );
-    }
 }
 
 /// A temporary name for `name` (`name__tmp`), cut to PostgreSQL's 63 bytes.

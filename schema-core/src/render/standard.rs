@@ -220,11 +220,22 @@ pub fn add_identity<D: Dialect + ?Sized>(
 pub fn statements<D: Dialect + ?Sized>(d: &D, change: &Change) -> Result<Vec<String>, RenderError> {
     use Change::*;
     match change {
-        CreateSchema { name } | DropSchema { name } if !d.supports_schemas() => Err(unsupported(
-            d,
-            format!("use schema {name}"),
-            "put the tables in the default schema",
-        )),
+        CreateSchema { name } | DropSchema { name } | RenameSchema { from: name, .. }
+            if !d.supports_schemas() =>
+        {
+            Err(unsupported(
+                d,
+                format!("use schema {name}"),
+                "put the tables in the default schema",
+            ))
+        }
+        RenameSchema { from, to } => check_name(d, to).map(|()| {
+            vec![format!(
+                "ALTER SCHEMA {} RENAME TO {};",
+                d.quote(from),
+                d.quote(to)
+            )]
+        }),
         CreateSchema { name } => Ok(vec![format!("CREATE SCHEMA {};", d.quote(name))]),
         DropSchema { name } => Ok(vec![format!("DROP SCHEMA {};", d.quote(name))]),
         CreateEnum { name, values } => d.create_enum(name, values),

@@ -33,6 +33,8 @@ pub enum Edit {
     RenameTable(u8, u8),
     /// Between `public` and `audit`, with `renamed_from = "schema.name"`.
     MoveTable(u8),
+    /// Every table and enum of `audit` to `archive` (a schema rename), unless `archive` is in use.
+    RenameSchema,
     AddColumn(u8, FieldSpec),
     DropColumn(u8, u8),
     RenameColumn(u8, u8, u8),
@@ -200,6 +202,7 @@ impl Model {
                 };
                 self.rename_table(*t, Some(to.to_string()), 0);
             }
+            RenameSchema => self.rename_schema("audit", "archive"),
             AddColumn(t, spec) => {
                 let enums = self.enums.clone();
                 let Some((ti, table)) = self.table(*t) else {
@@ -386,6 +389,23 @@ impl Model {
         self.used.insert((schema.clone(), name.clone()));
         self.tables[i].schema = schema;
         self.tables[i].name = name;
+    }
+
+    /// Moves every table and enum of `from` to `to`, keeping their names, when `to` is empty.
+    fn rename_schema(&mut self, from: &str, to: &str) {
+        let in_use = self.tables.iter().any(|t| t.schema == to)
+            || self.enums.iter().any(|e| e.schema == to)
+            || self.used.iter().any(|(s, _)| s == to);
+        if in_use {
+            return;
+        }
+        for t in self.tables.iter_mut().filter(|t| t.schema == from) {
+            t.schema = to.to_string();
+            self.used.insert((t.schema.clone(), t.name.clone()));
+        }
+        for e in self.enums.iter_mut().filter(|e| e.schema == from) {
+            e.schema = to.to_string();
+        }
     }
 
     /// Renames (to a free name picked by `n`) or moves (to `schema`, keeping the name when free).

@@ -155,6 +155,7 @@ pub fn edit() -> impl Strategy<Value = Edit> {
         2 => s().prop_map(Edit::DropTable),
         2 => (s(), s()).prop_map(|(t, n)| Edit::RenameTable(t, n)),
         2 => s().prop_map(Edit::MoveTable),
+        1 => Just(Edit::RenameSchema),
         3 => (s(), field_spec()).prop_map(|(t, f)| Edit::AddColumn(t, f)),
         3 => (s(), s()).prop_map(|(t, c)| Edit::DropColumn(t, c)),
         3 => (s(), s(), s()).prop_map(|(t, c, n)| Edit::RenameColumn(t, c, n)),
