@@ -27,6 +27,11 @@ use std::time::{Duration, Instant};
 /// file's own transaction when it has one: see [`records_inside`]).
 pub async fn apply(c: &mut SqliteConnection, m: &Migration) -> Result<Duration, MigrateError> {
     let start = Instant::now();
+    // sqlx turns enforcement on for every connection unless told otherwise.
+    let enforced: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&mut *c)
+        .await
+        .unwrap_or(1);
     let statements = split_statements(&m.sql);
     match own_transaction(&statements) {
         Some((_, commit)) => {
@@ -42,6 +47,13 @@ pub async fn apply(c: &mut SqliteConnection, m: &Migration) -> Result<Duration, 
             record(c, m).await?;
         }
     }
+    // A hand-written file may leave foreign keys off: the next migrations run as configured.
+    // (The file is applied and recorded: a connection that cannot take a pragma now fails
+    // the next statement, which reports it.)
+    let setting = if enforced == 1 { "ON" } else { "OFF" };
+    let _ = c
+        .execute(format!("PRAGMA foreign_keys={setting}").as_str())
+        .await;
     let elapsed = start.elapsed();
     // The row is written: a failure here leaves execution_time at -1, as sqlx does when it
     // cannot write it, and the migration is applied all the same.
@@ -290,6 +302,16 @@ mod tests {
             (7, "rebuild p", true, &*m.checksum)
         );
         assert!(row.4 > 0, "execution_time {}", row.4);
+    }
+
+    #[tokio::test]
+    async fn a_file_that_leaves_foreign_keys_off_does_not_leave_them_off() {
+        let mut c = memory().await;
+        let sql = "-- no-transaction\nPRAGMA foreign_keys=OFF;\n";
+        let kind = sqlx::migrate::MigrationType::Simple;
+        let m = Migration::new(8, "off".into(), kind, sql.into(), true);
+        apply(&mut c, &m).await.unwrap();
+        assert_eq!(scalar(&mut c, "PRAGMA foreign_keys").await, 1);
     }
 
     #[tokio::test]
