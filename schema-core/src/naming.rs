@@ -25,6 +25,20 @@ pub fn index(table: &str, columns: &[String]) -> String {
     fit(format!("{table}_{}_idx", columns.join("_")))
 }
 
+/// `<table>_<column>_seq`, the name PostgreSQL gives an identity column's sequence, kept to
+/// 60 bytes so a number can follow it.
+pub fn sequence(table: &str, column: &str) -> String {
+    let name = fit(format!("{table}_{column}_seq"));
+    if name.len() <= 60 {
+        return name;
+    }
+    let mut cut = 60 - 9;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{:08x}", &name[..cut], fnv1a32(name.as_bytes()))
+}
+
 /// `<table>_check`, then `<table>_check1`, `<table>_check2`, ... for the n-th unnamed check.
 pub fn check(table: &str, nth: usize) -> String {
     if nth == 0 {

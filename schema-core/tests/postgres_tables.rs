@@ -230,3 +230,16 @@ fn a_schema_only_partly_moved_is_no_rename() {
     assert!(!sql.contains("ALTER SCHEMA"), "{sql}");
     assert!(sql.contains("DROP SCHEMA \"audit\""), "{sql}");
 }
+
+#[test]
+fn a_moved_table_renames_its_identity_sequence_first() {
+    let before = tables(vec![
+        table("events").schema("audit").id(),
+        table("events").id(),
+    ]);
+    let after = tables(vec![
+        table("tags").was("audit.events").id(),
+        table("events").id(),
+    ]);
+    assert_snapshot!(check(&before, &after));
+}

@@ -450,9 +450,10 @@ async fn table_moved_away_from_its_new_key_names() {
     .await;
 }
 
+/// A moved table's identity sequence is renamed before the move, so `events_id_seq` never meets
+/// `public.events`'s.
 #[tokio::test]
-#[ignore = "KNOWN BUG: a moved table's identity sequence moves under its old name and collides (gen::AVOID_MOVE_ONTO_SEQUENCE_NAME)"]
-async fn known_bug_table_with_identity_moved_onto_its_old_name() {
+async fn table_with_identity_moved_onto_its_old_name() {
     known_bug(
         r#"#[derive(Table)] #[table(name = "events", schema = "audit")] struct A { #[column(primary_key, identity)] id: i16 }
         #[derive(Table)] #[table(name = "events")] struct B { #[column(primary_key, identity)] id: i16 }"#,

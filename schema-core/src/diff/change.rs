@@ -106,6 +106,15 @@ pub enum Change {
         from: QualifiedName,
         to: QualifiedName,
     },
+    /// Before a table moves to `to_schema`: its identity column's sequence (named by
+    /// PostgreSQL, and moving with the table) takes a name free in both schemas, the one
+    /// PostgreSQL would give the moved table's column (`name`) or that name numbered.
+    RenameIdentitySequence {
+        table: QualifiedName,
+        column: String,
+        to_schema: String,
+        name: String,
+    },
     AddColumn {
         table: QualifiedName,
         column: Column,
@@ -256,6 +265,14 @@ impl Change {
             CreateTable { table } => format!("+ table {}.{}", table.schema, table.name),
             DropTable { table } => format!("- table {table}"),
             RenameTable { from, to } => format!("~ table {from}: rename to {to}"),
+            RenameIdentitySequence {
+                table,
+                column,
+                name,
+                ..
+            } => {
+                format!("~ identity sequence of {table}.{column}: rename to {name} before the move")
+            }
             _ => self
                 .column_summary()
                 .or_else(|| self.constraint_summary())

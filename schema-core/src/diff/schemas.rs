@@ -118,6 +118,9 @@ pub(crate) fn follow_renames(changes: Vec<Change>, renames: &[(String, String)])
         visit_schemas(&mut change, map);
         let no_op = match &change {
             Change::RenameTable { from, to } | Change::RenameEnum { from, to } => from == to,
+            Change::RenameIdentitySequence {
+                table, to_schema, ..
+            } => table.schema == *to_schema,
             _ => false,
         };
         if !no_op {
@@ -140,6 +143,12 @@ fn visit_schemas(change: &mut Change, mut f: impl FnMut(&mut String)) {
         RenameEnum { from, to } | RenameTable { from, to } => {
             name(from, &mut f);
             name(to, &mut f);
+        }
+        RenameIdentitySequence {
+            table, to_schema, ..
+        } => {
+            name(table, &mut f);
+            f(to_schema);
         }
         RebuildEnum {
             name: n, columns, ..

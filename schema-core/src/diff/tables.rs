@@ -49,8 +49,39 @@ pub(crate) fn diff_tables(ctx: &mut Ctx) {
     }
     let temp = |q: &QualifiedName| QualifiedName::new(&q.schema, temp_name(&q.name, "tmp"));
     for (from, to) in order_renames(&moves, temp) {
+        if from.schema != to.schema {
+            identity_sequences(ctx, &moves, &from, &to);
+        }
         ctx.plan
             .push(Phase::RenameTables, "", Change::RenameTable { from, to });
+    }
+}
+
+/// A table moving from `from` to `to` takes its identity sequences along under their names,
+/// which the new schema may hold: each is renamed first (see
+/// [`Change::RenameIdentitySequence`]).
+fn identity_sequences(
+    ctx: &mut Ctx,
+    moves: &[(QualifiedName, QualifiedName)],
+    from: &QualifiedName,
+    to: &QualifiedName,
+) {
+    let temp = |q: &QualifiedName| QualifiedName::new(&q.schema, temp_name(&q.name, "tmp"));
+    let Some((old, new)) = moves.iter().find(|(_, n)| n == to || temp(n) == *to) else {
+        return;
+    };
+    let Some(table) = ctx.old.tables.get(&old.key()) else {
+        return;
+    };
+    for column in table.columns.iter().filter(|c| c.identity) {
+        let name = crate::naming::sequence(&new.name, &column.name);
+        let change = Change::RenameIdentitySequence {
+            table: from.clone(),
+            column: column.name.clone(),
+            to_schema: to.schema.clone(),
+            name,
+        };
+        ctx.plan.push(Phase::RenameTables, "", change);
     }
 }
 

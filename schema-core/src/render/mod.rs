@@ -208,6 +208,23 @@ pub trait Dialect {
         standard::rename_table(self, from, to)
     }
 
+    /// Before a move: the sequence of `table.column`'s identity takes `name`, or `name` with a
+    /// number, whichever is free in both the table's schema and `to_schema`.
+    fn rename_identity_sequence(
+        &self,
+        table: &QualifiedName,
+        column: &str,
+        to_schema: &str,
+        name: &str,
+    ) -> Result<Vec<String>, RenderError> {
+        let _ = (column, to_schema, name);
+        Err(RenderError::Unsupported {
+            dialect: self.name(),
+            what: format!("move table {table} to another schema"),
+            hint: "keep the table in its schema".to_string(),
+        })
+    }
+
     /// `CREATE INDEX`.
     fn create_index(
         &self,

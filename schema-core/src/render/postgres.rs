@@ -55,6 +55,30 @@ impl Dialect for Postgres {
         }
     }
 
+    /// A `DO` block: the sequence is found with `pg_get_serial_sequence` (PostgreSQL names it),
+    /// and `name` is numbered until no relation of either schema has it, as PostgreSQL
+    /// numbers the names it chooses.
+    fn rename_identity_sequence(
+        &self,
+        table: &QualifiedName,
+        column: &str,
+        to_schema: &str,
+        name: &str,
+    ) -> Result<Vec<String>, RenderError> {
+        check_name(self, name)?;
+        let table_sql = self.literal(&self.qualified(table));
+        let (column, name) = (self.literal(column), self.literal(name));
+        let (here, there) = (self.literal(&table.schema), self.literal(to_schema));
+        Ok(vec![format!(
+            "DO $$\nDECLARE\n\tseq text := pg_get_serial_sequence({table_sql}, {column});\n\
+             \tfree text := {name};\n\tn int := 0;\nBEGIN\n\
+             \tWHILE to_regclass(format('%I.%I', {here}, free)) IS NOT NULL\n\
+             \t\tOR to_regclass(format('%I.%I', {there}, free)) IS NOT NULL LOOP\n\
+             \t\tn := n + 1;\n\t\tfree := {name} || n;\n\tEND LOOP;\n\
+             \tEXECUTE format('ALTER SEQUENCE %s RENAME TO %I', seq, free);\nEND\n$$;"
+        )])
+    }
+
     /// `ALTER TABLE .. SET SCHEMA ..` for a move, `RENAME TO` for a new name.
     fn rename_table(
         &self,

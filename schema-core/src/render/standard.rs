@@ -256,6 +256,12 @@ pub fn statements<D: Dialect + ?Sized>(d: &D, change: &Change) -> Result<Vec<Str
         CreateTable { table } => d.create_table(table),
         DropTable { table } => Ok(vec![format!("DROP TABLE {};", d.qualified(table))]),
         RenameTable { from, to } => d.rename_table(from, to),
+        RenameIdentitySequence {
+            table,
+            column,
+            to_schema,
+            name,
+        } => d.rename_identity_sequence(table, column, to_schema, name),
         CreateIndex { table, index } => d.create_index(table, index),
         DropIndex {
             table,

@@ -17,13 +17,13 @@ use super::ty::Ty;
 /// its `renamed_from` (it becomes a drop and a create); kept as a switch for bisecting.
 pub const AVOID_MOVE_ONTO_OLD_NAME: bool = false;
 
-/// KNOWN BUG: `ALTER TABLE .. SET SCHEMA` moves a table's identity sequences along under their
-/// names (`events_id_seq`), which the diff cannot rename (PostgreSQL chose them, and a table
-/// rename keeps them), so a move into a schema that holds a sequence of that name fails
-/// (`known_bug_table_with_identity_moved_onto_its_old_name` in `pg_property.rs`; about 1 pair
-/// in 20,000). While set, a moved table whose identity sequence would meet one of the same
-/// name loses its `renamed_from` (it becomes a drop and a create).
-pub const AVOID_MOVE_ONTO_SEQUENCE_NAME: bool = true;
+/// No longer a known bug: `ALTER TABLE .. SET SCHEMA` moves a table's identity sequences along
+/// under their names (`events_id_seq`), so before a move each is renamed to a name free in
+/// both schemas (`Change::RenameIdentitySequence`; `table_with_identity_moved_onto_its_old_name`
+/// in `pg_property.rs`). While set, a moved table whose identity sequence would meet one of the
+/// same name loses its `renamed_from` (it becomes a drop and a create); kept as a switch for
+/// bisecting.
+pub const AVOID_MOVE_ONTO_SEQUENCE_NAME: bool = false;
 
 /// One edit; see each variant's effect in [`Model::apply`].
 #[derive(Debug, Clone)]
