@@ -316,6 +316,17 @@ impl Ctx<'_> {
             ));
             return None;
         };
+        if !is_unique_key(target, &target_field.field) {
+            errors.push(err(
+                &self.def.rust_name,
+                Some(&f.field),
+                format!(
+                    "field `{}` references `{}::{}`, which is neither the primary key of `{}` nor unique, so the database cannot tell which row a value points at; reference the primary key, or mark the target #[column(unique)]",
+                    f.field, r.table, r.field, r.table
+                ),
+            ));
+            return None;
+        }
         let columns = vec![f.name.clone()];
         Some(ForeignKey {
             name: naming::foreign_key(&self.def.name, &columns),
@@ -327,6 +338,19 @@ impl Ctx<'_> {
             on_update: r.on_update,
         })
     }
+}
+
+/// True when `field` alone is the primary key of `table`, or unique by a flag, a
+/// `#[unique(..)]` or a unique index without a predicate: what a foreign key may point at.
+fn is_unique_key(table: &TableDef, field: &str) -> bool {
+    let alone = |columns: &[String]| columns.len() == 1 && columns[0] == field;
+    alone(&table.primary_key)
+        || table.fields.iter().any(|f| f.field == field && f.unique)
+        || table.uniques.iter().any(|u| alone(&u.columns))
+        || table
+            .indexes
+            .iter()
+            .any(|i| i.unique && i.predicate.is_none() && alone(&i.columns))
 }
 
 fn plain_index(name: String, columns: Vec<String>) -> Index {

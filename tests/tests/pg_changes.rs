@@ -270,3 +270,26 @@ cases! {
         struct Project { #[column(primary_key)] id: i64, #[column(references = Account::id, renamed_from = "owner_id")] user_id: i64 }
     "#);
 }
+
+/// PostgreSQL refuses a foreign key to a column that is neither the primary key nor unique;
+/// resolve refuses it first, naming the field and what to do.
+#[test]
+fn a_reference_to_a_column_that_is_not_unique_is_refused() {
+    let mut scanned = migrate_cli::scan::Scanned::default();
+    let mut errors = Vec::new();
+    migrate_cli::scan::scan_source(
+        std::path::Path::new("case.rs"),
+        r#"#[derive(Table)] #[table(name = "t")] struct T { #[column(primary_key)] id: i64, code: i32 }
+        #[derive(Table)] #[table(name = "k")] struct K { #[column(primary_key)] id: i64, #[column(references = T::code)] code: i32 }"#,
+        &mut scanned,
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let message = scanned.resolve().expect_err("accepted").to_string();
+    assert!(
+        message.contains(
+            "field `code` references `T::code`, which is neither the primary key of `T` nor unique"
+        ),
+        "{message}"
+    );
+}

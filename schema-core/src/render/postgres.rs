@@ -70,12 +70,13 @@ impl Dialect for Postgres {
         let (column, name) = (self.literal(column), self.literal(name));
         let (here, there) = (self.literal(&table.schema), self.literal(to_schema));
         Ok(vec![format!(
-            "DO $$\nDECLARE\n\tseq text := pg_get_serial_sequence({table_sql}, {column});\n\
+            "DO $$\nDECLARE\n\tseq regclass := pg_get_serial_sequence({table_sql}, {column})::regclass;\n\
              \tfree text := {name};\n\tn int := 0;\nBEGIN\n\
-             \tWHILE to_regclass(format('%I.%I', {here}, free)) IS NOT NULL\n\
-             \t\tOR to_regclass(format('%I.%I', {there}, free)) IS NOT NULL LOOP\n\
+             \tWHILE NOT (coalesce(to_regclass(format('%I.%I', {here}, free)) = seq, true)\n\
+             \t\tAND to_regclass(format('%I.%I', {there}, free)) IS NULL) LOOP\n\
              \t\tn := n + 1;\n\t\tfree := {name} || n;\n\tEND LOOP;\n\
-             \tEXECUTE format('ALTER SEQUENCE %s RENAME TO %I', seq, free);\nEND\n$$;"
+             \tIF to_regclass(format('%I.%I', {here}, free)) IS DISTINCT FROM seq THEN\n\
+             \t\tEXECUTE format('ALTER SEQUENCE %s RENAME TO %I', seq, free);\n\tEND IF;\nEND\n$$;"
         )])
     }
 

@@ -168,7 +168,6 @@ fn a_tampered_applied_file_is_refused_before_anything_is_applied() {
 /// foreign-key check fails with "foreign key mismatch". `generate` should refuse it (naming
 /// the field) or write a schema where a child row can be inserted.
 #[test]
-#[ignore = "schema-core bug: generate accepts references to a column that is not unique; on SQLite every insert into the child fails with foreign key mismatch"]
 fn a_reference_to_a_column_that_is_not_unique_is_refused_or_usable() {
     let schema = r#"
 #[derive(Table)]
