@@ -223,17 +223,28 @@ const TAGS: [&str; 3] = [
 /// A SQLite project whose folder holds the first `count` migrations of the hand-written
 /// history, each with its snapshot and journal entry.
 fn hand_written(count: usize) -> Project {
+    let files = [CREATE, ADD_ACTIVE, REBUILD_TEAMS];
+    let history: Vec<_> = TAGS
+        .into_iter()
+        .zip(files)
+        .zip(snapshots())
+        .take(count)
+        .collect();
+    project_with(&history)
+}
+
+/// A SQLite project whose folder holds `history`: (tag, SQL) with the schema after it.
+fn project_with(history: &[((&str, &str), Schema)]) -> Project {
     let project = Project::new("");
     fs::write(project.path().join("migrate.toml"), CONFIG).expect("config");
     let meta = project.migrations().join("meta");
     fs::create_dir_all(&meta).expect("meta dir");
     let mut journal = Journal::new("sqlite");
     let mut prev = ROOT_ID.to_string();
-    let files = [CREATE, ADD_ACTIVE, REBUILD_TEAMS];
-    for ((tag, sql), schema) in TAGS.iter().zip(files).zip(snapshots()).take(count) {
+    for ((tag, sql), schema) in history {
         let version = &tag[..14];
         fs::write(project.migrations().join(format!("{tag}.sql")), sql).expect("migration");
-        let snapshot = Snapshot::new("sqlite", &prev, &schema);
+        let snapshot = Snapshot::new("sqlite", &prev, schema);
         let path = meta.join(format!("{version}_snapshot.json"));
         fs::write(path, snapshot.to_json()).expect("snapshot");
         prev = snapshot.id;
@@ -404,6 +415,34 @@ fn sqlite_a_migration_that_fails_to_apply_is_named_with_its_line() {
     assert!(run.stderr.contains(&expected), "{}", text(&run));
     assert!(
         run.stderr.contains("no such table: nowhere"),
+        "{}",
+        text(&run)
+    );
+    assert_scratch_removed(&run);
+}
+
+#[test]
+fn sqlite_foreign_keys_a_file_leaves_off_are_enforced_again_for_the_next_migration() {
+    let [first, ..] = snapshots();
+    let orphan =
+        "INSERT INTO \"accounts\" (\"id\", \"team_id\", \"email\") VALUES (1, 99, 'a@b.c');\n";
+    let project = project_with(&[
+        ((TAGS[0], CREATE), first.clone()),
+        (
+            (
+                "20261201000100_leave_foreign_keys_off",
+                "-- no-transaction\nPRAGMA foreign_keys=OFF;\n",
+            ),
+            first.clone(),
+        ),
+        (("20261201000200_insert_an_orphan", orphan), first),
+    ]);
+    let run = project.run(&["verify"], NOW);
+    assert_eq!(run.code, 1, "{}", text(&run));
+    let expected = "migration migrations/20261201000200_insert_an_orphan.sql:1 failed to apply";
+    assert!(run.stderr.contains(expected), "{}", text(&run));
+    assert!(
+        run.stderr.contains("FOREIGN KEY constraint failed"),
         "{}",
         text(&run)
     );

@@ -148,18 +148,28 @@ async fn failing_line(conn: &mut Connected, step: &Step) -> String {
 }
 
 /// Runs a `-- no-transaction` file statement by statement. When one fails inside the file's
-/// own transaction, rolls it back and turns foreign keys on again, as `migrate` does.
+/// own transaction, rolls it back. Either way foreign-key enforcement is left as it was
+/// before the file (a hand-written file may leave it off), as `migrate` leaves it.
 async fn without_transaction(conn: &mut Connected, step: &Step) -> Result<(), (String, String)> {
     let Db::Sqlite(c) = &mut conn.db else {
         return Err((String::new(), "not a sqlite connection".into()));
     };
+    let enforced: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&mut *c)
+        .await
+        .unwrap_or(1);
+    let mut result = Ok(());
     for s in statements(step) {
         if let Err(e) = c.execute(s.text).await {
             // An error when the file's transaction was not open yet: nothing to undo.
             let _ = c.execute("ROLLBACK").await;
-            let _ = c.execute("PRAGMA foreign_keys=ON").await;
-            return Err((line(&s), database::error_message(&e)));
+            result = Err((line(&s), database::error_message(&e)));
+            break;
         }
     }
-    Ok(())
+    let setting = if enforced == 1 { "ON" } else { "OFF" };
+    let _ = c
+        .execute(format!("PRAGMA foreign_keys={setting}").as_str())
+        .await;
+    result
 }
