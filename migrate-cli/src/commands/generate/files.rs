@@ -1,0 +1,218 @@
+//! The files of one `generate` run: each file's SQL (rendered by the dialect) and snapshot,
+//! the lint comments at their tops, and the all-or-nothing write with the journal entry.
+
+use super::concurrent::{self, Split};
+use super::{
+    GenerateArgs, Outcome, Part, States, Written, CONCURRENT_FILE_SUFFIX, CUSTOM_SQL,
+    NO_TRANSACTION,
+};
+use crate::error::Error;
+use crate::folder::NewMigration;
+use crate::{timestamp, Context};
+use schema_core::diff::Renames;
+use schema_core::lint::{self, Finding};
+use schema_core::model::Schema;
+use schema_core::render;
+use schema_core::snapshot::{Snapshot, ROOT_ID};
+
+/// The files' SQL and snapshots: the main file (or the custom one), then the no-transaction
+/// file when there are concurrent index changes; either alone when the other has nothing.
+pub(super) fn parts(
+    args: &GenerateArgs,
+    states: &States,
+    renames: &Renames,
+    split: &Split,
+) -> Result<Vec<Part>, Error> {
+    // Each concurrent change has a no-transaction file of its own (PostgreSQL runs a
+    // multi-statement file as one transaction, which CONCURRENTLY refuses). The main file's
+    // snapshot is the schema before them, and each file's the schema after it.
+    let n = split.concurrent.len();
+    let between = |done: usize| concurrent::between(&states.old, &states.new, renames, split, done);
+    let steps: Vec<Schema> = if args.custom || n == 0 {
+        Vec::new()
+    } else {
+        let first = usize::from(split.main.is_empty());
+        (first..n).map(between).collect()
+    };
+    let schemas: Vec<&Schema> = if args.custom {
+        vec![&states.old]
+    } else {
+        steps.iter().chain(std::iter::once(&states.new)).collect()
+    };
+    let prev_id = states
+        .history
+        .latest
+        .as_ref()
+        .map_or(ROOT_ID, |(_, s)| s.id.as_str());
+    let dialect = states.config.dialect.as_str();
+    // The snapshots (hashing and printing the whole schema) are built beside the SQL.
+    let (sqls, snapshots) = std::thread::scope(|s| {
+        let snapshots = s.spawn(|| chain_snapshots(dialect, prev_id, &schemas));
+        let sqls = if args.custom {
+            Ok(vec![(CUSTOM_SQL.to_string(), false, false)])
+        } else {
+            render_split(states, split)
+        };
+        (
+            sqls,
+            snapshots
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    Ok(sqls?
+        .into_iter()
+        .zip(snapshots)
+        .map(|((sql, no_transaction, concurrent), snapshot_json)| Part {
+            sql,
+            snapshot_json,
+            no_transaction,
+            concurrent,
+        })
+        .collect())
+}
+
+/// The lint findings of each file [`render_split`] writes, in the same order: the main file's
+/// (when it has statements), then each no-transaction file's.
+pub(super) fn lint_split(
+    states: &States,
+    split: &Split,
+    sizes: &lint::TableSizes,
+) -> Vec<Vec<Finding>> {
+    let mut out = Vec::new();
+    if !split.main.is_empty() {
+        out.push(lint::lint_sized(
+            &states.old,
+            &states.new,
+            &split.main,
+            sizes,
+        ));
+    }
+    for change in &split.concurrent {
+        let change = std::slice::from_ref(change);
+        out.push(lint::lint_sized(&states.old, &states.new, change, sizes));
+    }
+    // Where no index can be built without blocking writes, there is nothing to suggest.
+    if !states.dialect.supports_concurrent_indexes() {
+        for findings in &mut out {
+            findings.retain(|f| f.code != lint::INDEX_WITHOUT_CONCURRENTLY);
+        }
+    }
+    out
+}
+
+/// Puts each file's findings as `-- lint: ...` comment lines at its top, after the
+/// `-- no-transaction` line where there is one (it must stay the first line).
+pub(super) fn annotate(parts: &mut [Part], findings: &[Vec<Finding>]) {
+    for (part, findings) in parts.iter_mut().zip(findings) {
+        if findings.is_empty() {
+            continue;
+        }
+        let comments: String = findings.iter().map(|f| f.comment() + "\n").collect();
+        let first = format!("{NO_TRANSACTION}\n");
+        let at = if part.no_transaction && part.sql.starts_with(&first) {
+            first.len()
+        } else {
+            0
+        };
+        part.sql.insert_str(at, &comments);
+    }
+}
+
+/// One snapshot per schema, each the parent of the next.
+fn chain_snapshots(dialect: &str, prev_id: &str, schemas: &[&Schema]) -> Vec<String> {
+    let mut prev = prev_id.to_string();
+    schemas
+        .iter()
+        .map(|schema| {
+            let snapshot = Snapshot::new(dialect, &prev, schema);
+            prev.clone_from(&snapshot.id);
+            snapshot.to_json()
+        })
+        .collect()
+}
+
+/// The main file's SQL, then one no-transaction file per concurrent change, each with whether
+/// it runs without a transaction and whether it is a concurrent one; a main file without
+/// statements is left out.
+fn render_split(states: &States, split: &Split) -> Result<Vec<(String, bool, bool)>, Error> {
+    let (old, new) = (&states.old, &states.new);
+    let file = |script: render::Script, concurrent: bool| {
+        let body = render::migration_sql(&script.statements);
+        if script.no_transaction || concurrent {
+            (format!("{NO_TRANSACTION}\n{body}"), true, concurrent)
+        } else {
+            (body, false, false)
+        }
+    };
+    let mut out = Vec::new();
+    if !split.main.is_empty() {
+        out.push(file(states.dialect.script(&split.main, old, new)?, false));
+    }
+    for change in &split.concurrent {
+        let script = states
+            .dialect
+            .script(std::slice::from_ref(change), old, new)?;
+        out.push(file(script, true));
+    }
+    Ok(out)
+}
+
+/// Writes the parts as consecutive migrations, each in the next free second, all or nothing.
+pub(super) fn write(
+    states: &States,
+    name: &str,
+    parts: Vec<Part>,
+    ctx: &Context<'_>,
+) -> Result<Outcome, Error> {
+    let now_ms = timestamp::unix_millis(ctx.now);
+    let first = timestamp::next_free(now_ms / 1000, states.history.latest_taken);
+    let mut planned = Vec::new();
+    let mut flags = Vec::new();
+    for (stamp, part) in (first..).zip(parts) {
+        let when = if stamp == now_ms / 1000 {
+            now_ms
+        } else {
+            stamp * 1000
+        };
+        let tag = if part.concurrent {
+            format!(
+                "{}_{name}_{CONCURRENT_FILE_SUFFIX}",
+                timestamp::format(stamp)
+            )
+        } else {
+            format!("{}_{name}", timestamp::format(stamp))
+        };
+        planned.push(NewMigration {
+            tag,
+            when_ms: when,
+            sql: part.sql,
+            snapshot_json: part.snapshot_json,
+        });
+        flags.push((part.no_transaction, part.concurrent));
+    }
+    let tags: Vec<String> = planned.iter().map(|m| m.tag.clone()).collect();
+    let journal = states.history.journal.clone();
+    let dialect = states.config.dialect.as_str();
+    let plan = states.folder.plan_all(planned, dialect, journal);
+    let journal = plan.journal_path.clone();
+    let migrations = tags
+        .into_iter()
+        .zip(flags)
+        .zip(plan.migrations.iter().cloned())
+        .map(
+            |((tag, (no_transaction, concurrent)), (sql, snapshot))| Written {
+                tag,
+                sql,
+                snapshot,
+                no_transaction,
+                concurrent,
+            },
+        )
+        .collect();
+    plan.files.commit()?;
+    Ok(Outcome::Written {
+        migrations,
+        journal,
+    })
+}
