@@ -299,8 +299,16 @@ fn execute(db: &Path, sql: &str) {
 #[test]
 fn sqlite_a_hand_written_history_in_the_contract_format_verifies() {
     let project = hand_written(3);
-    let run = project.run(&["verify"], NOW);
+    let db = project.path().join("app.db");
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    let run = project.run(&["verify", "--url", &url], NOW);
     assert_eq!(run.code, 0, "{}", text(&run));
+    assert!(!db.exists(), "verify leaves the url's database alone");
+    assert!(
+        run.stderr.contains("verify does not use --url on sqlite"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stdout.contains("(a temporary sqlite file)"),
         "{}",

@@ -96,7 +96,15 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
                 &ctx.cwd,
             )?)
         }
-        Dialect::Sqlite => None,
+        Dialect::Sqlite => {
+            if args.url.is_some() {
+                let _ = writeln!(
+                    ctx.stderr,
+                    "note: verify does not use --url on sqlite: it replays on a temporary file and leaves the database alone"
+                );
+            }
+            None
+        }
         Dialect::Mysql => {
             return Err(VerifyError::Unsupported {
                 dialect: config.dialect,
