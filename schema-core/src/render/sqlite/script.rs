@@ -218,7 +218,7 @@ fn rebuild(
                 continue;
             };
             into.push(d.quote(&target.name));
-            from.push(copy_expr(d, column, target));
+            from.push(copy_expr(d, &table.name, column, target));
         }
     }
     let current = QualifiedName::new(&table.schema, &table.name);
@@ -252,8 +252,12 @@ fn rebuild(
 /// The old column's value for the new column: `COALESCE("c", default)` when the column turns
 /// NOT NULL and has a default, else the value as it is (SQLite converts it to the column's
 /// affinity where that loses nothing).
-fn copy_expr(d: &Sqlite, before: &Column, after: &Column) -> String {
-    let column = d.quote(&after.name);
+///
+/// The source column is qualified with its table: SQLite reads an unknown double-quoted name
+/// as a string literal, so a bare `"title"` that is no column would copy the text `title` into
+/// every row, where `"issues"."title"` fails.
+fn copy_expr(d: &Sqlite, table: &str, before: &Column, after: &Column) -> String {
+    let column = format!("{}.{}", d.quote(table), d.quote(&after.name));
     match &after.default {
         Some(default) if before.nullable && !after.nullable => {
             let default = if is_literal_default(default) {
