@@ -136,7 +136,12 @@ impl Snapshot {
     /// The snapshot of `schema` following the snapshot `prev_id` ([`ROOT_ID`] for the first).
     /// Source-only rename hints are stripped: they describe how the source changed, not state.
     pub fn new(dialect: &str, prev_id: &str, schema: &Schema) -> Snapshot {
-        let schema = without_rename_hints(schema);
+        Self::of_owned(dialect, prev_id, schema.clone())
+    }
+
+    /// As [`Snapshot::new`], taking the schema (its rename hints are cleared in place).
+    pub fn of_owned(dialect: &str, prev_id: &str, mut schema: Schema) -> Snapshot {
+        clear_rename_hints(&mut schema);
         let id = snapshot_id(prev_id, &schema);
         Snapshot {
             version: SNAPSHOT_VERSION.to_string(),
@@ -204,6 +209,12 @@ impl Journal {
 /// A copy of `schema` without the `renamed_from` hints of tables, columns and enums.
 pub fn without_rename_hints(schema: &Schema) -> Schema {
     let mut schema = schema.clone();
+    clear_rename_hints(&mut schema);
+    schema
+}
+
+/// Clears the `renamed_from` hints of tables, columns and enums.
+fn clear_rename_hints(schema: &mut Schema) {
     for table in schema.tables.values_mut() {
         table.renamed_from = None;
         for column in &mut table.columns {
@@ -213,7 +224,6 @@ pub fn without_rename_hints(schema: &Schema) -> Schema {
     for e in schema.enums.values_mut() {
         e.renamed_from = None;
     }
-    schema
 }
 
 /// The id of the snapshot of `schema` after `prev_id`: a 128-bit FNV-1a hash of both,

@@ -108,6 +108,11 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
     } else {
         settle_renames(args, &states, ctx)?
     };
+    let early = if args.custom || states.history.latest.is_none() && states.new.tables.is_empty() {
+        None
+    } else {
+        Some(files::early_snapshot(&states))
+    };
     let changes = diff::diff(&states.old, &states.new, &renames);
     if changes.is_empty() && !args.custom {
         let matched = match &states.history.latest {
@@ -130,7 +135,7 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
     } else {
         concurrent::split(changes)
     };
-    let mut parts = parts(args, &states, &renames, &split)?;
+    let mut parts = parts(args, &states, &renames, &split, early)?;
     let findings = if args.custom {
         Vec::new()
     } else {

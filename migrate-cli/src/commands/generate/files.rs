@@ -15,13 +15,33 @@ use schema_core::model::Schema;
 use schema_core::render;
 use schema_core::snapshot::{Snapshot, ROOT_ID};
 
+/// The snapshot JSON of the new schema after the latest one, built on a thread of its own
+/// while the diff, lint and render run: what a migration without concurrent index changes
+/// writes. The thread is not waited for when nothing is written.
+pub(super) fn early_snapshot(states: &States) -> std::thread::JoinHandle<String> {
+    let dialect = states.config.dialect.as_str().to_string();
+    let prev_id = prev_id(states).to_string();
+    let schema = states.new.clone();
+    std::thread::spawn(move || Snapshot::of_owned(&dialect, &prev_id, schema).to_json())
+}
+
+fn prev_id(states: &States) -> &str {
+    states
+        .history
+        .latest
+        .as_ref()
+        .map_or(ROOT_ID, |(_, s)| s.id.as_str())
+}
+
 /// The files' SQL and snapshots: the main file (or the custom one), then the no-transaction
 /// file when there are concurrent index changes; either alone when the other has nothing.
+/// `early` is the new schema's snapshot when [`early_snapshot`] started one.
 pub(super) fn parts(
     args: &GenerateArgs,
     states: &States,
     renames: &Renames,
     split: &Split,
+    early: Option<std::thread::JoinHandle<String>>,
 ) -> Result<Vec<Part>, Error> {
     // Each concurrent change has a no-transaction file of its own (PostgreSQL runs a
     // multi-statement file as one transaction, which CONCURRENTLY refuses). The main file's
@@ -39,15 +59,18 @@ pub(super) fn parts(
     } else {
         steps.iter().chain(std::iter::once(&states.new)).collect()
     };
-    let prev_id = states
-        .history
-        .latest
-        .as_ref()
-        .map_or(ROOT_ID, |(_, s)| s.id.as_str());
+    let prev_id = prev_id(states);
     let dialect = states.config.dialect.as_str();
     // The snapshots (hashing and printing the whole schema) are built beside the SQL.
     let (sqls, snapshots) = std::thread::scope(|s| {
-        let snapshots = s.spawn(|| chain_snapshots(dialect, prev_id, &schemas));
+        let snapshots = s.spawn(|| match early {
+            Some(early) if schemas.len() == 1 && !args.custom => {
+                vec![early
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e))]
+            }
+            _ => chain_snapshots(dialect, prev_id, &schemas),
+        });
         let sqls = if args.custom {
             Ok(vec![(CUSTOM_SQL.to_string(), false, false)])
         } else {
