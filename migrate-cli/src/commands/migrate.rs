@@ -348,6 +348,7 @@ fn refuse_divergence(
     let out = show(cwd, &config.out);
     let problems: Vec<String> = entries
         .iter()
+        .filter(|e| !matches!(e.state, State::Applied | State::Pending))
         .filter_map(|e| {
             let at = e.applied_at.as_deref().unwrap_or("?");
             let file = e.file.as_deref().map(|f| show(cwd, f));

@@ -149,7 +149,7 @@ fn files_by_version(out: &Path) -> BTreeMap<i64, PathBuf> {
     };
     entries
         .filter_map(Result::ok)
-        .filter(|e| e.path().is_file())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             let (version, rest) = name.split_once('_')?;
@@ -174,8 +174,10 @@ pub fn compare(local: &[Local], applied: &[AppliedRow]) -> Vec<Entry> {
             },
         );
     }
+    let by_version: BTreeMap<i64, &Local> =
+        local.iter().map(|l| (l.migration.version, l)).collect();
     for row in applied {
-        let local = local.iter().find(|l| l.migration.version == row.version);
+        let local = by_version.get(&row.version);
         let state = match local {
             _ if !row.success => State::Failed,
             None => State::Missing,
