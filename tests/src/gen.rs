@@ -13,10 +13,10 @@
 mod edit;
 mod model;
 mod repair;
-mod source;
 pub mod rows;
-pub mod sqlite;
+mod source;
 mod spec;
+pub mod sqlite;
 mod ty;
 
 pub use edit::AVOID_MOVE_ONTO_OLD_NAME;

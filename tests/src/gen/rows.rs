@@ -14,10 +14,20 @@ use schema_core::model::ColumnType;
 /// The rows to insert into A's tables.
 #[derive(Debug, Clone, Default)]
 pub struct Rows {
-    /// (schema, table, columns, rows of SQL literals), in A's table order.
-    pub tables: Vec<(String, String, Vec<String>, Vec<Vec<String>>)>,
+    /// One entry per table of A, in A's order.
+    pub tables: Vec<TableRows>,
     /// Whether the inserts name the schema (PostgreSQL).
     pub qualified: bool,
+}
+
+/// The rows for one table.
+#[derive(Debug, Clone, Default)]
+pub struct TableRows {
+    pub schema: String,
+    pub table: String,
+    pub columns: Vec<String>,
+    /// Each row's values as SQL literals, in `columns` order.
+    pub rows: Vec<Vec<String>>,
 }
 
 impl Rows {
@@ -25,23 +35,30 @@ impl Rows {
     pub fn inserts(&self) -> Vec<String> {
         self.tables
             .iter()
-            .filter(|(_, _, _, rows)| !rows.is_empty())
-            .map(|(schema, table, columns, rows)| {
-                let columns: Vec<String> = columns.iter().map(|c| quoted(c)).collect();
-                let rows: Vec<String> =
-                    rows.iter().map(|r| format!("({})", r.join(", "))).collect();
-                let target = if self.qualified {
-                    format!("{}.{}", quoted(schema), quoted(table))
-                } else {
-                    quoted(table)
-                };
-                format!(
-                    "INSERT INTO {} ({}) VALUES {};",
-                    target,
-                    columns.join(", "),
-                    rows.join(", ")
-                )
-            })
+            .filter(|t| !t.rows.is_empty())
+            .map(
+                |TableRows {
+                     schema,
+                     table,
+                     columns,
+                     rows,
+                 }| {
+                    let columns: Vec<String> = columns.iter().map(|c| quoted(c)).collect();
+                    let rows: Vec<String> =
+                        rows.iter().map(|r| format!("({})", r.join(", "))).collect();
+                    let target = if self.qualified {
+                        format!("{}.{}", quoted(schema), quoted(table))
+                    } else {
+                        quoted(table)
+                    };
+                    format!(
+                        "INSERT INTO {} ({}) VALUES {};",
+                        target,
+                        columns.join(", "),
+                        rows.join(", ")
+                    )
+                },
+            )
             .collect()
     }
 
@@ -49,8 +66,8 @@ impl Rows {
     pub fn count(&self, schema: &str, table: &str) -> usize {
         self.tables
             .iter()
-            .find(|(s, t, _, _)| s == schema && t == table)
-            .map_or(0, |(_, _, _, rows)| rows.len())
+            .find(|t| t.schema == schema && t.table == table)
+            .map_or(0, |t| t.rows.len())
     }
 }
 
@@ -94,8 +111,12 @@ pub fn plan(a: &Defs, b: &Defs, flavor: Flavor) -> Option<Rows> {
             }
             table_rows.push(row);
         }
-        rows.tables
-            .push((t.schema.clone(), t.name.clone(), columns, table_rows));
+        rows.tables.push(TableRows {
+            schema: t.schema.clone(),
+            table: t.name.clone(),
+            columns,
+            rows: table_rows,
+        });
     }
     Some(rows)
 }
