@@ -357,6 +357,83 @@ async fn pg_a_changed_or_missing_applied_file_is_refused_before_anything_is_appl
     assert_eq!(pg_rows(&db.pool).await.len(), 1);
 }
 
+/// Not a test of its own: the body of one `migrate` process for
+/// [`pg_four_concurrent_migrate_processes_apply_each_migration_once`], which starts this test
+/// binary four times with `--ignored --exact` and the project and URL in the environment.
+#[test]
+#[ignore = "run as a child process by pg_four_concurrent_migrate_processes_apply_each_migration_once"]
+fn child_process_runs_migrate() {
+    let (Some(dir), Some(url)) = (
+        std::env::var_os("MIGRATE_CHILD_DIR"),
+        std::env::var("MIGRATE_CHILD_URL").ok(),
+    ) else {
+        return;
+    };
+    let run = Project::run_sync(
+        PathBuf::from(dir),
+        vec!["migrate".into(), "--url".into(), url],
+    );
+    print!("{}", run.stdout);
+    eprint!("{}", run.stderr);
+    assert_eq!(run.code, 0, "migrate failed in a child process");
+}
+
+/// Four `migrate` processes (not threads: this test binary started again as child processes)
+/// on one database: sqlx's advisory lock lets one apply at a time, each migration is applied
+/// exactly once, and every process succeeds.
+#[tokio::test(flavor = "multi_thread")]
+async fn pg_four_concurrent_migrate_processes_apply_each_migration_once() {
+    let Some(db) = TestDb::create("migrate_processes").await else {
+        return;
+    };
+    let p = Project::new("postgres");
+    for v in 1..=5 {
+        p.write(v, &format!("step_{v}"), &format!("SELECT pg_sleep(0.05);\n--> statement-breakpoint\nCREATE TABLE step_{v} (id int);\n"));
+    }
+    let exe = std::env::current_exe().expect("the test binary");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(&exe)
+                .args([
+                    "--ignored",
+                    "--exact",
+                    "child_process_runs_migrate",
+                    "--nocapture",
+                ])
+                .env("MIGRATE_CHILD_DIR", p.path())
+                .env("MIGRATE_CHILD_URL", &db.url)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("a child process")
+        })
+        .collect();
+    let mut applied = 0;
+    for child in children {
+        let out = child.wait_with_output().expect("child output");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("1 passed"),
+            "the child ran no migrate: {stdout}"
+        );
+        applied += stdout.matches("applied migrations/").count();
+    }
+    assert_eq!(
+        applied, 5,
+        "each migration applied exactly once across the processes"
+    );
+    let rows = pg_rows(&db.pool).await;
+    assert_eq!(
+        rows.iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
+        (1..=5).map(|v| (v, true)).collect::<Vec<_>>()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn pg_four_concurrent_migrate_runs_apply_each_migration_once() {
     let Some(db) = TestDb::create("migrate_concurrent").await else {
