@@ -198,3 +198,70 @@ pub struct K {
     let child = lite.query("INSERT INTO k (id, code) VALUES (1, 5)");
     assert!(child.is_ok(), "{child:?}");
 }
+
+/// A rebuilt table's triggers (written by hand in a `--custom` migration) go with the old
+/// table: the rebuild file stops, rolled back whole, until the reviewer recreates them in it.
+#[test]
+fn a_rebuild_that_would_lose_a_trigger_stops_until_the_trigger_is_recreated() {
+    let before = r#"
+#[derive(Table)]
+#[table(name = "notes")]
+pub struct Note {
+    #[column(primary_key)]
+    pub id: i64,
+    pub body: Option<String>,
+    #[column(default = 0)]
+    pub edits: i32,
+}
+"#;
+    let mut lite = Lite::new(before);
+    lite.generate(before, &[]);
+    let custom = lite.generate(before, &["--custom", "--name", "count_edits"]);
+    let trigger = "CREATE TRIGGER \"notes_edits\" AFTER UPDATE OF \"body\" ON \"notes\" BEGIN UPDATE \"notes\" SET \"edits\" = \"edits\" + 1 WHERE \"id\" = NEW.\"id\"; END;";
+    fs::write(
+        lite.project.migrations().join(&custom),
+        format!("{trigger}\n"),
+    )
+    .expect("custom");
+    assert_has(&lite.migrate(), 0, &["applied 2 migration(s)"]);
+    lite.exec(
+        "INSERT INTO notes (id, body) VALUES (1, 'a'); UPDATE notes SET body = 'b' WHERE id = 1;",
+    );
+
+    let after = edited(
+        before,
+        "pub body: Option<String>,",
+        "#[column(default = \"\")]\n    pub body: String,",
+    );
+    let rebuild = lite.generate(&after, &[]);
+    let path = lite.project.migrations().join(&rebuild);
+    let sql = fs::read_to_string(&path).expect("rebuild file");
+    assert!(sql.contains("CREATE TABLE \"__new_notes\""), "{sql}");
+    let failed = lite.migrate();
+    assert_has(&failed, 1, &["lost_triggers"]);
+    assert_eq!(
+        lite.rows("SELECT edits FROM notes"),
+        ["1"],
+        "rolled back whole"
+    );
+    assert_eq!(
+        lite.rows("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"),
+        ["1"]
+    );
+
+    // The reviewer recreates the trigger above the check, as its comment says.
+    let marker = "-- a rebuilt table loses its triggers";
+    let fixed = sql.replacen(
+        marker,
+        &format!("{trigger}\n--> statement-breakpoint\n{marker}"),
+        1,
+    );
+    fs::write(&path, fixed).expect("edit");
+    assert_has(&lite.migrate(), 0, &["applied 1 migration(s)"]);
+    lite.exec("UPDATE notes SET body = 'c' WHERE id = 1;");
+    assert_eq!(
+        lite.rows("SELECT edits FROM notes"),
+        ["2"],
+        "the trigger works after the rebuild"
+    );
+}
