@@ -143,13 +143,28 @@ fn sqlx_error(conn: &Connected, context: &'static str, e: SqlxMigrateError) -> M
     }
 }
 
-/// Locks, checks the applied history against the folder, then applies what is pending.
+/// Locks, checks the applied history against the folder, then applies what is pending; an
+/// up-to-date database is reported without the lock.
 async fn apply_pending(
     conn: &mut Connected,
     config: &Config,
     local: &[Local],
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
+    // A database that is up to date is found without taking the lock: the history is only
+    // read (as sqlx-cli does), which spares the lock's round trips on every deploy.
+    let before = status::compare(local, &conn.applied().await?);
+    if !before.is_empty() && before.iter().all(|e| e.state == State::Applied) {
+        let _ = writeln!(
+            ctx.stdout,
+            "nothing to apply: {} is up to date ({} migration(s) applied)",
+            conn.what,
+            before.len()
+        );
+        return Ok(Summary {
+            applied: Vec::new(),
+        });
+    }
     let lock = conn.migrate().lock().await;
     lock.map_err(|e| sqlx_error(conn, "cannot take the migration lock", e))?;
     let ensured = conn.migrate().ensure_migrations_table().await;
