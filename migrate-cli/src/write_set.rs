@@ -96,6 +96,7 @@ impl WriteSet {
     }
 
     fn stage(&self, undo: &mut Undo) -> Result<(), WriteError> {
+        let mut written = Vec::new();
         for file in &self.files {
             let dir = parent(&file.path);
             create_dirs(dir, undo).map_err(|source| WriteError::Io {
@@ -103,9 +104,30 @@ impl WriteSet {
                 source,
             })?;
             let temp = temp_path(&file.path);
-            let written = write_synced(&temp, &file.contents, undo);
-            written.map_err(|source| WriteError::Io {
+            let handle = write_temp(&temp, &file.contents, undo);
+            let handle = handle.map_err(|source| WriteError::Io {
                 path: file.path.clone(),
+                source,
+            })?;
+            written.push((handle, &file.path));
+        }
+        // The files reach the disk together: one thread per file waits for its sync.
+        let synced: Vec<(io::Result<()>, &PathBuf)> = std::thread::scope(|s| {
+            let waits: Vec<_> = written
+                .iter()
+                .map(|(handle, path)| (s.spawn(move || handle.sync_all()), *path))
+                .collect();
+            waits
+                .into_iter()
+                .map(|(wait, path)| {
+                    let result = wait.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    (result, path)
+                })
+                .collect()
+        });
+        for (result, path) in synced {
+            result.map_err(|source| WriteError::Io {
+                path: path.clone(),
                 source,
             })?;
         }
@@ -145,11 +167,18 @@ impl WriteSet {
 
     /// Makes the renames durable; best effort, as not every platform can sync a directory.
     fn sync_dirs(&self) {
-        for file in &self.files {
-            if let Ok(dir) = File::open(parent(&file.path)) {
-                let _ = dir.sync_all();
+        let mut dirs: Vec<&Path> = self.files.iter().map(|f| parent(&f.path)).collect();
+        dirs.sort();
+        dirs.dedup();
+        std::thread::scope(|s| {
+            for dir in dirs {
+                s.spawn(move || {
+                    if let Ok(dir) = File::open(dir) {
+                        let _ = dir.sync_all();
+                    }
+                });
             }
-        }
+        });
     }
 }
 
@@ -204,11 +233,12 @@ fn create_dirs(dir: &Path, undo: &mut Undo) -> io::Result<()> {
     Ok(())
 }
 
-fn write_synced(temp: &Path, contents: &[u8], undo: &mut Undo) -> io::Result<()> {
+/// Writes `temp` (a new file) and returns it open, for the caller to sync.
+fn write_temp(temp: &Path, contents: &[u8], undo: &mut Undo) -> io::Result<File> {
     let mut file = OpenOptions::new().write(true).create_new(true).open(temp)?;
     undo.temps.push(temp.to_path_buf());
     file.write_all(contents)?;
-    file.sync_all()
+    Ok(file)
 }
 
 /// Moves `temp` to `target` without ever replacing an existing `target`: a hard link fails
