@@ -384,3 +384,50 @@ fn example_application_runs_the_whole_workflow_on_sqlite() {
     assert!(verified.contains("verified 1 migration"), "{verified}");
     assert!(run("check").contains("check passed"));
 }
+
+/// Two branches each generated a migration and were merged (both journal entries kept):
+/// `generate` refuses to add a third on top of the fork, naming the migration to regenerate,
+/// and writes nothing.
+#[test]
+fn generate_refuses_a_forked_history() {
+    use schema_core::snapshot::Journal;
+    let base = r#"#[derive(Table)] #[table(name = "thing")] struct Thing { #[column(primary_key)] id: i64 }"#;
+    let with = |cols: &str| {
+        format!(
+            r#"#[derive(Table)] #[table(name = "thing")] struct Thing {{ #[column(primary_key)] id: i64, {cols} }}"#
+        )
+    };
+    let p = Project::new(base);
+    assert_eq!(p.generate(&[], NOW).code, 0);
+    let journal_path = p.migrations().join("meta/_journal.json");
+    let base_journal = fs::read_to_string(&journal_path).expect("journal");
+    // Branch one adds `a`.
+    p.set_schema(&with("a: Option<i32>"));
+    assert_eq!(p.generate(&[], NOW + 10).code, 0);
+    let branch_one: Journal = Journal::parse(&fs::read_to_string(&journal_path).unwrap()).unwrap();
+    // Branch two starts from the base and adds `b`.
+    fs::write(&journal_path, &base_journal).expect("journal");
+    p.set_schema(&with("b: Option<i32>"));
+    assert_eq!(p.generate(&[], NOW + 20).code, 0);
+    // The merge keeps both entries.
+    let mut merged: Journal = Journal::parse(&fs::read_to_string(&journal_path).unwrap()).unwrap();
+    let a = branch_one.entries.last().expect("a").clone();
+    merged.entries.insert(1, a);
+    for (i, e) in merged.entries.iter_mut().enumerate() {
+        e.idx = i as u32;
+    }
+    fs::write(&journal_path, merged.to_json()).expect("journal");
+    let before = p.sql_files();
+    p.set_schema(&with("a: Option<i32>, b: Option<i32>, c: Option<i32>"));
+    let run = p.generate(&[], NOW + 30);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("the history is forked")
+            && run
+                .stderr
+                .contains("regenerate the later one on top of the other"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(p.sql_files(), before, "nothing written");
+}
