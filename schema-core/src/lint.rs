@@ -127,7 +127,7 @@ pub fn lint(old: &Schema, new: &Schema, changes: &[Change]) -> Vec<Finding> {
     let mut out = Vec::new();
     for change in changes {
         let existing = |t: &QualifiedName| !created.contains(t);
-        lint_change(old, change, &existing, &mut out);
+        lint_change(old, changes, change, &existing, &mut out);
     }
     out
 }
@@ -252,6 +252,7 @@ fn finding(
 
 fn lint_change(
     old: &Schema,
+    changes: &[Change],
     change: &Change,
     existing: &dyn Fn(&QualifiedName) -> bool,
     out: &mut Vec<Finding>,
@@ -325,13 +326,25 @@ fn lint_change(
                 suggestion_for(ADD_NOT_NULL_WITHOUT_DEFAULT),
             ));
         }
-        SetNotNull { table, column } if existing(table) => out.push(finding(
-            SET_NOT_NULL,
-            Warning,
-            format!("{table}.{column}"),
-            format!("setting {table}.{column} NOT NULL scans the whole table under an exclusive lock, and fails if a row holds NULL"),
-            suggestion_for(SET_NOT_NULL),
-        )),
+        SetNotNull { table, column } if existing(table) => {
+            let filled = changes.iter().find_map(|c| match c {
+                FillNulls { table: t, column: c, value } if t == table && c == column => {
+                    Some(value)
+                }
+                _ => None,
+            });
+            let message = match filled {
+                Some(value) => format!("setting {table}.{column} NOT NULL first sets its NULLs to its default {value} (an UPDATE of those rows), then scans the whole table under an exclusive lock"),
+                None => format!("setting {table}.{column} NOT NULL scans the whole table under an exclusive lock, and fails if a row holds NULL"),
+            };
+            out.push(finding(
+                SET_NOT_NULL,
+                Warning,
+                format!("{table}.{column}"),
+                message,
+                suggestion_for(SET_NOT_NULL),
+            ))
+        }
         AlterColumnType { table, column, from, to } if existing(table) => out.push(finding(
             TYPE_CHANGE,
             Warning,

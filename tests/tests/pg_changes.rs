@@ -110,6 +110,13 @@ cases! {
         #[derive(Table)] #[table(name = "events", schema = "audit")]
         struct Event { #[column(primary_key)] id: i64 }
     "#, "");
+    not_null_with_default_fills_the_nulls => with_rows(case("not_null_with_default_fills_the_nulls", r#"
+        #[derive(Table)] #[table(name = "t")]
+        struct T { #[column(primary_key)] id: i64, nickname: Option<String> }
+    "#, r#"
+        #[derive(Table)] #[table(name = "t")]
+        struct T { #[column(primary_key)] id: i64, #[column(default = "none")] nickname: String }
+    "#), "INSERT INTO t VALUES (1, NULL), (2, 'bo')", "SELECT string_agg(nickname, ',' ORDER BY id) FROM t", "none,bo");
     rename_schema => with_rows(case("rename_schema", r#"
         #[derive(DbEnum)] #[db_enum(name = "kind", schema = "audit")] enum Kind { Login, Logout }
         #[derive(Table)] #[table(name = "events", schema = "audit")] #[index(columns(at))]

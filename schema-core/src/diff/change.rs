@@ -134,6 +134,13 @@ pub enum Change {
         from: ColumnType,
         to: ColumnType,
     },
+    /// Before a column with a default turns NOT NULL: its NULLs take the default
+    /// (`UPDATE .. SET "c" = <value> WHERE "c" IS NULL`), as a rebuild's copy does on SQLite.
+    FillNulls {
+        table: QualifiedName,
+        column: String,
+        value: String,
+    },
     SetNotNull {
         table: QualifiedName,
         column: String,
@@ -303,6 +310,11 @@ impl Change {
                 type_label(from),
                 type_label(to)
             ),
+            FillNulls {
+                table,
+                column,
+                value,
+            } => format!("~ column {table}.{column}: NULLs set to {value}"),
             SetNotNull { table, column } => format!("~ column {table}.{column}: set not null"),
             DropNotNull { table, column } => format!("~ column {table}.{column}: drop not null"),
             SetDefault {
@@ -372,6 +384,7 @@ impl Change {
             | DropColumn { table, .. }
             | RenameColumn { table, .. }
             | AlterColumnType { table, .. }
+            | FillNulls { table, .. }
             | SetNotNull { table, .. }
             | DropNotNull { table, .. }
             | SetDefault { table, .. }

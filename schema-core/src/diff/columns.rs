@@ -116,6 +116,15 @@ fn alter_column(ctx: &mut Ctx, table: &QualifiedName, key: &str, old: &Column, n
             to,
         });
     }
+    if old.nullable && !new.nullable {
+        if let Some(value) = &new.default {
+            changes.push(Change::FillNulls {
+                table: table.clone(),
+                column: column.clone(),
+                value: value.clone(),
+            });
+        }
+    }
     if old.nullable != new.nullable {
         let (table, column) = (table.clone(), column.clone());
         changes.push(if new.nullable {

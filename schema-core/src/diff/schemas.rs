@@ -186,6 +186,7 @@ fn visit_schemas(change: &mut Change, mut f: impl FnMut(&mut String)) {
         DropTable { table }
         | DropColumn { table, .. }
         | RenameColumn { table, .. }
+        | FillNulls { table, .. }
         | SetNotNull { table, .. }
         | DropNotNull { table, .. }
         | SetDefault { table, .. }

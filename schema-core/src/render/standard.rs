@@ -310,6 +310,16 @@ fn column_statement<D: Dialect + ?Sized>(
             .column_definition(table, column)
             .and_then(|def| alter(d, table, format!("ADD COLUMN {def}"))),
         DropColumn { table, column } => alter(d, table, format!("DROP COLUMN {}", d.quote(column))),
+        FillNulls {
+            table,
+            column,
+            value,
+        } => Ok(vec![format!(
+            "UPDATE {} SET {} = {value} WHERE {} IS NULL;",
+            d.qualified(table),
+            d.quote(column),
+            d.quote(column)
+        )]),
         RenameColumn { table, from, to } => check_name(d, to).and_then(|()| {
             alter(
                 d,

@@ -132,6 +132,7 @@ fn rebuild_reason(change: &Change) -> Option<&QualifiedName> {
         AddColumn { table, column } if !addable(column) => Some(table),
         DropColumn { table, .. }
         | AlterColumnType { table, .. }
+        | FillNulls { table, .. }
         | SetNotNull { table, .. }
         | DropNotNull { table, .. }
         | SetDefault { table, .. }
