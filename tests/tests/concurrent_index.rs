@@ -24,7 +24,7 @@ impl ConcurrentProject for Project {
     }
 
     fn migrate(&self, url: &str) -> Run {
-        let run = self.run(&["migrate", "--url", url], NOW + 100);
+        let run = self.run(&["migrate", "--url", url, "--allow-lint-errors"], NOW + 100);
         assert_eq!(run.code, 0, "{run:#?}");
         run
     }

@@ -160,7 +160,7 @@ fn sqlite_a_generated_history_of_several_migrations_verifies_and_applies_without
 
     let db = project.path().join("app.db");
     let url = format!("sqlite://{}?mode=rwc", db.display());
-    let run = project.run(&["migrate", "--url", &url], NOW);
+    let run = project.run(&["migrate", "--url", &url, "--allow-lint-errors"], NOW);
     assert_eq!(run.code, 0, "{}", text(&run));
     let run = project.run(&["check", "--url", &url], NOW);
     assert_eq!(run.code, 0, "{}", text(&run));

@@ -16,6 +16,7 @@ use crate::database::{self, Connected, Db, Target};
 use crate::error::Error;
 use crate::Context;
 use failure::diagnose;
+use schema_core::lint::{self, Finding, Severity};
 use sqlx::migrate::MigrateError as SqlxMigrateError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -36,6 +37,9 @@ pub struct MigrateArgs {
     /// Print the SQL that would run; apply nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Apply migrations whose lint errors are not acknowledged with `-- lint:allow <code>`
+    #[arg(long)]
+    pub allow_lint_errors: bool,
 }
 
 /// What `migrate` did: the versions it applied (or, with `--dry-run`, would apply).
@@ -53,6 +57,8 @@ pub enum MigrateError {
         out: String,
         problems: Vec<String>,
     },
+    #[error("refusing to migrate {what}: pending migrations have lint errors nobody acknowledged; nothing was applied\n{}\nreview each one; if the change is meant, add a line `-- lint:allow <code>` to the file before it is applied (once applied, the file must not change), or run migrate --allow-lint-errors", findings.join("\n"))]
+    Unreviewed { what: String, findings: Vec<String> },
     #[error("{0}")]
     Failed(Failure),
     /// A SQLite `-- no-transaction` file without a transaction of its own ran, but its
@@ -116,13 +122,15 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
     let env = std::env::var(database::ENV_VAR).ok();
     let target = database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd)?;
-    database::block_on(run(&config, &target, args.dry_run, ctx))?
+    let run = run(&config, &target, args.dry_run, args.allow_lint_errors, ctx);
+    database::block_on(run)?
 }
 
 async fn run(
     config: &Config,
     target: &Target,
     dry_run: bool,
+    allow_lint_errors: bool,
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
     let local = status::load_local(config, &ctx.cwd).await?;
@@ -130,7 +138,7 @@ async fn run(
         return self::dry_run(config, target, &local, ctx).await;
     }
     let mut conn = database::connect(target, config.dialect).await?;
-    let result = apply_pending(&mut conn, config, &local, ctx).await;
+    let result = apply_pending(&mut conn, config, &local, allow_lint_errors, ctx).await;
     conn.close().await;
     result
 }
@@ -149,6 +157,7 @@ async fn apply_pending(
     conn: &mut Connected,
     config: &Config,
     local: &[Local],
+    allow_lint_errors: bool,
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
     // A database that is up to date is found without taking the lock: the history is only
@@ -172,6 +181,9 @@ async fn apply_pending(
     let applied = conn.applied().await?;
     let entries = status::compare(local, &applied);
     refuse_divergence(&entries, config, &conn.what, &ctx.cwd)?;
+    if !allow_lint_errors {
+        refuse_unreviewed(&entries, local, &conn.what, &ctx.cwd)?;
+    }
     let mut done = Vec::new();
     let mut total = Duration::ZERO;
     for entry in entries.iter().filter(|e| e.state == State::Pending) {
@@ -351,6 +363,38 @@ fn quoted(text: &str) -> Option<(String, &str)> {
 
 fn millis(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Pending migrations must not hold lint errors nobody acknowledged: once applied, a file
+/// cannot take its `-- lint:allow` line any more (its checksum is recorded), and `check`
+/// would fail on it for good.
+fn refuse_unreviewed(
+    entries: &[Entry],
+    local: &[Local],
+    what: &str,
+    cwd: &Path,
+) -> Result<(), MigrateError> {
+    let mut findings = Vec::new();
+    for entry in entries.iter().filter(|e| e.state == State::Pending) {
+        let Some(m) = local.iter().find(|l| l.migration.version == entry.version) else {
+            continue;
+        };
+        let sql = &*m.migration.sql;
+        let comments: Vec<Finding> = sql.lines().filter_map(lint::parse_comment).collect();
+        for f in lint::unacknowledged(comments, &lint::allowed(sql)) {
+            if f.severity == Severity::Error {
+                let file = show(cwd, &m.file);
+                findings.push(format!("  {file}: {} {}: {}", f.code, f.object, f.message));
+            }
+        }
+    }
+    if findings.is_empty() {
+        return Ok(());
+    }
+    Err(MigrateError::Unreviewed {
+        what: what.to_string(),
+        findings,
+    })
 }
 
 /// Refuses a database whose applied migrations changed, vanished or failed.

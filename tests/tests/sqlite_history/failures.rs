@@ -265,3 +265,54 @@ pub struct Note {
         "the trigger works after the rebuild"
     );
 }
+
+/// A pending migration with a lint error nobody acknowledged is not applied: once applied its
+/// file could not take the `-- lint:allow` line any more. Acknowledged, it applies.
+#[test]
+fn unacknowledged_lint_errors_are_refused_before_anything_is_applied() {
+    let before = r#"
+#[derive(Table)]
+#[table(name = "notes")]
+pub struct Note {
+    #[column(primary_key)]
+    pub id: i64,
+    pub body: Option<String>,
+    pub legacy: Option<String>,
+}
+"#;
+    let mut lite = Lite::new(before);
+    lite.generate(before, &[]);
+    assert_has(&lite.migrate(), 0, &[]);
+    let after = edited(before, "    pub legacy: Option<String>,\n", "");
+    let file = lite.generate(&after, &[]);
+    let run = lite.run(&["migrate"]);
+    assert_has(
+        &run,
+        1,
+        &[
+            "pending migrations have lint errors nobody acknowledged; nothing was applied",
+            "drop-column public.notes.legacy",
+            "-- lint:allow <code>",
+        ],
+    );
+    assert_eq!(
+        lite.rows("SELECT count(*) FROM pragma_table_info('notes')"),
+        ["3"]
+    );
+    let path = lite.project.migrations().join(&file);
+    let sql = fs::read_to_string(&path).expect("file");
+    fs::write(
+        &path,
+        sql.replacen(
+            "\n-- lint: error",
+            "\n-- lint:allow drop-column\n-- lint: error",
+            1,
+        ),
+    )
+    .expect("ack");
+    assert_has(&lite.run(&["migrate"]), 0, &["applied 1 migration(s)"]);
+    assert_eq!(
+        lite.rows("SELECT count(*) FROM pragma_table_info('notes')"),
+        ["2"]
+    );
+}
