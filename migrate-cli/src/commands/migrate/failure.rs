@@ -33,6 +33,7 @@ impl std::fmt::Display for Failure {
         match self.remains {
             Remains::Nothing => write!(f, "nothing of this migration remains and nothing was recorded; fix the file and run migrate again")?,
             Remains::StatementsBefore => write!(f, "this migration ran without a transaction (-- no-transaction), so the statements before the failing one remain; repair the database by hand, fix the file and run migrate again")?,
+            Remains::InvalidIndex => write!(f, "a concurrent index build that fails leaves at most an invalid index, which the next migrate drops and builds again; nothing was recorded; fix the cause and run migrate again")?,
             Remains::Committed => write!(f, "this migration's own transaction was no longer open when it failed, so what it committed remains though nothing was recorded; check the database by hand, fix the file and run migrate again")?,
         }
         if self.applied_before > 0 {
@@ -56,6 +57,9 @@ pub enum Remains {
     StatementsBefore,
     /// Its own transaction had committed (or was gone) when it failed.
     Committed,
+    /// A concurrent index build or drop (one statement, no transaction): at most an invalid
+    /// index, which the next run drops and builds again.
+    InvalidIndex,
 }
 
 /// A statement's first lines, indented.
@@ -88,6 +92,7 @@ pub(super) async fn diagnose(
         error: database::error_message(error),
         remains: match transactional {
             true => Remains::Nothing,
+            false if !super::concurrent_builds(sql).is_empty() => Remains::InvalidIndex,
             false => Remains::StatementsBefore,
         },
         applied_before,
