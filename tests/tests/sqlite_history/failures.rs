@@ -238,7 +238,15 @@ pub struct Note {
     let sql = fs::read_to_string(&path).expect("rebuild file");
     assert!(sql.contains("CREATE TABLE \"__new_notes\""), "{sql}");
     let failed = lite.migrate();
-    assert_has(&failed, 1, &["lost_triggers"]);
+    assert_has(
+        &failed,
+        1,
+        &[
+            "lost_triggers",
+            "add them to the file after the rebuild",
+            "CREATE TRIGGER \"notes_edits\" AFTER UPDATE OF \"body\" ON \"notes\"",
+        ],
+    );
     assert_eq!(
         lite.rows("SELECT edits FROM notes"),
         ["1"],

@@ -137,6 +137,14 @@ pub(super) async fn diagnose(
         None => s.sql_line().unwrap_or(s.first_line),
     };
     failure.statement = Some((numbered(i), line, s.text.to_string()));
+    if failure.error.contains("lost_triggers") {
+        if let Some(triggers) = lost_triggers(conn, sql).await {
+            failure.error = format!(
+                "{}: a table this migration rebuilds has triggers the file does not create again; add them to the file after the rebuild, above the check (they are still in the database, since the migration was rolled back):\n{triggers}",
+                failure.error
+            );
+        }
+    }
     if !replayed.violations.is_empty() {
         failure.error = format!(
             "{}: foreign keys would be broken: {} (PRAGMA foreign_key_check lists them, also rows that were broken before this migration); repair or delete those rows, or change the migration so that it keeps what they reference",
@@ -205,4 +213,27 @@ mod tests {
         assert_eq!(line_of_char("ab\ncd\né f", 9), 3);
         assert_eq!(line_of_char("ab", 99), 1);
     }
+}
+
+/// The `CREATE TRIGGER` statements of the tables a SQLite rebuild file remembers the triggers
+/// of (its `"tbl_name" IN (..)` list), read from the database after the rollback.
+async fn lost_triggers(conn: &mut Connected, sql: &str) -> Option<String> {
+    let Db::Sqlite(c) = &mut conn.db else {
+        return None;
+    };
+    let start = sql.find("\"__migrate_triggers\" AS SELECT")?;
+    let list = &sql[start..];
+    let open = list.find("\"tbl_name\" IN (")? + "\"tbl_name\" IN (".len();
+    let close = list[open..].find(");")? + open;
+    let query = format!(
+        "SELECT sql || ';' FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({}) ORDER BY name",
+        &list[open..close]
+    );
+    let rows: Vec<String> = sqlx::query_scalar(&query).fetch_all(&mut *c).await.ok()?;
+    Some(
+        rows.iter()
+            .map(|r| format!("    {r}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
