@@ -202,19 +202,6 @@ fn line_of_char(text: &str, position: usize) -> usize {
     text[..end].matches('\n').count() + 1
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn character_positions_become_lines() {
-        assert_eq!(line_of_char("ab\ncd\né f", 1), 1);
-        assert_eq!(line_of_char("ab\ncd\né f", 4), 2);
-        assert_eq!(line_of_char("ab\ncd\né f", 9), 3);
-        assert_eq!(line_of_char("ab", 99), 1);
-    }
-}
-
 /// The `CREATE TRIGGER` statements of the tables a SQLite rebuild file remembers the triggers
 /// of (its `"tbl_name" IN (..)` list), read from the database after the rollback.
 async fn lost_triggers(conn: &mut Connected, sql: &str) -> Option<String> {
@@ -236,4 +223,17 @@ async fn lost_triggers(conn: &mut Connected, sql: &str) -> Option<String> {
             .collect::<Vec<_>>()
             .join("\n"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn character_positions_become_lines() {
+        assert_eq!(line_of_char("ab\ncd\né f", 1), 1);
+        assert_eq!(line_of_char("ab\ncd\né f", 4), 2);
+        assert_eq!(line_of_char("ab\ncd\né f", 9), 3);
+        assert_eq!(line_of_char("ab", 99), 1);
+    }
 }
