@@ -28,6 +28,9 @@ pub enum SnapshotError {
         column: usize,
         message: String,
     },
+    /// Git left its conflict markers in the file.
+    #[error("{what} has merge conflict markers at line {line}; resolve the conflict: for the journal keep the entries of both sides in the order of their tags and number their `idx` again, then run `check`, which says whether the two sides' migrations fork")]
+    Conflict { what: &'static str, line: usize },
     /// A format version this build does not read.
     #[error("unsupported {what} version {found:?} (this build reads version {expected:?})")]
     Version {
@@ -292,6 +295,12 @@ fn parse_json<T: serde::de::DeserializeOwned>(
     what: &'static str,
     text: &str,
 ) -> Result<T, SnapshotError> {
+    let conflict = text
+        .lines()
+        .position(|l| l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> "));
+    if let Some(at) = conflict {
+        return Err(SnapshotError::Conflict { what, line: at + 1 });
+    }
     serde_json::from_str(text).map_err(|e| SnapshotError::Json {
         what,
         line: e.line(),
@@ -444,6 +453,16 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "unsupported journal version \"5\" (this build reads version \"7\")"
+        );
+    }
+
+    #[test]
+    fn merge_conflict_markers_are_named() {
+        let text = "{\n  \"version\": \"7\",\n<<<<<<< HEAD\n  \"entries\": []\n=======\n>>>>>>> branch\n}\n";
+        let e = Journal::parse(text).unwrap_err().to_string();
+        assert!(
+            e.starts_with("journal has merge conflict markers at line 3;"),
+            "{e}"
         );
     }
 
