@@ -97,13 +97,52 @@ impl Scanned {
         ScanErrors(
             errors
                 .into_iter()
-                .map(|e| SourceError {
-                    origin: self.origins.get(&e.rust_name).cloned(),
-                    message: e.to_string(),
+                .map(|e| {
+                    let item = self.origins.get(&e.rust_name);
+                    let origin = match (item, &e.field) {
+                        (Some(o), Some(field)) => Some(field_origin(o, field)),
+                        (o, _) => o.cloned(),
+                    };
+                    SourceError {
+                        origin,
+                        message: e.to_string(),
+                    }
                 })
                 .collect(),
         )
     }
+}
+
+/// Where field `field` of the struct at `item` is declared: the first `field:` (not `::`)
+/// from the struct's line on; the struct's own place when the file cannot be read again.
+/// Looked up only for an error, so scanning keeps no position per field.
+fn field_origin(item: &Origin, field: &str) -> Origin {
+    let Ok(text) = std::fs::read_to_string(&item.file).or_else(|_| {
+        std::env::current_dir().and_then(|d| std::fs::read_to_string(d.join(&item.file)))
+    }) else {
+        return item.clone();
+    };
+    for (n, line) in text.lines().enumerate().skip(item.line.saturating_sub(1)) {
+        let mut from = 0;
+        while let Some(at) = line[from..].find(field) {
+            let start = from + at;
+            let end = start + field.len();
+            let before_ok = line[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            let after = line[end..].trim_start();
+            if before_ok && after.starts_with(':') && !after.starts_with("::") {
+                return Origin {
+                    file: item.file.clone(),
+                    line: n + 1,
+                    column: line[..start].chars().count() + 1,
+                };
+            }
+            from = end;
+        }
+    }
+    item.clone()
 }
 
 /// Reads every `.rs` file of `roots` (files, or folders walked recursively; sorted), showing
