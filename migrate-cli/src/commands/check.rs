@@ -28,8 +28,9 @@ pub struct CheckArgs {
     pub config: Option<PathBuf>,
     /// The database, to check applied migrations, drift and the row counts of the tables pending
     /// migrations lock [default: DATABASE_URL from the
-    /// environment or a .env file beside the config, then database_url in the config; without
-    /// any, only the folder and the source are checked]
+    /// environment or a .env file beside the config, then database_url in the config, then for
+    /// SQLite the dev.db beside the config when it exists; without any, only the folder and the
+    /// source are checked]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// Output format

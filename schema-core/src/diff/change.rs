@@ -292,8 +292,13 @@ impl Change {
         Some(match self {
             AddColumn { table, column } => {
                 let null = if column.nullable { "" } else { " not null" };
+                let default = column
+                    .default
+                    .as_ref()
+                    .map(|d| format!(" default {d}"))
+                    .unwrap_or_default();
                 format!(
-                    "+ column {table}.{}: {}{null}",
+                    "+ column {table}.{}: {}{null}{default}",
                     column.name,
                     type_label(&column.ty)
                 )

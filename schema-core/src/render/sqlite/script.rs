@@ -109,7 +109,10 @@ pub fn script(
             no_transaction: false,
         });
     }
-    let mut wrapped = vec!["PRAGMA foreign_keys=OFF;".to_string(), "BEGIN IMMEDIATE;".to_string()];
+    let mut wrapped = vec![
+        "PRAGMA foreign_keys=OFF;".to_string(),
+        "BEGIN IMMEDIATE;".to_string(),
+    ];
     wrapped.extend(statements);
     wrapped.extend(FOREIGN_KEY_CHECK.iter().map(|s| s.to_string()));
     wrapped.push("COMMIT;".to_string());
