@@ -324,3 +324,40 @@ pub struct Note {
         ["2"]
     );
 }
+
+/// A hand-written view over a table that a later migration rebuilds keeps working: the
+/// rebuild's rename skips SQLite's schema-wide check, which would fail on the view while the
+/// table is gone.
+#[test]
+fn a_view_over_a_rebuilt_table_keeps_working() {
+    let before = r#"
+#[derive(Table)]
+#[table(name = "orders")]
+pub struct Order {
+    #[column(primary_key)]
+    pub id: i64,
+    pub total: Option<i32>,
+}
+"#;
+    let mut lite = Lite::new(before);
+    lite.generate(before, &[]);
+    let custom = lite.generate(before, &["--custom", "--name", "big_orders"]);
+    let view = "CREATE VIEW \"big_orders\" AS SELECT \"id\" FROM \"orders\" WHERE \"total\" > 100;";
+    fs::write(lite.project.migrations().join(&custom), format!("{view}\n")).expect("custom");
+    assert_has(&lite.migrate(), 0, &["applied 2 migration(s)"]);
+    lite.exec("INSERT INTO orders (id, total) VALUES (1, 50), (2, 500), (3, NULL);");
+    let after = edited(
+        before,
+        "pub total: Option<i32>,",
+        "#[column(default = 0)]\n    pub total: i32,",
+    );
+    let rebuild = lite.generate(&after, &[]);
+    let sql = fs::read_to_string(lite.project.migrations().join(&rebuild)).expect("file");
+    assert!(sql.contains("CREATE TABLE \"__new_orders\""), "{sql}");
+    assert_has(&lite.migrate(), 0, &["applied 1 migration(s)"]);
+    assert_eq!(lite.rows("SELECT id FROM big_orders"), ["2"]);
+    assert_eq!(
+        lite.rows("SELECT total FROM orders ORDER BY id"),
+        ["50", "500", "0"]
+    );
+}
