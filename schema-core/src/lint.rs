@@ -14,8 +14,10 @@ use crate::model::Schema;
 use std::collections::BTreeSet;
 use std::fmt;
 
+mod rebuilds;
 mod sizes;
 
+pub use rebuilds::for_table_rebuilds;
 pub use sizes::{
     apply_sizes, locked_table, tables_to_size, thousands, TableSizes, DEFAULT_LARGE_TABLE_ROWS,
     LOCKING_CODES,

@@ -121,6 +121,12 @@ pub(super) fn lint_split(
             findings.retain(|f| f.code != lint::INDEX_WITHOUT_CONCURRENTLY);
         }
     }
+    // Where these changes rebuild the table, the findings say so instead of locks and casts.
+    if !states.dialect.supports_alter_constraints() {
+        for findings in &mut out {
+            lint::for_table_rebuilds(findings);
+        }
+    }
     out
 }
 
