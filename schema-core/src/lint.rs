@@ -17,7 +17,7 @@ use std::fmt;
 mod rebuilds;
 mod sizes;
 
-pub use rebuilds::for_table_rebuilds;
+pub use rebuilds::Costs;
 pub use sizes::{
     apply_sizes, locked_table, tables_to_size, thousands, TableSizes, DEFAULT_LARGE_TABLE_ROWS,
     LOCKING_CODES,
@@ -117,6 +117,11 @@ pub const CODES: &[&str] = &[
 /// `changes` creates it: constraints and indexes on a table created in the same migration are
 /// built on an empty table and give no finding.
 pub fn lint(old: &Schema, new: &Schema, changes: &[Change]) -> Vec<Finding> {
+    lint_with(old, new, changes, Costs::IN_PLACE)
+}
+
+/// [`lint`] for a dialect whose changes cost `costs`.
+pub fn lint_with(old: &Schema, new: &Schema, changes: &[Change], costs: Costs) -> Vec<Finding> {
     // `new` is part of the contract for lints that need the target state; none reads it yet.
     let _ = new;
     let created: BTreeSet<QualifiedName> = changes
@@ -129,7 +134,7 @@ pub fn lint(old: &Schema, new: &Schema, changes: &[Change]) -> Vec<Finding> {
     let mut out = Vec::new();
     for change in changes {
         let existing = |t: &QualifiedName| !created.contains(t);
-        lint_change(old, changes, change, &existing, &mut out);
+        lint_change(old, changes, change, costs, &existing, &mut out);
     }
     out
 }
@@ -142,7 +147,18 @@ pub fn lint_sized(
     changes: &[Change],
     sizes: &TableSizes,
 ) -> Vec<Finding> {
-    let mut findings = lint(old, new, changes);
+    lint_sized_with(old, new, changes, sizes, Costs::IN_PLACE)
+}
+
+/// [`lint_sized`] for a dialect whose changes cost `costs`.
+pub fn lint_sized_with(
+    old: &Schema,
+    new: &Schema,
+    changes: &[Change],
+    sizes: &TableSizes,
+    costs: Costs,
+) -> Vec<Finding> {
+    let mut findings = lint_with(old, new, changes, costs);
     apply_sizes(&mut findings, sizes);
     findings
 }
@@ -256,6 +272,7 @@ fn lint_change(
     old: &Schema,
     changes: &[Change],
     change: &Change,
+    costs: Costs,
     existing: &dyn Fn(&QualifiedName) -> bool,
     out: &mut Vec<Finding>,
 ) {
@@ -335,16 +352,18 @@ fn lint_change(
                 }
                 _ => None,
             });
-            let message = match filled {
-                Some(value) => format!("setting {table}.{column} NOT NULL first sets its NULLs to its default {value} (an UPDATE of those rows), then scans the whole table under an exclusive lock"),
-                None => format!("setting {table}.{column} NOT NULL scans the whole table under an exclusive lock, and fails if a row holds NULL"),
+            let scan = "scans the whole table under an exclusive lock";
+            let message = match (filled, costs.rebuilds_tables) {
+                (Some(value), false) => format!("setting {table}.{column} NOT NULL first sets its NULLs to its default {value} (an UPDATE of those rows), then {scan}"),
+                (Some(value), true) => format!("setting {table}.{column} NOT NULL first sets its NULLs to its default {value} as it {}", costs.phrase(SET_NOT_NULL, scan)),
+                (None, _) => format!("setting {table}.{column} NOT NULL {}, and fails if a row holds NULL", costs.phrase(SET_NOT_NULL, scan)),
             };
             out.push(finding(
                 SET_NOT_NULL,
                 Warning,
                 format!("{table}.{column}"),
                 message,
-                suggestion_for(SET_NOT_NULL),
+                costs.suggestion(SET_NOT_NULL),
             ))
         }
         AlterColumnType { table, column, from, to } if existing(table) => out.push(finding(
@@ -352,11 +371,12 @@ fn lint_change(
             Warning,
             format!("{table}.{column}"),
             format!(
-                "changing {table}.{column} from {} to {} may rewrite the table under an exclusive lock, and the cast may fail on existing rows",
+                "changing {table}.{column} from {} to {} {}",
                 crate::diff::type_label(from),
-                crate::diff::type_label(to)
+                crate::diff::type_label(to),
+                costs.phrase(TYPE_CHANGE, "may rewrite the table under an exclusive lock, and the cast may fail on existing rows")
             ),
-            suggestion_for(TYPE_CHANGE),
+            costs.suggestion(TYPE_CHANGE),
         )),
         RenameTable { from, to } => out.push(finding(
             RENAME_TABLE,
@@ -372,7 +392,7 @@ fn lint_change(
             format!("renaming column {table}.{from} to {to} breaks running code that still uses the old name"),
             suggestion_for(RENAME_COLUMN),
         )),
-        _ => lint_constraint(change, existing, out),
+        _ => lint_constraint(change, costs, existing, out),
     }
 }
 
@@ -387,6 +407,7 @@ fn old_type(old: &Schema, table: &QualifiedName, column: &str) -> String {
 
 fn lint_constraint(
     change: &Change,
+    costs: Costs,
     existing: &dyn Fn(&QualifiedName) -> bool,
     out: &mut Vec<Finding>,
 ) {
@@ -398,11 +419,12 @@ fn lint_constraint(
             Warning,
             table.to_string(),
             format!(
-                "adding unique constraint {} ({}) on {table} builds an index that blocks writes, and fails if rows already repeat a value",
+                "adding unique constraint {} ({}) on {table} {}, and fails if rows already repeat a value",
                 unique.name,
-                unique.columns.join(", ")
+                unique.columns.join(", "),
+                costs.phrase(ADD_UNIQUE, "builds an index that blocks writes")
             ),
-            suggestion_for(ADD_UNIQUE),
+            costs.suggestion(ADD_UNIQUE),
         )),
         CreateIndex { table, index } if existing(table) => {
             if index.unique {
@@ -418,7 +440,7 @@ fn lint_constraint(
                     UNIQUE_INDEX_SUGGESTION,
                 ));
             }
-            if !index.concurrently {
+            if !index.concurrently && costs.concurrent_indexes {
                 out.push(finding(
                     INDEX_WITHOUT_CONCURRENTLY,
                     Warning,
@@ -436,20 +458,24 @@ fn lint_constraint(
             Warning,
             table.to_string(),
             format!(
-                "adding foreign key {} on {table} scans the table to validate it, locking {table} and {}.{}",
-                key.name, key.ref_schema, key.ref_table
+                "adding foreign key {} on {table} {} {table} and {}.{}",
+                key.name,
+                costs.phrase(ADD_FOREIGN_KEY, "scans the table to validate it, locking"),
+                key.ref_schema,
+                key.ref_table
             ),
-            suggestion_for(ADD_FOREIGN_KEY),
+            costs.suggestion(ADD_FOREIGN_KEY),
         )),
         AddCheck { table, check } if existing(table) => out.push(finding(
             ADD_CHECK,
             Warning,
             table.to_string(),
             format!(
-                "adding check {} on {table} scans the table under an exclusive lock, and fails if a row violates it",
-                check.name
+                "adding check {} on {table} {}, and fails if a row violates it",
+                check.name,
+                costs.phrase(ADD_CHECK, "scans the table under an exclusive lock")
             ),
-            suggestion_for(ADD_CHECK),
+            costs.suggestion(ADD_CHECK),
         )),
         _ => {}
     }

@@ -9,7 +9,7 @@ use super::{
 use crate::error::Error;
 use crate::folder::NewMigration;
 use crate::{timestamp, Context};
-use schema_core::diff::Renames;
+use schema_core::diff::{Change, Renames};
 use schema_core::lint::{self, Finding};
 use schema_core::model::Schema;
 use schema_core::render;
@@ -102,30 +102,16 @@ pub(super) fn lint_split(
     split: &Split,
     sizes: &lint::TableSizes,
 ) -> Vec<Vec<Finding>> {
+    // The findings say what each change costs on this dialect (locks, or a table rebuild).
+    let costs = lint::Costs::of(states.dialect);
+    let lint =
+        |changes: &[Change]| lint::lint_sized_with(&states.old, &states.new, changes, sizes, costs);
     let mut out = Vec::new();
     if !split.main.is_empty() {
-        out.push(lint::lint_sized(
-            &states.old,
-            &states.new,
-            &split.main,
-            sizes,
-        ));
+        out.push(lint(&split.main));
     }
     for change in &split.concurrent {
-        let change = std::slice::from_ref(change);
-        out.push(lint::lint_sized(&states.old, &states.new, change, sizes));
-    }
-    // Where no index can be built without blocking writes, there is nothing to suggest.
-    if !states.dialect.supports_concurrent_indexes() {
-        for findings in &mut out {
-            findings.retain(|f| f.code != lint::INDEX_WITHOUT_CONCURRENTLY);
-        }
-    }
-    // Where these changes rebuild the table, the findings say so instead of locks and casts.
-    if !states.dialect.supports_alter_constraints() {
-        for findings in &mut out {
-            lint::for_table_rebuilds(findings);
-        }
+        out.push(lint(std::slice::from_ref(change)));
     }
     out
 }
