@@ -45,3 +45,17 @@ pub fn schema_pair() -> impl Strategy<Value = (Defs, Defs)> {
         (a.defs(), b.defs())
     })
 }
+
+/// The property tests' runner settings: `PROPTEST_CASES` cases, else `default_cases`; no
+/// persisted failures (a failing case prints its source instead).
+pub fn config(default_cases: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default_cases);
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}

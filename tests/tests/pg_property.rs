@@ -20,18 +20,6 @@ use std::path::Path;
 use tests::gen::{self, rows, source, Defs};
 use tests::pg::TestDb;
 
-fn config() -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
-
 /// The migration from `old` to `new` with the renames their hints declare.
 fn migration(old: &Schema, new: &Schema) -> Result<String, String> {
     let renames = diff::hinted_renames(old, new);
@@ -76,36 +64,6 @@ fn catalog_diff(got: &str, want: &str) -> String {
     let mut lines = only(got, want, '+');
     lines.extend(only(want, got, '-'));
     lines.join("\n")
-}
-
-/// Lint codes of changes that can fail on existing rows.
-const DATA_RISKS: &[&str] = &[
-    "add-not-null-without-default",
-    "set-not-null",
-    "add-unique",
-    "add-check",
-    "add-foreign-key",
-    "type-change",
-    "drop-enum-value",
-];
-
-/// Why a migration may fail on rows: the lint codes that warn of it, and a primary key added
-/// (it fails on duplicates as a unique does, without a code of its own).
-fn data_risks(old: &Schema, new: &Schema, _step: &str) -> Vec<&'static str> {
-    let renames = diff::hinted_renames(old, new);
-    let changes = diff::diff(old, new, &renames);
-    let mut risks: Vec<&'static str> = schema_core::lint::lint(old, new, &changes)
-        .iter()
-        .map(|f| f.code)
-        .filter(|c| DATA_RISKS.contains(c))
-        .collect();
-    if changes
-        .iter()
-        .any(|c| matches!(c, diff::Change::AddPrimaryKey { .. }))
-    {
-        risks.push("primary key added");
-    }
-    risks
 }
 
 /// Inserts the rows, each table in a savepoint and in passes until every table is in (a child
@@ -164,7 +122,10 @@ async fn check(
     let mut kept_rows = with_rows;
     if let Err(e) = migrated.apply(&step).await {
         kept_rows = false;
-        let risks = data_risks(&sa, &sb, &step);
+        let risks = {
+            let changes = diff::diff(&sa, &sb, &diff::hinted_renames(&sa, &sb));
+            rows::data_risks(&sa, &sb, &changes)
+        };
         if !with_rows || risks.is_empty() {
             return Err(fail(format!(
                 "migration A → B failed (rows: {with_rows}, lint risks: {risks:?}): {e}\n--- SQL:\n{step}"
@@ -236,7 +197,7 @@ fn migration_from_a_to_b_reaches_the_catalog_of_b() {
     let Some((migrated, direct)) = dbs else {
         return;
     };
-    let mut runner = TestRunner::new(config());
+    let mut runner = TestRunner::new(gen::config(200));
     let (cases, with_rows) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
     let result = runner.run(&gen::schema_pair(), |(a, b)| {
         let rows = rt.block_on(check(&migrated, &direct, &a, &b))?;

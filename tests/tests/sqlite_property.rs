@@ -11,26 +11,14 @@
 
 use migrate_cli::introspect::{self, sqlite::introspect};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use schema_core::diff;
-use schema_core::lint;
 use schema_core::model::Schema;
 use schema_core::render::{self, Dialect, Sqlite};
 use schema_core::resolve::resolve;
 use sqlx::{Connection, Executor, SqliteConnection};
 use std::cell::Cell;
 use tests::gen::{self, rows, source, Defs};
-
-/// Lint codes of changes that can fail on existing rows.
-const DATA_RISKS: &[&str] = &[
-    "add-not-null-without-default",
-    "set-not-null",
-    "add-unique",
-    "add-check",
-    "add-foreign-key",
-    "type-change",
-    "drop-enum-value",
-];
 
 /// Statements the pairs must reach over a thousand cases (the property is only as good as
 /// its pairs): rebuilds, in-place renames and column adds, index changes, drops.
@@ -52,18 +40,6 @@ const KINDS: &[&str] = &[
     "\" IN (",
     " WHERE ",
 ];
-
-fn config() -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
 
 fn model(defs: &Defs, which: &str) -> Result<Schema, TestCaseError> {
     let bug = |e: String| {
@@ -133,18 +109,7 @@ async fn check(a: &Defs, b: &Defs) -> Result<(bool, String), TestCaseError> {
         .map_err(|e| fail(format!("create(A) failed: {e}\n{create_a}")))?;
     let with_rows = !plan.tables.is_empty() && insert(&mut conn, &plan).await.map_err(db)?;
     if let Err(e) = conn.execute(step.as_str()).await {
-        let mut risks: Vec<&str> = lint::lint(&sa, &sb, &changes)
-            .iter()
-            .map(|f| f.code)
-            .filter(|c| DATA_RISKS.contains(c))
-            .collect();
-        // A new primary key fails on duplicate values as a unique does (no lint code of its own).
-        if changes
-            .iter()
-            .any(|c| matches!(c, diff::Change::AddPrimaryKey { .. }))
-        {
-            risks.push("primary key added");
-        }
+        let risks = rows::data_risks(&sa, &sb, &changes);
         if !with_rows || risks.is_empty() {
             return Err(fail(format!(
                 "migration A → B failed (rows: {with_rows}, lint risks: {risks:?}): {e}\n--- SQL:\n{step}"
@@ -221,7 +186,7 @@ fn sqlite_migration_from_a_to_b_reaches_b_and_keeps_the_rows() {
     let cases = Cell::new(0u32);
     let with_rows = Cell::new(0u32);
     let seen = std::cell::RefCell::new(vec![0u32; KINDS.len()]);
-    let mut runner = TestRunner::new(config());
+    let mut runner = TestRunner::new(gen::config(1000));
     let result = runner.run(&gen::schema_pair(), |(a, b)| {
         let (rows, sql) = rt.block_on(check(&a, &b))?;
         cases.set(cases.get() + 1);

@@ -210,3 +210,36 @@ pub fn survivors(a: &Defs, b: &Defs) -> Vec<(TableName, TableName)> {
 fn name_of(t: &TableDef) -> TableName {
     (t.schema.clone(), t.name.clone())
 }
+
+/// Lint codes of changes that can fail on existing rows.
+const DATA_RISKS: &[&str] = &[
+    "add-not-null-without-default",
+    "set-not-null",
+    "add-unique",
+    "add-check",
+    "add-foreign-key",
+    "type-change",
+    "drop-enum-value",
+];
+
+/// Why a migration of `changes` (`old` → `new`) may fail on rows that fit both sides: the lint
+/// codes that warn of it, and a primary key added (it fails on duplicates as a unique does,
+/// without a code of its own).
+pub fn data_risks(
+    old: &schema_core::model::Schema,
+    new: &schema_core::model::Schema,
+    changes: &[schema_core::diff::Change],
+) -> Vec<&'static str> {
+    let mut risks: Vec<&'static str> = schema_core::lint::lint(old, new, changes)
+        .iter()
+        .map(|f| f.code)
+        .filter(|c| DATA_RISKS.contains(c))
+        .collect();
+    if changes
+        .iter()
+        .any(|c| matches!(c, schema_core::diff::Change::AddPrimaryKey { .. }))
+    {
+        risks.push("primary key added");
+    }
+    risks
+}
