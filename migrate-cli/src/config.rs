@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 pub const FILE_NAME: &str = "migrate.toml";
 
 /// A config that works, shown with every config error.
-pub const EXAMPLE: &str = r#"dialect = "postgres"          # "postgres" or "sqlite" ("mysql" is planned)
+pub const EXAMPLE: &str = r#"dialect = "postgres"          # "postgres", "sqlite" or "mysql" (also MariaDB)
 schema = ["src/schema"]        # files or folders of #[derive(Table)] structs
 out = "migrations"             # where generate writes migrations
 # database_url = "postgres://localhost/app"

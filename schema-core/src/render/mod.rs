@@ -5,10 +5,12 @@
 //! it does differently and answers capability questions, the way sea-query's backends do.
 //! Nothing outside this module matches on a dialect.
 
+pub mod mysql;
 mod postgres;
 pub mod sqlite;
 pub mod standard;
 
+pub use mysql::Mysql;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
@@ -22,6 +24,7 @@ pub fn dialect(name: &str) -> Option<&'static dyn Dialect> {
     match name {
         "postgres" => Some(&Postgres),
         "sqlite" => Some(&Sqlite),
+        "mysql" | "mariadb" => Some(&Mysql),
         _ => None,
     }
 }

@@ -335,7 +335,7 @@ fn custom_writes_an_empty_migration_and_keeps_the_schema() {
 }
 
 #[test]
-fn bad_names_and_unsupported_dialects_fail_before_writing() {
+fn bad_names_fail_before_writing() {
     let p = Project::new(ACCOUNTS);
     let run = p.run(T0, &["--name", "!!!"]);
     assert_eq!(run.code, 2);
@@ -345,18 +345,23 @@ fn bad_names_and_unsupported_dialects_fail_before_writing() {
         "{}",
         run.stderr
     );
+    assert!(p.files().is_empty());
+}
+
+#[test]
+fn mysql_generates_backticked_sql_with_auto_increment() {
+    let p = Project::new(ACCOUNTS);
     fs::write(
         p.path("migrate.toml"),
         "dialect = \"mysql\"\nschema = [\"src/schema\"]\n",
     )
     .unwrap();
     let run = p.run(T0, &[]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
-        run.stderr,
-        "error: dialect mysql (in migrate.toml) is not supported by generate yet; use dialect = \"postgres\" or \"sqlite\"\n"
+        p.read("migrations/20240101000000_create_accounts.sql"),
+        "CREATE TABLE `accounts` (\n\t`id` bigint NOT NULL AUTO_INCREMENT,\n\t`display_name` varchar(255) NOT NULL,\n\tPRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
     );
-    assert!(p.files().is_empty());
 }
 
 #[test]

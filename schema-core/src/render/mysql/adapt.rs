@@ -1,0 +1,241 @@
+//! The schema model as MySQL stores it (the contract in [`super`]'s module doc): one schema,
+//! MySQL type names, enums as column types, the primary key named `PRIMARY`, uniques as
+//! unique indexes, an explicit index for each foreign key that has none, indexes sorted by
+//! name. What MySQL cannot hold is an error naming the struct and field.
+
+use super::types::{canonical_default, from_postgres, is_integer, is_text_class};
+use crate::def::TableDef;
+use crate::model::{ColumnType, Enum, FkAction, Index, Schema, Table, DEFAULT_SCHEMA};
+use crate::resolve::ResolveError;
+use std::collections::BTreeMap;
+
+/// The name MySQL gives every primary key.
+pub const PRIMARY_KEY_NAME: &str = "PRIMARY";
+
+/// The MySQL model of `schema`; `tables` are the definitions it was resolved from (for the
+/// struct and field names in errors).
+pub fn adapt(schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveError>> {
+    let by_key: BTreeMap<String, &TableDef> = tables
+        .iter()
+        .map(|d| (Schema::key(&d.schema, &d.name), d))
+        .collect();
+    let mut errors = Vec::new();
+    let mut out = Schema::default();
+    for (key, table) in schema.tables {
+        let def = Def {
+            def: by_key.get(&key).copied(),
+            table: table.name.clone(),
+        };
+        let t = adapt_table(table, &def, &schema.enums, &mut errors);
+        out.tables.insert(t.key(), t);
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A table's definition (when known) and its SQL name, for errors.
+struct Def<'a> {
+    def: Option<&'a TableDef>,
+    table: String,
+}
+
+impl Def<'_> {
+    /// An error on the struct, or on the field of `column` when given.
+    fn error(&self, column: Option<&str>, message: String) -> ResolveError {
+        let field = column.map(|c| {
+            self.def
+                .and_then(|d| d.fields.iter().find(|f| f.name == c))
+                .map_or_else(|| c.to_string(), |f| f.field.clone())
+        });
+        ResolveError {
+            rust_name: self
+                .def
+                .map_or_else(|| self.table.clone(), |d| d.rust_name.clone()),
+            field,
+            message,
+        }
+    }
+}
+
+fn adapt_table(
+    mut table: Table,
+    def: &Def<'_>,
+    enums: &BTreeMap<String, Enum>,
+    errors: &mut Vec<ResolveError>,
+) -> Table {
+    if table.schema != DEFAULT_SCHEMA {
+        errors.push(def.error(None, format!(
+            "table `{}` is in schema `{}`, but a MySQL database is one schema; drop `schema = \"{}\"` from #[table(..)] and use one database per schema",
+            table.name, table.schema, table.schema
+        )));
+        table.schema = DEFAULT_SCHEMA.to_string();
+    }
+    adapt_columns(&mut table, def, enums, errors);
+    if let Some(pk) = &mut table.primary_key {
+        pk.name = PRIMARY_KEY_NAME.to_string();
+    }
+    for unique in std::mem::take(&mut table.uniques) {
+        table.indexes.push(Index {
+            name: unique.name,
+            columns: unique.columns,
+            unique: true,
+            predicate: None,
+            using: None,
+            concurrently: false,
+        });
+    }
+    adapt_indexes(&mut table, def, errors);
+    adapt_foreign_keys(&mut table, def, errors);
+    table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    table
+}
+
+fn adapt_columns(
+    table: &mut Table,
+    def: &Def<'_>,
+    enums: &BTreeMap<String, Enum>,
+    errors: &mut Vec<ResolveError>,
+) {
+    let first_key = table
+        .primary_key
+        .as_ref()
+        .and_then(|pk| pk.columns.first().cloned());
+    for column in &mut table.columns {
+        let ty = match &column.ty {
+            ColumnType::Builtin(name) => from_postgres(name).unwrap_or_else(|lacking| {
+                errors.push(def.error(Some(&column.name), format!(
+                    "column `{}.{}` has type `{lacking}`, which MySQL does not have; give another type: #[column(sql_type = \"varchar(64)\")]",
+                    table.name, column.name
+                )));
+                name.clone()
+            }),
+            ColumnType::Enum { schema, name } => {
+                let values = enums
+                    .get(&Schema::key(schema, name))
+                    .map(|e| e.values.as_slice())
+                    .unwrap_or_default();
+                enum_type(values)
+            }
+            ColumnType::Array(_) => {
+                errors.push(def.error(Some(&column.name), format!(
+                    "column `{}.{}` is an array, which MySQL does not have; store it as JSON: #[column(sql_type = \"json\")] on a `sqlx::types::Json<Vec<_>>` field, or use a table of its own",
+                    table.name, column.name
+                )));
+                "json".to_string()
+            }
+        };
+        if column.identity {
+            let what = format!("column `{}.{}` is an identity", table.name, column.name);
+            if !is_integer(&ty) {
+                errors.push(def.error(Some(&column.name), format!(
+                    "{what} of type `{ty}`, but MySQL numbers only integer columns (AUTO_INCREMENT); make it an integer or drop `identity`"
+                )));
+            } else if first_key.as_deref() != Some(column.name.as_str()) {
+                errors.push(def.error(Some(&column.name), format!(
+                    "{what} but not the (first column of the) primary key; MySQL's AUTO_INCREMENT column must lead a key: make it the primary key or drop `identity`"
+                )));
+            } else if column.default.is_some() {
+                errors.push(def.error(
+                    Some(&column.name),
+                    format!("{what} with a default, which MySQL does not allow; drop the default"),
+                ));
+            }
+        }
+        column.default = column.default.as_deref().map(|d| canonical_default(d, &ty));
+        column.ty = ColumnType::Builtin(ty);
+    }
+}
+
+/// `enum('open','closed')`: the values as string literals in declared order.
+fn enum_type(values: &[String]) -> String {
+    let values: Vec<String> = values
+        .iter()
+        .map(|v| format!("'{}'", v.replace('\'', "''")))
+        .collect();
+    format!("enum({})", values.join(","))
+}
+
+/// The type of `column` in `table` after adapt, for the key checks.
+fn column_type<'a>(table: &'a Table, column: &str) -> Option<&'a str> {
+    match &table.column(column)?.ty {
+        ColumnType::Builtin(ty) => Some(ty),
+        _ => None,
+    }
+}
+
+fn adapt_indexes(table: &mut Table, def: &Def<'_>, errors: &mut Vec<ResolveError>) {
+    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+    if let Some(pk) = &table.primary_key {
+        keys.push(("the primary key".to_string(), pk.columns.clone()));
+    }
+    for index in &mut table.indexes {
+        index.concurrently = false;
+        if index.predicate.take().is_some() {
+            errors.push(def.error(None, format!(
+                "index `{}` on table `{}` is partial (`predicate`), which MySQL does not have; drop `predicate` (or index a generated column in a --custom migration)",
+                index.name, table.name
+            )));
+        }
+        if let Some(method) = index.using.take() {
+            let method = method.to_lowercase();
+            if matches!(method.as_str(), "btree" | "hash") {
+                index.using = Some(method);
+            } else {
+                errors.push(def.error(None, format!(
+                    "index `{}` on table `{}` uses `{method}`, but MySQL builds only btree (and hash) indexes; drop `using = \"{method}\"`",
+                    index.name, table.name
+                )));
+            }
+        }
+        keys.push((format!("index `{}`", index.name), index.columns.clone()));
+    }
+    for (what, columns) in keys {
+        for column in columns {
+            let Some(ty) = column_type(table, &column) else {
+                continue;
+            };
+            if is_text_class(ty) {
+                errors.push(def.error(Some(&column), format!(
+                    "{what} of table `{}` covers column `{column}` of type `{ty}`, which MySQL cannot index whole; give it a length: #[column(sql_type = \"varchar(255)\")]",
+                    table.name
+                )));
+            }
+        }
+    }
+}
+
+/// Foreign keys point into the one schema; `SET DEFAULT` is an error (InnoDB rejects it); a
+/// key whose columns lead no index or primary key gets an index of its own, named like it.
+fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<ResolveError>) {
+    let mut added = Vec::new();
+    for fk in &mut table.foreign_keys {
+        fk.ref_schema = DEFAULT_SCHEMA.to_string();
+        if fk.on_delete == FkAction::SetDefault || fk.on_update == FkAction::SetDefault {
+            errors.push(def.error(fk.columns.first().map(String::as_str), format!(
+                "foreign key `{}` of table `{}` has the action `set default`, which InnoDB rejects; use \"set null\", \"cascade\" or \"restrict\"",
+                fk.name, table.name
+            )));
+        }
+        let leads = |columns: &[String]| columns.starts_with(&fk.columns);
+        let covered = table
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| leads(&pk.columns))
+            || table.indexes.iter().any(|i| leads(&i.columns))
+            || added.iter().any(|i: &Index| leads(&i.columns));
+        if !covered {
+            added.push(Index {
+                name: fk.name.clone(),
+                columns: fk.columns.clone(),
+                unique: false,
+                predicate: None,
+                using: None,
+                concurrently: false,
+            });
+        }
+    }
+    table.indexes.extend(added);
+}
