@@ -89,6 +89,7 @@ fn adapt_table(
     }
     adapt_indexes(&mut table, def, errors);
     adapt_foreign_keys(&mut table, def, errors);
+    check_checks(&table, def, errors);
     table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
     table
 }
@@ -211,11 +212,28 @@ fn adapt_indexes(table: &mut Table, def: &Def<'_>, errors: &mut Vec<ResolveError
 /// key whose columns lead no index or primary key gets an index of its own, named like it.
 fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<ResolveError>) {
     let mut added = Vec::new();
+    let columns: Vec<(String, bool)> = table
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), c.nullable))
+        .collect();
     for fk in &mut table.foreign_keys {
         fk.ref_schema = DEFAULT_SCHEMA.to_string();
         if fk.on_delete == FkAction::SetDefault || fk.on_update == FkAction::SetDefault {
             errors.push(def.error(fk.columns.first().map(String::as_str), format!(
                 "foreign key `{}` of table `{}` has the action `set default`, which InnoDB rejects; use \"set null\", \"cascade\" or \"restrict\"",
+                fk.name, table.name
+            )));
+        }
+        let set_null = fk.on_delete == FkAction::SetNull || fk.on_update == FkAction::SetNull;
+        let not_null = fk.columns.iter().find(|c| {
+            columns
+                .iter()
+                .any(|(name, nullable)| name == *c && !nullable)
+        });
+        if let (true, Some(column)) = (set_null, not_null) {
+            errors.push(def.error(Some(column), format!(
+                "foreign key `{}` of table `{}` sets NULL, but column `{column}` is NOT NULL, which MySQL rejects; make the field an Option or use another action",
                 fk.name, table.name
             )));
         }
@@ -238,4 +256,28 @@ fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<Resolve
         }
     }
     table.indexes.extend(added);
+}
+
+/// MySQL and MariaDB refuse a check that reads the `AUTO_INCREMENT` column.
+fn check_checks(table: &Table, def: &Def<'_>, errors: &mut Vec<ResolveError>) {
+    for column in table.columns.iter().filter(|c| c.identity) {
+        for check in &table.checks {
+            if mentions(&check.expr, &column.name) {
+                errors.push(def.error(Some(&column.name), format!(
+                    "check `{}` of table `{}` reads the identity column `{}`, which MySQL refuses for an AUTO_INCREMENT column; check another column or drop `identity`",
+                    check.name, table.name, column.name
+                )));
+            }
+        }
+    }
+}
+
+/// True when `expr` names `column` as a whole word (bare or in backticks or quotes).
+fn mentions(expr: &str, column: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    expr.match_indices(column).any(|(at, _)| {
+        let before = expr[..at].chars().next_back();
+        let after = expr[at + column.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
 }

@@ -375,12 +375,14 @@ impl<'a> Plan<'a> {
             }
         }
         clauses.extend(add_key);
-        let body = if clauses.len() > 1 {
-            format!("\n\t{}", clauses.join(",\n\t"))
-        } else {
-            clauses.join("")
-        };
-        Ok(d.alter(&name, &body))
+        if clauses.len() > 1 {
+            return Ok(format!(
+                "ALTER TABLE {}\n\t{};",
+                d.qualified(&name),
+                clauses.join(",\n\t")
+            ));
+        }
+        Ok(d.alter(&name, &clauses.join("")))
     }
 
     /// A foreign key or check under a new name: dropped, then added with its definition.

@@ -1,0 +1,115 @@
+//! MySQL SQL for columns: add, drop, rename, and one `MODIFY COLUMN` for each changed column
+//! (type, nullability, default, identity, enum values), and primary key changes.
+
+mod build;
+mod mysql_build;
+use build::*;
+use insta::assert_snapshot;
+use mysql_build::check;
+use schema_core::model::Column;
+
+fn one(columns: Vec<Column>) -> schema_core::model::Schema {
+    let mut t = table("accounts").id();
+    for c in columns {
+        t = t.col(c);
+    }
+    tables(vec![t])
+}
+
+#[test]
+fn add_nullable_and_not_null_columns() {
+    assert_snapshot!(check(
+        &one(vec![]),
+        &one(vec![
+            text("bio").null(),
+            col("active", builtin("boolean")).default("true"),
+            col("joined_at", builtin("timestamp with time zone")).default("now()"),
+            col("notes", builtin("longtext")).default("'none'"),
+        ])
+    ));
+}
+
+#[test]
+fn drop_column() {
+    assert_snapshot!(check(&one(vec![text("bio").null()]), &one(vec![])));
+}
+
+#[test]
+fn rename_column() {
+    assert_snapshot!(check(
+        &one(vec![text("name")]),
+        &one(vec![text("full_name").was("name")])
+    ));
+}
+
+#[test]
+fn change_type_nullability_and_default_in_one_modify() {
+    let before = one(vec![int("score").null(), text("a"), int("b").default("1")]);
+    let after = one(vec![
+        col("score", builtin("bigint")).default("0"),
+        text("a").null(),
+        int("b").default("2"),
+    ]);
+    assert_snapshot!(check(&before, &after));
+}
+
+#[test]
+fn drop_default() {
+    assert_snapshot!(check(
+        &one(vec![int("b").default("1")]),
+        &one(vec![int("b")])
+    ));
+}
+
+#[test]
+fn add_and_drop_identity() {
+    let plain = tables(vec![table("t").col(int("id")).pk(&["id"])]);
+    let numbered = tables(vec![table("t").col(int("id").identity()).pk(&["id"])]);
+    assert_snapshot!("add_identity", check(&plain, &numbered));
+    assert_snapshot!("drop_identity", check(&numbered, &plain));
+}
+
+#[test]
+fn enum_value_added_and_removed() {
+    let with = |values: &[&str]| {
+        schema(
+            vec![table("issues")
+                .id()
+                .col(col("state", enum_ty("state")).default("'open'"))],
+            vec![db_enum("state", values)],
+        )
+    };
+    let before = with(&["open", "closed"]);
+    assert_snapshot!(
+        "enum_value_added",
+        check(&before, &with(&["open", "closed", "archived"]))
+    );
+    assert_snapshot!("enum_value_removed", check(&before, &with(&["open"])));
+}
+
+#[test]
+fn primary_key_to_composite_with_a_new_column_keeps_auto_increment() {
+    let before = tables(vec![table("events").id()]);
+    let after = tables(vec![table("events")
+        .col(int("id").identity())
+        .col(int("shard").default("0"))
+        .pk(&["id", "shard"])]);
+    assert_snapshot!(check(&before, &after));
+}
+
+#[test]
+fn primary_key_moves_to_a_new_column_and_the_old_one_is_dropped() {
+    let before = tables(vec![table("events").id()]);
+    let after = tables(vec![table("events")
+        .col(col("uid", builtin("uuid")))
+        .pk(&["uid"])]);
+    assert_snapshot!(check(&before, &after));
+}
+
+#[test]
+fn set_not_null_with_default_fills_nulls_first() {
+    assert_snapshot!(check(
+        &one(vec![text("nick").null()]),
+        &one(vec![text("nick").default("'anon'")])
+    ));
+}
