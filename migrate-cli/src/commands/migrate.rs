@@ -3,9 +3,11 @@
 //! refusing a history that changed; a failure names the file, statement, line and error.
 //! SQLite `-- no-transaction` files (table rebuilds, which run their own transaction with
 //! foreign keys off) are applied by [`sqlite`] as sqlx 0.9 applies them, the row of a file
-//! that runs its own transaction written inside it.
+//! that runs its own transaction written inside it. MySQL files run statement by statement
+//! ([`mysql`]), since MySQL commits each DDL statement and cannot read the breakpoint lines.
 
 mod failure;
+pub mod mysql;
 pub mod sqlite;
 
 pub use failure::{Failure, Remains};
@@ -248,6 +250,27 @@ async fn apply_one(
     file: String,
     applied_before: usize,
 ) -> Result<Applied, Error> {
+    if let Db::Mysql(c) = &mut conn.db {
+        return match mysql::apply(c, &m.migration).await {
+            Ok(elapsed) => Ok(Applied::Here(elapsed)),
+            Err(mysql::ApplyError::Stopped(stopped)) => {
+                let failure = mysql::failure(&m.migration, file, &stopped, applied_before);
+                Err(MigrateError::Failed(failure).into())
+            }
+            Err(mysql::ApplyError::Record { error, ran: false }) => Err(MigrateError::Sqlx {
+                context: "cannot record the migration in _sqlx_migrations before running it (nothing of it ran)",
+                what: conn.what.clone(),
+                error: database::error_message(&error),
+            }
+            .into()),
+            Err(mysql::ApplyError::Record { error, ran: true }) => Err(MigrateError::Unrecorded {
+                file,
+                what: conn.what.clone(),
+                error: database::error_message(&error),
+            }
+            .into()),
+        };
+    }
     let sqlite_no_tx = m.migration.no_tx && matches!(conn.db, Db::Sqlite(_));
     let records_inside = sqlite_no_tx && sqlite::records_inside(&m.migration.sql);
     let applied = match &mut conn.db {
@@ -417,7 +440,7 @@ fn refuse_divergence(
             Some(match e.state {
                 State::Modified => format!("  migration {} ({file}) changed since it was applied {at}: restore the applied version from version control and put the change in a new migration", e.version),
                 State::Missing => format!("  migration {} ({file}) was applied {at} but is missing from {out}: restore the file from version control", e.version),
-                State::Failed => format!("  migration {} ({file}) is recorded as failed in _sqlx_migrations: repair the database by hand, delete its row from _sqlx_migrations, then run migrate again", e.version),
+                State::Failed => format!("  migration {} ({file}) is recorded as failed in _sqlx_migrations: a run stopped part way through it, and on a database that commits each statement (MySQL) what ran before the failure remains; finish or undo it by hand (check --url lists how the database differs from the last applied snapshot), then run DELETE FROM _sqlx_migrations WHERE version = {}; and migrate again", e.version, e.version),
                 State::Applied | State::Pending => return None,
             })
         })
@@ -459,6 +482,9 @@ async fn dry_run(
         let own = config.dialect == config::Dialect::Sqlite
             && sqlite::own_transaction(&split_statements(&m.migration.sql)).is_some();
         let how = match (m.migration.no_tx, own) {
+            _ if config.dialect == config::Dialect::Mysql => {
+                "statement by statement, each committing on its own"
+            }
             (true, true) => "in the transaction it opens itself, with foreign keys off",
             (true, false) => "without a transaction",
             (false, _) => "in its own transaction",

@@ -13,6 +13,15 @@
 //! (`(a + b) * c` and `a + b * c`) or by a cast; it never calls a spelling PostgreSQL
 //! prints back for an expression different from that expression's source, for the forms
 //! above.
+//!
+//! MySQL and MariaDB print back with backquoted identifiers (`` `state` ``, read as quoted
+//! identifiers by every comparison) and, compared through [`same_mysql`], also with:
+//! - string literals in MySQL's escapes (`'a\\b'`) and with charset introducers
+//!   (`_utf8mb4'open'`), read as the plain literal;
+//! - their own names for functions: `lcase` is `lower`, `ucase` is `upper`, `octet_length` is
+//!   `length`, `substring` is `substr`, `character_length` is `char_length`, `now()` and
+//!   `current_timestamp()` are `current_timestamp`;
+//! - `x IN (a)` and `x NOT IN (a)` of one value as `x = a` and `x <> a` (MariaDB's rewrite).
 
 /// One token of an expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +37,23 @@ pub fn same(a: &str, b: &str) -> bool {
     normalize(a) == normalize(b)
 }
 
+/// Whether two expressions are the same after normalization, one of them as MySQL or MariaDB
+/// prints it back.
+pub fn same_mysql(a: &str, b: &str) -> bool {
+    normalize_mysql(a) == normalize_mysql(b)
+}
+
 /// The normalized form of an expression, as text (for messages and tests).
 pub fn normalize(expr: &str) -> String {
-    let tokens = rewrite(&tokenize(expr));
+    text(&rewrite(&tokenize(expr, false)))
+}
+
+/// [`normalize`] with MySQL's spellings (see the module's documentation).
+pub fn normalize_mysql(expr: &str) -> String {
+    text(&rewrite(&rewrite_mysql(tokenize(expr, true))))
+}
+
+fn text(tokens: &[Tok]) -> String {
     let parts: Vec<String> = tokens
         .iter()
         .map(|t| match t {
@@ -41,7 +64,8 @@ pub fn normalize(expr: &str) -> String {
     parts.join(" ")
 }
 
-fn tokenize(expr: &str) -> Vec<Tok> {
+/// Tokens of `expr`; with `mysql`, backslashes escape in string literals.
+fn tokenize(expr: &str, mysql: bool) -> Vec<Tok> {
     let chars: Vec<char> = expr.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -49,8 +73,8 @@ fn tokenize(expr: &str) -> Vec<Tok> {
         let c = chars[i];
         if c.is_whitespace() {
             i += 1;
-        } else if c == '\'' || c == '"' {
-            let (text, next) = quoted(&chars, i, c);
+        } else if c == '\'' || c == '"' || c == '`' {
+            let (text, next) = quoted(&chars, i, c, mysql && c == '\'');
             out.push(if c == '\'' {
                 Tok::Str(text)
             } else {
@@ -92,11 +116,28 @@ fn tokenize(expr: &str) -> Vec<Tok> {
     out
 }
 
-/// The text of a literal or quoted identifier starting at `start`, and the index after it.
-fn quoted(chars: &[char], start: usize, quote: char) -> (String, usize) {
+/// The text of a literal or quoted identifier starting at `start`, and the index after it;
+/// with `backslash`, MySQL's escapes (`\\'`, `\\\\`, `\\n`) are read too.
+fn quoted(chars: &[char], start: usize, quote: char, backslash: bool) -> (String, usize) {
     let mut text = String::new();
     let mut i = start + 1;
     while i < chars.len() {
+        if backslash && chars[i] == '\\' && i + 1 < chars.len() {
+            match chars[i + 1] {
+                'n' => text.push('\n'),
+                't' => text.push('\t'),
+                'r' => text.push('\r'),
+                '0' => text.push('\0'),
+                // LIKE's escaped wildcards keep their backslash.
+                c @ ('%' | '_') => {
+                    text.push('\\');
+                    text.push(c);
+                }
+                c => text.push(c),
+            }
+            i += 2;
+            continue;
+        }
         if chars[i] == quote {
             if chars.get(i + 1) == Some(&quote) {
                 text.push(quote);
@@ -184,6 +225,65 @@ fn rewrite(tokens: &[Tok]) -> Vec<Tok> {
             Tok::Num(n) if is(out.last(), "-") && !value_before(&out[..out.len() - 1]) => {
                 out.pop();
                 out.push(Tok::Num(format!("-{n}")));
+            }
+            _ => out.push(tok.clone()),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// MySQL's own function names and the spellings MariaDB rewrites to, as the common form.
+const MYSQL_ALIASES: &[(&str, &str)] = &[
+    ("lcase", "lower"),
+    ("ucase", "upper"),
+    ("octet_length", "length"),
+    ("substring", "substr"),
+    ("character_length", "char_length"),
+    ("now", "current_timestamp"),
+];
+
+/// Rewrites MySQL's spellings into the forms [`rewrite`] then compares (module documentation).
+fn rewrite_mysql(tokens: Vec<Tok>) -> Vec<Tok> {
+    let mut out: Vec<Tok> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let tok = &tokens[i];
+        let next = tokens.get(i + 1);
+        match tok {
+            // A charset introducer: `_utf8mb4'open'`.
+            Tok::Ident(w)
+                if w.starts_with('_') && w.len() > 1 && matches!(next, Some(Tok::Str(_))) => {}
+            // `x IN (a)` of one value is `x = a`, `x NOT IN (a)` is `x <> a`.
+            Tok::Ident(w)
+                if w == "in"
+                    && is(next, "(")
+                    && matches!(
+                        tokens.get(i + 2),
+                        Some(Tok::Str(_) | Tok::Num(_) | Tok::Ident(_))
+                    )
+                    && is(tokens.get(i + 3), ")") =>
+            {
+                let negated = matches!(out.last(), Some(Tok::Ident(n)) if n == "not");
+                if negated {
+                    out.pop();
+                }
+                out.push(Tok::Punct(if negated { "<>" } else { "=" }.into()));
+                out.push(tokens[i + 2].clone());
+                i += 4;
+                continue;
+            }
+            Tok::Ident(w) if is(next, "(") => {
+                let name = MYSQL_ALIASES
+                    .iter()
+                    .find(|(from, _)| from == w)
+                    .map_or(w.as_str(), |(_, to)| to);
+                out.push(Tok::Ident(name.to_string()));
+                // `current_timestamp()` is `current_timestamp`.
+                if name == "current_timestamp" && is(tokens.get(i + 2), ")") {
+                    i += 3;
+                    continue;
+                }
             }
             _ => out.push(tok.clone()),
         }
@@ -290,6 +390,54 @@ mod tests {
         ];
         for (a, b) in cases {
             assert!(!same(a, b), "{a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn what_mysql_and_mariadb_print_back_matches_the_source() {
+        let cases = [
+            ("length(handle) > 0", "octet_length(`handle`) > 0"),
+            ("lower(name) = name", "(lcase(`name`) = `name`)"),
+            (
+                "n >= 0 AND state IN ('open', 'closed')",
+                "`n` >= 0 and `state` in ('open','closed')",
+            ),
+            (
+                "state IN ('open', 'closed')",
+                "(`state` in (_utf8mb4'open',_utf8mb4'closed'))",
+            ),
+            ("b NOT IN ('q')", "`b` <> 'q'"),
+            ("kind IN ('a')", "`kind` = 'a'"),
+            ("substring(b, 1, 1) != 'z'", "substr(`b`,1,1) <> 'z'"),
+            ("'it''s'", "'it\\'s'"),
+            ("CURRENT_TIMESTAMP", "current_timestamp()"),
+            ("CURRENT_TIMESTAMP(6)", "current_timestamp(6)"),
+            ("now()", "CURRENT_TIMESTAMP"),
+            ("a + 1 > 2 * a - 3", "`a` + 1 > 2 * `a` - 3"),
+        ];
+        for (source, printed) in cases {
+            assert!(
+                same_mysql(source, printed),
+                "{source:?} vs {printed:?}: {} / {}",
+                normalize_mysql(source),
+                normalize_mysql(printed)
+            );
+        }
+    }
+
+    #[test]
+    fn mysql_spellings_stay_apart_on_other_dialects() {
+        assert!(!same("length(x)", "octet_length(x)"));
+        assert!(!same("'it''s'", "'it\\'s'"));
+        assert!(same("\"state\" > 0", "`state` > 0"));
+        let different = [
+            ("'open'", "_utf8mb4'closed'"),
+            ("length(a) > 0", "char_length(`a`) > 0"),
+            ("b IN ('q')", "`b` <> 'q'"),
+            ("b IN ('q', 'r')", "`b` = 'q'"),
+        ];
+        for (a, b) in different {
+            assert!(!same_mysql(a, b), "{a:?} vs {b:?}");
         }
     }
 }

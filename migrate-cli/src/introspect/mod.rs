@@ -1,17 +1,21 @@
-//! Introspection: reading a live database's schema (PostgreSQL's catalog, SQLite's pragmas)
-//! back into the model that `generate` writes into snapshots, and comparing the two object by
-//! object (what `verify` and `check`'s drift report).
+//! Introspection: reading a live database's schema (PostgreSQL's catalog, SQLite's pragmas,
+//! MySQL's and MariaDB's `information_schema`) back into the model that `generate` writes into
+//! snapshots, and comparing the two object by object (what `verify` and `check`'s drift report).
 //!
 //! The comparison ignores what a catalog cannot hold: column order, rename hints and
 //! whether an index is built `CONCURRENTLY`. Defaults, checks and index predicates are
-//! compared through [`expr::same`], which drops the casts and parentheses PostgreSQL adds.
+//! compared through [`expr::same`], which drops the casts and parentheses PostgreSQL adds;
+//! on MySQL ([`compare_in`]) through [`expr::same_mysql`], and a foreign key's `RESTRICT` is
+//! its `NO ACTION` there.
 
 pub mod expr;
+pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
 
+use crate::config::Dialect;
 use crate::database::Db;
-use schema_core::model::{Column, ColumnType, Index, Schema, Table};
+use schema_core::model::{Column, ColumnType, FkAction, Index, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The whole user schema of the database `db` is connected to.
@@ -19,15 +23,55 @@ pub async fn introspect(db: &mut Db) -> Result<Schema, sqlx::Error> {
     match db {
         Db::Postgres(conn) => postgres::introspect(conn).await,
         Db::Sqlite(conn) => sqlite::introspect(conn).await,
-        Db::Mysql(_) => Err(sqlx::Error::Configuration(
-            "reading a mysql schema back is not supported yet".into(),
-        )),
+        Db::Mysql(conn) => mysql::introspect(conn).await,
     }
 }
+
+/// What two spellings of one object a dialect's catalog treats as the same.
+#[derive(Clone, Copy)]
+struct Rules {
+    /// Whether two expressions are the same.
+    same: fn(&str, &str) -> bool,
+    /// A foreign key action as the dialect enforces it.
+    action: fn(FkAction) -> FkAction,
+    /// An index method (`using`) as the dialect builds it; none is `btree`.
+    method: fn(Option<&str>) -> String,
+}
+
+const STANDARD: Rules = Rules {
+    same: expr::same,
+    action: |a| a,
+    method: |m| m.unwrap_or("btree").to_lowercase(),
+};
+
+/// InnoDB's `RESTRICT` is `NO ACTION`, and it builds a btree for `USING HASH`.
+const MYSQL: Rules = Rules {
+    same: expr::same_mysql,
+    action: |a| match a {
+        FkAction::Restrict => FkAction::NoAction,
+        other => other,
+    },
+    method: |m| match m.map(str::to_lowercase).as_deref() {
+        None | Some("hash") => "btree".into(),
+        Some(other) => other.into(),
+    },
+};
 
 /// Every difference between `expected` (a snapshot) and `actual` (the live schema), one line
 /// each, named by object: `public.accounts.active: missing column`.
 pub fn compare(expected: &Schema, actual: &Schema) -> Vec<String> {
+    compare_with(STANDARD, expected, actual)
+}
+
+/// [`compare`] for a database of `dialect`, read as that database prints things back.
+pub fn compare_in(dialect: Dialect, expected: &Schema, actual: &Schema) -> Vec<String> {
+    match dialect {
+        Dialect::Mysql => compare_with(MYSQL, expected, actual),
+        Dialect::Postgres | Dialect::Sqlite => compare_with(STANDARD, expected, actual),
+    }
+}
+
+fn compare_with(rules: Rules, expected: &Schema, actual: &Schema) -> Vec<String> {
     let mut out = Vec::new();
     let want: BTreeSet<&String> = expected.schemas.iter().collect();
     let have: BTreeSet<&String> = actual.schemas.iter().collect();
@@ -58,7 +102,7 @@ pub fn compare(expected: &Schema, actual: &Schema) -> Vec<String> {
     for (key, t) in &expected.tables {
         match actual.tables.get(key) {
             None => out.push(format!("{key}: missing table")),
-            Some(a) => compare_table(key, t, a, &mut out),
+            Some(a) => compare_table(rules, key, t, a, &mut out),
         }
     }
     for key in actual
@@ -71,11 +115,11 @@ pub fn compare(expected: &Schema, actual: &Schema) -> Vec<String> {
     out
 }
 
-fn compare_table(key: &str, want: &Table, have: &Table, out: &mut Vec<String>) {
+fn compare_table(rules: Rules, key: &str, want: &Table, have: &Table, out: &mut Vec<String>) {
     for c in &want.columns {
         match have.column(&c.name) {
             None => out.push(format!("{key}.{}: missing column", c.name)),
-            Some(a) => compare_column(&format!("{key}.{}", c.name), c, a, out),
+            Some(a) => compare_column(rules, &format!("{key}.{}", c.name), c, a, out),
         }
     }
     for c in have
@@ -122,8 +166,8 @@ fn compare_table(key: &str, want: &Table, have: &Table, out: &mut Vec<String>) {
                     f.ref_schema,
                     f.ref_table,
                     f.ref_columns.join(", "),
-                    f.on_delete.sql().to_lowercase(),
-                    f.on_update.sql().to_lowercase()
+                    (rules.action)(f.on_delete).sql().to_lowercase(),
+                    (rules.action)(f.on_update).sql().to_lowercase()
                 );
                 (f.columns.clone(), text)
             })
@@ -132,11 +176,11 @@ fn compare_table(key: &str, want: &Table, have: &Table, out: &mut Vec<String>) {
     keyed(key, "foreign key", &fks(want), &fks(have), out, |w, h| {
         (w != h).then(|| format!("{h}, snapshot says {w}"))
     });
-    compare_indexes(key, &want.indexes, &have.indexes, out);
+    compare_indexes(rules, key, &want.indexes, &have.indexes, out);
     for c in &want.checks {
         match have.checks.iter().find(|a| a.name == c.name) {
             None => out.push(format!("{key}: check {} missing", c.name)),
-            Some(a) if !expr::same(&c.expr, &a.expr) => out.push(format!(
+            Some(a) if !(rules.same)(&c.expr, &a.expr) => out.push(format!(
                 "{key}: check {} is {}, snapshot says {}",
                 c.name, a.expr, c.expr
             )),
@@ -181,7 +225,7 @@ fn keyed(
 }
 
 /// Indexes are matched by columns and predicate, then compared by name, uniqueness and method.
-fn compare_indexes(key: &str, want: &[Index], have: &[Index], out: &mut Vec<String>) {
+fn compare_indexes(rules: Rules, key: &str, want: &[Index], have: &[Index], out: &mut Vec<String>) {
     let label = |i: &Index| match &i.predicate {
         Some(p) => format!("index ({}) where {p}", i.columns.join(", ")),
         None => format!("index ({})", i.columns.join(", ")),
@@ -191,18 +235,13 @@ fn compare_indexes(key: &str, want: &[Index], have: &[Index], out: &mut Vec<Stri
             && a.columns
                 .iter()
                 .zip(&b.columns)
-                .all(|(x, y)| expr::same(x, y))
+                .all(|(x, y)| (rules.same)(x, y))
             && match (&a.predicate, &b.predicate) {
-                (Some(x), Some(y)) => expr::same(x, y),
+                (Some(x), Some(y)) => (rules.same)(x, y),
                 (x, y) => x.is_none() && y.is_none(),
             }
     };
-    let method = |i: &Index| {
-        i.using
-            .clone()
-            .unwrap_or_else(|| "btree".into())
-            .to_lowercase()
-    };
+    let method = |i: &Index| (rules.method)(i.using.as_deref());
     for w in want {
         // Two indexes on the same columns: the one of the same name is the counterpart.
         let same_name = have.iter().find(|h| h.name == w.name && matches(w, h));
@@ -231,7 +270,7 @@ fn compare_indexes(key: &str, want: &[Index], have: &[Index], out: &mut Vec<Stri
     }
 }
 
-fn compare_column(at: &str, want: &Column, have: &Column, out: &mut Vec<String>) {
+fn compare_column(rules: Rules, at: &str, want: &Column, have: &Column, out: &mut Vec<String>) {
     if want.ty != have.ty {
         out.push(format!(
             "{at}: type {}, snapshot says {}",
@@ -248,7 +287,7 @@ fn compare_column(at: &str, want: &Column, have: &Column, out: &mut Vec<String>)
         ));
     }
     let same_default = match (&want.default, &have.default) {
-        (Some(w), Some(h)) => expr::same(w, h),
+        (Some(w), Some(h)) => (rules.same)(w, h),
         (w, h) => w.is_none() && h.is_none(),
     };
     if !same_default {

@@ -1,0 +1,283 @@
+//! Applying a migration on MySQL and MariaDB, which commit each DDL statement on their own: a
+//! file cannot be rolled back, so it runs statement by statement and a failure says exactly
+//! which statements ran.
+//!
+//! sqlx 0.8's MySQL `Migrate::apply` sends the whole file as one multi-statement query inside a
+//! transaction that the first DDL statement commits. That cannot work for our files: MySQL
+//! reads `--` as a comment only before a space, so the `--> statement-breakpoint` lines are a
+//! syntax error there; and the server's error would not say which statement failed. So the
+//! statements (the chunks between breakpoint lines, without those lines) are sent one by one;
+//! a hand-written chunk that holds several SQL statements is cut at its `;`s ([`pieces`]) and
+//! those are sent one by one too, unless it defines a trigger, routine or event (whose body
+//! holds `;`s), which is sent whole.
+//! The `_sqlx_migrations` row is written as sqlx writes it: `success = false` before the first
+//! statement, `true` with the execution time after the last, so a run that stops part way
+//! leaves a row that `status` shows as failed and `migrate` (ours and sqlx's) refuses to go
+//! past. When the very first statement fails nothing ran, and the row is deleted again.
+
+use super::{split_statements, Failure, Remains, Statement};
+use sqlx::migrate::Migration;
+use sqlx::{Executor, MySqlConnection};
+use std::time::{Duration, Instant};
+
+/// Where a file's statements stopped.
+#[derive(Debug)]
+pub struct Stopped {
+    /// The failing statement's index into the file's statements with SQL.
+    pub index: usize,
+    /// How many SQL statements of the failing chunk ran before the one that failed.
+    pub partial: usize,
+    pub error: sqlx::Error,
+}
+
+/// The statements of `sql` that hold SQL (not only blank lines and comments), in order.
+pub fn statements(sql: &str) -> Vec<Statement<'_>> {
+    split_statements(sql)
+        .into_iter()
+        .filter(|s| s.sql_line().is_some())
+        .collect()
+}
+
+/// Runs `statements` in order on the bare connection, each committing on its own.
+pub async fn run(conn: &mut MySqlConnection, statements: &[Statement<'_>]) -> Result<(), Stopped> {
+    for (index, statement) in statements.iter().enumerate() {
+        for (partial, piece) in pieces(statement.text).into_iter().enumerate() {
+            if let Err(error) = conn.execute(piece).await {
+                return Err(Stopped {
+                    index,
+                    partial,
+                    error,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The SQL statements of one chunk: cut after each `;` outside literals, quoted identifiers
+/// and comments, pieces without SQL left out. A chunk that creates a trigger, routine or
+/// event is one piece.
+pub fn pieces(chunk: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = chunk.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    let mut has_sql = false;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let rest = &chunk[i..];
+        if rest.starts_with("-- ") || rest.starts_with("--\t") || rest == "--" || c == b'#' {
+            i += rest.find('\n').unwrap_or(rest.len());
+            continue;
+        }
+        if let Some(comment) = rest.strip_prefix("/*") {
+            i += comment.find("*/").map_or(rest.len(), |e| e + 4);
+            continue;
+        }
+        if matches!(c, b'\'' | b'"' | b'`') {
+            i += 1;
+            while i < bytes.len() && bytes[i] != c {
+                i += if bytes[i] == b'\\' && c != b'`' { 2 } else { 1 };
+            }
+            i += 1;
+            has_sql = true;
+            continue;
+        }
+        if c == b';' {
+            if has_sql {
+                out.push(&chunk[start..=i]);
+            }
+            start = i + 1;
+            has_sql = false;
+        } else if !c.is_ascii_whitespace() {
+            has_sql = true;
+        }
+        i += 1;
+    }
+    if has_sql {
+        out.push(&chunk[start.min(chunk.len())..]);
+    }
+    let compound = out.iter().any(|p| defines_body(p));
+    match compound || out.len() <= 1 {
+        true => vec![chunk],
+        false => out,
+    }
+}
+
+/// Whether a statement creates something with a body of statements.
+fn defines_body(statement: &str) -> bool {
+    let words: Vec<String> = statement
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--") && !l.trim_start().starts_with('#'))
+        .flat_map(str::split_whitespace)
+        .take(6)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    words.first().is_some_and(|w| w == "CREATE" || w == "BEGIN")
+        && words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT" | "BEGIN"
+            )
+        })
+}
+
+/// Why [`apply`] stopped.
+#[derive(Debug)]
+pub enum ApplyError {
+    /// A statement failed (see [`failure`]).
+    Stopped(Stopped),
+    /// The bookkeeping in `_sqlx_migrations` failed; `ran` when every statement had run.
+    Record { error: sqlx::Error, ran: bool },
+}
+
+/// Applies `m` statement by statement with its `_sqlx_migrations` row, as the module says.
+pub async fn apply(conn: &mut MySqlConnection, m: &Migration) -> Result<Duration, ApplyError> {
+    let record = |ran: bool| move |error| ApplyError::Record { error, ran };
+    let start = Instant::now();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (?, ?, FALSE, ?, -1)",
+    )
+    .bind(m.version)
+    .bind(&*m.description)
+    .bind(&*m.checksum)
+    .execute(&mut *conn)
+    .await
+    .map_err(record(false))?;
+    let statements = statements(&m.sql);
+    if let Err(stopped) = run(conn, &statements).await {
+        if stopped.index == 0 && stopped.partial == 0 {
+            // Nothing ran: nothing is recorded either.
+            let _ =
+                sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ? AND success = FALSE")
+                    .bind(m.version)
+                    .execute(&mut *conn)
+                    .await;
+        }
+        return Err(ApplyError::Stopped(stopped));
+    }
+    let elapsed = start.elapsed();
+    let nanos = i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX);
+    sqlx::query("UPDATE _sqlx_migrations SET success = TRUE, execution_time = ? WHERE version = ?")
+        .bind(nanos)
+        .bind(m.version)
+        .execute(&mut *conn)
+        .await
+        .map_err(record(true))?;
+    Ok(elapsed)
+}
+
+/// The failure report of a file that stopped at `stopped`.
+pub fn failure(m: &Migration, file: String, stopped: &Stopped, applied_before: usize) -> Failure {
+    let statements = statements(&m.sql);
+    let statement = statements.get(stopped.index).map(|s| {
+        let line = s.sql_line().unwrap_or(s.first_line);
+        (stopped.index + 1, line, s.text.to_string())
+    });
+    Failure {
+        file,
+        statement,
+        error: crate::database::error_message(&stopped.error),
+        remains: Remains::Autocommitted {
+            failed: small(stopped.index + 1),
+            partial: small(stopped.partial),
+            total: small(statements.len()),
+        },
+        applied_before,
+    }
+}
+
+fn small(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+/// `statement 2`, `statements 2 to 4`, for 1-based `first..=last`.
+pub fn span(first: usize, last: usize) -> String {
+    match last.cmp(&first) {
+        std::cmp::Ordering::Less => "no statement".to_string(),
+        std::cmp::Ordering::Equal => format!("statement {first}"),
+        std::cmp::Ordering::Greater => format!("statements {first} to {last}"),
+    }
+}
+
+/// What [`Remains::Autocommitted`] says of `file` (whose name starts with its version).
+pub fn remains(failed: usize, partial: usize, total: usize, file: &str) -> String {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+    let version = match digits.is_empty() {
+        true => "<its version>".to_string(),
+        false => digits,
+    };
+    let not_run = match failed < total {
+        true => format!("; {} did not run", span(failed + 1, total)),
+        false => String::new(),
+    };
+    if failed == 1 && partial == 0 {
+        return format!(
+            "MySQL commits each statement on its own; statement 1 failed, so nothing of this migration ran{not_run}, and nothing was recorded in _sqlx_migrations; fix the file and run migrate again"
+        );
+    }
+    let before = match failed {
+        2 => "statement 1 ran and remains".to_string(),
+        _ => format!("{} ran and remain", span(1, failed - 1)),
+    };
+    let ran = match (failed > 1, partial > 0) {
+        (true, true) => format!(
+            "{before}, and so do the first {partial} SQL statement(s) of statement {failed} before the one that failed"
+        ),
+        (true, false) => before,
+        (false, _) => format!(
+            "the first {partial} SQL statement(s) of statement {failed} ran and remain"
+        ),
+    };
+    format!(
+        "MySQL commits each statement on its own, so {ran}; statement {failed} failed{not_run}. The migration is not recorded as applied: _sqlx_migrations keeps version {version} with success = false, and migrate refuses to run until that row is gone. Finish or undo by hand what ran (check --url lists how the database differs from the last applied snapshot), fix the file, then run DELETE FROM _sqlx_migrations WHERE version = {version}; and migrate again"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_cut_into_their_statements() {
+        assert_eq!(
+            pieces("CREATE TABLE `a;` (x int);\n"),
+            ["CREATE TABLE `a;` (x int);\n"]
+        );
+        assert_eq!(
+            pieces("-- two; here\nINSERT INTO t VALUES ('a;''b', \"c;\");\n/* ; */ DELETE FROM t;\n# ;\n"),
+            [
+                "-- two; here\nINSERT INTO t VALUES ('a;''b', \"c;\");",
+                "\n/* ; */ DELETE FROM t;"
+            ]
+        );
+        assert_eq!(
+            pieces("UPDATE t SET a = 'x\\';'; UPDATE u SET b = 1"),
+            ["UPDATE t SET a = 'x\\';';", " UPDATE u SET b = 1"]
+        );
+        let trigger = "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 1; SET NEW.b = 2; END;";
+        assert_eq!(pieces(trigger), [trigger]);
+    }
+
+    #[test]
+    fn what_ran_is_said_exactly() {
+        let text = remains(3, 0, 5, "migrations/7_x.sql");
+        assert!(text.contains("statements 1 to 2 ran and remain"), "{text}");
+        assert!(
+            text.contains("statement 3 failed; statements 4 to 5 did not run"),
+            "{text}"
+        );
+        assert!(text.contains("version 7 with success = false"), "{text}");
+        assert!(!text.contains("rolled back"), "{text}");
+        let text = remains(1, 0, 2, "7_x.sql");
+        assert!(
+            text.contains("nothing of this migration ran; statement 2 did not run"),
+            "{text}"
+        );
+        assert!(text.contains("nothing was recorded"), "{text}");
+        let text = remains(2, 1, 2, "7_x.sql");
+        assert!(text.contains("statement 1 ran and remains, and so do the first 1 SQL statement(s) of statement 2"), "{text}");
+        assert!(!text.contains("did not run"), "{text}");
+    }
+}
