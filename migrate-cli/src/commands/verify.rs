@@ -1,8 +1,9 @@
 //! `verify`: replays the whole migrations folder on a scratch database and proves, migration
 //! by migration, that the live schema (read back by [`crate::introspect`]) is what that
-//! migration's snapshot says. The scratch database ([`postgres`]: a database on the url's
-//! server; [`sqlite`]: a temporary file) is removed afterwards, also on failure.
+//! migration's snapshot says. The scratch database ([`postgres`] and [`mysql`]: a database on
+//! the url's server; [`sqlite`]: a temporary file) is removed afterwards, also on failure.
 
+mod mysql;
 mod postgres;
 mod sqlite;
 
@@ -19,8 +20,8 @@ use schema_core::model::Schema;
 use schema_core::snapshot::{without_rename_hints, Snapshot};
 use std::path::PathBuf;
 
-/// The prefix of every scratch database's name: `verify_<pid>_<nanos>` on PostgreSQL, the
-/// directory `verify_<pid>_XXXXXX` of the scratch file on SQLite.
+/// The prefix of every scratch database's name: `verify_<pid>_<nanos>` on PostgreSQL and
+/// MySQL, the directory `verify_<pid>_XXXXXX` of the scratch file on SQLite.
 pub const SCRATCH_PREFIX: &str = "verify_";
 
 /// `migrate-cli verify` flags.
@@ -29,8 +30,8 @@ pub struct VerifyArgs {
     /// The config file [default: ./migrate.toml]
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// PostgreSQL: the server to create the scratch database on (its database is only
-    /// connected to) [default: DATABASE_URL from the environment or a .env file beside the
+    /// PostgreSQL and MySQL: the server to create the scratch database on (its database is
+    /// only connected to) [default: DATABASE_URL from the environment or a .env file beside the
     /// config, then database_url in the config]. SQLite needs none: the scratch database is a
     /// temporary file
     #[arg(long, value_name = "URL")]
@@ -46,8 +47,6 @@ pub struct Summary {
 /// Why `verify` failed.
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
-    #[error("verify does not support dialect {dialect} (in {config}) yet; only dialect = \"postgres\" and dialect = \"sqlite\" can be verified for now")]
-    Unsupported { dialect: Dialect, config: String },
     #[error("migration {file} has no snapshot {snapshot}; restore it from version control")]
     NoSnapshot { file: String, snapshot: String },
     #[error("cannot create the scratch database {name} on {what}: {error}; the url's user needs the CREATEDB privilege")]
@@ -87,7 +86,7 @@ struct Step {
 pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
     let target = match config.dialect {
-        Dialect::Postgres => {
+        Dialect::Postgres | Dialect::Mysql => {
             let env = std::env::var(database::ENV_VAR).ok();
             Some(database::resolve_url(
                 &config,
@@ -105,13 +104,6 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
             }
             None
         }
-        Dialect::Mysql => {
-            return Err(VerifyError::Unsupported {
-                dialect: config.dialect,
-                config: show(&ctx.cwd, &config.path),
-            }
-            .into())
-        }
     };
     let local = database::block_on(status::load_local(&config, &ctx.cwd))??;
     let folder = Folder::new(&config.out, &ctx.cwd);
@@ -119,14 +111,29 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
         .into_iter()
         .map(|l| step(&folder, l, &ctx.cwd))
         .collect::<Result<Vec<_>, Error>>()?;
+    let dialect = config.dialect;
     let report = database::block_on(async {
         match &target {
+            Some(target) if dialect == Dialect::Mysql => {
+                let scratch = mysql::Scratch::create(target).await?;
+                say_replaying(ctx, steps.len(), &scratch.name, &scratch.what);
+                let result = match scratch.connect().await {
+                    Ok(mut conn) => {
+                        let result = replay(&mut conn, dialect, &steps, ctx).await;
+                        conn.close().await;
+                        result
+                    }
+                    Err(e) => Err(e),
+                };
+                scratch.drop_now().await;
+                result
+            }
             Some(target) => {
                 let scratch = postgres::Scratch::create(target).await?;
                 say_replaying(ctx, steps.len(), &scratch.name, &scratch.what);
                 let result = match scratch.connect().await {
                     Ok(mut conn) => {
-                        let result = replay(&mut conn, &steps, ctx).await;
+                        let result = replay(&mut conn, dialect, &steps, ctx).await;
                         conn.close().await;
                         result
                     }
@@ -140,7 +147,7 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
                 let shown = scratch.path.display().to_string();
                 say_replaying(ctx, steps.len(), &shown, "a temporary sqlite file");
                 let mut conn = scratch.connect().await?;
-                let result = replay(&mut conn, &steps, ctx).await;
+                let result = replay(&mut conn, dialect, &steps, ctx).await;
                 conn.close().await;
                 result
             }
@@ -206,6 +213,7 @@ fn step(folder: &Folder, local: Local, cwd: &std::path::Path) -> Result<Step, Er
 /// differences, then one indented line per difference), empty when everything matched.
 async fn replay(
     conn: &mut Connected,
+    dialect: Dialect,
     steps: &[Step],
     ctx: &mut Context<'_>,
 ) -> Result<Vec<String>, Error> {
@@ -213,6 +221,7 @@ async fn replay(
     for (n, step) in steps.iter().enumerate() {
         let applied = match &mut conn.db {
             Db::Postgres(c) => postgres::apply(c, step).await,
+            Db::Mysql(c) => mysql::apply(c, step).await,
             _ => sqlite::apply(conn, step).await,
         };
         applied.map_err(|(at, error)| VerifyError::Apply {
@@ -229,7 +238,7 @@ async fn replay(
                     name: conn.what.clone(),
                     error: database::error_message(&e),
                 })?;
-        let differences = introspect::compare(&step.expected, &actual);
+        let differences = introspect::compare_in(dialect, &step.expected, &actual);
         let version = step.local.migration.version;
         if differences.is_empty() {
             let _ = writeln!(ctx.stdout, "  {version} {}  ok", step.local.name);

@@ -5,7 +5,7 @@
 use super::history::History;
 use super::Problem;
 use crate::commands::status::{self, State};
-use crate::config::{Config, Dialect};
+use crate::config::Config;
 use crate::database::{self, Db, Target};
 use crate::error::Error;
 use crate::introspect;
@@ -78,8 +78,8 @@ async fn read(
     Ok(live)
 }
 
-/// The live schema against the snapshot of the last applied migration (PostgreSQL and
-/// SQLite; MySQL cannot be read back yet).
+/// The live schema against the snapshot of the last applied migration, compared as the
+/// config's dialect prints things back.
 async fn drift(
     config: &Config,
     db: &mut Db,
@@ -87,9 +87,6 @@ async fn drift(
     applied: &BTreeSet<i64>,
     what: &str,
 ) -> Result<Vec<Problem>, Error> {
-    if config.dialect == Dialect::Mysql {
-        return Ok(Vec::new());
-    }
     let last = history
         .migrations
         .iter()
@@ -108,7 +105,7 @@ async fn drift(
             what: what.to_string(),
             error: database::error_message(&e),
         })?;
-    Ok(introspect::compare(&snapshot.schema, &actual)
+    Ok(introspect::compare_in(config.dialect, &snapshot.schema, &actual)
         .into_iter()
         .map(|d| {
             Problem::new(

@@ -13,7 +13,12 @@
 //!   it is at most [`COUNT_LIMIT_BYTES`] on disk, and is left unknown (with a note asking for
 //!   `ANALYZE`) when larger. Partitioned tables and tables missing from the database are unknown.
 //! - SQLite: `count(*)`, which is exact (SQLite keeps no estimate).
-//! - MySQL: not read yet (unknown).
+//! - MySQL and MariaDB: `information_schema.tables.table_rows` (InnoDB's estimate, `0` or
+//!   NULL until the statistics are first computed), so a table of at most
+//!   [`COUNT_LIMIT_BYTES`] (`data_length`) is counted exactly with `count(*)`, and a larger one
+//!   whose estimate is missing is left unknown (with a note asking for `ANALYZE TABLE`). The
+//!   table is looked up in the connection's database (`DATABASE()`): the model's `public`
+//!   schema name is not a MySQL database.
 
 use crate::config::{self, Config, Dialect};
 use crate::database::{self, Connected, DatabaseError, Db, Target};
@@ -191,7 +196,7 @@ async fn count_on(
         let found = match &mut conn.db {
             Db::Postgres(c) => postgres_rows(c, name).await?,
             Db::Sqlite(c) => sqlite_rows(c, &name.name).await?,
-            Db::Mysql(_) => Err("not read on MySQL yet"),
+            Db::Mysql(c) => mysql_rows(c, &name.name).await?,
         };
         match found {
             Ok(n) => {
@@ -256,6 +261,35 @@ async fn sqlite_rows(
     let sql = format!("SELECT count(*) FROM {}", quote(name));
     let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut *c).await?;
     Ok(Ok(n.max(0) as u64))
+}
+
+/// `table_rows`, or `count(*)` for a small table; `Err(why)` when unknown.
+async fn mysql_rows(
+    c: &mut sqlx::MySqlConnection,
+    name: &str,
+) -> Result<Result<u64, &'static str>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT CAST(table_rows AS SIGNED), CAST(data_length AS SIGNED) FROM information_schema.tables \
+         WHERE table_schema = DATABASE() AND table_name = ? AND table_type = 'BASE TABLE'",
+    )
+    .bind(name)
+    .fetch_optional(&mut *c)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Err("not in the database"));
+    };
+    let (estimate, bytes): (Option<i64>, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
+    if bytes.unwrap_or(0) <= COUNT_LIMIT_BYTES {
+        let sql = format!("SELECT count(*) FROM `{}`", name.replace('`', "``"));
+        let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut *c).await?;
+        return Ok(Ok(n.max(0) as u64));
+    }
+    match estimate {
+        Some(n) if n > 0 => Ok(Ok(n as u64)),
+        _ => Ok(Err(
+            "no statistics yet and too large to count; run ANALYZE TABLE on it",
+        )),
+    }
 }
 
 fn quote(ident: &str) -> String {
