@@ -182,8 +182,10 @@ pub fn scan(roots: &[PathBuf], base: &Path) -> Result<Scanned, ScanErrors> {
     }
 }
 
-/// Files above this size are cut at item boundaries and parsed on several threads.
-const SPLIT_BYTES: usize = 64 * 1024;
+/// Files above this size are cut at item boundaries into pieces of about this size, parsed on
+/// all cores. Small pieces keep each token buffer small: a buffer of a whole large file grows
+/// by copying into fresh pages, which cost more than the parse itself.
+const PIECE_BYTES: usize = 16 * 1024;
 
 /// What one piece of a file gave.
 struct PieceScan {
@@ -201,7 +203,7 @@ fn scan_parallel(sources: &[(PathBuf, String)], errors: &mut Vec<SourceError>) -
         .min(8);
     let mut work = Vec::new();
     for (i, (_, text)) in sources.iter().enumerate() {
-        let pieces = if text.len() > SPLIT_BYTES { threads } else { 1 };
+        let pieces = (text.len() / PIECE_BYTES).max(1);
         work.extend(item_split::split(text, pieces).into_iter().map(|p| (i, p)));
     }
     let scan_piece = |(file, piece): &(usize, item_split::Piece<'_>)| {
@@ -223,17 +225,29 @@ fn scan_parallel(sources: &[(PathBuf, String)], errors: &mut Vec<SourceError>) -
     let results: Vec<PieceScan> = if threads <= 1 || work.len() <= 1 {
         work.iter().map(scan_piece).collect()
     } else {
-        let per_thread = work.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = work
-                .chunks(per_thread)
-                .map(|chunk| s.spawn(move || chunk.iter().map(scan_piece).collect::<Vec<_>>()))
+        // Each thread takes the next piece until none is left; results go back in order.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut done: Vec<(usize, PieceScan)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads.min(work.len()))
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut out = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(item) = work.get(i) else { break };
+                            out.push((i, scan_piece(item)));
+                        }
+                        out
+                    })
+                })
                 .collect();
             handles
                 .into_iter()
                 .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
-        })
+        });
+        done.sort_unstable_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, r)| r).collect()
     };
     let mut scanned = Scanned::default();
     let failed: Vec<usize> = results
