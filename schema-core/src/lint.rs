@@ -339,10 +339,11 @@ fn lint_change(
                 Error,
                 format!("{table}.{}", column.name),
                 format!(
-                    "adding NOT NULL column {table}.{} without a default fails if the table has rows",
-                    column.name
+                    "adding NOT NULL column {table}.{} without a default {}",
+                    column.name,
+                    costs.in_place(ADD_NOT_NULL_WITHOUT_DEFAULT, "fails if the table has rows")
                 ),
-                suggestion_for(ADD_NOT_NULL_WITHOUT_DEFAULT),
+                costs.suggestion(ADD_NOT_NULL_WITHOUT_DEFAULT),
             ));
         }
         SetNotNull { table, column } if existing(table) => {
@@ -354,7 +355,7 @@ fn lint_change(
             });
             let scan = "scans the whole table under an exclusive lock";
             let message = match (filled, costs.rebuilds_tables) {
-                (Some(value), false) => format!("setting {table}.{column} NOT NULL first sets its NULLs to its default {value} (an UPDATE of those rows), then {scan}"),
+                (Some(value), false) => format!("setting {table}.{column} NOT NULL first sets its NULLs to its default {value} (an UPDATE of those rows), then {}", costs.in_place(SET_NOT_NULL, scan)),
                 (Some(value), true) => format!("setting {table}.{column} NOT NULL first sets its NULLs to its default {value} as it {}", costs.phrase(SET_NOT_NULL, scan)),
                 (None, _) => format!("setting {table}.{column} NOT NULL {}, and fails if a row holds NULL", costs.phrase(SET_NOT_NULL, scan)),
             };
@@ -374,7 +375,7 @@ fn lint_change(
                 "changing {table}.{column} from {} to {} {}",
                 crate::diff::type_label(from),
                 crate::diff::type_label(to),
-                costs.phrase(TYPE_CHANGE, "may rewrite the table under an exclusive lock, and the cast may fail on existing rows")
+                costs.type_change(from, to, "may rewrite the table under an exclusive lock, and the cast may fail on existing rows")
             ),
             costs.suggestion(TYPE_CHANGE),
         )),

@@ -1,9 +1,17 @@
 //! What a change costs on the dialect it runs on ([`Costs`]): PostgreSQL locks, scans and
 //! casts in place; SQLite rebuilds the table (every row copied while the database is locked for
 //! writes), so its findings say that, with suggestions without PostgreSQL's `CONCURRENTLY` and
-//! `NOT VALID` steps, and it has no index build to advise `CONCURRENTLY` for.
+//! `NOT VALID` steps, and it has no index build to advise `CONCURRENTLY` for. MySQL's online
+//! DDL alters in place without `CONCURRENTLY`: a type change, a foreign key or a check copies
+//! the table (`ALGORITHM=COPY`, writes wait), NOT NULL rebuilds it in place
+//! (`ALGORITHM=INPLACE`, writes go on), and a NOT NULL column added without a default takes
+//! its type's implicit value instead of failing.
 
-use super::{suggestion_for, ADD_CHECK, ADD_FOREIGN_KEY, ADD_UNIQUE, SET_NOT_NULL, TYPE_CHANGE};
+use super::{
+    suggestion_for, ADD_CHECK, ADD_FOREIGN_KEY, ADD_NOT_NULL_WITHOUT_DEFAULT, ADD_UNIQUE,
+    SET_NOT_NULL, TYPE_CHANGE,
+};
+use crate::model::ColumnType;
 use crate::render::Dialect;
 
 /// What a rebuild costs, in place of the PostgreSQL wording.
@@ -17,27 +25,69 @@ pub struct Costs {
     pub rebuilds_tables: bool,
     /// Indexes can be built without blocking writes (`index-without-concurrently` applies).
     pub concurrent_indexes: bool,
+    /// Changes run in place but without `CONCURRENTLY` / `NOT VALID` (MySQL's online DDL): a
+    /// type change, a foreign key or a check copies the table.
+    pub copies_tables: bool,
 }
+
+/// What a table copy costs on MySQL.
+const COPIES: &str = "copies the table (ALGORITHM=COPY: writes wait until it is done)";
 
 impl Costs {
     /// PostgreSQL's: changes in place under locks, concurrent index builds.
     pub const IN_PLACE: Costs = Costs {
         rebuilds_tables: false,
         concurrent_indexes: true,
+        copies_tables: false,
     };
 
-    /// The costs of `dialect`, from its capabilities.
+    /// The costs of `dialect`, from its capabilities: a dialect that alters constraints in
+    /// place but builds no index concurrently has MySQL's online DDL.
     pub fn of(dialect: &dyn Dialect) -> Costs {
+        let in_place = dialect.supports_alter_constraints();
         Costs {
-            rebuilds_tables: !dialect.supports_alter_constraints(),
+            rebuilds_tables: !in_place,
             concurrent_indexes: dialect.supports_concurrent_indexes(),
+            copies_tables: in_place && !dialect.supports_concurrent_indexes(),
         }
+    }
+
+    /// `in_place` (PostgreSQL's wording), or what `code` costs on MySQL; for the codes whose
+    /// cost a rebuild does not change.
+    pub(super) fn in_place(&self, code: &str, in_place: &str) -> String {
+        if !self.copies_tables {
+            return in_place.to_string();
+        }
+        match code {
+            TYPE_CHANGE => format!("{COPIES}, and fails on a row whose value the new type cannot hold"),
+            SET_NOT_NULL => "rebuilds the table in place (ALGORITHM=INPLACE: writes go on)".to_string(),
+            ADD_FOREIGN_KEY => format!("{COPIES} while foreign_key_checks is on, checking the references between"),
+            ADD_CHECK => COPIES.to_string(),
+            ADD_NOT_NULL_WITHOUT_DEFAULT => "gives the existing rows its type's implicit value (0, '', an enum's first value, or a zero date, which MySQL 8 refuses) instead of failing".to_string(),
+            _ => in_place.to_string(),
+        }
+    }
+
+    /// What changing a column from `from` to `to` costs: [`Costs::phrase`], except that on
+    /// MySQL values appended to an enum change only the table's metadata.
+    pub(super) fn type_change(&self, from: &ColumnType, to: &ColumnType, in_place: &str) -> String {
+        let appended = match (from, to) {
+            (ColumnType::Builtin(from), ColumnType::Builtin(to)) => from
+                .strip_suffix(')')
+                .filter(|head| head.starts_with("enum("))
+                .is_some_and(|head| to.starts_with(&format!("{head},"))),
+            _ => false,
+        };
+        if self.copies_tables && appended {
+            return "only changes the table's metadata (values appended to an enum: ALGORITHM=INSTANT while it keeps under 256 values)".to_string();
+        }
+        self.phrase(TYPE_CHANGE, in_place)
     }
 
     /// `in_place`, or what a rebuild costs when the dialect rebuilds the table for `code`.
     pub(super) fn phrase(&self, code: &str, in_place: &str) -> String {
         if !self.rebuilds_tables {
-            return in_place.to_string();
+            return self.in_place(code, in_place);
         }
         match code {
             TYPE_CHANGE => format!("{REBUILDS}; a value SQLite cannot convert keeps its old type"),
@@ -48,6 +98,15 @@ impl Costs {
 
     /// What to do about a finding with `code` on this dialect.
     pub(super) fn suggestion(&self, code: &str) -> &'static str {
+        if self.copies_tables {
+            return match code {
+                SET_NOT_NULL => "backfill the NULLs first, or give the column a default (its NULLs are set to it first)",
+                ADD_FOREIGN_KEY => "fix orphan rows first; on a large table check them yourself and add the key with foreign_key_checks=0 (ALGORITHM=INPLACE) in a --custom migration",
+                ADD_CHECK => "fix violating rows first",
+                ADD_NOT_NULL_WITHOUT_DEFAULT => "give the column a default, or add it nullable, backfill it, then set NOT NULL in a later migration",
+                _ => suggestion_for(code),
+            };
+        }
         if !self.rebuilds_tables {
             return suggestion_for(code);
         }
@@ -71,6 +130,7 @@ mod tests {
     const SQLITE: Costs = Costs {
         rebuilds_tables: true,
         concurrent_indexes: false,
+        copies_tables: false,
     };
 
     #[test]
@@ -100,5 +160,53 @@ mod tests {
         assert!(!findings[0].suggestion.contains("PostgreSQL"));
         assert_eq!(findings[1].message, in_place[1].message);
         assert_eq!(findings[1].suggestion, in_place[1].suggestion);
+    }
+
+    const MYSQL: Costs = Costs {
+        rebuilds_tables: false,
+        concurrent_indexes: false,
+        copies_tables: true,
+    };
+
+    #[test]
+    fn mysql_words_copies_and_implicit_values_without_postgresql_steps() {
+        let t = QualifiedName::new("public", "t");
+        let changes = vec![
+            Change::AlterColumnType {
+                table: t.clone(),
+                column: "c".into(),
+                from: ColumnType::Builtin("int".into()),
+                to: ColumnType::Builtin("bigint".into()),
+            },
+            Change::AddColumn {
+                table: t.clone(),
+                column: crate::model::Column {
+                    name: "n".into(),
+                    ty: ColumnType::Builtin("int".into()),
+                    nullable: false,
+                    default: None,
+                    identity: false,
+                    renamed_from: None,
+                },
+            },
+            Change::SetNotNull {
+                table: t,
+                column: "d".into(),
+            },
+        ];
+        let old = Schema::default();
+        let findings = lint_sized_with(&old, &old, &changes, &TableSizes::new(1_000), MYSQL);
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "changing public.t.c from int to bigint copies the table (ALGORITHM=COPY: writes wait until it is done), and fails on a row whose value the new type cannot hold",
+                "adding NOT NULL column public.t.n without a default gives the existing rows its type's implicit value (0, '', an enum's first value, or a zero date, which MySQL 8 refuses) instead of failing",
+                "setting public.t.d NOT NULL rebuilds the table in place (ALGORITHM=INPLACE: writes go on), and fails if a row holds NULL",
+            ]
+        );
+        assert!(findings
+            .iter()
+            .all(|f| !f.suggestion.contains("PostgreSQL") && !f.suggestion.contains("NOT VALID")));
     }
 }
