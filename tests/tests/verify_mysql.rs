@@ -1,0 +1,232 @@
+//! `migrate-cli verify` on MySQL/MariaDB (`MYSQL_URL`): a history `generate` wrote replays on
+//! a scratch database of the url's server and matches its snapshots (introspection reads back
+//! what the generate side's model says), a file whose SQL disagrees with its snapshot fails
+//! naming the table and column, a failing statement is named with its line, and the scratch
+//! database is gone afterwards either way, as is one a killed run left behind.
+
+use sqlx::MySqlPool;
+use std::fs;
+use tests::mysql::TestDb;
+use tests::project::{Project, Run, NOW};
+
+const V1: &str = r#"
+#[derive(DbEnum)] enum State { Open, Closed }
+#[derive(Table)] #[table(name = "accounts")]
+struct Account {
+    #[column(primary_key, identity)] id: i64,
+    #[column(unique)] email: String,
+    nick: Option<String>,
+    #[column(default_sql = "now()")] created_at: chrono::DateTime<chrono::Utc>,
+    #[column(default = true)] active: bool,
+}
+#[derive(Table)] #[table(name = "issues")] #[index(columns(account_id, state))]
+#[check(name = "issues_score_check", expr = "score >= 0")]
+struct Issue {
+    #[column(primary_key, identity)] id: i64,
+    #[column(references = Account::id, on_delete = "cascade")] account_id: i64,
+    #[column(default = "open")] state: State,
+    title: Option<String>,
+    score: i32,
+    #[column(sql_type = "decimal(10,2)", default = 0)] price: rust_decimal::Decimal,
+    data: Option<serde_json::Value>,
+}
+#[derive(Table)] #[table(name = "comments")]
+struct Comment {
+    #[column(primary_key, identity)] id: i64,
+    #[column(references = Issue::id, on_delete = "restrict")] issue_id: i64,
+    body: String,
+    flagged: bool,
+}
+"#;
+
+/// V1 with a column added with a default, a type changed, a column renamed, an index added,
+/// a foreign key added and one dropped, and an enum value added.
+fn v2() -> String {
+    V1.replace("enum State { Open, Closed }", "enum State { Open, Closed, Archived }")
+        .replace(
+            "    nick: Option<String>,\n",
+            "    #[column(renamed_from = \"nick\")] nickname: Option<String>,\n    #[column(default = 0)] karma: i32,\n",
+        )
+        .replace(
+            "#[derive(Table)] #[table(name = \"accounts\")]",
+            "#[derive(Table)] #[table(name = \"accounts\")] #[index(columns(created_at))]",
+        )
+        .replace(
+            "    score: i32,\n",
+            "    score: i64,\n    #[column(references = Account::id, on_delete = \"set null\")] reviewer_id: Option<i64>,\n",
+        )
+        .replace(
+            "#[column(references = Issue::id, on_delete = \"restrict\")] issue_id",
+            "issue_id",
+        )
+}
+
+fn mysql_project(schema: &str) -> Project {
+    let p = Project::new(schema);
+    fs::write(
+        p.path().join("migrate.toml"),
+        "dialect = \"mysql\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n",
+    )
+    .expect("config");
+    p
+}
+
+fn text(run: &Run) -> String {
+    format!("{}{}", run.stdout, run.stderr)
+}
+
+/// A project whose folder holds the two generated migrations; their tags.
+fn generated() -> (Project, Vec<String>) {
+    let p = mysql_project(V1);
+    let run = p.run(&["generate", "--name", "init"], NOW);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    p.set_schema(&v2());
+    let run = p.run(&["generate", "--name", "second"], NOW + 60);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    let tags = p.journal().entries.iter().map(|e| e.tag.clone()).collect();
+    (p, tags)
+}
+
+/// A fresh database and the runtime to query it with (the CLI runs outside it).
+fn database(label: &str) -> Option<(tokio::runtime::Runtime, TestDb)> {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let db = rt.block_on(TestDb::create(label))?;
+    Some((rt, db))
+}
+
+fn count(rt: &tokio::runtime::Runtime, pool: &MySqlPool, sql: &str, bind: &str) -> i64 {
+    rt.block_on(sqlx::query_scalar(sql).bind(bind).fetch_one(pool))
+        .expect("count")
+}
+
+/// The scratch database `verify` said it replays on, which must be gone.
+fn assert_scratch_dropped(run: &Run, rt: &tokio::runtime::Runtime, admin: &MySqlPool) {
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("replaying "))
+        .unwrap_or_else(|| panic!("no replaying line:\n{}", text(run)));
+    let name = line
+        .split(" on the scratch database ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no scratch name in: {line}"));
+    assert!(name.starts_with("verify_"), "{line}");
+    let left = count(rt, admin, SCHEMATA, name);
+    assert_eq!(left, 0, "the scratch database {name} was left behind");
+}
+
+const SCHEMATA: &str = "SELECT count(*) FROM information_schema.schemata WHERE schema_name = ?";
+
+#[test]
+fn mysql_a_generated_history_verifies_and_the_scratch_database_is_dropped() {
+    let Some((rt, db)) = database("verify_ok") else {
+        return;
+    };
+    let (p, tags) = generated();
+    let run = p.run(&["verify", "--url", &db.url], NOW + 600);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    for tag in &tags {
+        let (version, name) = tag.split_at(14);
+        let line = format!("  {version} {}  ok", &name[1..]);
+        assert!(
+            run.stdout.contains(&line),
+            "{line} missing:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout.contains("verified 2 migrations"),
+        "{}",
+        run.stdout
+    );
+    assert_scratch_dropped(&run, &rt, &db.pool);
+    let tables = count(
+        &rt,
+        &db.pool,
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ?",
+        &db.name,
+    );
+    assert_eq!(tables, 0, "verify leaves the url's database alone");
+}
+
+#[test]
+fn mysql_sql_that_disagrees_with_its_snapshot_fails_naming_the_table_and_column() {
+    let Some((rt, db)) = database("verify_differs") else {
+        return;
+    };
+    let (p, tags) = generated();
+    let first = p.migrations().join(format!("{}.sql", tags[0]));
+    let sql = fs::read_to_string(&first).expect("first file");
+    assert!(sql.contains("`score` int NOT NULL"), "{sql}");
+    let edited = format!(
+        "{}\n--> statement-breakpoint\nALTER TABLE `comments` ADD COLUMN `extra` int;\n",
+        sql.replace("`score` int NOT NULL", "`score` bigint NOT NULL")
+            .trim_end()
+    );
+    fs::write(&first, edited).expect("edit");
+    let run = p.run(&["verify", "--url", &db.url], NOW + 600);
+    assert_eq!(run.code, 1, "{}", text(&run));
+    for expected in [
+        format!("after migrations/{}.sql:", tags[0]),
+        "public.issues.score: type bigint, snapshot says int".to_string(),
+        "public.comments.extra: column not in the snapshot".to_string(),
+    ] {
+        assert!(
+            run.stderr.contains(&expected),
+            "{expected}:\n{}",
+            text(&run)
+        );
+    }
+    assert_scratch_dropped(&run, &rt, &db.pool);
+}
+
+#[test]
+fn mysql_a_migration_that_fails_to_apply_is_named_with_its_line() {
+    let Some((rt, db)) = database("verify_fails") else {
+        return;
+    };
+    let (p, tags) = generated();
+    let second = p.migrations().join(format!("{}.sql", tags[1]));
+    let sql = fs::read_to_string(&second).expect("second file");
+    let lines = sql.lines().count();
+    fs::write(
+        &second,
+        format!(
+            "{}\n--> statement-breakpoint\nALTER TABLE `nowhere` ADD COLUMN `x` int;\n",
+            sql.trim_end()
+        ),
+    )
+    .expect("edit");
+    let run = p.run(&["verify", "--url", &db.url], NOW + 600);
+    assert_eq!(run.code, 1, "{}", text(&run));
+    let at = format!(
+        "migration migrations/{}.sql:{} failed to apply on a fresh database",
+        tags[1],
+        lines + 2
+    );
+    assert!(run.stderr.contains(&at), "{at}:\n{}", text(&run));
+    assert!(
+        run.stderr.contains("verified 1 migration(s) before it"),
+        "{}",
+        text(&run)
+    );
+    assert_scratch_dropped(&run, &rt, &db.pool);
+}
+
+#[test]
+fn mysql_a_scratch_database_a_killed_run_left_is_dropped_by_the_next_run() {
+    let Some((rt, db)) = database("verify_reclaim") else {
+        return;
+    };
+    // A name of the scratch shape whose lock nobody holds: a run that was killed.
+    let left = format!("verify_{}_1", u32::MAX);
+    let create = format!("CREATE DATABASE IF NOT EXISTS `{left}`");
+    rt.block_on(sqlx::query(&create).execute(&db.pool))
+        .expect("create a leftover");
+    let (p, _) = generated();
+    let run = p.run(&["verify", "--url", &db.url], NOW + 600);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    let still = count(&rt, &db.pool, SCHEMATA, &left);
+    assert_eq!(still, 0, "the leftover {left} is still there");
+}
