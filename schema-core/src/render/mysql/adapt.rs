@@ -3,7 +3,8 @@
 //! unique indexes, an explicit index for each foreign key that has none, indexes sorted by
 //! name. What MySQL cannot hold is an error naming the struct and field.
 
-use super::types::{canonical_default, from_postgres, is_integer, is_text_class};
+use super::defaults::canonical_default;
+use super::types::{from_postgres, is_integer, is_text_class};
 use crate::def::TableDef;
 use crate::model::{ColumnType, Enum, FkAction, Index, Schema, Table, DEFAULT_SCHEMA};
 use crate::resolve::ResolveError;

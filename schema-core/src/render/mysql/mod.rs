@@ -59,11 +59,13 @@
 //! before the change that needs them, one `ALTER TABLE` per column and per key change.
 
 mod adapt;
+mod defaults;
 mod script;
 mod types;
 
 pub use adapt::{adapt, PRIMARY_KEY_NAME};
-pub use types::{canonical_default, is_text_class, normalize_type};
+pub use defaults::canonical_default;
+pub use types::{is_text_class, normalize_type};
 
 use super::standard::{self, check_name};
 use super::{Dialect, RenderError, Script};
@@ -215,7 +217,7 @@ impl Dialect for Mysql {
         let mut sql = format!("{} {ty}", self.quote(&column.name));
         if let Some(default) = &column.default {
             sql.push_str(" DEFAULT ");
-            sql.push_str(&types::default_sql(default, &ty));
+            sql.push_str(&defaults::default_sql(default, &ty));
         }
         if !column.nullable {
             sql.push_str(" NOT NULL");
