@@ -21,11 +21,11 @@
 //! is skipped.
 
 use crate::database::HISTORY_TABLE;
-use schema_core::render::mysql::{canonical_default, normalize_type};
 use schema_core::model::{
     Check, Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table,
     DEFAULT_SCHEMA,
 };
+use schema_core::render::mysql::{canonical_default, normalize_type};
 use sqlx::mysql::MySqlRow;
 use sqlx::{MySqlConnection, Row};
 
