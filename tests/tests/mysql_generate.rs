@@ -210,3 +210,120 @@ struct Tagged { #[column(primary_key, identity)] id: i64, tags: Vec<String>, lab
     assert!(run.stderr.contains("uses `gin`"), "{}", run.stderr);
     assert!(!p.migrations().exists());
 }
+
+/// Every type and kind of default, each read back from MariaDB through the contract's
+/// functions ([`normalize_type`], [`canonical_default`]), equals the snapshot `generate`
+/// wrote: what introspection builds from them is the model adapt made.
+#[test]
+fn the_snapshot_is_what_mariadb_reports_through_the_contract() {
+    use schema_core::model::ColumnType;
+    use schema_core::render::mysql::{canonical_default, normalize_type};
+    let rt = runtime();
+    let Some(db) = rt.block_on(TestDb::create("mysql_contract")) else {
+        return;
+    };
+    let p = mysql_project(
+        r#"
+#[derive(DbEnum)] enum Mood { Happy, Sad }
+#[derive(Table)] #[table(name = "everything")] #[index(columns(code, day), using = "btree")]
+struct Everything {
+    #[column(primary_key, identity)] id: i64,
+    #[column(default = 1)] small: i16,
+    #[column(default = -2)] normal: i32,
+    ratio: f32,
+    #[column(default = 1.50)] score: f64,
+    #[column(default = true)] active: bool,
+    #[column(default = "it's")] title: String,
+    #[column(sql_type = "varchar(40)", unique)] code: Option<String>,
+    bytes: Option<Vec<u8>>,
+    #[column(default_sql = "uuid()")] token: uuid::Uuid,
+    #[column(default_sql = "now()")] created_at: chrono::DateTime<chrono::Utc>,
+    #[column(default = "2024-01-02 03:04:05")] seen_at: chrono::NaiveDateTime,
+    #[column(default = "2024-01-02")] day: chrono::NaiveDate,
+    #[column(default = "10:00")] at: chrono::NaiveTime,
+    #[column(default = 0)] amount: rust_decimal::Decimal,
+    #[column(sql_type = "numeric(10, 2)", default = 1.5)] price: rust_decimal::Decimal,
+    #[column(sql_type = "json", default_sql = "'[]'")] doc: serde_json::Value,
+    #[column(sql_type = "mediumtext")] body: Option<String>,
+    #[column(default = "sad")] mood: Mood,
+    #[column(sql_type = "int(11) unsigned")] counter: i64,
+}
+"#,
+    );
+    let sql = generate(&p, "init", NOW);
+    apply(&rt, &db, &sql);
+    let tag = &p.journal().entries[0].tag;
+    let snapshot = fs::read_to_string(
+        p.migrations()
+            .join(format!("meta/{}_snapshot.json", &tag[..14])),
+    )
+    .expect("snapshot");
+    let model = schema_core::snapshot::Snapshot::parse(&snapshot)
+        .expect("parses")
+        .schema;
+    let table = &model.tables["public.everything"];
+    let columns: Vec<(String, String, Option<String>, String, String)> = rt
+        .block_on(
+            sqlx::query_as(
+                "SELECT column_name, CAST(column_type AS char), CAST(column_default AS char), is_nullable, extra \
+                 FROM information_schema.columns WHERE table_schema = DATABASE() \
+                 AND table_name = 'everything' ORDER BY ordinal_position",
+            )
+            .fetch_all(&db.pool),
+        )
+        .expect("columns");
+    let json_checks: Vec<String> = rt
+        .block_on(
+            sqlx::query_scalar(
+                "SELECT constraint_name FROM information_schema.check_constraints \
+                 WHERE constraint_schema = DATABASE() AND check_clause LIKE 'json_valid(%'",
+            )
+            .fetch_all(&db.pool),
+        )
+        .expect("checks");
+    assert_eq!(columns.len(), table.columns.len());
+    for ((name, ty, default, nullable, extra), column) in columns.iter().zip(&table.columns) {
+        assert_eq!(*name, column.name);
+        // MariaDB's json is longtext with a json_valid check named after the column.
+        let ty = if ty == "longtext" && json_checks.contains(name) {
+            "json".to_string()
+        } else {
+            normalize_type(ty)
+        };
+        assert_eq!(ColumnType::Builtin(ty.clone()), column.ty, "type of {name}");
+        let default = default
+            .as_deref()
+            .filter(|d| *d != "NULL")
+            .map(|d| canonical_default(d, &ty));
+        assert_eq!(default, column.default, "default of {name}");
+        assert_eq!(nullable == "YES", column.nullable, "nullability of {name}");
+        assert_eq!(
+            extra == "auto_increment",
+            column.identity,
+            "identity of {name}"
+        );
+    }
+    let indexes: Vec<(String, String, i64)> = rt
+        .block_on(
+            sqlx::query_as(
+                "SELECT index_name, GROUP_CONCAT(column_name ORDER BY seq_in_index), MIN(non_unique) \
+                 FROM information_schema.statistics WHERE table_schema = DATABASE() \
+                 AND table_name = 'everything' GROUP BY index_name ORDER BY index_name",
+            )
+            .fetch_all(&db.pool),
+        )
+        .expect("indexes");
+    let mut expected: Vec<(String, String, i64)> = table
+        .indexes
+        .iter()
+        .map(|i| (i.name.clone(), i.columns.join(","), i64::from(!i.unique)))
+        .collect();
+    let pk = table.primary_key.as_ref().expect("a primary key");
+    expected.push((pk.name.clone(), pk.columns.join(","), 0));
+    expected.sort();
+    let mut indexes = indexes;
+    indexes.sort();
+    assert_eq!(indexes, expected);
+    let again = p.run(&["generate"], NOW + 10);
+    assert!(again.stdout.contains("no changes"), "{}", again.stdout);
+}
