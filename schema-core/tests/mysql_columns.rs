@@ -113,3 +113,24 @@ fn set_not_null_with_default_fills_nulls_first() {
         &one(vec![text("nick").default("'anon'")])
     ));
 }
+
+#[test]
+fn swap_column_names_and_rename_with_a_new_type() {
+    use schema_core::diff::{ColumnRename, Renames};
+    let rename = |from: &str, to: &str| ColumnRename {
+        table: "public.accounts".into(),
+        from: from.into(),
+        to: to.into(),
+    };
+    let renames = Renames {
+        columns: vec![rename("a", "b"), rename("b", "a")],
+        ..Default::default()
+    };
+    let before = one(vec![text("a"), int("b"), int("c")]);
+    let after = one(vec![
+        text("b"),
+        int("a"),
+        col("d", builtin("bigint")).was("c"),
+    ]);
+    assert_snapshot!(mysql_build::check_with(&before, &after, &renames));
+}

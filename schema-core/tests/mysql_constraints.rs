@@ -110,3 +110,19 @@ fn add_drop_and_change_check() {
     );
     assert_snapshot!(check(&before, &after));
 }
+
+#[test]
+fn retyped_key_columns_drop_and_add_the_foreign_key_around_the_change() {
+    let before = with_child(posts().fk(&["author_id"], "accounts", &["id"]));
+    let after = tables(vec![
+        table("accounts")
+            .col(col("id", builtin("bigint")).identity())
+            .pk(&["id"]),
+        table("posts")
+            .id()
+            .col(col("author_id", builtin("bigint")))
+            .col(text("slug"))
+            .fk(&["author_id"], "accounts", &["id"]),
+    ]);
+    assert_snapshot!(check(&before, &after));
+}
