@@ -4,7 +4,7 @@
 
 use super::types::is_text_class;
 
-/// The canonical text of a default on a column of type `ty` (a [`normalize_type`] spelling),
+/// The canonical text of a default on a column of type `ty` (a [`super::normalize_type`] spelling),
 /// used by adapt and by introspection (which reads MariaDB's `current_timestamp(6)`, `'abc'`,
 /// `1.50`): `NULL`; booleans as `1`/`0`; integers as written (a leading `+` dropped); a
 /// `decimal(p,s)` number with `s` fractional digits (`1.50`), as MySQL reports it; a

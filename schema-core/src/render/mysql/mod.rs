@@ -1,6 +1,6 @@
-//! MySQL and MariaDB (config `dialect = "mysql"` or `"mariadb"`): the model as MySQL stores it
+//! MySQL and MariaDB (config `dialect = "mysql"`, for MariaDB too): the model as MySQL stores it
 //! ([`adapt`]), backtick quoting, `MODIFY COLUMN` for every column change and the statement
-//! order MySQL's foreign keys need ([`script`]).
+//! order MySQL's foreign keys need (see the `script` module).
 //!
 //! Tested against MariaDB 10.11; the SQL is what MySQL 8.0 also accepts, except where a doc
 //! comment says otherwise.
@@ -57,6 +57,21 @@
 //! MySQL migrator wraps the file in a transaction, which DDL ends), and the statements are
 //! ordered so that a failure leaves the fewest surprises: data checks (`UPDATE` of NULLs)
 //! before the change that needs them, one `ALTER TABLE` per column and per key change.
+//!
+//! # MySQL 8.0 and MariaDB
+//!
+//! The SQL needs MySQL 8.0.19 or MariaDB 10.5.2: `RENAME COLUMN` (MySQL 8.0, MariaDB 10.5.2),
+//! `RENAME INDEX` (MySQL 5.7, MariaDB 10.5.2), expression defaults `DEFAULT (uuid())` (MySQL
+//! 8.0.13, MariaDB 10.2), enforced checks (MySQL 8.0.16, MariaDB 10.2) and
+//! `DROP CONSTRAINT` for a check (MySQL 8.0.19; MySQL 8.0.16 to 8.0.18 only take
+//! `DROP CHECK`). Where the two differ:
+//! - a literal default on a text, blob or json column must be in parentheses on MySQL 8
+//!   (`DEFAULT ('x')`); MariaDB takes both, so it is always written so;
+//! - MariaDB reports `json` columns as `longtext` with a `json_valid` check;
+//! - `USING HASH` is accepted by both and ignored by InnoDB (a btree is built);
+//! - a NOT NULL date or time column added without a default gets the zero date on MariaDB
+//!   and fails under MySQL 8's default `NO_ZERO_DATE` (lint says so);
+//! - MariaDB truncates a default's extra fractional seconds, MySQL rounds them.
 
 mod adapt;
 mod defaults;
@@ -327,7 +342,7 @@ impl Dialect for Mysql {
         )])
     }
 
-    /// An identity needs the column's whole definition: see [`script`].
+    /// An identity needs the column's whole definition: see [`Dialect::script`].
     fn add_identity(
         &self,
         table: &QualifiedName,
