@@ -126,3 +126,24 @@ fn retyped_key_columns_drop_and_add_the_foreign_key_around_the_change() {
     ]);
     assert_snapshot!(check(&before, &after));
 }
+
+#[test]
+fn a_needed_index_changed_with_the_primary_key_is_dropped_once() {
+    let child = |index: &[&str], key: &[&str]| {
+        let columns: Vec<String> = index.iter().map(|c| c.to_string()).collect();
+        table("posts")
+            .col(int("id"))
+            .col(int("author_id"))
+            .col(text("slug"))
+            .pk(key)
+            .index(&["author_id"])
+            .with_index(move |i| {
+                i.name = "posts_author_idx".into();
+                i.columns = columns;
+            })
+            .fk(&["author_id"], "accounts", &["id"])
+    };
+    let before = with_child(child(&["author_id"], &["id"]));
+    let after = with_child(child(&["author_id", "slug"], &["id", "slug"]));
+    assert_snapshot!(check(&before, &after));
+}

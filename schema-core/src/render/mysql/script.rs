@@ -233,19 +233,26 @@ impl<'a> Plan<'a> {
                 continue;
             }
             let table = self.final_name(&table.name);
+            let creates = self
+                .changes
+                .iter()
+                .enumerate()
+                .filter_map(|(j, c)| match c {
+                    Change::CreateIndex { table: t, index } if t.name == table => Some((j, index)),
+                    _ => None,
+                });
             let mut last = None;
-            for (j, c) in self.changes.iter().enumerate() {
-                if let Change::CreateIndex { table: t, index } = c {
-                    if t.name == table && index.name == *name {
-                        self.together.insert(j, i);
-                        self.moved.insert(i);
-                        last = None;
-                        break;
-                    }
-                    if t.name == table {
-                        last = Some(j);
-                    }
+            let mut same_name = None;
+            for (j, index) in creates {
+                last = Some(j);
+                if index.name == *name {
+                    same_name = Some(j);
                 }
+            }
+            if let Some(j) = same_name {
+                self.together.insert(j, i);
+                self.moved.insert(i);
+                continue;
             }
             let key_at = self.key_tables.get(&table).copied();
             if let Some(after) = last.max(key_at).filter(|&j| j > i) {
