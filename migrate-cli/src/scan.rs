@@ -226,25 +226,27 @@ fn scan_parallel(sources: &[(PathBuf, String)], errors: &mut Vec<SourceError>) -
         work.iter().map(scan_piece).collect()
     } else {
         // Each thread takes the next piece until none is left; results go back in order.
+        // The calling thread takes pieces too: the memory it frees after parsing is what the
+        // later steps, which run on it, allocate again, instead of fresh pages.
         let next = std::sync::atomic::AtomicUsize::new(0);
+        let take = || {
+            let mut out = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = work.get(i) else { break };
+                out.push((i, scan_piece(item)));
+            }
+            out
+        };
         let mut done: Vec<(usize, PieceScan)> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads.min(work.len()))
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut out = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(item) = work.get(i) else { break };
-                            out.push((i, scan_piece(item)));
-                        }
-                        out
-                    })
-                })
+            let handles: Vec<_> = (1..threads.min(work.len()))
+                .map(|_| s.spawn(take))
                 .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
+            let mut done = take();
+            for h in handles {
+                done.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            done
         });
         done.sort_unstable_by_key(|(i, _)| *i);
         done.into_iter().map(|(_, r)| r).collect()

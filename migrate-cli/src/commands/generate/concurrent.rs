@@ -38,6 +38,12 @@ fn is_concurrent(change: &Change) -> bool {
 /// statements, since the main file needs them done: a unique index that a new foreign key of the
 /// migration references, and a drop whose name the main file gives to something else.
 pub fn split(changes: Vec<Change>) -> Split {
+    if !changes.iter().any(is_concurrent) {
+        return Split {
+            main: changes,
+            ..Split::default()
+        };
+    }
     let taken = names_taken(&changes);
     let referenced = referenced_keys(&changes);
     let renamed: Vec<(QualifiedName, QualifiedName)> = changes
