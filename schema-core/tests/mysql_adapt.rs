@@ -62,7 +62,13 @@ fn what_mysql_lacks_is_an_error_naming_struct_and_field() {
                 .col(int("parent_id"))
                 .fk(&["parent_id"], "named", &["slug"])
                 .on(FkAction::SetNull, FkAction::SetDefault),
-            table("counted").id().check("counted_check", "`id` > 0"),
+            table("counted")
+                .id()
+                .col(int("named_id"))
+                .fk(&["named_id"], "named", &["slug"])
+                .on(FkAction::Cascade, FkAction::NoAction)
+                .check("counted_check", "`id` > 0")
+                .check("counted_named_check", "`named_id` > 0"),
         ],
         vec![],
     );

@@ -213,10 +213,16 @@ fn adapt_indexes(table: &mut Table, def: &Def<'_>, errors: &mut Vec<ResolveError
 /// key whose columns lead no index or primary key gets an index of its own, named like it.
 fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<ResolveError>) {
     let mut added = Vec::new();
-    let columns: Vec<(String, bool)> = table
+    let columns: Vec<(String, bool, String)> = table
         .columns
         .iter()
-        .map(|c| (c.name.clone(), c.nullable))
+        .map(|c| {
+            (
+                c.name.clone(),
+                c.nullable,
+                column_type(table, &c.name).unwrap_or_default().to_string(),
+            )
+        })
         .collect();
     for fk in &mut table.foreign_keys {
         fk.ref_schema = DEFAULT_SCHEMA.to_string();
@@ -230,13 +236,25 @@ fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<Resolve
         let not_null = fk.columns.iter().find(|c| {
             columns
                 .iter()
-                .any(|(name, nullable)| name == *c && !nullable)
+                .any(|(name, nullable, _)| name == *c && !nullable)
         });
         if let (true, Some(column)) = (set_null, not_null) {
             errors.push(def.error(Some(column), format!(
                 "foreign key `{}` of table `{}` sets NULL, but column `{column}` is NOT NULL, which MySQL rejects; make the field an Option or use another action",
                 fk.name, table.name
             )));
+        }
+        for column in &fk.columns {
+            let ty = columns
+                .iter()
+                .find(|(name, ..)| name == column)
+                .map(|(.., ty)| ty);
+            if let Some(ty) = ty.filter(|ty| is_text_class(ty)) {
+                errors.push(def.error(Some(column), format!(
+                    "foreign key `{}` of table `{}` covers column `{column}` of type `{ty}`, which MySQL cannot index whole; give it a length: #[column(sql_type = \"varchar(255)\")]",
+                    fk.name, table.name
+                )));
+            }
         }
         let leads = |columns: &[String]| columns.starts_with(&fk.columns);
         let covered = table
@@ -259,15 +277,29 @@ fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<Resolve
     table.indexes.extend(added);
 }
 
-/// MySQL and MariaDB refuse a check that reads the `AUTO_INCREMENT` column.
+/// MySQL and MariaDB refuse a check that reads the `AUTO_INCREMENT` column, or a column of a
+/// foreign key with a cascading action (`CASCADE`, `SET NULL`).
 fn check_checks(table: &Table, def: &Def<'_>, errors: &mut Vec<ResolveError>) {
-    for column in table.columns.iter().filter(|c| c.identity) {
+    let acts = |a: FkAction| matches!(a, FkAction::Cascade | FkAction::SetNull);
+    for column in &table.columns {
+        let why = if column.identity {
+            "the identity column, which MySQL refuses for an AUTO_INCREMENT column; check another column or drop `identity`"
+        } else if table.foreign_keys.iter().any(|fk| {
+            fk.columns.contains(&column.name) && (acts(fk.on_delete) || acts(fk.on_update))
+        }) {
+            "a column whose foreign key cascades or sets NULL, which MySQL refuses; check another column or use \"restrict\" or \"no action\""
+        } else {
+            continue;
+        };
         for check in &table.checks {
             if mentions(&check.expr, &column.name) {
-                errors.push(def.error(Some(&column.name), format!(
-                    "check `{}` of table `{}` reads the identity column `{}`, which MySQL refuses for an AUTO_INCREMENT column; check another column or drop `identity`",
-                    check.name, table.name, column.name
-                )));
+                errors.push(def.error(
+                    Some(&column.name),
+                    format!(
+                        "check `{}` of table `{}` reads `{}`, {why}",
+                        check.name, table.name, column.name
+                    ),
+                ));
             }
         }
     }

@@ -13,7 +13,7 @@ use super::types::is_text_class;
 /// `datetime`/`timestamp` column as `CURRENT_TIMESTAMP(n)` with the column's precision (bare
 /// `CURRENT_TIMESTAMP` at precision 0); `current_date` and `curdate()` as `curdate()`; a
 /// date or time literal in MySQL's full form (`'2024-01-02 00:00:00.000000'` on a
-/// `datetime(6)`); a quoted number on a numeric column as the number, and a number on a
+/// `datetime(6)`, a UTC offset dropped); a quoted number on a numeric column as the number, and a number on a
 /// string column quoted; everything else verbatim, without parentheses around the whole
 /// expression.
 pub fn canonical_default(expr: &str, ty: &str) -> String {
@@ -81,6 +81,11 @@ fn temporal(value: &str, ty: &str, base: &str) -> Option<String> {
     };
     let time = match time {
         Some(t) => {
+            // A UTC offset (PostgreSQL's timestamptz literal) is dropped: the value is UTC.
+            let t = ["+00:00", "+00", "Z"]
+                .iter()
+                .find_map(|zone| t.strip_suffix(zone))
+                .unwrap_or(t);
             let (hms, frac) = t.split_once('.').unwrap_or((t, ""));
             let parts: Vec<u32> = hms
                 .split(':')
@@ -286,6 +291,16 @@ mod tests {
             ),
             ("'2024-01-01 10:00:00'", "datetime", "'2024-01-01 10:00:00'"),
             ("'10:00'", "time(6)", "'10:00:00.000000'"),
+            (
+                "'2020-01-01 00:00:00+00'",
+                "datetime(6)",
+                "'2020-01-01 00:00:00.000000'",
+            ),
+            (
+                "'2020-01-01 00:00:00+02'",
+                "datetime(6)",
+                "'2020-01-01 00:00:00+02'",
+            ),
             ("'5'", "int", "5"),
             ("5", "varchar(5)", "'5'"),
             ("'abc'", "date", "'abc'"),
