@@ -57,6 +57,9 @@
 //! MySQL migrator wraps the file in a transaction, which DDL ends), and the statements are
 //! ordered so that a failure leaves the fewest surprises: data checks (`UPDATE` of NULLs)
 //! before the change that needs them, one `ALTER TABLE` per column and per key change.
+//! `migrate` runs a MySQL file statement by statement, split at its `--> statement-breakpoint`
+//! lines; the file cannot go to the server whole (as sqlx's own MySQL migrator sends it),
+//! since MySQL reads `--` as a comment only before a space, so `-->` is a syntax error there.
 //!
 //! # MySQL 8.0 and MariaDB
 //!
