@@ -177,6 +177,20 @@ async fn mysql_applies_breakpoint_files_as_sqlx_records_them_and_a_rerun_is_a_no
     );
     let run = p.run(&["status", "--url", &db.url]).await;
     assert_has(&run, 0, &["2 migrations: 2 applied"]);
+    // installed_on in UTC, as on the other databases: `applied 2026-11-28T03:54:00Z`.
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("create_teams"))
+        .unwrap_or_default();
+    let at = line.rsplit(' ').next().unwrap_or_default();
+    assert!(
+        at.len() == 20
+            && at.ends_with('Z')
+            && at.as_bytes()[10] == b'T'
+            && line.contains("applied 2"),
+        "{line}"
+    );
 
     let run = p.run(&["migrate", "--url", &db.url]).await;
     assert_has(
@@ -266,6 +280,12 @@ async fn mysql_a_failing_second_statement_is_reported_with_what_ran_and_blocks_u
             (2, "failed".to_string()),
             (3, "pending".to_string())
         ]
+    );
+    let run = p.run(&["status", "--url", &db.url]).await;
+    assert_has(
+        &run,
+        0,
+        &["failed part way: finish or undo by hand what it ran, then DELETE FROM _sqlx_migrations WHERE version = 2"],
     );
 
     // The half-applied file blocks the next run, which says what to do.

@@ -248,9 +248,10 @@ fn print_text(entries: &[Entry], config: &Config, what: &str, ctx: &mut Context<
             (State::Missing, Some(at)) => {
                 format!("missing from {out} (applied {at}): restore the file from version control")
             }
-            (State::Failed, _) => {
-                "failed: repair by hand, then delete its row from _sqlx_migrations".to_string()
-            }
+            (State::Failed, _) => format!(
+                "failed part way: finish or undo by hand what it ran, then DELETE FROM _sqlx_migrations WHERE version = {}",
+                e.version
+            ),
             (state, _) => state.as_str().to_string(),
         };
         let _ = writeln!(ctx.stdout, "  {}  {:width$}  {detail}", e.version, e.name);

@@ -61,7 +61,8 @@ async fn read(
                 "{name} was applied on {what} at {at} but its file is gone from the folder; restore it from version control"
             ),
             State::Failed => format!(
-                "{name} failed part way on {what}; repair by hand, then delete its row from _sqlx_migrations"
+                "{name} failed part way on {what}; finish or undo by hand what it ran (the drift below shows it), then DELETE FROM _sqlx_migrations WHERE version = {}",
+                entry.version
             ),
             State::Applied => {
                 live.applied.insert(entry.version);
