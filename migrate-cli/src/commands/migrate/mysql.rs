@@ -65,7 +65,14 @@ pub fn pieces(chunk: &str) -> Vec<&str> {
     while i < bytes.len() {
         let c = bytes[i];
         let rest = &chunk[i..];
-        if rest.starts_with("-- ") || rest.starts_with("--\t") || rest == "--" || c == b'#' {
+        // `--` starts a comment only before whitespace, a control character or the end.
+        let dashes = rest.strip_prefix("--").is_some_and(|after| {
+            after
+                .chars()
+                .next()
+                .is_none_or(|n| n.is_whitespace() || n.is_control())
+        });
+        if dashes || c == b'#' {
             i += rest.find('\n').unwrap_or(rest.len());
             continue;
         }
