@@ -340,6 +340,40 @@ impl Connected {
         with_conn!(&mut self.db, c => c as &mut dyn Migrate)
     }
 
+    /// Takes the migration lock sqlx takes. On MySQL and MariaDB it is taken here, under sqlx's
+    /// name for it: sqlx 0.8 asks for `GET_LOCK(name, -1)`, which MariaDB refuses with a warning
+    /// and a NULL, so two deployers would both go on.
+    pub async fn lock(&mut self) -> Result<(), sqlx::migrate::MigrateError> {
+        let Db::Mysql(c) = &mut self.db else {
+            return self.migrate().lock().await;
+        };
+        let name = mysql_lock_name(c).await?;
+        // A year: MySQL and MariaDB both take a timeout this long (MariaDB no negative one).
+        let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, 31536000)")
+            .bind(&name)
+            .fetch_one(&mut *c)
+            .await?;
+        match got {
+            Some(1) => Ok(()),
+            _ => Err(sqlx::migrate::MigrateError::Execute(sqlx::Error::Protocol(
+                format!("GET_LOCK('{name}') was not granted"),
+            ))),
+        }
+    }
+
+    /// Releases the lock [`Connected::lock`] took.
+    pub async fn unlock(&mut self) -> Result<(), sqlx::migrate::MigrateError> {
+        let Db::Mysql(c) = &mut self.db else {
+            return self.migrate().unlock().await;
+        };
+        let name = mysql_lock_name(c).await?;
+        sqlx::query("SELECT RELEASE_LOCK(?)")
+            .bind(&name)
+            .execute(&mut *c)
+            .await?;
+        Ok(())
+    }
+
     fn query_failed(&self, context: &str, error: impl fmt::Display) -> DatabaseError {
         DatabaseError::Query {
             context: context.to_string(),
@@ -466,6 +500,31 @@ impl Connected {
     }
 }
 
+/// sqlx's name for the migration lock of the connection's database (`generate_lock_id` in
+/// sqlx-mysql 0.8), so that our runs and sqlx's exclude each other.
+async fn mysql_lock_name(c: &mut MySqlConnection) -> Result<String, sqlx::Error> {
+    let database: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
+        .fetch_one(&mut *c)
+        .await?;
+    Ok(mysql_lock_id(&database.unwrap_or_default()))
+}
+
+/// `0x3d32ad9e * crc32(database)` in hex, as sqlx computes it (CRC-32/ISO-HDLC).
+fn mysql_lock_id(database: &str) -> String {
+    let mut crc = !0u32;
+    for byte in database.bytes() {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    format!("{:x}", 0x3d32_ad9e_i64 * i64::from(!crc))
+}
+
 /// Runs `future` to completion on a runtime of its own (the commands are synchronous).
 /// Must not be called from an async task: call `run_with` from a blocking thread
 /// (`std::thread::spawn`, `tokio::task::spawn_blocking`).
@@ -509,6 +568,16 @@ mod tests {
             out: dir.join("migrations"),
             database_url: url.map(str::to_string),
         }
+    }
+
+    #[test]
+    fn the_mysql_lock_has_sqlxs_name() {
+        // crc32("123456789") = 0xcbf43926, the check value of CRC-32/ISO-HDLC.
+        assert_eq!(
+            mysql_lock_id("123456789"),
+            format!("{:x}", 0x3d32_ad9e_i64 * 0xcbf4_3926_i64)
+        );
+        assert_eq!(mysql_lock_id(""), "0");
     }
 
     #[test]

@@ -57,28 +57,7 @@ impl Project {
     }
 
     async fn run(&self, args: &[&str]) -> Run {
-        let dir = self.path().to_path_buf();
-        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        tokio::task::spawn_blocking(move || {
-            let (mut out, mut err) = (Vec::new(), Vec::new());
-            let mut ctx = Context {
-                cwd: dir,
-                now: SystemTime::now(),
-                stdout: &mut out,
-                stderr: &mut err,
-                prompt: None,
-            };
-            let argv = std::iter::once("migrate-cli".to_string()).chain(args);
-            let code = run_with(argv, &mut ctx);
-            drop(ctx);
-            Run {
-                code,
-                stdout: String::from_utf8_lossy(&out).into_owned(),
-                stderr: String::from_utf8_lossy(&err).into_owned(),
-            }
-        })
-        .await
-        .expect("cli thread")
+        cli(self.path().to_path_buf(), args).await
     }
 
     /// `status --format json` as (version, state) pairs.
@@ -100,6 +79,31 @@ impl Project {
             })
             .collect()
     }
+}
+
+/// Runs `migrate-cli ARGS` in `dir` on a blocking thread (commands build their own runtime).
+async fn cli(dir: PathBuf, args: &[&str]) -> Run {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut ctx = Context {
+            cwd: dir,
+            now: SystemTime::now(),
+            stdout: &mut out,
+            stderr: &mut err,
+            prompt: None,
+        };
+        let argv = std::iter::once("migrate-cli".to_string()).chain(args);
+        let code = run_with(argv, &mut ctx);
+        drop(ctx);
+        Run {
+            code,
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr: String::from_utf8_lossy(&err).into_owned(),
+        }
+    })
+    .await
+    .expect("cli thread")
 }
 
 fn assert_has(run: &Run, code: u8, needles: &[&str]) {
@@ -368,6 +372,38 @@ async fn mysql_a_hand_written_chunk_of_several_statements_says_which_of_them_ran
     );
     assert!(table_exists(&db.pool, "b").await);
     assert!(!table_exists(&db.pool, "c").await);
+}
+
+/// sqlx's `GET_LOCK` serializes deployers: each migration is applied once, and the runs that
+/// waited find nothing left to do.
+#[tokio::test(flavor = "multi_thread")]
+async fn mysql_four_concurrent_migrate_runs_apply_each_migration_once() {
+    let Some(db) = TestDb::create("migrate_concurrent").await else {
+        return;
+    };
+    let p = Project::new();
+    p.write(1, "create_teams", CREATE_TEAMS);
+    p.write(2, "slow", "CREATE TABLE `slow` (`id` int);\n--> statement-breakpoint\nDO SLEEP(0.3);\n--> statement-breakpoint\nINSERT INTO `slow` VALUES (1);\n");
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let (dir, url) = (p.path().to_path_buf(), db.url.clone());
+            tokio::spawn(async move { cli(dir, &["migrate", "--url", &url]).await })
+        })
+        .collect();
+    let mut applied = 0;
+    for run in runs {
+        let run = run.await.expect("run");
+        assert_eq!(run.code, 0, "{run:#?}");
+        applied += run.stdout.matches("applied migrations/2_slow.sql").count();
+    }
+    assert_eq!(applied, 1, "migration 2 applied by exactly one run");
+    let recorded: Vec<(i64, bool)> = rows(&db.pool).await.iter().map(|r| (r.0, r.1)).collect();
+    assert_eq!(recorded, [(1, true), (2, true)]);
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM `slow`")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(n, 1, "the file ran once");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -176,7 +176,7 @@ async fn apply_pending(
             applied: Vec::new(),
         });
     }
-    let lock = conn.migrate().lock().await;
+    let lock = conn.lock().await;
     lock.map_err(|e| sqlx_error(conn, "cannot take the migration lock", e))?;
     let ensured = conn.migrate().ensure_migrations_table().await;
     ensured.map_err(|e| sqlx_error(conn, "cannot create _sqlx_migrations", e))?;
@@ -214,7 +214,7 @@ async fn apply_pending(
             }
         }
     }
-    let unlock = conn.migrate().unlock().await;
+    let unlock = conn.unlock().await;
     unlock.map_err(|e| sqlx_error(conn, "cannot release the migration lock", e))?;
     let summary = match done.len() {
         0 => format!(
