@@ -272,10 +272,11 @@ struct Everything {
             .fetch_all(&db.pool),
         )
         .expect("columns");
+    // By the clause: the check keeps the column's old name after a rename.
     let json_checks: Vec<String> = rt
         .block_on(
             sqlx::query_scalar(
-                "SELECT constraint_name FROM information_schema.check_constraints \
+                "SELECT check_clause FROM information_schema.check_constraints \
                  WHERE constraint_schema = DATABASE() AND check_clause LIKE 'json_valid(%'",
             )
             .fetch_all(&db.pool),
@@ -285,7 +286,7 @@ struct Everything {
     for ((name, ty, default, nullable, extra), column) in columns.iter().zip(&table.columns) {
         assert_eq!(*name, column.name);
         // MariaDB's json is longtext with a json_valid check named after the column.
-        let ty = if ty == "longtext" && json_checks.contains(name) {
+        let ty = if ty == "longtext" && json_checks.contains(&format!("json_valid(`{name}`)")) {
             "json".to_string()
         } else {
             normalize_type(ty)
@@ -405,15 +406,100 @@ fn mysql_defs(defs: &tests::gen::Defs) -> tests::gen::Defs {
     (tables, enums)
 }
 
-/// For random pairs (A, B): `create(A)` then the migration `A → B` gives the catalog of
-/// `create(B)` (columns compared in any order: MySQL appends added columns), and B's model
-/// diffs against itself to nothing. `PROPTEST_CASES` overrides the number of cases (24).
+/// `INSERT`s of the generator's rows for MySQL: backticks, no schema, and foreign keys
+/// unchecked while they go in (one statement list, so one connection).
+fn mysql_inserts(rows: &tests::gen::rows::Rows) -> String {
+    let quote = |n: &str| format!("`{}`", n.replace('`', "``"));
+    let mut sql = vec!["SET FOREIGN_KEY_CHECKS=0;".to_string()];
+    for t in rows.tables.iter().filter(|t| !t.rows.is_empty()) {
+        let columns: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
+        let values: Vec<String> = t
+            .rows
+            .iter()
+            .map(|r| format!("({})", r.join(", ")))
+            .collect();
+        sql.push(format!(
+            "INSERT INTO {} ({}) VALUES {};",
+            quote(&t.table),
+            columns.join(", "),
+            values.join(", ")
+        ));
+    }
+    sql.push("SET FOREIGN_KEY_CHECKS=1;".to_string());
+    sql.join("\n")
+}
+
+/// What a database built by `statements` (with `rows` inserted after `create` of them, when
+/// given and A takes them) holds: its sorted catalog, whether the rows went in, and the row
+/// count of each table in `count`.
+struct Built {
+    catalog: Vec<String>,
+    with_rows: bool,
+    counts: Vec<i64>,
+}
+
+async fn build(
+    create: &[String],
+    rows: Option<&str>,
+    step: &[String],
+    count: &[String],
+) -> Result<Built, String> {
+    let db = TestDb::create("mysql_property").await.expect("server");
+    for s in create {
+        db.execute(s)
+            .await
+            .map_err(|e| format!("create: {e}\nin: {s}"))?;
+    }
+    let with_rows = match rows {
+        Some(sql) => db.execute(sql).await.is_ok(),
+        None => false,
+    };
+    for s in step {
+        db.execute(s).await.map_err(|e| format!("{e}\nin: {s}"))?;
+    }
+    // MariaDB's own json_valid check keeps the column's old name after a rename: only its
+    // clause counts.
+    let mut catalog: Vec<String> = db
+        .catalog()
+        .await
+        .lines()
+        .map(|line| match line.split_once(" json_valid(") {
+            Some((head, clause)) if line.starts_with("check ") => {
+                let table = head.split(' ').nth(1).unwrap_or("");
+                format!("check {table} json_valid({clause}")
+            }
+            _ => line.to_string(),
+        })
+        .collect();
+    catalog.sort();
+    let mut counts = Vec::new();
+    for table in count {
+        let sql = format!("SELECT count(*) FROM `{}`", table.replace('`', "``"));
+        let n: i64 = sqlx::query_scalar(&sql)
+            .fetch_one(&db.pool)
+            .await
+            .map_err(|e| format!("count {table}: {e}"))?;
+        counts.push(n);
+    }
+    Ok(Built {
+        catalog,
+        with_rows,
+        counts,
+    })
+}
+
+/// For random pairs (A, B): `create(A)`, rows, then the migration `A → B` gives the catalog
+/// of `create(B)` (columns compared in any order: MySQL appends added columns) and keeps every
+/// row of every table B keeps; where rows make the migration fail, lint must have warned of
+/// it, and the migration must pass without them. B's model diffs against itself to nothing.
+/// `PROPTEST_CASES` overrides the number of cases (24).
 #[test]
-fn mysql_migration_from_a_to_b_reaches_the_catalog_of_b() {
+fn mysql_migration_from_a_to_b_reaches_the_catalog_of_b_and_keeps_the_rows() {
     use proptest::test_runner::{TestCaseError, TestError, TestRunner};
     use schema_core::diff;
     use schema_core::model::Schema;
-    use schema_core::render::{Dialect, Mysql};
+    use schema_core::render::{Dialect, Mysql, RenderError};
+    use tests::gen::rows;
     let rt = runtime();
     if rt
         .block_on(TestDb::create("mysql_property_probe"))
@@ -431,59 +517,89 @@ fn mysql_migration_from_a_to_b_reaches_the_catalog_of_b() {
             ))
         })
     };
-    let script = |old: &Schema, new: &Schema| {
-        let changes = diff::diff(old, new, &diff::hinted_renames(old, new));
-        Mysql.script(&changes, old, new).map(|s| s.statements)
+    let changes =
+        |old: &Schema, new: &Schema| diff::diff(old, new, &diff::hinted_renames(old, new));
+    let script = |old: &Schema, new: &Schema| -> Result<Vec<String>, TestCaseError> {
+        match Mysql.script(&changes(old, new), old, new) {
+            Ok(s) => Ok(s.statements),
+            // A name the generator made too long for MySQL: the user's to shorten.
+            Err(e @ RenderError::NameTooLong { .. }) => Err(TestCaseError::reject(e.to_string())),
+            Err(e) => Err(TestCaseError::fail(e.to_string())),
+        }
     };
-    let catalog = |statements: &[String]| -> Result<Vec<String>, String> {
-        rt.block_on(async {
-            let db = TestDb::create("mysql_property").await.expect("server");
-            for s in statements {
-                db.execute(s).await.map_err(|e| format!("{e}\nin: {s}"))?;
-            }
-            let mut lines: Vec<String> = db.catalog().await.lines().map(String::from).collect();
-            lines.sort();
-            Ok(lines)
-        })
-    };
+    let (cases, with_rows) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
     let mut runner = TestRunner::new(tests::gen::config(24));
-    let result = runner.run(&tests::gen::schema_pair(), |(a, b)| {
-        let (a, b) = (mysql_defs(&a), mysql_defs(&b));
-        let (sa, sb) = (model(&a)?, model(&b)?);
-        let case = format!(
-            "--- A:\n{}--- B:\n{}",
-            tests::gen::source(&a),
-            tests::gen::source(&b)
-        );
-        let fail = |what: String| TestCaseError::fail(format!("{what}\n{case}"));
-        let empty = Schema::default();
-        let create_a = script(&empty, &sa).map_err(|e| fail(e.to_string()))?;
-        let step = script(&sa, &sb).map_err(|e| fail(e.to_string()))?;
-        let create_b = script(&empty, &sb).map_err(|e| fail(e.to_string()))?;
-        let migrated = catalog(&[create_a, step.clone()].concat()).map_err(|e| {
-            fail(format!(
-                "create(A) + A → B failed: {e}\n--- step:\n{}",
-                step.join("\n")
-            ))
-        })?;
-        let direct = catalog(&create_b).map_err(|e| fail(format!("create(B) failed: {e}")))?;
-        if migrated != direct {
-            return Err(fail(format!(
-                "catalogs differ\n--- migrated:\n{}\n--- create(B):\n{}\n--- step:\n{}",
-                migrated.join("\n"),
-                direct.join("\n"),
-                step.join("\n")
-            )));
-        }
-        let again = script(&sb, &sb).map_err(|e| fail(e.to_string()))?;
-        if !again.is_empty() {
-            return Err(fail(format!("B against itself: {again:?}")));
-        }
-        Ok(())
-    });
+    let result =
+        runner.run(&tests::gen::schema_pair(), |(a, b)| {
+            let (a, b) = (mysql_defs(&a), mysql_defs(&b));
+            let (sa, sb) = (model(&a)?, model(&b)?);
+            let case = format!(
+                "--- A:\n{}--- B:\n{}",
+                tests::gen::source(&a),
+                tests::gen::source(&b)
+            );
+            let fail = |what: String| TestCaseError::fail(format!("{what}\n{case}"));
+            let empty = Schema::default();
+            let create_a = script(&empty, &sa)?;
+            let step = script(&sa, &sb)?;
+            let create_b = script(&empty, &sb)?;
+            let plan = rows::plan(&a, &b, rows::Flavor::Postgres).unwrap_or_default();
+            let inserts = mysql_inserts(&plan);
+            let survivors = rows::survivors(&a, &b);
+            let now: Vec<String> = survivors.iter().map(|((_, n), _)| n.clone()).collect();
+            let shown = step.join("\n");
+            let migrated =
+                match rt.block_on(build(&create_a, Some(&inserts), &step, &now)) {
+                    Ok(built) => built,
+                    Err(e) => {
+                        let risks = rows::data_risks(&sa, &sb, &changes(&sa, &sb));
+                        if risks.is_empty() {
+                            return Err(fail(format!(
+                                "create(A) + rows + A → B failed: {e}\n--- step:\n{shown}"
+                            )));
+                        }
+                        rt.block_on(build(&create_a, None, &step, &now)).map_err(|e| {
+                    fail(format!("create(A) + A → B failed without rows: {e}\n--- step:\n{shown}"))
+                })?
+                    }
+                };
+            let direct = rt
+                .block_on(build(&create_b, None, &[], &[]))
+                .map_err(|e| fail(format!("create(B) failed: {e}")))?;
+            if migrated.catalog != direct.catalog {
+                return Err(fail(format!(
+                    "catalogs differ\n--- migrated:\n{}\n--- create(B):\n{}\n--- step:\n{shown}",
+                    migrated.catalog.join("\n"),
+                    direct.catalog.join("\n"),
+                )));
+            }
+            if migrated.with_rows {
+                for (((_, now), (schema, before)), have) in survivors.iter().zip(&migrated.counts) {
+                    let had = plan.count(schema, before) as i64;
+                    if *have != had {
+                        return Err(fail(format!(
+                        "table {now} (was {before}) has {have} rows, not {had}\n--- step:\n{shown}"
+                    )));
+                    }
+                }
+            }
+            if !script(&sb, &sb)?.is_empty() {
+                return Err(fail("B against itself is not empty".to_string()));
+            }
+            cases.set(cases.get() + 1);
+            with_rows.set(with_rows.get() + u32::from(migrated.with_rows));
+            Ok(())
+        });
     match result {
         Ok(()) => {}
         Err(TestError::Fail(reason, _)) => panic!("minimal failing case: {reason}"),
         Err(e) => panic!("{e}"),
     }
+    eprintln!("{} of {} cases ran with rows", with_rows.get(), cases.get());
+    assert!(
+        with_rows.get() * 3 >= cases.get(),
+        "only {} of {} cases had rows: the rows prove too little",
+        with_rows.get(),
+        cases.get()
+    );
 }

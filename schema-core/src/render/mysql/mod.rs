@@ -42,8 +42,9 @@
 //!   other expressions verbatim. A backslash in a string default is MySQL's escape character.
 //! - Checks keep their names (table-prefixed, so unique in the database as MySQL 8 needs) and
 //!   expressions. MariaDB refuses a check on an `AUTO_INCREMENT` column.
-//! - MariaDB stores `json` as `longtext` with a check `json_valid(..)` named after the column;
-//!   the model says `json` with no such check, so introspection maps it back.
+//! - MariaDB stores `json` as `longtext` with a check `json_valid(`c`)` named after the
+//!   column; the model says `json` with no such check, so introspection maps it back, by the
+//!   check's clause: the check keeps the column's old name when the column is renamed.
 //!
 //! # The SQL
 //!
