@@ -82,6 +82,25 @@ struct Step {
     expected: Schema,
 }
 
+/// Replays `steps` on a scratch database of a server (PostgreSQL's or MySQL's `Scratch`: the
+/// same fields and methods), which is dropped afterwards whatever happened.
+macro_rules! on_server {
+    ($scratch:expr, $dialect:expr, $steps:expr, $ctx:expr) => {{
+        let scratch = $scratch;
+        say_replaying($ctx, $steps.len(), &scratch.name, &scratch.what);
+        let result = match scratch.connect().await {
+            Ok(mut conn) => {
+                let result = replay(&mut conn, $dialect, $steps, $ctx).await;
+                conn.close().await;
+                result
+            }
+            Err(e) => Err(e),
+        };
+        scratch.drop_now().await;
+        result
+    }};
+}
+
 /// Runs `verify`.
 pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
@@ -115,32 +134,15 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
     let report = database::block_on(async {
         match &target {
             Some(target) if dialect == Dialect::Mysql => {
-                let scratch = mysql::Scratch::create(target).await?;
-                say_replaying(ctx, steps.len(), &scratch.name, &scratch.what);
-                let result = match scratch.connect().await {
-                    Ok(mut conn) => {
-                        let result = replay(&mut conn, dialect, &steps, ctx).await;
-                        conn.close().await;
-                        result
-                    }
-                    Err(e) => Err(e),
-                };
-                scratch.drop_now().await;
-                result
+                on_server!(mysql::Scratch::create(target).await?, dialect, &steps, ctx)
             }
             Some(target) => {
-                let scratch = postgres::Scratch::create(target).await?;
-                say_replaying(ctx, steps.len(), &scratch.name, &scratch.what);
-                let result = match scratch.connect().await {
-                    Ok(mut conn) => {
-                        let result = replay(&mut conn, dialect, &steps, ctx).await;
-                        conn.close().await;
-                        result
-                    }
-                    Err(e) => Err(e),
-                };
-                scratch.drop_now().await;
-                result
+                on_server!(
+                    postgres::Scratch::create(target).await?,
+                    dialect,
+                    &steps,
+                    ctx
+                )
             }
             None => {
                 let scratch = sqlite::Scratch::create()?;
