@@ -383,17 +383,23 @@ impl Connected {
     }
 
     /// Whether `_sqlx_migrations` exists (without creating it).
+    /// MySQL: an error when the url names no database (`-1` from the query).
     pub async fn has_history(&mut self) -> Result<bool, DatabaseError> {
         let sql = match self.db {
             Db::Postgres(_) => "SELECT count(*) FROM pg_catalog.pg_class WHERE oid = to_regclass('_sqlx_migrations')",
             Db::Sqlite(_) => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-            Db::Mysql(_) => "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '_sqlx_migrations'",
+            Db::Mysql(_) => "SELECT IF(DATABASE() IS NULL, -1, (SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '_sqlx_migrations'))",
         };
         let count: Result<i64, sqlx::Error> =
             with_conn!(&mut self.db, c => sqlx::query_scalar(sql).fetch_one(&mut *c).await);
-        count
-            .map(|n| n > 0)
-            .map_err(|e| self.query_failed("cannot look for _sqlx_migrations", e))
+        match count {
+            Ok(-1) => Err(self.query_failed(
+                "cannot look for _sqlx_migrations",
+                "the url names no database; add its name to the url (mysql://user@host:3306/DATABASE)",
+            )),
+            Ok(n) => Ok(n > 0),
+            Err(e) => Err(self.query_failed("cannot look for _sqlx_migrations", e)),
+        }
     }
 
     /// Every row of `_sqlx_migrations`, by version; empty when the table does not exist.

@@ -407,6 +407,30 @@ async fn mysql_four_concurrent_migrate_runs_apply_each_migration_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn mysql_a_url_without_a_database_is_explained() {
+    let Some(_db) = TestDb::create("migrate_nodb").await else {
+        return;
+    };
+    let server = tests::mysql::server_url();
+    let without = match server.rsplit_once('/') {
+        Some((root, _)) if root.contains("://") && root.len() > "mysql://".len() => {
+            root.to_string()
+        }
+        _ => server.clone(),
+    };
+    let p = Project::new();
+    p.write(1, "create_teams", CREATE_TEAMS);
+    for command in ["migrate", "status"] {
+        let run = p.run(&[command, "--url", &without]).await;
+        assert_has(
+            &run,
+            1,
+            &["the url names no database; add its name to the url"],
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn mysql_dry_run_prints_the_sql_and_applies_nothing() {
     let Some(db) = TestDb::create("migrate_dry").await else {
         return;
