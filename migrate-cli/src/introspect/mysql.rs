@@ -58,7 +58,7 @@ pub async fn introspect(conn: &mut MySqlConnection) -> Result<Schema, sqlx::Erro
         schema.tables.insert(table.key(), table);
     }
     columns(conn, &mut schema, mariadb).await?;
-    indexes(conn, &mut schema).await?;
+    indexes(conn, &mut schema, mariadb).await?;
     foreign_keys(conn, &mut schema).await?;
     checks(conn, &mut schema, mariadb).await?;
     Ok(schema)
@@ -171,16 +171,27 @@ pub fn mysql_default(printed: Option<String>, ty: &str, extra: &str) -> Option<S
 }
 
 /// The primary key and the indexes, their columns in `seq_in_index` order, sorted by name.
-async fn indexes(conn: &mut MySqlConnection, schema: &mut Schema) -> Result<(), sqlx::Error> {
-    let sql = "SELECT table_name, index_name, CAST(non_unique AS SIGNED), column_name, index_type \
-               FROM information_schema.statistics WHERE table_schema = DATABASE() \
-               ORDER BY table_name, index_name, seq_in_index";
-    for row in sqlx::query(sql).fetch_all(&mut *conn).await? {
+/// A MySQL 8 functional key part has no column name but its `expression` (a column MariaDB's
+/// `statistics` does not have).
+async fn indexes(
+    conn: &mut MySqlConnection,
+    schema: &mut Schema,
+    mariadb: bool,
+) -> Result<(), sqlx::Error> {
+    let key = match mariadb {
+        true => "column_name",
+        false => "COALESCE(column_name, expression)",
+    };
+    let sql = format!(
+        "SELECT table_name, index_name, CAST(non_unique AS SIGNED), {key}, index_type \
+         FROM information_schema.statistics WHERE table_schema = DATABASE() \
+         ORDER BY table_name, index_name, seq_in_index"
+    );
+    for row in sqlx::query(&sql).fetch_all(&mut *conn).await? {
         let Some(table) = table_of(schema, &row)? else {
             continue;
         };
         let name = text(&row, 1)?;
-        // A functional key part (MySQL 8) has no column name.
         let column = opt_text(&row, 3)?.unwrap_or_default();
         if name == "PRIMARY" {
             let pk = table.primary_key.get_or_insert_with(|| PrimaryKey {
