@@ -133,6 +133,37 @@ fn mysql_a_half_applied_migration_is_reported_by_check() {
     drop((rt, db));
 }
 
+#[test]
+fn mysql_a_tampered_applied_file_is_reported_and_refused() {
+    let p = mysql_project(SCHEMA, "");
+    let Some((_rt, db)) = migrated(&p, "check_tampered") else {
+        return;
+    };
+    let tag = p.journal().entries[0].tag.clone();
+    let file = p.migrations().join(format!("{tag}.sql"));
+    let sql = fs::read_to_string(&file).expect("file");
+    fs::write(&file, format!("{sql}-- edited after it was applied\n")).expect("edit");
+    let run = p.run(&["check", "--url", &db.url, "--format", "json"], NOW + 10);
+    assert_eq!(run.code, 1, "{}", text(&run));
+    let modified = problems(&run, "modified").join("\n");
+    assert!(
+        modified.contains(&format!("{tag} was applied on mysql database")),
+        "{}",
+        text(&run)
+    );
+    assert!(
+        modified.contains("but its file changed since"),
+        "{modified}"
+    );
+    let run = p.run(&["migrate", "--url", &db.url], NOW + 20);
+    assert_eq!(run.code, 1, "{}", text(&run));
+    assert!(
+        run.stderr.contains("changed since it was applied"),
+        "{}",
+        text(&run)
+    );
+}
+
 fn insert_rows(rt: &tokio::runtime::Runtime, pool: &MySqlPool, rows: usize) {
     for a in 0..rows {
         rt.block_on(
