@@ -450,8 +450,18 @@ async fn build(
             .await
             .map_err(|e| format!("create: {e}\nin: {s}"))?;
     }
+    // The rows go in on one connection, whose foreign key checks are on again afterwards
+    // even when an insert fails (a key added with them off records RESTRICT as NO ACTION).
     let with_rows = match rows {
-        Some(sql) => db.execute(sql).await.is_ok(),
+        Some(sql) => {
+            use sqlx::Executor;
+            let mut conn = db.pool.acquire().await.map_err(|e| e.to_string())?;
+            let ok = conn.execute(sql).await.is_ok();
+            conn.execute("SET FOREIGN_KEY_CHECKS=1")
+                .await
+                .map_err(|e| e.to_string())?;
+            ok
+        }
         None => false,
     };
     for s in step {

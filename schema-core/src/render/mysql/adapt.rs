@@ -209,8 +209,9 @@ fn adapt_indexes(table: &mut Table, def: &Def<'_>, errors: &mut Vec<ResolveError
     }
 }
 
-/// Foreign keys point into the one schema; `SET DEFAULT` is an error (InnoDB rejects it); a
-/// key whose columns lead no index or primary key gets an index of its own, named like it.
+/// Foreign keys point into the one schema; `RESTRICT` is `NO ACTION` (InnoDB has one behavior
+/// for both, and reports either); `SET DEFAULT` is an error (InnoDB rejects it); a key whose
+/// columns lead no index or primary key gets an index of its own, named like it.
 fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<ResolveError>) {
     let mut added = Vec::new();
     let columns: Vec<(String, bool, String)> = table
@@ -226,6 +227,11 @@ fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<Resolve
         .collect();
     for fk in &mut table.foreign_keys {
         fk.ref_schema = DEFAULT_SCHEMA.to_string();
+        for action in [&mut fk.on_delete, &mut fk.on_update] {
+            if *action == FkAction::Restrict {
+                *action = FkAction::NoAction;
+            }
+        }
         if fk.on_delete == FkAction::SetDefault || fk.on_update == FkAction::SetDefault {
             errors.push(def.error(fk.columns.first().map(String::as_str), format!(
                 "foreign key `{}` of table `{}` has the action `set default`, which InnoDB rejects; use \"set null\", \"cascade\" or \"restrict\"",
