@@ -289,7 +289,7 @@ async fn mysql_a_failing_second_statement_is_reported_with_what_ran_and_blocks_u
     assert_has(
         &run,
         0,
-        &["failed part way: finish or undo by hand what it ran, then DELETE FROM _sqlx_migrations WHERE version = 2"],
+        &["failed: repair by hand (finish or undo what it ran), then DELETE FROM _sqlx_migrations WHERE version = 2"],
     );
 
     // The half-applied file blocks the next run, which says what to do.

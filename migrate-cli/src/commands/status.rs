@@ -249,7 +249,7 @@ fn print_text(entries: &[Entry], config: &Config, what: &str, ctx: &mut Context<
                 format!("missing from {out} (applied {at}): restore the file from version control")
             }
             (State::Failed, _) => format!(
-                "failed part way: finish or undo by hand what it ran, then DELETE FROM _sqlx_migrations WHERE version = {}",
+                "failed: repair by hand (finish or undo what it ran), then DELETE FROM _sqlx_migrations WHERE version = {}",
                 e.version
             ),
             (state, _) => state.as_str().to_string(),
