@@ -133,9 +133,19 @@ impl Plan {
         self.items.push((phase, key.into(), change));
     }
 
-    fn finish(mut self) -> Vec<Change> {
-        self.items.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        self.items.into_iter().map(|(_, _, c)| c).collect()
+    fn finish(self) -> Vec<Change> {
+        // A stable sort of positions rather than of the items: a change is large to move.
+        let mut order: Vec<usize> = (0..self.items.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&self.items[a], &self.items[b]);
+            (a.0, &a.1).cmp(&(b.0, &b.1))
+        });
+        let mut changes: Vec<Option<Change>> =
+            self.items.into_iter().map(|(_, _, c)| Some(c)).collect();
+        order
+            .into_iter()
+            .filter_map(|i| changes[i].take())
+            .collect()
     }
 }
 
