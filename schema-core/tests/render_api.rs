@@ -93,3 +93,19 @@ fn summaries_start_with_a_sign() {
         assert!(!summary.contains('\n'));
     }
 }
+
+#[test]
+fn identifiers_are_quoted_with_inner_quotes_doubled() {
+    use schema_core::render::Sqlite;
+    assert_eq!(Postgres.quote("accounts"), "\"accounts\"");
+    assert_eq!(Postgres.quote("a\"b\"\""), "\"a\"\"b\"\"\"\"\"");
+    assert_eq!(Postgres.quote(""), "\"\"");
+    assert_eq!(
+        Postgres.qualified(&QualifiedName::new("we\"ird", "user")),
+        "\"we\"\"ird\".\"user\""
+    );
+    assert_eq!(
+        Sqlite.qualified(&QualifiedName::new("public", "or\"der")),
+        "\"or\"\"der\""
+    );
+}

@@ -156,12 +156,15 @@ pub trait Dialect {
 
     /// A quoted identifier: `"accounts"`, with `"` doubled.
     fn quote(&self, ident: &str) -> String {
-        format!("\"{}\"", ident.replace('"', "\"\""))
+        standard::quoted(ident, '"')
     }
 
     /// A table or type name: `"public"."accounts"`.
     fn qualified(&self, name: &QualifiedName) -> String {
-        format!("{}.{}", self.quote(&name.schema), self.quote(&name.name))
+        let mut sql = self.quote(&name.schema);
+        sql.push('.');
+        sql.push_str(&self.quote(&name.name));
+        sql
     }
 
     /// A string literal: `'it''s'`.
