@@ -154,6 +154,7 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
     let findings: Vec<Finding> = findings.into_iter().flatten().collect();
     report(&states, left_out, &split, args.custom, &outcome, ctx);
     report_findings(&findings, &outcome, ctx);
+    drop_later((states.old, states.new, states.history, split, renames, findings));
     Ok(outcome)
 }
 
@@ -180,6 +181,7 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
     let scanned = scanned?;
     let new = scanned.resolve_for(dialect)?;
     let ignored_concurrently = ignored_concurrently(&scanned.tables, &new);
+    drop_later(scanned);
     let mut history = history?;
     // The old schema moves out of the snapshot; the snapshot keeps its path and id.
     let old = history
@@ -196,6 +198,13 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
         new,
         ignored_concurrently,
     })
+}
+
+/// Frees `value` on a thread of its own: a large schema takes milliseconds to free, which the
+/// command need not wait for (a process that exits first just leaves it to the system).
+fn drop_later<T: Send + 'static>(value: T) {
+    // When no thread can be started, the closure and `value` are dropped here.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 /// Hinted renames plus the flags, after checking the flags.
