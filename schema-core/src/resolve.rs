@@ -366,14 +366,14 @@ fn plain_index(name: String, columns: Vec<String>) -> Index {
 
 /// Indexes and constraints backed by indexes share one namespace with tables in a schema.
 fn check_relation_names(schema: &Schema, errors: &mut Vec<ResolveError>) {
-    let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for t in schema.tables.values() {
-        let mut names = vec![t.name.clone()];
-        names.extend(t.primary_key.iter().map(|p| p.name.clone()));
-        names.extend(t.uniques.iter().map(|u| u.name.clone()));
-        names.extend(t.indexes.iter().map(|i| i.name.clone()));
+        let names = std::iter::once(&t.name)
+            .chain(t.primary_key.iter().map(|p| &p.name))
+            .chain(t.uniques.iter().map(|u| &u.name))
+            .chain(t.indexes.iter().map(|i| &i.name));
         for n in names {
-            if let Some(other) = seen.insert((t.schema.clone(), n.clone()), t.name.clone()) {
+            if let Some(other) = seen.insert((&t.schema, n), &t.name) {
                 errors.push(err(&t.name, None, format!(
                     "the name `{n}` is used twice in schema `{}` (tables `{other}` and `{}`); tables, keys and indexes share one namespace, so give one of them a `name = \"...\"`",
                     t.schema, t.name
