@@ -382,6 +382,38 @@ fn source_errors_name_file_line_and_column() {
 }
 
 #[test]
+fn an_index_named_like_another_table_is_an_error_naming_both() {
+    let p = Project::new(
+        r#"
+use schema_macros::Table;
+
+#[derive(Table)]
+pub struct Accounts {
+    #[column(primary_key)]
+    pub id: i64,
+}
+
+#[derive(Table)]
+#[index(columns(id), name = "accounts")]
+pub struct Projects {
+    #[column(primary_key)]
+    pub id: i64,
+}
+"#,
+    );
+    let run = p.run(T0, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains(
+            "the name `accounts` is used twice in schema `public` (tables `accounts` and `projects`)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(p.files().is_empty());
+}
+
+#[test]
 fn config_flag_and_usage_errors() {
     let p = Project::new(ACCOUNTS);
     fs::create_dir_all(p.path("db")).unwrap();
