@@ -38,8 +38,17 @@ pub fn statements(sql: &str) -> Vec<Statement<'_>> {
         .collect()
 }
 
-/// Runs `statements` in order on the bare connection, each committing on its own.
+/// Runs `statements` in order on the bare connection, each committing on its own (with
+/// `autocommit` on, whatever the server's default: a statement left in an open transaction
+/// would be rolled back when the connection closes).
 pub async fn run(conn: &mut MySqlConnection, statements: &[Statement<'_>]) -> Result<(), Stopped> {
+    if let Err(error) = conn.execute("SET SESSION autocommit = 1").await {
+        return Err(Stopped {
+            index: 0,
+            partial: 0,
+            error,
+        });
+    }
     for (index, statement) in statements.iter().enumerate() {
         for (partial, piece) in pieces(statement.text).into_iter().enumerate() {
             if let Err(error) = conn.execute(piece).await {
@@ -141,6 +150,9 @@ pub enum ApplyError {
 pub async fn apply(conn: &mut MySqlConnection, m: &Migration) -> Result<Duration, ApplyError> {
     let record = |ran: bool| move |error| ApplyError::Record { error, ran };
     let start = Instant::now();
+    conn.execute("SET SESSION autocommit = 1")
+        .await
+        .map_err(record(false))?;
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
          VALUES (?, ?, FALSE, ?, -1)",
