@@ -533,7 +533,9 @@ async fn mysql_hand_written_tables_read_back_into_the_mysql_model() {
            CONSTRAINT PRIMARY KEY (`account_id`), \
            CONSTRAINT `memberships_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `accounts` (`id`) ON DELETE RESTRICT ON UPDATE CASCADE, \
            CONSTRAINT `memberships_team_id_fkey` FOREIGN KEY (`team_id`) REFERENCES `teams` (`id`) ON DELETE SET NULL) ENGINE=InnoDB;\
-         CREATE TABLE `_sqlx_migrations` (`version` bigint PRIMARY KEY);",
+         CREATE TABLE `_sqlx_migrations` (`version` bigint PRIMARY KEY);\
+         ALTER TABLE `accounts` ADD COLUMN `old_name` json;\
+         ALTER TABLE `accounts` RENAME COLUMN `old_name` TO `settings`;",
     )
     .await
     .expect("create tables");
@@ -577,6 +579,8 @@ async fn mysql_hand_written_tables_read_back_into_the_mysql_model() {
                 false,
                 Some("CURRENT_TIMESTAMP(6)"),
             ),
+            // MariaDB's check for it keeps the name `old_name`.
+            column("settings", "json", true, None),
         ],
         &["id"],
     );

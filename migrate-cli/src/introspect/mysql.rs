@@ -8,7 +8,8 @@
 //! What the two servers print differently is read into one form:
 //! - types lose the integer display widths MariaDB and MySQL 5.7 print (`bigint(20)` →
 //!   `bigint`, `tinyint(1)` stays); MariaDB's `json` is `longtext` with a column-level
-//!   `CHECK (json_valid(`c`))` named after the column, read back as `json` without that check;
+//!   `CHECK (json_valid(`c`))` named after the column (its name at the time: a renamed column
+//!   keeps the check's old name), read back as `json` without that check;
 //! - defaults: MariaDB prints none as `NULL` and strings quoted in MySQL's escapes, MySQL 8
 //!   prints strings bare and marks expressions `DEFAULT_GENERATED`; both become SQL as the model
 //!   holds it (`'it''s'`, `0`, `CURRENT_TIMESTAMP(6)`);
@@ -291,7 +292,7 @@ async fn checks(
             continue;
         };
         let (name, expr) = (text(&row, 1)?, text(&row, 2)?);
-        if let Some(column) = json_column(table, &name, &expr) {
+        if let Some(column) = json_column(table, &expr) {
             column.ty = ColumnType::Builtin(normalize_type("json"));
             continue;
         }
@@ -303,20 +304,21 @@ async fn checks(
     Ok(())
 }
 
-/// The `longtext` column MariaDB's check `name` (`json_valid(`name`)`) makes a `json` one.
-fn json_column<'a>(table: &'a mut Table, name: &str, expr: &str) -> Option<&'a mut Column> {
+/// The `longtext` column MariaDB's `json` check (`json_valid(`c`)`) makes a `json` one. The
+/// check is named after the column when it is made, and keeps that name when the column is
+/// renamed, so only its clause counts.
+fn json_column<'a>(table: &'a mut Table, expr: &str) -> Option<&'a mut Column> {
     let compact: String = expr.chars().filter(|c| !c.is_whitespace()).collect();
     let inner = compact
-        .to_ascii_lowercase()
-        .strip_prefix("json_valid(")?
-        .strip_suffix(')')?
-        .to_string();
-    let column = inner.trim_matches('`');
-    if !column.eq_ignore_ascii_case(name) {
-        return None;
-    }
+        .strip_prefix("json_valid(")
+        .or_else(|| compact.strip_prefix("JSON_VALID("))?
+        .strip_suffix(')')?;
+    let column = inner
+        .strip_prefix('`')?
+        .strip_suffix('`')?
+        .replace("``", "`");
     table.columns.iter_mut().find(|c| {
-        c.name.eq_ignore_ascii_case(column)
+        c.name.eq_ignore_ascii_case(&column)
             && matches!(&c.ty, ColumnType::Builtin(t) if t == "longtext")
     })
 }
