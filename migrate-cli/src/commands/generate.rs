@@ -154,7 +154,14 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
     let findings: Vec<Finding> = findings.into_iter().flatten().collect();
     report(&states, left_out, &split, args.custom, &outcome, ctx);
     report_findings(&findings, &outcome, ctx);
-    drop_later((states.old, states.new, states.history, split, renames, findings));
+    drop_later((
+        states.old,
+        states.new,
+        states.history,
+        split,
+        renames,
+        findings,
+    ));
     Ok(outcome)
 }
 
