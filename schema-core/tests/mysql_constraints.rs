@@ -147,3 +147,17 @@ fn a_needed_index_changed_with_the_primary_key_is_dropped_once() {
     let after = with_child(child(&["author_id", "slug"], &["id", "slug"]));
     assert_snapshot!(check(&before, &after));
 }
+
+#[test]
+fn a_primary_key_that_served_a_foreign_key_is_replaced_with_the_keys_index_in_one_statement() {
+    let member = |key: &[&str]| {
+        table("memberships")
+            .col(int("account_id"))
+            .col(int("team_id"))
+            .pk(key)
+            .fk(&["account_id"], "accounts", &["id"])
+    };
+    let before = with_child(member(&["account_id", "team_id"]));
+    let after = with_child(member(&["team_id", "account_id"]));
+    assert_snapshot!(check(&before, &after));
+}

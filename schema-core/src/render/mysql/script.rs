@@ -6,7 +6,7 @@
 //!   `FillNulls` `UPDATE` stays where it is, before it.
 //! - A table whose primary key changes gets one `ALTER TABLE` at the place of the last of
 //!   those changes: `DROP PRIMARY KEY`, its column drops, adds and modifications, then
-//!   `ADD PRIMARY KEY (..)`. MySQL refuses a table whose `AUTO_INCREMENT` column leads no key,
+//!   `ADD PRIMARY KEY (..)` and the new index of a foreign key the old key served. MySQL refuses a table whose `AUTO_INCREMENT` column leads no key,
 //!   and a nullable column in a primary key, at every statement; in one statement only the
 //!   end state counts.
 //! - An index a kept foreign key needs (MySQL refuses to drop it) is dropped after the table's
@@ -122,6 +122,9 @@ struct Plan<'a> {
     key_tables: BTreeMap<String, usize>,
     /// Changes folded into their table's key statement.
     folded: BTreeSet<usize>,
+    /// Indexes of foreign keys built in their table's key statement, where the old primary
+    /// key served the foreign key (MySQL refuses to drop it before another index does).
+    key_indexes: BTreeSet<usize>,
     /// Per column (final table name, column): the place of its last change.
     modify_at: BTreeMap<(String, String), usize>,
     /// After the change at a place: the index drops moved there.
@@ -148,6 +151,7 @@ impl<'a> Plan<'a> {
             renames,
             key_tables: BTreeMap::new(),
             folded: BTreeSet::new(),
+            key_indexes: BTreeSet::new(),
             modify_at: BTreeMap::new(),
             deferred: BTreeMap::new(),
             together: BTreeMap::new(),
@@ -156,6 +160,7 @@ impl<'a> Plan<'a> {
         plan.place_key_changes();
         plan.place_modifies();
         plan.place_index_drops();
+        plan.place_key_indexes();
         plan
     }
 
@@ -219,6 +224,25 @@ impl<'a> Plan<'a> {
                     self.modify_at
                         .insert((table.name.clone(), column.to_string()), i);
                 }
+            }
+        }
+    }
+
+    /// The new index of a foreign key on a table whose primary key changes is built by the
+    /// key statement.
+    fn place_key_indexes(&mut self) {
+        for (j, change) in self.changes.iter().enumerate() {
+            let Change::CreateIndex { table, index } = change else {
+                continue;
+            };
+            let of_key = self
+                .new_table(&table.name)
+                .is_some_and(|t| t.foreign_keys.iter().any(|fk| fk.name == index.name));
+            if of_key
+                && self.key_tables.contains_key(&table.name)
+                && !self.together.contains_key(&j)
+            {
+                self.key_indexes.insert(j);
             }
         }
     }
@@ -297,7 +321,7 @@ impl<'a> Plan<'a> {
     /// The statements at place `i`.
     fn at(&self, d: &Mysql, i: usize, change: &Change) -> Result<Vec<String>, RenderError> {
         use Change::*;
-        if self.moved.contains(&i) {
+        if self.moved.contains(&i) || self.key_indexes.contains(&i) {
             return Ok(Vec::new());
         }
         if self.folded.contains(&i) {
@@ -382,6 +406,14 @@ impl<'a> Plan<'a> {
             }
         }
         clauses.extend(add_key);
+        for &j in &self.key_indexes {
+            if let Change::CreateIndex { table: t, index } = &self.changes[j] {
+                if t.name == table {
+                    let (kind, columns) = d.index_parts(index)?;
+                    clauses.push(format!("ADD {kind} {columns}"));
+                }
+            }
+        }
         if clauses.len() > 1 {
             return Ok(format!(
                 "ALTER TABLE {}\n\t{};",
