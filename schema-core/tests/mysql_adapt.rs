@@ -29,6 +29,7 @@ fn the_model_mysql_stores() {
                 .col(int("account_id"))
                 .col(int("editor_id").null())
                 .col(int("rank"))
+                .col(int("score").null().default("NULL"))
                 .index(&["account_id", "rank"])
                 .fk(&["account_id"], "accounts", &["id"])
                 .fk(&["editor_id"], "accounts", &["id"])

@@ -146,7 +146,12 @@ fn adapt_columns(
                 ));
             }
         }
-        column.default = column.default.as_deref().map(|d| canonical_default(d, &ty));
+        // `DEFAULT NULL` is no default: MySQL reports both alike.
+        column.default = column
+            .default
+            .as_deref()
+            .map(|d| canonical_default(d, &ty))
+            .filter(|d| d != "NULL");
         column.ty = ColumnType::Builtin(ty);
     }
 }

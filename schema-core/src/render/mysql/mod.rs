@@ -39,7 +39,8 @@
 //!   `sql_type = "varchar(N)"`.
 //! - Defaults have [`canonical_default`]'s text: `0`, `1.50` on `decimal(10,2)`, `1`/`0` for
 //!   booleans, `'it''s'`, `CURRENT_TIMESTAMP(6)` on a `datetime(6)` column for `now()`,
-//!   other expressions verbatim. A backslash in a string default is MySQL's escape character.
+//!   other expressions verbatim; `NULL` is no default (MySQL reports both alike). A
+//!   backslash in a string default is MySQL's escape character.
 //! - A foreign key's `restrict` is `no action`: InnoDB has one behavior for both, and reports
 //!   `RESTRICT` for a key created without an action but `NO ACTION` when it is given (or when
 //!   the key is added with `foreign_key_checks` off), so introspection maps both to
