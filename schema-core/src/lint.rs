@@ -367,18 +367,32 @@ fn lint_change(
                 costs.suggestion(SET_NOT_NULL),
             ))
         }
-        AlterColumnType { table, column, from, to } if existing(table) => out.push(finding(
-            TYPE_CHANGE,
-            Warning,
-            format!("{table}.{column}"),
-            format!(
-                "changing {table}.{column} from {} to {} {}",
-                crate::diff::type_label(from),
-                crate::diff::type_label(to),
-                costs.type_change(from, to, "may rewrite the table under an exclusive lock, and the cast may fail on existing rows")
-            ),
-            costs.suggestion(TYPE_CHANGE),
-        )),
+        AlterColumnType { table, column, from, to } if existing(table) => {
+            if let Some(lost) = rebuilds::lost_enum_values(from, to) {
+                out.push(finding(
+                    DROP_ENUM_VALUE,
+                    Error,
+                    format!("{table}.{column}"),
+                    format!(
+                        "removing value(s) {} from the enum of column {table}.{column} fails on any row that still holds them",
+                        lost.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ")
+                    ),
+                    suggestion_for(DROP_ENUM_VALUE),
+                ));
+            }
+            out.push(finding(
+                TYPE_CHANGE,
+                Warning,
+                format!("{table}.{column}"),
+                format!(
+                    "changing {table}.{column} from {} to {} {}",
+                    crate::diff::type_label(from),
+                    crate::diff::type_label(to),
+                    costs.type_change(from, to, "may rewrite the table under an exclusive lock, and the cast may fail on existing rows")
+                ),
+                costs.suggestion(TYPE_CHANGE),
+            ))
+        }
         RenameTable { from, to } => out.push(finding(
             RENAME_TABLE,
             Warning,

@@ -121,6 +121,42 @@ impl Costs {
     }
 }
 
+/// The values of an enum column type (`enum('open','closed')`, MySQL's) that `to` no longer
+/// has; `None` when both are no such types or nothing is lost.
+pub(super) fn lost_enum_values(from: &ColumnType, to: &ColumnType) -> Option<Vec<String>> {
+    let (ColumnType::Builtin(from), ColumnType::Builtin(to)) = (from, to) else {
+        return None;
+    };
+    let (from, to) = (enum_values(from)?, enum_values(to)?);
+    let lost: Vec<String> = from.into_iter().filter(|v| !to.contains(v)).collect();
+    (!lost.is_empty()).then_some(lost)
+}
+
+/// `enum('a','it''s')` as its values.
+fn enum_values(ty: &str) -> Option<Vec<String>> {
+    let list = ty.strip_prefix("enum(")?.strip_suffix(')')?;
+    let mut values = Vec::new();
+    let mut chars = list.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\'' {
+            continue;
+        }
+        let mut value = String::new();
+        while let Some(c) = chars.next() {
+            if c == '\'' {
+                if chars.peek() == Some(&'\'') {
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            value.push(c);
+        }
+        values.push(value);
+    }
+    Some(values)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::diff::{Change, QualifiedName};
@@ -208,5 +244,26 @@ mod tests {
         assert!(findings
             .iter()
             .all(|f| !f.suggestion.contains("PostgreSQL") && !f.suggestion.contains("NOT VALID")));
+    }
+
+    #[test]
+    fn a_value_removed_from_a_mysql_enum_column_is_an_error() {
+        let ty = |s: &str| ColumnType::Builtin(s.into());
+        let change = Change::AlterColumnType {
+            table: QualifiedName::new("public", "t"),
+            column: "state".into(),
+            from: ty("enum('open','it''s','closed')"),
+            to: ty("enum('open','closed','archived')"),
+        };
+        let old = Schema::default();
+        let findings = lint_sized_with(&old, &old, &[change], &TableSizes::new(1_000), MYSQL);
+        assert_eq!(findings[0].code, crate::lint::DROP_ENUM_VALUE);
+        assert_eq!(
+            findings[0].message,
+            "removing value(s) 'it's' from the enum of column public.t.state fails on any row that still holds them"
+        );
+        assert_eq!(findings[1].code, TYPE_CHANGE);
+        let appended = super::lost_enum_values(&ty("enum('a')"), &ty("enum('a','b')"));
+        assert_eq!(appended, None);
     }
 }
