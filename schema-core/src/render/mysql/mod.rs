@@ -33,8 +33,9 @@
 //!   step.
 //! - `indexes` are sorted by name. `concurrently` is false (MySQL builds InnoDB indexes
 //!   online anyway); a partial index is an error; `using` is an error unless `btree` or
-//!   `hash`, kept lowercase (InnoDB accepts `USING HASH` but builds a btree, so introspection
-//!   reads `btree` back for it).
+//!   `hash`, kept lowercase and rendered `USING BTREE`/`USING HASH` (InnoDB builds a btree
+//!   for both and `information_schema.statistics` says `BTREE` for all, but
+//!   `SHOW CREATE TABLE` keeps the `USING ..` as written, absent when none was).
 //! - An index or key on a `text`/`blob`/`json`-class column is an error asking for
 //!   `sql_type = "varchar(N)"`.
 //! - Defaults have [`canonical_default`]'s text: `0`, `1.50` on `decimal(10,2)`, `1`/`0` for
@@ -77,7 +78,7 @@
 //! - a literal default on a text, blob or json column must be in parentheses on MySQL 8
 //!   (`DEFAULT ('x')`); MariaDB takes both, so it is always written so;
 //! - MariaDB reports `json` columns as `longtext` with a `json_valid` check;
-//! - `USING HASH` is accepted by both and ignored by InnoDB (a btree is built);
+//! - `USING HASH` is accepted by both and built as a btree by InnoDB;
 //! - a NOT NULL date or time column added without a default gets the zero date on MariaDB
 //!   and fails under MySQL 8's default `NO_ZERO_DATE` (lint says so);
 //! - MariaDB truncates a default's extra fractional seconds, MySQL rounds them.
