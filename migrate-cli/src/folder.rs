@@ -73,6 +73,9 @@ pub struct NewMigration {
     pub when_ms: u64,
     pub sql: String,
     pub snapshot_json: String,
+    /// The SQL separates its statements with `--> statement-breakpoint` lines (the journal's
+    /// `breakpoints`).
+    pub breakpoints: bool,
 }
 
 /// The files of several migrations written together.
@@ -202,6 +205,7 @@ impl Folder {
             when_ms,
             sql,
             snapshot_json,
+            breakpoints: true,
         };
         let mut planned = self.plan_all(vec![migration], dialect, journal);
         let (sql_path, snapshot_path) = planned.migrations.remove(0);
@@ -225,7 +229,7 @@ impl Folder {
         let mut files = WriteSet::new();
         let mut paths = Vec::new();
         for m in migrations {
-            journal.push(&m.tag, m.when_ms);
+            journal.push(&m.tag, m.when_ms).breakpoints = m.breakpoints;
             let (sql_path, snapshot_path) = (self.sql_path(&m.tag), self.snapshot_path(&m.tag));
             files.create(sql_path.clone(), m.sql);
             files.create(snapshot_path.clone(), m.snapshot_json);

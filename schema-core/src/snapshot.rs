@@ -196,7 +196,7 @@ impl Journal {
     }
 
     /// Appends the entry for migration `tag` generated at `when` (ms) and returns it.
-    pub fn push(&mut self, tag: &str, when: u64) -> &JournalEntry {
+    pub fn push(&mut self, tag: &str, when: u64) -> &mut JournalEntry {
         let idx = self.entries.iter().map(|e| e.idx + 1).max().unwrap_or(0);
         self.entries.push(JournalEntry {
             idx,
@@ -205,7 +205,8 @@ impl Journal {
             tag: tag.to_string(),
             breakpoints: true,
         });
-        &self.entries[self.entries.len() - 1]
+        let last = self.entries.len() - 1;
+        &mut self.entries[last]
     }
 }
 

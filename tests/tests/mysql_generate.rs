@@ -1,5 +1,5 @@
-//! `generate` with `dialect = "mysql"` against a real MariaDB: each generated file applied
-//! statement by statement to a fresh database, whose catalog is the reviewed snapshot; then
+//! `generate` with `dialect = "mysql"` against a real MariaDB: each generated file sent whole
+//! (as sqlx's migrator sends it) to a fresh database, whose catalog is the reviewed snapshot; then
 //! the structs change (a NOT NULL column with a default, a type, a renamed column, an index
 //! and a foreign key added and dropped, an enum value added), and the next file takes the
 //! database, rows and all, to the new catalog. Also: `concurrently` is noted as ignored, and a
@@ -79,19 +79,15 @@ fn generate(p: &Project, name: &str, now: u64) -> String {
     p.read(&format!("{tag}.sql"))
 }
 
-/// The file's statements, split at its breakpoints (lint comment lines stay with the first).
-fn statements(sql: &str) -> Vec<String> {
-    sql.split("\n--> statement-breakpoint\n")
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
+/// Sends the file to the server whole, as sqlx's own MySQL migrator does: a MySQL file has no
+/// `--> statement-breakpoint` lines, which MySQL would read as a syntax error.
 fn apply(rt: &tokio::runtime::Runtime, db: &TestDb, sql: &str) {
-    for statement in statements(sql) {
-        rt.block_on(db.execute(&statement))
-            .unwrap_or_else(|e| panic!("{e}\nin:\n{statement}\nof:\n{sql}"));
-    }
+    assert!(
+        !sql.contains("-->"),
+        "a breakpoint line in a MySQL file:\n{sql}"
+    );
+    rt.block_on(db.execute(sql))
+        .unwrap_or_else(|e| panic!("{e}\nin:\n{sql}"));
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -116,9 +112,7 @@ fn generated_files_build_the_catalog_and_migrate_rows() {
         &rt,
         &db,
         "INSERT INTO `accounts` (`email`, `nick`) VALUES ('a@example.com', NULL), ('b@example.com', 'bee');\n\
-         --> statement-breakpoint\n\
          INSERT INTO `issues` (`account_id`, `title`, `score`) VALUES (1, 'one', 7), (2, NULL, -3);\n\
-         --> statement-breakpoint\n\
          INSERT INTO `comments` (`issue_id`, `body`, `flagged`) VALUES (1, 'hi', 1);",
     );
 
@@ -327,4 +321,55 @@ struct Everything {
     assert_eq!(indexes, expected);
     let again = p.run(&["generate"], NOW + 10);
     assert!(again.stdout.contains("no changes"), "{}", again.stdout);
+}
+
+/// The fixed promise of the layout: the files run unchanged under sqlx. sqlx's own MySQL
+/// migrator (`Migrator::run`, as `sqlx::migrate!` and `sqlx migrate run` call it) applies the
+/// generated folder, sending each file whole; the journal says the files have no breakpoint
+/// lines; our `status` then sees every migration applied with its checksum, `migrate` has
+/// nothing to do, and the catalog is the one our own `migrate` builds.
+#[test]
+fn sqlx_own_migrator_runs_the_generated_folder_unchanged() {
+    let rt = runtime();
+    let (Some(by_sqlx), Some(by_us)) = (
+        rt.block_on(TestDb::create("sqlx_runs_mysql")),
+        rt.block_on(TestDb::create("we_run_mysql")),
+    ) else {
+        return;
+    };
+    let p = mysql_project(V1);
+    generate(&p, "init", NOW);
+    p.set_schema(&v2());
+    generate(&p, "change", NOW + 10);
+    let journal = p.journal();
+    assert_eq!(journal.entries.len(), 2);
+    assert!(
+        journal.entries.iter().all(|e| !e.breakpoints),
+        "{journal:?}"
+    );
+
+    let migrator = rt
+        .block_on(sqlx::migrate::Migrator::new(p.migrations()))
+        .expect("sqlx reads the folder");
+    rt.block_on(migrator.run(&by_sqlx.pool))
+        .expect("sqlx applies every generated file");
+
+    let status = p.run(&["status", "--url", &by_sqlx.url], NOW + 20);
+    assert_eq!(status.code, 0, "{}{}", status.stdout, status.stderr);
+    assert!(
+        status.stdout.contains("2 migrations: 2 applied"),
+        "{}",
+        status.stdout
+    );
+    let migrate = p.run(&["migrate", "--url", &by_sqlx.url], NOW + 20);
+    assert_eq!(migrate.code, 0, "{}{}", migrate.stdout, migrate.stderr);
+    assert!(
+        migrate.stdout.starts_with("nothing to apply"),
+        "{}",
+        migrate.stdout
+    );
+
+    let ours = p.run(&["migrate", "--url", &by_us.url], NOW + 20);
+    assert_eq!(ours.code, 0, "{}{}", ours.stdout, ours.stderr);
+    assert_eq!(rt.block_on(by_sqlx.catalog()), rt.block_on(by_us.catalog()));
 }

@@ -365,8 +365,8 @@ async fn mysql_a_hand_written_chunk_of_several_statements_says_which_of_them_ran
         &run,
         1,
         &[
-            "failed at statement 1: Table 'a' already exists",
-            "the first 2 SQL statement(s) of statement 1 ran and remain",
+            "migrations/1_by_hand.sql:3 failed at statement 3: Table 'a' already exists",
+            "statements 1 to 2 ran and remain; statement 3 failed; statement 4 did not run",
             "version 1 with success = false",
         ],
     );
@@ -681,4 +681,37 @@ async fn mysql_hand_written_tables_read_back_into_the_mysql_model() {
         }
     }
     assert_eq!(exact, expected);
+}
+
+/// A generated MySQL file has no breakpoint lines (sqlx sends a file whole, and MySQL reads
+/// `-->` as SQL): its statements end at their `;`s, and a failure still names the statement,
+/// its line, and which statements ran.
+#[tokio::test(flavor = "multi_thread")]
+async fn mysql_a_failure_in_a_file_without_breakpoints_names_the_statement() {
+    let Some(db) = TestDb::create("migrate_plain").await else {
+        return;
+    };
+    let p = Project::new();
+    let broken = "-- lint: warning add-check public.x: note; with a semicolon\nCREATE TABLE `made_first` (`id` int, `note` varchar(9) DEFAULT 'a;b');\n\nALTER TABLE `nowhere` ADD COLUMN `x` int;\n\nCREATE TABLE `never_made` (`id` int);\n";
+    p.write(1, "plain", broken);
+    let run = p.run(&["migrate", "--url", &db.url]).await;
+    assert_has(
+        &run,
+        1,
+        &[
+            "migration migrations/1_plain.sql:4 failed at statement 2",
+            "ALTER TABLE `nowhere`",
+            "statement 1 ran and remains",
+            "statement 2 failed; statement 3 did not run",
+            "not recorded as applied",
+        ],
+    );
+    assert!(
+        table_exists(&db.pool, "made_first").await,
+        "statement 1 ran"
+    );
+    assert!(
+        !table_exists(&db.pool, "never_made").await,
+        "statement 3 did not run"
+    );
 }

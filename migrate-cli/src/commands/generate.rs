@@ -26,6 +26,10 @@ use report::{ignored_concurrently, report, report_findings, say, shown};
 pub const CUSTOM_SQL: &str =
     "-- custom migration: write your SQL here, separating statements with --> statement-breakpoint lines\n";
 
+/// The body of a `--custom` migration for a dialect without breakpoint lines (MySQL).
+pub const CUSTOM_SQL_PLAIN: &str =
+    "-- custom migration: write your SQL here, ending each statement with ;\n";
+
 /// `migrate-cli generate` flags.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct GenerateArgs {

@@ -140,6 +140,20 @@ pub trait Dialect {
         false
     }
 
+    /// Statements in a file are separated by `--> statement-breakpoint` lines (drizzle-kit's
+    /// marker, which the journal's `breakpoints` records). Without it, a statement ends at its
+    /// `;` and the next follows after a blank line, for servers that do not read `-->` as a
+    /// comment (MySQL needs a space after `--`) when a runner sends the file whole.
+    ///
+    /// ```sql
+    /// CREATE TABLE "a" ("id" integer);
+    /// --> statement-breakpoint
+    /// CREATE TABLE "b" ("id" integer);
+    /// ```
+    fn statement_breakpoints(&self) -> bool {
+        true
+    }
+
     /// Identity columns.
     ///
     /// ```sql
@@ -340,6 +354,17 @@ pub fn render(dialect: &dyn Dialect, changes: &[Change]) -> Result<Vec<String>, 
         out.extend(dialect.statements(change)?);
     }
     Ok(out)
+}
+
+/// A migration file's body in `dialect`: [`migration_sql`] where the dialect separates
+/// statements with breakpoint lines, otherwise the statements separated by blank lines.
+pub fn file_sql(dialect: &dyn Dialect, statements: &[String]) -> String {
+    if dialect.statement_breakpoints() || statements.is_empty() {
+        return migration_sql(statements);
+    }
+    let mut body = statements.join("\n\n");
+    body.push('\n');
+    body
 }
 
 /// The migration file body: statements joined by `--> statement-breakpoint` lines, ending with

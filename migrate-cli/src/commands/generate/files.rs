@@ -4,7 +4,7 @@
 use super::concurrent::{self, Split};
 use super::{
     GenerateArgs, Outcome, Part, States, Written, CONCURRENT_FILE_SUFFIX, CUSTOM_SQL,
-    NO_TRANSACTION,
+    CUSTOM_SQL_PLAIN, NO_TRANSACTION,
 };
 use crate::error::Error;
 use crate::folder::NewMigration;
@@ -72,7 +72,7 @@ pub(super) fn parts(
             _ => chain_snapshots(dialect, prev_id, &schemas),
         });
         let sqls = if args.custom {
-            Ok(vec![(CUSTOM_SQL.to_string(), false, false)])
+            Ok(vec![(custom_sql(states.dialect).to_string(), false, false)])
         } else {
             render_split(states, split)
         };
@@ -147,13 +147,22 @@ fn chain_snapshots(dialect: &str, prev_id: &str, schemas: &[&Schema]) -> Vec<Str
         .collect()
 }
 
+/// The body of a `--custom` migration in `dialect`'s file format.
+fn custom_sql(dialect: &dyn render::Dialect) -> &'static str {
+    if dialect.statement_breakpoints() {
+        CUSTOM_SQL
+    } else {
+        CUSTOM_SQL_PLAIN
+    }
+}
+
 /// The main file's SQL, then one no-transaction file per concurrent change, each with whether
 /// it runs without a transaction and whether it is a concurrent one; a main file without
 /// statements is left out.
 fn render_split(states: &States, split: &Split) -> Result<Vec<(String, bool, bool)>, Error> {
     let (old, new) = (&states.old, &states.new);
     let file = |script: render::Script, concurrent: bool| {
-        let body = render::migration_sql(&script.statements);
+        let body = render::file_sql(states.dialect, &script.statements);
         if script.no_transaction || concurrent {
             (format!("{NO_TRANSACTION}\n{body}"), true, concurrent)
         } else {
@@ -203,6 +212,7 @@ pub(super) fn write(
             when_ms: when,
             sql: part.sql,
             snapshot_json: part.snapshot_json,
+            breakpoints: states.dialect.statement_breakpoints(),
         });
         flags.push((part.no_transaction, part.concurrent));
     }

@@ -362,6 +362,16 @@ fn mysql_generates_backticked_sql_with_auto_increment() {
         p.read("migrations/20240101000000_create_accounts.sql"),
         "CREATE TABLE `accounts` (\n\t`id` bigint NOT NULL AUTO_INCREMENT,\n\t`display_name` varchar(255) NOT NULL,\n\tPRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
     );
+    // MySQL files have no breakpoint lines (sqlx sends a file whole, and MySQL reads `-->` as
+    // SQL), and the journal says so; a custom file asks for `;`-terminated statements.
+    let run = p.run(T0 + 60, &["--custom"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        p.read("migrations/20240101000100_custom.sql"),
+        super::CUSTOM_SQL_PLAIN
+    );
+    let journal = Journal::parse(&p.read("migrations/meta/_journal.json")).unwrap();
+    assert!(journal.entries.iter().all(|e| !e.breakpoints));
 }
 
 #[test]

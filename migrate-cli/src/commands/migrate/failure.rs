@@ -35,13 +35,8 @@ impl std::fmt::Display for Failure {
             Remains::StatementsBefore => write!(f, "this migration ran without a transaction (-- no-transaction), so the statements before the failing one remain; repair the database by hand, fix the file and run migrate again")?,
             Remains::InvalidIndex => write!(f, "a concurrent index build that fails leaves at most an invalid index, which the next migrate drops and builds again; nothing was recorded; fix the cause and run migrate again")?,
             Remains::Committed => write!(f, "this migration's own transaction was no longer open when it failed, so what it committed remains though nothing was recorded; check the database by hand, fix the file and run migrate again")?,
-            Remains::Autocommitted {
-                failed,
-                partial,
-                total,
-            } => f.write_str(&super::mysql::remains(
+            Remains::Autocommitted { failed, total } => f.write_str(&super::mysql::remains(
                 usize::from(failed),
-                usize::from(partial),
                 usize::from(total),
                 &self.file,
             ))?,
@@ -71,13 +66,9 @@ pub enum Remains {
     /// index, which the next run drops and builds again.
     InvalidIndex,
     /// MySQL, which commits each statement: the statements before statement `failed`
-    /// (1-based, of `total`) and the first `partial` SQL statements of it, recorded with
-    /// `success = false` unless nothing ran (see [`super::mysql`]).
-    Autocommitted {
-        failed: u16,
-        partial: u16,
-        total: u16,
-    },
+    /// (1-based, of `total`), recorded with `success = false` unless nothing ran (see
+    /// [`super::mysql`]).
+    Autocommitted { failed: u16, total: u16 },
 }
 
 /// A statement's first lines, indented.

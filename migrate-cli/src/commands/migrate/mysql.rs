@@ -25,17 +25,28 @@ use std::time::{Duration, Instant};
 pub struct Stopped {
     /// The failing statement's index into the file's statements with SQL.
     pub index: usize,
-    /// How many SQL statements of the failing chunk ran before the one that failed.
-    pub partial: usize,
     pub error: sqlx::Error,
 }
 
-/// The statements of `sql` that hold SQL (not only blank lines and comments), in order.
+/// The statements of `sql` that hold SQL (not only blank lines and comments), in order: the
+/// chunks between breakpoint lines, each cut at its `;`s ([`pieces`]), so that a generated file
+/// (which has no breakpoint lines on MySQL) and a failure in it are told statement by statement.
 pub fn statements(sql: &str) -> Vec<Statement<'_>> {
-    split_statements(sql)
-        .into_iter()
-        .filter(|s| s.sql_line().is_some())
-        .collect()
+    let mut out = Vec::new();
+    for chunk in split_statements(sql) {
+        for piece in pieces(chunk.text) {
+            // A piece is a slice of its chunk: its lines start where its bytes do.
+            let at = piece.as_ptr() as usize - chunk.text.as_ptr() as usize;
+            let statement = Statement {
+                first_line: chunk.first_line + chunk.text[..at].matches('\n').count(),
+                text: piece,
+            };
+            if statement.sql_line().is_some() {
+                out.push(statement);
+            }
+        }
+    }
+    out
 }
 
 /// Runs `statements` in order on the bare connection, each committing on its own (with
@@ -43,21 +54,11 @@ pub fn statements(sql: &str) -> Vec<Statement<'_>> {
 /// would be rolled back when the connection closes).
 pub async fn run(conn: &mut MySqlConnection, statements: &[Statement<'_>]) -> Result<(), Stopped> {
     if let Err(error) = conn.execute("SET SESSION autocommit = 1").await {
-        return Err(Stopped {
-            index: 0,
-            partial: 0,
-            error,
-        });
+        return Err(Stopped { index: 0, error });
     }
     for (index, statement) in statements.iter().enumerate() {
-        for (partial, piece) in pieces(statement.text).into_iter().enumerate() {
-            if let Err(error) = conn.execute(piece).await {
-                return Err(Stopped {
-                    index,
-                    partial,
-                    error,
-                });
-            }
+        if let Err(error) = conn.execute(statement.text).await {
+            return Err(Stopped { index, error });
         }
     }
     Ok(())
@@ -165,7 +166,7 @@ pub async fn apply(conn: &mut MySqlConnection, m: &Migration) -> Result<Duration
     .map_err(record(false))?;
     let statements = statements(&m.sql);
     if let Err(stopped) = run(conn, &statements).await {
-        if stopped.index == 0 && stopped.partial == 0 {
+        if stopped.index == 0 {
             // Nothing ran: nothing is recorded either.
             let _ =
                 sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ? AND success = FALSE")
@@ -199,7 +200,6 @@ pub fn failure(m: &Migration, file: String, stopped: &Stopped, applied_before: u
         error: crate::database::error_message(&stopped.error),
         remains: Remains::Autocommitted {
             failed: small(stopped.index + 1),
-            partial: small(stopped.partial),
             total: small(statements.len()),
         },
         applied_before,
@@ -220,7 +220,7 @@ pub fn span(first: usize, last: usize) -> String {
 }
 
 /// What [`Remains::Autocommitted`] says of `file` (whose name starts with its version).
-pub fn remains(failed: usize, partial: usize, total: usize, file: &str) -> String {
+pub fn remains(failed: usize, total: usize, file: &str) -> String {
     let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
     let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
     let version = match digits.is_empty() {
@@ -231,23 +231,14 @@ pub fn remains(failed: usize, partial: usize, total: usize, file: &str) -> Strin
         true => format!("; {} did not run", span(failed + 1, total)),
         false => String::new(),
     };
-    if failed == 1 && partial == 0 {
+    if failed == 1 {
         return format!(
             "MySQL commits each statement on its own; statement 1 failed, so nothing of this migration ran{not_run}, and nothing was recorded in _sqlx_migrations; fix the file and run migrate again"
         );
     }
-    let before = match failed {
+    let ran = match failed {
         2 => "statement 1 ran and remains".to_string(),
         _ => format!("{} ran and remain", span(1, failed - 1)),
-    };
-    let ran = match (failed > 1, partial > 0) {
-        (true, true) => format!(
-            "{before}, and so do the first {partial} SQL statement(s) of statement {failed} before the one that failed"
-        ),
-        (true, false) => before,
-        (false, _) => format!(
-            "the first {partial} SQL statement(s) of statement {failed} ran and remain"
-        ),
     };
     format!(
         "MySQL commits each statement on its own, so {ran}; statement {failed} failed{not_run}. The migration is not recorded as applied: _sqlx_migrations keeps version {version} with success = false, and migrate refuses to run until that row is gone. Finish or undo by hand what ran (check --url lists how the database differs from the last applied snapshot), fix the file, then run DELETE FROM _sqlx_migrations WHERE version = {version}; and migrate again"
@@ -257,6 +248,27 @@ pub fn remains(failed: usize, partial: usize, total: usize, file: &str) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_without_breakpoints_is_told_statement_by_statement_with_lines() {
+        let sql = "-- lint: warning x; y\nCREATE TABLE `a` (`s` varchar(3) DEFAULT ';');\n\nCREATE TABLE `b` (\n  `id` int\n);\n--> statement-breakpoint\nDROP TABLE `a`;\n";
+        let found: Vec<(usize, String)> = statements(sql)
+            .iter()
+            .map(|s| (s.sql_line().unwrap_or(0), s.text.trim().to_string()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    2,
+                    "-- lint: warning x; y\nCREATE TABLE `a` (`s` varchar(3) DEFAULT ';');"
+                        .to_string()
+                ),
+                (4, "CREATE TABLE `b` (\n  `id` int\n);".to_string()),
+                (8, "DROP TABLE `a`;".to_string()),
+            ]
+        );
+    }
 
     #[test]
     fn chunks_are_cut_into_their_statements() {
@@ -281,7 +293,7 @@ mod tests {
 
     #[test]
     fn what_ran_is_said_exactly() {
-        let text = remains(3, 0, 5, "migrations/7_x.sql");
+        let text = remains(3, 5, "migrations/7_x.sql");
         assert!(text.contains("statements 1 to 2 ran and remain"), "{text}");
         assert!(
             text.contains("statement 3 failed; statements 4 to 5 did not run"),
@@ -289,14 +301,17 @@ mod tests {
         );
         assert!(text.contains("version 7 with success = false"), "{text}");
         assert!(!text.contains("rolled back"), "{text}");
-        let text = remains(1, 0, 2, "7_x.sql");
+        let text = remains(1, 2, "7_x.sql");
         assert!(
             text.contains("nothing of this migration ran; statement 2 did not run"),
             "{text}"
         );
         assert!(text.contains("nothing was recorded"), "{text}");
-        let text = remains(2, 1, 2, "7_x.sql");
-        assert!(text.contains("statement 1 ran and remains, and so do the first 1 SQL statement(s) of statement 2"), "{text}");
+        let text = remains(2, 2, "7_x.sql");
+        assert!(
+            text.contains("statement 1 ran and remains; statement 2 failed."),
+            "{text}"
+        );
         assert!(!text.contains("did not run"), "{text}");
     }
 }

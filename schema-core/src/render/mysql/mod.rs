@@ -197,6 +197,19 @@ impl Dialect for Mysql {
         true
     }
 
+    /// No breakpoint lines: MySQL reads `--` as a comment only before a space, so a
+    /// `--> statement-breakpoint` line is a syntax error when the file goes to the server whole,
+    /// as sqlx's MySQL migrator sends it. Statements end with `;`, a blank line between them.
+    ///
+    /// ```sql
+    /// CREATE TABLE `a` (`id` int NOT NULL);
+    ///
+    /// CREATE TABLE `b` (`id` int NOT NULL);
+    /// ```
+    fn statement_breakpoints(&self) -> bool {
+        false
+    }
+
     /// No `CONCURRENTLY`: InnoDB builds a secondary index without blocking writes anyway.
     ///
     /// ```sql
