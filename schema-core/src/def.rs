@@ -37,6 +37,10 @@ pub struct FieldDef {
     /// The SQL column name.
     pub name: String,
     pub ty: FieldType,
+    /// `sql_type = "..."` as written, when given: a dialect whose types are not PostgreSQL's
+    /// takes it as its own type (MySQL's `text` is not what a `String` maps to there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql_type: Option<String>,
     pub nullable: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<DefaultDef>,

@@ -373,3 +373,40 @@ fn sqlx_own_migrator_runs_the_generated_folder_unchanged() {
     assert_eq!(ours.code, 0, "{}{}", ours.stdout, ours.stderr);
     assert_eq!(rt.block_on(by_sqlx.catalog()), rt.block_on(by_us.catalog()));
 }
+
+/// A plain `String` is `varchar(255)` on MySQL, and `sql_type = "text"` is MySQL's `text`:
+/// written, applied, read back and generated again without churn.
+#[test]
+fn a_written_text_type_is_text_and_a_plain_string_is_a_varchar() {
+    let rt = runtime();
+    let Some(db) = rt.block_on(TestDb::create("mysql_text")) else {
+        return;
+    };
+    let p = mysql_project(
+        r#"
+#[derive(Table)] #[table(name = "notes")]
+struct Note {
+    #[column(primary_key, identity)] id: i64,
+    title: String,
+    #[column(sql_type = "text")] body: String,
+    #[column(sql_type = "TEXT")] extra: Option<String>,
+    #[column(sql_type = "varchar(40)")] slug: String,
+}
+"#,
+    );
+    let sql = generate(&p, "notes", NOW);
+    for column in [
+        "`title` varchar(255) NOT NULL",
+        "`body` text NOT NULL",
+        "`extra` text,",
+        "`slug` varchar(40) NOT NULL",
+    ] {
+        assert!(sql.contains(column), "{column} missing from:\n{sql}");
+    }
+    let migrate = p.run(&["migrate", "--url", &db.url], NOW + 1);
+    assert_eq!(migrate.code, 0, "{}{}", migrate.stdout, migrate.stderr);
+    let again = p.run(&["generate"], NOW + 2);
+    assert!(again.stdout.starts_with("no changes"), "{}", again.stdout);
+    let check = p.run(&["check", "--url", &db.url], NOW + 3);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}

@@ -161,6 +161,7 @@ pub(super) fn parse_field(field: &syn::Field, errors: &mut Errors) -> Option<Fie
                 .map_or_else(|| field_name.clone(), LitStr::value),
             field: field_name,
             ty: mapped.ty,
+            sql_type: attrs.sql_type.as_ref().map(LitStr::value),
             nullable: mapped.nullable,
             default,
             identity: attrs.identity.is_some(),

@@ -26,6 +26,7 @@ fn def(table: &Table) -> TableDef {
                 field: format!("{}_field", c.name),
                 name: c.name.clone(),
                 ty: FieldType::Sql(c.ty.clone()),
+                sql_type: None,
                 nullable: c.nullable,
                 default: None,
                 identity: c.identity,

@@ -492,6 +492,7 @@ impl Table {
                 field: f.ident.clone(),
                 name: f.name.clone(),
                 ty: f.ty.field_type(),
+                sql_type: None,
                 nullable: f.nullable,
                 default: f.default.clone(),
                 identity: f.identity,

@@ -4,7 +4,7 @@
 //! name. What MySQL cannot hold is an error naming the struct and field.
 
 use super::defaults::canonical_default;
-use super::types::{from_postgres, is_integer, is_text_class};
+use super::types::{from_postgres, is_integer, is_text_class, normalize_type};
 use crate::def::TableDef;
 use crate::model::{ColumnType, Enum, FkAction, Index, Schema, Table, DEFAULT_SCHEMA};
 use crate::resolve::ResolveError;
@@ -44,6 +44,16 @@ struct Def<'a> {
 }
 
 impl Def<'_> {
+    /// The `sql_type` written on the field of `column`, if any.
+    fn sql_type(&self, column: &str) -> Option<&str> {
+        self.def?
+            .fields
+            .iter()
+            .find(|f| f.name == column)?
+            .sql_type
+            .as_deref()
+    }
+
     /// An error on the struct, or on the field of `column` when given.
     fn error(&self, column: Option<&str>, message: String) -> ResolveError {
         let field = column.map(|c| {
@@ -106,7 +116,14 @@ fn adapt_columns(
         .as_ref()
         .and_then(|pk| pk.columns.first().cloned());
     for column in &mut table.columns {
+        // A plain `String` is `varchar(255)`, but a written `sql_type = "text"` means MySQL's
+        // `text` (both are `text` in the resolved schema). Other PostgreSQL names map below,
+        // and MySQL's own names pass through.
+        let text = def
+            .sql_type(&column.name)
+            .is_some_and(|written| normalize_type(written) == "text");
         let ty = match &column.ty {
+            ColumnType::Builtin(_) if text => "text".to_string(),
             ColumnType::Builtin(name) => from_postgres(name).unwrap_or_else(|lacking| {
                 errors.push(def.error(Some(&column.name), format!(
                     "column `{}.{}` has type `{lacking}`, which MySQL does not have; give another type: #[column(sql_type = \"varchar(64)\")]",

@@ -12,8 +12,8 @@
 //!   SQLite) and the SQL never names a schema; `schema = ".."` is an error naming the struct.
 //! - Column types are [`ColumnType::Builtin`] MySQL names in [`normalize_type`]'s spelling,
 //!   without integer display widths: `smallint`, `int`, `bigint`, `float` (f32), `double`
-//!   (f64), `tinyint(1)` (bool), `varchar(255)` (String, and `text`: PostgreSQL's `text` is
-//!   what a String resolves to, so write `mediumtext`/`longtext` for a text column),
+//!   (f64), `tinyint(1)` (bool), `varchar(255)` (String; `sql_type = "text"` is MySQL's
+//!   `text`, up to 64 KiB, and `mediumtext`/`longtext` hold more),
 //!   `longblob` (`Vec<u8>`), `char(36)` (uuid), `datetime(6)` (both timestamps), `date`,
 //!   `time(6)`, `decimal(65,30)` (numeric without precision), `json` (json and jsonb). A
 //!   `sql_type` passes through [`normalize_type`] after the resolver's PostgreSQL spelling,
