@@ -14,9 +14,11 @@ use crate::model::Schema;
 use std::collections::BTreeSet;
 use std::fmt;
 
+mod comment;
 mod rebuilds;
 mod sizes;
 
+pub use comment::{parse_comment, parse_comment_with};
 pub use rebuilds::Costs;
 pub use sizes::{
     apply_sizes, locked_table, tables_to_size, thousands, TableSizes, DEFAULT_LARGE_TABLE_ROWS,
@@ -185,34 +187,6 @@ pub fn allowed(sql: &str) -> BTreeSet<String> {
                 .collect::<Vec<_>>()
         })
         .collect()
-}
-
-/// A finding read back from its comment line (`-- lint: error drop-table public.comments: ...`),
-/// as [`Finding::comment`] writes it; `None` for any other line, an acknowledgement or an
-/// unknown code. The suggestion is not in the comment: it is [`suggestion_for`] the code.
-pub fn parse_comment(line: &str) -> Option<Finding> {
-    let rest = line.trim_start().strip_prefix(COMMENT_PREFIX)?;
-    let rest = rest.strip_prefix(' ')?;
-    let (severity, rest) = rest.split_once(' ')?;
-    let severity = match severity {
-        "error" => Severity::Error,
-        "warning" => Severity::Warning,
-        _ => return None,
-    };
-    let (code, rest) = rest.split_once(' ')?;
-    let code = CODES.iter().copied().find(|c| *c == code)?;
-    let (object, message) = rest.split_once(": ")?;
-    Some(Finding {
-        code,
-        severity,
-        suggestion: match (code, message.starts_with("adding unique index")) {
-            (ADD_UNIQUE, true) => UNIQUE_INDEX_SUGGESTION,
-            _ => suggestion_for(code),
-        }
-        .to_string(),
-        object: object.to_string(),
-        message: message.trim_end().to_string(),
-    })
 }
 
 /// What to do about a finding with `code` (the suggestion [`lint`] gives; a unique index, as

@@ -64,7 +64,8 @@ pub struct Finding {
     pub migration: String,
     pub object: String,
     pub message: String,
-    /// The code's suggestion: migration files keep only the message ([`lint::suggestion_for`]).
+    /// The code's suggestion on the config's dialect: migration files keep only the message
+    /// ([`lint::parse_comment_with`]).
     pub suggestion: String,
 }
 
@@ -122,9 +123,13 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
     };
     source(&config, &folder, &history, ctx, &mut report.problems);
     let database = target.as_ref().map(|t| (t, &config));
+    // The files keep only the messages: the suggestions are the dialect's, as generate gave them.
+    let costs = schema_core::render::dialect(config.dialect.as_str())
+        .map_or(lint::Costs::IN_PLACE, lint::Costs::of);
     lint_findings(
         &history,
         &applied,
+        costs,
         args.deny.is_some(),
         database,
         &mut report,
@@ -200,11 +205,13 @@ fn source(
     }
 }
 
-/// The `-- lint:` lines of every migration not in `applied`, less the acknowledged ones; with a
-/// database, the locking warnings get its row counts (and are errors on large tables).
+/// The `-- lint:` lines of every migration not in `applied`, less the acknowledged ones, with
+/// the suggestions of the dialect whose changes cost `costs`; with a database, the locking
+/// warnings get its row counts (and are errors on large tables).
 fn lint_findings(
     history: &History,
     applied: &BTreeSet<i64>,
+    costs: lint::Costs,
     deny_warnings: bool,
     database: Option<(&database::Target, &Config)>,
     report: &mut Report,
@@ -215,7 +222,10 @@ fn lint_findings(
             continue;
         }
         let Some(sql) = &m.sql else { continue };
-        let lines: Vec<lint::Finding> = sql.lines().filter_map(lint::parse_comment).collect();
+        let lines: Vec<lint::Finding> = sql
+            .lines()
+            .filter_map(|line| lint::parse_comment_with(line, costs))
+            .collect();
         for f in lint::unacknowledged(lines, &lint::allowed(sql)) {
             tags.push(m.tag.clone());
             found.push(f);
