@@ -103,6 +103,7 @@ impl Costs {
                 SET_NOT_NULL => "backfill the NULLs first, or give the column a default (its NULLs are set to it first)",
                 ADD_FOREIGN_KEY => "fix orphan rows first; on a large table check them yourself and add the key with foreign_key_checks=0 (ALGORITHM=INPLACE) in a --custom migration",
                 ADD_CHECK => "fix violating rows first",
+                ADD_UNIQUE => "remove the duplicates first (InnoDB builds the index in place, but fails on the first duplicate)",
                 ADD_NOT_NULL_WITHOUT_DEFAULT => "give the column a default, or add it nullable, backfill it, then set NOT NULL in a later migration",
                 _ => suggestion_for(code),
             };
