@@ -492,7 +492,8 @@ impl Table {
                 field: f.ident.clone(),
                 name: f.name.clone(),
                 ty: f.ty.field_type(),
-                sql_type: None,
+                // What the source writes for the type (see `source::rust_type`).
+                sql_type: super::source::rust_type(&f.ty.field_type()).1,
                 nullable: f.nullable,
                 default: f.default.clone(),
                 identity: f.identity,

@@ -129,7 +129,7 @@ fn field(out: &mut String, f: &FieldDef) {
 }
 
 /// The Rust type of a field and the `sql_type` it needs when the mapping has no Rust type.
-fn rust_type(ty: &FieldType) -> (String, Option<String>) {
+pub(crate) fn rust_type(ty: &FieldType) -> (String, Option<String>) {
     match ty {
         FieldType::User { rust, array: false } => (rust.clone(), None),
         FieldType::User { rust, array: true } => (format!("Vec<{rust}>"), None),
