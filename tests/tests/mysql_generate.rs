@@ -410,3 +410,48 @@ struct Note {
     let check = p.run(&["check", "--url", &db.url], NOW + 3);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
 }
+
+/// A backslash in a string default or an enum value is a backslash in the database (MySQL reads
+/// `\t` in a literal as a tab), and reads back equal to the snapshot.
+#[test]
+fn backslashes_in_defaults_and_enum_values_are_kept() {
+    let rt = runtime();
+    let Some(db) = rt.block_on(TestDb::create("mysql_backslash")) else {
+        return;
+    };
+    let p = mysql_project(
+        r#"
+#[derive(DbEnum)] enum Kind { #[db_enum(rename = "a\\b")] Slashed, Plain }
+#[derive(Table)] #[table(name = "paths")]
+struct Path {
+    #[column(primary_key, identity)] id: i64,
+    #[column(default = "C:\\temp\\new")] dir: String,
+    #[column(default = "it's")] quote: String,
+    #[column(default = "a\\b")] kind: Kind,
+}
+"#,
+    );
+    generate(&p, "paths", NOW);
+    let migrate = p.run(&["migrate", "--url", &db.url], NOW + 1);
+    assert_eq!(migrate.code, 0, "{}{}", migrate.stdout, migrate.stderr);
+    rt.block_on(db.execute("INSERT INTO `paths` () VALUES ()"))
+        .expect("insert defaults");
+    let row: (String, String, String) = rt
+        .block_on(
+            sqlx::query_as("SELECT `dir`, `quote`, CAST(`kind` AS CHAR) FROM `paths`")
+                .fetch_one(&db.pool),
+        )
+        .expect("row");
+    assert_eq!(
+        row,
+        (
+            r"C:\temp\new".to_string(),
+            "it's".to_string(),
+            r"a\b".to_string()
+        )
+    );
+    let check = p.run(&["check", "--url", &db.url], NOW + 2);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    let verify = p.run(&["verify", "--url", &db.url], NOW + 3);
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+}

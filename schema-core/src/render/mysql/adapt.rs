@@ -167,17 +167,34 @@ fn adapt_columns(
         column.default = column
             .default
             .as_deref()
-            .map(|d| canonical_default(d, &ty))
+            .map(|d| canonical_default(&escape_backslashes(d), &ty))
             .filter(|d| d != "NULL");
         column.ty = ColumnType::Builtin(ty);
     }
+}
+
+/// A source default (standard SQL, where a backslash is itself) as MySQL reads it, where a
+/// backslash starts an escape: backslashes inside string literals are doubled, as MySQL also
+/// prints them back (`'C:\\temp'`).
+fn escape_backslashes(default: &str) -> String {
+    let mut out = String::with_capacity(default.len());
+    let mut in_string = false;
+    for c in default.chars() {
+        if c == '\'' {
+            in_string = !in_string;
+        } else if c == '\\' && in_string {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `enum('open','closed')`: the values as string literals in declared order.
 fn enum_type(values: &[String]) -> String {
     let values: Vec<String> = values
         .iter()
-        .map(|v| format!("'{}'", v.replace('\'', "''")))
+        .map(|v| format!("'{}'", v.replace('\\', "\\\\").replace('\'', "''")))
         .collect();
     format!("enum({})", values.join(","))
 }

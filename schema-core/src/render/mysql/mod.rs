@@ -41,7 +41,8 @@
 //! - Defaults have [`canonical_default`]'s text: `0`, `1.50` on `decimal(10,2)`, `1`/`0` for
 //!   booleans, `'it''s'`, `CURRENT_TIMESTAMP(6)` on a `datetime(6)` column for `now()`,
 //!   other expressions verbatim; `NULL` is no default (MySQL reports both alike). A
-//!   backslash in a string default is MySQL's escape character.
+//!   backslash in a source string default or enum value is doubled (`'C:\\temp'`): MySQL
+//!   reads a single one as an escape, and prints the doubled form back.
 //! - A foreign key's `restrict` is `no action`: InnoDB has one behavior for both, and reports
 //!   `RESTRICT` for a key created without an action but `NO ACTION` when it is given (or when
 //!   the key is added with `foreign_key_checks` off), so introspection maps both to
