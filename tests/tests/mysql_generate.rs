@@ -455,3 +455,33 @@ struct Path {
     let verify = p.run(&["verify", "--url", &db.url], NOW + 3);
     assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
 }
+
+/// What MySQL refuses only when the DDL runs (and so half way through a file) is refused by
+/// `generate`: a foreign key between columns of different types, and a key over InnoDB's
+/// 3,072 bytes; nothing is written.
+#[test]
+fn mismatched_foreign_keys_and_overlong_keys_are_refused_before_writing() {
+    let p = mysql_project(
+        r#"
+#[derive(Table)] #[table(name = "customers")]
+struct Customer { #[column(primary_key, identity)] id: i64 }
+#[derive(Table)] #[table(name = "orders")] #[index(columns(a, b, c))]
+struct Order {
+    #[column(primary_key, identity)] id: i64,
+    #[column(references = Customer::id)] customer_id: i32,
+    a: String,
+    b: String,
+    #[column(sql_type = "varchar(320)")] c: String,
+}
+"#,
+    );
+    let run = p.run(&["generate"], NOW);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    for part in [
+        "foreign key `orders_customer_id_fkey` joins column `orders.customer_id` of type `int` to `customers.id` of type `bigint`",
+        "index `orders_a_b_c_idx` of table `orders` on (a, b, c) takes up to 3326 bytes, more than the 3072",
+    ] {
+        assert!(run.stderr.contains(part), "{part:?} missing from:\n{}", run.stderr);
+    }
+    assert!(!p.migrations().exists(), "nothing is written");
+}

@@ -4,6 +4,7 @@
 //! name. What MySQL cannot hold is an error naming the struct and field.
 
 use super::defaults::canonical_default;
+use super::limits;
 use super::types::{from_postgres, is_integer, is_text_class, normalize_type};
 use crate::def::TableDef;
 use crate::model::{ColumnType, Enum, FkAction, Index, Schema, Table, DEFAULT_SCHEMA};
@@ -28,7 +29,16 @@ pub fn adapt(schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveE
             table: table.name.clone(),
         };
         let t = adapt_table(table, &def, &schema.enums, &mut errors);
+        limits::check_key_lengths(&t, &def, &mut errors);
         out.tables.insert(t.key(), t);
+    }
+    // Foreign keys compare the adapted types of both tables.
+    for (key, table) in &out.tables {
+        let def = Def {
+            def: by_key.get(key).copied(),
+            table: table.name.clone(),
+        };
+        limits::check_foreign_key_types(table, &out, &def, &mut errors);
     }
     if errors.is_empty() {
         Ok(out)
@@ -38,7 +48,7 @@ pub fn adapt(schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveE
 }
 
 /// A table's definition (when known) and its SQL name, for errors.
-struct Def<'a> {
+pub(super) struct Def<'a> {
     def: Option<&'a TableDef>,
     table: String,
 }
@@ -55,7 +65,7 @@ impl Def<'_> {
     }
 
     /// An error on the struct, or on the field of `column` when given.
-    fn error(&self, column: Option<&str>, message: String) -> ResolveError {
+    pub(super) fn error(&self, column: Option<&str>, message: String) -> ResolveError {
         let field = column.map(|c| {
             self.def
                 .and_then(|d| d.fields.iter().find(|f| f.name == c))

@@ -86,6 +86,7 @@
 
 mod adapt;
 mod defaults;
+mod limits;
 mod script;
 mod types;
 

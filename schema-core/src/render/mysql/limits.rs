@@ -1,0 +1,123 @@
+//! Limits MySQL checks only when the DDL runs, checked before a file is written, so that a
+//! migration does not stop half way (MySQL commits each statement): a foreign key joins
+//! columns of the same type, and an index key fits InnoDB's 3,072 bytes.
+
+use super::adapt::Def;
+use crate::model::{Schema, Table};
+use crate::resolve::ResolveError;
+
+/// InnoDB's largest index key, in bytes (with the default DYNAMIC row format).
+const MAX_KEY_BYTES: usize = 3072;
+
+/// Foreign keys of `table` whose columns differ in type from the columns they reference in
+/// `schema` (the adapted one): MySQL refuses them (errno 150) unless integers and decimals
+/// match exactly and strings are strings of one kind.
+pub(super) fn check_foreign_key_types(
+    table: &Table,
+    schema: &Schema,
+    def: &Def<'_>,
+    errors: &mut Vec<ResolveError>,
+) {
+    for fk in &table.foreign_keys {
+        let Some(target) = schema
+            .tables
+            .get(&Schema::key(&fk.ref_schema, &fk.ref_table))
+        else {
+            continue;
+        };
+        for (column, ref_column) in fk.columns.iter().zip(&fk.ref_columns) {
+            let (Some(from), Some(to)) = (type_of(table, column), type_of(target, ref_column))
+            else {
+                continue;
+            };
+            if !joinable(from, to) {
+                errors.push(def.error(Some(column), format!(
+                    "foreign key `{}` joins column `{}.{column}` of type `{from}` to `{}.{ref_column}` of type `{to}`, which MySQL refuses (the types must match); give the field the Rust type of the column it references",
+                    fk.name, table.name, target.name
+                )));
+            }
+        }
+    }
+}
+
+/// Indexes and keys of `table` longer than InnoDB allows (utf8mb4 takes 4 bytes a character).
+pub(super) fn check_key_lengths(table: &Table, def: &Def<'_>, errors: &mut Vec<ResolveError>) {
+    let keys = table
+        .primary_key
+        .iter()
+        .map(|pk| ("the primary key".to_string(), &pk.columns))
+        .chain(
+            table
+                .indexes
+                .iter()
+                .map(|i| (format!("index `{}`", i.name), &i.columns)),
+        );
+    for (what, columns) in keys {
+        let bytes: usize = columns
+            .iter()
+            .filter_map(|c| type_of(table, c))
+            .map(key_bytes)
+            .sum();
+        if bytes > MAX_KEY_BYTES {
+            errors.push(def.error(columns.first().map(String::as_str), format!(
+                "{what} of table `{}` on ({}) takes up to {bytes} bytes, more than the {MAX_KEY_BYTES} InnoDB allows in a key (a utf8mb4 character takes 4); give its string columns shorter lengths, for example #[column(sql_type = \"varchar(191)\")]",
+                table.name,
+                columns.join(", ")
+            )));
+        }
+    }
+}
+
+fn type_of<'a>(table: &'a Table, column: &str) -> Option<&'a str> {
+    match &table.column(column)?.ty {
+        crate::model::ColumnType::Builtin(ty) => Some(ty),
+        _ => None,
+    }
+}
+
+/// Whether MySQL joins a column of type `from` to one of type `to` in a foreign key.
+fn joinable(from: &str, to: &str) -> bool {
+    let base = |ty: &str| ty.split(['(', ' ']).next().unwrap_or(ty).to_string();
+    let strings = ["char", "varchar"];
+    from == to || strings.contains(&base(from).as_str()) && strings.contains(&base(to).as_str())
+}
+
+/// The most bytes a value of `ty` takes in an index key.
+fn key_bytes(ty: &str) -> usize {
+    let base = ty.split(['(', ' ']).next().unwrap_or(ty);
+    let length = || -> usize {
+        ty.split_once('(')
+            .and_then(|(_, rest)| rest.split([')', ',']).next())
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(1)
+    };
+    match base {
+        "char" | "varchar" => 4 * length() + 2,
+        "binary" | "varbinary" => length() + 2,
+        "tinyint" => 1,
+        "smallint" => 2,
+        "mediumint" => 3,
+        "int" | "float" | "date" => 4,
+        "bigint" | "double" | "datetime" | "time" | "timestamp" => 8,
+        "decimal" => length() / 2 + 1,
+        "enum" => 2,
+        _ => 8,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_sizes_and_joinable_types() {
+        assert_eq!(key_bytes("varchar(255)"), 1022);
+        assert_eq!(key_bytes("bigint"), 8);
+        assert_eq!(key_bytes("decimal(10,2)"), 6);
+        assert!(joinable("bigint", "bigint"));
+        assert!(joinable("varchar(40)", "varchar(255)"));
+        assert!(joinable("char(36)", "varchar(36)"));
+        assert!(!joinable("int", "bigint"));
+        assert!(!joinable("decimal(10,2)", "decimal(12,2)"));
+    }
+}
