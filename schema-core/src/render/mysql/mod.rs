@@ -14,8 +14,8 @@
 //!   without integer display widths: `smallint`, `int`, `bigint`, `float` (f32), `double`
 //!   (f64), `tinyint(1)` (bool), `varchar(255)` (String; `sql_type = "text"` is MySQL's
 //!   `text`, up to 64 KiB, and `mediumtext`/`longtext` hold more),
-//!   `longblob` (`Vec<u8>`), `char(36)` (uuid), `datetime(6)` (both timestamps), `date`,
-//!   `time(6)`, `decimal(65,30)` (numeric without precision), `json` (json and jsonb). A
+//!   `longblob` (`Vec<u8>`), `char(36)` (uuid; sqlx reads it as `uuid::fmt::Hyphenated`), `datetime(6)` (both timestamps), `date`,
+//!   `time(6)`, `decimal(28,10)` (numeric without precision: rust_decimal holds 28 digits), `json` (json and jsonb). A
 //!   `sql_type` passes through [`normalize_type`] after the resolver's PostgreSQL spelling,
 //!   so `float` there means PostgreSQL's `float` (8 bytes): `double`.
 //! - Arrays are an error (hint: `sql_type = "json"`), and so are PostgreSQL-only types.

@@ -133,11 +133,16 @@ pub(super) fn from_postgres(pg: &str) -> Result<String, String> {
         "boolean" => "tinyint(1)".into(),
         "text" => "varchar(255)".into(),
         "character varying" => format!("varchar({})", args.as_deref().unwrap_or("255")),
+        // Readable, and a uuid literal default fits; sqlx reads and writes a `Uuid` as its 16
+        // bytes on MySQL, so the application reads it as `uuid::fmt::Hyphenated` (or the field
+        // says `sql_type = "binary(16)"`).
         "uuid" => "char(36)".into(),
         "bytea" => "longblob".into(),
         "json" | "jsonb" => "json".into(),
         "date" => "date".into(),
-        "numeric" if args.is_none() => "decimal(65,30)".into(),
+        // rust_decimal (and so sqlx's `Decimal`) holds 28 digits; MySQL's widest decimal
+        // (65,30) prints 30 decimals, which it cannot read back.
+        "numeric" if args.is_none() => "decimal(28,10)".into(),
         _ if pg.starts_with("timestamp") => precision("datetime"),
         _ if pg.starts_with("time ") || pg.starts_with("time(") || pg == "time" => {
             precision("time")
@@ -226,7 +231,7 @@ mod tests {
             ("timestamp with time zone", "datetime(6)"),
             ("timestamp(3) without time zone", "datetime(3)"),
             ("time without time zone", "time(6)"),
-            ("numeric", "decimal(65,30)"),
+            ("numeric", "decimal(28,10)"),
             ("numeric(10,2)", "decimal(10,2)"),
             ("jsonb", "json"),
             ("mediumtext", "mediumtext"),
