@@ -354,18 +354,20 @@ fn lint_change(
                     suggestion_for(DROP_ENUM_VALUE),
                 ));
             }
-            out.push(finding(
-                TYPE_CHANGE,
-                Warning,
-                format!("{table}.{column}"),
-                format!(
-                    "changing {table}.{column} from {} to {} {}",
-                    crate::diff::type_label(from),
-                    crate::diff::type_label(to),
-                    costs.type_change(from, to, "may rewrite the table under an exclusive lock, and the cast may fail on existing rows")
-                ),
-                costs.suggestion(TYPE_CHANGE),
-            ))
+            let in_place = "may rewrite the table under an exclusive lock, and the cast may fail on existing rows";
+            if let Some(cost) = costs.type_change(from, to, in_place) {
+                out.push(finding(
+                    TYPE_CHANGE,
+                    Warning,
+                    format!("{table}.{column}"),
+                    format!(
+                        "changing {table}.{column} from {} to {} {cost}",
+                        crate::diff::type_label(from),
+                        crate::diff::type_label(to),
+                    ),
+                    costs.suggestion(TYPE_CHANGE),
+                ));
+            }
         }
         RenameTable { from, to } => out.push(finding(
             RENAME_TABLE,

@@ -68,9 +68,15 @@ impl Costs {
         }
     }
 
-    /// What changing a column from `from` to `to` costs: [`Costs::phrase`], except that on
-    /// MySQL values appended to an enum change only the table's metadata.
-    pub(super) fn type_change(&self, from: &ColumnType, to: &ColumnType, in_place: &str) -> String {
+    /// What changing a column from `from` to `to` costs: [`Costs::phrase`]; `None` for values
+    /// appended to an enum on MySQL, which change only the table's metadata (ALGORITHM=INSTANT
+    /// while it keeps under 256 values) and so are no finding, as PostgreSQL's `ADD VALUE`.
+    pub(super) fn type_change(
+        &self,
+        from: &ColumnType,
+        to: &ColumnType,
+        in_place: &str,
+    ) -> Option<String> {
         let appended = match (from, to) {
             (ColumnType::Builtin(from), ColumnType::Builtin(to)) => from
                 .strip_suffix(')')
@@ -79,9 +85,9 @@ impl Costs {
             _ => false,
         };
         if self.copies_tables && appended {
-            return "only changes the table's metadata (values appended to an enum: ALGORITHM=INSTANT while it keeps under 256 values)".to_string();
+            return None;
         }
-        self.phrase(TYPE_CHANGE, in_place)
+        Some(self.phrase(TYPE_CHANGE, in_place))
     }
 
     /// `in_place`, or what a rebuild costs when the dialect rebuilds the table for `code`.
@@ -266,5 +272,24 @@ mod tests {
         assert_eq!(findings[1].code, TYPE_CHANGE);
         let appended = super::lost_enum_values(&ty("enum('a')"), &ty("enum('a','b')"));
         assert_eq!(appended, None);
+    }
+
+    /// Values appended to a MySQL enum change only the metadata: no finding, as PostgreSQL's
+    /// `ADD VALUE`; a value inserted before the end is a type change.
+    #[test]
+    fn values_appended_to_a_mysql_enum_column_are_no_finding() {
+        let ty = |s: &str| ColumnType::Builtin(s.into());
+        let change = |to: &str| Change::AlterColumnType {
+            table: QualifiedName::new("public", "t"),
+            column: "state".into(),
+            from: ty("enum('open','closed')"),
+            to: ty(to),
+        };
+        let old = Schema::default();
+        let lint = |c| lint_sized_with(&old, &old, &[c], &TableSizes::new(1_000), MYSQL);
+        assert!(lint(change("enum('open','closed','archived')")).is_empty());
+        let inserted = lint(change("enum('open','draft','closed')"));
+        assert_eq!(inserted.len(), 1);
+        assert_eq!(inserted[0].code, TYPE_CHANGE);
     }
 }
