@@ -40,7 +40,7 @@ pub struct Cli {
 pub enum Command {
     /// Write the next migration from the changes in the schema structs
     Generate(GenerateArgs),
-    /// Apply the pending migrations to the database, in order, each in its own transaction
+    /// Apply the pending migrations to the database, in order, each in its own transaction (on MySQL statement by statement)
     Migrate(MigrateArgs),
     /// List every migration with its state: applied, pending, modified, missing or failed
     Status(StatusArgs),
