@@ -48,6 +48,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// The CI gate: lint findings, source against snapshot, folder consistency, forks, drift
     Check(CheckArgs),
+    /// Remove the newest migration (its SQL file, snapshot and journal entry) to fix a struct and generate again
+    Drop(commands::drop::DropArgs),
 }
 
 /// What a command runs with: where it is, the time, where it prints and how it asks.
@@ -115,6 +117,8 @@ where
         Command::Status(args) => status::status(args, ctx).map(drop),
         Command::Verify(args) => verify::verify(args, ctx).map(drop),
         Command::Check(args) => check::check(args, ctx).map(drop),
+        // `drop` prints its own error: its refusals are its own error type.
+        Command::Drop(args) => return commands::drop::run(args, ctx),
     };
     match result {
         Ok(()) => EXIT_OK,

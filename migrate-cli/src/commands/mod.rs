@@ -1,6 +1,7 @@
 //! The subcommands, one module each.
 
 pub mod check;
+pub mod drop;
 pub mod generate;
 pub mod migrate;
 pub mod status;
