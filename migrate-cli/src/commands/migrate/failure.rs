@@ -31,7 +31,7 @@ impl std::fmt::Display for Failure {
             None => write!(f, "migration {} failed: {}\n\n", self.file, self.error)?,
         }
         match self.remains {
-            Remains::Nothing => write!(f, "nothing of this migration remains and nothing was recorded; fix the file and run migrate again (or, when the mistake is in the schema source, delete this migration's .sql file, its snapshot and its journal entry, fix the struct and run generate again: a fixed file whose snapshot still says otherwise makes verify and check fail)")?,
+            Remains::Nothing => write!(f, "nothing of this migration remains and nothing was recorded; fix the file and run migrate again (or, when the mistake is in the schema source, run `migrate-cli drop` to remove this migration, fix the struct and run generate again: a fixed file whose snapshot still says otherwise makes verify and check fail)")?,
             Remains::StatementsBefore => write!(f, "this migration ran without a transaction (-- no-transaction), so the statements before the failing one remain; repair the database by hand, fix the file and run migrate again")?,
             Remains::InvalidIndex => write!(f, "a concurrent index build that fails leaves at most an invalid index, which the next migrate drops and builds again; nothing was recorded; fix the cause and run migrate again")?,
             Remains::Committed => write!(f, "this migration's own transaction was no longer open when it failed, so what it committed remains though nothing was recorded; check the database by hand, fix the file and run migrate again")?,
