@@ -98,7 +98,8 @@ struct States {
     folder: Folder,
     history: History,
     old: Schema,
-    new: Schema,
+    /// Shared with the thread that prints its snapshot ([`files::early_snapshot`]).
+    new: std::sync::Arc<Schema>,
     /// The source indexes marked `concurrently` that the dialect builds without it.
     ignored_concurrently: Vec<String>,
 }
@@ -206,7 +207,7 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
         folder,
         history,
         old,
-        new,
+        new: std::sync::Arc::new(new),
         ignored_concurrently,
     })
 }

@@ -13,7 +13,7 @@ use schema_core::diff::{Change, Renames};
 use schema_core::lint::{self, Finding};
 use schema_core::model::Schema;
 use schema_core::render;
-use schema_core::snapshot::{Snapshot, ROOT_ID};
+use schema_core::snapshot::{self, Snapshot, ROOT_ID};
 
 /// The snapshot JSON of the new schema after the latest one, built on a thread of its own
 /// while the diff, lint and render run: what a migration without concurrent index changes
@@ -21,8 +21,8 @@ use schema_core::snapshot::{Snapshot, ROOT_ID};
 pub(super) fn early_snapshot(states: &States) -> std::thread::JoinHandle<String> {
     let dialect = states.config.dialect.as_str().to_string();
     let prev_id = prev_id(states).to_string();
-    let schema = states.new.clone();
-    std::thread::spawn(move || Snapshot::of_owned(&dialect, &prev_id, schema).to_json())
+    let schema = std::sync::Arc::clone(&states.new);
+    std::thread::spawn(move || snapshot::snapshot_json(&dialect, &prev_id, &schema))
 }
 
 fn prev_id(states: &States) -> &str {
@@ -57,7 +57,7 @@ pub(super) fn parts(
     let schemas: Vec<&Schema> = if args.custom {
         vec![&states.old]
     } else {
-        steps.iter().chain(std::iter::once(&states.new)).collect()
+        steps.iter().chain(std::iter::once(&*states.new)).collect()
     };
     let prev_id = prev_id(states);
     let dialect = states.config.dialect.as_str();
