@@ -69,11 +69,20 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    ExitCode::from(run_code(args))
+}
+
+/// [`run`], giving the exit code as a number ([`EXIT_OK`], [`EXIT_FAILED`] or [`EXIT_USAGE`]).
+pub fn run_code<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cwd,
         Err(e) => {
             eprintln!("error: cannot read the current directory: {e}");
-            return ExitCode::from(EXIT_FAILED);
+            return EXIT_FAILED;
         }
     };
     let mut stdout = std::io::stdout().lock();
@@ -86,7 +95,7 @@ where
         stderr: &mut stderr,
         prompt: prompt::is_interactive().then_some(&mut terminal as &mut dyn Prompt),
     };
-    ExitCode::from(run_with(args, &mut ctx))
+    run_with(args, &mut ctx)
 }
 
 /// Runs the command line in `ctx` and gives the exit code: [`EXIT_OK`], [`EXIT_FAILED`] or
