@@ -114,8 +114,14 @@ fn skip_block_comment(b: &[u8], mut i: usize, line: &mut usize) -> usize {
 /// From just after the opening quote to the closing quote (the caller steps past it).
 fn skip_string(b: &[u8], mut i: usize, line: &mut usize) -> usize {
     while i < b.len() && b[i] != b'"' {
+        if b[i] == b'\\' {
+            // An escape, also `\` before a newline that continues the string.
+            *line += usize::from(b.get(i + 1) == Some(&b'\n'));
+            i += 2;
+            continue;
+        }
         *line += usize::from(b[i] == b'\n');
-        i += if b[i] == b'\\' { 2 } else { 1 };
+        i += 1;
     }
     i
 }
@@ -221,5 +227,21 @@ mod tests {
             assert!(syn::parse_file(p).is_ok(), "piece does not parse: {p:?}");
         }
         assert_eq!(parts.len(), 6, "{parts:?}");
+    }
+
+    /// A string continued on the next line with `\` still counts that line, so the pieces
+    /// after it start on their true lines (error positions depend on it).
+    #[test]
+    fn a_string_continued_after_a_backslash_counts_its_line() {
+        let text = "const S: &str = \"a\\\nb\";\nstruct A { x: i64 }\nstruct B { y: i64 }\n";
+        let parts = split(text, 3);
+        assert!(parts.len() >= 2, "{parts:?}");
+        for p in &parts {
+            let line = text[..p.text.as_ptr() as usize - text.as_ptr() as usize]
+                .matches('\n')
+                .count()
+                + 1;
+            assert_eq!(p.first_line, line, "{p:?}");
+        }
     }
 }
