@@ -78,8 +78,13 @@ fn type_of<'a>(table: &'a Table, column: &str) -> Option<&'a str> {
 /// Whether MySQL joins a column of type `from` to one of type `to` in a foreign key.
 fn joinable(from: &str, to: &str) -> bool {
     let base = |ty: &str| ty.split(['(', ' ']).next().unwrap_or(ty).to_string();
-    let strings = ["char", "varchar"];
-    from == to || strings.contains(&base(from).as_str()) && strings.contains(&base(to).as_str())
+    // String lengths need not match, but text and binary strings do not join each other.
+    let family = |ty: &str| match base(ty).as_str() {
+        "char" | "varchar" => Some("text"),
+        "binary" | "varbinary" => Some("binary"),
+        _ => None,
+    };
+    from == to || family(from).is_some() && family(from) == family(to)
 }
 
 /// The most bytes a value of `ty` takes in an index key.
@@ -92,8 +97,9 @@ fn key_bytes(ty: &str) -> usize {
             .unwrap_or(1)
     };
     match base {
-        "char" | "varchar" => 4 * length() + 2,
-        "binary" | "varbinary" => length() + 2,
+        // The length bytes of a variable-length column do not count against the limit.
+        "char" | "varchar" => 4 * length(),
+        "binary" | "varbinary" => length(),
         "tinyint" => 1,
         "smallint" => 2,
         "mediumint" => 3,
@@ -111,7 +117,10 @@ mod tests {
 
     #[test]
     fn key_sizes_and_joinable_types() {
-        assert_eq!(key_bytes("varchar(255)"), 1022);
+        assert_eq!(key_bytes("varchar(255)"), 1020);
+        assert_eq!(key_bytes("varchar(768)"), 3072);
+        assert!(joinable("binary(16)", "varbinary(16)"));
+        assert!(!joinable("binary(16)", "char(16)"));
         assert_eq!(key_bytes("bigint"), 8);
         assert_eq!(key_bytes("decimal(10,2)"), 6);
         assert!(joinable("bigint", "bigint"));
