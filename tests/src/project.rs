@@ -7,7 +7,7 @@ use migrate_cli::{run_with, Context};
 use schema_core::snapshot::Journal;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The config every project starts with.
 pub const CONFIG: &str =
@@ -30,6 +30,11 @@ pub struct Run {
 }
 
 impl Run {
+    /// Standard output, then standard error.
+    pub fn text(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
     /// Standard output read as JSON (for `--format json`).
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
@@ -71,22 +76,8 @@ impl Project {
         now: u64,
         prompt: Option<&mut ScriptedPrompt>,
     ) -> Run {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut ctx = Context {
-            cwd: self.path().to_path_buf(),
-            now: UNIX_EPOCH + Duration::from_secs(now),
-            stdout: &mut out,
-            stderr: &mut err,
-            prompt: prompt.map(|p| p as &mut dyn Prompt),
-        };
-        let argv = std::iter::once("migrate-cli").chain(args.iter().copied());
-        let code = run_with(argv, &mut ctx);
-        drop(ctx);
-        Run {
-            code,
-            stdout: String::from_utf8_lossy(&out).into_owned(),
-            stderr: String::from_utf8_lossy(&err).into_owned(),
-        }
+        let now = UNIX_EPOCH + Duration::from_secs(now);
+        run_cli(self.path(), args, now, prompt)
     }
 
     pub fn migrations(&self) -> PathBuf {
@@ -103,6 +94,45 @@ impl Project {
             fs::read_to_string(self.migrations().join("meta/_journal.json")).expect("journal");
         Journal::parse(&text).expect("journal parses")
     }
+}
+
+/// Runs `migrate-cli ARGS` in `dir` at `now`, answering questions with `prompt` (none: no
+/// terminal). Database commands build their own runtime, so this must not run inside an async
+/// task; see [`run_cli_blocking`].
+pub fn run_cli(
+    dir: &Path,
+    args: &[&str],
+    now: SystemTime,
+    prompt: Option<&mut ScriptedPrompt>,
+) -> Run {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut ctx = Context {
+        cwd: dir.to_path_buf(),
+        now,
+        stdout: &mut out,
+        stderr: &mut err,
+        prompt: prompt.map(|p| p as &mut dyn Prompt),
+    };
+    let argv = std::iter::once("migrate-cli").chain(args.iter().copied());
+    let code = run_with(argv, &mut ctx);
+    drop(ctx);
+    Run {
+        code,
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: String::from_utf8_lossy(&err).into_owned(),
+    }
+}
+
+/// [`run_cli`] now, without a terminal, on a blocking thread: for async tests.
+pub async fn run_cli_blocking(dir: &Path, args: &[&str]) -> Run {
+    let dir = dir.to_path_buf();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_cli(&dir, &args, SystemTime::now(), None)
+    })
+    .await
+    .expect("cli thread")
 }
 
 /// Copies the folder `from` (recursively) to `to`.

@@ -2,24 +2,17 @@
 //! and SQLite files: order, sqlx's own bookkeeping, every status state, failures rolled back
 //! and located, a changed history refused, concurrent deployers, `--dry-run`.
 
-use migrate_cli::{run_with, Context};
 use sqlx::migrate::Migrator;
 use sqlx::{Connection, PgPool, SqliteConnection};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 use tests::pg::TestDb;
+use tests::project::{run_cli, run_cli_blocking, Run};
 
 /// A project folder: `migrate.toml` and hand-written migrations in `migrations/`.
 struct Project {
     dir: tempfile::TempDir,
-}
-
-#[derive(Debug)]
-struct Run {
-    code: u8,
-    stdout: String,
-    stderr: String,
 }
 
 impl Project {
@@ -43,26 +36,6 @@ impl Project {
 
     fn write(&self, version: i64, name: &str, sql: &str) {
         fs::write(self.file(version, name), sql).expect("migration file");
-    }
-
-    /// Runs `migrate-cli ARGS` here, synchronously (it builds its own runtime).
-    fn run_sync(dir: PathBuf, args: Vec<String>) -> Run {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut ctx = Context {
-            cwd: dir,
-            now: SystemTime::now(),
-            stdout: &mut out,
-            stderr: &mut err,
-            prompt: None,
-        };
-        let argv = std::iter::once("migrate-cli".to_string()).chain(args);
-        let code = run_with(argv, &mut ctx);
-        drop(ctx);
-        Run {
-            code,
-            stdout: String::from_utf8_lossy(&out).into_owned(),
-            stderr: String::from_utf8_lossy(&err).into_owned(),
-        }
     }
 
     async fn run(&self, args: &[&str]) -> Run {
@@ -107,11 +80,7 @@ impl Project {
 
 /// Runs `migrate-cli ARGS` in `dir` on a blocking thread (commands must not run inside a runtime).
 async fn cli(dir: &Path, args: &[&str]) -> Run {
-    let dir = dir.to_path_buf();
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    tokio::task::spawn_blocking(move || Project::run_sync(dir, args))
-        .await
-        .expect("cli thread")
+    run_cli_blocking(dir, args).await
 }
 
 async fn pg_rows(pool: &PgPool) -> Vec<(i64, String, bool, Vec<u8>)> {
@@ -369,9 +338,11 @@ fn child_process_runs_migrate() {
     ) else {
         return;
     };
-    let run = Project::run_sync(
-        PathBuf::from(dir),
-        vec!["migrate".into(), "--url".into(), url],
+    let run = run_cli(
+        Path::new(&dir),
+        &["migrate", "--url", &url],
+        SystemTime::now(),
+        None,
     );
     print!("{}", run.stdout);
     eprint!("{}", run.stderr);
@@ -448,7 +419,7 @@ async fn pg_four_concurrent_migrate_runs_apply_each_migration_once() {
         .map(|_| {
             let (dir, url) = (p.path().to_path_buf(), db.url.clone());
             std::thread::spawn(move || {
-                Project::run_sync(dir, vec!["migrate".into(), "--url".into(), url])
+                run_cli(&dir, &["migrate", "--url", &url], SystemTime::now(), None)
             })
         })
         .collect();

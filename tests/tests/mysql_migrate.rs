@@ -7,7 +7,6 @@
 
 use migrate_cli::database::Db;
 use migrate_cli::introspect;
-use migrate_cli::{run_with, Context};
 use schema_core::model::{
     Check, Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table,
 };
@@ -15,24 +14,11 @@ use sqlx::migrate::{Migrate, Migrator};
 use sqlx::{Connection, MySqlConnection, MySqlPool};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 use tests::mysql::TestDb;
+use tests::project::{run_cli_blocking, Run};
 
 struct Project {
     dir: tempfile::TempDir,
-}
-
-#[derive(Debug)]
-struct Run {
-    code: u8,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn text(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
 }
 
 impl Project {
@@ -83,27 +69,7 @@ impl Project {
 
 /// Runs `migrate-cli ARGS` in `dir` on a blocking thread (commands build their own runtime).
 async fn cli(dir: PathBuf, args: &[&str]) -> Run {
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut ctx = Context {
-            cwd: dir,
-            now: SystemTime::now(),
-            stdout: &mut out,
-            stderr: &mut err,
-            prompt: None,
-        };
-        let argv = std::iter::once("migrate-cli".to_string()).chain(args);
-        let code = run_with(argv, &mut ctx);
-        drop(ctx);
-        Run {
-            code,
-            stdout: String::from_utf8_lossy(&out).into_owned(),
-            stderr: String::from_utf8_lossy(&err).into_owned(),
-        }
-    })
-    .await
-    .expect("cli thread")
+    run_cli_blocking(&dir, args).await
 }
 
 fn assert_has(run: &Run, code: u8, needles: &[&str]) {
