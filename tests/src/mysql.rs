@@ -3,10 +3,10 @@
 //! The server comes from `MYSQL_URL` (default `mysql://root@127.0.0.1:3306/mysql`).
 //! Without a server a test says loudly that it was skipped; with `CI=true` it fails instead.
 
+use crate::server;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::{Connection, Executor, MySqlConnection, MySqlPool, Row};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The admin URL of the test server.
 pub fn server_url() -> String {
@@ -22,8 +22,6 @@ pub struct TestDb {
     admin_url: String,
 }
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
 impl TestDb {
     /// Creates a fresh database, or `None` (after saying so) when no server is reachable
     /// outside CI. Under `CI=true` an unreachable server panics: a skip is a failure there.
@@ -32,24 +30,11 @@ impl TestDb {
         let mut admin = match MySqlConnection::connect(&admin_url).await {
             Ok(c) => c,
             Err(e) => {
-                if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!("MySQL at {admin_url} is unreachable under CI=true: {e}");
-                }
-                eprintln!("SKIPPED {label}: MySQL at {admin_url} is unreachable ({e}); set MYSQL_URL or start the server");
+                server::unreachable("MySQL", &admin_url, &e, label, "MYSQL_URL");
                 return None;
             }
         };
-        let name = format!(
-            "t_{}_{}_{}",
-            label
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .take(20)
-                .collect::<String>()
-                .to_lowercase(),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        );
+        let name = server::database_name(label);
         admin
             .execute(format!("DROP DATABASE IF EXISTS `{name}`").as_str())
             .await
@@ -66,7 +51,7 @@ impl TestDb {
             .connect_with(opts)
             .await
             .expect("connect to test database");
-        let url = with_database(&admin_url, &name);
+        let url = server::with_database(&admin_url, &name);
         Some(TestDb {
             name,
             url,
@@ -92,39 +77,13 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        // Dropping needs a runtime of its own: the test's runtime is blocked in this drop.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async move {
-                if let Ok(mut admin) = MySqlConnection::connect(&admin_url).await {
-                    let _ = admin
-                        .execute(format!("DROP DATABASE IF EXISTS `{name}`").as_str())
-                        .await;
-                }
-            });
-        })
-        .join();
+        server::block_on_own_thread(async move {
+            if let Ok(mut admin) = MySqlConnection::connect(&admin_url).await {
+                let sql = format!("DROP DATABASE IF EXISTS `{name}`");
+                let _ = admin.execute(sql.as_str()).await;
+            }
+        });
     }
-}
-
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let host_start = base.find("://").map_or(0, |i| i + 3);
-    let root = match base[host_start..].find('/') {
-        Some(i) => &base[..host_start + i],
-        None => base,
-    };
-    format!(
-        "{root}/{db}{}",
-        query.map(|q| format!("?{q}")).unwrap_or_default()
-    )
 }
 
 /// A canonical, sorted text dump of the tables of the pool's current database: columns (type,
