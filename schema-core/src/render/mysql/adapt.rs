@@ -210,7 +210,7 @@ fn enum_type(values: &[String]) -> String {
 }
 
 /// The type of `column` in `table` after adapt, for the key checks.
-fn column_type<'a>(table: &'a Table, column: &str) -> Option<&'a str> {
+pub(super) fn column_type<'a>(table: &'a Table, column: &str) -> Option<&'a str> {
     match &table.column(column)?.ty {
         ColumnType::Builtin(ty) => Some(ty),
         _ => None,

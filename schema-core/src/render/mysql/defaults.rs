@@ -26,7 +26,7 @@ pub fn canonical_default(expr: &str, ty: &str) -> String {
         "current_date" | "current_date()" | "curdate()" => return "curdate()".into(),
         _ => {}
     }
-    let base = ty.split(['(', ' ']).next().unwrap_or(ty);
+    let base = super::types::base_name(ty);
     if is_now(&lower) && matches!(base, "datetime" | "timestamp") {
         return match ty.find('(') {
             Some(open) => format!("CURRENT_TIMESTAMP{}", &ty[open..]),

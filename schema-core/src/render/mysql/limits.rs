@@ -2,7 +2,8 @@
 //! migration does not stop half way (MySQL commits each statement): a foreign key joins
 //! columns of the same type, and an index key fits InnoDB's 3,072 bytes.
 
-use super::adapt::Def;
+use super::adapt::{column_type, Def};
+use super::types::base_name;
 use crate::model::{Schema, Table};
 use crate::resolve::ResolveError;
 
@@ -26,7 +27,8 @@ pub(super) fn check_foreign_key_types(
             continue;
         };
         for (column, ref_column) in fk.columns.iter().zip(&fk.ref_columns) {
-            let (Some(from), Some(to)) = (type_of(table, column), type_of(target, ref_column))
+            let (Some(from), Some(to)) =
+                (column_type(table, column), column_type(target, ref_column))
             else {
                 continue;
             };
@@ -55,7 +57,7 @@ pub(super) fn check_key_lengths(table: &Table, def: &Def<'_>, errors: &mut Vec<R
     for (what, columns) in keys {
         let bytes: usize = columns
             .iter()
-            .filter_map(|c| type_of(table, c))
+            .filter_map(|c| column_type(table, c))
             .map(key_bytes)
             .sum();
         if bytes > MAX_KEY_BYTES {
@@ -68,18 +70,10 @@ pub(super) fn check_key_lengths(table: &Table, def: &Def<'_>, errors: &mut Vec<R
     }
 }
 
-fn type_of<'a>(table: &'a Table, column: &str) -> Option<&'a str> {
-    match &table.column(column)?.ty {
-        crate::model::ColumnType::Builtin(ty) => Some(ty),
-        _ => None,
-    }
-}
-
 /// Whether MySQL joins a column of type `from` to one of type `to` in a foreign key.
 fn joinable(from: &str, to: &str) -> bool {
-    let base = |ty: &str| ty.split(['(', ' ']).next().unwrap_or(ty).to_string();
     // String lengths need not match, but text and binary strings do not join each other.
-    let family = |ty: &str| match base(ty).as_str() {
+    let family = |ty: &str| match base_name(ty) {
         "char" | "varchar" => Some("text"),
         "binary" | "varbinary" => Some("binary"),
         _ => None,
@@ -89,7 +83,7 @@ fn joinable(from: &str, to: &str) -> bool {
 
 /// The most bytes a value of `ty` takes in an index key.
 fn key_bytes(ty: &str) -> usize {
-    let base = ty.split(['(', ' ']).next().unwrap_or(ty);
+    let base = base_name(ty);
     let length = || -> usize {
         ty.split_once('(')
             .and_then(|(_, rest)| rest.split([')', ',']).next())

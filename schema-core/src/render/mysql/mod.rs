@@ -180,25 +180,6 @@ impl Dialect for Mysql {
         script::script(self, changes, old, new)
     }
 
-    /// Changing a column's type in place, with its whole definition.
-    ///
-    /// ```sql
-    /// ALTER TABLE `accounts` MODIFY COLUMN `age` bigint NOT NULL;
-    /// ```
-    fn supports_alter_column_type(&self) -> bool {
-        true
-    }
-
-    /// Adding and dropping keys, foreign keys and checks of an existing table (InnoDB online
-    /// DDL: in place, or by a table copy for foreign keys and checks).
-    ///
-    /// ```sql
-    /// ALTER TABLE `issues` ADD CONSTRAINT `issues_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `accounts`(`id`);
-    /// ```
-    fn supports_alter_constraints(&self) -> bool {
-        true
-    }
-
     /// No breakpoint lines: MySQL reads `--` as a comment only before a space, so a
     /// `--> statement-breakpoint` line is a syntax error when the file goes to the server whole,
     /// as sqlx's MySQL migrator sends it. Statements end with `;`, a blank line between them.

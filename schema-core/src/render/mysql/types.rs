@@ -155,9 +155,15 @@ pub(super) fn from_postgres(pg: &str) -> Result<String, String> {
     })
 }
 
+/// A type's name without its arguments and attributes: `varchar` of `varchar(255)`, `int` of
+/// `int unsigned`.
+pub(super) fn base_name(ty: &str) -> &str {
+    ty.split(['(', ' ']).next().unwrap_or(ty)
+}
+
 /// True for the integer types an `AUTO_INCREMENT` column can have.
 pub(super) fn is_integer(ty: &str) -> bool {
-    let base = ty.split(['(', ' ']).next().unwrap_or(ty);
+    let base = base_name(ty);
     matches!(
         base,
         "tinyint" | "smallint" | "mediumint" | "int" | "bigint"
@@ -167,7 +173,7 @@ pub(super) fn is_integer(ty: &str) -> bool {
 /// True for the types MySQL cannot index without a prefix length and whose defaults must be
 /// written in parentheses: `text`, `blob` and `json` kinds.
 pub fn is_text_class(ty: &str) -> bool {
-    let base = ty.split(['(', ' ']).next().unwrap_or(ty);
+    let base = base_name(ty);
     matches!(
         base,
         "tinytext"
