@@ -6,7 +6,7 @@
 use super::defaults::canonical_default;
 use super::limits;
 use super::types::{from_postgres, is_integer, is_text_class, normalize_type};
-use crate::def::TableDef;
+use crate::def::{FieldDef, TableDef};
 use crate::model::{ColumnType, Enum, FkAction, Index, Schema, Table, DEFAULT_SCHEMA};
 use crate::resolve::ResolveError;
 use std::collections::BTreeMap;
@@ -54,21 +54,20 @@ pub(super) struct Def<'a> {
 }
 
 impl Def<'_> {
+    /// The field of `column`, when the definition is known.
+    fn field(&self, column: &str) -> Option<&FieldDef> {
+        self.def?.fields.iter().find(|f| f.name == column)
+    }
+
     /// The `sql_type` written on the field of `column`, if any.
     fn sql_type(&self, column: &str) -> Option<&str> {
-        self.def?
-            .fields
-            .iter()
-            .find(|f| f.name == column)?
-            .sql_type
-            .as_deref()
+        self.field(column)?.sql_type.as_deref()
     }
 
     /// An error on the struct, or on the field of `column` when given.
     pub(super) fn error(&self, column: Option<&str>, message: String) -> ResolveError {
         let field = column.map(|c| {
-            self.def
-                .and_then(|d| d.fields.iter().find(|f| f.name == c))
+            self.field(c)
                 .map_or_else(|| c.to_string(), |f| f.field.clone())
         });
         ResolveError {
