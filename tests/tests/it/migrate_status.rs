@@ -368,7 +368,7 @@ async fn pg_four_concurrent_migrate_processes_apply_each_migration_once() {
                 .args([
                     "--ignored",
                     "--exact",
-                    "child_process_runs_migrate",
+                    "migrate_status::child_process_runs_migrate",
                     "--nocapture",
                 ])
                 .env("MIGRATE_CHILD_DIR", p.path())

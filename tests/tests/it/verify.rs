@@ -7,12 +7,10 @@ use migrate_cli::{run_with, Context};
 use sqlx::{Connection, PgConnection};
 use std::fs;
 use std::path::Path;
-use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tests::project::copy_dir;
 
 /// Tests here look for scratch databases of this process: one test at a time.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 const CONFIG: &str = "dialect = \"postgres\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
 const NOW: u64 = 1_795_000_000;
@@ -109,7 +107,7 @@ fn example_copy() -> tempfile::TempDir {
 
 #[test]
 fn pg_the_example_application_verifies() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = crate::PG_VERIFY.lock().unwrap_or_else(|e| e.into_inner());
     let Some(url) = server("verify_example") else {
         return;
     };
@@ -129,7 +127,7 @@ fn pg_the_example_application_verifies() {
 
 #[test]
 fn pg_a_hand_edited_history_that_lost_a_column_fails_naming_it() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = crate::PG_VERIFY.lock().unwrap_or_else(|e| e.into_inner());
     let Some(url) = server("verify_hand_edited") else {
         return;
     };
@@ -168,7 +166,7 @@ fn pg_a_hand_edited_history_that_lost_a_column_fails_naming_it() {
 
 #[test]
 fn pg_a_migration_that_fails_to_apply_is_named_and_the_scratch_database_dropped() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = crate::PG_VERIFY.lock().unwrap_or_else(|e| e.into_inner());
     let Some(url) = server("verify_apply_fails") else {
         return;
     };
@@ -268,7 +266,7 @@ fn v3() -> String {
 
 #[test]
 fn pg_a_generated_history_of_several_migrations_verifies() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = crate::PG_VERIFY.lock().unwrap_or_else(|e| e.into_inner());
     let Some(url) = server("verify_generated") else {
         return;
     };
@@ -328,7 +326,7 @@ fn pg_a_generated_history_of_several_migrations_verifies() {
 
 #[test]
 fn pg_a_killed_runs_scratch_database_is_dropped_by_the_next_run_and_a_live_ones_is_not() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = crate::PG_VERIFY.lock().unwrap_or_else(|e| e.into_inner());
     let Some(url) = server("verify_reclaim") else {
         return;
     };

@@ -1,0 +1,31 @@
+//! Every integration test of the `tests` crate, one module per area, linked into one binary (one link instead of one per file).
+
+use std::sync::Mutex;
+
+/// Held by every test that runs `verify` on PostgreSQL: those tests look for scratch databases
+/// this process left behind, so no other `verify` of this process may run meanwhile.
+pub static PG_VERIFY: Mutex<()> = Mutex::new(());
+
+mod check;
+mod check_dialects;
+mod cli_generate;
+mod concurrent_index;
+mod derive_matches_scanner;
+mod drop;
+mod lint;
+mod migrate_status;
+mod mysql_catalog;
+mod mysql_check;
+mod mysql_generate;
+mod mysql_migrate;
+mod mysql_property;
+mod pg_changes;
+mod pg_property;
+mod sqlite_generate;
+mod sqlite_history;
+mod sqlite_property;
+mod ui;
+mod verify;
+mod verify_mysql;
+mod verify_sqlite;
+mod verify_sqlite_generated;
