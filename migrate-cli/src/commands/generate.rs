@@ -260,7 +260,11 @@ fn settle_renames(
         };
         let options = renames::options(&question);
         let choice = prompt
-            .choose(&renames::question_text(&question), &options)
+            .choose(
+                &renames::question_text(&question),
+                &options,
+                renames::default_option(&question),
+            )
             .map_err(Error::Prompt)?
             .ok_or(Error::Cancelled)?;
         if let Some(flag) = choice
