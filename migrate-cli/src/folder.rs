@@ -64,7 +64,10 @@ impl History {
     /// Takes `stamp` of `by` when it is newer than every stamp seen so far (or as new, when
     /// `by` is a journal entry: its tag names the migration better than its files do).
     fn take(&mut self, stamp: u64, by: &str, entry: bool) {
-        if self.latest_taken.is_none_or(|t| stamp > t || entry && stamp == t) {
+        if self
+            .latest_taken
+            .is_none_or(|t| stamp > t || entry && stamp == t)
+        {
             self.latest_taken = Some(stamp);
             self.latest_taken_by = Some(by.to_string());
         }

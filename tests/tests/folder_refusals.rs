@@ -120,7 +120,11 @@ fn check_reports_a_snapshot_of_another_dialect() {
     // generate refuses to build on it ...
     let run = p.run(&["generate"], NOW + 60);
     assert_eq!(run.code, 1, "{}", run.text());
-    assert!(run.stderr.contains("is for dialect sqlite"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is for dialect sqlite"),
+        "{}",
+        run.stderr
+    );
 
     // ... and check says so, naming the file, both dialects and what to do.
     let run = p.run(&["check"], NOW + 60);

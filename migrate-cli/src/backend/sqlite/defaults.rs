@@ -173,7 +173,11 @@ mod tests {
 
     #[test]
     fn what_sqlite_cannot_evaluate_is_rejected_with_its_reason() {
-        let got = rejected(&["gen_random_uuid()", "lower('X')", "now() + interval '1 day'"]);
+        let got = rejected(&[
+            "gen_random_uuid()",
+            "lower('X')",
+            "now() + interval '1 day'",
+        ]);
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got[0].0, "c0");
         assert_eq!(got[0].1, "no such function: gen_random_uuid");
