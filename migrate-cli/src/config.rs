@@ -36,6 +36,17 @@ impl Dialect {
     }
 }
 
+impl Dialect {
+    /// The SQL renderer of this dialect (every config dialect has one).
+    pub fn renderer(self) -> &'static dyn schema_core::render::Dialect {
+        match self {
+            Dialect::Postgres => &schema_core::render::Postgres,
+            Dialect::Sqlite => &schema_core::render::Sqlite,
+            Dialect::Mysql => &schema_core::render::Mysql,
+        }
+    }
+}
+
 impl fmt::Display for Dialect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -1,5 +1,6 @@
 //! The command line's errors and the exit code each one gives.
 
+use crate::backend::sqlite::defaults::DefaultsError;
 use crate::commands::migrate::MigrateError;
 use crate::commands::status::FolderReadError;
 use crate::commands::verify::VerifyError;
@@ -30,6 +31,8 @@ pub enum Error {
     Scan(#[from] ScanErrors),
     #[error(transparent)]
     Folder(#[from] FolderError),
+    #[error(transparent)]
+    SqliteDefaults(#[from] DefaultsError),
     #[error(transparent)]
     Write(#[from] WriteError),
     #[error(transparent)]

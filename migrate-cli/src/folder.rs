@@ -32,7 +32,7 @@ pub enum FolderError {
         tag: String,
         snapshot: String,
     },
-    #[error("{journal}: migration tag {tag:?} does not start with a YYYYMMDDHHMMSS timestamp; fix the journal entry")]
+    #[error("{journal}: migration tag {tag:?} does not start with a valid YYYYMMDDHHMMSS timestamp (a real UTC date and time, such as 20240229120000); give the migration the time it was written: fix its journal entry and rename its .sql file and snapshot to match")]
     BadTag { journal: String, tag: String },
     #[error("{path} is for dialect {found} but the config says {expected}; point `out` at the {expected} migrations")]
     Dialect {
@@ -42,6 +42,8 @@ pub enum FolderError {
     },
     #[error("{out} holds migration {file} but has no meta/{JOURNAL_FILE}; restore the journal from version control before generating")]
     NoJournal { out: String, file: String },
+    #[error("the newest migration timestamp, {stamp} of {by}, leaves no later YYYYMMDDHHMMSS timestamp (none after 99991231235959) for the next migration; nothing was written; if {by} is dated by mistake, rename it to the time it was written (its .sql file, its snapshot and its journal entry) and run generate again")]
+    NoLaterTag { stamp: String, by: String },
     #[error("the history is forked: {later} does not follow {earlier} (their snapshots name different parents), as when two branches each generated a migration and were merged; regenerate the later one on top of the other: delete {later}'s .sql file, its snapshot and its journal entry, then run generate again (`check` shows both sides)")]
     Forked { earlier: String, later: String },
 }
@@ -54,6 +56,22 @@ pub struct History {
     pub latest: Option<(PathBuf, Snapshot)>,
     /// The newest second any migration, snapshot or journal entry is stamped with.
     pub latest_taken: Option<u64>,
+    /// What holds [`History::latest_taken`]: a journal entry's tag or a file's name.
+    pub latest_taken_by: Option<String>,
+}
+
+impl History {
+    /// Takes `stamp` of `by` when it is newer than every stamp seen so far (or as new, when
+    /// `by` is a journal entry: its tag names the migration better than its files do).
+    fn take(&mut self, stamp: u64, by: &str, entry: bool) {
+        if self
+            .latest_taken
+            .is_none_or(|t| stamp > t || entry && stamp == t)
+        {
+            self.latest_taken = Some(stamp);
+            self.latest_taken_by = Some(by.to_string());
+        }
+    }
 }
 
 /// The next migration's files.
@@ -123,10 +141,10 @@ impl Folder {
 
     /// Reads the journal and the newest snapshot; an absent folder is an empty history.
     pub fn read(&self, dialect: &str) -> Result<History, FolderError> {
-        let mut history = History {
-            latest_taken: self.latest_stamped_file()?,
-            ..History::default()
-        };
+        let mut history = History::default();
+        if let Some((stamp, name)) = self.latest_stamped_file()? {
+            history.take(stamp, &name, false);
+        }
         let journal_path = self.journal_path();
         let Some(text) = self.read_optional(&journal_path)? else {
             if let Some(file) = self.first_migration_file()? {
@@ -147,8 +165,7 @@ impl Folder {
                 journal: self.show(&journal_path),
                 tag: entry.tag.clone(),
             })?;
-            let newest = stamp.max(entry.when / 1000);
-            history.latest_taken = Some(history.latest_taken.map_or(newest, |t| t.max(newest)));
+            history.take(stamp.max(entry.when / 1000), &entry.tag, true);
         }
         if let Some(last) = journal.last() {
             let path = self.snapshot_path(&last.tag);
@@ -291,14 +308,14 @@ impl Folder {
         Ok(names)
     }
 
-    /// The newest `YYYYMMDDHHMMSS` stamp of any file in `out` or `meta`.
-    fn latest_stamped_file(&self) -> Result<Option<u64>, FolderError> {
+    /// The newest `YYYYMMDDHHMMSS` stamp of any file in `out` or `meta`, with the file's name.
+    fn latest_stamped_file(&self) -> Result<Option<(u64, String)>, FolderError> {
         let mut names = self.names(&self.out)?;
         names.extend(self.names(&self.meta())?);
         Ok(names
-            .iter()
-            .filter_map(|n| timestamp::parse_prefix(n))
-            .max())
+            .into_iter()
+            .filter_map(|n| Some((timestamp::parse_prefix(&n)?, n)))
+            .max_by_key(|(stamp, _)| *stamp))
     }
 
     fn first_migration_file(&self) -> Result<Option<String>, FolderError> {

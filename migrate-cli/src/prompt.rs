@@ -4,8 +4,14 @@ use std::io::IsTerminal;
 
 /// Picks one of several options.
 pub trait Prompt {
-    /// The index of the chosen option, or `None` when the user cancelled.
-    fn choose(&mut self, question: &str, options: &[String]) -> std::io::Result<Option<usize>>;
+    /// The index of the chosen option, or `None` when the user cancelled; `default` is the
+    /// option selected before the user moves (what enter alone answers).
+    fn choose(
+        &mut self,
+        question: &str,
+        options: &[String],
+        default: usize,
+    ) -> std::io::Result<Option<usize>>;
 }
 
 /// True when both stdin and stderr are terminals, so a question can be asked and answered.
@@ -17,11 +23,16 @@ pub fn is_interactive() -> bool {
 pub struct TerminalPrompt;
 
 impl Prompt for TerminalPrompt {
-    fn choose(&mut self, question: &str, options: &[String]) -> std::io::Result<Option<usize>> {
+    fn choose(
+        &mut self,
+        question: &str,
+        options: &[String],
+        default: usize,
+    ) -> std::io::Result<Option<usize>> {
         dialoguer::Select::with_theme(&QuestionTheme)
             .with_prompt(question)
             .items(options)
-            .default(0)
+            .default(default)
             .interact_on_opt(&dialoguer::console::Term::stderr())
             .map_err(|dialoguer::Error::IO(e)| e)
     }
@@ -51,11 +62,19 @@ pub struct ScriptedPrompt {
     pub answers: Vec<usize>,
     /// Every question asked, with its options.
     pub asked: Vec<(String, Vec<String>)>,
+    /// The default option of every question asked, in the same order.
+    pub defaults: Vec<usize>,
 }
 
 impl Prompt for ScriptedPrompt {
-    fn choose(&mut self, question: &str, options: &[String]) -> std::io::Result<Option<usize>> {
+    fn choose(
+        &mut self,
+        question: &str,
+        options: &[String],
+        default: usize,
+    ) -> std::io::Result<Option<usize>> {
         self.asked.push((question.to_string(), options.to_vec()));
+        self.defaults.push(default);
         if self.answers.is_empty() {
             Ok(None)
         } else {

@@ -267,6 +267,17 @@ pub fn options(q: &RenameQuestion) -> Vec<String> {
         .collect()
 }
 
+/// The option selected before the user moves: the first "renamed from", which keeps the data
+/// ("created" drops the old object and its data with it).
+pub fn default_option(q: &RenameQuestion) -> usize {
+    let candidates = match q {
+        RenameQuestion::Table { candidates, .. }
+        | RenameQuestion::Column { candidates, .. }
+        | RenameQuestion::Enum { candidates, .. } => candidates,
+    };
+    usize::from(!candidates.is_empty())
+}
+
 /// The flag that answers `q` with its `n`-th candidate.
 pub fn answer(q: &RenameQuestion, n: usize) -> Option<RenameFlag> {
     Some(match q {

@@ -93,7 +93,8 @@ impl Scanned {
         resolve::resolve(&self.tables, &self.enums).map_err(|errors| self.located(errors))
     }
 
-    fn located(&self, errors: Vec<resolve::ResolveError>) -> ScanErrors {
+    /// `errors` at their struct or enum (and field, when they name one).
+    pub fn located(&self, errors: Vec<resolve::ResolveError>) -> ScanErrors {
         ScanErrors(
             errors
                 .into_iter()

@@ -2,6 +2,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// The last second a `YYYYMMDDHHMMSS` timestamp can name: 9999-12-31 23:59:59 UTC.
+pub const LATEST: u64 = 253_402_300_799;
+
 /// Seconds and milliseconds since the Unix epoch (0 for a clock before 1970).
 pub fn unix_millis(now: SystemTime) -> u64 {
     now.duration_since(UNIX_EPOCH)
@@ -31,7 +34,7 @@ pub fn parse_prefix(s: &str) -> Option<u64> {
     let num = |range: std::ops::Range<usize>| digits[range].parse::<u32>().ok();
     let (year, month, day) = (num(0..4)?, num(4..6)?, num(6..8)?);
     let (hour, minute, second) = (num(8..10)?, num(10..12)?, num(12..14)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
     if hour > 23 || minute > 59 || second > 59 || year < 1970 {
@@ -47,6 +50,16 @@ pub fn next_free(now_secs: u64, latest_taken: Option<u64>) -> u64 {
     match latest_taken {
         Some(taken) if taken >= now_secs => taken + 1,
         _ => now_secs,
+    }
+}
+
+/// The days of `month` (1-12) in `year` (Gregorian: February has 29 in leap years).
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        _ => 31,
     }
 }
 
@@ -108,6 +121,36 @@ mod tests {
         assert_eq!(parse_prefix("2024010100000_x"), None);
         assert_eq!(parse_prefix("20241301000000_x"), None);
         assert_eq!(parse_prefix("create_accounts"), None);
+    }
+
+    #[test]
+    fn refuses_dates_the_calendar_does_not_have() {
+        for bad in [
+            "20240231000000_x",
+            "20230229000000_x",
+            "21000229000000_x",
+            "20240431000000_x",
+            "20241131000000_x",
+            "20240100000000_x",
+            "20240132000000_x",
+        ] {
+            assert_eq!(parse_prefix(bad), None, "{bad}");
+        }
+        for good in [
+            "20240229000000_x",
+            "20000229000000_x",
+            "20240430000000_x",
+            "20241231235959_x",
+        ] {
+            assert!(parse_prefix(good).is_some(), "{good}");
+        }
+    }
+
+    #[test]
+    fn the_latest_second_has_fourteen_digits() {
+        assert_eq!(format(LATEST), "99991231235959");
+        assert_eq!(parse_prefix("99991231235959"), Some(LATEST));
+        assert_eq!(format(LATEST + 1).len(), 15);
     }
 
     #[test]

@@ -124,8 +124,7 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
     source(&config, &folder, &history, ctx, &mut report.problems);
     let database = target.as_ref().map(|t| (t, &config));
     // The files keep only the messages: the suggestions are the dialect's, as generate gave them.
-    let costs = schema_core::render::dialect(config.dialect.as_str())
-        .map_or(lint::Costs::IN_PLACE, lint::Costs::of);
+    let costs = lint::Costs::of(config.dialect.renderer());
     lint_findings(
         &history,
         &applied,
@@ -183,9 +182,7 @@ fn source(
         None if history.migrations.is_empty() => (&empty, "the empty history".to_string()),
         None => return,
     };
-    let Some(dialect) = schema_core::render::dialect(config.dialect.as_str()) else {
-        return;
-    };
+    let dialect = config.dialect.renderer();
     let new = match scan::scan(&config.schema, &ctx.cwd).and_then(|s| s.resolve_for(dialect)) {
         Ok(new) => new,
         Err(e) => {

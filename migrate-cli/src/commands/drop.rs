@@ -241,7 +241,7 @@ fn confirm(
     );
     let options = ["no, keep it".to_string(), format!("yes, drop {tag}")];
     match prompt
-        .choose(&question, &options)
+        .choose(&question, &options, 0)
         .map_err(DropError::Prompt)?
     {
         Some(1) => Ok(()),

@@ -1,6 +1,7 @@
 //! `generate`: diff the schema sources against the last snapshot and write the next migration
 //! (its SQL, its snapshot and its journal entry), all or nothing.
 
+use crate::backend::sqlite::defaults;
 use crate::config::{self, Config};
 use crate::error::Error;
 use crate::folder::{Folder, History};
@@ -10,6 +11,7 @@ use schema_core::diff::{self, RenameQuestion, Renames};
 use schema_core::lint::Finding;
 use schema_core::model::Schema;
 use schema_core::render::{self, Dialect};
+use schema_core::resolve::ResolveError;
 use std::path::PathBuf;
 
 mod concurrent;
@@ -192,6 +194,9 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
     });
     let scanned = scanned?;
     let new = scanned.resolve_for(dialect)?;
+    if config.dialect == config::Dialect::Sqlite {
+        sqlite_defaults(&scanned, &new)?;
+    }
     let ignored_concurrently = ignored_concurrently(&scanned.tables, &new);
     drop_later(scanned);
     let mut history = history?;
@@ -210,6 +215,36 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
         new: std::sync::Arc::new(new),
         ignored_concurrently,
     })
+}
+
+/// Refuses the defaults SQLite cannot evaluate, each at its struct and field.
+fn sqlite_defaults(scanned: &scan::Scanned, schema: &Schema) -> Result<(), Error> {
+    let rejected = defaults::check(schema)?;
+    if rejected.is_empty() {
+        return Ok(());
+    }
+    let errors = rejected
+        .into_iter()
+        .map(|r| {
+            let def = scanned
+                .tables
+                .iter()
+                .find(|d| Schema::key(&d.schema, &d.name) == r.table);
+            let field = def.and_then(|d| d.fields.iter().find(|f| f.name == r.column));
+            ResolveError {
+                rust_name: def.map_or_else(|| r.table.clone(), |d| d.rust_name.clone()),
+                field: Some(field.map_or_else(|| r.column.clone(), |f| f.field.clone())),
+                message: format!(
+                    "SQLite cannot evaluate the default `{}` of field `{}` ({}), so every insert that leaves column `{}` out would fail; write a default SQLite has (for a random id, `lower(hex(randomblob(16)))`), or set the value in the application",
+                    r.default,
+                    field.map_or(r.column.as_str(), |f| f.field.as_str()),
+                    r.reason,
+                    r.column
+                ),
+            }
+        })
+        .collect();
+    Err(scanned.located(errors).into())
 }
 
 /// Frees `value` on a thread of its own: a large schema takes milliseconds to free, which the
@@ -260,7 +295,11 @@ fn settle_renames(
         };
         let options = renames::options(&question);
         let choice = prompt
-            .choose(&renames::question_text(&question), &options)
+            .choose(
+                &renames::question_text(&question),
+                &options,
+                renames::default_option(&question),
+            )
             .map_err(Error::Prompt)?
             .ok_or(Error::Cancelled)?;
         if let Some(flag) = choice

@@ -234,7 +234,7 @@ fn on_a_terminal_the_rename_question_is_asked() {
     p.set_schema(V2_UNDECLARED_RENAME);
     let mut prompt = ScriptedPrompt {
         answers: vec![1],
-        asked: Vec::new(),
+        ..ScriptedPrompt::default()
     };
     let run = p.generate_with(&[], NOW + 1, Some(&mut prompt));
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

@@ -106,3 +106,52 @@ fn an_index_on_an_existing_table_gets_no_concurrently_advice() {
     let sql = step(before, after);
     assert_eq!(sql, "CREATE INDEX \"t_v_idx\" ON \"t\" (\"v\");\n");
 }
+
+#[test]
+fn a_default_sqlite_cannot_evaluate_is_refused_naming_struct_and_field() {
+    let p = sqlite_project(
+        r#"
+#[derive(Table)] #[table(name = "accounts")]
+struct Account {
+    #[column(primary_key)] id: i64,
+    #[column(default_sql = "gen_random_uuid()")]
+    public_id: String,
+}
+"#,
+    );
+    let run = p.run(&["generate"], NOW);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    for needle in [
+        "src/schema/tables.rs:4:8: Account:",
+        "Account: SQLite cannot evaluate the default `gen_random_uuid()` of field `public_id` (no such function: gen_random_uuid)",
+        "every insert that leaves column `public_id` out would fail",
+    ] {
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+    }
+    assert!(!p.migrations().exists(), "nothing may be written");
+}
+
+#[test]
+fn defaults_sqlite_evaluates_are_written() {
+    let p = sqlite_project(
+        r#"
+#[derive(Table)] #[table(name = "events")]
+struct Event {
+    #[column(primary_key)] id: i64,
+    #[column(default_sql = "CURRENT_TIMESTAMP")] at: String,
+    #[column(default_sql = "(datetime('now'))")] day: String,
+    #[column(default_sql = "lower('X')")] code: String,
+}
+"#,
+    );
+    let run = p.run(&["generate"], NOW);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let sql = p.read(&format!("{}.sql", p.journal().entries[0].tag));
+    for needle in [
+        "DEFAULT CURRENT_TIMESTAMP",
+        "DEFAULT ((datetime('now')))",
+        "DEFAULT (lower('X'))",
+    ] {
+        assert!(sql.contains(needle), "{needle}: {sql}");
+    }
+}

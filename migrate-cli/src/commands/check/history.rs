@@ -2,7 +2,8 @@
 //! wrong with the folder (missing, stray or corrupt files, a broken snapshot chain, a fork).
 
 use super::Problem;
-use crate::folder::Folder;
+use crate::folder::{Folder, FolderError};
+use crate::timestamp;
 use schema_core::diff::{self, Change};
 use schema_core::model::Schema;
 use schema_core::snapshot::{snapshot_id, Journal, Snapshot, ROOT_ID};
@@ -89,23 +90,33 @@ pub fn read(folder: &Folder, dialect: &str) -> History {
             ),
         ));
     }
+    // Snapshots of another dialect are reported one by one when the journal is for the config's
+    // (a journal of another dialect already says the whole folder is).
+    let expected = (journal.dialect == dialect).then_some(dialect);
     for entry in &journal.entries {
-        history.migrations.push(read_migration(
-            folder,
-            &entry.tag,
-            &journal_shown,
-            &mut history.problems,
-        ));
+        if timestamp::parse_prefix(&entry.tag).is_none() {
+            let bad = FolderError::BadTag {
+                journal: journal_shown.clone(),
+                tag: entry.tag.clone(),
+            };
+            history
+                .problems
+                .push(Problem::new("bad-tag", bad.to_string()));
+        }
+        let (tag, journal) = (entry.tag.as_str(), journal_shown.as_str());
+        let m = read_migration(folder, (tag, journal), expected, &mut history.problems);
+        history.migrations.push(m);
     }
     stray_files(folder, &journal, &journal_shown, &mut history.problems);
     chain(folder, &history.migrations, &mut history.problems);
     history
 }
 
+/// Migration `tag` of `journal`; its snapshot must be for dialect `expected` when given.
 fn read_migration(
     folder: &Folder,
-    tag: &str,
-    journal: &str,
+    (tag, journal): (&str, &str),
+    expected: Option<&str>,
     problems: &mut Vec<Problem>,
 ) -> Migration {
     let sql_path = folder.sql_path(tag);
@@ -137,6 +148,15 @@ fn read_migration(
                         format!(
                             "{shown}: its id {} does not match its content (edited by hand?); restore it from version control",
                             snapshot.id
+                        ),
+                    ));
+                }
+                if let Some(dialect) = expected.filter(|d| *d != snapshot.dialect) {
+                    problems.push(Problem::new(
+                        "dialect",
+                        format!(
+                            "{shown} is for dialect {} but the config says {dialect}, as does {journal}; restore the snapshot from version control, or delete migration {tag} (its .sql file, its snapshot and its journal entry) and run generate again",
+                            snapshot.dialect
                         ),
                     ));
                 }

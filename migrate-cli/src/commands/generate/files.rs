@@ -7,7 +7,7 @@ use super::{
     CUSTOM_SQL_PLAIN, NO_TRANSACTION,
 };
 use crate::error::Error;
-use crate::folder::NewMigration;
+use crate::folder::{FolderError, NewMigration};
 use crate::{timestamp, Context};
 use schema_core::diff::{Change, Renames};
 use schema_core::lint::{self, Finding};
@@ -182,6 +182,23 @@ fn render_split(states: &States, split: &Split) -> Result<Vec<(String, bool, boo
     Ok(out)
 }
 
+/// Refuses `count` migrations from second `first` on when the last would not be a valid
+/// `YYYYMMDDHHMMSS` timestamp (after the year 9999), naming what holds the newest stamp.
+fn no_later_tag(states: &States, first: u64, count: usize) -> Result<(), Error> {
+    let last = first.saturating_add(u64::try_from(count.saturating_sub(1)).unwrap_or(u64::MAX));
+    if last <= timestamp::LATEST {
+        return Ok(());
+    }
+    let history = &states.history;
+    Err(FolderError::NoLaterTag {
+        stamp: history
+            .latest_taken
+            .map_or_else(String::new, timestamp::format),
+        by: history.latest_taken_by.clone().unwrap_or_default(),
+    }
+    .into())
+}
+
 /// Writes the parts as consecutive migrations, each in the next free second, all or nothing.
 pub(super) fn write(
     states: &States,
@@ -191,6 +208,7 @@ pub(super) fn write(
 ) -> Result<Outcome, Error> {
     let now_ms = timestamp::unix_millis(ctx.now);
     let first = timestamp::next_free(now_ms / 1000, states.history.latest_taken);
+    no_later_tag(states, first, parts.len())?;
     let mut planned = Vec::new();
     let mut flags = Vec::new();
     for (stamp, part) in (first..).zip(parts) {

@@ -287,6 +287,30 @@ fn on_a_terminal_the_question_is_asked() {
 }
 
 #[test]
+fn the_default_answer_is_the_rename_that_keeps_the_data() {
+    let p = Project::new(ACCOUNTS);
+    assert_eq!(p.run(T0, &[]).code, 0);
+    p.schema(&with_full_name(ACCOUNTS));
+    let mut prompt = ScriptedPrompt::default();
+    p.run_asking(T0 + 60, &[], Some(&mut prompt));
+    let (_, options) = &prompt.asked[0];
+    assert_eq!(prompt.defaults.len(), 1);
+    assert_eq!(options[prompt.defaults[0]], "renamed from display_name");
+}
+
+#[test]
+fn the_default_answer_for_a_table_is_its_rename() {
+    let p = Project::new(ACCOUNTS);
+    assert_eq!(p.run(T0, &[]).code, 0);
+    p.schema(&ACCOUNTS.replace("\"accounts\"", "\"users\""));
+    let mut prompt = ScriptedPrompt::default();
+    p.run_asking(T0 + 60, &[], Some(&mut prompt));
+    let (question, options) = &prompt.asked[0];
+    assert!(question.starts_with("table users"), "{question}");
+    assert_eq!(options[prompt.defaults[0]], "renamed from accounts");
+}
+
+#[test]
 fn cancelling_the_question_writes_nothing() {
     let p = Project::new(ACCOUNTS);
     assert_eq!(p.run(T0, &[]).code, 0);

@@ -1,0 +1,3 @@
+//! What differs by database, one module per database.
+
+pub mod sqlite;

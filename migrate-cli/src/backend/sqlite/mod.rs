@@ -1,0 +1,3 @@
+//! SQLite: what only SQLite does.
+
+pub mod defaults;
