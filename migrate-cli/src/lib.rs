@@ -1,6 +1,7 @@
 //! The command line library: config, source scanning, the migrations folder and the commands.
 //! `main.rs` only calls [`run`]; everything else is testable through [`run_with`].
 
+pub mod backend;
 pub mod commands;
 pub mod config;
 pub mod database;

@@ -1,0 +1,4 @@
+//! What differs by database, one module per database.
+
+pub mod mysql;
+pub mod postgres;
