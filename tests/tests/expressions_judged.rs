@@ -142,6 +142,37 @@ fn pg_forms_the_server_rewrites_are_no_difference_and_a_changed_bound_is() {
     assert_changed_bound_reported(&p, &db.url, "tasks_priority_range", "public.tasks");
 }
 
+/// A dropped cast and a dropped condition are differences, though the text normalizer (which
+/// drops casts and parentheses) reads the cast away.
+#[test]
+fn pg_a_dropped_cast_or_condition_is_a_difference() {
+    let p = project("postgres", PG);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("judged_pg_cast")) else {
+        return;
+    };
+    let migrate = p.run(
+        &["migrate", "--url", &db.url, "--allow-lint-errors"],
+        NOW + 20,
+    );
+    assert_eq!(migrate.code, 0, "migrate:\n{}", migrate.text());
+    rt.block_on(db.apply(
+        "ALTER TABLE tasks DROP CONSTRAINT tasks_cast, ADD CONSTRAINT tasks_cast CHECK (priority < 1000), \
+         DROP CONSTRAINT tasks_coalesce, ADD CONSTRAINT tasks_coalesce CHECK (coalesce(priority, 0) >= 0)",
+    ))
+    .expect("alter");
+    let text = p.run(&["check", "--url", &db.url], NOW + 40).text();
+    assert!(
+        text.contains("public.tasks: check tasks_cast is (priority < 1000)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("public.tasks: check tasks_coalesce is"),
+        "{text}"
+    );
+    assert!(!text.contains("tasks_priority_range"), "{text}");
+}
+
 #[test]
 fn mariadb_forms_the_server_rewrites_are_no_difference_and_a_changed_bound_is() {
     let p = project("mysql", MARIADB);
