@@ -18,6 +18,7 @@ const PG: &str = r#"
 #[check(name = "tasks_state_in", expr = "state IN ('a')")]
 #[check(name = "tasks_state_not_in", expr = "state NOT IN ('x')")]
 #[check(name = "tasks_cast", expr = "CAST(priority AS bigint) < 1000")]
+#[check(name = "tasks_cast_short", expr = "priority::bigint < 2000")]
 #[check(name = "tasks_similar", expr = "email SIMILAR TO '%@%'")]
 #[check(name = "tasks_trim", expr = "trim(email) <> ''")]
 #[check(name = "tasks_position", expr = "position('@' in email) > 1")]
@@ -142,8 +143,8 @@ fn pg_forms_the_server_rewrites_are_no_difference_and_a_changed_bound_is() {
     assert_changed_bound_reported(&p, &db.url, "tasks_priority_range", "public.tasks");
 }
 
-/// A dropped cast and a dropped condition are differences, though the text normalizer (which
-/// drops casts and parentheses) reads the cast away.
+/// A dropped cast and a dropped condition are differences, also where the text normalizer (which
+/// drops `::` casts and parentheses) reads the cast away (`tasks_cast_short`).
 #[test]
 fn pg_a_dropped_cast_or_condition_is_a_difference() {
     let p = project("postgres", PG);
@@ -158,12 +159,17 @@ fn pg_a_dropped_cast_or_condition_is_a_difference() {
     assert_eq!(migrate.code, 0, "migrate:\n{}", migrate.text());
     rt.block_on(db.apply(
         "ALTER TABLE tasks DROP CONSTRAINT tasks_cast, ADD CONSTRAINT tasks_cast CHECK (priority < 1000), \
+         DROP CONSTRAINT tasks_cast_short, ADD CONSTRAINT tasks_cast_short CHECK (priority < 2000), \
          DROP CONSTRAINT tasks_coalesce, ADD CONSTRAINT tasks_coalesce CHECK (coalesce(priority, 0) >= 0)",
     ))
     .expect("alter");
     let text = p.run(&["check", "--url", &db.url], NOW + 40).text();
     assert!(
         text.contains("public.tasks: check tasks_cast is (priority < 1000)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("public.tasks: check tasks_cast_short is (priority < 2000)"),
         "{text}"
     );
     assert!(
