@@ -6,7 +6,8 @@
 //! whether an index is built `CONCURRENTLY`. Defaults, checks and index predicates are
 //! compared through [`expr::same`], which drops the casts and parentheses PostgreSQL adds;
 //! on MySQL ([`compare_in`]) through [`expr::same_mysql`], and a foreign key's `RESTRICT` is
-//! its `NO ACTION` there.
+//! its `NO ACTION` there. `verify` and `check --url` let the server judge expressions first
+//! ([`judge`]).
 
 pub mod expr;
 pub mod judge;
