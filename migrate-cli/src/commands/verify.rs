@@ -240,7 +240,8 @@ async fn replay(
                     name: conn.what.clone(),
                     error: database::error_message(&e),
                 })?;
-        let differences = introspect::compare_in(dialect, &step.expected, &actual);
+        let differences =
+            introspect::judge::compare(&mut conn.db, dialect, &step.expected, &actual).await;
         let version = step.local.migration.version;
         if differences.is_empty() {
             let _ = writeln!(ctx.stdout, "  {version} {}  ok", step.local.name);

@@ -6,9 +6,11 @@
 //! whether an index is built `CONCURRENTLY`. Defaults, checks and index predicates are
 //! compared through [`expr::same`], which drops the casts and parentheses PostgreSQL adds;
 //! on MySQL ([`compare_in`]) through [`expr::same_mysql`], and a foreign key's `RESTRICT` is
-//! its `NO ACTION` there.
+//! its `NO ACTION` there. `verify` and `check --url` let the server judge expressions first
+//! ([`judge`]).
 
 pub mod expr;
+pub mod judge;
 pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
@@ -29,24 +31,24 @@ pub async fn introspect(db: &mut Db) -> Result<Schema, sqlx::Error> {
 
 /// What two spellings of one object a dialect's catalog treats as the same.
 #[derive(Clone, Copy)]
-struct Rules {
+struct Rules<'a> {
     /// Whether two expressions are the same.
-    same: fn(&str, &str) -> bool,
+    same: &'a dyn Fn(&str, &str) -> bool,
     /// A foreign key action as the dialect enforces it.
     action: fn(FkAction) -> FkAction,
     /// An index method (`using`) as the dialect builds it; none is `btree`.
     method: fn(Option<&str>) -> String,
 }
 
-const STANDARD: Rules = Rules {
-    same: expr::same,
+const STANDARD: Rules<'static> = Rules {
+    same: &expr::same,
     action: |a| a,
     method: |m| m.unwrap_or("btree").to_lowercase(),
 };
 
 /// InnoDB's `RESTRICT` is `NO ACTION`, and it builds a btree for `USING HASH`.
-const MYSQL: Rules = Rules {
-    same: expr::same_mysql,
+const MYSQL: Rules<'static> = Rules {
+    same: &expr::same_mysql,
     action: |a| match a {
         FkAction::Restrict => FkAction::NoAction,
         other => other,
@@ -69,6 +71,21 @@ pub fn compare_in(dialect: Dialect, expected: &Schema, actual: &Schema) -> Vec<S
         Dialect::Mysql => compare_with(MYSQL, expected, actual),
         Dialect::Postgres | Dialect::Sqlite => compare_with(STANDARD, expected, actual),
     }
+}
+
+/// [`compare_in`] where `same` decides whether two expressions are the same (the server's
+/// verdicts, see [`judge`]).
+pub fn compare_judged(
+    dialect: Dialect,
+    expected: &Schema,
+    actual: &Schema,
+    same: &dyn Fn(&str, &str) -> bool,
+) -> Vec<String> {
+    let rules = match dialect {
+        Dialect::Mysql => MYSQL,
+        Dialect::Postgres | Dialect::Sqlite => STANDARD,
+    };
+    compare_with(Rules { same, ..rules }, expected, actual)
 }
 
 fn compare_with(rules: Rules, expected: &Schema, actual: &Schema) -> Vec<String> {

@@ -106,7 +106,9 @@ async fn drift(
             what: what.to_string(),
             error: database::error_message(&e),
         })?;
-    Ok(introspect::compare_in(config.dialect, &snapshot.schema, &actual)
+    Ok(
+        introspect::judge::compare(db, config.dialect, &snapshot.schema, &actual)
+            .await
         .into_iter()
         .map(|d| {
             Problem::new(

@@ -1,0 +1,174 @@
+//! The database judges expressions: which defaults, checks and index predicates of a snapshot
+//! and of the live schema to put through the server (PostgreSQL's and MySQL's
+//! `normalize_expressions`, in `crate::backend`), and what its printed-back texts decide.
+//!
+//! For each pair whose texts differ, both texts are applied to a probe (a temporary copy of the
+//! live table) and read back as the server prints them.
+//! Printed the same: the snapshot's text is replaced by the live one before comparing.
+//! Printed differently, or the snapshot's text does not apply: the pair is a difference, even
+//! where the text normalizer ([`super::expr`]) would have called it the same.
+//! When the server cannot print the live text (no probe could be built), the text normalizer
+//! decides, as it does on SQLite.
+
+use super::{compare_in, compare_judged, expr};
+use crate::backend;
+use crate::config::Dialect;
+use crate::database::Db;
+use schema_core::model::{Schema, Table};
+use std::collections::BTreeSet;
+
+/// What an expression is, which decides how the server is asked to print it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A default of the named column; no default at all prints as the empty text.
+    Default(String),
+    /// A check constraint's expression.
+    Check,
+    /// A partial index's `WHERE` predicate.
+    Predicate,
+}
+
+/// Where a pair's snapshot text sits in the expected schema, to replace it.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Default(usize),
+    Check(usize),
+    Predicate(usize),
+}
+
+/// One pair to judge: the snapshot's text and the live one (none: the live column has no default).
+#[derive(Debug)]
+struct Pair {
+    slot: Slot,
+    kind: Kind,
+    want: String,
+    have: Option<String>,
+}
+
+/// [`compare_in`], with the expressions judged by the server `db` is connected to (PostgreSQL,
+/// MySQL); SQLite keeps the text comparison.
+pub async fn compare(
+    db: &mut Db,
+    dialect: Dialect,
+    expected: &Schema,
+    actual: &Schema,
+) -> Vec<String> {
+    if matches!(db, Db::Sqlite(_)) {
+        return compare_in(dialect, expected, actual);
+    }
+    let mut expected = expected.clone();
+    let mut different = BTreeSet::new();
+    for (key, want) in expected.tables.iter_mut() {
+        let Some(have) = actual.tables.get(key) else {
+            continue;
+        };
+        let pairs = pairs(want, have);
+        if pairs.is_empty() {
+            continue;
+        }
+        let mut items = Vec::new();
+        for p in &pairs {
+            items.push((p.kind.clone(), p.want.clone()));
+            if let Some(h) = &p.have {
+                items.push((p.kind.clone(), h.clone()));
+            }
+        }
+        let printed = match db {
+            Db::Postgres(c) => backend::postgres::expressions::normalize(c, have, &items).await,
+            Db::Mysql(c) => backend::mysql::expressions::normalize(c, have, &items).await,
+            Db::Sqlite(_) => vec![None; items.len()],
+        };
+        let mut printed = printed.into_iter();
+        for p in pairs {
+            let w = printed.next().flatten();
+            let h = match p.have {
+                Some(_) => printed.next().flatten(),
+                None => Some(String::new()),
+            };
+            match (w, h) {
+                (Some(w), Some(h)) if w == h => substitute(want, p.slot, p.have),
+                (_, Some(_)) => {
+                    if let Some(h) = p.have {
+                        different.insert((p.want, h));
+                    }
+                }
+                (_, None) => {}
+            }
+        }
+    }
+    let base = match dialect {
+        Dialect::Mysql => expr::same_mysql,
+        Dialect::Postgres | Dialect::Sqlite => expr::same,
+    };
+    let same =
+        |a: &str, b: &str| !different.contains(&(a.to_string(), b.to_string())) && base(a, b);
+    compare_judged(dialect, &expected, actual, &same)
+}
+
+/// The pairs of `want` (snapshot) and `have` (live) whose texts differ.
+fn pairs(want: &Table, have: &Table) -> Vec<Pair> {
+    let mut out = Vec::new();
+    for (i, c) in want.columns.iter().enumerate() {
+        let (Some(w), Some(live)) = (&c.default, have.column(&c.name)) else {
+            continue;
+        };
+        if live.default.as_ref() != Some(w) {
+            out.push(Pair {
+                slot: Slot::Default(i),
+                kind: Kind::Default(c.name.clone()),
+                want: w.clone(),
+                have: live.default.clone(),
+            });
+        }
+    }
+    for (i, c) in want.checks.iter().enumerate() {
+        if let Some(h) = have
+            .checks
+            .iter()
+            .find(|h| h.name == c.name && h.expr != c.expr)
+        {
+            out.push(Pair {
+                slot: Slot::Check(i),
+                kind: Kind::Check,
+                want: c.expr.clone(),
+                have: Some(h.expr.clone()),
+            });
+        }
+    }
+    for (i, w) in want.indexes.iter().enumerate() {
+        let Some(wp) = &w.predicate else { continue };
+        let counterpart = have
+            .indexes
+            .iter()
+            .find(|h| h.name == w.name && h.predicate.is_some())
+            .or_else(|| {
+                have.indexes
+                    .iter()
+                    .find(|h| h.columns == w.columns && h.predicate.is_some())
+            });
+        if let Some(hp) = counterpart.and_then(|h| h.predicate.as_ref()) {
+            if hp != wp {
+                out.push(Pair {
+                    slot: Slot::Predicate(i),
+                    kind: Kind::Predicate,
+                    want: wp.clone(),
+                    have: Some(hp.clone()),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Puts the live text into the snapshot's slot (the server printed both the same).
+fn substitute(want: &mut Table, slot: Slot, have: Option<String>) {
+    match slot {
+        Slot::Default(i) => want.columns[i].default = have,
+        Slot::Check(i) => {
+            if let Some(h) = have {
+                want.checks[i].expr = h;
+            }
+        }
+        Slot::Predicate(i) => want.indexes[i].predicate = have,
+    }
+}
