@@ -24,14 +24,15 @@ pub struct Piece<'a> {
     pub text: &'a str,
 }
 
-/// Why a chunk cannot be cut into statements; `line` is the file line.
+/// Why a chunk cannot be cut into statements; `line` is the file line, which the caller shows
+/// with the file's name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SplitError {
-    #[error("line {line}: cannot read the SQL: {message}; close the quote or comment")]
+    #[error("cannot read the SQL: {message}; close the quote or comment")]
     Unreadable { line: usize, message: String },
-    #[error("line {line}: DELIMITER is a command of the mysql client, not SQL; remove the DELIMITER lines and end each statement with ; (the BEGIN ... END body of a procedure, function, trigger or event is sent whole without them)")]
+    #[error("DELIMITER is a command of the mysql client, not SQL; remove the DELIMITER lines and end each statement with ; (the BEGIN ... END body of a procedure, function, trigger or event is sent whole without them)")]
     Delimiter { line: usize },
-    #[error("line {line}: the BEGIN ... END body of the statement starting here has no END before the end of the statement; add the missing END")]
+    #[error("the BEGIN ... END body of the statement starting on this line has no END; add the missing END (a breakpoint line inside the body also cuts it)")]
     Unclosed { line: usize },
 }
 

@@ -14,6 +14,8 @@ pub struct Script {
     pub statements: usize,
     /// The file line of its first transaction command, if it has one.
     pub control_line: Option<usize>,
+    /// Whether it builds or drops something `CONCURRENTLY` (which cannot run in a transaction).
+    pub concurrently: bool,
 }
 
 /// Statements that start, end or split a transaction.
@@ -36,12 +38,16 @@ pub fn read(sql: &str) -> Result<Script, TokenizerError> {
     let mut script = Script {
         statements: 0,
         control_line: None,
+        concurrently: false,
     };
     let mut in_statement = false;
     for t in &tokens {
         match &t.token {
             Token::EOF | Token::Whitespace(_) => {}
             Token::SemiColon => in_statement = false,
+            Token::Word(w) if in_statement && w.quote_style.is_none() => {
+                script.concurrently |= w.value.eq_ignore_ascii_case("CONCURRENTLY");
+            }
             token if !in_statement => {
                 in_statement = true;
                 script.statements += 1;
@@ -68,14 +74,17 @@ mod tests {
 
     fn check(sql: &str, statements: usize, control_line: Option<usize>) {
         let script = read(sql).unwrap_or_else(|e| panic!("{sql:?}: {e}"));
-        assert_eq!(
-            script,
-            Script {
-                statements,
-                control_line
-            },
-            "{sql:?}"
-        );
+        let found = (script.statements, script.control_line);
+        assert_eq!(found, (statements, control_line), "{sql:?}");
+    }
+
+    #[test]
+    fn concurrent_builds_are_seen_by_their_word() {
+        let built = |sql| read(sql).map(|s| s.concurrently).ok();
+        assert_eq!(built("CREATE INDEX CONCURRENTLY i ON t (a);"), Some(true));
+        assert_eq!(built("drop index concurrently i;"), Some(true));
+        assert_eq!(built("CREATE INDEX i ON t (\"concurrently\");"), Some(false));
+        assert_eq!(built("-- CONCURRENTLY\nSELECT 'CONCURRENTLY';"), Some(false));
     }
 
     #[test]
