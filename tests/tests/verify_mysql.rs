@@ -332,7 +332,10 @@ struct Compte {
     assert!(matches!(run.code, 0 | 1), "{}", text(&run));
     let out = text(&run);
     assert!(out.contains("replaying 1 migration(s)"), "{out}");
-    assert!(!out.contains("char boundary") && !out.contains("failed at"), "{out}");
+    assert!(
+        !out.contains("char boundary") && !out.contains("failed at"),
+        "{out}"
+    );
     assert!(!out.contains("cannot be cut"), "{out}");
     assert_scratch_dropped(&run, &rt, &db.pool);
     let run = p.run(&["migrate", "--url", &db.url], NOW + 600);
@@ -358,6 +361,10 @@ fn mysql_a_non_ascii_name_in_a_hand_written_statement_verifies() {
     fs::write(&first, format!("{sql}\nSELECT 1 AS données; SELECT 2;\n")).expect("edit");
     let run = p.run(&["verify", "--url", &db.url], NOW + 600);
     assert_eq!(run.code, 0, "{}", text(&run));
-    assert!(run.stdout.contains("verified 2 migrations"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("verified 2 migrations"),
+        "{}",
+        run.stdout
+    );
     assert_scratch_dropped(&run, &rt, &db.pool);
 }

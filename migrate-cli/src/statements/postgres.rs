@@ -67,7 +67,6 @@ pub fn read(sql: &str) -> Result<Script, TokenizerError> {
     Ok(script)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,8 +82,14 @@ mod tests {
         let built = |sql| read(sql).map(|s| s.concurrently).ok();
         assert_eq!(built("CREATE INDEX CONCURRENTLY i ON t (a);"), Some(true));
         assert_eq!(built("drop index concurrently i;"), Some(true));
-        assert_eq!(built("CREATE INDEX i ON t (\"concurrently\");"), Some(false));
-        assert_eq!(built("-- CONCURRENTLY\nSELECT 'CONCURRENTLY';"), Some(false));
+        assert_eq!(
+            built("CREATE INDEX i ON t (\"concurrently\");"),
+            Some(false)
+        );
+        assert_eq!(
+            built("-- CONCURRENTLY\nSELECT 'CONCURRENTLY';"),
+            Some(false)
+        );
     }
 
     #[test]
@@ -95,7 +100,11 @@ mod tests {
             2,
             None,
         );
-        check("CREATE TABLE a (id int);\nCOMMIT;\nDROP TABLE b;", 3, Some(2));
+        check(
+            "CREATE TABLE a (id int);\nCOMMIT;\nDROP TABLE b;",
+            3,
+            Some(2),
+        );
         check("SELECT 1;\n\nbegin;\nSELECT 2;\nend;", 4, Some(3));
         check(";;\n-- only comments;\n/* ; */", 0, None);
     }

@@ -28,7 +28,10 @@ async fn pg_a_failed_no_transaction_file_with_breakpoints_leaves_nothing() {
             "runs a query string in one implicit transaction, so the failure rolled all of it back: nothing of this migration remains and nothing was recorded",
         ],
     );
-    assert!(!run.text().contains("before the failing one remain"), "{run:#?}");
+    assert!(
+        !run.text().contains("before the failing one remain"),
+        "{run:#?}"
+    );
     assert!(!pg_table_exists(&db.pool, "made_by_two").await);
     assert_eq!(pg_rows(&db.pool).await.len(), 1);
 

@@ -35,10 +35,11 @@ async fn mysql_an_executable_comment_runs() {
     p.write(
         1,
         "exec",
-        "/*!50001 CREATE TABLE t_exec (a int) */;\n/* a plain comment; */\nCREATE TABLE t_after (a int);\n",
+        "CREATE TABLE t_before (a int);\n/*!50001 CREATE TABLE t_exec (a int) */;\n/* a plain comment; */\nCREATE TABLE t_after (a int);\n",
     );
     let run = p.run(&["migrate", "--url", &db.url]).await;
     assert_has(&run, 0, &["applied 1 migration(s)"]);
+    assert!(table_exists(&db.pool, "t_before").await);
     assert!(table_exists(&db.pool, "t_exec").await, "{run:#?}");
     assert!(table_exists(&db.pool, "t_after").await);
     assert_eq!(rows(&db.pool).await.len(), 1);

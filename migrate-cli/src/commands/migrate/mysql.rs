@@ -188,11 +188,7 @@ mod tests {
         assert_eq!(
             found,
             [
-                (
-                    2,
-                    Some(2),
-                    "CREATE TABLE `a` (`s` varchar(3) DEFAULT ';');"
-                ),
+                (2, Some(2), "CREATE TABLE `a` (`s` varchar(3) DEFAULT ';');"),
                 (4, Some(4), "CREATE TABLE `b` (\n  `id` int\n);"),
                 (8, Some(8), "DROP TABLE `a`;"),
             ]

@@ -22,7 +22,10 @@ fn statements_end_at_semicolons() {
     check("SELECT 1;\nSELECT 2", &[(1, "SELECT 1;"), (2, "SELECT 2")]);
     check(
         "CREATE TABLE `a` (\n  `id` int\n);\n\nDROP TABLE `b`;\n",
-        &[(1, "CREATE TABLE `a` (\n  `id` int\n);"), (5, "DROP TABLE `b`;")],
+        &[
+            (1, "CREATE TABLE `a` (\n  `id` int\n);"),
+            (5, "DROP TABLE `b`;"),
+        ],
     );
 }
 
@@ -31,19 +34,28 @@ fn empty_statements_and_blank_chunks_are_left_out() {
     check("", &[]);
     check("\n\n  \n", &[]);
     check(";;\n;", &[]);
-    check("SELECT 1;;\n;SELECT 2;", &[(1, "SELECT 1;"), (2, "SELECT 2;")]);
+    check(
+        "SELECT 1;;\n;SELECT 2;",
+        &[(1, "SELECT 1;"), (2, "SELECT 2;")],
+    );
 }
 
 #[test]
 fn semicolons_in_literals_and_names_do_not_end_statements() {
     check("SELECT ';', 'a'';b';", &[(1, "SELECT ';', 'a'';b';")]);
     check("SELECT 'x\\';y';", &[(1, "SELECT 'x\\';y';")]);
-    check("SELECT \"a;b\", \"c\\\";\";", &[(1, "SELECT \"a;b\", \"c\\\";\";")]);
+    check(
+        "SELECT \"a;b\", \"c\\\";\";",
+        &[(1, "SELECT \"a;b\", \"c\\\";\";")],
+    );
     check(
         "CREATE TABLE `a;b` (`c``;` int);",
         &[(1, "CREATE TABLE `a;b` (`c``;` int);")],
     );
-    check("SELECT 'two\nlines;';\nSELECT 3;", &[(1, "SELECT 'two\nlines;';"), (3, "SELECT 3;")]);
+    check(
+        "SELECT 'two\nlines;';\nSELECT 3;",
+        &[(1, "SELECT 'two\nlines;';"), (3, "SELECT 3;")],
+    );
     check(
         "SELECT _utf8mb4'a;', N'b;', X'41', 0x41, b'01';",
         &[(1, "SELECT _utf8mb4'a;', N'b;', X'41', 0x41, b'01';")],
@@ -65,7 +77,10 @@ fn comments_are_left_out_between_statements_and_kept_inside() {
 
 #[test]
 fn two_dashes_without_a_space_are_not_a_comment() {
-    check("SELECT 1--1;SELECT 2;", &[(1, "SELECT 1--1;"), (1, "SELECT 2;")]);
+    check(
+        "SELECT 1--1;SELECT 2;",
+        &[(1, "SELECT 1--1;"), (1, "SELECT 2;")],
+    );
 }
 
 #[test]
@@ -97,7 +112,10 @@ fn non_ascii_names_and_strings_are_read() {
             (2, "SELECT 'é;ü';"),
         ],
     );
-    check("-- café; thé\nSELECT `日本;` FROM t;", &[(2, "SELECT `日本;` FROM t;")]);
+    check(
+        "-- café; thé\nSELECT `日本;` FROM t;",
+        &[(2, "SELECT `日本;` FROM t;")],
+    );
 }
 
 #[test]
@@ -126,20 +144,30 @@ fn bodies_of_routines_triggers_and_events_are_sent_whole() {
 
 #[test]
 fn a_body_may_name_columns_end_and_begin() {
-    let trigger = "CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW BEGIN SET NEW.end = OLD.begin; END;";
-    check(&format!("{trigger} SELECT 1;"), &[(1, trigger), (1, "SELECT 1;")]);
+    let trigger =
+        "CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW BEGIN SET NEW.end = OLD.begin; END;";
+    check(
+        &format!("{trigger} SELECT 1;"),
+        &[(1, trigger), (1, "SELECT 1;")],
+    );
 }
 
 #[test]
 fn routines_without_a_body_end_at_their_semicolon() {
     check(
         "CREATE FUNCTION f() RETURNS int RETURN 1; SELECT f();",
-        &[(1, "CREATE FUNCTION f() RETURNS int RETURN 1;"), (1, "SELECT f();")],
+        &[
+            (1, "CREATE FUNCTION f() RETURNS int RETURN 1;"),
+            (1, "SELECT f();"),
+        ],
     );
     check(
         "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1; SELECT 1;",
         &[
-            (1, "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1;"),
+            (
+                1,
+                "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1;",
+            ),
             (1, "SELECT 1;"),
         ],
     );
@@ -169,13 +197,19 @@ fn tables_named_like_routines_are_plain_statements() {
 fn a_transaction_begin_is_a_plain_statement() {
     check(
         "BEGIN;\nINSERT INTO t VALUES (1);\nCOMMIT;",
-        &[(1, "BEGIN;"), (2, "INSERT INTO t VALUES (1);"), (3, "COMMIT;")],
+        &[
+            (1, "BEGIN;"),
+            (2, "INSERT INTO t VALUES (1);"),
+            (3, "COMMIT;"),
+        ],
     );
 }
 
 #[test]
 fn delimiter_is_refused_with_its_line() {
-    let e = refused("SELECT 1;\nDELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END//\nDELIMITER ;\n");
+    let e = refused(
+        "SELECT 1;\nDELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END//\nDELIMITER ;\n",
+    );
     assert_eq!(e, SplitError::Delimiter { line: 2 });
     assert!(e.to_string().contains("not SQL"), "{e}");
 }
