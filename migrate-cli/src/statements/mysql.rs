@@ -9,6 +9,8 @@
 //! between statements and empty statements are left out. `DELIMITER` is a command of the mysql
 //! client, not SQL, and is refused, as is text the tokenizer cannot read (an unclosed quote or
 //! comment) and a body without its `END`: each with the line, before anything runs.
+//! sqlparser reads `--` as a comment only before a space (MySQL also before a tab or a line
+//! end), so `--` followed by a tab is read as SQL here: a quote in such a comment is refused.
 
 #[cfg(test)]
 mod tests;

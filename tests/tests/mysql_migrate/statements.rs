@@ -139,3 +139,21 @@ async fn mysql_a_file_that_cannot_be_split_is_refused_before_anything_runs() {
     assert!(!table_exists(&db.pool, "never_made").await);
     assert!(rows(&db.pool).await.is_empty());
 }
+
+/// An executable comment for a newer server holds nothing this server runs.
+#[tokio::test(flavor = "multi_thread")]
+async fn mysql_an_executable_comment_for_a_newer_server_is_skipped_by_the_server() {
+    let Some(db) = TestDb::create("split_exec_newer").await else {
+        return;
+    };
+    let p = Project::new();
+    p.write(
+        1,
+        "newer",
+        "CREATE TABLE t_before (a int);\n/*!999999 CREATE TABLE t_newer (a int) */;\nCREATE TABLE t_after (a int);\n",
+    );
+    let run = p.run(&["migrate", "--url", &db.url]).await;
+    assert_has(&run, 0, &["applied 1 migration(s)"]);
+    assert!(!table_exists(&db.pool, "t_newer").await);
+    assert!(table_exists(&db.pool, "t_after").await);
+}

@@ -138,6 +138,12 @@ fn bodies_of_routines_triggers_and_events_are_sent_whole() {
     check(function, &[(1, function)]);
     let event = "CREATE DEFINER = CURRENT_USER EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; END;";
     check(event, &[(1, event)]);
+    for definer in ["'root'@'%'", "root", "`root`@localhost", "CURRENT_USER()"] {
+        let sql = format!("CREATE DEFINER = {definer} TRIGGER tr AFTER DELETE ON t FOR EACH ROW BEGIN DELETE FROM u; DELETE FROM v; END;");
+        check(&sql, &[(1, sql.as_str())]);
+    }
+    let case = "CREATE FUNCTION g(x int) RETURNS int RETURN CASE WHEN x > 0 THEN 1 ELSE 0 END;";
+    check(&format!("{case} SELECT 1;"), &[(1, case), (1, "SELECT 1;")]);
     let block = "BEGIN NOT ATOMIC SELECT 1; SELECT 2; END;";
     check(block, &[(1, block)]);
 }
