@@ -49,6 +49,7 @@ async fn pg_a_failed_no_transaction_file_with_breakpoints_leaves_nothing() {
         &[
             "migration migrations/2_half.sql:4 failed at statement 2: CREATE INDEX CONCURRENTLY cannot run inside a transaction block",
             "nothing of this migration remains",
+            "put it alone in a -- no-transaction file of its own",
         ],
     );
     assert!(!pg_table_exists(&db.pool, "made_by_two").await);

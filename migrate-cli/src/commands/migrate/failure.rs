@@ -33,7 +33,12 @@ impl std::fmt::Display for Failure {
         match self.remains {
             Remains::Nothing => write!(f, "nothing of this migration remains and nothing was recorded; fix the file and run migrate again (or, when the mistake is in the schema source, run `migrate-cli drop` to remove this migration, fix the struct and run generate again: a fixed file whose snapshot still says otherwise makes verify and check fail)")?,
             Remains::StatementsBefore => write!(f, "this migration ran without a transaction (-- no-transaction), so the statements before the failing one remain; repair the database by hand, fix the file and run migrate again")?,
-            Remains::ImplicitTransaction => write!(f, "{IMPLICIT}, so the failure rolled all of it back: nothing of this migration remains and nothing was recorded; fix the file and run migrate again")?,
+            Remains::ImplicitTransaction { concurrently } => {
+                write!(f, "{IMPLICIT}, so the failure rolled all of it back: nothing of this migration remains and nothing was recorded; fix the file and run migrate again")?;
+                if concurrently {
+                    write!(f, " (a CONCURRENTLY statement cannot run inside that transaction: put it alone in a -- no-transaction file of its own)")?;
+                }
+            }
             Remains::SinceLastCommit { line: Some(line) } => write!(f, "{IMPLICIT}, which the file's own transaction command at line {line} ends early: what the file committed before the failing statement remains, and what ran after its last commit was rolled back; nothing was recorded; check the database by hand, fix the file and run migrate again")?,
             Remains::SinceLastCommit { line: None } => write!(f, "{IMPLICIT}, unless a COMMIT or ROLLBACK in the file (which could not be read: check it) ended it early, leaving what it committed before the failing statement; nothing was recorded; check the database by hand, fix the file and run migrate again")?,
             Remains::InvalidIndex => write!(f, "a concurrent index build that fails leaves at most an invalid index, which the next migrate drops and builds again; nothing was recorded; fix the cause and run migrate again")?,
@@ -68,8 +73,9 @@ pub enum Remains {
     /// commits on its own): the statements before the failing one.
     StatementsBefore,
     /// A PostgreSQL `-- no-transaction` file, sent as one query string, which PostgreSQL runs
-    /// in one implicit transaction: nothing (see [`crate::statements::postgres`]).
-    ImplicitTransaction,
+    /// in one implicit transaction: nothing (see [`crate::statements::postgres`]);
+    /// `concurrently` when it holds a statement that cannot run in a transaction.
+    ImplicitTransaction { concurrently: bool },
     /// The same, but the file's own transaction command (its first at `line`, `None` when the
     /// file could not be read) ends the implicit transaction early: what it committed.
     SinceLastCommit { line: Option<usize> },
@@ -139,7 +145,8 @@ pub(super) async fn diagnose(
         None => None,
     };
     // A file that ran in one transaction that was rolled back can be replayed in another.
-    let rolled_back = transactional || failure.remains == Remains::ImplicitTransaction;
+    let rolled_back =
+        transactional || matches!(failure.remains, Remains::ImplicitTransaction { .. });
     if !rolled_back && own.is_none() {
         return failure;
     }
@@ -190,7 +197,9 @@ fn postgres_no_transaction(sql: &str) -> Remains {
             line: script.control_line,
         },
         Ok(script) if script.statements <= 1 && script.concurrently => Remains::InvalidIndex,
-        Ok(_) => Remains::ImplicitTransaction,
+        Ok(script) => Remains::ImplicitTransaction {
+            concurrently: script.concurrently,
+        },
         Err(_) => Remains::SinceLastCommit { line: None },
     }
 }
