@@ -368,3 +368,24 @@ fn mysql_a_non_ascii_name_in_a_hand_written_statement_verifies() {
     );
     assert_scratch_dropped(&run, &rt, &db.pool);
 }
+
+/// A file that cannot be cut into statements fails verify with its line, before it runs.
+#[test]
+fn mysql_a_file_with_delimiter_lines_fails_verify_with_its_line() {
+    let Some((rt, db)) = database("verify_delimiter") else {
+        return;
+    };
+    let (p, tags) = generated();
+    let first = p.migrations().join(format!("{}.sql", tags[0]));
+    let sql = fs::read_to_string(&first).expect("first file");
+    let line = sql.lines().count() + 1;
+    fs::write(&first, format!("{sql}DELIMITER //\n")).expect("edit");
+    let run = p.run(&["verify", "--url", &db.url], NOW + 600);
+    assert_eq!(run.code, 1, "{}", text(&run));
+    let expected = format!(
+        "migration migrations/{}.sql:{line} failed to apply on a fresh database: cannot be cut into statements: DELIMITER is a command of the mysql client, not SQL",
+        tags[0]
+    );
+    assert!(text(&run).contains(&expected), "{expected}\n{}", text(&run));
+    assert_scratch_dropped(&run, &rt, &db.pool);
+}
