@@ -3,6 +3,8 @@
 //! which a transaction command of the file (`COMMIT`, `ROLLBACK`, `BEGIN`, ...) ends early; a
 //! failure rolls back what ran since the last such command. Read with sqlparser's tokenizer and
 //! its PostgreSQL dialect, so that `;` in literals, dollar quotes and comments does not count.
+//! The `END` of a SQL-standard function body (`BEGIN ATOMIC ... END`) reads as a transaction
+//! command here, which errs toward saying that something may remain.
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, TokenizerError};
