@@ -12,6 +12,7 @@ mod item_split;
 pub mod prompt;
 pub mod renames;
 pub mod scan;
+pub mod statements;
 pub mod timestamp;
 pub mod write_set;
 

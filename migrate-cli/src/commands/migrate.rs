@@ -63,6 +63,14 @@ pub enum MigrateError {
     Unreviewed { what: String, findings: Vec<String> },
     #[error("{0}")]
     Failed(Failure),
+    /// A MySQL file that cannot be cut into statements, refused before anything ran.
+    #[error("migration {file}:{line} cannot be cut into statements: {error}; nothing of it ran and nothing was recorded; fix the file and run migrate again")]
+    Unsplittable {
+        file: String,
+        line: usize,
+        #[source]
+        error: crate::statements::mysql::SplitError,
+    },
     /// A SQLite `-- no-transaction` file without a transaction of its own ran, but its
     /// `_sqlx_migrations` row could not be written.
     #[error("migration {file} ran on {what}, but recording it in _sqlx_migrations failed: {error}; run status: if it does not show as applied, its changes remain unrecorded, so record or undo them by hand before running migrate again")]
@@ -253,6 +261,12 @@ async fn apply_one(
     if let Db::Mysql(c) = &mut conn.db {
         return match mysql::apply(c, &m.migration).await {
             Ok(elapsed) => Ok(Applied::Here(elapsed)),
+            Err(mysql::ApplyError::Unsplittable(error)) => Err(MigrateError::Unsplittable {
+                file,
+                line: error.line(),
+                error,
+            }
+            .into()),
             Err(mysql::ApplyError::Stopped(stopped)) => {
                 let failure = mysql::failure(&m.migration, file, &stopped, applied_before);
                 Err(MigrateError::Failed(failure).into())

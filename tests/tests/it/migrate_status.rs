@@ -10,6 +10,9 @@ use std::time::SystemTime;
 use tests::pg::TestDb;
 use tests::project::{run_cli, run_cli_blocking, Run};
 
+#[path = "migrate_status/no_transaction.rs"]
+mod no_transaction;
+
 /// A project folder: `migrate.toml` and hand-written migrations in `migrations/`.
 struct Project {
     dir: tempfile::TempDir,

@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use tests::mysql::TestDb;
 use tests::project::{run_cli_blocking, Run};
 
+#[path = "mysql_migrate/statements.rs"]
+mod statements;
+
 struct Project {
     dir: tempfile::TempDir,
 }

@@ -306,3 +306,86 @@ fn mysql_each_generated_step_reads_back_into_its_snapshot() {
         assert_eq!(have, want, "after {tag}");
     }
 }
+
+/// A generated check on a column with a non-ASCII name (`montant_€`, unquoted in the check)
+/// is split by the tokenizer: verify replays it without a panic, and migrate applies it.
+#[test]
+fn mysql_a_check_on_a_non_ascii_column_replays_and_applies() {
+    let Some((rt, db)) = database("verify_non_ascii") else {
+        return;
+    };
+    let p = mysql_project(
+        r#"
+#[derive(Table)] #[table(name = "comptes")]
+#[check(name = "comptes_montant_check", expr = "montant_€ >= 0")]
+struct Compte {
+    #[column(primary_key, identity)] id: i64,
+    #[column(name = "montant_€")] montant: i32,
+}
+"#,
+    );
+    let run = p.run(&["generate", "--name", "comptes"], NOW);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    let run = p.run(&["verify", "--url", &db.url], NOW + 600);
+    // The file replays whole, and the server's spelling of the check (`montant_€` in
+    // backticks) is judged the same as the snapshot's.
+    assert_eq!(run.code, 0, "{}", text(&run));
+    let out = text(&run);
+    assert!(out.contains("replaying 1 migration(s)"), "{out}");
+    assert!(
+        !out.contains("char boundary") && !out.contains("failed at"),
+        "{out}"
+    );
+    assert!(!out.contains("cannot be cut"), "{out}");
+    assert_scratch_dropped(&run, &rt, &db.pool);
+    let run = p.run(&["migrate", "--url", &db.url], NOW + 600);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    let recorded = count(
+        &rt,
+        &db.pool,
+        "SELECT count(*) FROM _sqlx_migrations WHERE success AND description = ?",
+        "comptes",
+    );
+    assert_eq!(recorded, 1);
+}
+
+/// A hand-written statement with a non-ASCII name outside quotes replays in verify.
+#[test]
+fn mysql_a_non_ascii_name_in_a_hand_written_statement_verifies() {
+    let Some((rt, db)) = database("verify_non_ascii_hand") else {
+        return;
+    };
+    let (p, tags) = generated();
+    let first = p.migrations().join(format!("{}.sql", tags[0]));
+    let sql = fs::read_to_string(&first).expect("first file");
+    fs::write(&first, format!("{sql}\nSELECT 1 AS données; SELECT 2;\n")).expect("edit");
+    let run = p.run(&["verify", "--url", &db.url], NOW + 600);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    assert!(
+        run.stdout.contains("verified 2 migrations"),
+        "{}",
+        run.stdout
+    );
+    assert_scratch_dropped(&run, &rt, &db.pool);
+}
+
+/// A file that cannot be cut into statements fails verify with its line, before it runs.
+#[test]
+fn mysql_a_file_with_delimiter_lines_fails_verify_with_its_line() {
+    let Some((rt, db)) = database("verify_delimiter") else {
+        return;
+    };
+    let (p, tags) = generated();
+    let first = p.migrations().join(format!("{}.sql", tags[0]));
+    let sql = fs::read_to_string(&first).expect("first file");
+    let line = sql.lines().count() + 1;
+    fs::write(&first, format!("{sql}DELIMITER //\n")).expect("edit");
+    let run = p.run(&["verify", "--url", &db.url], NOW + 600);
+    assert_eq!(run.code, 1, "{}", text(&run));
+    let expected = format!(
+        "migration migrations/{}.sql:{line} failed to apply on a fresh database: cannot be cut into statements: DELIMITER is a command of the mysql client, not SQL",
+        tags[0]
+    );
+    assert!(text(&run).contains(&expected), "{expected}\n{}", text(&run));
+    assert_scratch_dropped(&run, &rt, &db.pool);
+}

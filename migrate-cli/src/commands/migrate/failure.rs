@@ -33,6 +33,14 @@ impl std::fmt::Display for Failure {
         match self.remains {
             Remains::Nothing => write!(f, "nothing of this migration remains and nothing was recorded; fix the file and run migrate again (or, when the mistake is in the schema source, run `migrate-cli drop` to remove this migration, fix the struct and run generate again: a fixed file whose snapshot still says otherwise makes verify and check fail)")?,
             Remains::StatementsBefore => write!(f, "this migration ran without a transaction (-- no-transaction), so the statements before the failing one remain; repair the database by hand, fix the file and run migrate again")?,
+            Remains::ImplicitTransaction { concurrently } => {
+                write!(f, "{IMPLICIT}, so the failure rolled all of it back: nothing of this migration remains and nothing was recorded; fix the file and run migrate again")?;
+                if concurrently {
+                    write!(f, " (a CONCURRENTLY statement cannot run inside that transaction: put it alone in a -- no-transaction file of its own)")?;
+                }
+            }
+            Remains::SinceLastCommit { line: Some(line) } => write!(f, "{IMPLICIT}, which the file's own transaction command at line {line} ends early: what the file committed before the failing statement remains, and what ran after its last commit was rolled back; nothing was recorded; check the database by hand, fix the file and run migrate again")?,
+            Remains::SinceLastCommit { line: None } => write!(f, "{IMPLICIT}, unless a COMMIT or ROLLBACK in the file (which could not be read: check it) ended it early, leaving what it committed before the failing statement; nothing was recorded; check the database by hand, fix the file and run migrate again")?,
             Remains::InvalidIndex => write!(f, "a concurrent index build that fails leaves at most an invalid index, which the next migrate drops and builds again; nothing was recorded; fix the cause and run migrate again")?,
             Remains::Committed => write!(f, "this migration's own transaction was no longer open when it failed, so what it committed remains though nothing was recorded; check the database by hand, fix the file and run migrate again")?,
             Remains::Autocommitted { failed, total } => f.write_str(&super::mysql::remains(
@@ -52,14 +60,25 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// How PostgreSQL runs a `-- no-transaction` file.
+const IMPLICIT: &str = "PostgreSQL ran this -- no-transaction file as sqlx sends it, as one query string, and PostgreSQL runs a query string in one implicit transaction";
+
 /// What a failed migration left in the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Remains {
     /// It ran in a transaction that was rolled back: in migrate's own, or in the one the file
     /// opens itself (a SQLite rebuild: `PRAGMA foreign_keys=OFF; BEGIN; ...; COMMIT;`).
     Nothing,
-    /// It ran without a transaction (`-- no-transaction`): the statements before the failing one.
+    /// It ran without a transaction (`-- no-transaction` on SQLite, where each statement
+    /// commits on its own): the statements before the failing one.
     StatementsBefore,
+    /// A PostgreSQL `-- no-transaction` file, sent as one query string, which PostgreSQL runs
+    /// in one implicit transaction: nothing (see [`crate::statements::postgres`]);
+    /// `concurrently` when it holds a statement that cannot run in a transaction.
+    ImplicitTransaction { concurrently: bool },
+    /// The same, but the file's own transaction command (its first at `line`, `None` when the
+    /// file could not be read) ends the implicit transaction early: what it committed.
+    SinceLastCommit { line: Option<usize> },
     /// Its own transaction had committed (or was gone) when it failed.
     Committed,
     /// A concurrent index build or drop (one statement, no transaction): at most an invalid
@@ -101,6 +120,7 @@ pub(super) async fn diagnose(
         error: database::error_message(error),
         remains: match transactional {
             true => Remains::Nothing,
+            false if matches!(conn.db, Db::Postgres(_)) => postgres_no_transaction(sql),
             false if !super::concurrent_builds(sql).is_empty() => Remains::InvalidIndex,
             false => Remains::StatementsBefore,
         },
@@ -124,7 +144,10 @@ pub(super) async fn diagnose(
         }
         None => None,
     };
-    if !transactional && own.is_none() {
+    // A file that ran in one transaction that was rolled back can be replayed in another.
+    let rolled_back =
+        transactional || matches!(failure.remains, Remains::ImplicitTransaction { .. });
+    if !rolled_back && own.is_none() {
         return failure;
     }
     let replayed = replay(conn, &statements, own.is_some()).await;
@@ -162,6 +185,23 @@ pub(super) async fn diagnose(
         );
     }
     failure
+}
+
+/// What a failed PostgreSQL `-- no-transaction` file left: sqlx sent it whole as one simple
+/// query, run in one implicit transaction unless the file's transaction commands end it; a
+/// concurrent index build alone in its file runs outside any transaction and may leave an
+/// invalid index (in a file of several statements it cannot run at all).
+fn postgres_no_transaction(sql: &str) -> Remains {
+    match crate::statements::postgres::read(sql) {
+        Ok(script) if script.control_line.is_some() => Remains::SinceLastCommit {
+            line: script.control_line,
+        },
+        Ok(script) if script.statements <= 1 && script.concurrently => Remains::InvalidIndex,
+        Ok(script) => Remains::ImplicitTransaction {
+            concurrently: script.concurrently,
+        },
+        Err(_) => Remains::SinceLastCommit { line: None },
+    }
 }
 
 /// Replays the file in a transaction that is rolled back and gives the index (into

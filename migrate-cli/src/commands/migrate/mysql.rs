@@ -6,16 +6,18 @@
 //! transaction that the first DDL statement commits. That cannot work for our files: MySQL
 //! reads `--` as a comment only before a space, so the `--> statement-breakpoint` lines are a
 //! syntax error there; and the server's error would not say which statement failed. So the
-//! statements (the chunks between breakpoint lines, without those lines) are sent one by one;
-//! a hand-written chunk that holds several SQL statements is cut at its `;`s ([`pieces`]) and
-//! those are sent one by one too, unless it defines a trigger, routine or event (whose body
-//! holds `;`s), which is sent whole.
+//! statements (the chunks between breakpoint lines, without those lines, each cut into its SQL
+//! statements by sqlparser's tokenizer: [`crate::statements::mysql`]) are sent one by one; the
+//! `BEGIN ... END` body of a trigger, routine or event is sent whole with its statement, and an
+//! executable comment (`/*!50001 ... */`) is sent as a statement, which the server runs. A file
+//! that cannot be split is refused before anything runs or is recorded.
 //! The `_sqlx_migrations` row is written as sqlx writes it: `success = false` before the first
 //! statement, `true` with the execution time after the last, so a run that stops part way
 //! leaves a row that `status` shows as failed and `migrate` (ours and sqlx's) refuses to go
 //! past. When the very first statement fails nothing ran, and the row is deleted again.
 
 use super::{split_statements, Failure, Remains, Statement};
+use crate::statements::mysql::{split, SplitError};
 use sqlx::migrate::Migration;
 use sqlx::{Executor, MySqlConnection};
 use std::time::{Duration, Instant};
@@ -28,25 +30,21 @@ pub struct Stopped {
     pub error: sqlx::Error,
 }
 
-/// The statements of `sql` that hold SQL (not only blank lines and comments), in order: the
-/// chunks between breakpoint lines, each cut at its `;`s ([`pieces`]), so that a generated file
-/// (which has no breakpoint lines on MySQL) and a failure in it are told statement by statement.
-pub fn statements(sql: &str) -> Vec<Statement<'_>> {
+/// The statements of `sql`, in order: the chunks between breakpoint lines, each cut into its
+/// statements by [`crate::statements::mysql`], so that a generated file (which has no
+/// breakpoint lines on MySQL) and a failure in it are told statement by statement. Each
+/// statement's text starts at its first token, so its `first_line` is the line of its SQL.
+pub fn statements(sql: &str) -> Result<Vec<Statement<'_>>, SplitError> {
     let mut out = Vec::new();
     for chunk in split_statements(sql) {
-        for piece in pieces(chunk.text) {
-            // A piece is a slice of its chunk: its lines start where its bytes do.
-            let at = piece.as_ptr() as usize - chunk.text.as_ptr() as usize;
-            let statement = Statement {
-                first_line: chunk.first_line + chunk.text[..at].matches('\n').count(),
-                text: piece,
-            };
-            if statement.sql_line().is_some() {
-                out.push(statement);
-            }
+        for piece in split(chunk.text, chunk.first_line)? {
+            out.push(Statement {
+                first_line: piece.line,
+                text: piece.text,
+            });
         }
     }
-    out
+    Ok(out)
 }
 
 /// Runs `statements` in order on the bare connection, each committing on its own (with
@@ -64,83 +62,11 @@ pub async fn run(conn: &mut MySqlConnection, statements: &[Statement<'_>]) -> Re
     Ok(())
 }
 
-/// The SQL statements of one chunk: cut after each `;` outside literals, quoted identifiers
-/// and comments, pieces without SQL left out. A chunk that creates a trigger, routine or
-/// event is one piece.
-pub fn pieces(chunk: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let bytes = chunk.as_bytes();
-    let (mut start, mut i) = (0, 0);
-    let mut has_sql = false;
-    while i < bytes.len() {
-        let c = bytes[i];
-        let rest = &chunk[i..];
-        // `--` starts a comment only before whitespace, a control character or the end.
-        let dashes = rest.strip_prefix("--").is_some_and(|after| {
-            after
-                .chars()
-                .next()
-                .is_none_or(|n| n.is_whitespace() || n.is_control())
-        });
-        if dashes || c == b'#' {
-            i += rest.find('\n').unwrap_or(rest.len());
-            continue;
-        }
-        if let Some(comment) = rest.strip_prefix("/*") {
-            i += comment.find("*/").map_or(rest.len(), |e| e + 4);
-            continue;
-        }
-        if matches!(c, b'\'' | b'"' | b'`') {
-            i += 1;
-            while i < bytes.len() && bytes[i] != c {
-                i += if bytes[i] == b'\\' && c != b'`' { 2 } else { 1 };
-            }
-            i += 1;
-            has_sql = true;
-            continue;
-        }
-        if c == b';' {
-            if has_sql {
-                out.push(&chunk[start..=i]);
-            }
-            start = i + 1;
-            has_sql = false;
-        } else if !c.is_ascii_whitespace() {
-            has_sql = true;
-        }
-        i += 1;
-    }
-    if has_sql {
-        out.push(&chunk[start.min(chunk.len())..]);
-    }
-    let compound = out.iter().any(|p| defines_body(p));
-    match compound || out.len() <= 1 {
-        true => vec![chunk],
-        false => out,
-    }
-}
-
-/// Whether a statement creates something with a body of statements.
-fn defines_body(statement: &str) -> bool {
-    let words: Vec<String> = statement
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("--") && !l.trim_start().starts_with('#'))
-        .flat_map(str::split_whitespace)
-        .take(6)
-        .map(str::to_ascii_uppercase)
-        .collect();
-    words.first().is_some_and(|w| w == "CREATE" || w == "BEGIN")
-        && words.iter().any(|w| {
-            matches!(
-                w.as_str(),
-                "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT" | "BEGIN"
-            )
-        })
-}
-
 /// Why [`apply`] stopped.
 #[derive(Debug)]
 pub enum ApplyError {
+    /// The file cannot be cut into statements: nothing ran, nothing was recorded.
+    Unsplittable(SplitError),
     /// A statement failed (see [`failure`]).
     Stopped(Stopped),
     /// The bookkeeping in `_sqlx_migrations` failed; `ran` when every statement had run.
@@ -150,6 +76,8 @@ pub enum ApplyError {
 /// Applies `m` statement by statement with its `_sqlx_migrations` row, as the module says.
 pub async fn apply(conn: &mut MySqlConnection, m: &Migration) -> Result<Duration, ApplyError> {
     let record = |ran: bool| move |error| ApplyError::Record { error, ran };
+    // Split before anything runs or is recorded: a file that cannot be split is refused whole.
+    let statements = statements(&m.sql).map_err(ApplyError::Unsplittable)?;
     let start = Instant::now();
     conn.execute("SET SESSION autocommit = 1")
         .await
@@ -164,7 +92,6 @@ pub async fn apply(conn: &mut MySqlConnection, m: &Migration) -> Result<Duration
     .execute(&mut *conn)
     .await
     .map_err(record(false))?;
-    let statements = statements(&m.sql);
     if let Err(stopped) = run(conn, &statements).await {
         if stopped.index == 0 {
             // Nothing ran: nothing is recorded either.
@@ -189,7 +116,8 @@ pub async fn apply(conn: &mut MySqlConnection, m: &Migration) -> Result<Duration
 
 /// The failure report of a file that stopped at `stopped`.
 pub fn failure(m: &Migration, file: String, stopped: &Stopped, applied_before: usize) -> Failure {
-    let statements = statements(&m.sql);
+    // `apply` split the same text before it ran anything.
+    let statements = statements(&m.sql).unwrap_or_default();
     let statement = statements.get(stopped.index).map(|s| {
         let line = s.sql_line().unwrap_or(s.first_line);
         (stopped.index + 1, line, s.text.to_string())
@@ -250,45 +178,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_file_without_breakpoints_is_told_statement_by_statement_with_lines() {
-        let sql = "-- lint: warning x; y\nCREATE TABLE `a` (`s` varchar(3) DEFAULT ';');\n\nCREATE TABLE `b` (\n  `id` int\n);\n--> statement-breakpoint\nDROP TABLE `a`;\n";
-        let found: Vec<(usize, String)> = statements(sql)
+    fn statements_are_cut_in_chunks_and_keep_their_file_lines() {
+        let sql = "-- lint: warning x; y\nCREATE TABLE `a` (`s` varchar(3) DEFAULT ';');\n\nCREATE TABLE `b` (\n  `id` int\n);\n--> statement-breakpoint\nDROP TABLE `a`;\n--> statement-breakpoint\n# only a comment\n";
+        let found: Vec<(usize, Option<usize>, &str)> = statements(sql)
+            .expect("split")
             .iter()
-            .map(|s| (s.sql_line().unwrap_or(0), s.text.trim().to_string()))
+            .map(|s| (s.first_line, s.sql_line(), s.text))
             .collect();
         assert_eq!(
             found,
             [
-                (
-                    2,
-                    "-- lint: warning x; y\nCREATE TABLE `a` (`s` varchar(3) DEFAULT ';');"
-                        .to_string()
-                ),
-                (4, "CREATE TABLE `b` (\n  `id` int\n);".to_string()),
-                (8, "DROP TABLE `a`;".to_string()),
+                (2, Some(2), "CREATE TABLE `a` (`s` varchar(3) DEFAULT ';');"),
+                (4, Some(4), "CREATE TABLE `b` (\n  `id` int\n);"),
+                (8, Some(8), "DROP TABLE `a`;"),
             ]
         );
     }
 
     #[test]
-    fn chunks_are_cut_into_their_statements() {
-        assert_eq!(
-            pieces("CREATE TABLE `a;` (x int);\n"),
-            ["CREATE TABLE `a;` (x int);\n"]
-        );
-        assert_eq!(
-            pieces("-- two; here\nINSERT INTO t VALUES ('a;''b', \"c;\");\n/* ; */ DELETE FROM t;\n# ;\n"),
-            [
-                "-- two; here\nINSERT INTO t VALUES ('a;''b', \"c;\");",
-                "\n/* ; */ DELETE FROM t;"
-            ]
-        );
-        assert_eq!(
-            pieces("UPDATE t SET a = 'x\\';'; UPDATE u SET b = 1"),
-            ["UPDATE t SET a = 'x\\';';", " UPDATE u SET b = 1"]
-        );
-        let trigger = "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 1; SET NEW.b = 2; END;";
-        assert_eq!(pieces(trigger), [trigger]);
+    fn a_chunk_that_cannot_be_split_is_refused_with_its_file_line() {
+        let sql = "CREATE TABLE a (id int);\n--> statement-breakpoint\nSELECT 1;\nDELIMITER //\n";
+        let error = statements(sql).expect_err("DELIMITER");
+        assert_eq!(error.line(), 4);
     }
 
     #[test]

@@ -19,7 +19,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Runs a migration's statements; on failure, `:LINE` of the failing statement and the error.
 pub(super) async fn apply(conn: &mut MySqlConnection, step: &Step) -> Result<(), (String, String)> {
-    let statements = run::statements(&step.local.migration.sql);
+    let statements = run::statements(&step.local.migration.sql).map_err(|e| {
+        (
+            format!(":{}", e.line()),
+            format!("cannot be cut into statements: {e}"),
+        )
+    })?;
     run::run(conn, &statements).await.map_err(|stopped| {
         let at = statements
             .get(stopped.index)
