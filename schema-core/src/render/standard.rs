@@ -297,6 +297,10 @@ pub fn statements<D: Dialect + ?Sized>(d: &D, change: &Change) -> Result<Vec<Str
             d.quote(column),
             d.quote(column)
         )]),
+        DropIdentity { table, column } => {
+            let action = format!("ALTER COLUMN {} DROP IDENTITY IF EXISTS", d.quote(column));
+            Ok(vec![alter(d, table, &action)])
+        }
         RenameColumn { table, from, to } => check_name(d, to).map(|()| {
             let action = format!("RENAME COLUMN {} TO {}", d.quote(from), d.quote(to));
             vec![alter(d, table, &action)]
@@ -324,8 +328,13 @@ fn alter<D: Dialect + ?Sized>(d: &D, table: &QualifiedName, action: &str) -> Str
 }
 
 /// The table and the `ALTER TABLE` action of a change that is one action which can share its
-/// statement with others on the table (not a rename): `ADD COLUMN ..`, `ALTER COLUMN ..`,
+/// statement with others on the table: `ADD COLUMN ..`, `ALTER COLUMN ..`,
 /// `ADD CONSTRAINT ..`, `DROP CONSTRAINT ..`.
+///
+/// Not a rename, which PostgreSQL runs only alone, and not `DROP IDENTITY`: PostgreSQL runs a
+/// statement's actions by kind (drops, then type changes, then additions, then the rest), and
+/// drops the identity after the same statement's `SET DATA TYPE` and `DROP NOT NULL`, which
+/// an identity column refuses.
 pub fn alter_action<D: Dialect + ?Sized>(
     d: &D,
     change: &Change,
@@ -379,7 +388,6 @@ fn column_action<D: Dialect + ?Sized>(
             default,
         } => alter_column(table, column, &format!("SET DEFAULT {default}")),
         DropDefault { table, column } => alter_column(table, column, "DROP DEFAULT"),
-        DropIdentity { table, column } => alter_column(table, column, "DROP IDENTITY IF EXISTS"),
         _ => return None,
     })
 }
