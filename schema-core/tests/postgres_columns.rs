@@ -155,7 +155,10 @@ fn order_items(columns: Vec<Column>) -> schema_core::model::Schema {
 /// One `ALTER TABLE` for the whole table: PostgreSQL rewrites it once, not once per column.
 #[test]
 fn two_type_changes_on_one_table_share_one_alter_table() {
-    let before = order_items(vec![int("quantity"), col("price", builtin("numeric(10,2)"))]);
+    let before = order_items(vec![
+        int("quantity"),
+        col("price", builtin("numeric(10,2)")),
+    ]);
     let after = order_items(vec![
         col("quantity", builtin("bigint")),
         col("price", builtin("numeric(12,2)")),

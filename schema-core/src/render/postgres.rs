@@ -205,7 +205,11 @@ impl Dialect for Postgres {
             let table = self.qualified(&c.table);
             let column = self.quote(&c.column);
             let mut action = |action: String| {
-                batch.action(table.clone(), None, format!("ALTER COLUMN {column} {action}"));
+                batch.action(
+                    table.clone(),
+                    None,
+                    format!("ALTER COLUMN {column} {action}"),
+                );
             };
             action("DROP DEFAULT".to_string());
             action(format!(

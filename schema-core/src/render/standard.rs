@@ -427,7 +427,7 @@ fn constraint_action<D: Dialect + ?Sized>(
     };
     Some(
         constraints_in_place(d, table)
-            .and_then(|()| action)
+            .and(action)
             .map(|action| (table.clone(), action)),
     )
 }

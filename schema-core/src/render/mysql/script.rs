@@ -22,8 +22,8 @@
 use super::Mysql;
 use crate::diff::{Change, QualifiedName};
 use crate::model::{Column, Schema, Table, DEFAULT_SCHEMA};
-use crate::render::standard::{self, check_name};
 use crate::render::batch::AlterBatch;
+use crate::render::standard::{self, check_name};
 use crate::render::{Dialect, RenderError, Script};
 use std::collections::{BTreeMap, BTreeSet};
 
