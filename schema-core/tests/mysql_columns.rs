@@ -134,3 +134,39 @@ fn swap_column_names_and_rename_with_a_new_type() {
     ]);
     assert_snapshot!(mysql_build::check_with(&before, &after, &renames));
 }
+
+fn order_items(columns: Vec<Column>) -> schema_core::model::Schema {
+    let mut t = table("order_items").id();
+    for c in columns {
+        t = t.col(c);
+    }
+    tables(vec![t])
+}
+
+/// One `ALTER TABLE` for the whole table: MySQL copies it once, not once per column.
+#[test]
+fn two_type_changes_on_one_table_share_one_alter_table() {
+    let before = order_items(vec![
+        int("quantity"),
+        col("price", builtin("numeric(10,2)")),
+    ]);
+    let after = order_items(vec![
+        col("quantity", builtin("bigint")),
+        col("price", builtin("numeric(12,2)")),
+    ]);
+    let sql = check(&before, &after);
+    assert_eq!(sql.matches("ALTER TABLE").count(), 1, "{sql}");
+    assert_snapshot!(sql);
+}
+
+/// The `UPDATE` that fills NULLs goes before the table's `ALTER TABLE`, which holds every
+/// column's `MODIFY COLUMN`.
+#[test]
+fn fill_nulls_goes_before_the_one_alter_table() {
+    let before = order_items(vec![int("quantity"), text("note").null()]);
+    let after = order_items(vec![
+        col("quantity", builtin("bigint")),
+        text("note").default("''"),
+    ]);
+    assert_snapshot!(check(&before, &after));
+}

@@ -143,3 +143,45 @@ fn rename_and_retype_column_together() {
         &one(vec![col("total", builtin("bigint")).was("n")])
     ));
 }
+
+fn order_items(columns: Vec<Column>) -> schema_core::model::Schema {
+    let mut t = table("order_items").id();
+    for c in columns {
+        t = t.col(c);
+    }
+    tables(vec![t])
+}
+
+/// One `ALTER TABLE` for the whole table: PostgreSQL rewrites it once, not once per column.
+#[test]
+fn two_type_changes_on_one_table_share_one_alter_table() {
+    let before = order_items(vec![
+        int("quantity"),
+        col("price", builtin("numeric(10,2)")),
+    ]);
+    let after = order_items(vec![
+        col("quantity", builtin("bigint")),
+        col("price", builtin("numeric(12,2)")),
+    ]);
+    let sql = check(&before, &after);
+    assert_eq!(sql.matches("ALTER TABLE").count(), 1, "{sql}");
+    assert_snapshot!(sql);
+}
+
+/// The `UPDATE` that fills NULLs goes before the table's `ALTER TABLE` when it only retypes
+/// other columns, and after a type change of its own column, whose new type its value has.
+#[test]
+fn fill_nulls_goes_before_the_alter_table_unless_its_column_is_retyped() {
+    let before = order_items(vec![
+        int("quantity"),
+        text("note").null(),
+        int("rank").null(),
+    ]);
+    let after = order_items(vec![
+        col("quantity", builtin("bigint")),
+        text("note").default("''"),
+        col("rank", builtin("bigint")).default("0"),
+    ]);
+    let sql = check(&before, &after);
+    assert_snapshot!(sql);
+}

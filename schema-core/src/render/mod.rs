@@ -5,6 +5,7 @@
 //! it does differently and answers capability questions, the way sea-query's backends do.
 //! Nothing outside this module matches on a dialect.
 
+mod batch;
 pub mod mysql;
 mod postgres;
 pub mod sqlite;
@@ -85,12 +86,8 @@ pub trait Dialect {
         new: &Schema,
     ) -> Result<Script, RenderError> {
         let _ = (old, new);
-        let mut statements = Vec::new();
-        for change in changes {
-            statements.extend(self.statements(change)?);
-        }
         Ok(Script {
-            statements,
+            statements: batch::statements(self, changes)?,
             no_transaction: false,
         })
     }
@@ -129,6 +126,29 @@ pub trait Dialect {
     /// ```
     fn supports_alter_constraints(&self) -> bool {
         true
+    }
+
+    /// Several actions on one table in one `ALTER TABLE`, separated by commas, so that the
+    /// table is rewritten at most once; consecutive [`alter_action`](Dialect::alter_action)s
+    /// on one table are combined. Renames stay statements of their own.
+    ///
+    /// ```sql
+    /// ALTER TABLE "public"."order_items"
+    ///     ALTER COLUMN "price" SET DATA TYPE numeric(12,2) USING "price"::numeric(12,2),
+    ///     ALTER COLUMN "quantity" SET DATA TYPE bigint USING "quantity"::bigint;
+    /// ```
+    fn combines_alter_actions(&self) -> bool {
+        false
+    }
+
+    /// The table and the action of a change that is one `ALTER TABLE` action which may share
+    /// its statement with others: `ALTER COLUMN "age" SET NOT NULL` on `"public"."accounts"`.
+    /// `None` for every other change, which [`statements`](Dialect::statements) renders.
+    fn alter_action(
+        &self,
+        change: &Change,
+    ) -> Option<Result<(QualifiedName, String), RenderError>> {
+        standard::alter_action(self, change)
     }
 
     /// Index builds and drops that do not block writes.
@@ -347,13 +367,11 @@ fn no_enums<D: Dialect + ?Sized>(dialect: &D, name: &QualifiedName) -> RenderErr
     }
 }
 
-/// Statements (each ending with `;`, no trailing newline) for the changes, in order.
+/// Statements (each ending with `;`, no trailing newline) for the changes, in order;
+/// consecutive actions on one table share an `ALTER TABLE` where the dialect
+/// [combines](Dialect::combines_alter_actions) them.
 pub fn render(dialect: &dyn Dialect, changes: &[Change]) -> Result<Vec<String>, RenderError> {
-    let mut out = Vec::new();
-    for change in changes {
-        out.extend(dialect.statements(change)?);
-    }
-    Ok(out)
+    batch::statements(dialect, changes)
 }
 
 /// A migration file's body in `dialect`: [`migration_sql`] where the dialect separates

@@ -1,6 +1,7 @@
 //! PostgreSQL: schemas, enum types, `::` casts, moves across schemas, concurrent index drops
 //! and identity sequences that continue after the existing rows.
 
+use super::batch::AlterBatch;
 use super::standard::{self, check_name};
 use super::{Dialect, RenderError};
 use crate::diff::{EnumColumn, EnumValuePosition, QualifiedName};
@@ -34,6 +35,18 @@ impl Dialect for Postgres {
     }
 
     fn supports_concurrent_indexes(&self) -> bool {
+        true
+    }
+
+    /// Subcommands separated by commas; PostgreSQL runs them in passes (drops, then type
+    /// changes, then additions), in one rewrite of the table at most.
+    ///
+    /// ```sql
+    /// ALTER TABLE "public"."order_items"
+    ///     ALTER COLUMN "price" SET DATA TYPE numeric(12,2) USING "price"::numeric(12,2),
+    ///     ALTER COLUMN "quantity" SET DATA TYPE bigint USING "quantity"::bigint;
+    /// ```
+    fn combines_alter_actions(&self) -> bool {
         true
     }
 
@@ -172,7 +185,8 @@ impl Dialect for Postgres {
 
     /// Renames the old type out of the way, creates the new one and converts every column
     /// through text (a row whose value no longer exists makes the conversion fail, so nothing
-    /// is lost silently). The old type is dropped by a later change.
+    /// is lost silently), the columns of one table in one `ALTER TABLE`. The old type is
+    /// dropped by a later change.
     fn rebuild_enum(
         &self,
         name: &QualifiedName,
@@ -186,22 +200,28 @@ impl Dialect for Postgres {
             self.quote(temp_name)
         )];
         out.extend(self.create_enum(name, values)?);
+        let mut batch = AlterBatch::new(self.combines_alter_actions());
         for c in columns {
-            let alter = format!(
-                "ALTER TABLE {} ALTER COLUMN {}",
-                self.qualified(&c.table),
-                self.quote(&c.column)
-            );
-            out.push(format!("{alter} DROP DEFAULT;"));
-            out.push(format!(
-                "{alter} SET DATA TYPE {} USING {};",
+            let table = self.qualified(&c.table);
+            let column = self.quote(&c.column);
+            let mut action = |action: String| {
+                batch.action(
+                    table.clone(),
+                    None,
+                    format!("ALTER COLUMN {column} {action}"),
+                );
+            };
+            action("DROP DEFAULT".to_string());
+            action(format!(
+                "SET DATA TYPE {} USING {}",
                 self.column_type(&c.ty),
                 self.cast(&c.column, &c.ty, &c.ty)
             ));
             if let Some(default) = &c.default {
-                out.push(format!("{alter} SET DEFAULT {default};"));
+                action(format!("SET DEFAULT {default}"));
             }
         }
+        out.extend(batch.finish());
         Ok(out)
     }
 }

@@ -287,46 +287,6 @@ pub fn statements<D: Dialect + ?Sized>(d: &D, change: &Change) -> Result<Vec<Str
         } => d.drop_index(table, name, *concurrently),
         RenameIndex { table, from, to } => d.rename_index(table, from, to),
         AddIdentity { table, column } => d.add_identity(table, column),
-        _ => column_statement(d, change)
-            .or_else(|| constraint_statement(d, change))
-            .unwrap_or_else(|| {
-                Err(unsupported(
-                    d,
-                    format!("render `{}`", change.summary()),
-                    "write this change in a --custom migration",
-                ))
-            }),
-    }
-}
-
-fn alter<D: Dialect + ?Sized>(
-    d: &D,
-    table: &QualifiedName,
-    action: String,
-) -> Result<Vec<String>, RenderError> {
-    Ok(vec![format!(
-        "ALTER TABLE {} {action};",
-        d.qualified(table)
-    )])
-}
-
-fn column_statement<D: Dialect + ?Sized>(
-    d: &D,
-    change: &Change,
-) -> Option<Result<Vec<String>, RenderError>> {
-    use Change::*;
-    let alter_column = |table: &QualifiedName, column: &str, action: &str| {
-        alter(
-            d,
-            table,
-            format!("ALTER COLUMN {} {action}", d.quote(column)),
-        )
-    };
-    Some(match change {
-        AddColumn { table, column } => d
-            .column_definition(table, column)
-            .and_then(|def| alter(d, table, format!("ADD COLUMN {def}"))),
-        DropColumn { table, column } => alter(d, table, format!("DROP COLUMN {}", d.quote(column))),
         FillNulls {
             table,
             column,
@@ -337,13 +297,69 @@ fn column_statement<D: Dialect + ?Sized>(
             d.quote(column),
             d.quote(column)
         )]),
-        RenameColumn { table, from, to } => check_name(d, to).and_then(|()| {
-            alter(
-                d,
-                table,
-                format!("RENAME COLUMN {} TO {}", d.quote(from), d.quote(to)),
-            )
+        DropIdentity { table, column } => {
+            let action = format!("ALTER COLUMN {} DROP IDENTITY IF EXISTS", d.quote(column));
+            Ok(vec![alter(d, table, &action)])
+        }
+        RenameColumn { table, from, to } => check_name(d, to).map(|()| {
+            let action = format!("RENAME COLUMN {} TO {}", d.quote(from), d.quote(to));
+            vec![alter(d, table, &action)]
         }),
+        RenameConstraint { table, from, to } => constraints_in_place(d, table)
+            .and_then(|()| check_name(d, to))
+            .map(|()| {
+                let action = format!("RENAME CONSTRAINT {} TO {}", d.quote(from), d.quote(to));
+                vec![alter(d, table, &action)]
+            }),
+        _ => match alter_action(d, change) {
+            Some(action) => action.map(|(table, action)| vec![alter(d, &table, &action)]),
+            None => Err(unsupported(
+                d,
+                format!("render `{}`", change.summary()),
+                "write this change in a --custom migration",
+            )),
+        },
+    }
+}
+
+/// `ALTER TABLE "public"."accounts" <action>;`
+fn alter<D: Dialect + ?Sized>(d: &D, table: &QualifiedName, action: &str) -> String {
+    format!("ALTER TABLE {} {action};", d.qualified(table))
+}
+
+/// The table and the `ALTER TABLE` action of a change that is one action which can share its
+/// statement with others on the table: `ADD COLUMN ..`, `ALTER COLUMN ..`,
+/// `ADD CONSTRAINT ..`, `DROP CONSTRAINT ..`.
+///
+/// Not a rename, which PostgreSQL runs only alone, and not `DROP IDENTITY`: PostgreSQL runs a
+/// statement's actions by kind (drops, then type changes, then additions, then the rest), and
+/// drops the identity after the same statement's `SET DATA TYPE` and `DROP NOT NULL`, which
+/// an identity column refuses.
+pub fn alter_action<D: Dialect + ?Sized>(
+    d: &D,
+    change: &Change,
+) -> Option<Result<(QualifiedName, String), RenderError>> {
+    column_action(d, change).or_else(|| constraint_action(d, change))
+}
+
+fn column_action<D: Dialect + ?Sized>(
+    d: &D,
+    change: &Change,
+) -> Option<Result<(QualifiedName, String), RenderError>> {
+    use Change::*;
+    let alter_column = |table: &QualifiedName, column: &str, action: &str| {
+        Ok((
+            table.clone(),
+            format!("ALTER COLUMN {} {action}", d.quote(column)),
+        ))
+    };
+    Some(match change {
+        AddColumn { table, column } => d
+            .column_definition(table, column)
+            .map(|def| (table.clone(), format!("ADD COLUMN {def}"))),
+        DropColumn { table, column } => {
+            Ok((table.clone(), format!("DROP COLUMN {}", d.quote(column))))
+        }
         AlterColumnType { table, column, .. } if !d.supports_alter_column_type() => {
             Err(unsupported(
                 d,
@@ -372,15 +388,29 @@ fn column_statement<D: Dialect + ?Sized>(
             default,
         } => alter_column(table, column, &format!("SET DEFAULT {default}")),
         DropDefault { table, column } => alter_column(table, column, "DROP DEFAULT"),
-        DropIdentity { table, column } => alter_column(table, column, "DROP IDENTITY IF EXISTS"),
         _ => return None,
     })
 }
 
-fn constraint_statement<D: Dialect + ?Sized>(
+/// An error unless the dialect alters constraints of an existing table.
+fn constraints_in_place<D: Dialect + ?Sized>(
+    d: &D,
+    table: &QualifiedName,
+) -> Result<(), RenderError> {
+    if d.supports_alter_constraints() {
+        return Ok(());
+    }
+    Err(unsupported(
+        d,
+        format!("change constraints of the existing table {table}"),
+        "rebuild the table in a --custom migration",
+    ))
+}
+
+fn constraint_action<D: Dialect + ?Sized>(
     d: &D,
     change: &Change,
-) -> Option<Result<Vec<String>, RenderError>> {
+) -> Option<Result<(QualifiedName, String), RenderError>> {
     use Change::*;
     let (table, action) = match change {
         AddPrimaryKey { table, key } => (table, primary_key(d, key).map(|c| format!("ADD {c}"))),
@@ -393,20 +423,11 @@ fn constraint_statement<D: Dialect + ?Sized>(
         | DropForeignKey { table, name } => {
             (table, Ok(format!("DROP CONSTRAINT {}", d.quote(name))))
         }
-        RenameConstraint { table, from, to } => (
-            table,
-            check_name(d, to)
-                .map(|()| format!("RENAME CONSTRAINT {} TO {}", d.quote(from), d.quote(to))),
-        ),
         _ => return None,
     };
-    if !d.supports_alter_constraints() {
-        let what = format!("change constraints of the existing table {table}");
-        return Some(Err(unsupported(
-            d,
-            what,
-            "rebuild the table in a --custom migration",
-        )));
-    }
-    Some(action.and_then(|action| alter(d, table, action)))
+    Some(
+        constraints_in_place(d, table)
+            .and(action)
+            .map(|action| (table.clone(), action)),
+    )
 }

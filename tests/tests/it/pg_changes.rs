@@ -300,3 +300,30 @@ fn a_reference_to_a_column_that_is_not_unique_is_refused() {
         "{message}"
     );
 }
+
+/// Two type changes, a filled NOT NULL and a new check on `order_items`: one `ALTER TABLE`
+/// after the `UPDATE` that fills the NULLs, so the table is rewritten once, and the rows keep
+/// their values.
+#[tokio::test]
+async fn changes_to_one_table_apply_as_one_alter_table() {
+    let c = with_rows(
+        case(
+            "changes_to_one_table_apply_as_one_alter_table",
+            r#"
+        #[derive(Table)] #[table(name = "order_items")]
+        struct OrderItem { #[column(primary_key)] id: i64, quantity: i32, price: f32, note: Option<String> }
+    "#,
+            r#"
+        #[derive(Table)] #[table(name = "order_items")] #[check(expr = "quantity > 0")]
+        struct OrderItem { #[column(primary_key)] id: i64, quantity: i64, price: f64, #[column(default = "none")] note: String }
+    "#,
+        ),
+        "INSERT INTO order_items VALUES (1, 3, 1.5, NULL), (2, 4, 2.25, 'gift')",
+        "SELECT string_agg(quantity || ':' || price || ':' || note, ',' ORDER BY id) FROM order_items",
+        "3:1.5:none,4:2.25:gift",
+    );
+    let step = migration(&schema(c.before), &schema(c.after));
+    assert_eq!(step.matches("ALTER TABLE").count(), 1, "{step}");
+    assert!(step.starts_with("UPDATE"), "{step}");
+    run(&c).await;
+}

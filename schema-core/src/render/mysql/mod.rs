@@ -64,7 +64,8 @@
 //! leaves the statements before it applied. [`Script::no_transaction`] stays false (sqlx's
 //! MySQL migrator wraps the file in a transaction, which DDL ends), and the statements are
 //! ordered so that a failure leaves the fewest surprises: data checks (`UPDATE` of NULLs)
-//! before the change that needs them, one `ALTER TABLE` per column and per key change.
+//! before the change that needs them, and consecutive actions on one table in one `ALTER TABLE`,
+//! so the table is copied at most once.
 //! `migrate` runs a MySQL file statement by statement, split at its `--> statement-breakpoint`
 //! lines; the file cannot go to the server whole (as sqlx's own MySQL migrator sends it),
 //! since MySQL reads `--` as a comment only before a space, so `-->` is a syntax error there.
@@ -191,6 +192,33 @@ impl Dialect for Mysql {
     /// ```
     fn statement_breakpoints(&self) -> bool {
         false
+    }
+
+    /// Clauses separated by commas; MySQL applies them in one copy of the table at most.
+    ///
+    /// ```sql
+    /// ALTER TABLE `order_items`
+    ///     MODIFY COLUMN `price` decimal(12,2) NOT NULL,
+    ///     MODIFY COLUMN `quantity` bigint NOT NULL;
+    /// ```
+    fn combines_alter_actions(&self) -> bool {
+        true
+    }
+
+    /// Column additions and drops, check and foreign key additions; the changes of a column's
+    /// definition need its whole new definition (see [`Dialect::script`]), and constraint drops
+    /// and renames have MySQL's own statements.
+    fn alter_action(
+        &self,
+        change: &Change,
+    ) -> Option<Result<(QualifiedName, String), RenderError>> {
+        match change {
+            Change::AddColumn { .. }
+            | Change::DropColumn { .. }
+            | Change::AddCheck { .. }
+            | Change::AddForeignKey { .. } => standard::alter_action(self, change),
+            _ => None,
+        }
     }
 
     /// No `CONCURRENTLY`: InnoDB builds a secondary index without blocking writes anyway.

@@ -14,10 +14,15 @@
 //!   (`ALTER TABLE .. DROP INDEX i, ADD INDEX i (..)`).
 //! - A renamed foreign key or check (MySQL cannot rename either) is dropped and added again
 //!   under its new name; the index of a foreign key stays.
+//! - Consecutive actions on one table (column adds, drops and `MODIFY COLUMN`s, the key
+//!   statement's actions, check and foreign key additions) share one `ALTER TABLE` (see
+//!   [`AlterBatch`]). Constraint drops stay statements of their own: they rewrite nothing, and
+//!   MySQL 8 refuses to drop and add foreign keys in one statement that copies the table.
 
 use super::Mysql;
 use crate::diff::{Change, QualifiedName};
 use crate::model::{Column, Schema, Table, DEFAULT_SCHEMA};
+use crate::render::batch::AlterBatch;
 use crate::render::standard::{self, check_name};
 use crate::render::{Dialect, RenderError, Script};
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,18 +64,18 @@ pub(super) fn script(
     new: &Schema,
 ) -> Result<Script, RenderError> {
     let plan = Plan::new(changes, old, new);
-    let mut statements = Vec::new();
+    let mut batch = AlterBatch::new(d.combines_alter_actions());
     for (i, change) in changes.iter().enumerate() {
-        statements.extend(plan.at(d, i, change)?);
+        plan.at(d, i, change, &mut batch)?;
         for &drop in plan.deferred.get(&i).into_iter().flatten() {
             if let Change::DropIndex { table, name, .. } = &changes[drop] {
                 let table = QualifiedName::new(&table.schema, plan.final_name(&table.name));
-                statements.extend(d.drop_index(&table, name, false)?);
+                batch.statements(d.drop_index(&table, name, false)?);
             }
         }
     }
     Ok(Script {
-        statements,
+        statements: batch.finish(),
         no_transaction: false,
     })
 }
@@ -318,47 +323,65 @@ impl<'a> Plan<'a> {
             })
     }
 
-    /// The statements at place `i`.
-    fn at(&self, d: &Mysql, i: usize, change: &Change) -> Result<Vec<String>, RenderError> {
+    /// The statements or `ALTER TABLE` actions at place `i`.
+    fn at(
+        &self,
+        d: &Mysql,
+        i: usize,
+        change: &Change,
+        batch: &mut AlterBatch,
+    ) -> Result<(), RenderError> {
         use Change::*;
         if self.moved.contains(&i) || self.key_indexes.contains(&i) {
-            return Ok(Vec::new());
+            return Ok(());
         }
         if self.folded.contains(&i) {
             let table = match change {
                 DropPrimaryKey { table, .. } => self.final_name(&table.name),
                 _ => change.table().map(|t| t.name).unwrap_or_default(),
             };
-            return match self.key_tables.get(&table) {
-                Some(&at) if at == i => self.key_statement(d, &table).map(|s| vec![s]),
-                _ => Ok(Vec::new()),
-            };
+            if self.key_tables.get(&table) == Some(&i) {
+                let name = d.qualified(&QualifiedName::new(DEFAULT_SCHEMA, &table));
+                for clause in self.key_clauses(d, &table)? {
+                    batch.action(name.clone(), None, clause);
+                }
+            }
+            return Ok(());
         }
         if let Some((table, column)) = modified_column(change) {
             let at = self
                 .modify_at
                 .get(&(table.name.clone(), column.to_string()));
-            if at != Some(&i) {
-                return Ok(Vec::new());
+            if at == Some(&i) {
+                let def = self.new_column(d, change, &table.name, column)?;
+                batch.action(d.qualified(table), Some(column), d.modify(table, def)?);
             }
-            let def = self.new_column(d, change, &table.name, column)?;
-            return Ok(vec![d.alter(table, &d.modify(table, def)?)]);
+            return Ok(());
+        }
+        let dropped = self.together.get(&i).map(|&drop| &self.changes[drop]);
+        if let (CreateIndex { table, index }, Some(DropIndex { name, .. })) = (change, dropped) {
+            let (kind, columns) = d.index_parts(index)?;
+            let table = d.qualified(table);
+            batch.action(table.clone(), None, format!("DROP INDEX {}", d.quote(name)));
+            batch.action(table, None, format!("ADD {kind} {columns}"));
+            return Ok(());
         }
         match change {
-            CreateIndex { table, index } => match self.together.get(&i) {
-                Some(&drop) => {
-                    let Change::DropIndex { name, .. } = &self.changes[drop] else {
-                        return d.create_index(table, index);
-                    };
-                    let (kind, columns) = d.index_parts(index)?;
-                    let action = format!("DROP INDEX {}, ADD {kind} {columns}", d.quote(name));
-                    Ok(vec![d.alter(table, &action)])
+            RenameConstraint { table, from, to } => {
+                batch.statements(self.rename_constraint(d, i, table, from, to)?);
+            }
+            FillNulls { table, column, .. } => {
+                batch.update(&d.qualified(table), column, standalone(d, change)?);
+            }
+            _ => match d.alter_action(change) {
+                Some(action) => {
+                    let (table, action) = action?;
+                    batch.action(d.qualified(&table), None, action);
                 }
-                None => d.create_index(table, index),
+                None => batch.statements(standalone(d, change)?),
             },
-            RenameConstraint { table, from, to } => self.rename_constraint(d, i, table, from, to),
-            _ => standalone(d, change),
         }
+        Ok(())
     }
 
     /// The column's definition in the new schema.
@@ -374,12 +397,11 @@ impl<'a> Plan<'a> {
             .ok_or_else(|| d.needs_script(change))
     }
 
-    /// `ALTER TABLE t DROP PRIMARY KEY, <column changes>, ADD PRIMARY KEY (..);`
-    fn key_statement(&self, d: &Mysql, table: &str) -> Result<String, RenderError> {
+    /// The actions of `ALTER TABLE t DROP PRIMARY KEY, <column changes>, ADD PRIMARY KEY (..);`.
+    fn key_clauses(&self, d: &Mysql, table: &str) -> Result<Vec<String>, RenderError> {
         let mut clauses = Vec::new();
         let mut add_key = None;
         let mut modified = BTreeSet::new();
-        let name = QualifiedName::new(DEFAULT_SCHEMA, table);
         for &i in &self.folded {
             let change = &self.changes[i];
             match change {
@@ -414,14 +436,7 @@ impl<'a> Plan<'a> {
                 }
             }
         }
-        if clauses.len() > 1 {
-            return Ok(format!(
-                "ALTER TABLE {}\n\t{};",
-                d.qualified(&name),
-                clauses.join(",\n\t")
-            ));
-        }
-        Ok(d.alter(&name, &clauses.join("")))
+        Ok(clauses)
     }
 
     /// A foreign key or check under a new name: dropped, then added with its definition.
