@@ -141,9 +141,11 @@ fn type_check(ident: &syn::Ident, i: usize, check: &TypeCheck) -> TokenStream2 {
                     lit.value(),
                     quote!(#ty).to_string().replace(' ', "")
                 );
+                // The message holds the user's label: it is an argument, never the format string.
                 quote_spanned!(lit.span()=>
                     const _: () = ::core::assert!(
                         ::schema_core::__private::contains(<#ty as ::schema_core::DbEnum>::VALUES, #lit),
+                        "{}",
                         #message
                     );
                 )
