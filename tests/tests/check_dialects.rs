@@ -348,3 +348,24 @@ fn sqlite_messages_name_tables_without_a_schema() {
 fn mysql_messages_name_tables_without_a_schema() {
     messages_name_tables_without_a_schema("mysql", MYSQL_V1, MYSQL_V2);
 }
+
+/// Issue 9, defect 14: the schema errors found before the dialect adapts the schema name the
+/// table or enum as written, without the default schema SQLite and MySQL do not have.
+#[test]
+fn sqlite_and_mysql_schema_errors_name_no_default_schema() {
+    let twice = r#"
+#[derive(DbEnum)] #[db_enum(name = "state")] pub enum A { X }
+#[derive(DbEnum)] #[db_enum(name = "state")] pub enum B { Y }
+#[derive(Table)] #[table(name = "t")] pub struct T { #[column(primary_key)] pub id: i64 }
+#[derive(Table)] #[table(name = "t")] pub struct U { #[column(primary_key)] pub id: i64 }
+"#;
+    for dialect in ["sqlite", "mysql"] {
+        let p = project(dialect, twice);
+        let run = p.run(&["generate"], NOW);
+        assert_eq!(run.code, 1, "{}", text(&run));
+        for needle in ["enum type state is declared twice", "table t is declared twice"] {
+            assert!(run.stderr.contains(needle), "{dialect}: {needle}: {}", run.stderr);
+        }
+        assert!(!run.stderr.contains("public"), "{dialect}: {}", run.stderr);
+    }
+}

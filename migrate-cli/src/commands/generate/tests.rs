@@ -415,7 +415,7 @@ pub struct Projects {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
         run.stderr.contains(
-            "the name `accounts` is used twice in schema `public` (tables `accounts` and `projects`)"
+            "the name `accounts` is used twice (tables `accounts` and `projects`)"
         ),
         "{}",
         run.stderr
