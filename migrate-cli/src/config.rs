@@ -293,7 +293,10 @@ mod tests {
             let renderer = schema_core::render::dialect(dialect.as_str());
             assert_eq!(renderer.map(|r| r.name()), Some(dialect.as_str()));
         }
-        let mariadb = parse(Path::new("/app/migrate.toml"), "dialect = \"mariadb\"\nschema = [\"s\"]\n");
+        let mariadb = parse(
+            Path::new("/app/migrate.toml"),
+            "dialect = \"mariadb\"\nschema = [\"s\"]\n",
+        );
         assert!(mariadb.is_err(), "MariaDB is configured as \"mysql\"");
     }
 

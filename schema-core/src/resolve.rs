@@ -60,9 +60,9 @@ pub fn resolve(tables: &[TableDef], enums: &[EnumDef]) -> Result<Schema, Vec<Res
                 &def.rust_name,
                 None,
                 format!(
-                "table {} is declared twice; give one of them another #[table(name = \"...\")]",
-                written(&def.schema, &def.name)
-            ),
+                    "table {} is declared twice; give one of them another #[table(name = \"...\")]",
+                    written(&def.schema, &def.name)
+                ),
             ));
         }
     }

@@ -298,31 +298,52 @@ fn messages_name_tables_without_a_schema(dialect: &str, v1: &str, v2: &str) {
     p.set_schema(v2);
     let run = generate(&p, NOW + 100);
     assert!(!text(&run).contains("public"), "{}", text(&run));
-    assert!(run.stdout.contains("~ column t.b: set not null\n"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("lint: warning set-not-null t.b: setting t.b NOT NULL"),
+        run.stdout.contains("~ column t.b: set not null\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("lint: warning set-not-null t.b: setting t.b NOT NULL"),
         "{}",
         run.stdout
     );
     let tag = p.journal().entries.last().expect("an entry").tag.clone();
     let file = p.migrations().join(format!("{tag}.sql"));
     let sql = fs::read_to_string(&file).expect("sql");
-    assert!(sql.contains("-- lint: warning set-not-null t.b: setting t.b NOT NULL"), "{sql}");
+    assert!(
+        sql.contains("-- lint: warning set-not-null t.b: setting t.b NOT NULL"),
+        "{sql}"
+    );
     assert!(!sql.contains("public"), "{sql}");
 
     // check reads the lines back as generate printed them; an acknowledged one is gone.
     let findings = assert_check_suggests_what_generate_did(&p, &run);
-    assert!(findings.iter().all(|(f, _)| !f.contains("public")), "{findings:#?}");
+    assert!(
+        findings.iter().all(|(f, _)| !f.contains("public")),
+        "{findings:#?}"
+    );
     fs::write(&file, format!("-- lint:allow set-not-null\n{sql}")).expect("sql");
     let check = p.run(&["check", "--format", "json"], NOW + 10_000);
     let left = checked(&check);
     assert_eq!(left.len(), findings.len() - 1, "{}", text(&check));
-    assert!(left.iter().all(|(f, _)| !f.contains(" set-not-null ")), "{left:#?}");
+    assert!(
+        left.iter().all(|(f, _)| !f.contains(" set-not-null ")),
+        "{left:#?}"
+    );
 
     // A source change not yet generated is named as generate would name it.
-    p.set_schema(&v2.replace("pub b: String,", "pub b: String,\n    pub extra: Option<String>,"));
+    p.set_schema(&v2.replace(
+        "pub b: String,",
+        "pub b: String,\n    pub extra: Option<String>,",
+    ));
     let check = p.run(&["check"], NOW + 10_000);
-    assert!(check.stdout.contains("+ column t.extra: "), "{}", text(&check));
+    assert!(
+        check.stdout.contains("+ column t.extra: "),
+        "{}",
+        text(&check)
+    );
     assert!(!text(&check).contains("public"), "{}", text(&check));
 
     // A type the derive refuses is refused in words that fit every dialect.
@@ -363,8 +384,15 @@ fn sqlite_and_mysql_schema_errors_name_no_default_schema() {
         let p = project(dialect, twice);
         let run = p.run(&["generate"], NOW);
         assert_eq!(run.code, 1, "{}", text(&run));
-        for needle in ["enum type state is declared twice", "table t is declared twice"] {
-            assert!(run.stderr.contains(needle), "{dialect}: {needle}: {}", run.stderr);
+        for needle in [
+            "enum type state is declared twice",
+            "table t is declared twice",
+        ] {
+            assert!(
+                run.stderr.contains(needle),
+                "{dialect}: {needle}: {}",
+                run.stderr
+            );
         }
         assert!(!run.stderr.contains("public"), "{dialect}: {}", run.stderr);
     }

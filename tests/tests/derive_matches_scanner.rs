@@ -80,7 +80,10 @@ fn enum_labels_with_format_syntax_derive_equals_scanner() {
     scan_source(Path::new("labels.rs"), SOURCE, &mut scanned, &mut errors);
     assert_eq!(errors, Vec::new());
     assert_eq!(scanned.enums, [<Odd as schema_core::DbEnum>::enum_def()]);
-    assert_eq!(scanned.tables, [<Labels as schema_core::Table>::table_def()]);
+    assert_eq!(
+        scanned.tables,
+        [<Labels as schema_core::Table>::table_def()]
+    );
     let labels = ["a}b", "{x}", "{{", "it's", "back\\slash"];
     assert_eq!(<Odd as schema_core::DbEnum>::VALUES, labels);
     let schema = scanned.resolve().expect("scanned source resolves");
@@ -88,5 +91,8 @@ fn enum_labels_with_format_syntax_derive_equals_scanner() {
         .iter()
         .map(|c| c.default.clone().unwrap_or_default())
         .collect();
-    assert_eq!(defaults, ["'a}b'", "'{x}'", "'{{'", "'it''s'", "'back\\slash'"]);
+    assert_eq!(
+        defaults,
+        ["'a}b'", "'{x}'", "'{{'", "'it''s'", "'back\\slash'"]
+    );
 }

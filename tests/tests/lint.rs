@@ -604,10 +604,7 @@ fn sqlite_row_counts_from_url_or_an_existing_dev_db() {
     let p = sqlite_indexed_project("\n[lint]\nlarge_table_rows = 2\n");
     let (code, stdout) = generate(&p, NOW + 10);
     assert_eq!(code, 0, "{stdout}");
-    assert!(
-        stdout.contains("lint: warning add-unique t: "),
-        "{stdout}"
-    );
+    assert!(stdout.contains("lint: warning add-unique t: "), "{stdout}");
     assert!(
         !stdout.contains("index-without-concurrently"),
         "no concurrent build to advise on SQLite: {stdout}"

@@ -347,8 +347,7 @@ fn sqlite_a_hand_edited_history_that_lost_a_column_fails_naming_it() {
     let run = project.run(&["verify"], NOW);
     assert_eq!(run.code, 1, "{}", text(&run));
     assert!(
-        run.stderr
-            .contains("accounts.active: missing column"),
+        run.stderr.contains("accounts.active: missing column"),
         "{}",
         text(&run)
     );
@@ -484,9 +483,7 @@ fn sqlite_check_with_a_url_reports_drift_by_object() {
     let found = drift(&project);
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(
-        found[0].starts_with(
-            "accounts.nickname: column not in the snapshot (on sqlite database"
-        ),
+        found[0].starts_with("accounts.nickname: column not in the snapshot (on sqlite database"),
         "{found:?}"
     );
     assert!(found[0].contains(TAGS[1]), "{found:?}");

@@ -431,7 +431,10 @@ mod tests {
             t.columns.remove(2);
         }
         for dialect in [Dialect::Sqlite, Dialect::Mysql] {
-            assert_eq!(compare_in(dialect, &want, &have), ["t.state: missing column"]);
+            assert_eq!(
+                compare_in(dialect, &want, &have),
+                ["t.state: missing column"]
+            );
         }
         assert_eq!(
             compare_in(Dialect::Postgres, &want, &have),

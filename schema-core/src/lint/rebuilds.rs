@@ -204,7 +204,10 @@ mod tests {
             "changing t.c from integer to text rebuilds the table (every row is copied while the database is locked for writes); a value SQLite cannot convert keeps its old type (about 3 rows)"
         );
         assert!(!findings[0].suggestion.contains("PostgreSQL"));
-        assert_eq!(findings[1].message, in_place[1].message.replace("public.", ""));
+        assert_eq!(
+            findings[1].message,
+            in_place[1].message.replace("public.", "")
+        );
         assert_eq!(findings[1].suggestion, in_place[1].suggestion);
     }
 

@@ -9,13 +9,13 @@
 //! The others either do not depend on the table's size (renames, which are quick but break
 //! running code) or are errors already (drops, a NOT NULL column without a default).
 
+use super::Costs;
 use super::{
     Finding, Severity, ADD_CHECK, ADD_FOREIGN_KEY, ADD_UNIQUE, INDEX_WITHOUT_CONCURRENTLY,
     SET_NOT_NULL, TYPE_CHANGE,
 };
 use crate::diff::{Change, QualifiedName};
 use crate::model::{Schema, DEFAULT_SCHEMA};
-use super::Costs;
 use std::collections::BTreeMap;
 
 /// The codes whose severity depends on the table's size: each locks an existing table for a time

@@ -227,7 +227,10 @@ fn tables_to_size_are_the_existing_tables_a_locking_change_touches() {
         ]
     );
     // SQLite and MySQL findings name the table without its schema: so do the sizes' keys.
-    for dialect in [&crate::render::Sqlite as &dyn crate::render::Dialect, &crate::render::Mysql] {
+    for dialect in [
+        &crate::render::Sqlite as &dyn crate::render::Dialect,
+        &crate::render::Mysql,
+    ] {
         assert_eq!(
             found(Costs::of(dialect)),
             [
@@ -272,7 +275,10 @@ fn sizes_reach_findings_without_schemas() {
     let mut old = Schema::default();
     old.tables.insert(t.key(), t);
     let changes = locking_changes("t");
-    for dialect in [&crate::render::Sqlite as &dyn crate::render::Dialect, &crate::render::Mysql] {
+    for dialect in [
+        &crate::render::Sqlite as &dyn crate::render::Dialect,
+        &crate::render::Mysql,
+    ] {
         let costs = Costs::of(dialect);
         let mut sizes = TableSizes::new(2);
         for key in tables_to_size(&old, &changes, costs).into_keys() {
