@@ -296,6 +296,21 @@ mod tests {
         assert_eq!(config.database_url, None);
     }
 
+    /// Each config dialect has a renderer of its spelling: the only names `render::dialect`
+    /// needs to know.
+    #[test]
+    fn every_dialect_has_the_renderer_of_its_name() {
+        for dialect in [Dialect::Postgres, Dialect::Sqlite, Dialect::Mysql] {
+            let renderer = schema_core::render::dialect(dialect.as_str());
+            assert_eq!(renderer.map(|r| r.name()), Some(dialect.as_str()));
+        }
+        let mariadb = parse(
+            Path::new("/app/migrate.toml"),
+            "dialect = \"mariadb\"\nschema = [\"s\"]\n",
+        );
+        assert!(mariadb.is_err(), "MariaDB is configured as \"mysql\"");
+    }
+
     #[test]
     fn out_defaults_to_migrations_and_url_is_optional() {
         let config = parse(

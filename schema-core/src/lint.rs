@@ -21,8 +21,8 @@ mod sizes;
 pub use comment::{parse_comment, parse_comment_with};
 pub use rebuilds::Costs;
 pub use sizes::{
-    apply_sizes, locked_table, tables_to_size, thousands, TableSizes, DEFAULT_LARGE_TABLE_ROWS,
-    LOCKING_CODES,
+    apply_sizes, locked_table, object_name, tables_to_size, thousands, TableSizes,
+    DEFAULT_LARGE_TABLE_ROWS, LOCKING_CODES,
 };
 
 /// How bad a finding is.
@@ -49,7 +49,8 @@ pub struct Finding {
     /// The lint code, such as `drop-table`.
     pub code: &'static str,
     pub severity: Severity,
-    /// `schema.table` or `schema.table.column` (`schema.enum` for enums, `schema` for schemas).
+    /// `schema.table` or `schema.table.column` (`schema.enum` for enums, `schema` for schemas);
+    /// `table` and `table.column` on a dialect without schemas (SQLite, MySQL).
     pub object: String,
     /// What can go wrong.
     pub message: String,
@@ -122,10 +123,19 @@ pub fn lint(old: &Schema, new: &Schema, changes: &[Change]) -> Vec<Finding> {
     lint_with(old, new, changes, Costs::IN_PLACE)
 }
 
-/// [`lint`] for a dialect whose changes cost `costs`.
+/// [`lint`] for a dialect whose changes cost `costs`; without schemas ([`Costs::schemas`]) the
+/// findings name `t` and `t.col`.
 pub fn lint_with(old: &Schema, new: &Schema, changes: &[Change], costs: Costs) -> Vec<Finding> {
     // `new` is part of the contract for lints that need the target state; none reads it yet.
     let _ = new;
+    let unqualified: Vec<Change>;
+    let changes = match costs.schemas {
+        true => changes,
+        false => {
+            unqualified = changes.iter().map(Change::unqualified).collect();
+            &unqualified
+        }
+    };
     let created: BTreeSet<QualifiedName> = changes
         .iter()
         .filter_map(|c| match c {
@@ -387,10 +397,15 @@ fn lint_change(
     }
 }
 
-/// ` (integer)`: the type a column had in `old`, or nothing when `old` does not have it.
+/// ` (integer)`: the type a column had in `old`, or nothing when `old` does not have it; a
+/// `table` without a schema ([`Change::unqualified`]) is in the default one.
 fn old_type(old: &Schema, table: &QualifiedName, column: &str) -> String {
+    let key = match table.schema.is_empty() {
+        true => Schema::key(crate::model::DEFAULT_SCHEMA, &table.name),
+        false => table.key(),
+    };
     old.tables
-        .get(&table.key())
+        .get(&key)
         .and_then(|t| t.columns.iter().find(|c| c.name == column))
         .map(|c| format!(" ({})", crate::diff::type_label(&c.ty)))
         .unwrap_or_default()
@@ -449,11 +464,10 @@ fn lint_constraint(
             Warning,
             table.to_string(),
             format!(
-                "adding foreign key {} on {table} {} {table} and {}.{}",
+                "adding foreign key {} on {table} {} {table} and {}",
                 key.name,
                 costs.phrase(ADD_FOREIGN_KEY, "scans the table to validate it, locking"),
-                key.ref_schema,
-                key.ref_table
+                QualifiedName::new(&key.ref_schema, &key.ref_table)
             ),
             costs.suggestion(ADD_FOREIGN_KEY),
         )),

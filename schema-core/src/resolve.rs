@@ -43,8 +43,8 @@ pub fn resolve(tables: &[TableDef], enums: &[EnumDef]) -> Result<Schema, Vec<Res
         };
         if schema.enums.insert(e.key(), e).is_some() {
             errors.push(err(&def.rust_name, None, format!(
-                "enum type {}.{} is declared twice; give one of them another #[db_enum(name = \"...\")]",
-                def.schema, def.name
+                "enum type {} is declared twice; give one of them another #[db_enum(name = \"...\")]",
+                written(&def.schema, &def.name)
             )));
         }
     }
@@ -60,9 +60,9 @@ pub fn resolve(tables: &[TableDef], enums: &[EnumDef]) -> Result<Schema, Vec<Res
                 &def.rust_name,
                 None,
                 format!(
-                "table {}.{} is declared twice; give one of them another #[table(name = \"...\")]",
-                def.schema, def.name
-            ),
+                    "table {} is declared twice; give one of them another #[table(name = \"...\")]",
+                    written(&def.schema, &def.name)
+                ),
             ));
         }
     }
@@ -364,6 +364,15 @@ fn plain_index(name: String, columns: Vec<String>) -> Index {
     }
 }
 
+/// `name`, or `schema.name` when the schema is not the default one: as the user wrote it, and
+/// true of every dialect (SQLite and MySQL name no schema).
+fn written(schema: &str, name: &str) -> String {
+    match schema == DEFAULT_SCHEMA {
+        true => name.to_string(),
+        false => format!("{schema}.{name}"),
+    }
+}
+
 /// Indexes and constraints backed by indexes share one namespace with tables in a schema.
 fn check_relation_names(schema: &Schema, errors: &mut Vec<ResolveError>) {
     let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
@@ -374,9 +383,13 @@ fn check_relation_names(schema: &Schema, errors: &mut Vec<ResolveError>) {
             .chain(t.indexes.iter().map(|i| &i.name));
         for n in names {
             if let Some(other) = seen.insert((&t.schema, n), &t.name) {
+                let in_schema = match t.schema == DEFAULT_SCHEMA {
+                    true => String::new(),
+                    false => format!(" in schema `{}`", t.schema),
+                };
                 errors.push(err(&t.name, None, format!(
-                    "the name `{n}` is used twice in schema `{}` (tables `{other}` and `{}`); tables, keys and indexes share one namespace, so give one of them a `name = \"...\"`",
-                    t.schema, t.name
+                    "the name `{n}` is used twice{in_schema} (tables `{other}` and `{}`); tables, keys and indexes share one namespace, so give one of them a `name = \"...\"`",
+                    t.name
                 )));
             }
         }

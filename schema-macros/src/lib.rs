@@ -141,9 +141,11 @@ fn type_check(ident: &syn::Ident, i: usize, check: &TypeCheck) -> TokenStream2 {
                     lit.value(),
                     quote!(#ty).to_string().replace(' ', "")
                 );
+                // The message holds the user's label: it is an argument, never the format string.
                 quote_spanned!(lit.span()=>
                     const _: () = ::core::assert!(
                         ::schema_core::__private::contains(<#ty as ::schema_core::DbEnum>::VALUES, #lit),
+                        "{}",
                         #message
                     );
                 )
@@ -171,6 +173,8 @@ fn reference_check(
         quote_spanned!(target.span()=> ::schema_core::__private::assert_table::<#target>(););
     let target_marker = marker_ident(target_field);
     let field_marker = marker_ident(field);
+    // `on_unimplemented` strings are format strings (`{Self}`); these hold only identifiers and
+    // `::` (the parser refuses a generic `references` path), so no user text can add a brace.
     let target_name = quote!(#target).to_string().replace(' ', "");
     let missing = format!(
         "`{target_name}` has no column field `{}`",

@@ -196,7 +196,7 @@ fn source(
             "source-changed",
             format!(
                 "the source schema differs from {against}: {}; run generate to write the migration",
-                change.summary()
+                change.summary_for(dialect.supports_schemas())
             ),
         ));
     }
@@ -229,7 +229,7 @@ fn lint_findings(
         }
     }
     if let Some((target, config)) = database {
-        let sizes = sizes::for_findings(target, config, &found)?;
+        let sizes = sizes::for_findings(target, config, &found, costs)?;
         lint::apply_sizes(&mut found, &sizes);
     }
     for (tag, f) in tags.into_iter().zip(found) {

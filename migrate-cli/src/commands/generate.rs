@@ -152,6 +152,7 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
             &states.config,
             &states.old,
             changes,
+            schema_core::lint::Costs::of(states.dialect),
             ctx,
         )?;
         lint_split(&states, &split, &sizes)

@@ -65,12 +65,25 @@ pub fn compare(expected: &Schema, actual: &Schema) -> Vec<String> {
     compare_with(STANDARD, expected, actual)
 }
 
-/// [`compare`] for a database of `dialect`, read as that database prints things back.
+/// [`compare`] for a database of `dialect`, read as that database prints things back; on
+/// SQLite and MySQL, which have no schemas, the objects are named `accounts.active`.
 pub fn compare_in(dialect: Dialect, expected: &Schema, actual: &Schema) -> Vec<String> {
-    match dialect {
+    let lines = match dialect {
         Dialect::Mysql => compare_with(MYSQL, expected, actual),
         Dialect::Postgres | Dialect::Sqlite => compare_with(STANDARD, expected, actual),
+    };
+    if dialect == Dialect::Postgres {
+        return lines;
     }
+    // Each line starts with its object's key; these dialects hold the default schema only.
+    let prefix = format!("{}.", schema_core::model::DEFAULT_SCHEMA);
+    lines
+        .into_iter()
+        .map(|line| match line.strip_prefix(&prefix) {
+            Some(unqualified) => unqualified.to_string(),
+            None => line,
+        })
+        .collect()
 }
 
 /// [`compare_in`] where `same` decides whether two expressions are the same (the server's
@@ -420,6 +433,29 @@ mod tests {
                 t.columns.swap(0, 1);
             },
             &[],
+        );
+    }
+
+    /// Issue 9, defect 14: SQLite and MySQL name no schema.
+    #[test]
+    fn sqlite_and_mysql_differences_name_no_schema() {
+        let want = Schema {
+            tables: [(base().key(), base())].into_iter().collect(),
+            ..Schema::default()
+        };
+        let mut have = want.clone();
+        if let Some(t) = have.tables.values_mut().next() {
+            t.columns.remove(2);
+        }
+        for dialect in [Dialect::Sqlite, Dialect::Mysql] {
+            assert_eq!(
+                compare_in(dialect, &want, &have),
+                ["t.state: missing column"]
+            );
+        }
+        assert_eq!(
+            compare_in(Dialect::Postgres, &want, &have),
+            ["public.t.state: missing column"]
         );
     }
 

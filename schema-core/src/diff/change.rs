@@ -28,8 +28,12 @@ impl QualifiedName {
 }
 
 impl fmt::Display for QualifiedName {
+    /// `public.accounts`; `accounts` without a schema (see [`Change::unqualified`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.schema, self.name)
+        match self.schema.is_empty() {
+            true => f.write_str(&self.name),
+            false => write!(f, "{}.{}", self.schema, self.name),
+        }
     }
 }
 
@@ -269,7 +273,9 @@ impl Change {
                     list(values)
                 )
             }
-            CreateTable { table } => format!("+ table {}.{}", table.schema, table.name),
+            CreateTable { table } => {
+                format!("+ table {}", QualifiedName::new(&table.schema, &table.name))
+            }
             DropTable { table } => format!("- table {table}"),
             RenameTable { from, to } => format!("~ table {from}: rename to {to}"),
             RenameIdentitySequence {
@@ -360,11 +366,10 @@ impl Change {
             }
             DropIndex { table, name, .. } => format!("- index {table}.{name}"),
             AddForeignKey { table, key } => format!(
-                "+ foreign key {table}.{} ({}) -> {}.{} ({})",
+                "+ foreign key {table}.{} ({}) -> {} ({})",
                 key.name,
                 list(&key.columns),
-                key.ref_schema,
-                key.ref_table,
+                QualifiedName::new(&key.ref_schema, &key.ref_table),
                 list(&key.ref_columns)
             ),
             DropForeignKey { table, name } => format!("- foreign key {table}.{name}"),

@@ -13,6 +13,7 @@ mod name;
 mod renames;
 mod schemas;
 mod tables;
+mod unqualified;
 
 pub use change::{type_label, Change, EnumColumn, EnumValuePosition, QualifiedName};
 pub use name::migration_name;

@@ -28,6 +28,9 @@ pub struct Costs {
     /// Changes run in place but without `CONCURRENTLY` / `NOT VALID` (MySQL's online DDL): a
     /// type change, a foreign key or a check copies the table.
     pub copies_tables: bool,
+    /// Tables are named with their schema (`public.t`); without schemas (SQLite, MySQL) a
+    /// finding names `t` and `t.col`.
+    pub schemas: bool,
 }
 
 /// What a table copy costs on MySQL.
@@ -39,6 +42,7 @@ impl Costs {
         rebuilds_tables: false,
         concurrent_indexes: true,
         copies_tables: false,
+        schemas: true,
     };
 
     /// The costs of `dialect`, from its capabilities: a dialect that alters constraints in
@@ -49,6 +53,7 @@ impl Costs {
             rebuilds_tables: !in_place,
             concurrent_indexes: dialect.supports_concurrent_indexes(),
             copies_tables: in_place && !dialect.supports_concurrent_indexes(),
+            schemas: dialect.supports_schemas(),
         }
     }
 
@@ -170,11 +175,9 @@ mod tests {
     use crate::lint::{lint_sized_with, Costs, TableSizes, TYPE_CHANGE};
     use crate::model::{ColumnType, Schema};
 
-    const SQLITE: Costs = Costs {
-        rebuilds_tables: true,
-        concurrent_indexes: false,
-        copies_tables: false,
-    };
+    fn sqlite() -> Costs {
+        Costs::of(&crate::render::Sqlite)
+    }
 
     #[test]
     fn locks_and_casts_become_a_rebuild_and_other_codes_stay() {
@@ -191,25 +194,26 @@ mod tests {
                 column: "d".into(),
             },
         ];
-        let sizes = TableSizes::new(1_000).with("public.t", 3);
+        let sizes = TableSizes::new(1_000).with("t", 3);
         let old = Schema::default();
-        let findings = lint_sized_with(&old, &old, &changes, &sizes, SQLITE);
+        let findings = lint_sized_with(&old, &old, &changes, &sizes, sqlite());
         let in_place = lint_sized_with(&old, &old, &changes, &sizes, Costs::IN_PLACE);
         assert_eq!(findings[0].code, TYPE_CHANGE);
         assert_eq!(
             findings[0].message,
-            "changing public.t.c from integer to text rebuilds the table (every row is copied while the database is locked for writes); a value SQLite cannot convert keeps its old type (about 3 rows)"
+            "changing t.c from integer to text rebuilds the table (every row is copied while the database is locked for writes); a value SQLite cannot convert keeps its old type (about 3 rows)"
         );
         assert!(!findings[0].suggestion.contains("PostgreSQL"));
-        assert_eq!(findings[1].message, in_place[1].message);
+        assert_eq!(
+            findings[1].message,
+            in_place[1].message.replace("public.", "")
+        );
         assert_eq!(findings[1].suggestion, in_place[1].suggestion);
     }
 
-    const MYSQL: Costs = Costs {
-        rebuilds_tables: false,
-        concurrent_indexes: false,
-        copies_tables: true,
-    };
+    fn mysql() -> Costs {
+        Costs::of(&crate::render::Mysql)
+    }
 
     #[test]
     fn mysql_words_copies_and_implicit_values_without_postgresql_steps() {
@@ -238,14 +242,14 @@ mod tests {
             },
         ];
         let old = Schema::default();
-        let findings = lint_sized_with(&old, &old, &changes, &TableSizes::new(1_000), MYSQL);
+        let findings = lint_sized_with(&old, &old, &changes, &TableSizes::new(1_000), mysql());
         let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(
             messages,
             [
-                "changing public.t.c from int to bigint copies the table (ALGORITHM=COPY: writes wait until it is done), and fails on a row whose value the new type cannot hold",
-                "adding NOT NULL column public.t.n without a default gives the existing rows its type's implicit value (0, '', an enum's first value, or a zero date, which MySQL 8 refuses) instead of failing",
-                "setting public.t.d NOT NULL rebuilds the table in place (ALGORITHM=INPLACE: writes go on), and fails if a row holds NULL",
+                "changing t.c from int to bigint copies the table (ALGORITHM=COPY: writes wait until it is done), and fails on a row whose value the new type cannot hold",
+                "adding NOT NULL column t.n without a default gives the existing rows its type's implicit value (0, '', an enum's first value, or a zero date, which MySQL 8 refuses) instead of failing",
+                "setting t.d NOT NULL rebuilds the table in place (ALGORITHM=INPLACE: writes go on), and fails if a row holds NULL",
             ]
         );
         assert!(findings
@@ -263,11 +267,11 @@ mod tests {
             to: ty("enum('open','closed','archived')"),
         };
         let old = Schema::default();
-        let findings = lint_sized_with(&old, &old, &[change], &TableSizes::new(1_000), MYSQL);
+        let findings = lint_sized_with(&old, &old, &[change], &TableSizes::new(1_000), mysql());
         assert_eq!(findings[0].code, crate::lint::DROP_ENUM_VALUE);
         assert_eq!(
             findings[0].message,
-            "removing value(s) 'it's' from the enum of column public.t.state fails on any row that still holds them"
+            "removing value(s) 'it's' from the enum of column t.state fails on any row that still holds them"
         );
         assert_eq!(findings[1].code, TYPE_CHANGE);
         let appended = super::lost_enum_values(&ty("enum('a')"), &ty("enum('a','b')"));
@@ -286,7 +290,7 @@ mod tests {
             to: ty(to),
         };
         let old = Schema::default();
-        let lint = |c| lint_sized_with(&old, &old, &[c], &TableSizes::new(1_000), MYSQL);
+        let lint = |c| lint_sized_with(&old, &old, &[c], &TableSizes::new(1_000), mysql());
         assert!(lint(change("enum('open','closed','archived')")).is_empty());
         let inserted = lint(change("enum('open','draft','closed')"));
         assert_eq!(inserted.len(), 1);

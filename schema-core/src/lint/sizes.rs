@@ -9,12 +9,13 @@
 //! The others either do not depend on the table's size (renames, which are quick but break
 //! running code) or are errors already (drops, a NOT NULL column without a default).
 
+use super::Costs;
 use super::{
     Finding, Severity, ADD_CHECK, ADD_FOREIGN_KEY, ADD_UNIQUE, INDEX_WITHOUT_CONCURRENTLY,
     SET_NOT_NULL, TYPE_CHANGE,
 };
 use crate::diff::{Change, QualifiedName};
-use crate::model::Schema;
+use crate::model::{Schema, DEFAULT_SCHEMA};
 use std::collections::BTreeMap;
 
 /// The codes whose severity depends on the table's size: each locks an existing table for a time
@@ -40,9 +41,9 @@ const NOTE_START: &str = " (about ";
 /// Estimated row counts, and the count above which a locking warning becomes an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableSizes {
-    /// Estimated rows by `schema.table`, as findings name the table (after any rename in the
-    /// same migration); a table missing here has an unknown size and its findings stay as
-    /// they are.
+    /// Estimated rows by `schema.table` (`table` without schemas), as findings name the table
+    /// (after any rename in the same migration, see [`object_name`]); a table missing here
+    /// has an unknown size and its findings stay as they are.
     pub rows: BTreeMap<String, u64>,
     /// Locking findings on a table with more rows than this are errors.
     pub large_table_rows: u64,
@@ -89,10 +90,15 @@ impl TableSizes {
 }
 
 /// The tables whose sizes matter for `changes` (the diff from `old`): each table of `old` that a
-/// change with a locking finding concerns, keyed by the `schema.table` its findings name, with
-/// its name in the database before the migration (a table renamed in the same migration still
-/// has its old name there). Tables created by the migration are empty and left out.
-pub fn tables_to_size<'a, I>(old: &Schema, changes: I) -> BTreeMap<String, QualifiedName>
+/// change with a locking finding concerns, keyed by the name its findings give it with `costs`
+/// (`schema.table`, or `table` without schemas), with its name in the database before the
+/// migration (a table renamed in the same migration still has its old name there). Tables
+/// created by the migration are empty and left out.
+pub fn tables_to_size<'a, I>(
+    old: &Schema,
+    changes: I,
+    costs: Costs,
+) -> BTreeMap<String, QualifiedName>
 where
     I: IntoIterator<Item = &'a Change> + Clone,
 {
@@ -116,20 +122,21 @@ where
             | AddCheck { table, .. } => table,
             _ => continue,
         };
-        let key = table.key();
-        let before = renamed.get(&key).copied().unwrap_or(table);
+        let before = renamed.get(&table.key()).copied().unwrap_or(table);
         if old.tables.contains_key(&before.key()) {
-            out.insert(key, before.clone());
+            out.insert(object_name(table, costs), before.clone());
         }
     }
     out
 }
 
 /// The table a locking finding concerns, read from its object (`schema.table`, or
-/// `schema.table.column` for [`SET_NOT_NULL`] and [`TYPE_CHANGE`]); `None` for other codes.
+/// `schema.table.column` for [`SET_NOT_NULL`] and [`TYPE_CHANGE`]; without schemas in `costs`,
+/// `table` or `table.column`, in the default schema); `None` for other codes.
 /// For a finding read back from a migration file, where only the object is left; a dot inside
 /// a schema or column name makes the guess wrong, and the size of that table unknown.
-pub fn locked_table(finding: &Finding) -> Option<QualifiedName> {
+/// The finding names the table as [`object_name`] gives it.
+pub fn locked_table(finding: &Finding, costs: Costs) -> Option<QualifiedName> {
     if !LOCKING_CODES.contains(&finding.code) {
         return None;
     }
@@ -137,8 +144,20 @@ pub fn locked_table(finding: &Finding) -> Option<QualifiedName> {
         true => finding.object.rsplit_once('.')?.0,
         false => finding.object.as_str(),
     };
+    if !costs.schemas {
+        return Some(QualifiedName::new(DEFAULT_SCHEMA, table));
+    }
     let (schema, name) = table.split_once('.')?;
     Some(QualifiedName::new(schema, name))
+}
+
+/// `table` as the findings of a dialect that costs `costs` name it, the key of its size in
+/// [`TableSizes`]: `schema.table`, or `table` without schemas.
+pub fn object_name(table: &QualifiedName, costs: Costs) -> String {
+    match costs.schemas {
+        true => table.key(),
+        false => table.name.clone(),
+    }
 }
 
 /// Puts the row count of its table in the message of each locking warning whose table's size

@@ -132,23 +132,28 @@ fn map_vec(ty: &Type, inner: &Type) -> syn::Result<Mapped> {
 }
 
 /// Why a primitive has no column type, the Rust type to use instead (if any), and the SQL
-/// type that holds its values.
+/// type that holds its values. The parser serves every dialect, so the reason names none: it
+/// is what the databases do not share.
 fn primitive_hint(name: &str) -> Option<(&'static str, Option<&'static str>, &'static str)> {
-    let unsigned = "PostgreSQL has no unsigned integers";
+    let unsigned = "unsigned integers have no column type that every database shares";
     Some(match name {
         "u8" => (unsigned, Some("i16"), "smallint"),
         "u16" => (unsigned, Some("i32"), "integer"),
         "u32" => (unsigned, Some("i64"), "bigint"),
         "u64" | "usize" | "u128" => (unsigned, None, "numeric(20)"),
         "i8" => (
-            "PostgreSQL has no one-byte integer",
+            "one-byte integers have no column type that every database shares",
             Some("i16"),
             "smallint",
         ),
-        "i128" => ("PostgreSQL has no 128-bit integer", None, "numeric(39)"),
+        "i128" => (
+            "128-bit integers have no column type that every database shares",
+            None,
+            "numeric(39)",
+        ),
         "isize" => ("its width depends on the platform", Some("i64"), "bigint"),
         "char" => (
-            "PostgreSQL has no character type",
+            "a single character has no column type that every database shares",
             Some("String"),
             "char(1)",
         ),

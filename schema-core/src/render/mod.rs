@@ -20,12 +20,13 @@ use crate::diff::{Change, EnumColumn, EnumValuePosition, QualifiedName};
 use crate::model::{Column, ColumnType, Index, Schema, Table};
 use crate::resolve::ResolveError;
 
-/// The dialect of a config's `dialect = "..."` name, when it has a renderer.
+/// The dialect of a config's `dialect = "..."` name (`postgres`, `sqlite` or `mysql`, the
+/// spelling the config, the journal and snapshots use), when it has a renderer.
 pub fn dialect(name: &str) -> Option<&'static dyn Dialect> {
     match name {
         "postgres" => Some(&Postgres),
         "sqlite" => Some(&Sqlite),
-        "mysql" | "mariadb" => Some(&Mysql),
+        "mysql" => Some(&Mysql),
         _ => None,
     }
 }

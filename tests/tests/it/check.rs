@@ -393,9 +393,25 @@ fn a_snapshot_chain_with_a_hole_fails() {
 /// Two branches generated a migration each on top of `base`; the second branch's migration is
 /// merged into the first's folder. Gives the two tags.
 fn forked(first_schema: &str, second_schema: &str) -> (Project, String, String) {
-    let p = Project::new(ACCOUNTS);
+    forked_in(None, first_schema, second_schema)
+}
+
+/// [`forked`] with the config `config` instead of the default one.
+fn forked_in(
+    config: Option<&str>,
+    first_schema: &str,
+    second_schema: &str,
+) -> (Project, String, String) {
+    let project = || {
+        let p = Project::new(ACCOUNTS);
+        if let Some(config) = config {
+            fs::write(p.path().join("migrate.toml"), config).expect("config");
+        }
+        p
+    };
+    let p = project();
     p.generate(ACCOUNTS, NOW);
-    let q = Project::new(ACCOUNTS);
+    let q = project();
     copy_dir(&p.migrations(), &q.migrations());
     let a = p.generate(first_schema, NOW + 100);
     let b = q.generate(second_schema, NOW + 200);
@@ -445,6 +461,16 @@ fn a_forked_history_on_the_same_table_says_so() {
             "the same objects (public.accounts)",
         ],
     );
+}
+
+/// Issue 9, defect 14: SQLite has no schemas, and the fork names `accounts`.
+#[test]
+fn a_forked_sqlite_history_names_the_table_without_a_schema() {
+    let config = "dialect = \"sqlite\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
+    let (p, _, _) = forked_in(Some(config), ACCOUNTS_NICKNAME, ACCOUNTS_BIO);
+    let run = p.check(&[]);
+    assert_fails(&run, &["forked-history", "the same objects (accounts)"]);
+    assert!(!run.stdout.contains("public"), "{}", run.stdout);
 }
 
 #[test]

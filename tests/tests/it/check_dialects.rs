@@ -288,3 +288,112 @@ fn mysql_check_url_keeps_the_dialects_suggestions_with_row_counts() {
     assert!(set_not_null.contains("(about "), "{set_not_null}");
     assert_no_postgresql_steps(&found);
 }
+
+/// Issue 9, defect 14: on `dialect` (no schemas), what `generate` and `check` print and the
+/// `-- lint:` lines they write and read name `t` and `t.b`, never PostgreSQL's `public.t`; the
+/// findings read back still match, and `-- lint:allow` still acknowledges one.
+fn messages_name_tables_without_a_schema(dialect: &str, v1: &str, v2: &str) {
+    let p = project(dialect, v1);
+    generate(&p, NOW);
+    p.set_schema(v2);
+    let run = generate(&p, NOW + 100);
+    assert!(!text(&run).contains("public"), "{}", text(&run));
+    assert!(
+        run.stdout.contains("~ column t.b: set not null\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("lint: warning set-not-null t.b: setting t.b NOT NULL"),
+        "{}",
+        run.stdout
+    );
+    let tag = p.journal().entries.last().expect("an entry").tag.clone();
+    let file = p.migrations().join(format!("{tag}.sql"));
+    let sql = fs::read_to_string(&file).expect("sql");
+    assert!(
+        sql.contains("-- lint: warning set-not-null t.b: setting t.b NOT NULL"),
+        "{sql}"
+    );
+    assert!(!sql.contains("public"), "{sql}");
+
+    // check reads the lines back as generate printed them; an acknowledged one is gone.
+    let findings = assert_check_suggests_what_generate_did(&p, &run);
+    assert!(
+        findings.iter().all(|(f, _)| !f.contains("public")),
+        "{findings:#?}"
+    );
+    fs::write(&file, format!("-- lint:allow set-not-null\n{sql}")).expect("sql");
+    let check = p.run(&["check", "--format", "json"], NOW + 10_000);
+    let left = checked(&check);
+    assert_eq!(left.len(), findings.len() - 1, "{}", text(&check));
+    assert!(
+        left.iter().all(|(f, _)| !f.contains(" set-not-null ")),
+        "{left:#?}"
+    );
+
+    // A source change not yet generated is named as generate would name it.
+    p.set_schema(&v2.replace(
+        "pub b: String,",
+        "pub b: String,\n    pub extra: Option<String>,",
+    ));
+    let check = p.run(&["check"], NOW + 10_000);
+    assert!(
+        check.stdout.contains("+ column t.extra: "),
+        "{}",
+        text(&check)
+    );
+    assert!(!text(&check).contains("public"), "{}", text(&check));
+
+    // A type the derive refuses is refused in words that fit every dialect.
+    p.set_schema(&v2.replace("pub b: String,", "pub b: String,\n    pub logins: u32,"));
+    let run = p.run(&["generate"], NOW + 200);
+    assert_eq!(run.code, 1, "{}", text(&run));
+    assert!(
+        run.stderr.contains(
+            "unsupported column type `u32`: unsigned integers have no column type that every database shares; use i64"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("PostgreSQL"), "{}", run.stderr);
+}
+
+#[test]
+fn sqlite_messages_name_tables_without_a_schema() {
+    messages_name_tables_without_a_schema("sqlite", SQLITE_V1, SQLITE_V2);
+}
+
+#[test]
+fn mysql_messages_name_tables_without_a_schema() {
+    messages_name_tables_without_a_schema("mysql", MYSQL_V1, MYSQL_V2);
+}
+
+/// Issue 9, defect 14: the schema errors found before the dialect adapts the schema name the
+/// table or enum as written, without the default schema SQLite and MySQL do not have.
+#[test]
+fn sqlite_and_mysql_schema_errors_name_no_default_schema() {
+    let twice = r#"
+#[derive(DbEnum)] #[db_enum(name = "state")] pub enum A { X }
+#[derive(DbEnum)] #[db_enum(name = "state")] pub enum B { Y }
+#[derive(Table)] #[table(name = "t")] pub struct T { #[column(primary_key)] pub id: i64 }
+#[derive(Table)] #[table(name = "t")] pub struct U { #[column(primary_key)] pub id: i64 }
+"#;
+    for dialect in ["sqlite", "mysql"] {
+        let p = project(dialect, twice);
+        let run = p.run(&["generate"], NOW);
+        assert_eq!(run.code, 1, "{}", text(&run));
+        for needle in [
+            "enum type state is declared twice",
+            "table t is declared twice",
+        ] {
+            assert!(
+                run.stderr.contains(needle),
+                "{dialect}: {needle}: {}",
+                run.stderr
+            );
+        }
+        assert!(!run.stderr.contains("public"), "{dialect}: {}", run.stderr);
+    }
+}

@@ -1,9 +1,9 @@
 //! One attribute parser: for the example application, the descriptions the derive emitted at
 //! compile time equal what the CLI's scanner reads from the source files.
 
-use migrate_cli::scan::scan;
+use migrate_cli::scan::{scan, scan_source, Scanned};
 use schema_core::resolve::resolve;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[test]
 fn example_application_derive_equals_scanner() {
@@ -29,4 +29,70 @@ fn example_application_derive_equals_scanner() {
         .foreign_keys
         .iter()
         .any(|fk| fk.name == "issues_project_id_fkey" && fk.ref_table == "projects"));
+}
+
+/// Expands the items and keeps their source text, so the derive and the scanner read the same.
+macro_rules! derived_and_source {
+    ($($item:item)*) => {
+        $($item)*
+        const SOURCE: &str = stringify!($($item)*);
+    };
+}
+
+derived_and_source! {
+    #[derive(schema_macros::DbEnum)]
+    pub enum Odd {
+        #[db_enum(rename = "a}b")]
+        Close,
+        #[db_enum(rename = "{x}")]
+        Named,
+        #[db_enum(rename = "{{")]
+        Doubled,
+        #[db_enum(rename = "it's")]
+        Quote,
+        #[db_enum(rename = "back\\slash")]
+        Backslash,
+    }
+
+    #[derive(schema_macros::Table)]
+    pub struct Labels {
+        #[column(primary_key)]
+        pub id: i32,
+        #[column(default = "a}b")]
+        pub close: Odd,
+        #[column(default = "{x}")]
+        pub named: Odd,
+        #[column(default = "{{")]
+        pub doubled: Odd,
+        #[column(default = "it's")]
+        pub quote: Odd,
+        #[column(default = "back\\slash")]
+        pub backslash: Odd,
+    }
+}
+
+/// Issue 9, defect 12: enum labels holding braces, a quote or a backslash compile, and the
+/// derive describes them as the scanner reads them.
+#[test]
+fn enum_labels_with_format_syntax_derive_equals_scanner() {
+    let mut scanned = Scanned::default();
+    let mut errors = Vec::new();
+    scan_source(Path::new("labels.rs"), SOURCE, &mut scanned, &mut errors);
+    assert_eq!(errors, Vec::new());
+    assert_eq!(scanned.enums, [<Odd as schema_core::DbEnum>::enum_def()]);
+    assert_eq!(
+        scanned.tables,
+        [<Labels as schema_core::Table>::table_def()]
+    );
+    let labels = ["a}b", "{x}", "{{", "it's", "back\\slash"];
+    assert_eq!(<Odd as schema_core::DbEnum>::VALUES, labels);
+    let schema = scanned.resolve().expect("scanned source resolves");
+    let defaults: Vec<_> = schema.tables["public.labels"].columns[1..]
+        .iter()
+        .map(|c| c.default.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        defaults,
+        ["'a}b'", "'{x}'", "'{{'", "'it''s'", "'back\\slash'"]
+    );
 }

@@ -169,8 +169,8 @@ fn mysql_sql_that_disagrees_with_its_snapshot_fails_naming_the_table_and_column(
     assert_eq!(run.code, 1, "{}", text(&run));
     for expected in [
         format!("after migrations/{}.sql:", tags[0]),
-        "public.issues.score: type bigint, snapshot says int".to_string(),
-        "public.comments.extra: column not in the snapshot".to_string(),
+        "issues.score: type bigint, snapshot says int".to_string(),
+        "comments.extra: column not in the snapshot".to_string(),
     ] {
         assert!(
             run.stderr.contains(&expected),

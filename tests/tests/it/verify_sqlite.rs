@@ -347,8 +347,7 @@ fn sqlite_a_hand_edited_history_that_lost_a_column_fails_naming_it() {
     let run = project.run(&["verify"], NOW);
     assert_eq!(run.code, 1, "{}", text(&run));
     assert!(
-        run.stderr
-            .contains("public.accounts.active: missing column"),
+        run.stderr.contains("accounts.active: missing column"),
         "{}",
         text(&run)
     );
@@ -383,9 +382,9 @@ fn sqlite_a_changed_check_an_index_and_a_default_are_each_named() {
     let run = project.run(&["verify"], NOW);
     assert_eq!(run.code, 1, "{}", text(&run));
     for expected in [
-        "public.accounts: check accounts_handle_check is length(handle) > 1, snapshot says length(handle) > 0",
-        "public.accounts: index (team_id, handle) where state <> 'closed' missing",
-        "public.accounts.score: default 0, snapshot says default -1.5",
+        "accounts: check accounts_handle_check is length(handle) > 1, snapshot says length(handle) > 0",
+        "accounts: index (team_id, handle) where state <> 'closed' missing",
+        "accounts.score: default 0, snapshot says default -1.5",
     ] {
         assert!(run.stderr.contains(expected), "{expected}:\n{}", text(&run));
     }
@@ -484,14 +483,12 @@ fn sqlite_check_with_a_url_reports_drift_by_object() {
     let found = drift(&project);
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(
-        found[0].starts_with(
-            "public.accounts.nickname: column not in the snapshot (on sqlite database"
-        ),
+        found[0].starts_with("accounts.nickname: column not in the snapshot (on sqlite database"),
         "{found:?}"
     );
     assert!(found[0].contains(TAGS[1]), "{found:?}");
     assert!(
-        found[1].starts_with("public.accounts: index (created_at) missing"),
+        found[1].starts_with("accounts: index (created_at) missing"),
         "{found:?}"
     );
 }

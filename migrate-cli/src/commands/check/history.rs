@@ -295,9 +295,14 @@ fn fork(
             return BTreeSet::new();
         };
         let renames = diff::hinted_renames(parent_schema, &s.schema);
+        // Named as the snapshot's dialect names them: `t` on a dialect without schemas.
+        let schemas = schema_core::render::dialect(&s.dialect).is_none_or(|d| d.supports_schemas());
         diff::diff(parent_schema, &s.schema, &renames)
             .iter()
-            .map(object_of)
+            .map(|c| match schemas {
+                true => object_of(c),
+                false => object_of(&c.unqualified()),
+            })
             .collect()
     };
     let (a, b) = (touched(first), touched(later));

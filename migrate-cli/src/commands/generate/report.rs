@@ -4,7 +4,6 @@
 use super::{Outcome, Split, States, NO_TRANSACTION};
 use crate::Context;
 use schema_core::def::TableDef;
-use schema_core::diff::Change;
 use schema_core::lint::Finding;
 use schema_core::model::Schema;
 use schema_core::naming;
@@ -64,12 +63,13 @@ pub(super) fn report(
             ));
         }
     } else {
-        lines.extend(split.main.iter().map(Change::summary));
+        let schemas = states.dialect.supports_schemas();
+        lines.extend(split.main.iter().map(|c| c.summary_for(schemas)));
         lines.extend(
             split
                 .concurrent
                 .iter()
-                .map(|c| format!("{} [no transaction]", c.summary())),
+                .map(|c| format!("{} [no transaction]", c.summary_for(schemas))),
         );
     }
     for m in migrations

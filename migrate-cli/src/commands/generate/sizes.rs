@@ -40,12 +40,14 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The sizes lint uses for `changes` (the diff from `old`): the threshold from the config's
 /// `[lint]` table, and the row counts of the tables [`lint::tables_to_size`] names when a
-/// database is given (`url`, from `--url`) or configured. Warnings and notes go to stderr.
+/// database is given (`url`, from `--url`) or configured, keyed as the findings of the
+/// dialect that costs `costs` name them. Warnings and notes go to stderr.
 pub fn read<'a, I>(
     url: Option<&str>,
     config: &Config,
     old: &Schema,
     changes: I,
+    costs: lint::Costs,
     ctx: &mut Context<'_>,
 ) -> Result<TableSizes, Error>
 where
@@ -53,7 +55,7 @@ where
 {
     let settings = config::lint_settings(config)?;
     let mut sizes = TableSizes::new(settings.large_table_rows);
-    let tables = lint::tables_to_size(old, changes);
+    let tables = lint::tables_to_size(old, changes, costs);
     let explicit = url.is_some();
     let env = std::env::var(database::ENV_VAR).ok();
     let target = match database::resolve_url(config, url, env, &ctx.cwd) {
@@ -106,19 +108,21 @@ where
 
 /// `check --url`: the sizes of the tables the locking warnings of `findings` concern (findings
 /// read back from migration files not yet applied), from `target`, which `check` has already
-/// reached, so a failure is an error. Tables not in the database stay unknown.
+/// reached, so a failure is an error. Tables not in the database stay unknown. `costs` are
+/// the dialect's, which say how the findings name their tables.
 pub fn for_findings(
     target: &Target,
     config: &Config,
     findings: &[lint::Finding],
+    costs: lint::Costs,
 ) -> Result<TableSizes, Error> {
     let settings = config::lint_settings(config)?;
     let mut sizes = TableSizes::new(settings.large_table_rows);
     let tables: BTreeMap<String, QualifiedName> = findings
         .iter()
         .filter(|f| f.severity == lint::Severity::Warning)
-        .filter_map(lint::locked_table)
-        .map(|t| (t.key(), t))
+        .filter_map(|f| lint::locked_table(f, costs))
+        .map(|t| (lint::object_name(&t, costs), t))
         .collect();
     if tables.is_empty() {
         return Ok(sizes);
@@ -137,7 +141,7 @@ fn warn(ctx: &mut Context<'_>, error: &str) {
 
 /// What was read from the database.
 struct Counted {
-    /// Rows by the `schema.table` findings name.
+    /// Rows by the `schema.table` (`table` without schemas) findings name.
     rows: BTreeMap<String, u64>,
     /// Tables without a count, each with why: `public.t (never analyzed; run ANALYZE)`.
     unknown: Vec<String>,

@@ -438,9 +438,8 @@ pub struct Projects {
     let run = p.run(T0, &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
-        run.stderr.contains(
-            "the name `accounts` is used twice in schema `public` (tables `accounts` and `projects`)"
-        ),
+        run.stderr
+            .contains("the name `accounts` is used twice (tables `accounts` and `projects`)"),
         "{}",
         run.stderr
     );

@@ -213,24 +213,39 @@ fn tables_to_size_are_the_existing_tables_a_locking_change_touches() {
         table: q("renamed"),
         index: index("i", false, false),
     });
-    let found: Vec<(String, String)> = tables_to_size(&old, &changes)
-        .into_iter()
-        .map(|(key, name)| (key, name.key()))
-        .collect();
+    let found = |costs| -> Vec<(String, String)> {
+        tables_to_size(&old, &changes, costs)
+            .into_iter()
+            .map(|(key, name)| (key, name.key()))
+            .collect()
+    };
     assert_eq!(
-        found,
+        found(Costs::IN_PLACE),
         [
             ("public.renamed".to_string(), "public.old_name".to_string()),
             ("public.t".to_string(), "public.t".to_string()),
         ]
     );
+    // SQLite and MySQL findings name the table without its schema: so do the sizes' keys.
+    for dialect in [
+        &crate::render::Sqlite as &dyn crate::render::Dialect,
+        &crate::render::Mysql,
+    ] {
+        assert_eq!(
+            found(Costs::of(dialect)),
+            [
+                ("renamed".to_string(), "public.old_name".to_string()),
+                ("t".to_string(), "public.t".to_string()),
+            ]
+        );
+    }
 }
 
 #[test]
 fn locked_table_from_a_findings_object() {
     let table = |code, object: &str| {
         let f = finding(code, Severity::Warning, object.into(), String::new(), "");
-        locked_table(&f).map(|t| t.key())
+        locked_table(&f, Costs::IN_PLACE).map(|t| t.key())
     };
     assert_eq!(
         table(INDEX_WITHOUT_CONCURRENTLY, "public.t").as_deref(),
@@ -243,4 +258,41 @@ fn locked_table_from_a_findings_object() {
     );
     assert_eq!(table(RENAME_TABLE, "public.t"), None);
     assert_eq!(table(ADD_CHECK, "t"), None);
+    let unqualified = |code, object: &str| {
+        let f = finding(code, Severity::Warning, object.into(), String::new(), "");
+        locked_table(&f, Costs::of(&crate::render::Sqlite)).map(|t| t.key())
+    };
+    assert_eq!(unqualified(ADD_CHECK, "t").as_deref(), Some("public.t"));
+    assert_eq!(unqualified(TYPE_CHANGE, "t.a").as_deref(), Some("public.t"));
+    assert_eq!(unqualified(RENAME_TABLE, "t"), None);
+}
+
+/// On SQLite and MySQL a finding names `t` and `t.a`, and its table's size is found by that
+/// name: the message gets the row count.
+#[test]
+fn sizes_reach_findings_without_schemas() {
+    let t = table("t");
+    let mut old = Schema::default();
+    old.tables.insert(t.key(), t);
+    let changes = locking_changes("t");
+    for dialect in [
+        &crate::render::Sqlite as &dyn crate::render::Dialect,
+        &crate::render::Mysql,
+    ] {
+        let costs = Costs::of(dialect);
+        let mut sizes = TableSizes::new(2);
+        for key in tables_to_size(&old, &changes, costs).into_keys() {
+            sizes = sizes.with(&key, 3);
+        }
+        let findings = lint_sized_with(&old, &old, &changes, &sizes, costs);
+        assert!(!findings.is_empty());
+        for f in findings {
+            assert!(f.object == "t" || f.object.starts_with("t."), "{f}");
+            assert!(!f.message.contains("public."), "{f}");
+            assert_eq!(f.severity, Severity::Error, "{f}");
+            if LOCKING_CODES.contains(&f.code) {
+                assert!(f.message.contains("(about 3 rows, more than"), "{f}");
+            }
+        }
+    }
 }

@@ -299,7 +299,7 @@ pub struct Note {
         1,
         &[
             "pending migrations have lint errors nobody acknowledged; nothing was applied",
-            "drop-column public.notes.legacy",
+            "drop-column notes.legacy",
             "-- lint:allow <code>",
         ],
     );
