@@ -1,7 +1,6 @@
 //! PostgreSQL SQL for enum types: create, drop, rename, add values, rebuild.
 
-mod build;
-use build::*;
+use crate::build::*;
 use insta::assert_snapshot;
 
 fn issues(state: schema_core::model::ColumnType) -> TableBuilder {

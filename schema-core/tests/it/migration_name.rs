@@ -1,7 +1,6 @@
 //! `migration_name`: short snake_case names derived from the changes.
 
-mod build;
-use build::*;
+use crate::build::*;
 use schema_core::diff::{diff, migration_name, Renames};
 use schema_core::model::Schema;
 

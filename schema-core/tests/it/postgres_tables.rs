@@ -1,7 +1,6 @@
 //! PostgreSQL SQL for tables and schemas: create, drop, rename, move, dependency order.
 
-mod build;
-use build::*;
+use crate::build::*;
 use insta::assert_snapshot;
 use schema_core::diff::Renames;
 use schema_core::model::{FkAction, Schema};

@@ -1,11 +1,9 @@
 //! The MySQL model `adapt` makes (the contract introspection reads back to), and its errors
 //! for what MySQL cannot hold, each naming the struct and field.
 
-mod build;
-mod mysql_build;
-use build::*;
+use crate::build::*;
 use insta::assert_snapshot;
-use mysql_build::{adapt, adapt_errors};
+use crate::mysql_build::{adapt, adapt_errors};
 use schema_core::model::FkAction;
 
 #[test]

@@ -1,7 +1,6 @@
 //! PostgreSQL SQL for columns: add, drop, rename, type, nullability, default, identity.
 
-mod build;
-use build::*;
+use crate::build::*;
 use insta::assert_snapshot;
 use schema_core::diff::{ColumnRename, Renames};
 use schema_core::model::Column;

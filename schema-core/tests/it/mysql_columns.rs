@@ -1,11 +1,9 @@
 //! MySQL SQL for columns: add, drop, rename, and one `MODIFY COLUMN` for each changed column
 //! (type, nullability, default, identity, enum values), and primary key changes.
 
-mod build;
-mod mysql_build;
-use build::*;
+use crate::build::*;
 use insta::assert_snapshot;
-use mysql_build::check;
+use crate::mysql_build::check;
 use schema_core::model::Column;
 
 fn one(columns: Vec<Column>) -> schema_core::model::Schema {
@@ -132,7 +130,7 @@ fn swap_column_names_and_rename_with_a_new_type() {
         int("a"),
         col("d", builtin("bigint")).was("c"),
     ]);
-    assert_snapshot!(mysql_build::check_with(&before, &after, &renames));
+    assert_snapshot!(crate::mysql_build::check_with(&before, &after, &renames));
 }
 
 fn order_items(columns: Vec<Column>) -> schema_core::model::Schema {

@@ -1,7 +1,6 @@
 //! The render API: the migration file format, and errors for what a dialect cannot do.
 
-mod build;
-use build::*;
+use crate::build::*;
 use schema_core::diff::{Change, QualifiedName};
 use schema_core::render::{migration_sql, render, Dialect, Postgres, RenderError};
 

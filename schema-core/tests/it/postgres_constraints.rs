@@ -1,7 +1,6 @@
 //! PostgreSQL SQL for keys, uniques, checks, indexes and foreign keys.
 
-mod build;
-use build::*;
+use crate::build::*;
 use insta::assert_snapshot;
 use schema_core::model::FkAction;
 

@@ -1,7 +1,6 @@
 //! `hinted_renames` and `open_questions`: which renames are declared, which are still open.
 
-mod build;
-use build::*;
+use crate::build::*;
 use schema_core::diff::{hinted_renames, open_questions, ColumnRename, RenameQuestion, Renames};
 use schema_core::model::Schema;
 

@@ -1,11 +1,9 @@
 //! MySQL SQL for keys and indexes of existing tables: uniques (as indexes), indexes with
 //! `USING BTREE`, foreign keys and the indexes they need, checks.
 
-mod build;
-mod mysql_build;
-use build::*;
+use crate::build::*;
 use insta::assert_snapshot;
-use mysql_build::check;
+use crate::mysql_build::check;
 use schema_core::model::{FkAction, Schema};
 
 fn with_child(child: TableBuilder) -> Schema {

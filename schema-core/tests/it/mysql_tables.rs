@@ -1,11 +1,9 @@
 //! MySQL SQL for tables: create with every type and an enum, keys, checks, foreign keys (a
 //! cycle too), renames and drops.
 
-mod build;
-mod mysql_build;
-use build::*;
+use crate::build::*;
 use insta::assert_snapshot;
-use mysql_build::check;
+use crate::mysql_build::check;
 use schema_core::model::{FkAction, Schema};
 
 fn empty() -> Schema {
