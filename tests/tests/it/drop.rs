@@ -351,8 +351,9 @@ fn a_missing_sqlite_file_given_with_url_is_an_error() {
     assert_eq!(tree(&project.migrations()), before);
 }
 
-/// V1 plus a column and a check with a typo in it (`agee`), which generate cannot see and MySQL
-/// refuses after the column was added.
+/// V1 plus a table, and a column with a check that has a typo in it (`agee`), which generate
+/// cannot see and MySQL refuses after the table was created (the column and its check are one
+/// `ALTER TABLE`, which MySQL refuses whole).
 const V2_MYSQL_TYPO: &str = r#"
 #[derive(Table)]
 #[table(name = "accounts")]
@@ -362,6 +363,14 @@ pub struct Account {
     pub id: i64,
     pub email: String,
     pub age: Option<i32>,
+}
+
+#[derive(Table)]
+#[table(name = "notes")]
+pub struct Note {
+    #[column(primary_key)]
+    pub id: i64,
+    pub body: String,
 }
 "#;
 
@@ -374,6 +383,14 @@ pub struct Account {
     pub id: i64,
     pub email: String,
     pub age: Option<i32>,
+}
+
+#[derive(Table)]
+#[table(name = "notes")]
+pub struct Note {
+    #[column(primary_key)]
+    pub id: i64,
+    pub body: String,
 }
 "#;
 
@@ -421,7 +438,7 @@ fn mysql_a_migration_that_failed_half_way_is_dropped_repaired_and_generated_agai
 
     // The repair the note asks for, then the fixed struct generated and applied.
     rt.block_on(db.execute(&format!(
-        "ALTER TABLE `accounts` DROP COLUMN `age`; DELETE FROM _sqlx_migrations WHERE version = {version}"
+        "DROP TABLE `notes`; DELETE FROM _sqlx_migrations WHERE version = {version}"
     )))
     .unwrap();
     project.set_schema(V2_MYSQL_FIXED);
