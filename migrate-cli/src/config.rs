@@ -34,6 +34,16 @@ impl Dialect {
             Dialect::Mysql => "mysql",
         }
     }
+
+    /// Its SQL renderer: the one place a config dialect maps to one (its backend is
+    /// [`crate::backend::of`]).
+    pub fn renderer(self) -> &'static dyn schema_core::render::Dialect {
+        match self {
+            Dialect::Postgres => &schema_core::render::Postgres,
+            Dialect::Sqlite => &schema_core::render::Sqlite,
+            Dialect::Mysql => &schema_core::render::Mysql,
+        }
+    }
 }
 
 impl fmt::Display for Dialect {

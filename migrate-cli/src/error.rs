@@ -1,9 +1,9 @@
 //! The command line's errors and the exit code each one gives.
 
 use crate::commands::migrate::MigrateError;
-use crate::commands::status::FolderReadError;
+use crate::history::FolderReadError;
 use crate::commands::verify::VerifyError;
-use crate::config::{ConfigError, Dialect};
+use crate::config::ConfigError;
 use crate::database::DatabaseError;
 use crate::folder::FolderError;
 use crate::scan::ScanErrors;
@@ -22,10 +22,6 @@ pub const EXIT_USAGE: u8 = 2;
 pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// A config dialect without an SQL renderer (none since MySQL has one; kept so a new
-    /// dialect in the config is an error until it renders).
-    #[error("dialect {dialect} (in {config}) has no SQL renderer; use dialect = \"postgres\", \"sqlite\" or \"mysql\"")]
-    UnsupportedDialect { dialect: Dialect, config: String },
     #[error(transparent)]
     Scan(#[from] ScanErrors),
     #[error(transparent)]

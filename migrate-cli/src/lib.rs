@@ -1,16 +1,20 @@
 //! The command line library: config, source scanning, the migrations folder and the commands.
 //! `main.rs` only calls [`run`]; everything else is testable through [`run_with`].
 
+pub mod backend;
 pub mod commands;
 pub mod config;
 pub mod database;
 pub mod error;
 pub mod folder;
+pub mod history;
 pub mod introspect;
 mod item_split;
 pub mod prompt;
 pub mod renames;
 pub mod scan;
+pub mod sizes;
+pub mod statements;
 pub mod timestamp;
 pub mod write_set;
 

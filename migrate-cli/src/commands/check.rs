@@ -6,8 +6,8 @@
 mod history;
 mod live;
 
-use crate::commands::generate::sizes;
 use crate::config::{self, Config};
+use crate::backend;
 use crate::database::{self, DatabaseError};
 use crate::error::Error;
 use crate::folder::Folder;
@@ -124,8 +124,7 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
     source(&config, &folder, &history, ctx, &mut report.problems);
     let database = target.as_ref().map(|t| (t, &config));
     // The files keep only the messages: the suggestions are the dialect's, as generate gave them.
-    let costs = schema_core::render::dialect(config.dialect.as_str())
-        .map_or(lint::Costs::IN_PLACE, lint::Costs::of);
+    let costs = lint::Costs::of(config.dialect.renderer());
     lint_findings(
         &history,
         &applied,
@@ -154,7 +153,7 @@ fn target(
     let env = std::env::var(database::ENV_VAR).ok();
     match database::resolve_url(config, args.url.as_deref(), env, &ctx.cwd) {
         Ok(target) if matches!(target.source, database::UrlSource::SqliteDefault(_)) => {
-            Ok((!database::sqlite_file_missing(&target)).then_some(target))
+            Ok((!backend::of(config.dialect).file_missing(&target)).then_some(target))
         }
         Ok(target) => Ok(Some(target)),
         Err(DatabaseError::NoUrl { .. }) => Ok(None),
@@ -183,9 +182,7 @@ fn source(
         None if history.migrations.is_empty() => (&empty, "the empty history".to_string()),
         None => return,
     };
-    let Some(dialect) = schema_core::render::dialect(config.dialect.as_str()) else {
-        return;
-    };
+    let dialect = config.dialect.renderer();
     let new = match scan::scan(&config.schema, &ctx.cwd).and_then(|s| s.resolve_for(dialect)) {
         Ok(new) => new,
         Err(e) => {
@@ -232,7 +229,7 @@ fn lint_findings(
         }
     }
     if let Some((target, config)) = database {
-        let sizes = sizes::for_findings(target, config, &found)?;
+        let sizes = crate::sizes::for_findings(target, config, &found)?;
         lint::apply_sizes(&mut found, &sizes);
     }
     for (tag, f) in tags.into_iter().zip(found) {

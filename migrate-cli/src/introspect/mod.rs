@@ -1,31 +1,16 @@
-//! Introspection: reading a live database's schema (PostgreSQL's catalog, SQLite's pragmas,
-//! MySQL's and MariaDB's `information_schema`) back into the model that `generate` writes into
-//! snapshots, and comparing the two object by object (what `verify` and `check`'s drift report).
+//! Comparing a snapshot with a live schema (read back by the database's backend, see
+//! [`crate::backend`]) object by object: what `verify` and `check`'s drift report.
 //!
 //! The comparison ignores what a catalog cannot hold: column order, rename hints and
 //! whether an index is built `CONCURRENTLY`. Defaults, checks and index predicates are
 //! compared through [`expr::same`], which drops the casts and parentheses PostgreSQL adds;
-//! on MySQL ([`compare_in`]) through [`expr::same_mysql`], and a foreign key's `RESTRICT` is
+//! on MySQL ([`compare_mysql`]) through [`expr::same_mysql`], and a foreign key's `RESTRICT` is
 //! its `NO ACTION` there.
 
 pub mod expr;
-pub mod mysql;
-pub mod postgres;
-pub mod sqlite;
 
-use crate::config::Dialect;
-use crate::database::Db;
 use schema_core::model::{Column, ColumnType, FkAction, Index, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The whole user schema of the database `db` is connected to.
-pub async fn introspect(db: &mut Db) -> Result<Schema, sqlx::Error> {
-    match db {
-        Db::Postgres(conn) => postgres::introspect(conn).await,
-        Db::Sqlite(conn) => sqlite::introspect(conn).await,
-        Db::Mysql(conn) => mysql::introspect(conn).await,
-    }
-}
 
 /// What two spellings of one object a dialect's catalog treats as the same.
 #[derive(Clone, Copy)]
@@ -63,12 +48,9 @@ pub fn compare(expected: &Schema, actual: &Schema) -> Vec<String> {
     compare_with(STANDARD, expected, actual)
 }
 
-/// [`compare`] for a database of `dialect`, read as that database prints things back.
-pub fn compare_in(dialect: Dialect, expected: &Schema, actual: &Schema) -> Vec<String> {
-    match dialect {
-        Dialect::Mysql => compare_with(MYSQL, expected, actual),
-        Dialect::Postgres | Dialect::Sqlite => compare_with(STANDARD, expected, actual),
-    }
+/// [`compare`] as MySQL and MariaDB print things back.
+pub fn compare_mysql(expected: &Schema, actual: &Schema) -> Vec<String> {
+    compare_with(MYSQL, expected, actual)
 }
 
 fn compare_with(rules: Rules, expected: &Schema, actual: &Schema) -> Vec<String> {

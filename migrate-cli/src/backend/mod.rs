@@ -1,0 +1,495 @@
+//! The backend layer: everything that differs by database, one module per database behind the
+//! [`Database`] trait (what a database is before connecting) and the [`Backend`] trait (what a
+//! connection to it does), as sqlx's `MigrateDatabase` and `Migrate` are. The commands are
+//! written once against [`Connected`]; this file is the one place that maps a
+//! [`Dialect`](crate::config::Dialect) to its backend ([`of`], [`connect`]) and dispatches to
+//! the connection a [`Connected`] holds.
+
+/// Runs `$body` with `$c` bound to whichever connection `$conn` holds.
+macro_rules! each {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            Conn::Postgres($c) => $body,
+            Conn::Sqlite($c) => $body,
+            Conn::Mysql($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with the type `$B` set to the connection type of `$dialect`.
+macro_rules! each_type {
+    ($dialect:expr, $B:ident => $body:expr) => {
+        match $dialect {
+            Dialect::Postgres => {
+                type $B = sqlx::PgConnection;
+                $body
+            }
+            Dialect::Sqlite => {
+                type $B = sqlx::SqliteConnection;
+                $body
+            }
+            Dialect::Mysql => {
+                type $B = sqlx::MySqlConnection;
+                $body
+            }
+        }
+    };
+}
+
+pub mod mysql;
+pub mod postgres;
+mod scratch;
+pub mod sqlite;
+#[cfg(test)]
+mod tests;
+
+pub use scratch::{Scratch, ScratchError, SCRATCH_PREFIX};
+
+use crate::config::Dialect;
+use crate::database::{DatabaseError, ServerError, Target, HISTORY_TABLE};
+use crate::statements::{split_statements, Statement};
+use schema_core::diff::QualifiedName;
+use schema_core::model::{Schema, Table};
+use sqlx::migrate::{Migrate, MigrateError, Migration};
+use sqlx::{Connection, Executor, MySqlConnection, PgConnection, Row, SqliteConnection};
+use std::time::Duration;
+
+/// A row of `_sqlx_migrations`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedRow {
+    pub version: i64,
+    pub description: String,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub installed_on: String,
+    pub success: bool,
+    pub checksum: Vec<u8>,
+}
+
+/// What an expression is, for [`Backend::normalize_expressions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExprKind {
+    /// A `CHECK` constraint's condition.
+    Check,
+    /// A column's `DEFAULT`.
+    Default,
+    /// A partial index's `WHERE`.
+    Predicate,
+}
+
+/// Why applying one migration failed.
+#[derive(Debug)]
+pub enum ApplyError {
+    /// sqlx's bookkeeping or the file failed (a file applied whole, in a transaction or not).
+    Migrate(MigrateError),
+    /// A file run statement by statement stopped at one (MySQL): what ran before it remains.
+    Stopped(mysql::Stopped),
+    /// The `_sqlx_migrations` row could not be written; `ran` when the file's statements ran.
+    Record { error: sqlx::Error, ran: bool },
+}
+
+/// Why `verify` could not apply a migration.
+#[derive(Debug)]
+pub enum StepError {
+    /// The statement at this line (when known) failed.
+    At(Option<usize>, sqlx::Error),
+    /// The file failed as a whole and was rolled back: a replay finds the statement.
+    Whole(sqlx::Error),
+}
+
+/// A statement that failed while a migration was replayed, with what the replay found.
+#[derive(Debug)]
+pub struct Replayed {
+    /// Its index into the statements replayed.
+    pub index: usize,
+    pub error: sqlx::Error,
+    /// Foreign keys the file would break (SQLite's `pragma_foreign_key_check`), `table -> parent`.
+    pub violations: Vec<String>,
+}
+
+/// What a database is before connecting: its URLs, how it runs a file, what its catalog
+/// treats as the same. Object safe: [`of`] gives the one for a dialect.
+pub trait Database: Sync {
+    /// The scheme a URL for it starts with, as messages suggest it: `postgres://`.
+    fn scheme(&self) -> &'static str;
+    /// Whether `scheme` (lowercase, without `://`) names this database.
+    fn speaks(&self, scheme: &str) -> bool;
+    /// What to check when connecting fails.
+    fn connect_hint(&self) -> &'static str {
+        "check that the server is running, that the database exists and that the url's host, port, user and database are right"
+    }
+    /// What the url's user needs to create and drop a scratch database.
+    fn scratch_hint(&self) -> &'static str;
+    /// Whether a scratch database lives on the url's server (else it is a temporary file).
+    fn scratch_on_server(&self) -> bool {
+        true
+    }
+    /// Whether `target` names a database file that does not exist (so nothing was applied).
+    fn file_missing(&self, _target: &Target) -> bool {
+        false
+    }
+    /// How `migrate` runs `m`, for `--dry-run`: `in its own transaction`.
+    fn how_it_runs(&self, m: &Migration) -> &'static str;
+    /// Whether `m` runs outside sqlx's bookkeeping, its row written by us (so a failure may
+    /// be in writing that row).
+    fn records_itself(&self, _m: &Migration) -> bool {
+        false
+    }
+    /// Whether [`Database::records_itself`] writes the row inside the file's own transaction
+    /// (so a failure to write it rolls the file back).
+    fn records_inside(&self, _m: &Migration) -> bool {
+        false
+    }
+    /// The indexes of a file's own `BEGIN` and `COMMIT`, when it runs a transaction of its own.
+    fn own_transaction(&self, _statements: &[Statement<'_>]) -> Option<(usize, usize)> {
+        None
+    }
+    /// Whether a statement is the file's own transaction control, which a replay leaves out.
+    fn is_control(&self, _statement: &Statement<'_>) -> bool {
+        false
+    }
+    /// Every difference between a snapshot and the live schema, as this database prints back.
+    fn compare(&self, expected: &Schema, actual: &Schema) -> Vec<String> {
+        crate::introspect::compare(expected, actual)
+    }
+}
+
+/// The database of `dialect`.
+pub fn of(dialect: Dialect) -> &'static dyn Database {
+    match dialect {
+        Dialect::Postgres => &postgres::Postgres,
+        Dialect::Sqlite => &sqlite::Sqlite,
+        Dialect::Mysql => &mysql::Mysql,
+    }
+}
+
+/// What a connection to one database does. Implemented for each database's connection;
+/// [`Connected`] dispatches to it.
+#[allow(async_fn_in_trait)]
+pub trait Backend: Connection + Migrate {
+    /// Counts `_sqlx_migrations` tables without creating one; `-1` when the connection has no
+    /// database to look in.
+    const HISTORY_EXISTS: &'static str;
+    /// `installed_on` of `_sqlx_migrations` as UTC text `YYYY-MM-DDTHH:MM:SSZ`.
+    const INSTALLED_ON: &'static str;
+    /// Whether DDL runs inside transactions (so a failed file can be replayed and rolled back).
+    const TRANSACTIONAL_DDL: bool = true;
+
+    /// Takes the migration lock sqlx takes.
+    async fn lock(&mut self) -> Result<(), MigrateError> {
+        Migrate::lock(self).await
+    }
+    /// Releases the lock [`Backend::lock`] took.
+    async fn unlock(&mut self) -> Result<(), MigrateError> {
+        Migrate::unlock(self).await
+    }
+    /// Applies one migration file as `migrate` does, with its `_sqlx_migrations` row.
+    async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
+        Migrate::apply(self, m).await.map_err(ApplyError::Migrate)
+    }
+    /// After `m` failed: puts the connection back as it was before the file (the file's own
+    /// transaction rolled back, settings restored); `Some(whether a transaction was rolled
+    /// back)` when there was such work to do.
+    async fn recover(&mut self, _m: &Migration) -> Option<Result<bool, sqlx::Error>> {
+        None
+    }
+    /// Replays a failed file's statements in a transaction that is rolled back, when the file
+    /// ran in a transaction of its own (`own`) that a plain replay cannot reproduce; `None`
+    /// leaves the replay to [`Connected::first_failing`].
+    async fn replay_own(&mut self, _statements: &[&str]) -> Option<Replayed> {
+        None
+    }
+    /// Extra words for a failed file: what the database still holds that the file loses.
+    async fn failure_note(&mut self, _sql: &str) -> Option<String> {
+        None
+    }
+    /// Applies one migration for `verify` as `migrate` would.
+    async fn replay_step(&mut self, m: &Migration) -> Result<(), StepError>;
+    /// The whole user schema of the connected database.
+    async fn introspect(&mut self) -> Result<Schema, sqlx::Error>;
+    /// The row count of `table` for lint, or why it is unknown.
+    async fn row_count(
+        &mut self,
+        table: &QualifiedName,
+    ) -> Result<Result<u64, &'static str>, sqlx::Error>;
+    /// Drops `schema.name` when an interrupted concurrent build left it invalid; true when it did.
+    async fn drop_invalid_index(&mut self, _schema: &str, _name: &str) -> Result<bool, sqlx::Error> {
+        Ok(false)
+    }
+    /// What the database prints back for each expression of `table` (checks, defaults, partial
+    /// index predicates), or `None` for one it cannot judge. Until a backend asks its server,
+    /// each comes back as written.
+    async fn normalize_expressions(
+        &mut self,
+        _table: &Table,
+        expressions: &[(ExprKind, String)],
+    ) -> Result<Vec<Option<String>>, sqlx::Error> {
+        Ok(expressions.iter().map(|(_, e)| Some(e.clone())).collect())
+    }
+    /// Creates the scratch database `name`, holding a lock that marks it as this run's.
+    async fn create_scratch(&mut self, name: &str) -> Result<(), sqlx::Error>;
+    /// Drops the scratch databases of runs that were killed (nobody holds their lock); best effort.
+    async fn reclaim_scratch(&mut self) {}
+    /// The statement that drops the scratch database `name`.
+    fn drop_scratch_sql(name: &str) -> String;
+    /// A URL naming the scratch database `name` on the server of `target`, and the server as
+    /// messages name it (`127.0.0.1:5432`).
+    fn scratch_target(target: &Target, name: &str) -> Result<(String, String), sqlx::Error>;
+}
+
+/// An open connection to one of the supported databases.
+pub enum Conn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+    Mysql(MySqlConnection),
+}
+
+/// A connected database, with what to call it in messages.
+pub struct Connected {
+    pub conn: Conn,
+    /// `postgres database "app" at localhost:5432`, `sqlite database dev.db`: never a password.
+    pub what: String,
+}
+
+/// Connects to `target`, which must speak `dialect`.
+pub async fn connect(target: &Target, dialect: Dialect) -> Result<Connected, DatabaseError> {
+    let database = of(dialect);
+    let scheme = target.url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+    if !scheme.is_some_and(|s| database.speaks(&s)) {
+        return Err(DatabaseError::WrongScheme {
+            from: target.source.clone(),
+            url: crate::database::redact(&target.url),
+            expected: dialect,
+            scheme: database.scheme(),
+        });
+    }
+    let bad = |error| DatabaseError::BadUrl {
+        from: target.source.clone(),
+        url: crate::database::redact(&target.url),
+        error,
+    };
+    let (what, connected) = match dialect {
+        Dialect::Postgres => postgres::connect(target).map_err(bad)?,
+        Dialect::Sqlite => sqlite::connect(target).map_err(bad)?,
+        Dialect::Mysql => mysql::connect(target).map_err(bad)?,
+    };
+    match connected.await {
+        Ok(conn) => Ok(Connected { conn, what }),
+        Err(e) => Err(DatabaseError::Connect {
+            what,
+            from: target.source.clone(),
+            error: ServerError::Sqlx(e),
+            hint: database.connect_hint(),
+        }),
+    }
+}
+
+/// A connection on its way, from a backend's `connect`.
+pub(crate) type Pending =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Conn, sqlx::Error>> + Send>>;
+
+/// A server's database as messages name it: `postgres database "app" at localhost:5432`.
+pub(crate) fn server_name(kind: &str, db: Option<&str>, host: &str, port: u16) -> String {
+    match db {
+        Some(db) => format!("{kind} database \"{db}\" at {host}:{port}"),
+        None => format!("{kind} server at {host}:{port}"),
+    }
+}
+
+/// `"name"` with `"` doubled: an identifier as PostgreSQL and SQLite quote it.
+pub(crate) fn quote(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+impl Connected {
+    fn failed(&self, context: &str, error: ServerError) -> DatabaseError {
+        DatabaseError::Query {
+            context: context.to_string(),
+            what: self.what.clone(),
+            error,
+        }
+    }
+
+    /// Whether DDL here runs inside transactions.
+    pub fn transactional_ddl(&self) -> bool {
+        each!(&self.conn, c => transactional(c))
+    }
+
+    /// Takes the migration lock.
+    pub async fn lock(&mut self) -> Result<(), MigrateError> {
+        each!(&mut self.conn, c => Backend::lock(c).await)
+    }
+
+    /// Releases the migration lock.
+    pub async fn unlock(&mut self) -> Result<(), MigrateError> {
+        each!(&mut self.conn, c => Backend::unlock(c).await)
+    }
+
+    /// Creates `_sqlx_migrations` as sqlx does.
+    pub async fn ensure_history(&mut self) -> Result<(), MigrateError> {
+        each!(&mut self.conn, c => c.ensure_migrations_table().await)
+    }
+
+    /// Whether `_sqlx_migrations` exists (without creating it).
+    pub async fn has_history(&mut self) -> Result<bool, DatabaseError> {
+        const CONTEXT: &str = "cannot look for _sqlx_migrations";
+        let count: Result<i64, sqlx::Error> = each!(&mut self.conn, c => {
+            let sql = history_exists(c);
+            sqlx::query_scalar(sql).fetch_one(&mut *c).await
+        });
+        match count {
+            Ok(-1) => Err(self.failed(
+                CONTEXT,
+                ServerError::Found("the url names no database; add its name to the url (mysql://user@host:3306/DATABASE)".into()),
+            )),
+            Ok(n) => Ok(n > 0),
+            Err(e) => Err(self.failed(CONTEXT, ServerError::Sqlx(e))),
+        }
+    }
+
+    /// Every row of `_sqlx_migrations`, by version; empty when the table does not exist.
+    pub async fn applied(&mut self) -> Result<Vec<AppliedRow>, DatabaseError> {
+        if !self.has_history().await? {
+            return Ok(Vec::new());
+        }
+        let rows = each!(&mut self.conn, c => {
+            let sql = format!(
+                "SELECT version, description, {} AS installed_on, success, checksum \
+                 FROM {HISTORY_TABLE} ORDER BY version",
+                installed_on(c)
+            );
+            sqlx::query(&sql).fetch_all(&mut *c).await.and_then(|rows| {
+                rows.iter().map(|r| Ok(AppliedRow {
+                    version: r.try_get(0)?,
+                    description: r.try_get(1)?,
+                    installed_on: r.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
+                    success: r.try_get(3)?,
+                    checksum: r.try_get(4)?,
+                })).collect::<Result<Vec<_>, sqlx::Error>>()
+            })
+        });
+        rows.map_err(|e| self.failed("cannot read _sqlx_migrations", ServerError::Sqlx(e)))
+    }
+
+    /// Applies one migration file as `migrate` does.
+    pub async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
+        each!(&mut self.conn, c => Backend::apply(c, m).await)
+    }
+
+    /// See [`Backend::recover`].
+    pub async fn recover(&mut self, m: &Migration) -> Option<Result<bool, sqlx::Error>> {
+        each!(&mut self.conn, c => c.recover(m).await)
+    }
+
+    /// See [`Backend::replay_own`].
+    pub async fn replay_own(&mut self, statements: &[&str]) -> Option<Replayed> {
+        each!(&mut self.conn, c => c.replay_own(statements).await)
+    }
+
+    /// See [`Backend::failure_note`].
+    pub async fn failure_note(&mut self, sql: &str) -> Option<String> {
+        each!(&mut self.conn, c => c.failure_note(sql).await)
+    }
+
+    /// Applies one migration for `verify` as `migrate` would; on failure, the line of the
+    /// failing statement when it can be found, and the error.
+    pub async fn replay_step(&mut self, m: &Migration) -> Result<(), (Option<usize>, sqlx::Error)> {
+        let error = match each!(&mut self.conn, c => c.replay_step(m).await) {
+            Ok(()) => return Ok(()),
+            Err(StepError::At(line, error)) => return Err((line, error)),
+            Err(StepError::Whole(error)) => error,
+        };
+        let statements = split_statements(&m.sql);
+        let real: Vec<&Statement<'_>> = statements.iter().filter(|s| s.sql_line().is_some()).collect();
+        let texts: Vec<&str> = real.iter().map(|s| s.text).collect();
+        let line = match self.first_failing(&texts).await {
+            Ok(Some((i, _))) => real.get(i).and_then(|s| s.sql_line()),
+            _ => None,
+        };
+        Err((line, error))
+    }
+
+    /// What the connected database is, before any connection.
+    pub fn database(&self) -> &'static dyn Database {
+        match self.conn {
+            Conn::Postgres(_) => &postgres::Postgres,
+            Conn::Sqlite(_) => &sqlite::Sqlite,
+            Conn::Mysql(_) => &mysql::Mysql,
+        }
+    }
+
+    /// The whole user schema of the connected database.
+    pub async fn introspect(&mut self) -> Result<Schema, sqlx::Error> {
+        each!(&mut self.conn, c => Backend::introspect(c).await)
+    }
+
+    /// See [`Backend::row_count`].
+    pub async fn row_count(
+        &mut self,
+        table: &QualifiedName,
+    ) -> Result<Result<u64, &'static str>, sqlx::Error> {
+        each!(&mut self.conn, c => c.row_count(table).await)
+    }
+
+    /// See [`Backend::normalize_expressions`].
+    pub async fn normalize_expressions(
+        &mut self,
+        table: &Table,
+        expressions: &[(ExprKind, String)],
+    ) -> Result<Vec<Option<String>>, sqlx::Error> {
+        each!(&mut self.conn, c => c.normalize_expressions(table, expressions).await)
+    }
+
+    /// PostgreSQL: drops the index `schema.name` when an interrupted `CREATE INDEX
+    /// CONCURRENTLY` left it invalid, so that the build can run again; true when it did.
+    pub async fn drop_invalid_index(
+        &mut self,
+        schema: &str,
+        name: &str,
+    ) -> Result<bool, DatabaseError> {
+        let dropped = each!(&mut self.conn, c => c.drop_invalid_index(schema, name).await);
+        dropped.map_err(|e| {
+            self.failed(
+                "cannot drop an invalid index left by an interrupted build",
+                ServerError::Sqlx(e),
+            )
+        })
+    }
+
+    /// Runs `statements` in order in one transaction that is always rolled back, and gives the
+    /// index of the first that fails with the database's error.
+    pub async fn first_failing(
+        &mut self,
+        statements: &[&str],
+    ) -> Result<Option<(usize, sqlx::Error)>, DatabaseError> {
+        let result: Result<Option<(usize, sqlx::Error)>, sqlx::Error> = each!(&mut self.conn, c => async {
+            let mut tx = c.begin().await?;
+            let mut failed = None;
+            for (i, statement) in statements.iter().enumerate() {
+                if let Err(e) = (&mut *tx).execute(*statement).await {
+                    failed = Some((i, e));
+                    break;
+                }
+            }
+            tx.rollback().await?;
+            Ok(failed)
+        }.await);
+        result.map_err(|e| self.failed("cannot replay the failed migration", ServerError::Sqlx(e)))
+    }
+
+    /// Closes the connection (releasing sqlx's advisory lock with the session).
+    pub async fn close(self) {
+        let _ = each!(self.conn, c => c.close().await);
+    }
+}
+
+fn history_exists<B: Backend>(_: &B) -> &'static str {
+    B::HISTORY_EXISTS
+}
+
+fn installed_on<B: Backend>(_: &B) -> &'static str {
+    B::INSTALLED_ON
+}
+
+fn transactional<B: Backend>(_: &B) -> bool {
+    B::TRANSACTIONAL_DDL
+}
