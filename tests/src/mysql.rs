@@ -4,9 +4,8 @@
 //! Without a server a test says loudly that it was skipped; with `CI=true` it fails instead.
 
 use crate::server;
-use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
-use sqlx::{Connection, Executor, MySqlConnection, MySqlPool, Row};
-use std::str::FromStr;
+use migrate_cli::config::Dialect;
+use sqlx::{Executor, MySql, MySqlPool, Row};
 
 /// The admin URL of the test server.
 pub fn server_url() -> String {
@@ -14,50 +13,13 @@ pub fn server_url() -> String {
 }
 
 /// A database created for one test and dropped when this value goes away.
-pub struct TestDb {
-    pub name: String,
-    /// The URL of this database, for `--url` or `DATABASE_URL`.
-    pub url: String,
-    pub pool: MySqlPool,
-    admin_url: String,
-}
+pub type TestDb = server::TestDb<MySql>;
 
 impl TestDb {
     /// Creates a fresh database, or `None` (after saying so) when no server is reachable
     /// outside CI. Under `CI=true` an unreachable server panics: a skip is a failure there.
     pub async fn create(label: &str) -> Option<TestDb> {
-        let admin_url = server_url();
-        let mut admin = match MySqlConnection::connect(&admin_url).await {
-            Ok(c) => c,
-            Err(e) => {
-                server::unreachable("MySQL", &admin_url, &e, label, "MYSQL_URL");
-                return None;
-            }
-        };
-        let name = server::database_name(label);
-        admin
-            .execute(format!("DROP DATABASE IF EXISTS `{name}`").as_str())
-            .await
-            .expect("drop stale test database");
-        admin
-            .execute(format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4").as_str())
-            .await
-            .expect("create test database");
-        let opts = MySqlConnectOptions::from_str(&admin_url)
-            .expect("MYSQL_URL parses")
-            .database(&name);
-        let pool = MySqlPoolOptions::new()
-            .max_connections(2)
-            .connect_with(opts)
-            .await
-            .expect("connect to test database");
-        let url = server::with_database(&admin_url, &name);
-        Some(TestDb {
-            name,
-            url,
-            pool,
-            admin_url,
-        })
+        TestDb::on(Dialect::Mysql, "MySQL", &server_url(), label, "MYSQL_URL").await
     }
 
     /// Runs SQL text (one or more statements) on this database. MySQL commits each DDL
@@ -71,18 +33,6 @@ impl TestDb {
     /// The catalog dump of this database (see [`catalog`]).
     pub async fn catalog(&self) -> String {
         catalog(&self.pool).await
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        server::block_on_own_thread(async move {
-            if let Ok(mut admin) = MySqlConnection::connect(&admin_url).await {
-                let sql = format!("DROP DATABASE IF EXISTS `{name}`");
-                let _ = admin.execute(sql.as_str()).await;
-            }
-        });
     }
 }
 

@@ -4,9 +4,8 @@
 //! Without a server a test says loudly that it was skipped; with `CI=true` it fails instead.
 
 use crate::server;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, Executor, PgConnection, PgPool, Row};
-use std::str::FromStr;
+use migrate_cli::config::Dialect;
+use sqlx::{Executor, PgPool, Postgres, Row};
 
 /// The admin URL of the test server.
 pub fn server_url() -> String {
@@ -14,49 +13,13 @@ pub fn server_url() -> String {
 }
 
 /// A database created for one test and dropped when this value goes away.
-pub struct TestDb {
-    pub name: String,
-    pub url: String,
-    pub pool: PgPool,
-    admin_url: String,
-}
+pub type TestDb = server::TestDb<Postgres>;
 
 impl TestDb {
     /// Creates a fresh database, or `None` (after saying so) when no server is reachable
     /// outside CI. Under `CI=true` an unreachable server panics: a skip is a failure there.
     pub async fn create(label: &str) -> Option<TestDb> {
-        let admin_url = server_url();
-        let mut admin = match PgConnection::connect(&admin_url).await {
-            Ok(c) => c,
-            Err(e) => {
-                server::unreachable("PostgreSQL", &admin_url, &e, label, "PG_URL");
-                return None;
-            }
-        };
-        let name = server::database_name(label);
-        admin
-            .execute(format!("DROP DATABASE IF EXISTS \"{name}\"").as_str())
-            .await
-            .expect("drop stale test database");
-        admin
-            .execute(format!("CREATE DATABASE \"{name}\"").as_str())
-            .await
-            .expect("create test database");
-        let opts = PgConnectOptions::from_str(&admin_url)
-            .expect("PG_URL parses")
-            .database(&name);
-        let pool = PgPoolOptions::new()
-            .max_connections(2)
-            .connect_with(opts)
-            .await
-            .expect("connect to test database");
-        let url = server::with_database(&admin_url, &name);
-        Some(TestDb {
-            name,
-            url,
-            pool,
-            admin_url,
-        })
+        TestDb::on(Dialect::Postgres, "PostgreSQL", &server_url(), label, "PG_URL").await
     }
 
     /// Runs a migration file's SQL (statements separated by breakpoints) in one transaction.
@@ -69,19 +32,6 @@ impl TestDb {
     /// The catalog dump of this database (see [`catalog`]).
     pub async fn catalog(&self) -> String {
         catalog(&self.pool).await
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        // `WITH (FORCE)` ends the pool's connections, which belong to the test's runtime.
-        server::block_on_own_thread(async move {
-            if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                let _ = admin.execute(sql.as_str()).await;
-            }
-        });
     }
 }
 

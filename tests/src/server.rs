@@ -1,8 +1,12 @@
 //! What the per-test database helpers of every server share: the skip-or-fail rule for an
-//! unreachable server, a fresh database name, a URL naming another database, and running
-//! cleanup from `Drop` on a runtime of its own.
+//! unreachable server, a fresh database name, and the test database itself ([`TestDb`]), made
+//! and dropped by migrate-cli's scratch databases.
 
-use std::future::Future;
+use migrate_cli::backend::{Scratch, ScratchError};
+use migrate_cli::config::Dialect;
+use migrate_cli::database::{Target, UrlSource};
+use sqlx::pool::PoolOptions;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -33,35 +37,51 @@ pub fn database_name(label: &str) -> String {
     )
 }
 
-/// `url` naming database `db` instead of its own (the query string kept).
-pub fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let host_start = base.find("://").map_or(0, |i| i + 3);
-    let root = match base[host_start..].find('/') {
-        Some(i) => &base[..host_start + i],
-        None => base,
-    };
-    format!(
-        "{root}/{db}{}",
-        query.map(|q| format!("?{q}")).unwrap_or_default()
-    )
+/// A database created for one test, on migrate-cli's own scratch databases
+/// ([`migrate_cli::backend::Scratch`]), and dropped when this value goes away.
+pub struct TestDb<DB: sqlx::Database> {
+    pub name: String,
+    /// The URL of this database, for `--url` or `DATABASE_URL`.
+    pub url: String,
+    pub pool: sqlx::Pool<DB>,
+    /// Dropped after the pool (fields drop in order): its `Drop` drops the database.
+    _scratch: Scratch,
 }
 
-/// Runs `cleanup` to its end on a thread and runtime of its own: a `Drop` cannot await, and the
-/// test's runtime is blocked in that drop.
-pub fn block_on_own_thread<F>(cleanup: F)
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    let _ = std::thread::spawn(move || {
-        if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            rt.block_on(cleanup);
-        }
-    })
-    .join();
+impl<DB: sqlx::Database> TestDb<DB> {
+    /// A fresh database on the server at `admin_url` (`server` and `env` name it in messages),
+    /// or `None` (after saying so) when it is unreachable outside CI.
+    pub async fn on(
+        dialect: Dialect,
+        server: &str,
+        admin_url: &str,
+        label: &str,
+        env: &str,
+    ) -> Option<TestDb<DB>> {
+        let target = Target {
+            url: admin_url.to_string(),
+            source: UrlSource::Env,
+            base: PathBuf::from("."),
+        };
+        let name = database_name(label);
+        let scratch = match Scratch::create(dialect, Some(&target), &name).await {
+            Ok(scratch) => scratch,
+            Err(ScratchError::Database(e)) => {
+                unreachable(server, admin_url, &e, label, env);
+                return None;
+            }
+            Err(e) => panic!("cannot create the test database {name}: {e}"),
+        };
+        let pool = PoolOptions::<DB>::new()
+            .max_connections(2)
+            .connect(&scratch.url)
+            .await
+            .expect("connect to test database");
+        Some(TestDb {
+            name,
+            url: scratch.url.clone(),
+            pool,
+            _scratch: scratch,
+        })
+    }
 }

@@ -5,7 +5,7 @@
 //! file blocks the next run until repaired, and introspection reads hand-written tables back
 //! into the MySQL model.
 
-use migrate_cli::database::Db;
+use migrate_cli::backend::Backend;
 use migrate_cli::introspect;
 use schema_core::model::{
     Check, Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table,
@@ -600,14 +600,7 @@ async fn mysql_hand_written_tables_read_back_into_the_mysql_model() {
     ];
 
     let mut conn = MySqlConnection::connect(&db.url).await.expect("connect");
-    let mut db_conn = Db::Mysql(conn);
-    let actual = introspect::introspect(&mut db_conn)
-        .await
-        .expect("introspect");
-    let Db::Mysql(c) = db_conn else {
-        unreachable!("a mysql connection")
-    };
-    conn = c;
+    let actual = Backend::introspect(&mut conn).await.expect("introspect");
     conn.close().await.expect("close");
 
     // Checks: names as written, expressions as the server prints them back.
@@ -631,7 +624,7 @@ async fn mysql_hand_written_tables_read_back_into_the_mysql_model() {
             .collect(),
         ..Schema::default()
     };
-    let diff = introspect::compare_in(migrate_cli::config::Dialect::Mysql, &expected, &actual);
+    let diff = introspect::compare_mysql(&expected, &actual);
     assert!(diff.is_empty(), "{diff:#?}");
     // Everything but the check texts is exactly the model.
     let mut exact = actual.clone();

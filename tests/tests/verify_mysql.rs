@@ -235,9 +235,8 @@ fn mysql_a_scratch_database_a_killed_run_left_is_dropped_by_the_next_run() {
 fn introspected(rt: &tokio::runtime::Runtime, url: &str) -> schema_core::model::Schema {
     rt.block_on(async {
         use sqlx::Connection;
-        let conn = sqlx::MySqlConnection::connect(url).await.expect("connect");
-        let mut db = migrate_cli::database::Db::Mysql(conn);
-        migrate_cli::introspect::introspect(&mut db)
+        let mut conn = sqlx::MySqlConnection::connect(url).await.expect("connect");
+        migrate_cli::backend::Backend::introspect(&mut conn)
             .await
             .expect("introspect")
     })
