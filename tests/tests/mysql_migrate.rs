@@ -5,7 +5,6 @@
 //! file blocks the next run until repaired, and introspection reads hand-written tables back
 //! into the MySQL model.
 
-use migrate_cli::backend::Backend;
 use migrate_cli::introspect;
 use schema_core::model::{
     Check, Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table,
@@ -600,7 +599,7 @@ async fn mysql_hand_written_tables_read_back_into_the_mysql_model() {
     ];
 
     let mut conn = MySqlConnection::connect(&db.url).await.expect("connect");
-    let actual = Backend::introspect(&mut conn).await.expect("introspect");
+    let actual = migrate_cli::backend::Backend::introspect(&mut conn).await.expect("introspect");
     conn.close().await.expect("close");
 
     // Checks: names as written, expressions as the server prints them back.

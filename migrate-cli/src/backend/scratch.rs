@@ -130,7 +130,7 @@ impl Scratch {
         Ok(Scratch {
             name: path.display().to_string(),
             what: "a temporary sqlite file".into(),
-            url: format!("sqlite://{}", path.display()),
+            url: format!("sqlite://{}?mode=rwc", path.display()),
             dialect,
             place: Place::File { _dir: dir },
         })
