@@ -127,6 +127,10 @@ pub trait Database: Sync {
     fn file_missing(&self, _target: &Target) -> bool {
         false
     }
+    /// Whether connecting to `target` creates its database file when it is missing.
+    fn creates_file(&self, _target: &Target) -> bool {
+        false
+    }
     /// How `migrate` runs `m`, for `--dry-run`: `in its own transaction`.
     fn how_it_runs(&self, m: &Migration) -> &'static str;
     /// Whether `m` runs outside sqlx's bookkeeping, its row written by us (so a failure may

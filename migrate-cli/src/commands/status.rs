@@ -5,7 +5,7 @@ pub use crate::history::{compare, load_local, show, Entry, FolderReadError, Loca
 
 use crate::backend;
 use crate::config::{self, Config};
-use crate::database::{self, DatabaseError, ServerError, Target, UrlSource};
+use crate::database::{self, Target};
 use crate::error::Error;
 use crate::Context;
 use serde::Serialize;
@@ -60,16 +60,10 @@ pub fn status(args: &StatusArgs, ctx: &mut Context<'_>) -> Result<Vec<Entry>, Er
 
 async fn read(config: &Config, target: &Target, cwd: &Path) -> Result<(Vec<Entry>, String), Error> {
     let local = load_local(config, cwd).await?;
-    if backend::of(config.dialect).file_missing(target) {
-        if target.source == UrlSource::Flag {
-            return Err(DatabaseError::Connect {
-                what: format!("sqlite database {}", database::redact(&target.url)),
-                from: target.source.clone(),
-                error: ServerError::Found("the file does not exist".to_string()),
-                hint: "check the path; status reads the database and never creates one",
-            }
-            .into());
-        }
+    // A file `migrate` would create is not there yet; one it would not is refused below, as
+    // `migrate` refuses it (and so is a url of another database).
+    let database = backend::of(config.dialect);
+    if database.file_missing(target) && database.creates_file(target) {
         return Ok((
             compare(&local, &[]),
             format!("{} (not created yet)", target.source),

@@ -44,6 +44,12 @@ impl Database for Sqlite {
             && !in_memory(&target.url)
             && options(target).is_ok_and(|opts| !opts.get_filename().exists())
     }
+    /// The default `dev.db`, or a url with `mode=rwc`.
+    fn creates_file(&self, target: &Target) -> bool {
+        matches!(target.source, UrlSource::SqliteDefault(_))
+            || url::Url::parse(&target.url)
+                .is_ok_and(|u| u.query_pairs().any(|(k, v)| k == "mode" && v == "rwc"))
+    }
     fn how_it_runs(&self, m: &Migration) -> &'static str {
         let own = migrate::own_transaction(&split_statements(&m.sql)).is_some();
         match (m.no_tx, own) {
