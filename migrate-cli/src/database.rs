@@ -61,7 +61,7 @@ pub enum DatabaseError {
         path: String,
         source: dotenvy::Error,
     },
-    #[error("the database url from {from} ({url}) is not a {expected} url; use a url starting with {scheme} (the config says dialect = \"{expected}\")")]
+    #[error("the database url from {from} ({url}) is not a {expected} url; use a url starting with {scheme}:// (the config says dialect = \"{expected}\")")]
     WrongScheme {
         from: UrlSource,
         url: String,
@@ -198,7 +198,11 @@ pub fn redact(url: &str) -> String {
         let pairs: Vec<(String, String)> = parsed
             .query_pairs()
             .map(|(k, v)| {
-                let v = if secret(&k) { "***".into() } else { v.into_owned() };
+                let v = if secret(&k) {
+                    "***".into()
+                } else {
+                    v.into_owned()
+                };
                 (k.into_owned(), v)
             })
             .collect();
@@ -237,7 +241,6 @@ pub fn error_message(error: &sqlx::Error) -> String {
         None => error.to_string(),
     }
 }
-
 
 #[cfg(test)]
 mod tests;

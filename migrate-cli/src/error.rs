@@ -1,11 +1,11 @@
 //! The command line's errors and the exit code each one gives.
 
 use crate::commands::migrate::MigrateError;
-use crate::history::FolderReadError;
 use crate::commands::verify::VerifyError;
 use crate::config::ConfigError;
 use crate::database::DatabaseError;
 use crate::folder::FolderError;
+use crate::history::FolderReadError;
 use crate::scan::ScanErrors;
 use crate::write_set::WriteError;
 use schema_core::render::RenderError;

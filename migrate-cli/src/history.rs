@@ -171,4 +171,3 @@ pub fn compare(local: &[Local], applied: &[AppliedRow]) -> Vec<Entry> {
     }
     entries.into_values().collect()
 }
-

@@ -4,24 +4,13 @@
 //! Without a server a test says loudly that it was skipped; with `CI=true` it fails instead.
 
 use crate::server;
-use migrate_cli::config::Dialect;
-use sqlx::{Executor, MySql, MySqlPool, Row};
-
-/// The admin URL of the test server.
-pub fn server_url() -> String {
-    std::env::var("MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".into())
-}
+use sqlx::mysql::MySqlRow;
+use sqlx::{Executor, MySql, Row};
 
 /// A database created for one test and dropped when this value goes away.
 pub type TestDb = server::TestDb<MySql>;
 
 impl TestDb {
-    /// Creates a fresh database, or `None` (after saying so) when no server is reachable
-    /// outside CI. Under `CI=true` an unreachable server panics: a skip is a failure there.
-    pub async fn create(label: &str) -> Option<TestDb> {
-        TestDb::on(Dialect::Mysql, "MySQL", &server_url(), label, "MYSQL_URL").await
-    }
-
     /// Runs SQL text (one or more statements) on this database. MySQL commits each DDL
     /// statement on its own, so there is no transaction around it.
     pub async fn execute(&self, sql: &str) -> Result<(), sqlx::Error> {
@@ -29,56 +18,47 @@ impl TestDb {
         conn.execute(sql).await?;
         Ok(())
     }
-
-    /// The catalog dump of this database (see [`catalog`]).
-    pub async fn catalog(&self) -> String {
-        catalog(&self.pool).await
-    }
 }
 
-/// A canonical, sorted text dump of the tables of the pool's current database: columns (type,
-/// nullability, default, extra such as `auto_increment`), indexes with their columns in order,
-/// foreign keys with their actions, and check constraints. Two databases with the same schema
-/// give the same dump. `_sqlx_migrations` is left out.
-pub async fn catalog(pool: &MySqlPool) -> String {
-    let queries = [
-        "SELECT CONCAT('column ', table_name, '.', column_name, ' ', column_type, \
-         IF(is_nullable = 'NO', ' not null', ''), \
-         IFNULL(CONCAT(' default ', column_default), ''), \
-         IF(extra = '', '', CONCAT(' ', extra))) \
-         FROM information_schema.columns WHERE table_schema = DATABASE() \
-         AND table_name <> '_sqlx_migrations' ORDER BY table_name, ordinal_position",
-        "SELECT CONCAT('index ', table_name, ' ', index_name, IF(non_unique = 0, ' unique', ''), ' (', \
-         GROUP_CONCAT(column_name ORDER BY seq_in_index SEPARATOR ', '), ')') \
-         FROM information_schema.statistics WHERE table_schema = DATABASE() \
-         AND table_name <> '_sqlx_migrations' \
-         GROUP BY table_name, index_name, non_unique ORDER BY 1",
-        "SELECT CONCAT('foreign key ', k.table_name, ' ', k.constraint_name, ' (', \
-         GROUP_CONCAT(k.column_name ORDER BY k.ordinal_position SEPARATOR ', '), ') references ', \
-         k.referenced_table_name, ' (', \
-         GROUP_CONCAT(k.referenced_column_name ORDER BY k.ordinal_position SEPARATOR ', '), \
-         ') on delete ', r.delete_rule, ' on update ', r.update_rule) \
-         FROM information_schema.key_column_usage k \
-         JOIN information_schema.referential_constraints r \
-           ON r.constraint_schema = k.constraint_schema AND r.constraint_name = k.constraint_name \
-          AND r.table_name = k.table_name \
-         WHERE k.table_schema = DATABASE() AND k.referenced_table_name IS NOT NULL \
-         GROUP BY k.table_name, k.constraint_name, k.referenced_table_name, r.delete_rule, r.update_rule \
-         ORDER BY 1",
-        "SELECT CONCAT('check ', c.table_name, ' ', c.constraint_name, ' ', c.check_clause) \
-         FROM information_schema.check_constraints c \
-         WHERE c.constraint_schema = DATABASE() ORDER BY 1",
+impl server::Catalog for MySql {
+    /// A canonical, sorted text dump of the tables of the pool's current database: columns (type,
+    /// nullability, default, extra such as `auto_increment`), indexes with their columns in order,
+    /// foreign keys with their actions, and check constraints. Two databases with the same schema
+    /// give the same dump. `_sqlx_migrations` is left out.
+    const QUERIES: &'static [&'static str] = &[
+            "SELECT CONCAT('column ', table_name, '.', column_name, ' ', column_type, \
+             IF(is_nullable = 'NO', ' not null', ''), \
+             IFNULL(CONCAT(' default ', column_default), ''), \
+             IF(extra = '', '', CONCAT(' ', extra))) \
+             FROM information_schema.columns WHERE table_schema = DATABASE() \
+             AND table_name <> '_sqlx_migrations' ORDER BY table_name, ordinal_position",
+            "SELECT CONCAT('index ', table_name, ' ', index_name, IF(non_unique = 0, ' unique', ''), ' (', \
+             GROUP_CONCAT(column_name ORDER BY seq_in_index SEPARATOR ', '), ')') \
+             FROM information_schema.statistics WHERE table_schema = DATABASE() \
+             AND table_name <> '_sqlx_migrations' \
+             GROUP BY table_name, index_name, non_unique ORDER BY 1",
+            "SELECT CONCAT('foreign key ', k.table_name, ' ', k.constraint_name, ' (', \
+             GROUP_CONCAT(k.column_name ORDER BY k.ordinal_position SEPARATOR ', '), ') references ', \
+             k.referenced_table_name, ' (', \
+             GROUP_CONCAT(k.referenced_column_name ORDER BY k.ordinal_position SEPARATOR ', '), \
+             ') on delete ', r.delete_rule, ' on update ', r.update_rule) \
+             FROM information_schema.key_column_usage k \
+             JOIN information_schema.referential_constraints r \
+               ON r.constraint_schema = k.constraint_schema AND r.constraint_name = k.constraint_name \
+              AND r.table_name = k.table_name \
+             WHERE k.table_schema = DATABASE() AND k.referenced_table_name IS NOT NULL \
+             GROUP BY k.table_name, k.constraint_name, k.referenced_table_name, r.delete_rule, r.update_rule \
+             ORDER BY 1",
+            "SELECT CONCAT('check ', c.table_name, ' ', c.constraint_name, ' ', c.check_clause) \
+             FROM information_schema.check_constraints c \
+             WHERE c.constraint_schema = DATABASE() ORDER BY 1",
     ];
-    let mut out = String::new();
-    for q in queries {
-        for row in sqlx::query(q).fetch_all(pool).await.expect("catalog query") {
-            let line: String = row.try_get(0).unwrap_or_else(|_| {
-                let bytes: Vec<u8> = row.get(0);
-                String::from_utf8_lossy(&bytes).into_owned()
-            });
-            out.push_str(&line);
-            out.push('\n');
-        }
+
+    /// A text column, which MySQL may send as bytes.
+    fn line(row: &MySqlRow) -> String {
+        row.try_get(0).unwrap_or_else(|_| {
+            let bytes: Vec<u8> = row.get(0);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
     }
-    out
 }

@@ -37,6 +37,73 @@ pub fn database_name(label: &str) -> String {
     )
 }
 
+/// A test server: its kind, and the environment variable that overrides its default URL.
+pub struct Server {
+    pub dialect: Dialect,
+    /// As messages name it: `PostgreSQL`.
+    pub name: &'static str,
+    pub env: &'static str,
+    pub default_url: &'static str,
+}
+
+impl Server {
+    /// Its admin URL: the environment variable's, else the default.
+    pub fn url(&self) -> String {
+        std::env::var(self.env).unwrap_or_else(|_| self.default_url.to_string())
+    }
+}
+
+/// A database that has a test server.
+pub trait Kind: sqlx::Database {
+    const SERVER: Server;
+}
+
+impl Kind for sqlx::Postgres {
+    const SERVER: Server = Server {
+        dialect: Dialect::Postgres,
+        name: "PostgreSQL",
+        env: "PG_URL",
+        default_url: "postgres://postgres@127.0.0.1:5432/postgres",
+    };
+}
+
+impl Kind for sqlx::MySql {
+    const SERVER: Server = Server {
+        dialect: Dialect::Mysql,
+        name: "MySQL",
+        env: "MYSQL_URL",
+        default_url: "mysql://root@127.0.0.1:3306/mysql",
+    };
+}
+
+/// A database whose catalog a test can dump: queries that each give one text column of
+/// sorted lines.
+pub trait Catalog: Kind {
+    const QUERIES: &'static [&'static str];
+    /// The line of one row of a query.
+    fn line(row: &Self::Row) -> String;
+}
+
+impl<DB: Catalog> TestDb<DB>
+where
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    /// The catalog dump of this database (see [`Catalog`]): two databases with the same
+    /// schema give the same dump.
+    pub async fn catalog(&self) -> String {
+        let mut out = String::new();
+        for q in DB::QUERIES {
+            let rows = sqlx::query(q).fetch_all(&self.pool).await;
+            for row in rows.expect("catalog query") {
+                out.push_str(&DB::line(&row));
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
 /// A database created for one test, on migrate-cli's own scratch databases
 /// ([`migrate_cli::backend::Scratch`]), and dropped when this value goes away.
 pub struct TestDb<DB: sqlx::Database> {
@@ -48,26 +115,27 @@ pub struct TestDb<DB: sqlx::Database> {
     _scratch: Scratch,
 }
 
-impl<DB: sqlx::Database> TestDb<DB> {
-    /// A fresh database on the server at `admin_url` (`server` and `env` name it in messages),
-    /// or `None` (after saying so) when it is unreachable outside CI.
-    pub async fn on(
-        dialect: Dialect,
-        server: &str,
-        admin_url: &str,
-        label: &str,
-        env: &str,
-    ) -> Option<TestDb<DB>> {
+impl<DB: Kind> TestDb<DB> {
+    /// The admin URL of the test server.
+    pub fn server_url() -> String {
+        DB::SERVER.url()
+    }
+
+    /// Creates a fresh database, or `None` (after saying so) when no server is reachable
+    /// outside CI. Under `CI=true` an unreachable server panics: a skip is a failure there.
+    pub async fn create(label: &str) -> Option<TestDb<DB>> {
+        let server = &DB::SERVER;
+        let admin_url = server.url();
         let target = Target {
-            url: admin_url.to_string(),
+            url: admin_url.clone(),
             source: UrlSource::Env,
             base: PathBuf::from("."),
         };
         let name = database_name(label);
-        let scratch = match Scratch::create(dialect, Some(&target), &name).await {
+        let scratch = match Scratch::create(server.dialect, Some(&target), &name).await {
             Ok(scratch) => scratch,
             Err(ScratchError::Database(e)) => {
-                unreachable(server, admin_url, &e, label, env);
+                unreachable(server.name, &admin_url, &e, label, server.env);
                 return None;
             }
             Err(e) => panic!("cannot create the test database {name}: {e}"),

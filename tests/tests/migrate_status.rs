@@ -738,10 +738,16 @@ async fn sqlite_status_refuses_a_url_migrate_refuses() {
     let cases: [(&str, &[&str]); 3] = [
         (
             "postgres://app:hunter2@127.0.0.1:1/shop?password=hunter2",
-            &["is not a sqlite url", "postgres://app:***@127.0.0.1:1/shop?password=***"],
+            &[
+                "is not a sqlite url",
+                "postgres://app:***@127.0.0.1:1/shop?password=***",
+            ],
         ),
         ("bogus", &["(bogus) is not a sqlite url"]),
-        (&missing, &["cannot connect to sqlite database", "?mode=rwc"]),
+        (
+            &missing,
+            &["cannot connect to sqlite database", "?mode=rwc"],
+        ),
     ];
     for (url, needles) in cases {
         let status = p.run(&["status", "--url", url]).await;
@@ -749,7 +755,10 @@ async fn sqlite_status_refuses_a_url_migrate_refuses() {
         let migrate = p.run(&["migrate", "--url", url]).await;
         assert_has(&migrate, 1, needles);
         let all = format!("{}{}", status.stdout, status.stderr);
-        assert!(!all.contains("hunter2") && !all.contains("pending"), "{all}");
+        assert!(
+            !all.contains("hunter2") && !all.contains("pending"),
+            "{all}"
+        );
     }
     let rwc = format!("{missing}?mode=rwc");
     let status = p.run(&["status", "--url", &rwc]).await;

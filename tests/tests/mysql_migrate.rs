@@ -376,7 +376,7 @@ async fn mysql_a_url_without_a_database_is_explained() {
     let Some(_db) = TestDb::create("migrate_nodb").await else {
         return;
     };
-    let server = tests::mysql::server_url();
+    let server = tests::mysql::TestDb::server_url();
     let without = match server.rsplit_once('/') {
         Some((root, _)) if root.contains("://") && root.len() > "mysql://".len() => {
             root.to_string()
@@ -599,7 +599,9 @@ async fn mysql_hand_written_tables_read_back_into_the_mysql_model() {
     ];
 
     let mut conn = MySqlConnection::connect(&db.url).await.expect("connect");
-    let actual = migrate_cli::backend::Backend::introspect(&mut conn).await.expect("introspect");
+    let actual = migrate_cli::backend::Backend::introspect(&mut conn)
+        .await
+        .expect("introspect");
     conn.close().await.expect("close");
 
     // Checks: names as written, expressions as the server prints them back.

@@ -57,7 +57,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 
 /// The server's URL, or `None` (after saying so) when it is unreachable outside CI.
 fn server(label: &str) -> Option<String> {
-    let url = tests::pg::server_url();
+    let url = tests::pg::TestDb::server_url();
     match block_on(PgConnection::connect(&url)) {
         Ok(conn) => {
             block_on(conn.close()).ok();
@@ -411,7 +411,12 @@ fn pg_a_verify_stopped_by_a_signal_removes_its_scratch_database() {
         fs::write(&first, slow).expect("write");
         let exe = std::env::current_exe().expect("the test binary");
         let child = std::process::Command::new(&exe)
-            .args(["--ignored", "--exact", "child_process_runs_verify", "--nocapture"])
+            .args([
+                "--ignored",
+                "--exact",
+                "child_process_runs_verify",
+                "--nocapture",
+            ])
             .env("VERIFY_CHILD_DIR", dir.path())
             .env("VERIFY_CHILD_URL", &url)
             .stdout(std::process::Stdio::piped())

@@ -109,16 +109,8 @@ pub struct Replayed {
 /// What a database is before connecting: its URLs, how it runs a file, what its catalog
 /// treats as the same. Object safe: [`of`] gives the one for a dialect.
 pub trait Database: Sync {
-    /// The scheme a URL for it starts with, as messages suggest it: `postgres://`.
-    fn scheme(&self) -> &'static str;
-    /// Whether `scheme` (lowercase, without `://`) names this database.
-    fn speaks(&self, scheme: &str) -> bool;
-    /// What to check when connecting fails.
-    fn connect_hint(&self) -> &'static str {
-        "check that the server is running, that the database exists and that the url's host, port, user and database are right"
-    }
-    /// What the url's user needs to create and drop a scratch database.
-    fn scratch_hint(&self) -> &'static str;
+    /// Its URL schemes and what messages say of it.
+    fn names(&self) -> &'static Names;
     /// Whether a scratch database lives on the url's server (else it is a temporary file).
     fn scratch_on_server(&self) -> bool {
         true
@@ -156,6 +148,19 @@ pub trait Database: Sync {
         crate::introspect::compare(expected, actual)
     }
 }
+
+/// What URLs and messages say of a database.
+pub struct Names {
+    /// The schemes of its URLs (lowercase, without `://`), the one messages suggest first.
+    pub schemes: &'static [&'static str],
+    /// What to check when connecting fails.
+    pub connect_hint: &'static str,
+    /// What the url's user needs to create and drop a scratch database.
+    pub scratch_hint: &'static str,
+}
+
+/// What to check when connecting to a server fails.
+const SERVER_HINT: &str = "check that the server is running, that the database exists and that the url's host, port, user and database are right";
 
 /// The database of `dialect`.
 pub fn of(dialect: Dialect) -> &'static dyn Database {
@@ -211,12 +216,13 @@ pub trait Backend: Connection + Migrate {
     /// The whole user schema of the connected database.
     async fn introspect(&mut self) -> Result<Schema, sqlx::Error>;
     /// The row count of `table` for lint, or why it is unknown.
-    async fn row_count(
-        &mut self,
-        table: &QualifiedName,
-    ) -> Result<Result<u64, &'static str>, sqlx::Error>;
+    async fn row_count(&mut self, table: &QualifiedName) -> RowCount;
     /// Drops `schema.name` when an interrupted concurrent build left it invalid; true when it did.
-    async fn drop_invalid_index(&mut self, _schema: &str, _name: &str) -> Result<bool, sqlx::Error> {
+    async fn drop_invalid_index(
+        &mut self,
+        _schema: &str,
+        _name: &str,
+    ) -> Result<bool, sqlx::Error> {
         Ok(false)
     }
     /// What the database prints back for each expression of `table` (checks, defaults, partial
@@ -231,13 +237,14 @@ pub trait Backend: Connection + Migrate {
     }
     /// Creates the scratch database `name`, holding a lock that marks it as this run's.
     async fn create_scratch(&mut self, name: &str) -> Result<(), sqlx::Error>;
-    /// Drops the scratch databases of runs that were killed (nobody holds their lock); best effort.
-    async fn reclaim_scratch(&mut self) {}
+    /// The scratch databases of runs that were killed (nobody holds their lock).
+    async fn abandoned_scratch(&mut self) -> Result<Vec<String>, sqlx::Error> {
+        Ok(Vec::new())
+    }
     /// The statement that drops the scratch database `name`.
     fn drop_scratch_sql(name: &str) -> String;
-    /// A URL naming the scratch database `name` on the server of `target`, and the server as
-    /// messages name it (`127.0.0.1:5432`).
-    fn scratch_target(target: &Target, name: &str) -> Result<(String, String), sqlx::Error>;
+    /// The server of `target` as messages name it: `127.0.0.1:5432`.
+    fn server_of(target: &Target) -> Result<String, sqlx::Error>;
 }
 
 /// An open connection to one of the supported databases.
@@ -256,14 +263,17 @@ pub struct Connected {
 
 /// Connects to `target`, which must speak `dialect`.
 pub async fn connect(target: &Target, dialect: Dialect) -> Result<Connected, DatabaseError> {
-    let database = of(dialect);
-    let scheme = target.url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
-    if !scheme.is_some_and(|s| database.speaks(&s)) {
+    let names = of(dialect).names();
+    let scheme = target
+        .url
+        .split_once(':')
+        .map(|(s, _)| s.to_ascii_lowercase());
+    if !scheme.is_some_and(|s| names.schemes.contains(&s.as_str())) {
         return Err(DatabaseError::WrongScheme {
             from: target.source.clone(),
             url: crate::database::redact(&target.url),
             expected: dialect,
-            scheme: database.scheme(),
+            scheme: names.schemes[0],
         });
     }
     let bad = |error| DatabaseError::BadUrl {
@@ -282,7 +292,7 @@ pub async fn connect(target: &Target, dialect: Dialect) -> Result<Connected, Dat
             what,
             from: target.source.clone(),
             error: ServerError::Sqlx(e),
-            hint: database.connect_hint(),
+            hint: names.connect_hint,
         }),
     }
 }
@@ -298,6 +308,24 @@ pub(crate) fn server_name(kind: &str, db: Option<&str>, host: &str, port: u16) -
         None => format!("{kind} server at {host}:{port}"),
     }
 }
+
+/// The table `schema.name` with nothing in it yet, as introspection starts one.
+pub(crate) fn bare_table(schema: String, name: String) -> Table {
+    Table {
+        schema,
+        name,
+        columns: Vec::new(),
+        primary_key: None,
+        uniques: Vec::new(),
+        indexes: Vec::new(),
+        foreign_keys: Vec::new(),
+        checks: Vec::new(),
+        renamed_from: None,
+    }
+}
+
+/// A table's row count for lint, or why it is unknown: `Ok(Err("not in the database"))`.
+pub type RowCount = Result<Result<u64, &'static str>, sqlx::Error>;
 
 /// `"name"` with `"` doubled: an identifier as PostgreSQL and SQLite quote it.
 pub(crate) fn quote(ident: &str) -> String {
@@ -403,7 +431,10 @@ impl Connected {
             Err(StepError::Whole(error)) => error,
         };
         let statements = split_statements(&m.sql);
-        let real: Vec<&Statement<'_>> = statements.iter().filter(|s| s.sql_line().is_some()).collect();
+        let real: Vec<&Statement<'_>> = statements
+            .iter()
+            .filter(|s| s.sql_line().is_some())
+            .collect();
         let texts: Vec<&str> = real.iter().map(|s| s.text).collect();
         let line = match self.first_failing(&texts).await {
             Ok(Some((i, _))) => real.get(i).and_then(|s| s.sql_line()),
@@ -427,10 +458,7 @@ impl Connected {
     }
 
     /// See [`Backend::row_count`].
-    pub async fn row_count(
-        &mut self,
-        table: &QualifiedName,
-    ) -> Result<Result<u64, &'static str>, sqlx::Error> {
+    pub async fn row_count(&mut self, table: &QualifiedName) -> RowCount {
         each!(&mut self.conn, c => c.row_count(table).await)
     }
 

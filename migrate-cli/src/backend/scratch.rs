@@ -88,7 +88,8 @@ impl Scratch {
         name: &str,
     ) -> Result<Scratch, ScratchError> {
         let mut admin = connect(target, dialect).await?;
-        let located = each_type!(dialect, B => B::scratch_target(target, name));
+        let located = each_type!(dialect, B => B::server_of(target))
+            .and_then(|what| Ok((with_database(&target.url, name)?, what)));
         let (url, what) = located.map_err(|error| DatabaseError::BadUrl {
             from: target.source.clone(),
             url: database::redact(&target.url),
@@ -101,7 +102,7 @@ impl Scratch {
                 name: name.to_string(),
                 what,
                 error: ServerError::Server(e),
-                hint: of(dialect).scratch_hint(),
+                hint: of(dialect).names().scratch_hint,
             });
         }
         Ok(Scratch {
@@ -146,7 +147,9 @@ impl Scratch {
         };
         let mut conn = match connect(&target, self.dialect).await {
             Ok(conn) => conn,
-            Err(DatabaseError::Connect { error, .. }) => return Err(self.failed("cannot connect", error)),
+            Err(DatabaseError::Connect { error, .. }) => {
+                return Err(self.failed("cannot connect", error))
+            }
             Err(e) => return Err(e.into()),
         };
         conn.what = self.name.clone();
@@ -219,12 +222,14 @@ fn warn_left(dialect: Dialect, name: &str, error: &str) {
 }
 
 impl Connected {
-    /// Creates the scratch database `name` (after dropping those killed runs left).
+    /// Creates the scratch database `name`, after dropping those killed runs left (best
+    /// effort: a database this user may not drop is left alone).
     async fn create_scratch(&mut self, name: &str) -> Result<(), sqlx::Error> {
-        each!(&mut self.conn, c => {
-            c.reclaim_scratch().await;
-            c.create_scratch(name).await
-        })
+        let abandoned = each!(&mut self.conn, c => c.abandoned_scratch().await);
+        for left in abandoned.unwrap_or_default() {
+            let _ = self.drop_scratch(&left).await;
+        }
+        each!(&mut self.conn, c => c.create_scratch(name).await)
     }
 
     /// Drops the scratch database `name`.
@@ -243,8 +248,7 @@ fn drop_sql<B: Backend>(_: &B, name: &str) -> String {
 
 /// `url` naming database `name` instead of its own (user, host, port and query kept).
 pub(crate) fn with_database(url: &str, name: &str) -> Result<String, sqlx::Error> {
-    let mut parsed =
-        url::Url::parse(url).map_err(|e| sqlx::Error::Configuration(Box::new(e)))?;
+    let mut parsed = url::Url::parse(url).map_err(|e| sqlx::Error::Configuration(Box::new(e)))?;
     parsed.set_path(&format!("/{name}"));
     Ok(parsed.to_string())
 }

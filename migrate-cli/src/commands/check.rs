@@ -6,8 +6,8 @@
 mod history;
 mod live;
 
-use crate::config::{self, Config};
 use crate::backend;
+use crate::config::{self, Config};
 use crate::database::{self, DatabaseError};
 use crate::error::Error;
 use crate::folder::Folder;

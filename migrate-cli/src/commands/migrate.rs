@@ -11,8 +11,8 @@ pub use failure::{Failure, Remains};
 use crate::backend::{self, mysql, ApplyError, Connected};
 use crate::config::{self, Config};
 use crate::database::{self, ServerError, Target};
-use crate::history::{self as status, show, Entry, Local, State};
 use crate::error::Error;
+use crate::history::{self as status, show, Entry, Local, State};
 use crate::Context;
 use failure::diagnose;
 use schema_core::lint::{self, Finding, Severity};
@@ -408,16 +408,15 @@ async fn dry_run(
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
     let database = backend::of(config.dialect);
-    let (applied, what) =
-        if database.file_missing(target) {
-            (Vec::new(), target.source.to_string())
-        } else {
-            let mut conn = backend::connect(target, config.dialect).await?;
-            let applied = conn.applied().await;
-            let what = conn.what.clone();
-            conn.close().await;
-            (applied?, what)
-        };
+    let (applied, what) = if database.file_missing(target) {
+        (Vec::new(), target.source.to_string())
+    } else {
+        let mut conn = backend::connect(target, config.dialect).await?;
+        let applied = conn.applied().await;
+        let what = conn.what.clone();
+        conn.close().await;
+        (applied?, what)
+    };
     let entries = status::compare(local, &applied);
     refuse_divergence(&entries, config, &what, &ctx.cwd)?;
     let mut pending = Vec::new();

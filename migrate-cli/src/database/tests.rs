@@ -122,7 +122,10 @@ fn secrets_in_the_query_string_are_redacted() {
     let shown = redact("postgres://u@h/db?sslmode=disable&password=hunter2");
     assert_eq!(shown, "postgres://u@h/db?sslmode=disable&password=***");
     let shown = redact("mysql://u:p@h/db?Password=hunter2&auth_token=t0k");
-    assert!(!shown.contains("hunter2") && !shown.contains("t0k"), "{shown}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("t0k"),
+        "{shown}"
+    );
     assert!(!shown.contains(":p@"), "{shown}");
     let shown = redact("postgres://u:hunter2@h:notaport/db");
     assert!(!shown.contains("hunter2"), "{shown}");

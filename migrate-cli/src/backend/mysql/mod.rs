@@ -9,7 +9,10 @@ pub mod migrate;
 
 pub use migrate::Stopped;
 
-use super::{server_name, ApplyError, Backend, Conn, Database, Pending, StepError};
+use super::{
+    server_name, ApplyError, Backend, Conn, Database, Names, Pending, RowCount, StepError,
+    SERVER_HINT,
+};
 use crate::database::Target;
 use crate::sizes::COUNT_LIMIT_BYTES;
 use schema_core::diff::QualifiedName;
@@ -24,20 +27,18 @@ use std::time::Duration;
 pub struct Mysql;
 
 impl Database for Mysql {
-    fn scheme(&self) -> &'static str {
-        "mysql://"
-    }
-    fn speaks(&self, scheme: &str) -> bool {
-        matches!(scheme, "mysql" | "mariadb")
-    }
-    fn scratch_hint(&self) -> &'static str {
-        "the url's user needs the CREATE and DROP privileges"
-    }
     fn how_it_runs(&self, _m: &Migration) -> &'static str {
         "statement by statement, each committing on its own"
     }
     fn compare(&self, expected: &Schema, actual: &Schema) -> Vec<String> {
         crate::introspect::compare_mysql(expected, actual)
+    }
+    fn names(&self) -> &'static Names {
+        &Names {
+            schemes: &["mysql", "mariadb"],
+            connect_hint: SERVER_HINT,
+            scratch_hint: "the url's user needs the CREATE and DROP privileges",
+        }
     }
 }
 
@@ -46,7 +47,10 @@ pub(super) fn connect(target: &Target) -> Result<(String, Pending), sqlx::Error>
     let opts = MySqlConnectOptions::from_str(&target.url)?;
     let (db, host, port) = (opts.get_database(), opts.get_host(), opts.get_port());
     let what = server_name("mysql", db, host, port);
-    Ok((what, Box::pin(async move { opts.connect().await.map(Conn::Mysql) })))
+    Ok((
+        what,
+        Box::pin(async move { opts.connect().await.map(Conn::Mysql) }),
+    ))
 }
 
 fn quote(ident: &str) -> String {
@@ -104,10 +108,7 @@ impl Backend for MySqlConnection {
 
     /// `table_rows`, or `count(*)` for a small table. The table is looked up in the
     /// connection's database: the model's `public` schema name is not a MySQL database.
-    async fn row_count(
-        &mut self,
-        name: &QualifiedName,
-    ) -> Result<Result<u64, &'static str>, sqlx::Error> {
+    async fn row_count(&mut self, name: &QualifiedName) -> RowCount {
         let row = sqlx::query(
             "SELECT CAST(table_rows AS SIGNED), CAST(data_length AS SIGNED) FROM information_schema.tables \
              WHERE table_schema = DATABASE() AND table_name = ? AND table_type = 'BASE TABLE'",
@@ -146,24 +147,17 @@ impl Backend for MySqlConnection {
     }
 
     /// Drops the scratch databases whose named lock is free.
-    async fn reclaim_scratch(&mut self) {
+    async fn abandoned_scratch(&mut self) -> Result<Vec<String>, sqlx::Error> {
         let sql = "SELECT CAST(schema_name AS CHAR) FROM information_schema.schemata \
                    WHERE schema_name REGEXP '^verify_[0-9]+_[0-9]+$' AND IS_USED_LOCK(schema_name) IS NULL";
-        let Ok(names) = sqlx::query_scalar::<_, String>(sql)
+        sqlx::query_scalar::<_, String>(sql)
             .fetch_all(&mut *self)
             .await
-        else {
-            return;
-        };
-        for name in names {
-            let _ = self.execute(Self::drop_scratch_sql(&name).as_str()).await;
-        }
     }
 
-    fn scratch_target(target: &Target, name: &str) -> Result<(String, String), sqlx::Error> {
+    fn server_of(target: &Target) -> Result<String, sqlx::Error> {
         let opts = MySqlConnectOptions::from_str(&target.url)?;
-        let url = super::scratch::with_database(&target.url, name)?;
-        Ok((url, format!("{}:{}", opts.get_host(), opts.get_port())))
+        Ok(format!("{}:{}", opts.get_host(), opts.get_port()))
     }
 }
 

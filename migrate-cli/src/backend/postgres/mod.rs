@@ -6,7 +6,9 @@
 
 pub mod introspect;
 
-use super::{quote, server_name, Backend, Conn, Database, Pending, StepError};
+use super::{
+    quote, server_name, Backend, Conn, Database, Names, Pending, RowCount, StepError, SERVER_HINT,
+};
 use crate::database::Target;
 use crate::statements::split_statements;
 use schema_core::diff::QualifiedName;
@@ -30,14 +32,12 @@ const SCRATCH_NAME_RE: &str = "^verify_[0-9]+_[0-9]+$";
 pub struct Postgres;
 
 impl Database for Postgres {
-    fn scheme(&self) -> &'static str {
-        "postgres://"
-    }
-    fn speaks(&self, scheme: &str) -> bool {
-        matches!(scheme, "postgres" | "postgresql")
-    }
-    fn scratch_hint(&self) -> &'static str {
-        "the url's user needs the CREATEDB privilege"
+    fn names(&self) -> &'static Names {
+        &Names {
+            schemes: &["postgres", "postgresql"],
+            connect_hint: SERVER_HINT,
+            scratch_hint: "the url's user needs the CREATEDB privilege",
+        }
     }
     fn how_it_runs(&self, m: &Migration) -> &'static str {
         match m.no_tx {
@@ -52,7 +52,10 @@ pub(super) fn connect(target: &Target) -> Result<(String, Pending), sqlx::Error>
     let opts = PgConnectOptions::from_str(&target.url)?;
     let (db, host, port) = (opts.get_database(), opts.get_host(), opts.get_port());
     let what = server_name("postgres", db, host, port);
-    Ok((what, Box::pin(async move { opts.connect().await.map(Conn::Postgres) })))
+    Ok((
+        what,
+        Box::pin(async move { opts.connect().await.map(Conn::Postgres) }),
+    ))
 }
 
 impl Backend for PgConnection {
@@ -90,10 +93,7 @@ impl Backend for PgConnection {
     }
 
     /// `reltuples`, or `count(*)` for a small table never analyzed.
-    async fn row_count(
-        &mut self,
-        name: &QualifiedName,
-    ) -> Result<Result<u64, &'static str>, sqlx::Error> {
+    async fn row_count(&mut self, name: &QualifiedName) -> RowCount {
         let row = sqlx::query(
             "SELECT c.reltuples::float8, pg_catalog.pg_relation_size(c.oid) \
              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -165,26 +165,19 @@ impl Backend for PgConnection {
     }
 
     /// Drops the scratch databases whose advisory lock nobody holds.
-    async fn reclaim_scratch(&mut self) {
+    async fn abandoned_scratch(&mut self) -> Result<Vec<String>, sqlx::Error> {
         let sql = "SELECT d.datname::text FROM pg_database d WHERE d.datname ~ $1 AND NOT EXISTS \
                    (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid::bigint = $2 \
                     AND l.objsubid = 2 AND l.objid::bigint = (hashtext(d.datname)::bigint & 4294967295))";
-        let Ok(names) = sqlx::query_scalar::<_, String>(sql)
+        sqlx::query_scalar::<_, String>(sql)
             .bind(SCRATCH_NAME_RE)
             .bind(i64::from(LOCK_CLASS))
             .fetch_all(&mut *self)
             .await
-        else {
-            return;
-        };
-        for name in names {
-            let _ = self.execute(Self::drop_scratch_sql(&name).as_str()).await;
-        }
     }
 
-    fn scratch_target(target: &Target, name: &str) -> Result<(String, String), sqlx::Error> {
+    fn server_of(target: &Target) -> Result<String, sqlx::Error> {
         let opts = PgConnectOptions::from_str(&target.url)?;
-        let url = super::scratch::with_database(&target.url, name)?;
-        Ok((url, format!("{}:{}", opts.get_host(), opts.get_port())))
+        Ok(format!("{}:{}", opts.get_host(), opts.get_port()))
     }
 }

@@ -6,7 +6,9 @@
 pub mod introspect;
 pub mod migrate;
 
-use super::{quote, ApplyError, Backend, Conn, Database, Pending, Replayed, StepError};
+use super::{
+    quote, ApplyError, Backend, Conn, Database, Names, Pending, Replayed, RowCount, StepError,
+};
 use crate::database::{Target, UrlSource};
 use crate::statements::{split_statements, Statement};
 use schema_core::diff::QualifiedName;
@@ -21,17 +23,12 @@ use std::time::Duration;
 pub struct Sqlite;
 
 impl Database for Sqlite {
-    fn scheme(&self) -> &'static str {
-        "sqlite://"
-    }
-    fn speaks(&self, scheme: &str) -> bool {
-        scheme == "sqlite"
-    }
-    fn connect_hint(&self) -> &'static str {
-        "check the path, or add ?mode=rwc to the url to create the file"
-    }
-    fn scratch_hint(&self) -> &'static str {
-        "set TMPDIR to a writable directory"
+    fn names(&self) -> &'static Names {
+        &Names {
+            schemes: &["sqlite"],
+            connect_hint: "check the path, or add ?mode=rwc to the url to create the file",
+            scratch_hint: "set TMPDIR to a writable directory",
+        }
     }
     fn scratch_on_server(&self) -> bool {
         false
@@ -76,7 +73,10 @@ impl Database for Sqlite {
 pub(super) fn connect(target: &Target) -> Result<(String, Pending), sqlx::Error> {
     let opts = options(target)?;
     let what = format!("sqlite database {}", opts.get_filename().display());
-    Ok((what, Box::pin(async move { opts.connect().await.map(Conn::Sqlite) })))
+    Ok((
+        what,
+        Box::pin(async move { opts.connect().await.map(Conn::Sqlite) }),
+    ))
 }
 
 /// SQLite options for `target`, a relative file taken from `target.base`.
@@ -125,7 +125,10 @@ impl Backend for SqliteConnection {
     }
 
     async fn replay_own(&mut self, statements: &[&str]) -> Option<Replayed> {
-        migrate::first_failing(self, statements).await.ok().flatten()
+        migrate::first_failing(self, statements)
+            .await
+            .ok()
+            .flatten()
     }
 
     async fn failure_note(&mut self, sql: &str) -> Option<String> {
@@ -150,10 +153,7 @@ impl Backend for SqliteConnection {
     }
 
     /// `count(*)`, which is exact (SQLite keeps no estimate); one schema, so only the name counts.
-    async fn row_count(
-        &mut self,
-        name: &QualifiedName,
-    ) -> Result<Result<u64, &'static str>, sqlx::Error> {
+    async fn row_count(&mut self, name: &QualifiedName) -> RowCount {
         let exists: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
         )
@@ -176,7 +176,7 @@ impl Backend for SqliteConnection {
         format!("rm -r {name}")
     }
 
-    fn scratch_target(_target: &Target, _name: &str) -> Result<(String, String), sqlx::Error> {
+    fn server_of(_target: &Target) -> Result<String, sqlx::Error> {
         Err(no_server())
     }
 }

@@ -6,9 +6,9 @@ use super::DropError;
 use crate::backend::{self, AppliedRow};
 use crate::config::{Config, Dialect};
 use crate::database::{self, DatabaseError, ServerError, Target, UrlSource};
-use crate::sizes::TIMEOUT;
 use crate::error::Error;
 use crate::folder::{Folder, FolderError};
+use crate::sizes::TIMEOUT;
 use crate::Context;
 
 /// A failed row of `_sqlx_migrations` for the dropped migration.
