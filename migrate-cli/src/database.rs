@@ -131,9 +131,7 @@ pub fn resolve_url(
     if let Some(url) = &config.database_url {
         return Ok(at(url.clone(), UrlSource::Config(config.path.clone()), dir));
     }
-    if config.dialect == Dialect::Sqlite {
-        let file = dir.join("dev.db");
-        let url = format!("sqlite://{}?mode=rwc", file.display());
+    if let Some((url, file)) = crate::backend::of(config.dialect).default_url(&dir) {
         return Ok(at(url, UrlSource::SqliteDefault(file), dir));
     }
     Err(DatabaseError::NoUrl {

@@ -305,3 +305,36 @@ fn mysql_each_generated_step_reads_back_into_its_snapshot() {
         assert_eq!(have, want, "after {tag}");
     }
 }
+
+/// A user who may not create databases is told what MySQL needs (CREATE and DROP), not
+/// PostgreSQL's CREATEDB privilege.
+#[test]
+fn mysql_a_user_who_may_not_create_databases_gets_mysqls_hint() {
+    let Some((rt, db)) = database("verify_hint") else {
+        return;
+    };
+    if !db.url.contains("://root@") {
+        eprintln!("SKIPPED mysql_a_user_who_may_not_create_databases_gets_mysqls_hint: MYSQL_URL is not root without a password");
+        return;
+    }
+    let user = format!("nocreate_{}", std::process::id());
+    let admin = |sql: String| {
+        rt.block_on(sqlx::query(&sql).execute(&db.pool))
+            .expect("admin statement");
+    };
+    admin(format!("DROP USER IF EXISTS '{user}'@'%'"));
+    admin(format!("CREATE USER '{user}'@'%'"));
+    admin(format!("GRANT SELECT ON `{}`.* TO '{user}'@'%'", db.name));
+    let (p, _) = generated();
+    let url = db.url.replacen("://root@", &format!("://{user}@"), 1);
+    let run = p.run(&["verify", "--url", &url], NOW + 120);
+    admin(format!("DROP USER IF EXISTS '{user}'@'%'"));
+    assert_eq!(run.code, 1, "{}", text(&run));
+    let all = text(&run);
+    assert!(all.contains("cannot create the scratch database"), "{all}");
+    assert!(
+        all.contains("the url's user needs the CREATE and DROP privileges"),
+        "{all}"
+    );
+    assert!(!all.contains("CREATEDB"), "{all}");
+}

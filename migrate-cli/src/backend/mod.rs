@@ -119,6 +119,10 @@ pub trait Database: Sync {
     fn file_missing(&self, _target: &Target) -> bool {
         false
     }
+    /// The URL used when none is given anywhere, and its file, for a config in `dir`.
+    fn default_url(&self, _dir: &std::path::Path) -> Option<(String, std::path::PathBuf)> {
+        None
+    }
     /// Whether connecting to `target` creates its database file when it is missing.
     fn creates_file(&self, _target: &Target) -> bool {
         false

@@ -41,6 +41,11 @@ impl Database for Sqlite {
             && !in_memory(&target.url)
             && options(target).is_ok_and(|opts| !opts.get_filename().exists())
     }
+    /// `dev.db` beside the config, created when missing.
+    fn default_url(&self, dir: &std::path::Path) -> Option<(String, std::path::PathBuf)> {
+        let file = dir.join("dev.db");
+        Some((format!("sqlite://{}?mode=rwc", file.display()), file))
+    }
     /// The default `dev.db`, or a url with `mode=rwc`.
     fn creates_file(&self, target: &Target) -> bool {
         matches!(target.source, UrlSource::SqliteDefault(_))
