@@ -764,3 +764,23 @@ async fn sqlite_status_refuses_a_url_migrate_refuses() {
     let status = p.run(&["status", "--url", &rwc]).await;
     assert_has(&status, 0, &["not created yet", "3 migrations: 3 pending"]);
 }
+
+/// A `.env` that works for sqlx-cli gives the same URL: `export`, quotes and `${VAR}`
+/// substitution of an earlier line.
+#[tokio::test]
+async fn sqlite_dotenv_is_read_as_sqlx_cli_reads_it() {
+    if std::env::var_os("DATABASE_URL").is_some() {
+        eprintln!("SKIPPED sqlite_dotenv_is_read_as_sqlx_cli_reads_it: DATABASE_URL is set in the environment");
+        return;
+    }
+    let p = Project::new("sqlite");
+    three_migrations(&p);
+    fs::write(
+        p.path().join(".env"),
+        "export DB_FILE=app.db\nDATABASE_URL=\"sqlite://${DB_FILE}?mode=rwc\" # the app's\n",
+    )
+    .expect(".env");
+    let run = p.run(&["migrate"]).await;
+    assert_has(&run, 0, &["applied 3 migration(s) to sqlite database"]);
+    assert!(p.path().join("app.db").exists(), "{run:#?}");
+}

@@ -55,3 +55,19 @@ fn a_url_of_another_database_is_no_missing_sqlite_file() {
     assert!(!sqlite.file_missing(&flag("bogus")));
     assert!(sqlite.file_missing(&flag("sqlite:///nowhere/at/all.db")));
 }
+
+#[tokio::test]
+async fn the_database_error_is_kept_as_the_source() {
+    let err = connect(&flag("postgres://app@127.0.0.1:1/shop"), Dialect::Postgres)
+        .await
+        .err()
+        .unwrap();
+    let source = std::error::Error::source(&err).expect("a source");
+    let server = source
+        .downcast_ref::<ServerError>()
+        .expect("the database's error");
+    assert!(
+        matches!(server, ServerError::Sqlx(sqlx::Error::Io(_))),
+        "{server:?}"
+    );
+}
