@@ -73,7 +73,7 @@ pub enum DatabaseError {
         from: UrlSource,
         url: String,
         #[source]
-        error: sqlx::Error,
+        error: Box<sqlx::Error>,
     },
     #[error("cannot connect to {what} (url from {from}): {error}; {hint}")]
     Connect {
@@ -99,10 +99,10 @@ pub enum DatabaseError {
 pub enum ServerError {
     /// sqlx's error, shown as sqlx words it.
     #[error("{0}")]
-    Sqlx(sqlx::Error),
+    Sqlx(Box<sqlx::Error>),
     /// sqlx's error, shown as the database's own message (without sqlx's wrapping).
     #[error("{}", error_message(.0))]
-    Server(sqlx::Error),
+    Server(Box<sqlx::Error>),
     /// What this tool found when the database answered nothing wrong.
     #[error("{0}")]
     Found(String),

@@ -178,7 +178,7 @@ async fn count_unbounded(
     let (rows, unknown) = result.map_err(|e| DatabaseError::Query {
         context: "cannot read table sizes".to_string(),
         what: what.clone(),
-        error: ServerError::Server(e),
+        error: ServerError::Server(Box::new(e)),
     })?;
     Ok(Counted {
         rows,

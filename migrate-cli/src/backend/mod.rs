@@ -283,7 +283,7 @@ pub async fn connect(target: &Target, dialect: Dialect) -> Result<Connected, Dat
     let bad = |error| DatabaseError::BadUrl {
         from: target.source.clone(),
         url: crate::database::redact(&target.url),
-        error,
+        error: Box::new(error),
     };
     let (what, connected) = match dialect {
         Dialect::Postgres => postgres::connect(target).map_err(bad)?,
@@ -295,7 +295,7 @@ pub async fn connect(target: &Target, dialect: Dialect) -> Result<Connected, Dat
         Err(e) => Err(DatabaseError::Connect {
             what,
             from: target.source.clone(),
-            error: ServerError::Sqlx(e),
+            error: ServerError::Sqlx(Box::new(e)),
             hint: names.connect_hint,
         }),
     }
@@ -378,7 +378,7 @@ impl Connected {
                 ServerError::Found("the url names no database; add its name to the url (mysql://user@host:3306/DATABASE)".into()),
             )),
             Ok(n) => Ok(n > 0),
-            Err(e) => Err(self.failed(CONTEXT, ServerError::Sqlx(e))),
+            Err(e) => Err(self.failed(CONTEXT, ServerError::Sqlx(Box::new(e)))),
         }
     }
 
@@ -403,7 +403,12 @@ impl Connected {
                 })).collect::<Result<Vec<_>, sqlx::Error>>()
             })
         });
-        rows.map_err(|e| self.failed("cannot read _sqlx_migrations", ServerError::Sqlx(e)))
+        rows.map_err(|e| {
+            self.failed(
+                "cannot read _sqlx_migrations",
+                ServerError::Sqlx(Box::new(e)),
+            )
+        })
     }
 
     /// Applies one migration file as `migrate` does.
@@ -486,7 +491,7 @@ impl Connected {
         dropped.map_err(|e| {
             self.failed(
                 "cannot drop an invalid index left by an interrupted build",
-                ServerError::Sqlx(e),
+                ServerError::Sqlx(Box::new(e)),
             )
         })
     }
@@ -509,7 +514,12 @@ impl Connected {
             tx.rollback().await?;
             Ok(failed)
         }.await);
-        result.map_err(|e| self.failed("cannot replay the failed migration", ServerError::Sqlx(e)))
+        result.map_err(|e| {
+            self.failed(
+                "cannot replay the failed migration",
+                ServerError::Sqlx(Box::new(e)),
+            )
+        })
     }
 
     /// Closes the connection (releasing sqlx's advisory lock with the session).

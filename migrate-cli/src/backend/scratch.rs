@@ -93,7 +93,7 @@ impl Scratch {
         let (url, what) = located.map_err(|error| DatabaseError::BadUrl {
             from: target.source.clone(),
             url: database::redact(&target.url),
-            error,
+            error: Box::new(error),
         })?;
         let created = admin.create_scratch(name).await;
         if let Err(e) = created {
@@ -101,7 +101,7 @@ impl Scratch {
             return Err(ScratchError::Create {
                 name: name.to_string(),
                 what,
-                error: ServerError::Server(e),
+                error: ServerError::Server(Box::new(e)),
                 hint: of(dialect).names().scratch_hint,
             });
         }
@@ -156,7 +156,7 @@ impl Scratch {
         if let Place::File { .. } = self.place {
             if let Err(e) = conn.ensure_history().await {
                 conn.close().await;
-                let error = ServerError::Sqlx(sqlx::Error::Migrate(Box::new(e)));
+                let error = ServerError::Sqlx(Box::new(sqlx::Error::Migrate(Box::new(e))));
                 return Err(self.failed("cannot create _sqlx_migrations", error));
             }
         }

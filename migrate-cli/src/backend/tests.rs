@@ -67,7 +67,7 @@ async fn the_database_error_is_kept_as_the_source() {
         .downcast_ref::<ServerError>()
         .expect("the database's error");
     assert!(
-        matches!(server, ServerError::Sqlx(sqlx::Error::Io(_))),
+        matches!(server, ServerError::Sqlx(e) if matches!(**e, sqlx::Error::Io(_))),
         "{server:?}"
     );
 }

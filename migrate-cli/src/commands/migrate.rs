@@ -105,7 +105,7 @@ fn sqlx_error(conn: &Connected, context: &'static str, e: SqlxMigrateError) -> M
     MigrateError::Sqlx {
         context,
         what: conn.what.clone(),
-        error: ServerError::Sqlx(sqlx::Error::Migrate(Box::new(e))),
+        error: ServerError::Sqlx(Box::new(sqlx::Error::Migrate(Box::new(e)))),
     }
 }
 
@@ -216,13 +216,13 @@ async fn apply_one(
         Err(ApplyError::Record { error, ran: false }) => return Err(MigrateError::Sqlx {
             context: "cannot record the migration in _sqlx_migrations before running it (nothing of it ran)",
             what: conn.what.clone(),
-            error: ServerError::Server(error),
+            error: ServerError::Server(Box::new(error)),
         }
         .into()),
         Err(ApplyError::Record { error, ran: true }) => return Err(MigrateError::Unrecorded {
             file,
             what: conn.what.clone(),
-            error: ServerError::Server(error),
+            error: ServerError::Server(Box::new(error)),
         }
         .into()),
     };
@@ -259,7 +259,7 @@ async fn apply_one(
         e if records_itself => MigrateError::Unrecorded {
             file,
             what: conn.what.clone(),
-            error: ServerError::Sqlx(sqlx::Error::Migrate(Box::new(e))),
+            error: ServerError::Sqlx(Box::new(sqlx::Error::Migrate(Box::new(e)))),
         },
         e => sqlx_error(conn, "cannot apply a migration", e),
     }

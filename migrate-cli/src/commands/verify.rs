@@ -206,13 +206,13 @@ async fn replay(
         applied.map_err(|(line, error)| VerifyError::Apply {
             file: step.file.clone(),
             at: line.map(|l| format!(":{l}")).unwrap_or_default(),
-            error: ServerError::Server(error),
+            error: ServerError::Server(Box::new(error)),
             before: n,
         })?;
         let actual = conn.introspect().await.map_err(|e| ScratchError::Use {
             context: "cannot read the schema back".into(),
             name: conn.what.clone(),
-            error: ServerError::Server(e),
+            error: ServerError::Server(Box::new(e)),
         });
         let actual = actual.map_err(VerifyError::from)?;
         let differences = conn.database().compare(&step.expected, &actual);

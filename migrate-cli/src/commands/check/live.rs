@@ -104,7 +104,7 @@ async fn drift(
         .map_err(|e| database::DatabaseError::Query {
             context: "cannot read the schema".to_string(),
             what: what.to_string(),
-            error: ServerError::Server(e),
+            error: ServerError::Server(Box::new(e)),
         })?;
     Ok(conn.database().compare(&snapshot.schema, &actual)
         .into_iter()
