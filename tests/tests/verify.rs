@@ -75,15 +75,7 @@ fn server(label: &str) -> Option<String> {
 
 /// Scratch databases this process created that still exist.
 fn leftover_scratch_databases(url: &str) -> Vec<String> {
-    let pattern = format!("{SCRATCH_PREFIX}{}\\_%", std::process::id());
-    block_on(async {
-        let mut conn = PgConnection::connect(url).await.expect("connect");
-        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE $1")
-            .bind(pattern)
-            .fetch_all(&mut conn)
-            .await
-            .expect("list databases")
-    })
+    scratch_databases_of(url, std::process::id())
 }
 
 fn verify(dir: &Path, url: &str) -> Run {

@@ -306,6 +306,11 @@ pub async fn connect(target: &Target, dialect: Dialect) -> Result<Connected, Dat
 pub(crate) type Pending =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Conn, sqlx::Error>> + Send>>;
 
+/// The connection `opts` make, on its way, as the [`Conn`] `wrap` makes it.
+pub(crate) fn pending<C: Connection + 'static>(opts: C::Options, wrap: fn(C) -> Conn) -> Pending {
+    Box::pin(async move { C::connect_with(&opts).await.map(wrap) })
+}
+
 /// A server's database as messages name it: `postgres database "app" at localhost:5432`.
 pub(crate) fn server_name(kind: &str, db: Option<&str>, host: &str, port: u16) -> String {
     match db {

@@ -10,7 +10,7 @@ pub mod migrate;
 pub use migrate::Stopped;
 
 use super::{
-    server_name, ApplyError, Backend, Conn, Database, Names, Pending, RowCount, StepError,
+    pending, server_name, ApplyError, Backend, Conn, Database, Names, Pending, RowCount, StepError,
     SERVER_HINT,
 };
 use crate::database::Target;
@@ -19,7 +19,7 @@ use schema_core::diff::QualifiedName;
 use schema_core::model::Schema;
 use sqlx::migrate::{MigrateError, Migration};
 use sqlx::mysql::MySqlConnectOptions;
-use sqlx::{ConnectOptions, Executor, MySqlConnection, Row};
+use sqlx::{Executor, MySqlConnection, Row};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -47,10 +47,7 @@ pub(super) fn connect(target: &Target) -> Result<(String, Pending), sqlx::Error>
     let opts = MySqlConnectOptions::from_str(&target.url)?;
     let (db, host, port) = (opts.get_database(), opts.get_host(), opts.get_port());
     let what = server_name("mysql", db, host, port);
-    Ok((
-        what,
-        Box::pin(async move { opts.connect().await.map(Conn::Mysql) }),
-    ))
+    Ok((what, pending(opts, Conn::Mysql)))
 }
 
 fn quote(ident: &str) -> String {

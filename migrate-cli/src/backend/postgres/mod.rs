@@ -7,7 +7,8 @@
 pub mod introspect;
 
 use super::{
-    quote, server_name, Backend, Conn, Database, Names, Pending, RowCount, StepError, SERVER_HINT,
+    pending, quote, server_name, Backend, Conn, Database, Names, Pending, RowCount, StepError,
+    SERVER_HINT,
 };
 use crate::database::Target;
 use crate::statements::split_statements;
@@ -15,7 +16,7 @@ use schema_core::diff::QualifiedName;
 use schema_core::model::Schema;
 use sqlx::migrate::Migration;
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{ConnectOptions, Connection, Executor, PgConnection, Row};
+use sqlx::{Connection, Executor, PgConnection, Row};
 use std::str::FromStr;
 
 use crate::sizes::COUNT_LIMIT_BYTES;
@@ -52,10 +53,7 @@ pub(super) fn connect(target: &Target) -> Result<(String, Pending), sqlx::Error>
     let opts = PgConnectOptions::from_str(&target.url)?;
     let (db, host, port) = (opts.get_database(), opts.get_host(), opts.get_port());
     let what = server_name("postgres", db, host, port);
-    Ok((
-        what,
-        Box::pin(async move { opts.connect().await.map(Conn::Postgres) }),
-    ))
+    Ok((what, pending(opts, Conn::Postgres)))
 }
 
 impl Backend for PgConnection {

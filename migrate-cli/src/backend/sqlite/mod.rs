@@ -7,7 +7,8 @@ pub mod introspect;
 pub mod migrate;
 
 use super::{
-    quote, ApplyError, Backend, Conn, Database, Names, Pending, Replayed, RowCount, StepError,
+    pending, quote, ApplyError, Backend, Conn, Database, Names, Pending, Replayed, RowCount,
+    StepError,
 };
 use crate::database::{Target, UrlSource};
 use crate::statements::{split_statements, Statement};
@@ -15,7 +16,7 @@ use schema_core::diff::QualifiedName;
 use schema_core::model::Schema;
 use sqlx::migrate::{Migrate, MigrateError, Migration};
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Executor, SqliteConnection};
+use sqlx::{Executor, SqliteConnection};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -78,10 +79,7 @@ impl Database for Sqlite {
 pub(super) fn connect(target: &Target) -> Result<(String, Pending), sqlx::Error> {
     let opts = options(target)?;
     let what = format!("sqlite database {}", opts.get_filename().display());
-    Ok((
-        what,
-        Box::pin(async move { opts.connect().await.map(Conn::Sqlite) }),
-    ))
+    Ok((what, pending(opts, Conn::Sqlite)))
 }
 
 /// SQLite options for `target`, a relative file taken from `target.base`.
