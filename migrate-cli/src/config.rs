@@ -34,10 +34,9 @@ impl Dialect {
             Dialect::Mysql => "mysql",
         }
     }
-}
 
-impl Dialect {
-    /// The SQL renderer of this dialect (every config dialect has one).
+    /// Its SQL renderer: the one place a config dialect maps to one (its backend is
+    /// [`crate::backend::of`]).
     pub fn renderer(self) -> &'static dyn schema_core::render::Dialect {
         match self {
             Dialect::Postgres => &schema_core::render::Postgres,

@@ -2,11 +2,11 @@
 
 use crate::backend::sqlite::defaults::DefaultsError;
 use crate::commands::migrate::MigrateError;
-use crate::commands::status::FolderReadError;
 use crate::commands::verify::VerifyError;
-use crate::config::{ConfigError, Dialect};
+use crate::config::ConfigError;
 use crate::database::DatabaseError;
 use crate::folder::FolderError;
+use crate::history::FolderReadError;
 use crate::scan::ScanErrors;
 use crate::write_set::WriteError;
 use schema_core::render::RenderError;
@@ -23,10 +23,6 @@ pub const EXIT_USAGE: u8 = 2;
 pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// A config dialect without an SQL renderer (none since MySQL has one; kept so a new
-    /// dialect in the config is an error until it renders).
-    #[error("dialect {dialect} (in {config}) has no SQL renderer; use dialect = \"postgres\", \"sqlite\" or \"mysql\"")]
-    UnsupportedDialect { dialect: Dialect, config: String },
     #[error(transparent)]
     Scan(#[from] ScanErrors),
     #[error(transparent)]

@@ -4,119 +4,48 @@
 //! Without a server a test says loudly that it was skipped; with `CI=true` it fails instead.
 
 use crate::server;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, Executor, PgConnection, PgPool, Row};
-use std::str::FromStr;
-
-/// The admin URL of the test server.
-pub fn server_url() -> String {
-    std::env::var("PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
+use sqlx::postgres::PgRow;
+use sqlx::{Executor, Postgres, Row};
 
 /// A database created for one test and dropped when this value goes away.
-pub struct TestDb {
-    pub name: String,
-    pub url: String,
-    pub pool: PgPool,
-    admin_url: String,
-}
+pub type TestDb = server::TestDb<Postgres>;
 
 impl TestDb {
-    /// Creates a fresh database, or `None` (after saying so) when no server is reachable
-    /// outside CI. Under `CI=true` an unreachable server panics: a skip is a failure there.
-    pub async fn create(label: &str) -> Option<TestDb> {
-        let admin_url = server_url();
-        let mut admin = match PgConnection::connect(&admin_url).await {
-            Ok(c) => c,
-            Err(e) => {
-                server::unreachable("PostgreSQL", &admin_url, &e, label, "PG_URL");
-                return None;
-            }
-        };
-        let name = server::database_name(label);
-        admin
-            .execute(format!("DROP DATABASE IF EXISTS \"{name}\"").as_str())
-            .await
-            .expect("drop stale test database");
-        admin
-            .execute(format!("CREATE DATABASE \"{name}\"").as_str())
-            .await
-            .expect("create test database");
-        let opts = PgConnectOptions::from_str(&admin_url)
-            .expect("PG_URL parses")
-            .database(&name);
-        let pool = PgPoolOptions::new()
-            .max_connections(2)
-            .connect_with(opts)
-            .await
-            .expect("connect to test database");
-        let url = server::with_database(&admin_url, &name);
-        Some(TestDb {
-            name,
-            url,
-            pool,
-            admin_url,
-        })
-    }
-
     /// Runs a migration file's SQL (statements separated by breakpoints) in one transaction.
     pub async fn apply(&self, sql: &str) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         tx.execute(sql).await?;
         tx.commit().await
     }
-
-    /// The catalog dump of this database (see [`catalog`]).
-    pub async fn catalog(&self) -> String {
-        catalog(&self.pool).await
-    }
 }
 
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        // `WITH (FORCE)` ends the pool's connections, which belong to the test's runtime.
-        server::block_on_own_thread(async move {
-            if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                let _ = admin.execute(sql.as_str()).await;
-            }
-        });
-    }
-}
-
-/// A canonical, sorted text dump of the user objects in a database: schemas, enum types with
-/// their labels in order, tables, columns (type, nullability, default, identity),
-/// constraints (by definition) and indexes (by definition). Two databases with the same
-/// schema give the same dump.
-pub async fn catalog(pool: &PgPool) -> String {
-    let queries = [
-        "SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema') ORDER BY 1",
-        "SELECT 'enum ' || n.nspname || '.' || t.typname || ' (' || string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder) || ')' \
-         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace \
-         GROUP BY n.nspname, t.typname ORDER BY 1",
-        "SELECT 'column ' || c.table_schema || '.' || c.table_name || '.' || c.column_name || ' ' || \
-         format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END || \
-         coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') || \
-         CASE a.attidentity WHEN 'd' THEN ' identity by default' WHEN 'a' THEN ' identity always' ELSE '' END \
-         FROM information_schema.columns c \
-         JOIN pg_class cl ON cl.relname = c.table_name JOIN pg_namespace n ON n.oid = cl.relnamespace AND n.nspname = c.table_schema \
-         JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attname = c.column_name \
-         LEFT JOIN pg_attrdef d ON d.adrelid = cl.oid AND d.adnum = a.attnum \
-         WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
-        "SELECT 'constraint ' || n.nspname || '.' || cl.relname || ' ' || co.conname || ' ' || pg_get_constraintdef(co.oid) \
-         FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace \
-         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
-        "SELECT 'index ' || schemaname || '.' || tablename || ' ' || indexdef FROM pg_indexes \
-         WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+impl server::Catalog for Postgres {
+    /// A canonical, sorted text dump of the user objects in a database: schemas, enum types with
+    /// their labels in order, tables, columns (type, nullability, default, identity),
+    /// constraints (by definition) and indexes (by definition). Two databases with the same
+    /// schema give the same dump.
+    const QUERIES: &'static [&'static str] = &[
+            "SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema') ORDER BY 1",
+            "SELECT 'enum ' || n.nspname || '.' || t.typname || ' (' || string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder) || ')' \
+             FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace \
+             GROUP BY n.nspname, t.typname ORDER BY 1",
+            "SELECT 'column ' || c.table_schema || '.' || c.table_name || '.' || c.column_name || ' ' || \
+             format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END || \
+             coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') || \
+             CASE a.attidentity WHEN 'd' THEN ' identity by default' WHEN 'a' THEN ' identity always' ELSE '' END \
+             FROM information_schema.columns c \
+             JOIN pg_class cl ON cl.relname = c.table_name JOIN pg_namespace n ON n.oid = cl.relnamespace AND n.nspname = c.table_schema \
+             JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attname = c.column_name \
+             LEFT JOIN pg_attrdef d ON d.adrelid = cl.oid AND d.adnum = a.attnum \
+             WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+            "SELECT 'constraint ' || n.nspname || '.' || cl.relname || ' ' || co.conname || ' ' || pg_get_constraintdef(co.oid) \
+             FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace \
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+            "SELECT 'index ' || schemaname || '.' || tablename || ' ' || indexdef FROM pg_indexes \
+             WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
     ];
-    let mut out = String::new();
-    for q in queries {
-        for row in sqlx::query(q).fetch_all(pool).await.expect("catalog query") {
-            let line: String = row.get(0);
-            out.push_str(&line);
-            out.push('\n');
-        }
+
+    fn line(row: &PgRow) -> String {
+        row.get(0)
     }
-    out
 }

@@ -6,7 +6,7 @@
 mod history;
 mod live;
 
-use crate::commands::generate::sizes;
+use crate::backend;
 use crate::config::{self, Config};
 use crate::database::{self, DatabaseError};
 use crate::error::Error;
@@ -153,7 +153,7 @@ fn target(
     let env = std::env::var(database::ENV_VAR).ok();
     match database::resolve_url(config, args.url.as_deref(), env, &ctx.cwd) {
         Ok(target) if matches!(target.source, database::UrlSource::SqliteDefault(_)) => {
-            Ok((!database::sqlite_file_missing(&target)).then_some(target))
+            Ok((!backend::of(config.dialect).file_missing(&target)).then_some(target))
         }
         Ok(target) => Ok(Some(target)),
         Err(DatabaseError::NoUrl { .. }) => Ok(None),
@@ -229,7 +229,7 @@ fn lint_findings(
         }
     }
     if let Some((target, config)) = database {
-        let sizes = sizes::for_findings(target, config, &found, costs)?;
+        let sizes = crate::sizes::for_findings(target, config, &found, costs)?;
         lint::apply_sizes(&mut found, &sizes);
     }
     for (tag, f) in tags.into_iter().zip(found) {

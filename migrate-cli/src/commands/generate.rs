@@ -10,19 +10,18 @@ use crate::{scan, Context};
 use schema_core::diff::{self, RenameQuestion, Renames};
 use schema_core::lint::Finding;
 use schema_core::model::Schema;
-use schema_core::render::{self, Dialect};
+use schema_core::render::Dialect;
 use schema_core::resolve::ResolveError;
 use std::path::PathBuf;
 
 mod concurrent;
 mod files;
 mod report;
-pub(crate) mod sizes;
 
 use concurrent::Split;
 pub use concurrent::{FILE_SUFFIX as CONCURRENT_FILE_SUFFIX, NO_TRANSACTION};
 use files::{annotate, lint_split, parts, write};
-use report::{ignored_concurrently, report, report_findings, say, shown};
+use report::{ignored_concurrently, report, report_findings, say};
 
 /// The body of a `--custom` migration.
 pub const CUSTOM_SQL: &str =
@@ -147,7 +146,7 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
         Vec::new()
     } else {
         let changes = split.main.iter().chain(&split.concurrent);
-        let sizes = sizes::read(
+        let sizes = crate::sizes::read(
             args.url.as_deref(),
             &states.config,
             &states.old,
@@ -175,12 +174,7 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
 
 fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
-    let Some(dialect) = render::dialect(config.dialect.as_str()) else {
-        return Err(Error::UnsupportedDialect {
-            dialect: config.dialect,
-            config: shown(&config.path, ctx),
-        });
-    };
+    let dialect = config.dialect.renderer();
     let folder = Folder::new(&config.out, &ctx.cwd);
     // The last snapshot is read beside the scan of the sources.
     let (scanned, history) = std::thread::scope(|s| {

@@ -1,30 +1,24 @@
 //! `migrate`: apply the folder's pending migrations with sqlx's own migration primitives (its
 //! advisory lock, its `_sqlx_migrations` bookkeeping, one transaction per migration), after
 //! refusing a history that changed; a failure names the file, statement, line and error.
-//! SQLite `-- no-transaction` files (table rebuilds, which run their own transaction with
-//! foreign keys off) are applied by [`sqlite`] as sqlx 0.9 applies them, the row of a file
-//! that runs its own transaction written inside it. MySQL files run statement by statement
-//! ([`mysql`]), since MySQL commits each DDL statement and cannot read the breakpoint lines.
+//! How each database applies a file is its backend's ([`crate::backend`]): SQLite
+//! `-- no-transaction` files run as sqlx 0.9 runs them, MySQL files statement by statement.
 
 mod failure;
-pub mod mysql;
-pub mod sqlite;
 
 pub use failure::{Failure, Remains};
 
-use crate::commands::status::{self, show, Entry, Local, State};
+use crate::backend::{self, mysql, ApplyError, Connected};
 use crate::config::{self, Config};
-use crate::database::{self, Connected, Db, Target};
+use crate::database::{self, ServerError, Target};
 use crate::error::Error;
+use crate::history::{self as status, show, Entry, Local, State};
 use crate::Context;
 use failure::diagnose;
 use schema_core::lint::{self, Finding, Severity};
 use sqlx::migrate::MigrateError as SqlxMigrateError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// The line that separates statements in a migration file.
-pub const BREAKPOINT: &str = "--> statement-breakpoint";
 
 /// `migrate-cli migrate` flags.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -77,54 +71,16 @@ pub enum MigrateError {
     Unrecorded {
         file: String,
         what: String,
-        error: String,
+        #[source]
+        error: ServerError,
     },
     #[error("{context} on {what}: {error}")]
     Sqlx {
         context: &'static str,
         what: String,
-        error: String,
+        #[source]
+        error: ServerError,
     },
-}
-
-/// One statement of a migration file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement<'a> {
-    /// The file line (1-based) where its chunk starts, right after the previous breakpoint.
-    pub first_line: usize,
-    pub text: &'a str,
-}
-
-impl Statement<'_> {
-    /// The line of its first SQL (not blank, not a `--` comment), if any.
-    pub fn sql_line(&self) -> Option<usize> {
-        self.text
-            .lines()
-            .position(|l| !l.trim().is_empty() && !l.trim_start().starts_with("--"))
-            .map(|i| self.first_line + i)
-    }
-}
-
-/// A migration's statements, split on `--> statement-breakpoint` lines.
-pub fn split_statements(sql: &str) -> Vec<Statement<'_>> {
-    let mut statements = Vec::new();
-    let (mut start, mut first_line, mut offset) = (0, 1, 0);
-    for (i, line) in sql.split_inclusive('\n').enumerate() {
-        if line.trim() == BREAKPOINT {
-            statements.push(Statement {
-                first_line,
-                text: &sql[start..offset],
-            });
-            start = offset + line.len();
-            first_line = i + 2;
-        }
-        offset += line.len();
-    }
-    statements.push(Statement {
-        first_line,
-        text: &sql[start..],
-    });
-    statements
 }
 
 /// Runs `migrate`.
@@ -147,7 +103,7 @@ async fn run(
     if dry_run {
         return self::dry_run(config, target, &local, ctx).await;
     }
-    let mut conn = database::connect(target, config.dialect).await?;
+    let mut conn = backend::connect(target, config.dialect).await?;
     let result = apply_pending(&mut conn, config, &local, allow_lint_errors, ctx).await;
     conn.close().await;
     result
@@ -157,7 +113,7 @@ fn sqlx_error(conn: &Connected, context: &'static str, e: SqlxMigrateError) -> M
     MigrateError::Sqlx {
         context,
         what: conn.what.clone(),
-        error: e.to_string(),
+        error: ServerError::Sqlx(Box::new(sqlx::Error::Migrate(Box::new(e)))),
     }
 }
 
@@ -186,7 +142,7 @@ async fn apply_pending(
     }
     let lock = conn.lock().await;
     lock.map_err(|e| sqlx_error(conn, "cannot take the migration lock", e))?;
-    let ensured = conn.migrate().ensure_migrations_table().await;
+    let ensured = conn.ensure_history().await;
     ensured.map_err(|e| sqlx_error(conn, "cannot create _sqlx_migrations", e))?;
     let applied = conn.applied().await?;
     let entries = status::compare(local, &applied);
@@ -258,49 +214,40 @@ async fn apply_one(
     file: String,
     applied_before: usize,
 ) -> Result<Applied, Error> {
-    if let Db::Mysql(c) = &mut conn.db {
-        return match mysql::apply(c, &m.migration).await {
-            Ok(elapsed) => Ok(Applied::Here(elapsed)),
-            Err(mysql::ApplyError::Unsplittable(error)) => Err(MigrateError::Unsplittable {
+    let error = match conn.apply(&m.migration).await {
+        Ok(elapsed) => return Ok(Applied::Here(elapsed)),
+        Err(ApplyError::Migrate(error)) => error,
+        Err(ApplyError::Unsplittable(error)) => {
+            return Err(MigrateError::Unsplittable {
                 file,
                 line: error.line(),
                 error,
             }
-            .into()),
-            Err(mysql::ApplyError::Stopped(stopped)) => {
-                let failure = mysql::failure(&m.migration, file, &stopped, applied_before);
-                Err(MigrateError::Failed(failure).into())
-            }
-            Err(mysql::ApplyError::Record { error, ran: false }) => Err(MigrateError::Sqlx {
-                context: "cannot record the migration in _sqlx_migrations before running it (nothing of it ran)",
-                what: conn.what.clone(),
-                error: database::error_message(&error),
-            }
-            .into()),
-            Err(mysql::ApplyError::Record { error, ran: true }) => Err(MigrateError::Unrecorded {
-                file,
-                what: conn.what.clone(),
-                error: database::error_message(&error),
-            }
-            .into()),
-        };
-    }
-    let sqlite_no_tx = m.migration.no_tx && matches!(conn.db, Db::Sqlite(_));
-    let records_inside = sqlite_no_tx && sqlite::records_inside(&m.migration.sql);
-    let applied = match &mut conn.db {
-        Db::Sqlite(c) if m.migration.no_tx => sqlite::apply(c, &m.migration).await,
-        _ => conn.migrate().apply(&m.migration).await,
+            .into())
+        }
+        Err(ApplyError::Stopped(stopped)) => {
+            let failure = mysql::migrate::failure(&m.migration, file, &stopped, applied_before);
+            return Err(MigrateError::Failed(failure).into());
+        }
+        Err(ApplyError::Record { error, ran: false }) => return Err(MigrateError::Sqlx {
+            context: "cannot record the migration in _sqlx_migrations before running it (nothing of it ran)",
+            what: conn.what.clone(),
+            error: ServerError::Server(Box::new(error)),
+        }
+        .into()),
+        Err(ApplyError::Record { error, ran: true }) => return Err(MigrateError::Unrecorded {
+            file,
+            what: conn.what.clone(),
+            error: ServerError::Server(Box::new(error)),
+        }
+        .into()),
     };
-    let error = match applied {
-        Ok(elapsed) => return Ok(Applied::Here(elapsed)),
-        Err(error) => error,
-    };
-    let recovered = match &mut conn.db {
-        Db::Sqlite(c) if sqlite_no_tx => Some(sqlite::recover(c).await),
-        _ => None,
-    };
+    let database = conn.database();
+    let records_itself = database.records_itself(&m.migration);
+    let records_inside = database.records_inside(&m.migration);
+    let recovered = conn.recover(&m.migration).await;
     // Another run may have applied it meanwhile when the file failed, when its row was taken,
-    // or when a SQLite no-transaction file could not write its row.
+    // or when a file that records itself could not write its row.
     let file_failed = matches!(error, SqlxMigrateError::ExecuteMigration(..));
     let taken = match &error {
         SqlxMigrateError::Execute(e) => e
@@ -308,9 +255,9 @@ async fn apply_one(
             .is_some_and(|d| d.is_unique_violation()),
         _ => false,
     };
-    if (file_failed || taken || sqlite_no_tx) && applied_meanwhile(conn, &m.migration).await {
+    if (file_failed || taken || records_itself) && applied_meanwhile(conn, &m.migration).await {
         // Only a file that committed before its row was written ran for nothing.
-        let ran_again = sqlite_no_tx && !records_inside && !file_failed;
+        let ran_again = records_itself && !records_inside && !file_failed;
         return Ok(Applied::Elsewhere { ran_again });
     }
     Err(match error {
@@ -325,10 +272,10 @@ async fn apply_one(
             remains: Remains::Nothing,
             applied_before,
         }),
-        e if sqlite_no_tx => MigrateError::Unrecorded {
+        e if records_itself => MigrateError::Unrecorded {
             file,
             what: conn.what.clone(),
-            error: e.to_string(),
+            error: ServerError::Sqlx(Box::new(sqlx::Error::Migrate(Box::new(e)))),
         },
         e => sqlx_error(conn, "cannot apply a migration", e),
     }
@@ -476,16 +423,16 @@ async fn dry_run(
     local: &[Local],
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
-    let (applied, what) =
-        if config.dialect == config::Dialect::Sqlite && database::sqlite_file_missing(target) {
-            (Vec::new(), target.source.to_string())
-        } else {
-            let mut conn = database::connect(target, config.dialect).await?;
-            let applied = conn.applied().await;
-            let what = conn.what.clone();
-            conn.close().await;
-            (applied?, what)
-        };
+    let database = backend::of(config.dialect);
+    let (applied, what) = if database.file_missing(target) {
+        (Vec::new(), target.source.to_string())
+    } else {
+        let mut conn = backend::connect(target, config.dialect).await?;
+        let applied = conn.applied().await;
+        let what = conn.what.clone();
+        conn.close().await;
+        (applied?, what)
+    };
     let entries = status::compare(local, &applied);
     refuse_divergence(&entries, config, &what, &ctx.cwd)?;
     let mut pending = Vec::new();
@@ -493,16 +440,7 @@ async fn dry_run(
         let Some(m) = local.iter().find(|l| l.migration.version == entry.version) else {
             continue;
         };
-        let own = config.dialect == config::Dialect::Sqlite
-            && sqlite::own_transaction(&split_statements(&m.migration.sql)).is_some();
-        let how = match (m.migration.no_tx, own) {
-            _ if config.dialect == config::Dialect::Mysql => {
-                "statement by statement, each committing on its own"
-            }
-            (true, true) => "in the transaction it opens itself, with foreign keys off",
-            (true, false) => "without a transaction",
-            (false, _) => "in its own transaction",
-        };
+        let how = database.how_it_runs(&m.migration);
         let file = show(&ctx.cwd, &m.file);
         let _ = writeln!(ctx.stdout, "-- {file} (would run {how})");
         let _ = writeln!(ctx.stdout, "{}\n", m.migration.sql.trim_end());
@@ -519,18 +457,6 @@ async fn dry_run(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn statements_split_on_breakpoint_lines_with_their_lines() {
-        let sql = "-- header\nCREATE TABLE a (x int);\n--> statement-breakpoint\n\nCREATE TABLE b (\n  y int\n);\n--> statement-breakpoint\nDROP TABLE a;";
-        let s = split_statements(sql);
-        assert_eq!(s.len(), 3);
-        assert_eq!((s[0].first_line, s[0].sql_line()), (1, Some(2)));
-        assert_eq!((s[1].first_line, s[1].sql_line()), (4, Some(5)));
-        assert_eq!(s[1].text, "\nCREATE TABLE b (\n  y int\n);\n");
-        assert_eq!((s[2].first_line, s[2].sql_line()), (9, Some(9)));
-        assert_eq!(split_statements("-- only a comment\n")[0].sql_line(), None);
-    }
 
     #[test]
     fn concurrent_builds_are_found_with_their_schema() {

@@ -1,28 +1,24 @@
 //! `verify`: replays the whole migrations folder on a scratch database and proves, migration
-//! by migration, that the live schema (read back by [`crate::introspect`]) is what that
-//! migration's snapshot says. The scratch database ([`postgres`] and [`mysql`]: a database on
-//! the url's server; [`sqlite`]: a temporary file) is removed afterwards, also on failure.
+//! by migration, that the live schema (read back by the database's backend) is what that
+//! migration's snapshot says. The scratch database ([`crate::backend::Scratch`]: a database on
+//! the url's server, or a temporary SQLite file) is removed afterwards, also on failure and
+//! when the run is stopped with SIGTERM or SIGINT (as CI stops a job on timeout).
 
-mod mysql;
-mod postgres;
-mod sqlite;
+pub use crate::backend::postgres::LOCK_CLASS;
+pub use crate::backend::SCRATCH_PREFIX;
 
-pub use postgres::LOCK_CLASS;
-
-use crate::commands::status::{self, show, Local};
+use crate::backend::{self, Connected, Scratch, ScratchError};
 use crate::config::{self, Dialect};
-use crate::database::{self, Connected, Db};
+use crate::database::{self, ServerError, Target};
 use crate::error::Error;
 use crate::folder::{Folder, FolderError};
+use crate::history::{self, show, Local};
 use crate::introspect;
 use crate::Context;
 use schema_core::model::Schema;
 use schema_core::snapshot::{without_rename_hints, Snapshot};
 use std::path::PathBuf;
-
-/// The prefix of every scratch database's name: `verify_<pid>_<nanos>` on PostgreSQL and
-/// MySQL, the directory `verify_<pid>_XXXXXX` of the scratch file on SQLite.
-pub const SCRATCH_PREFIX: &str = "verify_";
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `migrate-cli verify` flags.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -49,30 +45,21 @@ pub struct Summary {
 pub enum VerifyError {
     #[error("migration {file} has no snapshot {snapshot}; restore it from version control")]
     NoSnapshot { file: String, snapshot: String },
-    #[error("cannot create the scratch database {name} on {what}: {error}; the url's user needs the CREATEDB privilege")]
-    CreateScratch {
-        name: String,
-        what: String,
-        error: String,
-    },
-    #[error("cannot create a scratch sqlite database in {dir}: {error}; set TMPDIR to a writable directory")]
-    CreateScratchFile { dir: String, error: String },
-    #[error("{context} on the scratch database {name}: {error}")]
-    Scratch {
-        context: String,
-        name: String,
-        error: String,
-    },
+    #[error(transparent)]
+    Scratch(#[from] ScratchError),
     #[error("migration {file}{at} failed to apply on a fresh database: {error}; fix the file (verified {before} migration(s) before it)")]
     Apply {
         file: String,
         /// `:LINE` of the failing statement, when known.
         at: String,
-        error: String,
+        #[source]
+        error: ServerError,
         before: usize,
     },
     #[error("verify failed: {count} difference(s) between the replayed migrations and their snapshots\n{report}")]
     Differences { count: usize, report: String },
+    #[error("verify was stopped by {signal}; the scratch database {name} was removed")]
+    Interrupted { signal: &'static str, name: String },
 }
 
 /// A migration file with the snapshot it must produce.
@@ -82,79 +69,34 @@ struct Step {
     expected: Schema,
 }
 
-/// Replays `steps` on a scratch database of a server (PostgreSQL's or MySQL's `Scratch`: the
-/// same fields and methods), which is dropped afterwards whatever happened.
-macro_rules! on_server {
-    ($scratch:expr, $dialect:expr, $steps:expr, $ctx:expr) => {{
-        let scratch = $scratch;
-        say_replaying($ctx, $steps.len(), &scratch.name, &scratch.what);
-        let result = match scratch.connect().await {
-            Ok(mut conn) => {
-                let result = replay(&mut conn, $dialect, $steps, $ctx).await;
-                conn.close().await;
-                result
-            }
-            Err(e) => Err(e),
-        };
-        scratch.drop_now().await;
-        result
-    }};
-}
-
 /// Runs `verify`.
 pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
-    let target = match config.dialect {
-        Dialect::Postgres | Dialect::Mysql => {
+    let target = match backend::of(config.dialect).scratch_on_server() {
+        true => {
             let env = std::env::var(database::ENV_VAR).ok();
-            Some(database::resolve_url(
-                &config,
-                args.url.as_deref(),
-                env,
-                &ctx.cwd,
-            )?)
+            let url = args.url.as_deref();
+            Some(database::resolve_url(&config, url, env, &ctx.cwd)?)
         }
-        Dialect::Sqlite => {
+        false => {
             if args.url.is_some() {
                 let _ = writeln!(
                     ctx.stderr,
-                    "note: verify does not use --url on sqlite: it replays on a temporary file and leaves the database alone"
+                    "note: verify does not use --url on {}: it replays on a temporary file and leaves the database alone",
+                    config.dialect
                 );
             }
             None
         }
     };
-    let local = database::block_on(status::load_local(&config, &ctx.cwd))??;
+    let local = database::block_on(history::load_local(&config, &ctx.cwd))??;
     let folder = Folder::new(&config.out, &ctx.cwd);
     let steps = local
         .into_iter()
         .map(|l| step(&folder, l, &ctx.cwd))
         .collect::<Result<Vec<_>, Error>>()?;
-    let dialect = config.dialect;
-    let report = database::block_on(async {
-        match &target {
-            Some(target) if dialect == Dialect::Mysql => {
-                on_server!(mysql::Scratch::create(target).await?, dialect, &steps, ctx)
-            }
-            Some(target) => {
-                on_server!(
-                    postgres::Scratch::create(target).await?,
-                    dialect,
-                    &steps,
-                    ctx
-                )
-            }
-            None => {
-                let scratch = sqlite::Scratch::create()?;
-                let shown = scratch.path.display().to_string();
-                say_replaying(ctx, steps.len(), &shown, "a temporary sqlite file");
-                let mut conn = scratch.connect().await?;
-                let result = replay(&mut conn, dialect, &steps, ctx).await;
-                conn.close().await;
-                result
-            }
-        }
-    })??;
+    let run = on_scratch(config.dialect, target.as_ref(), &steps, ctx);
+    let report = database::block_on(run)??;
     if !report.is_empty() {
         return Err(VerifyError::Differences {
             count: report.iter().filter(|l| l.starts_with("  ")).count(),
@@ -171,6 +113,47 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
     Ok(Summary {
         migrations: steps.len(),
     })
+}
+
+/// Replays `steps` on a new scratch database, which is removed afterwards whatever happened:
+/// a failure, a panic (its `Drop`) or SIGTERM / SIGINT, which stop the replay.
+async fn on_scratch(
+    dialect: Dialect,
+    target: Option<&Target>,
+    steps: &[Step],
+    ctx: &mut Context<'_>,
+) -> Result<Vec<String>, Error> {
+    // Listening before the scratch database exists: a signal from now on removes it.
+    let mut stop = signals::Stop::listen();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let name = format!("{SCRATCH_PREFIX}{}_{nanos}", std::process::id());
+    let scratch = Scratch::create(dialect, target, &name)
+        .await
+        .map_err(VerifyError::from)?;
+    say_replaying(ctx, steps.len(), &scratch.name, &scratch.what);
+    let result = tokio::select! {
+        result = replay_on(&scratch, steps, ctx) => result,
+        signal = stop.recv() => Err(VerifyError::Interrupted {
+            signal,
+            name: scratch.name.clone(),
+        }
+        .into()),
+    };
+    scratch.drop_now().await;
+    result
+}
+
+async fn replay_on(
+    scratch: &Scratch,
+    steps: &[Step],
+    ctx: &mut Context<'_>,
+) -> Result<Vec<String>, Error> {
+    let mut conn = scratch.connect().await.map_err(VerifyError::from)?;
+    let result = replay(&mut conn, steps, ctx).await;
+    conn.close().await;
+    result
 }
 
 fn say_replaying(ctx: &mut Context<'_>, count: usize, name: &str, what: &str) {
@@ -215,33 +198,25 @@ fn step(folder: &Folder, local: Local, cwd: &std::path::Path) -> Result<Step, Er
 /// differences, then one indented line per difference), empty when everything matched.
 async fn replay(
     conn: &mut Connected,
-    dialect: Dialect,
     steps: &[Step],
     ctx: &mut Context<'_>,
 ) -> Result<Vec<String>, Error> {
     let mut report = Vec::new();
     for (n, step) in steps.iter().enumerate() {
-        let applied = match &mut conn.db {
-            Db::Postgres(c) => postgres::apply(c, step).await,
-            Db::Mysql(c) => mysql::apply(c, step).await,
-            _ => sqlite::apply(conn, step).await,
-        };
-        applied.map_err(|(at, error)| VerifyError::Apply {
+        let applied = conn.replay_step(&step.local.migration).await;
+        applied.map_err(|(line, error)| VerifyError::Apply {
             file: step.file.clone(),
-            at,
+            at: line.map(|l| format!(":{l}")).unwrap_or_default(),
             error,
             before: n,
         })?;
-        let actual =
-            introspect::introspect(&mut conn.db)
-                .await
-                .map_err(|e| VerifyError::Scratch {
-                    context: "cannot read the schema back".into(),
-                    name: conn.what.clone(),
-                    error: database::error_message(&e),
-                })?;
-        let differences =
-            introspect::judge::compare(&mut conn.db, dialect, &step.expected, &actual).await;
+        let actual = conn.introspect().await.map_err(|e| ScratchError::Use {
+            context: "cannot read the schema back".into(),
+            name: conn.what.clone(),
+            error: ServerError::Server(Box::new(e)),
+        });
+        let actual = actual.map_err(VerifyError::from)?;
+        let differences = introspect::judge::compare(conn, &step.expected, &actual).await;
         let version = step.local.migration.version;
         if differences.is_empty() {
             let _ = writeln!(ctx.stdout, "  {version} {}  ok", step.local.name);
@@ -257,4 +232,48 @@ async fn replay(
         report.extend(differences.into_iter().map(|d| format!("  {d}")));
     }
     Ok(report)
+}
+
+/// The signals that stop a run: SIGTERM (a CI timeout, `kill`) and SIGINT (Ctrl-C).
+mod signals {
+    /// Both signals, listened to from [`Stop::listen`] on.
+    pub(super) struct Stop {
+        #[cfg(unix)]
+        streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+    }
+
+    impl Stop {
+        pub(super) fn listen() -> Stop {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{signal, SignalKind};
+                let term = signal(SignalKind::terminate());
+                let int = signal(SignalKind::interrupt());
+                Stop {
+                    streams: term.ok().zip(int.ok()),
+                }
+            }
+            #[cfg(not(unix))]
+            Stop {}
+        }
+
+        /// Waits for the first of them; its name.
+        pub(super) async fn recv(&mut self) -> &'static str {
+            #[cfg(unix)]
+            {
+                let Some((term, int)) = &mut self.streams else {
+                    return std::future::pending().await;
+                };
+                tokio::select! {
+                    _ = term.recv() => "SIGTERM",
+                    _ = int.recv() => "SIGINT",
+                }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = tokio::signal::ctrl_c().await;
+                "Ctrl-C"
+            }
+        }
+    }
 }

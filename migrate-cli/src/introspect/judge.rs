@@ -1,6 +1,7 @@
 //! The database judges expressions: which defaults, checks and index predicates of a snapshot
-//! and of the live schema to put through the server (PostgreSQL's and MySQL's
-//! `normalize_expressions`, in `crate::backend`), and what its printed-back texts decide.
+//! and of the live schema to put through the server (the backend's `normalize_expressions`:
+//! PostgreSQL's and MySQL's ask their server, SQLite's judges none), and what its printed-back
+//! texts decide.
 //!
 //! For each pair whose texts differ, both texts are applied to a probe (a temporary copy of the
 //! live table) and read back as the server prints them.
@@ -10,23 +11,10 @@
 //! When the server cannot print the live text (no probe could be built), the text normalizer
 //! decides, as it does on SQLite.
 
-use super::{compare_in, compare_judged, expr};
-use crate::backend;
-use crate::config::Dialect;
-use crate::database::Db;
+use super::compare_by;
+use crate::backend::{Connected, ExprKind as Kind};
 use schema_core::model::{Schema, Table};
 use std::collections::BTreeSet;
-
-/// What an expression is, which decides how the server is asked to print it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
-    /// A default of the named column; no default at all prints as the empty text.
-    Default(String),
-    /// A check constraint's expression.
-    Check,
-    /// A partial index's `WHERE` predicate.
-    Predicate,
-}
 
 /// Where a pair's snapshot text sits in the expected schema, to replace it.
 #[derive(Debug, Clone, Copy)]
@@ -45,17 +33,9 @@ struct Pair {
     have: Option<String>,
 }
 
-/// [`compare_in`], with the expressions judged by the server `db` is connected to (PostgreSQL,
-/// MySQL); SQLite keeps the text comparison.
-pub async fn compare(
-    db: &mut Db,
-    dialect: Dialect,
-    expected: &Schema,
-    actual: &Schema,
-) -> Vec<String> {
-    if matches!(db, Db::Sqlite(_)) {
-        return compare_in(dialect, expected, actual);
-    }
+/// The database's comparison (`Database::compare`), with the expressions judged by the server
+/// `conn` is connected to; where it judges none (SQLite), the text comparison decides.
+pub async fn compare(conn: &mut Connected, expected: &Schema, actual: &Schema) -> Vec<String> {
     let mut expected = expected.clone();
     let mut different = BTreeSet::new();
     for (key, want) in expected.tables.iter_mut() {
@@ -73,11 +53,7 @@ pub async fn compare(
                 items.push((p.kind.clone(), h.clone()));
             }
         }
-        let printed = match db {
-            Db::Postgres(c) => backend::postgres::expressions::normalize(c, have, &items).await,
-            Db::Mysql(c) => backend::mysql::expressions::normalize(c, have, &items).await,
-            Db::Sqlite(_) => vec![None; items.len()],
-        };
+        let printed = conn.normalize_expressions(have, &items).await;
         let mut printed = printed.into_iter();
         for p in pairs {
             let w = printed.next().flatten();
@@ -96,13 +72,12 @@ pub async fn compare(
             }
         }
     }
-    let base = match dialect {
-        Dialect::Mysql => expr::same_mysql,
-        Dialect::Postgres | Dialect::Sqlite => expr::same,
+    let database = conn.database();
+    let rules = database.rules();
+    let same = |a: &str, b: &str| {
+        !different.contains(&(a.to_string(), b.to_string())) && (rules.same)(a, b)
     };
-    let same =
-        |a: &str, b: &str| !different.contains(&(a.to_string(), b.to_string())) && base(a, b);
-    compare_judged(dialect, &expected, actual, &same)
+    compare_by(rules, !database.has_schemas(), &expected, actual, Some(&same))
 }
 
 /// The pairs of `want` (snapshot) and `have` (live) whose texts differ.

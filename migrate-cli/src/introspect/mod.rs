@@ -1,37 +1,22 @@
-//! Introspection: reading a live database's schema (PostgreSQL's catalog, SQLite's pragmas,
-//! MySQL's and MariaDB's `information_schema`) back into the model that `generate` writes into
-//! snapshots, and comparing the two object by object (what `verify` and `check`'s drift report).
+//! Comparing a snapshot with a live schema (read back by the database's backend, see
+//! [`crate::backend`]) object by object: what `verify` and `check`'s drift report.
 //!
 //! The comparison ignores what a catalog cannot hold: column order, rename hints and
 //! whether an index is built `CONCURRENTLY`. Defaults, checks and index predicates are
 //! compared through [`expr::same`], which drops the casts and parentheses PostgreSQL adds;
-//! on MySQL ([`compare_in`]) through [`expr::same_mysql`], and a foreign key's `RESTRICT` is
+//! on MySQL ([`Rules::MYSQL`]) through [`expr::same_mysql`], and a foreign key's `RESTRICT` is
 //! its `NO ACTION` there. `verify` and `check --url` let the server judge expressions first
 //! ([`judge`]).
 
 pub mod expr;
 pub mod judge;
-pub mod mysql;
-pub mod postgres;
-pub mod sqlite;
 
-use crate::config::Dialect;
-use crate::database::Db;
 use schema_core::model::{Column, ColumnType, FkAction, Index, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The whole user schema of the database `db` is connected to.
-pub async fn introspect(db: &mut Db) -> Result<Schema, sqlx::Error> {
-    match db {
-        Db::Postgres(conn) => postgres::introspect(conn).await,
-        Db::Sqlite(conn) => sqlite::introspect(conn).await,
-        Db::Mysql(conn) => mysql::introspect(conn).await,
-    }
-}
-
-/// What two spellings of one object a dialect's catalog treats as the same.
+/// What two spellings of one object a database's catalog treats as the same.
 #[derive(Clone, Copy)]
-struct Rules<'a> {
+pub struct Rules<'a> {
     /// Whether two expressions are the same.
     same: &'a dyn Fn(&str, &str) -> bool,
     /// A foreign key action as the dialect enforces it.
@@ -40,42 +25,55 @@ struct Rules<'a> {
     method: fn(Option<&str>) -> String,
 }
 
-const STANDARD: Rules<'static> = Rules {
-    same: &expr::same,
-    action: |a| a,
-    method: |m| m.unwrap_or("btree").to_lowercase(),
-};
+impl Rules<'static> {
+    /// PostgreSQL's and SQLite's.
+    pub const STANDARD: Rules<'static> = Rules {
+        same: &expr::same,
+        action: |a| a,
+        method: |m| m.unwrap_or("btree").to_lowercase(),
+    };
 
-/// InnoDB's `RESTRICT` is `NO ACTION`, and it builds a btree for `USING HASH`.
-const MYSQL: Rules<'static> = Rules {
-    same: &expr::same_mysql,
-    action: |a| match a {
-        FkAction::Restrict => FkAction::NoAction,
-        other => other,
-    },
-    method: |m| match m.map(str::to_lowercase).as_deref() {
-        None | Some("hash") => "btree".into(),
-        Some(other) => other.into(),
-    },
-};
+    /// MySQL's and MariaDB's: InnoDB's `RESTRICT` is `NO ACTION`, and it builds a btree for
+    /// `USING HASH`.
+    pub const MYSQL: Rules<'static> = Rules {
+        same: &expr::same_mysql,
+        action: |a| match a {
+            FkAction::Restrict => FkAction::NoAction,
+            other => other,
+        },
+        method: |m| match m.map(str::to_lowercase).as_deref() {
+            None | Some("hash") => "btree".into(),
+            Some(other) => other.into(),
+        },
+    };
+}
 
 /// Every difference between `expected` (a snapshot) and `actual` (the live schema), one line
 /// each, named by object: `public.accounts.active: missing column`.
 pub fn compare(expected: &Schema, actual: &Schema) -> Vec<String> {
-    compare_with(STANDARD, expected, actual)
+    compare_with(Rules::STANDARD, expected, actual)
 }
 
-/// [`compare`] for a database of `dialect`, read as that database prints things back; on
-/// SQLite and MySQL, which have no schemas, the objects are named `accounts.active`.
-pub fn compare_in(dialect: Dialect, expected: &Schema, actual: &Schema) -> Vec<String> {
-    let lines = match dialect {
-        Dialect::Mysql => compare_with(MYSQL, expected, actual),
-        Dialect::Postgres | Dialect::Sqlite => compare_with(STANDARD, expected, actual),
+/// [`compare`] with a database's rules: `unqualified` names objects without the default schema
+/// (`accounts.active`, for databases that have no schemas), and `same`, when given, decides
+/// whether two expressions are the same instead of the rules' text comparison (the server's
+/// verdicts, see [`judge`]).
+pub fn compare_by(
+    rules: &Rules<'_>,
+    unqualified: bool,
+    expected: &Schema,
+    actual: &Schema,
+    same: Option<&dyn Fn(&str, &str) -> bool>,
+) -> Vec<String> {
+    let rules = match same {
+        Some(same) => Rules { same, ..*rules },
+        None => *rules,
     };
-    if dialect == Dialect::Postgres {
+    let lines = compare_with(rules, expected, actual);
+    if !unqualified {
         return lines;
     }
-    // Each line starts with its object's key; these dialects hold the default schema only.
+    // Each line starts with its object's key; these databases hold the default schema only.
     let prefix = format!("{}.", schema_core::model::DEFAULT_SCHEMA);
     lines
         .into_iter()
@@ -84,21 +82,6 @@ pub fn compare_in(dialect: Dialect, expected: &Schema, actual: &Schema) -> Vec<S
             None => line,
         })
         .collect()
-}
-
-/// [`compare_in`] where `same` decides whether two expressions are the same (the server's
-/// verdicts, see [`judge`]).
-pub fn compare_judged(
-    dialect: Dialect,
-    expected: &Schema,
-    actual: &Schema,
-    same: &dyn Fn(&str, &str) -> bool,
-) -> Vec<String> {
-    let rules = match dialect {
-        Dialect::Mysql => MYSQL,
-        Dialect::Postgres | Dialect::Sqlite => STANDARD,
-    };
-    compare_with(Rules { same, ..rules }, expected, actual)
 }
 
 fn compare_with(rules: Rules, expected: &Schema, actual: &Schema) -> Vec<String> {
@@ -447,14 +430,14 @@ mod tests {
         if let Some(t) = have.tables.values_mut().next() {
             t.columns.remove(2);
         }
-        for dialect in [Dialect::Sqlite, Dialect::Mysql] {
+        for dialect in [crate::config::Dialect::Sqlite, crate::config::Dialect::Mysql] {
             assert_eq!(
-                compare_in(dialect, &want, &have),
+                crate::backend::of(dialect).compare(&want, &have),
                 ["t.state: missing column"]
             );
         }
         assert_eq!(
-            compare_in(Dialect::Postgres, &want, &have),
+            crate::backend::of(crate::config::Dialect::Postgres).compare(&want, &have),
             ["public.t.state: missing column"]
         );
     }

@@ -728,3 +728,62 @@ async fn sqlite_a_no_transaction_file_runs_on_the_bare_connection() {
         ],
     );
 }
+
+/// `status --url` on a SQLite project refuses what `migrate` refuses: a url of another
+/// database, one that is no url, a file that is not there and that the url would not create;
+/// and never shows a password, in the user-info or the query string.
+#[tokio::test]
+async fn sqlite_status_refuses_a_url_migrate_refuses() {
+    let p = Project::new("sqlite");
+    three_migrations(&p);
+    let missing = p.path().join("missing.db");
+    let missing = format!("sqlite://{}", missing.display());
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            "postgres://app:hunter2@127.0.0.1:1/shop?password=hunter2",
+            &[
+                "is not a sqlite url",
+                "postgres://app:***@127.0.0.1:1/shop?password=***",
+            ],
+        ),
+        ("bogus", &["(bogus) is not a sqlite url"]),
+        (
+            &missing,
+            &["cannot connect to sqlite database", "?mode=rwc"],
+        ),
+    ];
+    for (url, needles) in cases {
+        let status = p.run(&["status", "--url", url]).await;
+        assert_has(&status, 1, needles);
+        let migrate = p.run(&["migrate", "--url", url]).await;
+        assert_has(&migrate, 1, needles);
+        let all = format!("{}{}", status.stdout, status.stderr);
+        assert!(
+            !all.contains("hunter2") && !all.contains("pending"),
+            "{all}"
+        );
+    }
+    let rwc = format!("{missing}?mode=rwc");
+    let status = p.run(&["status", "--url", &rwc]).await;
+    assert_has(&status, 0, &["not created yet", "3 migrations: 3 pending"]);
+}
+
+/// A `.env` that works for sqlx-cli gives the same URL: `export`, quotes and `${VAR}`
+/// substitution of an earlier line.
+#[tokio::test]
+async fn sqlite_dotenv_is_read_as_sqlx_cli_reads_it() {
+    if std::env::var_os("DATABASE_URL").is_some() {
+        eprintln!("SKIPPED sqlite_dotenv_is_read_as_sqlx_cli_reads_it: DATABASE_URL is set in the environment");
+        return;
+    }
+    let p = Project::new("sqlite");
+    three_migrations(&p);
+    fs::write(
+        p.path().join(".env"),
+        "export DB_FILE=app.db\nDATABASE_URL=\"sqlite://${DB_FILE}?mode=rwc\" # the app's\n",
+    )
+    .expect(".env");
+    let run = p.run(&["migrate"]).await;
+    assert_has(&run, 0, &["applied 3 migration(s) to sqlite database"]);
+    assert!(p.path().join("app.db").exists(), "{run:#?}");
+}

@@ -33,7 +33,7 @@ async fn catalog_names_every_object_and_the_database_is_dropped() {
         );
     }
     let name = db.name.clone();
-    let pool = sqlx::MySqlPool::connect(&tests::mysql::server_url())
+    let pool = sqlx::MySqlPool::connect(&tests::mysql::TestDb::server_url())
         .await
         .expect("admin");
     drop(db);

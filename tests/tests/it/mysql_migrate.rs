@@ -5,8 +5,6 @@
 //! file blocks the next run until repaired, and introspection reads hand-written tables back
 //! into the MySQL model.
 
-use migrate_cli::database::Db;
-use migrate_cli::introspect;
 use schema_core::model::{
     Check, Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table,
 };
@@ -380,7 +378,7 @@ async fn mysql_a_url_without_a_database_is_explained() {
     let Some(_db) = TestDb::create("migrate_nodb").await else {
         return;
     };
-    let server = tests::mysql::server_url();
+    let server = tests::mysql::TestDb::server_url();
     let without = match server.rsplit_once('/') {
         Some((root, _)) if root.contains("://") && root.len() > "mysql://".len() => {
             root.to_string()
@@ -603,14 +601,9 @@ async fn mysql_hand_written_tables_read_back_into_the_mysql_model() {
     ];
 
     let mut conn = MySqlConnection::connect(&db.url).await.expect("connect");
-    let mut db_conn = Db::Mysql(conn);
-    let actual = introspect::introspect(&mut db_conn)
+    let actual = migrate_cli::backend::Backend::introspect(&mut conn)
         .await
         .expect("introspect");
-    let Db::Mysql(c) = db_conn else {
-        unreachable!("a mysql connection")
-    };
-    conn = c;
     conn.close().await.expect("close");
 
     // Checks: names as written, expressions as the server prints them back.
@@ -634,7 +627,7 @@ async fn mysql_hand_written_tables_read_back_into_the_mysql_model() {
             .collect(),
         ..Schema::default()
     };
-    let diff = introspect::compare_in(migrate_cli::config::Dialect::Mysql, &expected, &actual);
+    let diff = migrate_cli::backend::of(migrate_cli::config::Dialect::Mysql).compare(&expected, &actual);
     assert!(diff.is_empty(), "{diff:#?}");
     // Everything but the check texts is exactly the model.
     let mut exact = actual.clone();

@@ -9,7 +9,8 @@
 //! a default, a new unique or check, a type change): the case is then replayed without rows
 //! and must pass. `PROPTEST_CASES` overrides the number of cases (1,000 by default).
 
-use migrate_cli::introspect::{self, sqlite::introspect};
+use migrate_cli::backend::sqlite::introspect::introspect;
+use migrate_cli::introspect;
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use schema_core::diff;

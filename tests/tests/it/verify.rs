@@ -55,7 +55,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 
 /// The server's URL, or `None` (after saying so) when it is unreachable outside CI.
 fn server(label: &str) -> Option<String> {
-    let url = tests::pg::server_url();
+    let url = tests::pg::TestDb::server_url();
     match block_on(PgConnection::connect(&url)) {
         Ok(conn) => {
             block_on(conn.close()).ok();
@@ -73,15 +73,7 @@ fn server(label: &str) -> Option<String> {
 
 /// Scratch databases this process created that still exist.
 fn leftover_scratch_databases(url: &str) -> Vec<String> {
-    let pattern = format!("{SCRATCH_PREFIX}{}\\_%", std::process::id());
-    block_on(async {
-        let mut conn = PgConnection::connect(url).await.expect("connect");
-        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE $1")
-            .bind(pattern)
-            .fetch_all(&mut conn)
-            .await
-            .expect("list databases")
-    })
+    scratch_databases_of(url, std::process::id())
 }
 
 fn verify(dir: &Path, url: &str) -> Run {
@@ -371,4 +363,101 @@ fn pg_a_killed_runs_scratch_database_is_dropped_by_the_next_run_and_a_live_ones_
         holder.close().await.ok();
     });
     assert_eq!(leftover_scratch_databases(&url), Vec::<String>::new());
+}
+
+/// Scratch databases of the process `pid` that exist.
+fn scratch_databases_of(url: &str, pid: u32) -> Vec<String> {
+    let pattern = format!("{SCRATCH_PREFIX}{pid}\\_%");
+    block_on(async {
+        let mut conn = PgConnection::connect(url).await.expect("connect");
+        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE $1")
+            .bind(pattern)
+            .fetch_all(&mut conn)
+            .await
+            .expect("list databases")
+    })
+}
+
+/// A `verify` process (this test binary started again, running the command line as `main`
+/// does) stopped with SIGTERM or SIGINT while it replays, as CI stops a job on timeout: it
+/// removes its scratch database before it ends and says so.
+#[test]
+fn pg_a_verify_stopped_by_a_signal_removes_its_scratch_database() {
+    let _one = crate::PG_VERIFY.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(url) = server("verify_signal") else {
+        return;
+    };
+    for signal in ["TERM", "INT"] {
+        let dir = example_copy();
+        let first = fs::read_dir(dir.path().join("migrations"))
+            .expect("migrations")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+            .min()
+            .expect("a migration");
+        let sql = fs::read_to_string(&first).expect("read");
+        let slow = format!("SELECT pg_sleep(60);\n--> statement-breakpoint\n{sql}");
+        fs::write(&first, slow).expect("write");
+        let exe = std::env::current_exe().expect("the test binary");
+        let child = std::process::Command::new(&exe)
+            .args([
+                "--ignored",
+                "--exact",
+                "verify::child_process_runs_verify",
+                "--nocapture",
+            ])
+            .env("VERIFY_CHILD_DIR", dir.path())
+            .env("VERIFY_CHILD_URL", &url)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("a child process");
+        let pid = child.id();
+        let started = std::time::Instant::now();
+        while scratch_databases_of(&url, pid).is_empty() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "verify never created its scratch database"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{signal}"), pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success(), "kill -{signal} {pid}");
+        let out = child.wait_with_output().expect("the child ends");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            scratch_databases_of(&url, pid),
+            Vec::<String>::new(),
+            "SIG{signal} left the scratch database behind: {text}"
+        );
+        assert!(
+            text.contains(&format!("verify was stopped by SIG{signal}")),
+            "{text}"
+        );
+    }
+}
+
+/// Runs `verify` as the binary does, in `VERIFY_CHILD_DIR` on `VERIFY_CHILD_URL`; only as the
+/// child process of the test above.
+#[test]
+#[ignore = "a child process of pg_a_verify_stopped_by_a_signal_removes_its_scratch_database"]
+fn child_process_runs_verify() {
+    let (Some(dir), Some(url)) = (
+        std::env::var_os("VERIFY_CHILD_DIR"),
+        std::env::var("VERIFY_CHILD_URL").ok(),
+    ) else {
+        return;
+    };
+    std::env::set_current_dir(dir).expect("cd");
+    let code = migrate_cli::run_code(["migrate-cli", "verify", "--url", url.as_str()]);
+    println!("exit code {code}");
 }

@@ -235,9 +235,8 @@ fn mysql_a_scratch_database_a_killed_run_left_is_dropped_by_the_next_run() {
 fn introspected(rt: &tokio::runtime::Runtime, url: &str) -> schema_core::model::Schema {
     rt.block_on(async {
         use sqlx::Connection;
-        let conn = sqlx::MySqlConnection::connect(url).await.expect("connect");
-        let mut db = migrate_cli::database::Db::Mysql(conn);
-        migrate_cli::introspect::introspect(&mut db)
+        let mut conn = sqlx::MySqlConnection::connect(url).await.expect("connect");
+        migrate_cli::backend::Backend::introspect(&mut conn)
             .await
             .expect("introspect")
     })
@@ -388,4 +387,37 @@ fn mysql_a_file_with_delimiter_lines_fails_verify_with_its_line() {
     );
     assert!(text(&run).contains(&expected), "{expected}\n{}", text(&run));
     assert_scratch_dropped(&run, &rt, &db.pool);
+}
+
+/// A user who may not create databases is told what MySQL needs (CREATE and DROP), not
+/// PostgreSQL's CREATEDB privilege.
+#[test]
+fn mysql_a_user_who_may_not_create_databases_gets_mysqls_hint() {
+    let Some((rt, db)) = database("verify_hint") else {
+        return;
+    };
+    if !db.url.contains("://root@") {
+        eprintln!("SKIPPED mysql_a_user_who_may_not_create_databases_gets_mysqls_hint: MYSQL_URL is not root without a password");
+        return;
+    }
+    let user = format!("nocreate_{}", std::process::id());
+    let admin = |sql: String| {
+        rt.block_on(sqlx::query(&sql).execute(&db.pool))
+            .expect("admin statement");
+    };
+    admin(format!("DROP USER IF EXISTS '{user}'@'%'"));
+    admin(format!("CREATE USER '{user}'@'%'"));
+    admin(format!("GRANT SELECT ON `{}`.* TO '{user}'@'%'", db.name));
+    let (p, _) = generated();
+    let url = db.url.replacen("://root@", &format!("://{user}@"), 1);
+    let run = p.run(&["verify", "--url", &url], NOW + 120);
+    admin(format!("DROP USER IF EXISTS '{user}'@'%'"));
+    assert_eq!(run.code, 1, "{}", text(&run));
+    let all = text(&run);
+    assert!(all.contains("cannot create the scratch database"), "{all}");
+    assert!(
+        all.contains("the url's user needs the CREATE and DROP privileges"),
+        "{all}"
+    );
+    assert!(!all.contains("CREATEDB"), "{all}");
 }

@@ -5,7 +5,7 @@
 //! from `SHOW COLUMNS` and a check from `SHOW CREATE TABLE`, cut out with sqlparser's tokenizer.
 //! Each statement is sent alone (prepared), so a text cannot carry a second statement.
 
-use crate::introspect::judge::Kind;
+use crate::backend::ExprKind as Kind;
 use schema_core::model::Table;
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};

@@ -5,7 +5,7 @@
 //! only read.
 //! Each statement is sent alone (extended protocol), so a text cannot carry a second statement.
 
-use crate::introspect::judge::Kind;
+use crate::backend::ExprKind as Kind;
 use schema_core::model::Table;
 use sqlx::{Connection, PgConnection, Postgres, Transaction};
 

@@ -1,3 +1,215 @@
-//! PostgreSQL.
+//! PostgreSQL: connecting, the catalog read back into the model ([`introspect`]), row counts
+//! for lint, repairing interrupted concurrent index builds, and scratch databases (created
+//! under an advisory lock, dropped `WITH (FORCE)`). Migrations go through sqlx's own
+//! `Migrate` for PostgreSQL: its advisory lock, one transaction per file unless the file says
+//! `-- no-transaction`.
 
 pub mod expressions;
+pub mod introspect;
+
+use super::{
+    pending, quote, server_name, Backend, Conn, Database, ExprKind, Names, Pending, RowCount,
+    StepError,
+    SERVER_HINT,
+};
+use crate::commands::migrate::Remains;
+use crate::database::Target;
+use crate::statements::split_statements;
+use schema_core::diff::QualifiedName;
+use schema_core::model::{Schema, Table};
+use sqlx::migrate::Migration;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, Executor, PgConnection, Row};
+use std::str::FromStr;
+
+use crate::sizes::COUNT_LIMIT_BYTES;
+
+/// `pg_advisory_lock`'s first key for scratch databases ("veri"); the second is
+/// `hashtext(name)`. A run holds its lock from before `CREATE DATABASE` until the drop, so a
+/// scratch database whose lock nobody holds was left by an interrupted run.
+pub const LOCK_CLASS: i32 = 0x7665_7269;
+
+/// What a scratch database's name looks like, as a PostgreSQL regular expression.
+const SCRATCH_NAME_RE: &str = "^verify_[0-9]+_[0-9]+$";
+
+/// PostgreSQL before connecting.
+pub struct Postgres;
+
+impl Database for Postgres {
+    fn has_schemas(&self) -> bool {
+        true
+    }
+    fn no_transaction_remains(&self, sql: &str) -> Option<Remains> {
+        Some(no_transaction_remains(sql))
+    }
+    fn names(&self) -> &'static Names {
+        &Names {
+            schemes: &["postgres", "postgresql"],
+            connect_hint: SERVER_HINT,
+            scratch_hint: "the url's user needs the CREATEDB privilege",
+        }
+    }
+    fn how_it_runs(&self, m: &Migration) -> &'static str {
+        match m.no_tx {
+            true => "without a transaction",
+            false => "in its own transaction",
+        }
+    }
+}
+
+/// What to call the database of `target`, and the connection on its way.
+pub(super) fn connect(target: &Target) -> Result<(String, Pending), sqlx::Error> {
+    let opts = PgConnectOptions::from_str(&target.url)?;
+    let (db, host, port) = (opts.get_database(), opts.get_host(), opts.get_port());
+    let what = server_name("postgres", db, host, port);
+    Ok((what, pending(opts, Conn::Postgres)))
+}
+
+impl Backend for PgConnection {
+    const HISTORY_EXISTS: &'static str =
+        "SELECT count(*) FROM pg_catalog.pg_class WHERE oid = to_regclass('_sqlx_migrations')";
+    const INSTALLED_ON: &'static str =
+        "to_char(installed_on AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+
+    /// Runs the statements, in one transaction unless the file is `-- no-transaction`.
+    async fn replay_step(&mut self, m: &Migration) -> Result<(), StepError> {
+        let statements: Vec<_> = split_statements(&m.sql)
+            .into_iter()
+            .filter(|s| s.sql_line().is_some())
+            .collect();
+        if m.no_tx {
+            for s in &statements {
+                self.execute(s.text)
+                    .await
+                    .map_err(|e| StepError::At(s.sql_line(), e))?;
+            }
+            return Ok(());
+        }
+        let mut tx = self.begin().await.map_err(|e| StepError::At(None, e))?;
+        for s in &statements {
+            (&mut *tx)
+                .execute(s.text)
+                .await
+                .map_err(|e| StepError::At(s.sql_line(), e))?;
+        }
+        tx.commit().await.map_err(|e| StepError::At(None, e))
+    }
+
+    async fn introspect(&mut self) -> Result<Schema, sqlx::Error> {
+        introspect::introspect(self).await
+    }
+
+    async fn normalize_expressions(
+        &mut self,
+        table: &Table,
+        expressions: &[(ExprKind, String)],
+    ) -> Vec<Option<String>> {
+        expressions::normalize(self, table, expressions).await
+    }
+
+    /// `reltuples`, or `count(*)` for a small table never analyzed.
+    async fn row_count(&mut self, name: &QualifiedName) -> RowCount {
+        let row = sqlx::query(
+            "SELECT c.reltuples::float8, pg_catalog.pg_relation_size(c.oid) \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind = 'r'",
+        )
+        .bind(&name.schema)
+        .bind(&name.name)
+        .fetch_optional(&mut *self)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Err("not in the database"));
+        };
+        let (estimate, bytes): (f64, i64) = (row.try_get(0)?, row.try_get(1)?);
+        // -1: never analyzed (PostgreSQL 14+); 0 with pages on disk: never analyzed before 14.
+        let analyzed = estimate > 0.0 || (estimate == 0.0 && bytes == 0);
+        if analyzed {
+            return Ok(Ok(estimate.round() as u64));
+        }
+        if bytes > COUNT_LIMIT_BYTES {
+            return Ok(Err(
+                "never analyzed and too large to count; run ANALYZE on it",
+            ));
+        }
+        let sql = format!(
+            "SELECT count(*) FROM {}.{}",
+            quote(&name.schema),
+            quote(&name.name)
+        );
+        let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut *self).await?;
+        Ok(Ok(n.max(0) as u64))
+    }
+
+    async fn drop_invalid_index(&mut self, schema: &str, name: &str) -> Result<bool, sqlx::Error> {
+        let invalid: Option<bool> = sqlx::query_scalar(
+            "SELECT NOT i.indisvalid FROM pg_catalog.pg_index i \
+             JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relname = $2",
+        )
+        .bind(schema)
+        .bind(name)
+        .fetch_optional(&mut *self)
+        .await?;
+        if invalid != Some(true) {
+            return Ok(false);
+        }
+        let drop = format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {}.{}",
+            quote(schema),
+            quote(name)
+        );
+        self.execute(drop.as_str()).await?;
+        Ok(true)
+    }
+
+    async fn create_scratch(&mut self, name: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
+            .bind(LOCK_CLASS)
+            .bind(name)
+            .execute(&mut *self)
+            .await?;
+        self.execute(format!("CREATE DATABASE {}", quote(name)).as_str())
+            .await
+            .map(drop)
+    }
+
+    fn drop_scratch_sql(name: &str) -> String {
+        format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(name))
+    }
+
+    /// Drops the scratch databases whose advisory lock nobody holds.
+    async fn abandoned_scratch(&mut self) -> Result<Vec<String>, sqlx::Error> {
+        let sql = "SELECT d.datname::text FROM pg_database d WHERE d.datname ~ $1 AND NOT EXISTS \
+                   (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid::bigint = $2 \
+                    AND l.objsubid = 2 AND l.objid::bigint = (hashtext(d.datname)::bigint & 4294967295))";
+        sqlx::query_scalar::<_, String>(sql)
+            .bind(SCRATCH_NAME_RE)
+            .bind(i64::from(LOCK_CLASS))
+            .fetch_all(&mut *self)
+            .await
+    }
+
+    fn server_of(target: &Target) -> Result<String, sqlx::Error> {
+        let opts = PgConnectOptions::from_str(&target.url)?;
+        Ok(format!("{}:{}", opts.get_host(), opts.get_port()))
+    }
+}
+
+/// What a failed PostgreSQL `-- no-transaction` file left: sqlx sent it whole as one simple
+/// query, run in one implicit transaction unless the file's transaction commands end it; a
+/// concurrent index build alone in its file runs outside any transaction and may leave an
+/// invalid index (in a file of several statements it cannot run at all).
+fn no_transaction_remains(sql: &str) -> Remains {
+    match crate::statements::postgres::read(sql) {
+        Ok(script) if script.control_line.is_some() => Remains::SinceLastCommit {
+            line: script.control_line,
+        },
+        Ok(script) if script.statements <= 1 && script.concurrently => Remains::InvalidIndex,
+        Ok(script) => Remains::ImplicitTransaction {
+            concurrently: script.concurrently,
+        },
+        Err(_) => Remains::SinceLastCommit { line: None },
+    }
+}

@@ -1,3 +1,236 @@
-//! SQLite: what only SQLite does.
+//! SQLite: connecting to a file (relative paths from the config's directory), `-- no-transaction`
+//! files run on the bare connection ([`migrate`]), the pragmas and `CREATE` text read back into
+//! the model ([`introspect`]), exact row counts for lint, and finding what a failed rebuild
+//! loses. SQLite has no server: its scratch database is a temporary file.
 
 pub mod defaults;
+pub mod introspect;
+pub mod migrate;
+
+use super::{
+    pending, quote, ApplyError, Backend, Conn, Database, Names, Pending, Replayed, RowCount,
+    StepError,
+};
+use crate::database::{Target, UrlSource};
+use crate::statements::{split_statements, Statement};
+use schema_core::diff::QualifiedName;
+use schema_core::model::Schema;
+use sqlx::migrate::{Migrate, MigrateError, Migration};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Executor, SqliteConnection};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// SQLite before connecting.
+pub struct Sqlite;
+
+impl Database for Sqlite {
+    fn names(&self) -> &'static Names {
+        &Names {
+            schemes: &["sqlite"],
+            connect_hint: "check the path, or add ?mode=rwc to the url to create the file",
+            scratch_hint: "set TMPDIR to a writable directory",
+        }
+    }
+    fn scratch_on_server(&self) -> bool {
+        false
+    }
+    /// A URL of another database is not a missing file: connecting refuses it.
+    fn file_missing(&self, target: &Target) -> bool {
+        let sqlite = target.url.to_ascii_lowercase().starts_with("sqlite:")
+            || matches!(target.source, UrlSource::SqliteDefault(_));
+        sqlite
+            && !in_memory(&target.url)
+            && options(target).is_ok_and(|opts| !opts.get_filename().exists())
+    }
+    /// `dev.db` beside the config, created when missing.
+    fn default_url(&self, dir: &std::path::Path) -> Option<(String, std::path::PathBuf)> {
+        let file = dir.join("dev.db");
+        Some((format!("sqlite://{}?mode=rwc", file.display()), file))
+    }
+    /// The default `dev.db`, or a url with `mode=rwc`.
+    fn creates_file(&self, target: &Target) -> bool {
+        matches!(target.source, UrlSource::SqliteDefault(_))
+            || url::Url::parse(&target.url)
+                .is_ok_and(|u| u.query_pairs().any(|(k, v)| k == "mode" && v == "rwc"))
+    }
+    fn how_it_runs(&self, m: &Migration) -> &'static str {
+        let own = migrate::own_transaction(&split_statements(&m.sql)).is_some();
+        match (m.no_tx, own) {
+            (true, true) => "in the transaction it opens itself, with foreign keys off",
+            (true, false) => "without a transaction",
+            (false, _) => "in its own transaction",
+        }
+    }
+    fn records_itself(&self, m: &Migration) -> bool {
+        m.no_tx
+    }
+    fn records_inside(&self, m: &Migration) -> bool {
+        m.no_tx && migrate::records_inside(&m.sql)
+    }
+    fn own_transaction(&self, statements: &[Statement<'_>]) -> Option<(usize, usize)> {
+        migrate::own_transaction(statements)
+    }
+    fn is_control(&self, statement: &Statement<'_>) -> bool {
+        migrate::is_control(statement)
+    }
+}
+
+/// What to call the database of `target`, and the connection on its way.
+pub(super) fn connect(target: &Target) -> Result<(String, Pending), sqlx::Error> {
+    let opts = options(target)?;
+    let what = format!("sqlite database {}", opts.get_filename().display());
+    Ok((what, pending(opts, Conn::Sqlite)))
+}
+
+/// SQLite options for `target`, a relative file taken from `target.base`.
+fn options(target: &Target) -> Result<SqliteConnectOptions, sqlx::Error> {
+    if let UrlSource::SqliteDefault(file) = &target.source {
+        return Ok(SqliteConnectOptions::new()
+            .filename(file)
+            .create_if_missing(true));
+    }
+    let opts = SqliteConnectOptions::from_str(&target.url)?;
+    if in_memory(&target.url) {
+        return Ok(opts);
+    }
+    let file = opts.get_filename().to_path_buf();
+    Ok(if file.is_relative() {
+        opts.filename(target.base.join(file))
+    } else {
+        opts
+    })
+}
+
+fn in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+impl Backend for SqliteConnection {
+    const HISTORY_EXISTS: &'static str =
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'";
+    const INSTALLED_ON: &'static str = "strftime('%Y-%m-%dT%H:%M:%SZ', installed_on)";
+
+    /// sqlx's `apply`, except for `-- no-transaction` files, which it would wrap in a
+    /// transaction: those run on the bare connection ([`migrate::apply`]).
+    async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
+        let applied = match m.no_tx {
+            true => migrate::apply(self, m).await,
+            false => Migrate::apply(self, m).await,
+        };
+        applied.map_err(ApplyError::Migrate)
+    }
+
+    async fn recover(&mut self, m: &Migration) -> Option<Result<bool, sqlx::Error>> {
+        match m.no_tx {
+            true => Some(migrate::recover(self).await),
+            false => None,
+        }
+    }
+
+    async fn replay_own(&mut self, statements: &[&str]) -> Option<Replayed> {
+        migrate::first_failing(self, statements)
+            .await
+            .ok()
+            .flatten()
+    }
+
+    async fn failure_note(&mut self, sql: &str) -> Option<String> {
+        lost_triggers(self, sql).await
+    }
+
+    /// Applies the file as `migrate` does: sqlx's `apply` with its row, or, for a
+    /// `-- no-transaction` file, statement by statement on the bare connection.
+    async fn replay_step(&mut self, m: &Migration) -> Result<(), StepError> {
+        if m.no_tx {
+            return without_transaction(self, m).await;
+        }
+        match Migrate::apply(self, m).await {
+            Ok(_) => Ok(()),
+            Err(MigrateError::ExecuteMigration(e, _)) => Err(StepError::Whole(e)),
+            Err(e) => Err(StepError::At(None, sqlx::Error::Migrate(Box::new(e)))),
+        }
+    }
+
+    async fn introspect(&mut self) -> Result<Schema, sqlx::Error> {
+        introspect::introspect(self).await
+    }
+
+    /// `count(*)`, which is exact (SQLite keeps no estimate); one schema, so only the name counts.
+    async fn row_count(&mut self, name: &QualifiedName) -> RowCount {
+        let exists: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+        )
+        .bind(&name.name)
+        .fetch_one(&mut *self)
+        .await?;
+        if exists == 0 {
+            return Ok(Err("not in the database"));
+        }
+        let sql = format!("SELECT count(*) FROM {}", quote(&name.name));
+        let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut *self).await?;
+        Ok(Ok(n.max(0) as u64))
+    }
+
+    async fn create_scratch(&mut self, _name: &str) -> Result<(), sqlx::Error> {
+        Err(no_server())
+    }
+
+    fn drop_scratch_sql(name: &str) -> String {
+        format!("rm -r {name}")
+    }
+
+    fn server_of(_target: &Target) -> Result<String, sqlx::Error> {
+        Err(no_server())
+    }
+}
+
+fn no_server() -> sqlx::Error {
+    sqlx::Error::Configuration("sqlite has no server: its scratch database is a file".into())
+}
+
+/// Runs a `-- no-transaction` file statement by statement. When one fails inside the file's
+/// own transaction, rolls it back. Either way foreign-key enforcement is left as it was
+/// before the file (a hand-written file may leave it off), as `migrate` leaves it.
+async fn without_transaction(c: &mut SqliteConnection, m: &Migration) -> Result<(), StepError> {
+    let enforced: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&mut *c)
+        .await
+        .unwrap_or(1);
+    let statements = split_statements(&m.sql);
+    let mut result = Ok(());
+    for s in statements.iter().filter(|s| s.sql_line().is_some()) {
+        if let Err(e) = c.execute(s.text).await {
+            // An error when the file's transaction was not open yet: nothing to undo.
+            let _ = c.execute("ROLLBACK").await;
+            result = Err(StepError::At(s.sql_line(), e));
+            break;
+        }
+    }
+    let setting = if enforced == 1 { "ON" } else { "OFF" };
+    let _ = c
+        .execute(format!("PRAGMA foreign_keys={setting}").as_str())
+        .await;
+    result
+}
+
+/// The `CREATE TRIGGER` statements of the tables a rebuild file remembers the triggers of
+/// (its `"tbl_name" IN (..)` list), read from the database after the rollback, as a note for
+/// a file that failed on `lost_triggers`.
+async fn lost_triggers(c: &mut SqliteConnection, sql: &str) -> Option<String> {
+    let start = sql.find("\"__migrate_triggers\" AS SELECT")?;
+    let list = &sql[start..];
+    let open = list.find("\"tbl_name\" IN (")? + "\"tbl_name\" IN (".len();
+    let close = list[open..].find(");")? + open;
+    let query = format!(
+        "SELECT sql || ';' FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({}) ORDER BY name",
+        &list[open..close]
+    );
+    let rows: Vec<String> = sqlx::query_scalar(&query).fetch_all(&mut *c).await.ok()?;
+    Some(
+        rows.iter()
+            .map(|r| format!("    {r}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}

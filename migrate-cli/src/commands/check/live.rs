@@ -4,10 +4,11 @@
 
 use super::history::History;
 use super::Problem;
-use crate::commands::status::{self, State};
+use crate::backend::{self, Connected};
 use crate::config::Config;
-use crate::database::{self, Db, Target};
+use crate::database::{self, ServerError, Target};
 use crate::error::Error;
+use crate::history::{self as status, State};
 use crate::introspect;
 use crate::Context;
 use std::collections::BTreeSet;
@@ -40,7 +41,7 @@ async fn read(
         true => status::load_local(config, cwd).await?,
         false => Vec::new(),
     };
-    let mut conn = database::connect(target, config.dialect).await?;
+    let mut conn = backend::connect(target, config.dialect).await?;
     let what = conn.what.clone();
     let rows = match conn.applied().await {
         Ok(rows) => rows,
@@ -73,7 +74,7 @@ async fn read(
         live.problems
             .push(Problem::new(entry.state.as_str(), message));
     }
-    let drift = drift(config, &mut conn.db, history, &live.applied, &what).await;
+    let drift = drift(&mut conn, history, &live.applied, &what).await;
     conn.close().await;
     live.problems.extend(drift?);
     Ok(live)
@@ -82,8 +83,7 @@ async fn read(
 /// The live schema against the snapshot of the last applied migration, compared as the
 /// config's dialect prints things back.
 async fn drift(
-    config: &Config,
-    db: &mut Db,
+    conn: &mut Connected,
     history: &History,
     applied: &BTreeSet<i64>,
     what: &str,
@@ -99,16 +99,16 @@ async fn drift(
     let Some(snapshot) = &last.snapshot else {
         return Ok(Vec::new());
     };
-    let actual = introspect::introspect(db)
+    let actual = conn
+        .introspect()
         .await
         .map_err(|e| database::DatabaseError::Query {
             context: "cannot read the schema".to_string(),
             what: what.to_string(),
-            error: database::error_message(&e),
+            error: ServerError::Server(Box::new(e)),
         })?;
-    Ok(
-        introspect::judge::compare(db, config.dialect, &snapshot.schema, &actual)
-            .await
+    Ok(introspect::judge::compare(conn, &snapshot.schema, &actual)
+        .await
         .into_iter()
         .map(|d| {
             Problem::new(

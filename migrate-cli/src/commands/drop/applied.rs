@@ -3,11 +3,12 @@
 //! is printed. Without a database `drop` says what it could not check.
 
 use super::DropError;
-use crate::commands::generate::sizes::TIMEOUT;
+use crate::backend::{self, AppliedRow};
 use crate::config::{Config, Dialect};
-use crate::database::{self, AppliedRow, DatabaseError, Target, UrlSource};
+use crate::database::{self, DatabaseError, ServerError, Target, UrlSource};
 use crate::error::Error;
 use crate::folder::{Folder, FolderError};
+use crate::sizes::TIMEOUT;
 use crate::Context;
 
 /// A failed row of `_sqlx_migrations` for the dropped migration.
@@ -37,12 +38,12 @@ pub(super) fn check(
         }
         Err(e) => return Err(Error::from(e).into()),
     };
-    if config.dialect == Dialect::Sqlite && database::sqlite_file_missing(&target) {
+    if backend::of(config.dialect).file_missing(&target) {
         if target.source == UrlSource::Flag {
             return Err(Error::from(DatabaseError::Connect {
                 what: format!("sqlite database {}", database::redact(&target.url)),
                 from: target.source,
-                error: "the file does not exist".to_string(),
+                error: ServerError::Found("the file does not exist".to_string()),
                 hint: "check the path; drop reads the database and never creates one",
             })
             .into());
@@ -82,7 +83,7 @@ async fn read_rows(
     dialect: Dialect,
 ) -> Result<(Vec<AppliedRow>, String), DatabaseError> {
     let read = async {
-        let mut conn = database::connect(target, dialect).await?;
+        let mut conn = backend::connect(target, dialect).await?;
         let rows = conn.applied().await;
         let what = conn.what.clone();
         conn.close().await;
@@ -94,7 +95,7 @@ async fn read_rows(
             Err(DatabaseError::Connect {
                 what: database::redact(&target.url),
                 from: target.source.clone(),
-                error: format!("no answer within {} s", TIMEOUT.as_secs()),
+                error: ServerError::Found(format!("no answer within {} s", TIMEOUT.as_secs())),
                 hint: "start the server or pass --url of one that answers; drop checks the migration is not applied",
             })
         })

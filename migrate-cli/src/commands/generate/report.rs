@@ -130,10 +130,3 @@ pub(super) fn say(ctx: &mut Context<'_>, text: &str) {
     // A closed stdout must not turn a written migration into a failure.
     let _ = writeln!(ctx.stdout, "{text}");
 }
-
-pub(super) fn shown(path: &std::path::Path, ctx: &Context<'_>) -> String {
-    path.strip_prefix(&ctx.cwd)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}

@@ -1,9 +1,10 @@
 //! A failed migration: finding the failing statement (PostgreSQL's error position, else a
 //! replay in a transaction that is rolled back) and saying truly what of it remains.
 
-use super::{split_statements, sqlite, Statement};
-use crate::commands::status::Local;
-use crate::database::{self, Connected, Db};
+use crate::backend::{Connected, Replayed};
+use crate::database;
+use crate::history::Local;
+use crate::statements::{split_statements, Statement};
 
 /// A migration that failed to apply, located as precisely as the database allows.
 #[derive(Debug)]
@@ -43,7 +44,7 @@ impl std::fmt::Display for Failure {
             Remains::SinceLastCommit { line: None } => write!(f, "{IMPLICIT}, unless a COMMIT or ROLLBACK in the file (which could not be read: check it) ended it early, leaving what it committed before the failing statement; nothing was recorded; check the database by hand, fix the file and run migrate again")?,
             Remains::InvalidIndex => write!(f, "a concurrent index build that fails leaves at most an invalid index, which the next migrate drops and builds again; nothing was recorded; fix the cause and run migrate again")?,
             Remains::Committed => write!(f, "this migration's own transaction was no longer open when it failed, so what it committed remains though nothing was recorded; check the database by hand, fix the file and run migrate again")?,
-            Remains::Autocommitted { failed, total } => f.write_str(&super::mysql::remains(
+            Remains::Autocommitted { failed, total } => f.write_str(&crate::backend::mysql::migrate::remains(
                 usize::from(failed),
                 usize::from(total),
                 &self.file,
@@ -86,7 +87,7 @@ pub enum Remains {
     InvalidIndex,
     /// MySQL, which commits each statement: the statements before statement `failed`
     /// (1-based, of `total`), recorded with `success = false` unless nothing ran (see
-    /// [`super::mysql`]).
+    /// [`crate::backend::mysql::migrate`]).
     Autocommitted { failed: u16, total: u16 },
 }
 
@@ -102,7 +103,7 @@ fn excerpt(text: &str) -> String {
 
 /// Finds the failing statement: from PostgreSQL's error position when it gives one, else by
 /// replaying the statements one by one in a transaction that is rolled back. `recovered` is
-/// the outcome of [`sqlite::recover`] after a SQLite `-- no-transaction` file failed.
+/// the outcome of the backend's `recover` after a file that records itself failed.
 pub(super) async fn diagnose(
     conn: &mut Connected,
     m: &Local,
@@ -120,9 +121,11 @@ pub(super) async fn diagnose(
         error: database::error_message(error),
         remains: match transactional {
             true => Remains::Nothing,
-            false if matches!(conn.db, Db::Postgres(_)) => postgres_no_transaction(sql),
-            false if !super::concurrent_builds(sql).is_empty() => Remains::InvalidIndex,
-            false => Remains::StatementsBefore,
+            false => match conn.database().no_transaction_remains(sql) {
+                Some(remains) => remains,
+                None if !super::concurrent_builds(sql).is_empty() => Remains::InvalidIndex,
+                None => Remains::StatementsBefore,
+            },
         },
         applied_before,
     };
@@ -140,7 +143,8 @@ pub(super) async fn diagnose(
     }
     let own = match &recovered {
         Some(rolled_back) => {
-            sqlite::own_transaction(&statements).map(|o| (o, matches!(rolled_back, Ok(true))))
+            let own = conn.database().own_transaction(&statements);
+            own.map(|o| (o, matches!(rolled_back, Ok(true))))
         }
         None => None,
     };
@@ -170,7 +174,7 @@ pub(super) async fn diagnose(
     };
     failure.statement = Some((numbered(i), line, s.text.to_string()));
     if failure.error.contains("lost_triggers") {
-        if let Some(triggers) = lost_triggers(conn, sql).await {
+        if let Some(triggers) = conn.failure_note(sql).await {
             failure.error = format!(
                 "{}: a table this migration rebuilds has triggers the file does not create again; add them to the file after the rebuild, above the check (they are still in the database, since the migration was rolled back):\n{triggers}",
                 failure.error
@@ -187,23 +191,6 @@ pub(super) async fn diagnose(
     failure
 }
 
-/// What a failed PostgreSQL `-- no-transaction` file left: sqlx sent it whole as one simple
-/// query, run in one implicit transaction unless the file's transaction commands end it; a
-/// concurrent index build alone in its file runs outside any transaction and may leave an
-/// invalid index (in a file of several statements it cannot run at all).
-fn postgres_no_transaction(sql: &str) -> Remains {
-    match crate::statements::postgres::read(sql) {
-        Ok(script) if script.control_line.is_some() => Remains::SinceLastCommit {
-            line: script.control_line,
-        },
-        Ok(script) if script.statements <= 1 && script.concurrently => Remains::InvalidIndex,
-        Ok(script) => Remains::ImplicitTransaction {
-            concurrently: script.concurrently,
-        },
-        Err(_) => Remains::SinceLastCommit { line: None },
-    }
-}
-
 /// Replays the file in a transaction that is rolled back and gives the index (into
 /// `statements`) of the first that fails. A file with its own transaction (`own`) is replayed
 /// without its transaction control and with foreign keys off, as it runs.
@@ -211,18 +198,18 @@ async fn replay(
     conn: &mut Connected,
     statements: &[Statement<'_>],
     own: bool,
-) -> Option<(usize, sqlite::Replayed)> {
+) -> Option<(usize, Replayed)> {
     let real: Vec<usize> = statements
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.sql_line().is_some() && !(own && sqlite::is_control(s)))
+        .filter(|(_, s)| s.sql_line().is_some() && !(own && conn.database().is_control(s)))
         .map(|(i, _)| i)
         .collect();
     let texts: Vec<&str> = real.iter().map(|i| statements[*i].text).collect();
-    let replayed = match (&mut conn.db, own) {
-        (Db::Sqlite(c), true) => sqlite::first_failing(c, &texts).await.ok().flatten(),
-        _ => match conn.first_failing(&texts).await {
-            Ok(Some((index, error))) => Some(sqlite::Replayed {
+    let replayed = match own {
+        true => conn.replay_own(&texts).await,
+        false => match conn.first_failing(&texts).await {
+            Ok(Some((index, error))) => Some(Replayed {
                 index,
                 error,
                 violations: Vec::new(),
@@ -249,29 +236,6 @@ fn line_of_char(text: &str, position: usize) -> usize {
         .nth(position.saturating_sub(1))
         .map_or(text.len(), |(i, _)| i);
     text[..end].matches('\n').count() + 1
-}
-
-/// The `CREATE TRIGGER` statements of the tables a SQLite rebuild file remembers the triggers
-/// of (its `"tbl_name" IN (..)` list), read from the database after the rollback.
-async fn lost_triggers(conn: &mut Connected, sql: &str) -> Option<String> {
-    let Db::Sqlite(c) = &mut conn.db else {
-        return None;
-    };
-    let start = sql.find("\"__migrate_triggers\" AS SELECT")?;
-    let list = &sql[start..];
-    let open = list.find("\"tbl_name\" IN (")? + "\"tbl_name\" IN (".len();
-    let close = list[open..].find(");")? + open;
-    let query = format!(
-        "SELECT sql || ';' FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({}) ORDER BY name",
-        &list[open..close]
-    );
-    let rows: Vec<String> = sqlx::query_scalar(&query).fetch_all(&mut *c).await.ok()?;
-    Some(
-        rows.iter()
-            .map(|r| format!("    {r}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The test project: a SQLite project folder with its database file, `migrate-cli` run in
 //! it, and the database read back row by row.
 
-use migrate_cli::commands::migrate::BREAKPOINT;
+use migrate_cli::statements::BREAKPOINT;
 use sqlx::migrate::Migrator;
 use sqlx::{Connection, Executor, Row, SqliteConnection, TypeInfo, ValueRef};
 use std::collections::BTreeMap;

@@ -17,7 +17,8 @@
 //! finds the failing statement by replaying the file in a rolled-back transaction, without its
 //! own transaction control and with foreign keys off as the file runs them.
 
-use super::{split_statements, Statement};
+use crate::backend::Replayed;
+use crate::statements::{split_statements, Statement};
 use sqlx::migrate::{MigrateError, Migration};
 use sqlx::{Connection, Executor, SqliteConnection};
 use std::time::{Duration, Instant};
@@ -173,14 +174,6 @@ fn is_commit(sql: &str) -> bool {
         words(sql).as_str(),
         "COMMIT" | "COMMIT TRANSACTION" | "END" | "END TRANSACTION"
     )
-}
-
-/// Which statement failed, with SQLite's error and, for the closing foreign-key check, the
-/// rows that reference nothing.
-pub struct Replayed {
-    pub index: usize,
-    pub error: sqlx::Error,
-    pub violations: Vec<String>,
 }
 
 /// Replays `statements` in a transaction that is always rolled back, with foreign keys off

@@ -16,8 +16,9 @@
 //! leaves a row that `status` shows as failed and `migrate` (ours and sqlx's) refuses to go
 //! past. When the very first statement fails nothing ran, and the row is deleted again.
 
-use super::{split_statements, Failure, Remains, Statement};
+use crate::commands::migrate::{Failure, Remains};
 use crate::statements::mysql::{split, SplitError};
+use crate::statements::{split_statements, Statement};
 use sqlx::migrate::Migration;
 use sqlx::{Executor, MySqlConnection};
 use std::time::{Duration, Instant};

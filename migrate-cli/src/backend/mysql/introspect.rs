@@ -21,6 +21,7 @@
 //! (so `uniques` stays empty), `HASH` ones with `using = "hash"`. sqlx's `_sqlx_migrations`
 //! is skipped.
 
+use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use schema_core::model::{
     Check, Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table,
@@ -45,17 +46,7 @@ pub async fn introspect(conn: &mut MySqlConnection) -> Result<Schema, sqlx::Erro
         .fetch_all(&mut *conn)
         .await?
     {
-        let table = Table {
-            schema: DEFAULT_SCHEMA.to_string(),
-            name: text(&row, 0)?,
-            columns: Vec::new(),
-            primary_key: None,
-            uniques: Vec::new(),
-            indexes: Vec::new(),
-            foreign_keys: Vec::new(),
-            checks: Vec::new(),
-            renamed_from: None,
-        };
+        let table = bare_table(DEFAULT_SCHEMA.to_string(), text(&row, 0)?);
         schema.tables.insert(table.key(), table);
     }
     columns(conn, &mut schema, mariadb).await?;

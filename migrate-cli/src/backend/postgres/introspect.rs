@@ -6,10 +6,11 @@
 //! [`super::normalize_expr`]. Indexes that back a primary key or unique constraint are not
 //! reported as indexes, and sqlx's `_sqlx_migrations` is skipped.
 
+use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use schema_core::model::{
-    Check, Column, ColumnType, Enum, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table,
-    Unique, DEFAULT_SCHEMA,
+    Check, Column, ColumnType, Enum, FkAction, ForeignKey, Index, PrimaryKey, Schema, Unique,
+    DEFAULT_SCHEMA,
 };
 use sqlx::{PgConnection, Row};
 
@@ -68,17 +69,7 @@ async fn tables(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sqlx
          AND c.relname <> '{HISTORY_TABLE}'"
     );
     for row in sqlx::query(&sql).fetch_all(conn).await? {
-        let table = Table {
-            schema: row.try_get(0)?,
-            name: row.try_get(1)?,
-            columns: Vec::new(),
-            primary_key: None,
-            uniques: Vec::new(),
-            indexes: Vec::new(),
-            foreign_keys: Vec::new(),
-            checks: Vec::new(),
-            renamed_from: None,
-        };
+        let table = bare_table(row.try_get(0)?, row.try_get(1)?);
         schema.tables.insert(table.key(), table);
     }
     Ok(())

@@ -12,6 +12,7 @@
 
 mod parse;
 
+use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use parse::{Constraint, ConstraintKind};
 use schema_core::model::{
@@ -45,17 +46,7 @@ pub async fn introspect(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Err
 
 async fn table(conn: &mut SqliteConnection, name: String, sql: &str) -> Result<Table, sqlx::Error> {
     let parsed = parse::table_constraints(sql);
-    let mut table = Table {
-        schema: DEFAULT_SCHEMA.to_string(),
-        name,
-        columns: Vec::new(),
-        primary_key: None,
-        uniques: Vec::new(),
-        indexes: Vec::new(),
-        foreign_keys: Vec::new(),
-        checks: Vec::new(),
-        renamed_from: None,
-    };
+    let mut table = bare_table(DEFAULT_SCHEMA.to_string(), name);
     let pk = columns(conn, &mut table).await?;
     if !pk.is_empty() {
         let (name, _) = declared(&parsed, Keyed::PrimaryKey, &pk);

@@ -1,5 +1,7 @@
-//! `generate`'s table sizes for lint: the estimated row count of each existing table the
-//! migration changes in a way that locks it, read from the database when there is one.
+//! Table sizes for lint (`generate`, and `check --url`): the estimated row count of each
+//! existing table a migration changes in a way that locks it, read from the database when
+//! there is one. Each backend counts ([`crate::backend::Backend::row_count`]); this is the
+//! shared part: which database, within what time, and what a failure means.
 //!
 //! Where the database comes from decides what a failure means:
 //! - `--url`: the user asked for sizes, so a database that cannot be read is an error naming it.
@@ -20,18 +22,19 @@
 //!   table is looked up in the connection's database (`DATABASE()`): the model's `public`
 //!   schema name is not a MySQL database.
 
+use crate::backend::{self, Connected};
 use crate::config::{self, Config, Dialect};
-use crate::database::{self, Connected, DatabaseError, Db, Target};
+use crate::database::{self, DatabaseError, ServerError, Target};
 use crate::error::Error;
 use crate::Context;
 use schema_core::diff::{Change, QualifiedName};
 use schema_core::lint::{self, TableSizes};
 use schema_core::model::Schema;
-use sqlx::Row;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// A never-analyzed PostgreSQL table up to this size (8 MiB) is counted with `count(*)`.
+/// A table never analyzed (PostgreSQL) or without statistics (MySQL) up to this size (8 MiB)
+/// is counted with `count(*)`.
 pub const COUNT_LIMIT_BYTES: i64 = 8 * 1024 * 1024;
 
 /// How long connecting and reading the sizes may take: a server that does not answer must not
@@ -68,12 +71,12 @@ where
         }
     };
     // Counting must never create a database file.
-    if config.dialect == Dialect::Sqlite && database::sqlite_file_missing(&target) {
+    if backend::of(config.dialect).file_missing(&target) {
         if explicit {
             return Err(Error::Database(DatabaseError::Connect {
                 what: format!("sqlite database {}", database::redact(&target.url)),
                 from: target.source,
-                error: "the file does not exist".to_string(),
+                error: ServerError::Found("the file does not exist".to_string()),
                 hint: "check the path; generate reads table sizes and never creates a database",
             }));
         }
@@ -161,7 +164,7 @@ async fn count(
         Err(_) => Err(DatabaseError::Connect {
             what: database::redact(&target.url),
             from: target.source.clone(),
-            error: format!("no answer within {} s", TIMEOUT.as_secs()),
+            error: ServerError::Found(format!("no answer within {} s", TIMEOUT.as_secs())),
             hint: "check that the server is running and reachable",
         }),
     }
@@ -172,14 +175,14 @@ async fn count_unbounded(
     dialect: Dialect,
     tables: &BTreeMap<String, QualifiedName>,
 ) -> Result<Counted, DatabaseError> {
-    let mut conn = database::connect(target, dialect).await?;
+    let mut conn = backend::connect(target, dialect).await?;
     let what = conn.what.clone();
     let result = count_on(&mut conn, tables).await;
     conn.close().await;
     let (rows, unknown) = result.map_err(|e| DatabaseError::Query {
         context: "cannot read table sizes".to_string(),
         what: what.clone(),
-        error: database::error_message(&e),
+        error: ServerError::Server(Box::new(e)),
     })?;
     Ok(Counted {
         rows,
@@ -197,12 +200,7 @@ async fn count_on(
     let mut rows = BTreeMap::new();
     let mut unknown = Vec::new();
     for (key, name) in tables {
-        let found = match &mut conn.db {
-            Db::Postgres(c) => postgres_rows(c, name).await?,
-            Db::Sqlite(c) => sqlite_rows(c, &name.name).await?,
-            Db::Mysql(c) => mysql_rows(c, &name.name).await?,
-        };
-        match found {
+        match conn.row_count(name).await? {
             Ok(n) => {
                 rows.insert(key.clone(), n);
             }
@@ -210,92 +208,4 @@ async fn count_on(
         }
     }
     Ok((rows, unknown))
-}
-
-/// `reltuples`, or `count(*)` for a small table never analyzed; `Err(why)` when unknown.
-async fn postgres_rows(
-    c: &mut sqlx::PgConnection,
-    name: &QualifiedName,
-) -> Result<Result<u64, &'static str>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT c.reltuples::float8, pg_catalog.pg_relation_size(c.oid) \
-         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind = 'r'",
-    )
-    .bind(&name.schema)
-    .bind(&name.name)
-    .fetch_optional(&mut *c)
-    .await?;
-    let Some(row) = row else {
-        return Ok(Err("not in the database"));
-    };
-    let (estimate, bytes): (f64, i64) = (row.try_get(0)?, row.try_get(1)?);
-    // -1: never analyzed (PostgreSQL 14+); 0 with pages on disk: never analyzed before 14.
-    let analyzed = estimate > 0.0 || (estimate == 0.0 && bytes == 0);
-    if analyzed {
-        return Ok(Ok(estimate.round() as u64));
-    }
-    if bytes > COUNT_LIMIT_BYTES {
-        return Ok(Err(
-            "never analyzed and too large to count; run ANALYZE on it",
-        ));
-    }
-    let sql = format!(
-        "SELECT count(*) FROM {}.{}",
-        quote(&name.schema),
-        quote(&name.name)
-    );
-    let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut *c).await?;
-    Ok(Ok(n.max(0) as u64))
-}
-
-/// `count(*)`; SQLite has one schema, so only the table's name counts.
-async fn sqlite_rows(
-    c: &mut sqlx::SqliteConnection,
-    name: &str,
-) -> Result<Result<u64, &'static str>, sqlx::Error> {
-    let exists: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")
-            .bind(name)
-            .fetch_one(&mut *c)
-            .await?;
-    if exists == 0 {
-        return Ok(Err("not in the database"));
-    }
-    let sql = format!("SELECT count(*) FROM {}", quote(name));
-    let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut *c).await?;
-    Ok(Ok(n.max(0) as u64))
-}
-
-/// `table_rows`, or `count(*)` for a small table; `Err(why)` when unknown.
-async fn mysql_rows(
-    c: &mut sqlx::MySqlConnection,
-    name: &str,
-) -> Result<Result<u64, &'static str>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT CAST(table_rows AS SIGNED), CAST(data_length AS SIGNED) FROM information_schema.tables \
-         WHERE table_schema = DATABASE() AND table_name = ? AND table_type = 'BASE TABLE'",
-    )
-    .bind(name)
-    .fetch_optional(&mut *c)
-    .await?;
-    let Some(row) = row else {
-        return Ok(Err("not in the database"));
-    };
-    let (estimate, bytes): (Option<i64>, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
-    if bytes.unwrap_or(0) <= COUNT_LIMIT_BYTES {
-        let sql = format!("SELECT count(*) FROM `{}`", name.replace('`', "``"));
-        let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut *c).await?;
-        return Ok(Ok(n.max(0) as u64));
-    }
-    match estimate {
-        Some(n) if n > 0 => Ok(Ok(n as u64)),
-        _ => Ok(Err(
-            "no statistics yet and too large to count; run ANALYZE TABLE on it",
-        )),
-    }
-}
-
-fn quote(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
 }
