@@ -45,6 +45,7 @@ pub mod sqlite;
 mod tests;
 
 pub use scratch::{Scratch, ScratchError, SCRATCH_PREFIX};
+pub use sqlite::defaults::{DefaultsError, Rejected};
 
 use crate::config::Dialect;
 use crate::database::{DatabaseError, ServerError, Target};
@@ -159,6 +160,12 @@ pub trait Database: Sync {
     fn no_transaction_remains(&self, _sql: &str) -> Option<crate::commands::migrate::Remains> {
         None
     }
+    /// The columns of `schema` whose default this database cannot evaluate, found before a
+    /// migration holds them (SQLite accepts any default in `CREATE TABLE` and fails every
+    /// insert that leaves the column out); servers check defaults themselves.
+    fn unusable_defaults(&self, _schema: &Schema) -> Result<Vec<Rejected>, DefaultsError> {
+        Ok(Vec::new())
+    }
     /// What its catalog treats as two spellings of one object.
     fn rules(&self) -> &'static Rules<'static> {
         &Rules::STANDARD
@@ -176,6 +183,8 @@ pub trait Database: Sync {
 
 /// What URLs and messages say of a database.
 pub struct Names {
+    /// What messages call it: `PostgreSQL`.
+    pub title: &'static str,
     /// The schemes of its URLs (lowercase, without `://`), the one messages suggest first.
     pub schemes: &'static [&'static str],
     /// What to check when connecting fails.

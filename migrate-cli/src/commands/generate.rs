@@ -1,7 +1,7 @@
 //! `generate`: diff the schema sources against the last snapshot and write the next migration
 //! (its SQL, its snapshot and its journal entry), all or nothing.
 
-use crate::backend::sqlite::defaults;
+use crate::backend;
 use crate::config::{self, Config};
 use crate::error::Error;
 use crate::folder::{Folder, History};
@@ -189,9 +189,7 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
     });
     let scanned = scanned?;
     let new = scanned.resolve_for(dialect)?;
-    if config.dialect == config::Dialect::Sqlite {
-        sqlite_defaults(&scanned, &new)?;
-    }
+    unusable_defaults(&scanned, &new, backend::of(config.dialect))?;
     let ignored_concurrently = ignored_concurrently(&scanned.tables, &new);
     drop_later(scanned);
     let mut history = history?;
@@ -212,9 +210,13 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
     })
 }
 
-/// Refuses the defaults SQLite cannot evaluate, each at its struct and field.
-fn sqlite_defaults(scanned: &scan::Scanned, schema: &Schema) -> Result<(), Error> {
-    let rejected = defaults::check(schema)?;
+/// Refuses the defaults the database cannot evaluate, each at its struct and field.
+fn unusable_defaults(
+    scanned: &scan::Scanned,
+    schema: &Schema,
+    database: &dyn backend::Database,
+) -> Result<(), Error> {
+    let rejected = database.unusable_defaults(schema)?;
     if rejected.is_empty() {
         return Ok(());
     }
@@ -230,11 +232,14 @@ fn sqlite_defaults(scanned: &scan::Scanned, schema: &Schema) -> Result<(), Error
                 rust_name: def.map_or_else(|| r.table.clone(), |d| d.rust_name.clone()),
                 field: Some(field.map_or_else(|| r.column.clone(), |f| f.field.clone())),
                 message: format!(
-                    "SQLite cannot evaluate the default `{}` of field `{}` ({}), so every insert that leaves column `{}` out would fail; write a default SQLite has (for a random id, `lower(hex(randomblob(16)))`), or set the value in the application",
+                    "{} cannot evaluate the default `{}` of field `{}` ({}), so every insert that leaves column `{}` out would fail; write a default {} has{}, or set the value in the application",
+                    database.names().title,
                     r.default,
                     field.map_or(r.column.as_str(), |f| f.field.as_str()),
                     r.reason,
-                    r.column
+                    r.column,
+                    database.names().title,
+                    r.hint.map(|h| format!(" ({h})")).unwrap_or_default(),
                 ),
             }
         })

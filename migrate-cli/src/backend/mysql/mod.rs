@@ -38,6 +38,7 @@ impl Database for Mysql {
     }
     fn names(&self) -> &'static Names {
         &Names {
+            title: "MySQL",
             schemes: &["mysql", "mariadb"],
             connect_hint: SERVER_HINT,
             scratch_hint: "the url's user needs the CREATE and DROP privileges",

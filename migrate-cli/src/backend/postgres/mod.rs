@@ -44,6 +44,7 @@ impl Database for Postgres {
     }
     fn names(&self) -> &'static Names {
         &Names {
+            title: "PostgreSQL",
             schemes: &["postgres", "postgresql"],
             connect_hint: SERVER_HINT,
             scratch_hint: "the url's user needs the CREATEDB privilege",

@@ -22,6 +22,8 @@ pub struct Rejected {
     pub default: String,
     /// What SQLite said about it.
     pub reason: String,
+    /// A default the database has instead, where one is known.
+    pub hint: Option<&'static str>,
 }
 
 /// The in-memory SQLite could not be started.
@@ -67,6 +69,7 @@ pub fn check(schema: &Schema) -> Result<Vec<Rejected>, DefaultsError> {
                 column: column.to_string(),
                 default: default.to_string(),
                 reason: reason.clone(),
+                hint: Some("for a random id, `lower(hex(randomblob(16)))`"),
             })
         })
         .collect();

@@ -25,8 +25,15 @@ use std::time::Duration;
 pub struct Sqlite;
 
 impl Database for Sqlite {
+    fn unusable_defaults(
+        &self,
+        schema: &Schema,
+    ) -> Result<Vec<super::Rejected>, super::DefaultsError> {
+        defaults::check(schema)
+    }
     fn names(&self) -> &'static Names {
         &Names {
+            title: "SQLite",
             schemes: &["sqlite"],
             connect_hint: "check the path, or add ?mode=rwc to the url to create the file",
             scratch_hint: "set TMPDIR to a writable directory",
