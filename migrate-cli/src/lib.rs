@@ -56,6 +56,26 @@ pub enum Command {
     Drop(commands::drop::DropArgs),
 }
 
+/// The environment variables a command reads (`DATABASE_URL`).
+#[derive(Debug, Clone, Default)]
+pub enum Env {
+    /// The process's own.
+    #[default]
+    Process,
+    /// A fixed set, whatever the process's environment holds (tests give each run its own).
+    Fixed(std::collections::BTreeMap<String, String>),
+}
+
+impl Env {
+    /// The value of `key`, if it is set.
+    pub fn var(&self, key: &str) -> Option<String> {
+        match self {
+            Env::Process => std::env::var(key).ok(),
+            Env::Fixed(vars) => vars.get(key).cloned(),
+        }
+    }
+}
+
 /// What a command runs with: where it is, the time, where it prints and how it asks.
 pub struct Context<'a> {
     /// Relative paths (the config, `--config`) start here.
@@ -65,6 +85,8 @@ pub struct Context<'a> {
     pub stderr: &'a mut dyn Write,
     /// `None` without a terminal: questions are listed with the flags that answer them.
     pub prompt: Option<&'a mut dyn Prompt>,
+    /// Where `DATABASE_URL` is read.
+    pub env: Env,
 }
 
 /// Runs the command line in the process's directory, on its terminal, now.
@@ -98,6 +120,7 @@ where
         stdout: &mut stdout,
         stderr: &mut stderr,
         prompt: prompt::is_interactive().then_some(&mut terminal as &mut dyn Prompt),
+        env: Env::Process,
     };
     run_with(args, &mut ctx)
 }

@@ -60,7 +60,7 @@ where
     let mut sizes = TableSizes::new(settings.large_table_rows);
     let tables = lint::tables_to_size(old, changes, costs);
     let explicit = url.is_some();
-    let env = std::env::var(database::ENV_VAR).ok();
+    let env = ctx.env.var(database::ENV_VAR);
     let target = match database::resolve_url(config, url, env, &ctx.cwd) {
         Ok(target) => target,
         Err(DatabaseError::NoUrl { .. }) => return Ok(sizes),

@@ -80,6 +80,16 @@ impl Project {
         run_cli(self.path(), args, now, prompt)
     }
 
+    /// As [`Project::run`], with these environment variables (and no others) for the run.
+    pub fn run_with_env(&self, args: &[&str], now: u64, env: &[(&str, &str)]) -> Run {
+        let now = UNIX_EPOCH + Duration::from_secs(now);
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        run_cli_in(self.path(), args, now, None, migrate_cli::Env::Fixed(env))
+    }
+
     pub fn migrations(&self) -> PathBuf {
         self.path().join("migrations")
     }
@@ -105,6 +115,24 @@ pub fn run_cli(
     now: SystemTime,
     prompt: Option<&mut ScriptedPrompt>,
 ) -> Run {
+    run_cli_in(
+        dir,
+        args,
+        now,
+        prompt,
+        migrate_cli::Env::Fixed(Default::default()),
+    )
+}
+
+/// [`run_cli`] with `env` as the run's environment (`run_cli` gives it an empty one, so a
+/// `DATABASE_URL` of the test process changes nothing).
+pub fn run_cli_in(
+    dir: &Path,
+    args: &[&str],
+    now: SystemTime,
+    prompt: Option<&mut ScriptedPrompt>,
+    env: migrate_cli::Env,
+) -> Run {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let mut ctx = Context {
         cwd: dir.to_path_buf(),
@@ -112,6 +140,7 @@ pub fn run_cli(
         stdout: &mut out,
         stderr: &mut err,
         prompt: prompt.map(|p| p as &mut dyn Prompt),
+        env,
     };
     let argv = std::iter::once("migrate-cli").chain(args.iter().copied());
     let code = run_with(argv, &mut ctx);

@@ -150,7 +150,7 @@ fn target(
     config: &Config,
     ctx: &Context<'_>,
 ) -> Result<Option<database::Target>, Error> {
-    let env = std::env::var(database::ENV_VAR).ok();
+    let env = ctx.env.var(database::ENV_VAR);
     match database::resolve_url(config, args.url.as_deref(), env, &ctx.cwd) {
         Ok(target) if matches!(target.source, database::UrlSource::SqliteDefault(_)) => {
             Ok((!backend::of(config.dialect).file_missing(&target)).then_some(target))

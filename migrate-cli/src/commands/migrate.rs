@@ -86,7 +86,7 @@ pub enum MigrateError {
 /// Runs `migrate`.
 pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
-    let env = std::env::var(database::ENV_VAR).ok();
+    let env = ctx.env.var(database::ENV_VAR);
     let target = database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd)?;
     let run = run(&config, &target, args.dry_run, args.allow_lint_errors, ctx);
     database::block_on(run)?

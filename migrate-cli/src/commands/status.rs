@@ -38,7 +38,7 @@ pub enum Format {
 /// Runs `status`.
 pub fn status(args: &StatusArgs, ctx: &mut Context<'_>) -> Result<Vec<Entry>, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
-    let env = std::env::var(database::ENV_VAR).ok();
+    let env = ctx.env.var(database::ENV_VAR);
     let target = database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd)?;
     let (entries, what) = database::block_on(read(&config, &target, &ctx.cwd))??;
     match args.format {

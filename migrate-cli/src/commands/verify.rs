@@ -74,7 +74,7 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
     let target = match backend::of(config.dialect).scratch_on_server() {
         true => {
-            let env = std::env::var(database::ENV_VAR).ok();
+            let env = ctx.env.var(database::ENV_VAR);
             let url = args.url.as_deref();
             Some(database::resolve_url(&config, url, env, &ctx.cwd)?)
         }

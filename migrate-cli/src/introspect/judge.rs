@@ -77,7 +77,13 @@ pub async fn compare(conn: &mut Connected, expected: &Schema, actual: &Schema) -
     let same = |a: &str, b: &str| {
         !different.contains(&(a.to_string(), b.to_string())) && (rules.same)(a, b)
     };
-    compare_by(rules, !database.has_schemas(), &expected, actual, Some(&same))
+    compare_by(
+        rules,
+        !database.has_schemas(),
+        &expected,
+        actual,
+        Some(&same),
+    )
 }
 
 /// The pairs of `want` (snapshot) and `have` (live) whose texts differ.

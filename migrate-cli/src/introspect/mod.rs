@@ -430,7 +430,10 @@ mod tests {
         if let Some(t) = have.tables.values_mut().next() {
             t.columns.remove(2);
         }
-        for dialect in [crate::config::Dialect::Sqlite, crate::config::Dialect::Mysql] {
+        for dialect in [
+            crate::config::Dialect::Sqlite,
+            crate::config::Dialect::Mysql,
+        ] {
             assert_eq!(
                 crate::backend::of(dialect).compare(&want, &have),
                 ["t.state: missing column"]

@@ -2,8 +2,8 @@
 //! for what MySQL cannot hold, each naming the struct and field.
 
 use crate::build::*;
-use insta::assert_snapshot;
 use crate::mysql_build::{adapt, adapt_errors};
+use insta::assert_snapshot;
 use schema_core::model::FkAction;
 
 #[test]

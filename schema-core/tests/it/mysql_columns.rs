@@ -2,8 +2,8 @@
 //! (type, nullability, default, identity, enum values), and primary key changes.
 
 use crate::build::*;
-use insta::assert_snapshot;
 use crate::mysql_build::check;
+use insta::assert_snapshot;
 use schema_core::model::Column;
 
 fn one(columns: Vec<Column>) -> schema_core::model::Schema {

@@ -2,8 +2,8 @@
 //! `USING BTREE`, foreign keys and the indexes they need, checks.
 
 use crate::build::*;
-use insta::assert_snapshot;
 use crate::mysql_build::check;
+use insta::assert_snapshot;
 use schema_core::model::{FkAction, Schema};
 
 fn with_child(child: TableBuilder) -> Schema {

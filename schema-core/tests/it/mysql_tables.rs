@@ -2,8 +2,8 @@
 //! cycle too), renames and drops.
 
 use crate::build::*;
-use insta::assert_snapshot;
 use crate::mysql_build::check;
+use insta::assert_snapshot;
 use schema_core::model::{FkAction, Schema};
 
 fn empty() -> Schema {

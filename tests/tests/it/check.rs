@@ -1,8 +1,5 @@
 //! `migrate-cli check` on real migrations folders written by `generate`: each failure with its
 //! exit code, the JSON shape, and (with PostgreSQL) tampered applied files and drift.
-//!
-//! These tests expect no `DATABASE_URL` in the environment: with one, `check` compares with
-//! that database too.
 
 use schema_core::lint::{self, Finding, Severity};
 use std::fs;

@@ -4,9 +4,6 @@
 //!
 //! The folders need no server; one MySQL test also checks with `--url` (`MYSQL_URL`), where
 //! the row counts join the messages and the suggestions stay the dialect's.
-//!
-//! These tests expect no `DATABASE_URL` in the environment: with one, `check` compares with
-//! that database too.
 
 use std::fs;
 use tests::mysql::TestDb;

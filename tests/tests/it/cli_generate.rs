@@ -268,6 +268,7 @@ fn a_missing_config_shows_a_working_example() {
         stdout: &mut out,
         stderr: &mut err,
         prompt: None,
+        env: migrate_cli::Env::Fixed(Default::default()),
     };
     let code = run_with(["migrate-cli", "generate"], &mut ctx);
     let text = String::from_utf8_lossy(&err);
@@ -305,6 +306,7 @@ async fn example_application_is_up_to_date_and_applies() {
         stdout: &mut out,
         stderr: &mut err,
         prompt: None,
+        env: migrate_cli::Env::Fixed(Default::default()),
     };
     let code = run_with(["migrate-cli", "generate"], &mut ctx);
     let text = String::from_utf8_lossy(&out).into_owned() + &String::from_utf8_lossy(&err);
@@ -365,6 +367,7 @@ fn example_application_runs_the_whole_workflow_on_sqlite() {
             stdout: &mut out,
             stderr: &mut err,
             prompt: None,
+            env: migrate_cli::Env::Fixed(Default::default()),
         };
         let code = run_with(
             ["migrate-cli", command, "--config", "migrate.sqlite.toml"],

@@ -3,8 +3,8 @@
 //! terminal, a migration applied on a real SQLite file), a failed row's repair, the terminal
 //! question, and a failure half way that puts everything back.
 //!
-//! These tests expect no `DATABASE_URL` in the environment: with one, `drop` checks that
-//! database too.
+//! Each run has an environment of its own (`Env::Fixed`), so a `DATABASE_URL` in the test
+//! process's environment changes nothing.
 
 use migrate_cli::prompt::ScriptedPrompt;
 use sqlx::{Connection, Executor, SqliteConnection};
@@ -86,19 +86,8 @@ fn two(project: &Project) -> (String, String) {
     )
 }
 
-fn no_database_url() -> bool {
-    if std::env::var_os("DATABASE_URL").is_some() {
-        eprintln!("SKIPPED: DATABASE_URL is set in the environment");
-        return false;
-    }
-    true
-}
-
 #[test]
 fn dropping_the_newest_then_generating_again_gives_a_fresh_migration_that_check_accepts() {
-    if !no_database_url() {
-        return;
-    }
     let project = Project::new(V1);
     ok(&project.run(&["generate"], NOW));
     let after_first = tree(&project.migrations());
@@ -137,9 +126,6 @@ fn dropping_the_newest_then_generating_again_gives_a_fresh_migration_that_check_
 
 #[test]
 fn dropping_the_only_migration_leaves_an_empty_journal_and_generate_starts_over() {
-    if !no_database_url() {
-        return;
-    }
     let project = Project::new(V1);
     ok(&project.run(&["generate"], NOW));
     ok(&project.run(&["drop", "--yes"], NOW + 60));
@@ -174,10 +160,8 @@ fn a_middle_tag_is_refused_naming_the_newer_one_and_nothing_changes() {
     );
     assert_eq!(run.code, 2, "{run:#?}");
     assert!(run.stderr.contains(&format!("the newest is {second}")));
-    if no_database_url() {
-        ok(&project.run(&["drop", "--yes", "--tag", &second], NOW + 120));
-        assert_eq!(project.journal().entries.len(), 1);
-    }
+    ok(&project.run(&["drop", "--yes", "--tag", &second], NOW + 120));
+    assert_eq!(project.journal().entries.len(), 1);
 }
 
 #[test]
@@ -196,9 +180,6 @@ fn without_a_terminal_yes_is_required() {
 
 #[test]
 fn on_a_terminal_it_asks_and_no_keeps_everything() {
-    if !no_database_url() {
-        return;
-    }
     let project = Project::new(V1);
     let (_, second) = two(&project);
     let before = tree(&project.migrations());
@@ -224,9 +205,6 @@ fn on_a_terminal_it_asks_and_no_keeps_everything() {
 
 #[test]
 fn a_journal_that_cannot_be_written_puts_both_files_back() {
-    if !no_database_url() {
-        return;
-    }
     let project = Project::new(V1);
     two(&project);
     // The write set's temporary journal name is taken, so committing the journal fails after
@@ -306,6 +284,25 @@ fn an_applied_migration_is_refused_on_a_real_sqlite_database() {
     );
     assert_eq!(tree(&project.migrations()), before);
     ok(&project.run(&["status", "--url", &url], NOW + 300));
+}
+
+/// `DATABASE_URL` comes from the run's own environment: set there, it is checked; the test
+/// process's environment (which may hold one) is never read.
+#[test]
+fn database_url_is_read_from_the_runs_environment() {
+    let (project, url) = sqlite_project();
+    let (_, second) = two(&project);
+    ok(&project.run(&["migrate", "--url", &url], NOW + 120));
+    let before = tree(&project.migrations());
+    let run = project.run_with_env(&["drop", "--yes"], NOW + 180, &[("DATABASE_URL", &url)]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "refusing to drop {second}: it is applied on sqlite database"
+        )),
+        "{run:#?}"
+    );
+    assert_eq!(tree(&project.migrations()), before);
 }
 
 #[test]

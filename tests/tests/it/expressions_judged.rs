@@ -1,8 +1,6 @@
 //! The database judges expressions: checks, defaults and partial-index predicates that
 //! PostgreSQL and MariaDB print back in their own words give no difference in `verify` and in
 //! `check --url`, while a changed bound is still reported, naming the table and the check.
-//!
-//! These tests expect no `DATABASE_URL` in the environment.
 
 use std::fs;
 use tests::project::{Project, NOW};

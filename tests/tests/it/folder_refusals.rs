@@ -1,9 +1,6 @@
 //! What `generate` and `check` say about a migrations folder they must not build on: a newest
 //! tag that leaves no later timestamp, a tag on a date the calendar lacks, and a snapshot of
 //! another dialect.
-//!
-//! These tests expect no `DATABASE_URL` in the environment: with one, `check` compares with
-//! that database too.
 
 use std::fs;
 use tests::project::{Project, NOW};

@@ -520,18 +520,16 @@ async fn unreachable_database_and_missing_url_are_explained() {
         ],
     );
     assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
-    if std::env::var_os("DATABASE_URL").is_none() {
-        let run = p.run(&["status"]).await;
-        assert_has(
-            &run,
-            1,
-            &[
-                "no database url for dialect postgres: pass --url URL, set DATABASE_URL",
-                ".env",
-                "database_url = \"...\" to migrate.toml",
-            ],
-        );
-    }
+    let run = p.run(&["status"]).await;
+    assert_has(
+        &run,
+        1,
+        &[
+            "no database url for dialect postgres: pass --url URL, set DATABASE_URL",
+            ".env",
+            "database_url = \"...\" to migrate.toml",
+        ],
+    );
 }
 
 async fn sqlite_rows(file: &Path) -> Vec<(i64, bool, Vec<u8>)> {
@@ -546,10 +544,6 @@ async fn sqlite_rows(file: &Path) -> Vec<(i64, bool, Vec<u8>)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn sqlite_dev_db_is_created_beside_the_config_and_migrated() {
     let p = Project::new("sqlite");
-    if std::env::var_os("DATABASE_URL").is_some() {
-        eprintln!("SKIPPED sqlite_dev_db: DATABASE_URL is set in the environment");
-        return;
-    }
     three_migrations(&p);
     let dev = p.path().join("dev.db");
     let dry = p.run(&["migrate", "--dry-run"]).await;
@@ -629,15 +623,13 @@ async fn sqlite_failing_migration_is_rolled_back_and_located() {
         "the first statement of the failed migration remains"
     );
     p.write(2, "broken", "CREATE TABLE made_by_two (id INTEGER);\n");
-    if std::env::var_os("DATABASE_URL").is_none() {
-        assert_has(
-            &p.run(&["migrate"]).await,
-            0,
-            &["applied migrations/2_broken.sql", "applied 1 migration(s)"],
-        );
-        assert_eq!(sqlite_rows(&url).await.len(), 2);
-        assert!(!p.path().join("dev.db").exists());
-    }
+    assert_has(
+        &p.run(&["migrate"]).await,
+        0,
+        &["applied migrations/2_broken.sql", "applied 1 migration(s)"],
+    );
+    assert_eq!(sqlite_rows(&url).await.len(), 2);
+    assert!(!p.path().join("dev.db").exists());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -772,10 +764,6 @@ async fn sqlite_status_refuses_a_url_migrate_refuses() {
 /// substitution of an earlier line.
 #[tokio::test]
 async fn sqlite_dotenv_is_read_as_sqlx_cli_reads_it() {
-    if std::env::var_os("DATABASE_URL").is_some() {
-        eprintln!("SKIPPED sqlite_dotenv_is_read_as_sqlx_cli_reads_it: DATABASE_URL is set in the environment");
-        return;
-    }
     let p = Project::new("sqlite");
     three_migrations(&p);
     fs::write(

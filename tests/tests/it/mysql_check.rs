@@ -2,9 +2,6 @@
 //! a generated folder shows no drift, a hand `ALTER TABLE` shows as drift naming the objects,
 //! a half-applied migration is reported, and `generate --url` puts the tables' row counts into
 //! its lint findings.
-//!
-//! These tests expect no `DATABASE_URL` in the environment: with one, the commands read that
-//! database too.
 
 use sqlx::MySqlPool;
 use std::fs;

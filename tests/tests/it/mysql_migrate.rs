@@ -627,7 +627,8 @@ async fn mysql_hand_written_tables_read_back_into_the_mysql_model() {
             .collect(),
         ..Schema::default()
     };
-    let diff = migrate_cli::backend::of(migrate_cli::config::Dialect::Mysql).compare(&expected, &actual);
+    let diff =
+        migrate_cli::backend::of(migrate_cli::config::Dialect::Mysql).compare(&expected, &actual);
     assert!(diff.is_empty(), "{diff:#?}");
     // Everything but the check texts is exactly the model.
     let mut exact = actual.clone();

@@ -35,6 +35,7 @@ fn run(dir: &Path, args: &[&str], now: u64) -> Run {
         stdout: &mut out,
         stderr: &mut err,
         prompt: None,
+        env: migrate_cli::Env::Fixed(Default::default()),
     };
     let code = run_with(["migrate-cli"].iter().chain(args).copied(), &mut ctx);
     drop(ctx);

@@ -12,8 +12,7 @@ pub use migrate::Stopped;
 
 use super::{
     pending, server_name, ApplyError, Backend, Conn, Database, ExprKind, Names, Pending, RowCount,
-    StepError,
-    SERVER_HINT,
+    StepError, SERVER_HINT,
 };
 use crate::database::Target;
 use crate::introspect::Rules;

@@ -9,8 +9,7 @@ pub mod introspect;
 
 use super::{
     pending, quote, server_name, Backend, Conn, Database, ExprKind, Names, Pending, RowCount,
-    StepError,
-    SERVER_HINT,
+    StepError, SERVER_HINT,
 };
 use crate::commands::migrate::Remains;
 use crate::database::Target;

@@ -26,7 +26,7 @@ pub(super) fn check(
     tag: &str,
     ctx: &mut Context<'_>,
 ) -> Result<Option<FailedRow>, DropError> {
-    let env = std::env::var(database::ENV_VAR).ok();
+    let env = ctx.env.var(database::ENV_VAR);
     let unchecked = |ctx: &mut Context<'_>, why: &str| {
         let _ = writeln!(ctx.stderr, "note: could not check whether {tag} is applied: {why}; make sure no database has applied it (pass --url to check one)");
     };

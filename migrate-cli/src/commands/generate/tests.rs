@@ -66,6 +66,7 @@ impl Project {
             stdout: &mut stdout,
             stderr: &mut stderr,
             prompt: prompt.map(|p| p as &mut dyn crate::prompt::Prompt),
+            env: crate::Env::Fixed(Default::default()),
         };
         let argv = ["migrate-cli", "generate"].iter().chain(args);
         let code = run_with(argv, &mut ctx);
