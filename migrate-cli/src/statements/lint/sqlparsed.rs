@@ -9,11 +9,12 @@
 //! not in the file (the old definition is not), so the change list's findings say it.
 
 mod alter;
+mod sqlite_dialect;
 
 use super::{last_part, unparsed, unquoted, StatementFinding};
 use crate::config::Dialect;
 use sqlparser::ast::{ObjectName, ObjectType, Statement};
-use sqlparser::dialect::{MySqlDialect, SQLiteDialect};
+use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 use std::collections::BTreeSet;
 
@@ -80,7 +81,7 @@ pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
 fn parse(dialect: Dialect, text: &str) -> Result<Vec<Statement>, String> {
     let parsed = match dialect {
         Dialect::Mysql => Parser::parse_sql(&MySqlDialect {}, text),
-        _ => Parser::parse_sql(&SQLiteDialect {}, text),
+        _ => Parser::parse_sql(&sqlite_dialect::Sqlite, text),
     };
     match parsed {
         Ok(stmts) if stmts.is_empty() => Err("an executable comment, which sqlparser does not read".into()),
