@@ -26,6 +26,8 @@ use schema_core::lint::{self, Finding, Severity};
 pub struct StatementFinding {
     /// The file line (1-based) of the statement's first token.
     pub line: usize,
+    /// The file line of its last token (`line` for a one-line statement).
+    pub last_line: usize,
     pub finding: Finding,
 }
 
@@ -51,10 +53,11 @@ fn severity(code: &str) -> Severity {
     }
 }
 
-/// A finding of `code` on `object` at file line `line`.
-fn found(line: usize, code: &'static str, object: &str, message: String) -> StatementFinding {
+/// A finding of `code` on `object`, for the statement on `lines`.
+fn found(lines: Lines, code: &'static str, object: &str, message: String) -> StatementFinding {
     StatementFinding {
-        line,
+        line: lines.first,
+        last_line: lines.last,
         finding: Finding {
             code,
             severity: severity(code),
@@ -65,10 +68,18 @@ fn found(line: usize, code: &'static str, object: &str, message: String) -> Stat
     }
 }
 
-/// The `unparsed-statement` finding of the statement on `line`.
-fn unparsed(line: usize, why: &str) -> StatementFinding {
+/// The first and last file line of a statement.
+#[derive(Debug, Clone, Copy)]
+struct Lines {
+    first: usize,
+    last: usize,
+}
+
+/// The `unparsed-statement` finding of the statement on `lines`.
+fn unparsed(lines: Lines, why: &str) -> StatementFinding {
+    let line = lines.first;
     found(
-        line,
+        lines,
         lint::UNPARSED_STATEMENT,
         &format!("line {line}"),
         format!("the statement on line {line} cannot be read ({why}), so lint cannot judge it"),

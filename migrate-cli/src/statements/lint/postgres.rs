@@ -13,7 +13,7 @@ mod drops;
 mod indexes;
 mod renames;
 
-use super::{line_at, unparsed, StatementFinding};
+use super::{line_at, unparsed, Lines, StatementFinding};
 use squawk_syntax::ast::{self, AstNode};
 use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,13 +29,13 @@ struct Seen {
 
 /// The statement being judged: its line and where its findings go.
 struct At<'a> {
-    line: usize,
+    lines: Lines,
     out: &'a mut Vec<StatementFinding>,
 }
 
 impl At<'_> {
     fn report(&mut self, code: &'static str, object: &str, message: String) {
-        self.out.push(super::found(self.line, code, object, message));
+        self.out.push(super::found(self.lines, code, object, message));
     }
 }
 
@@ -48,12 +48,16 @@ pub(super) fn lint(sql: &str) -> Vec<StatementFinding> {
     let mut judged = Vec::new();
     for stmt in parse.tree().stmts() {
         let range = stmt.syntax().text_range();
-        let line = line_at(sql, first_sql_offset(stmt.syntax()).unwrap_or(offset(range.start())));
+        let (first, last) = sql_offsets(stmt.syntax()).unwrap_or((offset(range.start()), offset(range.end())));
+        let lines = Lines {
+            first: line_at(sql, first),
+            last: line_at(sql, last),
+        };
         judged.push(range);
         if let Some(e) = errors.iter().find(|e| range.intersect(e.range()).is_some()) {
-            out.push(unparsed(line, e.message()));
+            out.push(unparsed(lines, e.message()));
         }
-        let mut at = At { line, out: &mut out };
+        let mut at = At { lines, out: &mut out };
         drops::check(&stmt, &mut at);
         columns::check(&stmt, &mut at);
         constraints::check(&stmt, &seen, &mut at);
@@ -67,7 +71,8 @@ pub(super) fn lint(sql: &str) -> Vec<StatementFinding> {
         if judged.iter().all(|r| r.intersect(e.range()).is_none()) {
             let line = line_at(sql, offset(e.range().start()));
             if lines.insert(line) {
-                out.push(unparsed(line, e.message()));
+                let last = line_at(sql, offset(e.range().end()));
+                out.push(unparsed(Lines { first: line, last }, e.message()));
             }
         }
     }
@@ -102,12 +107,16 @@ fn remember(stmt: &ast::Stmt, seen: &mut Seen) {
     }
 }
 
-/// The byte offset of a node's first token that is neither whitespace nor a comment.
-fn first_sql_offset(node: &SyntaxNode) -> Option<usize> {
-    node.descendants_with_tokens()
+/// The byte offsets of the start of a node's first token and of the start of its last that
+/// are neither whitespace nor a comment.
+fn sql_offsets(node: &SyntaxNode) -> Option<(usize, usize)> {
+    let mut sql = node
+        .descendants_with_tokens()
         .filter_map(|e| e.into_token())
-        .find(|t| !matches!(t.kind(), SyntaxKind::WHITESPACE | SyntaxKind::COMMENT))
-        .map(|t| offset(t.text_range().start()))
+        .filter(|t| !matches!(t.kind(), SyntaxKind::WHITESPACE | SyntaxKind::COMMENT));
+    let first = sql.next()?;
+    let last = sql.last().unwrap_or_else(|| first.clone());
+    Some((offset(first.text_range().start()), offset(last.text_range().start())))
 }
 
 fn offset(size: impl Into<usize>) -> usize {

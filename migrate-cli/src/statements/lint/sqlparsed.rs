@@ -10,8 +10,9 @@
 
 mod alter;
 mod sqlite_dialect;
+mod sqlite_trigger;
 
-use super::{last_part, unparsed, unquoted, StatementFinding};
+use super::{last_part, unparsed, unquoted, Lines, StatementFinding};
 use crate::config::Dialect;
 use sqlparser::ast::{ObjectName, ObjectType, Statement};
 use sqlparser::dialect::MySqlDialect;
@@ -35,13 +36,13 @@ impl Seen {
 
 /// The statement being judged: its line and where its findings go.
 struct At<'a> {
-    line: usize,
+    lines: Lines,
     out: &'a mut Vec<StatementFinding>,
 }
 
 impl At<'_> {
     fn report(&mut self, code: &'static str, object: &str, message: String) {
-        self.out.push(super::found(self.line, code, object, message));
+        self.out.push(super::found(self.lines, code, object, message));
     }
 }
 
@@ -51,25 +52,31 @@ pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
     let mut statements = Vec::new();
     for (first_line, chunk) in chunks(sql) {
         match crate::statements::mysql::split(chunk, first_line) {
-            Ok(pieces) => statements.extend(pieces.into_iter().map(|p| (p.line, parse(dialect, p.text)))),
-            Err(e) => out.push(unparsed(e.line(), &e.to_string())),
+            Ok(pieces) => statements.extend(pieces.into_iter().map(|p| {
+                let last = p.line + p.text.matches('\n').count();
+                (Lines { first: p.line, last }, parse(dialect, p.text))
+            })),
+            Err(e) => {
+                let line = e.line();
+                out.push(unparsed(Lines { first: line, last: line }, &e.to_string()))
+            }
         }
     }
     let mut seen = Seen {
         replaced: replaced(&statements),
         ..Seen::default()
     };
-    for (line, parsed) in &statements {
+    for (lines, parsed) in &statements {
         match parsed {
             Ok(stmts) => {
                 for stmt in stmts {
-                    check(stmt, &seen, &mut At { line: *line, out: &mut out });
+                    check(stmt, &seen, &mut At { lines: *lines, out: &mut out });
                     if let Statement::CreateTable(t) = stmt {
                         seen.created.insert(last_part(&t.name.to_string()));
                     }
                 }
             }
-            Err(why) => out.push(unparsed(*line, why)),
+            Err(why) => out.push(unparsed(*lines, why)),
         }
     }
     out.sort_by_key(|f| f.line);
@@ -107,7 +114,7 @@ fn chunks(sql: &str) -> Vec<(usize, &str)> {
 }
 
 /// The tables a table created in the file replaces by taking their name.
-fn replaced(statements: &[(usize, Result<Vec<Statement>, String>)]) -> BTreeSet<String> {
+fn replaced(statements: &[(Lines, Result<Vec<Statement>, String>)]) -> BTreeSet<String> {
     let mut created = BTreeSet::new();
     let mut replaced = BTreeSet::new();
     for stmt in statements.iter().filter_map(|(_, s)| s.as_ref().ok()).flatten() {

@@ -1,4 +1,5 @@
-//! sqlparser's SQLite dialect, with what migration files need and it lacks: `PRAGMA name = ON`
+//! sqlparser's SQLite dialect, with what migration files need and it lacks: SQLite's
+//! `CREATE TRIGGER` (`super::sqlite_trigger`), `PRAGMA name = ON`
 //! (SQLite reads a keyword or name as the value, sqlparser only numbers and strings), and
 //! `x REGEXP y` / `x MATCH y` whose right side fails to parse as an error, not a panic (sqlparser
 //! 0.59 unwraps it). Everything else is `SQLiteDialect`'s: the parser's own dialect checks see
@@ -57,6 +58,9 @@ impl Dialect for Sqlite {
     fn parse_statement(&self, parser: &mut Parser) -> Option<Result<Statement, ParserError>> {
         if parser.parse_keyword(Keyword::PRAGMA) {
             return Some(pragma(parser));
+        }
+        if let Some(trigger) = super::sqlite_trigger::create_trigger(parser) {
+            return Some(trigger);
         }
         BASE.parse_statement(parser)
     }

@@ -91,3 +91,12 @@ fn pragmas_with_names_read_and_a_broken_regexp_is_unread_not_a_panic() {
     lite("PRAGMA foreign_keys=OFF;\n--> statement-breakpoint\nPRAGMA journal_mode = WAL;\n--> statement-breakpoint\nPRAGMA main.cache_size(-2000);", &[]);
     lite("SELECT 1 WHERE 'a' REGEXP ;", &[(1, "unparsed-statement")]);
 }
+
+#[test]
+fn triggers_are_read() {
+    let sql = "CREATE TRIGGER \"issues_touch\" AFTER UPDATE ON \"issues\" BEGIN\n  UPDATE \"issues\" SET \"updated_at\" = CURRENT_TIMESTAMP WHERE \"id\" = NEW.\"id\";\nEND;\n--> statement-breakpoint\nDROP TABLE t;";
+    lite(sql, &[(5, "drop-table")]);
+    lite("CREATE TRIGGER IF NOT EXISTS x BEFORE DELETE ON t FOR EACH ROW WHEN OLD.id > 0 BEGIN DELETE FROM log WHERE id = OLD.id; END;", &[]);
+    lite("CREATE TRIGGER x AFTER INSERT ON t BEGIN FROBNICATE; END;", &[(1, "unparsed-statement")]);
+    lite("CREATE TEMP TABLE t (a int);", &[]);
+}
