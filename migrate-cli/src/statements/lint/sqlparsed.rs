@@ -9,6 +9,7 @@
 //! not in the file (the old definition is not), so the change list's findings say it.
 
 mod alter;
+mod mysql_rename_index;
 mod sqlite_dialect;
 mod sqlite_trigger;
 
@@ -87,7 +88,10 @@ pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
 /// and is unread.
 fn parse(dialect: Dialect, text: &str) -> Result<Vec<Statement>, String> {
     let parsed = match dialect {
-        Dialect::Mysql => Parser::parse_sql(&MySqlDialect {}, text),
+        Dialect::Mysql => match mysql_rename_index::parse(text) {
+            Some(rename) => rename.map(|s| vec![s]),
+            None => Parser::parse_sql(&MySqlDialect {}, text),
+        },
         _ => Parser::parse_sql(&sqlite_dialect::Sqlite, text),
     };
     match parsed {

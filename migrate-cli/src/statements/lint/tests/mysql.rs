@@ -54,3 +54,10 @@ fn a_procedure_body_is_one_statement() {
     let found = super::super::lint_file(Dialect::Mysql, sql);
     assert_eq!(found.last().map(|f| (f.line, f.finding.code)), Some((7, "drop-table")), "{found:#?}");
 }
+
+#[test]
+fn index_renames_are_read() {
+    my("ALTER TABLE `articles` RENAME INDEX `posts_slug_key` TO `articles_slug_key`;", &[]);
+    my("ALTER TABLE `articles` RENAME KEY `a` TO `b`;", &[]);
+    my("ALTER TABLE `articles` RENAME INDEX `a` TO `b`, DROP COLUMN `c`;", &[(1, "unparsed-statement")]);
+}
