@@ -18,8 +18,14 @@ const SQUAWK_TO_OURS: &[(&str, &[&str])] = &[
     ("adding-required-field", &["add-not-null-without-default"]),
     ("adding-not-nullable-field", &["set-not-null"]),
     ("changing-column-type", &["type-change"]),
-    ("require-concurrent-index-creation", &["index-without-concurrently"]),
-    ("require-concurrent-index-deletion", &["drop-index-without-concurrently"]),
+    (
+        "require-concurrent-index-creation",
+        &["index-without-concurrently"],
+    ),
+    (
+        "require-concurrent-index-deletion",
+        &["drop-index-without-concurrently"],
+    ),
     (
         "constraint-missing-not-valid",
         &["add-check", "add-foreign-key", "add-unique", "set-not-null"],
@@ -71,20 +77,28 @@ fn every_statement_squawk_flags_has_our_finding() {
         let line = s["line"].as_u64().expect("a line") as usize + 1;
         let found = lint(Dialect::Postgres, &dir.join(file));
         compared += 1;
-        match found.iter().find(|f| {
-            f.line <= line && line <= f.last_line && ours.contains(&f.finding.code)
-        }) {
+        match found
+            .iter()
+            .find(|f| f.line <= line && line <= f.last_line && ours.contains(&f.finding.code))
+        {
             Some(f) => {
                 answered.insert((file.to_string(), f.line, f.finding.code));
             }
             None => missing.push(format!("{file}:{line} {rule}: ours {found:#?}")),
         }
     }
-    assert!(missing.is_empty(), "squawk findings without ours:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "squawk findings without ours:\n{}",
+        missing.join("\n")
+    );
     assert!(compared >= 30, "only {compared} squawk findings compared");
     // Ours that squawk does not flag under these rules: printed for the record.
     for path in &files {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         for f in lint(Dialect::Postgres, path) {
             if !answered.contains(&(name.to_string(), f.line, f.finding.code)) {
                 println!("ours only: {name}:{} {}", f.line, f.finding.code);
@@ -132,7 +146,10 @@ fn mysql_corpus_gives_what_each_file_expects() {
 #[test]
 fn generated_example_migrations_are_read_whole() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/issue-tracker");
-    for (dialect, folder) in [(Dialect::Postgres, "migrations"), (Dialect::Sqlite, "migrations-sqlite")] {
+    for (dialect, folder) in [
+        (Dialect::Postgres, "migrations"),
+        (Dialect::Sqlite, "migrations-sqlite"),
+    ] {
         let files = sql_files(&example.join(folder));
         assert!(!files.is_empty(), "{folder}");
         for path in files {
@@ -142,7 +159,14 @@ fn generated_example_migrations_are_read_whole() {
                 .filter(|f| f.finding.code == "unparsed-statement")
                 .collect();
             assert!(unread.is_empty(), "{}: {unread:#?}", path.display());
-            println!("{}: {:?}", path.display(), found.iter().map(|f| (f.line, f.finding.code)).collect::<Vec<_>>());
+            println!(
+                "{}: {:?}",
+                path.display(),
+                found
+                    .iter()
+                    .map(|f| (f.line, f.finding.code))
+                    .collect::<Vec<_>>()
+            );
         }
     }
 }
@@ -160,12 +184,18 @@ fn generated_sql_of_the_snapshots_is_read_whole() {
             .collect();
         paths.sort();
         for path in paths {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
             let dialect = if name.contains("_adapt__") {
                 continue; // a model, not SQL
             } else if name.contains("sqlite_generate") {
                 Dialect::Sqlite
-            } else if name.starts_with("mysql_") || name.contains("mysql_generate__v") && name.ends_with("_sql.snap") {
+            } else if name.starts_with("mysql_")
+                || name.contains("mysql_generate__v") && name.ends_with("_sql.snap")
+            {
                 Dialect::Mysql
             } else if name.starts_with("postgres_") {
                 Dialect::Postgres
@@ -182,7 +212,11 @@ fn generated_sql_of_the_snapshots_is_read_whole() {
                 .into_iter()
                 .filter(|f| f.finding.code == "unparsed-statement")
                 .collect();
-            unread_all.extend(unread.iter().map(|f| format!("{name}: {}", f.finding.message)));
+            unread_all.extend(
+                unread
+                    .iter()
+                    .map(|f| format!("{name}: {}", f.finding.message)),
+            );
         }
     }
     assert!(unread_all.is_empty(), "{}", unread_all.join("\n"));

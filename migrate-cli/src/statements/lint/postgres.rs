@@ -35,7 +35,8 @@ struct At<'a> {
 
 impl At<'_> {
     fn report(&mut self, code: &'static str, object: &str, message: String) {
-        self.out.push(super::found(self.lines, code, object, message));
+        self.out
+            .push(super::found(self.lines, code, object, message));
     }
 }
 
@@ -48,7 +49,8 @@ pub(super) fn lint(sql: &str) -> Vec<StatementFinding> {
     let mut judged = Vec::new();
     for stmt in parse.tree().stmts() {
         let range = stmt.syntax().text_range();
-        let (first, last) = sql_offsets(stmt.syntax()).unwrap_or((offset(range.start()), offset(range.end())));
+        let (first, last) =
+            sql_offsets(stmt.syntax()).unwrap_or((offset(range.start()), offset(range.end())));
         let lines = Lines {
             first: line_at(sql, first),
             last: line_at(sql, last),
@@ -57,7 +59,10 @@ pub(super) fn lint(sql: &str) -> Vec<StatementFinding> {
         if let Some(e) = errors.iter().find(|e| range.intersect(e.range()).is_some()) {
             out.push(unparsed(lines, e.message()));
         }
-        let mut at = At { lines, out: &mut out };
+        let mut at = At {
+            lines,
+            out: &mut out,
+        };
         drops::check(&stmt, &mut at);
         columns::check(&stmt, &mut at);
         constraints::check(&stmt, &seen, &mut at);
@@ -96,7 +101,8 @@ fn remember(stmt: &ast::Stmt, seen: &mut Seen) {
                 let Some(constraint) = add.constraint() else {
                     continue;
                 };
-                if let (true, Some(name)) = (constraint.is_not_valid(), constraint.constraint_name())
+                if let (true, Some(name)) =
+                    (constraint.is_not_valid(), constraint.constraint_name())
                 {
                     let code = constraints::code_of(&constraint);
                     seen.not_valid.insert(last_part(name.syntax()), code);
@@ -116,7 +122,10 @@ fn sql_offsets(node: &SyntaxNode) -> Option<(usize, usize)> {
         .filter(|t| !matches!(t.kind(), SyntaxKind::WHITESPACE | SyntaxKind::COMMENT));
     let first = sql.next()?;
     let last = sql.last().unwrap_or_else(|| first.clone());
-    Some((offset(first.text_range().start()), offset(last.text_range().start())))
+    Some((
+        offset(first.text_range().start()),
+        offset(last.text_range().start()),
+    ))
 }
 
 fn offset(size: impl Into<usize>) -> usize {
@@ -136,12 +145,14 @@ fn last_part(node: &SyntaxNode) -> String {
 /// The table an `ALTER TABLE` names, as written without quotes.
 fn altered_table(stmt: &ast::Stmt) -> Option<(String, ast::AstChildren<ast::AlterTableAction>)> {
     match stmt {
-        ast::Stmt::AlterTable(t) => {
-            Some((t.table_relation_name().map(|n| table_of(n.syntax()))?, t.actions()))
-        }
-        ast::Stmt::AlterForeignTable(t) => {
-            Some((t.table_relation_name().map(|n| table_of(n.syntax()))?, t.actions()))
-        }
+        ast::Stmt::AlterTable(t) => Some((
+            t.table_relation_name().map(|n| table_of(n.syntax()))?,
+            t.actions(),
+        )),
+        ast::Stmt::AlterForeignTable(t) => Some((
+            t.table_relation_name().map(|n| table_of(n.syntax()))?,
+            t.actions(),
+        )),
         _ => None,
     }
 }

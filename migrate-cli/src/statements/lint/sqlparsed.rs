@@ -43,7 +43,8 @@ struct At<'a> {
 
 impl At<'_> {
     fn report(&mut self, code: &'static str, object: &str, message: String) {
-        self.out.push(super::found(self.lines, code, object, message));
+        self.out
+            .push(super::found(self.lines, code, object, message));
     }
 }
 
@@ -55,11 +56,23 @@ pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
         match crate::statements::mysql::split(chunk, first_line) {
             Ok(pieces) => statements.extend(pieces.into_iter().map(|p| {
                 let last = p.line + p.text.matches('\n').count();
-                (Lines { first: p.line, last }, parse(dialect, p.text))
+                (
+                    Lines {
+                        first: p.line,
+                        last,
+                    },
+                    parse(dialect, p.text),
+                )
             })),
             Err(e) => {
                 let line = e.line();
-                out.push(unparsed(Lines { first: line, last: line }, &e.to_string()))
+                out.push(unparsed(
+                    Lines {
+                        first: line,
+                        last: line,
+                    },
+                    &e.to_string(),
+                ))
             }
         }
     }
@@ -71,7 +84,14 @@ pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
         match parsed {
             Ok(stmts) => {
                 for stmt in stmts {
-                    check(stmt, &seen, &mut At { lines: *lines, out: &mut out });
+                    check(
+                        stmt,
+                        &seen,
+                        &mut At {
+                            lines: *lines,
+                            out: &mut out,
+                        },
+                    );
                     if let Statement::CreateTable(t) = stmt {
                         seen.created.insert(last_part(&t.name.to_string()));
                     }
@@ -95,7 +115,9 @@ fn parse(dialect: Dialect, text: &str) -> Result<Vec<Statement>, String> {
         _ => Parser::parse_sql(&sqlite_dialect::Sqlite, text),
     };
     match parsed {
-        Ok(stmts) if stmts.is_empty() => Err("an executable comment, which sqlparser does not read".into()),
+        Ok(stmts) if stmts.is_empty() => {
+            Err("an executable comment, which sqlparser does not read".into())
+        }
         Ok(stmts) => Ok(stmts),
         Err(e) => Err(e.to_string()),
     }
@@ -121,12 +143,18 @@ fn chunks(sql: &str) -> Vec<(usize, &str)> {
 fn replaced(statements: &[(Lines, Result<Vec<Statement>, String>)]) -> BTreeSet<String> {
     let mut created = BTreeSet::new();
     let mut replaced = BTreeSet::new();
-    for stmt in statements.iter().filter_map(|(_, s)| s.as_ref().ok()).flatten() {
+    for stmt in statements
+        .iter()
+        .filter_map(|(_, s)| s.as_ref().ok())
+        .flatten()
+    {
         match stmt {
             Statement::CreateTable(t) => {
                 created.insert(last_part(&t.name.to_string()));
             }
-            Statement::AlterTable { name, operations, .. } if created.contains(&last_part(&name.to_string())) => {
+            Statement::AlterTable {
+                name, operations, ..
+            } if created.contains(&last_part(&name.to_string())) => {
                 for op in operations {
                     if let Some(new) = alter::renamed_to(op) {
                         replaced.insert(last_part(&new));
@@ -142,10 +170,14 @@ fn replaced(statements: &[(Lines, Result<Vec<Statement>, String>)]) -> BTreeSet<
 fn check(stmt: &Statement, seen: &Seen, at: &mut At<'_>) {
     use schema_core::lint::{ADD_UNIQUE, DROP_DATABASE, DROP_SCHEMA, DROP_TABLE, RENAME_TABLE};
     match stmt {
-        Statement::Drop { object_type, names, .. } => {
+        Statement::Drop {
+            object_type, names, ..
+        } => {
             for name in names.iter().map(object) {
                 match object_type {
-                    ObjectType::Table if seen.existing(&name) && !seen.replaced.contains(&last_part(&name)) => {
+                    ObjectType::Table
+                        if seen.existing(&name) && !seen.replaced.contains(&last_part(&name)) =>
+                    {
                         let message = format!("dropping table {name} deletes all its rows; running code that still reads it fails");
                         at.report(DROP_TABLE, &name, message);
                     }
@@ -161,16 +193,25 @@ fn check(stmt: &Statement, seen: &Seen, at: &mut At<'_>) {
                 }
             }
         }
-        Statement::AlterTable { name, operations, .. } => {
+        Statement::AlterTable {
+            name, operations, ..
+        } => {
             let table = object(name);
             for op in operations {
                 alter::check(&table, op, seen, at);
             }
         }
-        Statement::CreateIndex(index) if index.unique && seen.existing(&object(&index.table_name)) => {
+        Statement::CreateIndex(index)
+            if index.unique && seen.existing(&object(&index.table_name)) =>
+        {
             let table = object(&index.table_name);
-            let name = index.name.as_ref().map(object).unwrap_or_else(|| "an index".into());
-            let message = format!("unique index {name} on {table} fails if the table holds duplicates");
+            let name = index
+                .name
+                .as_ref()
+                .map(object)
+                .unwrap_or_else(|| "an index".into());
+            let message =
+                format!("unique index {name} on {table} fails if the table holds duplicates");
             at.report(ADD_UNIQUE, &table, message);
         }
         Statement::RenameTable(renames) => {

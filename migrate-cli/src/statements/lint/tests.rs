@@ -13,5 +13,10 @@ fn check(dialect: Dialect, sql: &str, expect: &[(usize, &str)]) {
         .iter()
         .map(|f| (f.line, f.finding.code))
         .collect();
-    assert_eq!(found, expect, "{dialect:?}: {sql}\n{:#?}", lint_file(dialect, sql));
+    assert_eq!(
+        found,
+        expect,
+        "{dialect:?}: {sql}\n{:#?}",
+        lint_file(dialect, sql)
+    );
 }

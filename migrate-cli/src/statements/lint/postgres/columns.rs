@@ -16,14 +16,24 @@ pub(super) fn check(stmt: &ast::Stmt, at: &mut At<'_>) {
     for action in actions {
         match action {
             ast::AlterTableAction::AddColumn(add) if required(&add) => {
-                let column = add.column_name().map(|c| name(c.syntax())).unwrap_or_default();
+                let column = add
+                    .column_name()
+                    .map(|c| name(c.syntax()))
+                    .unwrap_or_default();
                 let message = format!(
                     "adding NOT NULL column {table}.{column} without a default fails if the table has rows"
                 );
-                at.report(ADD_NOT_NULL_WITHOUT_DEFAULT, &format!("{table}.{column}"), message);
+                at.report(
+                    ADD_NOT_NULL_WITHOUT_DEFAULT,
+                    &format!("{table}.{column}"),
+                    message,
+                );
             }
             ast::AlterTableAction::AlterColumn(alter) => {
-                let column = alter.column_name_ref().map(|c| name(c.syntax())).unwrap_or_default();
+                let column = alter
+                    .column_name_ref()
+                    .map(|c| name(c.syntax()))
+                    .unwrap_or_default();
                 let object = format!("{table}.{column}");
                 match alter.option() {
                     Some(ast::AlterColumnOption::SetNotNull(_)) => at.report(
@@ -66,10 +76,14 @@ fn attributes(t: &ast::AlterType, at: &mut At<'_>) {
     let Some(ast::AlterTypeAction::AlterTypeAttributeActionList(list)) = t.action() else {
         return;
     };
-    let ty = t.type_name_ref().map(|n| name(n.syntax())).unwrap_or_default();
+    let ty = t
+        .type_name_ref()
+        .map(|n| name(n.syntax()))
+        .unwrap_or_default();
     for action in list.actions() {
         if let ast::AlterTypeAttributeAction::AlterAttribute(_) = action {
-            let message = format!("changing an attribute type of {ty} breaks running code that reads it");
+            let message =
+                format!("changing an attribute type of {ty} breaks running code that reads it");
             at.report(TYPE_CHANGE, &ty, message);
         }
     }

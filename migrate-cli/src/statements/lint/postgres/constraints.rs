@@ -24,7 +24,10 @@ pub(super) fn check(stmt: &ast::Stmt, seen: &Seen, at: &mut At<'_>) {
                 }
             }
             ast::AlterTableAction::AddColumn(add) => {
-                let column = add.column_name().map(|c| name(c.syntax())).unwrap_or_default();
+                let column = add
+                    .column_name()
+                    .map(|c| name(c.syntax()))
+                    .unwrap_or_default();
                 for c in add.constraints() {
                     column_constraint(&c, &table, &column, existing, at);
                 }
@@ -60,7 +63,10 @@ pub(super) fn code_of(c: &ast::Constraint) -> &'static str {
 
 /// `ALTER TABLE ... ADD CONSTRAINT` on an existing table.
 fn table_constraint(c: &ast::Constraint, table: &str, at: &mut At<'_>) {
-    let what = c.constraint_name().map(|n| name(n.syntax())).unwrap_or_else(|| "a constraint".into());
+    let what = c
+        .constraint_name()
+        .map(|n| name(n.syntax()))
+        .unwrap_or_else(|| "a constraint".into());
     let message = match c {
         ast::Constraint::UniqueConstraint(u) if u.using_index().is_some() => return,
         ast::Constraint::PrimaryKeyConstraint(p) if p.using_index().is_some() => return,
@@ -81,7 +87,13 @@ fn table_constraint(c: &ast::Constraint, table: &str, at: &mut At<'_>) {
 }
 
 /// A constraint of a column `ALTER TABLE ... ADD COLUMN` adds.
-fn column_constraint(c: &ast::Constraint, table: &str, column: &str, existing: bool, at: &mut At<'_>) {
+fn column_constraint(
+    c: &ast::Constraint,
+    table: &str,
+    column: &str,
+    existing: bool,
+    at: &mut At<'_>,
+) {
     let object = format!("{table}.{column}");
     match c {
         ast::Constraint::UniqueConstraint(_) | ast::Constraint::PrimaryKeyConstraint(_) => at.report(

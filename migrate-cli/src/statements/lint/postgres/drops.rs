@@ -17,7 +17,10 @@ pub(super) fn check(stmt: &ast::Stmt, at: &mut At<'_>) {
             }
         }
         ast::Stmt::DropDatabase(d) => {
-            let database = d.database_ref().map(|r| name(r.syntax())).unwrap_or_default();
+            let database = d
+                .database_ref()
+                .map(|r| name(r.syntax()))
+                .unwrap_or_default();
             let message = format!("dropping database {database} deletes every table in it");
             at.report(DROP_DATABASE, &database, message);
         }
@@ -42,7 +45,10 @@ fn columns(stmt: &ast::Stmt, at: &mut At<'_>) {
     };
     for action in actions {
         if let ast::AlterTableAction::DropColumn(drop) = action {
-            let column = drop.column_name_ref().map(|c| name(c.syntax())).unwrap_or_default();
+            let column = drop
+                .column_name_ref()
+                .map(|c| name(c.syntax()))
+                .unwrap_or_default();
             let message = format!(
                 "dropping column {table}.{column} deletes its data; running code that still selects it fails"
             );
@@ -56,10 +62,14 @@ fn attributes(t: &ast::AlterType, at: &mut At<'_>) {
     let Some(ast::AlterTypeAction::AlterTypeAttributeActionList(list)) = t.action() else {
         return;
     };
-    let ty = t.type_name_ref().map(|n| name(n.syntax())).unwrap_or_default();
+    let ty = t
+        .type_name_ref()
+        .map(|n| name(n.syntax()))
+        .unwrap_or_default();
     for action in list.actions() {
         if let ast::AlterTypeAttributeAction::DropAttribute(_) = action {
-            let message = format!("dropping an attribute of type {ty} deletes its data in every value");
+            let message =
+                format!("dropping an attribute of type {ty} deletes its data in every value");
             at.report(DROP_COLUMN, &ty, message);
         }
     }

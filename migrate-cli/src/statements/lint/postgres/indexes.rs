@@ -16,13 +16,17 @@ pub(super) fn check(stmt: &ast::Stmt, seen: &Seen, at: &mut At<'_>) {
             if seen.created.contains(&super::super::last_part(&table)) {
                 return;
             }
-            let index = c.index().map(|n| name(n.syntax())).unwrap_or_else(|| "an index".into());
+            let index = c
+                .index()
+                .map(|n| name(n.syntax()))
+                .unwrap_or_else(|| "an index".into());
             if c.concurrently_token().is_none() {
                 let message = format!("building index {index} on {table} without CONCURRENTLY blocks writes to the table until it is built");
                 at.report(INDEX_WITHOUT_CONCURRENTLY, &table, message);
             }
             if c.unique_token().is_some() {
-                let message = format!("unique index {index} on {table} fails if the table holds duplicates");
+                let message =
+                    format!("unique index {index} on {table} fails if the table holds duplicates");
                 at.report(ADD_UNIQUE, &table, message);
             }
         }

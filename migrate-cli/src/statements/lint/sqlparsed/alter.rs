@@ -35,12 +35,15 @@ pub(super) fn check(table: &str, op: &AlterTableOperation, seen: &Seen, at: &mut
                 at.report(DROP_COLUMN, &object, message);
             }
         }
-        Op::RenameColumn { old_column_name, new_column_name } => {
-            rename_column(table, &old_column_name.value, &new_column_name.value, at)
-        }
+        Op::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => rename_column(table, &old_column_name.value, &new_column_name.value, at),
         Op::RenameTable { .. } if existing => {
             let new = renamed_to(op).unwrap_or_default();
-            let message = format!("renaming table {table} to {new} breaks running code that still uses the old name");
+            let message = format!(
+                "renaming table {table} to {new} breaks running code that still uses the old name"
+            );
             at.report(RENAME_TABLE, table, message);
         }
         Op::AlterColumn { column_name, op } => {
@@ -60,19 +63,26 @@ pub(super) fn check(table: &str, op: &AlterTableOperation, seen: &Seen, at: &mut
             }
         }
         Op::ModifyColumn { col_name, .. } => modify(table, &col_name.value, at),
-        Op::ChangeColumn { old_name, new_name, .. } => {
+        Op::ChangeColumn {
+            old_name, new_name, ..
+        } => {
             if old_name.value != new_name.value {
                 rename_column(table, &old_name.value, &new_name.value, at);
             }
             modify(table, &new_name.value, at);
         }
-        Op::AddConstraint { constraint, not_valid } if existing => add_constraint(table, constraint, *not_valid, at),
+        Op::AddConstraint {
+            constraint,
+            not_valid,
+        } if existing => add_constraint(table, constraint, *not_valid, at),
         _ => {}
     }
 }
 
 fn rename_column(table: &str, old: &str, new: &str, at: &mut At<'_>) {
-    let message = format!("renaming column {table}.{old} to {new} breaks running code that still uses the old name");
+    let message = format!(
+        "renaming column {table}.{old} to {new} breaks running code that still uses the old name"
+    );
     at.report(RENAME_COLUMN, &format!("{table}.{new}"), message);
 }
 
@@ -101,9 +111,13 @@ fn add_column(table: &str, column: &ColumnDef, existing: bool, at: &mut At<'_>) 
                 let message = format!("adding {object} with a check fails if a row violates it");
                 at.report(ADD_CHECK, &object, message);
             }
-            ColumnOption::Default(_) | ColumnOption::Generated { .. } | ColumnOption::Identity(_) => filled = true,
+            ColumnOption::Default(_)
+            | ColumnOption::Generated { .. }
+            | ColumnOption::Identity(_) => filled = true,
             ColumnOption::DialectSpecific(tokens) => {
-                filled |= tokens.iter().any(|t| t.to_string().eq_ignore_ascii_case("AUTO_INCREMENT"));
+                filled |= tokens
+                    .iter()
+                    .any(|t| t.to_string().eq_ignore_ascii_case("AUTO_INCREMENT"));
             }
             _ => {}
         }

@@ -17,7 +17,9 @@ pub(super) fn parse(text: &str) -> Option<Result<Statement, ParserError>> {
     }
     parser.parse_object_name(false).ok()?;
     if !parser.parse_keyword(Keyword::RENAME)
-        || parser.parse_one_of_keywords(&[Keyword::INDEX, Keyword::KEY]).is_none()
+        || parser
+            .parse_one_of_keywords(&[Keyword::INDEX, Keyword::KEY])
+            .is_none()
     {
         return None;
     }

@@ -35,7 +35,12 @@ fn trigger(parser: &mut Parser) -> Result<Statement, ParserError> {
     let _ = parser.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
     let name = parser.parse_object_name(false)?;
     let period = match parser.peek_token().token {
-        Token::Word(w) if matches!(w.keyword, Keyword::BEFORE | Keyword::AFTER | Keyword::INSTEAD) => {
+        Token::Word(w)
+            if matches!(
+                w.keyword,
+                Keyword::BEFORE | Keyword::AFTER | Keyword::INSTEAD
+            ) =>
+        {
             parser.parse_trigger_period()?
         }
         _ => TriggerPeriod::Before,

@@ -17,16 +17,31 @@ fn drops() {
 
 #[test]
 fn columns() {
-    lite("ALTER TABLE t ADD COLUMN c integer NOT NULL;", &[(1, "add-not-null-without-default")]);
-    lite("ALTER TABLE t ADD COLUMN c integer DEFAULT 0 NOT NULL;", &[]);
-    lite("ALTER TABLE t ADD COLUMN c integer REFERENCES a (id);", &[(1, "add-foreign-key")]);
-    lite("ALTER TABLE t ADD COLUMN c integer CHECK (c > 0);", &[(1, "add-check")]);
+    lite(
+        "ALTER TABLE t ADD COLUMN c integer NOT NULL;",
+        &[(1, "add-not-null-without-default")],
+    );
+    lite(
+        "ALTER TABLE t ADD COLUMN c integer DEFAULT 0 NOT NULL;",
+        &[],
+    );
+    lite(
+        "ALTER TABLE t ADD COLUMN c integer REFERENCES a (id);",
+        &[(1, "add-foreign-key")],
+    );
+    lite(
+        "ALTER TABLE t ADD COLUMN c integer CHECK (c > 0);",
+        &[(1, "add-check")],
+    );
     lite("ALTER TABLE t ADD COLUMN c text;", &[]);
 }
 
 #[test]
 fn renames() {
-    lite(r#"ALTER TABLE "accounts" RENAME COLUMN "nick" TO "nickname";"#, &[(1, "rename-column")]);
+    lite(
+        r#"ALTER TABLE "accounts" RENAME COLUMN "nick" TO "nickname";"#,
+        &[(1, "rename-column")],
+    );
     lite("ALTER TABLE a RENAME TO b;", &[(1, "rename-table")]);
 }
 
@@ -34,12 +49,18 @@ fn renames() {
 fn unique_index_on_an_existing_table() {
     lite("CREATE UNIQUE INDEX i ON t (c);", &[(1, "add-unique")]);
     lite("CREATE INDEX i ON t (c);", &[]);
-    lite("CREATE TABLE t (c int);\nCREATE UNIQUE INDEX i ON t (c);", &[]);
+    lite(
+        "CREATE TABLE t (c int);\nCREATE UNIQUE INDEX i ON t (c);",
+        &[],
+    );
 }
 
 #[test]
 fn unparsed_statements_name_their_line() {
-    lite("SELECT 1;\n--> statement-breakpoint\nALTER TABLE t FROBNICATE;\n", &[(3, "unparsed-statement")]);
+    lite(
+        "SELECT 1;\n--> statement-breakpoint\nALTER TABLE t FROBNICATE;\n",
+        &[(3, "unparsed-statement")],
+    );
     lite("SELECT 'unclosed;\n", &[(1, "unparsed-statement")]);
 }
 
@@ -82,7 +103,10 @@ PRAGMA foreign_keys=ON;
 "#;
     lite(sql, &[]);
     // Without the table that takes its name, the drop is a drop.
-    let dropped = sql.replace(r#"ALTER TABLE "__new_accounts" RENAME TO "accounts";"#, "SELECT 1;");
+    let dropped = sql.replace(
+        r#"ALTER TABLE "__new_accounts" RENAME TO "accounts";"#,
+        "SELECT 1;",
+    );
     lite(&dropped, &[(16, "drop-table")]);
 }
 
@@ -97,6 +121,9 @@ fn triggers_are_read() {
     let sql = "CREATE TRIGGER \"issues_touch\" AFTER UPDATE ON \"issues\" BEGIN\n  UPDATE \"issues\" SET \"updated_at\" = CURRENT_TIMESTAMP WHERE \"id\" = NEW.\"id\";\nEND;\n--> statement-breakpoint\nDROP TABLE t;";
     lite(sql, &[(5, "drop-table")]);
     lite("CREATE TRIGGER IF NOT EXISTS x BEFORE DELETE ON t FOR EACH ROW WHEN OLD.id > 0 BEGIN DELETE FROM log WHERE id = OLD.id; END;", &[]);
-    lite("CREATE TRIGGER x AFTER INSERT ON t BEGIN FROBNICATE; END;", &[(1, "unparsed-statement")]);
+    lite(
+        "CREATE TRIGGER x AFTER INSERT ON t BEGIN FROBNICATE; END;",
+        &[(1, "unparsed-statement")],
+    );
     lite("CREATE TEMP TABLE t (a int);", &[]);
 }
