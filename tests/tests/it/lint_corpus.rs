@@ -204,7 +204,7 @@ fn generated_sql_of_the_snapshots_is_read_whole() {
             };
             let text = std::fs::read_to_string(&path).expect("a snapshot");
             // The insta header ends at its second `---` line.
-            let Some(sql) = text.splitn(2, "\n---\n").nth(1) else {
+            let Some((_, sql)) = text.split_once("\n---\n") else {
                 continue;
             };
             read += 1;
