@@ -7,6 +7,11 @@
 //! `DROP TABLE "t"`, `ALTER TABLE "__new_t" RENAME TO "t"`): a table dropped and then replaced
 //! by a table of the file under its name is rebuilt, not dropped. What the rebuild changes is
 //! not in the file (the old definition is not), so the change list's findings say it.
+//!
+//! The splitter reads with sqlparser's MySQL tokenizer, also for SQLite: a backslash before a
+//! quote in a SQLite string (where it is an ordinary character) reads as an escape, so the
+//! chunk holding it comes back as one `unparsed-statement` on that line (the statements after
+//! it in the chunk are not judged), never silently misread.
 
 mod alter;
 mod mysql_rename_index;

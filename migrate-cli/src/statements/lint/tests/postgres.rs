@@ -266,3 +266,14 @@ fn findings_carry_codes_severities_and_names() {
         schema_core::lint::suggestion_for("drop-column")
     );
 }
+
+#[test]
+fn a_finding_spans_its_statement() {
+    let sql = "SELECT 1;\n\nALTER TABLE t\n    ADD COLUMN a int,\n    DROP COLUMN b;\nSELECT 2;\n";
+    let found = super::lint_file(Dialect::Postgres, sql);
+    let spans: Vec<(usize, usize, &str)> = found
+        .iter()
+        .map(|f| (f.line, f.last_line, f.finding.code))
+        .collect();
+    assert_eq!(spans, [(3, 5, "drop-column")]);
+}

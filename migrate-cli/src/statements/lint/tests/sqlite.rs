@@ -127,3 +127,19 @@ fn triggers_are_read() {
     );
     lite("CREATE TEMP TABLE t (a int);", &[]);
 }
+
+#[test]
+fn a_finding_spans_its_statement() {
+    let sql = "SELECT 1;\n--> statement-breakpoint\nALTER TABLE t\n  DROP COLUMN b;\n";
+    let found = super::super::lint_file(Dialect::Sqlite, sql);
+    let spans: Vec<(usize, usize)> = found.iter().map(|f| (f.line, f.last_line)).collect();
+    assert_eq!(spans, [(3, 4)]);
+}
+
+#[test]
+fn a_backslash_before_a_quote_is_never_read_silently() {
+    lite(
+        "INSERT INTO t VALUES ('C:\\');\nDROP TABLE x;\n",
+        &[(1, "unparsed-statement")],
+    );
+}
