@@ -5,6 +5,7 @@
 //! files are cut at their `;`s, and PostgreSQL `-- no-transaction` files are read for what a
 //! failure leaves.
 
+pub mod lint;
 pub mod mysql;
 pub mod postgres;
 

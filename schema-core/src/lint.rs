@@ -97,6 +97,19 @@ pub const ADD_FOREIGN_KEY: &str = "add-foreign-key";
 pub const ADD_CHECK: &str = "add-check";
 pub const RENAME_TABLE: &str = "rename-table";
 pub const RENAME_COLUMN: &str = "rename-column";
+/// `DROP INDEX` without `CONCURRENTLY` (PostgreSQL): found in the statements only.
+pub const DROP_INDEX_WITHOUT_CONCURRENTLY: &str = "drop-index-without-concurrently";
+/// `DROP DATABASE`: found in the statements only.
+pub const DROP_DATABASE: &str = "drop-database";
+/// A statement the SQL parser cannot read: found in the statements only.
+pub const UNPARSED_STATEMENT: &str = "unparsed-statement";
+
+/// The codes only the statements of a file give (no change of the diff makes them).
+pub const STATEMENT_CODES: &[&str] = &[
+    DROP_INDEX_WITHOUT_CONCURRENTLY,
+    DROP_DATABASE,
+    UNPARSED_STATEMENT,
+];
 
 /// Every code, in the order of the contract's table.
 pub const CODES: &[&str] = &[
@@ -229,6 +242,11 @@ pub fn suggestion_for(code: &str) -> &'static str {
              fix orphan rows first",
         ADD_CHECK => "fix violating rows first; on PostgreSQL add it NOT VALID, then VALIDATE CONSTRAINT \
              in a later migration",
+        DROP_INDEX_WITHOUT_CONCURRENTLY => "on PostgreSQL use DROP INDEX CONCURRENTLY, alone in a \
+             -- no-transaction file",
+        DROP_DATABASE => "a migration never drops its own database; remove the statement",
+        UNPARSED_STATEMENT => "check the statement's syntax; if the database accepts it, review it by hand \
+             and acknowledge with -- lint:allow unparsed-statement",
         _ => "",
     }
 }

@@ -15,6 +15,7 @@ mod drop;
 mod expressions_judged;
 mod folder_refusals;
 mod lint;
+mod lint_corpus;
 mod migrate_status;
 mod mysql_catalog;
 mod mysql_check;

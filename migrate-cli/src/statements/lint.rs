@@ -1,0 +1,117 @@
+//! Lint from the statements: every statement of a migration file, generated or hand-written,
+//! read by a real SQL parser, and the findings derived from what the statements say (a
+//! `DROP TABLE` is `drop-table` whether or not a `-- lint:` comment line says so).
+//!
+//! PostgreSQL files are read by squawk's parser (`postgres`, the one squawk-cli runs), SQLite
+//! and MySQL files by sqlparser (`sqlparsed`), cut into statements by [`super::mysql::split`]
+//! between `--> statement-breakpoint` lines. Each finding is a [`schema_core::lint::Finding`]
+//! with the same codes and severities as the findings of a change list, plus the file line of
+//! its statement. A statement the parser cannot read is an `unparsed-statement` warning naming
+//! its line: nothing passes unread.
+//!
+//! What one statement cannot say is left to the change list's findings: row counts, and what a
+//! SQLite table rebuild or a MySQL `MODIFY COLUMN` changes (the old definition is not in the
+//! file), or which enum values a type rebuild removes.
+
+mod postgres;
+mod sqlparsed;
+#[cfg(test)]
+mod tests;
+
+use crate::config::Dialect;
+use schema_core::lint::{self, Finding, Severity};
+
+/// A finding of one statement of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementFinding {
+    /// The file line (1-based) of the statement's first token.
+    pub line: usize,
+    /// The file line of its last token (`line` for a one-line statement).
+    pub last_line: usize,
+    pub finding: Finding,
+}
+
+/// The findings of `sql`, a whole migration file of `dialect`, in the order of its statements
+/// (a statement with several findings gives them in the order of its clauses).
+pub fn lint_file(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
+    match dialect {
+        Dialect::Postgres => postgres::lint(sql),
+        Dialect::Sqlite | Dialect::Mysql => sqlparsed::lint(dialect, sql),
+    }
+}
+
+/// The severity of a code: errors lose data or fail on a table with rows, the rest warn.
+fn severity(code: &str) -> Severity {
+    match code {
+        lint::DROP_TABLE
+        | lint::DROP_COLUMN
+        | lint::DROP_SCHEMA
+        | lint::DROP_ENUM_VALUE
+        | lint::ADD_NOT_NULL_WITHOUT_DEFAULT
+        | lint::DROP_DATABASE => Severity::Error,
+        _ => Severity::Warning,
+    }
+}
+
+/// A finding of `code` on `object`, for the statement on `lines`.
+fn found(lines: Lines, code: &'static str, object: &str, message: String) -> StatementFinding {
+    StatementFinding {
+        line: lines.first,
+        last_line: lines.last,
+        finding: Finding {
+            code,
+            severity: severity(code),
+            object: object.to_string(),
+            message,
+            suggestion: lint::suggestion_for(code).to_string(),
+        },
+    }
+}
+
+/// The first and last file line of a statement.
+#[derive(Debug, Clone, Copy)]
+struct Lines {
+    first: usize,
+    last: usize,
+}
+
+/// The `unparsed-statement` finding of the statement on `lines`.
+fn unparsed(lines: Lines, why: &str) -> StatementFinding {
+    let line = lines.first;
+    found(
+        lines,
+        lint::UNPARSED_STATEMENT,
+        &format!("line {line}"),
+        format!("the statement on line {line} cannot be read ({why}), so lint cannot judge it"),
+    )
+}
+
+/// A name as written, without its quotes: `"public"."orders"` → `public.orders`.
+fn unquoted(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '"' | '`'))
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The last part of a name as written, without quotes: `"public"."orders"` → `orders`; the
+/// key under which tables created in a file are remembered.
+fn last_part(name: &str) -> String {
+    let name = unquoted(name);
+    match name.rsplit_once('.') {
+        Some((_, last)) => last.to_string(),
+        None => name,
+    }
+}
+
+/// The line (1-based) of byte `offset` of `text`.
+fn line_at(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}

@@ -1,0 +1,76 @@
+//! `drop-table`, `drop-column`, `drop-schema` and `drop-database`: statements that delete data
+//! (squawk: `ban-drop-table`, `ban-drop-column`, `ban-drop-database`).
+
+use super::{altered_table, name, At};
+use schema_core::lint::{DROP_COLUMN, DROP_DATABASE, DROP_SCHEMA, DROP_TABLE};
+use squawk_syntax::ast::{self, AstNode};
+
+pub(super) fn check(stmt: &ast::Stmt, at: &mut At<'_>) {
+    match stmt {
+        ast::Stmt::DropTable(d) => tables(d.table_name_refs(), at),
+        ast::Stmt::DropForeignTable(d) => tables(d.table_name_refs(), at),
+        ast::Stmt::DropSchema(d) => {
+            for schema in d.schema_refs() {
+                let schema = name(schema.syntax());
+                let message = format!("dropping schema {schema} deletes everything left in it");
+                at.report(DROP_SCHEMA, &schema, message);
+            }
+        }
+        ast::Stmt::DropDatabase(d) => {
+            let database = d
+                .database_ref()
+                .map(|r| name(r.syntax()))
+                .unwrap_or_default();
+            let message = format!("dropping database {database} deletes every table in it");
+            at.report(DROP_DATABASE, &database, message);
+        }
+        ast::Stmt::AlterType(t) => attributes(t, at),
+        _ => columns(stmt, at),
+    }
+}
+
+fn tables(names: ast::AstChildren<ast::TableNameRef>, at: &mut At<'_>) {
+    for table in names {
+        let table = name(table.syntax());
+        let message = format!(
+            "dropping table {table} deletes all its rows; running code that still reads it fails"
+        );
+        at.report(DROP_TABLE, &table, message);
+    }
+}
+
+fn columns(stmt: &ast::Stmt, at: &mut At<'_>) {
+    let Some((table, actions)) = altered_table(stmt) else {
+        return;
+    };
+    for action in actions {
+        if let ast::AlterTableAction::DropColumn(drop) = action {
+            let column = drop
+                .column_name_ref()
+                .map(|c| name(c.syntax()))
+                .unwrap_or_default();
+            let message = format!(
+                "dropping column {table}.{column} deletes its data; running code that still selects it fails"
+            );
+            at.report(DROP_COLUMN, &format!("{table}.{column}"), message);
+        }
+    }
+}
+
+/// `ALTER TYPE ... DROP ATTRIBUTE`: a column of a composite type.
+fn attributes(t: &ast::AlterType, at: &mut At<'_>) {
+    let Some(ast::AlterTypeAction::AlterTypeAttributeActionList(list)) = t.action() else {
+        return;
+    };
+    let ty = t
+        .type_name_ref()
+        .map(|n| name(n.syntax()))
+        .unwrap_or_default();
+    for action in list.actions() {
+        if let ast::AlterTypeAttributeAction::DropAttribute(_) = action {
+            let message =
+                format!("dropping an attribute of type {ty} deletes its data in every value");
+            at.report(DROP_COLUMN, &ty, message);
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! SQLite and MySQL files read by sqlparser: cut into chunks at `--> statement-breakpoint`
+//! lines, each chunk into statements by [`crate::statements::mysql::split`] (quotes, comments
+//! and `BEGIN ... END` bodies respected), each statement parsed with the file's dialect.
+//!
+//! A table created in the file is new: dropping or renaming it gives no finding, nor do its
+//! constraints. This is how a SQLite table rebuild reads (`CREATE TABLE "__new_t"`, copy,
+//! `DROP TABLE "t"`, `ALTER TABLE "__new_t" RENAME TO "t"`): a table dropped and then replaced
+//! by a table of the file under its name is rebuilt, not dropped. What the rebuild changes is
+//! not in the file (the old definition is not), so the change list's findings say it.
+//!
+//! The splitter reads with sqlparser's MySQL tokenizer, also for SQLite: a backslash before a
+//! quote in a SQLite string (where it is an ordinary character) reads as an escape, so the
+//! chunk holding it comes back as one `unparsed-statement` on that line (the statements after
+//! it in the chunk are not judged), never silently misread.
+
+mod alter;
+mod mysql_rename_index;
+mod sqlite_dialect;
+mod sqlite_trigger;
+
+use super::{last_part, unparsed, unquoted, Lines, StatementFinding};
+use crate::config::Dialect;
+use sqlparser::ast::{ObjectName, ObjectType, Statement};
+use sqlparser::dialect::MySqlDialect;
+use sqlparser::parser::Parser;
+use std::collections::BTreeSet;
+
+/// What the rules know of the file.
+#[derive(Debug, Default)]
+struct Seen {
+    /// Tables created in the file, up to the current statement.
+    created: BTreeSet<String>,
+    /// Tables that a table created in the file replaces (`ALTER TABLE new RENAME TO old`).
+    replaced: BTreeSet<String>,
+}
+
+impl Seen {
+    fn existing(&self, table: &str) -> bool {
+        !self.created.contains(&last_part(table))
+    }
+}
+
+/// The statement being judged: its line and where its findings go.
+struct At<'a> {
+    lines: Lines,
+    out: &'a mut Vec<StatementFinding>,
+}
+
+impl At<'_> {
+    fn report(&mut self, code: &'static str, object: &str, message: String) {
+        self.out
+            .push(super::found(self.lines, code, object, message));
+    }
+}
+
+/// The findings of a SQLite or MySQL file.
+pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
+    let mut out = Vec::new();
+    let mut statements = Vec::new();
+    for (first_line, chunk) in chunks(sql) {
+        match crate::statements::mysql::split(chunk, first_line) {
+            Ok(pieces) => statements.extend(pieces.into_iter().map(|p| {
+                let last = p.line + p.text.matches('\n').count();
+                (
+                    Lines {
+                        first: p.line,
+                        last,
+                    },
+                    parse(dialect, p.text),
+                )
+            })),
+            Err(e) => {
+                let line = e.line();
+                out.push(unparsed(
+                    Lines {
+                        first: line,
+                        last: line,
+                    },
+                    &e.to_string(),
+                ))
+            }
+        }
+    }
+    let mut seen = Seen {
+        replaced: replaced(&statements),
+        ..Seen::default()
+    };
+    for (lines, parsed) in &statements {
+        match parsed {
+            Ok(stmts) => {
+                for stmt in stmts {
+                    check(
+                        stmt,
+                        &seen,
+                        &mut At {
+                            lines: *lines,
+                            out: &mut out,
+                        },
+                    );
+                    if let Statement::CreateTable(t) = stmt {
+                        seen.created.insert(last_part(&t.name.to_string()));
+                    }
+                }
+            }
+            Err(why) => out.push(unparsed(*lines, why)),
+        }
+    }
+    out.sort_by_key(|f| f.line);
+    out
+}
+
+/// One statement's text parsed; an executable comment (`/*!50001 ... */`) parses to nothing
+/// and is unread.
+fn parse(dialect: Dialect, text: &str) -> Result<Vec<Statement>, String> {
+    let parsed = match dialect {
+        Dialect::Mysql => match mysql_rename_index::parse(text) {
+            Some(rename) => rename.map(|s| vec![s]),
+            None => Parser::parse_sql(&MySqlDialect {}, text),
+        },
+        _ => Parser::parse_sql(&sqlite_dialect::Sqlite, text),
+    };
+    match parsed {
+        Ok(stmts) if stmts.is_empty() => {
+            Err("an executable comment, which sqlparser does not read".into())
+        }
+        Ok(stmts) => Ok(stmts),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The chunks of a file between `--> statement-breakpoint` lines, with their first line.
+fn chunks(sql: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let (mut start, mut first_line, mut offset) = (0, 1, 0);
+    for (i, line) in sql.split_inclusive('\n').enumerate() {
+        if line.trim() == crate::statements::BREAKPOINT {
+            out.push((first_line, &sql[start..offset]));
+            start = offset + line.len();
+            first_line = i + 2;
+        }
+        offset += line.len();
+    }
+    out.push((first_line, &sql[start..]));
+    out
+}
+
+/// The tables a table created in the file replaces by taking their name.
+fn replaced(statements: &[(Lines, Result<Vec<Statement>, String>)]) -> BTreeSet<String> {
+    let mut created = BTreeSet::new();
+    let mut replaced = BTreeSet::new();
+    for stmt in statements
+        .iter()
+        .filter_map(|(_, s)| s.as_ref().ok())
+        .flatten()
+    {
+        match stmt {
+            Statement::CreateTable(t) => {
+                created.insert(last_part(&t.name.to_string()));
+            }
+            Statement::AlterTable {
+                name, operations, ..
+            } if created.contains(&last_part(&name.to_string())) => {
+                for op in operations {
+                    if let Some(new) = alter::renamed_to(op) {
+                        replaced.insert(last_part(&new));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    replaced
+}
+
+fn check(stmt: &Statement, seen: &Seen, at: &mut At<'_>) {
+    use schema_core::lint::{ADD_UNIQUE, DROP_DATABASE, DROP_SCHEMA, DROP_TABLE, RENAME_TABLE};
+    match stmt {
+        Statement::Drop {
+            object_type, names, ..
+        } => {
+            for name in names.iter().map(object) {
+                match object_type {
+                    ObjectType::Table
+                        if seen.existing(&name) && !seen.replaced.contains(&last_part(&name)) =>
+                    {
+                        let message = format!("dropping table {name} deletes all its rows; running code that still reads it fails");
+                        at.report(DROP_TABLE, &name, message);
+                    }
+                    ObjectType::Schema => {
+                        let message = format!("dropping schema {name} deletes everything in it");
+                        at.report(DROP_SCHEMA, &name, message);
+                    }
+                    ObjectType::Database => {
+                        let message = format!("dropping database {name} deletes every table in it");
+                        at.report(DROP_DATABASE, &name, message);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Statement::AlterTable {
+            name, operations, ..
+        } => {
+            let table = object(name);
+            for op in operations {
+                alter::check(&table, op, seen, at);
+            }
+        }
+        Statement::CreateIndex(index)
+            if index.unique && seen.existing(&object(&index.table_name)) =>
+        {
+            let table = object(&index.table_name);
+            let name = index
+                .name
+                .as_ref()
+                .map(object)
+                .unwrap_or_else(|| "an index".into());
+            let message =
+                format!("unique index {name} on {table} fails if the table holds duplicates");
+            at.report(ADD_UNIQUE, &table, message);
+        }
+        Statement::RenameTable(renames) => {
+            for r in renames {
+                let (old, new) = (object(&r.old_name), object(&r.new_name));
+                let message = format!("renaming table {old} to {new} breaks running code that still uses the old name");
+                at.report(RENAME_TABLE, &old, message);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn object(name: &ObjectName) -> String {
+    unquoted(&name.to_string())
+}

@@ -1,0 +1,41 @@
+//! MySQL's `ALTER TABLE t RENAME {INDEX | KEY} old TO new`, which `generate` writes and
+//! sqlparser 0.59 does not read, read with the parser's own pieces as the one action of its
+//! statement; it renames an index in place (no finding).
+
+use sqlparser::ast::{AlterIndexOperation, ObjectName, Statement};
+use sqlparser::dialect::MySqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
+
+/// The statement if `text` is such a rename, `None` if it is not one.
+pub(super) fn parse(text: &str) -> Option<Result<Statement, ParserError>> {
+    let dialect = MySqlDialect {};
+    let mut parser = Parser::new(&dialect).try_with_sql(text).ok()?;
+    if !parser.parse_keywords(&[Keyword::ALTER, Keyword::TABLE]) {
+        return None;
+    }
+    parser.parse_object_name(false).ok()?;
+    if !parser.parse_keyword(Keyword::RENAME)
+        || parser
+            .parse_one_of_keywords(&[Keyword::INDEX, Keyword::KEY])
+            .is_none()
+    {
+        return None;
+    }
+    Some(rest(&mut parser))
+}
+
+fn rest(parser: &mut Parser) -> Result<Statement, ParserError> {
+    let old = parser.parse_identifier()?;
+    parser.expect_keyword_is(Keyword::TO)?;
+    let new = parser.parse_identifier()?;
+    let _ = parser.consume_token(&Token::SemiColon);
+    parser.expect_token(&Token::EOF)?;
+    Ok(Statement::AlterIndex {
+        name: ObjectName::from(vec![old]),
+        operation: AlterIndexOperation::RenameIndex {
+            index_name: ObjectName::from(vec![new]),
+        },
+    })
+}

@@ -1,0 +1,112 @@
+//! MySQL: good and bad SQL per code.
+
+use super::check;
+use crate::config::Dialect;
+
+fn my(sql: &str, expect: &[(usize, &str)]) {
+    check(Dialect::Mysql, sql, expect);
+}
+
+#[test]
+fn drops() {
+    my("DROP TABLE `order_items`;", &[(1, "drop-table")]);
+    my("ALTER TABLE `t` DROP COLUMN `c`;", &[(1, "drop-column")]);
+    my("DROP DATABASE app;", &[(1, "drop-database")]);
+    my("DROP INDEX `i` ON `t`;", &[]);
+}
+
+#[test]
+fn columns() {
+    my(
+        "ALTER TABLE `t` ADD COLUMN `c` int NOT NULL;",
+        &[(1, "add-not-null-without-default")],
+    );
+    my(
+        "ALTER TABLE `t` ADD COLUMN `c` int DEFAULT 0 NOT NULL;",
+        &[],
+    );
+    my(
+        "ALTER TABLE `t` ADD COLUMN `id` bigint NOT NULL AUTO_INCREMENT;",
+        &[],
+    );
+    my(
+        "ALTER TABLE `t` MODIFY COLUMN `c` bigint NOT NULL;",
+        &[(1, "type-change")],
+    );
+    my(
+        "ALTER TABLE `t` CHANGE `a` `b` int;",
+        &[(1, "rename-column"), (1, "type-change")],
+    );
+}
+
+#[test]
+fn constraints() {
+    my(
+        "ALTER TABLE `t` ADD CONSTRAINT `f` FOREIGN KEY (`a`) REFERENCES `a` (`id`);",
+        &[(1, "add-foreign-key")],
+    );
+    my(
+        "ALTER TABLE `t` ADD CONSTRAINT `u` UNIQUE (`a`);",
+        &[(1, "add-unique")],
+    );
+    my(
+        "ALTER TABLE `t` ADD CONSTRAINT `k` CHECK (`a` > 0);",
+        &[(1, "add-check")],
+    );
+    my(
+        "CREATE UNIQUE INDEX `i` ON `t` (`a`);",
+        &[(1, "add-unique")],
+    );
+    my("CREATE INDEX `i` ON `t` (`a`);", &[]);
+    my(
+        "CREATE TABLE `t` (`a` int);\n\nALTER TABLE `t` ADD CONSTRAINT `u` UNIQUE (`a`);",
+        &[],
+    );
+}
+
+#[test]
+fn renames() {
+    my(
+        "ALTER TABLE `accounts` RENAME COLUMN `nick` TO `nickname`;",
+        &[(1, "rename-column")],
+    );
+    my("RENAME TABLE `a` TO `b`;", &[(1, "rename-table")]);
+    my("ALTER TABLE `a` RENAME TO `b`;", &[(1, "rename-table")]);
+}
+
+#[test]
+fn unread_statements_name_their_line() {
+    my("SELECT 1;\n\nDELIMITER //\n", &[(3, "unparsed-statement")]);
+    my(
+        "SELECT 1;\n/*!50001 DROP TABLE t */;\n",
+        &[(2, "unparsed-statement")],
+    );
+    my(
+        "SELECT 1;\nALTER TABLE t FROBNICATE;\n",
+        &[(2, "unparsed-statement")],
+    );
+}
+
+#[test]
+fn a_procedure_body_is_one_statement() {
+    let sql = "CREATE PROCEDURE p()\nBEGIN\n  DELETE FROM t;\n  SELECT 1;\nEND;\n\nDROP TABLE t;\n";
+    let found = super::super::lint_file(Dialect::Mysql, sql);
+    assert_eq!(
+        found.last().map(|f| (f.line, f.finding.code)),
+        Some((7, "drop-table")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn index_renames_are_read() {
+    my(
+        "ALTER TABLE `articles` RENAME INDEX `posts_slug_key` TO `articles_slug_key`;",
+        &[],
+    );
+    my("ALTER TABLE `articles` RENAME KEY `a` TO `b`;", &[]);
+    my(
+        "ALTER TABLE `articles` RENAME INDEX `a` TO `b`, DROP COLUMN `c`;",
+        &[(1, "unparsed-statement")],
+    );
+}
