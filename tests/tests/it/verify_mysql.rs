@@ -421,3 +421,31 @@ fn mysql_a_user_who_may_not_create_databases_gets_mysqls_hint() {
     );
     assert!(!all.contains("CREATEDB"), "{all}");
 }
+
+/// MariaDB's own check of a `json` column is a column-level one; a table-level `json_valid`
+/// check the user declared on that column is a check like any other, and both verify and
+/// `check --url` find the history as generated (found in review).
+#[test]
+fn mysql_a_users_json_valid_check_beside_mariadbs_own_is_no_difference() {
+    let Some((_rt, db)) = database("verify_json_check") else {
+        return;
+    };
+    let p = mysql_project(
+        r#"
+#[derive(Table)] #[table(name = "docs")]
+#[check(name = "c07", expr = "json_valid(doc)")]
+struct Doc {
+    #[column(primary_key)] id: i64,
+    #[column(sql_type = "json")] doc: serde_json::Value,
+}
+"#,
+    );
+    let run = p.run(&["generate", "--name", "docs"], NOW);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    let run = p.run(&["verify", "--url", &db.url], NOW + 60);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    let run = p.run(&["migrate", "--url", &db.url], NOW + 60);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    let run = p.run(&["check", "--url", &db.url], NOW + 60);
+    assert_eq!(run.code, 0, "{}", text(&run));
+}

@@ -266,7 +266,7 @@ async fn checks(
 ) -> Result<(), sqlx::Error> {
     let sql = match mariadb {
         true => {
-            "SELECT table_name, constraint_name, check_clause FROM information_schema.check_constraints \
+            "SELECT table_name, constraint_name, check_clause, level FROM information_schema.check_constraints \
              WHERE constraint_schema = DATABASE() ORDER BY table_name, constraint_name"
         }
         false => {
@@ -278,12 +278,15 @@ async fn checks(
              ORDER BY tc.table_name, tc.constraint_name"
         }
     };
+    // MariaDB's own `json` check is a column-level one; a table-level `json_valid(..)` check is
+    // the user's, kept as a check.
     for row in sqlx::query(sql).fetch_all(&mut *conn).await? {
         let Some(table) = table_of(schema, &row)? else {
             continue;
         };
         let (name, expr) = (text(&row, 1)?, text(&row, 2)?);
-        if let Some(column) = json_column(table, &expr) {
+        let column_level = mariadb && text(&row, 3)?.eq_ignore_ascii_case("column");
+        if let Some(column) = json_column(table, &expr).filter(|_| column_level) {
             column.ty = ColumnType::Builtin(normalize_type("json"));
             continue;
         }
