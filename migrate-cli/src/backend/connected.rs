@@ -158,7 +158,7 @@ impl Connected {
         &mut self,
         table: &Table,
         expressions: &[(ExprKind, String)],
-    ) -> Vec<Option<String>> {
+    ) -> Result<Vec<Option<String>>, sqlx::Error> {
         each!(&mut self.conn, c => c.normalize_expressions(table, expressions).await)
     }
 

@@ -191,6 +191,8 @@ pub struct Names {
     pub connect_hint: &'static str,
     /// What the url's user needs to create and drop a scratch database.
     pub scratch_hint: &'static str,
+    /// What lets the server judge expressions on a temporary probe table.
+    pub probe_hint: &'static str,
 }
 
 /// What to check when connecting to a server fails.
@@ -261,13 +263,14 @@ pub trait Backend: Connection + Migrate {
     }
     /// What the database prints back for each expression of `table` (checks, defaults, partial
     /// index predicates), applied to a probe built like the live `table` that never touches it,
-    /// or `None` for one it cannot judge. A backend whose server is not asked judges none.
+    /// or `None` for one it cannot judge; an error when no probe could be built. A backend whose
+    /// server is not asked judges none.
     async fn normalize_expressions(
         &mut self,
         _table: &Table,
         expressions: &[(ExprKind, String)],
-    ) -> Vec<Option<String>> {
-        vec![None; expressions.len()]
+    ) -> Result<Vec<Option<String>>, sqlx::Error> {
+        Ok(vec![None; expressions.len()])
     }
     /// Creates the scratch database `name`, holding a lock that marks it as this run's.
     async fn create_scratch(&mut self, name: &str) -> Result<(), sqlx::Error>;

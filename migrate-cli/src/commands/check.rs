@@ -116,6 +116,9 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
     let applied = match &target {
         Some(target) => {
             let live = live::check(&config, target, &history, ctx)?;
+            if let Some(why) = &live.unjudged {
+                let _ = writeln!(ctx.stderr, "warning: {why}");
+            }
             report.problems.extend(live.problems);
             live.applied
         }

@@ -216,7 +216,11 @@ async fn replay(
             error: ServerError::Server(Box::new(e)),
         });
         let actual = actual.map_err(VerifyError::from)?;
-        let differences = introspect::judge::compare(conn, &step.expected, &actual).await;
+        let judged = introspect::judge::compare(conn, &step.expected, &actual).await;
+        if let Some(why) = &judged.unjudged {
+            let _ = writeln!(ctx.stderr, "note: {why}");
+        }
+        let differences = judged.differences;
         let version = step.local.migration.version;
         if differences.is_empty() {
             let _ = writeln!(ctx.stdout, "  {version} {}  ok", step.local.name);

@@ -8,8 +8,9 @@
 //! Printed the same: the snapshot's text is replaced by the live one before comparing.
 //! Printed differently, or the snapshot's text does not apply: the pair is a difference, even
 //! where the text normalizer ([`super::expr`]) would have called it the same.
-//! When the server cannot print the live text (no probe could be built), the text normalizer
-//! decides, as it does on SQLite.
+//! When the server cannot print the live text, the text normalizer decides, as it does on
+//! SQLite; when no probe could be built at all (a read-only login), [`Judged::unjudged`] says
+//! why, for the command to print.
 
 use super::compare_by;
 use crate::backend::{Connected, ExprKind as Kind};
@@ -33,11 +34,21 @@ struct Pair {
     have: Option<String>,
 }
 
+/// What the comparison found.
+#[derive(Debug, Default)]
+pub struct Judged {
+    /// Every difference, one line each, named by object.
+    pub differences: Vec<String>,
+    /// Why the server could not judge some expressions, which were compared as text instead.
+    pub unjudged: Option<String>,
+}
+
 /// The database's comparison (`Database::compare`), with the expressions judged by the server
 /// `conn` is connected to; where it judges none (SQLite), the text comparison decides.
-pub async fn compare(conn: &mut Connected, expected: &Schema, actual: &Schema) -> Vec<String> {
+pub async fn compare(conn: &mut Connected, expected: &Schema, actual: &Schema) -> Judged {
     let mut expected = expected.clone();
     let mut different = BTreeSet::new();
+    let mut unjudged = None;
     for (key, want) in expected.tables.iter_mut() {
         let Some(have) = actual.tables.get(key) else {
             continue;
@@ -53,7 +64,21 @@ pub async fn compare(conn: &mut Connected, expected: &Schema, actual: &Schema) -
                 items.push((p.kind.clone(), h.clone()));
             }
         }
-        let printed = conn.normalize_expressions(have, &items).await;
+        let printed = match conn.normalize_expressions(have, &items).await {
+            Ok(printed) => printed,
+            Err(e) => {
+                let names = conn.database().names();
+                unjudged.get_or_insert_with(|| {
+                    format!(
+                        "{} could not judge the expressions of {key} ({}), so they were compared as text and one written differently may show as a difference; {}",
+                        names.title,
+                        crate::database::error_message(&e),
+                        names.probe_hint,
+                    )
+                });
+                vec![None; items.len()]
+            }
+        };
         let mut printed = printed.into_iter();
         for p in pairs {
             let w = printed.next().flatten();
@@ -77,13 +102,16 @@ pub async fn compare(conn: &mut Connected, expected: &Schema, actual: &Schema) -
     let same = |a: &str, b: &str| {
         !different.contains(&(a.to_string(), b.to_string())) && (rules.same)(a, b)
     };
-    compare_by(
-        rules,
-        !database.has_schemas(),
-        &expected,
-        actual,
-        Some(&same),
-    )
+    Judged {
+        differences: compare_by(
+            rules,
+            !database.has_schemas(),
+            &expected,
+            actual,
+            Some(&same),
+        ),
+        unjudged,
+    }
 }
 
 /// The pairs of `want` (snapshot) and `have` (live) whose texts differ.

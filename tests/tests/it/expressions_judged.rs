@@ -194,3 +194,92 @@ fn mariadb_forms_the_server_rewrites_are_no_difference_and_a_changed_bound_is() 
     .expect("alter");
     assert_changed_bound_reported(&p, &db.url, "tasks_range", "tasks");
 }
+
+/// A partial index on a table whose first column has no btree operator class (`json`): the
+/// probe indexes a constant, so the predicate is still judged (found in review).
+#[test]
+fn pg_a_predicate_on_a_table_that_starts_with_a_json_column_is_judged() {
+    let _one = crate::PG_VERIFY.lock().unwrap_or_else(|e| e.into_inner());
+    let p = project(
+        "postgres",
+        r#"
+#[derive(Table)]
+#[table(name = "events")]
+#[index(columns(kind), name = "events_kind_idx", predicate = "priority BETWEEN 0 AND 5")]
+pub struct Event {
+    #[column(sql_type = "json")]
+    pub payload: serde_json::Value,
+    #[column(primary_key)]
+    pub id: i64,
+    pub kind: String,
+    pub priority: i32,
+}
+"#,
+    );
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("judged_json")) else {
+        return;
+    };
+    assert_clean(&p, &db.url);
+}
+
+/// A login that may not create temporary tables cannot let the server judge: `check --url`
+/// says so and why, instead of reporting spelling differences without a word (found in review).
+#[test]
+fn pg_a_login_without_temporary_tables_is_told_why_expressions_were_compared_as_text() {
+    let p = project("postgres", PG);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("judged_ro")) else {
+        return;
+    };
+    let migrate = p.run(
+        &["migrate", "--url", &db.url, "--allow-lint-errors"],
+        NOW + 20,
+    );
+    assert_eq!(migrate.code, 0, "migrate:\n{}", migrate.text());
+    let role = format!("{}_ro", db.name);
+    rt.block_on(db.apply(&format!(
+        "CREATE ROLE \"{role}\" LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO \"{role}\"; \
+         ALTER ROLE \"{role}\" SET default_transaction_read_only = on"
+    )))
+    .expect("role");
+    let url = db.url.replacen("postgres@", &format!("{role}@"), 1);
+    let check = p.run(&["check", "--url", &url], NOW + 30);
+    rt.block_on(db.apply(&format!("DROP OWNED BY \"{role}\"; DROP ROLE \"{role}\"")))
+        .expect("drop role");
+    assert!(
+        check
+            .stderr
+            .contains("warning: PostgreSQL could not judge the expressions of public.tasks")
+            && check.stderr.contains("so they were compared as text")
+            && check.stderr.contains("grant the login TEMPORARY"),
+        "{}",
+        check.text()
+    );
+}
+
+/// A table named like the probe: the probe takes another name, since a temporary table would
+/// shadow it (found in review).
+#[test]
+fn mariadb_a_table_named_like_the_probe_is_judged() {
+    let p = project(
+        "mysql",
+        r#"
+#[derive(Table)]
+#[table(name = "migrate_probe")]
+#[check(name = "mp_active", expr = "active = true")]
+pub struct Probe {
+    #[column(primary_key)]
+    pub id: i64,
+    pub active: bool,
+    #[column(default_sql = "1e3")]
+    pub amount: f64,
+}
+"#,
+    );
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::mysql::TestDb::create("judged_probe")) else {
+        return;
+    };
+    assert_clean(&p, &db.url);
+}

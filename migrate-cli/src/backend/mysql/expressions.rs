@@ -11,47 +11,60 @@ use sqlparser::dialect::MySqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 use sqlx::{MySqlConnection, Row};
 
-/// The probe's name, and its check's.
-const PROBE: &str = "migrate_probe";
+/// The probe's check's name.
 const CHECK: &str = "migrate_probe_check";
 
+/// The probe's name: a temporary table shadows a table of its name in this session, so it is
+/// never the name of the table it copies.
+fn probe_for(table: &Table) -> &'static str {
+    match table.name.eq_ignore_ascii_case("migrate_probe") {
+        true => "migrate_probe_2",
+        false => "migrate_probe",
+    }
+}
+
 /// Each text of `items` as the server prints it back once applied to a copy of `table` (none:
-/// it does not apply, or no probe could be built); no default prints as the empty text.
+/// it does not apply); no default prints as the empty text. An error when no probe could be
+/// built (no `CREATE TEMPORARY TABLES` privilege, a read-only server).
 pub async fn normalize(
     conn: &mut MySqlConnection,
     table: &Table,
     items: &[(Kind, String)],
-) -> Vec<Option<String>> {
+) -> Result<Vec<Option<String>>, sqlx::Error> {
+    let probe = probe_for(table);
     let mut out = vec![None; items.len()];
-    let _ = run(conn, &format!("DROP TEMPORARY TABLE IF EXISTS {PROBE}")).await;
-    let create = format!("CREATE TEMPORARY TABLE {PROBE} LIKE {}", quote(&table.name));
-    if run(conn, &create).await.is_err() {
-        return out;
-    }
+    let _ = run(conn, &format!("DROP TEMPORARY TABLE IF EXISTS {probe}")).await;
+    let create = format!("CREATE TEMPORARY TABLE {probe} LIKE {}", quote(&table.name));
+    run(conn, &create).await?;
     for (slot, (kind, text)) in out.iter_mut().zip(items) {
         *slot = match kind {
-            Kind::Default(column) => default(conn, column, text).await,
-            Kind::Check => check(conn, text).await,
+            Kind::Default(column) => default(conn, probe, column, text).await,
+            Kind::Check => check(conn, probe, text).await,
             Kind::Predicate => None,
         };
     }
-    let _ = run(conn, &format!("DROP TEMPORARY TABLE IF EXISTS {PROBE}")).await;
-    out
+    let _ = run(conn, &format!("DROP TEMPORARY TABLE IF EXISTS {probe}")).await;
+    Ok(out)
 }
 
 /// A default as `SHOW COLUMNS` prints it; a literal is set as written, an expression in
 /// parentheses (as `ALTER COLUMN .. SET DEFAULT` wants it).
-async fn default(conn: &mut MySqlConnection, column: &str, text: &str) -> Option<String> {
+async fn default(
+    conn: &mut MySqlConnection,
+    probe: &str,
+    column: &str,
+    text: &str,
+) -> Option<String> {
     let set = |t: &str| {
         format!(
-            "ALTER TABLE {PROBE} ALTER COLUMN {} SET DEFAULT {t}",
+            "ALTER TABLE {probe} ALTER COLUMN {} SET DEFAULT {t}",
             quote(column)
         )
     };
     if run(conn, &set(text)).await.is_err() {
         run(conn, &set(&format!("({text})"))).await.ok()?;
     }
-    let rows = sqlx::query(&format!("SHOW COLUMNS FROM {PROBE}"))
+    let rows = sqlx::query(&format!("SHOW COLUMNS FROM {probe}"))
         .persistent(false)
         .fetch_all(&mut *conn)
         .await
@@ -75,10 +88,10 @@ fn text_of(row: &sqlx::mysql::MySqlRow, i: usize) -> Option<String> {
 }
 
 /// A check as `SHOW CREATE TABLE` prints it; the probe's check is dropped again.
-async fn check(conn: &mut MySqlConnection, text: &str) -> Option<String> {
-    let add = format!("ALTER TABLE {PROBE} ADD CONSTRAINT {CHECK} CHECK ({text})");
+async fn check(conn: &mut MySqlConnection, probe: &str, text: &str) -> Option<String> {
+    let add = format!("ALTER TABLE {probe} ADD CONSTRAINT {CHECK} CHECK ({text})");
     run(conn, &add).await.ok()?;
-    let shown = sqlx::query(&format!("SHOW CREATE TABLE {PROBE}"))
+    let shown = sqlx::query(&format!("SHOW CREATE TABLE {probe}"))
         .persistent(false)
         .fetch_one(&mut *conn)
         .await
@@ -86,7 +99,7 @@ async fn check(conn: &mut MySqlConnection, text: &str) -> Option<String> {
         .and_then(|row| text_of(&row, 1));
     let _ = run(
         conn,
-        &format!("ALTER TABLE {PROBE} DROP CONSTRAINT {CHECK}"),
+        &format!("ALTER TABLE {probe} DROP CONSTRAINT {CHECK}"),
     )
     .await;
     check_clause(&shown?, CHECK)

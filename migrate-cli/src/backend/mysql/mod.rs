@@ -41,6 +41,7 @@ impl Database for Mysql {
             schemes: &["mysql", "mariadb"],
             connect_hint: SERVER_HINT,
             scratch_hint: "the url's user needs the CREATE and DROP privileges",
+            probe_hint: "grant the login CREATE TEMPORARY TABLES, or compare with verify, which judges on a scratch database",
         }
     }
 }
@@ -113,7 +114,7 @@ impl Backend for MySqlConnection {
         &mut self,
         table: &Table,
         expressions: &[(ExprKind, String)],
-    ) -> Vec<Option<String>> {
+    ) -> Result<Vec<Option<String>>, sqlx::Error> {
         expressions::normalize(self, table, expressions).await
     }
 

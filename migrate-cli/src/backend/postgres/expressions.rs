@@ -13,51 +13,41 @@ use sqlx::{Connection, PgConnection, Postgres, Transaction};
 const PROBE: &str = "pg_temp.migrate_probe";
 
 /// Each text of `items` as PostgreSQL prints it back once applied to a copy of `table` (none:
-/// it does not apply, or no probe could be built); a default the server keeps none of (`NULL`)
-/// prints as the empty text.
+/// it does not apply); a default the server keeps none of (`NULL`) prints as the empty text.
+/// An error when no probe could be built (no `TEMPORARY` privilege, a read-only transaction or
+/// a standby).
 pub async fn normalize(
     conn: &mut PgConnection,
     table: &Table,
     items: &[(Kind, String)],
-) -> Vec<Option<String>> {
+) -> Result<Vec<Option<String>>, sqlx::Error> {
     let mut out = vec![None; items.len()];
-    let Ok(mut tx) = conn.begin().await else {
-        return out;
-    };
+    let mut tx = conn.begin().await?;
     let create = format!(
         "CREATE TEMP TABLE migrate_probe (LIKE {}.{})",
         quote(&table.schema),
         quote(&table.name)
     );
-    if run(&mut tx, &create).await.is_ok() {
-        let first = table.columns.first().map(|c| c.name.as_str());
-        for (slot, (kind, text)) in out.iter_mut().zip(items) {
-            *slot = one(&mut tx, first, kind, text).await;
-        }
+    if let Err(e) = run(&mut tx, &create).await {
+        let _ = tx.rollback().await;
+        return Err(e);
+    }
+    for (slot, (kind, text)) in out.iter_mut().zip(items) {
+        *slot = one(&mut tx, kind, text).await;
     }
     let _ = tx.rollback().await;
-    out
+    Ok(out)
 }
 
 /// One text, applied and read back under a savepoint that is then rolled back.
-async fn one(
-    tx: &mut Transaction<'_, Postgres>,
-    first: Option<&str>,
-    kind: &Kind,
-    text: &str,
-) -> Option<String> {
+async fn one(tx: &mut Transaction<'_, Postgres>, kind: &Kind, text: &str) -> Option<String> {
     run(tx, "SAVEPOINT migrate_probe").await.ok()?;
-    let printed = print(tx, first, kind, text).await;
+    let printed = print(tx, kind, text).await;
     run(tx, "ROLLBACK TO SAVEPOINT migrate_probe").await.ok()?;
     printed
 }
 
-async fn print(
-    tx: &mut Transaction<'_, Postgres>,
-    first: Option<&str>,
-    kind: &Kind,
-    text: &str,
-) -> Option<String> {
+async fn print(tx: &mut Transaction<'_, Postgres>, kind: &Kind, text: &str) -> Option<String> {
     match kind {
         Kind::Default(column) => {
             let sql = format!(
@@ -86,10 +76,8 @@ async fn print(
             sqlx::query_scalar(read).fetch_one(&mut **tx).await.ok()
         }
         Kind::Predicate => {
-            let sql = format!(
-                "CREATE INDEX migrate_probe_idx ON {PROBE} ({}) WHERE {text}",
-                quote(first?)
-            );
+            // On a constant: any column's type might lack a btree operator class (json).
+            let sql = format!("CREATE INDEX migrate_probe_idx ON {PROBE} ((1)) WHERE {text}");
             run(tx, &sql).await.ok()?;
             let read = "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i \
                         WHERE i.indexrelid = 'pg_temp.migrate_probe_idx'::regclass";

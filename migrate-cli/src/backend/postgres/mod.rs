@@ -47,6 +47,7 @@ impl Database for Postgres {
             schemes: &["postgres", "postgresql"],
             connect_hint: SERVER_HINT,
             scratch_hint: "the url's user needs the CREATEDB privilege",
+            probe_hint: "grant the login TEMPORARY on the database and use a primary that is not read-only, or compare with verify, which judges on a scratch database",
         }
     }
     fn how_it_runs(&self, m: &Migration) -> &'static str {
@@ -103,7 +104,7 @@ impl Backend for PgConnection {
         &mut self,
         table: &Table,
         expressions: &[(ExprKind, String)],
-    ) -> Vec<Option<String>> {
+    ) -> Result<Vec<Option<String>>, sqlx::Error> {
         expressions::normalize(self, table, expressions).await
     }
 

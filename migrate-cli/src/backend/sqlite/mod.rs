@@ -37,6 +37,7 @@ impl Database for Sqlite {
             schemes: &["sqlite"],
             connect_hint: "check the path, or add ?mode=rwc to the url to create the file",
             scratch_hint: "set TMPDIR to a writable directory",
+            probe_hint: "SQLite expressions are compared as text",
         }
     }
     fn scratch_on_server(&self) -> bool {

@@ -19,6 +19,8 @@ use std::path::Path;
 pub struct Live {
     pub applied: BTreeSet<i64>,
     pub problems: Vec<Problem>,
+    /// Why some expressions were compared as text (the server could not judge them).
+    pub unjudged: Option<String>,
 }
 
 /// Connects to `target` and compares it with the folder.
@@ -76,7 +78,9 @@ async fn read(
     }
     let drift = drift(&mut conn, history, &live.applied, &what).await;
     conn.close().await;
-    live.problems.extend(drift?);
+    let (problems, unjudged) = drift?;
+    live.problems.extend(problems);
+    live.unjudged = unjudged;
     Ok(live)
 }
 
@@ -87,17 +91,17 @@ async fn drift(
     history: &History,
     applied: &BTreeSet<i64>,
     what: &str,
-) -> Result<Vec<Problem>, Error> {
+) -> Result<(Vec<Problem>, Option<String>), Error> {
     let last = history
         .migrations
         .iter()
         .rev()
         .find(|m| m.version().is_some_and(|v| applied.contains(&v)));
     let Some(last) = last else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let Some(snapshot) = &last.snapshot else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let actual = conn
         .introspect()
@@ -107,8 +111,9 @@ async fn drift(
             what: what.to_string(),
             error: ServerError::Server(Box::new(e)),
         })?;
-    Ok(introspect::judge::compare(conn, &snapshot.schema, &actual)
-        .await
+    let judged = introspect::judge::compare(conn, &snapshot.schema, &actual).await;
+    let problems = judged
+        .differences
         .into_iter()
         .map(|d| {
             Problem::new(
@@ -119,5 +124,6 @@ async fn drift(
                 ),
             )
         })
-        .collect())
+        .collect();
+    Ok((problems, judged.unjudged))
 }
