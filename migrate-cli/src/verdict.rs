@@ -238,8 +238,8 @@ pub fn database_problems(
         let at = e.applied_at.as_deref().unwrap_or("?");
         let (v, file) = (e.version, file(e));
         let message = match e.state {
-            State::Modified => format!("migration {v} ({file}) changed since it was applied on {what} at {at}: restore the applied version from version control and put the change in a new migration"),
-            State::Missing => format!("migration {v} ({file}) was applied on {what} at {at} but is missing from {out}: restore the file from version control"),
+            State::Modified => format!("migration {v} ({file}) changed since it was applied on {what} ({at}): restore the applied version from version control and put the change in a new migration"),
+            State::Missing => format!("migration {v} ({file}) was applied on {what} ({at}) but is missing from {out}: restore the file from version control"),
             State::Failed => format!("migration {v} ({file}) is recorded as failed in _sqlx_migrations on {what}: a run stopped part way through it, and on a database that commits each statement (MySQL) what ran before the failure remains; finish or undo it by hand (check --url lists how the database differs from the last applied snapshot), then run DELETE FROM _sqlx_migrations WHERE version = {v}; and migrate again"),
             State::Applied | State::Pending => continue,
         };

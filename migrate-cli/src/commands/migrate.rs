@@ -107,7 +107,12 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
         allow_lint_errors: args.allow_lint_errors,
         deny_warnings: false,
     };
-    let verdict = judge(&config, &target, (&what, &entries), rules, ctx)?;
+    let mut verdict = judge(&config, &target, (&what, &entries), rules, ctx)?;
+    if !args.dry_run {
+        // Read without the lock, a row another run is applying looks failed (MySQL records a
+        // migration before running it): the history is judged again under the lock.
+        verdict.problems.retain(|p| p.kind != State::Failed.as_str());
+    }
     if !verdict.passed() {
         return Err(refusal(&verdict, &config, &what, args.dry_run, &ctx.cwd).into());
     }
