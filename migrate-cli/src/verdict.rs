@@ -127,9 +127,9 @@ pub fn judge(input: &Input<'_>, rules: Rules) -> Result<Verdict, Error> {
     };
     if let Some(db) = &input.database {
         let out = show(input.cwd, &input.config.out);
-        verdict
-            .problems
-            .extend(database_problems(db.entries, db.what, &out, input.cwd, rules));
+        verdict.problems.extend(database_problems(
+            db.entries, db.what, &out, input.cwd, rules,
+        ));
     }
     let applied = input.database.map(|d| d.applied()).unwrap_or_default();
     let costs = lint::Costs::of(input.config.dialect.renderer());
@@ -170,7 +170,10 @@ pub fn fork_problem(
     fork: &Fork,
     database: Option<Database<'_>>,
 ) -> Problem {
-    let (first, later) = (&history.migrations[fork.first], &history.migrations[fork.later]);
+    let (first, later) = (
+        &history.migrations[fork.first],
+        &history.migrations[fork.later],
+    );
     let overlap = match fork.common.is_empty() {
         true => "their changes touch different objects, so regenerating is mechanical".to_string(),
         false => format!(
@@ -187,8 +190,9 @@ pub fn fork_problem(
         )
     };
     let applied = database.map(|d| (d.what, d.applied()));
-    let is_applied =
-        |m: &crate::commands::check::history::Migration, set: &BTreeSet<i64>| m.version().is_some_and(|v| set.contains(&v));
+    let is_applied = |m: &crate::commands::check::history::Migration, set: &BTreeSet<i64>| {
+        m.version().is_some_and(|v| set.contains(&v))
+    };
     let advice = match &applied {
         None => format!(
             "resolve it by regenerating the later one, which is the less likely to be applied anywhere yet (pass --url to ask a database which one it has not applied): {}",
@@ -314,7 +318,9 @@ pub fn reasons(verdict: &Verdict, out: &str) -> String {
         add(match p.kind.as_str() {
             "modified" | "missing" | "failed" => format!("the applied history differs from {out}"),
             "forked-history" => "the history is forked".to_string(),
-            "out-of-order" => "a pending migration is older than the newest applied one".to_string(),
+            "out-of-order" => {
+                "a pending migration is older than the newest applied one".to_string()
+            }
             "missing-file" => "the journal lists migrations whose files are missing".to_string(),
             _ => format!("{out} is inconsistent"),
         });

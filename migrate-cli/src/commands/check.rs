@@ -12,11 +12,11 @@ use crate::database::{self, DatabaseError};
 use crate::error::Error;
 use crate::folder::Folder;
 use crate::scan;
+use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use crate::Context;
 use history::History;
 use schema_core::diff;
 use schema_core::lint::{self, Severity};
-use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -81,11 +81,14 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
         deny_warnings: args.deny.is_some(),
         ..Rules::default()
     };
-    let database = target.as_ref().zip(live.as_ref()).map(|(target, live)| Database {
-        what: &live.what,
-        target,
-        entries: &live.entries,
-    });
+    let database = target
+        .as_ref()
+        .zip(live.as_ref())
+        .map(|(target, live)| Database {
+            what: &live.what,
+            target,
+            entries: &live.entries,
+        });
     let input = Input {
         config: &config,
         folder: &folder,

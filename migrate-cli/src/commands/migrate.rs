@@ -111,7 +111,9 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
     if !args.dry_run {
         // Read without the lock, a row another run is applying looks failed (MySQL records a
         // migration before running it): the history is judged again under the lock.
-        verdict.problems.retain(|p| p.kind != State::Failed.as_str());
+        verdict
+            .problems
+            .retain(|p| p.kind != State::Failed.as_str());
     }
     if !verdict.passed() {
         return Err(refusal(&verdict, &config, &what, args.dry_run, &ctx.cwd).into());

@@ -154,7 +154,8 @@ fn mysql_a_tampered_applied_file_is_reported_and_refused() {
     assert_eq!(run.code, 1, "{}", text(&run));
     // The same verdict, word for word.
     assert!(
-        run.stderr.contains(&modified[..modified.find(" (20").unwrap_or(modified.len())]),
+        run.stderr
+            .contains(&modified[..modified.find(" (20").unwrap_or(modified.len())]),
         "{}",
         text(&run)
     );

@@ -105,7 +105,9 @@ impl Db {
         match &self.server {
             Server::Pg(db) => db.url.clone(),
             Server::My(db) => db.url.clone(),
-            Server::Lite(dir) => format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display()),
+            Server::Lite(dir) => {
+                format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display())
+            }
         }
     }
 
@@ -116,7 +118,9 @@ impl Db {
                 Server::Pg(db) => sqlx::query(sql).execute(&db.pool).await.map(drop),
                 Server::My(db) => sqlx::query(sql).execute(&db.pool).await.map(drop),
                 Server::Lite(_) => {
-                    let mut c = sqlx::SqliteConnection::connect(&self.url()).await.expect("sqlite");
+                    let mut c = sqlx::SqliteConnection::connect(&self.url())
+                        .await
+                        .expect("sqlite");
                     sqlx::query(sql).execute(&mut c).await.map(drop)
                 }
             }
@@ -145,7 +149,9 @@ impl Db {
                 Server::Pg(db) => sqlx::query_scalar(sql).fetch_one(&db.pool).await,
                 Server::My(db) => sqlx::query_scalar(sql).fetch_one(&db.pool).await,
                 Server::Lite(_) => {
-                    let mut c = sqlx::SqliteConnection::connect(&self.url()).await.expect("sqlite");
+                    let mut c = sqlx::SqliteConnection::connect(&self.url())
+                        .await
+                        .expect("sqlite");
                     sqlx::query_scalar(sql).fetch_one(&mut c).await
                 }
             }
@@ -157,7 +163,8 @@ impl Db {
 /// A project for `dialect` whose schema file holds `schema`.
 fn project(dialect: &str, schema: &str) -> Project {
     let p = Project::new(schema);
-    let config = format!("dialect = \"{dialect}\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n");
+    let config =
+        format!("dialect = \"{dialect}\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n");
     fs::write(p.path().join("migrate.toml"), config).expect("config");
     p
 }
@@ -175,7 +182,8 @@ fn sql(p: &Project, tag: &str) -> PathBuf {
 }
 
 fn snapshot(p: &Project, tag: &str) -> PathBuf {
-    p.migrations().join(format!("meta/{}_snapshot.json", &tag[..14]))
+    p.migrations()
+        .join(format!("meta/{}_snapshot.json", &tag[..14]))
 }
 
 fn write_journal(p: &Project, journal: &Journal) {
@@ -240,13 +248,22 @@ fn migrate_refuses_a_forked_history_that_check_reports_naming_both() {
         let forks = problems(&check, "forked-history");
         assert_eq!(forks.len(), 1, "{dialect}: {}", check.text());
         let run = refused_alike(&p, &url, &[]);
-        assert!(run.stderr.contains("the history is forked"), "{dialect}: {}", run.stderr);
         assert!(
-            run.stderr.contains(&format!("forked-history: {}", forks[0])),
+            run.stderr.contains("the history is forked"),
+            "{dialect}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains(&format!("forked-history: {}", forks[0])),
             "{dialect}: migrate gives check's verdict:\n{}",
             run.stderr
         );
-        assert!(forks[0].contains(&a) && forks[0].contains(&b), "{}", forks[0]);
+        assert!(
+            forks[0].contains(&a) && forks[0].contains(&b),
+            "{}",
+            forks[0]
+        );
         assert!(!db.has_table("accounts"), "{dialect}: nothing was applied");
     }
 }
@@ -267,11 +284,16 @@ fn fork_advice_names_the_migration_the_database_has_not_applied() {
         assert_eq!(forks.len(), 1, "{dialect}: {}", check.text());
         let a_file = format!("migrations/{a}.sql");
         assert!(
-            forks[0].contains(&format!("has applied {b} but not {a}")) && forks[0].contains(&format!("delete {a_file}")),
+            forks[0].contains(&format!("has applied {b} but not {a}"))
+                && forks[0].contains(&format!("delete {a_file}")),
             "{dialect}: {}",
             forks[0]
         );
-        assert!(!forks[0].contains(&format!("delete migrations/{b}.sql")), "{}", forks[0]);
+        assert!(
+            !forks[0].contains(&format!("delete migrations/{b}.sql")),
+            "{}",
+            forks[0]
+        );
         let run = refused_alike(&p, &url, &["--allow-out-of-order"]);
         assert!(run.stderr.contains(&forks[0]), "{dialect}: {}", run.stderr);
         assert!(!db.has_table("comments"), "{dialect}: nothing was applied");
@@ -310,14 +332,36 @@ fn migrate_refuses_an_out_of_order_migration_unless_allowed() {
         let check = p.run(&["check", "--url", &url, "--format", "json"], NOW + 1000);
         let late = problems(&check, "out-of-order");
         assert_eq!(late.len(), 1, "{dialect}: {}", check.text());
-        assert!(late[0].contains(&format!("migrations/{x}.sql")), "{}", late[0]);
+        assert!(
+            late[0].contains(&format!("migrations/{x}.sql")),
+            "{}",
+            late[0]
+        );
         let run = refused_alike(&p, &url, &[]);
-        assert!(run.stderr.contains(&format!("out-of-order: {}", late[0])), "{dialect}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("out-of-order: {}", late[0])),
+            "{dialect}: {}",
+            run.stderr
+        );
         assert!(!db.has_table("comments"), "{dialect}: nothing was applied");
-        let args = ["check", "--url", &url, "--allow-out-of-order", "--format", "json"];
+        let args = [
+            "check",
+            "--url",
+            &url,
+            "--allow-out-of-order",
+            "--format",
+            "json",
+        ];
         let check = p.run(&args, NOW + 1000);
-        assert!(problems(&check, "out-of-order").is_empty(), "{dialect}: {}", check.text());
-        let run = p.run(&["migrate", "--url", &url, "--allow-out-of-order"], NOW + 1000);
+        assert!(
+            problems(&check, "out-of-order").is_empty(),
+            "{dialect}: {}",
+            check.text()
+        );
+        let run = p.run(
+            &["migrate", "--url", &url, "--allow-out-of-order"],
+            NOW + 1000,
+        );
         assert_eq!(run.code, 0, "{dialect}: {}", run.text());
         assert!(db.has_table("comments"), "{dialect}: applied");
     }
@@ -335,7 +379,10 @@ fn migrate_refuses_a_locking_change_on_a_table_above_large_table_rows() {
         let run = p.run(&["migrate", "--url", &url], NOW + 10);
         assert_eq!(run.code, 0, "{}", run.text());
         let values: Vec<String> = (1..=20).map(|i| format!("({i}, {i})")).collect();
-        db.exec(&format!("INSERT INTO t (id, a) VALUES {}", values.join(", ")));
+        db.exec(&format!(
+            "INSERT INTO t (id, a) VALUES {}",
+            values.join(", ")
+        ));
         // Generated without a database: the file holds a warning.
         let (locking, code) = match dialect {
             "sqlite" | "mysql" => (T_UNIQUE, "add-unique"),
@@ -355,8 +402,16 @@ fn migrate_refuses_a_locking_change_on_a_table_above_large_table_rows() {
             .to_string();
         assert!(error.contains("more than large_table_rows = 10"), "{error}");
         let run = refused_alike(&p, &url, &[]);
-        assert!(run.stderr.contains(&error), "{dialect}: migrate gives check's finding:\n{}", run.stderr);
-        assert!(run.stderr.contains("lint errors nobody acknowledged"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains(&error),
+            "{dialect}: migrate gives check's finding:\n{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("lint errors nobody acknowledged"),
+            "{}",
+            run.stderr
+        );
         assert_eq!(db.recorded(), 1, "{dialect}: nothing was applied");
     }
 }
@@ -371,7 +426,12 @@ fn migrate_dry_run_passes_where_migrate_applies() {
         };
         let dry = p.run(&["migrate", "--url", &db.url(), "--dry-run"], NOW + 10);
         assert_eq!(dry.code, 0, "{dialect}: {}", dry.text());
-        assert!(dry.stdout.contains("dry run: 1 migration(s) would be applied"), "{}", dry.stdout);
+        assert!(
+            dry.stdout
+                .contains("dry run: 1 migration(s) would be applied"),
+            "{}",
+            dry.stdout
+        );
         assert!(!db.has_table("accounts"));
     }
 }
@@ -382,12 +442,23 @@ fn generate_dry_run_prints_the_sql_and_findings_and_writes_nothing() {
         let p = project(dialect, &format!("{ACCOUNTS}{COMMENTS}"));
         generate(&p, &format!("{ACCOUNTS}{COMMENTS}"), NOW);
         let before = listing(&p);
-        let journal = fs::read_to_string(p.migrations().join("meta/_journal.json")).expect("journal");
+        let journal =
+            fs::read_to_string(p.migrations().join("meta/_journal.json")).expect("journal");
         p.set_schema(ACCOUNTS);
         let run = p.run(&["generate", "--dry-run"], NOW + 10);
         assert_eq!(run.code, 0, "{dialect}: {}", run.text());
-        for expected in ["- table ", "would write migrations/", "DROP TABLE", "lint: error drop-table", "nothing was written"] {
-            assert!(run.stdout.contains(expected), "{dialect}: no {expected:?} in\n{}", run.stdout);
+        for expected in [
+            "- table ",
+            "would write migrations/",
+            "DROP TABLE",
+            "lint: error drop-table",
+            "nothing was written",
+        ] {
+            assert!(
+                run.stdout.contains(expected),
+                "{dialect}: no {expected:?} in\n{}",
+                run.stdout
+            );
         }
         assert_eq!(listing(&p), before, "{dialect}: nothing written");
         let after = fs::read_to_string(p.migrations().join("meta/_journal.json")).expect("journal");
@@ -397,7 +468,11 @@ fn generate_dry_run_prints_the_sql_and_findings_and_writes_nothing() {
         assert_eq!(real.code, 0, "{}", real.text());
         let tag = p.journal().entries.last().expect("entry").tag.clone();
         let written = fs::read_to_string(sql(&p, &tag)).expect("written");
-        assert!(run.stdout.contains(written.trim_end()), "{dialect}: shown SQL differs from\n{written}\n{}", run.stdout);
+        assert!(
+            run.stdout.contains(written.trim_end()),
+            "{dialect}: shown SQL differs from\n{written}\n{}",
+            run.stdout
+        );
     }
 }
 
