@@ -16,6 +16,7 @@ pub mod scan;
 pub mod sizes;
 pub mod statements;
 pub mod timestamp;
+pub mod verdict;
 pub mod write_set;
 
 use clap::{Parser, Subcommand};

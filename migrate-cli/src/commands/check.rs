@@ -3,7 +3,7 @@
 //! migrations folder, and, with a database, applied migrations whose files changed or vanished
 //! and drift between the live schema and the last applied snapshot.
 
-mod history;
+pub(crate) mod history;
 mod live;
 
 use crate::backend;
@@ -12,11 +12,11 @@ use crate::database::{self, DatabaseError};
 use crate::error::Error;
 use crate::folder::Folder;
 use crate::scan;
+use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use crate::Context;
 use history::History;
 use schema_core::diff;
 use schema_core::lint::{self, Severity};
-use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -39,6 +39,10 @@ pub struct CheckArgs {
     /// Make findings of this severity fail too: `--deny warnings`
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Option<Deny>,
+    /// Accept pending migrations older than the newest one the database has applied, as
+    /// `migrate --allow-out-of-order` does
+    #[arg(long)]
+    pub allow_out_of_order: bool,
 }
 
 /// How `check` prints.
@@ -55,52 +59,11 @@ pub enum Deny {
     Warnings,
 }
 
-/// A lint finding of a migration file, as `check` reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub code: String,
-    pub severity: String,
-    /// The migration's tag: `20260101000000_drop_comments`.
-    pub migration: String,
-    pub object: String,
-    pub message: String,
-    /// The code's suggestion on the config's dialect: migration files keep only the message
-    /// ([`lint::parse_comment_with`]).
-    pub suggestion: String,
-}
+pub use crate::verdict::{Finding, Problem};
 
-/// Something wrong with the folder, the source or the database.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// `source-changed`, `forked-history`, `broken-chain`, `corrupt`, `missing-file`, ...
-    pub kind: String,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn new(kind: &str, message: String) -> Problem {
-        Problem {
-            kind: kind.to_string(),
-            message,
-        }
-    }
-}
-
-/// What `check` found.
-#[derive(Debug, Default, Serialize)]
-pub struct Report {
-    pub findings: Vec<Finding>,
-    pub problems: Vec<Problem>,
-    /// How many findings fail the check (errors, and warnings under `--deny warnings`).
-    #[serde(skip)]
-    pub failing: usize,
-}
-
-impl Report {
-    pub fn passed(&self) -> bool {
-        self.problems.is_empty() && self.failing == 0
-    }
-}
+/// What `check` found: the shared [`crate::verdict::Verdict`], with the source and drift
+/// problems only `check` looks for.
+pub type Report = Verdict;
 
 /// Runs `check`; a failed check is [`Error::CheckFailed`] (exit 1) after the report is printed.
 pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
@@ -108,34 +71,40 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
         config::load(&ctx.cwd, args.config.as_deref()).map_err(|e| Error::Usage(e.to_string()))?;
     let folder = Folder::new(&config.out, &ctx.cwd);
     let history = history::read(&folder, config.dialect.as_str());
-    let mut report = Report {
-        problems: history.problems.clone(),
-        ..Report::default()
-    };
     let target = target(args, &config, ctx)?;
-    let applied = match &target {
-        Some(target) => {
-            let live = live::check(&config, target, &history, ctx)?;
-            if let Some(why) = &live.unjudged {
-                let _ = writeln!(ctx.stderr, "warning: {why}");
-            }
-            report.problems.extend(live.problems);
-            live.applied
-        }
-        None => BTreeSet::new(),
+    let live = match &target {
+        Some(target) => Some(live::check(&config, target, &history, ctx)?),
+        None => None,
     };
-    source(&config, &folder, &history, ctx, &mut report.problems);
-    let database = target.as_ref().map(|t| (t, &config));
-    // The files keep only the messages: the suggestions are the dialect's, as generate gave them.
-    let costs = lint::Costs::of(config.dialect.renderer());
-    lint_findings(
-        &history,
-        &applied,
-        costs,
-        args.deny.is_some(),
+    if let Some(why) = live.as_ref().and_then(|l| l.unjudged.as_ref()) {
+        let _ = writeln!(ctx.stderr, "warning: {why}");
+    }
+    let rules = Rules {
+        allow_out_of_order: args.allow_out_of_order,
+        deny_warnings: args.deny.is_some(),
+        ..Rules::default()
+    };
+    let database = target
+        .as_ref()
+        .zip(live.as_ref())
+        .map(|(target, live)| Database {
+            what: &live.what,
+            target,
+            entries: &live.entries,
+        });
+    let input = Input {
+        config: &config,
+        folder: &folder,
+        history: &history,
         database,
-        &mut report,
-    )?;
+        scope: Scope::Check,
+        cwd: &ctx.cwd,
+    };
+    let mut report = verdict::judge(&input, rules)?;
+    if let Some(live) = live {
+        report.problems.extend(live.drift);
+    }
+    source(&config, &folder, &history, ctx, &mut report.problems);
     print(args.format, &report, &history, ctx);
     match report.passed() {
         true => Ok(report),
@@ -208,7 +177,7 @@ fn source(
 /// The `-- lint:` lines of every migration not in `applied`, less the acknowledged ones, with
 /// the suggestions of the dialect whose changes cost `costs`; with a database, the locking
 /// warnings get its row counts (and are errors on large tables).
-fn lint_findings(
+pub(crate) fn lint_findings(
     history: &History,
     applied: &BTreeSet<i64>,
     costs: lint::Costs,
@@ -257,24 +226,8 @@ fn print(format: Format, report: &Report, history: &History, ctx: &mut Context<'
         let _ = writeln!(ctx.stdout, "{json}");
         return;
     }
-    for f in &report.findings {
-        let _ = writeln!(
-            ctx.stdout,
-            "{}: {} {} {}: {}",
-            f.migration, f.severity, f.code, f.object, f.message
-        );
-        if !f.suggestion.is_empty() {
-            let _ = writeln!(ctx.stdout, "  suggestion: {}", f.suggestion);
-        }
-    }
-    if !report.findings.is_empty() {
-        let _ = writeln!(
-            ctx.stdout,
-            "  acknowledge a reviewed finding with a line `-- lint:allow <code>` in its migration file"
-        );
-    }
-    for p in &report.problems {
-        let _ = writeln!(ctx.stdout, "{}: {}", p.kind, p.message);
+    for line in verdict::lines(report) {
+        let _ = writeln!(ctx.stdout, "{line}");
     }
     if report.passed() {
         let n = history.migrations.len();

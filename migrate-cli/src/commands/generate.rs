@@ -21,7 +21,7 @@ mod report;
 use concurrent::Split;
 pub use concurrent::{FILE_SUFFIX as CONCURRENT_FILE_SUFFIX, NO_TRANSACTION};
 use files::{annotate, lint_split, parts, write};
-use report::{ignored_concurrently, report, report_findings, say};
+use report::{ignored_concurrently, report, report_dry_run, report_findings, say};
 
 /// The body of a `--custom` migration.
 pub const CUSTOM_SQL: &str =
@@ -55,6 +55,9 @@ pub struct GenerateArgs {
     /// in the config, then an existing SQLite dev.db; without any, no database is read]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// Print the summary, the SQL and the lint findings that generate would write; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// What `generate` did.
@@ -67,6 +70,13 @@ pub enum Outcome {
     Written {
         migrations: Vec<Written>,
         journal: PathBuf,
+    },
+    /// `--dry-run`: the migrations `generate` would write, with their SQL; nothing was written.
+    Reviewed {
+        migrations: Vec<Written>,
+        journal: PathBuf,
+        /// Each migration's SQL, as it would be written.
+        sql: Vec<String>,
     },
 }
 
@@ -157,10 +167,11 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
         lint_split(&states, &split, &sizes)
     };
     annotate(&mut parts, &findings);
-    let outcome = write(&states, &name, parts, ctx)?;
+    let outcome = write(&states, &name, parts, args.dry_run, ctx)?;
     let findings: Vec<Finding> = findings.into_iter().flatten().collect();
     report(&states, left_out, &split, args.custom, &outcome, ctx);
     report_findings(&findings, &outcome, ctx);
+    report_dry_run(&outcome, ctx);
     drop_later((
         states.old,
         states.new,

@@ -1,6 +1,9 @@
 //! `migrate`: apply the folder's pending migrations with sqlx's own migration primitives (its
 //! advisory lock, its `_sqlx_migrations` bookkeeping, one transaction per migration), after
-//! refusing a history that changed; a failure names the file, statement, line and error.
+//! refusing, before anything runs, what `check` calls an error ([`crate::verdict`]: a history
+//! that changed or forked, an out-of-order or unreviewed pending migration, an index build on a
+//! large table); `--dry-run` gives the same verdict. A failure names the file, statement, line
+//! and error.
 //! How each database applies a file is its backend's ([`crate::backend`]): SQLite
 //! `-- no-transaction` files run as sqlx 0.9 runs them, MySQL files statement by statement.
 
@@ -8,14 +11,16 @@ mod failure;
 
 pub use failure::{Failure, Remains};
 
-use crate::backend::{self, mysql, ApplyError, Connected};
+use crate::backend::{self, mysql, AppliedRow, ApplyError, Connected};
+use crate::commands::check;
 use crate::config::{self, Config};
 use crate::database::{self, ServerError, Target};
 use crate::error::Error;
+use crate::folder::Folder;
 use crate::history::{self as status, show, Entry, Local, State};
+use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use crate::Context;
 use failure::diagnose;
-use schema_core::lint::{self, Finding, Severity};
 use sqlx::migrate::MigrateError as SqlxMigrateError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -36,6 +41,9 @@ pub struct MigrateArgs {
     /// Apply migrations whose lint errors are not acknowledged with `-- lint:allow <code>`
     #[arg(long)]
     pub allow_lint_errors: bool,
+    /// Apply pending migrations older than the newest applied one (merged after it was deployed)
+    #[arg(long)]
+    pub allow_out_of_order: bool,
 }
 
 /// What `migrate` did: the versions it applied (or, with `--dry-run`, would apply).
@@ -47,14 +55,16 @@ pub struct Summary {
 /// Why `migrate` stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
-    #[error("refusing to migrate {what}: the applied history differs from {out}; nothing was applied\n{}", problems.join("\n"))]
-    Diverged {
+    /// The verdict ([`crate::verdict`]) refuses; `dry_run` when only `--dry-run` asked.
+    #[error("{}refusing to migrate {what}: {reasons}; nothing was applied\n{}{}", if *dry_run { "dry run: " } else { "" }, lines.join("\n"), hint(*unreviewed))]
+    Refused {
         what: String,
-        out: String,
-        problems: Vec<String>,
+        reasons: String,
+        lines: Vec<String>,
+        /// Lint errors fail: the hint says how to acknowledge them.
+        unreviewed: bool,
+        dry_run: bool,
     },
-    #[error("refusing to migrate {what}: pending migrations have lint errors nobody acknowledged; nothing was applied\n{}\nreview each one; if the change is meant, add a line `-- lint:allow <code>` to the file before it is applied (once applied, the file must not change), or run migrate --allow-lint-errors", findings.join("\n"))]
-    Unreviewed { what: String, findings: Vec<String> },
     #[error("{0}")]
     Failed(Failure),
     /// A MySQL file that cannot be cut into statements, refused before anything ran.
@@ -83,28 +93,124 @@ pub enum MigrateError {
     },
 }
 
-/// Runs `migrate`.
+/// Runs `migrate`: the verdict first (connecting only to read the applied history and the row
+/// counts lint needs), then, if it passes, the pending migrations.
 pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
     let env = ctx.env.var(database::ENV_VAR);
     let target = database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd)?;
-    let run = run(&config, &target, args.dry_run, args.allow_lint_errors, ctx);
+    let local = database::block_on(status::load_local(&config, &ctx.cwd))??;
+    let (applied, what) = database::block_on(read_applied(&config, &target))??;
+    let entries = status::compare(&local, &applied);
+    let rules = Rules {
+        allow_out_of_order: args.allow_out_of_order,
+        allow_lint_errors: args.allow_lint_errors,
+        deny_warnings: false,
+    };
+    let mut verdict = judge(&config, &target, (&what, &entries), rules, ctx)?;
+    if !args.dry_run {
+        // Read without the lock, a row another run is applying looks failed (MySQL records a
+        // migration before running it): the history is judged again under the lock.
+        verdict
+            .problems
+            .retain(|p| p.kind != State::Failed.as_str());
+    }
+    if !verdict.passed() {
+        return Err(refusal(&verdict, &config, &what, args.dry_run, &ctx.cwd).into());
+    }
+    if args.dry_run {
+        return dry_run(&config, &local, &entries, &verdict, &what, ctx);
+    }
+    if !entries.is_empty() && entries.iter().all(|e| e.state == State::Applied) {
+        // Up to date: found without the lock, the history only read (as sqlx-cli does).
+        let _ = writeln!(
+            ctx.stdout,
+            "nothing to apply: {what} is up to date ({} migration(s) applied)",
+            entries.len()
+        );
+        return Ok(Summary {
+            applied: Vec::new(),
+        });
+    }
+    let run = run(&config, &target, &local, rules, ctx);
     database::block_on(run)?
+}
+
+/// The rows of `_sqlx_migrations` and the database's name; a SQLite file that does not exist
+/// is not created (nothing is applied there yet).
+async fn read_applied(
+    config: &Config,
+    target: &Target,
+) -> Result<(Vec<AppliedRow>, String), Error> {
+    if backend::of(config.dialect).file_missing(target) {
+        return Ok((Vec::new(), target.source.to_string()));
+    }
+    let mut conn = backend::connect(target, config.dialect).await?;
+    let applied = conn.applied().await;
+    let what = conn.what.clone();
+    conn.close().await;
+    Ok((applied?, what))
+}
+
+/// The verdict `check --url` gives on this database ([`crate::verdict`]).
+fn judge(
+    config: &Config,
+    target: &Target,
+    (what, entries): (&str, &[Entry]),
+    rules: Rules,
+    ctx: &Context<'_>,
+) -> Result<Verdict, Error> {
+    let folder = Folder::new(&config.out, &ctx.cwd);
+    let history = check::history::read(&folder, config.dialect.as_str());
+    let input = Input {
+        config,
+        folder: &folder,
+        history: &history,
+        database: Some(Database {
+            what,
+            target,
+            entries,
+        }),
+        scope: Scope::Migrate,
+        cwd: &ctx.cwd,
+    };
+    verdict::judge(&input, rules)
+}
+
+/// The error that prints a failing verdict.
+fn refusal(
+    verdict: &Verdict,
+    config: &Config,
+    what: &str,
+    dry_run: bool,
+    cwd: &Path,
+) -> MigrateError {
+    MigrateError::Refused {
+        what: what.to_string(),
+        reasons: verdict::reasons(verdict, &show(cwd, &config.out)),
+        lines: verdict::lines(verdict),
+        unreviewed: verdict.failing > 0,
+        dry_run,
+    }
+}
+
+/// How to get past lint errors, when they are why `migrate` refuses.
+fn hint(unreviewed: bool) -> &'static str {
+    match unreviewed {
+        true => "\nreview each one; if the change is meant, add a line `-- lint:allow <code>` to the file before it is applied (once applied, the file must not change), or run migrate --allow-lint-errors",
+        false => "",
+    }
 }
 
 async fn run(
     config: &Config,
     target: &Target,
-    dry_run: bool,
-    allow_lint_errors: bool,
+    local: &[Local],
+    rules: Rules,
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
-    let local = status::load_local(config, &ctx.cwd).await?;
-    if dry_run {
-        return self::dry_run(config, target, &local, ctx).await;
-    }
     let mut conn = backend::connect(target, config.dialect).await?;
-    let result = apply_pending(&mut conn, config, &local, allow_lint_errors, ctx).await;
+    let result = apply_pending(&mut conn, config, local, rules, ctx).await;
     conn.close().await;
     result
 }
@@ -117,38 +223,29 @@ fn sqlx_error(conn: &Connected, context: &'static str, e: SqlxMigrateError) -> M
     }
 }
 
-/// Locks, checks the applied history against the folder, then applies what is pending; an
-/// up-to-date database is reported without the lock.
+/// Locks, checks the applied history against the folder again (another run may have applied
+/// migrations since the verdict), then applies what is pending.
 async fn apply_pending(
     conn: &mut Connected,
     config: &Config,
     local: &[Local],
-    allow_lint_errors: bool,
+    rules: Rules,
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
-    // A database that is up to date is found without taking the lock: the history is only
-    // read (as sqlx-cli does), which spares the lock's round trips on every deploy.
-    let before = status::compare(local, &conn.applied().await?);
-    if !before.is_empty() && before.iter().all(|e| e.state == State::Applied) {
-        let _ = writeln!(
-            ctx.stdout,
-            "nothing to apply: {} is up to date ({} migration(s) applied)",
-            conn.what,
-            before.len()
-        );
-        return Ok(Summary {
-            applied: Vec::new(),
-        });
-    }
     let lock = conn.lock().await;
     lock.map_err(|e| sqlx_error(conn, "cannot take the migration lock", e))?;
     let ensured = conn.ensure_history().await;
     ensured.map_err(|e| sqlx_error(conn, "cannot create _sqlx_migrations", e))?;
     let applied = conn.applied().await?;
     let entries = status::compare(local, &applied);
-    refuse_divergence(&entries, config, &conn.what, &ctx.cwd)?;
-    if !allow_lint_errors {
-        refuse_unreviewed(&entries, local, &conn.what, &ctx.cwd)?;
+    let out = show(&ctx.cwd, &config.out);
+    let problems = verdict::database_problems(&entries, &conn.what, &out, &ctx.cwd, rules);
+    if !problems.is_empty() {
+        let verdict = Verdict {
+            problems,
+            ..Verdict::default()
+        };
+        return Err(refusal(&verdict, config, &conn.what, false, &ctx.cwd).into());
     }
     let mut done = Vec::new();
     let mut total = Duration::ZERO;
@@ -349,92 +446,20 @@ fn millis(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// Pending migrations must not hold lint errors nobody acknowledged: once applied, a file
-/// cannot take its `-- lint:allow` line any more (its checksum is recorded), and `check`
-/// would fail on it for good.
-fn refuse_unreviewed(
-    entries: &[Entry],
-    local: &[Local],
-    what: &str,
-    cwd: &Path,
-) -> Result<(), MigrateError> {
-    let mut findings = Vec::new();
-    for entry in entries.iter().filter(|e| e.state == State::Pending) {
-        let Some(m) = local.iter().find(|l| l.migration.version == entry.version) else {
-            continue;
-        };
-        let sql = &*m.migration.sql;
-        let comments: Vec<Finding> = sql.lines().filter_map(lint::parse_comment).collect();
-        for f in lint::unacknowledged(comments, &lint::allowed(sql)) {
-            if f.severity == Severity::Error {
-                let file = show(cwd, &m.file);
-                findings.push(format!("  {file}: {} {}: {}", f.code, f.object, f.message));
-            }
-        }
-    }
-    if findings.is_empty() {
-        return Ok(());
-    }
-    Err(MigrateError::Unreviewed {
-        what: what.to_string(),
-        findings,
-    })
-}
-
-/// Refuses a database whose applied migrations changed, vanished or failed.
-fn refuse_divergence(
-    entries: &[Entry],
+/// `--dry-run` on a passing verdict: prints its findings, then each pending migration's SQL;
+/// touches nothing (not even the history table).
+fn dry_run(
     config: &Config,
-    what: &str,
-    cwd: &Path,
-) -> Result<(), MigrateError> {
-    let out = show(cwd, &config.out);
-    let problems: Vec<String> = entries
-        .iter()
-        .filter(|e| !matches!(e.state, State::Applied | State::Pending))
-        .filter_map(|e| {
-            let at = e.applied_at.as_deref().unwrap_or("?");
-            let file = e.file.as_deref().map(|f| show(cwd, f));
-            let file = file.unwrap_or_else(|| {
-                show(cwd, &config.out.join(format!("{}_{}.sql", e.version, e.name)))
-            });
-            Some(match e.state {
-                State::Modified => format!("  migration {} ({file}) changed since it was applied {at}: restore the applied version from version control and put the change in a new migration", e.version),
-                State::Missing => format!("  migration {} ({file}) was applied {at} but is missing from {out}: restore the file from version control", e.version),
-                State::Failed => format!("  migration {} ({file}) is recorded as failed in _sqlx_migrations: a run stopped part way through it, and on a database that commits each statement (MySQL) what ran before the failure remains; finish or undo it by hand (check --url lists how the database differs from the last applied snapshot), then run DELETE FROM _sqlx_migrations WHERE version = {}; and migrate again", e.version, e.version),
-                State::Applied | State::Pending => return None,
-            })
-        })
-        .collect();
-    if problems.is_empty() {
-        return Ok(());
-    }
-    Err(MigrateError::Diverged {
-        what: what.to_string(),
-        out,
-        problems,
-    })
-}
-
-/// `--dry-run`: prints each pending migration's SQL; touches nothing (not even the history table).
-async fn dry_run(
-    config: &Config,
-    target: &Target,
     local: &[Local],
+    entries: &[Entry],
+    verdict: &Verdict,
+    what: &str,
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
+    for line in verdict::lines(verdict) {
+        let _ = writeln!(ctx.stdout, "{line}");
+    }
     let database = backend::of(config.dialect);
-    let (applied, what) = if database.file_missing(target) {
-        (Vec::new(), target.source.to_string())
-    } else {
-        let mut conn = backend::connect(target, config.dialect).await?;
-        let applied = conn.applied().await;
-        let what = conn.what.clone();
-        conn.close().await;
-        (applied?, what)
-    };
-    let entries = status::compare(local, &applied);
-    refuse_divergence(&entries, config, &what, &ctx.cwd)?;
     let mut pending = Vec::new();
     for entry in entries.iter().filter(|e| e.state == State::Pending) {
         let Some(m) = local.iter().find(|l| l.migration.version == entry.version) else {

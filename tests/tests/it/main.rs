@@ -28,6 +28,7 @@ mod sqlite_generate;
 mod sqlite_history;
 mod sqlite_property;
 mod ui;
+mod verdict;
 mod verify;
 mod verify_mysql;
 mod verify_sqlite;

@@ -1,5 +1,6 @@
-//! The folder as `check` reads it: every journal entry with its SQL and snapshot, and what is
-//! wrong with the folder (missing, stray or corrupt files, a broken snapshot chain, a fork).
+//! The folder as `check` and `migrate` read it: every journal entry with its SQL and snapshot,
+//! and what is wrong with the folder (missing, stray or corrupt files, a broken snapshot chain,
+//! a fork: [`Fork`], which [`crate::verdict`] words with what a database has applied).
 
 use super::Problem;
 use crate::folder::{Folder, FolderError};
@@ -28,11 +29,29 @@ impl Migration {
     }
 }
 
+/// Two migrations that follow the same snapshot (the same `prevId`): two branches each
+/// generated one and were merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fork {
+    /// The earlier one in the journal, by index into [`History::migrations`].
+    pub first: usize,
+    /// The later one.
+    pub later: usize,
+    /// The `prevId` both have.
+    pub prev: String,
+    /// What they follow: `migration 20260101000000_init`, `the empty schema`.
+    pub parent: String,
+    /// The objects both change (`public.accounts`), sorted; empty when they touch different ones.
+    pub common: Vec<String>,
+}
+
 /// The migrations in journal order and the problems found reading them.
 #[derive(Debug, Default)]
 pub struct History {
     pub migrations: Vec<Migration>,
+    /// Everything wrong with the folder but its forks.
     pub problems: Vec<Problem>,
+    pub forks: Vec<Fork>,
     /// False when the journal is missing or unreadable: the latest snapshot is unknown.
     pub journal_ok: bool,
 }
@@ -108,7 +127,7 @@ pub fn read(folder: &Folder, dialect: &str) -> History {
         history.migrations.push(m);
     }
     stray_files(folder, &journal, &journal_shown, &mut history.problems);
-    chain(folder, &history.migrations, &mut history.problems);
+    history.forks = chain(folder, &history.migrations, &mut history.problems);
     history
 }
 
@@ -220,8 +239,9 @@ fn stray_files(folder: &Folder, journal: &Journal, shown: &str, problems: &mut V
     }
 }
 
-/// Forks (two snapshots with the same `prevId`) and breaks in the `id` / `prevId` chain.
-fn chain(folder: &Folder, migrations: &[Migration], problems: &mut Vec<Problem>) {
+/// Forks (two snapshots with the same `prevId`), returned, and breaks in the `id` / `prevId`
+/// chain, pushed to `problems`.
+fn chain(folder: &Folder, migrations: &[Migration], problems: &mut Vec<Problem>) -> Vec<Fork> {
     let mut by_prev: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, m) in migrations.iter().enumerate() {
         if let Some(s) = &m.snapshot {
@@ -229,11 +249,11 @@ fn chain(folder: &Folder, migrations: &[Migration], problems: &mut Vec<Problem>)
         }
     }
     let mut forked = BTreeSet::new();
+    let mut forks = Vec::new();
     for (prev, members) in by_prev.iter().filter(|(_, m)| m.len() > 1) {
-        let first = &migrations[members[0]];
         for &later in &members[1..] {
             forked.insert(later);
-            problems.push(fork(folder, migrations, prev, first, &migrations[later]));
+            forks.push(fork(migrations, prev, members[0], later));
         }
     }
     for (i, m) in migrations.iter().enumerate() {
@@ -269,15 +289,11 @@ fn chain(folder: &Folder, migrations: &[Migration], problems: &mut Vec<Problem>)
             ));
         }
     }
+    forks
 }
 
-fn fork(
-    folder: &Folder,
-    migrations: &[Migration],
-    prev: &str,
-    first: &Migration,
-    later: &Migration,
-) -> Problem {
+/// The fork of `migrations[first]` and `migrations[later]`, which both follow `prev`.
+fn fork(migrations: &[Migration], prev: &str, first: usize, later: usize) -> Fork {
     let parent = migrations
         .iter()
         .find(|m| m.snapshot.as_ref().is_some_and(|s| s.id == prev));
@@ -305,26 +321,14 @@ fn fork(
             })
             .collect()
     };
-    let (a, b) = (touched(first), touched(later));
-    let common: Vec<String> = a.intersection(&b).cloned().collect();
-    let overlap = match common.is_empty() {
-        true => "their changes touch different objects, so regenerating is mechanical".to_string(),
-        false => format!(
-            "their changes touch the same objects ({}): decide how they combine before regenerating",
-            common.join(", ")
-        ),
-    };
-    Problem::new(
-        "forked-history",
-        format!(
-            "migrations {} and {} both follow {parent_name} (prevId {prev}), as when two branches each generated a migration and were merged; {overlap}; \
-             resolve it by regenerating the later one on top of the other: delete {}, {} and its journal entry, then run generate",
-            first.tag,
-            later.tag,
-            folder.show(&later.sql_path),
-            folder.show(&later.snapshot_path),
-        ),
-    )
+    let (a, b) = (touched(&migrations[first]), touched(&migrations[later]));
+    Fork {
+        first,
+        later,
+        prev: prev.to_string(),
+        parent: parent_name,
+        common: a.intersection(&b).cloned().collect(),
+    }
 }
 
 /// The object a change is about: its table, or the summary's subject for schemas and enums.

@@ -1,6 +1,6 @@
-//! What `check` compares with a live database: applied migrations whose files changed or
-//! vanished (the comparison `status` makes), and drift between the live schema and the snapshot
-//! of the last applied migration.
+//! What `check` reads from a live database: every migration's state there (the comparison
+//! `status` makes, which [`crate::verdict`] judges), and drift between the live schema and the
+//! snapshot of the last applied migration.
 
 use super::history::History;
 use super::Problem;
@@ -8,17 +8,18 @@ use crate::backend::{self, Connected};
 use crate::config::Config;
 use crate::database::{self, ServerError, Target};
 use crate::error::Error;
-use crate::history::{self as status, State};
+use crate::history::{self as status, Entry, State};
 use crate::introspect;
 use crate::Context;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// The versions applied successfully, and the problems found.
+/// The database's name in messages, every migration's state there, and the drift found.
 #[derive(Debug, Default)]
 pub struct Live {
-    pub applied: BTreeSet<i64>,
-    pub problems: Vec<Problem>,
+    pub what: String,
+    pub entries: Vec<Entry>,
+    pub drift: Vec<Problem>,
     /// Why some expressions were compared as text (the server could not judge them).
     pub unjudged: Option<String>,
 }
@@ -52,36 +53,21 @@ async fn read(
             return Err(e.into());
         }
     };
-    let mut live = Live::default();
-    for entry in status::compare(&local, &rows) {
-        let name = format!("{}_{}", entry.version, entry.name);
-        let at = entry.applied_at.as_deref().unwrap_or("?");
-        let message = match entry.state {
-            State::Modified => format!(
-                "{name} was applied on {what} at {at} but its file changed since; restore the file from version control and put the change in a new migration"
-            ),
-            State::Missing => format!(
-                "{name} was applied on {what} at {at} but its file is gone from the folder; restore it from version control"
-            ),
-            State::Failed => format!(
-                "{name} failed part way on {what}; finish or undo by hand what it ran (the drift below shows it), then DELETE FROM _sqlx_migrations WHERE version = {}",
-                entry.version
-            ),
-            State::Applied => {
-                live.applied.insert(entry.version);
-                continue;
-            }
-            State::Pending => continue,
-        };
-        live.problems
-            .push(Problem::new(entry.state.as_str(), message));
-    }
-    let drift = drift(&mut conn, history, &live.applied, &what).await;
+    let entries = status::compare(&local, &rows);
+    let applied: BTreeSet<i64> = entries
+        .iter()
+        .filter(|e| e.state == State::Applied)
+        .map(|e| e.version)
+        .collect();
+    let drift = drift(&mut conn, history, &applied, &what).await;
     conn.close().await;
-    let (problems, unjudged) = drift?;
-    live.problems.extend(problems);
-    live.unjudged = unjudged;
-    Ok(live)
+    let (drift, unjudged) = drift?;
+    Ok(Live {
+        drift,
+        what,
+        entries,
+        unjudged,
+    })
 }
 
 /// The live schema against the snapshot of the last applied migration, compared as the

@@ -199,11 +199,13 @@ fn no_later_tag(states: &States, first: u64, count: usize) -> Result<(), Error> 
     .into())
 }
 
-/// Writes the parts as consecutive migrations, each in the next free second, all or nothing.
+/// Writes the parts as consecutive migrations, each in the next free second, all or nothing;
+/// with `dry_run`, only says what it would write.
 pub(super) fn write(
     states: &States,
     name: &str,
     parts: Vec<Part>,
+    dry_run: bool,
     ctx: &Context<'_>,
 ) -> Result<Outcome, Error> {
     let now_ms = timestamp::unix_millis(ctx.now);
@@ -235,6 +237,10 @@ pub(super) fn write(
         flags.push((part.no_transaction, part.concurrent));
     }
     let tags: Vec<String> = planned.iter().map(|m| m.tag.clone()).collect();
+    let sql: Vec<String> = match dry_run {
+        true => planned.iter().map(|m| m.sql.clone()).collect(),
+        false => Vec::new(),
+    };
     let journal = states.history.journal.clone();
     let dialect = states.config.dialect.as_str();
     let plan = states.folder.plan_all(planned, dialect, journal);
@@ -253,6 +259,13 @@ pub(super) fn write(
             },
         )
         .collect();
+    if dry_run {
+        return Ok(Outcome::Reviewed {
+            migrations,
+            journal,
+            sql,
+        });
+    }
     plan.files.commit()?;
     Ok(Outcome::Written {
         migrations,

@@ -1,5 +1,6 @@
-//! What `generate` tells the user: the changes, the files written, the notes (no-transaction
-//! files, ignored `concurrently` flags) and the lint findings.
+//! What `generate` tells the user: the changes, the files written (with `--dry-run`, the files
+//! it would write and their SQL), the notes (no-transaction files, ignored `concurrently`
+//! flags) and the lint findings.
 
 use super::{Outcome, Split, States, NO_TRANSACTION};
 use crate::Context;
@@ -47,12 +48,21 @@ pub(super) fn report(
     outcome: &Outcome,
     ctx: &mut Context<'_>,
 ) {
-    let Outcome::Written {
-        migrations,
-        journal,
-    } = outcome
-    else {
-        return;
+    let (migrations, journal, reviewed) = match outcome {
+        Outcome::Written {
+            migrations,
+            journal,
+        } => (migrations, journal, None),
+        Outcome::Reviewed {
+            migrations,
+            journal,
+            sql,
+        } => (migrations, journal, Some(sql)),
+        Outcome::NoChanges => return,
+    };
+    let (wrote, updated) = match reviewed {
+        Some(_) => ("would write", "would update"),
+        None => ("wrote", "updated"),
     };
     let show = |p: &PathBuf| states.folder.show(p);
     let mut lines = Vec::new();
@@ -96,11 +106,14 @@ pub(super) fn report(
         ));
     }
     for m in migrations {
-        lines.push(format!("wrote {}", show(&m.sql)));
-        lines.push(format!("wrote {}", show(&m.snapshot)));
+        lines.push(format!("{wrote} {}", show(&m.sql)));
+        lines.push(format!("{wrote} {}", show(&m.snapshot)));
     }
-    lines.push(format!("updated {}", show(journal)));
-    if custom {
+    lines.push(format!("{updated} {}", show(journal)));
+    for (m, sql) in migrations.iter().zip(reviewed.into_iter().flatten()) {
+        lines.push(format!("\n-- {}\n{}", show(&m.sql), sql.trim_end()));
+    }
+    if custom && reviewed.is_none() {
         for m in migrations {
             lines.push(format!("write your SQL in {}", show(&m.sql)));
         }
@@ -124,6 +137,19 @@ pub(super) fn report_findings(findings: &[Finding], outcome: &Outcome, ctx: &mut
             .to_string(),
     );
     say(ctx, &lines.join("\n"));
+}
+
+/// The last line of `--dry-run`.
+pub(super) fn report_dry_run(outcome: &Outcome, ctx: &mut Context<'_>) {
+    if let Outcome::Reviewed { migrations, .. } = outcome {
+        say(
+            ctx,
+            &format!(
+                "dry run: {} migration(s) would be written; nothing was written",
+                migrations.len()
+            ),
+        );
+    }
 }
 
 pub(super) fn say(ctx: &mut Context<'_>, text: &str) {
