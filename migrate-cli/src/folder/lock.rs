@@ -21,7 +21,8 @@ pub const LOCK_FILE: &str = ".migrate-cli.lock";
 pub struct FolderLock {
     file: File,
     path: PathBuf,
-    /// The folders created to hold the lock file, innermost last.
+    /// The folders that were missing when this run looked (whoever created them), innermost
+    /// first: removed on release when they are empty.
     created: Vec<PathBuf>,
 }
 
@@ -38,8 +39,13 @@ impl Folder {
             path: self.show(&path),
             source,
         };
+        let mut created = Vec::new();
         loop {
-            let created = create_dirs(&self.meta()).map_err(io_err)?;
+            for dir in create_dirs(&self.meta()).map_err(io_err)? {
+                if !created.contains(&dir) {
+                    created.push(dir);
+                }
+            }
             let file = match OpenOptions::new()
                 .read(true)
                 .write(true)
@@ -48,7 +54,7 @@ impl Folder {
                 .open(&path)
             {
                 Ok(file) => file,
-                // A holder removed the folder it had created meanwhile: start again.
+                // A holder removed the folder meanwhile: start again.
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(io_err(e)),
             };
@@ -57,6 +63,8 @@ impl Folder {
             if !same_file(&file, &path).map_err(io_err)? {
                 continue;
             }
+            // Innermost first, for removing them.
+            created.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
             return Ok(FolderLock {
                 file,
                 path,
@@ -70,11 +78,9 @@ impl Drop for FolderLock {
     fn drop(&mut self) {
         // Removed while still held, so no one can lock this file and believe it guards the folder.
         let _ = fs::remove_file(&self.path);
-        for dir in self.created.iter().rev() {
-            // Only when empty: nothing was written into it.
-            if fs::remove_dir(dir).is_err() {
-                break;
-            }
+        for dir in &self.created {
+            // Only when empty: nothing was written into it, and nobody waits in it.
+            let _ = fs::remove_dir(dir);
         }
         let _ = self.file.unlock();
     }
@@ -90,7 +96,7 @@ fn same_file(file: &File, path: &Path) -> io::Result<bool> {
     }
 }
 
-/// Creates `dir` and its missing ancestors, giving the ones this call created, outermost first.
+/// Creates `dir` and its missing ancestors, giving the ones that were missing.
 fn create_dirs(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut missing = Vec::new();
     let mut cur = Some(dir);
@@ -101,15 +107,14 @@ fn create_dirs(dir: &Path) -> io::Result<Vec<PathBuf>> {
         missing.push(d.to_path_buf());
         cur = d.parent();
     }
-    let mut created = Vec::new();
-    for d in missing.into_iter().rev() {
-        match fs::create_dir(&d) {
-            Ok(()) => created.push(d),
+    for d in missing.iter().rev() {
+        match fs::create_dir(d) {
+            Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(created)
+    Ok(missing)
 }
 
 #[cfg(test)]

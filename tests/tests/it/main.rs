@@ -13,6 +13,7 @@ mod concurrent_index;
 mod derive_matches_scanner;
 mod drop;
 mod expressions_judged;
+mod folder_lock;
 mod folder_refusals;
 mod lint;
 mod lint_corpus;
