@@ -22,8 +22,6 @@ pub enum WriteError {
 #[derive(Debug)]
 struct Planned {
     path: PathBuf,
-    /// Where it is staged: [`temp_path`].
-    temp: PathBuf,
     contents: Vec<u8>,
     /// Replace an existing file (else the file must not exist yet).
     replace: bool,
@@ -52,10 +50,8 @@ impl WriteSet {
 
     /// A new file; the commit fails if `path` exists.
     pub fn create(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
-        let path = path.into();
         self.files.push(Planned {
-            temp: temp_path(&path),
-            path,
+            path: path.into(),
             contents: contents.into(),
             replace: false,
         });
@@ -63,10 +59,8 @@ impl WriteSet {
 
     /// A file written whether or not it exists.
     pub fn replace(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
-        let path = path.into();
         self.files.push(Planned {
-            temp: temp_path(&path),
-            path,
+            path: path.into(),
             contents: contents.into(),
             replace: true,
         });
@@ -109,7 +103,8 @@ impl WriteSet {
                 path: dir.to_path_buf(),
                 source,
             })?;
-            let handle = write_temp(&file.temp, &file.contents, undo);
+            let temp = temp_path(&file.path);
+            let handle = write_temp(&temp, &file.contents, undo);
             let handle = handle.map_err(|source| WriteError::Io {
                 path: file.path.clone(),
                 source,
@@ -141,7 +136,7 @@ impl WriteSet {
 
     fn install(&self, undo: &mut Undo) -> Result<(), WriteError> {
         for file in &self.files {
-            let temp = &file.temp;
+            let temp = temp_path(&file.path);
             let io_err = |source| WriteError::Io {
                 path: file.path.clone(),
                 source,
@@ -152,19 +147,19 @@ impl WriteSet {
                     Err(e) if e.kind() == io::ErrorKind::NotFound => None,
                     Err(e) => return Err(io_err(e)),
                 };
-                fs::rename(temp, &file.path).map_err(io_err)?;
-                undo.temps.retain(|t| t != temp);
+                fs::rename(&temp, &file.path).map_err(io_err)?;
+                undo.temps.retain(|t| t != &temp);
                 undo.replaced.push((file.path.clone(), previous));
             } else {
-                link_new(temp, &file.path).map_err(|e| match e.kind() {
+                link_new(&temp, &file.path).map_err(|e| match e.kind() {
                     io::ErrorKind::AlreadyExists => WriteError::Exists {
                         path: file.path.clone(),
                     },
                     _ => io_err(e),
                 })?;
                 undo.created.push(file.path.clone());
-                let _ = fs::remove_file(temp);
-                undo.temps.retain(|t| t != temp);
+                let _ = fs::remove_file(&temp);
+                undo.temps.retain(|t| t != &temp);
             }
         }
         Ok(())
@@ -214,14 +209,19 @@ fn parent(path: &Path) -> &Path {
     }
 }
 
-/// `.<name>.<pid>.<n>.tmp` beside `path`: unique to this process and, through `n`, to this
-/// plan (two threads of one process may each write the same file).
+/// `.<name>.<pid>.<thread>.tmp` beside `path`: unique to this process and thread (two threads
+/// of one process may each write the same file; one thread commits one set at a time).
 fn temp_path(path: &Path) -> PathBuf {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     let name = name.unwrap_or_default();
-    parent(path).join(format!(".{name}.{}.{n}.tmp", std::process::id()))
+    let pid = std::process::id();
+    parent(path).join(format!(".{name}.{pid}.{}.tmp", thread_number()))
+}
+
+/// The current thread's number, as its `ThreadId` prints it (`ThreadId(7)` gives `7`).
+pub fn thread_number() -> String {
+    let id = format!("{:?}", std::thread::current().id());
+    id.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// Creates `dir` and its missing ancestors, recording each one created.

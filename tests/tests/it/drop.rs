@@ -209,7 +209,11 @@ fn a_journal_that_cannot_be_written_puts_both_files_back() {
     two(&project);
     // The write set's temporary journal name is taken, so committing the journal fails after
     // the SQL file and the snapshot were moved aside.
-    let blocker = format!("meta/._journal.json.{}.tmp", std::process::id());
+    let blocker = format!(
+        "meta/._journal.json.{}.{}.tmp",
+        std::process::id(),
+        migrate_cli::write_set::thread_number()
+    );
     fs::write(project.migrations().join(&blocker), "taken").unwrap();
     let before = tree(&project.migrations());
     let run = project.run(&["drop", "--yes"], NOW + 120);
