@@ -140,7 +140,7 @@ pub fn drop_newest(args: &DropArgs, ctx: &mut Context<'_>) -> Result<Dropped, Dr
     if let Some(row) = failed {
         let _ = writeln!(
             ctx.stdout,
-            "note: {tag} is recorded as failed in _sqlx_migrations on {}: undo what it ran (its failure named the statements that ran), then delete its row, or migrate refuses to go past it:\n  DELETE FROM _sqlx_migrations WHERE version = {};",
+            "note: {tag} is recorded as failed in _sqlx_migrations on {}: undo what it ran (its failure named the statements that ran), then remove its row, or migrate refuses to go past it:\n  migrate-cli repair --failed {}",
             row.what, row.version
         );
     }

@@ -400,9 +400,9 @@ fn refuse_divergence(
                 show(cwd, &config.out.join(format!("{}_{}.sql", e.version, e.name)))
             });
             Some(match e.state {
-                State::Modified => format!("  migration {} ({file}) changed since it was applied {at}: restore the applied version from version control and put the change in a new migration", e.version),
+                State::Modified => format!("  migration {} ({file}) changed since it was applied {at}: restore the applied version from version control and put the change in a new migration, or, when the database already holds what the file now says, record the file as it is with `migrate-cli repair --checksum {}`", e.version, e.version),
                 State::Missing => format!("  migration {} ({file}) was applied {at} but is missing from {out}: restore the file from version control", e.version),
-                State::Failed => format!("  migration {} ({file}) is recorded as failed in _sqlx_migrations: a run stopped part way through it, and on a database that commits each statement (MySQL) what ran before the failure remains; finish or undo it by hand (check --url lists how the database differs from the last applied snapshot), then run DELETE FROM _sqlx_migrations WHERE version = {}; and migrate again", e.version, e.version),
+                State::Failed => format!("  migration {} ({file}) is recorded as failed in _sqlx_migrations: a run stopped part way through it, and on a database that commits each statement (MySQL) what ran before the failure remains; finish or undo it by hand (check --url lists how the database differs from the last applied snapshot), then run `migrate-cli repair --failed {}` and migrate again", e.version, e.version),
                 State::Applied | State::Pending => return None,
             })
         })

@@ -332,7 +332,7 @@ fn a_failed_row_is_dropped_with_the_delete_that_repairs_it() {
         run.stdout
             .contains(&format!("{second} is recorded as failed"))
             && run.stdout.contains(&format!(
-                "\n  DELETE FROM _sqlx_migrations WHERE version = {version};\n"
+                "\n  migrate-cli repair --failed {version}\n"
             )),
         "{run:#?}"
     );
@@ -431,17 +431,16 @@ fn mysql_a_migration_that_failed_half_way_is_dropped_repaired_and_generated_agai
         run.stdout
             .contains(&format!("{typo} is recorded as failed"))
             && run.stdout.contains(&format!(
-                "\n  DELETE FROM _sqlx_migrations WHERE version = {version};\n"
+                "\n  migrate-cli repair --failed {version}\n"
             )),
         "{run:#?}"
     );
     assert!(!project.migrations().join(format!("{typo}.sql")).exists());
 
     // The repair the note asks for, then the fixed struct generated and applied.
-    rt.block_on(db.execute(&format!(
-        "DROP TABLE `notes`; DELETE FROM _sqlx_migrations WHERE version = {version}"
-    )))
-    .unwrap();
+    rt.block_on(db.execute("DROP TABLE `notes`")).unwrap();
+    let v = version.to_string();
+    ok(&project.run(&["repair", "--failed", &v, "--yes", "--url", &db.url], NOW + 200));
     project.set_schema(V2_MYSQL_FIXED);
     ok(&project.run(&["generate"], NOW + 240));
     ok(&project.run(&["migrate", "--url", &db.url], NOW + 300));

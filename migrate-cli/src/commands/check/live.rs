@@ -56,13 +56,13 @@ async fn read(
         let at = entry.applied_at.as_deref().unwrap_or("?");
         let message = match entry.state {
             State::Modified => format!(
-                "{name} was applied on {what} at {at} but its file changed since; restore the file from version control and put the change in a new migration"
+                "{name} was applied on {what} at {at} but its file changed since; restore the file from version control and put the change in a new migration, or, when the database already holds what the file now says, run `migrate-cli repair --checksum {}`", entry.version
             ),
             State::Missing => format!(
                 "{name} was applied on {what} at {at} but its file is gone from the folder; restore it from version control"
             ),
             State::Failed => format!(
-                "{name} failed part way on {what}; finish or undo by hand what it ran (the drift below shows it), then DELETE FROM _sqlx_migrations WHERE version = {}",
+                "{name} failed part way on {what}; finish or undo by hand what it ran (the drift below shows it), then run `migrate-cli repair --failed {}`",
                 entry.version
             ),
             State::Applied => {
