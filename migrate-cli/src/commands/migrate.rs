@@ -100,7 +100,8 @@ async fn run(
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
     let local = status::load_local(config, &ctx.cwd).await?;
-    crate::folder::Folder::new(&config.out, &ctx.cwd).refuse_unlisted_files("nothing was applied")?;
+    crate::folder::Folder::new(&config.out, &ctx.cwd)
+        .refuse_unlisted_files("nothing was applied")?;
     if dry_run {
         return self::dry_run(config, target, &local, ctx).await;
     }

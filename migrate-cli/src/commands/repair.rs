@@ -61,7 +61,9 @@ pub enum RepairError {
         what: String,
         out: String,
     },
-    #[error("--checksum {version}: {file} has the checksum {what} recorded for it; nothing to repair")]
+    #[error(
+        "--checksum {version}: {file} has the checksum {what} recorded for it; nothing to repair"
+    )]
     AlreadyMatches {
         version: i64,
         file: String,
@@ -217,9 +219,8 @@ async fn change(
     match ask {
         Ask::Checksum(_) => {
             let (file, checksum) = checksum_change(row, config, local, &what, ctx)?;
-            let question = format!(
-                "record the new checksum of {file} for migration {version} on {what}?"
-            );
+            let question =
+                format!("record the new checksum of {file} for migration {version} on {what}?");
             confirm(ctx, yes, &question, "yes, record it")?;
             if !conn.set_checksum(version, &checksum).await? {
                 return Err(RepairError::Changed { version, what });
@@ -303,7 +304,12 @@ fn known(rows: &[AppliedRow]) -> String {
     match rows {
         [] => "it has none".to_string(),
         [only] => format!("it has {}", only.version),
-        [first, .., last] => format!("it has {} rows, {} to {}", rows.len(), first.version, last.version),
+        [first, .., last] => format!(
+            "it has {} rows, {} to {}",
+            rows.len(),
+            first.version,
+            last.version
+        ),
     }
 }
 
@@ -345,10 +351,16 @@ mod tests {
             "20260101000000_add_email",
             "migrations/20260101000000_add_email.sql",
         ] {
-            assert_eq!(version("--checksum", given).unwrap(), 20260101000000, "{given}");
+            assert_eq!(
+                version("--checksum", given).unwrap(),
+                20260101000000,
+                "{given}"
+            );
         }
         let err = version("--failed", "latest").unwrap_err();
         assert_eq!(err.exit_code(), EXIT_USAGE);
-        assert!(err.to_string().starts_with("--failed latest: not a migration version"));
+        assert!(err
+            .to_string()
+            .starts_with("--failed latest: not a migration version"));
     }
 }

@@ -143,8 +143,14 @@ mod tests {
         std::thread::sleep(Duration::from_millis(100));
         released.store(true, Ordering::SeqCst);
         drop(first);
-        assert!(waiter.join().unwrap(), "the second lock was taken while the first was held");
-        assert!(!dir.path().join("migrations").exists(), "the lock left its folders");
+        assert!(
+            waiter.join().unwrap(),
+            "the second lock was taken while the first was held"
+        );
+        assert!(
+            !dir.path().join("migrations").exists(),
+            "the lock left its folders"
+        );
     }
 
     #[test]

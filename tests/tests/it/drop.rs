@@ -331,9 +331,9 @@ fn a_failed_row_is_dropped_with_the_delete_that_repairs_it() {
     assert!(
         run.stdout
             .contains(&format!("{second} is recorded as failed"))
-            && run.stdout.contains(&format!(
-                "\n  migrate-cli repair --failed {version}\n"
-            )),
+            && run
+                .stdout
+                .contains(&format!("\n  migrate-cli repair --failed {version}\n")),
         "{run:#?}"
     );
     assert_eq!(project.journal().entries.len(), 1);
@@ -430,9 +430,9 @@ fn mysql_a_migration_that_failed_half_way_is_dropped_repaired_and_generated_agai
     assert!(
         run.stdout
             .contains(&format!("{typo} is recorded as failed"))
-            && run.stdout.contains(&format!(
-                "\n  migrate-cli repair --failed {version}\n"
-            )),
+            && run
+                .stdout
+                .contains(&format!("\n  migrate-cli repair --failed {version}\n")),
         "{run:#?}"
     );
     assert!(!project.migrations().join(format!("{typo}.sql")).exists());
@@ -440,7 +440,10 @@ fn mysql_a_migration_that_failed_half_way_is_dropped_repaired_and_generated_agai
     // The repair the note asks for, then the fixed struct generated and applied.
     rt.block_on(db.execute("DROP TABLE `notes`")).unwrap();
     let v = version.to_string();
-    ok(&project.run(&["repair", "--failed", &v, "--yes", "--url", &db.url], NOW + 200));
+    ok(&project.run(
+        &["repair", "--failed", &v, "--yes", "--url", &db.url],
+        NOW + 200,
+    ));
     project.set_schema(V2_MYSQL_FIXED);
     ok(&project.run(&["generate"], NOW + 240));
     ok(&project.run(&["migrate", "--url", &db.url], NOW + 300));

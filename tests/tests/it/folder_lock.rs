@@ -114,7 +114,10 @@ fn refused_generates_at_once_leave_no_folder() {
         for run in &runs {
             assert_eq!(run.code, 1, "{}", run.text());
         }
-        assert!(!p.migrations().exists(), "round {round}: a refused generate left a folder");
+        assert!(
+            !p.migrations().exists(),
+            "round {round}: a refused generate left a folder"
+        );
     }
 }
 
@@ -136,7 +139,12 @@ fn drop_and_generate_at_once_keep_the_journal_whole() {
         let b = Arc::clone(&barrier);
         let dropper = std::thread::spawn(move || {
             b.wait();
-            run_cli(&dir, &["drop", "--yes"], UNIX_EPOCH + Duration::from_secs(NOW + 120), None)
+            run_cli(
+                &dir,
+                &["drop", "--yes"],
+                UNIX_EPOCH + Duration::from_secs(NOW + 120),
+                None,
+            )
         });
         barrier.wait();
         let generated = p.run(&["generate"], NOW + 121);
@@ -148,13 +156,24 @@ fn drop_and_generate_at_once_keep_the_journal_whole() {
             .into_iter()
             .map(|n| n.trim_end_matches(".sql").to_string())
             .collect();
-        assert_eq!(journal, files, "round {round}: {}\n{}", dropped.text(), generated.text());
+        assert_eq!(
+            journal,
+            files,
+            "round {round}: {}\n{}",
+            dropped.text(),
+            generated.text()
+        );
         // Whichever ran first, the folder is whole: at most the source is ahead of it (when
         // drop removed the migration generate had just written).
         let check = p.run(&["check", "--format", "json"], NOW + 200);
         let json = check.json();
         for problem in json["problems"].as_array().unwrap() {
-            assert_eq!(problem["kind"], "source-changed", "round {round}: {}", check.text());
+            assert_eq!(
+                problem["kind"],
+                "source-changed",
+                "round {round}: {}",
+                check.text()
+            );
         }
     }
 }
@@ -197,7 +216,11 @@ fn generate_refuses_to_write_beside_files_the_journal_does_not_list() {
     assert_eq!(p.journal().entries.len(), 1);
 
     // Deleting them, as the message says, lets generate write.
-    fs::remove_file(p.migrations().join("20260101000000_create_accounts_copy.sql")).unwrap();
+    fs::remove_file(
+        p.migrations()
+            .join("20260101000000_create_accounts_copy.sql"),
+    )
+    .unwrap();
     fs::remove_file(p.migrations().join("meta/20260101000000_snapshot.json")).unwrap();
     let run = p.run(&["generate"], NOW + 60);
     assert_eq!(run.code, 0, "{}", run.text());
@@ -256,7 +279,11 @@ fn migrate_refuses_files_the_journal_does_not_list_before_applying_anything() {
             "does not list; nothing was applied",
             "migrations/20260101000000_extra.sql is not listed in migrations/meta/_journal.json",
         ] {
-            assert!(run.stderr.contains(needle), "{needle:?} missing:\n{}", run.text());
+            assert!(
+                run.stderr.contains(needle),
+                "{needle:?} missing:\n{}",
+                run.text()
+            );
         }
     }
     assert!(!db.exists(), "migrate touched the database");

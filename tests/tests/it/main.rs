@@ -25,6 +25,7 @@ mod mysql_migrate;
 mod mysql_property;
 mod pg_changes;
 mod pg_property;
+mod repair;
 mod sqlite_generate;
 mod sqlite_history;
 mod sqlite_property;

@@ -274,9 +274,7 @@ async fn mysql_a_failing_second_statement_is_reported_with_what_ran_and_blocks_u
     assert!(!table_exists(&db.pool, "after_two").await);
 
     // Repaired as the message says: undo what ran, remove the row with repair, run again.
-    db.execute("DROP TABLE `made_by_two`")
-        .await
-        .expect("undo");
+    db.execute("DROP TABLE `made_by_two`").await.expect("undo");
     let run = p
         .run(&["repair", "--failed", "2", "--yes", "--url", &db.url])
         .await;
