@@ -8,6 +8,12 @@ use schema_core::snapshot::{Journal, Snapshot, SnapshotError};
 use std::io;
 use std::path::{Path, PathBuf};
 
+mod lock;
+mod unlisted;
+
+pub use lock::{FolderLock, LOCK_FILE};
+pub use unlisted::{Unlisted, UnlistedKind};
+
 /// The journal's file name inside `meta/`.
 pub const JOURNAL_FILE: &str = "_journal.json";
 
@@ -44,6 +50,15 @@ pub enum FolderError {
     NoJournal { out: String, file: String },
     #[error("the newest migration timestamp, {stamp} of {by}, leaves no later YYYYMMDDHHMMSS timestamp (none after 99991231235959) for the next migration; nothing was written; if {by} is dated by mistake, rename it to the time it was written (its .sql file, its snapshot and its journal entry) and run generate again")]
     NoLaterTag { stamp: String, by: String },
+    #[error("cannot lock the migrations folder with {path}: {source}; check that the folder is writable")]
+    Lock { path: String, source: io::Error },
+    #[error("the migrations folder holds files that {journal} does not list; {nothing}\n{files}\nsqlx would apply such a .sql file as a migration, and generate would write its change again")]
+    Unlisted {
+        journal: String,
+        files: String,
+        /// What the refusing command did not do: `nothing was written`.
+        nothing: &'static str,
+    },
     #[error("the history is forked: {later} does not follow {earlier} (their snapshots name different parents), as when two branches each generated a migration and were merged; regenerate the later one on top of the other: delete {later}'s .sql file, its snapshot and its journal entry, then run generate again (`check` shows both sides)")]
     Forked { earlier: String, later: String },
 }

@@ -55,6 +55,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Remove the newest migration (its SQL file, snapshot and journal entry) to fix a struct and generate again
     Drop(commands::drop::DropArgs),
+    /// Fix _sqlx_migrations after a repair by hand: record a fixed file's checksum (--checksum) or remove a failed row (--failed)
+    Repair(commands::repair::RepairArgs),
 }
 
 /// The environment variables a command reads (`DATABASE_URL`).
@@ -156,6 +158,8 @@ where
         Command::Check(args) => check::check(args, ctx).map(drop),
         // `drop` prints its own error: its refusals are its own error type.
         Command::Drop(args) => return commands::drop::run(args, ctx),
+        // So does `repair`.
+        Command::Repair(args) => return commands::repair::run(args, ctx),
     };
     match result {
         Ok(()) => EXIT_OK,

@@ -209,10 +209,19 @@ fn parent(path: &Path) -> &Path {
     }
 }
 
+/// `.<name>.<pid>.<thread>.tmp` beside `path`: unique to this process and thread (two threads
+/// of one process may each write the same file; one thread commits one set at a time).
 fn temp_path(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     let name = name.unwrap_or_default();
-    parent(path).join(format!(".{name}.{}.tmp", std::process::id()))
+    let pid = std::process::id();
+    parent(path).join(format!(".{name}.{pid}.{}.tmp", thread_number()))
+}
+
+/// The current thread's number, as its `ThreadId` prints it (`ThreadId(7)` gives `7`).
+pub fn thread_number() -> String {
+    let id = format!("{:?}", std::thread::current().id());
+    id.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// Creates `dir` and its missing ancestors, recording each one created.

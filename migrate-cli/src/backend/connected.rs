@@ -89,6 +89,39 @@ impl Connected {
         })
     }
 
+    /// `repair --checksum`: records `checksum` for the successful row of `version`; gives
+    /// whether a row was changed.
+    pub async fn set_checksum(
+        &mut self,
+        version: i64,
+        checksum: &[u8],
+    ) -> Result<bool, DatabaseError> {
+        let done = each!(&mut self.conn, c => {
+            let sql = set_checksum(c);
+            sqlx::query(sql).bind(checksum).bind(version).execute(&mut *c).await.map(|r| r.rows_affected())
+        });
+        done.map(|n| n > 0).map_err(|e| {
+            self.failed(
+                "cannot record the checksum in _sqlx_migrations",
+                ServerError::Sqlx(Box::new(e)),
+            )
+        })
+    }
+
+    /// `repair --failed`: removes the failed row of `version`; gives whether there was one.
+    pub async fn delete_failed(&mut self, version: i64) -> Result<bool, DatabaseError> {
+        let done = each!(&mut self.conn, c => {
+            let sql = delete_failed(c);
+            sqlx::query(sql).bind(version).execute(&mut *c).await.map(|r| r.rows_affected())
+        });
+        done.map(|n| n > 0).map_err(|e| {
+            self.failed(
+                "cannot remove the failed row from _sqlx_migrations",
+                ServerError::Sqlx(Box::new(e)),
+            )
+        })
+    }
+
     /// Applies one migration file as `migrate` does.
     pub async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
         each!(&mut self.conn, c => Backend::apply(c, m).await)
@@ -212,6 +245,14 @@ impl Connected {
 
 fn history_exists<B: Backend>(_: &B) -> &'static str {
     B::HISTORY_EXISTS
+}
+
+fn set_checksum<B: Backend>(_: &B) -> &'static str {
+    B::SET_CHECKSUM
+}
+
+fn delete_failed<B: Backend>(_: &B) -> &'static str {
+    B::DELETE_FAILED
 }
 
 fn installed_on<B: Backend>(_: &B) -> &'static str {

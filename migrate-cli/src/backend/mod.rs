@@ -218,6 +218,13 @@ pub trait Backend: Connection + Migrate {
     const INSTALLED_ON: &'static str;
     /// Whether DDL runs inside transactions (so a failed file can be replayed and rolled back).
     const TRANSACTIONAL_DDL: bool = true;
+    /// `repair --checksum`: sets the checksum (first parameter) of the successful row of a
+    /// version (second parameter).
+    const SET_CHECKSUM: &'static str =
+        "UPDATE _sqlx_migrations SET checksum = ? WHERE version = ? AND success";
+    /// `repair --failed`: removes the failed row of a version (the parameter).
+    const DELETE_FAILED: &'static str =
+        "DELETE FROM _sqlx_migrations WHERE version = ? AND NOT success";
 
     /// Takes the migration lock sqlx takes.
     async fn lock(&mut self) -> Result<(), MigrateError> {

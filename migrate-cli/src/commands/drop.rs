@@ -109,6 +109,8 @@ pub fn run(args: &DropArgs, ctx: &mut Context<'_>) -> u8 {
 pub fn drop_newest(args: &DropArgs, ctx: &mut Context<'_>) -> Result<Dropped, DropError> {
     let config = config::load(&ctx.cwd, args.config.as_deref()).map_err(Error::from)?;
     let folder = Folder::new(&config.out, &ctx.cwd);
+    // Held until the journal is replaced: a concurrent generate or drop waits for it.
+    let _lock = folder.lock().map_err(Error::from)?;
     let mut journal = read_journal(&folder, &config)?;
     let tag = pick(&journal, args.tag.as_deref(), &folder)?;
     if ctx.prompt.is_none() && !args.yes {
@@ -138,7 +140,7 @@ pub fn drop_newest(args: &DropArgs, ctx: &mut Context<'_>) -> Result<Dropped, Dr
     if let Some(row) = failed {
         let _ = writeln!(
             ctx.stdout,
-            "note: {tag} is recorded as failed in _sqlx_migrations on {}: undo what it ran (its failure named the statements that ran), then delete its row, or migrate refuses to go past it:\n  DELETE FROM _sqlx_migrations WHERE version = {};",
+            "note: {tag} is recorded as failed in _sqlx_migrations on {}: undo what it ran (its failure named the statements that ran), then remove its row, or migrate refuses to go past it:\n  migrate-cli repair --failed {}",
             row.what, row.version
         );
     }

@@ -4,7 +4,7 @@
 use crate::backend;
 use crate::config::{self, Config};
 use crate::error::Error;
-use crate::folder::{Folder, History};
+use crate::folder::{Folder, FolderLock, History};
 use crate::renames::{self, RenameFlag};
 use crate::{scan, Context};
 use schema_core::diff::{self, RenameQuestion, Renames};
@@ -12,6 +12,7 @@ use schema_core::lint::Finding;
 use schema_core::model::Schema;
 use schema_core::render::Dialect;
 use schema_core::resolve::ResolveError;
+use schema_core::snapshot::Journal;
 use std::path::PathBuf;
 
 mod concurrent;
@@ -113,6 +114,9 @@ struct States {
     new: std::sync::Arc<Schema>,
     /// The source indexes marked `concurrently` that the dialect builds without it.
     ignored_concurrently: Vec<String>,
+    /// Held from reading the history to writing the journal: a concurrent run waits, then
+    /// builds on this run's migration.
+    _lock: FolderLock,
 }
 
 /// Runs `generate`.
@@ -187,6 +191,7 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
     let dialect = config.dialect.renderer();
     let folder = Folder::new(&config.out, &ctx.cwd);
+    let lock = folder.lock()?;
     // The last snapshot is read beside the scan of the sources.
     let (scanned, history) = std::thread::scope(|s| {
         let history = s.spawn(|| folder.read(config.dialect.as_str()));
@@ -204,6 +209,9 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
     let ignored_concurrently = ignored_concurrently(&scanned.tables, &new);
     drop_later(scanned);
     let mut history = history?;
+    let empty = Journal::new(config.dialect.as_str());
+    let unlisted = folder.unlisted(history.journal.as_ref().unwrap_or(&empty))?;
+    folder.refuse_unlisted(&unlisted, "nothing was written")?;
     // The old schema moves out of the snapshot; the snapshot keeps its path and id.
     let old = history
         .latest
@@ -218,6 +226,7 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
         old,
         new: std::sync::Arc::new(new),
         ignored_concurrently,
+        _lock: lock,
     })
 }
 

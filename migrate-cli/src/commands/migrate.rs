@@ -100,6 +100,8 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
     let env = ctx.env.var(database::ENV_VAR);
     let target = database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd)?;
     let local = database::block_on(status::load_local(&config, &ctx.cwd))??;
+    crate::folder::Folder::new(&config.out, &ctx.cwd)
+        .refuse_unlisted_files("nothing was applied")?;
     let (applied, what) = database::block_on(read_applied(&config, &target))??;
     let entries = status::compare(&local, &applied);
     let rules = Rules {

@@ -4,5 +4,6 @@ pub mod check;
 pub mod drop;
 pub mod generate;
 pub mod migrate;
+pub mod repair;
 pub mod status;
 pub mod verify;

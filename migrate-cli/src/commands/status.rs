@@ -84,13 +84,13 @@ fn print_text(entries: &[Entry], config: &Config, what: &str, ctx: &mut Context<
         let detail = match (e.state, &e.applied_at) {
             (State::Applied, Some(at)) => format!("applied {at}"),
             (State::Modified, Some(at)) => {
-                format!("modified since it was applied {at}: restore the file from version control")
+                format!("modified since it was applied {at}: restore the file from version control, or record it as it is with `migrate-cli repair --checksum {}`", e.version)
             }
             (State::Missing, Some(at)) => {
                 format!("missing from {out} (applied {at}): restore the file from version control")
             }
             (State::Failed, _) => format!(
-                "failed: repair by hand (finish or undo what it ran), then DELETE FROM _sqlx_migrations WHERE version = {}",
+                "failed: finish or undo by hand what it ran, then run `migrate-cli repair --failed {}`",
                 e.version
             ),
             (state, _) => state.as_str().to_string(),

@@ -408,10 +408,22 @@ fn generate_refuses_a_forked_history() {
     p.set_schema(&with("a: Option<i32>"));
     assert_eq!(p.generate(&[], NOW + 10).code, 0);
     let branch_one: Journal = Journal::parse(&fs::read_to_string(&journal_path).unwrap()).unwrap();
-    // Branch two starts from the base and adds `b`.
+    // Branch two starts from the base (without branch one's files) and adds `b`.
+    let one = branch_one.entries.last().expect("a").tag.clone();
+    let aside = tempfile::tempdir().expect("aside");
+    let files = [
+        format!("{one}.sql"),
+        format!("meta/{}_snapshot.json", &one[..14]),
+    ];
+    for (i, f) in files.iter().enumerate() {
+        fs::rename(p.migrations().join(f), aside.path().join(i.to_string())).expect("aside");
+    }
     fs::write(&journal_path, &base_journal).expect("journal");
     p.set_schema(&with("b: Option<i32>"));
     assert_eq!(p.generate(&[], NOW + 20).code, 0);
+    for (i, f) in files.iter().enumerate() {
+        fs::rename(aside.path().join(i.to_string()), p.migrations().join(f)).expect("back");
+    }
     // The merge keeps both entries.
     let mut merged: Journal = Journal::parse(&fs::read_to_string(&journal_path).unwrap()).unwrap();
     let a = branch_one.entries.last().expect("a").clone();

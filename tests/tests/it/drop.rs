@@ -209,7 +209,11 @@ fn a_journal_that_cannot_be_written_puts_both_files_back() {
     two(&project);
     // The write set's temporary journal name is taken, so committing the journal fails after
     // the SQL file and the snapshot were moved aside.
-    let blocker = format!("meta/._journal.json.{}.tmp", std::process::id());
+    let blocker = format!(
+        "meta/._journal.json.{}.{}.tmp",
+        std::process::id(),
+        migrate_cli::write_set::thread_number()
+    );
     fs::write(project.migrations().join(&blocker), "taken").unwrap();
     let before = tree(&project.migrations());
     let run = project.run(&["drop", "--yes"], NOW + 120);
@@ -327,9 +331,9 @@ fn a_failed_row_is_dropped_with_the_delete_that_repairs_it() {
     assert!(
         run.stdout
             .contains(&format!("{second} is recorded as failed"))
-            && run.stdout.contains(&format!(
-                "\n  DELETE FROM _sqlx_migrations WHERE version = {version};\n"
-            )),
+            && run
+                .stdout
+                .contains(&format!("\n  migrate-cli repair --failed {version}\n")),
         "{run:#?}"
     );
     assert_eq!(project.journal().entries.len(), 1);
@@ -426,18 +430,20 @@ fn mysql_a_migration_that_failed_half_way_is_dropped_repaired_and_generated_agai
     assert!(
         run.stdout
             .contains(&format!("{typo} is recorded as failed"))
-            && run.stdout.contains(&format!(
-                "\n  DELETE FROM _sqlx_migrations WHERE version = {version};\n"
-            )),
+            && run
+                .stdout
+                .contains(&format!("\n  migrate-cli repair --failed {version}\n")),
         "{run:#?}"
     );
     assert!(!project.migrations().join(format!("{typo}.sql")).exists());
 
     // The repair the note asks for, then the fixed struct generated and applied.
-    rt.block_on(db.execute(&format!(
-        "DROP TABLE `notes`; DELETE FROM _sqlx_migrations WHERE version = {version}"
-    )))
-    .unwrap();
+    rt.block_on(db.execute("DROP TABLE `notes`")).unwrap();
+    let v = version.to_string();
+    ok(&project.run(
+        &["repair", "--failed", &v, "--yes", "--url", &db.url],
+        NOW + 200,
+    ));
     project.set_schema(V2_MYSQL_FIXED);
     ok(&project.run(&["generate"], NOW + 240));
     ok(&project.run(&["migrate", "--url", &db.url], NOW + 300));

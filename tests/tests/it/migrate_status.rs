@@ -214,6 +214,7 @@ async fn pg_status_shows_every_state() {
             "1  create_accounts",
             "applied 20",
             "modified since it was applied",
+            "record it as it is with `migrate-cli repair --checksum 2`",
             "missing from migrations",
             "4  add_email",
             "pending",

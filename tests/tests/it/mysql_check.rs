@@ -104,7 +104,10 @@ fn mysql_a_half_applied_migration_is_reported_by_check() {
         return;
     };
     let folder = p.migrations();
-    let tag = "20261201000000_broken";
+    // A custom migration, listed in the journal, whose second statement fails.
+    let run = p.run(&["generate", "--custom", "--name", "broken"], NOW + 10);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    let tag = p.journal().entries.last().expect("broken").tag.clone();
     fs::write(
         folder.join(format!("{tag}.sql")),
         "ALTER TABLE `comments` ADD COLUMN `extra` int;\n--> statement-breakpoint\nALTER TABLE `nowhere` ADD COLUMN `x` int;\n",

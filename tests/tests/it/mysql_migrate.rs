@@ -225,7 +225,7 @@ async fn mysql_a_failing_second_statement_is_reported_with_what_ran_and_blocks_u
             "statement 2 failed; statement 3 did not run",
             "not recorded as applied",
             "_sqlx_migrations keeps version 2 with success = false",
-            "DELETE FROM _sqlx_migrations WHERE version = 2",
+            "then run `migrate-cli repair --failed 2`",
             "1 migration(s) before it were applied",
         ],
     );
@@ -256,7 +256,7 @@ async fn mysql_a_failing_second_statement_is_reported_with_what_ran_and_blocks_u
     assert_has(
         &run,
         0,
-        &["failed: repair by hand (finish or undo what it ran), then DELETE FROM _sqlx_migrations WHERE version = 2"],
+        &["failed: finish or undo by hand what it ran, then run `migrate-cli repair --failed 2`"],
     );
 
     // The half-applied file blocks the next run, which says what to do.
@@ -267,16 +267,18 @@ async fn mysql_a_failing_second_statement_is_reported_with_what_ran_and_blocks_u
         1,
         &[
             "migration 2 (migrations/2_broken.sql) is recorded as failed",
-            "DELETE FROM _sqlx_migrations WHERE version = 2",
+            "then run `migrate-cli repair --failed 2`",
             "nothing was applied",
         ],
     );
     assert!(!table_exists(&db.pool, "after_two").await);
 
-    // Repaired by hand as the message says: undo what ran, delete the row, run again.
-    db.execute("DROP TABLE `made_by_two`; DELETE FROM _sqlx_migrations WHERE version = 2")
-        .await
-        .expect("repair");
+    // Repaired as the message says: undo what ran, remove the row with repair, run again.
+    db.execute("DROP TABLE `made_by_two`").await.expect("undo");
+    let run = p
+        .run(&["repair", "--failed", "2", "--yes", "--url", &db.url])
+        .await;
+    assert_has(&run, 0, &["removed the failed row of migration 2"]);
     let run = p.run(&["migrate", "--url", &db.url]).await;
     assert_has(
         &run,

@@ -170,7 +170,7 @@ pub fn remains(failed: usize, total: usize, file: &str) -> String {
         _ => format!("{} ran and remain", span(1, failed - 1)),
     };
     format!(
-        "MySQL commits each statement on its own, so {ran}; statement {failed} failed{not_run}. The migration is not recorded as applied: _sqlx_migrations keeps version {version} with success = false, and migrate refuses to run until that row is gone. Finish or undo by hand what ran (check --url lists how the database differs from the last applied snapshot), fix the file, then run DELETE FROM _sqlx_migrations WHERE version = {version}; and migrate again (when the mistake is in the schema source: undo what ran, run that DELETE, then `migrate-cli drop` to remove this migration, fix the struct and run generate again)"
+        "MySQL commits each statement on its own, so {ran}; statement {failed} failed{not_run}. The migration is not recorded as applied: _sqlx_migrations keeps version {version} with success = false, and migrate refuses to run until that row is gone. Finish or undo by hand what ran (check --url lists how the database differs from the last applied snapshot), fix the file, then run `migrate-cli repair --failed {version}` (it removes that row) and migrate again (when the mistake is in the schema source: undo what ran, run that repair, then `migrate-cli drop` to remove this migration, fix the struct and run generate again)"
     )
 }
 

@@ -71,6 +71,10 @@ impl Backend for PgConnection {
         "SELECT count(*) FROM pg_catalog.pg_class WHERE oid = to_regclass('_sqlx_migrations')";
     const INSTALLED_ON: &'static str =
         "to_char(installed_on AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+    const SET_CHECKSUM: &'static str =
+        "UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2 AND success";
+    const DELETE_FAILED: &'static str =
+        "DELETE FROM _sqlx_migrations WHERE version = $1 AND NOT success";
 
     /// Runs the statements, in one transaction unless the file is `-- no-transaction`.
     async fn replay_step(&mut self, m: &Migration) -> Result<(), StepError> {

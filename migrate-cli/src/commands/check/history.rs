@@ -3,7 +3,7 @@
 //! a fork: [`Fork`], which [`crate::verdict`] words with what a database has applied).
 
 use super::Problem;
-use crate::folder::{Folder, FolderError};
+use crate::folder::{Folder, FolderError, UnlistedKind};
 use crate::timestamp;
 use schema_core::diff::{self, Change};
 use schema_core::model::Schema;
@@ -209,33 +209,22 @@ fn read_migration(
     }
 }
 
-/// `.sql` files and snapshots the journal does not list.
+/// `.sql` files (`stray-file`) and snapshots (`stray-snapshot`) the journal does not list, as
+/// [`Folder::unlisted`] finds them for `generate` and `migrate` too.
 fn stray_files(folder: &Folder, journal: &Journal, shown: &str, problems: &mut Vec<Problem>) {
-    let tags: BTreeSet<&str> = journal.entries.iter().map(|e| e.tag.as_str()).collect();
-    let stamps: BTreeSet<&str> = tags.iter().map(|t| t.get(..14).unwrap_or(t)).collect();
-    for name in names(&folder.out, |n| n.ends_with(".sql")) {
-        let tag = name.trim_end_matches(".sql");
-        if !tags.contains(tag) {
-            problems.push(Problem::new(
-                "stray-file",
-                format!(
-                    "{} is not listed in {shown}; delete it, or restore its journal entry from version control",
-                    folder.show(&folder.out.join(&name))
-                ),
-            ));
+    let unlisted = match folder.unlisted(journal) {
+        Ok(unlisted) => unlisted,
+        Err(e) => {
+            problems.push(Problem::new("unreadable", e.to_string()));
+            return;
         }
-    }
-    for name in names(&folder.meta(), |n| n.ends_with("_snapshot.json")) {
-        let stamp = name.trim_end_matches("_snapshot.json");
-        if !stamps.contains(stamp) {
-            problems.push(Problem::new(
-                "stray-snapshot",
-                format!(
-                    "{} belongs to no migration in {shown}; delete it, or restore its journal entry from version control",
-                    folder.show(&folder.meta().join(&name))
-                ),
-            ));
-        }
+    };
+    for u in &unlisted {
+        let kind = match u.kind {
+            UnlistedKind::Sql => "stray-file",
+            UnlistedKind::Snapshot => "stray-snapshot",
+        };
+        problems.push(Problem::new(kind, folder.unlisted_message(u, shown)));
     }
 }
 
