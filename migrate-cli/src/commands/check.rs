@@ -11,6 +11,7 @@ use crate::config::{self, Config};
 use crate::database::{self, DatabaseError};
 use crate::error::Error;
 use crate::folder::Folder;
+use crate::gate;
 use crate::scan;
 use crate::Context;
 use history::History;
@@ -18,7 +19,7 @@ use schema_core::diff;
 use schema_core::lint::{self, Severity};
 use serde::Serialize;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `migrate-cli check` flags.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -39,6 +40,10 @@ pub struct CheckArgs {
     /// Make findings of this severity fail too: `--deny warnings`
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Option<Deny>,
+    /// Lint only the migrations added since this git ref (the CI recipe: `--since origin/main`):
+    /// migrations already merged are history
+    #[arg(long, value_name = "GIT-REF")]
+    pub since: Option<String>,
 }
 
 /// How `check` prints.
@@ -62,6 +67,9 @@ pub struct Finding {
     pub severity: String,
     /// The migration's tag: `20260101000000_drop_comments`.
     pub migration: String,
+    /// The line of the statement in the migration file, when a statement gives the finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
     pub object: String,
     pub message: String,
     /// The code's suggestion on the config's dialect: migration files keep only the message
@@ -123,16 +131,18 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
     };
     source(&config, &folder, &history, ctx, &mut report.problems);
     let database = target.as_ref().map(|t| (t, &config));
-    // The files keep only the messages: the suggestions are the dialect's, as generate gave them.
-    let costs = lint::Costs::of(config.dialect.renderer());
-    lint_findings(
-        &history,
-        &applied,
-        costs,
-        args.deny.is_some(),
-        database,
-        &mut report,
-    )?;
+    let since = match &args.since {
+        Some(reference) => Some(since(&config, reference, &ctx.cwd)?),
+        None => None,
+    };
+    let gated = |m: &history::Migration| {
+        !m.version().is_some_and(|v| applied.contains(&v))
+            && since
+                .as_ref()
+                .is_none_or(|added| added.contains(&format!("{}.sql", m.tag)))
+    };
+    let files = (&history, config.dialect);
+    lint_findings(files, gated, args.deny.is_some(), database, &mut report)?;
     print(args.format, &report, &history, ctx);
     match report.passed() {
         true => Ok(report),
@@ -159,6 +169,14 @@ fn target(
         Err(DatabaseError::NoUrl { .. }) => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The names of the migration files added since git ref `reference`, asked in the config's
+/// directory.
+fn since(config: &Config, reference: &str, cwd: &Path) -> Result<BTreeSet<String>, Error> {
+    let dir = cwd.join(config.path.parent().unwrap_or(Path::new("")));
+    let out = cwd.join(&config.out);
+    gate::added_since(&dir, &out, reference).map_err(|e| Error::Usage(e.to_string()))
 }
 
 /// The source schema against the latest snapshot: one problem per difference.
@@ -202,37 +220,30 @@ fn source(
     }
 }
 
-/// The `-- lint:` lines of every migration not in `applied`, less the acknowledged ones, with
-/// the suggestions of the dialect whose changes cost `costs`; with a database, the locking
-/// warnings get its row counts (and are errors on large tables).
+/// The unacknowledged findings of every migration that `gated` keeps (the pending ones, those
+/// added since `--since`), as the gate finds them ([`crate::gate`]); with a database, the
+/// locking warnings get its row counts (and are errors on large tables).
 fn lint_findings(
-    history: &History,
-    applied: &BTreeSet<i64>,
-    costs: lint::Costs,
+    (history, dialect): (&History, config::Dialect),
+    gated: impl Fn(&history::Migration) -> bool,
     deny_warnings: bool,
     database: Option<(&database::Target, &Config)>,
     report: &mut Report,
 ) -> Result<(), Error> {
-    let (mut tags, mut found) = (Vec::new(), Vec::new());
-    for m in &history.migrations {
-        if m.version().is_some_and(|v| applied.contains(&v)) {
-            continue;
-        }
+    let (mut at, mut found) = (Vec::new(), Vec::new());
+    for m in history.migrations.iter().filter(|m| gated(m)) {
         let Some(sql) = &m.sql else { continue };
-        let lines: Vec<lint::Finding> = sql
-            .lines()
-            .filter_map(|line| lint::parse_comment_with(line, costs))
-            .collect();
-        for f in lint::unacknowledged(lines, &lint::allowed(sql)) {
-            tags.push(m.tag.clone());
-            found.push(f);
+        for f in gate::unacknowledged(dialect, sql) {
+            at.push((m.tag.clone(), f.line));
+            found.push(f.finding);
         }
     }
     if let Some((target, config)) = database {
+        let costs = lint::Costs::of(config.dialect.renderer());
         let sizes = crate::sizes::for_findings(target, config, &found, costs)?;
         lint::apply_sizes(&mut found, &sizes);
     }
-    for (tag, f) in tags.into_iter().zip(found) {
+    for ((tag, line), f) in at.into_iter().zip(found) {
         if f.severity == Severity::Error || deny_warnings {
             report.failing += 1;
         }
@@ -240,6 +251,7 @@ fn lint_findings(
             code: f.code.to_string(),
             severity: f.severity.to_string(),
             migration: tag,
+            line,
             object: f.object,
             message: f.message,
             suggestion: f.suggestion,
@@ -267,7 +279,7 @@ fn print(format: Format, report: &Report, history: &History, ctx: &mut Context<'
     if !report.findings.is_empty() {
         let _ = writeln!(
             ctx.stdout,
-            "  acknowledge a reviewed finding with a line `-- lint:allow <code>` in its migration file"
+            "  acknowledge a reviewed finding with a line `-- lint:allow <code>` among the comment lines at the top of its migration file (below `-- no-transaction`, which must stay the first line)"
         );
     }
     for p in &report.problems {

@@ -15,7 +15,8 @@ use crate::error::Error;
 use crate::history::{self as status, show, Entry, Local, State};
 use crate::Context;
 use failure::diagnose;
-use schema_core::lint::{self, Finding, Severity};
+use crate::gate;
+use schema_core::lint::Severity;
 use sqlx::migrate::MigrateError as SqlxMigrateError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -53,7 +54,7 @@ pub enum MigrateError {
         out: String,
         problems: Vec<String>,
     },
-    #[error("refusing to migrate {what}: pending migrations have lint errors nobody acknowledged; nothing was applied\n{}\nreview each one; if the change is meant, add a line `-- lint:allow <code>` to the file before it is applied (once applied, the file must not change), or run migrate --allow-lint-errors", findings.join("\n"))]
+    #[error("refusing to migrate {what}: pending migrations have lint errors nobody acknowledged; nothing was applied\n{}\nreview each one; if the change is meant, add a line `-- lint:allow <code>` to the comment lines at the top of the file (below `-- no-transaction`, which must stay the first line) before it is applied (once applied, the file must not change), or run migrate --allow-lint-errors", findings.join("\n"))]
     Unreviewed { what: String, findings: Vec<String> },
     #[error("{0}")]
     Failed(Failure),
@@ -148,7 +149,7 @@ async fn apply_pending(
     let entries = status::compare(local, &applied);
     refuse_divergence(&entries, config, &conn.what, &ctx.cwd)?;
     if !allow_lint_errors {
-        refuse_unreviewed(&entries, local, &conn.what, &ctx.cwd)?;
+        refuse_unreviewed(&entries, (local, config.dialect), &conn.what, &ctx.cwd)?;
     }
     let mut done = Vec::new();
     let mut total = Duration::ZERO;
@@ -354,7 +355,7 @@ fn millis(d: Duration) -> String {
 /// would fail on it for good.
 fn refuse_unreviewed(
     entries: &[Entry],
-    local: &[Local],
+    (local, dialect): (&[Local], config::Dialect),
     what: &str,
     cwd: &Path,
 ) -> Result<(), MigrateError> {
@@ -363,12 +364,12 @@ fn refuse_unreviewed(
         let Some(m) = local.iter().find(|l| l.migration.version == entry.version) else {
             continue;
         };
-        let sql = &*m.migration.sql;
-        let comments: Vec<Finding> = sql.lines().filter_map(lint::parse_comment).collect();
-        for f in lint::unacknowledged(comments, &lint::allowed(sql)) {
+        let file = show(cwd, &m.file);
+        for found in gate::unacknowledged(dialect, &m.migration.sql) {
+            let (f, line) = (found.finding, found.line);
             if f.severity == Severity::Error {
-                let file = show(cwd, &m.file);
-                findings.push(format!("  {file}: {} {}: {}", f.code, f.object, f.message));
+                let at = line.map_or(String::new(), |l| format!(":{l}"));
+                findings.push(format!("  {file}{at}: {} {}: {}", f.code, f.object, f.message));
             }
         }
     }

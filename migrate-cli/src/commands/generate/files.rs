@@ -6,7 +6,9 @@ use super::{
     GenerateArgs, Outcome, Part, States, Written, CONCURRENT_FILE_SUFFIX, CUSTOM_SQL,
     CUSTOM_SQL_PLAIN, NO_TRANSACTION,
 };
+use crate::config::Dialect;
 use crate::error::Error;
+use crate::{gate, statements};
 use crate::folder::{FolderError, NewMigration};
 use crate::{timestamp, Context};
 use schema_core::diff::{Change, Renames};
@@ -117,21 +119,51 @@ pub(super) fn lint_split(
 }
 
 /// Puts each file's findings as `-- lint: ...` comment lines at its top, after the
-/// `-- no-transaction` line where there is one (it must stay the first line).
-pub(super) fn annotate(parts: &mut [Part], findings: &[Vec<Finding>]) {
-    for (part, findings) in parts.iter_mut().zip(findings) {
-        if findings.is_empty() {
-            continue;
-        }
-        let comments: String = findings.iter().map(|f| f.comment() + "\n").collect();
-        let first = format!("{NO_TRANSACTION}\n");
-        let at = if part.no_transaction && part.sql.starts_with(&first) {
-            first.len()
-        } else {
-            0
+/// `-- no-transaction` line where there is one (it must stay the first line): the change
+/// list's `findings` merged with what the gate reads in the file's statements
+/// ([`gate::merge`]), so the review text and the gate agree. Returns the findings written,
+/// one list per part.
+pub(super) fn annotate(
+    parts: &mut [Part],
+    findings: Vec<Vec<Finding>>,
+    dialect: Dialect,
+) -> Vec<Vec<Finding>> {
+    let mut listed = findings.into_iter();
+    let mut written = Vec::new();
+    for part in parts.iter_mut() {
+        let listed = listed.next().unwrap_or_default();
+        let merged = |sql: &str| -> Vec<Finding> {
+            let statements = statements::lint::lint_file(dialect, sql);
+            gate::merge(statements, listed.clone())
+                .into_iter()
+                .map(|f| f.finding)
+                .collect()
         };
-        part.sql.insert_str(at, &comments);
+        let body = part.sql.clone();
+        let first = merged(&body);
+        part.sql = with_comments(part, &body, &first);
+        // The statements' lines (named by `unparsed-statement`) as they are below the comments.
+        let second = merged(&part.sql);
+        if second != first {
+            part.sql = with_comments(part, &body, &second);
+        }
+        written.push(second);
     }
+    written
+}
+
+/// `body` with `findings` as comment lines at its top, after its `-- no-transaction` line.
+fn with_comments(part: &Part, body: &str, findings: &[Finding]) -> String {
+    let comments: String = findings.iter().map(|f| f.comment() + "\n").collect();
+    let first = format!("{NO_TRANSACTION}\n");
+    let at = if part.no_transaction && body.starts_with(&first) {
+        first.len()
+    } else {
+        0
+    };
+    let mut sql = body.to_string();
+    sql.insert_str(at, &comments);
+    sql
 }
 
 /// One snapshot per schema, each the parent of the next.
