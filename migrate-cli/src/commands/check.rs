@@ -67,8 +67,9 @@ pub struct Finding {
     pub severity: String,
     /// The migration's tag: `20260101000000_drop_comments`.
     pub migration: String,
-    /// The line of the statement in the migration file, when a statement gives the finding.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The line of the statement in the migration file, when a statement gives the finding
+    /// (text output only: the JSON keeps its fields).
+    #[serde(skip)]
     pub line: Option<usize>,
     pub object: String,
     pub message: String,
