@@ -85,6 +85,39 @@ pub fn merge(statements: Vec<StatementFinding>, listed: Vec<Finding>) -> Vec<Fil
     alone
 }
 
+/// A migration file `body` as `generate` writes it: the change list's `listed` findings merged
+/// with its statements' ([`merge`]) as `-- lint:` comment lines at its top, below its
+/// `-- no-transaction` first line where it has one; and the findings written.
+pub fn annotated(dialect: Dialect, body: &str, listed: Vec<Finding>) -> (String, Vec<Finding>) {
+    let merged = |sql: &str| -> Vec<Finding> {
+        merge(lint_file(dialect, sql), listed.clone())
+            .into_iter()
+            .map(|f| f.finding)
+            .collect()
+    };
+    let first = merged(body);
+    let sql = with_comments(body, &first);
+    // The statements' lines (named by `unparsed-statement`) as they are below the comments.
+    let second = merged(&sql);
+    match second == first {
+        true => (sql, first),
+        false => (with_comments(body, &second), second),
+    }
+}
+
+/// `body` with `findings` as comment lines at its top, after its `-- no-transaction` line.
+fn with_comments(body: &str, findings: &[Finding]) -> String {
+    let comments: String = findings.iter().map(|f| f.comment() + "\n").collect();
+    let first = format!("{NO_TRANSACTION}\n");
+    let at = match body.starts_with(&first) {
+        true => first.len(),
+        false => 0,
+    };
+    let mut sql = body.to_string();
+    sql.insert_str(at, &comments);
+    sql
+}
+
 /// Whether two objects name the same thing, one maybe without the schema the other names:
 /// `public.t.c` and `t.c` (hand-written SQL leaves the default schema out).
 fn same_object(a: &str, b: &str) -> bool {

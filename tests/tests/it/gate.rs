@@ -287,3 +287,68 @@ fn since_gates_only_the_migrations_added_after_the_ref() {
     assert_refused(&p.run(&["check", "--since", "main"], NOW + 10_000), &["error drop-column"]);
     assert_eq!(p.run(&["check", "--since", "HEAD"], NOW + 10_000).code, 0);
 }
+
+/// The property tests' check that the review text and the gate agree on a generated migration
+/// from `old` to `new`: the file written as `generate` writes it, its `-- lint:` lines give the
+/// codes the gate finds in it, and no finding is written twice (once from the change list,
+/// once from a statement).
+pub fn gate_agrees(
+    dialect: migrate_cli::config::Dialect,
+    old: &schema_core::model::Schema,
+    new: &schema_core::model::Schema,
+) -> Result<(), String> {
+    use schema_core::{diff, lint, render};
+    let renderer = dialect.renderer();
+    let changes = diff::diff(old, new, &diff::hinted_renames(old, new));
+    let script = renderer
+        .script(&changes, old, new)
+        .map_err(|e| format!("render failed: {e}"))?;
+    let body = render::file_sql(renderer, &script.statements);
+    let body = match script.no_transaction {
+        true => format!("-- no-transaction\n{body}"),
+        false => body,
+    };
+    let costs = lint::Costs::of(renderer);
+    let listed = lint::lint_with(old, new, &changes, costs);
+    let (sql, written) = migrate_cli::gate::annotated(dialect, &body, listed.clone());
+    let sorted = |mut codes: Vec<&'static str>| {
+        codes.sort_unstable();
+        codes
+    };
+    let comments = sorted(
+        sql.lines()
+            .filter_map(|l| lint::parse_comment_with(l, costs))
+            .map(|f| f.code)
+            .collect(),
+    );
+    let gated = sorted(
+        migrate_cli::gate::findings(dialect, &sql)
+            .into_iter()
+            .map(|f| f.finding.code)
+            .collect(),
+    );
+    if comments != gated {
+        return Err(format!(
+            "{dialect}: the -- lint: lines say {comments:?} but the gate finds {gated:?}\n--- file:\n{sql}"
+        ));
+    }
+    // Neither lost nor doubled: of each code, the file holds as many findings as the more
+    // knowing side gives (the change list, or the statements, which also see what the change
+    // list does not judge: a primary key swapped on an existing table, a foreign key re-added
+    // under its new name after a MySQL table rename, an index dropped without CONCURRENTLY).
+    let statements = migrate_cli::statements::lint::lint_file(dialect, &body);
+    let count = |codes: &mut dyn Iterator<Item = &'static str>, code: &str| {
+        codes.filter(|c| *c == code).count()
+    };
+    for code in &comments {
+        let want = count(&mut listed.iter().map(|f| f.code), code)
+            .max(count(&mut statements.iter().map(|f| f.finding.code), code));
+        let have = count(&mut written.iter().map(|f| f.code), code);
+        if have != want {
+            return Err(format!(
+                "{dialect}: {have} {code} finding(s) written where the change list or the statements give {want}: a finding doubled\n--- file:\n{sql}"
+            ));
+        }
+    }
+    Ok(())
+}

@@ -239,6 +239,7 @@ fn mysql_migration_from_a_to_b_reaches_the_catalog_of_b_and_keeps_the_rows() {
             let empty = Schema::default();
             let create_a = script(&empty, &sa)?;
             let step = script(&sa, &sb)?;
+            crate::gate::gate_agrees(migrate_cli::config::Dialect::Mysql, &sa, &sb).map_err(&fail)?;
             let create_b = script(&empty, &sb)?;
             let plan = rows::plan(&a, &b, rows::Flavor::Postgres).unwrap_or_default();
             let inserts = mysql_inserts(&plan);

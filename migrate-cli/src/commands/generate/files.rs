@@ -8,7 +8,7 @@ use super::{
 };
 use crate::config::Dialect;
 use crate::error::Error;
-use crate::{gate, statements};
+use crate::gate;
 use crate::folder::{FolderError, NewMigration};
 use crate::{timestamp, Context};
 use schema_core::diff::{Change, Renames};
@@ -121,8 +121,8 @@ pub(super) fn lint_split(
 /// Puts each file's findings as `-- lint: ...` comment lines at its top, after the
 /// `-- no-transaction` line where there is one (it must stay the first line): the change
 /// list's `findings` merged with what the gate reads in the file's statements
-/// ([`gate::merge`]), so the review text and the gate agree. Returns the findings written,
-/// one list per part.
+/// ([`gate::annotated`]), so the review text and the gate agree. Returns the findings
+/// written, one list per part.
 pub(super) fn annotate(
     parts: &mut [Part],
     findings: Vec<Vec<Finding>>,
@@ -131,39 +131,11 @@ pub(super) fn annotate(
     let mut listed = findings.into_iter();
     let mut written = Vec::new();
     for part in parts.iter_mut() {
-        let listed = listed.next().unwrap_or_default();
-        let merged = |sql: &str| -> Vec<Finding> {
-            let statements = statements::lint::lint_file(dialect, sql);
-            gate::merge(statements, listed.clone())
-                .into_iter()
-                .map(|f| f.finding)
-                .collect()
-        };
-        let body = part.sql.clone();
-        let first = merged(&body);
-        part.sql = with_comments(part, &body, &first);
-        // The statements' lines (named by `unparsed-statement`) as they are below the comments.
-        let second = merged(&part.sql);
-        if second != first {
-            part.sql = with_comments(part, &body, &second);
-        }
-        written.push(second);
+        let (sql, findings) = gate::annotated(dialect, &part.sql, listed.next().unwrap_or_default());
+        part.sql = sql;
+        written.push(findings);
     }
     written
-}
-
-/// `body` with `findings` as comment lines at its top, after its `-- no-transaction` line.
-fn with_comments(part: &Part, body: &str, findings: &[Finding]) -> String {
-    let comments: String = findings.iter().map(|f| f.comment() + "\n").collect();
-    let first = format!("{NO_TRANSACTION}\n");
-    let at = if part.no_transaction && body.starts_with(&first) {
-        first.len()
-    } else {
-        0
-    };
-    let mut sql = body.to_string();
-    sql.insert_str(at, &comments);
-    sql
 }
 
 /// One snapshot per schema, each the parent of the next.
