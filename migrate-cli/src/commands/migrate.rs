@@ -12,10 +12,10 @@ use crate::backend::{self, mysql, ApplyError, Connected};
 use crate::config::{self, Config};
 use crate::database::{self, ServerError, Target};
 use crate::error::Error;
+use crate::gate;
 use crate::history::{self as status, show, Entry, Local, State};
 use crate::Context;
 use failure::diagnose;
-use crate::gate;
 use schema_core::lint::Severity;
 use sqlx::migrate::MigrateError as SqlxMigrateError;
 use std::path::{Path, PathBuf};
@@ -369,7 +369,10 @@ fn refuse_unreviewed(
             let (f, line) = (found.finding, found.line);
             if f.severity == Severity::Error {
                 let at = line.map_or(String::new(), |l| format!(":{l}"));
-                findings.push(format!("  {file}{at}: {} {}: {}", f.code, f.object, f.message));
+                findings.push(format!(
+                    "  {file}{at}: {} {}: {}",
+                    f.code, f.object, f.message
+                ));
             }
         }
     }

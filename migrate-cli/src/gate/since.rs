@@ -24,7 +24,11 @@ pub enum SinceError {
 
 /// The names (`<tag>.sql`) of the `.sql` files under `out` that were added since `reference`:
 /// added between the ref and the work tree, or not yet tracked at all.
-pub fn added_since(dir: &Path, out: &Path, reference: &str) -> Result<BTreeSet<String>, SinceError> {
+pub fn added_since(
+    dir: &Path,
+    out: &Path,
+    reference: &str,
+) -> Result<BTreeSet<String>, SinceError> {
     let git = |args: &[&str]| {
         Command::new("git")
             .current_dir(dir)
@@ -42,7 +46,13 @@ pub fn added_since(dir: &Path, out: &Path, reference: &str) -> Result<BTreeSet<S
         });
     }
     let commit = format!("{reference}^{{commit}}");
-    let known = git(&["rev-parse", "--verify", "--quiet", "--end-of-options", &commit])?;
+    let known = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &commit,
+    ])?;
     if !known.status.success() {
         return Err(SinceError::UnknownRef {
             reference: reference.to_string(),
@@ -53,7 +63,14 @@ pub fn added_since(dir: &Path, out: &Path, reference: &str) -> Result<BTreeSet<S
         });
     }
     let out = out.to_string_lossy();
-    let added = git(&["diff", "--name-only", "--diff-filter=A", &commit, "--", &out])?;
+    let added = git(&[
+        "diff",
+        "--name-only",
+        "--diff-filter=A",
+        &commit,
+        "--",
+        &out,
+    ])?;
     let untracked = git(&["ls-files", "--others", "--exclude-standard", "--", &out])?;
     let mut names = BTreeSet::new();
     for listed in [&added, &untracked] {

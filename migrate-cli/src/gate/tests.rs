@@ -26,7 +26,8 @@ fn a_drop_without_its_comment_line_is_still_found() {
 
 #[test]
 fn a_comment_line_and_its_statement_are_one_finding_with_the_comment_message() {
-    let sql = "-- lint: error drop-column public.t.c: dropping column public.t.c deletes its data\n\
+    let sql =
+        "-- lint: error drop-column public.t.c: dropping column public.t.c deletes its data\n\
                ALTER TABLE \"public\".\"t\" DROP COLUMN \"c\";\n";
     let found = findings(Dialect::Postgres, sql);
     assert_eq!(found.len(), 1, "{found:?}");

@@ -117,7 +117,11 @@ fn sql_path(p: &Project, tag: &str) -> std::path::PathBuf {
 fn assert_refused(run: &Run, needles: &[&str]) {
     assert_eq!(run.code, 1, "expected exit 1:\n{}", run.text());
     for needle in needles {
-        assert!(run.text().contains(needle), "no {needle:?} in:\n{}", run.text());
+        assert!(
+            run.text().contains(needle),
+            "no {needle:?} in:\n{}",
+            run.text()
+        );
     }
 }
 
@@ -139,7 +143,10 @@ fn a_deleted_comment_line_still_gates(dialect: &str) {
         .map(|l| format!("{l}\n"))
         .collect();
     fs::write(&path, stripped).expect("sql");
-    assert_refused(&p.run(&["check"], NOW + 10_000), &["error drop-column", "accounts.nick"]);
+    assert_refused(
+        &p.run(&["check"], NOW + 10_000),
+        &["error drop-column", "accounts.nick"],
+    );
     let migrate = run(&p, &["migrate"], &db);
     assert_refused(&migrate, &["drop-column", "nothing was applied"]);
     // Acknowledged, it goes through.
@@ -169,8 +176,14 @@ fn a_custom_drop_table_is_found(dialect: &str, statement: &str) {
     assert_eq!(run_custom.code, 0, "{}", run_custom.text());
     let tag = p.journal().entries.last().expect("an entry").tag.clone();
     fs::write(sql_path(&p, &tag), format!("{statement}\n")).expect("sql");
-    assert_refused(&p.run(&["check"], NOW + 10_000), &["error drop-table", "order_items"]);
-    assert_refused(&run(&p, &["migrate"], &db), &["drop-table", "order_items", "nothing was applied"]);
+    assert_refused(
+        &p.run(&["check"], NOW + 10_000),
+        &["error drop-table", "order_items"],
+    );
+    assert_refused(
+        &run(&p, &["migrate"], &db),
+        &["drop-table", "order_items", "nothing was applied"],
+    );
 }
 
 #[test]
@@ -199,15 +212,24 @@ fn sqlite_an_allow_line_above_no_transaction_is_misplaced() {
     let tag = generate(&p, V2, NOW + 100);
     let path = sql_path(&p, &tag);
     let sql = fs::read_to_string(&path).expect("sql");
-    let rest = sql.strip_prefix("-- no-transaction\n").expect("a rebuild file");
+    let rest = sql
+        .strip_prefix("-- no-transaction\n")
+        .expect("a rebuild file");
     // generate writes its findings below `-- no-transaction`.
     assert!(rest.starts_with("-- lint: error drop-column"), "{sql}");
     fs::write(&path, format!("-- lint:allow drop-column\n{sql}")).expect("sql");
     let check = p.run(&["check"], NOW + 10_000);
     assert_refused(&check, &["error misplaced-no-transaction", "line 2"]);
     let migrate = run(&p, &["migrate"], &db);
-    assert_refused(&migrate, &["misplaced-no-transaction", "nothing was applied"]);
-    fs::write(&path, format!("-- no-transaction\n-- lint:allow drop-column\n{rest}")).expect("sql");
+    assert_refused(
+        &migrate,
+        &["misplaced-no-transaction", "nothing was applied"],
+    );
+    fs::write(
+        &path,
+        format!("-- no-transaction\n-- lint:allow drop-column\n{rest}"),
+    )
+    .expect("sql");
     let check = p.run(&["check"], NOW + 10_000);
     assert_eq!(check.code, 0, "{}", check.text());
     let migrate = run(&p, &["migrate"], &db);
@@ -248,11 +270,22 @@ fn mysql_deny_warnings_passes_once_applied() {
 fn git(p: &Project, args: &[&str]) {
     let out = Command::new("git")
         .current_dir(p.path())
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// `check --since <ref>` gates only the migrations added since the ref; a folder outside git
@@ -266,17 +299,31 @@ fn since_gates_only_the_migrations_added_after_the_ref() {
     generate(&p, V1_RENAMED, NOW + 100);
     let outside = p.run(&["check", "--since", "main"], NOW + 10_000);
     assert_eq!(outside.code, 2, "{}", outside.text());
-    assert!(outside.text().contains("not in a git repository"), "{}", outside.text());
+    assert!(
+        outside.text().contains("not in a git repository"),
+        "{}",
+        outside.text()
+    );
     git(&p, &["init", "-q", "-b", "main"]);
     git(&p, &["add", "."]);
     git(&p, &["commit", "-q", "-m", "merged"]);
     git(&p, &["checkout", "-q", "-b", "feature"]);
     let unknown = p.run(&["check", "--since", "origin/nowhere"], NOW + 10_000);
     assert_eq!(unknown.code, 2, "{}", unknown.text());
-    assert!(unknown.text().contains("origin/nowhere"), "{}", unknown.text());
+    assert!(
+        unknown.text().contains("origin/nowhere"),
+        "{}",
+        unknown.text()
+    );
     // The merged warning is history.
-    assert_eq!(p.run(&["check", "--deny", "warnings"], NOW + 10_000).code, 1);
-    let merged = p.run(&["check", "--deny", "warnings", "--since", "main"], NOW + 10_000);
+    assert_eq!(
+        p.run(&["check", "--deny", "warnings"], NOW + 10_000).code,
+        1
+    );
+    let merged = p.run(
+        &["check", "--deny", "warnings", "--since", "main"],
+        NOW + 10_000,
+    );
     assert_eq!(merged.code, 0, "{}", merged.text());
     // A migration of this branch gates, committed or not.
     generate(&p, V2, NOW + 200);
@@ -284,7 +331,10 @@ fn since_gates_only_the_migrations_added_after_the_ref() {
     assert_refused(&added, &["error drop-column"]);
     git(&p, &["add", "."]);
     git(&p, &["commit", "-q", "-m", "branch"]);
-    assert_refused(&p.run(&["check", "--since", "main"], NOW + 10_000), &["error drop-column"]);
+    assert_refused(
+        &p.run(&["check", "--since", "main"], NOW + 10_000),
+        &["error drop-column"],
+    );
     assert_eq!(p.run(&["check", "--since", "HEAD"], NOW + 10_000).code, 0);
 }
 

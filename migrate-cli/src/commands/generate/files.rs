@@ -8,8 +8,8 @@ use super::{
 };
 use crate::config::Dialect;
 use crate::error::Error;
-use crate::gate;
 use crate::folder::{FolderError, NewMigration};
+use crate::gate;
 use crate::{timestamp, Context};
 use schema_core::diff::{Change, Renames};
 use schema_core::lint::{self, Finding};
@@ -131,7 +131,8 @@ pub(super) fn annotate(
     let mut listed = findings.into_iter();
     let mut written = Vec::new();
     for part in parts.iter_mut() {
-        let (sql, findings) = gate::annotated(dialect, &part.sql, listed.next().unwrap_or_default());
+        let (sql, findings) =
+            gate::annotated(dialect, &part.sql, listed.next().unwrap_or_default());
         part.sql = sql;
         written.push(findings);
     }
