@@ -201,6 +201,39 @@ fn mysql_a_custom_drop_table_is_found() {
     a_custom_drop_table_is_found("mysql", "DROP TABLE `order_items`;");
 }
 
+/// A statement the parser cannot read is an `unparsed-statement` warning naming its line,
+/// acknowledged like any other finding.
+#[test]
+fn sqlite_an_unreadable_statement_is_a_warning_naming_its_line() {
+    let Some((p, _db)) = setup("sqlite", V1, "gate_unparsed") else {
+        return;
+    };
+    generate(&p, V1, NOW);
+    let custom = p.run(&["generate", "--custom", "--name", "odd"], NOW + 100);
+    assert_eq!(custom.code, 0, "{}", custom.text());
+    let tag = p.journal().entries.last().expect("an entry").tag.clone();
+    let sql = "SELECT 1;\n--> statement-breakpoint\nALTER TABLE accounts FROBNICATE;\n";
+    fs::write(sql_path(&p, &tag), sql).expect("sql");
+    let check = p.run(&["check"], NOW + 10_000);
+    assert_eq!(check.code, 0, "{}", check.text());
+    assert!(
+        check.stdout.contains("warning unparsed-statement line 3"),
+        "{}",
+        check.text()
+    );
+    let denied = p.run(&["check", "--deny", "warnings"], NOW + 10_000);
+    assert_refused(&denied, &["unparsed-statement line 3"]);
+    fs::write(
+        sql_path(&p, &tag),
+        format!("-- lint:allow unparsed-statement\n{sql}"),
+    )
+    .expect("sql");
+    assert_eq!(
+        p.run(&["check", "--deny", "warnings"], NOW + 10_000).code,
+        0
+    );
+}
+
 /// `-- lint:allow` above `-- no-transaction` is `misplaced-no-transaction`; below it, it works.
 #[test]
 fn sqlite_an_allow_line_above_no_transaction_is_misplaced() {
