@@ -14,7 +14,6 @@ use crate::database::Target;
 use crate::error::Error;
 use crate::folder::Folder;
 use crate::history::{show, Entry, State};
-use schema_core::lint;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -30,6 +29,10 @@ pub struct Finding {
     pub severity: String,
     /// The migration's tag: `20260101000000_drop_comments`.
     pub migration: String,
+    /// The line of the statement in the migration file, when a statement gives the finding
+    /// (text output only: the JSON keeps its fields).
+    #[serde(skip)]
+    pub line: Option<usize>,
     pub object: String,
     pub message: String,
     /// The code's suggestion on the config's dialect: migration files keep only the message
@@ -115,6 +118,8 @@ pub struct Input<'a> {
     pub database: Option<Database<'a>>,
     pub scope: Scope,
     pub cwd: &'a Path,
+    /// `check --since`: the migration files added since a git ref; only those gate on lint.
+    pub since: Option<&'a BTreeSet<String>>,
 }
 
 /// The verdict on `input` under `rules`: the folder's problems, the database's, then the lint
@@ -131,13 +136,19 @@ pub fn judge(input: &Input<'_>, rules: Rules) -> Result<Verdict, Error> {
             db.entries, db.what, &out, input.cwd, rules,
         ));
     }
+    // Applied migrations are history: only pending ones gate, and with `--since` only those
+    // added since the ref.
     let applied = input.database.map(|d| d.applied()).unwrap_or_default();
-    let costs = lint::Costs::of(input.config.dialect.renderer());
+    let gated = |m: &crate::commands::check::history::Migration| {
+        !m.version().is_some_and(|v| applied.contains(&v))
+            && input
+                .since
+                .is_none_or(|added| added.contains(&format!("{}.sql", m.tag)))
+    };
     let sizes = input.database.map(|d| (d.target, input.config));
     crate::commands::check::lint_findings(
-        input.history,
-        &applied,
-        costs,
+        (input.history, input.config.dialect),
+        gated,
         rules.deny_warnings,
         sizes,
         &mut verdict,
@@ -286,8 +297,9 @@ fn out_of_order(entries: &[Entry], what: &str, file: &dyn Fn(&Entry) -> String) 
 pub fn lines(verdict: &Verdict) -> Vec<String> {
     let mut lines = Vec::new();
     for f in &verdict.findings {
+        let at = f.line.map_or(String::new(), |l| format!(":{l}"));
         lines.push(format!(
-            "{}: {} {} {}: {}",
+            "{}{at}: {} {} {}: {}",
             f.migration, f.severity, f.code, f.object, f.message
         ));
         if !f.suggestion.is_empty() {
@@ -296,7 +308,7 @@ pub fn lines(verdict: &Verdict) -> Vec<String> {
     }
     if !verdict.findings.is_empty() {
         lines.push(
-            "  acknowledge a reviewed finding with a line `-- lint:allow <code>` in its migration file"
+            "  acknowledge a reviewed finding with a line `-- lint:allow <code>` among the comment lines at the top of its migration file (below `-- no-transaction`, which must stay the first line)"
                 .to_string(),
         );
     }

@@ -104,11 +104,17 @@ pub const DROP_DATABASE: &str = "drop-database";
 /// A statement the SQL parser cannot read: found in the statements only.
 pub const UNPARSED_STATEMENT: &str = "unparsed-statement";
 
-/// The codes only the statements of a file give (no change of the diff makes them).
+/// A `-- no-transaction` line that is not the file's first line (sqlx then runs the file in a
+/// transaction): found in the file only.
+pub const MISPLACED_NO_TRANSACTION: &str = "misplaced-no-transaction";
+
+/// The codes only the statements of a file give (no change of the diff makes them); `generate`
+/// writes them as comment lines too, and the gate reads them again from the SQL.
 pub const STATEMENT_CODES: &[&str] = &[
     DROP_INDEX_WITHOUT_CONCURRENTLY,
     DROP_DATABASE,
     UNPARSED_STATEMENT,
+    MISPLACED_NO_TRANSACTION,
 ];
 
 /// Every code, in the order of the contract's table.
@@ -245,6 +251,8 @@ pub fn suggestion_for(code: &str) -> &'static str {
         DROP_INDEX_WITHOUT_CONCURRENTLY => "on PostgreSQL use DROP INDEX CONCURRENTLY, alone in a \
              -- no-transaction file",
         DROP_DATABASE => "a migration never drops its own database; remove the statement",
+        MISPLACED_NO_TRANSACTION => "move the -- no-transaction line to the very first line of the file; \
+             -- lint:allow lines may follow it",
         UNPARSED_STATEMENT => "check the statement's syntax; if the database accepts it, review it by hand \
              and acknowledge with -- lint:allow unparsed-statement",
         _ => "",

@@ -11,6 +11,7 @@ use crate::config::{self, Config};
 use crate::database::{self, DatabaseError};
 use crate::error::Error;
 use crate::folder::Folder;
+use crate::gate;
 use crate::scan;
 use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use crate::Context;
@@ -18,7 +19,7 @@ use history::History;
 use schema_core::diff;
 use schema_core::lint::{self, Severity};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `migrate-cli check` flags.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -43,6 +44,10 @@ pub struct CheckArgs {
     /// `migrate --allow-out-of-order` does
     #[arg(long)]
     pub allow_out_of_order: bool,
+    /// Lint only the migrations added since this git ref (the CI recipe: `--since origin/main`):
+    /// migrations already merged are history
+    #[arg(long, value_name = "GIT-REF")]
+    pub since: Option<String>,
 }
 
 /// How `check` prints.
@@ -92,6 +97,10 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
             target,
             entries: &live.entries,
         });
+    let since = match &args.since {
+        Some(reference) => Some(since(&config, reference, &ctx.cwd)?),
+        None => None,
+    };
     let input = Input {
         config: &config,
         folder: &folder,
@@ -99,6 +108,7 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
         database,
         scope: Scope::Check,
         cwd: &ctx.cwd,
+        since: since.as_ref(),
     };
     let mut report = verdict::judge(&input, rules)?;
     if let Some(live) = live {
@@ -131,6 +141,14 @@ fn target(
         Err(DatabaseError::NoUrl { .. }) => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The names of the migration files added since git ref `reference`, asked in the config's
+/// directory.
+fn since(config: &Config, reference: &str, cwd: &Path) -> Result<BTreeSet<String>, Error> {
+    let dir = cwd.join(config.path.parent().unwrap_or(Path::new("")));
+    let out = cwd.join(&config.out);
+    gate::added_since(&dir, &out, reference).map_err(|e| Error::Usage(e.to_string()))
 }
 
 /// The source schema against the latest snapshot: one problem per difference.
@@ -174,37 +192,30 @@ fn source(
     }
 }
 
-/// The `-- lint:` lines of every migration not in `applied`, less the acknowledged ones, with
-/// the suggestions of the dialect whose changes cost `costs`; with a database, the locking
-/// warnings get its row counts (and are errors on large tables).
+/// The unacknowledged findings of every migration that `gated` keeps (the pending ones, those
+/// added since `--since`), as the gate finds them ([`crate::gate`]); with a database, the
+/// locking warnings get its row counts (and are errors on large tables).
 pub(crate) fn lint_findings(
-    history: &History,
-    applied: &BTreeSet<i64>,
-    costs: lint::Costs,
+    (history, dialect): (&History, config::Dialect),
+    gated: impl Fn(&history::Migration) -> bool,
     deny_warnings: bool,
     database: Option<(&database::Target, &Config)>,
     report: &mut Report,
 ) -> Result<(), Error> {
-    let (mut tags, mut found) = (Vec::new(), Vec::new());
-    for m in &history.migrations {
-        if m.version().is_some_and(|v| applied.contains(&v)) {
-            continue;
-        }
+    let (mut at, mut found) = (Vec::new(), Vec::new());
+    for m in history.migrations.iter().filter(|m| gated(m)) {
         let Some(sql) = &m.sql else { continue };
-        let lines: Vec<lint::Finding> = sql
-            .lines()
-            .filter_map(|line| lint::parse_comment_with(line, costs))
-            .collect();
-        for f in lint::unacknowledged(lines, &lint::allowed(sql)) {
-            tags.push(m.tag.clone());
-            found.push(f);
+        for f in gate::unacknowledged(dialect, sql) {
+            at.push((m.tag.clone(), f.line));
+            found.push(f.finding);
         }
     }
     if let Some((target, config)) = database {
+        let costs = lint::Costs::of(config.dialect.renderer());
         let sizes = crate::sizes::for_findings(target, config, &found, costs)?;
         lint::apply_sizes(&mut found, &sizes);
     }
-    for (tag, f) in tags.into_iter().zip(found) {
+    for ((tag, line), f) in at.into_iter().zip(found) {
         if f.severity == Severity::Error || deny_warnings {
             report.failing += 1;
         }
@@ -212,6 +223,7 @@ pub(crate) fn lint_findings(
             code: f.code.to_string(),
             severity: f.severity.to_string(),
             migration: tag,
+            line,
             object: f.object,
             message: f.message,
             suggestion: f.suggestion,

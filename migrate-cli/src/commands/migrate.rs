@@ -175,6 +175,7 @@ fn judge(
         }),
         scope: Scope::Migrate,
         cwd: &ctx.cwd,
+        since: None,
     };
     verdict::judge(&input, rules)
 }
@@ -199,7 +200,7 @@ fn refusal(
 /// How to get past lint errors, when they are why `migrate` refuses.
 fn hint(unreviewed: bool) -> &'static str {
     match unreviewed {
-        true => "\nreview each one; if the change is meant, add a line `-- lint:allow <code>` to the file before it is applied (once applied, the file must not change), or run migrate --allow-lint-errors",
+        true => "\nreview each one; if the change is meant, add a line `-- lint:allow <code>` to the comment lines at the top of the file (below `-- no-transaction`, which must stay the first line) before it is applied (once applied, the file must not change), or run migrate --allow-lint-errors",
         false => "",
     }
 }

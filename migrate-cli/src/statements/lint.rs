@@ -106,6 +106,15 @@ fn last_part(name: &str) -> String {
     }
 }
 
+/// The object of a table rename, as the change list names it: the new name, in the old name's
+/// schema when the new one names none (`public.a` renamed to `b` → `public.b`).
+fn renamed_table(old: &str, new: &str) -> String {
+    match (new.contains('.'), old.rsplit_once('.')) {
+        (false, Some((schema, _))) => format!("{schema}.{new}"),
+        _ => new.to_string(),
+    }
+}
+
 /// The line (1-based) of byte `offset` of `text`.
 fn line_at(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());

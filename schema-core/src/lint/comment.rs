@@ -2,7 +2,10 @@
 //! of a migration file, with the suggestion the dialect's [`Costs`] give (the comment keeps
 //! only the message).
 
-use super::{Costs, Finding, Severity, ADD_UNIQUE, CODES, COMMENT_PREFIX, UNIQUE_INDEX_SUGGESTION};
+use super::{
+    Costs, Finding, Severity, ADD_UNIQUE, CODES, COMMENT_PREFIX, STATEMENT_CODES,
+    UNIQUE_INDEX_SUGGESTION,
+};
 
 /// A finding read back from its comment line (`-- lint: error drop-table public.comments: ...`),
 /// as [`Finding::comment`] writes it; `None` for any other line, an acknowledgement or an
@@ -25,7 +28,11 @@ pub fn parse_comment_with(line: &str, costs: Costs) -> Option<Finding> {
         _ => return None,
     };
     let (code, rest) = rest.split_once(' ')?;
-    let code = CODES.iter().copied().find(|c| *c == code)?;
+    let code = CODES
+        .iter()
+        .chain(STATEMENT_CODES)
+        .copied()
+        .find(|c| *c == code)?;
     let (object, message) = rest.split_once(": ")?;
     Some(Finding {
         code,

@@ -226,67 +226,69 @@ fn mysql_migration_from_a_to_b_reaches_the_catalog_of_b_and_keeps_the_rows() {
     };
     let (cases, with_rows) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
     let mut runner = TestRunner::new(tests::gen::config(24));
-    let result =
-        runner.run(&tests::gen::schema_pair(), |(a, b)| {
-            let (a, b) = (mysql_defs(&a), mysql_defs(&b));
-            let (sa, sb) = (model(&a)?, model(&b)?);
-            let case = format!(
-                "--- A:\n{}--- B:\n{}",
-                tests::gen::source(&a),
-                tests::gen::source(&b)
-            );
-            let fail = |what: String| TestCaseError::fail(format!("{what}\n{case}"));
-            let empty = Schema::default();
-            let create_a = script(&empty, &sa)?;
-            let step = script(&sa, &sb)?;
-            let create_b = script(&empty, &sb)?;
-            let plan = rows::plan(&a, &b, rows::Flavor::Postgres).unwrap_or_default();
-            let inserts = mysql_inserts(&plan);
-            let survivors = rows::survivors(&a, &b);
-            let now: Vec<String> = survivors.iter().map(|((_, n), _)| n.clone()).collect();
-            let shown = step.join("\n");
-            let migrated =
-                match rt.block_on(build(&create_a, Some(&inserts), &step, &now)) {
-                    Ok(built) => built,
-                    Err(e) => {
-                        let risks = rows::data_risks(&sa, &sb, &changes(&sa, &sb));
-                        if risks.is_empty() {
-                            return Err(fail(format!(
-                                "create(A) + rows + A → B failed: {e}\n--- step:\n{shown}"
-                            )));
-                        }
-                        rt.block_on(build(&create_a, None, &step, &now)).map_err(|e| {
-                    fail(format!("create(A) + A → B failed without rows: {e}\n--- step:\n{shown}"))
-                })?
-                    }
-                };
-            let direct = rt
-                .block_on(build(&create_b, None, &[], &[]))
-                .map_err(|e| fail(format!("create(B) failed: {e}")))?;
-            if migrated.catalog != direct.catalog {
-                return Err(fail(format!(
-                    "catalogs differ\n--- migrated:\n{}\n--- create(B):\n{}\n--- step:\n{shown}",
-                    migrated.catalog.join("\n"),
-                    direct.catalog.join("\n"),
-                )));
+    let result = runner.run(&tests::gen::schema_pair(), |(a, b)| {
+        let (a, b) = (mysql_defs(&a), mysql_defs(&b));
+        let (sa, sb) = (model(&a)?, model(&b)?);
+        let case = format!(
+            "--- A:\n{}--- B:\n{}",
+            tests::gen::source(&a),
+            tests::gen::source(&b)
+        );
+        let fail = |what: String| TestCaseError::fail(format!("{what}\n{case}"));
+        let empty = Schema::default();
+        let create_a = script(&empty, &sa)?;
+        let step = script(&sa, &sb)?;
+        crate::gate::gate_agrees(migrate_cli::config::Dialect::Mysql, &sa, &sb).map_err(&fail)?;
+        let create_b = script(&empty, &sb)?;
+        let plan = rows::plan(&a, &b, rows::Flavor::Postgres).unwrap_or_default();
+        let inserts = mysql_inserts(&plan);
+        let survivors = rows::survivors(&a, &b);
+        let now: Vec<String> = survivors.iter().map(|((_, n), _)| n.clone()).collect();
+        let shown = step.join("\n");
+        let migrated = match rt.block_on(build(&create_a, Some(&inserts), &step, &now)) {
+            Ok(built) => built,
+            Err(e) => {
+                let risks = rows::data_risks(&sa, &sb, &changes(&sa, &sb));
+                if risks.is_empty() {
+                    return Err(fail(format!(
+                        "create(A) + rows + A → B failed: {e}\n--- step:\n{shown}"
+                    )));
+                }
+                rt.block_on(build(&create_a, None, &step, &now))
+                    .map_err(|e| {
+                        fail(format!(
+                            "create(A) + A → B failed without rows: {e}\n--- step:\n{shown}"
+                        ))
+                    })?
             }
-            if migrated.with_rows {
-                for (((_, now), (schema, before)), have) in survivors.iter().zip(&migrated.counts) {
-                    let had = plan.count(schema, before) as i64;
-                    if *have != had {
-                        return Err(fail(format!(
+        };
+        let direct = rt
+            .block_on(build(&create_b, None, &[], &[]))
+            .map_err(|e| fail(format!("create(B) failed: {e}")))?;
+        if migrated.catalog != direct.catalog {
+            return Err(fail(format!(
+                "catalogs differ\n--- migrated:\n{}\n--- create(B):\n{}\n--- step:\n{shown}",
+                migrated.catalog.join("\n"),
+                direct.catalog.join("\n"),
+            )));
+        }
+        if migrated.with_rows {
+            for (((_, now), (schema, before)), have) in survivors.iter().zip(&migrated.counts) {
+                let had = plan.count(schema, before) as i64;
+                if *have != had {
+                    return Err(fail(format!(
                         "table {now} (was {before}) has {have} rows, not {had}\n--- step:\n{shown}"
                     )));
-                    }
                 }
             }
-            if !script(&sb, &sb)?.is_empty() {
-                return Err(fail("B against itself is not empty".to_string()));
-            }
-            cases.set(cases.get() + 1);
-            with_rows.set(with_rows.get() + u32::from(migrated.with_rows));
-            Ok(())
-        });
+        }
+        if !script(&sb, &sb)?.is_empty() {
+            return Err(fail("B against itself is not empty".to_string()));
+        }
+        cases.set(cases.get() + 1);
+        with_rows.set(with_rows.get() + u32::from(migrated.with_rows));
+        Ok(())
+    });
     match result {
         Ok(()) => {}
         Err(TestError::Fail(reason, _)) => panic!("minimal failing case: {reason}"),

@@ -105,6 +105,7 @@ async fn check(
     let create_a = migration(&Schema::default(), &sa).map_err(&fail)?;
     let create_b = migration(&Schema::default(), &sb).map_err(&fail)?;
     let step = migration(&sa, &sb).map_err(&fail)?;
+    crate::gate::gate_agrees(migrate_cli::config::Dialect::Postgres, &sa, &sb).map_err(&fail)?;
     for db in [migrated, direct] {
         reset(&db.pool)
             .await

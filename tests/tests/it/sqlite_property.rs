@@ -103,6 +103,7 @@ async fn check(a: &Defs, b: &Defs) -> Result<(bool, String), TestCaseError> {
     let db = |e: sqlx::Error| fail(format!("database: {e}"));
     let (create_a, _) = migration(&Schema::default(), &sa).map_err(&fail)?;
     let (step, changes) = migration(&sa, &sb).map_err(&fail)?;
+    crate::gate::gate_agrees(migrate_cli::config::Dialect::Sqlite, &sa, &sb).map_err(&fail)?;
     let plan = rows::plan(&a, &b, rows::Flavor::Sqlite).unwrap_or_default();
     let mut conn = fresh().await.map_err(db)?;
     conn.execute(create_a.as_str())

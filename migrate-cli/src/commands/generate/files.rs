@@ -6,8 +6,10 @@ use super::{
     GenerateArgs, Outcome, Part, States, Written, CONCURRENT_FILE_SUFFIX, CUSTOM_SQL,
     CUSTOM_SQL_PLAIN, NO_TRANSACTION,
 };
+use crate::config::Dialect;
 use crate::error::Error;
 use crate::folder::{FolderError, NewMigration};
+use crate::gate;
 use crate::{timestamp, Context};
 use schema_core::diff::{Change, Renames};
 use schema_core::lint::{self, Finding};
@@ -117,21 +119,24 @@ pub(super) fn lint_split(
 }
 
 /// Puts each file's findings as `-- lint: ...` comment lines at its top, after the
-/// `-- no-transaction` line where there is one (it must stay the first line).
-pub(super) fn annotate(parts: &mut [Part], findings: &[Vec<Finding>]) {
-    for (part, findings) in parts.iter_mut().zip(findings) {
-        if findings.is_empty() {
-            continue;
-        }
-        let comments: String = findings.iter().map(|f| f.comment() + "\n").collect();
-        let first = format!("{NO_TRANSACTION}\n");
-        let at = if part.no_transaction && part.sql.starts_with(&first) {
-            first.len()
-        } else {
-            0
-        };
-        part.sql.insert_str(at, &comments);
+/// `-- no-transaction` line where there is one (it must stay the first line): the change
+/// list's `findings` merged with what the gate reads in the file's statements
+/// ([`gate::annotated`]), so the review text and the gate agree. Returns the findings
+/// written, one list per part.
+pub(super) fn annotate(
+    parts: &mut [Part],
+    findings: Vec<Vec<Finding>>,
+    dialect: Dialect,
+) -> Vec<Vec<Finding>> {
+    let mut listed = findings.into_iter();
+    let mut written = Vec::new();
+    for part in parts.iter_mut() {
+        let (sql, findings) =
+            gate::annotated(dialect, &part.sql, listed.next().unwrap_or_default());
+        part.sql = sql;
+        written.push(findings);
     }
+    written
 }
 
 /// One snapshot per schema, each the parent of the next.

@@ -97,9 +97,7 @@ pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
                             out: &mut out,
                         },
                     );
-                    if let Statement::CreateTable(t) = stmt {
-                        seen.created.insert(last_part(&t.name.to_string()));
-                    }
+                    remember(stmt, &mut seen);
                 }
             }
             Err(why) => out.push(unparsed(*lines, why)),
@@ -107,6 +105,25 @@ pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
     }
     out.sort_by_key(|f| f.line);
     out
+}
+
+/// A table created in the file, or one that replaces a table under its name (a rebuild's
+/// `ALTER TABLE "__new_t" RENAME TO "t"`): its indexes are built with the file (a rebuild
+/// builds the table's indexes again; a new one is the change list's `add-unique`).
+fn remember(stmt: &Statement, seen: &mut Seen) {
+    match stmt {
+        Statement::CreateTable(t) => {
+            seen.created.insert(last_part(&t.name.to_string()));
+        }
+        Statement::AlterTable {
+            name, operations, ..
+        } if !seen.existing(&name.to_string()) => {
+            for new in operations.iter().filter_map(alter::renamed_to) {
+                seen.created.insert(last_part(&new));
+            }
+        }
+        _ => {}
+    }
 }
 
 /// One statement's text parsed; an executable comment (`/*!50001 ... */`) parses to nothing
@@ -223,7 +240,7 @@ fn check(stmt: &Statement, seen: &Seen, at: &mut At<'_>) {
             for r in renames {
                 let (old, new) = (object(&r.old_name), object(&r.new_name));
                 let message = format!("renaming table {old} to {new} breaks running code that still uses the old name");
-                at.report(RENAME_TABLE, &old, message);
+                at.report(RENAME_TABLE, &super::renamed_table(&old, &new), message);
             }
         }
         _ => {}

@@ -52,7 +52,11 @@ fn tables(stmt: &ast::Stmt, at: &mut At<'_>) {
             ast::AlterTableAction::TableRenameTo(r) => {
                 let new = r.table_name().map(|c| name(c.syntax())).unwrap_or_default();
                 let message = format!("renaming table {table} to {new} breaks running code that still uses the old name");
-                at.report(RENAME_TABLE, &table, message);
+                at.report(
+                    RENAME_TABLE,
+                    &super::super::renamed_table(&table, &new),
+                    message,
+                );
             }
             _ => {}
         }

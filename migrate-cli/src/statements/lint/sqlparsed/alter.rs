@@ -44,7 +44,11 @@ pub(super) fn check(table: &str, op: &AlterTableOperation, seen: &Seen, at: &mut
             let message = format!(
                 "renaming table {table} to {new} breaks running code that still uses the old name"
             );
-            at.report(RENAME_TABLE, table, message);
+            at.report(
+                RENAME_TABLE,
+                &super::super::renamed_table(table, &new),
+                message,
+            );
         }
         Op::AlterColumn { column_name, op } => {
             let object = format!("{table}.{}", column_name.value);

@@ -1,0 +1,160 @@
+//! The review gate's lint: what `check`, `migrate` and `generate` find in one migration file.
+//! The statements of the file, read by the SQL parser ([`crate::statements::lint`]), are the
+//! gate; the `-- lint:` lines `generate` wrote from its change list add what the SQL cannot
+//! say (row counts, what a SQLite rebuild drops, what a rename means). The two are merged,
+//! keyed by code and object, so a finding is neither lost nor doubled; deleting or editing a
+//! comment line never weakens what the statements say. A `-- no-transaction` line that is not
+//! the file's first line is `misplaced-no-transaction`: sqlx would run the file in a
+//! transaction. `-- lint:allow <code>` lines acknowledge any of these codes.
+
+mod since;
+
+pub use since::{added_since, SinceError};
+
+use crate::config::Dialect;
+use crate::statements::lint::{lint_file, StatementFinding};
+use schema_core::lint::{self, Costs, Finding, Severity};
+
+/// What a file's first line must be to run outside a transaction.
+pub const NO_TRANSACTION: &str = "-- no-transaction";
+
+/// One finding of the gate in a migration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFinding {
+    /// The file line of the statement (or line) it is about; `None` for a finding only its
+    /// `-- lint:` comment line gives (what generate's change list knew).
+    pub line: Option<usize>,
+    pub finding: Finding,
+}
+
+/// Every finding of migration file `sql` of `dialect`, acknowledged or not, in file order
+/// (comment-only findings first).
+pub fn findings(dialect: Dialect, sql: &str) -> Vec<FileFinding> {
+    let costs = Costs::of(dialect.renderer());
+    let listed: Vec<Finding> = sql
+        .lines()
+        .filter_map(|line| lint::parse_comment_with(line, costs))
+        // Only the statements give these: a comment line of them is read again from the SQL.
+        .filter(|f| !lint::STATEMENT_CODES.contains(&f.code))
+        .collect();
+    let mut out = merge(lint_file(dialect, sql), listed);
+    out.extend(misplaced_no_transaction(sql));
+    out
+}
+
+/// The findings of `sql` that no `-- lint:allow <code>` line acknowledges.
+pub fn unacknowledged(dialect: Dialect, sql: &str) -> Vec<FileFinding> {
+    let allowed = lint::allowed(sql);
+    findings(dialect, sql)
+        .into_iter()
+        .filter(|f| !allowed.contains(f.finding.code))
+        .collect()
+}
+
+/// The findings of the statements merged with the change list's `listed` findings: a listed
+/// finding with the code and object of a statement's takes its place (its message and
+/// suggestion know more) at the statement's line, with the graver severity of the two; the
+/// rest of `listed` comes first, without a line.
+pub fn merge(statements: Vec<StatementFinding>, listed: Vec<Finding>) -> Vec<FileFinding> {
+    let mut out: Vec<FileFinding> = statements
+        .into_iter()
+        .map(|s| FileFinding {
+            line: Some(s.line),
+            finding: s.finding,
+        })
+        .collect();
+    let mut matched = vec![false; out.len()];
+    let mut alone = Vec::new();
+    for f in listed {
+        let twin = out.iter().enumerate().position(|(i, s)| {
+            !matched[i] && s.finding.code == f.code && same_object(&s.finding.object, &f.object)
+        });
+        match twin {
+            Some(i) => {
+                matched[i] = true;
+                let severity = f.severity.min(out[i].finding.severity);
+                out[i].finding = Finding { severity, ..f };
+            }
+            None => alone.push(FileFinding {
+                line: None,
+                finding: f,
+            }),
+        }
+    }
+    alone.extend(out);
+    alone
+}
+
+/// A migration file `body` as `generate` writes it: the change list's `listed` findings merged
+/// with its statements' ([`merge`]) as `-- lint:` comment lines at its top, below its
+/// `-- no-transaction` first line where it has one; and the findings written.
+pub fn annotated(dialect: Dialect, body: &str, listed: Vec<Finding>) -> (String, Vec<Finding>) {
+    let merged = |sql: &str| -> Vec<Finding> {
+        merge(lint_file(dialect, sql), listed.clone())
+            .into_iter()
+            .map(|f| f.finding)
+            .collect()
+    };
+    let first = merged(body);
+    let sql = with_comments(body, &first);
+    // The statements' lines (named by `unparsed-statement`) as they are below the comments.
+    let second = merged(&sql);
+    match second == first {
+        true => (sql, first),
+        false => (with_comments(body, &second), second),
+    }
+}
+
+/// `body` with `findings` as comment lines at its top, after its `-- no-transaction` line.
+fn with_comments(body: &str, findings: &[Finding]) -> String {
+    let comments: String = findings.iter().map(|f| f.comment() + "\n").collect();
+    let first = format!("{NO_TRANSACTION}\n");
+    let at = match body.starts_with(&first) {
+        true => first.len(),
+        false => 0,
+    };
+    let mut sql = body.to_string();
+    sql.insert_str(at, &comments);
+    sql
+}
+
+/// Whether two objects name the same thing, one maybe without the schema the other names:
+/// `public.t.c` and `t.c` (hand-written SQL leaves the default schema out).
+fn same_object(a: &str, b: &str) -> bool {
+    let within = |long: &str, short: &str| {
+        long.strip_suffix(short)
+            .is_some_and(|head| head.ends_with('.'))
+    };
+    a == b || within(a, b) || within(b, a)
+}
+
+/// `misplaced-no-transaction` for each `-- no-transaction` line after the first line.
+fn misplaced_no_transaction(sql: &str) -> Vec<FileFinding> {
+    let first = sql.lines().next().map(str::trim_end);
+    if first == Some(NO_TRANSACTION) {
+        return Vec::new();
+    }
+    sql.lines()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, line)| line.trim() == NO_TRANSACTION)
+        .map(|(i, _)| {
+            let line = i + 1;
+            FileFinding {
+                line: Some(line),
+                finding: Finding {
+                    code: lint::MISPLACED_NO_TRANSACTION,
+                    severity: Severity::Error,
+                    object: format!("line {line}"),
+                    message: format!(
+                        "`{NO_TRANSACTION}` is on line {line}, not the first line, so the file runs inside a transaction"
+                    ),
+                    suggestion: lint::suggestion_for(lint::MISPLACED_NO_TRANSACTION).to_string(),
+                },
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
