@@ -1,5 +1,6 @@
 //! Fields: `#[column(...)]`, its keys and the checks between them.
 
+use super::fragment::{self, Kind};
 use super::rust_type::{is_option, map_type, Mapped};
 use super::table::TypeCheck;
 use super::{
@@ -185,8 +186,10 @@ impl ColumnAttrs {
         let span = meta.path.span_of();
         match key.as_str() {
             "name" => self.name = non_empty_value(meta, errors, example(&key)),
-            "sql_type" => self.sql_type = non_empty_value(meta, errors, example(&key)),
-            "default_sql" => self.default_sql = non_empty_value(meta, errors, example(&key)),
+            "sql_type" => self.sql_type = fragment::value(meta, errors, Kind::Type, example(&key)),
+            "default_sql" => {
+                self.default_sql = fragment::value(meta, errors, Kind::Expression, example(&key));
+            }
             "renamed_from" => self.renamed_from = non_empty_value(meta, errors, example(&key)),
             "primary_key" => self.primary_key = flag(meta, errors, "column").then_some(span),
             "unique" => self.unique = flag(meta, errors, "column"),

@@ -2,6 +2,7 @@
 //! `primary_key`) and the checks that span several fields.
 
 use super::column::{parse_field, Field, ParsedField};
+use super::fragment::{self, Kind};
 use super::table_checks::{check_column_names, check_field_lists, primary_key};
 use super::{
     check_duplicate, flag, key_of, non_empty_value, skip_value, snake_case, unknown_key, Errors,
@@ -228,8 +229,8 @@ impl StructAttrs {
             match key.as_str() {
                 "columns" => idents = Some(column_list(&meta, errors, example)),
                 "name" => def.name = non_empty_value(&meta, errors, example).map(|l| l.value()),
-                "predicate" => def.predicate = non_empty_value(&meta, errors, example).map(|l| l.value()),
-                "using" => def.using = non_empty_value(&meta, errors, example).map(|l| l.value().to_lowercase()),
+                "predicate" => def.predicate = fragment::value(&meta, errors, Kind::Expression, example).map(|l| l.value()),
+                "using" => def.using = fragment::value(&meta, errors, Kind::IndexMethod, example).map(|l| l.value().to_lowercase()),
                 "unique" => def.unique = flag(&meta, errors, "index"),
                 "concurrently" => def.concurrently = flag(&meta, errors, "index"),
                 _ => {
@@ -298,7 +299,8 @@ impl StructAttrs {
                 "name" => name = non_empty_value(&meta, errors, example).map(|l| l.value()),
                 "expr" => {
                     expr_given = true;
-                    expr = non_empty_value(&meta, errors, example).map(|l| l.value());
+                    expr = fragment::value(&meta, errors, Kind::Expression, example)
+                        .map(|l| l.value());
                 }
                 _ => {
                     errors.push(
