@@ -109,10 +109,8 @@ fn balanced(tokens: &[Token]) -> Result<(), String> {
         match token {
             Token::LParen => open.push(Token::RParen),
             Token::LBracket => open.push(Token::RBracket),
-            Token::RParen | Token::RBracket => {
-                if open.pop().as_ref() != Some(token) {
-                    return Err(format!("its `{token}` closes nothing it opened"));
-                }
+            Token::RParen | Token::RBracket if open.pop().as_ref() != Some(token) => {
+                return Err(format!("its `{token}` closes nothing it opened"));
             }
             _ => {}
         }

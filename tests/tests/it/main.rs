@@ -14,6 +14,7 @@ mod derive_matches_scanner;
 mod drop;
 mod expressions_judged;
 mod folder_refusals;
+mod fragments;
 mod lint;
 mod lint_corpus;
 mod migrate_status;
