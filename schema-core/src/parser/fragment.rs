@@ -22,31 +22,28 @@ pub(crate) enum Kind {
     IndexMethod,
 }
 
-/// The value of `key = "..."`, which must not be blank and must be one fragment of `kind`;
-/// a fragment that is not is recorded and still given, so no further errors follow.
+/// The value of `key = "..."` on `owner` (field `age` of struct `Item`), which must not be
+/// blank and must be one fragment of `kind`; a fragment that is not is recorded (spanned on
+/// the value, with `example`) and still given, so no further errors follow.
 pub(crate) fn value(
     meta: &ParseNestedMeta,
     errors: &mut Errors,
     kind: Kind,
     example: &str,
+    owner: &str,
 ) -> Option<LitStr> {
     let lit = non_empty_value(meta, errors, example)?;
-    check(&lit, kind, &key_of(meta), example, errors);
-    Some(lit)
-}
-
-/// Records an error on `lit` (the value of `key`, whose right syntax `example` shows) when it
-/// is not one fragment of `kind`. The value is kept either way, so no further errors follow.
-fn check(lit: &LitStr, kind: Kind, key: &str, example: &str, errors: &mut Errors) {
     if let Err(problem) = problem(&lit.value(), kind) {
         errors.push(
             lit.span(),
             format!(
-                "`{key}` must be {}, but {problem}; for example: {example}",
+                "`{}` of {owner} must be {}, but {problem}; for example: {example}",
+                key_of(meta),
                 what(kind)
             ),
         );
     }
+    Some(lit)
 }
 
 fn what(kind: Kind) -> &'static str {

@@ -58,7 +58,7 @@ fn a_second_statement_in_a_predicate_is_refused() {
             &schema,
             &[
                 "src/schema/tables.rs:2:",
-                "`predicate` must be exactly one SQL expression, but it holds a `;`",
+                "`predicate` of struct `Item` must be exactly one SQL expression, but it holds a `;`",
             ],
         );
     }
@@ -80,7 +80,7 @@ fn a_second_statement_in_a_type_or_an_index_method_is_refused() {
             &sql_type,
             &[
                 "src/schema/tables.rs:5:25:",
-                "`sql_type` must be exactly one SQL type, but it holds a `;`",
+                "`sql_type` of field `age` of struct `Item` must be exactly one SQL type, but it holds a `;`",
             ],
         );
         refused(
@@ -88,7 +88,7 @@ fn a_second_statement_in_a_type_or_an_index_method_is_refused() {
             &using,
             &[
                 "src/schema/tables.rs:2:",
-                "`using` must be exactly one index method name, but it holds a `;`",
+                "`using` of struct `Item` must be exactly one index method name, but it holds a `;`",
             ],
         );
     }
@@ -108,14 +108,14 @@ fn a_comment_in_a_check_or_two_statements_in_a_default_are_refused() {
         refused(
             dialect,
             &check,
-            &["`expr` must be exactly one SQL expression, but it holds a comment"],
+            &["`expr` of struct `Item` must be exactly one SQL expression, but it holds a comment"],
         );
         refused(
             dialect,
             &default,
             &[
                 "src/schema/tables.rs:5:28:",
-                "`default_sql` must be exactly one SQL expression, but it holds a `;`",
+                "`default_sql` of field `age` of struct `Item` must be exactly one SQL expression, but it holds a `;`",
             ],
         );
     }
