@@ -7,6 +7,7 @@ pub mod config;
 pub mod database;
 pub mod error;
 pub mod folder;
+pub mod fragments;
 pub mod gate;
 pub mod history;
 pub mod introspect;

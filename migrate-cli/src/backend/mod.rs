@@ -166,6 +166,9 @@ pub trait Database: Sync {
     fn unusable_defaults(&self, _schema: &Schema) -> Result<Vec<Rejected>, DefaultsError> {
         Ok(Vec::new())
     }
+    /// sqlparser's dialect for this database, whose parser reads the SQL fragments of the
+    /// schema sources (`crate::fragments`): `PostgreSqlDialect` reads `'x'::text`.
+    fn sql_dialect(&self) -> &'static dyn sqlparser::dialect::Dialect;
     /// What its catalog treats as two spellings of one object.
     fn rules(&self) -> &'static Rules<'static> {
         &Rules::STANDARD

@@ -205,6 +205,7 @@ fn load(args: &GenerateArgs, ctx: &Context<'_>) -> Result<States, Error> {
     });
     let scanned = scanned?;
     let new = scanned.resolve_for(dialect)?;
+    crate::fragments::check(&scanned, &new, dialect, backend::of(config.dialect))?;
     unusable_defaults(&scanned, &new, backend::of(config.dialect))?;
     let ignored_concurrently = ignored_concurrently(&scanned.tables, &new);
     drop_later(scanned);

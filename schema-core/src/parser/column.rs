@@ -1,5 +1,6 @@
 //! Fields: `#[column(...)]`, its keys and the checks between them.
 
+use super::fragment::{self, Kind};
 use super::rust_type::{is_option, map_type, Mapped};
 use super::table::TypeCheck;
 use super::{
@@ -75,6 +76,8 @@ struct LiteralDefault {
 
 #[derive(Default)]
 struct ColumnAttrs {
+    /// What errors call the field: field `age` of struct `Item`.
+    owner: String,
     name: Option<LitStr>,
     primary_key: Option<Span>,
     unique: bool,
@@ -92,9 +95,16 @@ struct ColumnAttrs {
 }
 
 /// Parses one field; `None` for one too broken to describe.
-pub(super) fn parse_field(field: &syn::Field, errors: &mut Errors) -> Option<Field> {
+pub(super) fn parse_field(
+    field: &syn::Field,
+    rust_name: &str,
+    errors: &mut Errors,
+) -> Option<Field> {
     let ident = field.ident.clone()?;
-    let mut attrs = ColumnAttrs::default();
+    let mut attrs = ColumnAttrs {
+        owner: format!("field `{ident}` of struct `{rust_name}`"),
+        ..ColumnAttrs::default()
+    };
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("column")) {
         let result = attr.parse_nested_meta(|meta| attrs.parse_key(&meta, errors));
         errors.ok(result);
@@ -185,8 +195,14 @@ impl ColumnAttrs {
         let span = meta.path.span_of();
         match key.as_str() {
             "name" => self.name = non_empty_value(meta, errors, example(&key)),
-            "sql_type" => self.sql_type = non_empty_value(meta, errors, example(&key)),
-            "default_sql" => self.default_sql = non_empty_value(meta, errors, example(&key)),
+            "sql_type" => {
+                self.sql_type =
+                    fragment::value(meta, errors, Kind::Type, example(&key), &self.owner)
+            }
+            "default_sql" => {
+                self.default_sql =
+                    fragment::value(meta, errors, Kind::Expression, example(&key), &self.owner);
+            }
             "renamed_from" => self.renamed_from = non_empty_value(meta, errors, example(&key)),
             "primary_key" => self.primary_key = flag(meta, errors, "column").then_some(span),
             "unique" => self.unique = flag(meta, errors, "column"),

@@ -2,6 +2,7 @@
 //! `primary_key`) and the checks that span several fields.
 
 use super::column::{parse_field, Field, ParsedField};
+use super::fragment::{self, Kind};
 use super::table_checks::{check_column_names, check_field_lists, primary_key};
 use super::{
     check_duplicate, flag, key_of, non_empty_value, skip_value, snake_case, unknown_key, Errors,
@@ -83,14 +84,17 @@ pub fn parse_table_partial(input: &DeriveInput) -> syn::Result<(ParsedTable, Opt
             "a #[derive(Table)] struct cannot be generic; declare one struct per table",
         );
     }
-    let mut attrs = StructAttrs::default();
+    let mut attrs = StructAttrs {
+        owner: format!("struct `{rust_name}`"),
+        ..StructAttrs::default()
+    };
     for attr in &input.attrs {
         attrs.parse(attr, &mut errors);
     }
     let mut fields: Vec<ParsedField> = Vec::new();
     let mut skipped: Vec<Ident> = Vec::new();
     for field in &named.named {
-        match parse_field(field, &mut errors) {
+        match parse_field(field, &rust_name, &mut errors) {
             Some(Field::Column(f)) => fields.push(*f),
             Some(Field::Skipped(ident)) => skipped.push(ident),
             None => {}
@@ -127,6 +131,8 @@ pub fn parse_table_partial(input: &DeriveInput) -> syn::Result<(ParsedTable, Opt
 
 #[derive(Default)]
 pub(super) struct StructAttrs {
+    /// What errors call the struct: struct `Item`.
+    owner: String,
     name: Option<String>,
     schema: Option<String>,
     renamed_from: Option<String>,
@@ -228,8 +234,8 @@ impl StructAttrs {
             match key.as_str() {
                 "columns" => idents = Some(column_list(&meta, errors, example)),
                 "name" => def.name = non_empty_value(&meta, errors, example).map(|l| l.value()),
-                "predicate" => def.predicate = non_empty_value(&meta, errors, example).map(|l| l.value()),
-                "using" => def.using = non_empty_value(&meta, errors, example).map(|l| l.value().to_lowercase()),
+                "predicate" => def.predicate = fragment::value(&meta, errors, Kind::Expression, example, &self.owner).map(|l| l.value()),
+                "using" => def.using = fragment::value(&meta, errors, Kind::IndexMethod, example, &self.owner).map(|l| l.value().to_lowercase()),
                 "unique" => def.unique = flag(&meta, errors, "index"),
                 "concurrently" => def.concurrently = flag(&meta, errors, "index"),
                 _ => {
@@ -298,7 +304,8 @@ impl StructAttrs {
                 "name" => name = non_empty_value(&meta, errors, example).map(|l| l.value()),
                 "expr" => {
                     expr_given = true;
-                    expr = non_empty_value(&meta, errors, example).map(|l| l.value());
+                    expr = fragment::value(&meta, errors, Kind::Expression, example, &self.owner)
+                        .map(|l| l.value());
                 }
                 _ => {
                     errors.push(

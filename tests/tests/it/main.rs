@@ -15,6 +15,7 @@ mod drop;
 mod expressions_judged;
 mod folder_lock;
 mod folder_refusals;
+mod fragments;
 mod gate;
 mod lint;
 mod lint_corpus;

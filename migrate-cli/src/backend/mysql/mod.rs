@@ -29,6 +29,9 @@ use std::time::Duration;
 pub struct Mysql;
 
 impl Database for Mysql {
+    fn sql_dialect(&self) -> &'static dyn sqlparser::dialect::Dialect {
+        &sqlparser::dialect::MySqlDialect {}
+    }
     fn how_it_runs(&self, _m: &Migration) -> &'static str {
         "statement by statement, each committing on its own"
     }

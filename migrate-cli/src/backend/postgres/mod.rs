@@ -35,6 +35,9 @@ const SCRATCH_NAME_RE: &str = "^verify_[0-9]+_[0-9]+$";
 pub struct Postgres;
 
 impl Database for Postgres {
+    fn sql_dialect(&self) -> &'static dyn sqlparser::dialect::Dialect {
+        &sqlparser::dialect::PostgreSqlDialect {}
+    }
     fn has_schemas(&self) -> bool {
         true
     }

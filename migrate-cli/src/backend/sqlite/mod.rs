@@ -25,6 +25,9 @@ use std::time::Duration;
 pub struct Sqlite;
 
 impl Database for Sqlite {
+    fn sql_dialect(&self) -> &'static dyn sqlparser::dialect::Dialect {
+        &sqlparser::dialect::SQLiteDialect {}
+    }
     fn unusable_defaults(
         &self,
         schema: &Schema,
