@@ -44,6 +44,7 @@ pub mod sqlite;
 #[cfg(test)]
 mod tests;
 
+pub use mysql::statements::SplitError;
 pub use scratch::{Scratch, ScratchError, SCRATCH_PREFIX};
 pub use sqlite::defaults::{DefaultsError, Rejected};
 
@@ -86,11 +87,21 @@ pub enum ApplyError {
     /// sqlx's bookkeeping or the file failed (a file applied whole, in a transaction or not).
     Migrate(MigrateError),
     /// A file run statement by statement stopped at one (MySQL): what ran before it remains.
-    Stopped(mysql::Stopped),
+    Stopped(Stopped),
     /// A file to run statement by statement cannot be cut into statements: nothing ran.
-    Unsplittable(crate::statements::mysql::SplitError),
+    Unsplittable(SplitError),
     /// The `_sqlx_migrations` row could not be written; `ran` when the file's statements ran.
     Record { error: sqlx::Error, ran: bool },
+}
+
+/// A file run statement by statement that stopped at one, told by its backend.
+#[derive(Debug)]
+pub struct Stopped {
+    /// The failing statement: its 1-based number, its line in the file and its text.
+    pub statement: Option<(usize, usize, String)>,
+    pub error: sqlx::Error,
+    /// What of the file remains, as the backend words it.
+    pub remains: crate::commands::migrate::Remains,
 }
 
 /// Why `verify` could not apply a migration.
@@ -100,8 +111,8 @@ pub enum StepError {
     At(Option<usize>, sqlx::Error),
     /// The file failed as a whole and was rolled back: a replay finds the statement.
     Whole(sqlx::Error),
-    /// The file cannot be cut into statements (at this line, for this reason): nothing ran.
-    Unsplittable(usize, String),
+    /// The file cannot be cut into statements: nothing ran.
+    Unsplittable(SplitError),
 }
 
 /// A statement that failed while a migration was replayed, with what the replay found.
@@ -126,6 +137,12 @@ pub trait Database: Sync {
     /// Whether `target` names a database file that does not exist (so nothing was applied).
     fn file_missing(&self, _target: &Target) -> bool {
         false
+    }
+    /// What messages call the database of `target` before connecting: `sqlite database dev.db`
+    /// (never a password).
+    fn what_of(&self, target: &Target) -> String {
+        let kind = self.names().schemes[0];
+        format!("{kind} database {}", crate::database::redact(&target.url))
     }
     /// The URL used when none is given anywhere, and its file, for a config in `dir`.
     fn default_url(&self, _dir: &std::path::Path) -> Option<(String, std::path::PathBuf)> {
@@ -154,6 +171,10 @@ pub trait Database: Sync {
     /// Whether a statement is the file's own transaction control, which a replay leaves out.
     fn is_control(&self, _statement: &Statement<'_>) -> bool {
         false
+    }
+    /// The character position (1-based, into the SQL sent) the database reports for `error`.
+    fn error_position(&self, _error: &sqlx::Error) -> Option<usize> {
+        None
     }
     /// What a failed `-- no-transaction` file `sql` left, where this database knows better than
     /// "the statements before the failing one".

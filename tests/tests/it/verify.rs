@@ -2,7 +2,8 @@
 //! and a generated one), a hand-edited one fails naming the column, and the scratch database
 //! is gone afterwards either way. SQLite's verify is in `verify_sqlite.rs`.
 
-use migrate_cli::commands::verify::{LOCK_CLASS, SCRATCH_PREFIX};
+use migrate_cli::backend::postgres::LOCK_CLASS;
+use migrate_cli::commands::verify::SCRATCH_PREFIX;
 use migrate_cli::{run_with, Context};
 use sqlx::{Connection, PgConnection};
 use std::fs;

@@ -7,8 +7,7 @@
 pub mod expressions;
 pub mod introspect;
 pub mod migrate;
-
-pub use migrate::Stopped;
+pub mod statements;
 
 use super::{
     pending, server_name, ApplyError, Backend, Conn, Database, ExprKind, Names, Pending, RowCount,
@@ -88,18 +87,12 @@ impl Backend for MySqlConnection {
     }
 
     async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
-        migrate::apply(self, m).await.map_err(|e| match e {
-            migrate::ApplyError::Unsplittable(error) => ApplyError::Unsplittable(error),
-            migrate::ApplyError::Stopped(stopped) => ApplyError::Stopped(stopped),
-            migrate::ApplyError::Record { error, ran } => ApplyError::Record { error, ran },
-        })
+        migrate::apply(self, m).await
     }
 
     /// Runs the statements as `migrate` does, each committing on its own.
     async fn replay_step(&mut self, m: &Migration) -> Result<(), StepError> {
-        let statements = migrate::statements(&m.sql).map_err(|e| {
-            StepError::Unsplittable(e.line(), format!("cannot be cut into statements: {e}"))
-        })?;
+        let statements = migrate::statements(&m.sql).map_err(StepError::Unsplittable)?;
         migrate::run(self, &statements).await.map_err(|stopped| {
             let line = statements.get(stopped.index).and_then(|s| s.sql_line());
             StepError::At(line, stopped.error)

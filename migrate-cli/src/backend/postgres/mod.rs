@@ -6,6 +6,7 @@
 
 pub mod expressions;
 pub mod introspect;
+pub mod statements;
 
 use super::{
     pending, quote, server_name, Backend, Conn, Database, ExprKind, Names, Pending, RowCount,
@@ -14,6 +15,7 @@ use super::{
 use crate::commands::migrate::Remains;
 use crate::database::Target;
 use crate::statements::split_statements;
+
 use schema_core::diff::QualifiedName;
 use schema_core::model::{Schema, Table};
 use sqlx::migrate::Migration;
@@ -37,6 +39,16 @@ pub struct Postgres;
 impl Database for Postgres {
     fn has_schemas(&self) -> bool {
         true
+    }
+    fn error_position(&self, error: &sqlx::Error) -> Option<usize> {
+        use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
+        let pg = error
+            .as_database_error()?
+            .try_downcast_ref::<PgDatabaseError>()?;
+        match pg.position()? {
+            PgErrorPosition::Original(position) => Some(position),
+            PgErrorPosition::Internal { .. } => None,
+        }
     }
     fn no_transaction_remains(&self, sql: &str) -> Option<Remains> {
         Some(no_transaction_remains(sql))
@@ -207,14 +219,21 @@ impl Backend for PgConnection {
 /// concurrent index build alone in its file runs outside any transaction and may leave an
 /// invalid index (in a file of several statements it cannot run at all).
 fn no_transaction_remains(sql: &str) -> Remains {
-    match crate::statements::postgres::read(sql) {
-        Ok(script) if script.control_line.is_some() => Remains::SinceLastCommit {
-            line: script.control_line,
+    match statements::read(sql) {
+        Ok(script) if script.statements <= 1 && script.concurrently && script.control_line.is_none() => Remains::InvalidIndex,
+        Ok(script) => match script.control_line {
+            Some(line) => Remains::Told(format!("{IMPLICIT}, which the file's own transaction command at line {line} ends early: what the file committed before the failing statement remains, and what ran after its last commit was rolled back; nothing was recorded; check the database by hand, fix the file and run migrate again")),
+            None => {
+                let mut told = format!("{IMPLICIT}, so the failure rolled all of it back: nothing of this migration remains and nothing was recorded; fix the file and run migrate again");
+                if script.concurrently {
+                    told.push_str(" (a CONCURRENTLY statement cannot run inside that transaction: put it alone in a -- no-transaction file of its own)");
+                }
+                Remains::RolledBack(told)
+            }
         },
-        Ok(script) if script.statements <= 1 && script.concurrently => Remains::InvalidIndex,
-        Ok(script) => Remains::ImplicitTransaction {
-            concurrently: script.concurrently,
-        },
-        Err(_) => Remains::SinceLastCommit { line: None },
+        Err(_) => Remains::Told(format!("{IMPLICIT}, unless a COMMIT or ROLLBACK in the file (which could not be read: check it) ended it early, leaving what it committed before the failing statement; nothing was recorded; check the database by hand, fix the file and run migrate again")),
     }
 }
+
+/// How PostgreSQL runs a `-- no-transaction` file.
+const IMPLICIT: &str = "PostgreSQL ran this -- no-transaction file as sqlx sends it, as one query string, and PostgreSQL runs a query string in one implicit transaction";

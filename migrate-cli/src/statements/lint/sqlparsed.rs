@@ -1,5 +1,5 @@
 //! SQLite and MySQL files read by sqlparser: cut into chunks at `--> statement-breakpoint`
-//! lines, each chunk into statements by [`crate::statements::mysql::split`] (quotes, comments
+//! lines, each chunk into statements by [`crate::backend::mysql::statements::split`] (quotes, comments
 //! and `BEGIN ... END` bodies respected), each statement parsed with the file's dialect.
 //!
 //! A table created in the file is new: dropping or renaming it gives no finding, nor do its
@@ -58,7 +58,7 @@ pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
     let mut out = Vec::new();
     let mut statements = Vec::new();
     for (first_line, chunk) in chunks(sql) {
-        match crate::statements::mysql::split(chunk, first_line) {
+        match crate::backend::mysql::statements::split(chunk, first_line) {
             Ok(pieces) => statements.extend(pieces.into_iter().map(|p| {
                 let last = p.line + p.text.matches('\n').count();
                 (
