@@ -51,6 +51,7 @@ pub use sqlite::defaults::{DefaultsError, Rejected};
 use crate::config::Dialect;
 use crate::database::{DatabaseError, ServerError, Target};
 use crate::introspect::{compare_by, Rules};
+use crate::statements::lint::StatementFinding;
 use crate::statements::Statement;
 use schema_core::diff::QualifiedName;
 use schema_core::model::{Schema, Table};
@@ -196,6 +197,9 @@ pub trait Database: Sync {
     fn has_schemas(&self) -> bool {
         false
     }
+    /// The statement lint's findings of `sql`, a whole migration file of this database, in the
+    /// order of its statements, each statement read by this database's parser.
+    fn lint_statements(&self, sql: &str) -> Vec<StatementFinding>;
     /// Every difference between a snapshot and the live schema, as this database prints back.
     fn compare(&self, expected: &Schema, actual: &Schema) -> Vec<String> {
         compare_by(self.rules(), !self.has_schemas(), expected, actual, None)

@@ -6,6 +6,7 @@
 
 pub mod expressions;
 pub mod introspect;
+mod lint;
 pub mod migrate;
 pub mod statements;
 
@@ -28,6 +29,9 @@ use std::time::Duration;
 pub struct Mysql;
 
 impl Database for Mysql {
+    fn lint_statements(&self, sql: &str) -> Vec<crate::statements::lint::StatementFinding> {
+        crate::statements::lint::sqlparsed::lint(lint::parse_statement, sql)
+    }
     fn how_it_runs(&self, _m: &Migration) -> &'static str {
         "statement by statement, each committing on its own"
     }

@@ -6,6 +6,7 @@
 
 pub mod expressions;
 pub mod introspect;
+mod lint;
 pub mod statements;
 
 use super::{
@@ -39,6 +40,9 @@ pub struct Postgres;
 impl Database for Postgres {
     fn has_schemas(&self) -> bool {
         true
+    }
+    fn lint_statements(&self, sql: &str) -> Vec<crate::statements::lint::StatementFinding> {
+        lint::lint(sql)
     }
     fn error_position(&self, error: &sqlx::Error) -> Option<usize> {
         use sqlx::postgres::{PgDatabaseError, PgErrorPosition};

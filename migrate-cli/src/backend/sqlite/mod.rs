@@ -5,6 +5,7 @@
 
 pub mod defaults;
 pub mod introspect;
+mod lint;
 pub mod migrate;
 
 use super::{
@@ -25,6 +26,9 @@ use std::time::Duration;
 pub struct Sqlite;
 
 impl Database for Sqlite {
+    fn lint_statements(&self, sql: &str) -> Vec<crate::statements::lint::StatementFinding> {
+        crate::statements::lint::sqlparsed::lint(lint::parse_statement, sql)
+    }
     fn unusable_defaults(
         &self,
         schema: &Schema,

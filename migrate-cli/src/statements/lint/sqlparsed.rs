@@ -1,6 +1,7 @@
 //! SQLite and MySQL files read by sqlparser: cut into chunks at `--> statement-breakpoint`
-//! lines, each chunk into statements by [`crate::backend::mysql::statements::split`] (quotes, comments
-//! and `BEGIN ... END` bodies respected), each statement parsed with the file's dialect.
+//! lines, each chunk into statements by [`crate::backend::mysql::statements::split`] (quotes,
+//! comments and `BEGIN ... END` bodies respected), each statement parsed by the statement
+//! parser its backend gives ([`Parse`]: `backend::sqlite::lint`, `backend::mysql::lint`).
 //!
 //! A table created in the file is new: dropping or renaming it gives no finding, nor do its
 //! constraints. This is how a SQLite table rebuild reads (`CREATE TABLE "__new_t"`, copy,
@@ -14,15 +15,10 @@
 //! it in the chunk are not judged), never silently misread.
 
 mod alter;
-mod mysql_rename_index;
-mod sqlite_dialect;
-mod sqlite_trigger;
 
 use super::{last_part, unparsed, unquoted, Lines, StatementFinding};
-use crate::config::Dialect;
 use sqlparser::ast::{ObjectName, ObjectType, Statement};
-use sqlparser::dialect::MySqlDialect;
-use sqlparser::parser::Parser;
+use sqlparser::parser::ParserError;
 use std::collections::BTreeSet;
 
 /// What the rules know of the file.
@@ -53,8 +49,11 @@ impl At<'_> {
     }
 }
 
-/// The findings of a SQLite or MySQL file.
-pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
+/// A database's parser of one statement's text.
+pub(crate) type Parse = fn(&str) -> Result<Vec<Statement>, ParserError>;
+
+/// The findings of a SQLite or MySQL file, each statement read by `parser`.
+pub(crate) fn lint(parser: Parse, sql: &str) -> Vec<StatementFinding> {
     let mut out = Vec::new();
     let mut statements = Vec::new();
     for (first_line, chunk) in chunks(sql) {
@@ -66,7 +65,7 @@ pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
                         first: p.line,
                         last,
                     },
-                    parse(dialect, p.text),
+                    parse(parser, p.text),
                 )
             })),
             Err(e) => {
@@ -128,15 +127,8 @@ fn remember(stmt: &Statement, seen: &mut Seen) {
 
 /// One statement's text parsed; an executable comment (`/*!50001 ... */`) parses to nothing
 /// and is unread.
-fn parse(dialect: Dialect, text: &str) -> Result<Vec<Statement>, String> {
-    let parsed = match dialect {
-        Dialect::Mysql => match mysql_rename_index::parse(text) {
-            Some(rename) => rename.map(|s| vec![s]),
-            None => Parser::parse_sql(&MySqlDialect {}, text),
-        },
-        _ => Parser::parse_sql(&sqlite_dialect::Sqlite, text),
-    };
-    match parsed {
+fn parse(parser: Parse, text: &str) -> Result<Vec<Statement>, String> {
+    match parser(text) {
         Ok(stmts) if stmts.is_empty() => {
             Err("an executable comment, which sqlparser does not read".into())
         }
