@@ -1,6 +1,6 @@
 //! The command line's errors and the exit code each one gives.
 
-use crate::backend::sqlite::defaults::DefaultsError;
+use crate::backend::DefaultsError;
 use crate::commands::migrate::MigrateError;
 use crate::commands::verify::VerifyError;
 use crate::config::ConfigError;

@@ -44,7 +44,7 @@ pub mod sqlite;
 #[cfg(test)]
 mod tests;
 
-pub use mysql::statements::SplitError;
+pub use mysql::statements::{Piece, SplitError};
 pub use scratch::{Scratch, ScratchError, SCRATCH_PREFIX};
 pub use sqlite::defaults::{DefaultsError, Rejected};
 

@@ -3,14 +3,21 @@
 //! which `generate` writes and sqlparser 0.59 does not read, read with the parser's own pieces
 //! as the one action of its statement; it renames an index in place (no finding).
 
+use crate::statements::lint::sqlparsed::Reader;
 use sqlparser::ast::{AlterIndexOperation, ObjectName, Statement};
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
 
+/// How the lint reads a MySQL file.
+pub(super) const READER: Reader = Reader {
+    split: super::statements::split,
+    parse: parse_statement,
+};
+
 /// The statements of one MySQL statement's `text`.
-pub(crate) fn parse_statement(text: &str) -> Result<Vec<Statement>, ParserError> {
+fn parse_statement(text: &str) -> Result<Vec<Statement>, ParserError> {
     match parse(text) {
         Some(rename) => rename.map(|s| vec![s]),
         None => Parser::parse_sql(&MySqlDialect {}, text),

@@ -30,7 +30,7 @@ pub struct Mysql;
 
 impl Database for Mysql {
     fn lint_statements(&self, sql: &str) -> Vec<crate::statements::lint::StatementFinding> {
-        crate::statements::lint::sqlparsed::lint(lint::parse_statement, sql)
+        crate::statements::lint::sqlparsed::lint(&lint::READER, sql)
     }
     fn how_it_runs(&self, _m: &Migration) -> &'static str {
         "statement by statement, each committing on its own"

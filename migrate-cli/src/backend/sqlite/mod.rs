@@ -27,7 +27,7 @@ pub struct Sqlite;
 
 impl Database for Sqlite {
     fn lint_statements(&self, sql: &str) -> Vec<crate::statements::lint::StatementFinding> {
-        crate::statements::lint::sqlparsed::lint(lint::parse_statement, sql)
+        crate::statements::lint::sqlparsed::lint(&lint::READER, sql)
     }
     fn unusable_defaults(
         &self,

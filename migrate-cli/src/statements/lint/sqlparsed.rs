@@ -1,7 +1,7 @@
 //! SQLite and MySQL files read by sqlparser: cut into chunks at `--> statement-breakpoint`
-//! lines, each chunk into statements by [`crate::backend::mysql::statements::split`] (quotes,
-//! comments and `BEGIN ... END` bodies respected), each statement parsed by the statement
-//! parser its backend gives ([`Parse`]: `backend::sqlite::lint`, `backend::mysql::lint`).
+//! lines, each chunk into statements and each statement parsed as its backend reads them
+//! ([`Reader`]: `backend::sqlite::lint`, `backend::mysql::lint`; both cut chunks with the
+//! MySQL splitter, which respects quotes, comments and `BEGIN ... END` bodies).
 //!
 //! A table created in the file is new: dropping or renaming it gives no finding, nor do its
 //! constraints. This is how a SQLite table rebuild reads (`CREATE TABLE "__new_t"`, copy,
@@ -17,6 +17,7 @@
 mod alter;
 
 use super::{last_part, unparsed, unquoted, Lines, StatementFinding};
+use crate::backend::{Piece, SplitError};
 use sqlparser::ast::{ObjectName, ObjectType, Statement};
 use sqlparser::parser::ParserError;
 use std::collections::BTreeSet;
@@ -49,15 +50,20 @@ impl At<'_> {
     }
 }
 
-/// A database's parser of one statement's text.
-pub(crate) type Parse = fn(&str) -> Result<Vec<Statement>, ParserError>;
+/// How a database's backend reads its files for the lint.
+pub(crate) struct Reader {
+    /// Cuts one chunk, starting on the given file line, into its statements.
+    pub(crate) split: fn(&str, usize) -> Result<Vec<Piece<'_>>, SplitError>,
+    /// Parses one statement's text.
+    pub(crate) parse: fn(&str) -> Result<Vec<Statement>, ParserError>,
+}
 
-/// The findings of a SQLite or MySQL file, each statement read by `parser`.
-pub(crate) fn lint(parser: Parse, sql: &str) -> Vec<StatementFinding> {
+/// The findings of a SQLite or MySQL file, read by `reader`.
+pub(crate) fn lint(reader: &Reader, sql: &str) -> Vec<StatementFinding> {
     let mut out = Vec::new();
     let mut statements = Vec::new();
     for (first_line, chunk) in chunks(sql) {
-        match crate::backend::mysql::statements::split(chunk, first_line) {
+        match (reader.split)(chunk, first_line) {
             Ok(pieces) => statements.extend(pieces.into_iter().map(|p| {
                 let last = p.line + p.text.matches('\n').count();
                 (
@@ -65,7 +71,7 @@ pub(crate) fn lint(parser: Parse, sql: &str) -> Vec<StatementFinding> {
                         first: p.line,
                         last,
                     },
-                    parse(parser, p.text),
+                    parse(reader.parse, p.text),
                 )
             })),
             Err(e) => {
@@ -127,7 +133,10 @@ fn remember(stmt: &Statement, seen: &mut Seen) {
 
 /// One statement's text parsed; an executable comment (`/*!50001 ... */`) parses to nothing
 /// and is unread.
-fn parse(parser: Parse, text: &str) -> Result<Vec<Statement>, String> {
+fn parse(
+    parser: fn(&str) -> Result<Vec<Statement>, ParserError>,
+    text: &str,
+) -> Result<Vec<Statement>, String> {
     match parser(text) {
         Ok(stmts) if stmts.is_empty() => {
             Err("an executable comment, which sqlparser does not read".into())
