@@ -82,6 +82,12 @@ pub enum ExprKind {
     Predicate,
 }
 
+/// Expressions of one table to judge, each with what it is.
+pub type Exprs = [(ExprKind, String)];
+
+/// What the server printed back for each expression, `None` for one it cannot judge.
+pub type Judged = Result<Vec<Option<String>>, sqlx::Error>;
+
 /// Why applying one migration failed.
 #[derive(Debug)]
 pub enum ApplyError {
@@ -297,12 +303,8 @@ pub trait Backend: Connection + Migrate {
     /// index predicates), applied to a probe built like the live `table` that never touches it,
     /// or `None` for one it cannot judge; an error when no probe could be built. A backend whose
     /// server is not asked judges none.
-    async fn normalize_expressions(
-        &mut self,
-        _table: &Table,
-        expressions: &[(ExprKind, String)],
-    ) -> Result<Vec<Option<String>>, sqlx::Error> {
-        Ok(vec![None; expressions.len()])
+    async fn normalize_expressions(&mut self, _table: &Table, exprs: &Exprs) -> Judged {
+        Ok(vec![None; exprs.len()])
     }
     /// Creates the scratch database `name`, holding a lock that marks it as this run's.
     async fn create_scratch(&mut self, name: &str) -> Result<(), sqlx::Error>;

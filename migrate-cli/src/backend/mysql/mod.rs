@@ -11,8 +11,8 @@ pub mod migrate;
 pub mod statements;
 
 use super::{
-    pending, server_name, ApplyError, Backend, Conn, Database, ExprKind, Names, Pending, RowCount,
-    StepError, SERVER_HINT,
+    pending, server_name, ApplyError, Backend, Conn, Database, Exprs, Judged, Names, Pending,
+    RowCount, StepError, SERVER_HINT,
 };
 use crate::database::Target;
 use crate::introspect::Rules;
@@ -103,18 +103,6 @@ impl Backend for MySqlConnection {
         })
     }
 
-    async fn introspect(&mut self) -> Result<Schema, sqlx::Error> {
-        introspect::introspect(self).await
-    }
-
-    async fn normalize_expressions(
-        &mut self,
-        table: &Table,
-        expressions: &[(ExprKind, String)],
-    ) -> Result<Vec<Option<String>>, sqlx::Error> {
-        expressions::normalize(self, table, expressions).await
-    }
-
     /// `table_rows`, or `count(*)` for a small table. The table is looked up in the
     /// connection's database: the model's `public` schema name is not a MySQL database.
     async fn row_count(&mut self, name: &QualifiedName) -> RowCount {
@@ -140,6 +128,14 @@ impl Backend for MySqlConnection {
                 "no statistics yet and too large to count; run ANALYZE TABLE on it",
             )),
         }
+    }
+
+    async fn introspect(&mut self) -> Result<Schema, sqlx::Error> {
+        introspect::introspect(self).await
+    }
+
+    async fn normalize_expressions(&mut self, table: &Table, exprs: &Exprs) -> Judged {
+        expressions::normalize(self, table, exprs).await
     }
 
     async fn create_scratch(&mut self, name: &str) -> Result<(), sqlx::Error> {

@@ -167,3 +167,16 @@ fn table_of(node: &SyntaxNode) -> String {
         .trim_end_matches(" *")
         .to_string()
 }
+
+/// The attribute actions (on columns of a composite type) of `ALTER TYPE`, with the type's
+/// name; none for another `ALTER TYPE`.
+fn attribute_actions(t: &ast::AlterType) -> (String, Vec<ast::AlterTypeAttributeAction>) {
+    let Some(ast::AlterTypeAction::AlterTypeAttributeActionList(list)) = t.action() else {
+        return (String::new(), Vec::new());
+    };
+    let ty = t
+        .type_name_ref()
+        .map(|n| name(n.syntax()))
+        .unwrap_or_default();
+    (ty, list.actions().collect())
+}

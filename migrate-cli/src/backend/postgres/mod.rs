@@ -10,7 +10,7 @@ mod lint;
 pub mod statements;
 
 use super::{
-    pending, quote, server_name, Backend, Conn, Database, ExprKind, Names, Pending, RowCount,
+    pending, quote, server_name, Backend, Conn, Database, Exprs, Judged, Names, Pending, RowCount,
     StepError, SERVER_HINT,
 };
 use crate::commands::migrate::Remains;
@@ -120,12 +120,8 @@ impl Backend for PgConnection {
         introspect::introspect(self).await
     }
 
-    async fn normalize_expressions(
-        &mut self,
-        table: &Table,
-        expressions: &[(ExprKind, String)],
-    ) -> Result<Vec<Option<String>>, sqlx::Error> {
-        expressions::normalize(self, table, expressions).await
+    async fn normalize_expressions(&mut self, table: &Table, exprs: &Exprs) -> Judged {
+        expressions::normalize(self, table, exprs).await
     }
 
     /// `reltuples`, or `count(*)` for a small table never analyzed.
