@@ -226,6 +226,24 @@ pub struct Names {
     pub probe_hint: &'static str,
 }
 
+impl Names {
+    /// The names of a database on a server, which connecting fails for the same reasons.
+    const fn server(
+        title: &'static str,
+        schemes: &'static [&'static str],
+        scratch_hint: &'static str,
+        probe_hint: &'static str,
+    ) -> Names {
+        Names {
+            title,
+            schemes,
+            connect_hint: SERVER_HINT,
+            scratch_hint,
+            probe_hint,
+        }
+    }
+}
+
 /// What to check when connecting to a server fails.
 const SERVER_HINT: &str = "check that the server is running, that the database exists and that the url's host, port, user and database are right";
 

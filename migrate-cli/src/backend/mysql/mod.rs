@@ -12,7 +12,7 @@ pub mod statements;
 
 use super::{
     pending, server_name, ApplyError, Backend, Conn, Database, Exprs, Judged, Names, Pending,
-    RowCount, StepError, SERVER_HINT,
+    RowCount, StepError,
 };
 use crate::database::Target;
 use crate::introspect::Rules;
@@ -39,13 +39,7 @@ impl Database for Mysql {
         &Rules::MYSQL
     }
     fn names(&self) -> &'static Names {
-        &Names {
-            title: "MySQL",
-            schemes: &["mysql", "mariadb"],
-            connect_hint: SERVER_HINT,
-            scratch_hint: "the url's user needs the CREATE and DROP privileges",
-            probe_hint: "grant the login CREATE TEMPORARY TABLES, or compare with verify, which judges on a scratch database",
-        }
+        &NAMES
     }
 }
 
@@ -56,6 +50,14 @@ pub(super) fn connect(target: &Target) -> Result<(String, Pending), sqlx::Error>
     let what = server_name("mysql", db, host, port);
     Ok((what, pending(opts, Conn::Mysql)))
 }
+
+/// What URLs and messages say of MySQL and MariaDB.
+const NAMES: Names = Names::server(
+    "MySQL",
+    &["mysql", "mariadb"],
+    "the url's user needs the CREATE and DROP privileges",
+    "grant the login CREATE TEMPORARY TABLES, or compare with verify, which judges on a scratch database",
+);
 
 fn quote(ident: &str) -> String {
     format!("`{}`", ident.replace('`', "``"))

@@ -11,7 +11,7 @@ pub mod statements;
 
 use super::{
     pending, quote, server_name, Backend, Conn, Database, Exprs, Judged, Names, Pending, RowCount,
-    StepError, SERVER_HINT,
+    StepError,
 };
 use crate::commands::migrate::Remains;
 use crate::database::Target;
@@ -33,6 +33,14 @@ pub const LOCK_CLASS: i32 = 0x7665_7269;
 
 /// What a scratch database's name looks like, as a PostgreSQL regular expression.
 const SCRATCH_NAME_RE: &str = "^verify_[0-9]+_[0-9]+$";
+
+/// What URLs and messages say of PostgreSQL.
+const NAMES: Names = Names::server(
+    "PostgreSQL",
+    &["postgres", "postgresql"],
+    "the url's user needs the CREATEDB privilege",
+    "grant the login TEMPORARY on the database and use a primary that is not read-only, or compare with verify, which judges on a scratch database",
+);
 
 /// PostgreSQL before connecting.
 pub struct Postgres;
@@ -58,13 +66,7 @@ impl Database for Postgres {
         Some(no_transaction_remains(sql))
     }
     fn names(&self) -> &'static Names {
-        &Names {
-            title: "PostgreSQL",
-            schemes: &["postgres", "postgresql"],
-            connect_hint: SERVER_HINT,
-            scratch_hint: "the url's user needs the CREATEDB privilege",
-            probe_hint: "grant the login TEMPORARY on the database and use a primary that is not read-only, or compare with verify, which judges on a scratch database",
-        }
+        &NAMES
     }
     fn how_it_runs(&self, m: &Migration) -> &'static str {
         match m.no_tx {
