@@ -445,6 +445,9 @@ fn pg_a_verify_stopped_by_a_signal_removes_its_scratch_database() {
             text.contains(&format!("verify was stopped by SIG{signal}")),
             "{text}"
         );
+        // The shell's convention: 128 plus the signal's number.
+        let code = if signal == "TERM" { 143 } else { 130 };
+        assert!(text.contains(&format!("exit code {code}\n")), "{text}");
     }
 }
 

@@ -102,7 +102,14 @@ fn options(target: &Target) -> Result<SqliteConnectOptions, sqlx::Error> {
             .filename(file)
             .create_if_missing(true));
     }
-    let opts = SqliteConnectOptions::from_str(&target.url)?;
+    // Schemes are case-insensitive; sqlx strips only a lowercase `sqlite:`.
+    let url = match target.url.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("sqlite:") => {
+            format!("sqlite:{}", &target.url[7..])
+        }
+        _ => target.url.clone(),
+    };
+    let opts = SqliteConnectOptions::from_str(&url)?;
     if in_memory(&target.url) {
         return Ok(opts);
     }
