@@ -66,7 +66,7 @@ pub enum MigrateError {
         dry_run: bool,
     },
     #[error(transparent)]
-    Failed(Failure),
+    Failed(Box<Failure>),
     /// A MySQL file that cannot be cut into statements, refused before anything ran.
     #[error("migration {file}:{line} cannot be cut into statements: {error}; nothing of it ran and nothing was recorded; fix the file and run migrate again")]
     Unsplittable {
@@ -329,7 +329,7 @@ async fn apply_one(
             let error = ServerError::Server(Box::new(stopped.error));
             let mut failure = Failure::new(file, error, stopped.remains, applied_before);
             failure.statement = stopped.statement;
-            return Err(MigrateError::Failed(failure).into());
+            return Err(MigrateError::Failed(Box::new(failure)).into());
         }
         Err(ApplyError::Record { error, ran: false }) => return Err(MigrateError::Sqlx {
             context: "cannot record the migration in _sqlx_migrations before running it (nothing of it ran)",
@@ -365,13 +365,13 @@ async fn apply_one(
     Err(match error {
         SqlxMigrateError::ExecuteMigration(e, _) => {
             let failure = diagnose(conn, m, file, e, applied_before, recovered).await;
-            MigrateError::Failed(failure)
+            MigrateError::Failed(Box::new(failure))
         }
         e if records_inside => {
             let error = ServerError::Sqlx(Box::new(sqlx::Error::Migrate(Box::new(e))));
             let mut failure = Failure::new(file, error, Remains::Nothing, applied_before);
             failure.context = "cannot record it in _sqlx_migrations before its COMMIT: ";
-            MigrateError::Failed(failure)
+            MigrateError::Failed(Box::new(failure))
         }
         e if records_itself => MigrateError::Unrecorded {
             file,
