@@ -103,6 +103,9 @@ pub enum ServerError {
     /// sqlx's error, shown as the database's own message (without sqlx's wrapping).
     #[error("{}", error_message(.0))]
     Server(Box<sqlx::Error>),
+    /// A file to run statement by statement that cannot be cut into statements.
+    #[error("cannot be cut into statements: {0}")]
+    Unsplittable(#[source] crate::backend::SplitError),
     /// What this tool found when the database answered nothing wrong.
     #[error("{0}")]
     Found(String),
@@ -218,18 +221,6 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Database
         .build()
         .map_err(DatabaseError::Runtime)?;
     Ok(runtime.block_on(future))
-}
-
-/// The character position PostgreSQL reports for an error, 1-based, into the SQL sent.
-pub fn error_position(error: &sqlx::Error) -> Option<usize> {
-    use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
-    let pg = error
-        .as_database_error()?
-        .try_downcast_ref::<PgDatabaseError>()?;
-    match pg.position()? {
-        PgErrorPosition::Original(position) => Some(position),
-        PgErrorPosition::Internal { .. } => None,
-    }
 }
 
 /// The database's own message for `error` (without sqlx's wrapping).

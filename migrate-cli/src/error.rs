@@ -1,6 +1,6 @@
 //! The command line's errors and the exit code each one gives.
 
-use crate::backend::sqlite::defaults::DefaultsError;
+use crate::backend::DefaultsError;
 use crate::commands::migrate::MigrateError;
 use crate::commands::verify::VerifyError;
 use crate::config::ConfigError;
@@ -61,6 +61,11 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) | Error::OpenRenames(_) => EXIT_USAGE,
+            // The shell's convention: 128 plus the signal's number.
+            Error::Verify(VerifyError::Interrupted { signal, .. }) => match *signal {
+                "SIGINT" => 130,
+                _ => 143,
+            },
             _ => EXIT_FAILED,
         }
     }

@@ -62,7 +62,11 @@ pub enum FolderReadError {
     #[error("migrations folder {out} does not exist; run generate first, or point `out` in {config} at the folder")]
     NoFolder { out: String, config: String },
     #[error("cannot read the migrations in {out}: {error}; fix or rename the file named")]
-    Resolve { out: String, error: String },
+    Resolve {
+        out: String,
+        #[source]
+        error: sqlx::migrate::MigrateError,
+    },
 }
 
 /// `path` as the user would type it: relative to `cwd` when inside it.
@@ -83,9 +87,9 @@ pub async fn load_local(config: &Config, cwd: &Path) -> Result<Vec<Local>, Folde
     let migrator =
         Migrator::new(config.out.as_path())
             .await
-            .map_err(|e| FolderReadError::Resolve {
+            .map_err(|error| FolderReadError::Resolve {
                 out: out.clone(),
-                error: e.to_string(),
+                error,
             })?;
     let files = files_by_version(&config.out);
     Ok(migrator

@@ -1,13 +1,12 @@
 //! A migration file's statements: the chunks between `--> statement-breakpoint` lines, each
 //! with the line it starts on. Every database's backend and the failure reports read files
 //! through [`split_statements`].
-//! [`mysql`] and [`postgres`] read statements with a real SQL tokenizer (sqlparser's): MySQL
-//! files are cut at their `;`s, and PostgreSQL `-- no-transaction` files are read for what a
+//! The backends read statements further with a real SQL tokenizer (sqlparser's):
+//! `backend::mysql::statements` cuts MySQL files at their `;`s, and
+//! `backend::postgres::statements` reads PostgreSQL `-- no-transaction` files for what a
 //! failure leaves.
 
 pub mod lint;
-pub mod mysql;
-pub mod postgres;
 
 /// The line that separates statements in a migration file.
 pub const BREAKPOINT: &str = "--> statement-breakpoint";

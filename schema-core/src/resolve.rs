@@ -269,7 +269,7 @@ impl Ctx<'_> {
                 }
                 None => {
                     errors.push(err(&self.def.rust_name, Some(&f.field), format!(
-                        "field `{}` has type `{rust}`, which has no SQL mapping and is no #[derive(DbEnum)] enum in the schema files; derive DbEnum for it or give the type: #[column(sql_type = \"jsonb\")]",
+                        "field `{}` has type `{rust}`, which has no SQL mapping and is no #[derive(DbEnum)] enum in the schema files; derive DbEnum for it or give the column its SQL type: #[column(sql_type = \"...\")] (for a JSON value: \"jsonb\" on PostgreSQL, \"json\" on MySQL, \"text\" on SQLite)",
                         f.field
                     )));
                     ColumnType::Builtin("text".into())

@@ -149,8 +149,8 @@ impl Connected {
         let error = match each!(&mut self.conn, c => c.replay_step(m).await) {
             Ok(()) => return Ok(()),
             Err(StepError::At(line, error)) => return Err((line, server(error))),
-            Err(StepError::Unsplittable(line, why)) => {
-                return Err((Some(line), ServerError::Found(why)))
+            Err(StepError::Unsplittable(error)) => {
+                return Err((Some(error.line()), ServerError::Unsplittable(error)))
             }
             Err(StepError::Whole(error)) => error,
         };

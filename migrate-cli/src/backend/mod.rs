@@ -44,12 +44,14 @@ pub mod sqlite;
 #[cfg(test)]
 mod tests;
 
+pub use mysql::statements::{Piece, SplitError};
 pub use scratch::{Scratch, ScratchError, SCRATCH_PREFIX};
 pub use sqlite::defaults::{DefaultsError, Rejected};
 
 use crate::config::Dialect;
 use crate::database::{DatabaseError, ServerError, Target};
 use crate::introspect::{compare_by, Rules};
+use crate::statements::lint::StatementFinding;
 use crate::statements::Statement;
 use schema_core::diff::QualifiedName;
 use schema_core::model::{Schema, Table};
@@ -80,17 +82,33 @@ pub enum ExprKind {
     Predicate,
 }
 
+/// Expressions of one table to judge, each with what it is.
+pub type Exprs = [(ExprKind, String)];
+
+/// What the server printed back for each expression, `None` for one it cannot judge.
+pub type Judged = Result<Vec<Option<String>>, sqlx::Error>;
+
 /// Why applying one migration failed.
 #[derive(Debug)]
 pub enum ApplyError {
     /// sqlx's bookkeeping or the file failed (a file applied whole, in a transaction or not).
     Migrate(MigrateError),
     /// A file run statement by statement stopped at one (MySQL): what ran before it remains.
-    Stopped(mysql::Stopped),
+    Stopped(Stopped),
     /// A file to run statement by statement cannot be cut into statements: nothing ran.
-    Unsplittable(crate::statements::mysql::SplitError),
+    Unsplittable(SplitError),
     /// The `_sqlx_migrations` row could not be written; `ran` when the file's statements ran.
     Record { error: sqlx::Error, ran: bool },
+}
+
+/// A file run statement by statement that stopped at one, told by its backend.
+#[derive(Debug)]
+pub struct Stopped {
+    /// The failing statement: its 1-based number, its line in the file and its text.
+    pub statement: Option<(usize, usize, String)>,
+    pub error: sqlx::Error,
+    /// What of the file remains, as the backend words it.
+    pub remains: crate::commands::migrate::Remains,
 }
 
 /// Why `verify` could not apply a migration.
@@ -100,8 +118,8 @@ pub enum StepError {
     At(Option<usize>, sqlx::Error),
     /// The file failed as a whole and was rolled back: a replay finds the statement.
     Whole(sqlx::Error),
-    /// The file cannot be cut into statements (at this line, for this reason): nothing ran.
-    Unsplittable(usize, String),
+    /// The file cannot be cut into statements: nothing ran.
+    Unsplittable(SplitError),
 }
 
 /// A statement that failed while a migration was replayed, with what the replay found.
@@ -126,6 +144,12 @@ pub trait Database: Sync {
     /// Whether `target` names a database file that does not exist (so nothing was applied).
     fn file_missing(&self, _target: &Target) -> bool {
         false
+    }
+    /// What messages call the database of `target` before connecting: `sqlite database dev.db`
+    /// (never a password).
+    fn what_of(&self, target: &Target) -> String {
+        let kind = self.names().schemes[0];
+        format!("{kind} database {}", crate::database::redact(&target.url))
     }
     /// The URL used when none is given anywhere, and its file, for a config in `dir`.
     fn default_url(&self, _dir: &std::path::Path) -> Option<(String, std::path::PathBuf)> {
@@ -155,6 +179,10 @@ pub trait Database: Sync {
     fn is_control(&self, _statement: &Statement<'_>) -> bool {
         false
     }
+    /// The character position (1-based, into the SQL sent) the database reports for `error`.
+    fn error_position(&self, _error: &sqlx::Error) -> Option<usize> {
+        None
+    }
     /// What a failed `-- no-transaction` file `sql` left, where this database knows better than
     /// "the statements before the failing one".
     fn no_transaction_remains(&self, _sql: &str) -> Option<crate::commands::migrate::Remains> {
@@ -178,6 +206,9 @@ pub trait Database: Sync {
     fn has_schemas(&self) -> bool {
         false
     }
+    /// The statement lint's findings of `sql`, a whole migration file of this database, in the
+    /// order of its statements, each statement read by this database's parser.
+    fn lint_statements(&self, sql: &str) -> Vec<StatementFinding>;
     /// Every difference between a snapshot and the live schema, as this database prints back.
     fn compare(&self, expected: &Schema, actual: &Schema) -> Vec<String> {
         compare_by(self.rules(), !self.has_schemas(), expected, actual, None)
@@ -196,6 +227,24 @@ pub struct Names {
     pub scratch_hint: &'static str,
     /// What lets the server judge expressions on a temporary probe table.
     pub probe_hint: &'static str,
+}
+
+impl Names {
+    /// The names of a database on a server, which connecting fails for the same reasons.
+    const fn server(
+        title: &'static str,
+        schemes: &'static [&'static str],
+        scratch_hint: &'static str,
+        probe_hint: &'static str,
+    ) -> Names {
+        Names {
+            title,
+            schemes,
+            connect_hint: SERVER_HINT,
+            scratch_hint,
+            probe_hint,
+        }
+    }
 }
 
 /// What to check when connecting to a server fails.
@@ -275,12 +324,8 @@ pub trait Backend: Connection + Migrate {
     /// index predicates), applied to a probe built like the live `table` that never touches it,
     /// or `None` for one it cannot judge; an error when no probe could be built. A backend whose
     /// server is not asked judges none.
-    async fn normalize_expressions(
-        &mut self,
-        _table: &Table,
-        expressions: &[(ExprKind, String)],
-    ) -> Result<Vec<Option<String>>, sqlx::Error> {
-        Ok(vec![None; expressions.len()])
+    async fn normalize_expressions(&mut self, _table: &Table, exprs: &Exprs) -> Judged {
+        Ok(vec![None; exprs.len()])
     }
     /// Creates the scratch database `name`, holding a lock that marks it as this run's.
     async fn create_scratch(&mut self, name: &str) -> Result<(), sqlx::Error>;

@@ -48,6 +48,24 @@ async fn a_password_in_the_query_string_is_never_shown() {
     assert!(!err.contains("hunter2"), "{err}");
 }
 
+/// Schemes are case-insensitive: `SQLITE://dev.db` is the file `dev.db`, not a path.
+#[tokio::test]
+async fn an_uppercase_sqlite_scheme_names_the_file() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("dev.db"), b"").expect("an empty database file");
+    let target = Target {
+        url: "SQLITE://dev.db".into(),
+        source: UrlSource::Flag,
+        base: dir.path().to_path_buf(),
+    };
+    let sqlite = of(Dialect::Sqlite);
+    assert!(!sqlite.file_missing(&target));
+    let connected = connect(&target, Dialect::Sqlite).await;
+    let what = connected.map(|c| c.what).unwrap_or_else(|e| e.to_string());
+    let file = dir.path().join("dev.db");
+    assert_eq!(what, format!("sqlite database {}", file.display()));
+}
+
 #[test]
 fn a_url_of_another_database_is_no_missing_sqlite_file() {
     let sqlite = of(Dialect::Sqlite);

@@ -11,7 +11,7 @@ mod failure;
 
 pub use failure::{Failure, Remains};
 
-use crate::backend::{self, mysql, AppliedRow, ApplyError, Connected};
+use crate::backend::{self, AppliedRow, ApplyError, Connected};
 use crate::commands::check;
 use crate::config::{self, Config};
 use crate::database::{self, ServerError, Target};
@@ -65,15 +65,15 @@ pub enum MigrateError {
         unreviewed: bool,
         dry_run: bool,
     },
-    #[error("{0}")]
-    Failed(Failure),
+    #[error(transparent)]
+    Failed(Box<Failure>),
     /// A MySQL file that cannot be cut into statements, refused before anything ran.
     #[error("migration {file}:{line} cannot be cut into statements: {error}; nothing of it ran and nothing was recorded; fix the file and run migrate again")]
     Unsplittable {
         file: String,
         line: usize,
         #[source]
-        error: crate::statements::mysql::SplitError,
+        error: backend::SplitError,
     },
     /// A SQLite `-- no-transaction` file without a transaction of its own ran, but its
     /// `_sqlx_migrations` row could not be written.
@@ -326,8 +326,10 @@ async fn apply_one(
             .into())
         }
         Err(ApplyError::Stopped(stopped)) => {
-            let failure = mysql::migrate::failure(&m.migration, file, &stopped, applied_before);
-            return Err(MigrateError::Failed(failure).into());
+            let error = ServerError::Server(Box::new(stopped.error));
+            let mut failure = Failure::new(file, error, stopped.remains, applied_before);
+            failure.statement = stopped.statement;
+            return Err(MigrateError::Failed(Box::new(failure)).into());
         }
         Err(ApplyError::Record { error, ran: false }) => return Err(MigrateError::Sqlx {
             context: "cannot record the migration in _sqlx_migrations before running it (nothing of it ran)",
@@ -362,16 +364,15 @@ async fn apply_one(
     }
     Err(match error {
         SqlxMigrateError::ExecuteMigration(e, _) => {
-            let failure = diagnose(conn, m, file, &e, applied_before, recovered).await;
-            MigrateError::Failed(failure)
+            let failure = diagnose(conn, m, file, e, applied_before, recovered).await;
+            MigrateError::Failed(Box::new(failure))
         }
-        e if records_inside => MigrateError::Failed(Failure {
-            file,
-            statement: None,
-            error: format!("cannot record it in _sqlx_migrations before its COMMIT: {e}"),
-            remains: Remains::Nothing,
-            applied_before,
-        }),
+        e if records_inside => {
+            let error = ServerError::Sqlx(Box::new(sqlx::Error::Migrate(Box::new(e))));
+            let mut failure = Failure::new(file, error, Remains::Nothing, applied_before);
+            failure.context = "cannot record it in _sqlx_migrations before its COMMIT: ";
+            MigrateError::Failed(Box::new(failure))
+        }
         e if records_itself => MigrateError::Unrecorded {
             file,
             what: conn.what.clone(),

@@ -4,7 +4,6 @@
 //! the url's server, or a temporary SQLite file) is removed afterwards, also on failure and
 //! when the run is stopped with SIGTERM or SIGINT (as CI stops a job on timeout).
 
-pub use crate::backend::postgres::LOCK_CLASS;
 pub use crate::backend::SCRATCH_PREFIX;
 
 use crate::backend::{self, Connected, Scratch, ScratchError};

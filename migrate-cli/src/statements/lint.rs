@@ -2,9 +2,11 @@
 //! read by a real SQL parser, and the findings derived from what the statements say (a
 //! `DROP TABLE` is `drop-table` whether or not a `-- lint:` comment line says so).
 //!
-//! PostgreSQL files are read by squawk's parser (`postgres`, the one squawk-cli runs), SQLite
-//! and MySQL files by sqlparser (`sqlparsed`), cut into statements by [`super::mysql::split`]
-//! between `--> statement-breakpoint` lines. Each finding is a [`schema_core::lint::Finding`]
+//! Each database's backend reads its files ([`crate::backend::Database::lint_statements`]):
+//! PostgreSQL files with squawk's parser (`backend::postgres::lint`, the one squawk-cli runs),
+//! SQLite and MySQL files with sqlparser ([`sqlparsed`], given the backend's statement parser),
+//! cut into statements by `backend::mysql::statements::split` between
+//! `--> statement-breakpoint` lines. Each finding is a [`schema_core::lint::Finding`]
 //! with the same codes and severities as the findings of a change list, plus the file line of
 //! its statement. A statement the parser cannot read is an `unparsed-statement` warning naming
 //! its line: nothing passes unread.
@@ -13,8 +15,7 @@
 //! SQLite table rebuild or a MySQL `MODIFY COLUMN` changes (the old definition is not in the
 //! file), or which enum values a type rebuild removes.
 
-mod postgres;
-mod sqlparsed;
+pub(crate) mod sqlparsed;
 #[cfg(test)]
 mod tests;
 
@@ -34,10 +35,7 @@ pub struct StatementFinding {
 /// The findings of `sql`, a whole migration file of `dialect`, in the order of its statements
 /// (a statement with several findings gives them in the order of its clauses).
 pub fn lint_file(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
-    match dialect {
-        Dialect::Postgres => postgres::lint(sql),
-        Dialect::Sqlite | Dialect::Mysql => sqlparsed::lint(dialect, sql),
-    }
+    crate::backend::of(dialect).lint_statements(sql)
 }
 
 /// The severity of a code: errors lose data or fail on a table with rows, the rest warn.
@@ -54,7 +52,12 @@ fn severity(code: &str) -> Severity {
 }
 
 /// A finding of `code` on `object`, for the statement on `lines`.
-fn found(lines: Lines, code: &'static str, object: &str, message: String) -> StatementFinding {
+pub(crate) fn found(
+    lines: Lines,
+    code: &'static str,
+    object: &str,
+    message: String,
+) -> StatementFinding {
     StatementFinding {
         line: lines.first,
         last_line: lines.last,
@@ -70,13 +73,13 @@ fn found(lines: Lines, code: &'static str, object: &str, message: String) -> Sta
 
 /// The first and last file line of a statement.
 #[derive(Debug, Clone, Copy)]
-struct Lines {
-    first: usize,
-    last: usize,
+pub(crate) struct Lines {
+    pub(crate) first: usize,
+    pub(crate) last: usize,
 }
 
 /// The `unparsed-statement` finding of the statement on `lines`.
-fn unparsed(lines: Lines, why: &str) -> StatementFinding {
+pub(crate) fn unparsed(lines: Lines, why: &str) -> StatementFinding {
     let line = lines.first;
     found(
         lines,
@@ -87,7 +90,7 @@ fn unparsed(lines: Lines, why: &str) -> StatementFinding {
 }
 
 /// A name as written, without its quotes: `"public"."orders"` → `public.orders`.
-fn unquoted(name: &str) -> String {
+pub(crate) fn unquoted(name: &str) -> String {
     name.chars()
         .filter(|c| !matches!(c, '"' | '`'))
         .collect::<String>()
@@ -98,7 +101,7 @@ fn unquoted(name: &str) -> String {
 
 /// The last part of a name as written, without quotes: `"public"."orders"` → `orders`; the
 /// key under which tables created in a file are remembered.
-fn last_part(name: &str) -> String {
+pub(crate) fn last_part(name: &str) -> String {
     let name = unquoted(name);
     match name.rsplit_once('.') {
         Some((_, last)) => last.to_string(),
@@ -108,7 +111,7 @@ fn last_part(name: &str) -> String {
 
 /// The object of a table rename, as the change list names it: the new name, in the old name's
 /// schema when the new one names none (`public.a` renamed to `b` → `public.b`).
-fn renamed_table(old: &str, new: &str) -> String {
+pub(crate) fn renamed_table(old: &str, new: &str) -> String {
     match (new.contains('.'), old.rsplit_once('.')) {
         (false, Some((schema, _))) => format!("{schema}.{new}"),
         _ => new.to_string(),
@@ -116,7 +119,7 @@ fn renamed_table(old: &str, new: &str) -> String {
 }
 
 /// The line (1-based) of byte `offset` of `text`.
-fn line_at(text: &str, offset: usize) -> usize {
+pub(crate) fn line_at(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end]
         .iter()

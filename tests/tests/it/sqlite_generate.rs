@@ -131,6 +131,25 @@ struct Account {
     assert!(!p.migrations().exists(), "nothing may be written");
 }
 
+/// A type with no SQL mapping: the hint gives an example for every database, not PostgreSQL's
+/// `jsonb` alone, which a SQLite config would not want.
+#[test]
+fn a_type_without_sql_mapping_is_hinted_for_every_database() {
+    let p = sqlite_project(
+        r#"
+#[derive(Table)] #[table(name = "accounts")]
+struct Account {
+    #[column(primary_key)] id: i64,
+    settings: Settings,
+}
+"#,
+    );
+    let run = p.run(&["generate"], NOW);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let needle = "give the column its SQL type: #[column(sql_type = \"...\")] (for a JSON value: \"jsonb\" on PostgreSQL, \"json\" on MySQL, \"text\" on SQLite)";
+    assert!(run.stderr.contains(needle), "{}", run.stderr);
+}
+
 #[test]
 fn defaults_sqlite_evaluates_are_written() {
     let p = sqlite_project(

@@ -2,7 +2,8 @@
 //! and a generated one), a hand-edited one fails naming the column, and the scratch database
 //! is gone afterwards either way. SQLite's verify is in `verify_sqlite.rs`.
 
-use migrate_cli::commands::verify::{LOCK_CLASS, SCRATCH_PREFIX};
+use migrate_cli::backend::postgres::LOCK_CLASS;
+use migrate_cli::commands::verify::SCRATCH_PREFIX;
 use migrate_cli::{run_with, Context};
 use sqlx::{Connection, PgConnection};
 use std::fs;
@@ -444,6 +445,9 @@ fn pg_a_verify_stopped_by_a_signal_removes_its_scratch_database() {
             text.contains(&format!("verify was stopped by SIG{signal}")),
             "{text}"
         );
+        // The shell's convention: 128 plus the signal's number.
+        let code = if signal == "TERM" { 143 } else { 130 };
+        assert!(text.contains(&format!("exit code {code}\n")), "{text}");
     }
 }
 

@@ -7,7 +7,7 @@
 //! reads `--` as a comment only before a space, so the `--> statement-breakpoint` lines are a
 //! syntax error there; and the server's error would not say which statement failed. So the
 //! statements (the chunks between breakpoint lines, without those lines, each cut into its SQL
-//! statements by sqlparser's tokenizer: [`crate::statements::mysql`]) are sent one by one; the
+//! statements by sqlparser's tokenizer: [`super::statements`]) are sent one by one; the
 //! `BEGIN ... END` body of a trigger, routine or event is sent whole with its statement, and an
 //! executable comment (`/*!50001 ... */`) is sent as a statement, which the server runs. A file
 //! that cannot be split is refused before anything runs or is recorded.
@@ -16,8 +16,9 @@
 //! leaves a row that `status` shows as failed and `migrate` (ours and sqlx's) refuses to go
 //! past. When the very first statement fails nothing ran, and the row is deleted again.
 
-use crate::commands::migrate::{Failure, Remains};
-use crate::statements::mysql::{split, SplitError};
+use super::statements::{split, SplitError};
+use crate::backend::{ApplyError, Stopped};
+use crate::commands::migrate::Remains;
 use crate::statements::{split_statements, Statement};
 use sqlx::migrate::Migration;
 use sqlx::{Executor, MySqlConnection};
@@ -25,14 +26,14 @@ use std::time::{Duration, Instant};
 
 /// Where a file's statements stopped.
 #[derive(Debug)]
-pub struct Stopped {
+pub struct StoppedAt {
     /// The failing statement's index into the file's statements with SQL.
     pub index: usize,
     pub error: sqlx::Error,
 }
 
 /// The statements of `sql`, in order: the chunks between breakpoint lines, each cut into its
-/// statements by [`crate::statements::mysql`], so that a generated file (which has no
+/// statements by [`super::statements`], so that a generated file (which has no
 /// breakpoint lines on MySQL) and a failure in it are told statement by statement. Each
 /// statement's text starts at its first token, so its `first_line` is the line of its SQL.
 pub fn statements(sql: &str) -> Result<Vec<Statement<'_>>, SplitError> {
@@ -51,27 +52,19 @@ pub fn statements(sql: &str) -> Result<Vec<Statement<'_>>, SplitError> {
 /// Runs `statements` in order on the bare connection, each committing on its own (with
 /// `autocommit` on, whatever the server's default: a statement left in an open transaction
 /// would be rolled back when the connection closes).
-pub async fn run(conn: &mut MySqlConnection, statements: &[Statement<'_>]) -> Result<(), Stopped> {
+pub async fn run(
+    conn: &mut MySqlConnection,
+    statements: &[Statement<'_>],
+) -> Result<(), StoppedAt> {
     if let Err(error) = conn.execute("SET SESSION autocommit = 1").await {
-        return Err(Stopped { index: 0, error });
+        return Err(StoppedAt { index: 0, error });
     }
     for (index, statement) in statements.iter().enumerate() {
         if let Err(error) = conn.execute(statement.text).await {
-            return Err(Stopped { index, error });
+            return Err(StoppedAt { index, error });
         }
     }
     Ok(())
-}
-
-/// Why [`apply`] stopped.
-#[derive(Debug)]
-pub enum ApplyError {
-    /// The file cannot be cut into statements: nothing ran, nothing was recorded.
-    Unsplittable(SplitError),
-    /// A statement failed (see [`failure`]).
-    Stopped(Stopped),
-    /// The bookkeeping in `_sqlx_migrations` failed; `ran` when every statement had run.
-    Record { error: sqlx::Error, ran: bool },
 }
 
 /// Applies `m` statement by statement with its `_sqlx_migrations` row, as the module says.
@@ -102,7 +95,7 @@ pub async fn apply(conn: &mut MySqlConnection, m: &Migration) -> Result<Duration
                     .execute(&mut *conn)
                     .await;
         }
-        return Err(ApplyError::Stopped(stopped));
+        return Err(ApplyError::Stopped(stopped_at(m, &statements, stopped)));
     }
     let elapsed = start.elapsed();
     let nanos = i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX);
@@ -115,28 +108,19 @@ pub async fn apply(conn: &mut MySqlConnection, m: &Migration) -> Result<Duration
     Ok(elapsed)
 }
 
-/// The failure report of a file that stopped at `stopped`.
-pub fn failure(m: &Migration, file: String, stopped: &Stopped, applied_before: usize) -> Failure {
-    // `apply` split the same text before it ran anything.
-    let statements = statements(&m.sql).unwrap_or_default();
+/// What `m`, cut into `statements`, left when it stopped at `stopped`.
+fn stopped_at(m: &Migration, statements: &[Statement<'_>], stopped: StoppedAt) -> Stopped {
     let statement = statements.get(stopped.index).map(|s| {
         let line = s.sql_line().unwrap_or(s.first_line);
         (stopped.index + 1, line, s.text.to_string())
     });
-    Failure {
-        file,
+    let file = format!("{}_{}", m.version, m.description);
+    let told = remains(stopped.index + 1, statements.len(), &file);
+    Stopped {
         statement,
-        error: crate::database::error_message(&stopped.error),
-        remains: Remains::Autocommitted {
-            failed: small(stopped.index + 1),
-            total: small(statements.len()),
-        },
-        applied_before,
+        error: stopped.error,
+        remains: Remains::Told(told),
     }
-}
-
-fn small(n: usize) -> u16 {
-    u16::try_from(n).unwrap_or(u16::MAX)
 }
 
 /// `statement 2`, `statements 2 to 4`, for 1-based `first..=last`.
@@ -148,7 +132,9 @@ pub fn span(first: usize, last: usize) -> String {
     }
 }
 
-/// What [`Remains::Autocommitted`] says of `file` (whose name starts with its version).
+/// What remains of `file` (whose name starts with its version) after statement `failed`
+/// (1-based, of `total`) failed: the statements before it, recorded with `success = false`
+/// unless nothing ran.
 pub fn remains(failed: usize, total: usize, file: &str) -> String {
     let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
     let digits: String = name.chars().take_while(char::is_ascii_digit).collect();

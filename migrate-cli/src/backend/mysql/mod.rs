@@ -6,13 +6,13 @@
 
 pub mod expressions;
 pub mod introspect;
+mod lint;
 pub mod migrate;
-
-pub use migrate::Stopped;
+pub mod statements;
 
 use super::{
-    pending, server_name, ApplyError, Backend, Conn, Database, ExprKind, Names, Pending, RowCount,
-    StepError, SERVER_HINT,
+    pending, server_name, ApplyError, Backend, Conn, Database, Exprs, Judged, Names, Pending,
+    RowCount, StepError,
 };
 use crate::database::Target;
 use crate::introspect::Rules;
@@ -32,6 +32,9 @@ impl Database for Mysql {
     fn sql_dialect(&self) -> &'static dyn sqlparser::dialect::Dialect {
         &sqlparser::dialect::MySqlDialect {}
     }
+    fn lint_statements(&self, sql: &str) -> Vec<crate::statements::lint::StatementFinding> {
+        crate::statements::lint::sqlparsed::lint(&lint::READER, sql)
+    }
     fn how_it_runs(&self, _m: &Migration) -> &'static str {
         "statement by statement, each committing on its own"
     }
@@ -39,13 +42,7 @@ impl Database for Mysql {
         &Rules::MYSQL
     }
     fn names(&self) -> &'static Names {
-        &Names {
-            title: "MySQL",
-            schemes: &["mysql", "mariadb"],
-            connect_hint: SERVER_HINT,
-            scratch_hint: "the url's user needs the CREATE and DROP privileges",
-            probe_hint: "grant the login CREATE TEMPORARY TABLES, or compare with verify, which judges on a scratch database",
-        }
+        &NAMES
     }
 }
 
@@ -56,6 +53,14 @@ pub(super) fn connect(target: &Target) -> Result<(String, Pending), sqlx::Error>
     let what = server_name("mysql", db, host, port);
     Ok((what, pending(opts, Conn::Mysql)))
 }
+
+/// What URLs and messages say of MySQL and MariaDB.
+const NAMES: Names = Names::server(
+    "MySQL",
+    &["mysql", "mariadb"],
+    "the url's user needs the CREATE and DROP privileges",
+    "grant the login CREATE TEMPORARY TABLES, or compare with verify, which judges on a scratch database",
+);
 
 fn quote(ident: &str) -> String {
     format!("`{}`", ident.replace('`', "``"))
@@ -91,34 +96,16 @@ impl Backend for MySqlConnection {
     }
 
     async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
-        migrate::apply(self, m).await.map_err(|e| match e {
-            migrate::ApplyError::Unsplittable(error) => ApplyError::Unsplittable(error),
-            migrate::ApplyError::Stopped(stopped) => ApplyError::Stopped(stopped),
-            migrate::ApplyError::Record { error, ran } => ApplyError::Record { error, ran },
-        })
+        migrate::apply(self, m).await
     }
 
     /// Runs the statements as `migrate` does, each committing on its own.
     async fn replay_step(&mut self, m: &Migration) -> Result<(), StepError> {
-        let statements = migrate::statements(&m.sql).map_err(|e| {
-            StepError::Unsplittable(e.line(), format!("cannot be cut into statements: {e}"))
-        })?;
+        let statements = migrate::statements(&m.sql).map_err(StepError::Unsplittable)?;
         migrate::run(self, &statements).await.map_err(|stopped| {
             let line = statements.get(stopped.index).and_then(|s| s.sql_line());
             StepError::At(line, stopped.error)
         })
-    }
-
-    async fn introspect(&mut self) -> Result<Schema, sqlx::Error> {
-        introspect::introspect(self).await
-    }
-
-    async fn normalize_expressions(
-        &mut self,
-        table: &Table,
-        expressions: &[(ExprKind, String)],
-    ) -> Result<Vec<Option<String>>, sqlx::Error> {
-        expressions::normalize(self, table, expressions).await
     }
 
     /// `table_rows`, or `count(*)` for a small table. The table is looked up in the
@@ -146,6 +133,14 @@ impl Backend for MySqlConnection {
                 "no statistics yet and too large to count; run ANALYZE TABLE on it",
             )),
         }
+    }
+
+    async fn introspect(&mut self) -> Result<Schema, sqlx::Error> {
+        introspect::introspect(self).await
+    }
+
+    async fn normalize_expressions(&mut self, table: &Table, exprs: &Exprs) -> Judged {
+        expressions::normalize(self, table, exprs).await
     }
 
     async fn create_scratch(&mut self, name: &str) -> Result<(), sqlx::Error> {

@@ -6,14 +6,17 @@
 
 pub mod expressions;
 pub mod introspect;
+mod lint;
+pub mod statements;
 
 use super::{
-    pending, quote, server_name, Backend, Conn, Database, ExprKind, Names, Pending, RowCount,
-    StepError, SERVER_HINT,
+    pending, quote, server_name, Backend, Conn, Database, Exprs, Judged, Names, Pending, RowCount,
+    StepError,
 };
 use crate::commands::migrate::Remains;
 use crate::database::Target;
 use crate::statements::split_statements;
+
 use schema_core::diff::QualifiedName;
 use schema_core::model::{Schema, Table};
 use sqlx::migrate::Migration;
@@ -31,6 +34,14 @@ pub const LOCK_CLASS: i32 = 0x7665_7269;
 /// What a scratch database's name looks like, as a PostgreSQL regular expression.
 const SCRATCH_NAME_RE: &str = "^verify_[0-9]+_[0-9]+$";
 
+/// What URLs and messages say of PostgreSQL.
+const NAMES: Names = Names::server(
+    "PostgreSQL",
+    &["postgres", "postgresql"],
+    "the url's user needs the CREATEDB privilege",
+    "grant the login TEMPORARY on the database and use a primary that is not read-only, or compare with verify, which judges on a scratch database",
+);
+
 /// PostgreSQL before connecting.
 pub struct Postgres;
 
@@ -41,17 +52,24 @@ impl Database for Postgres {
     fn has_schemas(&self) -> bool {
         true
     }
+    fn lint_statements(&self, sql: &str) -> Vec<crate::statements::lint::StatementFinding> {
+        lint::lint(sql)
+    }
+    fn error_position(&self, error: &sqlx::Error) -> Option<usize> {
+        use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
+        let pg = error
+            .as_database_error()?
+            .try_downcast_ref::<PgDatabaseError>()?;
+        match pg.position()? {
+            PgErrorPosition::Original(position) => Some(position),
+            PgErrorPosition::Internal { .. } => None,
+        }
+    }
     fn no_transaction_remains(&self, sql: &str) -> Option<Remains> {
         Some(no_transaction_remains(sql))
     }
     fn names(&self) -> &'static Names {
-        &Names {
-            title: "PostgreSQL",
-            schemes: &["postgres", "postgresql"],
-            connect_hint: SERVER_HINT,
-            scratch_hint: "the url's user needs the CREATEDB privilege",
-            probe_hint: "grant the login TEMPORARY on the database and use a primary that is not read-only, or compare with verify, which judges on a scratch database",
-        }
+        &NAMES
     }
     fn how_it_runs(&self, m: &Migration) -> &'static str {
         match m.no_tx {
@@ -107,12 +125,8 @@ impl Backend for PgConnection {
         introspect::introspect(self).await
     }
 
-    async fn normalize_expressions(
-        &mut self,
-        table: &Table,
-        expressions: &[(ExprKind, String)],
-    ) -> Result<Vec<Option<String>>, sqlx::Error> {
-        expressions::normalize(self, table, expressions).await
+    async fn normalize_expressions(&mut self, table: &Table, exprs: &Exprs) -> Judged {
+        expressions::normalize(self, table, exprs).await
     }
 
     /// `reltuples`, or `count(*)` for a small table never analyzed.
@@ -210,14 +224,21 @@ impl Backend for PgConnection {
 /// concurrent index build alone in its file runs outside any transaction and may leave an
 /// invalid index (in a file of several statements it cannot run at all).
 fn no_transaction_remains(sql: &str) -> Remains {
-    match crate::statements::postgres::read(sql) {
-        Ok(script) if script.control_line.is_some() => Remains::SinceLastCommit {
-            line: script.control_line,
+    match statements::read(sql) {
+        Ok(script) if script.statements <= 1 && script.concurrently && script.control_line.is_none() => Remains::InvalidIndex,
+        Ok(script) => match script.control_line {
+            Some(line) => Remains::Told(format!("{IMPLICIT}, which the file's own transaction command at line {line} ends early: what the file committed before the failing statement remains, and what ran after its last commit was rolled back; nothing was recorded; check the database by hand, fix the file and run migrate again")),
+            None => {
+                let mut told = format!("{IMPLICIT}, so the failure rolled all of it back: nothing of this migration remains and nothing was recorded; fix the file and run migrate again");
+                if script.concurrently {
+                    told.push_str(" (a CONCURRENTLY statement cannot run inside that transaction: put it alone in a -- no-transaction file of its own)");
+                }
+                Remains::RolledBack(told)
+            }
         },
-        Ok(script) if script.statements <= 1 && script.concurrently => Remains::InvalidIndex,
-        Ok(script) => Remains::ImplicitTransaction {
-            concurrently: script.concurrently,
-        },
-        Err(_) => Remains::SinceLastCommit { line: None },
+        Err(_) => Remains::Told(format!("{IMPLICIT}, unless a COMMIT or ROLLBACK in the file (which could not be read: check it) ended it early, leaving what it committed before the failing statement; nothing was recorded; check the database by hand, fix the file and run migrate again")),
     }
 }
+
+/// How PostgreSQL runs a `-- no-transaction` file.
+const IMPLICIT: &str = "PostgreSQL ran this -- no-transaction file as sqlx sends it, as one query string, and PostgreSQL runs a query string in one implicit transaction";

@@ -121,20 +121,10 @@ async fn evaluate(conn: &mut SqliteConnection, expressions: &[&str]) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use schema_core::model::{Column, ColumnType, Table};
+    use schema_core::model::{Column, ColumnType};
 
     fn schema(defaults: &[&str]) -> Schema {
-        let mut table = Table {
-            schema: "public".into(),
-            name: "t".into(),
-            columns: Vec::new(),
-            primary_key: None,
-            uniques: Vec::new(),
-            indexes: Vec::new(),
-            foreign_keys: Vec::new(),
-            checks: Vec::new(),
-            renamed_from: None,
-        };
+        let mut table = crate::backend::bare_table("public".into(), "t".into());
         for (i, d) in defaults.iter().enumerate() {
             table.columns.push(Column {
                 name: format!("c{i}"),

@@ -5,6 +5,7 @@
 
 pub mod defaults;
 pub mod introspect;
+mod lint;
 pub mod migrate;
 
 use super::{
@@ -27,6 +28,9 @@ pub struct Sqlite;
 impl Database for Sqlite {
     fn sql_dialect(&self) -> &'static dyn sqlparser::dialect::Dialect {
         &sqlparser::dialect::SQLiteDialect {}
+    }
+    fn lint_statements(&self, sql: &str) -> Vec<crate::statements::lint::StatementFinding> {
+        crate::statements::lint::sqlparsed::lint(&lint::READER, sql)
     }
     fn unusable_defaults(
         &self,
@@ -101,7 +105,14 @@ fn options(target: &Target) -> Result<SqliteConnectOptions, sqlx::Error> {
             .filename(file)
             .create_if_missing(true));
     }
-    let opts = SqliteConnectOptions::from_str(&target.url)?;
+    // Schemes are case-insensitive; sqlx strips only a lowercase `sqlite:`.
+    let url = match target.url.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("sqlite:") => {
+            format!("sqlite:{}", &target.url[7..])
+        }
+        _ => target.url.clone(),
+    };
+    let opts = SqliteConnectOptions::from_str(&url)?;
     if in_memory(&target.url) {
         return Ok(opts);
     }

@@ -38,10 +38,11 @@ pub(super) fn check(
         }
         Err(e) => return Err(Error::from(e).into()),
     };
-    if backend::of(config.dialect).file_missing(&target) {
+    let db = backend::of(config.dialect);
+    if db.file_missing(&target) {
         if target.source == UrlSource::Flag {
             return Err(Error::from(DatabaseError::Connect {
-                what: format!("sqlite database {}", database::redact(&target.url)),
+                what: db.what_of(&target),
                 from: target.source,
                 error: ServerError::Found("the file does not exist".to_string()),
                 hint: "check the path; drop reads the database and never creates one",

@@ -2,7 +2,7 @@
 //! replay in a transaction that is rolled back) and saying truly what of it remains.
 
 use crate::backend::{Connected, Replayed};
-use crate::database;
+use crate::database::{self, ServerError};
 use crate::history::Local;
 use crate::statements::{split_statements, Statement};
 
@@ -12,43 +12,59 @@ pub struct Failure {
     pub file: String,
     /// 1-based statement number, its line in the file and its text.
     pub statement: Option<(usize, usize, String)>,
-    pub error: String,
+    /// What the failure is, before the database's error: `cannot record it in
+    /// _sqlx_migrations before its COMMIT: `, or empty.
+    pub context: &'static str,
+    /// The database's error, shown as its own message.
+    pub error: ServerError,
+    /// What this tool found beyond the database's error (a failed rollback, triggers the
+    /// file loses, broken foreign keys), shown right after it.
+    pub notes: String,
     /// What of it remains in the database.
     pub remains: Remains,
     /// Migrations applied by this run before it failed.
     pub applied_before: usize,
 }
 
+impl Failure {
+    /// A failure of `file` with the database's `error`, nothing located yet.
+    pub fn new(file: String, error: ServerError, remains: Remains, applied_before: usize) -> Self {
+        Failure {
+            file,
+            statement: None,
+            context: "",
+            error,
+            notes: String::new(),
+            remains,
+            applied_before,
+        }
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let error = format!("{}{}{}", self.context, self.error, self.notes);
         match &self.statement {
             Some((n, line, text)) => write!(
                 f,
-                "migration {}:{line} failed at statement {n}: {}\n\n{}\n\n",
+                "migration {}:{line} failed at statement {n}: {error}\n\n{}\n\n",
                 self.file,
-                self.error,
                 excerpt(text)
             )?,
-            None => write!(f, "migration {} failed: {}\n\n", self.file, self.error)?,
+            None => write!(f, "migration {} failed: {error}\n\n", self.file)?,
         }
-        match self.remains {
+        match &self.remains {
             Remains::Nothing => write!(f, "nothing of this migration remains and nothing was recorded; fix the file and run migrate again (or, when the mistake is in the schema source, run `migrate-cli drop` to remove this migration, fix the struct and run generate again: a fixed file whose snapshot still says otherwise makes verify and check fail)")?,
             Remains::StatementsBefore => write!(f, "this migration ran without a transaction (-- no-transaction), so the statements before the failing one remain; repair the database by hand, fix the file and run migrate again")?,
-            Remains::ImplicitTransaction { concurrently } => {
-                write!(f, "{IMPLICIT}, so the failure rolled all of it back: nothing of this migration remains and nothing was recorded; fix the file and run migrate again")?;
-                if concurrently {
-                    write!(f, " (a CONCURRENTLY statement cannot run inside that transaction: put it alone in a -- no-transaction file of its own)")?;
-                }
-            }
-            Remains::SinceLastCommit { line: Some(line) } => write!(f, "{IMPLICIT}, which the file's own transaction command at line {line} ends early: what the file committed before the failing statement remains, and what ran after its last commit was rolled back; nothing was recorded; check the database by hand, fix the file and run migrate again")?,
-            Remains::SinceLastCommit { line: None } => write!(f, "{IMPLICIT}, unless a COMMIT or ROLLBACK in the file (which could not be read: check it) ended it early, leaving what it committed before the failing statement; nothing was recorded; check the database by hand, fix the file and run migrate again")?,
+            Remains::RolledBack(told) | Remains::Told(told) => f.write_str(told)?,
             Remains::InvalidIndex => write!(f, "a concurrent index build that fails leaves at most an invalid index, which the next migrate drops and builds again; nothing was recorded; fix the cause and run migrate again")?,
             Remains::Committed => write!(f, "this migration's own transaction was no longer open when it failed, so what it committed remains though nothing was recorded; check the database by hand, fix the file and run migrate again")?,
-            Remains::Autocommitted { failed, total } => f.write_str(&crate::backend::mysql::migrate::remains(
-                usize::from(failed),
-                usize::from(total),
-                &self.file,
-            ))?,
         }
         if self.applied_before > 0 {
             write!(
@@ -61,11 +77,8 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// How PostgreSQL runs a `-- no-transaction` file.
-const IMPLICIT: &str = "PostgreSQL ran this -- no-transaction file as sqlx sends it, as one query string, and PostgreSQL runs a query string in one implicit transaction";
-
 /// What a failed migration left in the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Remains {
     /// It ran in a transaction that was rolled back: in migrate's own, or in the one the file
     /// opens itself (a SQLite rebuild: `PRAGMA foreign_keys=OFF; BEGIN; ...; COMMIT;`).
@@ -73,22 +86,19 @@ pub enum Remains {
     /// It ran without a transaction (`-- no-transaction` on SQLite, where each statement
     /// commits on its own): the statements before the failing one.
     StatementsBefore,
-    /// A PostgreSQL `-- no-transaction` file, sent as one query string, which PostgreSQL runs
-    /// in one implicit transaction: nothing (see [`crate::statements::postgres`]);
-    /// `concurrently` when it holds a statement that cannot run in a transaction.
-    ImplicitTransaction { concurrently: bool },
-    /// The same, but the file's own transaction command (its first at `line`, `None` when the
-    /// file could not be read) ends the implicit transaction early: what it committed.
-    SinceLastCommit { line: Option<usize> },
+    /// The database rolled all of the file back by itself (PostgreSQL runs a `-- no-transaction`
+    /// file sent as one query string in one implicit transaction), so a replay finds the
+    /// failing statement; the backend words what remains.
+    RolledBack(String),
+    /// What remains as the backend words it (a `-- no-transaction` file whose own transaction
+    /// command ends PostgreSQL's implicit transaction early; MySQL, which commits each
+    /// statement, and records the failed file with `success = false`).
+    Told(String),
     /// Its own transaction had committed (or was gone) when it failed.
     Committed,
     /// A concurrent index build or drop (one statement, no transaction): at most an invalid
     /// index, which the next run drops and builds again.
     InvalidIndex,
-    /// MySQL, which commits each statement: the statements before statement `failed`
-    /// (1-based, of `total`), recorded with `success = false` unless nothing ran (see
-    /// [`crate::backend::mysql::migrate`]).
-    Autocommitted { failed: u16, total: u16 },
 }
 
 /// A statement's first lines, indented.
@@ -108,29 +118,26 @@ pub(super) async fn diagnose(
     conn: &mut Connected,
     m: &Local,
     file: String,
-    error: &sqlx::Error,
+    error: sqlx::Error,
     applied_before: usize,
     recovered: Option<Result<bool, sqlx::Error>>,
 ) -> Failure {
     let sql = &*m.migration.sql;
     let statements = split_statements(sql);
     let transactional = !m.migration.no_tx && conn.transactional_ddl();
-    let mut failure = Failure {
-        file,
-        statement: None,
-        error: database::error_message(error),
-        remains: match transactional {
-            true => Remains::Nothing,
-            false => match conn.database().no_transaction_remains(sql) {
-                Some(remains) => remains,
-                None if !super::concurrent_builds(sql).is_empty() => Remains::InvalidIndex,
-                None => Remains::StatementsBefore,
-            },
+    let remains = match transactional {
+        true => Remains::Nothing,
+        false => match conn.database().no_transaction_remains(sql) {
+            Some(remains) => remains,
+            None if !super::concurrent_builds(sql).is_empty() => Remains::InvalidIndex,
+            None => Remains::StatementsBefore,
         },
-        applied_before,
     };
+    let position = conn.database().error_position(&error);
+    let server = ServerError::Server(Box::new(error));
+    let mut failure = Failure::new(file, server, remains, applied_before);
     let numbered = |index: usize| numbered(&statements, index);
-    if let Some(position) = database::error_position(error) {
+    if let Some(position) = position {
         let line = line_of_char(sql, position);
         if let Some(i) = statements.iter().rposition(|s| s.first_line <= line) {
             failure.statement = Some((numbered(i), line, statements[i].text.to_string()));
@@ -139,7 +146,7 @@ pub(super) async fn diagnose(
     }
     if let Some(Err(e)) = &recovered {
         let e = database::error_message(e);
-        failure.error = format!("{}; then rolling it back failed: {e}", failure.error);
+        failure.notes = format!("; then rolling it back failed: {e}");
     }
     let own = match &recovered {
         Some(rolled_back) => {
@@ -149,8 +156,7 @@ pub(super) async fn diagnose(
         None => None,
     };
     // A file that ran in one transaction that was rolled back can be replayed in another.
-    let rolled_back =
-        transactional || matches!(failure.remains, Remains::ImplicitTransaction { .. });
+    let rolled_back = transactional || matches!(failure.remains, Remains::RolledBack(_));
     if !rolled_back && own.is_none() {
         return failure;
     }
@@ -168,25 +174,24 @@ pub(super) async fn diagnose(
         return failure;
     };
     let s = &statements[i];
-    let line = match database::error_position(&replayed.error) {
+    let line = match conn.database().error_position(&replayed.error) {
         Some(p) => s.first_line + line_of_char(s.text, p) - 1,
         None => s.sql_line().unwrap_or(s.first_line),
     };
     failure.statement = Some((numbered(i), line, s.text.to_string()));
-    if failure.error.contains("lost_triggers") {
+    let message = format!("{}{}", failure.error, failure.notes);
+    if message.contains("lost_triggers") {
         if let Some(triggers) = conn.failure_note(sql).await {
-            failure.error = format!(
-                "{}: a table this migration rebuilds has triggers the file does not create again; add them to the file after the rebuild, above the check (they are still in the database, since the migration was rolled back):\n{triggers}",
-                failure.error
-            );
+            failure.notes.push_str(&format!(
+                ": a table this migration rebuilds has triggers the file does not create again; add them to the file after the rebuild, above the check (they are still in the database, since the migration was rolled back):\n{triggers}"
+            ));
         }
     }
     if !replayed.violations.is_empty() {
-        failure.error = format!(
-            "{}: foreign keys would be broken: {} (PRAGMA foreign_key_check lists them, also rows that were broken before this migration); repair or delete those rows, or change the migration so that it keeps what they reference",
-            failure.error,
+        failure.notes.push_str(&format!(
+            ": foreign keys would be broken: {} (PRAGMA foreign_key_check lists them, also rows that were broken before this migration); repair or delete those rows, or change the migration so that it keeps what they reference",
             replayed.violations.join(", ")
-        );
+        ));
     }
     failure
 }

@@ -1,6 +1,7 @@
 //! SQLite and MySQL files read by sqlparser: cut into chunks at `--> statement-breakpoint`
-//! lines, each chunk into statements by [`crate::statements::mysql::split`] (quotes, comments
-//! and `BEGIN ... END` bodies respected), each statement parsed with the file's dialect.
+//! lines, each chunk into statements and each statement parsed as its backend reads them
+//! ([`Reader`]: `backend::sqlite::lint`, `backend::mysql::lint`; both cut chunks with the
+//! MySQL splitter, which respects quotes, comments and `BEGIN ... END` bodies).
 //!
 //! A table created in the file is new: dropping or renaming it gives no finding, nor do its
 //! constraints. This is how a SQLite table rebuild reads (`CREATE TABLE "__new_t"`, copy,
@@ -14,15 +15,11 @@
 //! it in the chunk are not judged), never silently misread.
 
 mod alter;
-mod mysql_rename_index;
-mod sqlite_dialect;
-mod sqlite_trigger;
 
 use super::{last_part, unparsed, unquoted, Lines, StatementFinding};
-use crate::config::Dialect;
+use crate::backend::{Piece, SplitError};
 use sqlparser::ast::{ObjectName, ObjectType, Statement};
-use sqlparser::dialect::MySqlDialect;
-use sqlparser::parser::Parser;
+use sqlparser::parser::ParserError;
 use std::collections::BTreeSet;
 
 /// What the rules know of the file.
@@ -53,12 +50,20 @@ impl At<'_> {
     }
 }
 
-/// The findings of a SQLite or MySQL file.
-pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
+/// How a database's backend reads its files for the lint.
+pub(crate) struct Reader {
+    /// Cuts one chunk, starting on the given file line, into its statements.
+    pub(crate) split: fn(&str, usize) -> Result<Vec<Piece<'_>>, SplitError>,
+    /// Parses one statement's text.
+    pub(crate) parse: fn(&str) -> Result<Vec<Statement>, ParserError>,
+}
+
+/// The findings of a SQLite or MySQL file, read by `reader`.
+pub(crate) fn lint(reader: &Reader, sql: &str) -> Vec<StatementFinding> {
     let mut out = Vec::new();
     let mut statements = Vec::new();
     for (first_line, chunk) in chunks(sql) {
-        match crate::statements::mysql::split(chunk, first_line) {
+        match (reader.split)(chunk, first_line) {
             Ok(pieces) => statements.extend(pieces.into_iter().map(|p| {
                 let last = p.line + p.text.matches('\n').count();
                 (
@@ -66,7 +71,7 @@ pub(super) fn lint(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
                         first: p.line,
                         last,
                     },
-                    parse(dialect, p.text),
+                    parse(reader.parse, p.text),
                 )
             })),
             Err(e) => {
@@ -128,15 +133,11 @@ fn remember(stmt: &Statement, seen: &mut Seen) {
 
 /// One statement's text parsed; an executable comment (`/*!50001 ... */`) parses to nothing
 /// and is unread.
-fn parse(dialect: Dialect, text: &str) -> Result<Vec<Statement>, String> {
-    let parsed = match dialect {
-        Dialect::Mysql => match mysql_rename_index::parse(text) {
-            Some(rename) => rename.map(|s| vec![s]),
-            None => Parser::parse_sql(&MySqlDialect {}, text),
-        },
-        _ => Parser::parse_sql(&sqlite_dialect::Sqlite, text),
-    };
-    match parsed {
+fn parse(
+    parser: fn(&str) -> Result<Vec<Statement>, ParserError>,
+    text: &str,
+) -> Result<Vec<Statement>, String> {
+    match parser(text) {
         Ok(stmts) if stmts.is_empty() => {
             Err("an executable comment, which sqlparser does not read".into())
         }

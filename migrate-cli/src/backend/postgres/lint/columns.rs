@@ -2,7 +2,7 @@
 //! on rows or scan and rewrite the table (squawk: `adding-required-field`,
 //! `adding-not-nullable-field`, `changing-column-type`).
 
-use super::{altered_table, name, At};
+use super::{altered_table, attribute_actions, name, At};
 use schema_core::lint::{ADD_NOT_NULL_WITHOUT_DEFAULT, SET_NOT_NULL, TYPE_CHANGE};
 use squawk_syntax::ast::{self, AstNode};
 
@@ -73,14 +73,8 @@ fn required(add: &ast::AddColumn) -> bool {
 
 /// `ALTER TYPE ... ALTER ATTRIBUTE ... TYPE`: a column of a composite type.
 fn attributes(t: &ast::AlterType, at: &mut At<'_>) {
-    let Some(ast::AlterTypeAction::AlterTypeAttributeActionList(list)) = t.action() else {
-        return;
-    };
-    let ty = t
-        .type_name_ref()
-        .map(|n| name(n.syntax()))
-        .unwrap_or_default();
-    for action in list.actions() {
+    let (ty, actions) = attribute_actions(t);
+    for action in actions {
         if let ast::AlterTypeAttributeAction::AlterAttribute(_) = action {
             let message =
                 format!("changing an attribute type of {ty} breaks running code that reads it");

@@ -1,15 +1,31 @@
-//! MySQL's `ALTER TABLE t RENAME {INDEX | KEY} old TO new`, which `generate` writes and
-//! sqlparser 0.59 does not read, read with the parser's own pieces as the one action of its
-//! statement; it renames an index in place (no finding).
+//! MySQL statements parsed for the statement lint (`crate::statements::lint::sqlparsed`):
+//! sqlparser's MySQL dialect, and MySQL's `ALTER TABLE t RENAME {INDEX | KEY} old TO new`,
+//! which `generate` writes and sqlparser 0.59 does not read, read with the parser's own pieces
+//! as the one action of its statement; it renames an index in place (no finding).
 
+use crate::statements::lint::sqlparsed::Reader;
 use sqlparser::ast::{AlterIndexOperation, ObjectName, Statement};
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
 
+/// How the lint reads a MySQL file.
+pub(super) const READER: Reader = Reader {
+    split: super::statements::split,
+    parse: parse_statement,
+};
+
+/// The statements of one MySQL statement's `text`.
+fn parse_statement(text: &str) -> Result<Vec<Statement>, ParserError> {
+    match parse(text) {
+        Some(rename) => rename.map(|s| vec![s]),
+        None => Parser::parse_sql(&MySqlDialect {}, text),
+    }
+}
+
 /// The statement if `text` is such a rename, `None` if it is not one.
-pub(super) fn parse(text: &str) -> Option<Result<Statement, ParserError>> {
+fn parse(text: &str) -> Option<Result<Statement, ParserError>> {
     let dialect = MySqlDialect {};
     let mut parser = Parser::new(&dialect).try_with_sql(text).ok()?;
     if !parser.parse_keywords(&[Keyword::ALTER, Keyword::TABLE]) {

@@ -1,10 +1,14 @@
+//! SQLite statements parsed for the statement lint (`crate::statements::lint::sqlparsed`):
 //! sqlparser's SQLite dialect, with what migration files need and it lacks: SQLite's
-//! `CREATE TRIGGER` (`super::sqlite_trigger`), `PRAGMA name = ON`
+//! `CREATE TRIGGER` ([`trigger`]), `PRAGMA name = ON`
 //! (SQLite reads a keyword or name as the value, sqlparser only numbers and strings), and
 //! `x REGEXP y` / `x MATCH y` whose right side fails to parse as an error, not a panic (sqlparser
 //! 0.59 unwraps it). Everything else is `SQLiteDialect`'s: the parser's own dialect checks see
 //! `SQLiteDialect` through [`Dialect::dialect`].
 
+mod trigger;
+
+use crate::statements::lint::sqlparsed::Reader;
 use sqlparser::ast::{BinaryOperator, Expr, Statement, Value};
 use sqlparser::dialect::{Dialect, SQLiteDialect};
 use sqlparser::keywords::Keyword;
@@ -12,8 +16,20 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
 use std::any::TypeId;
 
+/// How the lint reads a SQLite file: cut by the MySQL splitter (a backslash before a quote in
+/// a SQLite string reads as an escape there, so its chunk is one `unparsed-statement`).
+pub(super) const READER: Reader = Reader {
+    split: crate::backend::mysql::statements::split,
+    parse: parse_statement,
+};
+
+/// The statements of one SQLite statement's `text`.
+fn parse_statement(text: &str) -> Result<Vec<Statement>, ParserError> {
+    Parser::parse_sql(&Sqlite, text)
+}
+
 #[derive(Debug)]
-pub(super) struct Sqlite;
+struct Sqlite;
 
 const BASE: SQLiteDialect = SQLiteDialect {};
 
@@ -59,7 +75,7 @@ impl Dialect for Sqlite {
         if parser.parse_keyword(Keyword::PRAGMA) {
             return Some(pragma(parser));
         }
-        if let Some(trigger) = super::sqlite_trigger::create_trigger(parser) {
+        if let Some(trigger) = trigger::create_trigger(parser) {
             return Some(trigger);
         }
         BASE.parse_statement(parser)

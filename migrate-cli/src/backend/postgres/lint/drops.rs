@@ -1,7 +1,7 @@
 //! `drop-table`, `drop-column`, `drop-schema` and `drop-database`: statements that delete data
 //! (squawk: `ban-drop-table`, `ban-drop-column`, `ban-drop-database`).
 
-use super::{altered_table, name, At};
+use super::{altered_table, attribute_actions, name, At};
 use schema_core::lint::{DROP_COLUMN, DROP_DATABASE, DROP_SCHEMA, DROP_TABLE};
 use squawk_syntax::ast::{self, AstNode};
 
@@ -59,14 +59,8 @@ fn columns(stmt: &ast::Stmt, at: &mut At<'_>) {
 
 /// `ALTER TYPE ... DROP ATTRIBUTE`: a column of a composite type.
 fn attributes(t: &ast::AlterType, at: &mut At<'_>) {
-    let Some(ast::AlterTypeAction::AlterTypeAttributeActionList(list)) = t.action() else {
-        return;
-    };
-    let ty = t
-        .type_name_ref()
-        .map(|n| name(n.syntax()))
-        .unwrap_or_default();
-    for action in list.actions() {
+    let (ty, actions) = attribute_actions(t);
+    for action in actions {
         if let ast::AlterTypeAttributeAction::DropAttribute(_) = action {
             let message =
                 format!("dropping an attribute of type {ty} deletes its data in every value");

@@ -13,7 +13,7 @@ mod drops;
 mod indexes;
 mod renames;
 
-use super::{line_at, unparsed, Lines, StatementFinding};
+use crate::statements::lint::{line_at, unparsed, Lines, StatementFinding};
 use squawk_syntax::ast::{self, AstNode};
 use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,13 +35,14 @@ struct At<'a> {
 
 impl At<'_> {
     fn report(&mut self, code: &'static str, object: &str, message: String) {
-        self.out
-            .push(super::found(self.lines, code, object, message));
+        self.out.push(crate::statements::lint::found(
+            self.lines, code, object, message,
+        ));
     }
 }
 
 /// The findings of a PostgreSQL file.
-pub(super) fn lint(sql: &str) -> Vec<StatementFinding> {
+pub(crate) fn lint(sql: &str) -> Vec<StatementFinding> {
     let parse = SourceFile::parse(sql);
     let errors = parse.errors();
     let mut seen = Seen::default();
@@ -134,12 +135,12 @@ fn offset(size: impl Into<usize>) -> usize {
 
 /// A node's text without quotes, spaces collapsed: `"public"."orders"` → `public.orders`.
 fn name(node: &SyntaxNode) -> String {
-    super::unquoted(&node.text().to_string())
+    crate::statements::lint::unquoted(&node.text().to_string())
 }
 
 /// The last part of a node's name: `"public"."orders"` → `orders`.
 fn last_part(node: &SyntaxNode) -> String {
-    super::last_part(&node.text().to_string())
+    crate::statements::lint::last_part(&node.text().to_string())
 }
 
 /// The table an `ALTER TABLE` names, as written without quotes.
@@ -165,4 +166,17 @@ fn table_of(node: &SyntaxNode) -> String {
         .unwrap_or(&text)
         .trim_end_matches(" *")
         .to_string()
+}
+
+/// The attribute actions (on columns of a composite type) of `ALTER TYPE`, with the type's
+/// name; none for another `ALTER TYPE`.
+fn attribute_actions(t: &ast::AlterType) -> (String, Vec<ast::AlterTypeAttributeAction>) {
+    let Some(ast::AlterTypeAction::AlterTypeAttributeActionList(list)) = t.action() else {
+        return (String::new(), Vec::new());
+    };
+    let ty = t
+        .type_name_ref()
+        .map(|n| name(n.syntax()))
+        .unwrap_or_default();
+    (ty, list.actions().collect())
 }

@@ -54,7 +54,7 @@ fn tables(stmt: &ast::Stmt, at: &mut At<'_>) {
                 let message = format!("renaming table {table} to {new} breaks running code that still uses the old name");
                 at.report(
                     RENAME_TABLE,
-                    &super::super::renamed_table(&table, &new),
+                    &crate::statements::lint::renamed_table(&table, &new),
                     message,
                 );
             }

@@ -15,7 +15,9 @@ pub(super) fn check(stmt: &ast::Stmt, seen: &Seen, at: &mut At<'_>) {
     let Some((table, actions)) = altered_table(stmt) else {
         return;
     };
-    let existing = !seen.created.contains(&super::super::last_part(&table));
+    let existing = !seen
+        .created
+        .contains(&crate::statements::lint::last_part(&table));
     for action in actions {
         match action {
             ast::AlterTableAction::AddConstraint(add) if existing => {

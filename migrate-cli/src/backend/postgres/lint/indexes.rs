@@ -13,7 +13,10 @@ pub(super) fn check(stmt: &ast::Stmt, seen: &Seen, at: &mut At<'_>) {
             let Some(table) = c.table_relation_name().map(|n| table_of(n.syntax())) else {
                 return;
             };
-            if seen.created.contains(&super::super::last_part(&table)) {
+            if seen
+                .created
+                .contains(&crate::statements::lint::last_part(&table))
+            {
                 return;
             }
             let index = c
