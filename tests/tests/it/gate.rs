@@ -415,21 +415,35 @@ pub fn gate_agrees(
             "{dialect}: the -- lint: lines say {comments:?} but the gate finds {gated:?}\n--- file:\n{sql}"
         ));
     }
-    // Neither lost nor doubled: of each code, the file holds as many findings as the more
-    // knowing side gives (the change list, or the statements, which also see what the change
-    // list does not judge: a primary key swapped on an existing table, a foreign key re-added
-    // under its new name after a MySQL table rename, an index dropped without CONCURRENTLY).
+    // Neither lost nor doubled: of each code on each table, the file holds as many findings as
+    // the more knowing side gives (the change list, or the statements, which also see what the
+    // change list does not judge: a primary key swapped on an existing table, a foreign key
+    // re-added under its new name after a MySQL table rename, an index dropped without
+    // CONCURRENTLY). Findings on two tables are two findings.
     let statements = migrate_cli::statements::lint::lint_file(dialect, &body);
-    let count = |codes: &mut dyn Iterator<Item = &'static str>, code: &str| {
-        codes.filter(|c| *c == code).count()
+    let table = |object: &str| {
+        let object = object.strip_prefix("public.").unwrap_or(object);
+        object.split('.').next().unwrap_or(object).to_string()
     };
-    for code in &comments {
-        let want = count(&mut listed.iter().map(|f| f.code), code)
-            .max(count(&mut statements.iter().map(|f| f.finding.code), code));
-        let have = count(&mut written.iter().map(|f| f.code), code);
+    let count = |found: &mut dyn Iterator<Item = (&'static str, String)>, key: &(&str, String)| {
+        found.filter(|(c, t)| *c == key.0 && *t == key.1).count()
+    };
+    let mut keys: Vec<(&'static str, String)> =
+        written.iter().map(|f| (f.code, table(&f.object))).collect();
+    keys.sort();
+    keys.dedup();
+    for key in &keys {
+        let want = count(&mut listed.iter().map(|f| (f.code, table(&f.object))), key).max(count(
+            &mut statements
+                .iter()
+                .map(|f| (f.finding.code, table(&f.finding.object))),
+            key,
+        ));
+        let have = count(&mut written.iter().map(|f| (f.code, table(&f.object))), key);
         if have != want {
             return Err(format!(
-                "{dialect}: {have} {code} finding(s) written where the change list or the statements give {want}: a finding doubled\n--- file:\n{sql}"
+                "{dialect}: {have} {} finding(s) on {} written where the change list or the statements give {want}: a finding doubled\n--- file:\n{sql}",
+                key.0, key.1
             ));
         }
     }
