@@ -248,8 +248,17 @@ fn mysql_migration_from_a_to_b_reaches_the_catalog_of_b_and_keeps_the_rows() {
         let migrated = match rt.block_on(build(&create_a, Some(&inserts), &step, &now)) {
             Ok(built) => built,
             Err(e) => {
+                // Rows go in with FOREIGN_KEY_CHECKS=0, so a key the step adds again (a MySQL
+                // table rename renames its keys) may meet rows it refuses: the statements'
+                // lint warns of such a key, as the change list warns of its risks.
                 let risks = rows::data_risks(&sa, &sb, &changes(&sa, &sb));
-                if risks.is_empty() {
+                let warned = migrate_cli::gate::findings(
+                    migrate_cli::config::Dialect::Mysql,
+                    &step.join("\n\n"),
+                )
+                .iter()
+                .any(|f| f.finding.code == "add-foreign-key");
+                if risks.is_empty() && !warned {
                     return Err(fail(format!(
                         "create(A) + rows + A → B failed: {e}\n--- step:\n{shown}"
                     )));

@@ -207,12 +207,19 @@ impl Dialect for Mysql {
 
     /// Column additions and drops, check and foreign key additions; the changes of a column's
     /// definition need its whole new definition (see [`Dialect::script`]), and constraint drops
-    /// and renames have MySQL's own statements.
+    /// and renames have MySQL's own statements. A foreign key that references its own table
+    /// stands alone: MariaDB refuses one that shares a statement with a `MODIFY COLUMN` of the
+    /// column it references (errno 150).
     fn alter_action(
         &self,
         change: &Change,
     ) -> Option<Result<(QualifiedName, String), RenderError>> {
         match change {
+            Change::AddForeignKey { table, key }
+                if key.ref_table == table.name && key.ref_schema == table.schema =>
+            {
+                None
+            }
             Change::AddColumn { .. }
             | Change::DropColumn { .. }
             | Change::AddCheck { .. }
