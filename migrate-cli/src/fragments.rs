@@ -115,11 +115,14 @@ pub fn check(
 ) -> Result<(), ScanErrors> {
     let dialect = database.sql_dialect();
     let mut errors = Vec::new();
-    for table in schema.tables.values() {
-        let def = scanned
-            .tables
-            .iter()
-            .find(|d| Schema::key(&d.schema, &d.name) == table.key());
+    // Each table's definition by key, once (a schema of thousands of tables).
+    let defs: std::collections::HashMap<String, _> = scanned
+        .tables
+        .iter()
+        .map(|d| (Schema::key(&d.schema, &d.name), d))
+        .collect();
+    for (key, table) in &schema.tables {
+        let def = defs.get(key).copied();
         let mut refuse = |field: Option<&str>, what: String, kind: Kind, sql: &str| {
             if let Err(problem) = problem(kind, sql, dialect) {
                 errors.push(refusal(table, def, field, &what, kind, &problem));

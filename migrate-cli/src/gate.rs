@@ -97,7 +97,11 @@ pub fn annotated(dialect: Dialect, body: &str, listed: Vec<Finding>) -> (String,
     };
     let first = merged(body);
     let sql = with_comments(body, &first);
-    // The statements' lines (named by `unparsed-statement`) as they are below the comments.
+    // The statements' lines (named by `unparsed-statement`) as they are below the comments;
+    // without such a finding no line is named, and the file is not read again.
+    if !first.iter().any(|f| f.code == lint::UNPARSED_STATEMENT) {
+        return (sql, first);
+    }
     let second = merged(&sql);
     match second == first {
         true => (sql, first),

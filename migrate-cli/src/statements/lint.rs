@@ -118,12 +118,44 @@ pub(crate) fn renamed_table(old: &str, new: &str) -> String {
     }
 }
 
-/// The line (1-based) of byte `offset` of `text`.
-pub(crate) fn line_at(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+/// The lines of a text: where each one starts, so a byte offset finds its line by binary
+/// search (a file of thousands of statements is not counted again from its start each time).
+pub(crate) struct LineIndex {
+    /// The byte offset just after each `\n`.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> LineIndex {
+        let starts = text
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(i, _)| i + 1)
+            .collect();
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// The line (1-based) of byte `offset`.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        let end = offset.min(self.len);
+        self.starts.partition_point(|&start| start <= end) + 1
+    }
+}
+
+#[cfg(test)]
+mod line_index_tests {
+    use super::LineIndex;
+
+    #[test]
+    fn an_offset_finds_its_line() {
+        let text = "a;\n\nb;\nc";
+        let index = LineIndex::new(text);
+        let lines: Vec<usize> = (0..=text.len() + 2).map(|o| index.line(o)).collect();
+        assert_eq!(lines, [1, 1, 1, 2, 3, 3, 3, 4, 4, 4, 4]);
+    }
 }

@@ -13,7 +13,7 @@ mod drops;
 mod indexes;
 mod renames;
 
-use crate::statements::lint::{line_at, unparsed, Lines, StatementFinding};
+use crate::statements::lint::{unparsed, LineIndex, Lines, StatementFinding};
 use squawk_syntax::ast::{self, AstNode};
 use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,6 +45,8 @@ impl At<'_> {
 pub(crate) fn lint(sql: &str) -> Vec<StatementFinding> {
     let parse = SourceFile::parse(sql);
     let errors = parse.errors();
+    let index = LineIndex::new(sql);
+    let line_at = |_: &str, offset: usize| index.line(offset);
     let mut seen = Seen::default();
     let mut out = Vec::new();
     let mut judged = Vec::new();
