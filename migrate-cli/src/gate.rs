@@ -3,17 +3,22 @@
 //! gate; the `-- lint:` lines `generate` wrote from its change list add what the SQL cannot
 //! say (row counts, what a SQLite rebuild drops, what a rename means). The two are merged,
 //! keyed by code and object, so a finding is neither lost nor doubled; deleting or editing a
-//! comment line never weakens what the statements say. A `-- no-transaction` line that is not
+//! comment line never weakens what the statements say. Given the migration's snapshots (its
+//! previous one's and its own), the change list's findings are recomputed from them
+//! ([`trusted`]), so a deleted or downgraded comment line changes nothing there either (a SQLite
+//! rebuild's statements do not say which column it drops). A `-- no-transaction` line that is not
 //! the file's first line is `misplaced-no-transaction`: sqlx would run the file in a
 //! transaction. `-- lint:allow <code>` lines acknowledge any of these codes.
 
 mod since;
+mod trusted;
 
 pub use since::{added_since, SinceError};
 
 use crate::config::Dialect;
 use crate::statements::lint::{lint_file, StatementFinding};
 use schema_core::lint::{self, Costs, Finding, Severity};
+use schema_core::model::Schema;
 
 /// What a file's first line must be to run outside a transaction.
 pub const NO_TRANSACTION: &str = "-- no-transaction";
@@ -27,25 +32,56 @@ pub struct FileFinding {
     pub finding: Finding,
 }
 
+/// A migration's previous snapshot's schema (the empty one for the first migration) and its own.
+pub type Snapshots<'a> = (&'a Schema, &'a Schema);
+
 /// Every finding of migration file `sql` of `dialect`, acknowledged or not, in file order
 /// (comment-only findings first).
 pub fn findings(dialect: Dialect, sql: &str) -> Vec<FileFinding> {
+    findings_with(dialect, sql, None)
+}
+
+/// [`findings`], with the change list's findings recomputed from the migration's `snapshots`
+/// when given: they count whatever its comment lines say.
+pub fn findings_with(
+    dialect: Dialect,
+    sql: &str,
+    snapshots: Option<Snapshots<'_>>,
+) -> Vec<FileFinding> {
     let costs = Costs::of(dialect.renderer());
-    let listed: Vec<Finding> = sql
+    let mut listed: Vec<Finding> = sql
         .lines()
         .filter_map(|line| lint::parse_comment_with(line, costs))
         // Only the statements give these: a comment line of them is read again from the SQL.
         .filter(|f| !lint::STATEMENT_CODES.contains(&f.code))
         .collect();
-    let mut out = merge(lint_file(dialect, sql), listed);
+    let statements = lint_file(dialect, sql);
+    if let Some(snapshots) = snapshots {
+        let said: Vec<Finding> = statements
+            .iter()
+            .map(|s| s.finding.clone())
+            .chain(listed.iter().cloned())
+            .collect();
+        listed = trusted::merge(trusted::findings(dialect, snapshots, &said), listed);
+    }
+    let mut out = merge(statements, listed);
     out.extend(misplaced_no_transaction(sql));
     out
 }
 
 /// The findings of `sql` that no `-- lint:allow <code>` line acknowledges.
 pub fn unacknowledged(dialect: Dialect, sql: &str) -> Vec<FileFinding> {
+    unacknowledged_with(dialect, sql, None)
+}
+
+/// [`unacknowledged`] of [`findings_with`] the migration's `snapshots`.
+pub fn unacknowledged_with(
+    dialect: Dialect,
+    sql: &str,
+    snapshots: Option<Snapshots<'_>>,
+) -> Vec<FileFinding> {
     let allowed = lint::allowed(sql);
-    findings(dialect, sql)
+    findings_with(dialect, sql, snapshots)
         .into_iter()
         .filter(|f| !allowed.contains(f.finding.code))
         .collect()

@@ -18,6 +18,7 @@ use crate::Context;
 use history::History;
 use schema_core::diff;
 use schema_core::lint::{self, Severity};
+use schema_core::model::Schema;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -193,7 +194,8 @@ fn source(
 }
 
 /// The unacknowledged findings of every migration that `gated` keeps (the pending ones, those
-/// added since `--since`), as the gate finds them ([`crate::gate`]); with a database, the
+/// added since `--since`), as the gate finds them with the migration's snapshots
+/// ([`crate::gate::unacknowledged_with`]); with a database, the
 /// locking warnings get its row counts (and are errors on large tables).
 pub(crate) fn lint_findings(
     (history, dialect): (&History, config::Dialect),
@@ -203,9 +205,22 @@ pub(crate) fn lint_findings(
     report: &mut Report,
 ) -> Result<(), Error> {
     let (mut at, mut found) = (Vec::new(), Vec::new());
-    for m in history.migrations.iter().filter(|m| gated(m)) {
+    let empty = Schema::default();
+    for (i, m) in history
+        .migrations
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| gated(m))
+    {
         let Some(sql) = &m.sql else { continue };
-        for f in gate::unacknowledged(dialect, sql) {
+        // The previous snapshot (the empty schema before the first) and this one's, when both
+        // can be read: the change list's findings then need no comment line.
+        let previous = match i.checked_sub(1) {
+            None => Some(&empty),
+            Some(p) => history.migrations[p].snapshot.as_ref().map(|s| &s.schema),
+        };
+        let own = m.snapshot.as_ref().map(|s| &s.schema);
+        for f in gate::unacknowledged_with(dialect, sql, previous.zip(own)) {
             at.push((m.tag.clone(), f.line));
             found.push(f.finding);
         }

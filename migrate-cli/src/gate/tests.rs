@@ -1,7 +1,8 @@
 //! The gate's merge of statements and comment lines, and `misplaced-no-transaction`.
 
-use super::{findings, unacknowledged};
+use super::{findings, findings_with, unacknowledged, unacknowledged_with};
 use crate::config::Dialect;
+use schema_core::model::{Column, ColumnType, Schema, Table};
 
 fn codes(dialect: Dialect, sql: &str) -> Vec<(Option<usize>, &'static str, String)> {
     findings(dialect, sql)
@@ -84,4 +85,99 @@ fn acknowledgements_after_no_transaction_count() {
     let sql = "-- no-transaction\n-- lint:allow drop-table\nDROP TABLE \"t\";\n";
     assert_eq!(findings(Dialect::Sqlite, sql).len(), 1);
     assert!(unacknowledged(Dialect::Sqlite, sql).is_empty());
+}
+
+/// `public.t` with integer `columns`, not null.
+fn schema(columns: &[&str]) -> Schema {
+    let table = Table {
+        schema: "public".to_string(),
+        name: "t".to_string(),
+        columns: columns
+            .iter()
+            .map(|c| Column {
+                name: c.to_string(),
+                ty: ColumnType::Builtin("integer".to_string()),
+                nullable: false,
+                default: None,
+                identity: false,
+                renamed_from: None,
+            })
+            .collect(),
+        primary_key: None,
+        uniques: vec![],
+        indexes: vec![],
+        foreign_keys: vec![],
+        checks: vec![],
+        renamed_from: None,
+    };
+    let mut s = Schema::default();
+    s.tables.insert("public.t".to_string(), table);
+    s
+}
+
+fn codes_with(
+    dialect: Dialect,
+    sql: &str,
+    old: &Schema,
+    new: &Schema,
+) -> Vec<(Option<usize>, &'static str, String)> {
+    findings_with(dialect, sql, Some((old, new)))
+        .into_iter()
+        .map(|f| (f.line, f.finding.code, f.finding.severity.to_string()))
+        .collect()
+}
+
+const REBUILD: &str = "-- no-transaction\nPRAGMA foreign_keys=OFF;\n";
+
+#[test]
+fn the_snapshots_say_what_a_rebuild_drops_without_its_comment_line() {
+    let (old, new) = (schema(&["id", "c"]), schema(&["id"]));
+    assert!(findings(Dialect::Sqlite, REBUILD).is_empty());
+    assert_eq!(
+        codes_with(Dialect::Sqlite, REBUILD, &old, &new),
+        [(None, "drop-column", "error".to_string())]
+    );
+    let allowed = format!("{REBUILD}-- lint:allow drop-column\n");
+    assert!(unacknowledged_with(Dialect::Sqlite, &allowed, Some((&old, &new))).is_empty());
+}
+
+#[test]
+fn a_downgraded_comment_line_changes_nothing_the_snapshots_know() {
+    let (old, new) = (schema(&["id", "c"]), schema(&["id"]));
+    let sql =
+        "-- no-transaction\n-- lint: warning drop-column t.c: fine\nPRAGMA foreign_keys=OFF;\n";
+    let found = findings_with(Dialect::Sqlite, sql, Some((&old, &new)));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].finding.severity.to_string(), "error");
+    // The comment line's message stays: it may know row counts.
+    assert_eq!(found[0].finding.message, "fine");
+    // Named with its schema (PostgreSQL's comment line), still one finding.
+    let sql = "-- lint: error drop-column public.t.c: gone\nALTER TABLE \"public\".\"t\" DROP COLUMN \"c\";\n";
+    assert_eq!(
+        codes_with(Dialect::Postgres, sql, &old, &new),
+        [(Some(2), "drop-column", "error".to_string())]
+    );
+}
+
+#[test]
+fn a_file_without_a_schema_change_gets_only_what_it_says() {
+    let same = schema(&["id"]);
+    assert!(codes_with(Dialect::Sqlite, "SELECT 1;\n", &same, &same).is_empty());
+}
+
+#[test]
+fn a_rename_the_file_makes_is_no_drop() {
+    // `generate --rename` leaves no hint in the snapshots: the statement says it.
+    let (old, new) = (schema(&["id", "a"]), schema(&["id", "b"]));
+    let sql = "ALTER TABLE \"public\".\"t\" RENAME COLUMN \"a\" TO \"b\";\n";
+    assert_eq!(
+        codes_with(Dialect::Postgres, sql, &old, &new),
+        [(Some(1), "rename-column", "warning".to_string())]
+    );
+    // Without it, the pair is a drop and an add.
+    let found: Vec<_> = codes_with(Dialect::Postgres, "SELECT 1;\n", &old, &new)
+        .into_iter()
+        .map(|f| f.1)
+        .collect();
+    assert!(found.contains(&"drop-column"), "{found:?}");
 }

@@ -1,0 +1,102 @@
+//! The change list's findings recomputed from a migration's snapshots: what the migration
+//! changes (the diff from the previous snapshot to its own, as `generate` linted it) is known
+//! without its `-- lint:` comment lines, so deleting or downgrading one changes nothing. A
+//! rename that `generate` was told by a flag or a prompt (not by a `renamed_from` hint) is
+//! not in the snapshots: it is taken from the file's `rename-*` findings (its statements or
+//! comment lines); without them the pair is a drop and an add, the graver reading.
+
+use super::same_object;
+use crate::config::Dialect;
+use schema_core::diff::{self, ColumnRename, RenameQuestion, Renames};
+use schema_core::lint::{self, Costs, Finding, RENAME_COLUMN, RENAME_TABLE};
+use schema_core::model::Schema;
+
+/// The findings of the changes from `old` to `new` on `dialect`; `said` are the findings the
+/// file itself gives (statements and comment lines), read for the renames it makes.
+pub(super) fn findings(
+    dialect: Dialect,
+    (old, new): (&Schema, &Schema),
+    said: &[Finding],
+) -> Vec<Finding> {
+    let renames = renames(old, new, said);
+    let changes = diff::diff(old, new, &renames);
+    lint::lint_with(old, new, &changes, Costs::of(dialect.renderer()))
+}
+
+/// The hinted renames, and each open question's answer that `said` names.
+fn renames(old: &Schema, new: &Schema, said: &[Finding]) -> Renames {
+    let mut renames = diff::hinted_renames(old, new);
+    let mut settled: Vec<RenameQuestion> = Vec::new();
+    loop {
+        let open = diff::open_questions(old, new, &renames);
+        let Some(question) = open.into_iter().find(|q| !settled.contains(q)) else {
+            return renames;
+        };
+        answer(&question, said, &mut renames);
+        settled.push(question);
+    }
+}
+
+/// Adds to `renames` the candidate of `question` that a rename finding of `said` names.
+fn answer(question: &RenameQuestion, said: &[Finding], renames: &mut Renames) {
+    let (code, created, candidates) = match question {
+        RenameQuestion::Table {
+            created,
+            candidates,
+        } => (RENAME_TABLE, created.clone(), candidates),
+        RenameQuestion::Column {
+            table,
+            created,
+            candidates,
+        } => (RENAME_COLUMN, format!("{table}.{created}"), candidates),
+        // Enums have no rename finding: a dropped enum gives none either.
+        RenameQuestion::Enum { .. } => return,
+    };
+    let renamed = |from: &str| {
+        let from = from.rsplit('.').next().unwrap_or(from);
+        said.iter().any(|f| {
+            f.code == code
+                && same_object(&f.object, &created)
+                && [format!(".{from} to "), format!(" {from} to ")]
+                    .iter()
+                    .any(|s| f.message.contains(s.as_str()))
+        })
+    };
+    let Some(from) = candidates.iter().find(|c| renamed(c)) else {
+        return;
+    };
+    match question {
+        RenameQuestion::Table { created, .. } => {
+            renames.tables.push((from.clone(), created.clone()))
+        }
+        RenameQuestion::Column { table, created, .. } => renames.columns.push(ColumnRename {
+            table: table.clone(),
+            from: from.clone(),
+            to: created.clone(),
+        }),
+        RenameQuestion::Enum { .. } => {}
+    }
+}
+
+/// `trusted` (from the snapshots) merged into `listed` (the comment lines), keyed by code and
+/// object: a comment line of the same finding keeps its message (it may know row counts) with
+/// the graver severity of the two; a trusted finding without one is added.
+pub(super) fn merge(trusted: Vec<Finding>, mut listed: Vec<Finding>) -> Vec<Finding> {
+    let mut matched = vec![false; listed.len()];
+    for f in trusted {
+        let twin = (0..listed.len()).find(|&i| {
+            !matched[i] && listed[i].code == f.code && same_object(&listed[i].object, &f.object)
+        });
+        match twin {
+            Some(i) => {
+                matched[i] = true;
+                listed[i].severity = listed[i].severity.min(f.severity);
+            }
+            None => {
+                matched.push(true);
+                listed.push(f);
+            }
+        }
+    }
+    listed
+}
