@@ -216,11 +216,12 @@ pub(crate) fn lint_findings(
         // The previous snapshot (the empty schema before the first) and this one's, when both
         // can be read: the change list's findings then need no comment line.
         let previous = match i.checked_sub(1) {
-            None => Some(&empty),
-            Some(p) => history.migrations[p].snapshot.as_ref().map(|s| &s.schema),
+            None => Some(std::borrow::Cow::Borrowed(&empty)),
+            Some(p) => history.schema(p),
         };
-        let own = m.snapshot.as_ref().map(|s| &s.schema);
-        for f in gate::unacknowledged_with(dialect, sql, previous.zip(own)) {
+        let own = history.schema(i);
+        let snapshots = previous.as_deref().zip(own.as_deref());
+        for f in gate::unacknowledged_with(dialect, sql, snapshots) {
             at.push((m.tag.clone(), f.line));
             found.push(f.finding);
         }

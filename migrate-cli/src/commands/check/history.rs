@@ -54,9 +54,23 @@ pub struct History {
     pub forks: Vec<Fork>,
     /// False when the journal is missing or unreadable: the latest snapshot is unknown.
     pub journal_ok: bool,
+    /// How much of each snapshot was read.
+    pub depth: Depth,
 }
 
 impl History {
+    /// The schema of migration `i`'s snapshot, read whole from its file when only its head was
+    /// read ([`Depth::Heads`]); `None` when it cannot be read.
+    pub fn schema(&self, i: usize) -> Option<std::borrow::Cow<'_, schema_core::model::Schema>> {
+        let m = self.migrations.get(i)?;
+        let snapshot = m.snapshot.as_ref()?;
+        if self.depth == Depth::Full {
+            return Some(std::borrow::Cow::Borrowed(&snapshot.schema));
+        }
+        let text = std::fs::read_to_string(&m.snapshot_path).ok()?;
+        Some(std::borrow::Cow::Owned(Snapshot::parse(&text).ok()?.schema))
+    }
+
     /// The last migration's snapshot, if the journal and that snapshot could be read.
     pub fn latest(&self) -> Option<(&Migration, &Snapshot)> {
         let last = self.migrations.last()?;
@@ -70,9 +84,10 @@ pub fn read(folder: &Folder, dialect: &str) -> History {
 }
 
 /// How much of each snapshot to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Depth {
     /// The whole snapshot, its id checked against its content (`check`).
+    #[default]
     Full,
     /// Only its `id`, `prevId` and `dialect` (`migrate`, which applies SQL and judges forks: a
     /// folder of a thousand snapshots is read in a fraction of the time and memory).
@@ -81,7 +96,10 @@ pub enum Depth {
 
 /// [`read`], reading each snapshot to `depth`.
 pub fn read_with(folder: &Folder, dialect: &str, depth: Depth) -> History {
-    let mut history = History::default();
+    let mut history = History {
+        depth,
+        ..History::default()
+    };
     let journal_path = folder.journal_path();
     let journal_shown = folder.show(&journal_path);
     let journal = match read_optional(&journal_path) {
