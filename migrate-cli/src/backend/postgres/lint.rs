@@ -41,51 +41,64 @@ impl At<'_> {
     }
 }
 
-/// The findings of a PostgreSQL file.
+/// The findings of a PostgreSQL file. Each chunk between `--> statement-breakpoint` lines is
+/// parsed on its own and its tree dropped before the next: a generated file of thousands of
+/// statements never holds one tree of all of them (memory the allocator would have to fault in).
 pub(crate) fn lint(sql: &str) -> Vec<StatementFinding> {
-    let parse = SourceFile::parse(sql);
-    let errors = parse.errors();
     let index = LineIndex::new(sql);
-    let line_at = |_: &str, offset: usize| index.line(offset);
     let mut seen = Seen::default();
     let mut out = Vec::new();
+    let mut garbage = BTreeSet::new();
+    for chunk in crate::statements::split_statements(sql) {
+        let base = chunk.text.as_ptr() as usize - sql.as_ptr() as usize;
+        let line_at = |offset: usize| index.line(base + offset);
+        lint_chunk(chunk.text, &line_at, &mut seen, &mut garbage, &mut out);
+    }
+    out.sort_by_key(|f| f.line);
+    out
+}
+
+/// The findings of one chunk of a file; `line_at` gives the file line of an offset into it.
+fn lint_chunk(
+    sql: &str,
+    line_at: &dyn Fn(usize) -> usize,
+    seen: &mut Seen,
+    garbage: &mut BTreeSet<usize>,
+    out: &mut Vec<StatementFinding>,
+) {
+    let parse = SourceFile::parse(sql);
+    let errors = parse.errors();
     let mut judged = Vec::new();
     for stmt in parse.tree().stmts() {
         let range = stmt.syntax().text_range();
         let (first, last) =
             sql_offsets(stmt.syntax()).unwrap_or((offset(range.start()), offset(range.end())));
         let lines = Lines {
-            first: line_at(sql, first),
-            last: line_at(sql, last),
+            first: line_at(first),
+            last: line_at(last),
         };
         judged.push(range);
         if let Some(e) = errors.iter().find(|e| range.intersect(e.range()).is_some()) {
             out.push(unparsed(lines, e.message()));
         }
-        let mut at = At {
-            lines,
-            out: &mut out,
-        };
+        let mut at = At { lines, out };
         drops::check(&stmt, &mut at);
         columns::check(&stmt, &mut at);
-        constraints::check(&stmt, &seen, &mut at);
-        indexes::check(&stmt, &seen, &mut at);
+        constraints::check(&stmt, seen, &mut at);
+        indexes::check(&stmt, seen, &mut at);
         renames::check(&stmt, &mut at);
-        remember(&stmt, &mut seen);
+        remember(&stmt, seen);
     }
     // Text that no statement holds (garbage between statements): its line.
-    let mut lines = BTreeSet::new();
     for e in errors.iter() {
         if judged.iter().all(|r| r.intersect(e.range()).is_none()) {
-            let line = line_at(sql, offset(e.range().start()));
-            if lines.insert(line) {
-                let last = line_at(sql, offset(e.range().end()));
+            let line = line_at(offset(e.range().start()));
+            if garbage.insert(line) {
+                let last = line_at(offset(e.range().end()));
                 out.push(unparsed(Lines { first: line, last }, e.message()));
             }
         }
     }
-    out.sort_by_key(|f| f.line);
-    out
 }
 
 /// What a statement tells the rules about the statements after it.
