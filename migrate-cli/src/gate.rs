@@ -17,8 +17,10 @@ pub use since::{added_since, SinceError};
 
 use crate::config::Dialect;
 use crate::statements::lint::{lint_file, StatementFinding};
+use schema_core::diff::{Change, QualifiedName};
 use schema_core::lint::{self, Costs, Finding, Severity};
 use schema_core::model::Schema;
+use std::collections::BTreeSet;
 
 /// What a file's first line must be to run outside a transaction.
 pub const NO_TRANSACTION: &str = "-- no-transaction";
@@ -121,12 +123,48 @@ pub fn merge(statements: Vec<StatementFinding>, listed: Vec<Finding>) -> Vec<Fil
     alone
 }
 
+/// Whether the statements of a file built from `changes` can say more than its change list:
+/// not when every change builds something new (a schema, an enum, a table, and the indexes,
+/// keys and checks of the tables these changes create), on which the statement lint gives no
+/// finding by its rules; `generate` then leaves them unread (a thousand new tables are a
+/// megabyte of SQL). `check` and `migrate` read every statement whatever wrote the file.
+pub fn statements_may_tell(changes: &[Change]) -> bool {
+    let created: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable { table } => Some(QualifiedName::new(&table.schema, &table.name)),
+            _ => None,
+        })
+        .collect();
+    !changes.iter().all(|c| match c {
+        Change::CreateSchema { .. } | Change::CreateEnum { .. } | Change::CreateTable { .. } => {
+            true
+        }
+        Change::CreateIndex { table, .. }
+        | Change::AddForeignKey { table, .. }
+        | Change::AddCheck { table, .. }
+        | Change::AddUnique { table, .. }
+        | Change::AddPrimaryKey { table, .. } => created.contains(table),
+        _ => false,
+    })
+}
+
 /// A migration file `body` as `generate` writes it: the change list's `listed` findings merged
 /// with its statements' ([`merge`]) as `-- lint:` comment lines at its top, below its
 /// `-- no-transaction` first line where it has one; and the findings written.
-pub fn annotated(dialect: Dialect, body: &str, listed: Vec<Finding>) -> (String, Vec<Finding>) {
+pub fn annotated(
+    dialect: Dialect,
+    body: &str,
+    changes: &[Change],
+    listed: Vec<Finding>,
+) -> (String, Vec<Finding>) {
+    let read = statements_may_tell(changes);
     let merged = |sql: &str| -> Vec<Finding> {
-        merge(lint_file(dialect, sql), listed.clone())
+        let statements = match read {
+            true => lint_file(dialect, sql),
+            false => Vec::new(),
+        };
+        merge(statements, listed.clone())
             .into_iter()
             .map(|f| f.finding)
             .collect()

@@ -170,7 +170,7 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
         )?;
         lint_split(&states, &split, &sizes)
     };
-    let findings = annotate(&mut parts, findings, states.config.dialect);
+    let findings = annotate(&mut parts, (&split, findings), states.config.dialect);
     let outcome = write(&states, &name, parts, args.dry_run, ctx)?;
     let findings: Vec<Finding> = findings.into_iter().flatten().collect();
     report(&states, left_out, &split, args.custom, &outcome, ctx);

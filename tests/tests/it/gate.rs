@@ -406,7 +406,7 @@ pub fn gate_agrees(
     };
     let costs = lint::Costs::of(renderer);
     let listed = lint::lint_with(old, new, &changes, costs);
-    let (sql, written) = migrate_cli::gate::annotated(dialect, &body, listed.clone());
+    let (sql, written) = migrate_cli::gate::annotated(dialect, &body, &changes, listed.clone());
     let sorted = |mut codes: Vec<&'static str>| {
         codes.sort_unstable();
         codes

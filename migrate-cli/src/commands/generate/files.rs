@@ -125,14 +125,20 @@ pub(super) fn lint_split(
 /// written, one list per part.
 pub(super) fn annotate(
     parts: &mut [Part],
-    findings: Vec<Vec<Finding>>,
+    (split, findings): (&Split, Vec<Vec<Finding>>),
     dialect: Dialect,
 ) -> Vec<Vec<Finding>> {
     let mut listed = findings.into_iter();
     let mut written = Vec::new();
+    // Each part's changes, in the order of the parts (as [`lint_split`] gives the findings).
+    let main = (!split.main.is_empty()).then_some(split.main.as_slice());
+    let mut changes = main
+        .into_iter()
+        .chain(split.concurrent.iter().map(std::slice::from_ref));
     for part in parts.iter_mut() {
-        let (sql, findings) =
-            gate::annotated(dialect, &part.sql, listed.next().unwrap_or_default());
+        let changes = changes.next().unwrap_or_default();
+        let listed = listed.next().unwrap_or_default();
+        let (sql, findings) = gate::annotated(dialect, &part.sql, changes, listed);
         part.sql = sql;
         written.push(findings);
     }
