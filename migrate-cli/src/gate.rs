@@ -57,14 +57,17 @@ pub fn findings_with(
         // Only the statements give these: a comment line of them is read again from the SQL.
         .filter(|f| !lint::STATEMENT_CODES.contains(&f.code))
         .collect();
-    let statements = lint_file(dialect, sql);
+    let mut statements = lint_file(dialect, sql);
     if let Some(snapshots) = snapshots {
         let said: Vec<Finding> = statements
             .iter()
             .map(|s| s.finding.clone())
             .chain(listed.iter().cloned())
             .collect();
-        listed = trusted::merge(trusted::findings(dialect, snapshots, &said), listed);
+        let changes = trusted::changes(snapshots, &said);
+        let trusted = trusted::findings(dialect, snapshots, &changes);
+        statements = superseded_dropped(statements, &changes, &trusted);
+        listed = trusted::merge(trusted, listed);
     }
     let mut out = merge(statements, listed);
     out.extend(misplaced_no_transaction(sql));
@@ -149,6 +152,36 @@ pub fn statements_may_tell(changes: &[Change]) -> bool {
     })
 }
 
+/// `statements` without the `type-change` findings the change list overrules: a column whose
+/// type change the change list judged (it knows the old type and the new) and found no
+/// `type-change` in (MySQL restates a column whole with `MODIFY COLUMN`, so an enum that
+/// only gains a value reads as a type change in the statement alone).
+fn superseded_dropped(
+    statements: Vec<StatementFinding>,
+    changes: &[Change],
+    listed: &[Finding],
+) -> Vec<StatementFinding> {
+    let judged: Vec<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterColumnType { table, column, .. } => Some(format!("{table}.{column}")),
+            _ => None,
+        })
+        .filter(|object| {
+            !listed
+                .iter()
+                .any(|f| f.code == lint::TYPE_CHANGE && same_object(&f.object, object))
+        })
+        .collect();
+    statements
+        .into_iter()
+        .filter(|s| {
+            s.finding.code != lint::TYPE_CHANGE
+                || !judged.iter().any(|o| same_object(o, &s.finding.object))
+        })
+        .collect()
+}
+
 /// A migration file `body` as `generate` writes it: the change list's `listed` findings merged
 /// with its statements' ([`merge`]) as `-- lint:` comment lines at its top, below its
 /// `-- no-transaction` first line where it has one; and the findings written.
@@ -161,7 +194,7 @@ pub fn annotated(
     let read = statements_may_tell(changes);
     let merged = |sql: &str| -> Vec<Finding> {
         let statements = match read {
-            true => lint_file(dialect, sql),
+            true => superseded_dropped(lint_file(dialect, sql), changes, &listed),
             false => Vec::new(),
         };
         merge(statements, listed.clone())

@@ -11,16 +11,19 @@ use schema_core::diff::{self, ColumnRename, RenameQuestion, Renames};
 use schema_core::lint::{self, Costs, Finding, RENAME_COLUMN, RENAME_TABLE};
 use schema_core::model::Schema;
 
-/// The findings of the changes from `old` to `new` on `dialect`; `said` are the findings the
-/// file itself gives (statements and comment lines), read for the renames it makes.
+/// The findings of `changes` (from `old` to `new`, see [`changes`]) on `dialect`.
 pub(super) fn findings(
     dialect: Dialect,
     (old, new): (&Schema, &Schema),
-    said: &[Finding],
+    changes: &[diff::Change],
 ) -> Vec<Finding> {
+    lint::lint_with(old, new, changes, Costs::of(dialect.renderer()))
+}
+
+/// The changes from `old` to `new`, with the renames `said` (the file's own findings) names.
+pub(super) fn changes((old, new): (&Schema, &Schema), said: &[Finding]) -> Vec<diff::Change> {
     let renames = renames(old, new, said);
-    let changes = diff::diff(old, new, &renames);
-    lint::lint_with(old, new, &changes, Costs::of(dialect.renderer()))
+    diff::diff(old, new, &renames)
 }
 
 /// The hinted renames, and each open question's answer that `said` names.

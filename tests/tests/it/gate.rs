@@ -462,3 +462,39 @@ pub fn gate_agrees(
     }
     Ok(())
 }
+
+/// A MySQL enum that only gains a value is restated whole (`MODIFY COLUMN`), which the
+/// statement alone reads as a type change; the change list, from the snapshots, knows it is an
+/// appended value, so neither generate's review text nor the gate warns, and
+/// `check --deny warnings` passes, with and without its database.
+#[test]
+fn mysql_an_appended_enum_value_is_no_type_change() {
+    const STATES: &str = r#"
+#[derive(DbEnum)]
+#[db_enum(name = "state")]
+pub enum State { Open, Closed }
+#[derive(Table)]
+#[table(name = "issues")]
+pub struct Issue {
+    #[column(primary_key)]
+    pub id: i64,
+    pub state: State,
+}
+"#;
+    let Some((p, db)) = setup("mysql", STATES, "gate_enum") else {
+        return;
+    };
+    generate(&p, STATES, NOW);
+    assert_eq!(run(&p, &["migrate"], &db).code, 0);
+    let appended = STATES.replace("Open, Closed }", "Open, Closed, Archived }");
+    let tag = generate(&p, &appended, NOW + 100);
+    let sql = fs::read_to_string(sql_path(&p, &tag)).expect("sql");
+    assert!(
+        sql.contains("MODIFY COLUMN") && !sql.contains("type-change"),
+        "{sql}"
+    );
+    let check = p.run(&["check", "--deny", "warnings"], NOW + 10_000);
+    assert_eq!(check.code, 0, "{}", check.text());
+    let check = run(&p, &["check", "--deny", "warnings"], &db);
+    assert_eq!(check.code, 0, "{}", check.text());
+}
