@@ -77,7 +77,7 @@ pub enum MigrateError {
     },
     /// A SQLite `-- no-transaction` file without a transaction of its own ran, but its
     /// `_sqlx_migrations` row could not be written.
-    #[error("migration {file} ran on {what}, but recording it in _sqlx_migrations failed: {error}; run status: if it does not show as applied, its changes remain unrecorded, so record or undo them by hand before running migrate again")]
+    #[error("migration {file} ran on {what}, but recording it in _sqlx_migrations failed: {error}; run status: if it does not show as applied, its changes remain unrecorded, so undo them by hand before running migrate again, which would otherwise apply it a second time")]
     Unrecorded {
         file: String,
         what: String,
