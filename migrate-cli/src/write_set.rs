@@ -226,6 +226,13 @@ pub fn thread_number() -> String {
 
 /// Creates `dir` and its missing ancestors, recording each one created.
 fn create_dirs(dir: &Path, undo: &mut Undo) -> io::Result<()> {
+    undo.dirs.extend(create_missing_dirs(dir)?);
+    Ok(())
+}
+
+/// Creates `dir` and its missing ancestors, giving the ones this call created (one another
+/// process created meanwhile is not among them).
+pub(crate) fn create_missing_dirs(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut missing = Vec::new();
     let mut cur = Some(dir);
     while let Some(d) = cur {
@@ -235,11 +242,15 @@ fn create_dirs(dir: &Path, undo: &mut Undo) -> io::Result<()> {
         missing.push(d.to_path_buf());
         cur = d.parent();
     }
+    let mut created = Vec::new();
     for d in missing.into_iter().rev() {
-        fs::create_dir(&d)?;
-        undo.dirs.push(d);
+        match fs::create_dir(&d) {
+            Ok(()) => created.push(d),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
     }
-    Ok(())
+    Ok(created)
 }
 
 /// Writes `temp` (a new file) and returns it open, for the caller to sync.

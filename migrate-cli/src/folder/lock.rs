@@ -41,7 +41,7 @@ impl Folder {
         };
         let mut created = Vec::new();
         loop {
-            for dir in create_dirs(&self.meta()).map_err(io_err)? {
+            for dir in crate::write_set::create_missing_dirs(&self.meta()).map_err(io_err)? {
                 if !created.contains(&dir) {
                     created.push(dir);
                 }
@@ -94,27 +94,6 @@ fn same_file(file: &File, path: &Path) -> io::Result<bool> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(e),
     }
-}
-
-/// Creates `dir` and its missing ancestors, giving the ones that were missing.
-fn create_dirs(dir: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut missing = Vec::new();
-    let mut cur = Some(dir);
-    while let Some(d) = cur {
-        if d.as_os_str().is_empty() || d.is_dir() {
-            break;
-        }
-        missing.push(d.to_path_buf());
-        cur = d.parent();
-    }
-    for d in missing.iter().rev() {
-        match fs::create_dir(d) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(missing)
 }
 
 #[cfg(test)]
