@@ -71,6 +71,7 @@ pub fn findings_with(
     }
     let mut out = merge(statements, listed);
     out.extend(misplaced_no_transaction(sql));
+    out.extend(own_transaction_inside_sqlx(dialect, sql));
     out
 }
 
@@ -86,9 +87,13 @@ pub fn unacknowledged_with(
     snapshots: Option<Snapshots<'_>>,
 ) -> Vec<FileFinding> {
     let allowed = lint::allowed(sql);
+    // A misplaced `-- no-transaction` is no risk to review and accept: sqlx runs the file in a
+    // transaction whatever the file says, so no allow line takes it away.
     findings_with(dialect, sql, snapshots)
         .into_iter()
-        .filter(|f| !allowed.contains(f.finding.code))
+        .filter(|f| {
+            f.finding.code == lint::MISPLACED_NO_TRANSACTION || !allowed.contains(f.finding.code)
+        })
         .collect()
 }
 
@@ -237,6 +242,34 @@ fn same_object(a: &str, b: &str) -> bool {
             .is_some_and(|head| head.ends_with('.'))
     };
     a == b || within(a, b) || within(b, a)
+}
+
+/// `misplaced-no-transaction` for a file that opens and commits a transaction of its own (a
+/// SQLite rebuild) without `-- no-transaction` as its first line: sqlx would run it inside its
+/// own transaction, where the file's `BEGIN` fails (the line missing, or misspelt).
+fn own_transaction_inside_sqlx(dialect: Dialect, sql: &str) -> Vec<FileFinding> {
+    if sql.lines().next().map(str::trim_end) == Some(NO_TRANSACTION) {
+        return Vec::new();
+    }
+    let statements = crate::statements::split_statements(sql);
+    let Some((begin, _)) = crate::backend::of(dialect).own_transaction(&statements) else {
+        return Vec::new();
+    };
+    let line = statements[begin]
+        .sql_line()
+        .unwrap_or(statements[begin].first_line);
+    vec![FileFinding {
+        line: Some(line),
+        finding: Finding {
+            code: lint::MISPLACED_NO_TRANSACTION,
+            severity: Severity::Error,
+            object: format!("line {line}"),
+            message: format!(
+                "the file opens its own transaction on line {line} but its first line is not `{NO_TRANSACTION}`, so sqlx runs it inside a transaction and that one fails"
+            ),
+            suggestion: lint::suggestion_for(lint::MISPLACED_NO_TRANSACTION).to_string(),
+        },
+    }]
 }
 
 /// `misplaced-no-transaction` for each `-- no-transaction` line after the first line.

@@ -121,11 +121,19 @@ pub fn for_findings(
 ) -> Result<TableSizes, Error> {
     let settings = config::lint_settings(config)?;
     let mut sizes = TableSizes::new(settings.large_table_rows);
+    // Keyed as each finding names its table (hand-written SQL may leave the schema out), which
+    // is how the sizes are looked up.
     let tables: BTreeMap<String, QualifiedName> = findings
         .iter()
         .filter(|f| f.severity == lint::Severity::Warning)
-        .filter_map(|f| lint::locked_table(f, costs))
-        .map(|t| (lint::object_name(&t, costs), t))
+        .filter_map(|f| {
+            let table = lint::locked_table(f, costs)?;
+            let written = match f.object.starts_with(&table.name) {
+                true => table.name.clone(),
+                false => lint::object_name(&table, costs),
+            };
+            Some((written, table))
+        })
         .collect();
     if tables.is_empty() {
         return Ok(sizes);

@@ -206,7 +206,13 @@ pub fn unacknowledged(findings: Vec<Finding>, allowed: &BTreeSet<String>) -> Vec
 /// share a line, separated by spaces or commas). Only whole lines count, leading whitespace
 /// aside; the codes are kept as written, so a misspelt one acknowledges nothing.
 pub fn allowed(sql: &str) -> BTreeSet<String> {
+    // Only the file's leading comment block, where a reviewer reads them: an allow line below
+    // the first statement acknowledges nothing.
     sql.lines()
+        .take_while(|line| {
+            let line = line.trim_start();
+            line.is_empty() || (line.starts_with("--") && !line.starts_with("-->"))
+        })
         .filter_map(|line| line.trim_start().strip_prefix(ALLOW_PREFIX))
         .filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
         .flat_map(|rest| {

@@ -206,20 +206,27 @@ pub(crate) fn lint_findings(
 ) -> Result<(), Error> {
     let (mut at, mut found) = (Vec::new(), Vec::new());
     let empty = Schema::default();
-    for (i, m) in history
-        .migrations
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| gated(m))
-    {
+    for m in history.migrations.iter().filter(|m| gated(m)) {
         let Some(sql) = &m.sql else { continue };
         // The previous snapshot (the empty schema before the first) and this one's, when both
         // can be read: the change list's findings then need no comment line.
-        let previous = match i.checked_sub(1) {
-            None => Some(std::borrow::Cow::Borrowed(&empty)),
-            Some(p) => history.schema(p),
+        // The parent is the snapshot this one follows (its `prevId`), not the one before it in
+        // the journal: after a merge of two branches those differ.
+        let parent = m.snapshot.as_ref().map(|s| s.prev_id.as_str());
+        let previous = match parent {
+            Some(schema_core::snapshot::ROOT_ID) => Some(std::borrow::Cow::Borrowed(&empty)),
+            Some(prev) => history
+                .migrations
+                .iter()
+                .position(|o| o.snapshot.as_ref().is_some_and(|s| s.id == prev))
+                .and_then(|p| history.schema(p)),
+            None => None,
         };
-        let own = history.schema(i);
+        let own = history
+            .migrations
+            .iter()
+            .position(|o| std::ptr::eq(o, m))
+            .and_then(|i| history.schema(i));
         let snapshots = previous.as_deref().zip(own.as_deref());
         for f in gate::unacknowledged_with(dialect, sql, snapshots) {
             at.push((m.tag.clone(), f.line));

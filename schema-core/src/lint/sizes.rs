@@ -147,7 +147,8 @@ pub fn locked_table(finding: &Finding, costs: Costs) -> Option<QualifiedName> {
     if !costs.schemas {
         return Some(QualifiedName::new(DEFAULT_SCHEMA, table));
     }
-    let (schema, name) = table.split_once('.')?;
+    // Hand-written SQL leaves the default schema out (`CREATE INDEX .. ON items`).
+    let (schema, name) = table.split_once('.').unwrap_or((DEFAULT_SCHEMA, table));
     Some(QualifiedName::new(schema, name))
 }
 

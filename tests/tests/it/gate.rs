@@ -418,7 +418,7 @@ pub fn gate_agrees(
             .collect(),
     );
     let gated = sorted(
-        migrate_cli::gate::findings(dialect, &sql)
+        migrate_cli::gate::findings_with(dialect, &sql, Some((old, new)))
             .into_iter()
             .map(|f| f.finding.code)
             .collect(),
@@ -433,7 +433,8 @@ pub fn gate_agrees(
     // change list does not judge: a primary key swapped on an existing table, a foreign key
     // re-added under its new name after a MySQL table rename, an index dropped without
     // CONCURRENTLY). Findings on two tables are two findings.
-    let statements = migrate_cli::statements::lint::lint_file(dialect, &body);
+    // The statements as the gate keeps them: without a type change the change list overrules.
+    let statements = migrate_cli::gate::findings_with(dialect, &body, Some((old, new)));
     let table = |object: &str| {
         let object = object.strip_prefix("public.").unwrap_or(object);
         object.split('.').next().unwrap_or(object).to_string()
@@ -497,4 +498,86 @@ pub struct Issue {
     assert_eq!(check.code, 0, "{}", check.text());
     let check = run(&p, &["check", "--deny", "warnings"], &db);
     assert_eq!(check.code, 0, "{}", check.text());
+}
+
+/// Found in a new-user trial: a misplaced `-- no-transaction` cannot be acknowledged away, a
+/// SQLite rebuild whose `-- no-transaction` line is missing or misspelt is refused before it
+/// runs, and an allow line below the first statement acknowledges nothing.
+#[test]
+fn sqlite_a_rebuild_that_would_run_inside_sqlx_transaction_is_refused() {
+    let Some((p, db)) = setup("sqlite", V1, "gate_rebuild") else {
+        return;
+    };
+    generate(&p, V1, NOW);
+    assert_eq!(run(&p, &["migrate"], &db).code, 0);
+    let tag = generate(&p, V2, NOW + 100);
+    let path = sql_path(&p, &tag);
+    let sql = fs::read_to_string(&path).expect("sql");
+    let rest = sql
+        .strip_prefix("-- no-transaction\n")
+        .expect("a rebuild file");
+    let allow = "-- lint:allow drop-column\n";
+    for (what, text) in [
+        (
+            "allowed away",
+            format!("-- lint:allow misplaced-no-transaction\n{allow}{sql}"),
+        ),
+        ("misspelt", format!("--no-transaction\n{allow}{rest}")),
+        ("missing", format!("{allow}{rest}")),
+    ] {
+        fs::write(&path, &text).expect("sql");
+        let check = p.run(&["check"], NOW + 10_000);
+        assert_eq!(check.code, 1, "{what}: {}", check.text());
+        assert!(
+            check.text().contains("misplaced-no-transaction"),
+            "{what}: {}",
+            check.text()
+        );
+        let dry = run(&p, &["migrate", "--dry-run"], &db);
+        assert_eq!(dry.code, 1, "{what}: {}", dry.text());
+    }
+    // An allow line below the first statement is not read.
+    fs::write(&path, format!("{sql}{allow}")).expect("sql");
+    let check = p.run(&["check"], NOW + 10_000);
+    assert_refused(&check, &["error drop-column"]);
+}
+
+/// Found in a new-user trial: a hand-written index on a table named without its schema gets
+/// the table's row count, and is an error above `large_table_rows` like a generated one.
+#[test]
+fn pg_an_unqualified_table_gets_its_row_count() {
+    let Some((p, db)) = setup("postgres", V1, "gate_rows") else {
+        return;
+    };
+    let config = fs::read_to_string(p.path().join("migrate.toml")).expect("config");
+    fs::write(
+        p.path().join("migrate.toml"),
+        format!("{config}[lint]\nlarge_table_rows = 10\n"),
+    )
+    .expect("config");
+    generate(&p, V1, NOW);
+    assert_eq!(run(&p, &["migrate"], &db).code, 0);
+    let url = db.args[1].clone();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        use sqlx::{Connection, Executor};
+        let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
+        conn.execute("INSERT INTO order_items (id) SELECT g FROM generate_series(1, 50) g")
+            .await
+            .expect("rows");
+        conn.execute("ANALYZE order_items").await.expect("analyze");
+    });
+    let run_custom = p.run(&["generate", "--custom", "--name", "idx"], NOW + 100);
+    assert_eq!(run_custom.code, 0, "{}", run_custom.text());
+    let tag = p.journal().entries.last().expect("an entry").tag.clone();
+    fs::write(
+        sql_path(&p, &tag),
+        "CREATE INDEX oi_id_idx ON order_items (id);\n",
+    )
+    .expect("sql");
+    let check = run(&p, &["check"], &db);
+    assert_refused(
+        &check,
+        &["error index-without-concurrently", "about 50 rows"],
+    );
 }

@@ -247,6 +247,14 @@ fn migrate_refuses_a_forked_history_that_check_reports_naming_both() {
         let check = p.run(&["check", "--url", &url, "--format", "json"], NOW + 1000);
         let forks = problems(&check, "forked-history");
         assert_eq!(forks.len(), 1, "{dialect}: {}", check.text());
+        // Each branch's migration is linted against its own parent, not the other branch's
+        // migration before it in the journal (which would read as a drop).
+        let plain = p.run(&["check"], NOW + 1000);
+        assert!(
+            !plain.text().contains("drop-table"),
+            "{dialect}: {}",
+            plain.text()
+        );
         let run = refused_alike(&p, &url, &[]);
         assert!(
             run.stderr.contains("the history is forked"),
