@@ -56,10 +56,13 @@ pub enum DatabaseError {
         dotenv: String,
         config: String,
     },
-    #[error("cannot read {path}: {source}")]
+    /// The file's text is never shown: a line of it may hold a secret.
+    #[error("cannot read {path}{at}: {why}; fix that line (it is not shown here, as it may hold a secret)")]
     DotEnv {
         path: String,
-        source: dotenvy::Error,
+        /// `:LINE` of the line that cannot be read, when known.
+        at: String,
+        why: String,
     },
     #[error("the database url from {from} ({url}) is not a {expected} url; use a url starting with {scheme}:// (the config says dialect = \"{expected}\")")]
     WrongScheme {
@@ -152,10 +155,7 @@ fn shown(cwd: &Path, path: &Path) -> String {
 /// `#` comments, `${VAR}` substitution; the first definition wins), or `None` when there is no
 /// such file or key.
 fn read_dotenv(path: &Path) -> Result<Option<String>, DatabaseError> {
-    let failed = |source| DatabaseError::DotEnv {
-        path: path.display().to_string(),
-        source,
-    };
+    let failed = |error: dotenvy::Error| dotenv_error(path, error);
     let pairs = match dotenvy::from_path_iter(path) {
         Ok(pairs) => pairs,
         Err(e) if e.not_found() => return Ok(None),
@@ -168,6 +168,33 @@ fn read_dotenv(path: &Path) -> Result<Option<String>, DatabaseError> {
         }
     }
     Ok(None)
+}
+
+/// Why a `.env` file cannot be read, without its text: the line of a parse error is found in
+/// the file and named by number only.
+fn dotenv_error(path: &Path, error: dotenvy::Error) -> DatabaseError {
+    let (at, why) = match &error {
+        dotenvy::Error::LineParse(text, index) => {
+            let line = std::fs::read_to_string(path).ok().and_then(|file| {
+                file.find(text.as_str())
+                    .map(|i| file[..i].matches('\n').count() + 1)
+            });
+            (
+                line.map(|l| format!(":{l}")).unwrap_or_default(),
+                format!("the line is not KEY=VALUE (an unclosed quote, or an unexpected character {index} characters into it)"),
+            )
+        }
+        dotenvy::Error::Io(e, ..) => (String::new(), e.to_string()),
+        _ => (
+            String::new(),
+            "it is not a .env file dotenvy can read".to_string(),
+        ),
+    };
+    DatabaseError::DotEnv {
+        path: path.display().to_string(),
+        at,
+        why,
+    }
 }
 
 /// Query parameters whose value is a secret, by a part of their name.
