@@ -16,12 +16,40 @@ pub(super) const READER: Reader = Reader {
     parse: parse_statement,
 };
 
-/// The statements of one MySQL statement's `text`.
+/// The statements of one MySQL statement's `text`; an executable comment (`/*!50001 ... */`,
+/// which MySQL runs) is read for the statement inside it.
 fn parse_statement(text: &str) -> Result<Vec<Statement>, ParserError> {
+    if let Some(inner) = executable_comment(text) {
+        return parse_statement(&inner);
+    }
     match parse(text) {
         Some(rename) => rename.map(|s| vec![s]),
         None => Parser::parse_sql(&MySqlDialect {}, text),
     }
+}
+
+/// The SQL inside `text` when it is one executable comment (`/*!50001 DROP TABLE t */`,
+/// `/*M!100100 ... */`), as sqlparser's tokenizer reads the comment: the version dropped.
+fn executable_comment(text: &str) -> Option<String> {
+    use sqlparser::tokenizer::{Tokenizer, Whitespace};
+    let tokens = Tokenizer::new(&MySqlDialect {}, text).tokenize().ok()?;
+    let mut solid = tokens.iter().filter(|t| {
+        !matches!(
+            t,
+            Token::Whitespace(Whitespace::Space | Whitespace::Newline | Whitespace::Tab)
+                | Token::SemiColon
+        )
+    });
+    let (Some(Token::Whitespace(Whitespace::MultiLineComment(body))), None) =
+        (solid.next(), solid.next())
+    else {
+        return None;
+    };
+    let body = body.strip_prefix('!').or_else(|| body.strip_prefix("M!"))?;
+    Some(
+        body.trim_start_matches(|c: char| c.is_ascii_digit())
+            .to_string(),
+    )
 }
 
 /// The statement if `text` is such a rename, `None` if it is not one.

@@ -15,6 +15,19 @@ fn drops() {
     my("DROP INDEX `i` ON `t`;", &[]);
 }
 
+/// MySQL runs the statement inside an executable comment, so the lint reads it (found in a
+/// new-user trial: it was only an unreadable statement, and MySQL dropped the table).
+#[test]
+fn executable_comments_are_read() {
+    my("/*!50001 DROP TABLE victim */;", &[(1, "drop-table")]);
+    my(
+        "/*M!100100 ALTER TABLE `t` DROP COLUMN `c` */;",
+        &[(1, "drop-column")],
+    );
+    my("/*! ALTER TABLE `t` ADD COLUMN `c` int */;", &[]);
+    my("/* a plain comment */ SELECT 1;", &[]);
+}
+
 #[test]
 fn columns() {
     my(
@@ -79,6 +92,10 @@ fn unread_statements_name_their_line() {
     my("SELECT 1;\n\nDELIMITER //\n", &[(3, "unparsed-statement")]);
     my(
         "SELECT 1;\n/*!50001 DROP TABLE t */;\n",
+        &[(2, "drop-table")],
+    );
+    my(
+        "SELECT 1;\n/*!50001 FROBNICATE t */;\n",
         &[(2, "unparsed-statement")],
     );
     my(
