@@ -19,8 +19,9 @@ pub enum UrlSource {
     Env,
     DotEnv(PathBuf),
     Config(PathBuf),
-    /// No URL anywhere and `dialect = "sqlite"`: this file beside `migrate.toml`.
-    SqliteDefault(PathBuf),
+    /// No URL anywhere, and the database has a default file (SQLite's `dev.db` beside
+    /// `migrate.toml`, [`crate::backend::Database::default_url`]).
+    DefaultFile(PathBuf),
 }
 
 impl fmt::Display for UrlSource {
@@ -30,8 +31,8 @@ impl fmt::Display for UrlSource {
             UrlSource::Env => write!(f, "the {ENV_VAR} environment variable"),
             UrlSource::DotEnv(path) => write!(f, "{ENV_VAR} in {}", path.display()),
             UrlSource::Config(path) => write!(f, "database_url in {}", path.display()),
-            UrlSource::SqliteDefault(path) => {
-                write!(f, "the default SQLite database {}", path.display())
+            UrlSource::DefaultFile(path) => {
+                write!(f, "the default database file {}", path.display())
             }
         }
     }
@@ -138,7 +139,7 @@ pub fn resolve_url(
         return Ok(at(url.clone(), UrlSource::Config(config.path.clone()), dir));
     }
     if let Some((url, file)) = crate::backend::of(config.dialect).default_url(&dir) {
-        return Ok(at(url, UrlSource::SqliteDefault(file), dir));
+        return Ok(at(url, UrlSource::DefaultFile(file), dir));
     }
     Err(DatabaseError::NoUrl {
         dialect: config.dialect,

@@ -28,7 +28,7 @@ pub enum Error {
     #[error(transparent)]
     Folder(#[from] FolderError),
     #[error(transparent)]
-    SqliteDefaults(#[from] DefaultsError),
+    Defaults(#[from] DefaultsError),
     #[error(transparent)]
     Write(#[from] WriteError),
     #[error(transparent)]

@@ -135,7 +135,7 @@ fn target(
 ) -> Result<Option<database::Target>, Error> {
     let env = ctx.env.var(database::ENV_VAR);
     match database::resolve_url(config, args.url.as_deref(), env, &ctx.cwd) {
-        Ok(target) if matches!(target.source, database::UrlSource::SqliteDefault(_)) => {
+        Ok(target) if matches!(target.source, database::UrlSource::DefaultFile(_)) => {
             Ok((!backend::of(config.dialect).file_missing(&target)).then_some(target))
         }
         Ok(target) => Ok(Some(target)),

@@ -46,7 +46,7 @@ fn url_comes_from_flag_then_env_then_dotenv_then_config_then_sqlite_default() {
     let target = resolve_url(&lite, None, None, cwd).unwrap();
     assert_eq!(
         target.source,
-        UrlSource::SqliteDefault(dir.path().join("dev.db"))
+        UrlSource::DefaultFile(dir.path().join("dev.db"))
     );
     assert!(target.url.ends_with("dev.db?mode=rwc"), "{}", target.url);
 

@@ -53,7 +53,7 @@ impl Database for Sqlite {
     /// A URL of another database is not a missing file: connecting refuses it.
     fn file_missing(&self, target: &Target) -> bool {
         let sqlite = target.url.to_ascii_lowercase().starts_with("sqlite:")
-            || matches!(target.source, UrlSource::SqliteDefault(_));
+            || matches!(target.source, UrlSource::DefaultFile(_));
         sqlite
             && !in_memory(&target.url)
             && options(target).is_ok_and(|opts| !opts.get_filename().exists())
@@ -65,7 +65,7 @@ impl Database for Sqlite {
     }
     /// The default `dev.db`, or a url with `mode=rwc`.
     fn creates_file(&self, target: &Target) -> bool {
-        matches!(target.source, UrlSource::SqliteDefault(_))
+        matches!(target.source, UrlSource::DefaultFile(_))
             || url::Url::parse(&target.url)
                 .is_ok_and(|u| u.query_pairs().any(|(k, v)| k == "mode" && v == "rwc"))
     }
@@ -100,7 +100,7 @@ pub(super) fn connect(target: &Target) -> Result<(String, Pending), sqlx::Error>
 
 /// SQLite options for `target`, a relative file taken from `target.base`.
 fn options(target: &Target) -> Result<SqliteConnectOptions, sqlx::Error> {
-    if let UrlSource::SqliteDefault(file) = &target.source {
+    if let UrlSource::DefaultFile(file) = &target.source {
         return Ok(SqliteConnectOptions::new()
             .filename(file)
             .create_if_missing(true));
