@@ -35,6 +35,8 @@ pub struct StatementFinding {
 /// The findings of `sql`, a whole migration file of `dialect`, in the order of its statements
 /// (a statement with several findings gives them in the order of its clauses).
 pub fn lint_file(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
+    // A byte-order mark (editors on Windows) is no statement; lines are unchanged without it.
+    let sql = sql.strip_prefix('\u{feff}').unwrap_or(sql);
     crate::backend::of(dialect).lint_statements(sql)
 }
 

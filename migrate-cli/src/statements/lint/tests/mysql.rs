@@ -28,6 +28,14 @@ fn executable_comments_are_read() {
     my("/* a plain comment */ SELECT 1;", &[]);
 }
 
+/// A byte-order mark before the first statement is no unreadable statement (found in a trial).
+#[test]
+fn a_byte_order_mark_is_no_statement() {
+    my("\u{feff}DROP TABLE `t`;", &[(1, "drop-table")]);
+    super::check(Dialect::Sqlite, "\u{feff}SELECT 1;", &[]);
+    super::check(Dialect::Postgres, "\u{feff}SELECT 1;", &[]);
+}
+
 #[test]
 fn columns() {
     my(
