@@ -133,7 +133,8 @@ pub(super) fn report_findings(findings: &[Finding], outcome: &Outcome, ctx: &mut
     }
     lines.push(
         "review these findings, written at the top of the migration file(s); \
-         acknowledge one with a line -- lint:allow <code> in its file"
+         acknowledge one with a line -- lint:allow <code> among those comment lines \
+         (below -- no-transaction, which must stay the first line)"
             .to_string(),
     );
     say(ctx, &lines.join("\n"));
