@@ -8,6 +8,7 @@ use schema_core::snapshot::{Journal, Snapshot, SnapshotError};
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub mod history;
 mod lock;
 mod unlisted;
 

@@ -127,12 +127,8 @@ pub fn for_findings(
         .iter()
         .filter(|f| f.severity == lint::Severity::Warning)
         .filter_map(|f| {
-            let table = lint::locked_table(f, costs)?;
-            let written = match f.object.starts_with(&table.name) {
-                true => table.name.clone(),
-                false => lint::object_name(&table, costs),
-            };
-            Some((written, table))
+            let written = lint::locked_table_as_written(f)?.to_string();
+            Some((written, lint::locked_table(f, costs)?))
         })
         .collect();
     if tables.is_empty() {

@@ -8,14 +8,17 @@
 //! not make a migration unsafe to apply. `check` adds what only it compares (the source with
 //! the latest snapshot, the live schema with the last applied snapshot).
 
-use crate::commands::check::history::{Fork, History};
 use crate::config::Config;
-use crate::database::Target;
+use crate::database::{self, Target};
 use crate::error::Error;
+use crate::folder::history::{Fork, History, Migration};
 use crate::folder::Folder;
+use crate::gate;
 use crate::history::{show, Entry, State};
+use schema_core::lint::{self, Severity};
+use schema_core::model::Schema;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The folder problems that also stop `migrate`: journal entries whose SQL file is missing,
@@ -139,14 +142,14 @@ pub fn judge(input: &Input<'_>, rules: Rules) -> Result<Verdict, Error> {
     // Applied migrations are history: only pending ones gate, and with `--since` only those
     // added since the ref.
     let applied = input.database.map(|d| d.applied()).unwrap_or_default();
-    let gated = |m: &crate::commands::check::history::Migration| {
+    let gated = |m: &Migration| {
         !m.version().is_some_and(|v| applied.contains(&v))
             && input
                 .since
                 .is_none_or(|added| added.contains(&format!("{}.sql", m.tag)))
     };
     let sizes = input.database.map(|d| (d.target, input.config));
-    crate::commands::check::lint_findings(
+    lint_findings(
         (input.history, input.config.dialect),
         gated,
         rules.deny_warnings,
@@ -157,6 +160,68 @@ pub fn judge(input: &Input<'_>, rules: Rules) -> Result<Verdict, Error> {
         verdict.failing = 0;
     }
     Ok(verdict)
+}
+
+/// locking warnings get its row counts (and are errors on large tables).
+fn lint_findings(
+    (history, dialect): (&History, crate::config::Dialect),
+    gated: impl Fn(&Migration) -> bool,
+    deny_warnings: bool,
+    database: Option<(&database::Target, &Config)>,
+    report: &mut Verdict,
+) -> Result<(), Error> {
+    let (mut at, mut found) = (Vec::new(), Vec::new());
+    let empty = Schema::default();
+    // Each snapshot's migration by id, so a migration finds its parent (its `prevId`) at once.
+    let by_id: BTreeMap<&str, usize> = history
+        .migrations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| Some((m.snapshot.as_ref()?.id.as_str(), i)))
+        .collect();
+    for (i, m) in history
+        .migrations
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| gated(m))
+    {
+        let Some(sql) = &m.sql else { continue };
+        // The parent snapshot (the empty schema before the first) and this one's, when both
+        // can be read: the change list's findings then need no comment line. The parent is the
+        // snapshot this one follows (its `prevId`), not the one before it in the journal: after
+        // a merge of two branches those differ.
+        let previous = match m.snapshot.as_ref().map(|s| s.prev_id.as_str()) {
+            Some(schema_core::snapshot::ROOT_ID) => Some(std::borrow::Cow::Borrowed(&empty)),
+            Some(prev) => by_id.get(prev).and_then(|&p| history.schema(p)),
+            None => None,
+        };
+        let own = history.schema(i);
+        let snapshots = previous.as_deref().zip(own.as_deref());
+        for f in gate::unacknowledged_with(dialect, sql, snapshots) {
+            at.push((m.tag.clone(), f.line));
+            found.push(f.finding);
+        }
+    }
+    if let Some((target, config)) = database {
+        let costs = lint::Costs::of(config.dialect.renderer());
+        let sizes = crate::sizes::for_findings(target, config, &found, costs)?;
+        lint::apply_sizes(&mut found, &sizes);
+    }
+    for ((tag, line), f) in at.into_iter().zip(found) {
+        if f.severity == Severity::Error || deny_warnings {
+            report.failing += 1;
+        }
+        report.findings.push(Finding {
+            code: f.code.to_string(),
+            severity: f.severity.to_string(),
+            migration: tag,
+            line,
+            object: f.object,
+            message: f.message,
+            suggestion: f.suggestion,
+        });
+    }
+    Ok(())
 }
 
 /// The folder's problems `input.scope` gates on, forks worded with what the database applied.
@@ -192,7 +257,7 @@ pub fn fork_problem(
             fork.common.join(", ")
         ),
     };
-    let regenerate = |m: &crate::commands::check::history::Migration, other: &str| {
+    let regenerate = |m: &Migration, other: &str| {
         format!(
             "regenerate {} on top of {other}: delete {}, {} and its journal entry, then run generate",
             m.tag,
@@ -201,9 +266,8 @@ pub fn fork_problem(
         )
     };
     let applied = database.map(|d| (d.what, d.applied()));
-    let is_applied = |m: &crate::commands::check::history::Migration, set: &BTreeSet<i64>| {
-        m.version().is_some_and(|v| set.contains(&v))
-    };
+    let is_applied =
+        |m: &Migration, set: &BTreeSet<i64>| m.version().is_some_and(|v| set.contains(&v));
     let advice = match &applied {
         None => format!(
             "resolve it by regenerating the later one, which is the less likely to be applied anywhere yet (pass --url to ask a database which one it has not applied): {}",

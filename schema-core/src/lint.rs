@@ -21,8 +21,8 @@ mod sizes;
 pub use comment::{parse_comment, parse_comment_with};
 pub use rebuilds::Costs;
 pub use sizes::{
-    apply_sizes, locked_table, object_name, tables_to_size, thousands, TableSizes,
-    DEFAULT_LARGE_TABLE_ROWS, LOCKING_CODES,
+    apply_sizes, locked_table, locked_table_as_written, object_name, tables_to_size, thousands,
+    TableSizes, DEFAULT_LARGE_TABLE_ROWS, LOCKING_CODES,
 };
 
 /// How bad a finding is.

@@ -3,22 +3,19 @@
 //! migrations folder, and, with a database, applied migrations whose files changed or vanished
 //! and drift between the live schema and the last applied snapshot.
 
-pub(crate) mod history;
 mod live;
 
 use crate::backend;
 use crate::config::{self, Config};
 use crate::database::{self, DatabaseError};
 use crate::error::Error;
+use crate::folder::history::{self, History};
 use crate::folder::Folder;
 use crate::gate;
 use crate::scan;
 use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use crate::Context;
-use history::History;
 use schema_core::diff;
-use schema_core::lint::{self, Severity};
-use schema_core::model::Schema;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -196,65 +193,6 @@ fn source(
 /// The unacknowledged findings of every migration that `gated` keeps (the pending ones, those
 /// added since `--since`), as the gate finds them with the migration's snapshots
 /// ([`crate::gate::unacknowledged_with`]); with a database, the
-/// locking warnings get its row counts (and are errors on large tables).
-pub(crate) fn lint_findings(
-    (history, dialect): (&History, config::Dialect),
-    gated: impl Fn(&history::Migration) -> bool,
-    deny_warnings: bool,
-    database: Option<(&database::Target, &Config)>,
-    report: &mut Report,
-) -> Result<(), Error> {
-    let (mut at, mut found) = (Vec::new(), Vec::new());
-    let empty = Schema::default();
-    for m in history.migrations.iter().filter(|m| gated(m)) {
-        let Some(sql) = &m.sql else { continue };
-        // The previous snapshot (the empty schema before the first) and this one's, when both
-        // can be read: the change list's findings then need no comment line.
-        // The parent is the snapshot this one follows (its `prevId`), not the one before it in
-        // the journal: after a merge of two branches those differ.
-        let parent = m.snapshot.as_ref().map(|s| s.prev_id.as_str());
-        let previous = match parent {
-            Some(schema_core::snapshot::ROOT_ID) => Some(std::borrow::Cow::Borrowed(&empty)),
-            Some(prev) => history
-                .migrations
-                .iter()
-                .position(|o| o.snapshot.as_ref().is_some_and(|s| s.id == prev))
-                .and_then(|p| history.schema(p)),
-            None => None,
-        };
-        let own = history
-            .migrations
-            .iter()
-            .position(|o| std::ptr::eq(o, m))
-            .and_then(|i| history.schema(i));
-        let snapshots = previous.as_deref().zip(own.as_deref());
-        for f in gate::unacknowledged_with(dialect, sql, snapshots) {
-            at.push((m.tag.clone(), f.line));
-            found.push(f.finding);
-        }
-    }
-    if let Some((target, config)) = database {
-        let costs = lint::Costs::of(config.dialect.renderer());
-        let sizes = crate::sizes::for_findings(target, config, &found, costs)?;
-        lint::apply_sizes(&mut found, &sizes);
-    }
-    for ((tag, line), f) in at.into_iter().zip(found) {
-        if f.severity == Severity::Error || deny_warnings {
-            report.failing += 1;
-        }
-        report.findings.push(Finding {
-            code: f.code.to_string(),
-            severity: f.severity.to_string(),
-            migration: tag,
-            line,
-            object: f.object,
-            message: f.message,
-            suggestion: f.suggestion,
-        });
-    }
-    Ok(())
-}
-
 fn print(format: Format, report: &Report, history: &History, ctx: &mut Context<'_>) {
     if format == Format::Json {
         let json = serde_json::to_string_pretty(report).unwrap_or_default();

@@ -12,7 +12,6 @@ mod failure;
 pub use failure::{Failure, Remains};
 
 use crate::backend::{self, AppliedRow, ApplyError, Connected};
-use crate::commands::check;
 use crate::config::{self, Config};
 use crate::database::{self, ServerError, Target};
 use crate::error::Error;
@@ -177,8 +176,8 @@ fn judge(
     ctx: &Context<'_>,
 ) -> Result<Verdict, Error> {
     let folder = Folder::new(&config.out, &ctx.cwd);
-    let depth = check::history::Depth::Heads;
-    let history = check::history::read_with(&folder, config.dialect.as_str(), depth);
+    let depth = crate::folder::history::Depth::Heads;
+    let history = crate::folder::history::read_with(&folder, config.dialect.as_str(), depth);
     let input = Input {
         config,
         folder: &folder,

@@ -137,19 +137,25 @@ where
 /// a schema or column name makes the guess wrong, and the size of that table unknown.
 /// The finding names the table as [`object_name`] gives it.
 pub fn locked_table(finding: &Finding, costs: Costs) -> Option<QualifiedName> {
-    if !LOCKING_CODES.contains(&finding.code) {
-        return None;
-    }
-    let table = match COLUMN_CODES.contains(&finding.code) {
-        true => finding.object.rsplit_once('.')?.0,
-        false => finding.object.as_str(),
-    };
+    let table = locked_table_as_written(finding)?;
     if !costs.schemas {
         return Some(QualifiedName::new(DEFAULT_SCHEMA, table));
     }
     // Hand-written SQL leaves the default schema out (`CREATE INDEX .. ON items`).
     let (schema, name) = table.split_once('.').unwrap_or((DEFAULT_SCHEMA, table));
     Some(QualifiedName::new(schema, name))
+}
+
+/// The table of a locking finding as its object writes it (`schema.table`, or just `table`
+/// in hand-written SQL): the key [`TableSizes`] looks its size up by.
+pub fn locked_table_as_written(finding: &Finding) -> Option<&str> {
+    if !LOCKING_CODES.contains(&finding.code) {
+        return None;
+    }
+    match COLUMN_CODES.contains(&finding.code) {
+        true => Some(finding.object.rsplit_once('.')?.0),
+        false => Some(finding.object.as_str()),
+    }
 }
 
 /// `table` as the findings of a dialect that costs `costs` name it, the key of its size in

@@ -2,12 +2,12 @@
 //! `status` makes, which [`crate::verdict`] judges), and drift between the live schema and the
 //! snapshot of the last applied migration.
 
-use super::history::History;
 use super::Problem;
 use crate::backend::{self, Connected};
 use crate::config::Config;
 use crate::database::{self, ServerError, Target};
 use crate::error::Error;
+use crate::folder::history::History;
 use crate::history::{self as status, Entry, State};
 use crate::introspect;
 use crate::Context;

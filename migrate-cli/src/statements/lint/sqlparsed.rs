@@ -62,7 +62,8 @@ pub(crate) struct Reader {
 pub(crate) fn lint(reader: &Reader, sql: &str) -> Vec<StatementFinding> {
     let mut out = Vec::new();
     let mut statements = Vec::new();
-    for (first_line, chunk) in chunks(sql) {
+    for statement in crate::statements::split_statements(sql) {
+        let (first_line, chunk) = (statement.first_line, statement.text);
         match (reader.split)(chunk, first_line) {
             Ok(pieces) => statements.extend(pieces.into_iter().map(|p| {
                 let last = p.line + p.text.matches('\n').count();
@@ -131,35 +132,19 @@ fn remember(stmt: &Statement, seen: &mut Seen) {
     }
 }
 
-/// One statement's text parsed; an executable comment (`/*!50001 ... */`) parses to nothing
-/// and is unread.
+/// One statement's text parsed; one that parses to nothing (a comment the dialect's reader
+/// does not open, as MySQL's reader opens `/*!50001 ... */`) is unread.
 fn parse(
     parser: fn(&str) -> Result<Vec<Statement>, ParserError>,
     text: &str,
 ) -> Result<Vec<Statement>, String> {
     match parser(text) {
         Ok(stmts) if stmts.is_empty() => {
-            Err("an executable comment, which sqlparser does not read".into())
+            Err("a comment, which holds no statement the reader can see".into())
         }
         Ok(stmts) => Ok(stmts),
         Err(e) => Err(e.to_string()),
     }
-}
-
-/// The chunks of a file between `--> statement-breakpoint` lines, with their first line.
-fn chunks(sql: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let (mut start, mut first_line, mut offset) = (0, 1, 0);
-    for (i, line) in sql.split_inclusive('\n').enumerate() {
-        if line.trim() == crate::statements::BREAKPOINT {
-            out.push((first_line, &sql[start..offset]));
-            start = offset + line.len();
-            first_line = i + 2;
-        }
-        offset += line.len();
-    }
-    out.push((first_line, &sql[start..]));
-    out
 }
 
 /// The tables a table created in the file replaces by taking their name.

@@ -2,9 +2,9 @@
 //! and what is wrong with the folder (missing, stray or corrupt files, a broken snapshot chain,
 //! a fork: [`Fork`], which [`crate::verdict`] words with what a database has applied).
 
-use super::Problem;
-use crate::folder::{Folder, FolderError, UnlistedKind};
+use super::{Folder, FolderError, UnlistedKind};
 use crate::timestamp;
+use crate::verdict::Problem;
 use schema_core::diff::{self, Change};
 use schema_core::model::Schema;
 use schema_core::snapshot::{snapshot_id, Journal, Snapshot, ROOT_ID};
