@@ -145,8 +145,26 @@ impl Connected {
     /// Applies one migration for `verify` as `migrate` would; on failure, the line of the
     /// failing statement when it can be found, and the error.
     pub async fn replay_step(&mut self, m: &Migration) -> Result<(), (Option<usize>, ServerError)> {
+        let replayed = each!(&mut self.conn, c => c.replay_step(m).await);
+        self.located(m, replayed).await
+    }
+
+    /// Runs a down migration for `verify` after its up, leaving no `_sqlx_migrations` row of
+    /// its version; on failure, as [`Connected::replay_step`].
+    pub async fn replay_down(&mut self, m: &Migration) -> Result<(), (Option<usize>, ServerError)> {
+        let replayed = each!(&mut self.conn, c => c.replay_down(m).await);
+        self.located(m, replayed).await
+    }
+
+    /// The line of the failing statement of `m`, found by a replay rolled back when the
+    /// backend could not tell it, and the error.
+    async fn located(
+        &mut self,
+        m: &Migration,
+        replayed: Result<(), StepError>,
+    ) -> Result<(), (Option<usize>, ServerError)> {
         let server = |e: sqlx::Error| ServerError::Server(Box::new(e));
-        let error = match each!(&mut self.conn, c => c.replay_step(m).await) {
+        let error = match replayed {
             Ok(()) => return Ok(()),
             Err(StepError::At(line, error)) => return Err((line, server(error))),
             Err(StepError::Unsplittable(error)) => {

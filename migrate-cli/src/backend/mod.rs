@@ -308,6 +308,12 @@ pub trait Backend: Connection + Migrate {
     }
     /// Applies one migration for `verify` as `migrate` would.
     async fn replay_step(&mut self, m: &Migration) -> Result<(), StepError>;
+    /// Runs the down migration `m` for `verify` after its up, leaving no `_sqlx_migrations`
+    /// row of its version behind (so that the up can be replayed again). The default runs it
+    /// as [`Backend::replay_step`] runs an up, for a backend whose replay writes no row.
+    async fn replay_down(&mut self, m: &Migration) -> Result<(), StepError> {
+        self.replay_step(m).await
+    }
     /// The whole user schema of the connected database.
     async fn introspect(&mut self) -> Result<Schema, sqlx::Error>;
     /// The row count of `table` for lint, or why it is unknown.

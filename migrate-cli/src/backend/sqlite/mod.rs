@@ -174,6 +174,28 @@ impl Backend for SqliteConnection {
         }
     }
 
+    /// Runs the down as `sqlx migrate revert` does (sqlx's `revert`: the file and the removal
+    /// of its version's row in one transaction) or, for a `-- no-transaction` file, statement by
+    /// statement on the bare connection, then removes the row its up wrote.
+    async fn replay_down(&mut self, m: &Migration) -> Result<(), StepError> {
+        if m.no_tx {
+            without_transaction(self, m).await?;
+            return sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ?")
+                .bind(m.version)
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(|e| StepError::At(None, e));
+        }
+        match Migrate::revert(self, m).await {
+            Ok(_) => Ok(()),
+            Err(MigrateError::Execute(e) | MigrateError::ExecuteMigration(e, _)) => {
+                Err(StepError::Whole(e))
+            }
+            Err(e) => Err(StepError::At(None, sqlx::Error::Migrate(Box::new(e)))),
+        }
+    }
+
     async fn introspect(&mut self) -> Result<Schema, sqlx::Error> {
         introspect::introspect(self).await
     }

@@ -1,22 +1,23 @@
 //! `verify`: replays the whole migrations folder on a scratch database and proves, migration
 //! by migration, that the live schema (read back by the database's backend) is what that
-//! migration's snapshot says. The scratch database ([`crate::backend::Scratch`]: a database on
+//! migration's snapshot says, and that its down migration (`<tag>.down.sql`, when there is one)
+//! restores the previous snapshot's schema and lets the up apply again ([`replay`]). The scratch database ([`crate::backend::Scratch`]: a database on
 //! the url's server, or a temporary SQLite file) is removed afterwards, also on failure and
 //! when the run is stopped with SIGTERM or SIGINT (as CI stops a job on timeout).
 
 pub use crate::backend::SCRATCH_PREFIX;
 
-use crate::backend::{self, Connected, Scratch, ScratchError};
+use crate::backend::{self, Scratch, ScratchError};
 use crate::config::{self, Dialect};
 use crate::database::{self, ServerError, Target};
 use crate::error::Error;
 use crate::folder::{Folder, FolderError};
 use crate::history::{self, show, Local};
-use crate::introspect;
 use crate::Context;
 use schema_core::model::Schema;
 use schema_core::snapshot::{without_rename_hints, Snapshot};
-use std::path::PathBuf;
+use sqlx::migrate::{Migration, MigrationType};
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `migrate-cli verify` flags.
@@ -31,12 +32,20 @@ pub struct VerifyArgs {
     /// temporary file
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// Replay only the up migrations: skip proving that each down restores the schema before
+    /// its up
+    #[arg(long)]
+    pub no_down: bool,
 }
 
-/// What `verify` proved: how many migrations it replayed.
+/// What `verify` proved: how many migrations it replayed, and how many downs it proved
+/// (none with `--no-down`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub migrations: usize,
+    pub downs: usize,
+    /// Migrations without a down file (not counted with `--no-down`).
+    pub without_down: usize,
 }
 
 /// Why `verify` failed.
@@ -55,17 +64,42 @@ pub enum VerifyError {
         error: ServerError,
         before: usize,
     },
+    #[error("down migration {file}{at} failed to run on the scratch database after its up: {error}; fix the down file (verified {before} migration(s) before it)")]
+    Down {
+        file: String,
+        /// `:LINE` of the failing statement, when known.
+        at: String,
+        #[source]
+        error: ServerError,
+        before: usize,
+    },
+    #[error("migration {file}{at} failed to apply again after its down {down}: {error}; the down leaves something the up does not expect, fix the down file")]
+    Again {
+        file: String,
+        /// `:LINE` of the failing statement, when known.
+        at: String,
+        down: String,
+        #[source]
+        error: ServerError,
+    },
     #[error("verify failed: {count} difference(s) between the replayed migrations and their snapshots\n{report}")]
     Differences { count: usize, report: String },
     #[error("verify was stopped by {signal}; the scratch database {name} was removed")]
     Interrupted { signal: &'static str, name: String },
 }
 
-/// A migration file with the snapshot it must produce.
+/// A migration file with the snapshot it must produce, and its down.
 struct Step {
     local: Local,
     file: String,
     expected: Schema,
+    down: Option<Down>,
+}
+
+/// A down migration file, as sqlx reads it: the `ReversibleDown` of its up's version.
+struct Down {
+    migration: Migration,
+    file: String,
 }
 
 /// Runs `verify`.
@@ -90,11 +124,12 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
     };
     let local = database::block_on(history::load_local(&config, &ctx.cwd))??;
     let folder = Folder::new(&config.out, &ctx.cwd);
+    let downs = !args.no_down;
     let steps = local
         .into_iter()
-        .map(|l| step(&folder, l, &ctx.cwd))
+        .map(|l| step(&folder, l, downs, &ctx.cwd))
         .collect::<Result<Vec<_>, Error>>()?;
-    let run = on_scratch(config.dialect, target.as_ref(), &steps, ctx);
+    let run = on_scratch(config.dialect, target.as_ref(), &steps, downs, ctx);
     let report = database::block_on(run)??;
     if !report.is_empty() {
         return Err(VerifyError::Differences {
@@ -103,15 +138,44 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
         }
         .into());
     }
-    let noun = if steps.len() == 1 {
-        "migration"
-    } else {
-        "migrations"
-    };
-    let _ = writeln!(ctx.stdout, "verified {} {noun}", steps.len());
-    Ok(Summary {
+    let summary = Summary {
         migrations: steps.len(),
-    })
+        downs: steps.iter().filter(|s| s.down.is_some()).count(),
+        without_down: match downs {
+            true => steps.iter().filter(|s| s.down.is_none()).count(),
+            false => 0,
+        },
+    };
+    let _ = writeln!(ctx.stdout, "{}", verified(&summary, downs));
+    Ok(summary)
+}
+
+/// `verified 3 migrations and 2 downs; 1 migration has no down (check reports missing-down)`.
+fn verified(summary: &Summary, downs: bool) -> String {
+    let migrations = counted(summary.migrations, "migration", "migrations");
+    let without = summary.without_down;
+    match (downs, summary.downs) {
+        (false, _) => format!("verified {migrations} (downs skipped: --no-down)"),
+        (true, _) if without == 0 && summary.downs == 0 => format!("verified {migrations}"),
+        (true, _) if without == 0 => {
+            let proved = counted(summary.downs, "down", "downs");
+            format!("verified {migrations} and {proved}")
+        }
+        (true, 0) => {
+            let none = if without == 1 { "it has" } else { "none has" };
+            format!("verified {migrations}; {none} a down (check reports missing-down)")
+        }
+        (true, n) => {
+            let proved = counted(n, "down", "downs");
+            let verb = if without == 1 { "has" } else { "have" };
+            let none = counted(without, "migration", "migrations");
+            format!("verified {migrations} and {proved}; {none} {verb} no down (check reports missing-down)")
+        }
+    }
+}
+
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Replays `steps` on a new scratch database, which is removed afterwards whatever happened:
@@ -120,6 +184,7 @@ async fn on_scratch(
     dialect: Dialect,
     target: Option<&Target>,
     steps: &[Step],
+    downs: bool,
     ctx: &mut Context<'_>,
 ) -> Result<Vec<String>, Error> {
     // Listening before the scratch database exists: a signal from now on removes it.
@@ -131,9 +196,9 @@ async fn on_scratch(
     let scratch = Scratch::create(dialect, target, &name)
         .await
         .map_err(VerifyError::from)?;
-    say_replaying(ctx, steps.len(), &scratch.name, &scratch.what);
+    say_replaying(ctx, steps, &scratch.name, &scratch.what);
     let result = tokio::select! {
-        result = replay_on(&scratch, steps, ctx) => result,
+        result = replay_on(&scratch, steps, downs, ctx) => result,
         signal = stop.recv() => Err(VerifyError::Interrupted {
             signal,
             name: scratch.name.clone(),
@@ -147,22 +212,28 @@ async fn on_scratch(
 async fn replay_on(
     scratch: &Scratch,
     steps: &[Step],
+    downs: bool,
     ctx: &mut Context<'_>,
 ) -> Result<Vec<String>, Error> {
     let mut conn = scratch.connect().await.map_err(VerifyError::from)?;
-    let result = replay(&mut conn, steps, ctx).await;
+    let result = replay::replay(&mut conn, steps, downs, ctx).await;
     conn.close().await;
     result
 }
 
-fn say_replaying(ctx: &mut Context<'_>, count: usize, name: &str, what: &str) {
+fn say_replaying(ctx: &mut Context<'_>, steps: &[Step], name: &str, what: &str) {
+    let count = steps.len();
+    let downs = match steps.iter().filter(|s| s.down.is_some()).count() {
+        0 => String::new(),
+        n => format!(" and {n} down(s)"),
+    };
     let _ = writeln!(
         ctx.stdout,
-        "replaying {count} migration(s) on the scratch database {name} ({what})"
+        "replaying {count} migration(s){downs} on the scratch database {name} ({what})"
     );
 }
 
-fn step(folder: &Folder, local: Local, cwd: &std::path::Path) -> Result<Step, Error> {
+fn step(folder: &Folder, local: Local, downs: bool, cwd: &Path) -> Result<Step, Error> {
     let path = folder.snapshot_path(&local.migration.version.to_string());
     let file = show(cwd, &local.file);
     let text = match std::fs::read_to_string(&path) {
@@ -186,97 +257,51 @@ fn step(folder: &Folder, local: Local, cwd: &std::path::Path) -> Result<Step, Er
         path: show(cwd, &path),
         source,
     })?;
+    let down = match downs {
+        true => down_of(&local, cwd)?,
+        false => None,
+    };
     Ok(Step {
         local,
         file,
         expected: without_rename_hints(&snapshot.schema),
+        down,
     })
 }
 
-/// Applies each step and compares; gives the report (a header line per migration with
-/// differences, then one indented line per difference), empty when everything matched.
-async fn replay(
-    conn: &mut Connected,
-    steps: &[Step],
-    ctx: &mut Context<'_>,
-) -> Result<Vec<String>, Error> {
-    let mut report = Vec::new();
-    for (n, step) in steps.iter().enumerate() {
-        let applied = conn.replay_step(&step.local.migration).await;
-        applied.map_err(|(line, error)| VerifyError::Apply {
-            file: step.file.clone(),
-            at: line.map(|l| format!(":{l}")).unwrap_or_default(),
-            error,
-            before: n,
-        })?;
-        let actual = conn.introspect().await.map_err(|e| ScratchError::Use {
-            context: "cannot read the schema back".into(),
-            name: conn.what.clone(),
-            error: ServerError::Server(Box::new(e)),
-        });
-        let actual = actual.map_err(VerifyError::from)?;
-        let judged = introspect::judge::compare(conn, &step.expected, &actual).await;
-        if let Some(why) = &judged.unjudged {
-            let _ = writeln!(ctx.stderr, "note: {why}");
+/// The down of `<out>/<tag>.sql` (or of sqlx's `<tag>.up.sql`): `<out>/<tag>.down.sql`, read
+/// as sqlx reads it (`-- no-transaction` on its first line), or `None` when there is none.
+fn down_of(local: &Local, cwd: &Path) -> Result<Option<Down>, Error> {
+    let name = local.file.file_name().map(|n| n.to_string_lossy());
+    let tag = name.as_deref().unwrap_or_default();
+    let tag = tag.strip_suffix(".sql").unwrap_or(tag);
+    let tag = tag.strip_suffix(".up").unwrap_or(tag);
+    let path = local.file.with_file_name(format!("{tag}.down.sql"));
+    let sql = match std::fs::read_to_string(&path) {
+        Ok(sql) => sql,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(FolderError::Io {
+                path: show(cwd, &path),
+                source,
+            }
+            .into())
         }
-        let differences = judged.differences;
-        let version = step.local.migration.version;
-        if differences.is_empty() {
-            let _ = writeln!(ctx.stdout, "  {version} {}  ok", step.local.name);
-            continue;
-        }
-        let _ = writeln!(
-            ctx.stdout,
-            "  {version} {}  {} difference(s)",
-            step.local.name,
-            differences.len()
-        );
-        report.push(format!("after {}:", step.file));
-        report.extend(differences.into_iter().map(|d| format!("  {d}")));
-    }
-    Ok(report)
+    };
+    let m = &local.migration;
+    let no_tx = sql.starts_with("-- no-transaction");
+    let migration = Migration::new(
+        m.version,
+        m.description.clone(),
+        MigrationType::ReversibleDown,
+        sql.into(),
+        no_tx,
+    );
+    Ok(Some(Down {
+        migration,
+        file: show(cwd, &path),
+    }))
 }
 
-/// The signals that stop a run: SIGTERM (a CI timeout, `kill`) and SIGINT (Ctrl-C).
-mod signals {
-    /// Both signals, listened to from [`Stop::listen`] on.
-    pub(super) struct Stop {
-        #[cfg(unix)]
-        streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
-    }
-
-    impl Stop {
-        pub(super) fn listen() -> Stop {
-            #[cfg(unix)]
-            {
-                use tokio::signal::unix::{signal, SignalKind};
-                let term = signal(SignalKind::terminate());
-                let int = signal(SignalKind::interrupt());
-                Stop {
-                    streams: term.ok().zip(int.ok()),
-                }
-            }
-            #[cfg(not(unix))]
-            Stop {}
-        }
-
-        /// Waits for the first of them; its name.
-        pub(super) async fn recv(&mut self) -> &'static str {
-            #[cfg(unix)]
-            {
-                let Some((term, int)) = &mut self.streams else {
-                    return std::future::pending().await;
-                };
-                tokio::select! {
-                    _ = term.recv() => "SIGTERM",
-                    _ = int.recv() => "SIGINT",
-                }
-            }
-            #[cfg(not(unix))]
-            {
-                let _ = tokio::signal::ctrl_c().await;
-                "Ctrl-C"
-            }
-        }
-    }
-}
+mod replay;
+mod signals;
