@@ -34,6 +34,7 @@ mod sqlite_property;
 mod ui;
 mod verdict;
 mod verify;
+mod verify_down;
 mod verify_down_sqlite;
 mod verify_mysql;
 mod verify_sqlite;
