@@ -35,6 +35,7 @@ mod ui;
 mod verdict;
 mod verify;
 mod verify_down;
+mod verify_down_mysql;
 mod verify_down_sqlite;
 mod verify_mysql;
 mod verify_sqlite;
