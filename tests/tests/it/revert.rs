@@ -621,3 +621,83 @@ fn postgres_a_concurrent_index_is_dropped_by_a_no_transaction_down() {
 fn indexes(schema: &Schema) -> usize {
     schema.tables.values().map(|t| t.indexes.len()).sum()
 }
+
+/// A SQLite table rebuild as a down (`-- no-transaction`, its own transaction with foreign
+/// keys off), written by `generate` as the migration back and moved beside the up file: its
+/// row goes inside the rebuild's transaction, the rows stay, and a failure rolls all back.
+#[test]
+fn sqlite_a_rebuild_down_runs_in_its_own_transaction() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = sqlite_db(&dir);
+    let url = db.url.as_str();
+    let (p, _, first) = project(&db, 1);
+    p.set_schema(&ONE.replace("pub email: String", "pub email: Option<String>"));
+    assert_has(&p.run(&["generate"], NOW + 100), 0, &[]);
+    p.set_schema(ONE);
+    assert_has(&p.run(&["generate"], NOW + 200), 0, &[]);
+    let tags: Vec<String> = p.journal().entries.iter().map(|e| e.tag.clone()).collect();
+    let back = p.read(&format!("{}.sql", tags[2]));
+    assert!(
+        back.starts_with("-- no-transaction\n") && back.contains("BEGIN"),
+        "{back}"
+    );
+    assert_has(&p.run(&["drop", "--yes"], NOW + 300), 0, &[]);
+    let down = down_of(&p, &tags[1]);
+    fs::write(&down, &back).expect("down");
+    migrate(&p, &db);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let pool = rt.block_on(sqlx::SqlitePool::connect(url)).expect("pool");
+    let insert = "INSERT INTO accounts (id, email) VALUES (1, 'a@example.com')";
+    rt.block_on(sqlx::query(insert).execute(&pool))
+        .expect("row");
+    let nullable = db.schema();
+
+    // A failure inside the rebuild's transaction rolls it back, row and all.
+    let broken = back.replace(
+        "COMMIT;",
+        "INSERT INTO \"nowhere\" VALUES (1);\n--> statement-breakpoint\nCOMMIT;",
+    );
+    fs::write(&down, broken).expect("broken");
+    let run = p.run(
+        &["revert", "--yes", "--allow-lint-errors", "--url", url],
+        NOW + 6000,
+    );
+    assert_has(
+        &run,
+        1,
+        &[
+            "nowhere",
+            "the down was rolled back",
+            "still recorded as applied",
+        ],
+    );
+    assert_eq!(states(&p, url), ["applied", "applied"]);
+    assert_eq!(db.schema(), nullable);
+
+    fs::write(&down, &back).expect("down");
+    let run = p.run(
+        &["revert", "--dry-run", "--allow-lint-errors", "--url", url],
+        NOW + 6100,
+    );
+    assert_has(
+        &run,
+        0,
+        &["in the transaction it opens itself, with foreign keys off"],
+    );
+    let run = p.run(
+        &["revert", "--yes", "--allow-lint-errors", "--url", url],
+        NOW + 6100,
+    );
+    assert_has(&run, 0, &["reverted 1 migration(s)"]);
+    assert_eq!(states(&p, url), ["applied", "pending"]);
+    assert_eq!(db.schema(), first);
+    let count: i64 = rt
+        .block_on(
+            sqlx::query_scalar("SELECT count(*) FROM accounts WHERE email = 'a@example.com'")
+                .fetch_one(&pool),
+        )
+        .expect("count");
+    assert_eq!(count, 1);
+    migrate(&p, &db);
+    assert_eq!(db.schema(), nullable);
+}
