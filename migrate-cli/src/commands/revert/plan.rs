@@ -7,7 +7,7 @@ use crate::config::{Config, Dialect};
 use crate::folder::history::{self, Depth, History};
 use crate::folder::Folder;
 use crate::gate::{self, FileFinding};
-use crate::history::{compare, show, Local, State};
+use crate::history::{compare, show, Entry, Local, State};
 use schema_core::lint::Severity;
 use schema_core::model::Schema;
 use sqlx::migrate::{Migration, MigrationType};
@@ -116,22 +116,49 @@ pub fn plan(
     };
     let by_version: BTreeMap<i64, &Local> =
         local.iter().map(|l| (l.migration.version, l)).collect();
-    let snapshots = Snapshots::new(config, cwd);
+    let judge = Judge {
+        config,
+        cwd,
+        what,
+        allow_lint_errors,
+        snapshots: Snapshots::new(config, cwd),
+    };
     for e in chosen {
-        let Some(l) = by_version.get(&e.version) else {
-            plan.reasons.push(format!(
-                "migration {} ({}) is applied on {what} but its file is missing from {out}: restore it and its down file from version control",
-                e.version, e.name
-            ));
-            plan.steps.push(Step {
-                version: e.version,
-                up: e.version.to_string(),
-                down_file: String::new(),
-                down: None,
-                findings: Vec::new(),
-            });
-            continue;
+        let step = match by_version.get(&e.version) {
+            Some(l) => judge.step(e, l, &mut plan),
+            None => {
+                plan.reasons.push(format!(
+                    "migration {} ({}) is applied on {what} but its file is missing from {out}: restore it and its down file from version control",
+                    e.version, e.name
+                ));
+                Step {
+                    version: e.version,
+                    up: e.version.to_string(),
+                    down_file: String::new(),
+                    down: None,
+                    findings: Vec::new(),
+                }
+            }
         };
+        plan.steps.push(step);
+    }
+    plan
+}
+
+/// What judging one migration to revert needs.
+struct Judge<'a> {
+    config: &'a Config,
+    cwd: &'a Path,
+    what: &'a str,
+    allow_lint_errors: bool,
+    snapshots: Snapshots,
+}
+
+impl Judge<'_> {
+    /// The step that reverts the applied migration `e` of file `l`, its reasons to refuse
+    /// added to `plan`.
+    fn step(&self, e: &Entry, l: &Local, plan: &mut Plan) -> Step {
+        let (what, cwd) = (self.what, self.cwd);
         let up = show(cwd, &l.file);
         let down_file = show(cwd, &down_path(&l.file));
         if e.state == State::Modified {
@@ -140,49 +167,55 @@ pub fn plan(
                 e.version
             ));
         }
-        let (down, unreadable) = match read_down(l) {
-            Ok(down) => (down, false),
-            Err(error) => {
-                plan.reasons
-                    .push(format!("cannot read {down_file}: {error}"));
-                (None, true)
-            }
-        };
-        let mut step = Step {
-            version: e.version,
-            up: up.clone(),
-            down_file: down_file.clone(),
-            down,
-            findings: Vec::new(),
-        };
-        match &step.down {
-            None if !unreadable => {
+        let down = match read_down(l) {
+            Ok(Some(down)) => down,
+            Ok(None) => {
                 plan.reasons.push(format!(
                     "{up} has no down file {down_file}: write it by hand (SQL that takes the database back to the schema before this migration), or roll forward instead: fix the struct and run generate"
                 ));
+                return Step {
+                    version: e.version,
+                    up,
+                    down_file,
+                    down: None,
+                    findings: Vec::new(),
+                };
             }
-            None => {}
-            Some(down) => {
-                let reversed = snapshots.reversed(e.version);
-                let reversed = reversed
-                    .as_ref()
-                    .map(|(own, prev)| (own.as_ref(), prev.as_ref()));
-                step.findings = down_findings(config.dialect, &down.sql, reversed);
-                if step.errors() > 0 && !allow_lint_errors {
-                    plan.lint = true;
-                    for f in step
-                        .findings
-                        .iter()
-                        .filter(|f| f.finding.severity == Severity::Error)
-                    {
-                        plan.reasons.push(finding_line(&down_file, f));
-                    }
-                }
+            Err(error) => {
+                plan.reasons
+                    .push(format!("cannot read {down_file}: {error}"));
+                return Step {
+                    version: e.version,
+                    up,
+                    down_file,
+                    down: None,
+                    findings: Vec::new(),
+                };
             }
+        };
+        let reversed = self.snapshots.reversed(e.version);
+        let reversed = reversed
+            .as_ref()
+            .map(|(own, prev)| (own.as_ref(), prev.as_ref()));
+        let findings = down_findings(self.config.dialect, &down.sql, reversed);
+        let step = Step {
+            version: e.version,
+            up,
+            down_file,
+            down: Some(down),
+            findings,
+        };
+        if step.errors() > 0 && !self.allow_lint_errors {
+            plan.lint = true;
+            let errors = step
+                .findings
+                .iter()
+                .filter(|f| f.finding.severity == Severity::Error);
+            plan.reasons
+                .extend(errors.map(|f| finding_line(&step.down_file, f)));
         }
-        plan.steps.push(step);
+        step
     }
-    plan
 }
 
 /// A finding as one line: `migrations/x.down.sql:3: error drop-table accounts: ...`.
