@@ -3,79 +3,55 @@
 //! failure left, said truly.
 
 use super::plan::{finding_line, plan, Ask, Plan, Step};
-use super::{RevertArgs, RevertError, Summary};
-use crate::backend::{self, ApplyError, Connected};
+use super::{RevertError, Summary};
+use crate::backend::{self, AppliedRow, ApplyError, Connected, Database};
 use crate::commands::migrate::{diagnose, Failure, Remains};
 use crate::config::Config;
 use crate::database::{ServerError, Target};
-use crate::history::{show, Local};
+use crate::history::Local;
 use crate::Context;
 use sqlx::migrate::{MigrateError as SqlxMigrateError, Migration};
 use std::time::Duration;
 
-/// Connects, plans, asks, and reverts.
+/// The rows of `_sqlx_migrations` and what to call the database.
+pub(super) async fn read_applied(
+    config: &Config,
+    target: &Target,
+) -> Result<(Vec<AppliedRow>, String), RevertError> {
+    let mut conn = backend::connect(target, config.dialect).await?;
+    let applied = conn.applied().await;
+    let what = conn.what.clone();
+    conn.close().await;
+    Ok((applied?, what))
+}
+
+/// Connects, takes the migration lock, reverts what was asked, and releases it.
 pub(super) async fn run(
     config: &Config,
     target: &Target,
     local: &[Local],
-    ask: Ask,
-    args: &RevertArgs,
+    (ask, allow_lint_errors): (Ask, bool),
+    asked: &Plan,
     ctx: &mut Context<'_>,
 ) -> Result<Summary, RevertError> {
     let mut conn = backend::connect(target, config.dialect).await?;
-    let result = revert_on(&mut conn, config, local, ask, args, ctx).await;
+    let result = match conn.lock().await {
+        Ok(()) => {
+            let judged = (ask, allow_lint_errors);
+            let result = locked(&mut conn, config, local, judged, asked, ctx).await;
+            let unlock = conn.unlock().await;
+            match (result, unlock) {
+                (Ok(summary), Err(e)) => {
+                    let n = summary.reverted.len();
+                    Err(sqlx_error(&conn, "cannot release the migration lock", e, n))
+                }
+                (result, _) => result,
+            }
+        }
+        Err(e) => Err(sqlx_error(&conn, "cannot take the migration lock", e, 0)),
+    };
     conn.close().await;
     result
-}
-
-async fn revert_on(
-    conn: &mut Connected,
-    config: &Config,
-    local: &[Local],
-    ask: Ask,
-    args: &RevertArgs,
-    ctx: &mut Context<'_>,
-) -> Result<Summary, RevertError> {
-    let what = conn.what.clone();
-    let applied = conn.applied().await?;
-    if let Ask::To(version) = ask {
-        let known = version == 0
-            || local.iter().any(|l| l.migration.version == version)
-            || applied.iter().any(|r| r.version == version);
-        if !known {
-            let out = show(&ctx.cwd, &config.out);
-            return Err(RevertError::UnknownTarget { version, out, what });
-        }
-    }
-    let judged = (what.as_str(), args.allow_lint_errors);
-    let planned = plan(config, &ctx.cwd, (local, &applied), ask, judged);
-    if args.dry_run {
-        return dry_run(conn, &planned, ctx);
-    }
-    refuse(&planned, &what, false)?;
-    if planned.steps.is_empty() {
-        return Ok(nothing(ask, &what, ctx));
-    }
-    let _ = writeln!(ctx.stdout, "{}", listing(conn, &planned));
-    let question = format!(
-        "revert {} migration(s) on {what}? their changes are undone with the data they held",
-        planned.steps.len()
-    );
-    confirm(ctx, args.yes, &question)?;
-    let lock = conn.lock().await;
-    lock.map_err(|e| sqlx_error(conn, "cannot take the migration lock", e, 0))?;
-    let result = locked(conn, config, local, (ask, args), &planned, ctx).await;
-    let unlock = conn.unlock().await;
-    let summary = result?;
-    unlock.map_err(|e| {
-        sqlx_error(
-            conn,
-            "cannot release the migration lock",
-            e,
-            summary.reverted.len(),
-        )
-    })?;
-    Ok(summary)
 }
 
 /// Under the lock: the plan again (another run may have changed the history since the
@@ -84,14 +60,16 @@ async fn locked(
     conn: &mut Connected,
     config: &Config,
     local: &[Local],
-    (ask, args): (Ask, &RevertArgs),
+    (ask, allow_lint_errors): (Ask, bool),
     asked: &Plan,
     ctx: &mut Context<'_>,
 ) -> Result<Summary, RevertError> {
     let what = conn.what.clone();
     let applied = conn.applied().await?;
-    let judged = (what.as_str(), args.allow_lint_errors);
-    let planned = plan(config, &ctx.cwd, (local, &applied), ask, judged);
+    // The lint verdict stands from before the question (with table sizes, which take their own
+    // connection); this one only makes sure the files still pass it.
+    let mut planned = plan(config, &ctx.cwd, (local, &applied), ask, &what);
+    planned.judge_lint(allow_lint_errors);
     let versions = |p: &Plan| p.steps.iter().map(|s| s.version).collect::<Vec<_>>();
     if versions(&planned) != versions(asked) {
         return Err(RevertError::Changed { what });
@@ -122,7 +100,7 @@ async fn locked(
 }
 
 /// The refusal for `plan`'s reasons, if it has any.
-fn refuse(plan: &Plan, what: &str, dry_run: bool) -> Result<(), RevertError> {
+pub(super) fn refuse(plan: &Plan, what: &str, dry_run: bool) -> Result<(), RevertError> {
     match plan.reasons.is_empty() {
         true => Ok(()),
         false => Err(RevertError::Refused {
@@ -134,7 +112,7 @@ fn refuse(plan: &Plan, what: &str, dry_run: bool) -> Result<(), RevertError> {
     }
 }
 
-fn nothing(ask: Ask, what: &str, ctx: &mut Context<'_>) -> Summary {
+pub(super) fn nothing(ask: Ask, what: &str, ctx: &mut Context<'_>) -> Summary {
     let text = match ask {
         Ask::Newest | Ask::To(0) => format!("nothing to revert: no migration is applied on {what}"),
         Ask::To(v) => {
@@ -148,9 +126,8 @@ fn nothing(ask: Ask, what: &str, ctx: &mut Context<'_>) -> Summary {
 }
 
 /// What will run, newest first: each down and how it runs.
-fn listing(conn: &Connected, plan: &Plan) -> String {
-    let database = conn.database();
-    let mut lines = vec![format!("to revert on {}, newest first:", conn.what)];
+pub(super) fn listing(database: &dyn Database, what: &str, plan: &Plan) -> String {
+    let mut lines = vec![format!("to revert on {what}, newest first:")];
     for step in &plan.steps {
         let how = step.down.as_ref().map_or("", |d| database.how_it_runs(d));
         lines.push(format!("  {} with {} ({how})", step.up, step.down_file));
@@ -159,8 +136,12 @@ fn listing(conn: &Connected, plan: &Plan) -> String {
 }
 
 /// `--dry-run`: each down's SQL and findings, then the verdict; changes nothing.
-fn dry_run(conn: &Connected, plan: &Plan, ctx: &mut Context<'_>) -> Result<Summary, RevertError> {
-    let database = conn.database();
+pub(super) fn dry_run(
+    database: &dyn Database,
+    what: &str,
+    plan: &Plan,
+    ctx: &mut Context<'_>,
+) -> Result<Summary, RevertError> {
     for step in &plan.steps {
         let Some(down) = &step.down else {
             let _ = writeln!(ctx.stdout, "-- {}: no down file\n", step.up);
@@ -175,14 +156,16 @@ fn dry_run(conn: &Connected, plan: &Plan, ctx: &mut Context<'_>) -> Result<Summa
         let _ = writeln!(ctx.stdout, "{}\n", down.sql.trim_end());
         for f in &step.findings {
             let _ = writeln!(ctx.stdout, "{}", finding_line(&step.down_file, f));
+            if !f.finding.suggestion.is_empty() {
+                let _ = writeln!(ctx.stdout, "  suggestion: {}", f.finding.suggestion);
+            }
         }
     }
-    refuse(plan, &conn.what, true)?;
+    refuse(plan, what, true)?;
     let _ = writeln!(
         ctx.stdout,
-        "dry run: {} migration(s) would be reverted on {}; nothing was reverted",
+        "dry run: {} migration(s) would be reverted on {what}; nothing was reverted",
         plan.steps.len(),
-        conn.what
     );
     Ok(Summary {
         reverted: plan.steps.iter().map(|s| s.version).collect(),
@@ -190,7 +173,7 @@ fn dry_run(conn: &Connected, plan: &Plan, ctx: &mut Context<'_>) -> Result<Summa
 }
 
 /// Asks on the terminal unless `yes`.
-fn confirm(ctx: &mut Context<'_>, yes: bool, question: &str) -> Result<(), RevertError> {
+pub(super) fn confirm(ctx: &mut Context<'_>, yes: bool, question: &str) -> Result<(), RevertError> {
     if yes {
         return Ok(());
     }

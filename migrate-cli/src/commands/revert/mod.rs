@@ -14,9 +14,10 @@ use crate::config;
 use crate::database::{self, DatabaseError, ServerError};
 use crate::error::{Error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::folder::Folder;
-use crate::history::load_local;
+use crate::history::{load_local, show};
 use crate::Context;
 use plan::Ask;
+use schema_core::lint;
 use std::io;
 use std::path::PathBuf;
 
@@ -184,7 +185,39 @@ pub fn revert(args: &RevertArgs, ctx: &mut Context<'_>) -> Result<Summary, Rever
             reverted: Vec::new(),
         });
     }
-    let run = apply::run(&config, &target, &local, ask, args, ctx);
+    let (applied, what) = database::block_on(apply::read_applied(&config, &target))??;
+    if let Ask::To(version) = ask {
+        let known = version == 0
+            || local.iter().any(|l| l.migration.version == version)
+            || applied.iter().any(|r| r.version == version);
+        if !known {
+            let out = show(&ctx.cwd, &config.out);
+            return Err(RevertError::UnknownTarget { version, out, what });
+        }
+    }
+    let mut planned = plan::plan(&config, &ctx.cwd, (&local, &applied), ask, &what);
+    // Locking warnings on large tables are errors, as `migrate` judges them.
+    let mut found = planned.findings();
+    let costs = lint::Costs::of(config.dialect.renderer());
+    let sizes = crate::sizes::for_findings(&target, &config, &found, costs)?;
+    lint::apply_sizes(&mut found, &sizes);
+    planned.set_findings(found);
+    planned.judge_lint(args.allow_lint_errors);
+    if args.dry_run {
+        return apply::dry_run(database, &what, &planned, ctx);
+    }
+    apply::refuse(&planned, &what, false)?;
+    if planned.steps.is_empty() {
+        return Ok(apply::nothing(ask, &what, ctx));
+    }
+    let _ = writeln!(ctx.stdout, "{}", apply::listing(database, &what, &planned));
+    let question = format!(
+        "revert {} migration(s) on {what}? their changes are undone with the data they held",
+        planned.steps.len()
+    );
+    apply::confirm(ctx, args.yes, &question)?;
+    let judged = (ask, args.allow_lint_errors);
+    let run = apply::run(&config, &target, &local, judged, &planned, ctx);
     database::block_on(run)?
 }
 

@@ -49,6 +49,42 @@ pub struct Plan {
     pub lint: bool,
 }
 
+impl Plan {
+    /// Adds the downs' unacknowledged lint errors to the reasons, unless `allow_lint_errors`.
+    pub fn judge_lint(&mut self, allow_lint_errors: bool) {
+        if allow_lint_errors {
+            return;
+        }
+        for step in &self.steps {
+            let errors = step
+                .findings
+                .iter()
+                .filter(|f| f.finding.severity == Severity::Error);
+            for f in errors {
+                self.lint = true;
+                self.reasons.push(finding_line(&step.down_file, f));
+            }
+        }
+    }
+
+    /// The findings of every down, in order, for table sizes to be applied to
+    /// ([`Plan::set_findings`] puts them back).
+    pub fn findings(&self) -> Vec<schema_core::lint::Finding> {
+        let all = self.steps.iter().flat_map(|s| &s.findings);
+        all.map(|f| f.finding.clone()).collect()
+    }
+
+    /// Puts back the findings [`Plan::findings`] gave, changed.
+    pub fn set_findings(&mut self, findings: Vec<schema_core::lint::Finding>) {
+        let mut findings = findings.into_iter();
+        for f in self.steps.iter_mut().flat_map(|s| &mut s.findings) {
+            if let Some(changed) = findings.next() {
+                f.finding = changed;
+            }
+        }
+    }
+}
+
 /// Where the down of the up file `up` lies: `<tag>.sql` → `<tag>.down.sql`.
 pub fn down_path(up: &Path) -> PathBuf {
     let name = up.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -88,13 +124,14 @@ pub enum Ask {
     To(i64),
 }
 
-/// Decides what `revert` does on a database with `applied` rows (`what` names it).
+/// Decides what `revert` does on a database with `applied` rows (`what` names it): the steps
+/// with their downs' findings, and every reason to refuse but lint ([`Plan::judge_lint`]).
 pub fn plan(
     config: &Config,
     cwd: &Path,
     (local, applied): (&[Local], &[AppliedRow]),
     ask: Ask,
-    (what, allow_lint_errors): (&str, bool),
+    what: &str,
 ) -> Plan {
     let mut plan = Plan::default();
     let entries = compare(local, applied);
@@ -120,7 +157,6 @@ pub fn plan(
         config,
         cwd,
         what,
-        allow_lint_errors,
         snapshots: Snapshots::new(config, cwd),
     };
     for e in chosen {
@@ -150,7 +186,6 @@ struct Judge<'a> {
     config: &'a Config,
     cwd: &'a Path,
     what: &'a str,
-    allow_lint_errors: bool,
     snapshots: Snapshots,
 }
 
@@ -198,23 +233,13 @@ impl Judge<'_> {
             .as_ref()
             .map(|(own, prev)| (own.as_ref(), prev.as_ref()));
         let findings = down_findings(self.config.dialect, &down.sql, reversed);
-        let step = Step {
+        Step {
             version: e.version,
             up,
             down_file,
             down: Some(down),
             findings,
-        };
-        if step.errors() > 0 && !self.allow_lint_errors {
-            plan.lint = true;
-            let errors = step
-                .findings
-                .iter()
-                .filter(|f| f.finding.severity == Severity::Error);
-            plan.reasons
-                .extend(errors.map(|f| finding_line(&step.down_file, f)));
         }
-        step
     }
 }
 

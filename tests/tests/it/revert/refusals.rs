@@ -136,3 +136,45 @@ fn mysql_refuses_before_anything_runs() {
         url: db.url.clone(),
     });
 }
+
+/// A down's locking warning on a table above `large_table_rows` is an error, as `migrate`
+/// judges an up file: the row count comes from the database.
+#[test]
+fn postgres_a_down_that_locks_a_large_table_is_refused() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(test_db) = rt.block_on(tests::pg::TestDb::create("revert_large")) else {
+        return;
+    };
+    let db = Db {
+        dialect: "postgres",
+        url: test_db.url.clone(),
+    };
+    let url = db.url.as_str();
+    let (p, _, _) = project(&db, 1);
+    let config = p.path().join("migrate.toml");
+    let text = fs::read_to_string(&config).expect("config");
+    fs::write(&config, format!("{text}[lint]\nlarge_table_rows = 10\n")).expect("config");
+    assert_has(
+        &p.run(&["generate", "--custom", "--name", "note"], NOW + 100),
+        0,
+        &[],
+    );
+    let tag = p.journal().entries[1].tag.clone();
+    let up = "COMMENT ON TABLE \"public\".\"accounts\" IS 'people';\n";
+    fs::write(p.migrations().join(format!("{tag}.sql")), up).expect("up");
+    let down = "CREATE INDEX \"accounts_email_ix\" ON \"public\".\"accounts\" (\"email\");\n";
+    fs::write(down_of(&p, &tag), down).expect("down");
+    migrate(&p, &db);
+    let rows = "INSERT INTO accounts (id, email) SELECT g, 'a' || g FROM generate_series(1, 50) g";
+    rt.block_on(sqlx::query(rows).execute(&test_db.pool))
+        .expect("rows");
+
+    let run = p.run(&["revert", "--yes", "--url", url], NOW + 6000);
+    assert_has(&run, 1, &["error index-without-concurrently", "50 rows"]);
+    assert_eq!(states(&p, url), ["applied", "applied"]);
+    let run = p.run(
+        &["revert", "--yes", "--allow-lint-errors", "--url", url],
+        NOW + 6100,
+    );
+    assert_has(&run, 0, &["reverted 1 migration(s)"]);
+}
