@@ -51,13 +51,20 @@ pub async fn revert(c: &mut SqliteConnection, down: &Migration) -> Result<Durati
     Ok(start.elapsed())
 }
 
-/// Deletes the row of `version`.
+/// Deletes the row of `version`. SQLite has no migration lock: when the row is already gone
+/// (another `revert` ran this down meanwhile), this is an error, so the transaction the down
+/// ran in is rolled back instead of undoing the migration twice.
 async fn forget(c: &mut SqliteConnection, version: i64) -> Result<(), MigrateError> {
-    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ?1")
+    let deleted = sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ?1")
         .bind(version)
         .execute(&mut *c)
         .await?;
-    Ok(())
+    match deleted.rows_affected() {
+        0 => Err(MigrateError::Execute(sqlx::Error::Protocol(format!(
+            "_sqlx_migrations has no row for version {version} any more: another revert ran meanwhile"
+        )))),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +118,18 @@ mod tests {
             1
         );
         assert_eq!(scalar(&mut c, "PRAGMA foreign_keys").await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_down_whose_row_is_gone_is_rolled_back() {
+        let mut c = applied().await;
+        c.execute("DELETE FROM _sqlx_migrations").await.unwrap();
+        let failed = revert(&mut c, &down("ALTER TABLE p DROP COLUMN x;")).await;
+        assert!(
+            matches!(failed, Err(MigrateError::Execute(_))),
+            "{failed:?}"
+        );
+        assert_eq!(scalar(&mut c, "SELECT x FROM p").await, 2);
     }
 
     #[tokio::test]
