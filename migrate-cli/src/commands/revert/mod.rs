@@ -174,12 +174,12 @@ pub fn revert(args: &RevertArgs, ctx: &mut Context<'_>) -> Result<Summary, Rever
     Folder::new(&config.out, &ctx.cwd)
         .refuse_unlisted_files("nothing was reverted")
         .map_err(Error::from)?;
-    let database = backend::of(config.dialect);
-    if database.file_missing(&target) {
+    let db = backend::of(config.dialect);
+    if db.file_missing(&target) {
         let _ = writeln!(
             ctx.stdout,
             "nothing to revert: {} does not exist, so no migration is applied there",
-            database.what_of(&target)
+            db.what_of(&target)
         );
         return Ok(Summary {
             reverted: Vec::new(),
@@ -204,13 +204,13 @@ pub fn revert(args: &RevertArgs, ctx: &mut Context<'_>) -> Result<Summary, Rever
     planned.set_findings(found);
     planned.judge_lint(args.allow_lint_errors);
     if args.dry_run {
-        return apply::dry_run(database, &what, &planned, ctx);
+        return apply::dry_run(db, &what, &planned, ctx);
     }
     apply::refuse(&planned, &what, false)?;
     if planned.steps.is_empty() {
         return Ok(apply::nothing(ask, &what, ctx));
     }
-    let _ = writeln!(ctx.stdout, "{}", apply::listing(database, &what, &planned));
+    let _ = writeln!(ctx.stdout, "{}", apply::listing(db, &what, &planned));
     let question = format!(
         "revert {} migration(s) on {what}? their changes are undone with the data they held",
         planned.steps.len()
