@@ -59,6 +59,8 @@ pub enum Command {
     Drop(commands::drop::DropArgs),
     /// Fix _sqlx_migrations after a repair by hand: record a fixed file's checksum (--checksum) or remove a failed row (--failed)
     Repair(commands::repair::RepairArgs),
+    /// Undo the newest applied migration (or every one newer than --to) with its down file, newest first
+    Revert(commands::revert::RevertArgs),
 }
 
 /// The environment variables a command reads (`DATABASE_URL`).
@@ -162,6 +164,8 @@ where
         Command::Drop(args) => return commands::drop::run(args, ctx),
         // So does `repair`.
         Command::Repair(args) => return commands::repair::run(args, ctx),
+        // So does `revert`.
+        Command::Revert(args) => return commands::revert::run(args, ctx),
     };
     match result {
         Ok(()) => EXIT_OK,

@@ -127,6 +127,11 @@ impl Connected {
         each!(&mut self.conn, c => Backend::apply(c, m).await)
     }
 
+    /// See [`Backend::revert_one`].
+    pub async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
+        each!(&mut self.conn, c => c.revert_one(down).await)
+    }
+
     /// See [`Backend::recover`].
     pub async fn recover(&mut self, m: &Migration) -> Option<Result<bool, sqlx::Error>> {
         each!(&mut self.conn, c => c.recover(m).await)

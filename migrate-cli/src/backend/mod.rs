@@ -290,6 +290,15 @@ pub trait Backend: Connection + Migrate {
     async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
         Migrate::apply(self, m).await.map_err(ApplyError::Migrate)
     }
+    /// `revert`: runs `down`, the down migration of an applied version, and deletes that
+    /// version's `_sqlx_migrations` row, both in one transaction where the database allows
+    /// (sqlx's `Migrate::revert`: a `-- no-transaction` down runs on the bare connection and
+    /// the row goes after it). A failure of the file itself is `ExecuteMigration`.
+    async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
+        Migrate::revert(self, down)
+            .await
+            .map_err(ApplyError::Migrate)
+    }
     /// After `m` failed: puts the connection back as it was before the file (the file's own
     /// transaction rolled back, settings restored); `Some(whether a transaction was rolled
     /// back)` when there was such work to do.

@@ -19,7 +19,7 @@ use crate::folder::Folder;
 use crate::history::{self as status, show, Entry, Local, State};
 use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use crate::Context;
-use failure::diagnose;
+pub(crate) use failure::diagnose;
 use sqlx::migrate::MigrateError as SqlxMigrateError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -5,5 +5,6 @@ pub mod drop;
 pub mod generate;
 pub mod migrate;
 pub mod repair;
+pub mod revert;
 pub mod status;
 pub mod verify;

@@ -35,6 +35,8 @@ impl Folder {
             let Some(tag) = name.strip_suffix(".sql") else {
                 continue;
             };
+            // `<tag>.down.sql` is the down migration of `<tag>.sql`.
+            let tag = tag.strip_suffix(".down").unwrap_or(tag);
             if !tags.contains(tag) {
                 out.push(Unlisted {
                     kind: UnlistedKind::Sql,

@@ -28,6 +28,7 @@ mod mysql_property;
 mod pg_changes;
 mod pg_property;
 mod repair;
+mod revert;
 mod sqlite_generate;
 mod sqlite_history;
 mod sqlite_property;

@@ -8,6 +8,7 @@ pub mod expressions;
 pub mod introspect;
 mod lint;
 pub mod migrate;
+mod revert;
 pub mod statements;
 
 use super::{
@@ -97,6 +98,10 @@ impl Backend for MySqlConnection {
 
     async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
         migrate::apply(self, m).await
+    }
+
+    async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
+        revert::revert(self, down).await
     }
 
     /// Runs the statements as `migrate` does, each committing on its own.

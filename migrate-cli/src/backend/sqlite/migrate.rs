@@ -73,7 +73,11 @@ pub fn records_inside(sql: &str) -> bool {
     own_transaction(&split_statements(sql)).is_some()
 }
 
-async fn execute(c: &mut SqliteConnection, sql: &str, version: i64) -> Result<(), MigrateError> {
+pub(super) async fn execute(
+    c: &mut SqliteConnection,
+    sql: &str,
+    version: i64,
+) -> Result<(), MigrateError> {
     c.execute(sql)
         .await
         .map(|_| ())

@@ -7,6 +7,7 @@ pub mod defaults;
 pub mod introspect;
 mod lint;
 pub mod migrate;
+mod revert;
 
 use super::{
     pending, quote, ApplyError, Backend, Conn, Database, Names, Pending, Replayed, RowCount,
@@ -141,6 +142,14 @@ impl Backend for SqliteConnection {
             false => Migrate::apply(self, m).await,
         };
         applied.map_err(ApplyError::Migrate)
+    }
+
+    /// A down in one transaction with the deletion of its row, or, `-- no-transaction`, on the
+    /// bare connection ([`revert::revert`]).
+    async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
+        revert::revert(self, down)
+            .await
+            .map_err(ApplyError::Migrate)
     }
 
     async fn recover(&mut self, m: &Migration) -> Option<Result<bool, sqlx::Error>> {

@@ -114,7 +114,7 @@ fn excerpt(text: &str) -> String {
 /// Finds the failing statement: from PostgreSQL's error position when it gives one, else by
 /// replaying the statements one by one in a transaction that is rolled back. `recovered` is
 /// the outcome of the backend's `recover` after a file that records itself failed.
-pub(super) async fn diagnose(
+pub(crate) async fn diagnose(
     conn: &mut Connected,
     m: &Local,
     file: String,
