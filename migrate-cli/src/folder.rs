@@ -60,8 +60,8 @@ pub enum FolderError {
         /// What the refusing command did not do: `nothing was written`.
         nothing: &'static str,
     },
-    #[error("the history is forked: {later} does not follow {earlier} (their snapshots name different parents), as when two branches each generated a migration and were merged; regenerate the later one on top of the other: delete {later}'s .sql file, its snapshot and its journal entry, then run generate again (`check` shows both sides)")]
-    Forked { earlier: String, later: String },
+    #[error("the snapshots in {journal} do not form one chain, and generate writes on top of it; nothing was written\n{problems}\n(`check` reports the same)")]
+    BrokenChain { journal: String, problems: String },
 }
 
 /// What the folder says happened so far.
@@ -197,30 +197,17 @@ impl Folder {
                 source,
             })?;
             self.check_dialect(&path, &snapshot.dialect, dialect)?;
-            if let [.., earlier, later] = journal.entries.as_slice() {
-                self.check_follows(&earlier.tag, &later.tag, &snapshot.prev_id)?;
+            let problems = history::chain_problems(self, &journal, Some(&snapshot));
+            if !problems.is_empty() {
+                return Err(FolderError::BrokenChain {
+                    journal: self.show(&journal_path),
+                    problems: problems.join("\n"),
+                });
             }
             history.latest = Some((path, snapshot));
         }
         history.journal = Some(journal);
         Ok(history)
-    }
-
-    /// The newest migration must follow the one before it: its snapshot's `prevId` is that
-    /// migration's snapshot id (read from the head of its snapshot, which holds the id before
-    /// the schema). A snapshot that cannot be read is left to `check`.
-    fn check_follows(&self, earlier: &str, later: &str, prev_id: &str) -> Result<(), FolderError> {
-        let path = self.snapshot_path(earlier);
-        let Ok(Some(text)) = self.read_optional(&path) else {
-            return Ok(());
-        };
-        match snapshot_id_of(&text) {
-            Some(id) if id != prev_id => Err(FolderError::Forked {
-                earlier: earlier.to_string(),
-                later: later.to_string(),
-            }),
-            _ => Ok(()),
-        }
     }
 
     /// The files of migration `tag`: its SQL, its snapshot and the journal with it appended.
@@ -342,16 +329,3 @@ impl Folder {
 
 #[cfg(test)]
 mod tests;
-
-/// The `"id"` of a snapshot's JSON text, found before its schema without parsing the whole.
-fn snapshot_id_of(text: &str) -> Option<&str> {
-    let mut end = text.len().min(4096);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = &text[..end];
-    let at = head.find("\"id\"")? + 4;
-    let rest = head[at..].trim_start().strip_prefix(':')?.trim_start();
-    let rest = rest.strip_prefix('"')?;
-    rest.find('"').map(|end| &rest[..end])
-}

@@ -101,6 +101,8 @@ pub const RENAME_COLUMN: &str = "rename-column";
 pub const DROP_INDEX_WITHOUT_CONCURRENTLY: &str = "drop-index-without-concurrently";
 /// `DROP DATABASE`: found in the statements only.
 pub const DROP_DATABASE: &str = "drop-database";
+/// `TRUNCATE`: deletes every row of the table; found in the statements only.
+pub const TRUNCATE_TABLE: &str = "truncate-table";
 /// A statement the SQL parser cannot read: found in the statements only.
 pub const UNPARSED_STATEMENT: &str = "unparsed-statement";
 
@@ -113,6 +115,7 @@ pub const MISPLACED_NO_TRANSACTION: &str = "misplaced-no-transaction";
 pub const STATEMENT_CODES: &[&str] = &[
     DROP_INDEX_WITHOUT_CONCURRENTLY,
     DROP_DATABASE,
+    TRUNCATE_TABLE,
     UNPARSED_STATEMENT,
     MISPLACED_NO_TRANSACTION,
 ];
@@ -257,6 +260,8 @@ pub fn suggestion_for(code: &str) -> &'static str {
         DROP_INDEX_WITHOUT_CONCURRENTLY => "on PostgreSQL use DROP INDEX CONCURRENTLY, alone in a \
              -- no-transaction file",
         DROP_DATABASE => "a migration never drops its own database; remove the statement",
+        TRUNCATE_TABLE => "back the rows up first, and make sure no running code needs them; \
+             acknowledge with -- lint:allow truncate-table",
         MISPLACED_NO_TRANSACTION => "move the -- no-transaction line to the very first line of the file; \
              -- lint:allow lines may follow it",
         UNPARSED_STATEMENT => "check the statement's syntax; if the database accepts it, review it by hand \

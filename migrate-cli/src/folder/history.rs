@@ -8,6 +8,7 @@ use crate::verdict::Problem;
 use schema_core::diff::{self, Change};
 use schema_core::model::Schema;
 use schema_core::snapshot::{snapshot_id, Journal, Snapshot, ROOT_ID};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -61,14 +62,8 @@ pub struct History {
 impl History {
     /// The schema of migration `i`'s snapshot, read whole from its file when only its head was
     /// read ([`Depth::Heads`]); `None` when it cannot be read.
-    pub fn schema(&self, i: usize) -> Option<std::borrow::Cow<'_, schema_core::model::Schema>> {
-        let m = self.migrations.get(i)?;
-        let snapshot = m.snapshot.as_ref()?;
-        if self.depth == Depth::Full {
-            return Some(std::borrow::Cow::Borrowed(&snapshot.schema));
-        }
-        let text = std::fs::read_to_string(&m.snapshot_path).ok()?;
-        Some(std::borrow::Cow::Owned(Snapshot::parse(&text).ok()?.schema))
+    pub fn schema(&self, i: usize) -> Option<Cow<'_, Schema>> {
+        full_schema(self.migrations.get(i)?, self.depth)
     }
 
     /// The last migration's snapshot, if the journal and that snapshot could be read.
@@ -76,6 +71,17 @@ impl History {
         let last = self.migrations.last()?;
         Some((last, last.snapshot.as_ref()?))
     }
+}
+
+/// The schema of `m`'s snapshot, read whole from its file when it was read to `depth`
+/// [`Depth::Heads`]; `None` when it cannot be read.
+fn full_schema(m: &Migration, depth: Depth) -> Option<Cow<'_, Schema>> {
+    let snapshot = m.snapshot.as_ref()?;
+    if depth == Depth::Full {
+        return Some(Cow::Borrowed(&snapshot.schema));
+    }
+    let text = std::fs::read_to_string(&m.snapshot_path).ok()?;
+    Some(Cow::Owned(Snapshot::parse(&text).ok()?.schema))
 }
 
 /// Reads `folder` for `dialect`; never fails: what cannot be read becomes a problem.
@@ -165,8 +171,62 @@ pub fn read_with(folder: &Folder, dialect: &str, depth: Depth) -> History {
         history.migrations.push(m);
     }
     stray_files(folder, &journal, &journal_shown, &mut history.problems);
-    history.forks = chain(folder, &history.migrations, &mut history.problems);
+    history.forks = chain(folder, &history.migrations, depth, &mut history.problems);
     history
+}
+
+/// What is wrong with the `id` / `prevId` chain of `journal`'s migrations (every fork and every
+/// break, anywhere in it), worded as `check` words it without a database; for `generate`, which
+/// writes on top of the chain. Reads only each snapshot's head ([`Depth::Heads`]), `latest`
+/// standing for the last migration's when it is already read, and a whole snapshot only for the
+/// rare fork; a snapshot that cannot be read is left to `check`.
+pub fn chain_problems(
+    folder: &Folder,
+    journal: &Journal,
+    latest: Option<&Snapshot>,
+) -> Vec<String> {
+    let count = journal.entries.len();
+    let migrations: Vec<Migration> = journal
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let snapshot_path = folder.snapshot_path(&entry.tag);
+            let snapshot = match latest.filter(|_| i + 1 == count) {
+                Some(s) => Some(Snapshot {
+                    version: s.version.clone(),
+                    dialect: s.dialect.clone(),
+                    id: s.id.clone(),
+                    prev_id: s.prev_id.clone(),
+                    schema: Schema::default(),
+                }),
+                None => std::fs::read_to_string(&snapshot_path)
+                    .ok()
+                    .and_then(|text| parse_snapshot(&text, Depth::Heads).ok()),
+            };
+            Migration {
+                tag: entry.tag.clone(),
+                sql_path: folder.sql_path(&entry.tag),
+                sql: None,
+                snapshot_path,
+                snapshot,
+            }
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let forks = chain(folder, &migrations, Depth::Heads, &mut problems);
+    let history = History {
+        migrations,
+        depth: Depth::Heads,
+        journal_ok: true,
+        ..History::default()
+    };
+    let mut messages: Vec<String> = forks
+        .iter()
+        .map(|f| crate::verdict::fork_problem(folder, &history, f, None).message)
+        .collect();
+    messages.extend(problems.into_iter().map(|p| p.message));
+    messages
 }
 
 /// Migration `tag` of `journal`; its snapshot must be for dialect `expected` when given.
@@ -293,7 +353,12 @@ fn stray_files(folder: &Folder, journal: &Journal, shown: &str, problems: &mut V
 
 /// Forks (two snapshots with the same `prevId`), returned, and breaks in the `id` / `prevId`
 /// chain, pushed to `problems`.
-fn chain(folder: &Folder, migrations: &[Migration], problems: &mut Vec<Problem>) -> Vec<Fork> {
+fn chain(
+    folder: &Folder,
+    migrations: &[Migration],
+    depth: Depth,
+    problems: &mut Vec<Problem>,
+) -> Vec<Fork> {
     let mut by_prev: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, m) in migrations.iter().enumerate() {
         if let Some(s) = &m.snapshot {
@@ -305,7 +370,7 @@ fn chain(folder: &Folder, migrations: &[Migration], problems: &mut Vec<Problem>)
     for (prev, members) in by_prev.iter().filter(|(_, m)| m.len() > 1) {
         for &later in &members[1..] {
             forked.insert(later);
-            forks.push(fork(migrations, prev, members[0], later));
+            forks.push(fork(migrations, depth, prev, (members[0], later)));
         }
     }
     for (i, m) in migrations.iter().enumerate() {
@@ -344,28 +409,39 @@ fn chain(folder: &Folder, migrations: &[Migration], problems: &mut Vec<Problem>)
     forks
 }
 
-/// The fork of `migrations[first]` and `migrations[later]`, which both follow `prev`.
-fn fork(migrations: &[Migration], prev: &str, first: usize, later: usize) -> Fork {
+/// The fork of `migrations[first]` and `migrations[later]`, which both follow `prev`; their
+/// schemas (and their parent's) are read whole when only heads were read.
+fn fork(
+    migrations: &[Migration],
+    depth: Depth,
+    prev: &str,
+    (first, later): (usize, usize),
+) -> Fork {
     let parent = migrations
         .iter()
         .find(|m| m.snapshot.as_ref().is_some_and(|s| s.id == prev));
-    let empty = Schema::default();
     let (parent_name, parent_schema) = match parent {
         Some(m) => (
             format!("migration {}", m.tag),
-            m.snapshot.as_ref().map_or(&empty, |s| &s.schema),
+            full_schema(m, depth).unwrap_or_default(),
         ),
-        None if prev == ROOT_ID => ("the empty schema".to_string(), &empty),
-        None => (format!("an unknown snapshot {prev}"), &empty),
+        None if prev == ROOT_ID => (
+            "the empty schema".to_string(),
+            Cow::Owned(Schema::default()),
+        ),
+        None => (
+            format!("an unknown snapshot {prev}"),
+            Cow::Owned(Schema::default()),
+        ),
     };
     let touched = |m: &Migration| -> BTreeSet<String> {
-        let Some(s) = &m.snapshot else {
+        let (Some(s), Some(schema)) = (&m.snapshot, full_schema(m, depth)) else {
             return BTreeSet::new();
         };
-        let renames = diff::hinted_renames(parent_schema, &s.schema);
+        let renames = diff::hinted_renames(&parent_schema, &schema);
         // Named as the snapshot's dialect names them: `t` on a dialect without schemas.
         let schemas = schema_core::render::dialect(&s.dialect).is_none_or(|d| d.supports_schemas());
-        diff::diff(parent_schema, &s.schema, &renames)
+        diff::diff(&parent_schema, &schema, &renames)
             .iter()
             .map(|c| match schemas {
                 true => object_of(c),

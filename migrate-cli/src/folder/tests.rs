@@ -148,3 +148,91 @@ fn another_dialect_is_an_error() {
         "{err}"
     );
 }
+
+/// Writes migrations `(tag, prevId, schema)` in one go, as a merge or a hand edit leaves them
+/// (no check of the chain on the way), and returns their snapshots.
+fn write_all(folder: &Folder, migrations: &[(&str, &str, &Schema)]) -> Vec<Snapshot> {
+    let mut snapshots = Vec::new();
+    let mut planned = Vec::new();
+    for (i, (tag, prev, schema)) in migrations.iter().enumerate() {
+        let prev = match prev.strip_prefix('#') {
+            Some(n) => snapshots
+                .get(n.parse::<usize>().unwrap())
+                .map_or(ROOT_ID.to_string(), |s: &Snapshot| s.id.clone()),
+            None => prev.to_string(),
+        };
+        let snapshot = Snapshot::new("postgres", &prev, schema);
+        planned.push(NewMigration {
+            tag: tag.to_string(),
+            when_ms: 1_704_067_200_000 + i as u64 * 1000,
+            sql: "select 1;\n".into(),
+            snapshot_json: snapshot.to_json(),
+            breakpoints: true,
+        });
+        snapshots.push(snapshot);
+    }
+    folder
+        .plan_all(planned, "postgres", None)
+        .files
+        .commit()
+        .unwrap();
+    snapshots
+}
+
+/// A schema that differs from the others by its namespaces.
+fn schema_with(namespace: &str) -> Schema {
+    Schema {
+        schemas: vec![namespace.to_string()],
+        ..Schema::default()
+    }
+}
+
+#[test]
+fn a_break_in_the_middle_of_the_chain_is_an_error_naming_both_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = folder(dir.path());
+    let (a, b, c) = (schema_with("a"), schema_with("b"), schema_with("c"));
+    let bogus = "11111111-1111-1111-1111-111111111111";
+    // The newest follows the one before it; the middle one follows nothing in the folder.
+    write_all(
+        &f,
+        &[
+            ("20240101000000_a", ROOT_ID, &a),
+            ("20240101000001_b", bogus, &b),
+            ("20240101000002_c", "#1", &c),
+        ],
+    );
+    let err = f.read("postgres").unwrap_err().to_string();
+    assert!(
+        err.contains("do not form one chain")
+            && err.contains(&format!("prevId is {bogus}"))
+            && err.contains("the previous migration 20240101000000_a has id")
+            && err.contains("delete the migrations from 20240101000001_b on"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_fork_in_the_middle_of_the_chain_is_an_error_naming_both_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = folder(dir.path());
+    let (a, b, c) = (schema_with("a"), schema_with("b"), schema_with("c"));
+    let mut d = c.clone();
+    d.schemas.push("d".into());
+    // b and c both follow a (two branches, merged); d follows c.
+    write_all(
+        &f,
+        &[
+            ("20240101000000_a", ROOT_ID, &a),
+            ("20240101000001_b", "#0", &b),
+            ("20240101000002_c", "#0", &c),
+            ("20240101000003_d", "#2", &d),
+        ],
+    );
+    let err = f.read("postgres").unwrap_err().to_string();
+    assert!(
+        err.contains("migrations 20240101000001_b and 20240101000002_c both follow migration 20240101000000_a")
+            && err.contains("regenerate 20240101000002_c on top of 20240101000001_b"),
+        "{err}"
+    );
+}

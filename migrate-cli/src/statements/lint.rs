@@ -48,7 +48,8 @@ fn severity(code: &str) -> Severity {
         | lint::DROP_SCHEMA
         | lint::DROP_ENUM_VALUE
         | lint::ADD_NOT_NULL_WITHOUT_DEFAULT
-        | lint::DROP_DATABASE => Severity::Error,
+        | lint::DROP_DATABASE
+        | lint::TRUNCATE_TABLE => Severity::Error,
         _ => Severity::Warning,
     }
 }

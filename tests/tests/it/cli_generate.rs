@@ -437,10 +437,12 @@ fn generate_refuses_a_forked_history() {
     let run = p.generate(&[], NOW + 30);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stderr.contains("the history is forked")
-            && run
-                .stderr
-                .contains("regenerate the later one on top of the other"),
+        run.stderr.contains("do not form one chain")
+            && run.stderr.contains("nothing was written")
+            && run.stderr.contains(&format!(
+                "regenerate {} on top of {}",
+                merged.entries[2].tag, merged.entries[1].tag
+            )),
         "{}",
         run.stderr
     );

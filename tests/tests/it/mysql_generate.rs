@@ -485,3 +485,84 @@ struct Order {
     }
     assert!(!p.migrations().exists(), "nothing is written");
 }
+
+/// A column that leaves its index, unique key or composite index in the same change that
+/// makes it a blob, text or json column (which MySQL cannot index whole): the file drops the
+/// keys before the `MODIFY COLUMN`, so it runs (found by `mysql_property`: MySQL refused
+/// "BLOB/TEXT column used in key specification without a key length"); and a column that keeps
+/// its key is refused by `generate`, naming the table and column.
+#[test]
+fn a_column_made_a_blob_loses_its_keys_before_its_type_changes() {
+    let rt = runtime();
+    let Some(db) = rt.block_on(TestDb::create("mysql_blob_key")) else {
+        return;
+    };
+    let p = mysql_project(
+        r#"
+#[derive(Table)] #[table(name = "owners")]
+struct Owner { #[column(primary_key, identity)] id: i64 }
+#[derive(Table)] #[table(name = "docs")] #[index(columns(title, n))] #[index(columns(owner_id, tag))]
+struct Doc {
+    #[column(primary_key, identity)] id: i64,
+    #[column(index)] body: String,
+    #[column(unique)] data: String,
+    title: String,
+    n: i32,
+    #[column(references = Owner::id)] owner_id: i64,
+    tag: String,
+}
+"#,
+    );
+    apply(&rt, &db, &generate(&p, "docs", NOW));
+    rt.block_on(db.execute(
+        "INSERT INTO `owners` () VALUES (); INSERT INTO `docs` (`body`, `data`, `title`, `n`, `owner_id`, `tag`) VALUES ('b', 'd', 't', 1, 1, 'g')",
+    ))
+    .expect("a row");
+    p.set_schema(
+        r#"
+#[derive(Table)] #[table(name = "owners")]
+struct Owner { #[column(primary_key, identity)] id: i64 }
+#[derive(Table)] #[table(name = "docs")]
+struct Doc {
+    #[column(primary_key, identity)] id: i64,
+    #[column(sql_type = "text")] body: String,
+    data: Vec<u8>,
+    #[column(sql_type = "json")] title: serde_json::Value,
+    n: i32,
+    #[column(references = Owner::id)] owner_id: i64,
+    #[column(sql_type = "text")] tag: String,
+}
+"#,
+    );
+    let second = generate(&p, "blobs", NOW + 10);
+    rt.block_on(db.execute("UPDATE `docs` SET `title` = '{}'"))
+        .expect("json text");
+    apply(&rt, &db, &second);
+    // Keeping the key on the blob column is refused before anything is written.
+    p.set_schema(
+        r#"
+#[derive(Table)] #[table(name = "owners")]
+struct Owner { #[column(primary_key, identity)] id: i64 }
+#[derive(Table)] #[table(name = "docs")]
+struct Doc {
+    #[column(primary_key, identity)] id: i64,
+    #[column(sql_type = "text")] body: String,
+    data: Vec<u8>,
+    #[column(sql_type = "json")] title: serde_json::Value,
+    #[column(index, sql_type = "text")] n: String,
+    #[column(references = Owner::id)] owner_id: i64,
+    #[column(sql_type = "text")] tag: String,
+}
+"#,
+    );
+    let before = p.journal().entries.len();
+    let run = p.run(&["generate"], NOW + 20);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("of table `docs` covers column `n` of type `text`, which MySQL cannot index whole"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(p.journal().entries.len(), before, "nothing written");
+}

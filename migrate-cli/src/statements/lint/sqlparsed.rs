@@ -176,7 +176,9 @@ fn replaced(statements: &[(Lines, Result<Vec<Statement>, String>)]) -> BTreeSet<
 }
 
 fn check(stmt: &Statement, seen: &Seen, at: &mut At<'_>) {
-    use schema_core::lint::{ADD_UNIQUE, DROP_DATABASE, DROP_SCHEMA, DROP_TABLE, RENAME_TABLE};
+    use schema_core::lint::{
+        ADD_UNIQUE, DROP_DATABASE, DROP_SCHEMA, DROP_TABLE, RENAME_TABLE, TRUNCATE_TABLE,
+    };
     match stmt {
         Statement::Drop {
             object_type, names, ..
@@ -198,6 +200,15 @@ fn check(stmt: &Statement, seen: &Seen, at: &mut At<'_>) {
                         at.report(DROP_DATABASE, &name, message);
                     }
                     _ => {}
+                }
+            }
+        }
+        // Rows put in by this file (a table it created) are no data yet.
+        Statement::Truncate { table_names, .. } => {
+            for name in table_names.iter().map(|t| object(&t.name)) {
+                if seen.existing(&name) {
+                    let message = format!("truncating table {name} deletes all its rows");
+                    at.report(TRUNCATE_TABLE, &name, message);
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! columns of the same type, and an index key fits InnoDB's 3,072 bytes.
 
 use super::adapt::{column_type, Def};
-use super::types::base_name;
+use super::types::{base_name, is_text_class};
 use crate::model::{Schema, Table};
 use crate::resolve::ResolveError;
 
@@ -68,6 +68,13 @@ pub(super) fn check_key_lengths(table: &Table, def: &Def<'_>, errors: &mut Vec<R
             )));
         }
     }
+}
+
+/// Whether MySQL can keep an index over columns of `types`: none is a blob, text or json
+/// column, and together they fit InnoDB's key.
+pub(super) fn fits_in_key<'a>(mut types: impl Iterator<Item = &'a str> + Clone) -> bool {
+    let bytes: usize = types.clone().map(key_bytes).sum();
+    !types.any(is_text_class) && bytes <= MAX_KEY_BYTES
 }
 
 /// Whether MySQL joins a column of type `from` to one of type `to` in a foreign key.

@@ -12,6 +12,8 @@
 //! - An index a kept foreign key needs (MySQL refuses to drop it) is dropped after the table's
 //!   new indexes are built, or together with the new index of the same name
 //!   (`ALTER TABLE .. DROP INDEX i, ADD INDEX i (..)`).
+//!   The columns of such an index change after the drop when the index could not hold their
+//!   new types (a blob, text or json type, or strings longer than a key holds).
 //! - A renamed foreign key or check (MySQL cannot rename either) is dropped and added again
 //!   under its new name; the index of a foreign key stays.
 //! - Consecutive actions on one table (column adds, drops and `MODIFY COLUMN`s, the key
@@ -19,6 +21,8 @@
 //!   [`AlterBatch`]). Constraint drops stay statements of their own: they rewrite nothing, and
 //!   MySQL 8 refuses to drop and add foreign keys in one statement that copies the table.
 
+use super::adapt::column_type;
+use super::limits::fits_in_key;
 use super::Mysql;
 use crate::diff::{Change, QualifiedName};
 use crate::model::{Column, Schema, Table, DEFAULT_SCHEMA};
@@ -72,6 +76,9 @@ pub(super) fn script(
                 let table = QualifiedName::new(&table.schema, plan.final_name(&table.name));
                 batch.statements(d.drop_index(&table, name, false)?);
             }
+        }
+        for &modify in plan.postponed.get(&i).into_iter().flatten() {
+            plan.modify(d, &changes[modify], &mut batch)?;
         }
     }
     Ok(Script {
@@ -138,6 +145,9 @@ struct Plan<'a> {
     together: BTreeMap<usize, usize>,
     /// Index drops moved elsewhere.
     moved: BTreeSet<usize>,
+    /// After the change at a place (and its deferred index drops): the `MODIFY COLUMN`s of
+    /// columns those dropped indexes cover, by the place of their column's last change.
+    postponed: BTreeMap<usize, Vec<usize>>,
 }
 
 impl<'a> Plan<'a> {
@@ -161,10 +171,12 @@ impl<'a> Plan<'a> {
             deferred: BTreeMap::new(),
             together: BTreeMap::new(),
             moved: BTreeSet::new(),
+            postponed: BTreeMap::new(),
         };
         plan.place_key_changes();
         plan.place_modifies();
         plan.place_index_drops();
+        plan.postpone_modifies();
         plan.place_key_indexes();
         plan
     }
@@ -291,6 +303,43 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// The columns of an index dropped late (a kept foreign key needs it until the table's new
+    /// indexes are built) change after the drop when the index could not hold their new types:
+    /// a blob, text or json type, or strings too long for a key, would leave MySQL with a key it
+    /// cannot build ("BLOB/TEXT column used in key specification without a key length",
+    /// "Specified key was too long").
+    fn postpone_modifies(&mut self) {
+        for (&after, drops) in &self.deferred {
+            for &drop in drops {
+                let Change::DropIndex { table, name, .. } = &self.changes[drop] else {
+                    continue;
+                };
+                let Some(index) = self
+                    .old_table(&table.name)
+                    .and_then(|t| t.indexes.iter().find(|i| i.name == *name))
+                else {
+                    continue;
+                };
+                let table = self.final_name(&table.name);
+                let new_types = index.columns.iter().filter_map(|c| {
+                    let new = self.new_table(&table).and_then(|t| column_type(t, c));
+                    new.or_else(|| self.old_table(&table).and_then(|t| column_type(t, c)))
+                });
+                if fits_in_key(new_types) {
+                    continue;
+                }
+                for column in &index.columns {
+                    let key = (table.clone(), column.clone());
+                    if let Some(at) = self.modify_at.get_mut(&key).filter(|at| **at < after) {
+                        self.postponed.entry(after).or_default().push(*at);
+                        // No place renders it now: `postponed` does.
+                        *at = usize::MAX;
+                    }
+                }
+            }
+        }
+    }
+
     /// True when a foreign key of the old table that this file keeps has no other index (or
     /// primary key) left to use than index `name`.
     fn needed_by_foreign_key(&self, table: &str, name: &str) -> bool {
@@ -353,8 +402,7 @@ impl<'a> Plan<'a> {
                 .modify_at
                 .get(&(table.name.clone(), column.to_string()));
             if at == Some(&i) {
-                let def = self.new_column(d, change, &table.name, column)?;
-                batch.action(d.qualified(table), Some(column), d.modify(table, def)?);
+                self.modify(d, change, batch)?;
             }
             return Ok(());
         }
@@ -380,6 +428,20 @@ impl<'a> Plan<'a> {
                 }
                 None => batch.statements(standalone(d, change)?),
             },
+        }
+        Ok(())
+    }
+
+    /// The `MODIFY COLUMN` of the column `change` modifies, with its whole new definition.
+    fn modify(
+        &self,
+        d: &Mysql,
+        change: &Change,
+        batch: &mut AlterBatch,
+    ) -> Result<(), RenderError> {
+        if let Some((table, column)) = modified_column(change) {
+            let def = self.new_column(d, change, &table.name, column)?;
+            batch.action(d.qualified(table), Some(column), d.modify(table, def)?);
         }
         Ok(())
     }

@@ -1,8 +1,9 @@
-//! `drop-table`, `drop-column`, `drop-schema` and `drop-database`: statements that delete data
-//! (squawk: `ban-drop-table`, `ban-drop-column`, `ban-drop-database`).
+//! `drop-table`, `drop-column`, `drop-schema`, `drop-database` and `truncate-table`: statements
+//! that delete data (squawk: `ban-drop-table`, `ban-drop-column`, `ban-drop-database`; squawk
+//! has no rule for `TRUNCATE`).
 
 use super::{altered_table, attribute_actions, name, At};
-use schema_core::lint::{DROP_COLUMN, DROP_DATABASE, DROP_SCHEMA, DROP_TABLE};
+use schema_core::lint::{DROP_COLUMN, DROP_DATABASE, DROP_SCHEMA, DROP_TABLE, TRUNCATE_TABLE};
 use squawk_syntax::ast::{self, AstNode};
 
 pub(super) fn check(stmt: &ast::Stmt, at: &mut At<'_>) {
@@ -23,6 +24,17 @@ pub(super) fn check(stmt: &ast::Stmt, at: &mut At<'_>) {
                 .unwrap_or_default();
             let message = format!("dropping database {database} deletes every table in it");
             at.report(DROP_DATABASE, &database, message);
+        }
+        ast::Stmt::Truncate(t) => {
+            let names = t
+                .table_list()
+                .into_iter()
+                .flat_map(|l| l.table_relation_names());
+            for table in names.filter_map(|n| n.table_name_ref()) {
+                let table = name(table.syntax());
+                let message = format!("truncating table {table} deletes all its rows");
+                at.report(TRUNCATE_TABLE, &table, message);
+            }
         }
         ast::Stmt::AlterType(t) => attributes(t, at),
         _ => columns(stmt, at),

@@ -13,6 +13,9 @@ fn drops() {
     my("ALTER TABLE `t` DROP COLUMN `c`;", &[(1, "drop-column")]);
     my("DROP DATABASE app;", &[(1, "drop-database")]);
     my("DROP INDEX `i` ON `t`;", &[]);
+    my("TRUNCATE TABLE `order_items`;", &[(1, "truncate-table")]);
+    my("TRUNCATE `t`;", &[(1, "truncate-table")]);
+    my("CREATE TABLE `n` (`id` int);\nTRUNCATE `n`;", &[]);
 }
 
 /// MySQL runs the statement inside an executable comment, so the lint reads it (found in a

@@ -21,6 +21,20 @@ fn drop_table() {
     pg("DROP VIEW v;", &[]);
 }
 
+/// `TRUNCATE` deletes every row (squawk has no rule for it).
+#[test]
+fn truncate_table() {
+    pg(
+        r#"TRUNCATE "public"."order_items";"#,
+        &[(1, "truncate-table")],
+    );
+    pg(
+        "TRUNCATE TABLE ONLY a, b RESTART IDENTITY CASCADE;",
+        &[(1, "truncate-table"), (1, "truncate-table")],
+    );
+    pg("DELETE FROM a WHERE id = 1;", &[]);
+}
+
 #[test]
 fn drop_column() {
     pg("ALTER TABLE t DROP COLUMN c;", &[(1, "drop-column")]);
