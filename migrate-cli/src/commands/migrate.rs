@@ -110,7 +110,10 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
     };
     // Nothing pending: only the database's history can be wrong (the folder's forks and lint
     // concern migrations to apply), so a thousand snapshots are not read to say "up to date".
-    let mut verdict = match entries.iter().any(|e| e.state == State::Pending) {
+    // A journal entry whose file is missing is pending too, though sqlx does not see it.
+    let pending = entries.iter().any(|e| e.state == State::Pending)
+        || !status::unfiled(&config, &entries).is_empty();
+    let mut verdict = match pending {
         true => judge(&config, &target, (&what, &entries), rules, ctx)?,
         false => Verdict {
             problems: verdict::database_problems(

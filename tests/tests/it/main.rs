@@ -31,6 +31,7 @@ mod repair;
 mod sqlite_generate;
 mod sqlite_history;
 mod sqlite_property;
+mod trial;
 mod ui;
 mod verdict;
 mod verify;
