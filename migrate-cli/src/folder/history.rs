@@ -62,13 +62,7 @@ impl History {
     /// The schema of migration `i`'s snapshot, read whole from its file when only its head was
     /// read ([`Depth::Heads`]); `None` when it cannot be read.
     pub fn schema(&self, i: usize) -> Option<std::borrow::Cow<'_, schema_core::model::Schema>> {
-        let m = self.migrations.get(i)?;
-        let snapshot = m.snapshot.as_ref()?;
-        if self.depth == Depth::Full {
-            return Some(std::borrow::Cow::Borrowed(&snapshot.schema));
-        }
-        let text = std::fs::read_to_string(&m.snapshot_path).ok()?;
-        Some(std::borrow::Cow::Owned(Snapshot::parse(&text).ok()?.schema))
+        full_schema(self.migrations.get(i)?, self.depth)
     }
 
     /// The last migration's snapshot, if the journal and that snapshot could be read.
@@ -76,6 +70,17 @@ impl History {
         let last = self.migrations.last()?;
         Some((last, last.snapshot.as_ref()?))
     }
+}
+
+/// The schema of `m`'s snapshot, read whole from its file when only its head was read to
+/// `depth`; `None` when it cannot be read.
+fn full_schema(m: &Migration, depth: Depth) -> Option<std::borrow::Cow<'_, Schema>> {
+    let snapshot = m.snapshot.as_ref()?;
+    if depth == Depth::Full {
+        return Some(std::borrow::Cow::Borrowed(&snapshot.schema));
+    }
+    let text = std::fs::read_to_string(&m.snapshot_path).ok()?;
+    Some(std::borrow::Cow::Owned(Snapshot::parse(&text).ok()?.schema))
 }
 
 /// Reads `folder` for `dialect`; never fails: what cannot be read becomes a problem.
@@ -165,7 +170,7 @@ pub fn read_with(folder: &Folder, dialect: &str, depth: Depth) -> History {
         history.migrations.push(m);
     }
     stray_files(folder, &journal, &journal_shown, &mut history.problems);
-    history.forks = chain(folder, &history.migrations, &mut history.problems);
+    history.forks = chain(folder, &history.migrations, depth, &mut history.problems);
     history
 }
 
@@ -292,8 +297,13 @@ fn stray_files(folder: &Folder, journal: &Journal, shown: &str, problems: &mut V
 }
 
 /// Forks (two snapshots with the same `prevId`), returned, and breaks in the `id` / `prevId`
-/// chain, pushed to `problems`.
-fn chain(folder: &Folder, migrations: &[Migration], problems: &mut Vec<Problem>) -> Vec<Fork> {
+/// chain, pushed to `problems`. Snapshots read only to their heads are read whole for a fork.
+fn chain(
+    folder: &Folder,
+    migrations: &[Migration],
+    depth: Depth,
+    problems: &mut Vec<Problem>,
+) -> Vec<Fork> {
     let mut by_prev: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, m) in migrations.iter().enumerate() {
         if let Some(s) = &m.snapshot {
@@ -305,7 +315,7 @@ fn chain(folder: &Folder, migrations: &[Migration], problems: &mut Vec<Problem>)
     for (prev, members) in by_prev.iter().filter(|(_, m)| m.len() > 1) {
         for &later in &members[1..] {
             forked.insert(later);
-            forks.push(fork(migrations, prev, members[0], later));
+            forks.push(fork(migrations, depth, prev, (members[0], later)));
         }
     }
     for (i, m) in migrations.iter().enumerate() {
@@ -344,28 +354,36 @@ fn chain(folder: &Folder, migrations: &[Migration], problems: &mut Vec<Problem>)
     forks
 }
 
-/// The fork of `migrations[first]` and `migrations[later]`, which both follow `prev`.
-fn fork(migrations: &[Migration], prev: &str, first: usize, later: usize) -> Fork {
+/// The fork of `migrations[first]` and `migrations[later]`, which both follow `prev`; their
+/// snapshots (and their parent's) are read whole when `depth` read only their heads.
+fn fork(
+    migrations: &[Migration],
+    depth: Depth,
+    prev: &str,
+    (first, later): (usize, usize),
+) -> Fork {
     let parent = migrations
         .iter()
         .find(|m| m.snapshot.as_ref().is_some_and(|s| s.id == prev));
-    let empty = Schema::default();
+    let empty = std::borrow::Cow::Owned(Schema::default());
     let (parent_name, parent_schema) = match parent {
         Some(m) => (
             format!("migration {}", m.tag),
-            m.snapshot.as_ref().map_or(&empty, |s| &s.schema),
+            full_schema(m, depth).unwrap_or(empty),
         ),
-        None if prev == ROOT_ID => ("the empty schema".to_string(), &empty),
-        None => (format!("an unknown snapshot {prev}"), &empty),
+        None if prev == ROOT_ID => ("the empty schema".to_string(), empty),
+        None => (format!("an unknown snapshot {prev}"), empty),
     };
+    let parent_schema = parent_schema.as_ref();
     let touched = |m: &Migration| -> BTreeSet<String> {
-        let Some(s) = &m.snapshot else {
+        let (Some(s), Some(schema)) = (&m.snapshot, full_schema(m, depth)) else {
             return BTreeSet::new();
         };
-        let renames = diff::hinted_renames(parent_schema, &s.schema);
+        let schema = schema.as_ref();
+        let renames = diff::hinted_renames(parent_schema, schema);
         // Named as the snapshot's dialect names them: `t` on a dialect without schemas.
         let schemas = schema_core::render::dialect(&s.dialect).is_none_or(|d| d.supports_schemas());
-        diff::diff(parent_schema, &s.schema, &renames)
+        diff::diff(parent_schema, schema, &renames)
             .iter()
             .map(|c| match schemas {
                 true => object_of(c),

@@ -4,10 +4,11 @@
 //! On PostgreSQL, SQLite and MariaDB where it applies.
 
 use crate::verdict::{
-    generate, problems, project, refused_alike, sql, Db, ACCOUNTS, COMMENTS, DIALECTS,
+    generate, problems, project, refused_alike, snapshot, sql, write_journal, Db, ACCOUNTS,
+    COMMENTS, DIALECTS,
 };
 use std::fs;
-use tests::project::NOW;
+use tests::project::{copy_dir, NOW};
 
 #[test]
 fn a_journal_entry_without_its_file_stops_migrate_and_shows_in_status() {
@@ -42,6 +43,51 @@ fn a_journal_entry_without_its_file_stops_migrate_and_shows_in_status() {
                 )),
             "{dialect}: {}",
             status.stdout
+        );
+    }
+}
+
+/// `accounts` with one more column, `name`.
+fn accounts_with(column: &str) -> String {
+    ACCOUNTS.replace(
+        "pub email: String,",
+        &format!("pub email: String,\n    pub {column}: Option<String>,"),
+    )
+}
+
+#[test]
+fn a_fork_on_the_same_table_gets_checks_advice_from_migrate() {
+    for dialect in DIALECTS {
+        let p = project(dialect, ACCOUNTS);
+        generate(&p, ACCOUNTS, NOW);
+        let q = project(dialect, ACCOUNTS);
+        copy_dir(&p.migrations(), &q.migrations());
+        generate(&p, &accounts_with("nick"), NOW + 100);
+        let b = generate(&q, &accounts_with("phone"), NOW + 200);
+        fs::copy(sql(&q, &b), sql(&p, &b)).expect("merge sql");
+        fs::copy(snapshot(&q, &b), snapshot(&p, &b)).expect("merge snapshot");
+        let mut journal = p.journal();
+        journal.push(&b, q.journal().entries.last().expect("entry").when);
+        write_journal(&p, &journal);
+        let Some(db) = Db::new(dialect, "trial_fork") else {
+            continue;
+        };
+        let url = db.url();
+        let check = p.run(&["check", "--url", &url, "--format", "json"], NOW + 1000);
+        let forks = problems(&check, "forked-history");
+        assert_eq!(forks.len(), 1, "{dialect}: {}", check.text());
+        assert!(
+            forks[0].contains("their changes touch the same objects (")
+                && forks[0].contains("accounts)"),
+            "{dialect}: {}",
+            forks[0]
+        );
+        let run = refused_alike(&p, &url, &[]);
+        assert!(
+            run.stderr
+                .contains(&format!("forked-history: {}", forks[0])),
+            "{dialect}: migrate gives check's advice:\n{}",
+            run.stderr
         );
     }
 }
