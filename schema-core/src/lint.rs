@@ -257,8 +257,8 @@ pub fn suggestion_for(code: &str) -> &'static str {
         DROP_INDEX_WITHOUT_CONCURRENTLY => "on PostgreSQL use DROP INDEX CONCURRENTLY, alone in a \
              -- no-transaction file",
         DROP_DATABASE => "a migration never drops its own database; remove the statement",
-        MISPLACED_NO_TRANSACTION => "move the -- no-transaction line to the very first line of the file; \
-             -- lint:allow lines may follow it",
+        MISPLACED_NO_TRANSACTION => "move the -- no-transaction line to the very first line of the file, \
+             above every other comment line",
         UNPARSED_STATEMENT => "check the statement's syntax; if the database accepts it, review it by hand \
              and acknowledge with -- lint:allow unparsed-statement",
         _ => "",

@@ -60,7 +60,8 @@ pub enum MigrateError {
         what: String,
         reasons: String,
         lines: Vec<String>,
-        /// Lint errors fail: the hint says how to acknowledge them.
+        /// Lint errors that an allow line could accept fail: the hint says how to acknowledge
+        /// them (a misplaced `-- no-transaction` cannot be, and its own line says so).
         unreviewed: bool,
         dry_run: bool,
     },
@@ -209,7 +210,7 @@ fn refusal(
         what: what.to_string(),
         reasons: verdict::reasons(verdict, &show(cwd, &config.out)),
         lines: verdict::lines(verdict),
-        unreviewed: verdict.failing > 0,
+        unreviewed: verdict.unreviewed(),
         dry_run,
     }
 }

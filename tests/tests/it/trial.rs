@@ -91,3 +91,48 @@ fn a_fork_on_the_same_table_gets_checks_advice_from_migrate() {
         );
     }
 }
+
+#[test]
+fn allow_lint_errors_does_not_override_a_misplaced_no_transaction() {
+    for dialect in DIALECTS {
+        let p = project(dialect, ACCOUNTS);
+        generate(&p, ACCOUNTS, NOW);
+        let custom = p.run(&["generate", "--custom", "--name", "by_hand"], NOW + 100);
+        assert_eq!(custom.code, 0, "{dialect}: {}", custom.text());
+        let tag = p.journal().entries.last().expect("entry").tag.clone();
+        let body =
+            "-- written by hand\n-- no-transaction\nCREATE TABLE extra (id INTEGER PRIMARY KEY);\n";
+        fs::write(sql(&p, &tag), body).expect("sql");
+        let Some(db) = Db::new(dialect, "trial_misplaced") else {
+            continue;
+        };
+        let url = db.url();
+        let run = refused_alike(&p, &url, &["--allow-lint-errors"]);
+        assert!(
+            run.stderr.contains("misplaced-no-transaction")
+                && run
+                    .stderr
+                    .contains("a `-- no-transaction` line is not the first line")
+                && run
+                    .stderr
+                    .contains("move the -- no-transaction line to the very first line"),
+            "{dialect}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("lint:allow") && !run.stderr.contains("--allow-lint-errors"),
+            "{dialect}: no allow line or flag accepts it:\n{}",
+            run.stderr
+        );
+        let consequence = match dialect {
+            "mysql" => "statement by statement",
+            _ => "so sqlx runs the file inside a transaction",
+        };
+        assert!(
+            run.stderr.contains(consequence),
+            "{dialect}: {}",
+            run.stderr
+        );
+        assert!(!db.has_table("extra"), "{dialect}: nothing was applied");
+    }
+}
