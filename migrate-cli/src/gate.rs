@@ -13,7 +13,7 @@
 mod since;
 mod trusted;
 
-pub use since::{added_since, SinceError};
+pub use since::{changed_since, Changed, SinceError};
 
 use crate::config::Dialect;
 use crate::statements::lint::{lint_file, StatementFinding};

@@ -137,7 +137,8 @@ pub struct Input<'a> {
     pub database: Option<Database<'a>>,
     pub scope: Scope,
     pub cwd: &'a Path,
-    /// `check --since`: the migration files added since a git ref; only those gate on lint.
+    /// `check --since`: the migration files added or modified since a git ref; only those gate
+    /// on lint.
     pub since: Option<&'a BTreeSet<String>>,
 }
 

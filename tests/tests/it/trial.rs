@@ -3,6 +3,7 @@
 //! `-- no-transaction` cannot be overridden, `check --since` gates modified migrations too.
 //! On PostgreSQL, SQLite and MariaDB where it applies.
 
+use crate::gate::git;
 use crate::verdict::{
     generate, problems, project, refused_alike, snapshot, sql, write_journal, Db, ACCOUNTS,
     COMMENTS, DIALECTS,
@@ -135,4 +136,41 @@ fn allow_lint_errors_does_not_override_a_misplaced_no_transaction() {
         );
         assert!(!db.has_table("extra"), "{dialect}: nothing was applied");
     }
+}
+
+/// `check --since <ref>` gates the migrations modified since the ref too, and says that a
+/// database that applied one will refuse it; what the ref's branch changed after this branch
+/// left it is not this branch's change.
+#[test]
+fn since_gates_a_merged_migration_modified_after_the_ref() {
+    let p = project("sqlite", ACCOUNTS);
+    let tag = generate(&p, ACCOUNTS, NOW);
+    git(&p, &["init", "-q", "-b", "main"]);
+    git(&p, &["add", "."]);
+    git(&p, &["commit", "-q", "-m", "merged"]);
+    git(&p, &["checkout", "-q", "-b", "feature"]);
+    let path = sql(&p, &tag);
+    let merged = fs::read_to_string(&path).expect("sql");
+    fs::write(&path, format!("{merged}\nDROP TABLE victim;\n")).expect("sql");
+    for committed in [false, true] {
+        if committed {
+            git(&p, &["commit", "-q", "-am", "edit a merged migration"]);
+        }
+        let check = p.run(&["check", "--since", "main"], NOW + 10_000);
+        assert_eq!(check.code, 1, "committed {committed}: {}", check.text());
+        let text = check.text();
+        assert!(
+            text.contains("error drop-table")
+                && text.contains(&format!("modified-migration: migration {tag}"))
+                && text.contains(&format!("repair --checksum {}", &tag[..14])),
+            "committed {committed}: {text}"
+        );
+    }
+    // The ref's branch edits the file after this branch left it: not this branch's change.
+    git(&p, &["checkout", "-q", "main"]);
+    fs::write(&path, format!("{merged}\n-- a note\n")).expect("sql");
+    git(&p, &["commit", "-q", "-am", "main moves on"]);
+    git(&p, &["checkout", "-q", "-b", "other", "HEAD~1"]);
+    let check = p.run(&["check", "--since", "main"], NOW + 10_000);
+    assert_eq!(check.code, 0, "{}", check.text());
 }
