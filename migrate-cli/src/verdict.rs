@@ -33,8 +33,7 @@ pub struct Finding {
     /// The migration's tag: `20260101000000_drop_comments`.
     pub migration: String,
     /// The line of the statement in the migration file, when a statement gives the finding
-    /// (text output only: the JSON keeps its fields).
-    #[serde(skip)]
+    /// (`null` in JSON for a finding only a `-- lint:` comment line gives).
     pub line: Option<usize>,
     pub object: String,
     pub message: String,

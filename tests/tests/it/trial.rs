@@ -174,3 +174,32 @@ fn since_gates_a_merged_migration_modified_after_the_ref() {
     let check = p.run(&["check", "--since", "main"], NOW + 10_000);
     assert_eq!(check.code, 0, "{}", check.text());
 }
+
+/// `check --format json` gives each finding's line: the statement's, `null` for a finding only
+/// a comment line gives.
+#[test]
+fn check_json_findings_have_their_line() {
+    for dialect in DIALECTS {
+        let p = project(dialect, ACCOUNTS);
+        generate(&p, ACCOUNTS, NOW);
+        let custom = p.run(&["generate", "--custom", "--name", "by_hand"], NOW + 100);
+        assert_eq!(custom.code, 0, "{dialect}: {}", custom.text());
+        let tag = p.journal().entries.last().expect("entry").tag.clone();
+        let body = "-- lint: warning add-check public.accounts.email_check: a note\n\nDROP TABLE accounts;\n";
+        fs::write(sql(&p, &tag), body).expect("sql");
+        let check = p.run(&["check", "--format", "json"], NOW + 1000);
+        let findings = check.json()["findings"]
+            .as_array()
+            .expect("findings")
+            .clone();
+        let line = |code: &str| {
+            findings
+                .iter()
+                .find(|f| f["code"] == code)
+                .map(|f| f["line"].clone())
+                .unwrap_or_else(|| panic!("{dialect}: no {code}: {}", check.text()))
+        };
+        assert_eq!(line("drop-table"), serde_json::json!(3), "{dialect}");
+        assert_eq!(line("add-check"), serde_json::Value::Null, "{dialect}");
+    }
+}
