@@ -203,3 +203,38 @@ fn check_json_findings_have_their_line() {
         assert_eq!(line("add-check"), serde_json::Value::Null, "{dialect}");
     }
 }
+
+/// `generate` waiting for the folder's lock says so once on stderr; one that need not wait
+/// says nothing of it.
+#[test]
+fn generate_says_when_it_waits_for_the_folder_lock() {
+    let p = project("sqlite", ACCOUNTS);
+    generate(&p, ACCOUNTS, NOW);
+    p.set_schema(&accounts_with("nick"));
+    let path = p.migrations().join("meta/.migrate-cli.lock");
+    let held = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .expect("lock file");
+    held.lock().expect("lock");
+    let dir = p.path().to_path_buf();
+    let waiter = std::thread::spawn(move || {
+        let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(NOW + 100);
+        tests::project::run_cli(&dir, &["generate"], now, None)
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!waiter.is_finished(), "generate did not wait for the lock");
+    held.unlock().expect("unlock");
+    let run = waiter.join().expect("generate thread");
+    assert_eq!(run.code, 0, "{}", run.text());
+    let message =
+        "waiting for the lock on migrations/meta/.migrate-cli.lock held by another generate or drop";
+    assert_eq!(run.stderr.matches(message).count(), 1, "{}", run.stderr);
+    p.set_schema(&format!("{}{COMMENTS}", accounts_with("nick")));
+    let alone = p.run(&["generate"], NOW + 200);
+    assert_eq!(alone.code, 0, "{}", alone.text());
+    assert!(!alone.stderr.contains("waiting"), "{}", alone.stderr);
+}
