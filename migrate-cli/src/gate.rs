@@ -13,7 +13,7 @@
 mod since;
 mod trusted;
 
-pub use since::{added_since, SinceError};
+pub use since::{changed_since, Changed, SinceError};
 
 use crate::config::Dialect;
 use crate::statements::lint::{lint_file, StatementFinding};
@@ -70,7 +70,7 @@ pub fn findings_with(
         listed = trusted::merge(trusted, listed);
     }
     let mut out = merge(statements, listed);
-    out.extend(misplaced_no_transaction(sql));
+    out.extend(misplaced_no_transaction(dialect, sql));
     out.extend(own_transaction_inside_sqlx(dialect, sql));
     out
 }
@@ -272,8 +272,9 @@ fn own_transaction_inside_sqlx(dialect: Dialect, sql: &str) -> Vec<FileFinding> 
     }]
 }
 
-/// `misplaced-no-transaction` for each `-- no-transaction` line after the first line.
-fn misplaced_no_transaction(sql: &str) -> Vec<FileFinding> {
+/// `misplaced-no-transaction` for each `-- no-transaction` line after the first line, with
+/// what that does on `dialect`'s database.
+fn misplaced_no_transaction(dialect: Dialect, sql: &str) -> Vec<FileFinding> {
     let first = sql.lines().next().map(str::trim_end);
     if first == Some(NO_TRANSACTION) {
         return Vec::new();
@@ -291,7 +292,8 @@ fn misplaced_no_transaction(sql: &str) -> Vec<FileFinding> {
                     severity: Severity::Error,
                     object: format!("line {line}"),
                     message: format!(
-                        "`{NO_TRANSACTION}` is on line {line}, not the first line, so the file runs inside a transaction"
+                        "`{NO_TRANSACTION}` is on line {line}, not the first line, {}",
+                        crate::backend::of(dialect).misplaced_no_transaction()
                     ),
                     suggestion: lint::suggestion_for(lint::MISPLACED_NO_TRANSACTION).to_string(),
                 },

@@ -138,6 +138,37 @@ fn files_by_version(out: &Path) -> BTreeMap<i64, PathBuf> {
         .collect()
 }
 
+/// The journal's entries that neither a file of the folder nor a row of `_sqlx_migrations`
+/// stands for (`entries`, from [`compare`]): their SQL file is missing and no database applied
+/// them, so sqlx's [`Migrator`] does not see them. State [`State::Missing`], no `applied_at`.
+/// None when the journal cannot be read (`check` reports why).
+pub fn unfiled(config: &Config, entries: &[Entry]) -> Vec<Entry> {
+    let folder = crate::folder::Folder::new(&config.out, "");
+    let Some(journal) = std::fs::read_to_string(folder.journal_path())
+        .ok()
+        .and_then(|text| schema_core::snapshot::Journal::parse(&text).ok())
+    else {
+        return Vec::new();
+    };
+    let known: std::collections::BTreeSet<i64> = entries.iter().map(|e| e.version).collect();
+    journal
+        .entries
+        .iter()
+        .filter_map(|j| {
+            let (version, name) = j.tag.split_once('_')?;
+            let version: i64 = version.parse().ok()?;
+            let file = folder.sql_path(&j.tag);
+            (!known.contains(&version) && !file.exists()).then(|| Entry {
+                version,
+                name: name.to_string(),
+                state: State::Missing,
+                applied_at: None,
+                file: Some(file),
+            })
+        })
+        .collect()
+}
+
 /// Every migration of `local` and `applied`, by version, with its state.
 pub fn compare(local: &[Local], applied: &[AppliedRow]) -> Vec<Entry> {
     let mut entries: BTreeMap<i64, Entry> = BTreeMap::new();

@@ -33,8 +33,7 @@ pub struct Finding {
     /// The migration's tag: `20260101000000_drop_comments`.
     pub migration: String,
     /// The line of the statement in the migration file, when a statement gives the finding
-    /// (text output only: the JSON keeps its fields).
-    #[serde(skip)]
+    /// (`null` in JSON for a finding only a `-- lint:` comment line gives).
     pub line: Option<usize>,
     pub object: String,
     pub message: String,
@@ -74,6 +73,21 @@ impl Verdict {
     pub fn passed(&self) -> bool {
         self.problems.is_empty() && self.failing == 0
     }
+
+    /// How many findings are `misplaced-no-transaction`, which always fail: no allow line or
+    /// flag makes sqlx read a `-- no-transaction` line that is not the first.
+    pub fn misplaced(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.code == lint::MISPLACED_NO_TRANSACTION)
+            .count()
+    }
+
+    /// Whether failing findings that `-- lint:allow` (or `migrate --allow-lint-errors`) could
+    /// accept remain.
+    pub fn unreviewed(&self) -> bool {
+        self.failing > self.misplaced()
+    }
 }
 
 /// Who asks: `check` gates on every folder problem, `migrate` on [`MIGRATE_FOLDER_KINDS`].
@@ -88,7 +102,8 @@ pub enum Scope {
 pub struct Rules {
     /// `--allow-out-of-order`: a pending migration older than the newest applied one is fine.
     pub allow_out_of_order: bool,
-    /// `migrate --allow-lint-errors`: findings are listed but fail nothing.
+    /// `migrate --allow-lint-errors`: findings are listed but fail nothing, except
+    /// `misplaced-no-transaction` (the file would fail inside sqlx's transaction).
     pub allow_lint_errors: bool,
     /// `check --deny warnings`.
     pub deny_warnings: bool,
@@ -121,7 +136,8 @@ pub struct Input<'a> {
     pub database: Option<Database<'a>>,
     pub scope: Scope,
     pub cwd: &'a Path,
-    /// `check --since`: the migration files added since a git ref; only those gate on lint.
+    /// `check --since`: the migration files added or modified since a git ref; only those gate
+    /// on lint.
     pub since: Option<&'a BTreeSet<String>>,
 }
 
@@ -157,7 +173,7 @@ pub fn judge(input: &Input<'_>, rules: Rules) -> Result<Verdict, Error> {
         &mut verdict,
     )?;
     if rules.allow_lint_errors {
-        verdict.failing = 0;
+        verdict.failing = verdict.misplaced();
     }
     Ok(verdict)
 }
@@ -370,11 +386,15 @@ pub fn lines(verdict: &Verdict) -> Vec<String> {
             lines.push(format!("  suggestion: {}", f.suggestion));
         }
     }
-    if !verdict.findings.is_empty() {
-        lines.push(
-            "  acknowledge a reviewed finding with a line `-- lint:allow <code>` among the comment lines at the top of its migration file (below `-- no-transaction`, which must stay the first line)"
-                .to_string(),
-        );
+    // A misplaced `-- no-transaction` has its suggestion (move the line) and no acknowledgement.
+    if verdict.findings.len() > verdict.misplaced() {
+        let but = match verdict.misplaced() {
+            0 => "",
+            _ => " (all but misplaced-no-transaction, which only moving the line fixes)",
+        };
+        lines.push(format!(
+            "  acknowledge a reviewed finding{but} with a line `-- lint:allow <code>` among the comment lines at the top of its migration file (below `-- no-transaction`, which must stay the first line)"
+        ));
     }
     for p in &verdict.problems {
         lines.push(format!("{}: {}", p.kind, p.message));
@@ -401,7 +421,10 @@ pub fn reasons(verdict: &Verdict, out: &str) -> String {
             _ => format!("{out} is inconsistent"),
         });
     }
-    if verdict.failing > 0 {
+    if verdict.misplaced() > 0 {
+        add("a `-- no-transaction` line is not the first line of its file".to_string());
+    }
+    if verdict.unreviewed() {
         add("pending migrations have lint errors nobody acknowledged".to_string());
     }
     reasons.join("; ")

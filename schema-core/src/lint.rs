@@ -262,8 +262,8 @@ pub fn suggestion_for(code: &str) -> &'static str {
         DROP_DATABASE => "a migration never drops its own database; remove the statement",
         TRUNCATE_TABLE => "back the rows up first, and make sure no running code needs them; \
              acknowledge with -- lint:allow truncate-table",
-        MISPLACED_NO_TRANSACTION => "move the -- no-transaction line to the very first line of the file; \
-             -- lint:allow lines may follow it",
+        MISPLACED_NO_TRANSACTION => "move the -- no-transaction line to the very first line of the file, \
+             above every other comment line",
         UNPARSED_STATEMENT => "check the statement's syntax; if the database accepts it, review it by hand \
              and acknowledge with -- lint:allow unparsed-statement",
         _ => "",

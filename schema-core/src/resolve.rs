@@ -387,10 +387,17 @@ fn check_relation_names(schema: &Schema, errors: &mut Vec<ResolveError>) {
                     true => String::new(),
                     false => format!(" in schema `{}`", t.schema),
                 };
-                errors.push(err(&t.name, None, format!(
-                    "the name `{n}` is used twice{in_schema} (tables `{other}` and `{}`); tables, keys and indexes share one namespace, so give one of them a `name = \"...\"`",
-                    t.name
-                )));
+                let message = match other == t.name.as_str() {
+                    // Two keys or indexes of one table: the same columns listed twice, say.
+                    true => format!(
+                        "the name `{n}` is used twice by table `{other}`{in_schema} (two of its keys or indexes, or one and the table); remove the duplicate, or give one of them a `name = \"...\"`"
+                    ),
+                    false => format!(
+                        "the name `{n}` is used twice{in_schema} (tables `{other}` and `{}`); tables, keys and indexes share one namespace, so give one of them a `name = \"...\"`",
+                        t.name
+                    ),
+                };
+                errors.push(err(&t.name, None, message));
             }
         }
     }

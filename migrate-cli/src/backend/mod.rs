@@ -161,6 +161,11 @@ pub trait Database: Sync {
     }
     /// How `migrate` runs `m`, for `--dry-run`: `in its own transaction`.
     fn how_it_runs(&self, m: &Migration) -> &'static str;
+    /// What becomes of a file whose `-- no-transaction` line is not its first line, which
+    /// sqlx reads only there: `so sqlx runs the file inside a transaction`.
+    fn misplaced_no_transaction(&self) -> &'static str {
+        "so sqlx runs the file inside a transaction"
+    }
     /// Whether `m` runs outside sqlx's bookkeeping, its row written by us (so a failure may
     /// be in writing that row).
     fn records_itself(&self, _m: &Migration) -> bool {

@@ -16,7 +16,6 @@ use crate::scan;
 use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use crate::Context;
 use schema_core::diff;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// `migrate-cli check` flags.
@@ -42,8 +41,8 @@ pub struct CheckArgs {
     /// `migrate --allow-out-of-order` does
     #[arg(long)]
     pub allow_out_of_order: bool,
-    /// Lint only the migrations added since this git ref (the CI recipe: `--since origin/main`):
-    /// migrations already merged are history
+    /// Lint only the migrations added or modified since this git ref (the CI recipe: `--since
+    /// origin/main`): migrations already merged are history, and changing one is an error
     #[arg(long, value_name = "GIT-REF")]
     pub since: Option<String>,
 }
@@ -95,10 +94,11 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
             target,
             entries: &live.entries,
         });
-    let since = match &args.since {
+    let changed = match &args.since {
         Some(reference) => Some(since(&config, reference, &ctx.cwd)?),
         None => None,
     };
+    let since = changed.as_ref().map(gate::Changed::all);
     let input = Input {
         config: &config,
         folder: &folder,
@@ -109,6 +109,11 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
         since: since.as_ref(),
     };
     let mut report = verdict::judge(&input, rules)?;
+    if let Some((changed, reference)) = changed.as_ref().zip(args.since.as_deref()) {
+        report
+            .problems
+            .extend(modified_since(&folder, &history, changed, reference));
+    }
     if let Some(live) = live {
         report.problems.extend(live.drift);
     }
@@ -141,12 +146,38 @@ fn target(
     }
 }
 
-/// The names of the migration files added since git ref `reference`, asked in the config's
+/// The migration files added or modified since git ref `reference`, asked in the config's
 /// directory.
-fn since(config: &Config, reference: &str, cwd: &Path) -> Result<BTreeSet<String>, Error> {
+fn since(config: &Config, reference: &str, cwd: &Path) -> Result<gate::Changed, Error> {
     let dir = cwd.join(config.path.parent().unwrap_or(Path::new("")));
     let out = cwd.join(&config.out);
-    gate::added_since(&dir, &out, reference).map_err(|e| Error::Usage(e.to_string()))
+    gate::changed_since(&dir, &out, reference).map_err(|e| Error::Usage(e.to_string()))
+}
+
+/// `modified-migration` for each migration of the journal that was already merged at
+/// `reference` and changed since: a database that applied it refuses it as modified.
+fn modified_since(
+    folder: &Folder,
+    history: &History,
+    changed: &gate::Changed,
+    reference: &str,
+) -> Vec<Problem> {
+    history
+        .migrations
+        .iter()
+        .filter(|m| changed.modified.contains(&format!("{}.sql", m.tag)))
+        .map(|m| {
+            let version = m.version().map_or_else(|| m.tag.clone(), |v| v.to_string());
+            Problem::new(
+                "modified-migration",
+                format!(
+                    "migration {} ({}) was already merged at {reference} and has changed since: every database that applied it will refuse it as modified (its checksum is recorded); restore it and put the change in a new migration, or, where a database already holds what the file now says, run `migrate-cli repair --checksum {version}` there",
+                    m.tag,
+                    folder.show(&m.sql_path),
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The source schema against the latest snapshot: one problem per difference.

@@ -60,7 +60,8 @@ pub enum MigrateError {
         what: String,
         reasons: String,
         lines: Vec<String>,
-        /// Lint errors fail: the hint says how to acknowledge them.
+        /// Lint errors that an allow line could accept fail: the hint says how to acknowledge
+        /// them (a misplaced `-- no-transaction` cannot be, and its own line says so).
         unreviewed: bool,
         dry_run: bool,
     },
@@ -110,7 +111,10 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
     };
     // Nothing pending: only the database's history can be wrong (the folder's forks and lint
     // concern migrations to apply), so a thousand snapshots are not read to say "up to date".
-    let mut verdict = match entries.iter().any(|e| e.state == State::Pending) {
+    // A journal entry whose file is missing is pending too, though sqlx does not see it.
+    let pending = entries.iter().any(|e| e.state == State::Pending)
+        || !status::unfiled(&config, &entries).is_empty();
+    let mut verdict = match pending {
         true => judge(&config, &target, (&what, &entries), rules, ctx)?,
         false => Verdict {
             problems: verdict::database_problems(
@@ -206,7 +210,7 @@ fn refusal(
         what: what.to_string(),
         reasons: verdict::reasons(verdict, &show(cwd, &config.out)),
         lines: verdict::lines(verdict),
-        unreviewed: verdict.failing > 0,
+        unreviewed: verdict.unreviewed(),
         dry_run,
     }
 }

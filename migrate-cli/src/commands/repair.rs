@@ -239,9 +239,15 @@ async fn change(
                     at: row.installed_on.clone(),
                 });
             }
+            // After `drop`, its file is gone: migrate will not run it again.
+            let has_file = local.iter().any(|l| l.migration.version == version);
+            let then = match has_file {
+                true => ", and lets migrate apply it again",
+                false => "",
+            };
             let _ = writeln!(
                 ctx.stdout,
-                "migration {version} ({}) is recorded as failed on {what} since {}; removing its row says that what it ran was finished or undone by hand, and lets migrate apply it again",
+                "migration {version} ({}) is recorded as failed on {what} since {}; removing its row says that what it ran was finished or undone by hand{then}",
                 row.description, row.installed_on
             );
             let question = format!("remove the failed row of migration {version} on {what}?");
@@ -249,9 +255,16 @@ async fn change(
             if !conn.delete_failed(version).await? {
                 return Err(RepairError::Changed { version, what });
             }
+            let next = match has_file {
+                true => "run migrate to apply the fixed file (or `migrate-cli drop` to remove the migration)".to_string(),
+                false => format!(
+                    "its file is no longer in {} (dropped), so migrate will not run it again",
+                    crate::history::show(&ctx.cwd, &config.out)
+                ),
+            };
             let _ = writeln!(
                 ctx.stdout,
-                "removed the failed row of migration {version} from _sqlx_migrations on {what}; run migrate to apply the fixed file (or `migrate-cli drop` to remove the migration)"
+                "removed the failed row of migration {version} from _sqlx_migrations on {what}; {next}"
             );
             Ok(Repaired::Failed(version))
         }

@@ -40,7 +40,10 @@ pub fn status(args: &StatusArgs, ctx: &mut Context<'_>) -> Result<Vec<Entry>, Er
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
     let env = ctx.env.var(database::ENV_VAR);
     let target = database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd)?;
-    let (entries, what) = database::block_on(read(&config, &target, &ctx.cwd))??;
+    let (mut entries, what) = database::block_on(read(&config, &target, &ctx.cwd))??;
+    // Journal entries without their file, which sqlx does not see: `migrate` refuses them.
+    entries.extend(crate::history::unfiled(&config, &entries));
+    entries.sort_by_key(|e| e.version);
     match args.format {
         Format::Json => {
             #[derive(Serialize)]
@@ -89,6 +92,10 @@ fn print_text(entries: &[Entry], config: &Config, what: &str, ctx: &mut Context<
             (State::Missing, Some(at)) => {
                 format!("missing from {out} (applied {at}): restore the file from version control")
             }
+            (State::Missing, None) => format!(
+                "missing: the journal lists it but its file {} is not in {out}; restore it from version control, or remove the entry and its snapshot",
+                e.file.as_deref().map_or_else(String::new, |f| show(&ctx.cwd, f))
+            ),
             (State::Failed, _) => format!(
                 "failed: finish or undo by hand what it ran, then run `migrate-cli repair --failed {}`",
                 e.version

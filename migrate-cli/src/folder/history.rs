@@ -352,7 +352,7 @@ fn stray_files(folder: &Folder, journal: &Journal, shown: &str, problems: &mut V
 }
 
 /// Forks (two snapshots with the same `prevId`), returned, and breaks in the `id` / `prevId`
-/// chain, pushed to `problems`.
+/// chain, pushed to `problems`. Snapshots read only to their heads are read whole for a fork.
 fn chain(
     folder: &Folder,
     migrations: &[Migration],
@@ -410,7 +410,7 @@ fn chain(
 }
 
 /// The fork of `migrations[first]` and `migrations[later]`, which both follow `prev`; their
-/// schemas (and their parent's) are read whole when only heads were read.
+/// snapshots (and their parent's) are read whole when `depth` read only their heads.
 fn fork(
     migrations: &[Migration],
     depth: Depth,
@@ -420,28 +420,25 @@ fn fork(
     let parent = migrations
         .iter()
         .find(|m| m.snapshot.as_ref().is_some_and(|s| s.id == prev));
+    let empty = std::borrow::Cow::Owned(Schema::default());
     let (parent_name, parent_schema) = match parent {
         Some(m) => (
             format!("migration {}", m.tag),
-            full_schema(m, depth).unwrap_or_default(),
+            full_schema(m, depth).unwrap_or(empty),
         ),
-        None if prev == ROOT_ID => (
-            "the empty schema".to_string(),
-            Cow::Owned(Schema::default()),
-        ),
-        None => (
-            format!("an unknown snapshot {prev}"),
-            Cow::Owned(Schema::default()),
-        ),
+        None if prev == ROOT_ID => ("the empty schema".to_string(), empty),
+        None => (format!("an unknown snapshot {prev}"), empty),
     };
+    let parent_schema = parent_schema.as_ref();
     let touched = |m: &Migration| -> BTreeSet<String> {
         let (Some(s), Some(schema)) = (&m.snapshot, full_schema(m, depth)) else {
             return BTreeSet::new();
         };
-        let renames = diff::hinted_renames(&parent_schema, &schema);
+        let schema = schema.as_ref();
+        let renames = diff::hinted_renames(parent_schema, schema);
         // Named as the snapshot's dialect names them: `t` on a dialect without schemas.
         let schemas = schema_core::render::dialect(&s.dialect).is_none_or(|d| d.supports_schemas());
-        diff::diff(&parent_schema, &schema, &renames)
+        diff::diff(parent_schema, schema, &renames)
             .iter()
             .map(|c| match schemas {
                 true => object_of(c),

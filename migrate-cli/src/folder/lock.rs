@@ -34,12 +34,19 @@ impl Folder {
 
     /// Waits for the folder's lock and takes it.
     pub fn lock(&self) -> Result<FolderLock, FolderError> {
+        self.lock_with(|_| {})
+    }
+
+    /// [`Folder::lock`], calling `waiting` with the lock file as shown once when another run
+    /// holds it, before waiting.
+    pub fn lock_with(&self, mut waiting: impl FnMut(&str)) -> Result<FolderLock, FolderError> {
         let path = self.lock_path();
         let io_err = |source| FolderError::Lock {
             path: self.show(&path),
             source,
         };
         let mut created = Vec::new();
+        let mut told = false;
         loop {
             for dir in crate::write_set::create_missing_dirs(&self.meta()).map_err(io_err)? {
                 if !created.contains(&dir) {
@@ -58,7 +65,17 @@ impl Folder {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(io_err(e)),
             };
-            file.lock().map_err(io_err)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    if !told {
+                        told = true;
+                        waiting(&self.show(&path));
+                    }
+                    file.lock().map_err(io_err)?;
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
+            }
             // The holder before removed the file it locked: this lock guards nothing.
             if !same_file(&file, &path).map_err(io_err)? {
                 continue;

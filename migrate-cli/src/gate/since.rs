@@ -1,5 +1,6 @@
-//! `check --since <git-ref>`: the migration files added since a git ref, asked of `git` (a
-//! subprocess, run in the config's directory), so that only they gate.
+//! `check --since <git-ref>`: the migration files added or modified since a git ref (since
+//! where the work tree's branch left it), asked of `git` (a subprocess, run in the config's
+//! directory), so that only they gate.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -22,13 +23,26 @@ pub enum SinceError {
     Diff { reference: String, stderr: String },
 }
 
-/// The names (`<tag>.sql`) of the `.sql` files under `out` that were added since `reference`:
-/// added between the ref and the work tree, or not yet tracked at all.
-pub fn added_since(
-    dir: &Path,
-    out: &Path,
-    reference: &str,
-) -> Result<BTreeSet<String>, SinceError> {
+/// The `.sql` files under `out` changed since a ref, by name (`<tag>.sql`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// Added since the ref (committed, staged, in the work tree, or not yet tracked).
+    pub added: BTreeSet<String>,
+    /// Present at the ref and modified since: already merged, so maybe applied somewhere.
+    pub modified: BTreeSet<String>,
+}
+
+impl Changed {
+    /// Every file added or modified: those gate.
+    pub fn all(&self) -> BTreeSet<String> {
+        self.added.union(&self.modified).cloned().collect()
+    }
+}
+
+/// The `.sql` files under `out` added or modified between `reference` (its merge base with
+/// `HEAD`, so what the ref's branch did meanwhile counts not) and the work tree, uncommitted
+/// changes included, and those not yet tracked at all.
+pub fn changed_since(dir: &Path, out: &Path, reference: &str) -> Result<Changed, SinceError> {
     let git = |args: &[&str]| {
         Command::new("git")
             .current_dir(dir)
@@ -62,30 +76,43 @@ pub fn added_since(
             },
         });
     }
+    // Where this branch left the ref: a file the ref's branch changed later is not this one's.
+    let base = git(&["merge-base", &commit, "HEAD"])?;
+    let base = match base.status.success() {
+        true => String::from_utf8_lossy(&base.stdout).trim().to_string(),
+        false => commit,
+    };
     let out = out.to_string_lossy();
-    let added = git(&[
+    let diff = git(&[
         "diff",
-        "--name-only",
-        "--diff-filter=A",
-        &commit,
+        "--name-status",
+        "--no-renames",
+        "--diff-filter=AM",
+        &base,
         "--",
         &out,
     ])?;
     let untracked = git(&["ls-files", "--others", "--exclude-standard", "--", &out])?;
-    let mut names = BTreeSet::new();
-    for listed in [&added, &untracked] {
+    let mut changed = Changed::default();
+    for listed in [&diff, &untracked] {
         if !listed.status.success() {
             return Err(SinceError::Diff {
                 reference: reference.to_string(),
                 stderr: stderr(listed),
             });
         }
-        for path in String::from_utf8_lossy(&listed.stdout).lines() {
+        for line in String::from_utf8_lossy(&listed.stdout).lines() {
+            // `M\tpath` from the diff, a bare path (added) from ls-files.
+            let (status, path) = line.split_once('\t').unwrap_or(("A", line));
             let name = path.rsplit('/').next().unwrap_or(path);
-            if name.ends_with(".sql") {
-                names.insert(name.to_string());
+            if !name.ends_with(".sql") {
+                continue;
             }
+            match status {
+                "M" => changed.modified.insert(name.to_string()),
+                _ => changed.added.insert(name.to_string()),
+            };
         }
     }
-    Ok(names)
+    Ok(changed)
 }

@@ -223,9 +223,10 @@ fn an_unacknowledged_lint_error_fails_until_allowed() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys.len(), 6, "{f}");
+    assert_eq!(keys.len(), 7, "{f}");
     for key in [
         "code",
+        "line",
         "severity",
         "migration",
         "object",

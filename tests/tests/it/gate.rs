@@ -313,7 +313,7 @@ fn mysql_deny_warnings_passes_once_applied() {
     deny_warnings_passes_once_applied("mysql");
 }
 
-fn git(p: &Project, args: &[&str]) {
+pub(crate) fn git(p: &Project, args: &[&str]) {
     let out = Command::new("git")
         .current_dir(p.path())
         .args([

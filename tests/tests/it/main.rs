@@ -32,6 +32,7 @@ mod revert;
 mod sqlite_generate;
 mod sqlite_history;
 mod sqlite_property;
+mod trial;
 mod ui;
 mod verdict;
 mod verify;

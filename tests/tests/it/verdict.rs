@@ -11,9 +11,9 @@ use std::fs;
 use std::path::PathBuf;
 use tests::project::{copy_dir, Project, Run, NOW};
 
-const DIALECTS: [&str; 3] = ["postgres", "sqlite", "mysql"];
+pub(crate) const DIALECTS: [&str; 3] = ["postgres", "sqlite", "mysql"];
 
-const ACCOUNTS: &str = r#"
+pub(crate) const ACCOUNTS: &str = r#"
 #[derive(Table)]
 #[table(name = "accounts")]
 pub struct Account {
@@ -23,7 +23,7 @@ pub struct Account {
 }
 "#;
 
-const COMMENTS: &str = r#"
+pub(crate) const COMMENTS: &str = r#"
 #[derive(Table)]
 #[table(name = "comments")]
 pub struct Comment {
@@ -33,7 +33,7 @@ pub struct Comment {
 }
 "#;
 
-const LABELS: &str = r#"
+pub(crate) const LABELS: &str = r#"
 #[derive(Table)]
 #[table(name = "labels")]
 pub struct Label {
@@ -78,20 +78,20 @@ pub struct T {
 "#;
 
 /// A fresh database of one dialect, or a SQLite file in a folder of its own.
-enum Server {
+pub(crate) enum Server {
     Pg(tests::pg::TestDb),
     My(tests::mysql::TestDb),
     Lite(tempfile::TempDir),
 }
 
-struct Db {
+pub(crate) struct Db {
     rt: tokio::runtime::Runtime,
     server: Server,
 }
 
 impl Db {
     /// A fresh database for `dialect`, or `None` without its server (outside CI).
-    fn new(dialect: &str, label: &str) -> Option<Db> {
+    pub(crate) fn new(dialect: &str, label: &str) -> Option<Db> {
         let rt = tokio::runtime::Runtime::new().expect("runtime");
         let server = match dialect {
             "postgres" => Server::Pg(rt.block_on(tests::pg::TestDb::create(label))?),
@@ -101,7 +101,7 @@ impl Db {
         Some(Db { rt, server })
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         match &self.server {
             Server::Pg(db) => db.url.clone(),
             Server::My(db) => db.url.clone(),
@@ -112,7 +112,7 @@ impl Db {
     }
 
     /// Runs `sql` (one statement), which must succeed.
-    fn exec(&self, sql: &str) {
+    pub(crate) fn exec(&self, sql: &str) {
         self.rt.block_on(async {
             match &self.server {
                 Server::Pg(db) => sqlx::query(sql).execute(&db.pool).await.map(drop),
@@ -129,7 +129,7 @@ impl Db {
     }
 
     /// Whether table `name` exists.
-    fn has_table(&self, name: &str) -> bool {
+    pub(crate) fn has_table(&self, name: &str) -> bool {
         let sql = match &self.server {
             Server::Lite(_) => format!("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{name}'"),
             Server::Pg(_) => format!("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = '{name}'"),
@@ -139,11 +139,11 @@ impl Db {
     }
 
     /// How many migrations `_sqlx_migrations` records.
-    fn recorded(&self) -> i64 {
+    pub(crate) fn recorded(&self) -> i64 {
         self.scalar("SELECT count(*) FROM _sqlx_migrations")
     }
 
-    fn scalar(&self, sql: &str) -> i64 {
+    pub(crate) fn scalar(&self, sql: &str) -> i64 {
         self.rt.block_on(async {
             match &self.server {
                 Server::Pg(db) => sqlx::query_scalar(sql).fetch_one(&db.pool).await,
@@ -161,7 +161,7 @@ impl Db {
 }
 
 /// A project for `dialect` whose schema file holds `schema`.
-fn project(dialect: &str, schema: &str) -> Project {
+pub(crate) fn project(dialect: &str, schema: &str) -> Project {
     let p = Project::new(schema);
     let config =
         format!("dialect = \"{dialect}\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n");
@@ -170,29 +170,29 @@ fn project(dialect: &str, schema: &str) -> Project {
 }
 
 /// `generate` with `schema` at `now`, which must write one migration: its tag.
-fn generate(p: &Project, schema: &str, now: u64) -> String {
+pub(crate) fn generate(p: &Project, schema: &str, now: u64) -> String {
     p.set_schema(schema);
     let run = p.run(&["generate"], now);
     assert_eq!(run.code, 0, "generate failed:\n{}", run.text());
     p.journal().entries.last().expect("entry").tag.clone()
 }
 
-fn sql(p: &Project, tag: &str) -> PathBuf {
+pub(crate) fn sql(p: &Project, tag: &str) -> PathBuf {
     p.migrations().join(format!("{tag}.sql"))
 }
 
-fn snapshot(p: &Project, tag: &str) -> PathBuf {
+pub(crate) fn snapshot(p: &Project, tag: &str) -> PathBuf {
     p.migrations()
         .join(format!("meta/{}_snapshot.json", &tag[..14]))
 }
 
-fn write_journal(p: &Project, journal: &Journal) {
+pub(crate) fn write_journal(p: &Project, journal: &Journal) {
     fs::write(p.migrations().join("meta/_journal.json"), journal.to_json()).expect("journal");
 }
 
 /// Two branches generated a migration each on top of the same one; the second branch's is
 /// merged into the first's folder: `(merged, second branch, a, b)`, `a` the earlier.
-fn forked(dialect: &str) -> (Project, Project, String, String) {
+pub(crate) fn forked(dialect: &str) -> (Project, Project, String, String) {
     let p = project(dialect, ACCOUNTS);
     generate(&p, ACCOUNTS, NOW);
     let q = project(dialect, ACCOUNTS);
@@ -207,7 +207,7 @@ fn forked(dialect: &str) -> (Project, Project, String, String) {
     (p, q, a, b)
 }
 
-fn problems(run: &Run, kind: &str) -> Vec<String> {
+pub(crate) fn problems(run: &Run, kind: &str) -> Vec<String> {
     run.json()["problems"]
         .as_array()
         .expect("problems")
@@ -219,7 +219,7 @@ fn problems(run: &Run, kind: &str) -> Vec<String> {
 
 /// `migrate` and `migrate --dry-run` refuse alike: exit 1, the same verdict (the dry run's
 /// stderr is the real run's, prefixed `dry run: `), nothing applied. Gives the real run.
-fn refused_alike(p: &Project, url: &str, extra: &[&str]) -> Run {
+pub(crate) fn refused_alike(p: &Project, url: &str, extra: &[&str]) -> Run {
     let mut args = vec!["migrate", "--url", url, "--dry-run"];
     args.extend(extra);
     let dry = p.run(&args, NOW + 1000);

@@ -39,6 +39,9 @@ impl Database for Mysql {
     fn how_it_runs(&self, _m: &Migration) -> &'static str {
         "statement by statement, each committing on its own"
     }
+    fn misplaced_no_transaction(&self) -> &'static str {
+        "so sqlx does not read it: `sqlx migrate run` would send the file inside a transaction (migrate runs MySQL files statement by statement either way, each committing on its own)"
+    }
     fn rules(&self) -> &'static Rules<'static> {
         &Rules::MYSQL
     }

@@ -417,6 +417,37 @@ fn source_errors_name_file_line_and_column() {
 }
 
 #[test]
+fn an_index_listed_twice_is_an_error_naming_its_table_once() {
+    let p = Project::new(
+        r#"
+use schema_macros::Table;
+
+#[derive(Table)]
+#[table(name = "order_items")]
+#[index(columns(name))]
+#[index(columns(name))]
+pub struct OrderItem {
+    #[column(primary_key)]
+    pub id: i64,
+    pub name: String,
+}
+"#,
+    );
+    let run = p.run(T0, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("is used twice by table `order_items` (two of its keys or indexes")
+            && !run
+                .stderr
+                .contains("tables `order_items` and `order_items`"),
+        "{}",
+        run.stderr
+    );
+    assert!(p.files().is_empty());
+}
+
+#[test]
 fn an_index_named_like_another_table_is_an_error_naming_both() {
     let p = Project::new(
         r#"
