@@ -18,6 +18,9 @@ pub use unlisted::{Unlisted, UnlistedKind};
 /// The journal's file name inside `meta/`.
 pub const JOURNAL_FILE: &str = "_journal.json";
 
+/// What a down file's name ends with: `<tag>.down.sql`.
+pub const DOWN_SUFFIX: &str = ".down.sql";
+
 /// A migrations folder.
 #[derive(Debug, Clone)]
 pub struct Folder {
@@ -110,6 +113,8 @@ pub struct NewMigration {
     /// The SQL separates its statements with `--> statement-breakpoint` lines (the journal's
     /// `breakpoints`).
     pub breakpoints: bool,
+    /// The down file's SQL (`<tag>.down.sql`, the journal's `down`), when it has one.
+    pub down_sql: Option<String>,
 }
 
 /// The files of several migrations written together.
@@ -139,6 +144,12 @@ impl Folder {
 
     pub fn sql_path(&self, tag: &str) -> PathBuf {
         self.out.join(format!("{tag}.sql"))
+    }
+
+    /// `<tag>.down.sql`: the down migration of `<tag>.sql`, as sqlx reads it
+    /// (`<version>_<description>.down.sql`).
+    pub fn down_path(&self, tag: &str) -> PathBuf {
+        self.out.join(format!("{tag}{DOWN_SUFFIX}"))
     }
 
     /// `meta/<YYYYMMDDHHMMSS>_snapshot.json` for a migration tag.
@@ -239,6 +250,7 @@ impl Folder {
             sql,
             snapshot_json,
             breakpoints: true,
+            down_sql: None,
         };
         let mut planned = self.plan_all(vec![migration], dialect, journal);
         let (sql_path, snapshot_path) = planned.migrations.remove(0);
@@ -262,9 +274,14 @@ impl Folder {
         let mut files = WriteSet::new();
         let mut paths = Vec::new();
         for m in migrations {
-            journal.push(&m.tag, m.when_ms).breakpoints = m.breakpoints;
+            let entry = journal.push(&m.tag, m.when_ms);
+            entry.breakpoints = m.breakpoints;
+            entry.down = m.down_sql.is_some();
             let (sql_path, snapshot_path) = (self.sql_path(&m.tag), self.snapshot_path(&m.tag));
             files.create(sql_path.clone(), m.sql);
+            if let Some(down) = m.down_sql {
+                files.create(self.down_path(&m.tag), down);
+            }
             files.create(snapshot_path.clone(), m.snapshot_json);
             paths.push((sql_path, snapshot_path));
         }

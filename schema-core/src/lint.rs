@@ -15,10 +15,12 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 mod comment;
+mod down;
 mod rebuilds;
 mod sizes;
 
 pub use comment::{parse_comment, parse_comment_with};
+pub use down::lint_down;
 pub use rebuilds::Costs;
 pub use sizes::{
     apply_sizes, locked_table, locked_table_as_written, object_name, tables_to_size, thousands,
@@ -116,6 +118,13 @@ pub const STATEMENT_CODES: &[&str] = &[
     UNPARSED_STATEMENT,
     MISPLACED_NO_TRANSACTION,
 ];
+
+/// What a down migration cannot bring back (a table's rows, a column's values, precision a
+/// narrowed type lost): found in down files only ([`lint_down`]).
+pub const IRREVERSIBLE: &str = "irreversible";
+
+/// The codes only a down file gives.
+pub const DOWN_CODES: &[&str] = &[IRREVERSIBLE];
 
 /// Every code, in the order of the contract's table.
 pub const CODES: &[&str] = &[
@@ -261,6 +270,8 @@ pub fn suggestion_for(code: &str) -> &'static str {
              -- lint:allow lines may follow it",
         UNPARSED_STATEMENT => "check the statement's syntax; if the database accepts it, review it by hand \
              and acknowledge with -- lint:allow unparsed-statement",
+        IRREVERSIBLE => "keep a backup to restore the data from, or roll forward instead (generate a fix); \
+             acknowledge with -- lint:allow irreversible",
         _ => "",
     }
 }

@@ -16,6 +16,7 @@ use schema_core::snapshot::Journal;
 use std::path::PathBuf;
 
 mod concurrent;
+mod downs;
 mod files;
 mod report;
 
@@ -31,6 +32,13 @@ pub const CUSTOM_SQL: &str =
 /// The body of a `--custom` migration for a dialect without breakpoint lines (MySQL).
 pub const CUSTOM_SQL_PLAIN: &str =
     "-- custom migration: write your SQL here, ending each statement with ;\n";
+
+/// The body of the down file beside a `--custom` migration.
+pub const CUSTOM_DOWN_SQL: &str = "-- custom migration's down: write by hand the SQL that undoes the up file, separating statements with --> statement-breakpoint lines; until then it has no statements, which check reports as missing-down\n";
+
+/// The body of the down file beside a `--custom` migration, for a dialect without breakpoint
+/// lines (MySQL).
+pub const CUSTOM_DOWN_SQL_PLAIN: &str = "-- custom migration's down: write by hand the SQL that undoes the up file, ending each statement with ;; until then it has no statements, which check reports as missing-down\n";
 
 /// `migrate-cli generate` flags.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -78,6 +86,8 @@ pub enum Outcome {
         journal: PathBuf,
         /// Each migration's SQL, as it would be written.
         sql: Vec<String>,
+        /// Each migration's down file, as it would be written.
+        down_sql: Vec<String>,
     },
 }
 
@@ -87,6 +97,8 @@ pub struct Written {
     pub tag: String,
     pub sql: PathBuf,
     pub snapshot: PathBuf,
+    /// Its down file, `<tag>.down.sql`.
+    pub down: PathBuf,
     /// The file starts with `-- no-transaction` (concurrent index builds and drops; SQLite
     /// table rebuilds, which run their own transaction).
     pub no_transaction: bool,
@@ -97,6 +109,8 @@ pub struct Written {
 /// One file to write, before it has a name.
 struct Part {
     sql: String,
+    /// The down file's SQL.
+    down_sql: String,
     snapshot_json: String,
     no_transaction: bool,
     /// One concurrent index change (its tag ends with the concurrent suffix).

@@ -57,7 +57,8 @@ pub(super) fn report(
             migrations,
             journal,
             sql,
-        } => (migrations, journal, Some(sql)),
+            down_sql,
+        } => (migrations, journal, Some((sql, down_sql))),
         Outcome::NoChanges => return,
     };
     let (wrote, updated) = match reviewed {
@@ -107,15 +108,23 @@ pub(super) fn report(
     }
     for m in migrations {
         lines.push(format!("{wrote} {}", show(&m.sql)));
+        lines.push(format!("{wrote} {}", show(&m.down)));
         lines.push(format!("{wrote} {}", show(&m.snapshot)));
     }
     lines.push(format!("{updated} {}", show(journal)));
-    for (m, sql) in migrations.iter().zip(reviewed.into_iter().flatten()) {
-        lines.push(format!("\n-- {}\n{}", show(&m.sql), sql.trim_end()));
+    if let Some((sql, down_sql)) = reviewed {
+        for ((m, sql), down) in migrations.iter().zip(sql).zip(down_sql) {
+            lines.push(format!("\n-- {}\n{}", show(&m.sql), sql.trim_end()));
+            lines.push(format!("\n-- {}\n{}", show(&m.down), down.trim_end()));
+        }
     }
     if custom && reviewed.is_none() {
         for m in migrations {
-            lines.push(format!("write your SQL in {}", show(&m.sql)));
+            lines.push(format!(
+                "write your SQL in {}, and the SQL that undoes it in {}",
+                show(&m.sql),
+                show(&m.down)
+            ));
         }
     }
     say(ctx, &lines.join("\n"));
