@@ -20,7 +20,7 @@ mod rebuilds;
 mod sizes;
 
 pub use comment::{parse_comment, parse_comment_with};
-pub use down::lint_down;
+pub use down::{lint_down, DOWN_DROP_CODES};
 pub use rebuilds::Costs;
 pub use sizes::{
     apply_sizes, locked_table, locked_table_as_written, object_name, tables_to_size, thousands,
@@ -122,6 +122,9 @@ pub const STATEMENT_CODES: &[&str] = &[
 /// What a down migration cannot bring back (a table's rows, a column's values, precision a
 /// narrowed type lost): found in down files only ([`lint_down`]).
 pub const IRREVERSIBLE: &str = "irreversible";
+
+/// A migration without a down file, or whose down file has no statement: `check` only.
+pub const MISSING_DOWN: &str = "missing-down";
 
 /// The codes only a down file gives.
 pub const DOWN_CODES: &[&str] = &[IRREVERSIBLE];
@@ -270,6 +273,8 @@ pub fn suggestion_for(code: &str) -> &'static str {
              -- lint:allow lines may follow it",
         UNPARSED_STATEMENT => "check the statement's syntax; if the database accepts it, review it by hand \
              and acknowledge with -- lint:allow unparsed-statement",
+        MISSING_DOWN => "write the down file by hand (<tag>.down.sql, and \"down\": true in its journal entry), \
+             or roll forward with a new migration when it must be undone",
         IRREVERSIBLE => "keep a backup to restore the data from, or roll forward instead (generate a fix); \
              acknowledge with -- lint:allow irreversible",
         _ => "",

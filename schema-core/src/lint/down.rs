@@ -1,6 +1,8 @@
 //! Lint of a down migration: the way back from a migration's schema to the one before it.
 //! Its changes are linted as any migration's, and a drop there removes what the up created, so
-//! its message says that the data written since the up ran is lost. What the up destroyed
+//! its message says that the data written since the up ran is lost; such a drop is a warning
+//! ([`DOWN_DROP_CODES`]), since undoing what the up added is what a down is for, and `revert`
+//! shows it before it runs. What the up destroyed
 //! (a dropped table or column, removed enum values, a narrowing type change, NULLs filled with a
 //! default) the down can only re-create empty or as it is: that is `irreversible`, an error,
 //! naming what cannot come back.
@@ -23,6 +25,9 @@ pub fn lint_down(
 ) -> Vec<Finding> {
     let mut out = lint_with(own, previous, down, costs);
     for f in &mut out {
+        if DOWN_DROP_CODES.contains(&f.code) {
+            f.severity = Severity::Warning;
+        }
         let since = match f.code {
             DROP_TABLE | DROP_COLUMN | DROP_SCHEMA => {
                 "; the up migration created it, so every row written to it since the up ran is lost"
@@ -47,6 +52,9 @@ pub fn lint_down(
     }
     out
 }
+
+/// The drops a down makes of what its up created: warnings there.
+pub const DOWN_DROP_CODES: &[&str] = &[DROP_TABLE, DROP_COLUMN, DROP_SCHEMA, DROP_ENUM_VALUE];
 
 /// The `irreversible` finding of one change of the up, if the down cannot undo it.
 fn irreversible(change: &Change, previous: &Schema, costs: Costs, out: &mut Vec<Finding>) {

@@ -14,6 +14,7 @@ use std::fs;
 use std::path::Path;
 use tests::project::{Project, Run, NOW};
 
+mod postgres;
 mod sqlite;
 
 const SQLITE: &str = "dialect = \"sqlite\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";

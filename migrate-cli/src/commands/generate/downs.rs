@@ -1,6 +1,6 @@
 //! The down files of one `generate` run: for each migration written, `<tag>.down.sql` takes a
 //! database from that migration's snapshot back to the previous one, the diff the other way
-//! rendered by the same dialect code, with its `-- lint:` lines ([`gate::annotated`] of
+//! rendered by the same dialect code, with its `-- lint:` lines ([`gate::down_annotated`] of
 //! [`lint::lint_down`]).
 
 use super::{CUSTOM_DOWN_SQL, CUSTOM_DOWN_SQL_PLAIN, NO_TRANSACTION};
@@ -40,7 +40,7 @@ pub(super) fn down_sql(dialect: Dialect, step: &Step<'_>) -> Result<String, Erro
     };
     let costs = Costs::of(renderer);
     let listed = lint::lint_down(step.own, step.previous, step.up, &changes, costs);
-    Ok(gate::annotated(dialect, &body, &changes, listed).0)
+    Ok(gate::down_annotated(dialect, &body, &changes, listed).0)
 }
 
 /// The down file beside a `--custom` migration: empty, saying it must be written by hand.
