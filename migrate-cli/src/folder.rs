@@ -21,6 +21,11 @@ pub const JOURNAL_FILE: &str = "_journal.json";
 /// What a down file's name ends with: `<tag>.down.sql`.
 pub const DOWN_SUFFIX: &str = ".down.sql";
 
+/// Whether file name `name` is a migration's up file, `<tag>.sql` (not `<tag>.down.sql`).
+pub fn is_up_file(name: &str) -> bool {
+    name.ends_with(".sql") && !name.ends_with(DOWN_SUFFIX)
+}
+
 /// A migrations folder.
 #[derive(Debug, Clone)]
 pub struct Folder {
@@ -353,7 +358,11 @@ impl Folder {
 
     fn first_migration_file(&self) -> Result<Option<String>, FolderError> {
         let names = self.names(&self.out)?;
-        Ok(names.into_iter().find(|n| n.ends_with(".sql")))
+        // An up file names the migration better than its down file, which sorts first.
+        let up = names.iter().find(|n| is_up_file(n));
+        Ok(up
+            .or_else(|| names.iter().find(|n| n.ends_with(".sql")))
+            .cloned())
     }
 }
 

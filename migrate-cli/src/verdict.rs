@@ -164,8 +164,9 @@ pub fn judge(input: &Input<'_>, rules: Rules) -> Result<Verdict, Error> {
 }
 
 /// locking warnings get its row counts (and are errors on large tables). With `downs`
-/// (`check`), each one's down file too ([`gate::down_unacknowledged`], reported as migration
-/// `<tag>.down`), and `missing-down` for one without a down.
+/// (`check`), the unacknowledged errors of each one's down file too
+/// ([`gate::down_unacknowledged`], reported as migration `<tag>.down`), and `missing-down` for
+/// one without a down.
 fn lint_findings(
     (history, dialect): (&History, crate::config::Dialect),
     (gated, downs): (impl Fn(&Migration) -> bool, bool),
@@ -264,7 +265,13 @@ fn down_findings(
             "the down file of migration {} has no statements, so it cannot be reverted",
             m.tag
         )),
-        Some(sql) => gate::down_unacknowledged(dialect, sql, snapshots),
+        // Only errors: a down's warnings (its drops of what the up created, the locks it
+        // takes) are written at its top and shown by `revert`; listing them here would warn
+        // on every migration that creates something.
+        Some(sql) => gate::down_unacknowledged(dialect, sql, snapshots)
+            .into_iter()
+            .filter(|f| f.finding.severity == Severity::Error)
+            .collect(),
     }
 }
 

@@ -172,7 +172,9 @@ fn read_journal(folder: &Folder, config: &Config) -> Result<Journal, DropError> 
                     .filter(|n| n.ends_with(".sql") && !n.starts_with('.'))
                     .collect();
                 names.sort();
-                names.into_iter().next()
+                // An up file names the migration better than its down file, which sorts first.
+                let up = names.iter().position(|n| crate::folder::is_up_file(n));
+                up.map(|i| names.swap_remove(i)).or_else(|| names.into_iter().next())
             });
             return Err(match first {
                 Some(file) => DropError::NoJournal { out, file },

@@ -14,6 +14,7 @@ use std::fs;
 use std::path::Path;
 use tests::project::{Project, Run, NOW};
 
+mod folder;
 mod postgres;
 mod sqlite;
 
