@@ -15,6 +15,7 @@ use std::path::Path;
 use tests::project::{Project, Run, NOW};
 
 mod folder;
+mod mysql;
 mod postgres;
 mod sqlite;
 
