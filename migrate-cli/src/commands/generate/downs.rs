@@ -8,7 +8,7 @@ use crate::config::Dialect;
 use crate::error::Error;
 use crate::gate;
 use schema_core::diff::{self, Change, Renames};
-use schema_core::lint::{self, Costs};
+use schema_core::lint::{self, Costs, Finding};
 use schema_core::model::Schema;
 use schema_core::render;
 
@@ -24,8 +24,8 @@ pub(super) struct Step<'a> {
     pub concurrent: bool,
 }
 
-/// The down file of `step`, with its lint comment lines.
-pub(super) fn down_sql(dialect: Dialect, step: &Step<'_>) -> Result<String, Error> {
+/// The down file of `step`, with its lint comment lines, and those findings.
+pub(super) fn down_sql(dialect: Dialect, step: &Step<'_>) -> Result<(String, Vec<Finding>), Error> {
     let renderer = dialect.renderer();
     let mut changes = diff::down(step.previous, step.own, step.renames);
     if !step.concurrent {
@@ -40,7 +40,7 @@ pub(super) fn down_sql(dialect: Dialect, step: &Step<'_>) -> Result<String, Erro
     };
     let costs = Costs::of(renderer);
     let listed = lint::lint_down(step.own, step.previous, step.up, &changes, costs);
-    Ok(gate::down_annotated(dialect, &body, &changes, listed).0)
+    Ok(gate::down_annotated(dialect, &body, &changes, listed))
 }
 
 /// The down file beside a `--custom` migration: empty, saying it must be written by hand.

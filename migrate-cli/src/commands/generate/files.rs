@@ -92,9 +92,10 @@ pub(super) fn parts(
         .zip(snapshots)
         .zip(downs)
         .map(
-            |(((sql, no_transaction, concurrent), snapshot_json), down_sql)| Part {
+            |(((sql, no_transaction, concurrent), snapshot_json), (down_sql, down_findings))| Part {
                 sql,
                 down_sql,
+                down_findings,
                 snapshot_json,
                 no_transaction,
                 concurrent,
@@ -111,9 +112,10 @@ fn down_sqls(
     renames: &Renames,
     split: &Split,
     schemas: &[&Schema],
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<(String, Vec<Finding>)>, Error> {
     if args.custom {
-        return Ok(vec![downs::custom_down_sql(states.dialect).to_string()]);
+        let sql = downs::custom_down_sql(states.dialect).to_string();
+        return Ok(vec![(sql, Vec::new())]);
     }
     let none = Renames::default();
     let main = (!split.main.is_empty()).then_some(split.main.as_slice());

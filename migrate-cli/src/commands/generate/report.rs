@@ -149,6 +149,41 @@ pub(super) fn report_findings(findings: &[Finding], outcome: &Outcome, ctx: &mut
     say(ctx, &lines.join("\n"));
 }
 
+/// The errors of each down file (`irreversible`: what the down cannot bring back), which fail
+/// `check` until acknowledged; the down's warnings are only in the file.
+pub(super) fn report_down_errors(
+    states: &States,
+    downs: &[Vec<Finding>],
+    outcome: &Outcome,
+    ctx: &mut Context<'_>,
+) {
+    let migrations = match outcome {
+        Outcome::Written { migrations, .. } | Outcome::Reviewed { migrations, .. } => migrations,
+        Outcome::NoChanges => return,
+    };
+    let mut lines = Vec::new();
+    for (m, findings) in migrations.iter().zip(downs) {
+        let errors: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.severity == schema_core::lint::Severity::Error)
+            .collect();
+        if errors.is_empty() {
+            continue;
+        }
+        lines.push(format!("down {}:", states.folder.show(&m.down)));
+        lines.extend(errors.iter().map(|f| format!("  lint: {f}")));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    lines.push(
+        "the down files cannot bring these back; check fails until a reviewer acknowledges each \
+         with a line -- lint:allow <code> among the comment lines at the top of its down file"
+            .to_string(),
+    );
+    say(ctx, &lines.join("\n"));
+}
+
 /// The last line of `--dry-run`.
 pub(super) fn report_dry_run(outcome: &Outcome, ctx: &mut Context<'_>) {
     if let Outcome::Reviewed { migrations, .. } = outcome {

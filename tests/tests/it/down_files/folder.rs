@@ -120,3 +120,19 @@ fn an_irreversible_down_fails_check_whatever_its_comments_say() {
     let check = p.run(&["check"], NOW + 200);
     assert_eq!(check.code, 0, "{}", text(&check));
 }
+
+#[test]
+fn generate_prints_what_a_down_cannot_bring_back() {
+    let (p, _) = history(SQLITE, &[ACCOUNTS], &[]);
+    p.set_schema(&ACCOUNTS.replace(" nick: Option<String> }", " }"));
+    let run = p.run(&["generate"], NOW + 100);
+    assert_eq!(run.code, 0, "{}", text(&run));
+    let tag = p.journal().entries[1].tag.clone();
+    assert!(
+        run.stdout.contains(&format!(
+            "down migrations/{tag}.down.sql:\n  lint: error irreversible accounts.nick: the down re-adds column accounts.nick (text) empty"
+        )),
+        "{}",
+        run.stdout
+    );
+}
