@@ -89,3 +89,32 @@ fn renames_rebuilds_and_tables_are_undone_by_their_downs() {
     insta::assert_snapshot!("sqlite_down_of_the_way_back", p.read(&format!("{}.down.sql", tags[2])));
     replayed(&p, &tags);
 }
+
+/// What the README says of sqlx 0.8 on SQLite: its `undo` wraps every down in a transaction, so
+/// a down that rebuilds a table (opening its own) fails there and changes nothing.
+#[test]
+fn sqlx_08_cannot_undo_a_sqlite_rebuild_and_changes_nothing() {
+    use sqlx::migrate::Migrator;
+    use sqlx::{Connection, SqliteConnection};
+    let (p, tags) = history(SQLITE, &[ACCOUNTS, WITH_NICK], &[]);
+    assert!(p.read(&format!("{}.down.sql", tags[1])).starts_with("-- no-transaction"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("undo.db").display());
+    rt().block_on(async {
+        let migrator = Migrator::new(p.migrations().as_path()).await.expect("folder");
+        let mut c = SqliteConnection::connect(&url).await.expect("open");
+        migrator.run(&mut c).await.expect("run");
+        let columns = "SELECT count(*) FROM pragma_table_info('accounts')";
+        let before: i64 = sqlx::query_scalar(columns).fetch_one(&mut c).await.expect("columns");
+        let undo = migrator.undo(&mut c, super::version(&tags[0])).await;
+        let error = undo.expect_err("sqlx 0.8 runs the rebuild inside its transaction").to_string();
+        assert!(error.contains("cannot start a transaction within a transaction"), "{error}");
+        let after: i64 = sqlx::query_scalar(columns).fetch_one(&mut c).await.expect("columns");
+        assert_eq!((before, after), (3, 3));
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+            .fetch_one(&mut c)
+            .await
+            .expect("history");
+        assert_eq!(rows, 2);
+    });
+}
