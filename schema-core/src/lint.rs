@@ -20,7 +20,7 @@ mod rebuilds;
 mod sizes;
 
 pub use comment::{parse_comment, parse_comment_with};
-pub use down::{lint_down, DOWN_DROP_CODES};
+pub use down::{lint_down, DOWN_CODES, DOWN_DROP_CODES, IRREVERSIBLE, MISSING_DOWN};
 pub use rebuilds::Costs;
 pub use sizes::{
     apply_sizes, locked_table, locked_table_as_written, object_name, tables_to_size, thousands,
@@ -118,16 +118,6 @@ pub const STATEMENT_CODES: &[&str] = &[
     UNPARSED_STATEMENT,
     MISPLACED_NO_TRANSACTION,
 ];
-
-/// What a down migration cannot bring back (a table's rows, a column's values, precision a
-/// narrowed type lost): found in down files only ([`lint_down`]).
-pub const IRREVERSIBLE: &str = "irreversible";
-
-/// A migration without a down file, or whose down file has no statement: `check` only.
-pub const MISSING_DOWN: &str = "missing-down";
-
-/// The codes only a down file gives.
-pub const DOWN_CODES: &[&str] = &[IRREVERSIBLE];
 
 /// Every code, in the order of the contract's table.
 pub const CODES: &[&str] = &[

@@ -130,7 +130,10 @@ pub fn drop_newest(args: &DropArgs, ctx: &mut Context<'_>) -> Result<Dropped, Dr
     journal.entries.pop();
     let files = [sql.clone(), down.clone(), snapshot.clone()];
     let removed = remove(&folder, &files, &journal, ctx)?;
-    for path in [Some(&sql), shown_down, Some(&snapshot)].into_iter().flatten() {
+    for path in [Some(&sql), shown_down, Some(&snapshot)]
+        .into_iter()
+        .flatten()
+    {
         let gone = if removed.contains(path) {
             ""
         } else {
@@ -174,7 +177,8 @@ fn read_journal(folder: &Folder, config: &Config) -> Result<Journal, DropError> 
                 names.sort();
                 // An up file names the migration better than its down file, which sorts first.
                 let up = names.iter().position(|n| crate::folder::is_up_file(n));
-                up.map(|i| names.swap_remove(i)).or_else(|| names.into_iter().next())
+                up.map(|i| names.swap_remove(i))
+                    .or_else(|| names.into_iter().next())
             });
             return Err(match first {
                 Some(file) => DropError::NoJournal { out, file },
@@ -246,7 +250,9 @@ fn confirm(
             tag: tag.to_string(),
         });
     };
-    let down = down.map(|d| format!(", {}", folder.show(d))).unwrap_or_default();
+    let down = down
+        .map(|d| format!(", {}", folder.show(d)))
+        .unwrap_or_default();
     let question = format!(
         "drop migration {tag} ({}{down}, {} and its journal entry)?",
         folder.show(sql),

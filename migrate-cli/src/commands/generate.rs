@@ -23,7 +23,9 @@ mod report;
 use concurrent::Split;
 pub use concurrent::{FILE_SUFFIX as CONCURRENT_FILE_SUFFIX, NO_TRANSACTION};
 use files::{annotate, lint_split, parts, write};
-use report::{ignored_concurrently, report, report_down_errors, report_dry_run, report_findings, say};
+use report::{
+    ignored_concurrently, report, report_down_errors, report_dry_run, report_findings, say,
+};
 
 /// The body of a `--custom` migration.
 pub const CUSTOM_SQL: &str =
@@ -187,8 +189,10 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
         lint_split(&states, &split, &sizes)
     };
     let findings = annotate(&mut parts, (&split, findings), states.config.dialect);
-    let down_findings: Vec<Vec<Finding>> =
-        parts.iter_mut().map(|p| std::mem::take(&mut p.down_findings)).collect();
+    let down_findings: Vec<Vec<Finding>> = parts
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.down_findings))
+        .collect();
     let outcome = write(&states, &name, parts, args.dry_run, ctx)?;
     let findings: Vec<Finding> = findings.into_iter().flatten().collect();
     report(&states, left_out, &split, args.custom, &outcome, ctx);

@@ -110,7 +110,7 @@ pub fn read_with(folder: &Folder, dialect: &str, depth: Depth) -> History {
     let journal_shown = folder.show(&journal_path);
     let journal = match read_optional(&journal_path) {
         Ok(None) => {
-            let mut sql = names(&folder.out, |n| super::is_up_file(n));
+            let mut sql = names(&folder.out, super::is_up_file);
             sql.extend(names(&folder.out, |n| n.ends_with(".sql")));
             if let Some(first) = sql.first() {
                 history.problems.push(Problem::new(

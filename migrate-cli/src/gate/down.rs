@@ -6,11 +6,11 @@
 
 use super::{annotated_with, merge, same_object, trusted, FileFinding};
 use super::{misplaced_no_transaction, own_transaction_inside_sqlx, superseded_dropped};
-use schema_core::diff::Change;
-use schema_core::lint::{Severity, DOWN_DROP_CODES};
 use crate::config::Dialect;
 use crate::statements::lint::lint_file;
+use schema_core::diff::Change;
 use schema_core::lint::{self, Costs, Finding};
+use schema_core::lint::{Severity, DOWN_DROP_CODES};
 use schema_core::model::Schema;
 
 /// A migration's own schema (its snapshot's) and the previous one's (the empty schema for the

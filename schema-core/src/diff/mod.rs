@@ -42,7 +42,9 @@ impl Renames {
                 .find(|(_, to)| to == new_key)
                 .map_or_else(|| new_key.to_string(), |(from, _)| from.clone())
         };
-        let swap = |pairs: &[(String, String)]| pairs.iter().map(|(a, b)| (b.clone(), a.clone())).collect();
+        let swap = |pairs: &[(String, String)]| {
+            pairs.iter().map(|(a, b)| (b.clone(), a.clone())).collect()
+        };
         Renames {
             tables: swap(&self.tables),
             columns: self

@@ -8,7 +8,7 @@
 //! naming what cannot come back.
 
 use super::{finding, lint_with, rebuilds, Costs, Finding, Severity};
-use super::{DROP_COLUMN, DROP_ENUM_VALUE, DROP_SCHEMA, DROP_TABLE, IRREVERSIBLE};
+use super::{DROP_COLUMN, DROP_ENUM_VALUE, DROP_SCHEMA, DROP_TABLE};
 use crate::diff::{type_label, Change};
 use crate::model::{ColumnType, Schema};
 
@@ -52,6 +52,16 @@ pub fn lint_down(
     }
     out
 }
+
+/// What a down migration cannot bring back (a table's rows, a column's values, precision a
+/// narrowed type lost): found in down files only ([`lint_down`]).
+pub const IRREVERSIBLE: &str = "irreversible";
+
+/// A migration without a down file, or whose down file has no statement: `check` only.
+pub const MISSING_DOWN: &str = "missing-down";
+
+/// The codes only a down file gives.
+pub const DOWN_CODES: &[&str] = &[IRREVERSIBLE];
 
 /// The drops a down makes of what its up created: warnings there.
 pub const DOWN_DROP_CODES: &[&str] = &[DROP_TABLE, DROP_COLUMN, DROP_SCHEMA, DROP_ENUM_VALUE];
@@ -160,7 +170,10 @@ pub(crate) fn widens(from: &ColumnType, to: &ColumnType) -> bool {
     if strings {
         return is_text(&to_name)
             || to_args.is_empty() && to_name != "character" && to_name != "char"
-            || from_args.first().zip(to_args.first()).is_some_and(|(a, b)| a <= b);
+            || from_args
+                .first()
+                .zip(to_args.first())
+                .is_some_and(|(a, b)| a <= b);
     }
     if from_name != to_name {
         return false;

@@ -218,7 +218,11 @@ fn an_unacknowledged_lint_error_fails_until_allowed() {
     // The up's drop, and its down's: the table comes back without its rows.
     assert_eq!(findings.as_array().map(Vec::len), Some(2), "{findings}");
     assert_eq!(findings[1]["code"], "irreversible", "{findings}");
-    assert_eq!(findings[1]["migration"], format!("{tag}.down"), "{findings}");
+    assert_eq!(
+        findings[1]["migration"],
+        format!("{tag}.down"),
+        "{findings}"
+    );
     let f = &findings[0];
     let keys: Vec<&str> = f
         .as_object()
@@ -253,7 +257,10 @@ fn an_unacknowledged_lint_error_fails_until_allowed() {
     let sql = fs::read_to_string(p.sql(&tag)).expect("sql");
     fs::write(p.sql(&tag), format!("-- lint:allow drop-table\n{sql}")).expect("write");
     let run = p.check(&[]);
-    assert_fails(&run, &[&format!("{tag}.down"), "error irreversible public.comments"]);
+    assert_fails(
+        &run,
+        &[&format!("{tag}.down"), "error irreversible public.comments"],
+    );
     let down = p.migrations().join(format!("{tag}.down.sql"));
     let sql = fs::read_to_string(&down).expect("down");
     fs::write(&down, format!("-- lint:allow irreversible\n{sql}")).expect("write");

@@ -47,7 +47,10 @@ pub fn snapshot(p: &Project, tag: Option<&str>) -> Schema {
     let Some(tag) = tag else {
         return Schema::default();
     };
-    let path = p.migrations().join("meta").join(format!("{}_snapshot.json", &tag[..14]));
+    let path = p
+        .migrations()
+        .join("meta")
+        .join(format!("{}_snapshot.json", &tag[..14]));
     Snapshot::parse(&fs::read_to_string(path).expect("snapshot"))
         .expect("a snapshot")
         .schema
@@ -55,9 +58,15 @@ pub fn snapshot(p: &Project, tag: Option<&str>) -> Schema {
 
 /// sqlx's checksum of `sql` as a simple (up-only) migration.
 pub fn checksum(sql: &str) -> Vec<u8> {
-    Migration::new(0, "".into(), MigrationType::Simple, sql.to_string().into(), false)
-        .checksum
-        .into_owned()
+    Migration::new(
+        0,
+        "".into(),
+        MigrationType::Simple,
+        sql.to_string().into(),
+        false,
+    )
+    .checksum
+    .into_owned()
 }
 
 pub fn version(tag: &str) -> i64 {
@@ -81,22 +90,48 @@ pub fn sqlite_round_trip(p: &Project, tags: &[String], keep: usize) {
     let url = format!("sqlite://{}?mode=rwc", db.display());
     let migrations = p.migrations();
     rt().block_on(async {
-        let migrator = Migrator::new(migrations.as_path()).await.expect("sqlx reads the folder");
-        let downs = migrator.iter().filter(|m| m.migration_type.is_down_migration()).count();
+        let migrator = Migrator::new(migrations.as_path())
+            .await
+            .expect("sqlx reads the folder");
+        let downs = migrator
+            .iter()
+            .filter(|m| m.migration_type.is_down_migration())
+            .count();
         assert_eq!(downs, tags.len(), "sqlx reads one down per migration");
         let mut c = SqliteConnection::connect(&url).await.expect("open");
         migrator.run(&mut c).await.expect("sqlx runs the up files");
         recorded(&mut c, p, tags).await;
-        same(&mut c, &snapshot(p, tags.last().map(String::as_str)), "after every up").await;
+        same(
+            &mut c,
+            &snapshot(p, tags.last().map(String::as_str)),
+            "after every up",
+        )
+        .await;
         for n in (keep..tags.len()).rev() {
             let target = n.checked_sub(1).map_or(0, |i| version(&tags[i]));
-            migrator.undo(&mut c, target).await.unwrap_or_else(|e| panic!("undo {}: {e}", tags[n]));
+            migrator
+                .undo(&mut c, target)
+                .await
+                .unwrap_or_else(|e| panic!("undo {}: {e}", tags[n]));
             let previous = n.checked_sub(1).map(|i| tags[i].as_str());
-            same(&mut c, &snapshot(p, previous), &format!("after the down of {}", tags[n])).await;
+            same(
+                &mut c,
+                &snapshot(p, previous),
+                &format!("after the down of {}", tags[n]),
+            )
+            .await;
             recorded(&mut c, p, &tags[..n]).await;
         }
-        migrator.run(&mut c).await.expect("sqlx runs the up files again");
-        same(&mut c, &snapshot(p, tags.last().map(String::as_str)), "after up, down, up").await;
+        migrator
+            .run(&mut c)
+            .await
+            .expect("sqlx runs the up files again");
+        same(
+            &mut c,
+            &snapshot(p, tags.last().map(String::as_str)),
+            "after up, down, up",
+        )
+        .await;
         c.close().await.expect("close");
     });
 }
@@ -126,16 +161,29 @@ async fn same(c: &mut SqliteConnection, want: &Schema, when: &str) {
 /// The files and the journal of `generate`: a down per migration, listed with `"down": true`.
 pub fn assert_downs_written(p: &Project, tags: &[String]) {
     let journal = fs::read_to_string(p.migrations().join("meta/_journal.json")).expect("journal");
-    assert_eq!(journal.matches("\"down\": true").count(), tags.len(), "{journal}");
+    assert_eq!(
+        journal.matches("\"down\": true").count(),
+        tags.len(),
+        "{journal}"
+    );
     for tag in tags {
-        assert!(Path::new(&p.migrations().join(format!("{tag}.down.sql"))).is_file(), "{tag}");
+        assert!(
+            Path::new(&p.migrations().join(format!("{tag}.down.sql"))).is_file(),
+            "{tag}"
+        );
     }
 }
 
 /// A migration file as sqlx reads it, under a version of its own.
 fn migration(version: i64, sql: String) -> Migration {
     let no_tx = sql.starts_with("-- no-transaction");
-    Migration::new(version, "step".into(), MigrationType::Simple, sql.into(), no_tx)
+    Migration::new(
+        version,
+        "step".into(),
+        MigrationType::Simple,
+        sql.into(),
+        no_tx,
+    )
 }
 
 /// Runs each migration of `p` through migrate-cli's backend on the empty database at `url`,
@@ -156,12 +204,21 @@ pub async fn up_down_up(dialect: Dialect, url: &str, p: &Project, tags: &[String
         let own = snapshot(p, Some(tag));
         let up = p.read(&format!("{tag}.sql"));
         let down = p.read(&format!("{tag}.down.sql"));
-        for (what, sql, want) in [("up", &up, &own), ("down", &down, &previous), ("up again", &up, &own)] {
+        for (what, sql, want) in [
+            ("up", &up, &own),
+            ("down", &down, &previous),
+            ("up again", &up, &own),
+        ] {
             version += 1;
             if let Err((line, e)) = conn.replay_step(&migration(version, sql.clone())).await {
                 panic!("{what} of {tag} failed at line {line:?}: {e}\n{sql}");
             }
-            out.extend(differences(&mut conn, want).await.into_iter().map(|d| format!("after the {what} of {tag}: {d}")));
+            out.extend(
+                differences(&mut conn, want)
+                    .await
+                    .into_iter()
+                    .map(|d| format!("after the {what} of {tag}: {d}")),
+            );
         }
     }
     conn.close().await;
@@ -171,5 +228,7 @@ pub async fn up_down_up(dialect: Dialect, url: &str, p: &Project, tags: &[String
 /// The differences between the live schema and `want`.
 async fn differences(conn: &mut Connected, want: &Schema) -> Vec<String> {
     let have = conn.introspect().await.expect("introspect");
-    migrate_cli::introspect::judge::compare(conn, want, &have).await.differences
+    migrate_cli::introspect::judge::compare(conn, want, &have)
+        .await
+        .differences
 }

@@ -92,13 +92,15 @@ pub(super) fn parts(
         .zip(snapshots)
         .zip(downs)
         .map(
-            |(((sql, no_transaction, concurrent), snapshot_json), (down_sql, down_findings))| Part {
-                sql,
-                down_sql,
-                down_findings,
-                snapshot_json,
-                no_transaction,
-                concurrent,
+            |(((sql, no_transaction, concurrent), snapshot_json), (down_sql, down_findings))| {
+                Part {
+                    sql,
+                    down_sql,
+                    down_findings,
+                    snapshot_json,
+                    no_transaction,
+                    concurrent,
+                }
             },
         )
         .collect())
@@ -119,10 +121,12 @@ fn down_sqls(
     }
     let none = Renames::default();
     let main = (!split.main.is_empty()).then_some(split.main.as_slice());
-    let ups = main
-        .into_iter()
-        .map(|up| (up, false))
-        .chain(split.concurrent.iter().map(|c| (std::slice::from_ref(c), true)));
+    let ups = main.into_iter().map(|up| (up, false)).chain(
+        split
+            .concurrent
+            .iter()
+            .map(|c| (std::slice::from_ref(c), true)),
+    );
     let mut previous: &Schema = &states.old;
     let mut out = Vec::new();
     for (i, ((up, concurrent), own)) in ups.zip(schemas).enumerate() {

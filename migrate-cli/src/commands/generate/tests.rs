@@ -123,7 +123,10 @@ fn first_migration_writes_sql_snapshot_and_journal() {
         ]
     );
     let down = p.read(&format!("migrations/{tag}.down.sql"));
-    assert!(down.contains("DROP TABLE \"public\".\"accounts\""), "{down}");
+    assert!(
+        down.contains("DROP TABLE \"public\".\"accounts\""),
+        "{down}"
+    );
     let sql = p.read(&format!("migrations/{tag}.sql"));
     assert!(
         sql.contains("CREATE TABLE \"public\".\"accounts\""),

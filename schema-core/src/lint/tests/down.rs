@@ -1,7 +1,7 @@
 //! Lint of down migrations: drops of what the up created say that the data written since is
 //! lost, `irreversible` names what the down cannot bring back, and which type changes widen.
 
-use super::{column, q, table};
+use super::{column, table};
 use crate::diff::{self, Change, Renames};
 use crate::lint::down::widens;
 use crate::lint::{lint_down, Costs, Severity, DROP_COLUMN, DROP_TABLE, IRREVERSIBLE};
@@ -39,7 +39,10 @@ fn dropping_what_the_up_added_says_the_rows_since_are_lost() {
     let own = schema(vec![with_columns("a", &["nick"]), table("b")]);
     let found = down(&previous, &own);
     let codes: Vec<(&str, &str)> = found.iter().map(|f| (f.0, f.2.as_str())).collect();
-    assert_eq!(codes, [(DROP_COLUMN, "public.a.nick"), (DROP_TABLE, "public.b")]);
+    assert_eq!(
+        codes,
+        [(DROP_COLUMN, "public.a.nick"), (DROP_TABLE, "public.b")]
+    );
     for f in &found {
         assert_eq!(f.1, Severity::Warning, "{}", f.3);
         assert!(f.3.contains("since the up ran is lost"), "{}", f.3);

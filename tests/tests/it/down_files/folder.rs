@@ -22,18 +22,27 @@ fn custom_writes_an_empty_down_that_check_reports_as_missing_down() {
     assert!(p.journal().entries[1].down);
     let down = p.read(&format!("{tag}.down.sql"));
     assert!(down.contains("write by hand"), "{down}");
-    assert!(run.stdout.contains(&format!("{tag}.down.sql")), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("{tag}.down.sql")),
+        "{}",
+        run.stdout
+    );
     let check = p.run(&["check"], NOW + 200);
     assert_eq!(check.code, 0, "{}", text(&check));
     assert!(
-        check.stdout.contains(&format!("{tag}.down: warning missing-down {tag}")),
+        check
+            .stdout
+            .contains(&format!("{tag}.down: warning missing-down {tag}")),
         "{}",
         check.stdout
     );
     let denied = p.run(&["check", "--deny", "warnings"], NOW + 200);
     assert_eq!(denied.code, 1, "{}", text(&denied));
-    fs::write(p.migrations().join(format!("{tag}.down.sql")), "DELETE FROM accounts WHERE 0;\n")
-        .expect("down");
+    fs::write(
+        p.migrations().join(format!("{tag}.down.sql")),
+        "DELETE FROM accounts WHERE 0;\n",
+    )
+    .expect("down");
     let denied = p.run(&["check", "--deny", "warnings"], NOW + 200);
     assert_eq!(denied.code, 0, "{}", text(&denied));
 }
@@ -47,20 +56,33 @@ fn a_listed_down_that_is_missing_is_an_error_and_an_unlisted_one_a_warning() {
     let check = p.run(&["check"], NOW + 200);
     assert_eq!(check.code, 1, "{}", text(&check));
     assert!(
-        check.stdout.contains("missing-down-file:") && check.stdout.contains(&format!("{}.down.sql is missing", tags[0])),
+        check.stdout.contains("missing-down-file:")
+            && check
+                .stdout
+                .contains(&format!("{}.down.sql is missing", tags[0])),
         "{}",
         check.stdout
     );
     // Without "down": true in the journal, the migration simply has no down.
-    let journal = p.read("meta/_journal.json").replace(",\n      \"down\": true", "");
+    let journal = p
+        .read("meta/_journal.json")
+        .replace(",\n      \"down\": true", "");
     fs::write(p.migrations().join("meta/_journal.json"), journal).expect("journal");
     let check = p.run(&["check"], NOW + 200);
     assert_eq!(check.code, 0, "{}", text(&check));
-    assert!(check.stdout.contains("warning missing-down"), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("warning missing-down"),
+        "{}",
+        check.stdout
+    );
     // A down whose migration the journal does not list is a stray file.
     fs::write(p.migrations().join("20200101000000_old.down.sql"), &body).expect("stray");
     let check = p.run(&["check"], NOW + 200);
-    assert!(check.stdout.contains("20200101000000_old.down.sql"), "{}", text(&check));
+    assert!(
+        check.stdout.contains("20200101000000_old.down.sql"),
+        "{}",
+        text(&check)
+    );
     assert_eq!(check.code, 1, "{}", text(&check));
 }
 
@@ -70,15 +92,32 @@ fn dry_run_shows_the_down_and_drop_removes_it() {
     p.set_schema(&ACCOUNTS.replace("email: String,", "email: String, karma: Option<i32>,"));
     let dry = p.run(&["generate", "--dry-run"], NOW + 100);
     assert_eq!(dry.code, 0, "{}", text(&dry));
-    assert!(dry.stdout.contains(".down.sql\n-- no-transaction"), "{}", dry.stdout);
-    assert!(dry.stdout.contains("warning drop-column accounts.karma"), "{}", dry.stdout);
+    assert!(
+        dry.stdout.contains(".down.sql\n-- no-transaction"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.contains("warning drop-column accounts.karma"),
+        "{}",
+        dry.stdout
+    );
     let dropped = p.run(&["drop", "--yes"], NOW + 200);
     assert_eq!(dropped.code, 0, "{}", text(&dropped));
     let down = p.migrations().join(format!("{}.down.sql", tags[0]));
-    assert!(dropped.stdout.contains(&format!("removed migrations/{}.down.sql", tags[0])), "{}", dropped.stdout);
+    assert!(
+        dropped
+            .stdout
+            .contains(&format!("removed migrations/{}.down.sql", tags[0])),
+        "{}",
+        dropped.stdout
+    );
     assert!(!down.exists());
     assert!(fs::read_dir(p.migrations()).expect("folder").all(|e| {
-        !e.expect("entry").file_name().to_string_lossy().ends_with(".sql")
+        !e.expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".sql")
     }));
 }
 
@@ -89,11 +128,21 @@ fn an_irreversible_down_fails_check_whatever_its_comments_say() {
     // The up's drop-column acknowledged: the down's irreversible remains.
     let up = p.migrations().join(format!("{}.sql", tags[1]));
     let sql = fs::read_to_string(&up).expect("up");
-    fs::write(&up, sql.replacen("-- no-transaction\n", "-- no-transaction\n-- lint:allow drop-column\n", 1))
-        .expect("up");
+    fs::write(
+        &up,
+        sql.replacen(
+            "-- no-transaction\n",
+            "-- no-transaction\n-- lint:allow drop-column\n",
+            1,
+        ),
+    )
+    .expect("up");
     let down = p.migrations().join(format!("{}.down.sql", tags[1]));
     let body = fs::read_to_string(&down).expect("down");
-    assert!(body.contains("-- lint: error irreversible accounts.nick"), "{body}");
+    assert!(
+        body.contains("-- lint: error irreversible accounts.nick"),
+        "{body}"
+    );
     let stripped: String = body
         .lines()
         .filter(|l| !l.starts_with("-- lint:"))
@@ -103,7 +152,10 @@ fn an_irreversible_down_fails_check_whatever_its_comments_say() {
     let check = p.run(&["check"], NOW + 200);
     assert_eq!(check.code, 1, "{}", text(&check));
     assert!(
-        check.stdout.contains(&format!("{}.down: error irreversible accounts.nick", tags[1])),
+        check.stdout.contains(&format!(
+            "{}.down: error irreversible accounts.nick",
+            tags[1]
+        )),
         "{}",
         check.stdout
     );

@@ -8,7 +8,10 @@ use tests::project::Project;
 /// backend (which runs a `-- no-transaction` rebuild as written).
 fn replayed(p: &Project, tags: &[String]) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("replay.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("replay.db").display()
+    );
     let differences = rt().block_on(up_down_up(Dialect::Sqlite, &url, p, tags));
     assert!(differences.is_empty(), "{differences:#?}");
 }
@@ -85,8 +88,14 @@ fn renames_rebuilds_and_tables_are_undone_by_their_downs() {
     );
     let (p, tags) = history(SQLITE, &[PARENT_AND_CHILD, CHANGED, &back], &[]);
     assert_downs_written(&p, &tags);
-    insta::assert_snapshot!("sqlite_down_of_changes", p.read(&format!("{}.down.sql", tags[1])));
-    insta::assert_snapshot!("sqlite_down_of_the_way_back", p.read(&format!("{}.down.sql", tags[2])));
+    insta::assert_snapshot!(
+        "sqlite_down_of_changes",
+        p.read(&format!("{}.down.sql", tags[1]))
+    );
+    insta::assert_snapshot!(
+        "sqlite_down_of_the_way_back",
+        p.read(&format!("{}.down.sql", tags[2]))
+    );
     replayed(&p, &tags);
 }
 
@@ -97,19 +106,34 @@ fn sqlx_08_cannot_undo_a_sqlite_rebuild_and_changes_nothing() {
     use sqlx::migrate::Migrator;
     use sqlx::{Connection, SqliteConnection};
     let (p, tags) = history(SQLITE, &[ACCOUNTS, WITH_NICK], &[]);
-    assert!(p.read(&format!("{}.down.sql", tags[1])).starts_with("-- no-transaction"));
+    assert!(p
+        .read(&format!("{}.down.sql", tags[1]))
+        .starts_with("-- no-transaction"));
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("undo.db").display());
     rt().block_on(async {
-        let migrator = Migrator::new(p.migrations().as_path()).await.expect("folder");
+        let migrator = Migrator::new(p.migrations().as_path())
+            .await
+            .expect("folder");
         let mut c = SqliteConnection::connect(&url).await.expect("open");
         migrator.run(&mut c).await.expect("run");
         let columns = "SELECT count(*) FROM pragma_table_info('accounts')";
-        let before: i64 = sqlx::query_scalar(columns).fetch_one(&mut c).await.expect("columns");
+        let before: i64 = sqlx::query_scalar(columns)
+            .fetch_one(&mut c)
+            .await
+            .expect("columns");
         let undo = migrator.undo(&mut c, super::version(&tags[0])).await;
-        let error = undo.expect_err("sqlx 0.8 runs the rebuild inside its transaction").to_string();
-        assert!(error.contains("cannot start a transaction within a transaction"), "{error}");
-        let after: i64 = sqlx::query_scalar(columns).fetch_one(&mut c).await.expect("columns");
+        let error = undo
+            .expect_err("sqlx 0.8 runs the rebuild inside its transaction")
+            .to_string();
+        assert!(
+            error.contains("cannot start a transaction within a transaction"),
+            "{error}"
+        );
+        let after: i64 = sqlx::query_scalar(columns)
+            .fetch_one(&mut c)
+            .await
+            .expect("columns");
         assert_eq!((before, after), (3, 3));
         let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
             .fetch_one(&mut c)
