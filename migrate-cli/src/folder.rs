@@ -18,6 +18,14 @@ pub use unlisted::{Unlisted, UnlistedKind};
 /// The journal's file name inside `meta/`.
 pub const JOURNAL_FILE: &str = "_journal.json";
 
+/// What a down file's name ends with: `<tag>.down.sql`.
+pub const DOWN_SUFFIX: &str = ".down.sql";
+
+/// Whether file name `name` is a migration's up file, `<tag>.sql` (not `<tag>.down.sql`).
+pub fn is_up_file(name: &str) -> bool {
+    name.ends_with(".sql") && !name.ends_with(DOWN_SUFFIX)
+}
+
 /// A migrations folder.
 #[derive(Debug, Clone)]
 pub struct Folder {
@@ -110,6 +118,8 @@ pub struct NewMigration {
     /// The SQL separates its statements with `--> statement-breakpoint` lines (the journal's
     /// `breakpoints`).
     pub breakpoints: bool,
+    /// The down file's SQL (`<tag>.down.sql`, the journal's `down`), when it has one.
+    pub down_sql: Option<String>,
 }
 
 /// The files of several migrations written together.
@@ -139,6 +149,12 @@ impl Folder {
 
     pub fn sql_path(&self, tag: &str) -> PathBuf {
         self.out.join(format!("{tag}.sql"))
+    }
+
+    /// `<tag>.down.sql`: the down migration of `<tag>.sql`, as sqlx reads it
+    /// (`<version>_<description>.down.sql`).
+    pub fn down_path(&self, tag: &str) -> PathBuf {
+        self.out.join(format!("{tag}{DOWN_SUFFIX}"))
     }
 
     /// `meta/<YYYYMMDDHHMMSS>_snapshot.json` for a migration tag.
@@ -226,6 +242,7 @@ impl Folder {
             sql,
             snapshot_json,
             breakpoints: true,
+            down_sql: None,
         };
         let mut planned = self.plan_all(vec![migration], dialect, journal);
         let (sql_path, snapshot_path) = planned.migrations.remove(0);
@@ -249,9 +266,14 @@ impl Folder {
         let mut files = WriteSet::new();
         let mut paths = Vec::new();
         for m in migrations {
-            journal.push(&m.tag, m.when_ms).breakpoints = m.breakpoints;
+            let entry = journal.push(&m.tag, m.when_ms);
+            entry.breakpoints = m.breakpoints;
+            entry.down = m.down_sql.is_some();
             let (sql_path, snapshot_path) = (self.sql_path(&m.tag), self.snapshot_path(&m.tag));
             files.create(sql_path.clone(), m.sql);
+            if let Some(down) = m.down_sql {
+                files.create(self.down_path(&m.tag), down);
+            }
             files.create(snapshot_path.clone(), m.snapshot_json);
             paths.push((sql_path, snapshot_path));
         }
@@ -323,7 +345,11 @@ impl Folder {
 
     fn first_migration_file(&self) -> Result<Option<String>, FolderError> {
         let names = self.names(&self.out)?;
-        Ok(names.into_iter().find(|n| n.ends_with(".sql")))
+        // An up file names the migration better than its down file, which sorts first.
+        let up = names.iter().find(|n| is_up_file(n));
+        Ok(up
+            .or_else(|| names.iter().find(|n| n.ends_with(".sql")))
+            .cloned())
     }
 }
 

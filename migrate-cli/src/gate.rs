@@ -10,9 +10,11 @@
 //! the file's first line is `misplaced-no-transaction`: sqlx would run the file in a
 //! transaction. `-- lint:allow <code>` lines acknowledge any of these codes.
 
+mod down;
 mod since;
 mod trusted;
 
+pub use down::{down_annotated, down_findings, down_is_empty, down_unacknowledged, DownSnapshots};
 pub use since::{changed_since, Changed, SinceError};
 
 use crate::config::Dialect;
@@ -196,16 +198,25 @@ pub fn annotated(
     changes: &[Change],
     listed: Vec<Finding>,
 ) -> (String, Vec<Finding>) {
+    annotated_with(dialect, body, (changes, listed), &|_| {})
+}
+
+/// [`annotated`], with `adjust` applied to the merged findings before they are written.
+fn annotated_with(
+    dialect: Dialect,
+    body: &str,
+    (changes, listed): (&[Change], Vec<Finding>),
+    adjust: &dyn Fn(&mut Vec<FileFinding>),
+) -> (String, Vec<Finding>) {
     let read = statements_may_tell(changes);
     let merged = |sql: &str| -> Vec<Finding> {
         let statements = match read {
             true => superseded_dropped(lint_file(dialect, sql), changes, &listed),
             false => Vec::new(),
         };
-        merge(statements, listed.clone())
-            .into_iter()
-            .map(|f| f.finding)
-            .collect()
+        let mut merged = merge(statements, listed.clone());
+        adjust(&mut merged);
+        merged.into_iter().map(|f| f.finding).collect()
     };
     let first = merged(body);
     let sql = with_comments(body, &first);

@@ -165,9 +165,10 @@ pub fn judge(input: &Input<'_>, rules: Rules) -> Result<Verdict, Error> {
                 .is_none_or(|added| added.contains(&format!("{}.sql", m.tag)))
     };
     let sizes = input.database.map(|d| (d.target, input.config));
+    let downs = input.scope == Scope::Check;
     lint_findings(
         (input.history, input.config.dialect),
-        gated,
+        (gated, downs),
         rules.deny_warnings,
         sizes,
         &mut verdict,
@@ -178,10 +179,13 @@ pub fn judge(input: &Input<'_>, rules: Rules) -> Result<Verdict, Error> {
     Ok(verdict)
 }
 
-/// locking warnings get its row counts (and are errors on large tables).
+/// locking warnings get its row counts (and are errors on large tables). With `downs`
+/// (`check`), the unacknowledged errors of each one's down file too
+/// ([`gate::down_unacknowledged`], reported as migration `<tag>.down`), and `missing-down` for
+/// one without a down.
 fn lint_findings(
     (history, dialect): (&History, crate::config::Dialect),
-    gated: impl Fn(&Migration) -> bool,
+    (gated, downs): (impl Fn(&Migration) -> bool, bool),
     deny_warnings: bool,
     database: Option<(&database::Target, &Config)>,
     report: &mut Verdict,
@@ -217,6 +221,13 @@ fn lint_findings(
             at.push((m.tag.clone(), f.line));
             found.push(f.finding);
         }
+        if downs {
+            let snapshots = own.as_deref().zip(previous.as_deref());
+            for f in down_findings(m, dialect, snapshots) {
+                at.push((format!("{}.down", m.tag), f.line));
+                found.push(f.finding);
+            }
+        }
     }
     if let Some((target, config)) = database {
         let costs = lint::Costs::of(config.dialect.renderer());
@@ -238,6 +249,46 @@ fn lint_findings(
         });
     }
     Ok(())
+}
+
+/// The unacknowledged findings of `m`'s down file with its `snapshots` (its own, the previous
+/// one's); `missing-down` when it has none, or one without statements.
+fn down_findings(
+    m: &Migration,
+    dialect: crate::config::Dialect,
+    snapshots: Option<gate::DownSnapshots<'_>>,
+) -> Vec<gate::FileFinding> {
+    let missing = |why: String| {
+        vec![gate::FileFinding {
+            line: None,
+            finding: lint::Finding {
+                code: lint::MISSING_DOWN,
+                severity: Severity::Warning,
+                object: m.tag.clone(),
+                message: why,
+                suggestion: lint::suggestion_for(lint::MISSING_DOWN).to_string(),
+            },
+        }]
+    };
+    match &m.down_sql {
+        // A down the journal lists but the folder lacks is `missing-down-file`, a problem.
+        None if m.has_down => Vec::new(),
+        None => missing(format!(
+            "migration {} has no down file, so it cannot be reverted",
+            m.tag
+        )),
+        Some(sql) if gate::down_is_empty(sql) => missing(format!(
+            "the down file of migration {} has no statements, so it cannot be reverted",
+            m.tag
+        )),
+        // Only errors: a down's warnings (its drops of what the up created, the locks it
+        // takes) are written at its top and shown by `revert`; listing them here would warn
+        // on every migration that creates something.
+        Some(sql) => gate::down_unacknowledged(dialect, sql, snapshots)
+            .into_iter()
+            .filter(|f| f.finding.severity == Severity::Error)
+            .collect(),
+    }
 }
 
 /// The folder's problems `input.scope` gates on, forks worded with what the database applied.

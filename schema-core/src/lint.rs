@@ -15,10 +15,12 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 mod comment;
+mod down;
 mod rebuilds;
 mod sizes;
 
 pub use comment::{parse_comment, parse_comment_with};
+pub use down::{lint_down, DOWN_CODES, DOWN_DROP_CODES, IRREVERSIBLE, MISSING_DOWN};
 pub use rebuilds::Costs;
 pub use sizes::{
     apply_sizes, locked_table, locked_table_as_written, object_name, tables_to_size, thousands,
@@ -266,6 +268,10 @@ pub fn suggestion_for(code: &str) -> &'static str {
              above every other comment line",
         UNPARSED_STATEMENT => "check the statement's syntax; if the database accepts it, review it by hand \
              and acknowledge with -- lint:allow unparsed-statement",
+        MISSING_DOWN => "write the down file by hand (<tag>.down.sql, and \"down\": true in its journal entry), \
+             or roll forward with a new migration when it must be undone",
+        IRREVERSIBLE => "keep a backup to restore the data from, or roll forward instead (generate a fix); \
+             acknowledge with -- lint:allow irreversible",
         _ => "",
     }
 }

@@ -133,6 +133,14 @@ pub struct JournalEntry {
     pub tag: String,
     /// Statements are separated by `--> statement-breakpoint` lines.
     pub breakpoints: bool,
+    /// The migration has a down file, `<tag>.down.sql`; written only when true, so an entry
+    /// without one reads and prints as before.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub down: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl Snapshot {
@@ -230,6 +238,7 @@ impl Journal {
             when,
             tag: tag.to_string(),
             breakpoints: true,
+            down: false,
         });
         let last = self.entries.len() - 1;
         &mut self.entries[last]

@@ -176,3 +176,15 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Whether `path` is a migration's up file: `<tag>.sql`, not its down file `<tag>.down.sql`.
+pub fn is_up_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(is_up_name)
+}
+
+/// Whether file name `name` is a migration's up file ([`is_up_file`]).
+pub fn is_up_name(name: &str) -> bool {
+    name.ends_with(".sql") && !name.ends_with(".down.sql")
+}

@@ -1,7 +1,8 @@
-//! `drop`: removes the newest migration (its SQL file, its snapshot and its journal entry) so a
+//! `drop`: removes the newest migration (its SQL file, its down file, its snapshot and its
+//! journal entry) so a
 //! struct can be fixed and `generate` run again, refusing one a database has applied.
 //!
-//! All or nothing: the two files are first renamed aside (hidden names in their own folders,
+//! All or nothing: the files are first renamed aside (hidden names in their own folders,
 //! which sqlx and `generate` ignore), then the shorter journal replaces the old one through
 //! [`WriteSet`] (temp file, sync, rename: the commit point), and only then are the set-aside
 //! files deleted. Any failure before the commit moves the files back, so the folder is as it
@@ -89,7 +90,8 @@ impl DropError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dropped {
     pub tag: String,
-    /// The SQL file and the snapshot that were there (a missing one is not listed).
+    /// The SQL file, the down file and the snapshot that were there (a missing one is not
+    /// listed).
     pub removed: Vec<PathBuf>,
     pub journal: PathBuf,
 }
@@ -124,12 +126,20 @@ pub fn drop_newest(args: &DropArgs, ctx: &mut Context<'_>) -> Result<Dropped, Dr
     }
     let failed = applied::check(&config, args.url.as_deref(), &folder, &tag, ctx)?;
     let (sql, snapshot) = (folder.sql_path(&tag), folder.snapshot_path(&tag));
+    let down = folder.down_path(&tag);
+    // The down file goes too, listed or not: left behind, it would be a stray file.
+    let listed_down = journal.last().is_some_and(|e| e.down);
+    let shown_down = (listed_down || down.symlink_metadata().is_ok()).then_some(&down);
     if !args.yes {
-        confirm(ctx, &folder, &tag, &sql, &snapshot)?;
+        confirm(ctx, &folder, &tag, &sql, shown_down, &snapshot)?;
     }
     journal.entries.pop();
-    let removed = remove(&folder, &[sql.clone(), snapshot.clone()], &journal, ctx)?;
-    for path in [&sql, &snapshot] {
+    let files = [sql.clone(), down.clone(), snapshot.clone()];
+    let removed = remove(&folder, &files, &journal, ctx)?;
+    for path in [Some(&sql), shown_down, Some(&snapshot)]
+        .into_iter()
+        .flatten()
+    {
         let gone = if removed.contains(path) {
             ""
         } else {
@@ -171,7 +181,10 @@ fn read_journal(folder: &Folder, config: &Config) -> Result<Journal, DropError> 
                     .filter(|n| n.ends_with(".sql") && !n.starts_with('.'))
                     .collect();
                 names.sort();
-                names.into_iter().next()
+                // An up file names the migration better than its down file, which sorts first.
+                let up = names.iter().position(|n| crate::folder::is_up_file(n));
+                up.map(|i| names.swap_remove(i))
+                    .or_else(|| names.into_iter().next())
             });
             return Err(match first {
                 Some(file) => DropError::NoJournal { out, file },
@@ -235,6 +248,7 @@ fn confirm(
     folder: &Folder,
     tag: &str,
     sql: &Path,
+    down: Option<&PathBuf>,
     snapshot: &Path,
 ) -> Result<(), DropError> {
     let Some(prompt) = ctx.prompt.as_deref_mut() else {
@@ -242,8 +256,11 @@ fn confirm(
             tag: tag.to_string(),
         });
     };
+    let down = down
+        .map(|d| format!(", {}", folder.show(d)))
+        .unwrap_or_default();
     let question = format!(
-        "drop migration {tag} ({}, {} and its journal entry)?",
+        "drop migration {tag} ({}{down}, {} and its journal entry)?",
         folder.show(sql),
         folder.show(snapshot)
     );

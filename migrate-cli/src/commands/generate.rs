@@ -16,13 +16,16 @@ use schema_core::snapshot::Journal;
 use std::path::PathBuf;
 
 mod concurrent;
+mod downs;
 mod files;
 mod report;
 
 use concurrent::Split;
 pub use concurrent::{FILE_SUFFIX as CONCURRENT_FILE_SUFFIX, NO_TRANSACTION};
 use files::{annotate, lint_split, parts, write};
-use report::{ignored_concurrently, report, report_dry_run, report_findings, say};
+use report::{
+    ignored_concurrently, report, report_down_errors, report_dry_run, report_findings, say,
+};
 
 /// The body of a `--custom` migration.
 pub const CUSTOM_SQL: &str =
@@ -31,6 +34,13 @@ pub const CUSTOM_SQL: &str =
 /// The body of a `--custom` migration for a dialect without breakpoint lines (MySQL).
 pub const CUSTOM_SQL_PLAIN: &str =
     "-- custom migration: write your SQL here, ending each statement with ;\n";
+
+/// The body of the down file beside a `--custom` migration.
+pub const CUSTOM_DOWN_SQL: &str = "-- custom migration's down: write by hand the SQL that undoes the up file, separating statements with --> statement-breakpoint lines; until then it has no statements, which check reports as missing-down\n";
+
+/// The body of the down file beside a `--custom` migration, for a dialect without breakpoint
+/// lines (MySQL).
+pub const CUSTOM_DOWN_SQL_PLAIN: &str = "-- custom migration's down: write by hand the SQL that undoes the up file, ending each statement with ;; until then it has no statements, which check reports as missing-down\n";
 
 /// `migrate-cli generate` flags.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -78,6 +88,8 @@ pub enum Outcome {
         journal: PathBuf,
         /// Each migration's SQL, as it would be written.
         sql: Vec<String>,
+        /// Each migration's down file, as it would be written.
+        down_sql: Vec<String>,
     },
 }
 
@@ -87,6 +99,8 @@ pub struct Written {
     pub tag: String,
     pub sql: PathBuf,
     pub snapshot: PathBuf,
+    /// Its down file, `<tag>.down.sql`.
+    pub down: PathBuf,
     /// The file starts with `-- no-transaction` (concurrent index builds and drops; SQLite
     /// table rebuilds, which run their own transaction).
     pub no_transaction: bool,
@@ -97,6 +111,10 @@ pub struct Written {
 /// One file to write, before it has a name.
 struct Part {
     sql: String,
+    /// The down file's SQL.
+    down_sql: String,
+    /// The findings written at the top of the down file.
+    down_findings: Vec<Finding>,
     snapshot_json: String,
     no_transaction: bool,
     /// One concurrent index change (its tag ends with the concurrent suffix).
@@ -171,10 +189,15 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
         lint_split(&states, &split, &sizes)
     };
     let findings = annotate(&mut parts, (&split, findings), states.config.dialect);
+    let down_findings: Vec<Vec<Finding>> = parts
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.down_findings))
+        .collect();
     let outcome = write(&states, &name, parts, args.dry_run, ctx)?;
     let findings: Vec<Finding> = findings.into_iter().flatten().collect();
     report(&states, left_out, &split, args.custom, &outcome, ctx);
     report_findings(&findings, &outcome, ctx);
+    report_down_errors(&states, &down_findings, &outcome, ctx);
     report_dry_run(&outcome, ctx);
     drop_later((
         states.old,

@@ -21,6 +21,12 @@ pub struct Migration {
     pub sql: Option<String>,
     pub snapshot_path: PathBuf,
     pub snapshot: Option<Snapshot>,
+    /// The journal says the migration has a down file (`"down": true`).
+    pub has_down: bool,
+    /// `<tag>.down.sql`.
+    pub down_path: PathBuf,
+    /// Its text, when the journal lists a down and the file could be read.
+    pub down_sql: Option<String>,
 }
 
 impl Migration {
@@ -110,7 +116,8 @@ pub fn read_with(folder: &Folder, dialect: &str, depth: Depth) -> History {
     let journal_shown = folder.show(&journal_path);
     let journal = match read_optional(&journal_path) {
         Ok(None) => {
-            let sql = names(&folder.out, |n| n.ends_with(".sql"));
+            let mut sql = names(&folder.out, super::is_up_file);
+            sql.extend(names(&folder.out, |n| n.ends_with(".sql")));
             if let Some(first) = sql.first() {
                 history.problems.push(Problem::new(
                     "missing-journal",
@@ -168,6 +175,11 @@ pub fn read_with(folder: &Folder, dialect: &str, depth: Depth) -> History {
             (expected, depth),
             &mut history.problems,
         );
+        let mut m = m;
+        m.has_down = entry.down;
+        if entry.down {
+            m.down_sql = read_down(folder, &m.down_path, (tag, journal), &mut history.problems);
+        }
         history.migrations.push(m);
     }
     stray_files(folder, &journal, &journal_shown, &mut history.problems);
@@ -208,6 +220,9 @@ pub fn chain_problems(
                 tag: entry.tag.clone(),
                 sql_path: folder.sql_path(&entry.tag),
                 sql: None,
+                has_down: entry.down,
+                down_path: folder.down_path(&entry.tag),
+                down_sql: None,
                 snapshot_path,
                 snapshot,
             }
@@ -306,8 +321,41 @@ fn read_migration(
         sql,
         snapshot_path,
         snapshot,
+        has_down: false,
+        down_path: folder.down_path(tag),
+        down_sql: None,
     }
 }
+
+/// The down file of migration `tag`, which `journal` says it has: `missing-down-file` when it
+/// is missing (`revert` could not run it).
+fn read_down(
+    folder: &Folder,
+    path: &Path,
+    (tag, journal): (&str, &str),
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    match read_optional(path) {
+        Ok(Some(text)) => Some(text),
+        Ok(None) => {
+            problems.push(Problem::new(
+                MISSING_DOWN_FILE,
+                format!(
+                    "{journal} says migration {tag} has a down file, but {} is missing; restore it from version control, or set \"down\" to false in its journal entry if it never had one",
+                    folder.show(path)
+                ),
+            ));
+            None
+        }
+        Err(e) => {
+            problems.push(unreadable(&folder.show(path), &e));
+            None
+        }
+    }
+}
+
+/// The problem of a journal entry whose down file is missing.
+pub const MISSING_DOWN_FILE: &str = "missing-down-file";
 
 /// A snapshot read to `depth` (with [`Depth::Heads`], its schema left empty).
 fn parse_snapshot(text: &str, depth: Depth) -> Result<Snapshot, String> {

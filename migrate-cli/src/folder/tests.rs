@@ -168,6 +168,7 @@ fn write_all(folder: &Folder, migrations: &[(&str, &str, &Schema)]) -> Vec<Snaps
             sql: "select 1;\n".into(),
             snapshot_json: snapshot.to_json(),
             breakpoints: true,
+            down_sql: None,
         });
         snapshots.push(snapshot);
     }

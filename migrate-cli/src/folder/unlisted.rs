@@ -1,5 +1,6 @@
 //! Files of the migrations folder that the journal does not list: a `<out>/*.sql` file whose
-//! tag has no journal entry (sqlx would apply it, `generate` would write its change again) and a
+//! tag has no journal entry (sqlx would apply it, `generate` would write its change again; a
+//! `<tag>.down.sql` is listed with its tag) and a
 //! `meta/*_snapshot.json` whose stamp no entry has. `generate` refuses to write beside them,
 //! `migrate` refuses to apply, `check` reports them.
 
@@ -32,7 +33,11 @@ impl Folder {
         let stamps: BTreeSet<&str> = tags.iter().map(|t| t.get(..14).unwrap_or(t)).collect();
         let mut out = Vec::new();
         for name in self.file_names(&self.out)? {
-            let Some(tag) = name.strip_suffix(".sql") else {
+            // A down file (`<tag>.down.sql`) is listed with its migration's tag.
+            let Some(tag) = name
+                .strip_suffix(super::DOWN_SUFFIX)
+                .or_else(|| name.strip_suffix(".sql"))
+            else {
                 continue;
             };
             // `<tag>.down.sql` is the down migration of `<tag>.sql`.

@@ -27,7 +27,7 @@ pub(super) fn changes((old, new): (&Schema, &Schema), said: &[Finding]) -> Vec<d
 }
 
 /// The hinted renames, and each open question's answer that `said` names.
-fn renames(old: &Schema, new: &Schema, said: &[Finding]) -> Renames {
+pub(super) fn renames(old: &Schema, new: &Schema, said: &[Finding]) -> Renames {
     let mut renames = diff::hinted_renames(old, new);
     let mut settled: Vec<RenameQuestion> = Vec::new();
     loop {

@@ -32,6 +32,35 @@ pub struct Renames {
     pub enums: Vec<(String, String)>,
 }
 
+impl Renames {
+    /// The same renames the other way, for the diff from the new schema back to the old one:
+    /// each pair swapped, and each column rename keyed by its table's old key.
+    pub fn reversed(&self) -> Renames {
+        let old_key = |new_key: &str| {
+            self.tables
+                .iter()
+                .find(|(_, to)| to == new_key)
+                .map_or_else(|| new_key.to_string(), |(from, _)| from.clone())
+        };
+        let swap = |pairs: &[(String, String)]| {
+            pairs.iter().map(|(a, b)| (b.clone(), a.clone())).collect()
+        };
+        Renames {
+            tables: swap(&self.tables),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| ColumnRename {
+                    table: old_key(&c.table),
+                    from: c.to.clone(),
+                    to: c.from.clone(),
+                })
+                .collect(),
+            enums: swap(&self.enums),
+        }
+    }
+}
+
 /// A column rename inside one table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnRename {
@@ -93,6 +122,12 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
     columns::diff_columns(&mut ctx);
     constraints::diff_constraints(&mut ctx);
     schemas::follow_renames(ctx.plan.finish(), &schema_renames)
+}
+
+/// The changes that take a database from `new` back to `old`, given the `renames` of the way
+/// from `old` to `new`: a down migration is the diff the other way, renames reversed.
+pub fn down(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
+    diff(new, old, &renames.reversed())
 }
 
 /// When a change runs. Drops of what depends on something come before it changes; additions

@@ -3,7 +3,7 @@
 //! only the message).
 
 use super::{
-    Costs, Finding, Severity, ADD_UNIQUE, CODES, COMMENT_PREFIX, STATEMENT_CODES,
+    Costs, Finding, Severity, ADD_UNIQUE, CODES, COMMENT_PREFIX, DOWN_CODES, STATEMENT_CODES,
     UNIQUE_INDEX_SUGGESTION,
 };
 
@@ -31,6 +31,7 @@ pub fn parse_comment_with(line: &str, costs: Costs) -> Option<Finding> {
     let code = CODES
         .iter()
         .chain(STATEMENT_CODES)
+        .chain(DOWN_CODES)
         .copied()
         .find(|c| *c == code)?;
     let (object, message) = rest.split_once(": ")?;

@@ -324,4 +324,5 @@ fn a_dropped_column_names_the_type_it_had() {
     );
 }
 
+mod down;
 mod sizes;

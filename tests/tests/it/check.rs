@@ -215,7 +215,14 @@ fn an_unacknowledged_lint_error_fails_until_allowed() {
     let json = p.check(&["--format", "json"]);
     assert_eq!(json.code, 1);
     let findings = json.json()["findings"].clone();
-    assert_eq!(findings.as_array().map(Vec::len), Some(1), "{findings}");
+    // The up's drop, and its down's: the table comes back without its rows.
+    assert_eq!(findings.as_array().map(Vec::len), Some(2), "{findings}");
+    assert_eq!(findings[1]["code"], "irreversible", "{findings}");
+    assert_eq!(
+        findings[1]["migration"],
+        format!("{tag}.down"),
+        "{findings}"
+    );
     let f = &findings[0];
     let keys: Vec<&str> = f
         .as_object()
@@ -250,6 +257,14 @@ fn an_unacknowledged_lint_error_fails_until_allowed() {
 
     let sql = fs::read_to_string(p.sql(&tag)).expect("sql");
     fs::write(p.sql(&tag), format!("-- lint:allow drop-table\n{sql}")).expect("write");
+    let run = p.check(&[]);
+    assert_fails(
+        &run,
+        &[&format!("{tag}.down"), "error irreversible public.comments"],
+    );
+    let down = p.migrations().join(format!("{tag}.down.sql"));
+    let sql = fs::read_to_string(&down).expect("down");
+    fs::write(&down, format!("-- lint:allow irreversible\n{sql}")).expect("write");
     let run = p.check(&[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 }

@@ -36,7 +36,7 @@ impl GenerateProject for Project {
         let mut files: Vec<PathBuf> = fs::read_dir(self.migrations())
             .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
             .unwrap_or_default();
-        files.retain(|p| p.extension().is_some_and(|e| e == "sql"));
+        files.retain(|p| tests::project::is_up_file(p));
         files.sort();
         files
     }
@@ -324,7 +324,7 @@ async fn example_application_is_up_to_date_and_applies() {
         .flatten()
         .map(|e| e.path())
         .collect();
-    files.retain(|p| p.extension().is_some_and(|e| e == "sql"));
+    files.retain(|p| tests::project::is_up_file(p));
     files.sort();
     assert!(files.len() >= 2);
     for f in files {
@@ -413,6 +413,7 @@ fn generate_refuses_a_forked_history() {
     let aside = tempfile::tempdir().expect("aside");
     let files = [
         format!("{one}.sql"),
+        format!("{one}.down.sql"),
         format!("meta/{}_snapshot.json", &one[..14]),
     ];
     for (i, f) in files.iter().enumerate() {

@@ -38,7 +38,7 @@ impl ConcurrentProject for Project {
                     .collect()
             })
             .unwrap_or_default();
-        names.retain(|n| n.ends_with(".sql"));
+        names.retain(|n| tests::project::is_up_name(n));
         names.sort();
         names
     }

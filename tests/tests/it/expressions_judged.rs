@@ -88,7 +88,7 @@ fn migration(p: &Project) -> std::path::PathBuf {
     fs::read_dir(p.migrations())
         .expect("migrations")
         .map(|e| e.expect("entry").path())
-        .find(|f| f.extension().is_some_and(|x| x == "sql"))
+        .find(|f| tests::project::is_up_file(f))
         .expect("a migration")
 }
 

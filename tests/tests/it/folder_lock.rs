@@ -54,7 +54,7 @@ fn sql_files(p: &Project) -> Vec<String> {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".sql"))
+        .filter(|n| tests::project::is_up_name(n))
         .collect();
     names.sort();
     names

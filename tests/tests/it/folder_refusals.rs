@@ -16,7 +16,7 @@ pub struct Account {
 "#;
 
 /// A project with one migration, `<stamp>_create_accounts`, whose stamp was then changed to
-/// `to` (its .sql file, its snapshot and its journal entry), and a new column in the source.
+/// `to` (its .sql file, its down file, its snapshot and its journal entry), and a new column in the source.
 fn retagged(to: &str) -> Project {
     let p = Project::new(ACCOUNTS);
     let run = p.run(&["generate"], NOW);
@@ -27,6 +27,11 @@ fn retagged(to: &str) -> Project {
     fs::rename(
         dir.join(format!("{from}_{name}.sql")),
         dir.join(format!("{to}_{name}.sql")),
+    )
+    .unwrap();
+    fs::rename(
+        dir.join(format!("{from}_{name}.down.sql")),
+        dir.join(format!("{to}_{name}.down.sql")),
     )
     .unwrap();
     fs::rename(

@@ -226,7 +226,7 @@ fn sql_files(p: &Project) -> Vec<PathBuf> {
         .expect("migrations folder")
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .filter(|p| tests::project::is_up_file(p))
         .collect();
     files.sort();
     files

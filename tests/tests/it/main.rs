@@ -11,6 +11,7 @@ mod check_dialects;
 mod cli_generate;
 mod concurrent_index;
 mod derive_matches_scanner;
+mod down_files;
 mod drop;
 mod expressions_judged;
 mod folder_lock;

@@ -26,7 +26,7 @@ fn step(before: &str, after: &str) -> String {
         .expect("migrations")
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .filter(|p| tests::project::is_up_file(p))
         .collect();
     files.sort();
     fs::read_to_string(files.last().expect("a file")).expect("sql")

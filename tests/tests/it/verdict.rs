@@ -327,6 +327,7 @@ fn migrate_refuses_an_out_of_order_migration_unless_allowed() {
         let r = project(dialect, ACCOUNTS);
         copy_dir(&p.migrations(), &r.migrations());
         fs::remove_file(sql(&r, &x)).expect("remove x");
+        fs::remove_file(r.migrations().join(format!("{x}.down.sql"))).expect("remove x's down");
         fs::remove_file(snapshot(&r, &x)).expect("remove x snapshot");
         let mut journal = r.journal();
         journal.entries.retain(|e| e.tag != x);

@@ -111,7 +111,7 @@ fn pg_the_example_application_verifies() {
     let count = fs::read_dir(example.join("migrations"))
         .expect("the example's migrations")
         .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        .filter(|e| tests::project::is_up_file(&e.path()))
         .count();
     assert!(count >= 2, "the example has {count} migration(s)");
     let verified = format!("verified {count} migrations");
@@ -280,7 +280,7 @@ fn pg_a_generated_history_of_several_migrations_verifies() {
     let mut files: Vec<_> = fs::read_dir(dir.path().join("migrations"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .filter(|p| tests::project::is_up_file(p))
         .collect();
     files.sort();
     assert_eq!(files.len(), 3, "{files:?}");
@@ -395,7 +395,7 @@ fn pg_a_verify_stopped_by_a_signal_removes_its_scratch_database() {
             .expect("migrations")
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+            .filter(|p| tests::project::is_up_file(p))
             .min()
             .expect("a migration");
         let sql = fs::read_to_string(&first).expect("read");

@@ -277,6 +277,7 @@ fn mysql_each_generated_step_reads_back_into_its_snapshot() {
         format!("{}.sql", tags[1]),
         format!("meta/{}_snapshot.json", &tags[1][..14]),
         "meta/_journal.json".to_string(),
+        format!("{}.down.sql", tags[1]),
     ];
     fs::create_dir_all(hidden.join("meta")).expect("dir");
     for name in &later {
@@ -284,6 +285,7 @@ fn mysql_each_generated_step_reads_back_into_its_snapshot() {
     }
     fs::remove_file(files.join(&later[0])).expect("hide");
     fs::remove_file(files.join(&later[1])).expect("hide");
+    fs::remove_file(files.join(&later[3])).expect("hide");
     let mut journal: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(files.join(&later[2])).expect("journal"))
             .expect("journal parses");

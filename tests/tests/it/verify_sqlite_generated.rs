@@ -122,7 +122,7 @@ fn sqlite_a_generated_history_of_several_migrations_verifies_and_applies_without
     let mut files: Vec<_> = fs::read_dir(project.migrations())
         .expect("migrations")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .filter(|p| tests::project::is_up_file(p))
         .collect();
     files.sort();
     assert_eq!(files.len(), 4, "{files:?}");

@@ -2,6 +2,7 @@
 //! the lint comments at their tops, and the all-or-nothing write with the journal entry.
 
 use super::concurrent::{self, Split};
+use super::downs;
 use super::{
     GenerateArgs, Outcome, Part, States, Written, CONCURRENT_FILE_SUFFIX, CUSTOM_SQL,
     CUSTOM_SQL_PLAIN, NO_TRANSACTION,
@@ -85,16 +86,62 @@ pub(super) fn parts(
                 .unwrap_or_else(|e| std::panic::resume_unwind(e)),
         )
     });
+    let downs = down_sqls(args, states, renames, split, &schemas)?;
     Ok(sqls?
         .into_iter()
         .zip(snapshots)
-        .map(|((sql, no_transaction, concurrent), snapshot_json)| Part {
-            sql,
-            snapshot_json,
-            no_transaction,
-            concurrent,
-        })
+        .zip(downs)
+        .map(
+            |(((sql, no_transaction, concurrent), snapshot_json), (down_sql, down_findings))| {
+                Part {
+                    sql,
+                    down_sql,
+                    down_findings,
+                    snapshot_json,
+                    no_transaction,
+                    concurrent,
+                }
+            },
+        )
         .collect())
+}
+
+/// Each file's down ([`downs::down_sql`]): from its schema (`schemas`, one per file) back to the
+/// one before it; the hand-written placeholder for `--custom`.
+fn down_sqls(
+    args: &GenerateArgs,
+    states: &States,
+    renames: &Renames,
+    split: &Split,
+    schemas: &[&Schema],
+) -> Result<Vec<(String, Vec<Finding>)>, Error> {
+    if args.custom {
+        let sql = downs::custom_down_sql(states.dialect).to_string();
+        return Ok(vec![(sql, Vec::new())]);
+    }
+    let none = Renames::default();
+    let main = (!split.main.is_empty()).then_some(split.main.as_slice());
+    let ups = main.into_iter().map(|up| (up, false)).chain(
+        split
+            .concurrent
+            .iter()
+            .map(|c| (std::slice::from_ref(c), true)),
+    );
+    let mut previous: &Schema = &states.old;
+    let mut out = Vec::new();
+    for (i, ((up, concurrent), own)) in ups.zip(schemas).enumerate() {
+        let step = downs::Step {
+            previous,
+            own,
+            up,
+            // Only the first file renames: the later ones each build or drop one index.
+            renames: if i == 0 { renames } else { &none },
+            concurrent,
+        };
+        out.push(downs::down_sql(states.config.dialect, &step)?);
+        previous = own;
+    }
+    Ok(out)
 }
 
 /// The lint findings of each file [`render_split`] writes, in the same order: the main file's
@@ -244,13 +291,17 @@ pub(super) fn write(
             sql: part.sql,
             snapshot_json: part.snapshot_json,
             breakpoints: states.dialect.statement_breakpoints(),
+            down_sql: Some(part.down_sql),
         });
         flags.push((part.no_transaction, part.concurrent));
     }
     let tags: Vec<String> = planned.iter().map(|m| m.tag.clone()).collect();
-    let sql: Vec<String> = match dry_run {
-        true => planned.iter().map(|m| m.sql.clone()).collect(),
-        false => Vec::new(),
+    let (sql, down_sql): (Vec<String>, Vec<String>) = match dry_run {
+        true => planned
+            .iter()
+            .map(|m| (m.sql.clone(), m.down_sql.clone().unwrap_or_default()))
+            .unzip(),
+        false => Default::default(),
     };
     let journal = states.history.journal.clone();
     let dialect = states.config.dialect.as_str();
@@ -262,6 +313,7 @@ pub(super) fn write(
         .zip(plan.migrations.iter().cloned())
         .map(
             |((tag, (no_transaction, concurrent)), (sql, snapshot))| Written {
+                down: states.folder.down_path(&tag),
                 tag,
                 sql,
                 snapshot,
@@ -275,6 +327,7 @@ pub(super) fn write(
             migrations,
             journal,
             sql,
+            down_sql,
         });
     }
     plan.files.commit()?;

@@ -57,7 +57,8 @@ pub(super) fn report(
             migrations,
             journal,
             sql,
-        } => (migrations, journal, Some(sql)),
+            down_sql,
+        } => (migrations, journal, Some((sql, down_sql))),
         Outcome::NoChanges => return,
     };
     let (wrote, updated) = match reviewed {
@@ -107,15 +108,23 @@ pub(super) fn report(
     }
     for m in migrations {
         lines.push(format!("{wrote} {}", show(&m.sql)));
+        lines.push(format!("{wrote} {}", show(&m.down)));
         lines.push(format!("{wrote} {}", show(&m.snapshot)));
     }
     lines.push(format!("{updated} {}", show(journal)));
-    for (m, sql) in migrations.iter().zip(reviewed.into_iter().flatten()) {
-        lines.push(format!("\n-- {}\n{}", show(&m.sql), sql.trim_end()));
+    if let Some((sql, down_sql)) = reviewed {
+        for ((m, sql), down) in migrations.iter().zip(sql).zip(down_sql) {
+            lines.push(format!("\n-- {}\n{}", show(&m.sql), sql.trim_end()));
+            lines.push(format!("\n-- {}\n{}", show(&m.down), down.trim_end()));
+        }
     }
     if custom && reviewed.is_none() {
         for m in migrations {
-            lines.push(format!("write your SQL in {}", show(&m.sql)));
+            lines.push(format!(
+                "write your SQL in {}, and the SQL that undoes it in {}",
+                show(&m.sql),
+                show(&m.down)
+            ));
         }
     }
     say(ctx, &lines.join("\n"));
@@ -135,6 +144,41 @@ pub(super) fn report_findings(findings: &[Finding], outcome: &Outcome, ctx: &mut
         "review these findings, written at the top of the migration file(s); \
          acknowledge one with a line -- lint:allow <code> among those comment lines \
          (below -- no-transaction, which must stay the first line)"
+            .to_string(),
+    );
+    say(ctx, &lines.join("\n"));
+}
+
+/// The errors of each down file (`irreversible`: what the down cannot bring back), which fail
+/// `check` until acknowledged; the down's warnings are only in the file.
+pub(super) fn report_down_errors(
+    states: &States,
+    downs: &[Vec<Finding>],
+    outcome: &Outcome,
+    ctx: &mut Context<'_>,
+) {
+    let migrations = match outcome {
+        Outcome::Written { migrations, .. } | Outcome::Reviewed { migrations, .. } => migrations,
+        Outcome::NoChanges => return,
+    };
+    let mut lines = Vec::new();
+    for (m, findings) in migrations.iter().zip(downs) {
+        let errors: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.severity == schema_core::lint::Severity::Error)
+            .collect();
+        if errors.is_empty() {
+            continue;
+        }
+        lines.push(format!("down {}:", states.folder.show(&m.down)));
+        lines.extend(errors.iter().map(|f| format!("  lint: {f}")));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    lines.push(
+        "the down files cannot bring these back; check fails until a reviewer acknowledges each \
+         with a line -- lint:allow <code> among the comment lines at the top of its down file"
             .to_string(),
     );
     say(ctx, &lines.join("\n"));

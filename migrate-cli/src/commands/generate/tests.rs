@@ -116,10 +116,16 @@ fn first_migration_writes_sql_snapshot_and_journal() {
     assert_eq!(
         p.files(),
         [
+            format!("migrations/{tag}.down.sql"),
             format!("migrations/{tag}.sql"),
             "migrations/meta/20240101000000_snapshot.json".to_string(),
             "migrations/meta/_journal.json".to_string(),
         ]
+    );
+    let down = p.read(&format!("migrations/{tag}.down.sql"));
+    assert!(
+        down.contains("DROP TABLE \"public\".\"accounts\""),
+        "{down}"
     );
     let sql = p.read(&format!("migrations/{tag}.sql"));
     assert!(
@@ -133,6 +139,7 @@ fn first_migration_writes_sql_snapshot_and_journal() {
         (0, tag)
     );
     assert_eq!(journal.entries[0].when, T0 * 1000 + 250);
+    assert!(journal.entries[0].down);
     let snapshot =
         Snapshot::parse(&p.read("migrations/meta/20240101000000_snapshot.json")).unwrap();
     assert_eq!(snapshot.prev_id, ROOT_ID);
@@ -559,7 +566,8 @@ fn concurrent_indexes_get_a_no_transaction_file_in_the_next_second_chained_and_d
     assert!(middle.schema.tables["public.accounts"].indexes.is_empty());
     assert_eq!(middle.schema.tables["public.accounts"].columns.len(), 3);
     assert_eq!(last.schema.tables["public.accounts"].indexes.len(), 1);
-    assert_eq!(a.files().len(), 7);
+    // Three migrations, each with its down and its snapshot, and the journal.
+    assert_eq!(a.files().len(), 10);
     for file in a.files() {
         assert_eq!(a.read(&file), b.read(&file), "{file}");
     }

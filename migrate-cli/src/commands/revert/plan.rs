@@ -253,15 +253,15 @@ pub fn finding_line(file: &str, f: &FileFinding) -> String {
     )
 }
 
-// lead: down gate
 /// The findings of a down file `sql` that no `-- lint:allow` line acknowledges, with the
-/// migration's snapshots reversed (its own schema, then the previous one) when both are known.
+/// migration's snapshots reversed (its own schema, then the previous one) when both are known:
+/// the gate `check` applies to downs ([`gate::down_unacknowledged`]).
 pub fn down_findings(
     dialect: Dialect,
     sql: &str,
     reversed: Option<(&Schema, &Schema)>,
 ) -> Vec<FileFinding> {
-    gate::unacknowledged_with(dialect, sql, reversed)
+    gate::down_unacknowledged(dialect, sql, reversed)
 }
 
 /// The folder's snapshots, read when a down is linted.

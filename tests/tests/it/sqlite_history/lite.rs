@@ -65,7 +65,7 @@ impl Lite {
             .unwrap_or_default()
             .into_iter()
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".sql"))
+            .filter(|n| tests::project::is_up_name(n))
             .collect();
         names.sort();
         names

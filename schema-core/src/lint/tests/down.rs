@@ -1,0 +1,137 @@
+//! Lint of down migrations: drops of what the up created say that the data written since is
+//! lost, `irreversible` names what the down cannot bring back, and which type changes widen.
+
+use super::{column, table};
+use crate::diff::{self, Change, Renames};
+use crate::lint::down::widens;
+use crate::lint::{lint_down, Costs, Severity, DROP_COLUMN, DROP_TABLE, IRREVERSIBLE};
+use crate::model::{ColumnType, Schema, Table};
+
+fn schema(tables: Vec<Table>) -> Schema {
+    let mut s = Schema::default();
+    for t in tables {
+        s.tables.insert(Schema::key(&t.schema, &t.name), t);
+    }
+    s
+}
+
+fn with_columns(name: &str, extra: &[&str]) -> Table {
+    let mut t = table(name);
+    t.columns
+        .extend(extra.iter().map(|c| column(c, true, None, false)));
+    t
+}
+
+/// The findings of the down from `own` back to `previous`, as (code, severity, object).
+fn down(previous: &Schema, own: &Schema) -> Vec<(&'static str, Severity, String, String)> {
+    let renames = Renames::default();
+    let up: Vec<Change> = diff::diff(previous, own, &renames);
+    let back = diff::down(previous, own, &renames);
+    lint_down(own, previous, &up, &back, Costs::IN_PLACE)
+        .into_iter()
+        .map(|f| (f.code, f.severity, f.object, f.message))
+        .collect()
+}
+
+#[test]
+fn dropping_what_the_up_added_says_the_rows_since_are_lost() {
+    let previous = schema(vec![with_columns("a", &[])]);
+    let own = schema(vec![with_columns("a", &["nick"]), table("b")]);
+    let found = down(&previous, &own);
+    let codes: Vec<(&str, &str)> = found.iter().map(|f| (f.0, f.2.as_str())).collect();
+    assert_eq!(
+        codes,
+        [(DROP_COLUMN, "public.a.nick"), (DROP_TABLE, "public.b")]
+    );
+    for f in &found {
+        assert_eq!(f.1, Severity::Warning, "{}", f.3);
+        assert!(f.3.contains("since the up ran is lost"), "{}", f.3);
+    }
+}
+
+#[test]
+fn what_the_up_dropped_comes_back_empty_and_is_irreversible() {
+    let previous = schema(vec![with_columns("a", &["nick"]), table("b")]);
+    let own = schema(vec![with_columns("a", &[])]);
+    let irreversible: Vec<(Severity, String)> = down(&previous, &own)
+        .into_iter()
+        .filter(|f| f.0 == IRREVERSIBLE)
+        .map(|f| (f.1, f.2))
+        .collect();
+    assert_eq!(
+        irreversible,
+        [
+            (Severity::Error, "public.a.nick".to_string()),
+            (Severity::Error, "public.b".to_string())
+        ]
+    );
+}
+
+#[test]
+fn a_narrowed_type_is_irreversible_and_a_widened_one_is_not() {
+    let typed = |ty: &str| {
+        let mut t = with_columns("a", &["n"]);
+        t.columns[1].ty = ColumnType::Builtin(ty.into());
+        schema(vec![t])
+    };
+    let irreversible = |from: &str, to: &str| {
+        down(&typed(from), &typed(to))
+            .iter()
+            .any(|f| f.0 == IRREVERSIBLE)
+    };
+    assert!(irreversible("text", "character varying(40)"));
+    assert!(irreversible("bigint", "integer"));
+    assert!(irreversible("numeric(10,2)", "numeric(10,0)"));
+    assert!(!irreversible("integer", "bigint"));
+    assert!(!irreversible("character varying(40)", "text"));
+}
+
+#[test]
+fn widening_types() {
+    let b = |s: &str| ColumnType::Builtin(s.into());
+    for (from, to) in [
+        ("smallint", "integer"),
+        ("real", "double precision"),
+        ("character varying(10)", "character varying(20)"),
+        ("character varying(10)", "character varying"),
+        ("varchar(10)", "longtext"),
+        ("numeric(10,2)", "numeric(12,2)"),
+        ("numeric(10,2)", "numeric"),
+        ("timestamp(3) with time zone", "timestamp(6) with time zone"),
+        ("enum('a','b')", "enum('a','b','c')"),
+    ] {
+        assert!(widens(&b(from), &b(to)), "{from} -> {to}");
+    }
+    for (from, to) in [
+        ("integer", "smallint"),
+        ("double precision", "real"),
+        ("text", "character varying(10)"),
+        ("numeric(10,2)", "numeric(11,4)"),
+        ("numeric", "numeric(10,2)"),
+        ("integer", "text"),
+        ("enum('a','b')", "enum('b','a')"),
+    ] {
+        assert!(!widens(&b(from), &b(to)), "{from} -> {to}");
+    }
+}
+
+#[test]
+fn sqlite_type_changes_lose_nothing() {
+    let typed = |ty: &str| {
+        let mut t = with_columns("a", &["n"]);
+        t.columns[1].ty = ColumnType::Builtin(ty.into());
+        schema(vec![t])
+    };
+    let (previous, own) = (typed("text"), typed("integer"));
+    let renames = Renames::default();
+    let up = diff::diff(&previous, &own, &renames);
+    let back = diff::down(&previous, &own, &renames);
+    let sqlite = Costs {
+        rebuilds_tables: true,
+        concurrent_indexes: false,
+        copies_tables: false,
+        schemas: false,
+    };
+    let found = lint_down(&own, &previous, &up, &back, sqlite);
+    assert!(found.iter().all(|f| f.code != IRREVERSIBLE), "{found:?}");
+}
