@@ -559,8 +559,9 @@ struct Doc {
     let run = p.run(&["generate"], NOW + 20);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stderr
-            .contains("of table `docs` covers column `n` of type `text`, which MySQL cannot index whole"),
+        run.stderr.contains(
+            "of table `docs` covers column `n` of type `text`, which MySQL cannot index whole"
+        ),
         "{}",
         run.stderr
     );

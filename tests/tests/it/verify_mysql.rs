@@ -128,7 +128,7 @@ fn mysql_a_generated_history_verifies_and_the_scratch_database_is_dropped() {
     assert_eq!(run.code, 0, "{}", text(&run));
     for tag in &tags {
         let (version, name) = tag.split_at(14);
-        let line = format!("  {version} {}  ok", &name[1..]);
+        let line = format!("  {version} {}  up ok, down ok, up again ok", &name[1..]);
         assert!(
             run.stdout.contains(&line),
             "{line} missing:\n{}",
