@@ -2,6 +2,7 @@
 //! the column and table renames): an unchanged one whose name changed is renamed, a changed one
 //! is dropped and added again.
 
+use super::enums::mentions_rebuilt;
 use super::moves::{rename, rename_before_move, Taken};
 use super::renames::order_renames;
 use super::tables::qualified;
@@ -50,6 +51,20 @@ fn match_items<T, K: PartialEq>(
         pairs,
         dropped,
         added,
+    }
+}
+
+impl Matches {
+    /// Turns the pairs whose new item `recreate` names into a drop and an add (in index
+    /// order, so the output stays deterministic); returns the pairs it moved.
+    fn recreate(&mut self, recreate: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+        let (moved, kept): (Vec<_>, Vec<_>) = self.pairs.iter().partition(|&&(_, j)| recreate(j));
+        self.pairs = kept;
+        self.dropped.extend(moved.iter().map(|&(i, _)| i));
+        self.added.extend(moved.iter().map(|&(_, j)| j));
+        self.dropped.sort();
+        self.added.sort();
+        moved
     }
 }
 
@@ -130,13 +145,14 @@ fn keys_and_checks(
     checks_renamed: &mut Vec<(String, String)>,
 ) -> bool {
     let (old_t, new_t) = (&p.old_name, &p.name);
-    let checks = match_items(
+    let mut checks = match_items(
         &p.old.checks,
         &p.new.checks,
         |c| Some(c.expr.clone()),
         |c| c.expr.clone(),
         |c| &c.name,
     );
+    checks.recreate(|j| mentions_rebuilt(ctx, &p.key, &p.new.checks[j].expr));
     for &i in &checks.dropped {
         let name = p.old.checks[i].name.clone();
         ctx.plan.push(
@@ -251,20 +267,30 @@ fn index_content(index: &Index, columns: Vec<String>) -> IndexContent {
 }
 
 /// Indexes; true when a unique index is dropped.
+///
+/// A partial index whose predicate uses a column an enum rebuild converts is dropped before
+/// and built again after it (see [`mentions_rebuilt`]), without `CONCURRENTLY`: the conversion
+/// rewrites the table under an exclusive lock in the same transaction anyway.
 fn indexes(ctx: &mut Ctx, p: &TablePair, taken: &mut Taken) -> bool {
-    let m = match_items(
+    let mut m = match_items(
         &p.old.indexes,
         &p.new.indexes,
         |i| p.map(&i.columns).map(|c| index_content(i, c)),
         |i| index_content(i, i.columns.clone()),
         |i| &i.name,
     );
+    let recreated = m.recreate(|j| {
+        p.new.indexes[j]
+            .predicate
+            .as_deref()
+            .is_some_and(|e| mentions_rebuilt(ctx, &p.key, e))
+    });
     for &i in &m.dropped {
         let index = &p.old.indexes[i];
         let change = Change::DropIndex {
             table: p.old_name.clone(),
             name: index.name.clone(),
-            concurrently: index.concurrently,
+            concurrently: index.concurrently && !recreated.iter().any(|&(o, _)| o == i),
         };
         ctx.plan.push(Phase::DropConstraints, p.key.clone(), change);
     }
@@ -282,7 +308,8 @@ fn indexes(ctx: &mut Ctx, p: &TablePair, taken: &mut Taken) -> bool {
             .push(Phase::RenameConstraints, p.key.clone(), change);
     }
     for &j in &m.added {
-        let index = p.new.indexes[j].clone();
+        let mut index = p.new.indexes[j].clone();
+        index.concurrently &= !recreated.iter().any(|&(_, n)| n == j);
         ctx.plan.push(
             Phase::CreateIndexes,
             p.key.clone(),

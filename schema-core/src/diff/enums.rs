@@ -152,6 +152,8 @@ fn rebuild(ctx: &mut Ctx, old: &Enum, new: &Enum) {
         ctx.rebuilt.insert(id.clone());
         ctx.retyped.insert(id);
     }
+    ctx.rebuilt_enums.insert(old.name.clone());
+    ctx.rebuilt_enums.insert(new.name.clone());
     let temp = temp_name(&new.name, "old");
     let change = Change::RebuildEnum {
         name: qualified(new),
@@ -165,4 +167,26 @@ fn rebuild(ctx: &mut Ctx, old: &Enum, new: &Enum) {
         name: QualifiedName::new(&new.schema, temp),
     };
     ctx.plan.push(Phase::DropEnums, new.key(), drop);
+}
+
+/// Whether `expr`, a check's expression or an index's predicate on the table `table_key` (new
+/// key), may use a column an enum rebuild converts or a rebuilt type. Such an expression is
+/// dropped before the rebuild and created again after it: PostgreSQL re-parses the stored
+/// expression when the column changes type, and its literals are still of the old type
+/// (`state <> 'closed'::ticket_state__old`: no operator compares the two types); a cast to the
+/// old type would keep it from being dropped.
+///
+/// The diff has no SQL parser (the tokenizer is behind the `parser` feature), so this is a
+/// superset: any expression containing a converted column's or a rebuilt type's name, in any
+/// case, is re-created; one that merely contains the name is re-created unchanged.
+pub(crate) fn mentions_rebuilt(ctx: &Ctx, table_key: &str, expr: &str) -> bool {
+    if ctx.rebuilt_enums.is_empty() {
+        return false;
+    }
+    let expr = expr.to_lowercase();
+    let mentions = |name: &str| expr.contains(&name.to_lowercase());
+    ctx.rebuilt
+        .iter()
+        .any(|(table, column)| table == table_key && mentions(column))
+        || ctx.rebuilt_enums.iter().any(|name| mentions(name))
 }

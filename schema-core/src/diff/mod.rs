@@ -114,6 +114,7 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
         plan: Plan::default(),
         retyped: BTreeSet::new(),
         rebuilt: BTreeSet::new(),
+        rebuilt_enums: BTreeSet::new(),
     };
     let schema_renames = schemas::schema_renames(&ctx);
     schemas::diff_schemas(&mut ctx, &schema_renames);
@@ -196,6 +197,8 @@ pub(crate) struct Ctx<'a> {
     /// (new table key, new column name) of kept columns converted by an enum rebuild, which
     /// also set their new default.
     pub rebuilt: BTreeSet<(String, String)>,
+    /// Old and new names of the enum types rebuilt in this migration.
+    pub rebuilt_enums: BTreeSet<String>,
 }
 
 impl Ctx<'_> {

@@ -64,6 +64,33 @@ fn remove_enum_value_rebuilds_the_type() {
     assert_snapshot!(check(&before, &after));
 }
 
+/// PostgreSQL re-parses a stored predicate or check when its column changes type, and the
+/// literal in it is still of the old type (`state <> 'closed'::issue_state__old`): the partial
+/// index and the check that use the column are dropped before the conversion and created again
+/// after it (the index without `CONCURRENTLY`: the table is rewritten in this transaction
+/// anyway); the index and the check that do not use it stay.
+#[test]
+fn remove_enum_value_recreates_the_predicates_and_checks_using_the_column() {
+    let e = |values: &[&str]| db_enum("issue_state", values);
+    let t = || {
+        issues(enum_ty("issue_state"))
+            .col(int("project_id"))
+            .index(&["project_id"])
+            .with_index(|i| {
+                i.name = "issues_open_project_id_idx".into();
+                i.predicate = Some("state <> 'closed'".into());
+                i.concurrently = true;
+            })
+            .index(&["id"])
+            .with_index(|i| i.predicate = Some("project_id > 0".into()))
+            .check("issues_state_check", "\"state\" IN ('open', 'closed')")
+            .check("issues_project_id_check", "project_id > 0")
+    };
+    let before = schema(vec![t()], vec![e(&["open", "closed", "stale"])]);
+    let after = schema(vec![t()], vec![e(&["open", "closed"])]);
+    assert_snapshot!(check(&before, &after));
+}
+
 #[test]
 fn reorder_and_add_enum_values_rebuilds_the_type() {
     let before = schema(

@@ -27,6 +27,7 @@ mod mysql_generate;
 mod mysql_migrate;
 mod mysql_property;
 mod pg_changes;
+mod pg_enum_rebuild;
 mod pg_property;
 mod repair;
 mod revert;
