@@ -6,6 +6,11 @@
 //! table B keeps must keep them all. A migration may fail on rows only where lint warned that
 //! it can (or where it adds a primary key); the case is then replayed without rows.
 //!
+//! Then its down (`tests::gen::down::sql`, as `generate` writes it) must bring the catalog
+//! back to A's, and every row of the columns the change did not touch
+//! (`tests::gen::down::untouched`) back as it was before the up; a down may fail on rows only
+//! where its own lint (`lint::lint_down`) warned, and must then pass without them.
+//!
 //! Two databases serve every case; each case starts by emptying them. `PROPTEST_CASES`
 //! overrides the number of cases (200 by default).
 
@@ -17,7 +22,7 @@ use schema_core::render::{self, Postgres};
 use schema_core::resolve::resolve;
 use sqlx::{Executor, PgPool};
 use std::path::Path;
-use tests::gen::{self, rows, source, Defs};
+use tests::gen::{self, down, rows, source, Defs};
 use tests::pg::TestDb;
 
 /// The migration from `old` to `new` with the renames their hints declare.
@@ -92,19 +97,60 @@ async fn insert(pool: &PgPool, plan: &rows::Rows) -> Result<bool, sqlx::Error> {
     Ok(false)
 }
 
-/// One case; `Ok(true)` when its migration ran with rows.
+/// Each untouched table's rows ([`down::untouched`]) as sorted texts of their untouched values.
+async fn kept_values(pool: &PgPool, kept: &[down::Kept]) -> Result<Vec<Vec<String>>, sqlx::Error> {
+    let mut out = Vec::new();
+    for k in kept {
+        let mut values: Vec<String> = sqlx::query_scalar(&k.select(down::Dialect::Postgres))
+            .fetch_all(pool)
+            .await?;
+        values.sort();
+        out.push(values);
+    }
+    Ok(out)
+}
+
+/// `create(A)` then the migration `step` on an emptied `migrated`, without rows.
+async fn replay(
+    migrated: &TestDb,
+    create_a: &str,
+    step: &str,
+    fail: &impl Fn(String) -> TestCaseError,
+) -> Result<(), TestCaseError> {
+    reset(&migrated.pool)
+        .await
+        .map_err(|e| fail(format!("reset failed: {e}")))?;
+    migrated
+        .apply(create_a)
+        .await
+        .map_err(|e| fail(format!("{e}")))?;
+    migrated.apply(step).await.map_err(|e| {
+        fail(format!(
+            "migration A → B failed without rows: {e}\n--- SQL:\n{step}"
+        ))
+    })
+}
+
+/// What one case found: whether its up kept rows, and whether its down ran with them.
+struct Found {
+    kept_rows: bool,
+    down_with_rows: bool,
+}
+
+/// One case.
 async fn check(
     migrated: &TestDb,
     direct: &TestDb,
     a: &Defs,
     b: &Defs,
-) -> Result<bool, TestCaseError> {
+) -> Result<Found, TestCaseError> {
     let (sa, sb) = (resolved(a, "A")?, resolved(b, "B")?);
     let case = || format!("--- A:\n{}--- B:\n{}", source(a), source(b));
     let fail = |what: String| TestCaseError::fail(format!("{what}\n{}", case()));
     let create_a = migration(&Schema::default(), &sa).map_err(&fail)?;
     let create_b = migration(&Schema::default(), &sb).map_err(&fail)?;
     let step = migration(&sa, &sb).map_err(&fail)?;
+    let back = down::sql(&Postgres, &sa, &sb).map_err(|e| fail(format!("down render failed: {e}")))?;
     crate::gate::gate_agrees(migrate_cli::config::Dialect::Postgres, &sa, &sb).map_err(&fail)?;
     for db in [migrated, direct] {
         reset(&db.pool)
@@ -115,11 +161,16 @@ async fn check(
         .apply(&create_a)
         .await
         .map_err(|e| fail(format!("create(A) failed: {e}\n{create_a}")))?;
+    let catalog_a = migrated.catalog().await;
     let plan = rows::plan(a, b, rows::Flavor::Postgres).unwrap_or_default();
     let with_rows = !plan.tables.is_empty()
         && insert(&migrated.pool, &plan)
             .await
             .map_err(|e| fail(format!("inserting rows: {e}")))?;
+    let kept = down::untouched(a, b);
+    let before = kept_values(&migrated.pool, &kept)
+        .await
+        .map_err(|e| fail(format!("reading the untouched rows: {e}")))?;
     let mut kept_rows = with_rows;
     if let Err(e) = migrated.apply(&step).await {
         kept_rows = false;
@@ -133,18 +184,7 @@ async fn check(
             )));
         }
         // The rows made it fail where lint warned: the schema part must still hold.
-        reset(&migrated.pool)
-            .await
-            .map_err(|e| fail(format!("reset failed: {e}")))?;
-        migrated
-            .apply(&create_a)
-            .await
-            .map_err(|e| fail(format!("{e}")))?;
-        migrated.apply(&step).await.map_err(|e| {
-            fail(format!(
-                "migration A → B failed without rows: {e}\n--- SQL:\n{step}"
-            ))
-        })?;
+        replay(migrated, &create_a, &step, &fail).await?;
     } else if with_rows {
         for ((schema, now), (old_schema, before)) in rows::survivors(a, b) {
             let sql = format!(
@@ -181,7 +221,57 @@ async fn check(
         catalog_diff(&got, &want),
         case()
     );
-    Ok(kept_rows)
+    // The way back: the down reaches A's catalog and gives back every untouched row.
+    let mut down_with_rows = kept_rows;
+    if let Err(e) = migrated.apply(&back.sql).await {
+        let costs = schema_core::lint::Costs::of(&Postgres);
+        let risks = rows::down_risks(&sa, &sb, &back.up, &back.changes, costs);
+        if !kept_rows || risks.is_empty() {
+            return Err(fail(format!(
+                "down B → A failed (rows: {kept_rows}, its lint risks: {risks:?}): {e}\n--- up:\n{step}--- down:\n{}",
+                back.sql
+            )));
+        }
+        // The rows made the down fail where its lint warned: without rows it must hold.
+        down_with_rows = false;
+        replay(migrated, &create_a, &step, &fail).await?;
+        migrated.apply(&back.sql).await.map_err(|e| {
+            fail(format!(
+                "down B → A failed without rows: {e}\n--- up:\n{step}--- down:\n{}",
+                back.sql
+            ))
+        })?;
+    }
+    let got = migrated.catalog().await;
+    prop_assert!(
+        got == catalog_a,
+        "catalog after create(A) + migration + down differs from create(A) (+ migrated only, - create(A) only):\n{}\n--- up:\n{step}--- down:\n{}{}",
+        catalog_diff(&got, &catalog_a),
+        back.sql,
+        case()
+    );
+    if down_with_rows {
+        let after = kept_values(&migrated.pool, &kept)
+            .await
+            .map_err(|e| fail(format!("reading the untouched rows after the down: {e}")))?;
+        for ((k, before), after) in kept.iter().zip(&before).zip(&after) {
+            prop_assert_eq!(
+                before,
+                after,
+                "table {}.{} ({}) changed through the up and its down\n--- up:\n{}--- down:\n{}{}",
+                &k.schema,
+                &k.table,
+                k.columns.join(", "),
+                step,
+                &back.sql,
+                case()
+            );
+        }
+    }
+    Ok(Found {
+        kept_rows,
+        down_with_rows,
+    })
 }
 
 #[test]
@@ -200,10 +290,12 @@ fn migration_from_a_to_b_reaches_the_catalog_of_b() {
     };
     let mut runner = TestRunner::new(gen::config(200));
     let (cases, with_rows) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
+    let down_with_rows = std::cell::Cell::new(0u32);
     let result = runner.run(&gen::schema_pair(), |(a, b)| {
-        let rows = rt.block_on(check(&migrated, &direct, &a, &b))?;
+        let found = rt.block_on(check(&migrated, &direct, &a, &b))?;
         cases.set(cases.get() + 1);
-        with_rows.set(with_rows.get() + u32::from(rows));
+        with_rows.set(with_rows.get() + u32::from(found.kept_rows));
+        down_with_rows.set(down_with_rows.get() + u32::from(found.down_with_rows));
         Ok(())
     });
     match result {
@@ -211,7 +303,12 @@ fn migration_from_a_to_b_reaches_the_catalog_of_b() {
         Err(TestError::Fail(reason, _)) => panic!("minimal failing case: {reason}"),
         Err(e) => panic!("{e}"),
     }
-    eprintln!("{} of {} cases ran with rows", with_rows.get(), cases.get());
+    eprintln!(
+        "{} of {} cases ran with rows, {} ran their down with rows",
+        with_rows.get(),
+        cases.get(),
+        down_with_rows.get()
+    );
     assert!(
         with_rows.get() * 2 >= cases.get(),
         "only {} of {} cases kept rows through the migration: the row plan is too weak",
