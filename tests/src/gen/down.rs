@@ -63,8 +63,11 @@ impl Kept {
         let bq = |n: &str| format!("`{}`", n.replace('`', "``"));
         match dialect {
             Dialect::Postgres => {
-                let columns: Vec<String> =
-                    self.columns.iter().map(|c| format!("{}::text", dq(c))).collect();
+                let columns: Vec<String> = self
+                    .columns
+                    .iter()
+                    .map(|c| format!("{}::text", dq(c)))
+                    .collect();
                 format!(
                     "SELECT ROW({})::text FROM {}.{}",
                     columns.join(", "),
@@ -73,13 +76,23 @@ impl Kept {
                 )
             }
             Dialect::Sqlite => {
-                let columns: Vec<String> =
-                    self.columns.iter().map(|c| format!("quote({})", dq(c))).collect();
-                format!("SELECT {} FROM {}", columns.join(" || '|' || "), dq(&self.table))
+                let columns: Vec<String> = self
+                    .columns
+                    .iter()
+                    .map(|c| format!("quote({})", dq(c)))
+                    .collect();
+                format!(
+                    "SELECT {} FROM {}",
+                    columns.join(" || '|' || "),
+                    dq(&self.table)
+                )
             }
             Dialect::Mysql => {
-                let columns: Vec<String> =
-                    self.columns.iter().map(|c| format!("QUOTE({})", bq(c))).collect();
+                let columns: Vec<String> = self
+                    .columns
+                    .iter()
+                    .map(|c| format!("QUOTE({})", bq(c)))
+                    .collect();
                 format!(
                     "SELECT CAST(CONCAT_WS('|', {}) AS CHAR) FROM {}",
                     columns.join(", "),
@@ -94,7 +107,10 @@ impl Kept {
 pub fn untouched(a: &Defs, b: &Defs) -> Vec<Kept> {
     let mut out = Vec::new();
     for at in &a.0 {
-        let Some(bt) = b.0.iter().find(|t| t.schema == at.schema && t.name == at.name) else {
+        let Some(bt) =
+            b.0.iter()
+                .find(|t| t.schema == at.schema && t.name == at.name)
+        else {
             continue;
         };
         if bt.rust_name != at.rust_name || bt.renamed_from.is_some() {

@@ -150,7 +150,8 @@ async fn check(
     let create_a = migration(&Schema::default(), &sa).map_err(&fail)?;
     let create_b = migration(&Schema::default(), &sb).map_err(&fail)?;
     let step = migration(&sa, &sb).map_err(&fail)?;
-    let back = down::sql(&Postgres, &sa, &sb).map_err(|e| fail(format!("down render failed: {e}")))?;
+    let back =
+        down::sql(&Postgres, &sa, &sb).map_err(|e| fail(format!("down render failed: {e}")))?;
     crate::gate::gate_agrees(migrate_cli::config::Dialect::Postgres, &sa, &sb).map_err(&fail)?;
     for db in [migrated, direct] {
         reset(&db.pool)

@@ -129,7 +129,8 @@ async fn check(a: &Defs, b: &Defs) -> Result<Found, TestCaseError> {
     let db = |e: sqlx::Error| fail(format!("database: {e}"));
     let (create_a, _) = migration(&Schema::default(), &sa).map_err(&fail)?;
     let (step, changes) = migration(&sa, &sb).map_err(&fail)?;
-    let back = down::sql(&Sqlite, &sa, &sb).map_err(|e| fail(format!("down render failed: {e}")))?;
+    let back =
+        down::sql(&Sqlite, &sa, &sb).map_err(|e| fail(format!("down render failed: {e}")))?;
     crate::gate::gate_agrees(migrate_cli::config::Dialect::Sqlite, &sa, &sb).map_err(&fail)?;
     let plan = rows::plan(&a, &b, rows::Flavor::Sqlite).unwrap_or_default();
     let kept = down::untouched(&a, &b);
@@ -227,9 +228,11 @@ async fn down_holds(
     sql: &str,
     fail: &impl Fn(String) -> TestCaseError,
 ) -> Result<(), TestCaseError> {
-    conn.execute(sql)
-        .await
-        .map_err(|e| fail(format!("down B → A failed without rows: {e}\n--- down:\n{sql}")))?;
+    conn.execute(sql).await.map_err(|e| {
+        fail(format!(
+            "down B → A failed without rows: {e}\n--- down:\n{sql}"
+        ))
+    })?;
     schema_holds(conn, want, "A after the down", sql, fail).await
 }
 
