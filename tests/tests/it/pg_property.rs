@@ -135,6 +135,8 @@ async fn replay(
 struct Found {
     kept_rows: bool,
     down_with_rows: bool,
+    /// The untouched rows compared before the up and after the down.
+    compared: usize,
 }
 
 /// One case.
@@ -269,9 +271,14 @@ async fn check(
             );
         }
     }
+    let compared = match down_with_rows {
+        true => before.iter().map(Vec::len).sum(),
+        false => 0,
+    };
     Ok(Found {
         kept_rows,
         down_with_rows,
+        compared,
     })
 }
 
@@ -292,11 +299,13 @@ fn migration_from_a_to_b_reaches_the_catalog_of_b() {
     let mut runner = TestRunner::new(gen::config(200));
     let (cases, with_rows) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
     let down_with_rows = std::cell::Cell::new(0u32);
+    let compared = std::cell::Cell::new(0usize);
     let result = runner.run(&gen::schema_pair(), |(a, b)| {
         let found = rt.block_on(check(&migrated, &direct, &a, &b))?;
         cases.set(cases.get() + 1);
         with_rows.set(with_rows.get() + u32::from(found.kept_rows));
         down_with_rows.set(down_with_rows.get() + u32::from(found.down_with_rows));
+        compared.set(compared.get() + found.compared);
         Ok(())
     });
     match result {
@@ -305,10 +314,11 @@ fn migration_from_a_to_b_reaches_the_catalog_of_b() {
         Err(e) => panic!("{e}"),
     }
     eprintln!(
-        "{} of {} cases ran with rows, {} ran their down with rows",
+        "{} of {} cases ran with rows, {} ran their down with rows ({} untouched rows compared)",
         with_rows.get(),
         cases.get(),
-        down_with_rows.get()
+        down_with_rows.get(),
+        compared.get()
     );
     assert!(
         with_rows.get() * 2 >= cases.get(),

@@ -102,6 +102,8 @@ async fn count(conn: &mut SqliteConnection, table: &str) -> Result<i64, sqlx::Er
 struct Found {
     with_rows: bool,
     down_with_rows: bool,
+    /// The untouched rows compared before the up and after the down.
+    compared: usize,
     step: String,
 }
 
@@ -161,6 +163,7 @@ async fn check(a: &Defs, b: &Defs) -> Result<Found, TestCaseError> {
         return Ok(Found {
             with_rows: false,
             down_with_rows: false,
+            compared: 0,
             step,
         });
     }
@@ -197,6 +200,7 @@ async fn check(a: &Defs, b: &Defs) -> Result<Found, TestCaseError> {
         return Ok(Found {
             with_rows,
             down_with_rows: false,
+            compared: 0,
             step,
         });
     }
@@ -217,6 +221,7 @@ async fn check(a: &Defs, b: &Defs) -> Result<Found, TestCaseError> {
     Ok(Found {
         with_rows,
         down_with_rows: with_rows,
+        compared: before.iter().map(Vec::len).sum(),
         step,
     })
 }
@@ -279,6 +284,7 @@ fn sqlite_migration_from_a_to_b_reaches_b_and_keeps_the_rows() {
     let cases = Cell::new(0u32);
     let with_rows = Cell::new(0u32);
     let down_with_rows = Cell::new(0u32);
+    let compared = Cell::new(0usize);
     let seen = std::cell::RefCell::new(vec![0u32; KINDS.len()]);
     let mut runner = TestRunner::new(gen::config(1000));
     let result = runner.run(&gen::schema_pair(), |(a, b)| {
@@ -286,6 +292,7 @@ fn sqlite_migration_from_a_to_b_reaches_b_and_keeps_the_rows() {
         cases.set(cases.get() + 1);
         with_rows.set(with_rows.get() + u32::from(found.with_rows));
         down_with_rows.set(down_with_rows.get() + u32::from(found.down_with_rows));
+        compared.set(compared.get() + found.compared);
         for (k, kind) in KINDS.iter().enumerate() {
             seen.borrow_mut()[k] += u32::from(found.step.contains(kind));
         }
@@ -297,10 +304,11 @@ fn sqlite_migration_from_a_to_b_reaches_b_and_keeps_the_rows() {
         Err(e) => panic!("{e}"),
     }
     eprintln!(
-        "{} of {} cases ran with rows, {} ran their down with rows",
+        "{} of {} cases ran with rows, {} ran their down with rows ({} untouched rows compared)",
         with_rows.get(),
         cases.get(),
-        down_with_rows.get()
+        down_with_rows.get(),
+        compared.get()
     );
     if cases.get() >= 1000 {
         let missing: Vec<&str> = KINDS
