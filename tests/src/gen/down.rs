@@ -3,9 +3,9 @@
 //! the same before the up as after its down.
 //!
 //! "Untouched" is conservative: a table of A that B keeps under the same name, schema and
-//! struct with no rename hint, and of it the columns B keeps with the same field, name, type,
-//! nullability, default, identity and no rename hint (an enum column also needs the same enum
-//! in both, labels included).
+//! struct with no rename hint (every row of it must come back), and of it the columns B keeps
+//! with the same field, name, type, nullability, default, identity and no rename hint (an enum
+//! column also needs the same enum in both, labels included).
 
 use super::Defs;
 use schema_core::def::{FieldDef, FieldType};
@@ -39,7 +39,8 @@ pub fn sql(dialect: &dyn render::Dialect, old: &Schema, new: &Schema) -> Result<
     })
 }
 
-/// One table's untouched columns.
+/// A table the change kept under its name, and its untouched columns (maybe none: its rows
+/// must still all be there).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Kept {
     pub schema: String,
@@ -58,9 +59,23 @@ pub enum Dialect {
 impl Kept {
     /// A query whose rows are the table's rows, each as one text of the untouched columns'
     /// values (NULL written as such); the order is the database's, so sort before comparing.
+    /// Without untouched columns each row reads as `''`, so only the number of rows counts.
     pub fn select(&self, dialect: Dialect) -> String {
         let dq = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
         let bq = |n: &str| format!("`{}`", n.replace('`', "``"));
+        if self.columns.is_empty() {
+            return match dialect {
+                Dialect::Postgres => {
+                    format!(
+                        "SELECT ''::text FROM {}.{}",
+                        dq(&self.schema),
+                        dq(&self.table)
+                    )
+                }
+                Dialect::Sqlite => format!("SELECT '' FROM {}", dq(&self.table)),
+                Dialect::Mysql => format!("SELECT '' FROM {}", bq(&self.table)),
+            };
+        }
         match dialect {
             Dialect::Postgres => {
                 let columns: Vec<String> = self
@@ -127,13 +142,11 @@ pub fn untouched(a: &Defs, b: &Defs) -> Vec<Kept> {
             })
             .map(|f| f.name.clone())
             .collect();
-        if !columns.is_empty() {
-            out.push(Kept {
-                schema: at.schema.clone(),
-                table: at.name.clone(),
-                columns,
-            });
-        }
+        out.push(Kept {
+            schema: at.schema.clone(),
+            table: at.name.clone(),
+            columns,
+        });
     }
     out
 }

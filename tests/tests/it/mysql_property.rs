@@ -373,19 +373,14 @@ fn case(
         )));
     }
     if migrated.with_rows {
-        for (((_, now), (schema, before)), have) in survivors.iter().zip(&migrated.counts) {
-            let had = plan.count(schema, before) as i64;
-            if *have != had {
-                return Err(fail(format!(
-                    "table {now} (was {before}) has {have} rows, not {had}\n--- step:\n{shown}"
-                )));
-            }
-        }
+        rows_survive(&migrated, &survivors, &plan)
+            .map_err(|e| fail(format!("{e}\n--- step:\n{shown}")))?;
     }
     if !script(&sb, &sb)?.is_empty() {
         return Err(fail("B against itself is not empty".to_string()));
     }
-    let mut down_with_rows = migrated.with_rows;
+    let up_with_rows = migrated.with_rows;
+    let mut down_with_rows = up_with_rows;
     let back_found = match migrated.back.take() {
         Some(Ok(found)) => found,
         Some(Err(e)) => {
@@ -411,33 +406,60 @@ fn case(
         }
         None => return Err(fail("the down did not run".to_string())),
     };
-    if back_found.catalog != migrated.created {
-        return Err(fail(format!(
-            "the catalog after the down differs from create(A)'s\n--- after the down:\n{}\n--- create(A):\n{}\n--- step:\n{shown}",
-            back_found.catalog.join("\n"),
-            migrated.created.join("\n"),
-        )));
-    }
-    if down_with_rows {
-        for ((k, before), after) in kept.iter().zip(&back_found.before).zip(&back_found.after) {
-            if before != after {
-                return Err(fail(format!(
-                    "table {} ({}) changed through the up and its down: {before:?} became {after:?}\n--- step:\n{shown}",
-                    k.table,
-                    k.columns.join(", ")
-                )));
-            }
-        }
-    }
-    let compared = match down_with_rows {
-        true => back_found.before.iter().map(Vec::len).sum(),
-        false => 0,
-    };
+    let compared = back_holds(&back_found, &migrated.created, &kept, down_with_rows)
+        .map_err(|e| fail(format!("{e}\n--- step:\n{shown}")))?;
     Ok(Found {
-        with_rows: migrated.with_rows,
+        with_rows: up_with_rows,
         down_with_rows,
         compared,
     })
+}
+
+/// Every table B keeps (`survivors`) holds as many rows as `plan` put into it in A.
+fn rows_survive(
+    migrated: &Built,
+    survivors: &[(rows::TableName, rows::TableName)],
+    plan: &rows::Rows,
+) -> Result<(), String> {
+    for (((_, now), (schema, before)), have) in survivors.iter().zip(&migrated.counts) {
+        let had = plan.count(schema, before) as i64;
+        if *have != had {
+            return Err(format!(
+                "table {now} (was {before}) has {have} rows, not {had}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What the down left (`back`) has the catalog `created` of `create(A)`, and, when it ran
+/// with rows, every untouched table's rows (`kept`) as before the up. Returns the rows compared.
+fn back_holds(
+    back: &Back,
+    created: &[String],
+    kept: &[down::Kept],
+    with_rows: bool,
+) -> Result<usize, String> {
+    if back.catalog != created {
+        return Err(format!(
+            "the catalog after the down differs from create(A)'s\n--- after the down:\n{}\n--- create(A):\n{}",
+            back.catalog.join("\n"),
+            created.join("\n"),
+        ));
+    }
+    if !with_rows {
+        return Ok(0);
+    }
+    for ((k, before), after) in kept.iter().zip(&back.before).zip(&back.after) {
+        if before != after {
+            return Err(format!(
+                "table {} ({}) changed through the up and its down: {before:?} became {after:?}",
+                k.table,
+                k.columns.join(", ")
+            ));
+        }
+    }
+    Ok(back.before.iter().map(Vec::len).sum())
 }
 
 /// For random pairs (A, B): `create(A)`, rows, then the migration `A → B` gives the catalog

@@ -20,7 +20,6 @@ use schema_core::diff;
 use schema_core::model::Schema;
 use schema_core::render::{self, Postgres};
 use schema_core::resolve::resolve;
-use sqlx::{Executor, PgPool};
 use std::path::Path;
 use tests::gen::{self, down, rows, source, Defs};
 use tests::pg::TestDb;
@@ -43,73 +42,6 @@ fn resolved(defs: &Defs, which: &str) -> Result<Schema, TestCaseError> {
     })
 }
 
-/// Drops every user schema (with its tables and types) and recreates an empty `public`.
-async fn reset(pool: &PgPool) -> Result<(), sqlx::Error> {
-    let schemas: Vec<String> = sqlx::query_scalar(
-        "SELECT nspname::text FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'",
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut sql: String = schemas
-        .iter()
-        .map(|s| format!("DROP SCHEMA \"{}\" CASCADE;", s.replace('"', "\"\"")))
-        .collect();
-    sql.push_str("CREATE SCHEMA public;");
-    pool.execute(sql.as_str()).await.map(|_| ())
-}
-
-/// Lines only in `got` (`+`) and only in `want` (`-`).
-fn catalog_diff(got: &str, want: &str) -> String {
-    let only = |a: &str, b: &str, mark: char| -> Vec<String> {
-        a.lines()
-            .filter(|l| !b.lines().any(|m| m == *l))
-            .map(|l| format!("{mark} {l}"))
-            .collect()
-    };
-    let mut lines = only(got, want, '+');
-    lines.extend(only(want, got, '-'));
-    lines.join("\n")
-}
-
-/// Inserts the rows, each table in a savepoint and in passes until every table is in (a child
-/// waits for its parent); `false` and nothing inserted when some table never goes in.
-async fn insert(pool: &PgPool, plan: &rows::Rows) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let mut pending: Vec<String> = plan.inserts();
-    for _pass in 0..=pending.len() {
-        let mut failed = Vec::new();
-        for statement in pending {
-            tx.execute("SAVEPOINT row_insert").await?;
-            if tx.execute(statement.as_str()).await.is_ok() {
-                tx.execute("RELEASE SAVEPOINT row_insert").await?;
-            } else {
-                tx.execute("ROLLBACK TO SAVEPOINT row_insert").await?;
-                failed.push(statement);
-            }
-        }
-        pending = failed;
-        if pending.is_empty() {
-            tx.commit().await?;
-            return Ok(true);
-        }
-    }
-    tx.rollback().await?;
-    Ok(false)
-}
-
-/// Each untouched table's rows ([`down::untouched`]) as sorted texts of their untouched values.
-async fn kept_values(pool: &PgPool, kept: &[down::Kept]) -> Result<Vec<Vec<String>>, sqlx::Error> {
-    let mut out = Vec::new();
-    for k in kept {
-        let mut values: Vec<String> = sqlx::query_scalar(&k.select(down::Dialect::Postgres))
-            .fetch_all(pool)
-            .await?;
-        values.sort();
-        out.push(values);
-    }
-    Ok(out)
-}
-
 /// `create(A)` then the migration `step` on an emptied `migrated`, without rows.
 async fn replay(
     migrated: &TestDb,
@@ -117,7 +49,8 @@ async fn replay(
     step: &str,
     fail: &impl Fn(String) -> TestCaseError,
 ) -> Result<(), TestCaseError> {
-    reset(&migrated.pool)
+    migrated
+        .reset()
         .await
         .map_err(|e| fail(format!("reset failed: {e}")))?;
     migrated
@@ -156,7 +89,7 @@ async fn check(
         down::sql(&Postgres, &sa, &sb).map_err(|e| fail(format!("down render failed: {e}")))?;
     crate::gate::gate_agrees(migrate_cli::config::Dialect::Postgres, &sa, &sb).map_err(&fail)?;
     for db in [migrated, direct] {
-        reset(&db.pool)
+        db.reset()
             .await
             .map_err(|e| fail(format!("reset failed: {e}")))?;
     }
@@ -167,11 +100,13 @@ async fn check(
     let catalog_a = migrated.catalog().await;
     let plan = rows::plan(a, b, rows::Flavor::Postgres).unwrap_or_default();
     let with_rows = !plan.tables.is_empty()
-        && insert(&migrated.pool, &plan)
+        && migrated
+            .insert_rows(&plan)
             .await
             .map_err(|e| fail(format!("inserting rows: {e}")))?;
     let kept = down::untouched(a, b);
-    let before = kept_values(&migrated.pool, &kept)
+    let before = migrated
+        .kept_values(&kept)
         .await
         .map_err(|e| fail(format!("reading the untouched rows: {e}")))?;
     let mut kept_rows = with_rows;
@@ -189,29 +124,9 @@ async fn check(
         // The rows made it fail where lint warned: the schema part must still hold.
         replay(migrated, &create_a, &step, &fail).await?;
     } else if with_rows {
-        for ((schema, now), (old_schema, before)) in rows::survivors(a, b) {
-            let sql = format!(
-                "SELECT count(*) FROM \"{}\".\"{}\"",
-                schema.replace('"', "\"\""),
-                now.replace('"', "\"\"")
-            );
-            let have: i64 = sqlx::query_scalar(&sql)
-                .fetch_one(&migrated.pool)
-                .await
-                .map_err(|e| fail(format!("counting {now}: {e}")))?;
-            let had = plan.count(&old_schema, &before) as i64;
-            prop_assert_eq!(
-                have,
-                had,
-                "table {}.{} (was {}.{}) lost rows\n--- SQL:\n{}{}",
-                schema,
-                now,
-                old_schema,
-                before,
-                step,
-                case()
-            );
-        }
+        rows_survive(migrated, (a, b), &plan)
+            .await
+            .map_err(|e| fail(format!("{e}\n--- SQL:\n{step}")))?;
     }
     direct
         .apply(&create_b)
@@ -221,14 +136,84 @@ async fn check(
     prop_assert!(
         got == want,
         "catalog after create(A) + migration differs from create(B) (+ migrated only, - create(B) only):\n{}\n--- SQL:\n{step}{}",
-        catalog_diff(&got, &want),
+        tests::pg::catalog_diff(&got, &want),
         case()
     );
-    // The way back: the down reaches A's catalog and gives back every untouched row.
-    let mut down_with_rows = kept_rows;
+    let pair = Pair {
+        sa: &sa,
+        sb: &sb,
+        create_a: &create_a,
+        step: &step,
+        back: &back,
+    };
+    let compared = down_keeps(
+        migrated,
+        &pair,
+        (&kept, &before),
+        kept_rows,
+        &catalog_a,
+        &fail,
+    )
+    .await?;
+    Ok(Found {
+        kept_rows,
+        down_with_rows: kept_rows && compared.is_some(),
+        compared: compared.unwrap_or(0),
+    })
+}
+
+/// Every table B keeps holds as many rows as `plan` put into it in A.
+async fn rows_survive(
+    migrated: &TestDb,
+    (a, b): (&Defs, &Defs),
+    plan: &rows::Rows,
+) -> Result<(), String> {
+    for ((schema, now), (old_schema, before)) in rows::survivors(a, b) {
+        let sql = format!(
+            "SELECT count(*) FROM \"{}\".\"{}\"",
+            schema.replace('"', "\"\""),
+            now.replace('"', "\"\"")
+        );
+        let have: i64 = sqlx::query_scalar(&sql)
+            .fetch_one(&migrated.pool)
+            .await
+            .map_err(|e| format!("counting {now}: {e}"))?;
+        let had = plan.count(&old_schema, &before) as i64;
+        if have != had {
+            return Err(format!(
+                "table {schema}.{now} (was {old_schema}.{before}) lost rows: {have}, not {had}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A case's schemas and migrations: A and B, `create(A)`, the up `A → B` and its down.
+struct Pair<'a> {
+    sa: &'a Schema,
+    sb: &'a Schema,
+    create_a: &'a str,
+    step: &'a str,
+    back: &'a down::Down,
+}
+
+/// Runs the down on `migrated` (after the up): its catalog is `catalog_a` again, and every
+/// untouched table's rows (`kept`) read as they did `before` the up when the up kept its rows.
+/// A down may fail on the rows only where its lint warned: it is then replayed without rows
+/// (`None`). Returns the rows compared.
+async fn down_keeps(
+    migrated: &TestDb,
+    pair: &Pair<'_>,
+    (kept, before): (&[down::Kept], &[Vec<String>]),
+    kept_rows: bool,
+    catalog_a: &str,
+    fail: &impl Fn(String) -> TestCaseError,
+) -> Result<Option<usize>, TestCaseError> {
+    let (back, step) = (pair.back, pair.step);
+    let mut replayed = false;
     if let Err(e) = migrated.apply(&back.sql).await {
         let costs = schema_core::lint::Costs::of(&Postgres);
-        let risks = rows::down_risks(&sa, &sb, &back.up, &back.changes, costs);
+        let risks = rows::down_risks(pair.sa, pair.sb, &back.up, &back.changes, costs);
         if !kept_rows || risks.is_empty() {
             return Err(fail(format!(
                 "down B → A failed (rows: {kept_rows}, its lint risks: {risks:?}): {e}\n--- up:\n{step}--- down:\n{}",
@@ -236,8 +221,8 @@ async fn check(
             )));
         }
         // The rows made the down fail where its lint warned: without rows it must hold.
-        down_with_rows = false;
-        replay(migrated, &create_a, &step, &fail).await?;
+        replayed = true;
+        replay(migrated, pair.create_a, step, fail).await?;
         migrated.apply(&back.sql).await.map_err(|e| {
             fail(format!(
                 "down B → A failed without rows: {e}\n--- up:\n{step}--- down:\n{}",
@@ -246,40 +231,32 @@ async fn check(
         })?;
     }
     let got = migrated.catalog().await;
-    prop_assert!(
-        got == catalog_a,
-        "catalog after create(A) + migration + down differs from create(A) (+ migrated only, - create(A) only):\n{}\n--- up:\n{step}--- down:\n{}{}",
-        catalog_diff(&got, &catalog_a),
-        back.sql,
-        case()
-    );
-    if down_with_rows {
-        let after = kept_values(&migrated.pool, &kept)
-            .await
-            .map_err(|e| fail(format!("reading the untouched rows after the down: {e}")))?;
-        for ((k, before), after) in kept.iter().zip(&before).zip(&after) {
-            prop_assert_eq!(
-                before,
-                after,
-                "table {}.{} ({}) changed through the up and its down\n--- up:\n{}--- down:\n{}{}",
-                &k.schema,
-                &k.table,
+    if got != catalog_a {
+        return Err(fail(format!(
+            "catalog after create(A) + migration + down differs from create(A) (+ migrated only, - create(A) only):\n{}\n--- up:\n{step}--- down:\n{}",
+            tests::pg::catalog_diff(&got, catalog_a),
+            back.sql,
+        )));
+    }
+    if replayed || !kept_rows {
+        return Ok(None);
+    }
+    let after = migrated
+        .kept_values(kept)
+        .await
+        .map_err(|e| fail(format!("reading the untouched rows after the down: {e}")))?;
+    for ((k, before), after) in kept.iter().zip(before).zip(&after) {
+        if before != after {
+            return Err(fail(format!(
+                "table {}.{} ({}) changed through the up and its down: {before:?} became {after:?}\n--- up:\n{step}--- down:\n{}",
+                k.schema,
+                k.table,
                 k.columns.join(", "),
-                step,
-                &back.sql,
-                case()
-            );
+                back.sql
+            )));
         }
     }
-    let compared = match down_with_rows {
-        true => before.iter().map(Vec::len).sum(),
-        false => 0,
-    };
-    Ok(Found {
-        kept_rows,
-        down_with_rows,
-        compared,
-    })
+    Ok(Some(before.iter().map(Vec::len).sum()))
 }
 
 #[test]
