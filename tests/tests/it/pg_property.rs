@@ -335,7 +335,8 @@ fn generated_definitions_are_what_the_parser_reads() {
 }
 
 /// The generator reaches every kind of change: over a thousand pairs, the migrations hold
-/// each kind of statement the diff can write (the property is only as good as its pairs).
+/// each kind of statement the diff can write, and so do their downs (the property is only as
+/// good as its pairs).
 #[test]
 fn generated_pairs_exercise_every_change_kind() {
     let kinds = [
@@ -390,27 +391,32 @@ fn generated_pairs_exercise_every_change_kind() {
         ..Config::default()
     });
     let seen = std::cell::RefCell::new(vec![0usize; kinds.len()]);
+    let seen_down = std::cell::RefCell::new(vec![0usize; kinds.len()]);
     let result = runner.run(&gen::schema_pair(), |(a, b)| {
         let (sa, sb) = (resolved(&a, "A")?, resolved(&b, "B")?);
         let sql = migration(&sa, &sb).map_err(TestCaseError::fail)?;
+        let back =
+            down::sql(&Postgres, &sa, &sb).map_err(|e| TestCaseError::fail(e.to_string()))?;
         for (k, kind) in kinds.iter().enumerate() {
             seen.borrow_mut()[k] += usize::from(sql.contains(kind));
+            seen_down.borrow_mut()[k] += usize::from(back.sql.contains(kind));
         }
         Ok(())
     });
     if let Err(e) = result {
         panic!("{e}");
     }
-    let missing: Vec<&str> = kinds
-        .iter()
-        .zip(seen.borrow().iter())
-        .filter(|(_, s)| **s == 0)
-        .map(|(k, _)| *k)
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "no generated migration contains: {missing:?}"
-    );
+    let missing = |seen: &[usize]| -> Vec<&str> {
+        kinds
+            .iter()
+            .zip(seen)
+            .filter(|(_, s)| **s == 0)
+            .map(|(k, _)| *k)
+            .collect()
+    };
+    let (up, back) = (missing(&seen.borrow()), missing(&seen_down.borrow()));
+    assert!(up.is_empty(), "no generated migration contains: {up:?}");
+    assert!(back.is_empty(), "no generated down contains: {back:?}");
 }
 
 /// A known bug's minimal pair, found by the property: fails until the bug is fixed, then the

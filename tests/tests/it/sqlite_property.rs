@@ -25,8 +25,9 @@ use sqlx::{Connection, Executor, SqliteConnection};
 use std::cell::Cell;
 use tests::gen::{self, down, rows, source, Defs};
 
-/// Statements the pairs must reach over a thousand cases (the property is only as good as
-/// its pairs): rebuilds, in-place renames and column adds, index changes, drops.
+/// Statements the pairs must reach over a thousand cases, in their ups and in their downs (the
+/// property is only as good as its pairs): rebuilds, in-place renames and column adds, index
+/// changes, drops.
 const KINDS: &[&str] = &[
     "CREATE TABLE \"__new_",
     "INSERT INTO \"__new_",
@@ -105,6 +106,8 @@ struct Found {
     /// The untouched rows compared before the up and after the down.
     compared: usize,
     step: String,
+    /// The down's SQL.
+    down: String,
 }
 
 /// Each untouched table's rows ([`down::untouched`]) as sorted texts of their untouched values.
@@ -165,6 +168,7 @@ async fn check(a: &Defs, b: &Defs) -> Result<Found, TestCaseError> {
             down_with_rows: false,
             compared: 0,
             step,
+            down: back.sql,
         });
     }
     schema_holds(&mut conn, &sb, "B", &step, &fail).await?;
@@ -196,6 +200,7 @@ async fn check(a: &Defs, b: &Defs) -> Result<Found, TestCaseError> {
         down_with_rows: with_rows && compared.is_some(),
         compared: compared.unwrap_or(0),
         step,
+        down: back.sql,
     })
 }
 
@@ -311,6 +316,7 @@ fn sqlite_migration_from_a_to_b_reaches_b_and_keeps_the_rows() {
     let down_with_rows = Cell::new(0u32);
     let compared = Cell::new(0usize);
     let seen = std::cell::RefCell::new(vec![0u32; KINDS.len()]);
+    let seen_down = std::cell::RefCell::new(vec![0u32; KINDS.len()]);
     let mut runner = TestRunner::new(gen::config(1000));
     let result = runner.run(&gen::schema_pair(), |(a, b)| {
         let found = rt.block_on(check(&a, &b))?;
@@ -320,6 +326,7 @@ fn sqlite_migration_from_a_to_b_reaches_b_and_keeps_the_rows() {
         compared.set(compared.get() + found.compared);
         for (k, kind) in KINDS.iter().enumerate() {
             seen.borrow_mut()[k] += u32::from(found.step.contains(kind));
+            seen_down.borrow_mut()[k] += u32::from(found.down.contains(kind));
         }
         Ok(())
     });
@@ -336,13 +343,17 @@ fn sqlite_migration_from_a_to_b_reaches_b_and_keeps_the_rows() {
         compared.get()
     );
     if cases.get() >= 1000 {
-        let missing: Vec<&str> = KINDS
-            .iter()
-            .zip(seen.borrow().iter())
-            .filter(|(_, n)| **n == 0)
-            .map(|(k, _)| *k)
-            .collect();
-        assert!(missing.is_empty(), "no migration contained: {missing:?}");
+        let missing = |seen: &[u32]| -> Vec<&str> {
+            KINDS
+                .iter()
+                .zip(seen)
+                .filter(|(_, n)| **n == 0)
+                .map(|(k, _)| *k)
+                .collect()
+        };
+        let (up, back) = (missing(&seen.borrow()), missing(&seen_down.borrow()));
+        assert!(up.is_empty(), "no migration contained: {up:?}");
+        assert!(back.is_empty(), "no down contained: {back:?}");
     }
     assert!(
         with_rows.get() * 2 >= cases.get(),
