@@ -10,6 +10,7 @@
 //! Patterns that trip a known bug are avoided while a `KNOWN BUG` switch is set:
 //! [`AVOID_REDUNDANT_UNIQUES`] and [`AVOID_MOVE_ONTO_OLD_NAME`].
 
+pub mod down;
 mod edit;
 mod model;
 mod repair;

@@ -3,6 +3,8 @@
 //! The server comes from `PG_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
 //! Without a server a test says loudly that it was skipped; with `CI=true` it fails instead.
 
+use crate::gen::down::{Dialect, Kept};
+use crate::gen::rows::Rows;
 use crate::server;
 use sqlx::postgres::PgRow;
 use sqlx::{Executor, Postgres, Row};
@@ -17,6 +19,74 @@ impl TestDb {
         tx.execute(sql).await?;
         tx.commit().await
     }
+
+    /// Drops every user schema (with its tables and types) and recreates an empty `public`.
+    pub async fn reset(&self) -> Result<(), sqlx::Error> {
+        let schemas: Vec<String> = sqlx::query_scalar(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut sql: String = schemas
+            .iter()
+            .map(|s| format!("DROP SCHEMA \"{}\" CASCADE;", s.replace('"', "\"\"")))
+            .collect();
+        sql.push_str("CREATE SCHEMA public;");
+        self.pool.execute(sql.as_str()).await.map(|_| ())
+    }
+
+    /// Inserts the rows, each table in a savepoint and in passes until every table is in (a
+    /// child waits for its parent); `false` and nothing inserted when some table never goes in.
+    pub async fn insert_rows(&self, plan: &Rows) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let mut pending: Vec<String> = plan.inserts();
+        for _pass in 0..=pending.len() {
+            let mut failed = Vec::new();
+            for statement in pending {
+                tx.execute("SAVEPOINT row_insert").await?;
+                if tx.execute(statement.as_str()).await.is_ok() {
+                    tx.execute("RELEASE SAVEPOINT row_insert").await?;
+                } else {
+                    tx.execute("ROLLBACK TO SAVEPOINT row_insert").await?;
+                    failed.push(statement);
+                }
+            }
+            pending = failed;
+            if pending.is_empty() {
+                tx.commit().await?;
+                return Ok(true);
+            }
+        }
+        tx.rollback().await?;
+        Ok(false)
+    }
+
+    /// Each table's rows in `kept` as sorted texts of its untouched values
+    /// ([`crate::gen::down::untouched`]).
+    pub async fn kept_values(&self, kept: &[Kept]) -> Result<Vec<Vec<String>>, sqlx::Error> {
+        let mut out = Vec::new();
+        for k in kept {
+            let mut values: Vec<String> = sqlx::query_scalar(&k.select(Dialect::Postgres))
+                .fetch_all(&self.pool)
+                .await?;
+            values.sort();
+            out.push(values);
+        }
+        Ok(out)
+    }
+}
+
+/// Lines of a catalog dump only in `got` (`+`) and only in `want` (`-`).
+pub fn catalog_diff(got: &str, want: &str) -> String {
+    let only = |a: &str, b: &str, mark: char| -> Vec<String> {
+        a.lines()
+            .filter(|l| !b.lines().any(|m| m == *l))
+            .map(|l| format!("{mark} {l}"))
+            .collect()
+    };
+    let mut lines = only(got, want, '+');
+    lines.extend(only(want, got, '-'));
+    lines.join("\n")
 }
 
 impl server::Catalog for Postgres {

@@ -243,3 +243,28 @@ pub fn data_risks(
     }
     risks
 }
+
+/// Why the down of a migration (`down`, the changes from `own` back to `previous`, `up` the
+/// changes of the way there) may fail on the rows that went through the up: the codes of the
+/// down's findings ([`schema_core::lint::lint_down`]) that warn of it, and a primary key it
+/// adds back.
+pub fn down_risks(
+    previous: &schema_core::model::Schema,
+    own: &schema_core::model::Schema,
+    up: &[schema_core::diff::Change],
+    down: &[schema_core::diff::Change],
+    costs: schema_core::lint::Costs,
+) -> Vec<&'static str> {
+    let mut risks: Vec<&'static str> = schema_core::lint::lint_down(own, previous, up, down, costs)
+        .iter()
+        .map(|f| f.code)
+        .filter(|c| DATA_RISKS.contains(c))
+        .collect();
+    if down
+        .iter()
+        .any(|c| matches!(c, schema_core::diff::Change::AddPrimaryKey { .. }))
+    {
+        risks.push("primary key added");
+    }
+    risks
+}

@@ -6,6 +6,11 @@
 //! table B keeps must keep them all. A migration may fail on rows only where lint warned that
 //! it can (or where it adds a primary key); the case is then replayed without rows.
 //!
+//! Then its down (`tests::gen::down::sql`, as `generate` writes it) must bring the catalog
+//! back to A's, and every row of the columns the change did not touch
+//! (`tests::gen::down::untouched`) back as it was before the up; a down may fail on rows only
+//! where its own lint (`lint::lint_down`) warned, and must then pass without them.
+//!
 //! Two databases serve every case; each case starts by emptying them. `PROPTEST_CASES`
 //! overrides the number of cases (200 by default).
 
@@ -15,9 +20,8 @@ use schema_core::diff;
 use schema_core::model::Schema;
 use schema_core::render::{self, Postgres};
 use schema_core::resolve::resolve;
-use sqlx::{Executor, PgPool};
 use std::path::Path;
-use tests::gen::{self, rows, source, Defs};
+use tests::gen::{self, down, rows, source, Defs};
 use tests::pg::TestDb;
 
 /// The migration from `old` to `new` with the renames their hints declare.
@@ -38,76 +42,54 @@ fn resolved(defs: &Defs, which: &str) -> Result<Schema, TestCaseError> {
     })
 }
 
-/// Drops every user schema (with its tables and types) and recreates an empty `public`.
-async fn reset(pool: &PgPool) -> Result<(), sqlx::Error> {
-    let schemas: Vec<String> = sqlx::query_scalar(
-        "SELECT nspname::text FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'",
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut sql: String = schemas
-        .iter()
-        .map(|s| format!("DROP SCHEMA \"{}\" CASCADE;", s.replace('"', "\"\"")))
-        .collect();
-    sql.push_str("CREATE SCHEMA public;");
-    pool.execute(sql.as_str()).await.map(|_| ())
+/// `create(A)` then the migration `step` on an emptied `migrated`, without rows.
+async fn replay(
+    migrated: &TestDb,
+    create_a: &str,
+    step: &str,
+    fail: &impl Fn(String) -> TestCaseError,
+) -> Result<(), TestCaseError> {
+    migrated
+        .reset()
+        .await
+        .map_err(|e| fail(format!("reset failed: {e}")))?;
+    migrated
+        .apply(create_a)
+        .await
+        .map_err(|e| fail(format!("{e}")))?;
+    migrated.apply(step).await.map_err(|e| {
+        fail(format!(
+            "migration A → B failed without rows: {e}\n--- SQL:\n{step}"
+        ))
+    })
 }
 
-/// Lines only in `got` (`+`) and only in `want` (`-`).
-fn catalog_diff(got: &str, want: &str) -> String {
-    let only = |a: &str, b: &str, mark: char| -> Vec<String> {
-        a.lines()
-            .filter(|l| !b.lines().any(|m| m == *l))
-            .map(|l| format!("{mark} {l}"))
-            .collect()
-    };
-    let mut lines = only(got, want, '+');
-    lines.extend(only(want, got, '-'));
-    lines.join("\n")
+/// What one case found: whether its up kept rows, and whether its down ran with them.
+struct Found {
+    kept_rows: bool,
+    down_with_rows: bool,
+    /// The untouched rows compared before the up and after the down.
+    compared: usize,
 }
 
-/// Inserts the rows, each table in a savepoint and in passes until every table is in (a child
-/// waits for its parent); `false` and nothing inserted when some table never goes in.
-async fn insert(pool: &PgPool, plan: &rows::Rows) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let mut pending: Vec<String> = plan.inserts();
-    for _pass in 0..=pending.len() {
-        let mut failed = Vec::new();
-        for statement in pending {
-            tx.execute("SAVEPOINT row_insert").await?;
-            if tx.execute(statement.as_str()).await.is_ok() {
-                tx.execute("RELEASE SAVEPOINT row_insert").await?;
-            } else {
-                tx.execute("ROLLBACK TO SAVEPOINT row_insert").await?;
-                failed.push(statement);
-            }
-        }
-        pending = failed;
-        if pending.is_empty() {
-            tx.commit().await?;
-            return Ok(true);
-        }
-    }
-    tx.rollback().await?;
-    Ok(false)
-}
-
-/// One case; `Ok(true)` when its migration ran with rows.
+/// One case.
 async fn check(
     migrated: &TestDb,
     direct: &TestDb,
     a: &Defs,
     b: &Defs,
-) -> Result<bool, TestCaseError> {
+) -> Result<Found, TestCaseError> {
     let (sa, sb) = (resolved(a, "A")?, resolved(b, "B")?);
     let case = || format!("--- A:\n{}--- B:\n{}", source(a), source(b));
     let fail = |what: String| TestCaseError::fail(format!("{what}\n{}", case()));
     let create_a = migration(&Schema::default(), &sa).map_err(&fail)?;
     let create_b = migration(&Schema::default(), &sb).map_err(&fail)?;
     let step = migration(&sa, &sb).map_err(&fail)?;
+    let back =
+        down::sql(&Postgres, &sa, &sb).map_err(|e| fail(format!("down render failed: {e}")))?;
     crate::gate::gate_agrees(migrate_cli::config::Dialect::Postgres, &sa, &sb).map_err(&fail)?;
     for db in [migrated, direct] {
-        reset(&db.pool)
+        db.reset()
             .await
             .map_err(|e| fail(format!("reset failed: {e}")))?;
     }
@@ -115,11 +97,18 @@ async fn check(
         .apply(&create_a)
         .await
         .map_err(|e| fail(format!("create(A) failed: {e}\n{create_a}")))?;
+    let catalog_a = migrated.catalog().await;
     let plan = rows::plan(a, b, rows::Flavor::Postgres).unwrap_or_default();
     let with_rows = !plan.tables.is_empty()
-        && insert(&migrated.pool, &plan)
+        && migrated
+            .insert_rows(&plan)
             .await
             .map_err(|e| fail(format!("inserting rows: {e}")))?;
+    let kept = down::untouched(a, b);
+    let before = migrated
+        .kept_values(&kept)
+        .await
+        .map_err(|e| fail(format!("reading the untouched rows: {e}")))?;
     let mut kept_rows = with_rows;
     if let Err(e) = migrated.apply(&step).await {
         kept_rows = false;
@@ -133,42 +122,11 @@ async fn check(
             )));
         }
         // The rows made it fail where lint warned: the schema part must still hold.
-        reset(&migrated.pool)
-            .await
-            .map_err(|e| fail(format!("reset failed: {e}")))?;
-        migrated
-            .apply(&create_a)
-            .await
-            .map_err(|e| fail(format!("{e}")))?;
-        migrated.apply(&step).await.map_err(|e| {
-            fail(format!(
-                "migration A → B failed without rows: {e}\n--- SQL:\n{step}"
-            ))
-        })?;
+        replay(migrated, &create_a, &step, &fail).await?;
     } else if with_rows {
-        for ((schema, now), (old_schema, before)) in rows::survivors(a, b) {
-            let sql = format!(
-                "SELECT count(*) FROM \"{}\".\"{}\"",
-                schema.replace('"', "\"\""),
-                now.replace('"', "\"\"")
-            );
-            let have: i64 = sqlx::query_scalar(&sql)
-                .fetch_one(&migrated.pool)
-                .await
-                .map_err(|e| fail(format!("counting {now}: {e}")))?;
-            let had = plan.count(&old_schema, &before) as i64;
-            prop_assert_eq!(
-                have,
-                had,
-                "table {}.{} (was {}.{}) lost rows\n--- SQL:\n{}{}",
-                schema,
-                now,
-                old_schema,
-                before,
-                step,
-                case()
-            );
-        }
+        rows_survive(migrated, (a, b), &plan)
+            .await
+            .map_err(|e| fail(format!("{e}\n--- SQL:\n{step}")))?;
     }
     direct
         .apply(&create_b)
@@ -178,10 +136,127 @@ async fn check(
     prop_assert!(
         got == want,
         "catalog after create(A) + migration differs from create(B) (+ migrated only, - create(B) only):\n{}\n--- SQL:\n{step}{}",
-        catalog_diff(&got, &want),
+        tests::pg::catalog_diff(&got, &want),
         case()
     );
-    Ok(kept_rows)
+    let pair = Pair {
+        sa: &sa,
+        sb: &sb,
+        create_a: &create_a,
+        step: &step,
+        back: &back,
+    };
+    let compared = down_keeps(
+        migrated,
+        &pair,
+        (&kept, &before),
+        kept_rows,
+        &catalog_a,
+        &fail,
+    )
+    .await?;
+    Ok(Found {
+        kept_rows,
+        down_with_rows: kept_rows && compared.is_some(),
+        compared: compared.unwrap_or(0),
+    })
+}
+
+/// Every table B keeps holds as many rows as `plan` put into it in A.
+async fn rows_survive(
+    migrated: &TestDb,
+    (a, b): (&Defs, &Defs),
+    plan: &rows::Rows,
+) -> Result<(), String> {
+    for ((schema, now), (old_schema, before)) in rows::survivors(a, b) {
+        let sql = format!(
+            "SELECT count(*) FROM \"{}\".\"{}\"",
+            schema.replace('"', "\"\""),
+            now.replace('"', "\"\"")
+        );
+        let have: i64 = sqlx::query_scalar(&sql)
+            .fetch_one(&migrated.pool)
+            .await
+            .map_err(|e| format!("counting {now}: {e}"))?;
+        let had = plan.count(&old_schema, &before) as i64;
+        if have != had {
+            return Err(format!(
+                "table {schema}.{now} (was {old_schema}.{before}) lost rows: {have}, not {had}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A case's schemas and migrations: A and B, `create(A)`, the up `A → B` and its down.
+struct Pair<'a> {
+    sa: &'a Schema,
+    sb: &'a Schema,
+    create_a: &'a str,
+    step: &'a str,
+    back: &'a down::Down,
+}
+
+/// Runs the down on `migrated` (after the up): its catalog is `catalog_a` again, and every
+/// untouched table's rows (`kept`) read as they did `before` the up when the up kept its rows.
+/// A down may fail on the rows only where its lint warned: it is then replayed without rows
+/// (`None`). Returns the rows compared.
+async fn down_keeps(
+    migrated: &TestDb,
+    pair: &Pair<'_>,
+    (kept, before): (&[down::Kept], &[Vec<String>]),
+    kept_rows: bool,
+    catalog_a: &str,
+    fail: &impl Fn(String) -> TestCaseError,
+) -> Result<Option<usize>, TestCaseError> {
+    let (back, step) = (pair.back, pair.step);
+    let mut replayed = false;
+    if let Err(e) = migrated.apply(&back.sql).await {
+        let costs = schema_core::lint::Costs::of(&Postgres);
+        let risks = rows::down_risks(pair.sa, pair.sb, &back.up, &back.changes, costs);
+        if !kept_rows || risks.is_empty() {
+            return Err(fail(format!(
+                "down B → A failed (rows: {kept_rows}, its lint risks: {risks:?}): {e}\n--- up:\n{step}--- down:\n{}",
+                back.sql
+            )));
+        }
+        // The rows made the down fail where its lint warned: without rows it must hold.
+        replayed = true;
+        replay(migrated, pair.create_a, step, fail).await?;
+        migrated.apply(&back.sql).await.map_err(|e| {
+            fail(format!(
+                "down B → A failed without rows: {e}\n--- up:\n{step}--- down:\n{}",
+                back.sql
+            ))
+        })?;
+    }
+    let got = migrated.catalog().await;
+    if got != catalog_a {
+        return Err(fail(format!(
+            "catalog after create(A) + migration + down differs from create(A) (+ migrated only, - create(A) only):\n{}\n--- up:\n{step}--- down:\n{}",
+            tests::pg::catalog_diff(&got, catalog_a),
+            back.sql,
+        )));
+    }
+    if replayed || !kept_rows {
+        return Ok(None);
+    }
+    let after = migrated
+        .kept_values(kept)
+        .await
+        .map_err(|e| fail(format!("reading the untouched rows after the down: {e}")))?;
+    for ((k, before), after) in kept.iter().zip(before).zip(&after) {
+        if before != after {
+            return Err(fail(format!(
+                "table {}.{} ({}) changed through the up and its down: {before:?} became {after:?}\n--- up:\n{step}--- down:\n{}",
+                k.schema,
+                k.table,
+                k.columns.join(", "),
+                back.sql
+            )));
+        }
+    }
+    Ok(Some(before.iter().map(Vec::len).sum()))
 }
 
 #[test]
@@ -200,10 +275,14 @@ fn migration_from_a_to_b_reaches_the_catalog_of_b() {
     };
     let mut runner = TestRunner::new(gen::config(200));
     let (cases, with_rows) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
+    let down_with_rows = std::cell::Cell::new(0u32);
+    let compared = std::cell::Cell::new(0usize);
     let result = runner.run(&gen::schema_pair(), |(a, b)| {
-        let rows = rt.block_on(check(&migrated, &direct, &a, &b))?;
+        let found = rt.block_on(check(&migrated, &direct, &a, &b))?;
         cases.set(cases.get() + 1);
-        with_rows.set(with_rows.get() + u32::from(rows));
+        with_rows.set(with_rows.get() + u32::from(found.kept_rows));
+        down_with_rows.set(down_with_rows.get() + u32::from(found.down_with_rows));
+        compared.set(compared.get() + found.compared);
         Ok(())
     });
     match result {
@@ -211,7 +290,13 @@ fn migration_from_a_to_b_reaches_the_catalog_of_b() {
         Err(TestError::Fail(reason, _)) => panic!("minimal failing case: {reason}"),
         Err(e) => panic!("{e}"),
     }
-    eprintln!("{} of {} cases ran with rows", with_rows.get(), cases.get());
+    eprintln!(
+        "{} of {} cases ran with rows, {} ran their down with rows ({} untouched rows compared)",
+        with_rows.get(),
+        cases.get(),
+        down_with_rows.get(),
+        compared.get()
+    );
     assert!(
         with_rows.get() * 2 >= cases.get(),
         "only {} of {} cases kept rows through the migration: the row plan is too weak",
@@ -250,7 +335,8 @@ fn generated_definitions_are_what_the_parser_reads() {
 }
 
 /// The generator reaches every kind of change: over a thousand pairs, the migrations hold
-/// each kind of statement the diff can write (the property is only as good as its pairs).
+/// each kind of statement the diff can write, and so do their downs (the property is only as
+/// good as its pairs).
 #[test]
 fn generated_pairs_exercise_every_change_kind() {
     let kinds = [
@@ -305,27 +391,32 @@ fn generated_pairs_exercise_every_change_kind() {
         ..Config::default()
     });
     let seen = std::cell::RefCell::new(vec![0usize; kinds.len()]);
+    let seen_down = std::cell::RefCell::new(vec![0usize; kinds.len()]);
     let result = runner.run(&gen::schema_pair(), |(a, b)| {
         let (sa, sb) = (resolved(&a, "A")?, resolved(&b, "B")?);
         let sql = migration(&sa, &sb).map_err(TestCaseError::fail)?;
+        let back =
+            down::sql(&Postgres, &sa, &sb).map_err(|e| TestCaseError::fail(e.to_string()))?;
         for (k, kind) in kinds.iter().enumerate() {
             seen.borrow_mut()[k] += usize::from(sql.contains(kind));
+            seen_down.borrow_mut()[k] += usize::from(back.sql.contains(kind));
         }
         Ok(())
     });
     if let Err(e) = result {
         panic!("{e}");
     }
-    let missing: Vec<&str> = kinds
-        .iter()
-        .zip(seen.borrow().iter())
-        .filter(|(_, s)| **s == 0)
-        .map(|(k, _)| *k)
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "no generated migration contains: {missing:?}"
-    );
+    let missing = |seen: &[usize]| -> Vec<&str> {
+        kinds
+            .iter()
+            .zip(seen)
+            .filter(|(_, s)| **s == 0)
+            .map(|(k, _)| *k)
+            .collect()
+    };
+    let (up, back) = (missing(&seen.borrow()), missing(&seen_down.borrow()));
+    assert!(up.is_empty(), "no generated migration contains: {up:?}");
+    assert!(back.is_empty(), "no generated down contains: {back:?}");
 }
 
 /// A known bug's minimal pair, found by the property: fails until the bug is fixed, then the
