@@ -228,6 +228,12 @@ impl Judge<'_> {
                 };
             }
         };
+        if gate::down_is_empty(&down.sql) {
+            // `check` calls it `missing-down`; running it would only delete the row.
+            plan.reasons.push(format!(
+                "{up} cannot be reverted: its down file {down_file} has no statements: write the way back by hand (it was generated empty by generate --custom)"
+            ));
+        }
         let reversed = self.snapshots.reversed(e.version);
         let reversed = reversed
             .as_ref()
