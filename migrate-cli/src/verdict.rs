@@ -386,7 +386,7 @@ pub fn database_problems(
         let message = match e.state {
             State::Modified => format!("migration {v} ({file}) changed since it was applied on {what} ({at}): restore the applied version from version control and put the change in a new migration, or, when the database already holds what the file now says, run `migrate-cli repair --checksum {v}` to record the file as it is"),
             State::Missing => format!("migration {v} ({file}) was applied on {what} ({at}) but is missing from {out}: restore the file from version control"),
-            State::Failed => format!("migration {v} ({file}) is recorded as failed in _sqlx_migrations on {what}: a run stopped part way through it, and on a database that commits each statement (MySQL) what ran before the failure remains; finish or undo it by hand (check --url lists how the database differs from the last applied snapshot), then run `migrate-cli repair --failed {v}` and migrate again"),
+            State::Failed => format!("migration {v} ({file}) is recorded as failed in _sqlx_migrations on {what}: {}", crate::history::failed_advice(v)),
             State::Applied | State::Pending => continue,
         };
         problems.push(Problem::new(e.state.as_str(), message));

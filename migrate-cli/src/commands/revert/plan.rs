@@ -138,8 +138,9 @@ pub fn plan(
     let out = show(cwd, &config.out);
     for e in entries.iter().filter(|e| e.state == State::Failed) {
         plan.reasons.push(format!(
-            "migration {} is recorded as failed on {what} (it stopped part way): finish or undo by hand what it ran, then run `migrate-cli repair --failed {}`; revert undoes only migrations that were applied whole",
-            e.version, e.version
+            "migration {} is recorded as failed on {what}: {}; revert undoes only migrations that were applied whole",
+            e.version,
+            crate::history::failed_advice(e.version)
         ));
     }
     let mut done: Vec<_> = entries

@@ -27,6 +27,7 @@ fn failing_down_rolled_back(db: &Db) {
             "nowhere",
             "the down was rolled back: nothing of it remains",
             &format!("migration {} is still recorded as applied", &tags[2][..14]),
+            "fix the down file or the rows it fails on, and run revert again",
         ],
     );
     assert_eq!(states(&p, url), ["applied"; 3]);
@@ -77,6 +78,7 @@ fn mysql_a_failing_down_is_told_statement_by_statement() {
             "failed at statement 1",
             "nothing of it ran",
             "still recorded as applied",
+            "fix the down file or the rows it fails on, and run revert again",
         ],
     );
     assert_eq!(states(&p, url), ["applied"; 3]);
@@ -99,6 +101,17 @@ fn mysql_a_failing_down_is_told_statement_by_statement() {
     );
     assert_eq!(states(&p, url), ["applied", "applied", "failed"]);
     assert_ne!(db.schema(), full);
+    // The row cannot tell a down that stopped from an up that stopped: status and check say
+    // what to do in both cases, the down's way out among them.
+    let down_advice = [
+        "its up (migrate) or its down (revert)",
+        "if the down stopped, finish the down by hand, then run `migrate-cli repair --failed",
+        &format!("`UPDATE _sqlx_migrations SET success = TRUE WHERE version = {version}`"),
+    ];
+    let run = p.run(&["status", "--url", url], NOW + 6150);
+    assert_has(&run, 0, &down_advice);
+    let run = p.run(&["check", "--url", url], NOW + 6150);
+    assert_has(&run, 1, &down_advice);
     let run = p.run(
         &["repair", "--failed", version, "--yes", "--url", url],
         NOW + 6200,
