@@ -86,6 +86,36 @@ fn a_listed_down_that_is_missing_is_an_error_and_an_unlisted_one_a_warning() {
     assert_eq!(check.code, 1, "{}", text(&check));
 }
 
+/// A down file that is there is the migration's down, as `revert` and `verify` read it, even
+/// when its journal entry lacks `"down": true`: no `missing-down`, and it is linted.
+#[test]
+fn a_down_file_the_journal_does_not_flag_is_the_down() {
+    let (p, tags) = history(SQLITE, &[ACCOUNTS], &[]);
+    let journal = p
+        .read("meta/_journal.json")
+        .replace(",\n      \"down\": true", "");
+    assert!(!journal.contains("\"down\""), "{journal}");
+    fs::write(p.migrations().join("meta/_journal.json"), journal).expect("journal");
+    let check = p.run(&["check", "--deny", "warnings"], NOW + 200);
+    assert_eq!(check.code, 0, "{}", text(&check));
+    assert!(!check.stdout.contains("missing-down"), "{}", check.stdout);
+    let down = p.migrations().join(format!("{}.down.sql", tags[0]));
+    let body = fs::read_to_string(&down).expect("down");
+    fs::write(
+        &down,
+        format!("{body}--> statement-breakpoint\nDROP TABLE `never_created`;\n"),
+    )
+    .expect("down");
+    let check = p.run(&["check"], NOW + 200);
+    assert_eq!(check.code, 1, "{}", text(&check));
+    assert!(
+        check.stdout.contains("error drop-table"),
+        "{}",
+        check.stdout
+    );
+    assert!(check.stdout.contains("never_created"), "{}", check.stdout);
+}
+
 #[test]
 fn dry_run_shows_the_down_and_drop_removes_it() {
     let (p, tags) = history(SQLITE, &[ACCOUNTS], &[]);
