@@ -44,6 +44,15 @@ impl State {
     }
 }
 
+/// What to do about migration `version` recorded as failed (`success = false`): the row does
+/// not say whether its up stopped part way (`migrate`) or its down (`revert`, which marks the
+/// row failed while the down runs), and the way out differs, so both are said.
+pub fn failed_advice(version: i64) -> String {
+    format!(
+        "a run stopped part way through its up (migrate) or its down (revert), and what ran before the failure remains (MySQL commits each statement); if the up stopped, undo by hand what it ran, then run `migrate-cli repair --failed {version}` (the migration is then pending) and migrate again; if the down stopped, finish the down by hand, then run `migrate-cli repair --failed {version}` (pending, as after a whole revert), or undo by hand what the down ran and mark the migration applied again with `UPDATE _sqlx_migrations SET success = TRUE WHERE version = {version}`; check --url lists how the database differs from the last applied snapshot"
+    )
+}
+
 /// One line of `status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {

@@ -32,6 +32,10 @@ pub struct Finding {
     pub severity: String,
     /// The migration's tag: `20260101000000_drop_comments`.
     pub migration: String,
+    /// The down file (`migrations/<tag>.down.sql`, as the user would type it) for a finding of
+    /// a migration's down, which text names by it; absent for the up file's findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// The line of the statement in the migration file, when a statement gives the finding
     /// (`null` in JSON for a finding only a `-- lint:` comment line gives).
     pub line: Option<usize>,
@@ -167,7 +171,7 @@ pub fn judge(input: &Input<'_>, rules: Rules) -> Result<Verdict, Error> {
     let sizes = input.database.map(|d| (d.target, input.config));
     let downs = input.scope == Scope::Check;
     lint_findings(
-        (input.history, input.config.dialect),
+        (input.history, input.folder, input.config.dialect),
         (gated, downs),
         rules.deny_warnings,
         sizes,
@@ -181,10 +185,10 @@ pub fn judge(input: &Input<'_>, rules: Rules) -> Result<Verdict, Error> {
 
 /// locking warnings get its row counts (and are errors on large tables). With `downs`
 /// (`check`), the unacknowledged errors of each one's down file too
-/// ([`gate::down_unacknowledged`], reported as migration `<tag>.down`), and `missing-down` for
-/// one without a down.
+/// ([`gate::down_unacknowledged`], named by the down file), and `missing-down` for one
+/// without a down.
 fn lint_findings(
-    (history, dialect): (&History, crate::config::Dialect),
+    (history, folder, dialect): (&History, &Folder, crate::config::Dialect),
     (gated, downs): (impl Fn(&Migration) -> bool, bool),
     deny_warnings: bool,
     database: Option<(&database::Target, &Config)>,
@@ -218,13 +222,15 @@ fn lint_findings(
         let own = history.schema(i);
         let snapshots = previous.as_deref().zip(own.as_deref());
         for f in gate::unacknowledged_with(dialect, sql, snapshots) {
-            at.push((m.tag.clone(), f.line));
+            at.push((m.tag.clone(), None, f.line));
             found.push(f.finding);
         }
         if downs {
             let snapshots = own.as_deref().zip(previous.as_deref());
+            // Named by its down file, when there is one.
+            let file = m.down_sql.as_ref().map(|_| folder.show(&m.down_path));
             for f in down_findings(m, dialect, snapshots) {
-                at.push((format!("{}.down", m.tag), f.line));
+                at.push((m.tag.clone(), file.clone(), f.line));
                 found.push(f.finding);
             }
         }
@@ -234,7 +240,7 @@ fn lint_findings(
         let sizes = crate::sizes::for_findings(target, config, &found, costs)?;
         lint::apply_sizes(&mut found, &sizes);
     }
-    for ((tag, line), f) in at.into_iter().zip(found) {
+    for ((tag, file, line), f) in at.into_iter().zip(found) {
         if f.severity == Severity::Error || deny_warnings {
             report.failing += 1;
         }
@@ -242,6 +248,7 @@ fn lint_findings(
             code: f.code.to_string(),
             severity: f.severity.to_string(),
             migration: tag,
+            file,
             line,
             object: f.object,
             message: f.message,
@@ -266,7 +273,7 @@ fn down_findings(
                 severity: Severity::Warning,
                 object: m.tag.clone(),
                 message: why,
-                suggestion: lint::suggestion_for(lint::MISSING_DOWN).to_string(),
+                suggestion: lint::suggestion_for(lint::MISSING_DOWN).replace("<tag>", &m.tag),
             },
         }]
     };
@@ -386,7 +393,7 @@ pub fn database_problems(
         let message = match e.state {
             State::Modified => format!("migration {v} ({file}) changed since it was applied on {what} ({at}): restore the applied version from version control and put the change in a new migration, or, when the database already holds what the file now says, run `migrate-cli repair --checksum {v}` to record the file as it is"),
             State::Missing => format!("migration {v} ({file}) was applied on {what} ({at}) but is missing from {out}: restore the file from version control"),
-            State::Failed => format!("migration {v} ({file}) is recorded as failed in _sqlx_migrations on {what}: a run stopped part way through it, and on a database that commits each statement (MySQL) what ran before the failure remains; finish or undo it by hand (check --url lists how the database differs from the last applied snapshot), then run `migrate-cli repair --failed {v}` and migrate again"),
+            State::Failed => format!("migration {v} ({file}) is recorded as failed in _sqlx_migrations on {what}: {}", crate::history::failed_advice(v)),
             State::Applied | State::Pending => continue,
         };
         problems.push(Problem::new(e.state.as_str(), message));
@@ -429,19 +436,28 @@ pub fn lines(verdict: &Verdict) -> Vec<String> {
     let mut lines = Vec::new();
     for f in &verdict.findings {
         let at = f.line.map_or(String::new(), |l| format!(":{l}"));
+        let name = f.file.as_deref().unwrap_or(&f.migration);
         lines.push(format!(
-            "{}{at}: {} {} {}: {}",
-            f.migration, f.severity, f.code, f.object, f.message
+            "{name}{at}: {} {} {}: {}",
+            f.severity, f.code, f.object, f.message
         ));
         if !f.suggestion.is_empty() {
             lines.push(format!("  suggestion: {}", f.suggestion));
         }
     }
-    // A misplaced `-- no-transaction` has its suggestion (move the line) and no acknowledgement.
-    if verdict.findings.len() > verdict.misplaced() {
-        let but = match verdict.misplaced() {
-            0 => "",
-            _ => " (all but misplaced-no-transaction, which only moving the line fixes)",
+    // A misplaced `-- no-transaction` has its suggestion (move the line) and no acknowledgement;
+    // nor has `missing-down`, which only a down file answers.
+    let missing_down = verdict
+        .findings
+        .iter()
+        .filter(|f| f.code == lint::MISSING_DOWN)
+        .count();
+    if verdict.findings.len() > verdict.misplaced() + missing_down {
+        let but = match (verdict.misplaced(), missing_down) {
+            (0, 0) => "",
+            (_, 0) => " (all but misplaced-no-transaction, which only moving the line fixes)",
+            (0, _) => " (all but missing-down, which only a down file answers)",
+            _ => " (all but misplaced-no-transaction, which only moving the line fixes, and missing-down, which only a down file answers)",
         };
         lines.push(format!(
             "  acknowledge a reviewed finding{but} with a line `-- lint:allow <code>` among the comment lines at the top of its migration file (below `-- no-transaction`, which must stay the first line)"

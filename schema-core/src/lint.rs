@@ -268,8 +268,11 @@ pub fn suggestion_for(code: &str) -> &'static str {
              above every other comment line",
         UNPARSED_STATEMENT => "check the statement's syntax; if the database accepts it, review it by hand \
              and acknowledge with -- lint:allow unparsed-statement",
-        MISSING_DOWN => "write the down file by hand (<tag>.down.sql, and \"down\": true in its journal entry), \
-             or roll forward with a new migration when it must be undone",
+        MISSING_DOWN => "write <tag>.down.sql by hand, the SQL that takes the database back to the previous \
+             migration's schema (generate writes one beside every new migration; a migration written before \
+             down files existed, or by generate --custom, has none); for the newest migration, applied nowhere \
+             yet, migrate-cli drop and generate write it again with its down; or roll forward with a new \
+             migration when it must be undone",
         IRREVERSIBLE => "keep a backup to restore the data from, or roll forward instead (generate a fix); \
              acknowledge with -- lint:allow irreversible",
         _ => "",

@@ -40,7 +40,7 @@ pub const CUSTOM_DOWN_SQL: &str = "-- custom migration's down: write by hand the
 
 /// The body of the down file beside a `--custom` migration, for a dialect without breakpoint
 /// lines (MySQL).
-pub const CUSTOM_DOWN_SQL_PLAIN: &str = "-- custom migration's down: write by hand the SQL that undoes the up file, ending each statement with ;; until then it has no statements, which check reports as missing-down\n";
+pub const CUSTOM_DOWN_SQL_PLAIN: &str = "-- custom migration's down: write by hand the SQL that undoes the up file, ending each statement with a semicolon; until then it has no statements, which check reports as missing-down\n";
 
 /// `migrate-cli generate` flags.
 #[derive(Debug, Clone, Default, clap::Args)]

@@ -53,7 +53,7 @@ pub enum RepairError {
         what: String,
         known: String,
     },
-    #[error("--checksum {version}: migration {version} is recorded as failed on {what}, not applied; finish or undo by hand what it ran (check --url lists how the database differs from the last applied snapshot), then run `migrate-cli repair --failed {version}` and migrate again; nothing was changed")]
+    #[error("--checksum {version}: migration {version} is recorded as failed on {what}, not applied: {}; nothing was changed", crate::history::failed_advice(*.version))]
     ChecksumOfFailed { version: i64, what: String },
     #[error("--checksum {version}: migration {version} is applied on {what} but its file is missing from {out}; restore it from version control (repair records the checksum of a file that is there); nothing was changed")]
     NoFile {

@@ -96,10 +96,7 @@ fn print_text(entries: &[Entry], config: &Config, what: &str, ctx: &mut Context<
                 "missing: the journal lists it but its file {} is not in {out}; restore it from version control, or remove the entry and its snapshot",
                 e.file.as_deref().map_or_else(String::new, |f| show(&ctx.cwd, f))
             ),
-            (State::Failed, _) => format!(
-                "failed: finish or undo by hand what it ran, then run `migrate-cli repair --failed {}`",
-                e.version
-            ),
+            (State::Failed, _) => format!("failed: {}", crate::history::failed_advice(e.version)),
             (state, _) => state.as_str().to_string(),
         };
         let _ = writeln!(ctx.stdout, "  {}  {:width$}  {detail}", e.version, e.name);

@@ -25,7 +25,7 @@ pub struct Migration {
     pub has_down: bool,
     /// `<tag>.down.sql`.
     pub down_path: PathBuf,
-    /// Its text, when the journal lists a down and the file could be read.
+    /// Its text, when the file is there and could be read (listed in the journal or not).
     pub down_sql: Option<String>,
 }
 
@@ -177,9 +177,12 @@ pub fn read_with(folder: &Folder, dialect: &str, depth: Depth) -> History {
         );
         let mut m = m;
         m.has_down = entry.down;
-        if entry.down {
-            m.down_sql = read_down(folder, &m.down_path, (tag, journal), &mut history.problems);
-        }
+        m.down_sql = read_down(
+            folder,
+            &m.down_path,
+            (tag, journal, entry.down),
+            &mut history.problems,
+        );
         history.migrations.push(m);
     }
     stray_files(folder, &journal, &journal_shown, &mut history.problems);
@@ -327,16 +330,19 @@ fn read_migration(
     }
 }
 
-/// The down file of migration `tag`, which `journal` says it has: `missing-down-file` when it
-/// is missing (`revert` could not run it).
+/// The down file of migration `tag`, whether or not `journal` says it has one (`listed`):
+/// a file that is there is the down, as `revert` and `verify` read it, even where the entry
+/// lacks `"down": true`; `missing-down-file` when the journal lists one that is missing
+/// (`revert` could not run it).
 fn read_down(
     folder: &Folder,
     path: &Path,
-    (tag, journal): (&str, &str),
+    (tag, journal, listed): (&str, &str, bool),
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
     match read_optional(path) {
         Ok(Some(text)) => Some(text),
+        Ok(None) if !listed => None,
         Ok(None) => {
             problems.push(Problem::new(
                 MISSING_DOWN_FILE,

@@ -218,9 +218,11 @@ fn an_unacknowledged_lint_error_fails_until_allowed() {
     // The up's drop, and its down's: the table comes back without its rows.
     assert_eq!(findings.as_array().map(Vec::len), Some(2), "{findings}");
     assert_eq!(findings[1]["code"], "irreversible", "{findings}");
+    // Named by its down file, the migration's tag beside it.
+    assert_eq!(findings[1]["migration"], tag.as_str(), "{findings}");
     assert_eq!(
-        findings[1]["migration"],
-        format!("{tag}.down"),
+        findings[1]["file"],
+        format!("migrations/{tag}.down.sql"),
         "{findings}"
     );
     let f = &findings[0];
@@ -260,7 +262,10 @@ fn an_unacknowledged_lint_error_fails_until_allowed() {
     let run = p.check(&[]);
     assert_fails(
         &run,
-        &[&format!("{tag}.down"), "error irreversible public.comments"],
+        &[
+            &format!("migrations/{tag}.down.sql"),
+            "error irreversible public.comments",
+        ],
     );
     let down = p.migrations().join(format!("{tag}.down.sql"));
     let sql = fs::read_to_string(&down).expect("down");

@@ -256,7 +256,10 @@ async fn mysql_a_failing_second_statement_is_reported_with_what_ran_and_blocks_u
     assert_has(
         &run,
         0,
-        &["failed: finish or undo by hand what it ran, then run `migrate-cli repair --failed 2`"],
+        &[
+            "failed: a run stopped part way through its up (migrate) or its down (revert)",
+            "if the up stopped, undo by hand what it ran, then run `migrate-cli repair --failed 2`",
+        ],
     );
 
     // The half-applied file blocks the next run, which says what to do.

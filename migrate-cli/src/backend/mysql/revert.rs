@@ -67,7 +67,7 @@ pub fn remains(failed: usize, total: usize, version: i64) -> String {
     };
     if failed == 1 {
         return format!(
-            "MySQL commits each statement on its own; statement 1 of the down failed, so nothing of it ran{not_run}, and migration {version} is still recorded as applied in _sqlx_migrations; fix the down file and run revert again"
+            "MySQL commits each statement on its own; statement 1 of the down failed, so nothing of it ran{not_run}, and migration {version} is still recorded as applied in _sqlx_migrations; fix the down file or the rows it fails on, and run revert again"
         );
     }
     let ran = match failed {

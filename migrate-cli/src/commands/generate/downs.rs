@@ -61,3 +61,22 @@ fn plain_indexes(changes: &mut [Change]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `--custom` down's comment, on every dialect, says how to end a statement once.
+    #[test]
+    fn the_custom_down_comment_reads_well() {
+        let mysql = custom_down_sql(&render::Mysql);
+        assert!(!mysql.contains(";;"), "{mysql}");
+        assert!(
+            mysql.contains("ending each statement with a semicolon;"),
+            "{mysql}"
+        );
+        for sql in [mysql, custom_down_sql(&render::Postgres)] {
+            assert!(crate::gate::down_is_empty(sql), "{sql}");
+        }
+    }
+}

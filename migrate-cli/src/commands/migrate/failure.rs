@@ -1,5 +1,6 @@
-//! A failed migration: finding the failing statement (PostgreSQL's error position, else a
-//! replay in a transaction that is rolled back) and saying truly what of it remains.
+//! A failed migration: finding the failing statement (a replay in a transaction that is rolled
+//! back, PostgreSQL's error position where the file cannot be replayed) and saying truly what
+//! of it remains.
 
 use crate::backend::{Connected, Replayed};
 use crate::database::{self, ServerError};
@@ -111,8 +112,9 @@ fn excerpt(text: &str) -> String {
     shown.join("\n")
 }
 
-/// Finds the failing statement: from PostgreSQL's error position when it gives one, else by
-/// replaying the statements one by one in a transaction that is rolled back. `recovered` is
+/// Finds the failing statement: by replaying the statements one by one in a transaction that
+/// is rolled back when the file ran in one, else from PostgreSQL's error position (which can
+/// point into what the statement triggered, an index it rebuilt, rather than into the file). `recovered` is
 /// the outcome of the backend's `recover` after a file that records itself failed.
 pub(crate) async fn diagnose(
     conn: &mut Connected,
@@ -137,13 +139,18 @@ pub(crate) async fn diagnose(
     let server = ServerError::Server(Box::new(error));
     let mut failure = Failure::new(file, server, remains, applied_before);
     let numbered = |index: usize| numbered(&statements, index);
-    if let Some(position) = position {
+    // PostgreSQL's position is not always in the file: an error in what a statement triggers
+    // (an index it rebuilds, parsed again from its definition) carries a position in that
+    // text. So a file that can be replayed is, and the position only says the line when it
+    // falls in the statement the replay found.
+    let by_position = position.and_then(|position| {
         let line = line_of_char(sql, position);
-        if let Some(i) = statements.iter().rposition(|s| s.first_line <= line) {
-            failure.statement = Some((numbered(i), line, statements[i].text.to_string()));
-            return failure;
-        }
-    }
+        let i = statements.iter().rposition(|s| s.first_line <= line)?;
+        Some((i, line))
+    });
+    let located = |failure: &mut Failure, (i, line): (usize, usize)| {
+        failure.statement = Some((numbered(i), line, statements[i].text.to_string()));
+    };
     if let Some(Err(e)) = &recovered {
         let e = database::error_message(e);
         failure.notes = format!("; then rolling it back failed: {e}");
@@ -158,6 +165,9 @@ pub(crate) async fn diagnose(
     // A file that ran in one transaction that was rolled back can be replayed in another.
     let rolled_back = transactional || matches!(failure.remains, Remains::RolledBack(_));
     if !rolled_back && own.is_none() {
+        if let Some(at) = by_position {
+            located(&mut failure, at);
+        }
         return failure;
     }
     let replayed = replay(conn, &statements, own.is_some()).await;
@@ -171,14 +181,31 @@ pub(crate) async fn diagnose(
         };
     }
     let Some((i, replayed)) = replayed else {
+        if let Some(at) = by_position {
+            located(&mut failure, at);
+        }
         return failure;
     };
-    let s = &statements[i];
-    let line = match conn.database().error_position(&replayed.error) {
-        Some(p) => s.first_line + line_of_char(s.text, p) - 1,
-        None => s.sql_line().unwrap_or(s.first_line),
+    let line = match by_position {
+        Some((at, line)) if at == i => line,
+        _ => line_in(
+            &statements[i],
+            conn.database().error_position(&replayed.error),
+        ),
     };
-    failure.statement = Some((numbered(i), line, s.text.to_string()));
+    located(&mut failure, (i, line));
+    notes_of_replay(conn, sql, &replayed, &mut failure).await;
+    failure
+}
+
+/// What the replay found beyond the error (SQLite: triggers a rebuild loses, foreign keys it
+/// would break), added to `failure`'s notes.
+async fn notes_of_replay(
+    conn: &mut Connected,
+    sql: &str,
+    replayed: &Replayed,
+    failure: &mut Failure,
+) {
     let message = format!("{}{}", failure.error, failure.notes);
     if message.contains("lost_triggers") {
         if let Some(triggers) = conn.failure_note(sql).await {
@@ -193,7 +220,6 @@ pub(crate) async fn diagnose(
             replayed.violations.join(", ")
         ));
     }
-    failure
 }
 
 /// Replays the file in a transaction that is rolled back and gives the index (into
@@ -223,6 +249,15 @@ async fn replay(
         },
     };
     replayed.map(|r| (real[r.index], r))
+}
+
+/// The line of statement `s` at its error's 1-based character `position`, when that lies in
+/// its text (else the position is in something the statement triggered): its first SQL line.
+fn line_in(s: &Statement<'_>, position: Option<usize>) -> usize {
+    match position {
+        Some(p) if p <= s.text.chars().count() => s.first_line + line_of_char(s.text, p) - 1,
+        _ => s.sql_line().unwrap_or(s.first_line),
+    }
 }
 
 /// The 1-based number of statement `index`, counting only statements with SQL.

@@ -275,9 +275,9 @@ async fn revert_step(
 fn reworded(remains: &Remains, version: i64) -> Remains {
     let kept = format!("migration {version} is still recorded as applied");
     Remains::Told(match remains {
-        Remains::Nothing | Remains::RolledBack(_) => format!("the down was rolled back: nothing of it remains, and {kept}; fix the down file and run revert again"),
-        Remains::StatementsBefore => format!("the down ran without a transaction (-- no-transaction), so the statements before the failing one remain, and {kept}; finish or undo them by hand, fix the down file and run revert again"),
+        Remains::Nothing | Remains::RolledBack(_) => format!("the down was rolled back: nothing of it remains, and {kept}; fix the down file or the rows it fails on, and run revert again"),
+        Remains::StatementsBefore => format!("the down ran without a transaction (-- no-transaction), so the statements before the failing one remain, and {kept}; finish or undo them by hand, fix the down file or the rows it fails on, and run revert again"),
         Remains::InvalidIndex => format!("a concurrent index statement that fails leaves at most an invalid index; {kept}; fix the cause and run revert again"),
-        Remains::Committed | Remains::Told(_) => format!("the down ran without a transaction of revert's, and what it committed before the failing statement remains, while {kept}; check the database by hand (check --url lists how it differs from the last applied snapshot), fix the down file and run revert again"),
+        Remains::Committed | Remains::Told(_) => format!("the down ran without a transaction of revert's, and what it committed before the failing statement remains, while {kept}; check the database by hand (check --url lists how it differs from the last applied snapshot), fix the down file or the rows it fails on, and run revert again"),
     })
 }

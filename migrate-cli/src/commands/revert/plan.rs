@@ -138,8 +138,9 @@ pub fn plan(
     let out = show(cwd, &config.out);
     for e in entries.iter().filter(|e| e.state == State::Failed) {
         plan.reasons.push(format!(
-            "migration {} is recorded as failed on {what} (it stopped part way): finish or undo by hand what it ran, then run `migrate-cli repair --failed {}`; revert undoes only migrations that were applied whole",
-            e.version, e.version
+            "migration {} is recorded as failed on {what}: {}; revert undoes only migrations that were applied whole",
+            e.version,
+            crate::history::failed_advice(e.version)
         ));
     }
     let mut done: Vec<_> = entries
@@ -228,6 +229,12 @@ impl Judge<'_> {
                 };
             }
         };
+        if gate::down_is_empty(&down.sql) {
+            // `check` calls it `missing-down`; running it would only delete the row.
+            plan.reasons.push(format!(
+                "{up} cannot be reverted: its down file {down_file} has no statements: write the way back by hand (it was generated empty by generate --custom)"
+            ));
+        }
         let reversed = self.snapshots.reversed(e.version);
         let reversed = reversed
             .as_ref()

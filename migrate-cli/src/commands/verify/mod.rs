@@ -150,26 +150,37 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
     Ok(summary)
 }
 
-/// `verified 3 migrations and 2 downs; 1 migration has no down (check reports missing-down)`.
+/// The last line of `verify`: `verified 3 migrations and 2 downs; 1 migration has no down
+/// (check reports missing-down)`, worded for every count (`downs`: false with `--no-down`).
 fn verified(summary: &Summary, downs: bool) -> String {
-    let migrations = counted(summary.migrations, "migration", "migrations");
-    let without = summary.without_down;
-    match (downs, summary.downs) {
-        (false, _) => format!("verified {migrations} (downs skipped: --no-down)"),
-        (true, _) if without == 0 && summary.downs == 0 => format!("verified {migrations}"),
-        (true, _) if without == 0 => {
-            let proved = counted(summary.downs, "down", "downs");
-            format!("verified {migrations} and {proved}")
+    let Summary {
+        migrations: all,
+        downs: proved,
+        without_down: without,
+    } = *summary;
+    let migrations = counted(all, "migration", "migrations");
+    let missing = "(check reports missing-down)";
+    if !downs {
+        return format!("verified {migrations} (downs skipped: --no-down)");
+    }
+    let proved_text = counted(proved, "down", "downs");
+    match (proved, without) {
+        (_, 0) if proved == 0 => format!("verified {migrations}"),
+        (_, 0) => format!("verified {migrations} and {proved_text}"),
+        (0, 1) if all == 1 => format!("verified {migrations}; it has no down {missing}"),
+        (0, w) if w == all && w == 2 => {
+            format!("verified {migrations}; neither has a down {missing}")
         }
-        (true, 0) => {
-            let none = if without == 1 { "it has" } else { "none has" };
-            format!("verified {migrations}; {none} a down (check reports missing-down)")
+        (0, w) if w == all => format!("verified {migrations}; none has a down {missing}"),
+        (0, w) => {
+            let none = counted(w, "migration", "migrations");
+            let verb = if w == 1 { "has" } else { "have" };
+            format!("verified {migrations}; {none} {verb} no down {missing}")
         }
-        (true, n) => {
-            let proved = counted(n, "down", "downs");
-            let verb = if without == 1 { "has" } else { "have" };
-            let none = counted(without, "migration", "migrations");
-            format!("verified {migrations} and {proved}; {none} {verb} no down (check reports missing-down)")
+        (_, w) => {
+            let none = counted(w, "migration", "migrations");
+            let verb = if w == 1 { "has" } else { "have" };
+            format!("verified {migrations} and {proved_text}; {none} {verb} no down {missing}")
         }
     }
 }
@@ -305,3 +316,54 @@ fn down_of(local: &Local, cwd: &Path) -> Result<Option<Down>, Error> {
 
 mod replay;
 mod signals;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(migrations: usize, downs: usize, without_down: usize) -> String {
+        let summary = Summary {
+            migrations,
+            downs,
+            without_down,
+        };
+        verified(&summary, true)
+    }
+
+    #[test]
+    fn the_summary_is_worded_for_every_count() {
+        let missing = "(check reports missing-down)";
+        assert_eq!(line(0, 0, 0), "verified 0 migrations");
+        assert_eq!(line(1, 1, 0), "verified 1 migration and 1 down");
+        assert_eq!(line(3, 3, 0), "verified 3 migrations and 3 downs");
+        assert_eq!(
+            line(1, 0, 1),
+            format!("verified 1 migration; it has no down {missing}")
+        );
+        assert_eq!(
+            line(2, 0, 2),
+            format!("verified 2 migrations; neither has a down {missing}")
+        );
+        assert_eq!(
+            line(3, 0, 3),
+            format!("verified 3 migrations; none has a down {missing}")
+        );
+        assert_eq!(
+            line(3, 2, 1),
+            format!("verified 3 migrations and 2 downs; 1 migration has no down {missing}")
+        );
+        assert_eq!(
+            line(3, 1, 2),
+            format!("verified 3 migrations and 1 down; 2 migrations have no down {missing}")
+        );
+        let summary = Summary {
+            migrations: 1,
+            downs: 0,
+            without_down: 0,
+        };
+        assert_eq!(
+            verified(&summary, false),
+            "verified 1 migration (downs skipped: --no-down)"
+        );
+    }
+}

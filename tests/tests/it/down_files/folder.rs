@@ -29,10 +29,24 @@ fn custom_writes_an_empty_down_that_check_reports_as_missing_down() {
     );
     let check = p.run(&["check"], NOW + 200);
     assert_eq!(check.code, 0, "{}", text(&check));
+    // Named by its down file; its own suggestion, and no `-- lint:allow` hint, which does not
+    // answer it.
     assert!(
-        check
-            .stdout
-            .contains(&format!("{tag}.down: warning missing-down {tag}")),
+        check.stdout.contains(&format!(
+            "migrations/{tag}.down.sql: warning missing-down {tag}"
+        )),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains(&format!(
+            "suggestion: write {tag}.down.sql by hand, the SQL that takes the database back"
+        )),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        !check.stdout.contains("acknowledge a reviewed finding"),
         "{}",
         check.stdout
     );
@@ -84,6 +98,39 @@ fn a_listed_down_that_is_missing_is_an_error_and_an_unlisted_one_a_warning() {
         text(&check)
     );
     assert_eq!(check.code, 1, "{}", text(&check));
+}
+
+/// A down file that is there is the migration's down, as `revert` and `verify` read it, even
+/// when its journal entry lacks `"down": true`: no `missing-down`, and it is linted.
+#[test]
+fn a_down_file_the_journal_does_not_flag_is_the_down() {
+    let (p, tags) = history(SQLITE, &[ACCOUNTS], &[]);
+    let journal = p
+        .read("meta/_journal.json")
+        .replace(",\n      \"down\": true", "");
+    assert!(!journal.contains("\"down\""), "{journal}");
+    fs::write(p.migrations().join("meta/_journal.json"), journal).expect("journal");
+    let check = p.run(&["check", "--deny", "warnings"], NOW + 200);
+    assert_eq!(check.code, 0, "{}", text(&check));
+    assert!(!check.stdout.contains("missing-down"), "{}", check.stdout);
+    let down = p.migrations().join(format!("{}.down.sql", tags[0]));
+    let body = fs::read_to_string(&down).expect("down");
+    fs::write(
+        &down,
+        format!("{body}--> statement-breakpoint\nDROP TABLE `never_created`;\n"),
+    )
+    .expect("down");
+    let check = p.run(&["check"], NOW + 200);
+    assert_eq!(check.code, 1, "{}", text(&check));
+    // Named by the down file, with the statement's line.
+    let at = format!("migrations/{}.down.sql:", tags[0]);
+    assert!(
+        check.stdout.lines().any(|l| l.starts_with(&at)
+            && l.contains("error drop-table")
+            && l.contains("never_created")),
+        "{}",
+        check.stdout
+    );
 }
 
 #[test]
@@ -151,11 +198,12 @@ fn an_irreversible_down_fails_check_whatever_its_comments_say() {
     fs::write(&down, &stripped).expect("down");
     let check = p.run(&["check"], NOW + 200);
     assert_eq!(check.code, 1, "{}", text(&check));
+    let down_file = format!("migrations/{}.down.sql", tags[1]);
     assert!(
-        check.stdout.contains(&format!(
-            "{}.down: error irreversible accounts.nick",
-            tags[1]
-        )),
+        check
+            .stdout
+            .lines()
+            .any(|l| l.starts_with(&down_file) && l.contains(": error irreversible accounts.nick")),
         "{}",
         check.stdout
     );

@@ -27,6 +27,7 @@ fn failing_down_rolled_back(db: &Db) {
             "nowhere",
             "the down was rolled back: nothing of it remains",
             &format!("migration {} is still recorded as applied", &tags[2][..14]),
+            "fix the down file or the rows it fails on, and run revert again",
         ],
     );
     assert_eq!(states(&p, url), ["applied"; 3]);
@@ -77,6 +78,7 @@ fn mysql_a_failing_down_is_told_statement_by_statement() {
             "failed at statement 1",
             "nothing of it ran",
             "still recorded as applied",
+            "fix the down file or the rows it fails on, and run revert again",
         ],
     );
     assert_eq!(states(&p, url), ["applied"; 3]);
@@ -99,6 +101,17 @@ fn mysql_a_failing_down_is_told_statement_by_statement() {
     );
     assert_eq!(states(&p, url), ["applied", "applied", "failed"]);
     assert_ne!(db.schema(), full);
+    // The row cannot tell a down that stopped from an up that stopped: status and check say
+    // what to do in both cases, the down's way out among them.
+    let down_advice = [
+        "its up (migrate) or its down (revert)",
+        "if the down stopped, finish the down by hand, then run `migrate-cli repair --failed",
+        &format!("`UPDATE _sqlx_migrations SET success = TRUE WHERE version = {version}`"),
+    ];
+    let run = p.run(&["status", "--url", url], NOW + 6150);
+    assert_has(&run, 0, &down_advice);
+    let run = p.run(&["check", "--url", url], NOW + 6150);
+    assert_has(&run, 1, &down_advice);
     let run = p.run(
         &["repair", "--failed", version, "--yes", "--url", url],
         NOW + 6200,
@@ -253,4 +266,69 @@ fn sqlite_a_rebuild_down_runs_in_its_own_transaction() {
     assert_eq!(count, 1);
     migrate(&p, &db);
     assert_eq!(db.schema(), nullable);
+}
+
+/// A file whose third statement fails on something it triggers (rebuilding an expression
+/// index on a column whose type changes): PostgreSQL's error position points into the index
+/// definition it parsed again, not into the file, so the failing statement is found by a
+/// replay; `revert` and `migrate` name line 5, statement 3.
+#[test]
+fn postgres_a_statement_failing_in_what_it_triggers_is_located() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(test_db) = rt.block_on(tests::pg::TestDb::create("revert_located")) else {
+        return;
+    };
+    let db = Db {
+        dialect: "postgres",
+        url: test_db.url.clone(),
+    };
+    let url = db.url.as_str();
+    let (p, _, _) = project(&db, 1);
+    let three = "COMMENT ON TABLE \"public\".\"accounts\" IS 'people';\n--> statement-breakpoint\nCOMMENT ON COLUMN \"public\".\"accounts\".\"email\" IS 'mail';\n--> statement-breakpoint\nALTER TABLE \"public\".\"accounts\" ALTER COLUMN \"email\" SET DATA TYPE integer USING length(\"email\");\n";
+    assert_has(
+        &p.run(&["generate", "--custom", "--name", "lower"], NOW + 100),
+        0,
+        &[],
+    );
+    let tag = p.journal().entries[1].tag.clone();
+    let up =
+        "CREATE INDEX \"accounts_email_lower\" ON \"public\".\"accounts\" (lower(\"email\"));\n";
+    fs::write(p.migrations().join(format!("{tag}.sql")), up).expect("up");
+    fs::write(down_of(&p, &tag), three).expect("down");
+    let run = p.run(&["migrate", "--allow-lint-errors", "--url", url], NOW + 200);
+    assert_has(&run, 0, &["applied"]);
+
+    let run = p.run(
+        &["revert", "--yes", "--allow-lint-errors", "--url", url],
+        NOW + 6000,
+    );
+    assert_has(
+        &run,
+        1,
+        &[
+            &format!("migrations/{tag}.down.sql:5 failed at statement 3"),
+            "lower(integer)",
+            "SET DATA TYPE integer",
+            "still recorded as applied",
+        ],
+    );
+    assert_eq!(states(&p, url), ["applied", "applied"]);
+
+    // The same file as an up: migrate locates it alike.
+    assert_has(
+        &p.run(&["generate", "--custom", "--name", "retype"], NOW + 300),
+        0,
+        &[],
+    );
+    let later = p.journal().entries[2].tag.clone();
+    fs::write(p.migrations().join(format!("{later}.sql")), three).expect("up");
+    let run = p.run(&["migrate", "--allow-lint-errors", "--url", url], NOW + 400);
+    assert_has(
+        &run,
+        1,
+        &[
+            &format!("migrations/{later}.sql:5 failed at statement 3"),
+            "SET DATA TYPE integer",
+        ],
+    );
 }

@@ -1,5 +1,5 @@
 //! `revert` refuses before anything runs, with every reason at once: a down with lint errors
-//! nobody acknowledged (`--allow-lint-errors` runs it), a migration without a down, an up file
+//! nobody acknowledged (`--allow-lint-errors` runs it), a migration without a down or with an untouched `--custom` one, an up file
 //! changed since it was applied or gone, a target that is no known version.
 
 use super::*;
@@ -187,4 +187,68 @@ fn postgres_a_down_that_locks_a_large_table_is_refused() {
         NOW + 6100,
     );
     assert_has(&run, 0, &["reverted 1 migration(s)"]);
+}
+
+/// An untouched `generate --custom` down (its placeholder comment, no statement) is no way
+/// back: revert refuses it before anything runs, and the migration stays applied.
+fn untouched_custom_down_story(db: &Db) {
+    let url = db.url.as_str();
+    let (p, _, _) = project(db, 1);
+    assert_has(
+        &p.run(&["generate", "--custom", "--name", "note"], NOW + 100),
+        0,
+        &[],
+    );
+    let tag = p.journal().entries[1].tag.clone();
+    let up = format!("CREATE TABLE {} (id integer);\n", db.q("notes"));
+    fs::write(p.migrations().join(format!("{tag}.sql")), up).expect("up");
+    migrate(&p, db);
+    let down = format!("migrations/{tag}.down.sql");
+    for args in [
+        &["revert", "--yes", "--url", url][..],
+        &["revert", "--dry-run", "--url", url][..],
+    ] {
+        let run = p.run(args, NOW + 6000);
+        assert_has(
+            &run,
+            1,
+            &[
+                &format!("its down file {down} has no statements: write the way back by hand"),
+                "nothing was reverted",
+            ],
+        );
+        assert!(!run.text().contains("reverted 1"), "{run:#?}");
+    }
+    assert_eq!(states(&p, url), ["applied", "applied"]);
+    assert!(db.schema().tables.keys().any(|k| k.ends_with("notes")));
+}
+
+#[test]
+fn sqlite_refuses_an_untouched_custom_down() {
+    let dir = tempfile::tempdir().expect("dir");
+    untouched_custom_down_story(&sqlite_db(&dir));
+}
+
+#[test]
+fn postgres_refuses_an_untouched_custom_down() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("revert_custom")) else {
+        return;
+    };
+    untouched_custom_down_story(&Db {
+        dialect: "postgres",
+        url: db.url.clone(),
+    });
+}
+
+#[test]
+fn mysql_refuses_an_untouched_custom_down() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::mysql::TestDb::create("revert_custom")) else {
+        return;
+    };
+    untouched_custom_down_story(&Db {
+        dialect: "mysql",
+        url: db.url.clone(),
+    });
 }

@@ -69,7 +69,8 @@ fn status_shows_every_state_on_sqlite() {
             &format!("{n2}  "),
             "missing from migrations (applied 20",
             "pending",
-            "failed: finish or undo by hand what it ran, then run `migrate-cli repair --failed 99990101000000`",
+            "failed: a run stopped part way through its up (migrate) or its down (revert)",
+            "if the up stopped, undo by hand what it ran, then run `migrate-cli repair --failed 99990101000000`",
             "4 migrations: 1 failed, 1 missing, 1 modified, 1 pending",
         ],
     );
