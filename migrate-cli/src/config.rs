@@ -63,6 +63,9 @@ pub struct Config {
     /// The migrations folder.
     pub out: PathBuf,
     pub database_url: Option<String>,
+    /// Tables whose differences `migrate`'s drift gate ignores entirely (`ignore_tables`):
+    /// `schema.table`, or a bare name for that table in any schema.
+    pub ignore_tables: Vec<String>,
 }
 
 /// A config that cannot be used.
@@ -106,6 +109,8 @@ struct RawConfig {
     out: String,
     #[serde(default)]
     database_url: Option<String>,
+    #[serde(default)]
+    ignore_tables: Vec<String>,
     #[serde(default)]
     lint: RawLint,
 }
@@ -243,6 +248,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         schema: raw.schema.iter().map(|s| normalize(&dir.join(s))).collect(),
         out: normalize(&dir.join(&raw.out)),
         database_url: raw.database_url,
+        ignore_tables: raw.ignore_tables,
     })
 }
 
@@ -320,6 +326,20 @@ mod tests {
         assert_eq!(config.out, PathBuf::from("/app/migrations"));
         assert_eq!(config.dialect, Dialect::Sqlite);
         assert_eq!(config.database_url.as_deref(), Some("sqlite://x.db"));
+    }
+
+    #[test]
+    fn ignore_tables_default_to_none_and_are_read() {
+        let base = "dialect = \"postgres\"\nschema = [\"s\"]\n";
+        let config = parse(Path::new("/app/migrate.toml"), base).unwrap();
+        assert!(config.ignore_tables.is_empty());
+        let text = format!("{base}ignore_tables = [\"audit.log\", \"sessions\"]\n");
+        let config = parse(Path::new("/app/migrate.toml"), &text).unwrap();
+        assert_eq!(config.ignore_tables, ["audit.log", "sessions"]);
+        check_err(
+            &format!("{base}ignore_tables = \"sessions\"\n"),
+            "/app/migrate.toml:3:17: invalid type: string \"sessions\", expected a sequence",
+        );
     }
 
     #[test]

@@ -4,17 +4,22 @@
 //! that changed or forked, an out-of-order or unreviewed pending migration, an index build on a
 //! large table); `--dry-run` gives the same verdict. A failure names the file, statement, line
 //! and error.
+//! Before applying, the drift gate ([`drift_gate`]) compares the live schema with the snapshot
+//! of the newest applied migration and refuses a difference unless `--allow-drift`.
 //! How each database applies a file is its backend's ([`crate::backend`]): SQLite
 //! `-- no-transaction` files run as sqlx 0.9 runs them, MySQL files statement by statement.
 
+mod drift_gate;
 mod failure;
 
+use drift_gate::DriftGate;
 pub use failure::{Failure, Remains};
 
 use crate::backend::{self, AppliedRow, ApplyError, Connected};
 use crate::config::{self, Config};
 use crate::database::{self, ServerError, Target};
 use crate::error::Error;
+use crate::folder::history::History;
 use crate::folder::Folder;
 use crate::history::{self as status, show, Entry, Local, State};
 use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
@@ -43,6 +48,10 @@ pub struct MigrateArgs {
     /// Apply pending migrations older than the newest applied one (merged after it was deployed)
     #[arg(long)]
     pub allow_out_of_order: bool,
+    /// Apply even where the live schema differs from the snapshot of the newest applied
+    /// migration (drift)
+    #[arg(long)]
+    pub allow_drift: bool,
 }
 
 /// What `migrate` did: the versions it applied (or, with `--dry-run`, would apply).
@@ -63,6 +72,14 @@ pub enum MigrateError {
         /// Lint errors that an allow line could accept fail: the hint says how to acknowledge
         /// them (a misplaced `-- no-transaction` cannot be, and its own line says so).
         unreviewed: bool,
+        dry_run: bool,
+    },
+    /// The live schema differs from the snapshot of the newest applied migration (`tag`).
+    #[error("{}refusing to migrate {what}: its schema differs from the snapshot of {tag}, the newest applied migration; nothing was applied\n{}\nchange the database back, or change the source and generate a migration that does the same; tables another tool owns can be listed in ignore_tables in the config; or run migrate --allow-drift to apply on top of it", if *dry_run { "dry run: " } else { "" }, differences.iter().map(|d| format!("drift: {d}")).collect::<Vec<_>>().join("\n"))]
+    Drift {
+        what: String,
+        tag: String,
+        differences: Vec<String>,
         dry_run: bool,
     },
     #[error(transparent)]
@@ -114,9 +131,15 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
     // A journal entry whose file is missing is pending too, though sqlx does not see it.
     let pending = entries.iter().any(|e| e.state == State::Pending)
         || !status::unfiled(&config, &entries).is_empty();
-    let mut verdict = match pending {
-        true => judge(&config, &target, (&what, &entries), rules, ctx)?,
-        false => Verdict {
+    // The verdict and the drift gate read the folder's history once, heads only.
+    let history = pending.then(|| {
+        let folder = Folder::new(&config.out, &ctx.cwd);
+        let depth = crate::folder::history::Depth::Heads;
+        crate::folder::history::read_with(&folder, config.dialect.as_str(), depth)
+    });
+    let mut verdict = match &history {
+        Some(history) => judge(&config, &target, history, (&what, &entries), rules, ctx)?,
+        None => Verdict {
             problems: verdict::database_problems(
                 &entries,
                 &what,
@@ -137,7 +160,14 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
     if !verdict.passed() {
         return Err(refusal(&verdict, &config, &what, args.dry_run, &ctx.cwd).into());
     }
+    let gate = history.as_ref().map(|history| DriftGate {
+        history,
+        allow: args.allow_drift,
+    });
     if args.dry_run {
+        if let Some(gate) = &gate {
+            gate.check_dry_run(&config, &target, &entries, ctx)?;
+        }
         return dry_run(&config, &local, &entries, &verdict, &what, ctx);
     }
     if !entries.is_empty() && entries.iter().all(|e| e.state == State::Applied) {
@@ -151,7 +181,7 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
             applied: Vec::new(),
         });
     }
-    let run = run(&config, &target, &local, rules, ctx);
+    let run = run(&config, &target, &local, (rules, gate.as_ref()), ctx);
     database::block_on(run)?
 }
 
@@ -175,17 +205,16 @@ async fn read_applied(
 fn judge(
     config: &Config,
     target: &Target,
+    history: &History,
     (what, entries): (&str, &[Entry]),
     rules: Rules,
     ctx: &Context<'_>,
 ) -> Result<Verdict, Error> {
     let folder = Folder::new(&config.out, &ctx.cwd);
-    let depth = crate::folder::history::Depth::Heads;
-    let history = crate::folder::history::read_with(&folder, config.dialect.as_str(), depth);
     let input = Input {
         config,
         folder: &folder,
-        history: &history,
+        history,
         database: Some(Database {
             what,
             target,
@@ -227,11 +256,11 @@ async fn run(
     config: &Config,
     target: &Target,
     local: &[Local],
-    rules: Rules,
+    (rules, gate): (Rules, Option<&DriftGate<'_>>),
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
     let mut conn = backend::connect(target, config.dialect).await?;
-    let result = apply_pending(&mut conn, config, local, rules, ctx).await;
+    let result = apply_pending(&mut conn, config, local, (rules, gate), ctx).await;
     conn.close().await;
     result
 }
@@ -245,12 +274,13 @@ fn sqlx_error(conn: &Connected, context: &'static str, e: SqlxMigrateError) -> M
 }
 
 /// Locks, checks the applied history against the folder again (another run may have applied
-/// migrations since the verdict), then applies what is pending.
+/// migrations since the verdict) and the live schema against its newest applied snapshot (the
+/// drift gate), then applies what is pending.
 async fn apply_pending(
     conn: &mut Connected,
     config: &Config,
     local: &[Local],
-    rules: Rules,
+    (rules, gate): (Rules, Option<&DriftGate<'_>>),
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
     let lock = conn.lock().await;
@@ -267,6 +297,9 @@ async fn apply_pending(
             ..Verdict::default()
         };
         return Err(refusal(&verdict, config, &conn.what, false, &ctx.cwd).into());
+    }
+    if let Some(gate) = gate {
+        gate.check(conn, config, &entries, false, ctx).await?;
     }
     let mut done = Vec::new();
     let mut total = Duration::ZERO;

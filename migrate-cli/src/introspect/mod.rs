@@ -8,6 +8,7 @@
 //! its `NO ACTION` there. `verify` and `check --url` let the server judge expressions first
 //! ([`judge`]).
 
+pub mod drift;
 pub mod expr;
 pub mod judge;
 

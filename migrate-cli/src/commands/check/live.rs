@@ -1,11 +1,11 @@
 //! What `check` reads from a live database: every migration's state there (the comparison
 //! `status` makes, which [`crate::verdict`] judges), and drift between the live schema and the
-//! snapshot of the last applied migration.
+//! snapshot of the last applied migration (what `migrate`'s drift gate refuses).
 
 use super::Problem;
 use crate::backend::{self, Connected};
 use crate::config::Config;
-use crate::database::{self, ServerError, Target};
+use crate::database::{self, Target};
 use crate::error::Error;
 use crate::folder::history::History;
 use crate::history::{self as status, Entry, State};
@@ -59,7 +59,7 @@ async fn read(
         .filter(|e| e.state == State::Applied)
         .map(|e| e.version)
         .collect();
-    let drift = drift(&mut conn, history, &applied, &what).await;
+    let drift = drift(&mut conn, config, history, &applied, &what).await;
     conn.close().await;
     let (drift, unjudged) = drift?;
     Ok(Live {
@@ -70,35 +70,19 @@ async fn read(
     })
 }
 
-/// The live schema against the snapshot of the last applied migration, compared as the
-/// config's dialect prints things back.
+/// The live schema against the snapshot of the last applied migration, as `migrate`'s drift
+/// gate compares them ([`introspect::drift`]).
 async fn drift(
     conn: &mut Connected,
+    config: &Config,
     history: &History,
     applied: &BTreeSet<i64>,
     what: &str,
 ) -> Result<(Vec<Problem>, Option<String>), Error> {
-    let last = history
-        .migrations
-        .iter()
-        .rev()
-        .find(|m| m.version().is_some_and(|v| applied.contains(&v)));
-    let Some(last) = last else {
+    let Some(found) = introspect::drift::find(conn, config, history, applied).await? else {
         return Ok((Vec::new(), None));
     };
-    let Some(snapshot) = &last.snapshot else {
-        return Ok((Vec::new(), None));
-    };
-    let actual = conn
-        .introspect()
-        .await
-        .map_err(|e| database::DatabaseError::Query {
-            context: "cannot read the schema".to_string(),
-            what: what.to_string(),
-            error: ServerError::Server(Box::new(e)),
-        })?;
-    let judged = introspect::judge::compare(conn, &snapshot.schema, &actual).await;
-    let problems = judged
+    let problems = found
         .differences
         .into_iter()
         .map(|d| {
@@ -106,10 +90,10 @@ async fn drift(
                 "drift",
                 format!(
                     "{d} (on {what}, compared with the snapshot of {}, the last applied migration); change the database back, or change the source and generate a migration",
-                    last.tag
+                    found.tag
                 ),
             )
         })
         .collect();
-    Ok((problems, judged.unjudged))
+    Ok((problems, found.unjudged))
 }
