@@ -12,6 +12,7 @@ mod cli_generate;
 mod concurrent_index;
 mod derive_matches_scanner;
 mod down_files;
+mod drift;
 mod drop;
 mod expressions_judged;
 mod folder_lock;
