@@ -162,6 +162,7 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
     }
     let gate = history.as_ref().map(|history| DriftGate {
         history,
+        local: &local,
         allow: args.allow_drift,
     });
     if args.dry_run {

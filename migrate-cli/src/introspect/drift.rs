@@ -7,6 +7,9 @@
 //! `ignore_tables` leaves out declared tables entirely (on both sides).
 //! Which names were ever declared needs every snapshot, so they are read (their names only)
 //! only when the live database has objects the newest applied snapshot does not declare.
+//! A migration listed before the newest applied one but not applied yet (to be applied out of
+//! order) is in that snapshot already and not in the database: the tables, enums and schemas
+//! it changes are left out of the comparison.
 
 use crate::backend::Connected;
 use crate::config::Config;
@@ -56,6 +59,9 @@ pub async fn find(
     })?;
     ignore(&mut expected, &config.ignore_tables);
     ignore(&mut actual, &config.ignore_tables);
+    let unapplied = changed_by_unapplied(history, i, applied);
+    leave_out(&mut expected, &unapplied);
+    leave_out(&mut actual, &unapplied);
     if undeclared_here(&expected, &actual) {
         keep_declared(&mut actual, &declared(history));
     }
@@ -79,6 +85,51 @@ pub fn ignore(schema: &mut Schema, names: &[String]) {
     });
 }
 
+/// What the migrations listed before `newest` that are not in `applied` change: objects
+/// whose definition differs between each one's snapshot and the one before it.
+fn changed_by_unapplied(history: &History, newest: usize, applied: &BTreeSet<i64>) -> Declared {
+    let mut out = Declared::default();
+    for j in 0..newest {
+        let m = &history.migrations[j];
+        if m.version().is_none_or(|v| applied.contains(&v)) {
+            continue;
+        }
+        let before = match j {
+            0 => Some(std::borrow::Cow::Owned(Schema::default())),
+            _ => history.schema(j - 1),
+        };
+        let (Some(before), Some(after)) = (before, history.schema(j)) else {
+            continue;
+        };
+        changed(&before, &after, &mut out);
+    }
+    out
+}
+
+/// The keys of the tables and enums, and the schemas, that differ between `a` and `b`.
+fn changed(a: &Schema, b: &Schema, out: &mut Declared) {
+    fn differ<'a, V: PartialEq>(
+        a: &'a BTreeMap<String, V>,
+        b: &'a BTreeMap<String, V>,
+    ) -> impl Iterator<Item = String> + 'a {
+        let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        keys.into_iter().filter(|k| a.get(*k) != b.get(*k)).cloned()
+    }
+    out.tables.extend(differ(&a.tables, &b.tables));
+    out.enums.extend(differ(&a.enums, &b.enums));
+    let (sa, sb): (BTreeSet<&String>, BTreeSet<&String>) =
+        (a.schemas.iter().collect(), b.schemas.iter().collect());
+    out.schemas
+        .extend(sa.symmetric_difference(&sb).map(|s| s.to_string()));
+}
+
+/// Removes the objects `names` lists.
+fn leave_out(schema: &mut Schema, names: &Declared) {
+    schema.tables.retain(|k, _| !names.tables.contains(k));
+    schema.enums.retain(|k, _| !names.enums.contains(k));
+    schema.schemas.retain(|s| !names.schemas.contains(s));
+}
+
 /// Whether `actual` has a table, enum or schema that `expected` does not declare.
 fn undeclared_here(expected: &Schema, actual: &Schema) -> bool {
     actual
@@ -89,7 +140,8 @@ fn undeclared_here(expected: &Schema, actual: &Schema) -> bool {
         || actual.schemas.iter().any(|s| !expected.schemas.contains(s))
 }
 
-/// The names of every table, enum and schema some snapshot of the folder declares.
+/// Names of tables (`schema.name`), enums (`schema.name`) and schemas: those some snapshot of
+/// the folder declares, or those a migration changes.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Declared {
     pub tables: BTreeSet<String>,
@@ -188,6 +240,24 @@ mod tests {
         );
         assert_eq!(actual.schemas, ["audit"]);
         assert!(!undeclared_here(&expected, &expected.clone()));
+    }
+
+    #[test]
+    fn what_an_unapplied_migration_changes_is_named() {
+        let a = schema(&[("public", "a"), ("public", "b")]);
+        let mut b = schema(&[("public", "a"), ("public", "c")]);
+        b.schemas = vec!["audit".into()];
+        let mut out = Declared::default();
+        changed(&a, &b, &mut out);
+        assert_eq!(
+            out.tables,
+            ["public.b", "public.c"].map(String::from).into()
+        );
+        assert_eq!(out.schemas, ["audit".to_string()].into());
+        let mut s = b.clone();
+        leave_out(&mut s, &out);
+        assert_eq!(s.tables.keys().collect::<Vec<_>>(), ["public.a"]);
+        assert!(s.schemas.is_empty());
     }
 
     #[test]

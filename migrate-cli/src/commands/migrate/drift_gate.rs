@@ -9,17 +9,22 @@ use crate::config::Config;
 use crate::database::{self, Target};
 use crate::error::Error;
 use crate::folder::history::History;
-use crate::history::{Entry, State};
+use crate::history::{self as status, Entry, Local, State};
 use crate::introspect::drift;
 use crate::Context;
 use std::collections::BTreeSet;
 
-/// What the gate needs: the folder's history (heads read, as the verdict reads it) and
-/// whether `--allow-drift` was given.
+/// What the gate needs: the folder's history (heads read, as the verdict reads it), its
+/// migrations as sqlx reads them, and whether `--allow-drift` was given.
 pub(super) struct DriftGate<'a> {
     pub history: &'a History,
+    pub local: &'a [Local],
     pub allow: bool,
 }
+
+/// How many times the comparison is made again when another run applied migrations while it
+/// was made (SQLite has no migration lock; `--dry-run` takes none).
+const ATTEMPTS: usize = 3;
 
 impl DriftGate<'_> {
     /// Refuses (`MigrateError::Drift`) when the database `conn` is connected to drifted from
@@ -33,16 +38,27 @@ impl DriftGate<'_> {
         dry_run: bool,
         ctx: &mut Context<'_>,
     ) -> Result<(), Error> {
-        let applied: BTreeSet<i64> = entries
-            .iter()
-            .filter(|e| e.state == State::Applied)
-            .map(|e| e.version)
-            .collect();
-        if applied.is_empty() {
-            return Ok(());
-        }
-        let Some(found) = drift::find(conn, config, self.history, &applied).await? else {
-            return Ok(());
+        let mut applied = applied_of(entries);
+        let mut attempt = 1;
+        let found = loop {
+            if applied.is_empty() {
+                return Ok(());
+            }
+            let Some(found) = drift::find(conn, config, self.history, &applied).await? else {
+                return Ok(());
+            };
+            if found.differences.is_empty() || attempt == ATTEMPTS {
+                break found;
+            }
+            // A run applying migrations meanwhile changes the schema before this run's view of
+            // the history: compare again with the history as it is now.
+            let rows = conn.applied().await?;
+            let now = applied_of(&status::compare(self.local, &rows));
+            if now == applied {
+                break found;
+            }
+            applied = now;
+            attempt += 1;
         };
         if let Some(why) = &found.unjudged {
             let _ = writeln!(ctx.stderr, "warning: {why}");
@@ -88,4 +104,13 @@ impl DriftGate<'_> {
             result
         })?
     }
+}
+
+/// The versions `entries` shows applied.
+fn applied_of(entries: &[Entry]) -> BTreeSet<i64> {
+    entries
+        .iter()
+        .filter(|e| e.state == State::Applied)
+        .map(|e| e.version)
+        .collect()
 }
