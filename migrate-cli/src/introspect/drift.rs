@@ -30,14 +30,16 @@ pub struct Drift {
     pub unjudged: Option<String>,
 }
 
-/// Compares the database `conn` is connected to (named `what`) with the snapshot of the
-/// newest migration of `history` in `applied`; `None` when none is applied (a fresh database:
-/// nothing to compare) or its snapshot cannot be read (a folder problem reported elsewhere).
+/// Compares the database `conn` is connected to with the snapshot of the newest migration of
+/// `history` in `applied`; `None` when none is applied (a fresh database: nothing to compare)
+/// or its snapshot cannot be read (a folder problem reported elsewhere).
+/// `rebuilt` are the `(schema, index)` that pending migrations build concurrently: an
+/// interrupted build left such an index invalid, and `migrate` drops it and builds it again.
 pub async fn find(
     conn: &mut Connected,
     config: &Config,
     history: &History,
-    applied: &BTreeSet<i64>,
+    (applied, rebuilt): (&BTreeSet<i64>, &[(String, String)]),
 ) -> Result<Option<Drift>, Error> {
     let last = history
         .migrations
@@ -62,6 +64,12 @@ pub async fn find(
     let unapplied = changed_by_unapplied(history, i, applied);
     leave_out(&mut expected, &unapplied);
     leave_out(&mut actual, &unapplied);
+    for table in actual.tables.values_mut() {
+        let schema = &table.schema;
+        table
+            .indexes
+            .retain(|i| !rebuilt.iter().any(|(s, n)| s == schema && *n == i.name));
+    }
     if undeclared_here(&expected, &actual) {
         keep_declared(&mut actual, &declared(history));
     }

@@ -53,12 +53,18 @@ fn ok(run: &Run, what: &str) {
 /// The scenario on one database (`dialect`, `url`, `hand`).
 fn scenario(dialect: &str, url: &str, hand: Hand<'_>) {
     let p = project(dialect, "");
-    ok(&p.run(&["generate", "--name", "init"], NOW), "generate init");
+    ok(
+        &p.run(&["generate", "--name", "init"], NOW),
+        "generate init",
+    );
     // A fresh database that another tool already uses: nothing applied, nothing to compare.
     hand("CREATE TABLE other_tool (id integer)").expect("another tool's table");
     ok(&p.run(&["migrate", "--url", url], NOW + 5), "first migrate");
     p.set_schema(&format!("{ACCOUNTS}{COMMENTS}"));
-    ok(&p.run(&["generate", "--name", "comments"], NOW + 10), "generate");
+    ok(
+        &p.run(&["generate", "--name", "comments"], NOW + 10),
+        "generate",
+    );
 
     // Another tool's table (in no snapshot) is no drift.
     hand("CREATE TABLE other_tool_2 (id integer)").expect("another tool's table");
@@ -87,14 +93,19 @@ fn scenario(dialect: &str, url: &str, hand: Hand<'_>) {
     assert!(
         dry.text().contains("dry run: refusing to migrate")
             && dry.text().contains("drift: ")
-            && dry.text().contains("accounts.extra: column not in the snapshot"),
+            && dry
+                .text()
+                .contains("accounts.extra: column not in the snapshot"),
         "{}",
         dry.text()
     );
 
     // ignore_tables silences the declared table's drift entirely.
     write_config(&p, dialect, "ignore_tables = [\"accounts\"]\n");
-    ok(&p.run(&["migrate", "--url", url, "--dry-run"], NOW + 30), "ignored");
+    ok(
+        &p.run(&["migrate", "--url", url, "--dry-run"], NOW + 30),
+        "ignored",
+    );
     write_config(&p, dialect, "");
 
     // --allow-drift applies on top of it, saying what it went past.
@@ -102,7 +113,9 @@ fn scenario(dialect: &str, url: &str, hand: Hand<'_>) {
     ok(&run, "--allow-drift");
     assert!(
         run.stdout.contains("drift (allowed by --allow-drift): ")
-            && run.stdout.contains("accounts.extra: column not in the snapshot"),
+            && run
+                .stdout
+                .contains("accounts.extra: column not in the snapshot"),
         "{}",
         run.text()
     );
@@ -162,10 +175,19 @@ fn pg_an_expression_the_server_prints_alike_is_no_drift() {
         return;
     };
     let p = project("postgres", "");
-    ok(&p.run(&["generate", "--name", "init"], NOW), "generate init");
-    ok(&p.run(&["migrate", "--url", &db.url], NOW + 5), "first migrate");
+    ok(
+        &p.run(&["generate", "--name", "init"], NOW),
+        "generate init",
+    );
+    ok(
+        &p.run(&["migrate", "--url", &db.url], NOW + 5),
+        "first migrate",
+    );
     p.set_schema(&format!("{ACCOUNTS}{COMMENTS}"));
-    ok(&p.run(&["generate", "--name", "comments"], NOW + 10), "generate");
+    ok(
+        &p.run(&["generate", "--name", "comments"], NOW + 10),
+        "generate",
+    );
 
     let rewrite = |bound: i32| {
         let sql = format!(

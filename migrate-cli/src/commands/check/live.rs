@@ -79,7 +79,7 @@ async fn drift(
     applied: &BTreeSet<i64>,
     what: &str,
 ) -> Result<(Vec<Problem>, Option<String>), Error> {
-    let Some(found) = introspect::drift::find(conn, config, history, applied).await? else {
+    let Some(found) = introspect::drift::find(conn, config, history, (applied, &[])).await? else {
         return Ok((Vec::new(), None));
     };
     let problems = found

@@ -39,12 +39,14 @@ impl DriftGate<'_> {
         ctx: &mut Context<'_>,
     ) -> Result<(), Error> {
         let mut applied = applied_of(entries);
+        let rebuilt = self.rebuilt(entries);
         let mut attempt = 1;
         let found = loop {
             if applied.is_empty() {
                 return Ok(());
             }
-            let Some(found) = drift::find(conn, config, self.history, &applied).await? else {
+            let Some(found) = drift::find(conn, config, self.history, (&applied, &rebuilt)).await?
+            else {
                 return Ok(());
             };
             if found.differences.is_empty() || attempt == ATTEMPTS {
@@ -83,6 +85,21 @@ impl DriftGate<'_> {
             );
         }
         Ok(())
+    }
+
+    /// The indexes pending `-- no-transaction` migrations build concurrently, which an
+    /// interrupted build may have left invalid ([`super::concurrent_builds`]).
+    fn rebuilt(&self, entries: &[Entry]) -> Vec<(String, String)> {
+        let pending: BTreeSet<i64> = entries
+            .iter()
+            .filter(|e| e.state == State::Pending)
+            .map(|e| e.version)
+            .collect();
+        self.local
+            .iter()
+            .filter(|l| l.migration.no_tx && pending.contains(&l.migration.version))
+            .flat_map(|l| super::concurrent_builds(&l.migration.sql))
+            .collect()
     }
 
     /// [`Self::check`] for `--dry-run`, on a connection of its own; a SQLite file that does
