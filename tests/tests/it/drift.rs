@@ -210,3 +210,63 @@ fn pg_an_expression_the_server_prints_alike_is_no_drift() {
     ok(&run, "the same check in other words");
     assert!(!run.text().contains("differs"), "{}", run.text());
 }
+
+/// "Declared" means by any snapshot of the folder: a table an older migration created and a
+/// later one dropped, created again by hand, is drift; so is a declared table gone missing.
+#[test]
+fn sqlite_a_table_once_declared_is_drift_and_a_missing_one_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("app.db");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    const LEGACY: &str = r#"
+#[derive(Table)]
+#[table(name = "legacy")]
+pub struct Legacy {
+    #[column(primary_key)]
+    pub id: i64,
+}
+"#;
+    let p = project("sqlite", "");
+    p.set_schema(&format!("{ACCOUNTS}{LEGACY}"));
+    ok(&p.run(&["generate", "--name", "init"], NOW), "generate init");
+    p.set_schema(ACCOUNTS);
+    let run = p.run(&["generate", "--name", "drop_legacy"], NOW + 10);
+    ok(&run, "generate drop");
+    let run = p.run(&["migrate", "--url", &url, "--allow-lint-errors"], NOW + 15);
+    ok(&run, "migrate");
+    p.set_schema(&format!("{ACCOUNTS}{COMMENTS}"));
+    ok(&p.run(&["generate", "--name", "comments"], NOW + 20), "generate");
+
+    let hand = |sql: &str| {
+        use sqlx::{ConnectOptions, Connection, Executor};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&file);
+            let mut conn = opts.connect().await.expect("open");
+            conn.execute(sql).await.expect("by hand");
+            let _ = conn.close().await;
+        })
+    };
+    hand("CREATE TABLE legacy (id integer PRIMARY KEY); CREATE TABLE other_tool (id integer);");
+    let run = p.run(&["migrate", "--url", &url, "--dry-run"], NOW + 25);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.text().contains("drift: legacy: table not in the snapshot"),
+        "{}",
+        run.text()
+    );
+    assert!(!run.text().contains("other_tool"), "{}", run.text());
+
+    hand("DROP TABLE legacy; DROP TABLE accounts;");
+    let run = p.run(&["migrate", "--url", &url], NOW + 30);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.text().contains("drift: accounts: missing table"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(run.text().matches("drift: ").count(), 1, "{}", run.text());
+}
