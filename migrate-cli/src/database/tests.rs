@@ -9,6 +9,7 @@ fn config(dialect: Dialect, url: Option<&str>, dir: &Path) -> Config {
         schema: vec![dir.join("src")],
         out: dir.join("migrations"),
         database_url: url.map(str::to_string),
+        targets: Default::default(),
     }
 }
 
