@@ -1,6 +1,10 @@
-//! Where a command's database URL comes from (`--url`, `DATABASE_URL`, a `.env` file,
-//! `migrate.toml`, or SQLite's `dev.db`), how a URL is shown (never with a secret), and the
+//! Where a command's database URL comes from (`--url`, `--target` ([`targets`]), `DATABASE_URL`,
+//! a `.env` file, `migrate.toml`, or SQLite's `dev.db`), how a URL is shown (never with a secret), and the
 //! errors of reaching a database. Connecting is the backend's ([`crate::backend`]).
+
+mod targets;
+
+pub use targets::{resolve_all, resolve_one, url_lines, TargetUrl};
 
 use crate::config::{Config, Dialect};
 use std::fmt;
@@ -22,6 +26,28 @@ pub enum UrlSource {
     /// No URL anywhere, and the database has a default file (SQLite's `dev.db` beside
     /// `migrate.toml`, [`crate::backend::Database::default_url`]).
     DefaultFile(PathBuf),
+    /// `--target <name>`: `[targets.<name>]` in the config at `config`.
+    Target {
+        name: String,
+        config: PathBuf,
+        from: TargetUrl,
+    },
+}
+
+impl UrlSource {
+    /// Whether the user named this database for this run (`--url` or `--target`), rather than
+    /// the command finding one by default.
+    pub fn is_explicit(&self) -> bool {
+        matches!(self, UrlSource::Flag | UrlSource::Target { .. })
+    }
+
+    /// The target's name, for a URL from `--target`.
+    pub fn target_name(&self) -> Option<&str> {
+        match self {
+            UrlSource::Target { name, .. } => Some(name),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for UrlSource {
@@ -33,6 +59,18 @@ impl fmt::Display for UrlSource {
             UrlSource::Config(path) => write!(f, "database_url in {}", path.display()),
             UrlSource::DefaultFile(path) => {
                 write!(f, "the default database file {}", path.display())
+            }
+            UrlSource::Target { name, config, from } => {
+                let key = match from {
+                    TargetUrl::Url => "url",
+                    TargetUrl::Env(_) => "url_env",
+                    TargetUrl::File { .. } => "url_file",
+                };
+                let config = config.display();
+                match from {
+                    TargetUrl::Url => write!(f, "target {name} (url in {config})"),
+                    from => write!(f, "target {name} ({from}, {key} in {config})"),
+                }
             }
         }
     }
@@ -86,6 +124,41 @@ pub enum DatabaseError {
         #[source]
         error: ServerError,
         hint: &'static str,
+    },
+    #[error("give either --url or --target, not both")]
+    UrlAndTarget,
+    #[error("no target {name} in {config}: {known}; add a [targets.{name}] table with url_env = \"...\" (or url, or url_file)")]
+    UnknownTarget {
+        name: String,
+        config: String,
+        known: String,
+    },
+    #[error("target {name} takes its url from the environment variable {var} (url_env in {config}), which is not set: export {var}=<database url> and run again")]
+    TargetEnvUnset {
+        name: String,
+        var: String,
+        config: String,
+    },
+    #[error("cannot read {file}, the url_file of target {name} in {config}: {why}; write one database url a line there")]
+    TargetFile {
+        name: String,
+        file: String,
+        config: String,
+        why: String,
+    },
+    #[error("target {name} is a fleet of {count} databases (its url_file lists {count} urls), and {command} does not work on fleets yet: give --url for one database at a time (only migrate and status take a fleet)")]
+    Fleet {
+        name: String,
+        count: usize,
+        command: &'static str,
+    },
+    #[error(
+        "{failed} of {count} databases of target {name} could not be read (each is named above)"
+    )]
+    FleetUnread {
+        name: String,
+        failed: usize,
+        count: usize,
     },
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),

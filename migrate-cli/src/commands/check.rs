@@ -31,6 +31,10 @@ pub struct CheckArgs {
     /// source are checked]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
+    /// --url)
+    #[arg(long, value_name = "NAME", conflicts_with = "url")]
+    pub target: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -135,8 +139,8 @@ fn target(
     config: &Config,
     ctx: &Context<'_>,
 ) -> Result<Option<database::Target>, Error> {
-    let env = ctx.env.var(database::ENV_VAR);
-    match database::resolve_url(config, args.url.as_deref(), env, &ctx.cwd) {
+    let choice = (args.url.as_deref(), args.target.as_deref());
+    match database::resolve_one(config, choice, &ctx.env, &ctx.cwd, "check") {
         Ok(target) if matches!(target.source, database::UrlSource::DefaultFile(_)) => {
             Ok((!backend::of(config.dialect).file_missing(&target)).then_some(target))
         }

@@ -8,6 +8,7 @@
 //! `-- no-transaction` files run as sqlx 0.9 runs them, MySQL files statement by statement.
 
 mod failure;
+mod fleet;
 
 pub use failure::{Failure, Remains};
 
@@ -34,6 +35,10 @@ pub struct MigrateArgs {
     /// config, then database_url in the config, then sqlite://dev.db beside it for SQLite]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
+    /// --url)
+    #[arg(long, value_name = "NAME", conflicts_with = "url")]
+    pub target: Option<String>,
     /// Print the SQL that would run; apply nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -43,6 +48,10 @@ pub struct MigrateArgs {
     /// Apply pending migrations older than the newest applied one (merged after it was deployed)
     #[arg(long)]
     pub allow_out_of_order: bool,
+    /// Apply to a protected target without asking for its name (required there without a
+    /// terminal)
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// What `migrate` did: the versions it applied (or, with `--dry-run`, would apply).
@@ -91,14 +100,39 @@ pub enum MigrateError {
         #[source]
         error: ServerError,
     },
+    /// A protected target nobody confirmed ([`crate::protected`]).
+    #[error(transparent)]
+    Unconfirmed(#[from] crate::protected::Unconfirmed),
+    /// Some databases of a fleet failed; each is already reported.
+    #[error("{failed} of {count} databases of target {name} failed (each is named above); run migrate again after fixing them: it continues where each stopped")]
+    Fleet {
+        name: String,
+        failed: usize,
+        count: usize,
+    },
 }
 
-/// Runs `migrate`: the verdict first (connecting only to read the applied history and the row
-/// counts lint needs), then, if it passes, the pending migrations.
+/// Runs `migrate` on the database of `--url` or `--target` (on each database of a fleet in
+/// turn, [`fleet`]).
 pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
-    let env = ctx.env.var(database::ENV_VAR);
-    let target = database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd)?;
+    let choice = (args.url.as_deref(), args.target.as_deref());
+    let mut targets = database::resolve_all(&config, choice, &ctx.env, &ctx.cwd)?;
+    if targets.len() > 1 {
+        return fleet::migrate(args, &config, &targets, ctx);
+    }
+    migrate_one(args, &config, &targets.remove(0), ctx)
+}
+
+/// `migrate` on one database: the verdict first (connecting only to read the applied history
+/// and the row counts lint needs), then, if it passes (and a protected target is confirmed),
+/// the pending migrations.
+pub fn migrate_one(
+    args: &MigrateArgs,
+    config: &Config,
+    target: &Target,
+    ctx: &mut Context<'_>,
+) -> Result<Summary, Error> {
     let local = database::block_on(status::load_local(&config, &ctx.cwd))??;
     crate::folder::Folder::new(&config.out, &ctx.cwd)
         .refuse_unlisted_files("nothing was applied")?;
@@ -139,6 +173,13 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
     }
     if args.dry_run {
         return dry_run(&config, &local, &entries, &verdict, &what, ctx);
+    }
+    if let Some((name, _)) = crate::protected::protected(&config, &target).filter(|_| pending) {
+        listing(&config, &local, &entries, &verdict, ctx);
+        let prompt = ctx.prompt.as_deref_mut();
+        let action = ("migrate", "applied");
+        crate::protected::confirm(prompt, name, &what, args.yes, action)
+            .map_err(MigrateError::from)?;
     }
     if !entries.is_empty() && entries.iter().all(|e| e.state == State::Applied) {
         // Up to date: found without the lock, the history only read (as sqlx-cli does).
@@ -478,6 +519,24 @@ fn dry_run(
     what: &str,
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
+    let pending = listing(config, local, entries, verdict, ctx);
+    let _ = writeln!(
+        ctx.stdout,
+        "dry run: {} migration(s) would be applied to {what}; nothing was applied",
+        pending.len()
+    );
+    Ok(Summary { applied: pending })
+}
+
+/// What `--dry-run` shows, and a protected target before its question: the verdict's findings,
+/// then each pending migration's SQL; gives their versions.
+fn listing(
+    config: &Config,
+    local: &[Local],
+    entries: &[Entry],
+    verdict: &Verdict,
+    ctx: &mut Context<'_>,
+) -> Vec<i64> {
     for line in verdict::lines(verdict) {
         let _ = writeln!(ctx.stdout, "{line}");
     }
@@ -493,12 +552,7 @@ fn dry_run(
         let _ = writeln!(ctx.stdout, "{}\n", m.migration.sql.trim_end());
         pending.push(m.migration.version);
     }
-    let _ = writeln!(
-        ctx.stdout,
-        "dry run: {} migration(s) would be applied to {what}; nothing was applied",
-        pending.len()
-    );
-    Ok(Summary { applied: pending })
+    pending
 }
 
 #[cfg(test)]
