@@ -274,6 +274,23 @@ fn dotenv_error(path: &Path, error: dotenvy::Error) -> DatabaseError {
 /// Query parameters whose value is a secret, by a part of their name.
 const SECRET_PARAMS: [&str; 4] = ["pass", "pwd", "secret", "token"];
 
+/// Whether `url` holds a secret: a password in its user-info, or a query parameter whose name
+/// says it is one (`?password=...`), as [`redact`] hides them.
+pub fn holds_secret(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    parsed.password().is_some_and(|p| !p.is_empty())
+        || parsed
+            .query_pairs()
+            .any(|(k, v)| secret_param(&k) && !v.is_empty())
+}
+
+fn secret_param(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    SECRET_PARAMS.iter().any(|s| key.contains(s))
+}
+
 /// A URL as messages show it: the password of its user-info and the value of every query
 /// parameter that holds a secret (`?password=...`) become `***`. A URL that does not parse is
 /// shown up to its scheme when it holds `@` or `?`, where a secret could hide.
@@ -285,10 +302,7 @@ pub fn redact(url: &str) -> String {
             _ => url.to_string(),
         };
     };
-    let secret = |key: &str| {
-        let key = key.to_ascii_lowercase();
-        SECRET_PARAMS.iter().any(|s| key.contains(s))
-    };
+    let secret = secret_param;
     let query_secret = parsed.query_pairs().any(|(k, _)| secret(&k));
     if parsed.password().is_none() && !query_secret {
         return url.to_string();

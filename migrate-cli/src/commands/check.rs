@@ -1,9 +1,13 @@
 //! `check`: the CI gate. Fails (exit 1) on unacknowledged lint errors in migrations not yet
 //! applied, a source schema that differs from the latest snapshot, an inconsistent or forked
 //! migrations folder, and, with a database, applied migrations whose files changed or vanished
-//! and drift between the live schema and the last applied snapshot.
+//! and drift between the live schema and the last applied snapshot. A password written in
+//! `migrate.toml` is a warning (`secret-in-config`).
 
 mod live;
+mod secrets;
+
+pub use secrets::SECRET_IN_CONFIG;
 
 use crate::backend;
 use crate::config::{self, Config};
@@ -122,6 +126,16 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
         report.problems.extend(live.drift);
     }
     source(&config, &folder, &history, ctx, &mut report.problems);
+    // A warning: it fails only under `--deny warnings`.
+    let shown = config.path.strip_prefix(&ctx.cwd).unwrap_or(&config.path);
+    for secret in secrets::secrets_in_config(&config, &shown.display().to_string()) {
+        match args.deny {
+            Some(Deny::Warnings) => report.problems.push(secret),
+            None => {
+                let _ = writeln!(ctx.stderr, "warning: {}: {}", secret.kind, secret.message);
+            }
+        }
+    }
     print(args.format, &report, &history, ctx);
     match report.passed() {
         true => Ok(report),
