@@ -79,6 +79,14 @@ pub type Report = Verdict;
 pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
     let config =
         config::load(&ctx.cwd, args.config.as_deref()).map_err(|e| Error::Usage(e.to_string()))?;
+    // A warning, told before any database is reached; it fails only under `--deny warnings`.
+    let shown = config.path.strip_prefix(&ctx.cwd).unwrap_or(&config.path);
+    let secrets = secrets::secrets_in_config(&config, &shown.display().to_string());
+    if args.deny.is_none() {
+        for secret in &secrets {
+            let _ = writeln!(ctx.stderr, "warning: {}: {}", secret.kind, secret.message);
+        }
+    }
     let folder = Folder::new(&config.out, &ctx.cwd);
     let history = history::read(&folder, config.dialect.as_str());
     let target = target(args, &config, ctx)?;
@@ -126,15 +134,8 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
         report.problems.extend(live.drift);
     }
     source(&config, &folder, &history, ctx, &mut report.problems);
-    // A warning: it fails only under `--deny warnings`.
-    let shown = config.path.strip_prefix(&ctx.cwd).unwrap_or(&config.path);
-    for secret in secrets::secrets_in_config(&config, &shown.display().to_string()) {
-        match args.deny {
-            Some(Deny::Warnings) => report.problems.push(secret),
-            None => {
-                let _ = writeln!(ctx.stderr, "warning: {}: {}", secret.kind, secret.message);
-            }
-        }
+    if args.deny.is_some() {
+        report.problems.extend(secrets);
     }
     print(args.format, &report, &history, ctx);
     match report.passed() {

@@ -34,6 +34,7 @@ mod revert;
 mod sqlite_generate;
 mod sqlite_history;
 mod sqlite_property;
+mod targets;
 mod trial;
 mod ui;
 mod verdict;
