@@ -163,3 +163,87 @@ pub fn url_lines(text: &str) -> Vec<(usize, &str)> {
         .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn config(dir: &Path, targets: &str) -> Config {
+        let text = format!("dialect = \"postgres\"\nschema = [\"s\"]\n{targets}");
+        crate::config::parse(&dir.join("migrate.toml"), &text).unwrap()
+    }
+
+    fn env(vars: &[(&str, &str)]) -> Env {
+        let map: BTreeMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Env::Fixed(map)
+    }
+
+    #[test]
+    fn url_files_skip_blank_lines_and_comments() {
+        let text = "# tenants\n\n  postgres://a/x  \n#postgres://old/x\npostgres://b/y#frag\n";
+        assert_eq!(
+            url_lines(text),
+            [(3, "postgres://a/x"), (5, "postgres://b/y#frag")]
+        );
+    }
+
+    #[test]
+    fn each_way_of_naming_the_database_is_said() {
+        let dir = Path::new("/app");
+        let c = config(
+            dir,
+            "[targets.a]\nurl = \"postgres://u:pw@h/a\"\n[targets.b]\nurl_env = \"B_URL\"\n",
+        );
+        let vars = env(&[
+            ("B_URL", "postgres://h/b"),
+            ("DATABASE_URL", "postgres://h/d"),
+        ]);
+        let one = |t| resolve_one(&c, (None, Some(t)), &vars, dir, "status").unwrap();
+        let a = one("a");
+        assert_eq!(a.url, "postgres://u:pw@h/a");
+        assert_eq!(a.base, dir);
+        assert_eq!(a.source.to_string(), "target a (url in /app/migrate.toml)");
+        assert_eq!(a.source.target_name(), Some("a"));
+        assert!(a.source.is_explicit());
+        assert_eq!(
+            one("b").source.to_string(),
+            "target b (the B_URL environment variable, url_env in /app/migrate.toml)"
+        );
+        // Without --target, DATABASE_URL as before.
+        let d = resolve_one(&c, (None, None), &vars, dir, "status").unwrap();
+        assert_eq!(
+            (d.url.as_str(), d.source),
+            ("postgres://h/d", UrlSource::Env)
+        );
+        let both = resolve_all(&c, (Some("postgres://h/x"), Some("a")), &vars, dir);
+        assert!(matches!(both, Err(DatabaseError::UrlAndTarget)));
+    }
+
+    #[test]
+    fn a_fleet_is_refused_where_it_is_not_supported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.txt"), "postgres://h/a\npostgres://h/b\n").unwrap();
+        let c = config(dir.path(), "[targets.t]\nurl_file = \"t.txt\"\n");
+        let all = resolve_all(&c, (None, Some("t")), &env(&[]), dir.path()).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(
+            all[1].source.to_string(),
+            format!(
+                "target t (t.txt:2, url_file in {})",
+                dir.path().join("migrate.toml").display()
+            )
+        );
+        let err = resolve_one(&c, (None, Some("t")), &env(&[]), dir.path(), "verify")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("target t is a fleet of 2 databases"),
+            "{err}"
+        );
+        assert!(err.contains("verify does not work on fleets yet"), "{err}");
+    }
+}
