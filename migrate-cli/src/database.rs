@@ -4,7 +4,7 @@
 
 mod targets;
 
-pub use targets::{resolve_all, resolve_one, url_lines, TargetUrl};
+pub use targets::{resolve_all, resolve_one, url_lines, TargetPlace, TargetUrl};
 
 use crate::config::{Config, Dialect};
 use std::fmt;
@@ -26,11 +26,11 @@ pub enum UrlSource {
     /// No URL anywhere, and the database has a default file (SQLite's `dev.db` beside
     /// `migrate.toml`, [`crate::backend::Database::default_url`]).
     DefaultFile(PathBuf),
-    /// `--target <name>`: `[targets.<name>]` in the config at `config`.
+    /// `--target <name>`: which key of `[targets.<name>]` in which config (boxed, so that the
+    /// errors holding a source stay small).
     Target {
         name: String,
-        config: PathBuf,
-        from: TargetUrl,
+        from: Box<TargetPlace>,
     },
 }
 
@@ -60,16 +60,17 @@ impl fmt::Display for UrlSource {
             UrlSource::DefaultFile(path) => {
                 write!(f, "the default database file {}", path.display())
             }
-            UrlSource::Target { name, config, from } => {
-                let key = match from {
+            UrlSource::Target { name, from } => {
+                let TargetPlace { config, url } = &**from;
+                let key = match url {
                     TargetUrl::Url => "url",
                     TargetUrl::Env(_) => "url_env",
                     TargetUrl::File { .. } => "url_file",
                 };
                 let config = config.display();
-                match from {
+                match url {
                     TargetUrl::Url => write!(f, "target {name} (url in {config})"),
-                    from => write!(f, "target {name} ({from}, {key} in {config})"),
+                    url => write!(f, "target {name} ({url}, {key} in {config})"),
                 }
             }
         }

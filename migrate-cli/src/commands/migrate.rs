@@ -137,10 +137,10 @@ pub fn migrate_one(
     target: &Target,
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
-    let local = database::block_on(status::load_local(&config, &ctx.cwd))??;
+    let local = database::block_on(status::load_local(config, &ctx.cwd))??;
     crate::folder::Folder::new(&config.out, &ctx.cwd)
         .refuse_unlisted_files("nothing was applied")?;
-    let (applied, what) = database::block_on(read_applied(&config, &target))??;
+    let (applied, what) = database::block_on(read_applied(config, target))??;
     let entries = status::compare(&local, &applied);
     let rules = Rules {
         allow_out_of_order: args.allow_out_of_order,
@@ -151,9 +151,9 @@ pub fn migrate_one(
     // concern migrations to apply), so a thousand snapshots are not read to say "up to date".
     // A journal entry whose file is missing is pending too, though sqlx does not see it.
     let pending = entries.iter().any(|e| e.state == State::Pending)
-        || !status::unfiled(&config, &entries).is_empty();
+        || !status::unfiled(config, &entries).is_empty();
     let mut verdict = match pending {
-        true => judge(&config, &target, (&what, &entries), rules, ctx)?,
+        true => judge(config, target, (&what, &entries), rules, ctx)?,
         false => Verdict {
             problems: verdict::database_problems(
                 &entries,
@@ -173,13 +173,13 @@ pub fn migrate_one(
             .retain(|p| p.kind != State::Failed.as_str());
     }
     if !verdict.passed() {
-        return Err(refusal(&verdict, &config, &what, args.dry_run, &ctx.cwd).into());
+        return Err(refusal(&verdict, config, &what, args.dry_run, &ctx.cwd).into());
     }
     if args.dry_run {
-        return dry_run(&config, &local, &entries, &verdict, &what, ctx);
+        return dry_run(config, &local, &entries, &verdict, &what, ctx);
     }
-    if let Some((name, _)) = crate::protected::protected(&config, &target).filter(|_| pending) {
-        listing(&config, &local, &entries, &verdict, ctx);
+    if let Some((name, _)) = crate::protected::protected(config, target).filter(|_| pending) {
+        listing(config, &local, &entries, &verdict, ctx);
         let prompt = ctx.prompt.as_deref_mut();
         let action = ("migrate", "applied");
         crate::protected::confirm(prompt, name, &what, args.yes, action)
@@ -196,7 +196,7 @@ pub fn migrate_one(
             applied: Vec::new(),
         });
     }
-    let run = run(&config, &target, &local, rules, ctx);
+    let run = run(config, target, &local, rules, ctx);
     database::block_on(run)?
 }
 

@@ -8,7 +8,14 @@ use crate::Env;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Where in a target's table its URL came from.
+/// Where a target's URL came from: the config and the key of its table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetPlace {
+    pub config: PathBuf,
+    pub url: TargetUrl,
+}
+
+/// Which key of a target's table gave its URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetUrl {
     /// `url = "..."`.
@@ -101,8 +108,10 @@ fn named(
         url,
         source: UrlSource::Target {
             name: name.to_string(),
-            config: config.path.clone(),
-            from,
+            from: Box::new(TargetPlace {
+                config: config.path.clone(),
+                url: from,
+            }),
         },
         base: base.clone(),
     };
