@@ -1,8 +1,13 @@
-//! `migrate.toml`: which dialect, where the schema sources are and where migrations go.
+//! `migrate.toml`: which dialect, where the schema sources are and where migrations go, and
+//! the named targets (`[targets.<name>]`, read by [`targets`]).
+
+mod targets;
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The config file looked for in the current directory.
 pub const FILE_NAME: &str = "migrate.toml";
@@ -12,6 +17,13 @@ pub const EXAMPLE: &str = r#"dialect = "postgres"          # "postgres", "sqlite
 schema = ["src/schema"]        # files or folders of #[derive(Table)] structs
 out = "migrations"             # where generate writes migrations
 # database_url = "postgres://localhost/app"
+
+# [targets.production]         # migrate --target production
+# url_env = "PRODUCTION_DATABASE_URL"   # or url = "...", or url_file = "tenants.txt" (one url a line)
+# protected = true             # migrate and revert ask for the target's name (--yes without a terminal)
+# lock_timeout = "3s"          # default 5s on a protected target, none otherwise
+# statement_timeout = "15min"
+# retries = 3                  # lock timeouts retried with backoff
 
 # [lint]
 # large_table_rows = 1000000   # with a database, locking changes to bigger tables are errors
@@ -66,6 +78,43 @@ pub struct Config {
     /// Tables whose differences `migrate`'s drift gate ignores entirely (`ignore_tables`):
     /// `schema.table`, or a bare name for that table in any schema.
     pub ignore_tables: Vec<String>,
+    /// The named targets, `[targets.<name>]`, by name.
+    pub targets: BTreeMap<String, TargetConfig>,
+}
+
+/// The lock timeout of a protected target that sets none.
+pub const PROTECTED_LOCK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A named database (or fleet of databases): `[targets.<name>]` in `migrate.toml`.
+///
+/// Exactly one of `url`, `url_env` and `url_file` is set (checked when the config is read);
+/// the variable and the file are read only when a command uses the target
+/// ([`crate::database::resolve`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetConfig {
+    /// The URL itself (a `check` warning, `secret-in-config`, when it holds a password).
+    pub url: Option<String>,
+    /// The environment variable holding the URL.
+    pub url_env: Option<String>,
+    /// A file listing one URL a line (blank lines and `#` comments ignored), resolved against
+    /// the config's directory; more than one URL makes the target a fleet.
+    pub url_file: Option<PathBuf>,
+    /// `migrate` and `revert` ask for the target's name (`--yes` without a terminal).
+    pub protected: bool,
+    /// How long a migration waits for a lock; see [`TargetConfig::effective_lock_timeout`].
+    pub lock_timeout: Option<Duration>,
+    pub statement_timeout: Option<Duration>,
+    /// How many times a migration that hit the lock timeout is tried again (with backoff).
+    pub retries: u32,
+}
+
+impl TargetConfig {
+    /// The lock timeout in force: the configured one, else [`PROTECTED_LOCK_TIMEOUT`] on a
+    /// protected target, else none.
+    pub fn effective_lock_timeout(&self) -> Option<Duration> {
+        self.lock_timeout
+            .or(self.protected.then_some(PROTECTED_LOCK_TIMEOUT))
+    }
 }
 
 /// A config that cannot be used.
@@ -113,6 +162,8 @@ struct RawConfig {
     ignore_tables: Vec<String>,
     #[serde(default)]
     lint: RawLint,
+    #[serde(default)]
+    targets: BTreeMap<String, toml::Spanned<targets::RawTarget>>,
 }
 
 /// The `[lint]` table.
@@ -242,6 +293,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         ));
     }
     let dir = path.parent().unwrap_or(Path::new("."));
+    let targets = targets::read(path, text, &raw.targets)?;
     Ok(Config {
         path: path.to_path_buf(),
         dialect,
@@ -249,6 +301,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         out: normalize(&dir.join(&raw.out)),
         database_url: raw.database_url,
         ignore_tables: raw.ignore_tables,
+        targets,
     })
 }
 
@@ -408,7 +461,7 @@ mod tests {
             .lines()
             .map(|l| {
                 l.strip_prefix("# ")
-                    .filter(|_| l.starts_with("# [") || l.starts_with("# large"))
+                    .filter(|_| l.starts_with("# [lint]") || l.starts_with("# large"))
                     .unwrap_or(l)
             })
             .collect::<Vec<_>>()

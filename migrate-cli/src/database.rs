@@ -1,6 +1,10 @@
-//! Where a command's database URL comes from (`--url`, `DATABASE_URL`, a `.env` file,
-//! `migrate.toml`, or SQLite's `dev.db`), how a URL is shown (never with a secret), and the
+//! Where a command's database URL comes from (`--url`, `--target` ([`targets`]), `DATABASE_URL`,
+//! a `.env` file, `migrate.toml`, or SQLite's `dev.db`), how a URL is shown (never with a secret), and the
 //! errors of reaching a database. Connecting is the backend's ([`crate::backend`]).
+
+mod targets;
+
+pub use targets::{resolve_all, resolve_one, url_lines, TargetPlace, TargetUrl};
 
 use crate::config::{Config, Dialect};
 use std::fmt;
@@ -22,6 +26,28 @@ pub enum UrlSource {
     /// No URL anywhere, and the database has a default file (SQLite's `dev.db` beside
     /// `migrate.toml`, [`crate::backend::Database::default_url`]).
     DefaultFile(PathBuf),
+    /// `--target <name>`: which key of `[targets.<name>]` in which config (boxed, so that the
+    /// errors holding a source stay small).
+    Target {
+        name: String,
+        from: Box<TargetPlace>,
+    },
+}
+
+impl UrlSource {
+    /// Whether the user named this database for this run (`--url` or `--target`), rather than
+    /// the command finding one by default.
+    pub fn is_explicit(&self) -> bool {
+        matches!(self, UrlSource::Flag | UrlSource::Target { .. })
+    }
+
+    /// The target's name, for a URL from `--target`.
+    pub fn target_name(&self) -> Option<&str> {
+        match self {
+            UrlSource::Target { name, .. } => Some(name),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for UrlSource {
@@ -33,6 +59,19 @@ impl fmt::Display for UrlSource {
             UrlSource::Config(path) => write!(f, "database_url in {}", path.display()),
             UrlSource::DefaultFile(path) => {
                 write!(f, "the default database file {}", path.display())
+            }
+            UrlSource::Target { name, from } => {
+                let TargetPlace { config, url } = &**from;
+                let key = match url {
+                    TargetUrl::Url => "url",
+                    TargetUrl::Env(_) => "url_env",
+                    TargetUrl::File { .. } => "url_file",
+                };
+                let config = config.display();
+                match url {
+                    TargetUrl::Url => write!(f, "target {name} (url in {config})"),
+                    url => write!(f, "target {name} ({url}, {key} in {config})"),
+                }
             }
         }
     }
@@ -86,6 +125,41 @@ pub enum DatabaseError {
         #[source]
         error: ServerError,
         hint: &'static str,
+    },
+    #[error("give either --url or --target, not both")]
+    UrlAndTarget,
+    #[error("no target {name} in {config}: {known}; add a [targets.{name}] table with url_env = \"...\" (or url, or url_file)")]
+    UnknownTarget {
+        name: String,
+        config: String,
+        known: String,
+    },
+    #[error("target {name} takes its url from the environment variable {var} (url_env in {config}), which is not set: export {var}=<database url> and run again")]
+    TargetEnvUnset {
+        name: String,
+        var: String,
+        config: String,
+    },
+    #[error("cannot read {file}, the url_file of target {name} in {config}: {why}; write one database url a line there")]
+    TargetFile {
+        name: String,
+        file: String,
+        config: String,
+        why: String,
+    },
+    #[error("target {name} is a fleet of {count} databases (its url_file lists {count} urls), and {command} does not work on fleets yet: give --url for one database at a time (only migrate and status take a fleet)")]
+    Fleet {
+        name: String,
+        count: usize,
+        command: &'static str,
+    },
+    #[error(
+        "{failed} of {count} databases of target {name} could not be read (each is named above)"
+    )]
+    FleetUnread {
+        name: String,
+        failed: usize,
+        count: usize,
     },
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -201,6 +275,23 @@ fn dotenv_error(path: &Path, error: dotenvy::Error) -> DatabaseError {
 /// Query parameters whose value is a secret, by a part of their name.
 const SECRET_PARAMS: [&str; 4] = ["pass", "pwd", "secret", "token"];
 
+/// Whether `url` holds a secret: a password in its user-info, or a query parameter whose name
+/// says it is one (`?password=...`), as [`redact`] hides them.
+pub fn holds_secret(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    parsed.password().is_some_and(|p| !p.is_empty())
+        || parsed
+            .query_pairs()
+            .any(|(k, v)| secret_param(&k) && !v.is_empty())
+}
+
+fn secret_param(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    SECRET_PARAMS.iter().any(|s| key.contains(s))
+}
+
 /// A URL as messages show it: the password of its user-info and the value of every query
 /// parameter that holds a secret (`?password=...`) become `***`. A URL that does not parse is
 /// shown up to its scheme when it holds `@` or `?`, where a secret could hide.
@@ -212,10 +303,7 @@ pub fn redact(url: &str) -> String {
             _ => url.to_string(),
         };
     };
-    let secret = |key: &str| {
-        let key = key.to_ascii_lowercase();
-        SECRET_PARAMS.iter().any(|s| key.contains(s))
-    };
+    let secret = secret_param;
     let query_secret = parsed.query_pairs().any(|(k, _)| secret(&k));
     if parsed.password().is_none() && !query_secret {
         return url.to_string();

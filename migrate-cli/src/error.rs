@@ -60,7 +60,9 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) | Error::OpenRenames(_) => EXIT_USAGE,
+            Error::Usage(_)
+            | Error::OpenRenames(_)
+            | Error::Database(DatabaseError::UrlAndTarget) => EXIT_USAGE,
             // The shell's convention: 128 plus the signal's number.
             Error::Verify(VerifyError::Interrupted { signal, .. }) => match *signal {
                 "SIGINT" => 130,

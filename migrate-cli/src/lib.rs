@@ -13,6 +13,7 @@ pub mod history;
 pub mod introspect;
 mod item_split;
 pub mod prompt;
+pub mod protected;
 pub mod renames;
 pub mod scan;
 pub mod sizes;

@@ -1,4 +1,5 @@
-//! Asking the user: a choice among options on a terminal, or a scripted answer in tests.
+//! Asking the user: a choice among options, or a line of text, on a terminal, or a scripted
+//! answer in tests.
 
 use std::io::IsTerminal;
 
@@ -12,6 +13,9 @@ pub trait Prompt {
         options: &[String],
         default: usize,
     ) -> std::io::Result<Option<usize>>;
+
+    /// A line the user types (a protected target's name), or `None` when they cancelled.
+    fn input(&mut self, question: &str) -> std::io::Result<Option<String>>;
 }
 
 /// True when both stdin and stderr are terminals, so a question can be asked and answered.
@@ -36,6 +40,15 @@ impl Prompt for TerminalPrompt {
             .interact_on_opt(&dialoguer::console::Term::stderr())
             .map_err(|dialoguer::Error::IO(e)| e)
     }
+
+    fn input(&mut self, question: &str) -> std::io::Result<Option<String>> {
+        dialoguer::Input::<String>::with_theme(&QuestionTheme)
+            .with_prompt(question)
+            .allow_empty(true)
+            .interact_text_on(&dialoguer::console::Term::stderr())
+            .map(Some)
+            .map_err(|dialoguer::Error::IO(e)| e)
+    }
 }
 
 /// Shows a question as written (the default theme appends a colon) and the answer after it.
@@ -56,10 +69,12 @@ impl dialoguer::theme::Theme for QuestionTheme {
     }
 }
 
-/// Answers from a list, in order; `None` once they run out (as if cancelled).
+/// Answers from lists, in order; `None` once they run out (as if cancelled).
 #[derive(Debug, Default)]
 pub struct ScriptedPrompt {
     pub answers: Vec<usize>,
+    /// The lines typed to [`Prompt::input`], in order.
+    pub typed: Vec<String>,
     /// Every question asked, with its options.
     pub asked: Vec<(String, Vec<String>)>,
     /// The default option of every question asked, in the same order.
@@ -79,6 +94,15 @@ impl Prompt for ScriptedPrompt {
             Ok(None)
         } else {
             Ok(Some(self.answers.remove(0)))
+        }
+    }
+
+    fn input(&mut self, question: &str) -> std::io::Result<Option<String>> {
+        self.asked.push((question.to_string(), Vec::new()));
+        self.defaults.push(0);
+        match self.typed.is_empty() {
+            true => Ok(None),
+            false => Ok(Some(self.typed.remove(0))),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! shared part: which database, within what time, and what a failure means.
 //!
 //! Where the database comes from decides what a failure means:
-//! - `--url`: the user asked for sizes, so a database that cannot be read is an error naming it.
+//! - `--url` or `--target`: the user asked for sizes, so a database that cannot be read is an error naming it.
 //! - `DATABASE_URL` (environment or `.env`) or `database_url` in `migrate.toml`: a warning, and
 //!   lint goes on without sizes; `generate` must keep working with no database at all.
 //! - SQLite's default `dev.db` counts only when the file exists; without any URL nothing is read.
@@ -43,10 +43,10 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The sizes lint uses for `changes` (the diff from `old`): the threshold from the config's
 /// `[lint]` table, and the row counts of the tables [`lint::tables_to_size`] names when a
-/// database is given (`url`, from `--url`) or configured, keyed as the findings of the
+/// database is given (`--url` or `--target`) or configured, keyed as the findings of the
 /// dialect that costs `costs` name them. Warnings and notes go to stderr.
 pub fn read<'a, I>(
-    url: Option<&str>,
+    (url, target): (Option<&str>, Option<&str>),
     config: &Config,
     old: &Schema,
     changes: I,
@@ -59,9 +59,9 @@ where
     let settings = config::lint_settings(config)?;
     let mut sizes = TableSizes::new(settings.large_table_rows);
     let tables = lint::tables_to_size(old, changes, costs);
-    let explicit = url.is_some();
-    let env = ctx.env.var(database::ENV_VAR);
-    let target = match database::resolve_url(config, url, env, &ctx.cwd) {
+    let explicit = url.is_some() || target.is_some();
+    let choice = (url, target);
+    let target = match database::resolve_one(config, choice, &ctx.env, &ctx.cwd, "generate") {
         Ok(target) => target,
         Err(DatabaseError::NoUrl { .. }) => return Ok(sizes),
         Err(e) if explicit => return Err(e.into()),

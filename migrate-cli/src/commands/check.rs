@@ -1,9 +1,13 @@
 //! `check`: the CI gate. Fails (exit 1) on unacknowledged lint errors in migrations not yet
 //! applied, a source schema that differs from the latest snapshot, an inconsistent or forked
 //! migrations folder, and, with a database, applied migrations whose files changed or vanished
-//! and drift between the live schema and the last applied snapshot.
+//! and drift between the live schema and the last applied snapshot. A password written in
+//! `migrate.toml` is a warning (`secret-in-config`).
 
 mod live;
+mod secrets;
+
+pub use secrets::SECRET_IN_CONFIG;
 
 use crate::backend;
 use crate::config::{self, Config};
@@ -31,6 +35,10 @@ pub struct CheckArgs {
     /// source are checked]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
+    /// --url)
+    #[arg(long, value_name = "NAME", conflicts_with = "url")]
+    pub target: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -71,6 +79,14 @@ pub type Report = Verdict;
 pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
     let config =
         config::load(&ctx.cwd, args.config.as_deref()).map_err(|e| Error::Usage(e.to_string()))?;
+    // A warning, told before any database is reached; it fails only under `--deny warnings`.
+    let shown = config.path.strip_prefix(&ctx.cwd).unwrap_or(&config.path);
+    let secrets = secrets::secrets_in_config(&config, &shown.display().to_string());
+    if args.deny.is_none() {
+        for secret in &secrets {
+            let _ = writeln!(ctx.stderr, "warning: {}: {}", secret.kind, secret.message);
+        }
+    }
     let folder = Folder::new(&config.out, &ctx.cwd);
     let history = history::read(&folder, config.dialect.as_str());
     let target = target(args, &config, ctx)?;
@@ -118,6 +134,9 @@ pub fn check(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Report, Error> {
         report.problems.extend(live.drift);
     }
     source(&config, &folder, &history, ctx, &mut report.problems);
+    if args.deny.is_some() {
+        report.problems.extend(secrets);
+    }
     print(args.format, &report, &history, ctx);
     match report.passed() {
         true => Ok(report),
@@ -135,8 +154,8 @@ fn target(
     config: &Config,
     ctx: &Context<'_>,
 ) -> Result<Option<database::Target>, Error> {
-    let env = ctx.env.var(database::ENV_VAR);
-    match database::resolve_url(config, args.url.as_deref(), env, &ctx.cwd) {
+    let choice = (args.url.as_deref(), args.target.as_deref());
+    match database::resolve_one(config, choice, &ctx.env, &ctx.cwd, "check") {
         Ok(target) if matches!(target.source, database::UrlSource::DefaultFile(_)) => {
             Ok((!backend::of(config.dialect).file_missing(&target)).then_some(target))
         }

@@ -37,6 +37,10 @@ pub struct DropArgs {
     /// dev.db beside the config when it exists; without any, it is not checked]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
+    /// --url)
+    #[arg(long, value_name = "NAME", conflicts_with = "url")]
+    pub target: Option<String>,
 }
 
 /// Why nothing was dropped.
@@ -124,7 +128,13 @@ pub fn drop_newest(args: &DropArgs, ctx: &mut Context<'_>) -> Result<Dropped, Dr
     if ctx.prompt.is_none() && !args.yes {
         return Err(DropError::NeedsYes { tag });
     }
-    let failed = applied::check(&config, args.url.as_deref(), &folder, &tag, ctx)?;
+    let failed = applied::check(
+        &config,
+        (args.url.as_deref(), args.target.as_deref()),
+        &folder,
+        &tag,
+        ctx,
+    )?;
     let (sql, snapshot) = (folder.sql_path(&tag), folder.snapshot_path(&tag));
     let down = folder.down_path(&tag);
     // The down file goes too, listed or not: left behind, it would be a stray file.

@@ -66,6 +66,10 @@ pub struct GenerateArgs {
     /// in the config, then an existing SQLite dev.db; without any, no database is read]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
+    /// --url)
+    #[arg(long, value_name = "NAME", conflicts_with = "url")]
+    pub target: Option<String>,
     /// Print the summary, the SQL and the lint findings that generate would write; write nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -179,7 +183,7 @@ pub fn generate(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<Outcome, E
     } else {
         let changes = split.main.iter().chain(&split.concurrent);
         let sizes = crate::sizes::read(
-            args.url.as_deref(),
+            (args.url.as_deref(), args.target.as_deref()),
             &states.config,
             &states.old,
             changes,

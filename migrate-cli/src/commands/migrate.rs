@@ -10,7 +10,10 @@
 //! `-- no-transaction` files run as sqlx 0.9 runs them, MySQL files statement by statement.
 
 mod drift_gate;
+mod concurrent;
 mod failure;
+mod fleet;
+mod listing;
 
 use drift_gate::DriftGate;
 pub use failure::{Failure, Remains};
@@ -24,7 +27,9 @@ use crate::folder::Folder;
 use crate::history::{self as status, show, Entry, Local, State};
 use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use crate::Context;
+pub use concurrent::concurrent_builds;
 pub(crate) use failure::diagnose;
+use listing::{dry_run, listing};
 use sqlx::migrate::MigrateError as SqlxMigrateError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -39,6 +44,10 @@ pub struct MigrateArgs {
     /// config, then database_url in the config, then sqlite://dev.db beside it for SQLite]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
+    /// --url)
+    #[arg(long, value_name = "NAME", conflicts_with = "url")]
+    pub target: Option<String>,
     /// Print the SQL that would run; apply nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -52,6 +61,10 @@ pub struct MigrateArgs {
     /// migration (drift)
     #[arg(long)]
     pub allow_drift: bool,
+    /// Apply to a protected target without asking for its name (required there without a
+    /// terminal)
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// What `migrate` did: the versions it applied (or, with `--dry-run`, would apply).
@@ -108,18 +121,43 @@ pub enum MigrateError {
         #[source]
         error: ServerError,
     },
+    /// A protected target nobody confirmed ([`crate::protected`]).
+    #[error(transparent)]
+    Unconfirmed(#[from] crate::protected::Unconfirmed),
+    /// Some databases of a fleet failed; each is already reported.
+    #[error("{failed} of {count} databases of target {name} failed (each is named above); run migrate again after fixing them: it continues where each stopped")]
+    Fleet {
+        name: String,
+        failed: usize,
+        count: usize,
+    },
 }
 
-/// Runs `migrate`: the verdict first (connecting only to read the applied history and the row
-/// counts lint needs), then, if it passes, the pending migrations.
+/// Runs `migrate` on the database of `--url` or `--target` (on each database of a fleet in
+/// turn, [`fleet`]).
 pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
-    let env = ctx.env.var(database::ENV_VAR);
-    let target = database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd)?;
-    let local = database::block_on(status::load_local(&config, &ctx.cwd))??;
+    let choice = (args.url.as_deref(), args.target.as_deref());
+    let mut targets = database::resolve_all(&config, choice, &ctx.env, &ctx.cwd)?;
+    if targets.len() > 1 {
+        return fleet::migrate(args, &config, &targets, ctx);
+    }
+    migrate_one(args, &config, &targets.remove(0), ctx)
+}
+
+/// `migrate` on one database: the verdict first (connecting only to read the applied history
+/// and the row counts lint needs), then, if it passes (and a protected target is confirmed),
+/// the pending migrations.
+pub fn migrate_one(
+    args: &MigrateArgs,
+    config: &Config,
+    target: &Target,
+    ctx: &mut Context<'_>,
+) -> Result<Summary, Error> {
+    let local = database::block_on(status::load_local(config, &ctx.cwd))??;
     crate::folder::Folder::new(&config.out, &ctx.cwd)
         .refuse_unlisted_files("nothing was applied")?;
-    let (applied, what) = database::block_on(read_applied(&config, &target))??;
+    let (applied, what) = database::block_on(read_applied(config, target))??;
     let entries = status::compare(&local, &applied);
     let rules = Rules {
         allow_out_of_order: args.allow_out_of_order,
@@ -130,7 +168,7 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
     // concern migrations to apply), so a thousand snapshots are not read to say "up to date".
     // A journal entry whose file is missing is pending too, though sqlx does not see it.
     let pending = entries.iter().any(|e| e.state == State::Pending)
-        || !status::unfiled(&config, &entries).is_empty();
+        || !status::unfiled(config, &entries).is_empty();
     // The verdict and the drift gate read the folder's history once, heads only.
     let history = pending.then(|| {
         let folder = Folder::new(&config.out, &ctx.cwd);
@@ -138,7 +176,7 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
         crate::folder::history::read_with(&folder, config.dialect.as_str(), depth)
     });
     let mut verdict = match &history {
-        Some(history) => judge(&config, &target, history, (&what, &entries), rules, ctx)?,
+        Some(history) => judge(config, target, history, (&what, &entries), rules, ctx)?,
         None => Verdict {
             problems: verdict::database_problems(
                 &entries,
@@ -158,7 +196,7 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
             .retain(|p| p.kind != State::Failed.as_str());
     }
     if !verdict.passed() {
-        return Err(refusal(&verdict, &config, &what, args.dry_run, &ctx.cwd).into());
+        return Err(refusal(&verdict, config, &what, args.dry_run, &ctx.cwd).into());
     }
     let gate = history.as_ref().map(|history| DriftGate {
         history,
@@ -167,9 +205,16 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
     });
     if args.dry_run {
         if let Some(gate) = &gate {
-            gate.check_dry_run(&config, &target, &entries, ctx)?;
+            gate.check_dry_run(config, target, &entries, ctx)?;
         }
-        return dry_run(&config, &local, &entries, &verdict, &what, ctx);
+        return dry_run(config, &local, &entries, &verdict, &what, ctx);
+    }
+    if let Some((name, _)) = crate::protected::protected(config, target).filter(|_| pending) {
+        listing(config, &local, &entries, &verdict, ctx);
+        let prompt = ctx.prompt.as_deref_mut();
+        let action = ("migrate", "applied");
+        crate::protected::confirm(prompt, name, &what, args.yes, action)
+            .map_err(MigrateError::from)?;
     }
     if !entries.is_empty() && entries.iter().all(|e| e.state == State::Applied) {
         // Up to date: found without the lock, the history only read (as sqlx-cli does).
@@ -182,7 +227,7 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
             applied: Vec::new(),
         });
     }
-    let run = run(&config, &target, &local, (rules, gate.as_ref()), ctx);
+    let run = run(config, target, &local, (rules, gate.as_ref()), ctx);
     database::block_on(run)?
 }
 
@@ -462,90 +507,6 @@ async fn repair_concurrent_builds(
     Ok(())
 }
 
-/// The `(schema, index)` of every `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS "index"
-/// ON "schema"."table"` statement in `sql`, as `generate` writes them.
-pub fn concurrent_builds(sql: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for line in sql.lines() {
-        let rest = line
-            .strip_prefix("CREATE INDEX CONCURRENTLY IF NOT EXISTS ")
-            .or_else(|| line.strip_prefix("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "));
-        let Some((name, rest)) = rest.and_then(quoted) else {
-            continue;
-        };
-        let Some((schema, _)) = rest.strip_prefix(" ON ").and_then(quoted) else {
-            continue;
-        };
-        out.push((schema, name));
-    }
-    out
-}
-
-/// A leading `"identifier"` (with `""` for a quote) and the text after it.
-fn quoted(text: &str) -> Option<(String, &str)> {
-    let mut chars = text.strip_prefix('"')?.char_indices().peekable();
-    let mut ident = String::new();
-    while let Some((i, c)) = chars.next() {
-        if c != '"' {
-            ident.push(c);
-        } else if chars.peek().is_some_and(|(_, next)| *next == '"') {
-            ident.push('"');
-            chars.next();
-        } else {
-            return Some((ident, &text[i + 2..]));
-        }
-    }
-    None
-}
-
 fn millis(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-/// `--dry-run` on a passing verdict: prints its findings, then each pending migration's SQL;
-/// touches nothing (not even the history table).
-fn dry_run(
-    config: &Config,
-    local: &[Local],
-    entries: &[Entry],
-    verdict: &Verdict,
-    what: &str,
-    ctx: &mut Context<'_>,
-) -> Result<Summary, Error> {
-    for line in verdict::lines(verdict) {
-        let _ = writeln!(ctx.stdout, "{line}");
-    }
-    let database = backend::of(config.dialect);
-    let mut pending = Vec::new();
-    for entry in entries.iter().filter(|e| e.state == State::Pending) {
-        let Some(m) = local.iter().find(|l| l.migration.version == entry.version) else {
-            continue;
-        };
-        let how = database.how_it_runs(&m.migration);
-        let file = show(&ctx.cwd, &m.file);
-        let _ = writeln!(ctx.stdout, "-- {file} (would run {how})");
-        let _ = writeln!(ctx.stdout, "{}\n", m.migration.sql.trim_end());
-        pending.push(m.migration.version);
-    }
-    let _ = writeln!(
-        ctx.stdout,
-        "dry run: {} migration(s) would be applied to {what}; nothing was applied",
-        pending.len()
-    );
-    Ok(Summary { applied: pending })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn concurrent_builds_are_found_with_their_schema() {
-        let sql = "-- no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"a\"\"b_idx\" ON \"audit\".\"t\" (\"x\");\n\
-                   DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"old_idx\";";
-        assert_eq!(
-            concurrent_builds(sql),
-            [("audit".to_string(), "a\"b_idx".to_string())]
-        );
-    }
 }

@@ -25,6 +25,10 @@ pub struct RepairArgs {
     /// config, then database_url in the config, then sqlite://dev.db beside it for SQLite]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
+    /// --url)
+    #[arg(long, value_name = "NAME", conflicts_with = "url")]
+    pub target: Option<String>,
     /// Record the current checksum of this applied migration's file, which was changed after
     /// it was applied (the database keeps what the applied version ran)
     #[arg(long, value_name = "VERSION")]
@@ -140,8 +144,8 @@ pub fn repair(args: &RepairArgs, ctx: &mut Context<'_>) -> Result<Repaired, Repa
     if ctx.prompt.is_none() && !args.yes {
         return Err(RepairError::NeedsYes);
     }
-    let env = ctx.env.var(database::ENV_VAR);
-    let target = database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd)?;
+    let choice = (args.url.as_deref(), args.target.as_deref());
+    let target = database::resolve_one(&config, choice, &ctx.env, &ctx.cwd, "repair")?;
     if backend::of(config.dialect).file_missing(&target) {
         return Err(DatabaseError::Connect {
             what: format!("sqlite database {}", database::redact(&target.url)),

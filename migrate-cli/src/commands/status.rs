@@ -1,5 +1,6 @@
 //! `status`: every migration of the folder and of the database's `_sqlx_migrations`, each with
-//! its state (applied, pending, modified, missing, failed), as [`crate::history`] compares them.
+//! its state (applied, pending, modified, missing, failed), as [`crate::history`] compares them;
+//! on a fleet (`--target` whose `url_file` lists several databases), one line per database.
 
 pub use crate::history::{compare, load_local, show, Entry, FolderReadError, Local, State};
 
@@ -22,6 +23,10 @@ pub struct StatusArgs {
     /// config, then database_url in the config, then sqlite://dev.db beside it for SQLite]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
+    /// --url)
+    #[arg(long, value_name = "NAME", conflicts_with = "url")]
+    pub target: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -38,12 +43,12 @@ pub enum Format {
 /// Runs `status`.
 pub fn status(args: &StatusArgs, ctx: &mut Context<'_>) -> Result<Vec<Entry>, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
-    let env = ctx.env.var(database::ENV_VAR);
-    let target = database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd)?;
-    let (mut entries, what) = database::block_on(read(&config, &target, &ctx.cwd))??;
-    // Journal entries without their file, which sqlx does not see: `migrate` refuses them.
-    entries.extend(crate::history::unfiled(&config, &entries));
-    entries.sort_by_key(|e| e.version);
+    let choice = (args.url.as_deref(), args.target.as_deref());
+    let mut targets = database::resolve_all(&config, choice, &ctx.env, &ctx.cwd)?;
+    if targets.len() > 1 {
+        return fleet(args, &config, &targets, ctx);
+    }
+    let (entries, what) = entries(&config, &targets.remove(0), &ctx.cwd)?;
     match args.format {
         Format::Json => {
             #[derive(Serialize)]
@@ -59,6 +64,86 @@ pub fn status(args: &StatusArgs, ctx: &mut Context<'_>) -> Result<Vec<Entry>, Er
         Format::Text => print_text(&entries, &config, &what, ctx),
     }
     Ok(entries)
+}
+
+/// Every migration of the folder and of `target`, by version, and what to call the database.
+fn entries(config: &Config, target: &Target, cwd: &Path) -> Result<(Vec<Entry>, String), Error> {
+    let (mut entries, what) = database::block_on(read(config, target, cwd))??;
+    // Journal entries without their file, which sqlx does not see: `migrate` refuses them.
+    entries.extend(crate::history::unfiled(config, &entries));
+    entries.sort_by_key(|e| e.version);
+    Ok((entries, what))
+}
+
+/// A fleet: one line per database with its counts (`--format json`: each database with its
+/// migrations, or its error); an error if any database could not be read.
+fn fleet(
+    args: &StatusArgs,
+    config: &Config,
+    targets: &[Target],
+    ctx: &mut Context<'_>,
+) -> Result<Vec<Entry>, Error> {
+    #[derive(Serialize)]
+    struct One {
+        database: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        migrations: Option<Vec<Entry>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    }
+    let mut all = Vec::new();
+    let mut out = Vec::new();
+    for target in targets {
+        let database = database::redact(&target.url);
+        match entries(config, target, &ctx.cwd) {
+            Ok((entries, _)) => {
+                if args.format == Format::Text {
+                    let _ = writeln!(ctx.stdout, "{database}: {}", counts(&entries));
+                }
+                all.extend(entries.iter().cloned());
+                let migrations = Some(entries);
+                out.push(One {
+                    database,
+                    migrations,
+                    error: None,
+                });
+            }
+            Err(e) => {
+                if args.format == Format::Text {
+                    let _ = writeln!(ctx.stdout, "{database}: error: {e}");
+                }
+                let error = Some(e.to_string());
+                out.push(One {
+                    database,
+                    migrations: None,
+                    error,
+                });
+            }
+        }
+    }
+    if args.format == Format::Json {
+        #[derive(Serialize)]
+        struct Out {
+            databases: Vec<One>,
+        }
+        let json = serde_json::to_string_pretty(&Out { databases: out }).unwrap_or_default();
+        let _ = writeln!(ctx.stdout, "{json}");
+        return Ok(all);
+    }
+    let failed = out.iter().filter(|o| o.error.is_some()).count();
+    match failed {
+        0 => Ok(all),
+        failed => Err(database::DatabaseError::FleetUnread {
+            name: targets[0]
+                .source
+                .target_name()
+                .unwrap_or_default()
+                .to_string(),
+            failed,
+            count: targets.len(),
+        }
+        .into()),
+    }
 }
 
 async fn read(config: &Config, target: &Target, cwd: &Path) -> Result<(Vec<Entry>, String), Error> {
@@ -101,6 +186,11 @@ fn print_text(entries: &[Entry], config: &Config, what: &str, ctx: &mut Context<
         };
         let _ = writeln!(ctx.stdout, "  {}  {:width$}  {detail}", e.version, e.name);
     }
+    let _ = writeln!(ctx.stdout, "{}", counts(entries));
+}
+
+/// `3 migrations: 2 applied, 1 pending`, or `no migrations yet`.
+fn counts(entries: &[Entry]) -> String {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for e in entries {
         *counts.entry(e.state.as_str()).or_default() += 1;
@@ -113,11 +203,7 @@ fn print_text(entries: &[Entry], config: &Config, what: &str, ctx: &mut Context<
         "migrations"
     };
     match parts.is_empty() {
-        true => {
-            let _ = writeln!(ctx.stdout, "no migrations yet");
-        }
-        false => {
-            let _ = writeln!(ctx.stdout, "{total} {noun}: {}", parts.join(", "));
-        }
+        true => "no migrations yet".to_string(),
+        false => format!("{total} {noun}: {}", parts.join(", ")),
     }
 }

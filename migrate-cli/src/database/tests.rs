@@ -10,6 +10,7 @@ fn config(dialect: Dialect, url: Option<&str>, dir: &Path) -> Config {
         out: dir.join("migrations"),
         database_url: url.map(str::to_string),
         ignore_tables: Vec::new(),
+        targets: Default::default(),
     }
 }
 

@@ -35,6 +35,7 @@ mod revert;
 mod sqlite_generate;
 mod sqlite_history;
 mod sqlite_property;
+mod targets;
 mod trial;
 mod ui;
 mod verdict;

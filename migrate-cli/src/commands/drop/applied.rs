@@ -5,7 +5,7 @@
 use super::DropError;
 use crate::backend::{self, AppliedRow};
 use crate::config::{Config, Dialect};
-use crate::database::{self, DatabaseError, ServerError, Target, UrlSource};
+use crate::database::{self, DatabaseError, ServerError, Target};
 use crate::error::Error;
 use crate::folder::{Folder, FolderError};
 use crate::sizes::TIMEOUT;
@@ -21,16 +21,15 @@ pub(super) struct FailedRow {
 /// Without a database it says what it could not check.
 pub(super) fn check(
     config: &Config,
-    url: Option<&str>,
+    choice: (Option<&str>, Option<&str>),
     folder: &Folder,
     tag: &str,
     ctx: &mut Context<'_>,
 ) -> Result<Option<FailedRow>, DropError> {
-    let env = ctx.env.var(database::ENV_VAR);
     let unchecked = |ctx: &mut Context<'_>, why: &str| {
         let _ = writeln!(ctx.stderr, "note: could not check whether {tag} is applied: {why}; make sure no database has applied it (pass --url to check one)");
     };
-    let target = match database::resolve_url(config, url, env, &ctx.cwd) {
+    let target = match database::resolve_one(config, choice, &ctx.env, &ctx.cwd, "drop") {
         Ok(target) => target,
         Err(DatabaseError::NoUrl { .. }) => {
             unchecked(ctx, "no database url");
@@ -40,7 +39,7 @@ pub(super) fn check(
     };
     let db = backend::of(config.dialect);
     if db.file_missing(&target) {
-        if target.source == UrlSource::Flag {
+        if target.source.is_explicit() {
             return Err(Error::from(DatabaseError::Connect {
                 what: db.what_of(&target),
                 from: target.source,

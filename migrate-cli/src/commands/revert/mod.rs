@@ -31,6 +31,10 @@ pub struct RevertArgs {
     /// config, then database_url in the config, then sqlite://dev.db beside it for SQLite]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
+    /// --url)
+    #[arg(long, value_name = "NAME", conflicts_with = "url")]
+    pub target: Option<String>,
     /// Revert every applied migration newer than this version, newest first (0 reverts all)
     /// [default: only the newest applied migration]
     #[arg(long, value_name = "VERSION")]
@@ -79,6 +83,9 @@ pub enum RevertError {
     Prompt(io::Error),
     #[error("cancelled: nothing was reverted")]
     Cancelled,
+    /// A protected target nobody confirmed ([`crate::protected`]).
+    #[error(transparent)]
+    Unconfirmed(#[from] crate::protected::Unconfirmed),
     #[error("the migrations applied on {what} changed while revert asked (another migrate or revert?); nothing was reverted; run status and revert again")]
     Changed { what: String },
     #[error("{failure}{}", reverted_before(*reverted))]
@@ -164,12 +171,14 @@ pub fn revert(args: &RevertArgs, ctx: &mut Context<'_>) -> Result<Summary, Rever
         Some(given) => Ask::To(version(given)?),
     };
     let config = config::load(&ctx.cwd, args.config.as_deref()).map_err(Error::from)?;
-    if !args.dry_run && ctx.prompt.is_none() && !args.yes {
+    let choice = (args.url.as_deref(), args.target.as_deref());
+    let target = database::resolve_one(&config, choice, &ctx.env, &ctx.cwd, "revert")
+        .map_err(Error::from)?;
+    let protected = crate::protected::protected(&config, &target).map(|(name, _)| name);
+    // A protected target shows what would run before it refuses (exit 1, below).
+    if !args.dry_run && ctx.prompt.is_none() && !args.yes && protected.is_none() {
         return Err(RevertError::NeedsYes);
     }
-    let env = ctx.env.var(database::ENV_VAR);
-    let target =
-        database::resolve_url(&config, args.url.as_deref(), env, &ctx.cwd).map_err(Error::from)?;
     let local = database::block_on(load_local(&config, &ctx.cwd))?.map_err(Error::from)?;
     Folder::new(&config.out, &ctx.cwd)
         .refuse_unlisted_files("nothing was reverted")
@@ -215,7 +224,14 @@ pub fn revert(args: &RevertArgs, ctx: &mut Context<'_>) -> Result<Summary, Rever
         "revert {} migration(s) on {what}? their changes are undone with the data they held",
         planned.steps.len()
     );
-    apply::confirm(ctx, args.yes, &question)?;
+    match protected {
+        Some(name) => {
+            let prompt = ctx.prompt.as_deref_mut();
+            let action = ("revert", "reverted");
+            crate::protected::confirm(prompt, name, &what, args.yes, action)?;
+        }
+        None => apply::confirm(ctx, args.yes, &question)?,
+    }
     let judged = (ask, args.allow_lint_errors);
     let run = apply::run(&config, &target, &local, judged, &planned, ctx);
     database::block_on(run)?

@@ -32,6 +32,10 @@ pub struct VerifyArgs {
     /// temporary file
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
+    /// --url)
+    #[arg(long, value_name = "NAME", conflicts_with = "url")]
+    pub target: Option<String>,
     /// Replay only the up migrations: skip proving that each down restores the schema before
     /// its up
     #[arg(long)]
@@ -107,15 +111,17 @@ pub fn verify(args: &VerifyArgs, ctx: &mut Context<'_>) -> Result<Summary, Error
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
     let target = match backend::of(config.dialect).scratch_on_server() {
         true => {
-            let env = ctx.env.var(database::ENV_VAR);
-            let url = args.url.as_deref();
-            Some(database::resolve_url(&config, url, env, &ctx.cwd)?)
+            let choice = (args.url.as_deref(), args.target.as_deref());
+            let env = &ctx.env;
+            Some(database::resolve_one(
+                &config, choice, env, &ctx.cwd, "verify",
+            )?)
         }
         false => {
-            if args.url.is_some() {
+            if args.url.is_some() || args.target.is_some() {
                 let _ = writeln!(
                     ctx.stderr,
-                    "note: verify does not use --url on {}: it replays on a temporary file and leaves the database alone",
+                    "note: verify does not use --url or --target on {}: it replays on a temporary file and leaves the database alone",
                     config.dialect
                 );
             }
