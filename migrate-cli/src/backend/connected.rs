@@ -124,7 +124,8 @@ impl Connected {
 
     /// Applies one migration file as `migrate` does.
     pub async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
-        each!(&mut self.conn, c => Backend::apply(c, m).await)
+        let policy = self.policy;
+        each!(&mut self.conn, c => Backend::apply(c, m, &policy).await)
     }
 
     /// See [`Backend::revert_one`].

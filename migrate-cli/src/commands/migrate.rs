@@ -17,6 +17,7 @@ use crate::database::{self, ServerError, Target};
 use crate::error::Error;
 use crate::folder::Folder;
 use crate::history::{self as status, show, Entry, Local, State};
+use crate::lock_policy::{self, LockPolicy};
 use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use crate::Context;
 pub(crate) use failure::diagnose;
@@ -43,6 +44,30 @@ pub struct MigrateArgs {
     /// Apply pending migrations older than the newest applied one (merged after it was deployed)
     #[arg(long)]
     pub allow_out_of_order: bool,
+    /// How long a statement may wait for a lock before its migration is rolled back and tried
+    /// again (500ms, 3s, 1min); overrides the target's lock_timeout
+    #[arg(long, value_name = "DURATION", value_parser = lock_policy::parse_duration)]
+    pub lock_timeout: Option<Duration>,
+    /// How long a statement may run (PostgreSQL's statement_timeout, MariaDB's
+    /// max_statement_time); overrides the target's statement_timeout
+    #[arg(long, value_name = "DURATION", value_parser = lock_policy::parse_duration)]
+    pub statement_timeout: Option<Duration>,
+    /// How many times a migration that timed out waiting for a lock is tried again, with
+    /// backoff (1s, 2s, 4s, ... at most 30s); overrides the target's retries [default: 0]
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+}
+
+impl MigrateArgs {
+    /// The run's lock policy from the flags (the target's values, where the flags say nothing,
+    /// are filled in by the caller).
+    pub fn lock_policy(&self) -> LockPolicy {
+        LockPolicy {
+            lock_timeout: self.lock_timeout,
+            statement_timeout: self.statement_timeout,
+            retries: self.retries.unwrap_or(0),
+        }
+    }
 }
 
 /// What `migrate` did: the versions it applied (or, with `--dry-run`, would apply).
@@ -151,7 +176,7 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
             applied: Vec::new(),
         });
     }
-    let run = run(&config, &target, &local, rules, ctx);
+    let run = run(&config, &target, &local, (rules, args.lock_policy()), ctx);
     database::block_on(run)?
 }
 
@@ -223,18 +248,42 @@ fn hint(unreviewed: bool) -> &'static str {
     }
 }
 
+/// Connects (with a second connection, the watcher, that names who blocks a migration when a
+/// lock timeout is set and the database can tell), sets the lock policy and applies.
 async fn run(
     config: &Config,
     target: &Target,
     local: &[Local],
-    rules: Rules,
+    (rules, policy): (Rules, LockPolicy),
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
     let mut conn = backend::connect(target, config.dialect).await?;
-    let result = apply_pending(&mut conn, config, local, rules, ctx).await;
+    if let Err(e) = conn.set_policy(policy).await {
+        let error = ServerError::Sqlx(Box::new(e));
+        let what = conn.what.clone();
+        conn.close().await;
+        let context = "cannot set the lock and statement timeouts";
+        return Err(MigrateError::Sqlx { context, what, error }.into());
+    }
+    let mut watch = None;
+    if policy.lock_timeout.is_some() && conn.database().names_blockers() {
+        if let (Some(id), Ok(watcher)) = (
+            conn.session_id().await,
+            backend::connect(target, config.dialect).await,
+        ) {
+            watch = Some((watcher, id));
+        }
+    }
+    let result = apply_pending(&mut conn, config, local, rules, (&mut watch, ctx)).await;
+    if let Some((watcher, _)) = watch {
+        watcher.close().await;
+    }
     conn.close().await;
     result
 }
+
+/// The watcher connection and the session id it asks about.
+type Watch = Option<(Connected, i64)>;
 
 fn sqlx_error(conn: &Connected, context: &'static str, e: SqlxMigrateError) -> MigrateError {
     MigrateError::Sqlx {
@@ -251,10 +300,26 @@ async fn apply_pending(
     config: &Config,
     local: &[Local],
     rules: Rules,
-    ctx: &mut Context<'_>,
+    (watch, ctx): (&mut Watch, &mut Context<'_>),
 ) -> Result<Summary, Error> {
     let lock = conn.lock().await;
     lock.map_err(|e| sqlx_error(conn, "cannot take the migration lock", e))?;
+    let result = apply_locked(conn, config, local, rules, (watch, ctx)).await;
+    if result.is_err() {
+        // Released here, not only with the session: the connection may be pooled or kept.
+        let _ = conn.unlock().await;
+    }
+    result
+}
+
+/// [`apply_pending`] under the migration lock, which it releases when all went well.
+async fn apply_locked(
+    conn: &mut Connected,
+    config: &Config,
+    local: &[Local],
+    rules: Rules,
+    (watch, ctx): (&mut Watch, &mut Context<'_>),
+) -> Result<Summary, Error> {
     let ensured = conn.ensure_history().await;
     ensured.map_err(|e| sqlx_error(conn, "cannot create _sqlx_migrations", e))?;
     let applied = conn.applied().await?;
@@ -278,7 +343,8 @@ async fn apply_pending(
         if m.migration.no_tx {
             repair_concurrent_builds(conn, &m.migration.sql, &file, ctx).await?;
         }
-        match apply_one(conn, m, file.clone(), done.len()).await? {
+        let watcher = watch.as_mut().map(|(w, id)| (w, *id));
+        match apply_one(conn, m, (file.clone(), done.len()), (watcher, ctx)).await? {
             Applied::Here(elapsed) => {
                 total += elapsed;
                 done.push(m.migration.version);
@@ -329,10 +395,20 @@ enum Applied {
 async fn apply_one(
     conn: &mut Connected,
     m: &Local,
-    file: String,
-    applied_before: usize,
+    (file, applied_before): (String, usize),
+    (watcher, ctx): (Option<(&mut Connected, i64)>, &mut Context<'_>),
 ) -> Result<Applied, Error> {
-    let error = match conn.apply(&m.migration).await {
+    let mut say = |line: String| {
+        let _ = writeln!(ctx.stdout, "{line}");
+    };
+    let (applied, waited) = conn.apply_patiently(&m.migration, watcher, &mut say).await;
+    if waited.timed_out {
+        if let Err(error) = applied {
+            let failure = failure::timed_out(conn, m, (file, applied_before), error, &waited).await;
+            return Err(MigrateError::Failed(Box::new(failure)).into());
+        }
+    }
+    let error = match applied {
         Ok(elapsed) => return Ok(Applied::Here(elapsed)),
         Err(ApplyError::Migrate(error)) => error,
         Err(ApplyError::Unsplittable(error)) => {

@@ -2,7 +2,8 @@
 //! back, PostgreSQL's error position where the file cannot be replayed) and saying truly what
 //! of it remains.
 
-use crate::backend::{Connected, Replayed};
+use crate::backend::{ApplyError, Connected, Replayed, Waited};
+use sqlx::migrate::MigrateError;
 use crate::database::{self, ServerError};
 use crate::history::Local;
 use crate::statements::{split_statements, Statement};
@@ -76,6 +77,47 @@ impl std::fmt::Display for Failure {
         }
         Ok(())
     }
+}
+
+/// A migration whose last try timed out waiting for a lock. It is not replayed to find the
+/// statement (the replay would wait for the same lock, without a timeout): a file run in a
+/// transaction was rolled back whole, a file run statement by statement names its statement.
+/// The notes name the sessions that held the lock.
+pub(crate) async fn timed_out(
+    conn: &mut Connected,
+    m: &Local,
+    (file, applied_before): (String, usize),
+    error: ApplyError,
+    waited: &Waited,
+) -> Failure {
+    let note = waited.note(&conn.policy);
+    let mut failure = match error {
+        ApplyError::Stopped(stopped) => {
+            let error = ServerError::Server(Box::new(stopped.error));
+            let mut failure = Failure::new(file, error, stopped.remains, applied_before);
+            failure.statement = stopped.statement;
+            failure
+        }
+        ApplyError::Migrate(MigrateError::ExecuteMigration(e, _)) => {
+            let recovered = conn.recover(&m.migration).await;
+            let sql = &*m.migration.sql;
+            let remains = match !m.migration.no_tx && conn.transactional_ddl() {
+                true => Remains::Nothing,
+                false => match conn.database().no_transaction_remains(sql) {
+                    Some(remains) => remains,
+                    None if matches!(recovered, Some(Ok(true))) => Remains::Nothing,
+                    None => Remains::StatementsBefore,
+                },
+            };
+            Failure::new(file, ServerError::Server(Box::new(e)), remains, applied_before)
+        }
+        other => {
+            let error = ServerError::Found(format!("{other:?}"));
+            Failure::new(file, error, Remains::Nothing, applied_before)
+        }
+    };
+    failure.notes = note;
+    failure
 }
 
 /// What a failed migration left in the database.
