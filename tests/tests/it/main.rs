@@ -19,6 +19,7 @@ mod folder_refusals;
 mod fragments;
 mod gate;
 mod lint;
+mod lock_timeouts;
 mod lint_corpus;
 mod migrate_status;
 mod mysql_catalog;
