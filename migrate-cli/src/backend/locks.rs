@@ -69,8 +69,9 @@ pub struct Waited {
 }
 
 impl Waited {
-    /// What the failure message adds after the database's error, when the last try timed out.
-    pub fn note(&self, policy: &LockPolicy) -> String {
+    /// What the failure message adds after the database's error, when the last try timed out;
+    /// `unseen` says who blocked when no session was seen ([`super::Database::blockers_unseen`]).
+    pub fn note(&self, policy: &LockPolicy, unseen: &str) -> String {
         let wait = policy
             .lock_timeout
             .map_or("the server's lock wait timeout".to_string(), |d| {
@@ -82,14 +83,16 @@ impl Waited {
             if self.tries == 1 { "y" } else { "ies" }
         );
         match self.blockers.as_slice() {
-            [] => note.push_str("; no blocking session was seen (it may have ended meanwhile)"),
+            [] => note.push_str(&format!("; {unseen}")),
             [one] => note.push_str(&format!("; blocked by {one}")),
             many => {
                 let all: Vec<String> = many.iter().map(ToString::to_string).collect();
                 note.push_str(&format!("; blocked by one of: {}", all.join("; ")));
             }
         }
-        note.push_str("; end or wait for that transaction, then run migrate again (or raise --lock-timeout or retries)");
+        note.push_str(
+            "; end that transaction or wait for it to end (or raise --lock-timeout or --retries)",
+        );
         note
     }
 }
@@ -112,7 +115,8 @@ impl Connected {
     /// Applies `m` under the run's policy; a try that timed out waiting for a lock is rolled
     /// back (by the backend) and tried again after [`LockPolicy::backoff`], up to `retries`
     /// times. A file run statement by statement (MySQL) goes on from the statement that timed
-    /// out: those before it committed. `say` tells each retry; `watcher` names the blockers.
+    /// out: those before it committed. `say` tells each retry (the caller names the file);
+    /// `watcher` names the blockers.
     pub async fn apply_patiently(
         &mut self,
         m: &Migration,
@@ -146,13 +150,11 @@ impl Connected {
             from = at;
             let pause = LockPolicy::backoff(waited.tries);
             let by = match waited.blockers.first() {
-                Some(b) => format!(" (blocked by {b})"),
+                Some(b) => format!("; blocked by {b}"),
                 None => String::new(),
             };
             say(format!(
-                "migration {}_{} timed out waiting for a lock{by}; trying again in {} (retry {} of {})",
-                m.version,
-                m.description,
+                "timed out waiting for a lock{by}; trying again in {} (retry {} of {})",
                 lock_policy::show(pause),
                 waited.tries,
                 policy.retries

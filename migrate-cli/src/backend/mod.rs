@@ -198,6 +198,10 @@ pub trait Database: Sync {
     fn names_blockers(&self) -> bool {
         false
     }
+    /// What a lock timeout's message says when no blocking session was seen.
+    fn blockers_unseen(&self) -> &'static str {
+        "no blocking session was seen (it may have ended meanwhile)"
+    }
     /// The character position (1-based, into the SQL sent) the database reports for `error`.
     fn error_position(&self, _error: &sqlx::Error) -> Option<usize> {
         None

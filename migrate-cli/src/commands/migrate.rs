@@ -399,7 +399,7 @@ async fn apply_one(
     (watcher, ctx): (Option<(&mut Connected, i64)>, &mut Context<'_>),
 ) -> Result<Applied, Error> {
     let mut say = |line: String| {
-        let _ = writeln!(ctx.stdout, "{line}");
+        let _ = writeln!(ctx.stdout, "{file}: {line}");
     };
     let (applied, waited) = conn.apply_patiently(&m.migration, watcher, &mut say).await;
     if waited.timed_out {

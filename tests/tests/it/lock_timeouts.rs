@@ -86,12 +86,13 @@ async fn postgres_migration_behind_a_lock_gives_up_naming_the_blocker() {
         1,
         &[
             "migration migrations/1_add_email.sql failed: canceling statement due to lock timeout",
+            "migrations/1_add_email.sql: timed out waiting for a lock; blocked by ",
             "trying again in 1s (retry 1 of 2)",
             "trying again in 2s (retry 2 of 2)",
             "gave up after 3 tries waiting at most 1s each for a lock",
             &format!("blocked by pid {pid} (transaction open for "),
             "idle in transaction, query `SELECT count(*) FROM accounts`",
-            "nothing of this migration remains and nothing was recorded",
+            "nothing of this migration remains and nothing was recorded; the file needs no change",
         ],
     );
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
@@ -163,6 +164,7 @@ async fn mariadb_migration_behind_a_metadata_lock_gives_up_naming_the_blocker() 
         1,
         &[
             "failed at statement 2: Lock wait timeout exceeded",
+            "migrations/1_add_email.sql: timed out waiting for a lock; blocked by ",
             "trying again in 1s (retry 1 of 2)",
             "gave up after 3 tries waiting at most 1s each for a lock",
             &format!("blocked by connection {id} (transaction open for "),
@@ -253,8 +255,8 @@ async fn sqlite_migration_behind_a_writer_gives_up_after_busy_timeout() {
         1,
         &[
             "migration migrations/2_add_email.sql failed: database is locked",
-            "gave up after 2 tries waiting at most 1s each for a lock",
-            "nothing of this migration remains",
+            "gave up after 2 tries waiting at most 1s each for a lock; another connection holds a write transaction on the database file",
+            "nothing of this migration remains and nothing was recorded; the file needs no change",
         ],
     );
     writer.execute("COMMIT").await.expect("commit");

@@ -78,6 +78,9 @@ impl Database for Sqlite {
         code.and_then(|c| c.parse::<i32>().ok())
             .is_some_and(|c| c & 0xff == 5)
     }
+    fn blockers_unseen(&self) -> &'static str {
+        "another connection holds a write transaction on the database file (SQLite does not say which)"
+    }
     fn how_it_runs(&self, m: &Migration) -> &'static str {
         let own = migrate::own_transaction(&split_statements(&m.sql)).is_some();
         match (m.no_tx, own) {

@@ -90,7 +90,7 @@ pub(crate) async fn timed_out(
     error: ApplyError,
     waited: &Waited,
 ) -> Failure {
-    let note = waited.note(&conn.policy);
+    let note = waited.note(&conn.policy, conn.database().blockers_unseen());
     let mut failure = match error {
         ApplyError::Stopped(stopped) => {
             let error = ServerError::Server(Box::new(stopped.error));
@@ -116,9 +116,15 @@ pub(crate) async fn timed_out(
             Failure::new(file, error, Remains::Nothing, applied_before)
         }
     };
+    if failure.remains == Remains::Nothing {
+        failure.remains = Remains::RolledBack(LOCK_TIMEOUT_ROLLED_BACK.to_string());
+    }
     failure.notes = note;
     failure
 }
+
+/// What remains of a migration rolled back after a lock timeout: nothing, and nothing to fix.
+const LOCK_TIMEOUT_ROLLED_BACK: &str = "its transaction was rolled back: nothing of this migration remains and nothing was recorded; the file needs no change: run migrate again once the blocking transaction has ended";
 
 /// What a failed migration left in the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
