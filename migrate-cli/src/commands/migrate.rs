@@ -7,8 +7,13 @@
 //! How each database applies a file is its backend's ([`crate::backend`]): SQLite
 //! `-- no-transaction` files run as sqlx 0.9 runs them, MySQL files statement by statement.
 
+mod concurrent;
+mod dry_run;
 mod failure;
 
+pub use concurrent::concurrent_builds;
+use concurrent::repair_concurrent_builds;
+use dry_run::dry_run;
 pub use failure::{Failure, Remains};
 
 use crate::backend::{self, AppliedRow, ApplyError, Connected};
@@ -485,109 +490,6 @@ async fn applied_meanwhile(conn: &mut Connected, m: &sqlx::migrate::Migration) -
     })
 }
 
-/// An interrupted `CREATE INDEX CONCURRENTLY` leaves an invalid index behind, which `IF NOT
-/// EXISTS` would then keep: drop each such index this migration builds, so it is built again.
-async fn repair_concurrent_builds(
-    conn: &mut Connected,
-    sql: &str,
-    file: &str,
-    ctx: &mut Context<'_>,
-) -> Result<(), Error> {
-    for (schema, name) in concurrent_builds(sql) {
-        if conn.drop_invalid_index(&schema, &name).await? {
-            let _ = writeln!(
-                ctx.stdout,
-                "dropped the invalid index {schema}.{name} left by an interrupted build; {file} builds it again"
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The `(schema, index)` of every `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS "index"
-/// ON "schema"."table"` statement in `sql`, as `generate` writes them.
-pub fn concurrent_builds(sql: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for line in sql.lines() {
-        let rest = line
-            .strip_prefix("CREATE INDEX CONCURRENTLY IF NOT EXISTS ")
-            .or_else(|| line.strip_prefix("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "));
-        let Some((name, rest)) = rest.and_then(quoted) else {
-            continue;
-        };
-        let Some((schema, _)) = rest.strip_prefix(" ON ").and_then(quoted) else {
-            continue;
-        };
-        out.push((schema, name));
-    }
-    out
-}
-
-/// A leading `"identifier"` (with `""` for a quote) and the text after it.
-fn quoted(text: &str) -> Option<(String, &str)> {
-    let mut chars = text.strip_prefix('"')?.char_indices().peekable();
-    let mut ident = String::new();
-    while let Some((i, c)) = chars.next() {
-        if c != '"' {
-            ident.push(c);
-        } else if chars.peek().is_some_and(|(_, next)| *next == '"') {
-            ident.push('"');
-            chars.next();
-        } else {
-            return Some((ident, &text[i + 2..]));
-        }
-    }
-    None
-}
-
 fn millis(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-/// `--dry-run` on a passing verdict: prints its findings, then each pending migration's SQL;
-/// touches nothing (not even the history table).
-fn dry_run(
-    config: &Config,
-    local: &[Local],
-    entries: &[Entry],
-    verdict: &Verdict,
-    what: &str,
-    ctx: &mut Context<'_>,
-) -> Result<Summary, Error> {
-    for line in verdict::lines(verdict) {
-        let _ = writeln!(ctx.stdout, "{line}");
-    }
-    let database = backend::of(config.dialect);
-    let mut pending = Vec::new();
-    for entry in entries.iter().filter(|e| e.state == State::Pending) {
-        let Some(m) = local.iter().find(|l| l.migration.version == entry.version) else {
-            continue;
-        };
-        let how = database.how_it_runs(&m.migration);
-        let file = show(&ctx.cwd, &m.file);
-        let _ = writeln!(ctx.stdout, "-- {file} (would run {how})");
-        let _ = writeln!(ctx.stdout, "{}\n", m.migration.sql.trim_end());
-        pending.push(m.migration.version);
-    }
-    let _ = writeln!(
-        ctx.stdout,
-        "dry run: {} migration(s) would be applied to {what}; nothing was applied",
-        pending.len()
-    );
-    Ok(Summary { applied: pending })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn concurrent_builds_are_found_with_their_schema() {
-        let sql = "-- no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"a\"\"b_idx\" ON \"audit\".\"t\" (\"x\");\n\
-                   DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"old_idx\";";
-        assert_eq!(
-            concurrent_builds(sql),
-            [("audit".to_string(), "a\"b_idx".to_string())]
-        );
-    }
 }

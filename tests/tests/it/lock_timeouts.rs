@@ -116,6 +116,46 @@ async fn postgres_migration_behind_a_lock_gives_up_naming_the_blocker() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn postgres_no_transaction_file_gets_session_timeouts() {
+    let Some(db) = tests::pg::TestDb::create("lock_timeout_pg_notx").await else {
+        return;
+    };
+    db.pool
+        .execute("CREATE TABLE accounts (id int PRIMARY KEY)")
+        .await
+        .expect("table");
+    let dir = project("postgres");
+    let sql = "-- no-transaction\nALTER TABLE \"accounts\" ADD COLUMN \"email\" text;\n";
+    write(dir.path(), 1, "add_email", sql);
+    let mut blocker = PgConnection::connect(&db.url).await.expect("blocker");
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut blocker)
+        .await
+        .expect("pid");
+    blocker.execute("BEGIN").await.expect("begin");
+    blocker
+        .execute("LOCK TABLE accounts IN ACCESS SHARE MODE")
+        .await
+        .expect("lock");
+    let (run, took) = migrate_patiently(dir.path(), &db.url, "0").await;
+    assert!(took < WITHIN, "took {took:?}: {run:#?}");
+    assert_has(
+        &run,
+        1,
+        &[
+            "canceling statement due to lock timeout; gave up after 1 try",
+            &format!("blocked by pid {pid} ("),
+            "query `LOCK TABLE accounts IN ACCESS SHARE MODE`",
+        ],
+    );
+    assert!(!run.text().contains("trying again"), "{run:#?}");
+    blocker.execute("COMMIT").await.expect("commit");
+    let (run, _) = migrate_patiently(dir.path(), &db.url, "0").await;
+    assert_has(&run, 0, &["applied 1 migration(s)"]);
+    blocker.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn postgres_statement_timeout_stops_a_long_statement() {
     let Some(db) = tests::pg::TestDb::create("statement_timeout_pg").await else {
         return;
