@@ -16,6 +16,35 @@ pub struct LockPolicy {
     pub retries: u32,
 }
 
+/// The flags `migrate` and `revert` take for a [`LockPolicy`].
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LockArgs {
+    /// How long a statement may wait for a lock before its migration is rolled back and tried
+    /// again (500ms, 3s, 1min); overrides the target's lock_timeout
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub lock_timeout: Option<Duration>,
+    /// How long a statement may run (PostgreSQL's statement_timeout, MariaDB's
+    /// max_statement_time); overrides the target's statement_timeout
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub statement_timeout: Option<Duration>,
+    /// How many times a migration that timed out waiting for a lock is tried again, with
+    /// backoff (1s, 2s, 4s, ... at most 30s); overrides the target's retries [default: 0]
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+}
+
+impl LockArgs {
+    /// The run's policy from the flags alone (the target's values, where the flags say
+    /// nothing, are the caller's to fill in).
+    pub fn policy(&self) -> LockPolicy {
+        LockPolicy {
+            lock_timeout: self.lock_timeout,
+            statement_timeout: self.statement_timeout,
+            retries: self.retries.unwrap_or(0),
+        }
+    }
+}
+
 /// The longest pause between two tries.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
@@ -36,7 +65,9 @@ impl LockPolicy {
 /// `500ms`, `1s`, `15min`, `2h` (`3 s` and `3sec` too); a bare number is seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(digits);
     let bad = || {
         format!("`{text}` is not a duration; write a whole number and a unit: 500ms, 3s, 15min, 2h")

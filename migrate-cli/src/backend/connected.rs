@@ -130,7 +130,8 @@ impl Connected {
 
     /// See [`Backend::revert_one`].
     pub async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
-        each!(&mut self.conn, c => c.revert_one(down).await)
+        let policy = self.policy;
+        each!(&mut self.conn, c => c.revert_one(down, &policy).await)
     }
 
     /// See [`Backend::recover`].

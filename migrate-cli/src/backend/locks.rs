@@ -12,6 +12,8 @@
 //! names exactly the sessions it waits for.
 
 use super::{ApplyError, Backend, Conn, Connected};
+use crate::config::Dialect;
+use crate::database::Target;
 use crate::lock_policy::{self, LockPolicy};
 use sqlx::migrate::{MigrateError, Migration};
 use std::future::Future;
@@ -42,7 +44,12 @@ impl std::fmt::Display for Blocker {
         if let Some(state) = self.state.as_deref().filter(|s| !s.is_empty()) {
             parts.push(state.to_string());
         }
-        if let Some(query) = self.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if let Some(query) = self
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+        {
             let one_line: Vec<&str> = query.split_whitespace().collect();
             let mut text = one_line.join(" ");
             if text.chars().count() > 80 {
@@ -55,6 +62,31 @@ impl std::fmt::Display for Blocker {
             false => write!(f, "{} ({})", self.session, parts.join(", ")),
         }
     }
+}
+
+/// Which way a migration runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// `migrate`: the up file.
+    Up,
+    /// `revert`: the down file, with the deletion of its row.
+    Down,
+}
+
+/// The watcher of `conn`, a second connection to `target` with the session id it asks
+/// about, when the run has a lock timeout and the database names blockers; `None` otherwise
+/// (or when it cannot connect: the migration runs all the same, its message names no one).
+pub async fn watcher(
+    conn: &mut Connected,
+    target: &Target,
+    dialect: Dialect,
+) -> Option<(Connected, i64)> {
+    if conn.policy.lock_timeout.is_none() || !conn.database().names_blockers() {
+        return None;
+    }
+    let id = conn.session_id().await?;
+    let watcher = super::connect(target, dialect).await.ok()?;
+    Some((watcher, id))
 }
 
 /// How a migration fared against lock timeouts.
@@ -119,7 +151,7 @@ impl Connected {
     /// `watcher` names the blockers.
     pub async fn apply_patiently(
         &mut self,
-        m: &Migration,
+        (m, direction): (&Migration, Direction),
         mut watcher: Option<(&mut Connected, i64)>,
         say: &mut dyn FnMut(String),
     ) -> (Result<Duration, ApplyError>, Waited) {
@@ -129,14 +161,15 @@ impl Connected {
         loop {
             waited.tries += 1;
             let watch = watcher.as_mut().map(|(w, id)| (&mut **w, *id));
-            let (result, seen) = watched(each_apply(&mut self.conn, m, from, &policy), watch).await;
+            let work = each_apply(&mut self.conn, (m, direction), from, &policy);
+            let (result, seen) = watched(work, watch).await;
             if !seen.is_empty() {
                 waited.blockers = seen;
             }
             let Err(error) = &result else {
                 return (result, waited);
             };
-            let Some(at) = self.timed_out_at(error) else {
+            let Some(at) = self.timed_out_at(error, direction) else {
                 return (result, waited);
             };
             waited.timed_out = true;
@@ -164,8 +197,9 @@ impl Connected {
     }
 
     /// Where a failed try timed out waiting for a lock: `Some(0)` to try the file again whole,
-    /// `Some(i)` to go on from statement `i` (0-based) of a file run statement by statement.
-    fn timed_out_at(&self, error: &ApplyError) -> Option<usize> {
+    /// `Some(i)` to go on from statement `i` (0-based) of a file run statement by statement
+    /// (a down only from its first: resuming one part way is not supported).
+    fn timed_out_at(&self, error: &ApplyError, direction: Direction) -> Option<usize> {
         let database = self.database();
         match error {
             ApplyError::Migrate(MigrateError::ExecuteMigration(e, _)) => {
@@ -173,23 +207,24 @@ impl Connected {
             }
             ApplyError::Stopped(stopped) if database.is_lock_timeout(&stopped.error) => {
                 let (number, _, _) = stopped.statement.as_ref()?;
-                Some(number - 1)
+                (direction == Direction::Up || *number == 1).then_some(number - 1)
             }
             _ => None,
         }
     }
 }
 
-/// Applies `m` from statement `from` on whichever connection `conn` holds.
+/// Applies `m` from statement `from` (reverts it) on whichever connection `conn` holds.
 async fn each_apply(
     conn: &mut Conn,
-    m: &Migration,
+    (m, direction): (&Migration, Direction),
     from: usize,
     policy: &LockPolicy,
 ) -> Result<Duration, ApplyError> {
-    match from {
-        0 => each!(conn, c => Backend::apply(c, m, policy).await),
-        _ => each!(conn, c => c.resume(m, from, policy).await),
+    match (direction, from) {
+        (Direction::Down, _) => each!(conn, c => c.revert_one(m, policy).await),
+        (Direction::Up, 0) => each!(conn, c => Backend::apply(c, m, policy).await),
+        (Direction::Up, _) => each!(conn, c => c.resume(m, from, policy).await),
     }
 }
 

@@ -45,7 +45,7 @@ pub mod sqlite;
 #[cfg(test)]
 mod tests;
 
-pub use locks::{Blocker, Waited, POLL};
+pub use locks::{watcher, Blocker, Direction, Waited, POLL};
 pub use mysql::statements::{Piece, SplitError};
 pub use scratch::{Scratch, ScratchError, SCRATCH_PREFIX};
 pub use sqlite::defaults::{DefaultsError, Rejected};
@@ -340,8 +340,13 @@ pub trait Backend: Connection + Migrate {
     /// `revert`: runs `down`, the down migration of an applied version, and deletes that
     /// version's `_sqlx_migrations` row, both in one transaction where the database allows
     /// (sqlx's `Migrate::revert`: a `-- no-transaction` down runs on the bare connection and
-    /// the row goes after it). A failure of the file itself is `ExecuteMigration`.
-    async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
+    /// the row goes after it), under `policy`'s timeouts where they are set per migration. A
+    /// failure of the file itself is `ExecuteMigration`.
+    async fn revert_one(
+        &mut self,
+        down: &Migration,
+        _policy: &LockPolicy,
+    ) -> Result<Duration, ApplyError> {
         Migrate::revert(self, down)
             .await
             .map_err(ApplyError::Migrate)

@@ -16,16 +16,16 @@ use concurrent::repair_concurrent_builds;
 use dry_run::dry_run;
 pub use failure::{Failure, Remains};
 
-use crate::backend::{self, AppliedRow, ApplyError, Connected};
+use crate::backend::{self, AppliedRow, ApplyError, Connected, Direction};
 use crate::config::{self, Config};
 use crate::database::{self, ServerError, Target};
 use crate::error::Error;
 use crate::folder::Folder;
 use crate::history::{self as status, show, Entry, Local, State};
-use crate::lock_policy::{self, LockPolicy};
+use crate::lock_policy::{LockArgs, LockPolicy};
 use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use crate::Context;
-pub(crate) use failure::diagnose;
+pub(crate) use failure::{diagnose, timed_out};
 use sqlx::migrate::MigrateError as SqlxMigrateError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -49,30 +49,8 @@ pub struct MigrateArgs {
     /// Apply pending migrations older than the newest applied one (merged after it was deployed)
     #[arg(long)]
     pub allow_out_of_order: bool,
-    /// How long a statement may wait for a lock before its migration is rolled back and tried
-    /// again (500ms, 3s, 1min); overrides the target's lock_timeout
-    #[arg(long, value_name = "DURATION", value_parser = lock_policy::parse_duration)]
-    pub lock_timeout: Option<Duration>,
-    /// How long a statement may run (PostgreSQL's statement_timeout, MariaDB's
-    /// max_statement_time); overrides the target's statement_timeout
-    #[arg(long, value_name = "DURATION", value_parser = lock_policy::parse_duration)]
-    pub statement_timeout: Option<Duration>,
-    /// How many times a migration that timed out waiting for a lock is tried again, with
-    /// backoff (1s, 2s, 4s, ... at most 30s); overrides the target's retries [default: 0]
-    #[arg(long, value_name = "N")]
-    pub retries: Option<u32>,
-}
-
-impl MigrateArgs {
-    /// The run's lock policy from the flags (the target's values, where the flags say nothing,
-    /// are filled in by the caller).
-    pub fn lock_policy(&self) -> LockPolicy {
-        LockPolicy {
-            lock_timeout: self.lock_timeout,
-            statement_timeout: self.statement_timeout,
-            retries: self.retries.unwrap_or(0),
-        }
-    }
+    #[command(flatten)]
+    pub locks: LockArgs,
 }
 
 /// What `migrate` did: the versions it applied (or, with `--dry-run`, would apply).
@@ -181,7 +159,7 @@ pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Err
             applied: Vec::new(),
         });
     }
-    let run = run(&config, &target, &local, (rules, args.lock_policy()), ctx);
+    let run = run(&config, &target, &local, (rules, args.locks.policy()), ctx);
     database::block_on(run)?
 }
 
@@ -268,17 +246,14 @@ async fn run(
         let what = conn.what.clone();
         conn.close().await;
         let context = "cannot set the lock and statement timeouts";
-        return Err(MigrateError::Sqlx { context, what, error }.into());
-    }
-    let mut watch = None;
-    if policy.lock_timeout.is_some() && conn.database().names_blockers() {
-        if let (Some(id), Ok(watcher)) = (
-            conn.session_id().await,
-            backend::connect(target, config.dialect).await,
-        ) {
-            watch = Some((watcher, id));
+        return Err(MigrateError::Sqlx {
+            context,
+            what,
+            error,
         }
+        .into());
     }
+    let mut watch = backend::watcher(&mut conn, target, config.dialect).await;
     let result = apply_pending(&mut conn, config, local, rules, (&mut watch, ctx)).await;
     if let Some((watcher, _)) = watch {
         watcher.close().await;
@@ -406,7 +381,9 @@ async fn apply_one(
     let mut say = |line: String| {
         let _ = writeln!(ctx.stdout, "{file}: {line}");
     };
-    let (applied, waited) = conn.apply_patiently(&m.migration, watcher, &mut say).await;
+    let (applied, waited) = conn
+        .apply_patiently((&m.migration, Direction::Up), watcher, &mut say)
+        .await;
     if waited.timed_out {
         if let Err(error) = applied {
             let failure = failure::timed_out(conn, m, (file, applied_before), error, &waited).await;

@@ -1,7 +1,8 @@
 //! `migrate --lock-timeout --retries` behind a transaction that holds a lock on the table, on
 //! real servers: it gives up within seconds, names the blocking session, applies nothing,
 //! releases the migration lock (a second run after the blocker ends applies the file), and on
-//! MySQL goes on from the statement that timed out; SQLite's `busy_timeout` the same way.
+//! MySQL goes on from the statement that timed out; SQLite's `busy_timeout` the same way;
+//! `revert` on PostgreSQL likewise.
 
 use sqlx::{Connection, Executor, MySqlConnection, PgConnection, SqliteConnection};
 use std::fs;
@@ -156,6 +157,70 @@ async fn postgres_no_transaction_file_gets_session_timeouts() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn postgres_revert_behind_a_lock_gives_up_naming_the_blocker() {
+    let Some(db) = tests::pg::TestDb::create("lock_timeout_pg_revert").await else {
+        return;
+    };
+    db.pool
+        .execute("CREATE TABLE accounts (id int PRIMARY KEY)")
+        .await
+        .expect("table");
+    let dir = project("postgres");
+    write(
+        dir.path(),
+        1,
+        "add_email",
+        "ALTER TABLE \"accounts\" ADD COLUMN \"email\" text;\n",
+    );
+    let down = "-- lint:allow drop-column\nALTER TABLE \"accounts\" DROP COLUMN \"email\";\n";
+    fs::write(dir.path().join("migrations/1_add_email.down.sql"), down).expect("down");
+    let (run, _) = migrate_patiently(dir.path(), &db.url, "0").await;
+    assert_has(&run, 0, &["applied 1 migration(s)"]);
+    let mut blocker = PgConnection::connect(&db.url).await.expect("blocker");
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut blocker)
+        .await
+        .expect("pid");
+    blocker.execute("BEGIN").await.expect("begin");
+    blocker
+        .execute("SELECT count(*) FROM accounts")
+        .await
+        .expect("read");
+    let args = [
+        "revert",
+        "--yes",
+        "--url",
+        &db.url,
+        "--lock-timeout",
+        "1s",
+        "--retries",
+        "1",
+    ];
+    let start = Instant::now();
+    let run = run_cli_blocking(dir.path(), &args).await;
+    assert!(start.elapsed() < WITHIN, "{run:#?}");
+    assert_has(
+        &run,
+        1,
+        &[
+            "migrations/1_add_email.down.sql: timed out waiting for a lock; blocked by ",
+            "gave up after 2 tries waiting at most 1s each for a lock",
+            &format!("blocked by pid {pid} ("),
+            "the down was rolled back: nothing of it remains, and migration 1 is still recorded as applied; the down file needs no change",
+        ],
+    );
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+        .fetch_one(&db.pool)
+        .await
+        .expect("history");
+    assert_eq!(rows, 1, "still applied");
+    blocker.execute("COMMIT").await.expect("commit");
+    let run = run_cli_blocking(dir.path(), &args).await;
+    assert_has(&run, 0, &["reverted 1 migration(s)"]);
+    blocker.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn postgres_statement_timeout_stops_a_long_statement() {
     let Some(db) = tests::pg::TestDb::create("statement_timeout_pg").await else {
         return;
@@ -224,7 +289,11 @@ async fn mariadb_migration_behind_a_metadata_lock_gives_up_naming_the_blocker() 
     // the blocker ends (statement 1 is undone by hand, as the message says).
     blocker.execute("COMMIT").await.expect("commit");
     db.execute("DROP TABLE `teams`").await.expect("undo");
-    let run = run_cli_blocking(dir.path(), &["repair", "--failed", "1", "--yes", "--url", &db.url]).await;
+    let run = run_cli_blocking(
+        dir.path(),
+        &["repair", "--failed", "1", "--yes", "--url", &db.url],
+    )
+    .await;
     assert_eq!(run.code, 0, "{run:#?}");
     let (run, _) = migrate_patiently(dir.path(), &db.url, "0").await;
     assert_has(&run, 0, &["applied 1 migration(s)"]);
@@ -271,7 +340,12 @@ async fn sqlite_migration_behind_a_writer_gives_up_after_busy_timeout() {
     let dir = project("sqlite");
     let file = dir.path().join("dev.db");
     let url = format!("sqlite://{}?mode=rwc", file.display());
-    write(dir.path(), 1, "accounts", "CREATE TABLE accounts (id integer PRIMARY KEY);\n");
+    write(
+        dir.path(),
+        1,
+        "accounts",
+        "CREATE TABLE accounts (id integer PRIMARY KEY);\n",
+    );
     let run = run_cli_blocking(dir.path(), &["migrate", "--url", &url]).await;
     assert_has(&run, 0, &["applied 1 migration(s)"]);
     write(

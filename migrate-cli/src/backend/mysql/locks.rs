@@ -50,7 +50,11 @@ const ROW_LOCK_BLOCKERS: &str = "SELECT DISTINCT CAST(b.trx_mysql_thread_id AS S
      WHERE r.trx_mysql_thread_id = ?";
 
 /// The sessions `sql` lists for connection `id`.
-async fn sessions(c: &mut MySqlConnection, id: i64, sql: &str) -> Result<Vec<Blocker>, sqlx::Error> {
+async fn sessions(
+    c: &mut MySqlConnection,
+    id: i64,
+    sql: &str,
+) -> Result<Vec<Blocker>, sqlx::Error> {
     let rows = sqlx::query(sql).bind(id).fetch_all(&mut *c).await?;
     rows.iter()
         .map(|r| {

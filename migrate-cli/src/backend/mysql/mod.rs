@@ -16,9 +16,9 @@ use super::{
     pending, server_name, ApplyError, Backend, Blocker, Conn, Database, Exprs, Judged, Names,
     Pending, RowCount, StepError,
 };
-use crate::lock_policy::LockPolicy;
 use crate::database::Target;
 use crate::introspect::Rules;
+use crate::lock_policy::LockPolicy;
 use crate::sizes::COUNT_LIMIT_BYTES;
 use schema_core::diff::QualifiedName;
 use schema_core::model::{Schema, Table};
@@ -156,7 +156,11 @@ impl Backend for MySqlConnection {
         locks::blockers(self, id).await
     }
 
-    async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
+    async fn revert_one(
+        &mut self,
+        down: &Migration,
+        _policy: &LockPolicy,
+    ) -> Result<Duration, ApplyError> {
         revert::revert(self, down).await
     }
 

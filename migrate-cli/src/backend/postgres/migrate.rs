@@ -1,7 +1,8 @@
 //! Applying a migration on PostgreSQL under the run's lock and statement timeouts: sqlx's
 //! `apply` (one transaction with its `_sqlx_migrations` row, then the execution time) with
 //! `SET LOCAL lock_timeout` / `statement_timeout` as the transaction's first statement; a
-//! `-- no-transaction` file gets them as session settings, `RESET` after it. Who blocks a
+//! `-- no-transaction` file gets them as session settings, `RESET` after it; `revert` runs a
+//! down the same way ([`revert`]). Who blocks a
 //! waiting migration is read from `pg_blocking_pids` and `pg_stat_activity` ([`blockers`]).
 
 use crate::backend::Blocker;
@@ -22,7 +23,9 @@ pub async fn apply(
     if m.no_tx {
         c.execute(settings("SET", policy).as_str()).await?;
         let applied = Migrate::apply(&mut *c, m).await;
-        let reset = c.execute("RESET lock_timeout; RESET statement_timeout").await;
+        let reset = c
+            .execute("RESET lock_timeout; RESET statement_timeout")
+            .await;
         let elapsed = applied?;
         reset?;
         return Ok(elapsed);
@@ -53,6 +56,40 @@ pub async fn apply(
         .execute(&mut *c)
         .await;
     Ok(elapsed)
+}
+
+/// Reverts `down` as sqlx does (the down and the deletion of its row in one transaction
+/// unless it is `-- no-transaction`), with `policy`'s timeouts set for it alone.
+pub async fn revert(
+    c: &mut PgConnection,
+    down: &Migration,
+    policy: &LockPolicy,
+) -> Result<Duration, MigrateError> {
+    if !policy.is_set() {
+        return Migrate::revert(c, down).await;
+    }
+    if down.no_tx {
+        c.execute(settings("SET", policy).as_str()).await?;
+        let reverted = Migrate::revert(&mut *c, down).await;
+        let reset = c
+            .execute("RESET lock_timeout; RESET statement_timeout")
+            .await;
+        let elapsed = reverted?;
+        reset?;
+        return Ok(elapsed);
+    }
+    let start = Instant::now();
+    let mut tx = c.begin().await?;
+    tx.execute(settings("SET LOCAL", policy).as_str()).await?;
+    tx.execute(&*down.sql)
+        .await
+        .map_err(|e| MigrateError::ExecuteMigration(e, down.version))?;
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1")
+        .bind(down.version)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(start.elapsed())
 }
 
 /// `SET LOCAL lock_timeout = '1000ms'; SET LOCAL statement_timeout = '900000ms'`, for what

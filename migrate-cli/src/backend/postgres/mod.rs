@@ -14,9 +14,9 @@ use super::{
     pending, quote, server_name, ApplyError, Backend, Blocker, Conn, Database, Exprs, Judged,
     Names, Pending, RowCount, StepError,
 };
-use crate::lock_policy::LockPolicy;
 use crate::commands::migrate::Remains;
 use crate::database::Target;
+use crate::lock_policy::LockPolicy;
 use crate::statements::split_statements;
 
 use schema_core::diff::QualifiedName;
@@ -110,8 +110,25 @@ impl Backend for PgConnection {
         "DELETE FROM _sqlx_migrations WHERE version = $1 AND NOT success";
 
     /// sqlx's `apply` with `SET LOCAL lock_timeout` and `statement_timeout` ([`migrate`]).
-    async fn apply(&mut self, m: &Migration, policy: &LockPolicy) -> Result<std::time::Duration, ApplyError> {
-        migrate::apply(self, m, policy).await.map_err(ApplyError::Migrate)
+    async fn apply(
+        &mut self,
+        m: &Migration,
+        policy: &LockPolicy,
+    ) -> Result<std::time::Duration, ApplyError> {
+        migrate::apply(self, m, policy)
+            .await
+            .map_err(ApplyError::Migrate)
+    }
+
+    /// sqlx's `revert` with `SET LOCAL lock_timeout` and `statement_timeout` ([`migrate`]).
+    async fn revert_one(
+        &mut self,
+        down: &Migration,
+        policy: &LockPolicy,
+    ) -> Result<std::time::Duration, ApplyError> {
+        migrate::revert(self, down, policy)
+            .await
+            .map_err(ApplyError::Migrate)
     }
 
     async fn session_id(&mut self) -> Result<Option<i64>, sqlx::Error> {

@@ -151,7 +151,10 @@ impl Backend for SqliteConnection {
     /// connection's write transaction before `SQLITE_BUSY` (sqlx's default is 5 s).
     async fn prepare(&mut self, policy: &LockPolicy) -> Result<(), sqlx::Error> {
         if let Some(d) = policy.lock_timeout {
-            let sql = format!("PRAGMA busy_timeout = {}", d.as_millis().min(i32::MAX as u128));
+            let sql = format!(
+                "PRAGMA busy_timeout = {}",
+                d.as_millis().min(i32::MAX as u128)
+            );
             self.execute(sql.as_str()).await?;
         }
         Ok(())
@@ -167,7 +170,11 @@ impl Backend for SqliteConnection {
 
     /// A down in one transaction with the deletion of its row, or, `-- no-transaction`, on the
     /// bare connection ([`revert::revert`]).
-    async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
+    async fn revert_one(
+        &mut self,
+        down: &Migration,
+        _policy: &LockPolicy,
+    ) -> Result<Duration, ApplyError> {
         revert::revert(self, down)
             .await
             .map_err(ApplyError::Migrate)

@@ -3,10 +3,10 @@
 //! of it remains.
 
 use crate::backend::{ApplyError, Connected, Replayed, Waited};
-use sqlx::migrate::MigrateError;
 use crate::database::{self, ServerError};
 use crate::history::Local;
 use crate::statements::{split_statements, Statement};
+use sqlx::migrate::MigrateError;
 
 /// A migration that failed to apply, located as precisely as the database allows.
 #[derive(Debug)]
@@ -109,7 +109,12 @@ pub(crate) async fn timed_out(
                     None => Remains::StatementsBefore,
                 },
             };
-            Failure::new(file, ServerError::Server(Box::new(e)), remains, applied_before)
+            Failure::new(
+                file,
+                ServerError::Server(Box::new(e)),
+                remains,
+                applied_before,
+            )
         }
         other => {
             let error = ServerError::Found(format!("{other:?}"));
