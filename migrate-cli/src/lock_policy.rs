@@ -89,8 +89,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 pub fn show(d: Duration) -> String {
     let ms = d.as_millis();
     match ms {
-        _ if ms % 60_000 == 0 && ms > 0 => format!("{}min", ms / 60_000),
-        _ if ms % 1_000 == 0 => format!("{}s", ms / 1_000),
+        _ if ms.is_multiple_of(60_000) && ms > 0 => format!("{}min", ms / 60_000),
+        _ if ms.is_multiple_of(1_000) => format!("{}s", ms / 1_000),
         _ => format!("{ms}ms"),
     }
 }

@@ -117,7 +117,8 @@ pub(crate) async fn timed_out(
             )
         }
         other => {
-            let error = ServerError::Found(format!("{other:?}"));
+            // Not reached: only a failed file or statement is tried again.
+            let error = ServerError::Found(format!("timed out waiting for a lock ({other:?})"));
             Failure::new(file, error, Remains::Nothing, applied_before)
         }
     };
