@@ -12,6 +12,7 @@ pub mod gate;
 pub mod history;
 pub mod introspect;
 mod item_split;
+pub mod lock_policy;
 pub mod prompt;
 pub mod protected;
 pub mod renames;

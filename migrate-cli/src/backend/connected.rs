@@ -124,12 +124,14 @@ impl Connected {
 
     /// Applies one migration file as `migrate` does.
     pub async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
-        each!(&mut self.conn, c => Backend::apply(c, m).await)
+        let policy = self.policy;
+        each!(&mut self.conn, c => Backend::apply(c, m, &policy).await)
     }
 
     /// See [`Backend::revert_one`].
     pub async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
-        each!(&mut self.conn, c => c.revert_one(down).await)
+        let policy = self.policy;
+        each!(&mut self.conn, c => c.revert_one(down, &policy).await)
     }
 
     /// See [`Backend::recover`].

@@ -37,6 +37,7 @@ macro_rules! each_type {
 }
 
 mod connected;
+mod locks;
 pub mod mysql;
 pub mod postgres;
 mod scratch;
@@ -44,6 +45,7 @@ pub mod sqlite;
 #[cfg(test)]
 mod tests;
 
+pub use locks::{watcher, Blocker, Direction, Waited, POLL};
 pub use mysql::statements::{Piece, SplitError};
 pub use scratch::{Scratch, ScratchError, SCRATCH_PREFIX};
 pub use sqlite::defaults::{DefaultsError, Rejected};
@@ -51,6 +53,7 @@ pub use sqlite::defaults::{DefaultsError, Rejected};
 use crate::config::Dialect;
 use crate::database::{DatabaseError, ServerError, Target};
 use crate::introspect::{compare_by, Rules};
+use crate::lock_policy::LockPolicy;
 use crate::statements::lint::StatementFinding;
 use crate::statements::Statement;
 use schema_core::diff::QualifiedName;
@@ -184,6 +187,21 @@ pub trait Database: Sync {
     fn is_control(&self, _statement: &Statement<'_>) -> bool {
         false
     }
+    /// Whether `error` says a statement gave up waiting for a lock (PostgreSQL's `55P03`,
+    /// MySQL's `1205`, SQLite's `SQLITE_BUSY`): the migration is rolled back and may be tried
+    /// again ([`Connected::apply_patiently`]).
+    fn is_lock_timeout(&self, _error: &sqlx::Error) -> bool {
+        false
+    }
+    /// Whether a second connection can name the sessions this one waits for
+    /// ([`Backend::blockers`]).
+    fn names_blockers(&self) -> bool {
+        false
+    }
+    /// What a lock timeout's message says when no blocking session was seen.
+    fn blockers_unseen(&self) -> &'static str {
+        "no blocking session was seen (it may have ended meanwhile)"
+    }
     /// The character position (1-based, into the SQL sent) the database reports for `error`.
     fn error_position(&self, _error: &sqlx::Error) -> Option<usize> {
         None
@@ -291,15 +309,44 @@ pub trait Backend: Connection + Migrate {
     async fn unlock(&mut self) -> Result<(), MigrateError> {
         Migrate::unlock(self).await
     }
-    /// Applies one migration file as `migrate` does, with its `_sqlx_migrations` row.
-    async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
+    /// Sets `policy`'s timeouts on the session, where this database keeps them per session.
+    async fn prepare(&mut self, _policy: &LockPolicy) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+    /// Applies one migration file as `migrate` does, with its `_sqlx_migrations` row, under
+    /// `policy`'s timeouts where they are set per migration.
+    async fn apply(&mut self, m: &Migration, _policy: &LockPolicy) -> Result<Duration, ApplyError> {
         Migrate::apply(self, m).await.map_err(ApplyError::Migrate)
+    }
+    /// Goes on with a file run statement by statement from statement `from` (0-based), after a
+    /// lock timeout stopped it there: the statements before it committed, and its row says
+    /// `success = false`. A backend that rolls a failed file back applies it again whole.
+    async fn resume(
+        &mut self,
+        m: &Migration,
+        _from: usize,
+        policy: &LockPolicy,
+    ) -> Result<Duration, ApplyError> {
+        Backend::apply(self, m, policy).await
+    }
+    /// This session's id, when the database can name the sessions blocking it.
+    async fn session_id(&mut self) -> Result<Option<i64>, sqlx::Error> {
+        Ok(None)
+    }
+    /// The sessions that hold a lock session `id` waits for, asked from another connection.
+    async fn blockers(&mut self, _id: i64) -> Result<Vec<Blocker>, sqlx::Error> {
+        Ok(Vec::new())
     }
     /// `revert`: runs `down`, the down migration of an applied version, and deletes that
     /// version's `_sqlx_migrations` row, both in one transaction where the database allows
     /// (sqlx's `Migrate::revert`: a `-- no-transaction` down runs on the bare connection and
-    /// the row goes after it). A failure of the file itself is `ExecuteMigration`.
-    async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
+    /// the row goes after it), under `policy`'s timeouts where they are set per migration. A
+    /// failure of the file itself is `ExecuteMigration`.
+    async fn revert_one(
+        &mut self,
+        down: &Migration,
+        _policy: &LockPolicy,
+    ) -> Result<Duration, ApplyError> {
         Migrate::revert(self, down)
             .await
             .map_err(ApplyError::Migrate)
@@ -371,6 +418,8 @@ pub struct Connected {
     pub conn: Conn,
     /// `postgres database "app" at localhost:5432`, `sqlite database dev.db`: never a password.
     pub what: String,
+    /// The run's lock and statement timeouts ([`Connected::set_policy`]).
+    pub policy: LockPolicy,
 }
 
 /// Connects to `target`, which must speak `dialect`.
@@ -399,7 +448,11 @@ pub async fn connect(target: &Target, dialect: Dialect) -> Result<Connected, Dat
         Dialect::Mysql => mysql::connect(target).map_err(bad)?,
     };
     match connected.await {
-        Ok(conn) => Ok(Connected { conn, what }),
+        Ok(conn) => Ok(Connected {
+            conn,
+            what,
+            policy: LockPolicy::default(),
+        }),
         Err(e) => Err(DatabaseError::Connect {
             what,
             from: target.source.clone(),

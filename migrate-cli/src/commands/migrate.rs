@@ -9,26 +9,28 @@
 //! How each database applies a file is its backend's ([`crate::backend`]): SQLite
 //! `-- no-transaction` files run as sqlx 0.9 runs them, MySQL files statement by statement.
 
-mod drift_gate;
 mod concurrent;
+mod drift_gate;
 mod failure;
 mod fleet;
 mod listing;
 
+pub use concurrent::concurrent_builds;
+use concurrent::repair_concurrent_builds;
 use drift_gate::DriftGate;
 pub use failure::{Failure, Remains};
 
-use crate::backend::{self, AppliedRow, ApplyError, Connected};
+use crate::backend::{self, AppliedRow, ApplyError, Connected, Direction};
 use crate::config::{self, Config};
 use crate::database::{self, ServerError, Target};
 use crate::error::Error;
 use crate::folder::history::History;
 use crate::folder::Folder;
 use crate::history::{self as status, show, Entry, Local, State};
+use crate::lock_policy::{LockArgs, LockPolicy};
 use crate::verdict::{self, Database, Input, Rules, Scope, Verdict};
 use crate::Context;
-pub use concurrent::concurrent_builds;
-pub(crate) use failure::diagnose;
+pub(crate) use failure::{diagnose, timed_out};
 use listing::{dry_run, listing};
 use sqlx::migrate::MigrateError as SqlxMigrateError;
 use std::path::{Path, PathBuf};
@@ -65,6 +67,8 @@ pub struct MigrateArgs {
     /// terminal)
     #[arg(long)]
     pub yes: bool,
+    #[command(flatten)]
+    pub locks: LockArgs,
 }
 
 /// What `migrate` did: the versions it applied (or, with `--dry-run`, would apply).
@@ -227,7 +231,8 @@ pub fn migrate_one(
             applied: Vec::new(),
         });
     }
-    let run = run(config, target, &local, (rules, gate.as_ref()), ctx);
+    let policy = crate::lock_policy::for_target(&args.locks, config, target);
+    let run = run(config, target, &local, (rules, gate.as_ref(), policy), ctx);
     database::block_on(run)?
 }
 
@@ -298,18 +303,39 @@ fn hint(unreviewed: bool) -> &'static str {
     }
 }
 
+/// Connects (with a second connection, the watcher, that names who blocks a migration when a
+/// lock timeout is set and the database can tell), sets the lock policy and applies.
 async fn run(
     config: &Config,
     target: &Target,
     local: &[Local],
-    (rules, gate): (Rules, Option<&DriftGate<'_>>),
+    (rules, gate, policy): (Rules, Option<&DriftGate<'_>>, LockPolicy),
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
     let mut conn = backend::connect(target, config.dialect).await?;
-    let result = apply_pending(&mut conn, config, local, (rules, gate), ctx).await;
+    if let Err(e) = conn.set_policy(policy).await {
+        let error = ServerError::Sqlx(Box::new(e));
+        let what = conn.what.clone();
+        conn.close().await;
+        let context = "cannot set the lock and statement timeouts";
+        return Err(MigrateError::Sqlx {
+            context,
+            what,
+            error,
+        }
+        .into());
+    }
+    let mut watch = backend::watcher(&mut conn, target, config.dialect).await;
+    let result = apply_pending(&mut conn, config, local, (rules, gate), (&mut watch, ctx)).await;
+    if let Some((watcher, _)) = watch {
+        watcher.close().await;
+    }
     conn.close().await;
     result
 }
+
+/// The watcher connection and the session id it asks about.
+type Watch = Option<(Connected, i64)>;
 
 fn sqlx_error(conn: &Connected, context: &'static str, e: SqlxMigrateError) -> MigrateError {
     MigrateError::Sqlx {
@@ -327,10 +353,26 @@ async fn apply_pending(
     config: &Config,
     local: &[Local],
     (rules, gate): (Rules, Option<&DriftGate<'_>>),
-    ctx: &mut Context<'_>,
+    (watch, ctx): (&mut Watch, &mut Context<'_>),
 ) -> Result<Summary, Error> {
     let lock = conn.lock().await;
     lock.map_err(|e| sqlx_error(conn, "cannot take the migration lock", e))?;
+    let result = apply_locked(conn, config, local, (rules, gate), (watch, ctx)).await;
+    if result.is_err() {
+        // Released here, not only with the session: the connection may be pooled or kept.
+        let _ = conn.unlock().await;
+    }
+    result
+}
+
+/// [`apply_pending`] under the migration lock, which it releases when all went well.
+async fn apply_locked(
+    conn: &mut Connected,
+    config: &Config,
+    local: &[Local],
+    (rules, gate): (Rules, Option<&DriftGate<'_>>),
+    (watch, ctx): (&mut Watch, &mut Context<'_>),
+) -> Result<Summary, Error> {
     let ensured = conn.ensure_history().await;
     ensured.map_err(|e| sqlx_error(conn, "cannot create _sqlx_migrations", e))?;
     let applied = conn.applied().await?;
@@ -357,7 +399,8 @@ async fn apply_pending(
         if m.migration.no_tx {
             repair_concurrent_builds(conn, &m.migration.sql, &file, ctx).await?;
         }
-        match apply_one(conn, m, file.clone(), done.len()).await? {
+        let watcher = watch.as_mut().map(|(w, id)| (w, *id));
+        match apply_one(conn, m, (file.clone(), done.len()), (watcher, ctx)).await? {
             Applied::Here(elapsed) => {
                 total += elapsed;
                 done.push(m.migration.version);
@@ -408,10 +451,22 @@ enum Applied {
 async fn apply_one(
     conn: &mut Connected,
     m: &Local,
-    file: String,
-    applied_before: usize,
+    (file, applied_before): (String, usize),
+    (watcher, ctx): (Option<(&mut Connected, i64)>, &mut Context<'_>),
 ) -> Result<Applied, Error> {
-    let error = match conn.apply(&m.migration).await {
+    let mut say = |line: String| {
+        let _ = writeln!(ctx.stdout, "{file}: {line}");
+    };
+    let (applied, waited) = conn
+        .apply_patiently((&m.migration, Direction::Up), watcher, &mut say)
+        .await;
+    if waited.timed_out {
+        if let Err(error) = applied {
+            let failure = failure::timed_out(conn, m, (file, applied_before), error, &waited).await;
+            return Err(MigrateError::Failed(Box::new(failure)).into());
+        }
+    }
+    let error = match applied {
         Ok(elapsed) => return Ok(Applied::Here(elapsed)),
         Err(ApplyError::Migrate(error)) => error,
         Err(ApplyError::Unsplittable(error)) => {
@@ -486,25 +541,6 @@ async fn applied_meanwhile(conn: &mut Connected, m: &sqlx::migrate::Migration) -
         rows.iter()
             .any(|r| r.version == m.version && r.success && *r.checksum == *m.checksum)
     })
-}
-
-/// An interrupted `CREATE INDEX CONCURRENTLY` leaves an invalid index behind, which `IF NOT
-/// EXISTS` would then keep: drop each such index this migration builds, so it is built again.
-async fn repair_concurrent_builds(
-    conn: &mut Connected,
-    sql: &str,
-    file: &str,
-    ctx: &mut Context<'_>,
-) -> Result<(), Error> {
-    for (schema, name) in concurrent_builds(sql) {
-        if conn.drop_invalid_index(&schema, &name).await? {
-            let _ = writeln!(
-                ctx.stdout,
-                "dropped the invalid index {schema}.{name} left by an interrupted build; {file} builds it again"
-            );
-        }
-    }
-    Ok(())
 }
 
 fn millis(d: Duration) -> String {

@@ -21,6 +21,7 @@ mod fragments;
 mod gate;
 mod lint;
 mod lint_corpus;
+mod lock_timeouts;
 mod migrate_status;
 mod mysql_catalog;
 mod mysql_check;

@@ -69,24 +69,39 @@ pub async fn run(
 
 /// Applies `m` statement by statement with its `_sqlx_migrations` row, as the module says.
 pub async fn apply(conn: &mut MySqlConnection, m: &Migration) -> Result<Duration, ApplyError> {
+    apply_from(conn, m, 0).await
+}
+
+/// Applies `m` from statement `from` (0-based): from the first, its row is written first;
+/// from a later one (after a lock timeout stopped the file there, so that the statements before
+/// it ran and committed), its row with `success = false` is already there.
+pub async fn apply_from(
+    conn: &mut MySqlConnection,
+    m: &Migration,
+    from: usize,
+) -> Result<Duration, ApplyError> {
     let record = |ran: bool| move |error| ApplyError::Record { error, ran };
     // Split before anything runs or is recorded: a file that cannot be split is refused whole.
     let statements = statements(&m.sql).map_err(ApplyError::Unsplittable)?;
     let start = Instant::now();
     conn.execute("SET SESSION autocommit = 1")
         .await
+        .map_err(record(from > 0))?;
+    if from == 0 {
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (?, ?, FALSE, ?, -1)",
+        )
+        .bind(m.version)
+        .bind(&*m.description)
+        .bind(&*m.checksum)
+        .execute(&mut *conn)
+        .await
         .map_err(record(false))?;
-    sqlx::query(
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-         VALUES (?, ?, FALSE, ?, -1)",
-    )
-    .bind(m.version)
-    .bind(&*m.description)
-    .bind(&*m.checksum)
-    .execute(&mut *conn)
-    .await
-    .map_err(record(false))?;
-    if let Err(stopped) = run(conn, &statements).await {
+    }
+    let rest = statements.get(from..).unwrap_or_default();
+    if let Err(mut stopped) = run(conn, rest).await {
+        stopped.index += from;
         if stopped.index == 0 {
             // Nothing ran: nothing is recorded either.
             let _ =

@@ -7,16 +7,18 @@
 pub mod expressions;
 pub mod introspect;
 mod lint;
+mod locks;
 pub mod migrate;
 mod revert;
 pub mod statements;
 
 use super::{
-    pending, server_name, ApplyError, Backend, Conn, Database, Exprs, Judged, Names, Pending,
-    RowCount, StepError,
+    pending, server_name, ApplyError, Backend, Blocker, Conn, Database, Exprs, Judged, Names,
+    Pending, RowCount, StepError,
 };
 use crate::database::Target;
 use crate::introspect::Rules;
+use crate::lock_policy::LockPolicy;
 use crate::sizes::COUNT_LIMIT_BYTES;
 use schema_core::diff::QualifiedName;
 use schema_core::model::{Schema, Table};
@@ -41,6 +43,18 @@ impl Database for Mysql {
     }
     fn misplaced_no_transaction(&self) -> &'static str {
         "so sqlx does not read it: `sqlx migrate run` would send the file inside a transaction (migrate runs MySQL files statement by statement either way, each committing on its own)"
+    }
+    /// `ER_LOCK_WAIT_TIMEOUT` (1205): `lock_wait_timeout` (a metadata lock) or
+    /// `innodb_lock_wait_timeout` (a row lock) ran out.
+    fn is_lock_timeout(&self, error: &sqlx::Error) -> bool {
+        use sqlx::mysql::MySqlDatabaseError;
+        error
+            .as_database_error()
+            .and_then(|d| d.try_downcast_ref::<MySqlDatabaseError>())
+            .is_some_and(|e| e.number() == 1205)
+    }
+    fn names_blockers(&self) -> bool {
+        true
     }
     fn rules(&self) -> &'static Rules<'static> {
         &Rules::MYSQL
@@ -99,11 +113,54 @@ impl Backend for MySqlConnection {
         Ok(())
     }
 
-    async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
+    /// `lock_wait_timeout` (metadata locks) and `innodb_lock_wait_timeout` (row locks) from
+    /// the lock timeout, in whole seconds (at least 1, the least both take); MariaDB's
+    /// `max_statement_time` from the statement timeout (MySQL has no such variable and
+    /// refuses it).
+    async fn prepare(&mut self, policy: &LockPolicy) -> Result<(), sqlx::Error> {
+        if let Some(d) = policy.lock_timeout {
+            let secs = d.as_millis().div_ceil(1000).max(1);
+            let sql = format!(
+                "SET SESSION lock_wait_timeout = {secs}, SESSION innodb_lock_wait_timeout = {secs}"
+            );
+            self.execute(sql.as_str()).await?;
+        }
+        if let Some(d) = policy.statement_timeout {
+            let sql = format!("SET SESSION max_statement_time = {:.3}", d.as_secs_f64());
+            self.execute(sql.as_str()).await?;
+        }
+        Ok(())
+    }
+
+    async fn apply(&mut self, m: &Migration, _policy: &LockPolicy) -> Result<Duration, ApplyError> {
         migrate::apply(self, m).await
     }
 
-    async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
+    async fn resume(
+        &mut self,
+        m: &Migration,
+        from: usize,
+        _policy: &LockPolicy,
+    ) -> Result<Duration, ApplyError> {
+        migrate::apply_from(self, m, from).await
+    }
+
+    async fn session_id(&mut self) -> Result<Option<i64>, sqlx::Error> {
+        let id: u64 = sqlx::query_scalar("SELECT CONNECTION_ID()")
+            .fetch_one(&mut *self)
+            .await?;
+        Ok(i64::try_from(id).ok())
+    }
+
+    async fn blockers(&mut self, id: i64) -> Result<Vec<Blocker>, sqlx::Error> {
+        locks::blockers(self, id).await
+    }
+
+    async fn revert_one(
+        &mut self,
+        down: &Migration,
+        _policy: &LockPolicy,
+    ) -> Result<Duration, ApplyError> {
         revert::revert(self, down).await
     }
 

@@ -7,14 +7,16 @@
 pub mod expressions;
 pub mod introspect;
 mod lint;
+pub mod migrate;
 pub mod statements;
 
 use super::{
-    pending, quote, server_name, Backend, Conn, Database, Exprs, Judged, Names, Pending, RowCount,
-    StepError,
+    pending, quote, server_name, ApplyError, Backend, Blocker, Conn, Database, Exprs, Judged,
+    Names, Pending, RowCount, StepError,
 };
 use crate::commands::migrate::Remains;
 use crate::database::Target;
+use crate::lock_policy::LockPolicy;
 use crate::statements::split_statements;
 
 use schema_core::diff::QualifiedName;
@@ -65,6 +67,16 @@ impl Database for Postgres {
             PgErrorPosition::Internal { .. } => None,
         }
     }
+    /// `lock_not_available`: `lock_timeout` fired (or `NOWAIT` found the lock taken).
+    fn is_lock_timeout(&self, error: &sqlx::Error) -> bool {
+        error
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|code| code == "55P03")
+    }
+    fn names_blockers(&self) -> bool {
+        true
+    }
     fn no_transaction_remains(&self, sql: &str) -> Option<Remains> {
         Some(no_transaction_remains(sql))
     }
@@ -96,6 +108,39 @@ impl Backend for PgConnection {
         "UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2 AND success";
     const DELETE_FAILED: &'static str =
         "DELETE FROM _sqlx_migrations WHERE version = $1 AND NOT success";
+
+    /// sqlx's `apply` with `SET LOCAL lock_timeout` and `statement_timeout` ([`migrate`]).
+    async fn apply(
+        &mut self,
+        m: &Migration,
+        policy: &LockPolicy,
+    ) -> Result<std::time::Duration, ApplyError> {
+        migrate::apply(self, m, policy)
+            .await
+            .map_err(ApplyError::Migrate)
+    }
+
+    /// sqlx's `revert` with `SET LOCAL lock_timeout` and `statement_timeout` ([`migrate`]).
+    async fn revert_one(
+        &mut self,
+        down: &Migration,
+        policy: &LockPolicy,
+    ) -> Result<std::time::Duration, ApplyError> {
+        migrate::revert(self, down, policy)
+            .await
+            .map_err(ApplyError::Migrate)
+    }
+
+    async fn session_id(&mut self) -> Result<Option<i64>, sqlx::Error> {
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut *self)
+            .await?;
+        Ok(Some(i64::from(pid)))
+    }
+
+    async fn blockers(&mut self, pid: i64) -> Result<Vec<Blocker>, sqlx::Error> {
+        migrate::blockers(self, pid).await
+    }
 
     /// Runs the statements, in one transaction unless the file is `-- no-transaction`.
     async fn replay_step(&mut self, m: &Migration) -> Result<(), StepError> {

@@ -14,6 +14,7 @@ use super::{
     StepError,
 };
 use crate::database::{Target, UrlSource};
+use crate::lock_policy::LockPolicy;
 use crate::statements::{split_statements, Statement};
 use schema_core::diff::QualifiedName;
 use schema_core::model::Schema;
@@ -69,6 +70,16 @@ impl Database for Sqlite {
         matches!(target.source, UrlSource::DefaultFile(_))
             || url::Url::parse(&target.url)
                 .is_ok_and(|u| u.query_pairs().any(|(k, v)| k == "mode" && v == "rwc"))
+    }
+    /// `SQLITE_BUSY` (with its extended codes): `busy_timeout` ran out while another
+    /// connection held the database.
+    fn is_lock_timeout(&self, error: &sqlx::Error) -> bool {
+        let code = error.as_database_error().and_then(|d| d.code());
+        code.and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| c & 0xff == 5)
+    }
+    fn blockers_unseen(&self) -> &'static str {
+        "another connection holds a write transaction on the database file (SQLite does not say which)"
     }
     fn how_it_runs(&self, m: &Migration) -> &'static str {
         let own = migrate::own_transaction(&split_statements(&m.sql)).is_some();
@@ -136,7 +147,20 @@ impl Backend for SqliteConnection {
 
     /// sqlx's `apply`, except for `-- no-transaction` files, which it would wrap in a
     /// transaction: those run on the bare connection ([`migrate::apply`]).
-    async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
+    /// `busy_timeout` from the lock timeout: how long a statement waits for another
+    /// connection's write transaction before `SQLITE_BUSY` (sqlx's default is 5 s).
+    async fn prepare(&mut self, policy: &LockPolicy) -> Result<(), sqlx::Error> {
+        if let Some(d) = policy.lock_timeout {
+            let sql = format!(
+                "PRAGMA busy_timeout = {}",
+                d.as_millis().min(i32::MAX as u128)
+            );
+            self.execute(sql.as_str()).await?;
+        }
+        Ok(())
+    }
+
+    async fn apply(&mut self, m: &Migration, _policy: &LockPolicy) -> Result<Duration, ApplyError> {
         let applied = match m.no_tx {
             true => migrate::apply(self, m).await,
             false => Migrate::apply(self, m).await,
@@ -146,7 +170,11 @@ impl Backend for SqliteConnection {
 
     /// A down in one transaction with the deletion of its row, or, `-- no-transaction`, on the
     /// bare connection ([`revert::revert`]).
-    async fn revert_one(&mut self, down: &Migration) -> Result<Duration, ApplyError> {
+    async fn revert_one(
+        &mut self,
+        down: &Migration,
+        _policy: &LockPolicy,
+    ) -> Result<Duration, ApplyError> {
         revert::revert(self, down)
             .await
             .map_err(ApplyError::Migrate)

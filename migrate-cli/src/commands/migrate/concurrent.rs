@@ -1,5 +1,28 @@
-//! The index builds of a `-- no-transaction` file that an interrupted run can leave invalid:
-//! each `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS` as `generate` writes it.
+//! Concurrent index builds in `-- no-transaction` files: an interrupted `CREATE INDEX
+//! CONCURRENTLY` leaves an invalid index that `migrate` drops before building it again.
+
+use crate::backend::Connected;
+use crate::error::Error;
+use crate::Context;
+
+/// An interrupted `CREATE INDEX CONCURRENTLY` leaves an invalid index behind, which `IF NOT
+/// EXISTS` would then keep: drop each such index this migration builds, so it is built again.
+pub(super) async fn repair_concurrent_builds(
+    conn: &mut Connected,
+    sql: &str,
+    file: &str,
+    ctx: &mut Context<'_>,
+) -> Result<(), Error> {
+    for (schema, name) in concurrent_builds(sql) {
+        if conn.drop_invalid_index(&schema, &name).await? {
+            let _ = writeln!(
+                ctx.stdout,
+                "dropped the invalid index {schema}.{name} left by an interrupted build; {file} builds it again"
+            );
+        }
+    }
+    Ok(())
+}
 
 /// The `(schema, index)` of every `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS "index"
 /// ON "schema"."table"` statement in `sql`, as `generate` writes them.

@@ -2,10 +2,11 @@
 //! back, PostgreSQL's error position where the file cannot be replayed) and saying truly what
 //! of it remains.
 
-use crate::backend::{Connected, Replayed};
+use crate::backend::{ApplyError, Connected, Replayed, Waited};
 use crate::database::{self, ServerError};
 use crate::history::Local;
 use crate::statements::{split_statements, Statement};
+use sqlx::migrate::MigrateError;
 
 /// A migration that failed to apply, located as precisely as the database allows.
 #[derive(Debug)]
@@ -77,6 +78,59 @@ impl std::fmt::Display for Failure {
         Ok(())
     }
 }
+
+/// A migration whose last try timed out waiting for a lock. It is not replayed to find the
+/// statement (the replay would wait for the same lock, without a timeout): a file run in a
+/// transaction was rolled back whole, a file run statement by statement names its statement.
+/// The notes name the sessions that held the lock.
+pub(crate) async fn timed_out(
+    conn: &mut Connected,
+    m: &Local,
+    (file, applied_before): (String, usize),
+    error: ApplyError,
+    waited: &Waited,
+) -> Failure {
+    let note = waited.note(&conn.policy, conn.database().blockers_unseen());
+    let mut failure = match error {
+        ApplyError::Stopped(stopped) => {
+            let error = ServerError::Server(Box::new(stopped.error));
+            let mut failure = Failure::new(file, error, stopped.remains, applied_before);
+            failure.statement = stopped.statement;
+            failure
+        }
+        ApplyError::Migrate(MigrateError::ExecuteMigration(e, _)) => {
+            let recovered = conn.recover(&m.migration).await;
+            let sql = &*m.migration.sql;
+            let remains = match !m.migration.no_tx && conn.transactional_ddl() {
+                true => Remains::Nothing,
+                false => match conn.database().no_transaction_remains(sql) {
+                    Some(remains) => remains,
+                    None if matches!(recovered, Some(Ok(true))) => Remains::Nothing,
+                    None => Remains::StatementsBefore,
+                },
+            };
+            Failure::new(
+                file,
+                ServerError::Server(Box::new(e)),
+                remains,
+                applied_before,
+            )
+        }
+        other => {
+            // Not reached: only a failed file or statement is tried again.
+            let error = ServerError::Found(format!("timed out waiting for a lock ({other:?})"));
+            Failure::new(file, error, Remains::Nothing, applied_before)
+        }
+    };
+    if failure.remains == Remains::Nothing {
+        failure.remains = Remains::RolledBack(LOCK_TIMEOUT_ROLLED_BACK.to_string());
+    }
+    failure.notes = note;
+    failure
+}
+
+/// What remains of a migration rolled back after a lock timeout: nothing, and nothing to fix.
+const LOCK_TIMEOUT_ROLLED_BACK: &str = "its transaction was rolled back: nothing of this migration remains and nothing was recorded; the file needs no change: run migrate again once the blocking transaction has ended";
 
 /// What a failed migration left in the database.
 #[derive(Debug, Clone, PartialEq, Eq)]

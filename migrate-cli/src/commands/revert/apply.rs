@@ -4,11 +4,12 @@
 
 use super::plan::{finding_line, plan, Ask, Plan, Step};
 use super::{RevertError, Summary};
-use crate::backend::{self, AppliedRow, ApplyError, Connected, Database};
-use crate::commands::migrate::{diagnose, Failure, Remains};
+use crate::backend::{self, AppliedRow, ApplyError, Connected, Database, Direction};
+use crate::commands::migrate::{diagnose, timed_out, Failure, Remains};
 use crate::config::Config;
 use crate::database::{ServerError, Target};
 use crate::history::Local;
+use crate::lock_policy::LockPolicy;
 use crate::Context;
 use sqlx::migrate::{MigrateError as SqlxMigrateError, Migration};
 use std::time::Duration;
@@ -28,17 +29,30 @@ pub(super) async fn read_applied(
 /// Connects, takes the migration lock, reverts what was asked, and releases it.
 pub(super) async fn run(
     config: &Config,
-    target: &Target,
+    (target, policy): (&Target, LockPolicy),
     local: &[Local],
     (ask, allow_lint_errors): (Ask, bool),
     asked: &Plan,
     ctx: &mut Context<'_>,
 ) -> Result<Summary, RevertError> {
     let mut conn = backend::connect(target, config.dialect).await?;
+    if let Err(e) = conn.set_policy(policy).await {
+        let what = conn.what.clone();
+        conn.close().await;
+        let context = "cannot set the lock and statement timeouts";
+        let error = ServerError::Sqlx(Box::new(e));
+        return Err(RevertError::Sqlx {
+            context,
+            what,
+            error,
+            reverted: 0,
+        });
+    }
+    let mut watch = backend::watcher(&mut conn, target, config.dialect).await;
     let result = match conn.lock().await {
         Ok(()) => {
             let judged = (ask, allow_lint_errors);
-            let result = locked(&mut conn, config, local, judged, asked, ctx).await;
+            let result = locked(&mut conn, config, local, judged, asked, (&mut watch, ctx)).await;
             let unlock = conn.unlock().await;
             match (result, unlock) {
                 (Ok(summary), Err(e)) => {
@@ -50,9 +64,15 @@ pub(super) async fn run(
         }
         Err(e) => Err(sqlx_error(&conn, "cannot take the migration lock", e, 0)),
     };
+    if let Some((watcher, _)) = watch {
+        watcher.close().await;
+    }
     conn.close().await;
     result
 }
+
+/// The watcher connection and the session id it asks about ([`backend::watcher`]).
+type Watch = Option<(Connected, i64)>;
 
 /// Under the lock: the plan again (another run may have changed the history since the
 /// question), then each down.
@@ -62,7 +82,7 @@ async fn locked(
     local: &[Local],
     (ask, allow_lint_errors): (Ask, bool),
     asked: &Plan,
-    ctx: &mut Context<'_>,
+    (watch, ctx): (&mut Watch, &mut Context<'_>),
 ) -> Result<Summary, RevertError> {
     let what = conn.what.clone();
     let applied = conn.applied().await?;
@@ -79,7 +99,8 @@ async fn locked(
     let mut total = Duration::ZERO;
     for step in &planned.steps {
         let Some(down) = &step.down else { continue };
-        let elapsed = revert_step(conn, step, down, reverted.len(), ctx).await?;
+        let watcher = watch.as_mut().map(|(w, id)| (w, *id));
+        let elapsed = revert_step(conn, (step, down), reverted.len(), (watcher, ctx)).await?;
         total += elapsed;
         reverted.push(step.version);
         let _ = writeln!(
@@ -208,14 +229,38 @@ fn sqlx_error(
 /// allows, then located and told.
 async fn revert_step(
     conn: &mut Connected,
-    step: &Step,
-    down: &Migration,
+    (step, down): (&Step, &Migration),
     reverted: usize,
-    ctx: &mut Context<'_>,
+    (watcher, ctx): (Option<(&mut Connected, i64)>, &mut Context<'_>),
 ) -> Result<Duration, RevertError> {
     let file = step.down_file.clone();
     let (version, what) = (step.version, conn.what.clone());
-    let error = match conn.revert_one(down).await {
+    let mut say = |line: String| {
+        let _ = writeln!(ctx.stdout, "{file}: {line}");
+    };
+    let (result, waited) = conn
+        .apply_patiently((down, Direction::Down), watcher, &mut say)
+        .await;
+    let as_local = |file: &str| Local {
+        migration: down.clone(),
+        file: ctx.cwd.join(file),
+        name: step.up.clone(),
+    };
+    if waited.timed_out {
+        if let Err(error) = result {
+            let local = as_local(&file);
+            let mut failure = timed_out(conn, &local, (file, 0), error, &waited).await;
+            failure.remains = match &failure.remains {
+                Remains::RolledBack(_) => Remains::Told(format!("the down was rolled back: nothing of it remains, and migration {version} is still recorded as applied; the down file needs no change: run revert again once the blocking transaction has ended")),
+                other => reworded(other, version),
+            };
+            return Err(RevertError::Failed {
+                failure: Box::new(failure),
+                reverted,
+            });
+        }
+    }
+    let error = match result {
         Ok(elapsed) => return Ok(elapsed),
         Err(ApplyError::Migrate(error)) => error,
         Err(ApplyError::Unsplittable(error)) => {
@@ -246,12 +291,8 @@ async fn revert_step(
     let recovered = conn.recover(down).await;
     match error {
         SqlxMigrateError::ExecuteMigration(e, _) => {
-            let as_local = Local {
-                migration: down.clone(),
-                file: ctx.cwd.join(&file),
-                name: step.up.clone(),
-            };
-            let mut failure = diagnose(conn, &as_local, file, e, 0, recovered).await;
+            let local = as_local(&file);
+            let mut failure = diagnose(conn, &local, file, e, 0, recovered).await;
             failure.remains = reworded(&failure.remains, version);
             Err(RevertError::Failed { failure: Box::new(failure), reverted })
         }

@@ -48,6 +48,8 @@ pub struct RevertArgs {
     /// Revert without asking (required without a terminal)
     #[arg(long)]
     pub yes: bool,
+    #[command(flatten)]
+    pub locks: crate::lock_policy::LockArgs,
 }
 
 /// What `revert` did: the versions it reverted (or, with `--dry-run`, would revert), newest
@@ -233,7 +235,14 @@ pub fn revert(args: &RevertArgs, ctx: &mut Context<'_>) -> Result<Summary, Rever
         None => apply::confirm(ctx, args.yes, &question)?,
     }
     let judged = (ask, args.allow_lint_errors);
-    let run = apply::run(&config, &target, &local, judged, &planned, ctx);
+    let run = apply::run(
+        &config,
+        (&target, crate::lock_policy::for_target(&args.locks, &config, &target)),
+        &local,
+        judged,
+        &planned,
+        ctx,
+    );
     database::block_on(run)?
 }
 
