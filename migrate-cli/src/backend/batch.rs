@@ -2,7 +2,7 @@
 //! transactional: `migrate --atomic` runs every pending file and writes each one's
 //! `_sqlx_migrations` row as sqlx writes it (`(version, description, TRUE, checksum, -1)`,
 //! the execution time after the commit) inside one transaction, so the batch lands whole or not
-//! at all; `migrate --rehearse` runs the same files and always rolls back. Each file runs chunk
+//! at all; `migrate --rehearse` runs the same files (no rows) and always rolls back. Each file runs chunk
 //! by chunk (its `--> statement-breakpoint` chunks), each chunk timed; PostgreSQL gets the run's
 //! `SET LOCAL lock_timeout` / `statement_timeout` first ([`Backend::begin_batch`]). A lock
 //! timeout rolls the whole batch back; it is tried again after the policy's backoff, up to its
@@ -81,13 +81,16 @@ impl Connected {
                     }
                     times.push((i, at.elapsed()));
                 }
-                sqlx::query(record(&*tx))
+                // A rehearsal writes no row: `_sqlx_migrations` may not exist yet.
+                if end == End::Commit {
+                    sqlx::query(record(&*tx))
                     .bind(m.version)
                     .bind(&*m.description)
                     .bind(&*m.checksum)
                     .execute(&mut *tx)
                     .await
                     .map_err(server("cannot record a migration in _sqlx_migrations"))?;
+                }
                 ran.push(Ran { version: m.version, elapsed: start.elapsed(), statements: times });
             }
             match end {
