@@ -143,7 +143,7 @@ pub(super) async fn apply(
             error,
         }) => {
             let mut failure = located(conn, (&files[file], &batch[file].sql), statement, error);
-            let rolled = format!("--atomic ran the {} pending migration(s) in one transaction, which was rolled back: none of them was applied and nothing was recorded ({file} ran before this one and were rolled back too)", files.len());
+            let rolled = format!("--atomic ran the {} pending migration(s) in one transaction, which was rolled back: none of them was applied and nothing was recorded (the {file} before this one ran and were rolled back too)", files.len());
             failure.remains = Remains::Told(match waited.timed_out {
                 true => {
                     failure.notes = waited.note(&conn.policy, conn.database().blockers_unseen());
