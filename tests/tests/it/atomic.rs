@@ -5,7 +5,7 @@
 //! reports `smallint out of range` (file, line, statement) or each statement's time, and
 //! leaves the schema and `_sqlx_migrations` as they were.
 
-use sqlx::{Connection, Executor, SqliteConnection};
+use sqlx::{Connection, Executor, PgConnection, SqliteConnection};
 use std::fs;
 use std::path::Path;
 use tests::project::{run_cli_blocking, Run};
@@ -379,6 +379,56 @@ async fn postgres_rehearsal_times_each_statement_and_changes_nothing() {
     assert_eq!(pg_state(&db).await, (0, -1));
     let index = pg_scalar(&db, "SELECT count(to_regclass('counters_n_idx'))::int8").await;
     assert_eq!(index, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_atomic_batch_behind_a_lock_is_retried_whole_and_applies_nothing() {
+    let Some(db) = pg_db("atomic_pg_lock").await else {
+        return;
+    };
+    let dir = project("postgres", "");
+    five_with_a_failing_fifth(dir.path());
+    fs::remove_file(dir.path().join("migrations/5_narrow.sql")).expect("remove");
+    // An open transaction that read counters holds ACCESS SHARE, which 4's ALTER TABLE waits for.
+    let mut blocker = PgConnection::connect(&db.url).await.expect("blocker");
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut blocker)
+        .await
+        .expect("pid");
+    blocker.execute("BEGIN").await.expect("begin");
+    blocker
+        .execute("SELECT count(*) FROM counters")
+        .await
+        .expect("read");
+    let args = [
+        "migrate",
+        "--url",
+        &db.url,
+        "--atomic",
+        "--lock-timeout",
+        "1s",
+        "--retries",
+        "1",
+    ];
+    let run = run_cli_blocking(dir.path(), &args).await;
+    assert_has(
+        &run,
+        1,
+        &[
+            "4_add_note.sql:1 failed at statement 1: canceling statement due to lock timeout",
+            "the whole batch was rolled back; trying again in 1s (retry 1 of 1)",
+            "gave up after 2 tries",
+            &format!("blocked by pid {pid}"),
+            "none of them was applied",
+            "the files need no change",
+        ],
+    );
+    assert_eq!(pg_state(&db).await, (0, 0));
+    blocker.execute("COMMIT").await.expect("commit");
+    let run = run_cli_blocking(dir.path(), &args).await;
+    assert_has(&run, 0, &["applied 4 migration(s)"]);
+    assert_eq!(pg_state(&db).await, (3, 4));
+    blocker.close().await.expect("close");
 }
 
 async fn sqlite_state(url: &str) -> (i64, i64) {

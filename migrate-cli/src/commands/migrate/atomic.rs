@@ -118,6 +118,19 @@ pub(super) async fn apply(
         let (what, file) = (conn.what.clone(), files[i].clone());
         return Err(MigrateError::from(BatchRefused::NoTransaction { what, file }).into());
     }
+    if pending.is_empty() {
+        // Another run applied them meanwhile.
+        let unlock = conn.unlock().await;
+        unlock.map_err(|e| sqlx_error(conn, "cannot release the migration lock", e))?;
+        let (what, n) = (&conn.what, entries.len());
+        let _ = writeln!(
+            ctx.stdout,
+            "nothing to apply: {what} is up to date ({n} migration(s) applied)"
+        );
+        return Ok(Summary {
+            applied: Vec::new(),
+        });
+    }
     let batch: Vec<_> = pending.iter().map(|l| &l.migration).collect();
     let watcher = watch.as_mut().map(|(w, id)| (w, *id));
     let mut ran = Vec::new();
