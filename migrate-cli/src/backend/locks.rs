@@ -230,7 +230,7 @@ async fn each_apply(
 
 /// Runs `work` while `watcher` asks every [`POLL`] who blocks session `id`; gives the last
 /// sessions it saw.
-async fn watched<R>(
+pub(super) async fn watched<R>(
     work: impl Future<Output = R>,
     watcher: Option<(&mut Connected, i64)>,
 ) -> (R, Vec<Blocker>) {

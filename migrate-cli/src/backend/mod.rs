@@ -36,6 +36,7 @@ macro_rules! each_type {
     };
 }
 
+mod batch;
 mod connected;
 mod locks;
 pub mod mysql;
@@ -45,6 +46,7 @@ pub mod sqlite;
 #[cfg(test)]
 mod tests;
 
+pub use batch::{BatchError, End, Ran};
 pub use locks::{watcher, Blocker, Direction, Waited, POLL};
 pub use mysql::statements::{Piece, SplitError};
 pub use scratch::{Scratch, ScratchError, SCRATCH_PREFIX};
@@ -193,6 +195,12 @@ pub trait Database: Sync {
     fn is_lock_timeout(&self, _error: &sqlx::Error) -> bool {
         false
     }
+    /// Whether its DDL runs inside transactions, so that many migrations can run in one that
+    /// lands whole or not at all (`migrate --atomic`, `--rehearse`); MySQL commits each DDL
+    /// statement implicitly.
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
     /// Whether a second connection can name the sessions this one waits for
     /// ([`Backend::blockers`]).
     fn names_blockers(&self) -> bool {
@@ -300,6 +308,12 @@ pub trait Backend: Connection + Migrate {
     /// `repair --failed`: removes the failed row of a version (the parameter).
     const DELETE_FAILED: &'static str =
         "DELETE FROM _sqlx_migrations WHERE version = ? AND NOT success";
+    /// Writes a migration's row as sqlx does: version, description, checksum (the parameters)
+    /// with `success` true and `execution_time` -1.
+    const RECORD: &'static str = "INSERT INTO _sqlx_migrations ( version, description, success, checksum, execution_time ) VALUES ( ?, ?, TRUE, ?, -1 )";
+    /// Sets the execution time (first parameter, nanoseconds) of a version's row (second).
+    const SET_EXECUTION_TIME: &'static str =
+        "UPDATE _sqlx_migrations SET execution_time = ? WHERE version = ?";
 
     /// Takes the migration lock sqlx takes.
     async fn lock(&mut self) -> Result<(), MigrateError> {
@@ -311,6 +325,11 @@ pub trait Backend: Connection + Migrate {
     }
     /// Sets `policy`'s timeouts on the session, where this database keeps them per session.
     async fn prepare(&mut self, _policy: &LockPolicy) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+    /// Starts a batch of migrations ([`Connected::run_batch`]) on this connection, inside its
+    /// transaction: `policy`'s timeouts where they are set per transaction.
+    async fn begin_batch(&mut self, _policy: &LockPolicy) -> Result<(), sqlx::Error> {
         Ok(())
     }
     /// Applies one migration file as `migrate` does, with its `_sqlx_migrations` row, under

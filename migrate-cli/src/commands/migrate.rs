@@ -9,12 +9,15 @@
 //! How each database applies a file is its backend's ([`crate::backend`]): SQLite
 //! `-- no-transaction` files run as sqlx 0.9 runs them, MySQL files statement by statement.
 
+mod atomic;
 mod concurrent;
 mod drift_gate;
 mod failure;
 mod fleet;
 mod listing;
+mod rehearse;
 
+pub use atomic::BatchRefused;
 pub use concurrent::concurrent_builds;
 use concurrent::repair_concurrent_builds;
 use drift_gate::DriftGate;
@@ -67,6 +70,17 @@ pub struct MigrateArgs {
     /// terminal)
     #[arg(long)]
     pub yes: bool,
+    /// Apply all pending migrations in one transaction, so the batch lands whole or not at all
+    /// (PostgreSQL, SQLite) [default on a protected target where possible]
+    #[arg(long, conflicts_with = "no_atomic")]
+    pub atomic: bool,
+    /// Apply each migration in its own transaction, also on a protected target
+    #[arg(long)]
+    pub no_atomic: bool,
+    /// Run the pending migrations in one transaction that is always rolled back, timing each
+    /// statement (PostgreSQL, SQLite); it takes the same locks for its duration
+    #[arg(long, conflicts_with_all = ["dry_run", "atomic", "no_atomic"])]
+    pub rehearse: bool,
     #[command(flatten)]
     pub locks: LockArgs,
 }
@@ -125,6 +139,9 @@ pub enum MigrateError {
         #[source]
         error: ServerError,
     },
+    /// `--atomic` or `--rehearse` refused before anything ran.
+    #[error(transparent)]
+    Batch(#[from] BatchRefused),
     /// A protected target nobody confirmed ([`crate::protected`]).
     #[error(transparent)]
     Unconfirmed(#[from] crate::protected::Unconfirmed),
@@ -202,6 +219,7 @@ pub fn migrate_one(
     if !verdict.passed() {
         return Err(refusal(&verdict, config, &what, args.dry_run, &ctx.cwd).into());
     }
+    let atomic = atomic::decide(args, config, target, (&local, &entries), &what, ctx)?;
     let gate = history.as_ref().map(|history| DriftGate {
         history,
         local: &local,
@@ -212,6 +230,11 @@ pub fn migrate_one(
             gate.check_dry_run(config, target, &entries, ctx)?;
         }
         return dry_run(config, &local, &entries, &verdict, &what, ctx);
+    }
+    let policy = crate::lock_policy::for_target(&args.locks, config, target);
+    if args.rehearse {
+        let rehearsal = rehearse::rehearse(config, target, &local, (gate.as_ref(), policy), ctx);
+        return database::block_on(rehearsal)?;
     }
     if let Some((name, _)) = crate::protected::protected(config, target).filter(|_| pending) {
         listing(config, &local, &entries, &verdict, ctx);
@@ -231,8 +254,13 @@ pub fn migrate_one(
             applied: Vec::new(),
         });
     }
-    let policy = crate::lock_policy::for_target(&args.locks, config, target);
-    let run = run(config, target, &local, (rules, gate.as_ref(), policy), ctx);
+    let run = run(
+        config,
+        target,
+        &local,
+        (rules, gate.as_ref(), policy, atomic),
+        ctx,
+    );
     database::block_on(run)?
 }
 
@@ -309,7 +337,7 @@ async fn run(
     config: &Config,
     target: &Target,
     local: &[Local],
-    (rules, gate, policy): (Rules, Option<&DriftGate<'_>>, LockPolicy),
+    (rules, gate, policy, atomic): (Rules, Option<&DriftGate<'_>>, LockPolicy, bool),
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
     let mut conn = backend::connect(target, config.dialect).await?;
@@ -326,7 +354,8 @@ async fn run(
         .into());
     }
     let mut watch = backend::watcher(&mut conn, target, config.dialect).await;
-    let result = apply_pending(&mut conn, config, local, (rules, gate), (&mut watch, ctx)).await;
+    let tx = (rules, gate, atomic);
+    let result = apply_pending(&mut conn, config, local, tx, (&mut watch, ctx)).await;
     if let Some((watcher, _)) = watch {
         watcher.close().await;
     }
@@ -352,12 +381,12 @@ async fn apply_pending(
     conn: &mut Connected,
     config: &Config,
     local: &[Local],
-    (rules, gate): (Rules, Option<&DriftGate<'_>>),
+    tx: (Rules, Option<&DriftGate<'_>>, bool),
     (watch, ctx): (&mut Watch, &mut Context<'_>),
 ) -> Result<Summary, Error> {
     let lock = conn.lock().await;
     lock.map_err(|e| sqlx_error(conn, "cannot take the migration lock", e))?;
-    let result = apply_locked(conn, config, local, (rules, gate), (watch, ctx)).await;
+    let result = apply_locked(conn, config, local, tx, (watch, ctx)).await;
     if result.is_err() {
         // Released here, not only with the session: the connection may be pooled or kept.
         let _ = conn.unlock().await;
@@ -370,7 +399,7 @@ async fn apply_locked(
     conn: &mut Connected,
     config: &Config,
     local: &[Local],
-    (rules, gate): (Rules, Option<&DriftGate<'_>>),
+    (rules, gate, atomic): (Rules, Option<&DriftGate<'_>>, bool),
     (watch, ctx): (&mut Watch, &mut Context<'_>),
 ) -> Result<Summary, Error> {
     let ensured = conn.ensure_history().await;
@@ -388,6 +417,9 @@ async fn apply_locked(
     }
     if let Some(gate) = gate {
         gate.check(conn, config, &entries, false, ctx).await?;
+    }
+    if atomic {
+        return atomic::apply(conn, local, &entries, (watch, ctx)).await;
     }
     let mut done = Vec::new();
     let mut total = Duration::ZERO;

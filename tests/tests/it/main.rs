@@ -6,6 +6,7 @@ use std::sync::Mutex;
 /// this process left behind, so no other `verify` of this process may run meanwhile.
 pub static PG_VERIFY: Mutex<()> = Mutex::new(());
 
+mod atomic;
 mod check;
 mod check_dialects;
 mod cli_generate;

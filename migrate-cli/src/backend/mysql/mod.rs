@@ -59,6 +59,9 @@ impl Database for Mysql {
     fn rules(&self) -> &'static Rules<'static> {
         &Rules::MYSQL
     }
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
     fn names(&self) -> &'static Names {
         &NAMES
     }

@@ -94,7 +94,7 @@ pub async fn revert(
 
 /// `SET LOCAL lock_timeout = '1000ms'; SET LOCAL statement_timeout = '900000ms'`, for what
 /// `policy` sets.
-fn settings(set: &str, policy: &LockPolicy) -> String {
+pub(super) fn settings(set: &str, policy: &LockPolicy) -> String {
     let mut out = Vec::new();
     if let Some(d) = policy.lock_timeout {
         out.push(format!("{set} lock_timeout = '{}ms'", d.as_millis()));

@@ -108,6 +108,18 @@ impl Backend for PgConnection {
         "UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2 AND success";
     const DELETE_FAILED: &'static str =
         "DELETE FROM _sqlx_migrations WHERE version = $1 AND NOT success";
+    const RECORD: &'static str = "INSERT INTO _sqlx_migrations ( version, description, success, checksum, execution_time ) VALUES ( $1, $2, TRUE, $3, -1 )";
+    const SET_EXECUTION_TIME: &'static str =
+        "UPDATE _sqlx_migrations SET execution_time = $1 WHERE version = $2";
+
+    /// `SET LOCAL lock_timeout` and `statement_timeout` for the batch's transaction.
+    async fn begin_batch(&mut self, policy: &LockPolicy) -> Result<(), sqlx::Error> {
+        if policy.is_set() {
+            self.execute(migrate::settings("SET LOCAL", policy).as_str())
+                .await?;
+        }
+        Ok(())
+    }
 
     /// sqlx's `apply` with `SET LOCAL lock_timeout` and `statement_timeout` ([`migrate`]).
     async fn apply(

@@ -307,7 +307,7 @@ async fn replay(
 
 /// The line of statement `s` at its error's 1-based character `position`, when that lies in
 /// its text (else the position is in something the statement triggered): its first SQL line.
-fn line_in(s: &Statement<'_>, position: Option<usize>) -> usize {
+pub(super) fn line_in(s: &Statement<'_>, position: Option<usize>) -> usize {
     match position {
         Some(p) if p <= s.text.chars().count() => s.first_line + line_of_char(s.text, p) - 1,
         _ => s.sql_line().unwrap_or(s.first_line),
@@ -315,7 +315,7 @@ fn line_in(s: &Statement<'_>, position: Option<usize>) -> usize {
 }
 
 /// The 1-based number of statement `index`, counting only statements with SQL.
-fn numbered(statements: &[Statement<'_>], index: usize) -> usize {
+pub(super) fn numbered(statements: &[Statement<'_>], index: usize) -> usize {
     statements
         .iter()
         .take(index + 1)
