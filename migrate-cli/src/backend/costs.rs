@@ -62,26 +62,39 @@ impl Work {
     }
 }
 
-/// The statements of `sql` cut at its breakpoint lines, without locks: what a backend that
-/// cannot tell its locks reliably gives.
+/// The statements of `sql` without locks: what a backend that cannot tell its locks reliably
+/// gives. Each chunk between breakpoint lines is cut at its `;`s by the splitter that runs
+/// MySQL files (quotes, comments and `BEGIN ... END` bodies respected); a chunk it cannot cut
+/// is listed whole.
 pub fn unknown(sql: &str) -> Vec<StatementCost> {
-    crate::statements::split_statements(sql)
-        .into_iter()
-        .filter_map(|s| {
-            let line = s.sql_line()?;
-            let text = sql_text(s.text);
-            let last_line = line + text.lines().count().saturating_sub(1);
-            Some(StatementCost {
+    let mut out = Vec::new();
+    for chunk in crate::statements::split_statements(sql) {
+        let pieces = match crate::backend::mysql::statements::split(chunk.text, chunk.first_line) {
+            Ok(pieces) => pieces.into_iter().map(|p| (p.line, p.text)).collect(),
+            Err(_) => vec![(chunk.first_line, chunk.text)],
+        };
+        for (first_line, text) in pieces {
+            let skipped = text
+                .lines()
+                .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with("--"))
+                .count();
+            let text = sql_text(text);
+            if text.is_empty() {
+                continue;
+            }
+            let line = first_line + skipped;
+            out.push(StatementCost {
                 line,
-                last_line,
+                last_line: line + text.lines().count().saturating_sub(1),
                 sql: text,
                 lock: None,
                 work: Work::None,
                 table: None,
                 note: None,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    out
 }
 
 /// A chunk's SQL: its leading comment lines and the blank lines around it left out.

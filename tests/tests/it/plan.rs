@@ -258,7 +258,8 @@ fn pg_plan_shows_locks_rewrites_and_rows_and_changes_nothing() {
 
 /// SQLite and MariaDB: the pending statements listed (no lock column), drift refused and
 /// named, nothing written.
-fn other_database(dialect: &str, url: &str, hand: Hand<'_>) {
+/// `lock`: what the added column's statement locks (SQLite: the database; MySQL: not said).
+fn other_database(dialect: &str, url: &str, hand: Hand<'_>, lock: Option<&str>) {
     let p = Project::new(ACCOUNTS);
     write_config(&p, dialect, "");
     ok(
@@ -291,7 +292,10 @@ fn other_database(dialect: &str, url: &str, hand: Hand<'_>) {
         Some(1),
         "{json:#}"
     );
-    assert!(!statements(&json).is_empty(), "{json:#}");
+    let all = statements(&json);
+    let add = statement(&all, "ADD");
+    assert_eq!(add["lock"]["on"].as_str(), lock, "{json:#}");
+    assert_eq!(add["work"], "none");
 
     hand("ALTER TABLE accounts ADD COLUMN extra integer").expect("drift by hand");
     let run = p.run(&["plan", "--url", url], NOW + 20);
@@ -341,7 +345,7 @@ fn sqlite_plan_lists_statements_and_refuses_drift() {
         "plan without a file",
     );
     assert!(!file.exists(), "plan created {}", file.display());
-    other_database("sqlite", &url, &hand);
+    other_database("sqlite", &url, &hand, Some("the database"));
 }
 
 #[test]
@@ -351,5 +355,5 @@ fn mysql_plan_lists_statements_and_refuses_drift() {
         return;
     };
     let hand = |sql: &str| rt.block_on(db.execute(sql)).map_err(|e| e.to_string());
-    other_database("mysql", &db.url, &hand);
+    other_database("mysql", &db.url, &hand, None);
 }
