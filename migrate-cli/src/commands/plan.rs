@@ -142,7 +142,7 @@ pub fn plan(args: &PlanArgs, ctx: &mut Context<'_>) -> Result<Plan, Error> {
         .collect();
     let mut live = match database.file_missing(&target) {
         true => Live {
-            what: target.source.to_string(),
+            what: database.what_of(&target),
             ..Live::default()
         },
         false => database::block_on(read_live(&config, &target, &local, &history, &costs))??,
