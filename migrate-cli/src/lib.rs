@@ -51,6 +51,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Apply the pending migrations to the database, in order, each in its own transaction (on MySQL statement by statement)
     Migrate(MigrateArgs),
+    /// Show what migrate would do, changing nothing: statements, their locks and rewrites, lint, the verdict and drift
+    Plan(commands::plan::PlanArgs),
     /// List every migration with its state: applied, pending, modified, missing or failed
     Status(StatusArgs),
     /// Replay every migration on a scratch database and check each against its snapshot
@@ -166,6 +168,8 @@ where
         Command::Drop(args) => return commands::drop::run(args, ctx),
         // So does `repair`.
         Command::Repair(args) => return commands::repair::run(args, ctx),
+        // So does `plan`, whose refusal prints the plan first.
+        Command::Plan(args) => return commands::plan::run(args, ctx),
         // So does `revert`.
         Command::Revert(args) => return commands::revert::run(args, ctx),
     };

@@ -38,6 +38,7 @@ macro_rules! each_type {
 
 mod batch;
 mod connected;
+pub mod costs;
 mod locks;
 pub mod mysql;
 pub mod postgres;
@@ -240,6 +241,11 @@ pub trait Database: Sync {
     /// The statement lint's findings of `sql`, a whole migration file of this database, in the
     /// order of its statements, each statement read by this database's parser.
     fn lint_statements(&self, sql: &str) -> Vec<StatementFinding>;
+    /// What each statement of `sql` costs while it runs (`plan`): its lock and whether it
+    /// scans or rewrites the table; by default the statements without locks.
+    fn statement_costs(&self, sql: &str) -> Vec<costs::StatementCost> {
+        costs::unknown(sql)
+    }
     /// Every difference between a snapshot and the live schema, as this database prints back.
     fn compare(&self, expected: &Schema, actual: &Schema) -> Vec<String> {
         compare_by(self.rules(), !self.has_schemas(), expected, actual, None)

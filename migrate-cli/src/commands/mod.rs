@@ -4,6 +4,7 @@ pub mod check;
 pub mod drop;
 pub mod generate;
 pub mod migrate;
+pub mod plan;
 pub mod repair;
 pub mod revert;
 pub mod status;

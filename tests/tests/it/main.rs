@@ -32,6 +32,7 @@ mod mysql_property;
 mod pg_changes;
 mod pg_enum_rebuild;
 mod pg_property;
+mod plan;
 mod repair;
 mod revert;
 mod sqlite_generate;

@@ -131,7 +131,7 @@ fn remember(stmt: &ast::Stmt, seen: &mut Seen) {
 
 /// The byte offsets of the start of a node's first token and of the start of its last that
 /// are neither whitespace nor a comment.
-fn sql_offsets(node: &SyntaxNode) -> Option<(usize, usize)> {
+pub(super) fn sql_offsets(node: &SyntaxNode) -> Option<(usize, usize)> {
     let mut sql = node
         .descendants_with_tokens()
         .filter_map(|e| e.into_token())
@@ -149,7 +149,7 @@ fn offset(size: impl Into<usize>) -> usize {
 }
 
 /// A node's text without quotes, spaces collapsed: `"public"."orders"` → `public.orders`.
-fn name(node: &SyntaxNode) -> String {
+pub(super) fn name(node: &SyntaxNode) -> String {
     crate::statements::lint::unquoted(&node.text().to_string())
 }
 
@@ -174,7 +174,7 @@ fn altered_table(stmt: &ast::Stmt) -> Option<(String, ast::AstChildren<ast::Alte
 }
 
 /// The table of a relation name (`ONLY "public"."orders"` → `public.orders`).
-fn table_of(node: &SyntaxNode) -> String {
+pub(super) fn table_of(node: &SyntaxNode) -> String {
     let text = name(node);
     text.strip_prefix("ONLY ")
         .or_else(|| text.strip_prefix("only "))

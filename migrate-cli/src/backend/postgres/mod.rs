@@ -4,6 +4,7 @@
 //! `Migrate` for PostgreSQL: its advisory lock, one transaction per file unless the file says
 //! `-- no-transaction`.
 
+mod costs;
 pub mod expressions;
 pub mod introspect;
 mod lint;
@@ -56,6 +57,9 @@ impl Database for Postgres {
     }
     fn lint_statements(&self, sql: &str) -> Vec<crate::statements::lint::StatementFinding> {
         lint::lint(sql)
+    }
+    fn statement_costs(&self, sql: &str) -> Vec<crate::backend::costs::StatementCost> {
+        costs::costs(sql)
     }
     fn error_position(&self, error: &sqlx::Error) -> Option<usize> {
         use sqlx::postgres::{PgDatabaseError, PgErrorPosition};

@@ -24,7 +24,7 @@ pub(super) const READER: Reader = Reader {
 };
 
 /// The statements of one SQLite statement's `text`.
-fn parse_statement(text: &str) -> Result<Vec<Statement>, ParserError> {
+pub(super) fn parse_statement(text: &str) -> Result<Vec<Statement>, ParserError> {
     Parser::parse_sql(&Sqlite, text)
 }
 

@@ -3,6 +3,7 @@
 //! the model ([`introspect`]), exact row counts for lint, and finding what a failed rebuild
 //! loses. SQLite has no server: its scratch database is a temporary file.
 
+mod costs;
 pub mod defaults;
 pub mod introspect;
 mod lint;
@@ -33,6 +34,9 @@ impl Database for Sqlite {
     }
     fn lint_statements(&self, sql: &str) -> Vec<crate::statements::lint::StatementFinding> {
         crate::statements::lint::sqlparsed::lint(&lint::READER, sql)
+    }
+    fn statement_costs(&self, sql: &str) -> Vec<crate::backend::costs::StatementCost> {
+        costs::costs(sql)
     }
     fn unusable_defaults(
         &self,
