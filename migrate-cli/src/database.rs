@@ -4,7 +4,7 @@
 
 mod targets;
 
-pub use targets::{resolve_all, resolve_one, url_lines, TargetPlace, TargetUrl};
+pub use targets::{resolve_all, resolve_one, resolve_urls, url_lines, TargetPlace, TargetUrl};
 
 use crate::config::{Config, Dialect};
 use std::fmt;
@@ -154,7 +154,7 @@ pub enum DatabaseError {
         command: &'static str,
     },
     #[error(
-        "{failed} of {count} databases of target {name} could not be read (each is named above)"
+        "{failed} of {count} databases of {name} could not be read (each is named above)"
     )]
     FleetUnread {
         name: String,

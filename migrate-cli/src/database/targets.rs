@@ -84,6 +84,26 @@ pub fn resolve_all(
     named(config, name, table, env, cwd)
 }
 
+/// [`resolve_all`] where `--url` may be given several times (`migrate` and `status`): several
+/// are a fleet, each taken as a single `--url` is.
+pub fn resolve_urls(
+    config: &Config,
+    (urls, target): (&[String], Option<&str>),
+    env: &Env,
+    cwd: &Path,
+) -> Result<Vec<Target>, DatabaseError> {
+    if urls.len() < 2 {
+        let url = urls.first().map(String::as_str);
+        return resolve_all(config, (url, target), env, cwd);
+    }
+    if target.is_some() {
+        return Err(DatabaseError::UrlAndTarget);
+    }
+    urls.iter()
+        .map(|url| resolve_url(config, Some(url), None, cwd))
+        .collect()
+}
+
 fn known(config: &Config) -> String {
     match config.targets.is_empty() {
         true => "it has no [targets.<name>] table".to_string(),
