@@ -153,9 +153,7 @@ pub enum DatabaseError {
         count: usize,
         command: &'static str,
     },
-    #[error(
-        "{failed} of {count} databases of {name} could not be read (each is named above)"
-    )]
+    #[error("{failed} of {count} databases of {name} could not be read (each is named above)")]
     FleetUnread {
         name: String,
         failed: usize,

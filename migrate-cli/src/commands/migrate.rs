@@ -20,8 +20,8 @@ use concurrent::repair_concurrent_builds;
 use drift_gate::DriftGate;
 pub use failure::{Failure, Remains};
 
-pub use crate::commands::status::Format;
 use crate::backend::{self, AppliedRow, ApplyError, Connected, Direction};
+pub use crate::commands::status::Format;
 use crate::config::{self, Config};
 use crate::database::{self, ServerError, Target};
 use crate::error::Error;

@@ -92,7 +92,9 @@ pub(super) fn fleet(
         let _ = writeln!(ctx.stdout, "{json}");
     }
     let failed = out.iter().filter(|o| o.error.is_some()).count();
-    let all = out.into_iter().flat_map(|o| o.migrations.unwrap_or_default());
+    let all = out
+        .into_iter()
+        .flat_map(|o| o.migrations.unwrap_or_default());
     match failed {
         0 => Ok(all.collect()),
         _ if !text => Ok(all.collect()),

@@ -78,11 +78,16 @@ mod tests {
             running.fetch_sub(1, Ordering::SeqCst);
             i * 2
         };
-        let started = run((10, 3, false), work, |_| false, |e| {
-            if let Event::Done(i, r) = e {
-                done.push((i, r));
-            }
-        });
+        let started = run(
+            (10, 3, false),
+            work,
+            |_| false,
+            |e| {
+                if let Event::Done(i, r) = e {
+                    done.push((i, r));
+                }
+            },
+        );
         assert!(started.iter().all(|s| *s));
         assert_eq!(most.load(Ordering::SeqCst), 3);
         done.sort();
@@ -92,7 +97,10 @@ mod tests {
     #[test]
     fn fail_fast_starts_nothing_after_a_failure() {
         let started = run((10, 1, true), |i| i == 2, |failed| *failed, |_| {});
-        assert_eq!(started, [true, true, true, false, false, false, false, false, false, false]);
+        assert_eq!(
+            started,
+            [true, true, true, false, false, false, false, false, false, false]
+        );
         let started = run((10, 1, false), |i| i == 2, |failed| *failed, |_| {});
         assert!(started.iter().all(|s| *s));
     }
