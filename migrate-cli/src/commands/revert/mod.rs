@@ -237,10 +237,7 @@ pub fn revert(args: &RevertArgs, ctx: &mut Context<'_>) -> Result<Summary, Rever
     let judged = (ask, args.allow_lint_errors);
     let run = apply::run(
         &config,
-        (
-            &target,
-            crate::lock_policy::for_target(&args.locks, &config, &target),
-        ),
+        (&target, crate::lock_policy::for_target(&args.locks, &config, &target)),
         &local,
         judged,
         &planned,
