@@ -299,3 +299,43 @@ fn a_sqlite_fleet_from_url_given_several_times() {
     assert_eq!(check.code, migrate_cli::EXIT_USAGE, "{check:#?}");
     assert!(check.text().contains("--url"), "{check:#?}");
 }
+
+#[test]
+fn a_protected_fleet_is_confirmed_once_for_all_its_databases() {
+    let p = project(
+        "sqlite",
+        "[targets.tenants]\nurl_file = \"tenants.txt\"\nprotected = true\n",
+        &[ACCOUNTS],
+    );
+    let urls = "sqlite://a.db?mode=rwc\nsqlite://b.db?mode=rwc\nsqlite://c.db?mode=rwc\n";
+    fs::write(p.path().join("tenants.txt"), urls).expect("url file");
+    let migrate = ["migrate", "--target", "tenants"];
+    // No terminal and no --yes: refused before any database is touched.
+    assert_has(
+        &run(&p, &migrate),
+        1,
+        &[
+            "target tenants is a fleet of 3 databases",
+            "target tenants is protected and there is no terminal to type its name on: pass --yes",
+            "nothing was applied",
+        ],
+    );
+    assert!(["a.db", "b.db", "c.db"]
+        .iter()
+        .all(|f| !p.path().join(f).exists()));
+    // On a terminal, the name is asked once, then every database is migrated.
+    let mut prompt = migrate_cli::prompt::ScriptedPrompt {
+        typed: vec!["tenants".to_string()],
+        ..Default::default()
+    };
+    let now = UNIX_EPOCH + Duration::from_secs(NOW + 100);
+    let env = Env::Fixed(BTreeMap::from([("CI".to_string(), "true".to_string())]));
+    let confirmed = run_cli_in(p.path(), &migrate, now, Some(&mut prompt), env);
+    assert_has(&confirmed, 0, &["target tenants: 3 databases: 3 applied"]);
+    assert_eq!(prompt.asked.len(), 1, "{:?}", prompt.asked);
+    assert!(
+        prompt.asked[0].0.contains("(3 databases) is protected"),
+        "{:?}",
+        prompt.asked
+    );
+}
