@@ -128,6 +128,12 @@ pub enum DatabaseError {
     },
     #[error("give either --url or --target, not both")]
     UrlAndTarget,
+    #[error("database {url} is listed twice in a fleet ({first}, and {second}); list each database once")]
+    FleetTwice {
+        url: String,
+        first: String,
+        second: String,
+    },
     #[error("no target {name} in {config}: {known}; add a [targets.{name}] table with url_env = \"...\" (or url, or url_file)")]
     UnknownTarget {
         name: String,

@@ -12,7 +12,7 @@ mod report;
 
 use super::{migrate_one, Format, MigrateArgs, MigrateError, Summary};
 use crate::config::Config;
-use crate::database::{redact, Target};
+use crate::database::{self, redact, Target};
 use crate::error::Error;
 use crate::history::show;
 use crate::{Context, Env};
@@ -54,6 +54,10 @@ pub(super) fn migrate(
     let name = fleet_name(targets);
     let count = targets.len();
     let json = args.format == Format::Json;
+    // The folder's own problems are the same for every database: said once, before any.
+    database::block_on(crate::history::load_local(config, &ctx.cwd))??;
+    crate::folder::Folder::new(&config.out, &ctx.cwd)
+        .refuse_unlisted_files("nothing was applied")?;
     confirm(args, config, targets, ctx)?;
     // Confirmed once for the whole fleet (or not protected): the databases do not ask again.
     let args = &MigrateArgs {
