@@ -267,6 +267,29 @@ fn a_sqlite_fleet_from_url_given_several_times() {
             "1 of 3 databases of the --url databases failed",
         ],
     );
+    let mut json = args.clone();
+    json.extend(["--format", "json"]);
+    let failed = run(&p, &json);
+    assert_eq!(failed.code, 1, "{failed:#?}");
+    let summary: serde_json::Value = serde_json::from_str(&failed.stdout).expect("json");
+    assert_eq!(summary["target"], serde_json::Value::Null);
+    assert_eq!(
+        (summary["failed"].as_u64(), summary["up_to_date"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let b = &summary["databases"][1];
+    assert_eq!(
+        (&b["database"], &b["state"]),
+        (&urls[1].into(), &"failed".into())
+    );
+    assert!(
+        b["error"].as_str().is_some_and(|e| !e.contains('\n')),
+        "{b}"
+    );
+    assert!(
+        failed.stderr.contains("== sqlite://b.db?mode=rwc (--url)"),
+        "{failed:#?}"
+    );
     fs::remove_file(p.path().join("b.db")).expect("fixed");
     assert_has(
         &run(&p, &args),
