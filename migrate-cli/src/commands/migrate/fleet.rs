@@ -51,7 +51,6 @@ pub(super) fn migrate(
     targets: &[Target],
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
-    let name = fleet_name(targets);
     let count = targets.len();
     let json = args.format == Format::Json;
     // The folder's own problems are the same for every database: said once, before any.
@@ -107,12 +106,24 @@ pub(super) fn migrate(
         .zip(&names)
         .map(|(outcome, name)| outcome.unwrap_or_else(|| Outcome::not_started(name.clone())))
         .collect();
-    match json {
-        true => {
+    conclude(args, targets, outcomes, &mut **stdout)
+}
+
+/// Prints the summary (text or JSON) and gives the run's result: an error if any database
+/// failed or was not started.
+fn conclude(
+    args: &MigrateArgs,
+    targets: &[Target],
+    outcomes: Vec<Outcome>,
+    stdout: &mut dyn std::io::Write,
+) -> Result<Summary, Error> {
+    let name = fleet_name(targets);
+    match args.format {
+        Format::Json => {
             let target = targets[0].source.target_name();
-            report::json(target, &outcomes, args.dry_run, &mut **stdout);
+            report::json(target, &outcomes, args.dry_run, stdout);
         }
-        false => report::text(&name, &outcomes, args.dry_run, &mut **stdout),
+        Format::Text => report::text(&name, &outcomes, args.dry_run, stdout),
     }
     let failed = report::count(&outcomes, "failed");
     let not_started = report::count(&outcomes, "not_started");
@@ -121,7 +132,7 @@ pub(super) fn migrate(
             name,
             failed,
             not_started,
-            count,
+            count: outcomes.len(),
         }
         .into());
     }
