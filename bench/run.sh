@@ -86,7 +86,9 @@ measure() {
 # --- SQL checks ----------------------------------------------------------------------------------
 # count PATTERN FILES...: occurrences of an extended regex (case-insensitive) in the files.
 count() { local re=$1; shift; cat "$@" 2>/dev/null | grep -oiE "$re" | wc -l; }
-sql_files() { find "$1" -maxdepth 1 -name '*.sql' 2>/dev/null | sort; }
+# The up files, as sqlx reads them: migrate-cli's down files (<tag>.down.sql) are checked apart.
+sql_files() { find "$1" -maxdepth 1 -name '*.sql' ! -name '*.down.sql' 2>/dev/null | sort; }
+down_files() { find "$1" -maxdepth 1 -name '*.down.sql' 2>/dev/null | sort; }
 
 # check TOOL PHASE MIGRATIONS_DIR: prints "ok" or what is wrong, and keeps it in $LOGS.
 check() {
@@ -97,6 +99,16 @@ check() {
     [ "$phase" = create ] || want_files=2
     if [ "${#files[@]}" -ne "$want_files" ]; then
         problems+=("${#files[@]} sql files, expected $want_files")
+    fi
+    if [ "$tool" = migrate-cli ]; then
+        # migrate-cli writes a down file beside every migration (drizzle-kit writes none).
+        local downs
+        mapfile -t downs < <(down_files "$dir")
+        [ "${#downs[@]}" -eq "$want_files" ] || problems+=("${#downs[@]} down files, expected $want_files")
+        if [ "${#downs[@]}" -ge 1 ] && [ "$phase" = create ]; then
+            local d=${downs[0]}
+            [ "$(count 'DROP TABLE' "$d")" -eq "$TABLES" ] || problems+=("down DROP TABLE $(count 'DROP TABLE' "$d"), expected $TABLES")
+        fi
     fi
     expect() { # expect LABEL WANT PATTERN FILE...
         local label=$1 want=$2 re=$3 got

@@ -4,7 +4,7 @@
 
 mod targets;
 
-pub use targets::{resolve_all, resolve_one, url_lines, TargetPlace, TargetUrl};
+pub use targets::{resolve_all, resolve_one, resolve_urls, url_lines, TargetPlace, TargetUrl};
 
 use crate::config::{Config, Dialect};
 use std::fmt;
@@ -128,6 +128,12 @@ pub enum DatabaseError {
     },
     #[error("give either --url or --target, not both")]
     UrlAndTarget,
+    #[error("database {url} is listed twice in a fleet ({first}, and {second}); list each database once")]
+    FleetTwice {
+        url: String,
+        first: String,
+        second: String,
+    },
     #[error("no target {name} in {config}: {known}; add a [targets.{name}] table with url_env = \"...\" (or url, or url_file)")]
     UnknownTarget {
         name: String,
@@ -153,9 +159,7 @@ pub enum DatabaseError {
         count: usize,
         command: &'static str,
     },
-    #[error(
-        "{failed} of {count} databases of target {name} could not be read (each is named above)"
-    )]
+    #[error("{failed} of {count} databases of {name} could not be read (each is named above)")]
     FleetUnread {
         name: String,
         failed: usize,

@@ -13,7 +13,7 @@ mod atomic;
 mod concurrent;
 mod drift_gate;
 mod failure;
-mod fleet;
+pub(crate) mod fleet;
 mod listing;
 mod rehearse;
 
@@ -24,6 +24,7 @@ use drift_gate::DriftGate;
 pub use failure::{Failure, Remains};
 
 use crate::backend::{self, AppliedRow, ApplyError, Connected, Direction};
+pub use crate::commands::status::Format;
 use crate::config::{self, Config};
 use crate::database::{self, ServerError, Target};
 use crate::error::Error;
@@ -46,9 +47,10 @@ pub struct MigrateArgs {
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// The database [default: DATABASE_URL from the environment or a .env file beside the
-    /// config, then database_url in the config, then sqlite://dev.db beside it for SQLite]
+    /// config, then database_url in the config, then sqlite://dev.db beside it for SQLite];
+    /// given several times, a fleet
     #[arg(long, value_name = "URL")]
-    pub url: Option<String>,
+    pub url: Vec<String>,
     /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
     /// --url)
     #[arg(long, value_name = "NAME", conflicts_with = "url")]
@@ -83,6 +85,16 @@ pub struct MigrateArgs {
     pub rehearse: bool,
     #[command(flatten)]
     pub locks: LockArgs,
+    /// On a fleet, how many databases are migrated at once
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel: u16,
+    /// On a fleet, start no new database after the first failure (the running ones finish)
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Output format; json prints the summary per database as JSON on stdout (the log of each
+    /// database goes to stderr)
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// What `migrate` did: the versions it applied (or, with `--dry-run`, would apply).
@@ -146,21 +158,22 @@ pub enum MigrateError {
     #[error(transparent)]
     Unconfirmed(#[from] crate::protected::Unconfirmed),
     /// Some databases of a fleet failed; each is already reported.
-    #[error("{failed} of {count} databases of target {name} failed (each is named above); run migrate again after fixing them: it continues where each stopped")]
+    #[error("{failed} of {count} databases of {name} failed (each is named above){}; run migrate again after fixing them: it continues where each stopped", if *not_started > 0 { format!(", and {not_started} were not started (--fail-fast)") } else { String::new() })]
     Fleet {
         name: String,
         failed: usize,
+        not_started: usize,
         count: usize,
     },
 }
 
-/// Runs `migrate` on the database of `--url` or `--target` (on each database of a fleet in
-/// turn, [`fleet`]).
+/// Runs `migrate` on the database of `--url` or `--target` (on each database of a fleet,
+/// `--parallel` at once, [`fleet`]; so is one database with `--format json`).
 pub fn migrate(args: &MigrateArgs, ctx: &mut Context<'_>) -> Result<Summary, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
-    let choice = (args.url.as_deref(), args.target.as_deref());
-    let mut targets = database::resolve_all(&config, choice, &ctx.env, &ctx.cwd)?;
-    if targets.len() > 1 {
+    let choice = (args.url.as_slice(), args.target.as_deref());
+    let mut targets = database::resolve_urls(&config, choice, &ctx.env, &ctx.cwd)?;
+    if targets.len() > 1 || args.format == Format::Json {
         return fleet::migrate(args, &config, &targets, ctx);
     }
     migrate_one(args, &config, &targets.remove(0), ctx)

@@ -1,6 +1,9 @@
 //! `status`: every migration of the folder and of the database's `_sqlx_migrations`, each with
 //! its state (applied, pending, modified, missing, failed), as [`crate::history`] compares them;
-//! on a fleet (`--target` whose `url_file` lists several databases), one line per database.
+//! on a fleet (`--target` whose `url_file` lists several databases, or `--url` given several
+//! times), one line per database ([`fleet`]).
+
+mod fleet;
 
 pub use crate::history::{compare, load_local, show, Entry, FolderReadError, Local, State};
 
@@ -20,9 +23,10 @@ pub struct StatusArgs {
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// The database [default: DATABASE_URL from the environment or a .env file beside the
-    /// config, then database_url in the config, then sqlite://dev.db beside it for SQLite]
+    /// config, then database_url in the config, then sqlite://dev.db beside it for SQLite];
+    /// given several times, a fleet (one line per database)
     #[arg(long, value_name = "URL")]
-    pub url: Option<String>,
+    pub url: Vec<String>,
     /// The database of a target of the config, `[targets.<name>]` in migrate.toml (instead of
     /// --url)
     #[arg(long, value_name = "NAME", conflicts_with = "url")]
@@ -43,10 +47,10 @@ pub enum Format {
 /// Runs `status`.
 pub fn status(args: &StatusArgs, ctx: &mut Context<'_>) -> Result<Vec<Entry>, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
-    let choice = (args.url.as_deref(), args.target.as_deref());
-    let mut targets = database::resolve_all(&config, choice, &ctx.env, &ctx.cwd)?;
+    let choice = (args.url.as_slice(), args.target.as_deref());
+    let mut targets = database::resolve_urls(&config, choice, &ctx.env, &ctx.cwd)?;
     if targets.len() > 1 {
-        return fleet(args, &config, &targets, ctx);
+        return fleet::fleet(args, &config, &targets, ctx);
     }
     let (entries, what) = entries(&config, &targets.remove(0), &ctx.cwd)?;
     match args.format {
@@ -73,77 +77,6 @@ fn entries(config: &Config, target: &Target, cwd: &Path) -> Result<(Vec<Entry>, 
     entries.extend(crate::history::unfiled(config, &entries));
     entries.sort_by_key(|e| e.version);
     Ok((entries, what))
-}
-
-/// A fleet: one line per database with its counts (`--format json`: each database with its
-/// migrations, or its error); an error if any database could not be read.
-fn fleet(
-    args: &StatusArgs,
-    config: &Config,
-    targets: &[Target],
-    ctx: &mut Context<'_>,
-) -> Result<Vec<Entry>, Error> {
-    #[derive(Serialize)]
-    struct One {
-        database: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        migrations: Option<Vec<Entry>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        error: Option<String>,
-    }
-    let mut all = Vec::new();
-    let mut out = Vec::new();
-    for target in targets {
-        let database = database::redact(&target.url);
-        match entries(config, target, &ctx.cwd) {
-            Ok((entries, _)) => {
-                if args.format == Format::Text {
-                    let _ = writeln!(ctx.stdout, "{database}: {}", counts(&entries));
-                }
-                all.extend(entries.iter().cloned());
-                let migrations = Some(entries);
-                out.push(One {
-                    database,
-                    migrations,
-                    error: None,
-                });
-            }
-            Err(e) => {
-                if args.format == Format::Text {
-                    let _ = writeln!(ctx.stdout, "{database}: error: {e}");
-                }
-                let error = Some(e.to_string());
-                out.push(One {
-                    database,
-                    migrations: None,
-                    error,
-                });
-            }
-        }
-    }
-    if args.format == Format::Json {
-        #[derive(Serialize)]
-        struct Out {
-            databases: Vec<One>,
-        }
-        let json = serde_json::to_string_pretty(&Out { databases: out }).unwrap_or_default();
-        let _ = writeln!(ctx.stdout, "{json}");
-        return Ok(all);
-    }
-    let failed = out.iter().filter(|o| o.error.is_some()).count();
-    match failed {
-        0 => Ok(all),
-        failed => Err(database::DatabaseError::FleetUnread {
-            name: targets[0]
-                .source
-                .target_name()
-                .unwrap_or_default()
-                .to_string(),
-            failed,
-            count: targets.len(),
-        }
-        .into()),
-    }
 }
 
 async fn read(config: &Config, target: &Target, cwd: &Path) -> Result<(Vec<Entry>, String), Error> {

@@ -84,6 +84,40 @@ pub fn resolve_all(
     named(config, name, table, env, cwd)
 }
 
+/// [`resolve_all`] where `--url` may be given several times (`migrate` and `status`): several
+/// are a fleet, each taken as a single `--url` is.
+pub fn resolve_urls(
+    config: &Config,
+    (urls, target): (&[String], Option<&str>),
+    env: &Env,
+    cwd: &Path,
+) -> Result<Vec<Target>, DatabaseError> {
+    let all = match urls.len() {
+        0 | 1 => resolve_all(config, (urls.first().map(String::as_str), target), env, cwd)?,
+        _ if target.is_some() => return Err(DatabaseError::UrlAndTarget),
+        _ => urls
+            .iter()
+            .map(|url| resolve_url(config, Some(url), None, cwd))
+            .collect::<Result<_, _>>()?,
+    };
+    refuse_twice(&all)?;
+    Ok(all)
+}
+
+/// A database listed twice in a fleet would be migrated by two runs at once.
+fn refuse_twice(all: &[Target]) -> Result<(), DatabaseError> {
+    for (i, target) in all.iter().enumerate() {
+        if let Some(first) = all[..i].iter().find(|t| t.url == target.url) {
+            return Err(DatabaseError::FleetTwice {
+                url: super::redact(&target.url),
+                first: first.source.to_string(),
+                second: target.source.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn known(config: &Config) -> String {
     match config.targets.is_empty() {
         true => "it has no [targets.<name>] table".to_string(),
@@ -254,5 +288,23 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("verify does not work on fleets yet"), "{err}");
+    }
+
+    #[test]
+    fn a_database_listed_twice_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = "postgres://u:pw@h/a\npostgres://h/b\npostgres://u:pw@h/a\n";
+        std::fs::write(dir.path().join("t.txt"), file).unwrap();
+        let c = config(dir.path(), "[targets.t]\nurl_file = \"t.txt\"\n");
+        let err = resolve_urls(&c, (&[], Some("t")), &env(&[]), dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("database postgres://u:***@h/a is listed twice in a fleet (target t (t.txt:1, url_file in"), "{err}");
+        assert!(err.contains("and target t (t.txt:3, url_file in"), "{err}");
+        let urls = ["sqlite://a.db".to_string(), "sqlite://a.db".to_string()];
+        let err = resolve_urls(&c, (&urls, None), &env(&[]), dir.path()).unwrap_err();
+        assert!(matches!(err, DatabaseError::FleetTwice { .. }), "{err}");
+        let one = resolve_urls(&c, (&urls[..1], None), &env(&[]), dir.path()).unwrap();
+        assert_eq!(one.len(), 1);
     }
 }

@@ -16,6 +16,7 @@ mod down_files;
 mod drift;
 mod drop;
 mod expressions_judged;
+mod fleet;
 mod folder_lock;
 mod folder_refusals;
 mod fragments;

@@ -437,11 +437,11 @@ fn a_fleet_is_migrated_database_by_database_and_one_failure_fails_the_run() {
         &migrate,
         1,
         &[
-            "== database 1/3: sqlite://a.db?mode=rwc (target tenants (tenants.txt:2, url_file in",
-            "target tenants: 3 databases",
-            "  ok      sqlite://a.db?mode=rwc: applied 1",
-            "  failed  postgres://nobody@127.0.0.1:1/b: the database url from target tenants (tenants.txt:4",
-            "  ok      sqlite://c.db?mode=rwc: applied 1",
+            "== sqlite://a.db?mode=rwc (target tenants (tenants.txt:2, url_file in",
+            "target tenants: 3 databases: 2 applied, 1 failed",
+            "  sqlite://a.db?mode=rwc: applied 1",
+            "  postgres://nobody@127.0.0.1:1/b: failed: the database url from target tenants (tenants.txt:4",
+            "  sqlite://c.db?mode=rwc: applied 1",
             "1 of 3 databases of target tenants failed",
         ],
     );
@@ -451,9 +451,9 @@ fn a_fleet_is_migrated_database_by_database_and_one_failure_fails_the_run() {
         &status,
         1,
         &[
-            "sqlite://a.db?mode=rwc: 1 migration: 1 applied",
+            "sqlite://a.db?mode=rwc: 1 applied, 0 pending, 0 failed; drift: none",
             "postgres://nobody@127.0.0.1:1/b: error:",
-            "sqlite://c.db?mode=rwc: 1 migration: 1 applied",
+            "sqlite://c.db?mode=rwc: 1 applied, 0 pending, 0 failed; drift: none",
             "1 of 3 databases of target tenants could not be read",
         ],
     );
@@ -467,8 +467,8 @@ fn a_fleet_is_migrated_database_by_database_and_one_failure_fails_the_run() {
         &run(&p, &["migrate", "--target", "tenants"], &[], None),
         0,
         &[
-            "ok      sqlite://a.db?mode=rwc: applied 0",
-            "ok      sqlite://b.db?mode=rwc: applied 1",
+            "  sqlite://a.db?mode=rwc: up to date",
+            "  sqlite://b.db?mode=rwc: applied 1",
         ],
     );
     let json = run(
