@@ -62,7 +62,7 @@ pub fn confirm<'p>(
             done,
         });
     };
-    let question = format!("target {name} ({what}) is protected: type its name to {command} it:");
+    let question = format!("target {name} ({what}) is protected: type its name to {command} it");
     let typed = prompt
         .input(&question)
         .map_err(|error| Unconfirmed::Prompt {

@@ -156,7 +156,12 @@ pub(super) async fn apply(
             error,
         }) => {
             let mut failure = located(conn, (&files[file], &batch[file].sql), statement, error);
-            let rolled = format!("--atomic ran the {} pending migration(s) in one transaction, which was rolled back: none of them was applied and nothing was recorded (the {file} before this one ran and were rolled back too)", files.len());
+            let before = match file {
+                0 => "it was the first".to_string(),
+                1 => "the 1 migration before it ran and was rolled back too".to_string(),
+                n => format!("the {n} migrations before it ran and were rolled back too"),
+            };
+            let rolled = format!("--atomic ran the {} pending migration(s) in one transaction, which was rolled back: none of them was applied and nothing was recorded ({before})", files.len());
             failure.remains = Remains::Told(match waited.timed_out {
                 true => {
                     failure.notes = waited.note(&conn.policy, conn.database().blockers_unseen());
