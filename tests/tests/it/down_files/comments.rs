@@ -80,6 +80,9 @@ fn comments_are_the_gates(config: &str, dialect: Dialect) {
             .into_iter()
             .map(|f| f.finding.comment())
             .collect();
+        // The first down drops the foreign key before the tables (SQLite's goes with its table).
+        let drops_key = sql.lines().any(|l| l.starts_with("ALTER TABLE"));
+        assert!(i != 0 || drops_key == (dialect != Dialect::Sqlite), "{sql}");
         // Dropping what V1 and V2 created are findings; dropping an index may be none.
         assert!(i == 2 || !gated.is_empty(), "{dialect:?} {tag}: {sql}");
         assert_eq!(written, gated, "{dialect:?} {tag}: {sql}");
