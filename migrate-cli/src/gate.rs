@@ -11,6 +11,7 @@
 //! transaction. `-- lint:allow <code>` lines acknowledge any of these codes.
 
 mod down;
+mod objects;
 mod since;
 mod trusted;
 
@@ -19,6 +20,7 @@ pub use since::{changed_since, Changed, SinceError};
 
 use crate::config::Dialect;
 use crate::statements::lint::{lint_file, StatementFinding};
+use objects::ObjectIndex;
 use schema_core::diff::{Change, QualifiedName};
 use schema_core::lint::{self, Costs, Finding, Severity};
 use schema_core::model::Schema;
@@ -113,13 +115,15 @@ pub fn merge(statements: Vec<StatementFinding>, listed: Vec<Finding>) -> Vec<Fil
         .collect();
     let mut matched = vec![false; out.len()];
     let mut alone = Vec::new();
+    let keys: Vec<(&'static str, String)> = out
+        .iter()
+        .map(|s| (s.finding.code, s.finding.object.clone()))
+        .collect();
+    let mut index = ObjectIndex::new(keys.iter().map(|(c, o)| (*c, o.as_str())));
     for f in listed {
-        let twin = out.iter().enumerate().position(|(i, s)| {
-            !matched[i] && s.finding.code == f.code && same_object(&s.finding.object, &f.object)
-        });
+        let twin = index.take(f.code, &f.object, &mut matched);
         match twin {
             Some(i) => {
-                matched[i] = true;
                 let severity = f.severity.min(out[i].finding.severity);
                 out[i].finding = Finding { severity, ..f };
             }
@@ -198,17 +202,18 @@ pub fn annotated(
     changes: &[Change],
     listed: Vec<Finding>,
 ) -> (String, Vec<Finding>) {
-    annotated_with(dialect, body, (changes, listed), &|_| {})
+    let read = statements_may_tell(changes);
+    annotated_with(dialect, body, (read, changes, listed), &|_| {})
 }
 
-/// [`annotated`], with `adjust` applied to the merged findings before they are written.
+/// [`annotated`], the statements of `body` read only when `read`, with `adjust` applied to the
+/// merged findings before they are written.
 fn annotated_with(
     dialect: Dialect,
     body: &str,
-    (changes, listed): (&[Change], Vec<Finding>),
+    (read, changes, listed): (bool, &[Change], Vec<Finding>),
     adjust: &dyn Fn(&mut Vec<FileFinding>),
 ) -> (String, Vec<Finding>) {
-    let read = statements_may_tell(changes);
     let merged = |sql: &str| -> Vec<Finding> {
         let statements = match read {
             true => superseded_dropped(lint_file(dialect, sql), changes, &listed),

@@ -4,14 +4,16 @@
 //! so a deleted or downgraded comment line changes nothing. `check` gates on it; `revert`
 //! refuses a down with unacknowledged errors.
 
-use super::{annotated_with, merge, same_object, trusted, FileFinding};
+use super::objects::ObjectIndex;
+use super::{annotated_with, merge, trusted, FileFinding};
 use super::{misplaced_no_transaction, own_transaction_inside_sqlx, superseded_dropped};
 use crate::config::Dialect;
 use crate::statements::lint::lint_file;
-use schema_core::diff::Change;
+use schema_core::diff::{Change, QualifiedName};
 use schema_core::lint::{self, Costs, Finding};
 use schema_core::lint::{Severity, DOWN_DROP_CODES};
 use schema_core::model::Schema;
+use std::collections::BTreeSet;
 
 /// A migration's own schema (its snapshot's) and the previous one's (the empty schema for the
 /// first migration): the down goes from the first back to the second.
@@ -89,21 +91,50 @@ pub fn down_annotated(
     listed: Vec<Finding>,
 ) -> (String, Vec<Finding>) {
     let trusted = listed.clone();
-    annotated_with(dialect, body, (changes, listed), &|found| {
+    let read = down_statements_may_tell(changes);
+    annotated_with(dialect, body, (read, changes, listed), &|found| {
         as_warned(found, &trusted)
+    })
+}
+
+/// Whether the statements of a generated down of `changes` can say more than its change list:
+/// not when every change drops a table, a column or an enum the up created, or a foreign key,
+/// check or unique key of a table the down drops, each of whose statements gives the finding
+/// the change list gives for it and no other; `generate` then leaves them unread (the down of a
+/// thousand new tables is a thousand `DROP TABLE`s and their foreign keys' drops). An index
+/// drop is read: on PostgreSQL its statement alone says `drop-index-without-concurrently`.
+/// `check` reads every statement ([`down_findings`]) and finds what these comment lines say (a
+/// test asserts it on every dialect).
+fn down_statements_may_tell(changes: &[Change]) -> bool {
+    let dropped: BTreeSet<&QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropTable { table } => Some(table),
+            _ => None,
+        })
+        .collect();
+    !changes.iter().all(|c| match c {
+        Change::DropTable { .. } | Change::DropColumn { .. } | Change::DropEnum { .. } => true,
+        Change::DropForeignKey { table, .. }
+        | Change::DropCheck { table, .. }
+        | Change::DropUnique { table, .. } => dropped.contains(table),
+        _ => false,
     })
 }
 
 /// The drops of what the up created (a warning in `trusted`) back at that severity: the
 /// statement that drops it says error, not knowing that the up created it.
 fn as_warned(found: &mut [FileFinding], trusted: &[Finding]) {
+    let warned = ObjectIndex::new(
+        trusted
+            .iter()
+            .filter(|t| t.severity == Severity::Warning)
+            .map(|t| (t.code, t.object.as_str())),
+    );
     for f in found {
-        let warned = trusted.iter().any(|t| {
-            t.severity == Severity::Warning
-                && t.code == f.finding.code
-                && same_object(&t.object, &f.finding.object)
-        });
-        if warned && DOWN_DROP_CODES.contains(&f.finding.code) {
+        if DOWN_DROP_CODES.contains(&f.finding.code)
+            && warned.contains(f.finding.code, &f.finding.object)
+        {
             f.finding.severity = Severity::Warning;
         }
     }

@@ -5,6 +5,7 @@
 //! not in the snapshots: it is taken from the file's `rename-*` findings (its statements or
 //! comment lines); without them the pair is a drop and an add, the graver reading.
 
+use super::objects::ObjectIndex;
 use super::same_object;
 use crate::config::Dialect;
 use schema_core::diff::{self, ColumnRename, RenameQuestion, Renames};
@@ -86,13 +87,13 @@ fn answer(question: &RenameQuestion, said: &[Finding], renames: &mut Renames) {
 /// the graver severity of the two; a trusted finding without one is added.
 pub(super) fn merge(trusted: Vec<Finding>, mut listed: Vec<Finding>) -> Vec<Finding> {
     let mut matched = vec![false; listed.len()];
+    let keys: Vec<(&'static str, String)> =
+        listed.iter().map(|f| (f.code, f.object.clone())).collect();
+    let mut index = ObjectIndex::new(keys.iter().map(|(c, o)| (*c, o.as_str())));
     for f in trusted {
-        let twin = (0..listed.len()).find(|&i| {
-            !matched[i] && listed[i].code == f.code && same_object(&listed[i].object, &f.object)
-        });
-        match twin {
+        // A trusted finding pushed below is marked matched: the index holds `listed` as given.
+        match index.take(f.code, &f.object, &mut matched) {
             Some(i) => {
-                matched[i] = true;
                 listed[i].severity = listed[i].severity.min(f.severity);
             }
             None => {

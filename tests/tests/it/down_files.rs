@@ -14,12 +14,14 @@ use std::fs;
 use std::path::Path;
 use tests::project::{Project, Run, NOW};
 
+mod comments;
 mod folder;
 mod mysql;
 mod postgres;
 mod sqlite;
 
 const SQLITE: &str = "dialect = \"sqlite\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
+const MYSQL: &str = "dialect = \"mysql\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
 
 pub fn text(run: &Run) -> String {
     format!("{}{}", run.stdout, run.stderr)
