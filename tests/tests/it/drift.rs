@@ -228,14 +228,20 @@ pub struct Legacy {
 "#;
     let p = project("sqlite", "");
     p.set_schema(&format!("{ACCOUNTS}{LEGACY}"));
-    ok(&p.run(&["generate", "--name", "init"], NOW), "generate init");
+    ok(
+        &p.run(&["generate", "--name", "init"], NOW),
+        "generate init",
+    );
     p.set_schema(ACCOUNTS);
     let run = p.run(&["generate", "--name", "drop_legacy"], NOW + 10);
     ok(&run, "generate drop");
     let run = p.run(&["migrate", "--url", &url, "--allow-lint-errors"], NOW + 15);
     ok(&run, "migrate");
     p.set_schema(&format!("{ACCOUNTS}{COMMENTS}"));
-    ok(&p.run(&["generate", "--name", "comments"], NOW + 20), "generate");
+    ok(
+        &p.run(&["generate", "--name", "comments"], NOW + 20),
+        "generate",
+    );
 
     let hand = |sql: &str| {
         use sqlx::{ConnectOptions, Connection, Executor};
@@ -254,7 +260,8 @@ pub struct Legacy {
     let run = p.run(&["migrate", "--url", &url, "--dry-run"], NOW + 25);
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(
-        run.text().contains("drift: legacy: table not in the snapshot"),
+        run.text()
+            .contains("drift: legacy: table not in the snapshot"),
         "{}",
         run.text()
     );

@@ -51,9 +51,8 @@ async fn migrate_patiently(dir: &Path, url: &str, retries: &str) -> (Run, Durati
 async fn migrate_on_target(dir: &Path, url: &str) -> (Run, Duration) {
     let config = dir.join("migrate.toml");
     let text = fs::read_to_string(&config).expect("config");
-    let table = format!(
-        "\n[targets.staging]\nurl = \"{url}\"\nlock_timeout = \"1s\"\nretries = 2\n"
-    );
+    let table =
+        format!("\n[targets.staging]\nurl = \"{url}\"\nlock_timeout = \"1s\"\nretries = 2\n");
     if !text.contains("[targets.staging]") {
         fs::write(&config, format!("{text}{table}")).expect("target");
     }

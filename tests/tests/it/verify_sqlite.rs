@@ -305,7 +305,8 @@ fn sqlite_a_hand_written_history_in_the_contract_format_verifies() {
     assert_eq!(run.code, 0, "{}", text(&run));
     assert!(!db.exists(), "verify leaves the url's database alone");
     assert!(
-        run.stderr.contains("verify does not use --url or --target on sqlite"),
+        run.stderr
+            .contains("verify does not use --url or --target on sqlite"),
         "{}",
         run.stderr
     );
