@@ -3,7 +3,7 @@
 //! `ReversibleDown` of that version) and the down's lint findings, and every reason to refuse.
 
 use crate::backend::AppliedRow;
-use crate::config::{Config, Dialect};
+use crate::config::Config;
 use crate::folder::history::{self, Depth, History};
 use crate::folder::Folder;
 use crate::gate::{self, FileFinding};
@@ -239,7 +239,8 @@ impl Judge<'_> {
         let reversed = reversed
             .as_ref()
             .map(|(own, prev)| (own.as_ref(), prev.as_ref()));
-        let findings = down_findings(self.config.dialect, &down.sql, reversed);
+        // The gate `check` applies to downs, with the snapshots reversed (own, then previous).
+        let findings = gate::down_unacknowledged(self.config.dialect, &down.sql, reversed);
         Step {
             version: e.version,
             up,
@@ -258,17 +259,6 @@ pub fn finding_line(file: &str, f: &FileFinding) -> String {
         "{file}{at}: {} {} {}: {}",
         f.severity, f.code, f.object, f.message
     )
-}
-
-/// The findings of a down file `sql` that no `-- lint:allow` line acknowledges, with the
-/// migration's snapshots reversed (its own schema, then the previous one) when both are known:
-/// the gate `check` applies to downs ([`gate::down_unacknowledged`]).
-pub fn down_findings(
-    dialect: Dialect,
-    sql: &str,
-    reversed: Option<(&Schema, &Schema)>,
-) -> Vec<FileFinding> {
-    gate::down_unacknowledged(dialect, sql, reversed)
 }
 
 /// The folder's snapshots, read when a down is linted.
