@@ -516,6 +516,7 @@ impl Table {
                     .map(|p| format!("{} IS NOT NULL", quoted(&self.sql_name(p)))),
                 using: i.using.map(String::from),
                 concurrently: false,
+                nulls_not_distinct: false,
             })
             .collect();
         let uniques = self
@@ -524,6 +525,7 @@ impl Table {
             .map(|u| UniqueDef {
                 columns: u.columns.clone(),
                 name: u.name.clone(),
+                nulls_not_distinct: false,
             })
             .collect();
         let checks = self
@@ -544,6 +546,8 @@ impl Table {
             indexes,
             uniques,
             checks,
+            primary_key_name: None,
+            foreign_keys: Vec::new(),
         }
     }
 }
