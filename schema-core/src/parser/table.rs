@@ -128,8 +128,14 @@ pub fn parse_table_partial(input: &DeriveInput) -> syn::Result<(ParsedTable, Opt
     def.primary_key = primary_key(input, &attrs, &fields, &mut errors);
     check_field_lists(&attrs, &fields, &skipped, &mut errors);
     check_column_names(&fields, &mut errors);
+    // A key column that is no column field is an error already: no type check for it.
+    let columns: Vec<Ident> = fields.iter().map(|f| f.ident.clone()).collect();
     let mut type_checks: Vec<TypeCheck> = fields.into_iter().flat_map(|f| f.type_checks).collect();
-    type_checks.extend(attrs.foreign_keys.into_iter().flat_map(|f| f.type_checks));
+    let key_columns = attrs.foreign_keys.into_iter().flat_map(|f| f.type_checks);
+    type_checks.extend(key_columns.filter(|c| match c {
+        TypeCheck::KeyColumn { field, .. } => columns.contains(field),
+        _ => true,
+    }));
     let table = ParsedTable {
         def,
         type_checks,

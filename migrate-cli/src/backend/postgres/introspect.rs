@@ -4,7 +4,8 @@
 //! Types come from `format_type`, defaults, checks and index predicates from `pg_get_expr`,
 //! verbatim: comparing them with what `generate` wrote goes through
 //! [`super::normalize_expr`]. Indexes that back a primary key or unique constraint are not
-//! reported as indexes, and sqlx's `_sqlx_migrations` is skipped.
+//! reported as indexes, and sqlx's `_sqlx_migrations` is skipped. A unique constraint's and a
+//! unique index's `NULLS NOT DISTINCT` come from `pg_index.indnullsnotdistinct`.
 
 use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
