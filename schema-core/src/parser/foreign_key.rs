@@ -145,3 +145,106 @@ fn path(expr: Expr, errors: &mut Errors) -> Option<syn::Path> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::def::TableDef;
+    use crate::model::FkAction;
+    use crate::parser::parse_table;
+    use crate::resolve::resolve;
+
+    fn def(input: syn::DeriveInput) -> TableDef {
+        parse_table(&input).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn errors(input: syn::DeriveInput) -> Vec<String> {
+        match parse_table(&input) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    fn order() -> TableDef {
+        def(syn::parse_quote! {
+            #[table(name = "orders")]
+            #[primary_key(region, number, name = "orders_pk")]
+            #[unique(columns(code, region))]
+            struct Order { region: i32, number: i64, code: i32, note: i32 }
+        })
+    }
+
+    #[test]
+    fn a_struct_key_reads_its_columns_target_and_actions() {
+        let line = def(syn::parse_quote! {
+            #[foreign_key(columns(r, n), references = crate::orders::Order, ref_columns(region, number), on_delete = "cascade")]
+            struct Line { #[column(primary_key)] id: i64, r: i32, n: i64 }
+        });
+        let fk = &line.foreign_keys[0];
+        assert_eq!(
+            (fk.columns.as_slice(), fk.table.as_str()),
+            (&["r".to_string(), "n".to_string()][..], "Order")
+        );
+        assert_eq!(fk.ref_columns, ["region", "number"]);
+        assert_eq!(
+            (fk.on_delete, fk.on_update),
+            (FkAction::Cascade, FkAction::NoAction)
+        );
+        assert_eq!(order().primary_key_name.as_deref(), Some("orders_pk"));
+    }
+
+    #[test]
+    fn mistakes_are_all_reported() {
+        let found = errors(syn::parse_quote! {
+            #[foreign_key(columns(r), references = Order, ref_columns(region, number))]
+            #[foreign_key(columns(r), ref_columns(region), colums(r))]
+            #[index(columns(r), nulls_not_distinct)]
+            struct Line { #[column(primary_key)] id: i64, r: i32 }
+        });
+        assert_eq!(found.len(), 4, "{found:#?}");
+        assert!(
+            found[0].contains("lists 1 column(s) but 2 referenced"),
+            "{found:#?}"
+        );
+        assert!(found[1].contains("unknown key `colums`"), "{found:#?}");
+        assert!(
+            found[2].contains("needs `references = Struct`"),
+            "{found:#?}"
+        );
+        assert!(
+            found[3].contains("applies to a unique index only"),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn resolve_names_keys_and_checks_the_referenced_set() {
+        let to_pk = def(syn::parse_quote! {
+            #[foreign_key(columns(n, r), references = Order, ref_columns(number, region))]
+            #[foreign_key(columns(r, c), references = Order, ref_columns(region, code), name = "line_code_fk")]
+            struct Line { #[column(primary_key)] id: i64, r: i32, n: i64, c: i32 }
+        });
+        let schema = resolve(&[order(), to_pk], &[]).unwrap_or_else(|e| panic!("{e:?}"));
+        let t = &schema.tables["public.line"];
+        let names: Vec<&str> = t.foreign_keys.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["line_code_fk", "line_n_r_fkey"]);
+        assert_eq!(
+            schema.tables["public.orders"]
+                .primary_key
+                .as_ref()
+                .map(|p| p.name.as_str()),
+            Some("orders_pk")
+        );
+        let no_key = def(syn::parse_quote! {
+            #[foreign_key(columns(r, c), references = Order, ref_columns(region, note))]
+            struct Line { #[column(primary_key)] id: i64, r: i32, c: i32 }
+        });
+        let errors = resolve(&[order(), no_key], &[]).err().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(
+            errors[0]
+                .message
+                .contains("neither its primary key nor a unique set"),
+            "{errors:#?}"
+        );
+    }
+}
