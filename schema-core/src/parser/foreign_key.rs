@@ -247,4 +247,40 @@ mod tests {
             "{errors:#?}"
         );
     }
+
+    /// PostgreSQL takes the referenced columns in any order; MySQL needs a key's order.
+    #[test]
+    fn mysql_refuses_referenced_columns_out_of_key_order() {
+        use crate::render::{Dialect, Mysql, Postgres};
+        let line = |reversed: bool| {
+            let mut d = def(syn::parse_quote! {
+                #[foreign_key(columns(r, n), references = Order, ref_columns(region, number))]
+                struct Line { #[column(primary_key)] id: i64, r: i32, n: i64 }
+            });
+            if reversed {
+                d.foreign_keys[0].columns.reverse();
+                d.foreign_keys[0].ref_columns.reverse();
+            }
+            d
+        };
+        for reversed in [false, true] {
+            let defs = [order(), line(reversed)];
+            let schema = resolve(&defs, &[]).unwrap_or_else(|e| panic!("{e:?}"));
+            assert!(Postgres.adapt(schema.clone(), &defs).is_ok());
+            let adapted = Mysql.adapt(schema, &defs);
+            match (reversed, adapted) {
+                (false, Ok(_)) => {}
+                (true, Err(e)) => {
+                    assert_eq!(e.len(), 1, "{e:#?}");
+                    assert!(
+                        e[0].message
+                            .contains("in the order of its key (region, number)"),
+                        "{e:#?}"
+                    );
+                    assert_eq!(e[0].rust_name, "Line");
+                }
+                (_, other) => panic!("reversed {reversed}: {other:?}"),
+            }
+        }
+    }
 }
