@@ -176,6 +176,46 @@ cases! {
             CREATE INDEX \"t1_idx\" ON \"t1\" USING btree (\"t1_idx\") WHERE \"t1\".\"t1_idx\" > 0;",
         ignore: &["column public.t2.t2_id "],
     };
+    // pg-tables.test.ts: 'optional db aliases (camel case)': the same with camelCase names.
+    drizzle_composite_foreign_key_camel_case => Case {
+        name: "dz_composite_fk_camel",
+        before: "",
+        after: r#"
+            #[derive(Table)]
+            #[table(name = "t1")]
+            #[unique(columns(t1_uni), name = "t1Uni")]
+            #[index(columns(t1_uni_idx), unique, name = "t1UniIdx")]
+            #[index(columns(t1_idx), name = "t1Idx", predicate = "\"t1Idx\" > 0")]
+            #[foreign_key(columns(t2_ref), references = T2, ref_columns(t2_id), name = "t1_t2Ref_t2_t2Id_fk")]
+            #[foreign_key(columns(t1_col2, t1_col3), references = T3, ref_columns(t3_id1, t3_id2), name = "t1_t1Col2_t1Col3_t3_t3Id1_t3Id2_fk")]
+            pub struct T1 {
+                #[column(primary_key, name = "t1Id1")] pub t1_id1: i32,
+                #[column(name = "t1Col2")] pub t1_col2: i32,
+                #[column(name = "t1Col3")] pub t1_col3: i32,
+                #[column(name = "t2Ref")] pub t2_ref: i32,
+                #[column(name = "t1Uni")] pub t1_uni: i32,
+                #[column(name = "t1UniIdx")] pub t1_uni_idx: i32,
+                #[column(name = "t1Idx")] pub t1_idx: i32,
+            }
+
+            #[derive(Table)]
+            #[table(name = "t2")]
+            pub struct T2 { #[column(primary_key, identity, name = "t2Id")] pub t2_id: i32 }
+
+            #[derive(Table)]
+            #[table(name = "t3")]
+            #[primary_key(t3_id1, t3_id2, name = "t3_t3Id1_t3Id2_pk")]
+            pub struct T3 { #[column(name = "t3Id1")] pub t3_id1: i32, #[column(name = "t3Id2")] pub t3_id2: i32 }
+        "#,
+        drizzle: "CREATE TABLE \"t1\" (\n\t\"t1Id1\" integer PRIMARY KEY NOT NULL,\n\t\"t1Col2\" integer NOT NULL,\n\t\"t1Col3\" integer NOT NULL,\n\t\"t2Ref\" integer NOT NULL,\n\t\"t1Uni\" integer NOT NULL,\n\t\"t1UniIdx\" integer NOT NULL,\n\t\"t1Idx\" integer NOT NULL,\n\tCONSTRAINT \"t1Uni\" UNIQUE(\"t1Uni\")\n);\n
+            CREATE TABLE \"t2\" (\n\t\"t2Id\" serial PRIMARY KEY NOT NULL\n);\n
+            CREATE TABLE \"t3\" (\n\t\"t3Id1\" integer,\n\t\"t3Id2\" integer,\n\tCONSTRAINT \"t3_t3Id1_t3Id2_pk\" PRIMARY KEY(\"t3Id1\",\"t3Id2\")\n);\n
+            ALTER TABLE \"t1\" ADD CONSTRAINT \"t1_t2Ref_t2_t2Id_fk\" FOREIGN KEY (\"t2Ref\") REFERENCES \"public\".\"t2\"(\"t2Id\") ON DELETE no action ON UPDATE no action;
+            ALTER TABLE \"t1\" ADD CONSTRAINT \"t1_t1Col2_t1Col3_t3_t3Id1_t3Id2_fk\" FOREIGN KEY (\"t1Col2\",\"t1Col3\") REFERENCES \"public\".\"t3\"(\"t3Id1\",\"t3Id2\") ON DELETE no action ON UPDATE no action;
+            CREATE UNIQUE INDEX \"t1UniIdx\" ON \"t1\" USING btree (\"t1UniIdx\");
+            CREATE INDEX \"t1Idx\" ON \"t1\" USING btree (\"t1Idx\") WHERE \"t1\".\"t1Idx\" > 0;",
+        ignore: &["column public.t2.t2Id "],
+    };
     // drizzle-kit's `unique("users_email_key").on(t.email).nullsNotDistinct()` in a new table.
     drizzle_unique_nulls_not_distinct => Case {
         name: "dz_nulls_not_distinct",
