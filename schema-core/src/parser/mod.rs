@@ -6,6 +6,7 @@
 
 mod column;
 mod db_enum;
+mod foreign_key;
 mod fragment;
 mod rust_type;
 mod table;

@@ -11,6 +11,7 @@ mod check;
 mod check_dialects;
 mod cli_generate;
 mod concurrent_index;
+mod constraints13;
 mod derive_matches_scanner;
 mod down_files;
 mod drift;

@@ -117,6 +117,7 @@ impl TableBuilder {
         self.0.uniques.push(Unique {
             name,
             columns: strings(columns),
+            nulls_not_distinct: false,
         });
         self
     }
@@ -128,6 +129,7 @@ impl TableBuilder {
             predicate: None,
             using: None,
             concurrently: false,
+            nulls_not_distinct: false,
         });
         self
     }
