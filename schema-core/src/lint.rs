@@ -100,6 +100,14 @@ pub const ADD_FOREIGN_KEY: &str = "add-foreign-key";
 pub const ADD_CHECK: &str = "add-check";
 pub const RENAME_TABLE: &str = "rename-table";
 pub const RENAME_COLUMN: &str = "rename-column";
+/// The code of the finding a rename of an object of `kind` gives (`rename-sequence`): the
+/// gate reads a rename answered by a flag back from it.
+pub fn rename_code(kind: crate::diff::ObjectKind) -> &'static str {
+    match kind {
+        crate::diff::ObjectKind::Sequence => RENAME_SEQUENCE,
+    }
+}
+
 /// `DROP SEQUENCE`: the numbers it has handed out are forgotten, and a default still calling it
 /// fails.
 pub const DROP_SEQUENCE: &str = "drop-sequence";

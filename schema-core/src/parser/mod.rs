@@ -108,11 +108,16 @@ fn not_yet(what: &str) -> String {
 /// The derives the scanner reads: a struct or enum deriving one of these is part of the schema.
 pub const DERIVES: &[&str] = &["Table", "DbEnum", "Sequence"];
 
-/// An error for a derive of the language that is not built yet (`View`), at its path; the
-/// scanner refuses such an item, as the compiler does (no such derive exists). `None` for any
-/// other derive.
+/// An error for a derive of the language that is not built yet (`View` or
+/// `schema_macros::View`), at its path; the scanner refuses such an item, as the compiler does
+/// (no such derive exists). `None` for any other derive.
 pub fn unsupported_derive(path: &syn::Path) -> Option<syn::Error> {
-    let last = path.segments.last()?.ident.to_string();
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let last = match segments.as_slice() {
+        [last] => last,
+        [krate, last] if krate == "schema_macros" => last,
+        _ => return None,
+    };
     NOT_YET
         .iter()
         .find(|n| n.starts_with(char::is_uppercase) && **n == last)
