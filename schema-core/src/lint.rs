@@ -17,11 +17,13 @@ use std::fmt;
 mod comment;
 mod down;
 mod rebuilds;
+mod sequences;
 mod sizes;
 
 pub use comment::{parse_comment, parse_comment_with};
 pub use down::{lint_down, DOWN_CODES, DOWN_DROP_CODES, IRREVERSIBLE, MISSING_DOWN};
 pub use rebuilds::Costs;
+pub use sequences::rename_code;
 pub use sizes::{
     apply_sizes, locked_table, locked_table_as_written, object_name, tables_to_size, thousands,
     TableSizes, DEFAULT_LARGE_TABLE_ROWS, LOCKING_CODES,
@@ -100,14 +102,6 @@ pub const ADD_FOREIGN_KEY: &str = "add-foreign-key";
 pub const ADD_CHECK: &str = "add-check";
 pub const RENAME_TABLE: &str = "rename-table";
 pub const RENAME_COLUMN: &str = "rename-column";
-/// The code of the finding a rename of an object of `kind` gives (`rename-sequence`): the
-/// gate reads a rename answered by a flag back from it.
-pub fn rename_code(kind: crate::diff::ObjectKind) -> &'static str {
-    match kind {
-        crate::diff::ObjectKind::Sequence => RENAME_SEQUENCE,
-    }
-}
-
 /// `DROP SEQUENCE`: the numbers it has handed out are forgotten, and a default still calling it
 /// fails.
 pub const DROP_SEQUENCE: &str = "drop-sequence";
@@ -459,20 +453,7 @@ fn lint_change(
             format!("renaming column {table}.{from} to {to} breaks running code that still uses the old name"),
             suggestion_for(RENAME_COLUMN),
         )),
-        DropSequence { name } => out.push(finding(
-            DROP_SEQUENCE,
-            Error,
-            name.to_string(),
-            format!("dropping sequence {name} forgets the last number it gave; a default or code still calling nextval on it fails"),
-            suggestion_for(DROP_SEQUENCE),
-        )),
-        RenameSequence { from, to } => out.push(finding(
-            RENAME_SEQUENCE,
-            Warning,
-            to.to_string(),
-            format!("renaming sequence {from} to {to} breaks running code that still calls it by the old name"),
-            suggestion_for(RENAME_SEQUENCE),
-        )),
+        DropSequence { .. } | RenameSequence { .. } => sequences::lint(change, out),
         _ => lint_constraint(change, costs, existing, out),
     }
 }
