@@ -2,7 +2,9 @@
 //! keyed in the schema, may carry a `renamed_from` hint, is asked about when one goes and one
 //! of the same group comes, and is answered with `--rename <kind>:OLD=NEW`. Sequences are the
 //! first; a new kind (a view, a policy) adds a variant here and its objects in [`entries`],
-//! and hints, questions, pairing and reversal follow.
+//! and hints, questions, pairing and reversal follow. A kind that lives inside a table (a
+//! policy, keyed `schema.table.name`) gives the table's key as its group, so its questions
+//! stay within one table, and the CLI reads its flag's `TABLE.OLD` as it reads a column's.
 
 use crate::model::Schema;
 use std::collections::BTreeMap;
