@@ -181,9 +181,9 @@ fn pg_a_sequence_is_created_altered_renamed_and_dropped_keeping_the_numbers() {
     ok(&p.run(&["verify", "--url", &server], NOW + 41), "verify");
 
     // Dropped: the default goes first, the sequence after, an error finding until acknowledged.
-    p.set_schema(&format!(
-        "#[derive(Table)]\n#[table(name = \"orders\")]\npub struct Order {{ #[column(primary_key)] pub id: i64, pub number: i64 }}\n"
-    ));
+    p.set_schema(
+        "#[derive(Table)]\n#[table(name = \"orders\")]\npub struct Order { #[column(primary_key)] pub id: i64, pub number: i64 }\n",
+    );
     ok(
         &p.run(&["generate", "--name", "drop"], NOW + 50),
         "generate the drop",
