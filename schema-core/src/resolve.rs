@@ -13,6 +13,9 @@ use crate::naming;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod foreign_keys;
+mod sequences;
+
+pub use sequences::add_sequences;
 
 /// A problem that only shows once all definitions are seen together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
