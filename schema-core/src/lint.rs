@@ -16,6 +16,7 @@ use std::fmt;
 
 mod comment;
 mod down;
+mod generated;
 mod rebuilds;
 mod sizes;
 
@@ -99,6 +100,9 @@ pub const ADD_FOREIGN_KEY: &str = "add-foreign-key";
 pub const ADD_CHECK: &str = "add-check";
 pub const RENAME_TABLE: &str = "rename-table";
 pub const RENAME_COLUMN: &str = "rename-column";
+/// A generated column's expression changes, or a plain column becomes generated: every row's
+/// value is computed anew and the table rewritten.
+pub const GENERATED_EXPRESSION_CHANGE: &str = "generated-expression-change";
 /// `DROP INDEX` without `CONCURRENTLY` (PostgreSQL): found in the statements only.
 pub const DROP_INDEX_WITHOUT_CONCURRENTLY: &str = "drop-index-without-concurrently";
 /// `DROP DATABASE`: found in the statements only.
@@ -137,6 +141,7 @@ pub const CODES: &[&str] = &[
     ADD_CHECK,
     RENAME_TABLE,
     RENAME_COLUMN,
+    GENERATED_EXPRESSION_CHANGE,
 ];
 
 /// The findings for `changes` (the diff from `old` to `new`), in the changes' order; a change
@@ -251,6 +256,8 @@ pub fn suggestion_for(code: &str) -> &'static str {
              after the old table), or rename during a maintenance window",
         RENAME_COLUMN => "expand / backfill / contract: add the new column, write both, backfill, switch \
              reads, then drop the old one",
+        GENERATED_EXPRESSION_CHANGE => "on a large table add a new generated column under another name, switch \
+             the code over, then drop the old one; or run it in a maintenance window",
         ADD_UNIQUE => "remove the duplicates first; on PostgreSQL build a unique index CONCURRENTLY, \
              then add the constraint USING INDEX",
         INDEX_WITHOUT_CONCURRENTLY => "on PostgreSQL build it without blocking writes: \
@@ -362,7 +369,8 @@ fn lint_change(
             if existing(table)
                 && !column.nullable
                 && column.default.is_none()
-                && !column.identity =>
+                && !column.identity
+                && column.generated.is_none() =>
         {
             out.push(finding(
                 ADD_NOT_NULL_WITHOUT_DEFAULT,
@@ -439,6 +447,7 @@ fn lint_change(
             format!("renaming column {table}.{from} to {to} breaks running code that still uses the old name"),
             suggestion_for(RENAME_COLUMN),
         )),
+        AlterGenerated { .. } => generated::lint(change, costs, existing, out),
         _ => lint_constraint(change, costs, existing, out),
     }
 }

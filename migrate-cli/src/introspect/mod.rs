@@ -346,6 +346,8 @@ mod tests {
             nullable: false,
             default: default.map(str::to_string),
             identity: false,
+            identity_options: Default::default(),
+            generated: None,
             renamed_from: None,
         }
     }

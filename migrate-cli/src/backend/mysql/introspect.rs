@@ -102,6 +102,8 @@ async fn columns(
             ty: ColumnType::Builtin(ty),
             nullable: text(&row, 3)? == "YES",
             identity: extra.contains("auto_increment"),
+            identity_options: Default::default(),
+            generated: None,
             renamed_from: None,
         });
     }

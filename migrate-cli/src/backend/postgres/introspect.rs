@@ -117,6 +117,8 @@ async fn columns(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sql
             nullable: !row.try_get::<bool, _>(3)?,
             default: row.try_get(5)?,
             identity: !identity.is_empty(),
+            identity_options: Default::default(),
+            generated: None,
             renamed_from: None,
         });
     }

@@ -130,6 +130,8 @@ async fn columns(
             nullable: !row.try_get::<bool, _>(2)?,
             default: row.try_get(3)?,
             identity: false,
+            identity_options: Default::default(),
+            generated: None,
             renamed_from: None,
         });
     }
