@@ -9,6 +9,7 @@ pub static PG_VERIFY: Mutex<()> = Mutex::new(());
 mod atomic;
 mod check;
 mod check_dialects;
+mod columns13;
 mod cli_generate;
 mod concurrent_index;
 mod derive_matches_scanner;

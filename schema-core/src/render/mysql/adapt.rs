@@ -179,6 +179,11 @@ fn adapt_columns(
                 ));
             }
         }
+        // MariaDB refuses NOT NULL on a generated column (MySQL takes it): the model holds
+        // what both accept, and a generated column is NULL where its expression is.
+        if column.generated.is_some() {
+            column.nullable = true;
+        }
         // `DEFAULT NULL` is no default: MySQL reports both alike.
         column.default = column
             .default
