@@ -335,3 +335,38 @@ impl Enum {
         Schema::key(&self.schema, &self.name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_settings_fill_in_postgres_defaults_and_read_back() {
+        let int = ColumnType::Builtin("integer".into());
+        let bare = IdentityOptions::default().settings(&int);
+        assert_eq!(
+            (bare.start, bare.min, bare.max, bare.cache),
+            (1, 1, i32::MAX as i64, 1)
+        );
+        let down = IdentityOptions {
+            increment: Some(-1),
+            ..IdentityOptions::default()
+        };
+        let s = down.settings(&int);
+        assert_eq!((s.start, s.min, s.max), (-1, i32::MIN as i64, -1));
+        let all = IdentityOptions {
+            always: true,
+            start: Some(100),
+            increment: Some(10),
+            min: Some(1),
+            max: Some(1000),
+            cache: Some(20),
+            cycle: true,
+        };
+        let back = IdentityOptions::from_settings(true, all.settings(&int), &int);
+        assert_eq!(back.settings(&int), all.settings(&int));
+        assert_eq!(back.min, None, "min 1 is the default and is left out");
+        let plain = IdentityOptions::from_settings(false, bare, &int);
+        assert!(plain.is_empty(), "{plain:?}");
+    }
+}

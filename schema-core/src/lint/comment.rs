@@ -87,7 +87,10 @@ mod tests {
                 table: t(),
                 column: "d".into(),
             },
-            Change::AddColumn { table: t(), column },
+            Change::AddColumn {
+                table: t(),
+                column: column.clone(),
+            },
             Change::SetNotNull {
                 table: t(),
                 column: "a".into(),
@@ -153,6 +156,17 @@ mod tests {
                 table: t(),
                 from: "a".into(),
                 to: "b".into(),
+            },
+            Change::AlterGenerated {
+                table: t(),
+                column: Column {
+                    generated: Some(crate::model::Generated {
+                        expr: "a * 2".into(),
+                        is_virtual: false,
+                    }),
+                    ..column.clone()
+                },
+                from: None,
             },
         ]
     }

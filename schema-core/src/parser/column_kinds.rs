@@ -5,6 +5,7 @@ use super::{check_duplicate, flag, key_of, skip_value, unknown_key, value_expr, 
 use crate::model::IdentityOptions;
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
+use syn::parse::discouraged::Speculative;
 use syn::{Expr, Lit};
 
 pub(super) const GENERATED_EXAMPLE: &str = "#[column(generated = \"price * quantity\")]";
@@ -34,6 +35,14 @@ pub(super) fn parse_identity(
     if !meta.input.peek(syn::token::Paren) {
         return Ok(options);
     }
+    // `identity()`: no options, as a bare `identity`.
+    let fork = meta.input.fork();
+    let content;
+    syn::parenthesized!(content in fork);
+    if content.is_empty() {
+        meta.input.advance_to(&fork);
+        return Ok(options);
+    }
     let mut seen = Vec::new();
     let mut spans = Bounds::default();
     meta.parse_nested_meta(|inner| {
@@ -43,8 +52,8 @@ pub(super) fn parse_identity(
         }
         let span = inner.path.span_of();
         match key.as_str() {
-            "always" => options.always = flag(&inner, errors, "column(identity"),
-            "cycle" => options.cycle = flag(&inner, errors, "column(identity"),
+            "always" => options.always = option_flag(&inner, errors),
+            "cycle" => options.cycle = option_flag(&inner, errors),
             "start" => {
                 options.start = int_value(&inner, errors);
                 spans.start = Some(span);
@@ -119,6 +128,19 @@ fn check_identity_options(o: &IdentityOptions, spans: &Bounds, errors: &mut Erro
     }
 }
 
+/// A flag option (`always`, `cycle`); one given a value is recorded and read as the flag.
+fn option_flag(meta: &ParseNestedMeta, errors: &mut Errors) -> bool {
+    if meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren) {
+        let key = key_of(meta);
+        let rest = skip_value(meta).unwrap_or_default();
+        let path = &meta.path;
+        errors.push_spanned(quote::quote!(#path #rest), format!(
+            "`{key}` is a flag and takes no value; write just `{key}`, for example: #[column(identity({key}))]"
+        ));
+    }
+    true
+}
+
 /// An integer literal, optionally negative: `start = 100`, `increment = -1`.
 fn int_value(meta: &ParseNestedMeta, errors: &mut Errors) -> Option<i64> {
     let key = key_of(meta);
@@ -148,4 +170,76 @@ fn int_value(meta: &ParseNestedMeta, errors: &mut Errors) -> Option<i64> {
         errors.push_spanned(&expr, takes);
     }
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parser::parse_table;
+
+    fn errors(input: syn::DeriveInput) -> Vec<String> {
+        match parse_table(&input) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn generated_and_identity_options_are_read() {
+        let def = parse_table(&syn::parse_quote! {
+            struct Line {
+                #[column(primary_key, identity(always, start = -5, increment = -1, min = -10, max = 0, cache = 3, cycle))]
+                id: i64,
+                #[column(generated = "id * 2", virtual)]
+                twice: Option<i64>,
+            }
+        })
+        .map_err(|e| e.to_string());
+        let def = def
+            .as_ref()
+            .map(|d| (d.fields[0].identity_options, d.fields[1].generated.clone()));
+        let (options, generated) = def.clone().unwrap_or_default();
+        assert_eq!(
+            (
+                options.always,
+                options.start,
+                options.increment,
+                options.min,
+                options.max,
+                options.cache,
+                options.cycle
+            ),
+            (true, Some(-5), Some(-1), Some(-10), Some(0), Some(3), true),
+            "{def:?}"
+        );
+        let generated = generated.map(|g| (g.expr, g.is_virtual));
+        assert_eq!(generated, Some(("id * 2".to_string(), true)), "{def:?}");
+    }
+
+    #[test]
+    fn each_mistake_is_an_error() {
+        let found = errors(syn::parse_quote! {
+            struct Line {
+                #[column(primary_key, generated = "1")]
+                id: i64,
+                #[column(virtual)]
+                a: i32,
+                #[column(generated = "id", default = 1)]
+                b: i64,
+                #[column(identity(strat = 1))]
+                c: i64,
+            }
+        });
+        let starts: Vec<&str> = found.iter().map(|e| &e[..e.len().min(24)]).collect();
+        assert_eq!(
+            starts,
+            [
+                "a generated column canno",
+                "`virtual` only applies t",
+                "a generated column compu",
+                "unknown key `strat` in #",
+            ],
+            "{found:#?}"
+        );
+        assert!(found[3].contains("did you mean `start`?"), "{found:#?}");
+    }
 }

@@ -48,7 +48,8 @@ pub struct OrderLine {{
 }
 
 fn write_config(p: &Project, dialect: &str) {
-    let config = format!("dialect = \"{dialect}\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n");
+    let config =
+        format!("dialect = \"{dialect}\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n");
     fs::write(p.path().join("migrate.toml"), config).expect("config");
 }
 
@@ -67,7 +68,11 @@ fn step(p: &Project, name: &str, url: &str, at: u64) -> String {
         .collect();
     ok(&p.run(&args, at + 1), &format!("migrate {name}"));
     let check = p.run(&["check", "--url", url], at + 2);
-    assert!(!check.text().contains("drift"), "check --url after {name}:\n{}", check.text());
+    assert!(
+        !check.text().contains("drift"),
+        "check --url after {name}:\n{}",
+        check.text()
+    );
     generated.text()
 }
 
@@ -98,7 +103,11 @@ fn generated_scenario(dialect: &str, url: &str, virtual_ok: bool, hand: Hand<'_>
     }
 
     // No longer generated: the column keeps its values and takes writes.
-    p.set_schema(&lines("", sum("price + quantity + 1"), Some("quantity * 2")));
+    p.set_schema(&lines(
+        "",
+        sum("price + quantity + 1"),
+        Some("quantity * 2"),
+    ));
     step(&p, "plain", url, NOW + 20);
     assert_eq!(values(hand, totals), ["7", "36"]);
     hand("INSERT INTO order_lines (price, quantity, total) VALUES (1, 1, 99)").expect("write");
@@ -138,7 +147,11 @@ fn mysql_generated_columns_are_created_changed_and_dropped_with_their_rows() {
     let hand = |sql: &str| {
         rt.block_on(async {
             if !sql.starts_with("SELECT") {
-                return db.execute(sql).await.map(|_| String::new()).map_err(|e| e.to_string());
+                return db
+                    .execute(sql)
+                    .await
+                    .map(|_| String::new())
+                    .map_err(|e| e.to_string());
             }
             let rows: Vec<String> = sqlx::query_scalar(sql)
                 .fetch_all(&db.pool)
@@ -188,7 +201,11 @@ fn pg_hand(
 ) -> Result<String, String> {
     rt.block_on(async {
         if !sql.starts_with("SELECT") {
-            return db.apply(sql).await.map(|_| String::new()).map_err(|e| e.to_string());
+            return db
+                .apply(sql)
+                .await
+                .map(|_| String::new())
+                .map_err(|e| e.to_string());
         }
         let sql = sql.replace("CHAR(20)", "text");
         let rows: Vec<String> = sqlx::query_scalar(&sql)
@@ -273,7 +290,11 @@ fn generate_refuses_what_the_database_lacks() {
     for (dialect, schema, says) in [
         ("sqlite", tickets("(start = 100)"), "Ticket"),
         ("mysql", tickets("(always)"), "Ticket"),
-        ("postgres", lines("price * quantity", Some("price + quantity"), None), "OrderLine"),
+        (
+            "postgres",
+            lines("price * quantity", Some("price + quantity"), None),
+            "OrderLine",
+        ),
     ] {
         let p = Project::new(&schema);
         write_config(&p, dialect);
@@ -289,7 +310,11 @@ fn generate_refuses_what_the_database_lacks() {
             run.text()
         );
         if dialect == "postgres" {
-            assert!(run.text().contains("PostgreSQL 18") || run.text().contains("version 18"), "{}", run.text());
+            assert!(
+                run.text().contains("PostgreSQL 18") || run.text().contains("version 18"),
+                "{}",
+                run.text()
+            );
         }
         assert!(!p.migrations().exists(), "{dialect}: nothing written");
     }

@@ -99,13 +99,14 @@ async fn columns(
         };
         // `STORED GENERATED` / `VIRTUAL GENERATED` (MySQL 8 and MariaDB alike; MySQL's
         // `DEFAULT_GENERATED` is a default that is an expression).
-        let generated = match extra.contains("stored generated") || extra.contains("virtual generated") {
-            true => Some(Generated {
-                expr: text(&row, 6)?,
-                is_virtual: extra.contains("virtual"),
-            }),
-            false => None,
-        };
+        let generated =
+            match extra.contains("stored generated") || extra.contains("virtual generated") {
+                true => Some(Generated {
+                    expr: text(&row, 6)?,
+                    is_virtual: extra.contains("virtual"),
+                }),
+                false => None,
+            };
         table.columns.push(Column {
             name: text(&row, 1)?,
             default: default.map(|d| canonical_default(&d, &ty)),

@@ -10,8 +10,7 @@ use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use schema_core::model::{
     Check, Column, ColumnType, Enum, FkAction, ForeignKey, Generated, IdentityOptions, Index,
-    PrimaryKey, Schema, SequenceSettings, Unique,
-    DEFAULT_SCHEMA,
+    PrimaryKey, Schema, SequenceSettings, Unique, DEFAULT_SCHEMA,
 };
 use sqlx::{PgConnection, Row};
 
