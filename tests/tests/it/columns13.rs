@@ -16,12 +16,13 @@ fn ok(run: &Run, what: &str) {
     assert_eq!(run.code, 0, "{what}:\n{}", run.text());
 }
 
-/// The order lines of one step: `total` generated as `total`, `virtual_sum` (where the
+/// The order lines of one step: `total` (indexed) generated as `total`, `virtual_sum` (where the
 /// database has virtual generated columns) and `double_qty` when given.
 fn lines(total: &str, virtual_sum: Option<&str>, double_qty: Option<&str>) -> String {
+    // Indexed, so a column PostgreSQL drops and adds again gets its index back.
     let total = match total {
-        "" => String::new(),
-        expr => format!("#[column(generated = \"{expr}\")]"),
+        "" => "#[column(index)]".to_string(),
+        expr => format!("#[column(generated = \"{expr}\", index)]"),
     };
     let sum = virtual_sum
         .map(|e| format!("#[column(generated = \"{e}\", virtual)] pub sum: i32,"))
