@@ -266,6 +266,22 @@ fn pg_identity_options_are_created_and_altered_in_place() {
     p.set_schema(&tickets(""));
     step(&p, "bare", &db.url, NOW + 20);
     assert_eq!(values(&hand, ids), ["7", "100", "110", "115"]);
+
+    // A plain column of a table with rows becomes an identity with options: numbered after
+    // its largest value, with the declared options in the catalog (`check --url` in `step`).
+    let with_seq = |seq: &str| {
+        format!("{}\n#[derive(Table)] #[table(name = \"queue\")] pub struct Queue {{ #[column(primary_key)] pub name: String, {seq} pub seq: i64 }}", tickets(""))
+    };
+    p.set_schema(&with_seq(""));
+    step(&p, "queue", &db.url, NOW + 30);
+    hand("INSERT INTO queue (name, seq) VALUES ('a', 41)").expect("rows");
+    p.set_schema(&with_seq(
+        "#[column(identity(always, increment = 2, cache = 5))]",
+    ));
+    step(&p, "numbered", &db.url, NOW + 40);
+    hand("INSERT INTO queue (name) VALUES ('b')").expect("numbered");
+    let seqs = "SELECT CAST(seq AS CHAR(20)) FROM queue ORDER BY seq + 0";
+    assert_eq!(values(&hand, seqs), ["41", "42"]);
     ok(&p.run(&["verify", "--url", &db.url], NOW + 30), "verify");
 }
 
