@@ -231,6 +231,9 @@ pub struct PrimaryKey {
 pub struct Unique {
     pub name: String,
     pub columns: Vec<String>,
+    /// `UNIQUE NULLS NOT DISTINCT`: rows whose columns are NULL count as equal (PostgreSQL 15+).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
 }
 
 /// An index.
@@ -249,6 +252,9 @@ pub struct Index {
     /// Build and drop without blocking writes (PostgreSQL).
     #[serde(default, skip_serializing_if = "is_false")]
     pub concurrently: bool,
+    /// A unique index whose NULLs count as equal: `NULLS NOT DISTINCT` (PostgreSQL 15+).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
 }
 
 /// What a foreign key does when the referenced row changes.

@@ -171,8 +171,8 @@ fn keys_and_checks(
     let mut uniques = match_items(
         &p.old.uniques,
         &p.new.uniques,
-        |u| p.map(&u.columns),
-        |u| u.columns.clone(),
+        |u| p.map(&u.columns).map(|c| (c, u.nulls_not_distinct)),
+        |u| (u.columns.clone(), u.nulls_not_distinct),
         |u| &u.name,
     );
     uniques.recreate(|j| uses_replaced(ctx, &p.key, &p.new.uniques[j].columns));
@@ -261,7 +261,7 @@ fn keys_and_checks(
     !pks.dropped.is_empty() || !uniques.dropped.is_empty()
 }
 
-type IndexContent = (Vec<String>, bool, Option<String>, String);
+type IndexContent = (Vec<String>, bool, Option<String>, String, bool);
 
 fn index_content(index: &Index, columns: Vec<String>) -> IndexContent {
     let using = index
@@ -269,7 +269,8 @@ fn index_content(index: &Index, columns: Vec<String>) -> IndexContent {
         .clone()
         .unwrap_or_else(|| "btree".to_string())
         .to_lowercase();
-    (columns, index.unique, index.predicate.clone(), using)
+    let nulls = index.nulls_not_distinct;
+    (columns, index.unique, index.predicate.clone(), using, nulls)
 }
 
 /// Indexes; true when a unique index is dropped.

@@ -75,6 +75,7 @@ mod tests {
             predicate: None,
             using: None,
             concurrently: false,
+            nulls_not_distinct: false,
         };
         vec![
             Change::DropSchema {
@@ -119,6 +120,7 @@ mod tests {
                 unique: Unique {
                     name: "t_a_key".into(),
                     columns: vec!["a".into()],
+                    nulls_not_distinct: false,
                 },
             },
             Change::CreateIndex {

@@ -7,6 +7,7 @@
 mod column;
 mod column_kinds;
 mod db_enum;
+mod foreign_key;
 mod fragment;
 mod rust_type;
 mod table;

@@ -176,6 +176,15 @@ pub trait Dialect {
         true
     }
 
+    /// Unique keys and unique indexes whose NULLs count as equal (PostgreSQL 15 and later).
+    ///
+    /// ```sql
+    /// ALTER TABLE "public"."accounts" ADD CONSTRAINT "accounts_email_key" UNIQUE NULLS NOT DISTINCT ("email");
+    /// ```
+    fn supports_nulls_not_distinct(&self) -> bool {
+        false
+    }
+
     /// Identity columns.
     ///
     /// ```sql
@@ -380,6 +389,40 @@ pub trait Dialect {
         let _ = (temp_name, values, columns);
         Err(no_enums(self, name))
     }
+}
+
+/// The errors of `table`'s `nulls_not_distinct` keys and indexes where `dialect` has none,
+/// naming the struct (from `def`, the table when unknown) and the attribute.
+pub(crate) fn refuse_nulls_not_distinct<D: Dialect + ?Sized>(
+    dialect: &D,
+    table: &Table,
+    def: Option<&TableDef>,
+) -> Vec<ResolveError> {
+    if dialect.supports_nulls_not_distinct() {
+        return Vec::new();
+    }
+    let uniques = table
+        .uniques
+        .iter()
+        .filter(|u| u.nulls_not_distinct)
+        .map(|u| ("unique constraint", &u.name, "#[unique(..)]"));
+    let indexes = table
+        .indexes
+        .iter()
+        .filter(|i| i.nulls_not_distinct)
+        .map(|i| ("unique index", &i.name, "#[index(..)]"));
+    uniques
+        .chain(indexes)
+        .map(|(what, name, attr)| ResolveError {
+            rust_name: def.map_or_else(|| table.name.clone(), |d| d.rust_name.clone()),
+            field: None,
+            message: format!(
+                "{what} `{name}` of table `{}` has `nulls_not_distinct`, which {} does not have (UNIQUE NULLS NOT DISTINCT is PostgreSQL 15 and later); drop `nulls_not_distinct` from its {attr}",
+                table.name,
+                dialect.name()
+            ),
+        })
+        .collect()
 }
 
 fn no_enums<D: Dialect + ?Sized>(dialect: &D, name: &QualifiedName) -> RenderError {

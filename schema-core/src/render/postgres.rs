@@ -53,6 +53,10 @@ impl Dialect for Postgres {
         true
     }
 
+    fn supports_nulls_not_distinct(&self) -> bool {
+        true
+    }
+
     fn supports_concurrent_indexes(&self) -> bool {
         true
     }

@@ -12,6 +12,7 @@ mod check_dialects;
 mod cli_generate;
 mod columns13;
 mod concurrent_index;
+mod constraints13;
 mod derive_matches_scanner;
 mod down_files;
 mod drift;

@@ -218,6 +218,7 @@ async fn indexes(
             predicate: None,
             using: (using != "btree").then_some(using),
             concurrently: false,
+            nulls_not_distinct: false,
         });
     }
     for table in schema.tables.values_mut() {

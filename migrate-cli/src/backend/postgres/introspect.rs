@@ -4,7 +4,8 @@
 //! Types come from `format_type`, defaults, checks and index predicates from `pg_get_expr`,
 //! verbatim: comparing them with what `generate` wrote goes through
 //! [`super::normalize_expr`]. Indexes that back a primary key or unique constraint are not
-//! reported as indexes, and sqlx's `_sqlx_migrations` is skipped.
+//! reported as indexes, and sqlx's `_sqlx_migrations` is skipped. A unique constraint's and a
+//! unique index's `NULLS NOT DISTINCT` come from `pg_index.indnullsnotdistinct`.
 
 use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
@@ -16,6 +17,11 @@ use sqlx::{PgConnection, Row};
 
 /// Namespaces that never hold user objects.
 const SYSTEM_SCHEMAS: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'";
+
+/// `pg_index.indnullsnotdistinct` of the index `i`, false before PostgreSQL 15 (which has no
+/// such column; read through `to_jsonb`, so one query serves every version).
+const NULLS_NOT_DISTINCT: &str =
+    "coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false)";
 
 /// The whole user schema of the database `conn` is connected to.
 pub async fn introspect(conn: &mut PgConnection) -> Result<Schema, sqlx::Error> {
@@ -177,7 +183,9 @@ async fn constraints(conn: &mut PgConnection, schema: &mut Schema) -> Result<(),
                 ARRAY(SELECT a.attname::text FROM unnest(co.confkey) WITH ORDINALITY k(num, ord) \
                       JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.num ORDER BY k.ord), \
                 co.confdeltype::text, co.confupdtype::text, \
-                CASE WHEN co.contype = 'c' THEN pg_get_expr(co.conbin, co.conrelid) END \
+                CASE WHEN co.contype = 'c' THEN pg_get_expr(co.conbin, co.conrelid) END, \
+                coalesce((SELECT {NULLS_NOT_DISTINCT} FROM pg_index i \
+                          WHERE i.indexrelid = co.conindid), false) \
          FROM pg_constraint co \
          JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_class rc ON rc.oid = co.confrelid \
@@ -195,7 +203,11 @@ async fn constraints(conn: &mut PgConnection, schema: &mut Schema) -> Result<(),
         let columns: Vec<String> = row.try_get(4)?;
         match kind.as_str() {
             "p" => table.primary_key = Some(PrimaryKey { name, columns }),
-            "u" => table.uniques.push(Unique { name, columns }),
+            "u" => table.uniques.push(Unique {
+                name,
+                columns,
+                nulls_not_distinct: row.try_get(11)?,
+            }),
             "f" => table.foreign_keys.push(ForeignKey {
                 name,
                 columns,
@@ -235,7 +247,8 @@ async fn indexes(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sql
                                   ELSE pg_get_indexdef(i.indexrelid, k + 1, true) END \
                       FROM generate_series(0, i.indnkeyatts - 1) k \
                       LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k] \
-                      ORDER BY k) \
+                      ORDER BY k), \
+                {NULLS_NOT_DISTINCT} \
          FROM pg_index i \
          JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
@@ -257,6 +270,7 @@ async fn indexes(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sql
             predicate: row.try_get(5)?,
             columns: row.try_get(6)?,
             concurrently: false,
+            nulls_not_distinct: row.try_get(7)?,
         });
     }
     Ok(())

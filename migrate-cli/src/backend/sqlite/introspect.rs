@@ -190,7 +190,14 @@ async fn indexes(
                 let columns = index_columns(conn, &name).await?;
                 let (name, at) = declared(parsed, Keyed::Unique, &columns);
                 let name = name.unwrap_or_else(|| naming::unique(&table.name, &columns));
-                uniques.push((at, Unique { name, columns }));
+                uniques.push((
+                    at,
+                    Unique {
+                        name,
+                        columns,
+                        nulls_not_distinct: false,
+                    },
+                ));
             }
             "c" => {
                 let sql: String = row.try_get(3)?;
@@ -202,6 +209,7 @@ async fn indexes(
                     predicate: text.predicate,
                     using: None,
                     concurrently: false,
+                    nulls_not_distinct: false,
                 });
             }
             _ => {}

@@ -119,6 +119,7 @@ impl TableBuilder {
         self.0.uniques.push(Unique {
             name,
             columns: strings(columns),
+            nulls_not_distinct: false,
         });
         self
     }
@@ -130,6 +131,7 @@ impl TableBuilder {
             predicate: None,
             using: None,
             concurrently: false,
+            nulls_not_distinct: false,
         });
         self
     }
