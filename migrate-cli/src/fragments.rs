@@ -1,5 +1,5 @@
 //! SQL fragments of the schema sources (`predicate`, a check's `expr`, `default_sql`,
-//! `sql_type`, `using`), read by the dialect's own parser before `generate` writes anything:
+//! `generated`, `sql_type`, `using`), read by the dialect's own parser before `generate` writes anything:
 //! each must be exactly one expression, one type or one index method, so that no fragment
 //! ends its statement, hides the rest of it behind a comment or carries a second one.
 //! The derive's check (`schema_core::parser`) only tokenizes; this one knows the dialect.
@@ -148,6 +148,10 @@ pub fn check(
                 };
                 let what = format!("{what} of field `{name}`");
                 refuse(Some(name), what, Kind::Expression, default);
+            }
+            if let Some(generated) = &column.generated {
+                let what = format!("`generated = {:?}` of field `{name}`", generated.expr);
+                refuse(Some(name), what, Kind::Expression, &generated.expr);
             }
         }
         for index in &table.indexes {

@@ -5,7 +5,7 @@
 //! [`crate::model::Schema`]. The derive macros embed definitions as JSON, and the CLI's
 //! scanner builds the very same values from source, so both resolve identically.
 
-use crate::model::{ColumnType, FkAction, SequenceOptions};
+use crate::model::{ColumnType, FkAction, Generated, IdentityOptions, SequenceOptions};
 use serde::{Deserialize, Serialize};
 
 /// A `#[derive(Table)]` struct.
@@ -52,6 +52,12 @@ pub struct FieldDef {
     pub default: Option<DefaultDef>,
     #[serde(default)]
     pub identity: bool,
+    /// `identity(always, start = .., ..)`: the options of the identity, empty for a bare one.
+    #[serde(default, skip_serializing_if = "IdentityOptions::is_empty")]
+    pub identity_options: IdentityOptions,
+    /// `generated = "..."` (with `virtual`): a computed column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Generated>,
     #[serde(default)]
     pub unique: bool,
     #[serde(default)]

@@ -16,6 +16,7 @@ use std::fmt;
 
 mod comment;
 mod down;
+mod generated;
 mod rebuilds;
 mod sequences;
 mod sizes;
@@ -107,6 +108,9 @@ pub const RENAME_COLUMN: &str = "rename-column";
 pub const DROP_SEQUENCE: &str = "drop-sequence";
 /// A sequence renamed: code and defaults that name it by its old name fail.
 pub const RENAME_SEQUENCE: &str = "rename-sequence";
+/// A generated column's expression changes, or a plain column becomes generated: every row's
+/// value is computed anew and the table rewritten.
+pub const GENERATED_EXPRESSION_CHANGE: &str = "generated-expression-change";
 /// `DROP INDEX` without `CONCURRENTLY` (PostgreSQL): found in the statements only.
 pub const DROP_INDEX_WITHOUT_CONCURRENTLY: &str = "drop-index-without-concurrently";
 /// `DROP DATABASE`: found in the statements only.
@@ -147,6 +151,7 @@ pub const CODES: &[&str] = &[
     RENAME_COLUMN,
     DROP_SEQUENCE,
     RENAME_SEQUENCE,
+    GENERATED_EXPRESSION_CHANGE,
 ];
 
 /// The findings for `changes` (the diff from `old` to `new`), in the changes' order; a change
@@ -265,6 +270,8 @@ pub fn suggestion_for(code: &str) -> &'static str {
              acknowledge with -- lint:allow drop-sequence",
         RENAME_SEQUENCE => "change the defaults and the code that call it by name (nextval('old')) in the same \
              deploy; a default written as nextval('old'::regclass) follows the rename",
+        GENERATED_EXPRESSION_CHANGE => "on a large table add a new generated column under another name, switch \
+             the code over, then drop the old one; or run it in a maintenance window",
         ADD_UNIQUE => "remove the duplicates first; on PostgreSQL build a unique index CONCURRENTLY, \
              then add the constraint USING INDEX",
         INDEX_WITHOUT_CONCURRENTLY => "on PostgreSQL build it without blocking writes: \
@@ -376,7 +383,8 @@ fn lint_change(
             if existing(table)
                 && !column.nullable
                 && column.default.is_none()
-                && !column.identity =>
+                && !column.identity
+                && column.generated.is_none() =>
         {
             out.push(finding(
                 ADD_NOT_NULL_WITHOUT_DEFAULT,
@@ -454,6 +462,7 @@ fn lint_change(
             suggestion_for(RENAME_COLUMN),
         )),
         DropSequence { .. } | RenameSequence { .. } => sequences::lint(change, out),
+        AlterGenerated { .. } => generated::lint(change, costs, existing, out),
         _ => lint_constraint(change, costs, existing, out),
     }
 }

@@ -256,6 +256,8 @@ impl Ctx<'_> {
             nullable: f.nullable && !in_pk,
             default,
             identity: f.identity,
+            identity_options: f.identity_options,
+            generated: f.generated.clone(),
             renamed_from: f.renamed_from.clone(),
         }
     }

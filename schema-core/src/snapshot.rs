@@ -413,6 +413,8 @@ mod tests {
             nullable: false,
             default: None,
             identity: false,
+            identity_options: Default::default(),
+            generated: None,
             renamed_from: hint.map(str::to_string),
         };
         s.tables.insert(

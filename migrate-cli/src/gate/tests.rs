@@ -101,6 +101,8 @@ fn schema(columns: &[&str]) -> Schema {
                 nullable: false,
                 default: None,
                 identity: false,
+                identity_options: Default::default(),
+                generated: None,
                 renamed_from: None,
             })
             .collect(),

@@ -1,4 +1,5 @@
-//! The database judges expressions: which defaults, checks and index predicates of a snapshot
+//! The database judges expressions: which defaults, checks, index predicates and generated
+//! column expressions of a snapshot
 //! and of the live schema to put through the server (the backend's `normalize_expressions`:
 //! PostgreSQL's and MySQL's ask their server, SQLite's judges none), and what its printed-back
 //! texts decide.
@@ -21,6 +22,9 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, Copy)]
 enum Slot {
     Default(usize),
+    /// A column's generated expression, judged as the check `(expr) IS NOT NULL` (the same
+    /// deparser prints it; a default cannot name columns).
+    Generated(usize),
     Check(usize),
     Predicate(usize),
 }
@@ -32,6 +36,17 @@ struct Pair {
     kind: Kind,
     want: String,
     have: Option<String>,
+}
+
+impl Pair {
+    /// The text put on the probe: a generated expression as the condition
+    /// `(expr) IS NOT NULL`, everything else as it is.
+    fn probe(&self, text: &str) -> String {
+        match self.slot {
+            Slot::Generated(_) => format!("({text}) IS NOT NULL"),
+            _ => text.to_string(),
+        }
+    }
 }
 
 /// What the comparison found.
@@ -59,9 +74,9 @@ pub async fn compare(conn: &mut Connected, expected: &Schema, actual: &Schema) -
         }
         let mut items = Vec::new();
         for p in &pairs {
-            items.push((p.kind.clone(), p.want.clone()));
+            items.push((p.kind.clone(), p.probe(&p.want)));
             if let Some(h) = &p.have {
-                items.push((p.kind.clone(), h.clone()));
+                items.push((p.kind.clone(), p.probe(h)));
             }
         }
         let printed = match conn.normalize_expressions(have, &items).await {
@@ -130,6 +145,22 @@ fn pairs(want: &Table, have: &Table) -> Vec<Pair> {
             });
         }
     }
+    for (i, c) in want.columns.iter().enumerate() {
+        let (Some(w), Some(h)) = (
+            &c.generated,
+            have.column(&c.name).and_then(|l| l.generated.as_ref()),
+        ) else {
+            continue;
+        };
+        if w.expr != h.expr {
+            out.push(Pair {
+                slot: Slot::Generated(i),
+                kind: Kind::Check,
+                want: w.expr.clone(),
+                have: Some(h.expr.clone()),
+            });
+        }
+    }
     for (i, c) in want.checks.iter().enumerate() {
         if let Some(h) = have
             .checks
@@ -173,6 +204,11 @@ fn pairs(want: &Table, have: &Table) -> Vec<Pair> {
 fn substitute(want: &mut Table, slot: Slot, have: Option<String>) {
     match slot {
         Slot::Default(i) => want.columns[i].default = have,
+        Slot::Generated(i) => {
+            if let (Some(g), Some(h)) = (&mut want.columns[i].generated, have) {
+                g.expr = h;
+            }
+        }
         Slot::Check(i) => {
             if let Some(h) = have {
                 want.checks[i].expr = h;

@@ -8,6 +8,7 @@
 //! its `NO ACTION` there. `verify` and `check --url` let the server judge expressions first
 //! ([`judge`]).
 
+mod column_kinds;
 pub mod drift;
 pub mod expr;
 pub mod judge;
@@ -343,6 +344,7 @@ fn compare_column(rules: Rules, at: &str, want: &Column, have: &Column, out: &mu
             id(want.identity)
         ));
     }
+    column_kinds::compare(rules, at, want, have, out);
 }
 
 /// A type as a user writes it: `character varying(320)`, `public.issue_state`, `text[]`.
@@ -366,6 +368,8 @@ mod tests {
             nullable: false,
             default: default.map(str::to_string),
             identity: false,
+            identity_options: Default::default(),
+            generated: None,
             renamed_from: None,
         }
     }

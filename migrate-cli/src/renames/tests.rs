@@ -16,6 +16,8 @@ fn table(key: &str, columns: &[&str]) -> Table {
                 nullable: false,
                 default: None,
                 identity: false,
+                identity_options: Default::default(),
+                generated: None,
                 renamed_from: None,
             })
             .collect(),

@@ -4,7 +4,8 @@
 //! before the renames use the old names, everything after the renames uses the new ones.
 
 use crate::model::{
-    Check, Column, ColumnType, ForeignKey, Index, PrimaryKey, Sequence, SequenceOptions, Table,
+    Check, Column, ColumnType, ForeignKey, Generated, IdentityOptions, Index, PrimaryKey, Sequence,
+    SequenceOptions, Table,
     Unique,
 };
 use std::fmt;
@@ -190,6 +191,24 @@ pub enum Change {
     DropIdentity {
         table: QualifiedName,
         column: String,
+    },
+    /// The identity's options change (`ALTER COLUMN .. SET GENERATED ALWAYS SET START WITH ..`
+    /// on PostgreSQL): the sequence and its rows stay. `ty` is the column's (new) type, which
+    /// gives the defaults of the options left out.
+    AlterIdentity {
+        table: QualifiedName,
+        column: String,
+        ty: ColumnType,
+        from: IdentityOptions,
+        to: IdentityOptions,
+    },
+    /// A generated column's expression or kind changes, a plain column becomes generated
+    /// (`from` is `None`) or a generated one plain (`column.generated` is `None`). `column` is
+    /// the whole new definition, for the dialects that drop and add it again.
+    AlterGenerated {
+        table: QualifiedName,
+        column: Column,
+        from: Option<Generated>,
     },
     AddPrimaryKey {
         table: QualifiedName,
@@ -402,6 +421,21 @@ impl Change {
             DropDefault { table, column } => format!("~ column {table}.{column}: drop default"),
             AddIdentity { table, column } => format!("~ column {table}.{column}: add identity"),
             DropIdentity { table, column } => format!("~ column {table}.{column}: drop identity"),
+            AlterIdentity { table, column, .. } => {
+                format!("~ column {table}.{column}: identity options")
+            }
+            AlterGenerated { table, column, .. } => match &column.generated {
+                Some(g) => format!(
+                    "~ column {table}.{}: generated always as ({}) {}",
+                    column.name,
+                    g.expr,
+                    g.kind().to_lowercase()
+                ),
+                None => format!(
+                    "~ column {table}.{}: drop generated expression",
+                    column.name
+                ),
+            },
             _ => return None,
         })
     }
@@ -465,6 +499,8 @@ impl Change {
             | DropDefault { table, .. }
             | AddIdentity { table, .. }
             | DropIdentity { table, .. }
+            | AlterIdentity { table, .. }
+            | AlterGenerated { table, .. }
             | AddPrimaryKey { table, .. }
             | DropPrimaryKey { table, .. }
             | AddUnique { table, .. }

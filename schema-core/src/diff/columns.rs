@@ -1,10 +1,12 @@
 //! Columns of the tables that stay: added, dropped, renamed and altered (type, nullability,
-//! default, identity), each alteration in an order PostgreSQL accepts.
+//! default, identity and its options, generated expression), each alteration in an order
+//! PostgreSQL accepts.
 
 use super::renames::order_renames;
 use super::tables::qualified;
 use super::{temp_name, Change, Ctx, Phase, QualifiedName};
-use crate::model::Column;
+use crate::model::{Column, IdentityOptions};
+use crate::render::column_kinds::identity_differs;
 use std::collections::BTreeSet;
 
 pub(crate) fn diff_columns(ctx: &mut Ctx) {
@@ -93,6 +95,22 @@ fn alter_column(ctx: &mut Ctx, table: &QualifiedName, key: &str, old: &Column, n
         old.default.clone()
     };
     let column = new.name.clone();
+    if old.generated != new.generated {
+        let change = Change::AlterGenerated {
+            table: table.clone(),
+            column: Column {
+                renamed_from: None,
+                ..new.clone()
+            },
+            from: old.generated.clone(),
+        };
+        ctx.plan.push(Phase::AlterColumns, key, change);
+        if new.generated.is_some() {
+            // The new definition says everything: some dialects add the column again.
+            ctx.replaced.insert(id);
+            return;
+        }
+    }
     let mut changes = Vec::new();
     if old.identity && !new.identity {
         changes.push(Change::DropIdentity {
@@ -146,10 +164,42 @@ fn alter_column(ctx: &mut Ctx, table: &QualifiedName, key: &str, old: &Column, n
     if !old.identity && new.identity {
         changes.push(Change::AddIdentity {
             table: table.clone(),
-            column,
+            column: column.clone(),
         });
+    }
+    if new.identity {
+        let from = match old.identity {
+            true => old.identity_options,
+            false => IdentityOptions::default(),
+        };
+        if identity_differs(&new.ty, &from, &new.identity_options) {
+            changes.push(Change::AlterIdentity {
+                table: table.clone(),
+                column,
+                ty: new.ty.clone(),
+                from,
+                to: new.identity_options,
+            });
+        }
     }
     for change in changes {
         ctx.plan.push(Phase::AlterColumns, key, change);
     }
+}
+
+/// Whether one of `columns` of the table `key` (new key) is dropped and added again for its
+/// new generated expression: a key or index on it goes with it, and is created again.
+pub(crate) fn uses_replaced(ctx: &Ctx, key: &str, columns: &[String]) -> bool {
+    columns
+        .iter()
+        .any(|c| ctx.replaced.contains(&(key.to_string(), c.clone())))
+}
+
+/// Whether `expr` (a check or an index predicate of the table `key`) may use a column that is
+/// dropped and added again; a superset, as [`super::enums::mentions_rebuilt`] is.
+pub(crate) fn mentions_replaced(ctx: &Ctx, key: &str, expr: &str) -> bool {
+    let expr = expr.to_lowercase();
+    ctx.replaced
+        .iter()
+        .any(|(table, column)| table == key && expr.contains(&column.to_lowercase()))
 }

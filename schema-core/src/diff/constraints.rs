@@ -2,6 +2,7 @@
 //! the column and table renames): an unchanged one whose name changed is renamed, a changed one
 //! is dropped and added again.
 
+use super::columns::{mentions_replaced, uses_replaced};
 use super::enums::mentions_rebuilt;
 use super::moves::{rename, rename_before_move, Taken};
 use super::renames::order_renames;
@@ -152,7 +153,10 @@ fn keys_and_checks(
         |c| c.expr.clone(),
         |c| &c.name,
     );
-    checks.recreate(|j| mentions_rebuilt(ctx, &p.key, &p.new.checks[j].expr));
+    checks.recreate(|j| {
+        let expr = &p.new.checks[j].expr;
+        mentions_rebuilt(ctx, &p.key, expr) || mentions_replaced(ctx, &p.key, expr)
+    });
     for &i in &checks.dropped {
         let name = p.old.checks[i].name.clone();
         ctx.plan.push(
@@ -164,13 +168,14 @@ fn keys_and_checks(
             },
         );
     }
-    let uniques = match_items(
+    let mut uniques = match_items(
         &p.old.uniques,
         &p.new.uniques,
         |u| p.map(&u.columns).map(|c| (c, u.nulls_not_distinct)),
         |u| (u.columns.clone(), u.nulls_not_distinct),
         |u| &u.name,
     );
+    uniques.recreate(|j| uses_replaced(ctx, &p.key, &p.new.uniques[j].columns));
     for &i in &uniques.dropped {
         let name = p.old.uniques[i].name.clone();
         ctx.plan.push(
@@ -184,13 +189,14 @@ fn keys_and_checks(
     }
     let old_pk: Vec<_> = p.old.primary_key.iter().cloned().collect();
     let new_pk: Vec<_> = p.new.primary_key.iter().cloned().collect();
-    let pks = match_items(
+    let mut pks = match_items(
         &old_pk,
         &new_pk,
         |k| p.map(&k.columns),
         |k| k.columns.clone(),
         |k| &k.name,
     );
+    pks.recreate(|j| uses_replaced(ctx, &p.key, &new_pk[j].columns));
     for &i in &pks.dropped {
         let name = old_pk[i].name.clone();
         ctx.plan.push(
@@ -280,12 +286,13 @@ fn indexes(ctx: &mut Ctx, p: &TablePair, taken: &mut Taken) -> bool {
         |i| index_content(i, i.columns.clone()),
         |i| &i.name,
     );
-    let recreated = m.recreate(|j| {
-        p.new.indexes[j]
-            .predicate
-            .as_deref()
-            .is_some_and(|e| mentions_rebuilt(ctx, &p.key, e))
-    });
+    let recreated =
+        m.recreate(|j| {
+            let index = &p.new.indexes[j];
+            index.predicate.as_deref().is_some_and(|e| {
+                mentions_rebuilt(ctx, &p.key, e) || mentions_replaced(ctx, &p.key, e)
+            }) || uses_replaced(ctx, &p.key, &index.columns)
+        });
     for &i in &m.dropped {
         let index = &p.old.indexes[i];
         let change = Change::DropIndex {
@@ -364,6 +371,8 @@ fn foreign_keys(ctx: &mut Ctx, p: &TablePair, key_dropped: &BTreeSet<String>) {
         let fk = &p.new.foreign_keys[j];
         let ref_key = crate::model::Schema::key(&fk.ref_schema, &fk.ref_table);
         !key_dropped.contains(&ref_key)
+            && !uses_replaced(ctx, &p.key, &fk.columns)
+            && !uses_replaced(ctx, &ref_key, &fk.ref_columns)
             && !fk
                 .columns
                 .iter()

@@ -130,6 +130,7 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
         retyped: BTreeSet::new(),
         rebuilt: BTreeSet::new(),
         rebuilt_enums: BTreeSet::new(),
+        replaced: BTreeSet::new(),
     };
     let schema_renames = schemas::schema_renames(&ctx);
     schemas::diff_schemas(&mut ctx, &schema_renames);
@@ -219,6 +220,10 @@ pub(crate) struct Ctx<'a> {
     pub rebuilt: BTreeSet<(String, String)>,
     /// Old and new names of the enum types rebuilt in this migration.
     pub rebuilt_enums: BTreeSet<String>,
+    /// (new table key, new column name) of kept columns whose generated expression changes
+    /// ([`Change::AlterGenerated`]), which PostgreSQL drops and adds again: their indexes and
+    /// constraints are dropped before and created again after.
+    pub replaced: BTreeSet<(String, String)>,
 }
 
 impl Ctx<'_> {

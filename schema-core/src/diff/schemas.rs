@@ -186,9 +186,13 @@ fn visit_schemas(change: &mut Change, mut f: impl FnMut(&mut String)) {
                 f(&mut k.ref_schema);
             }
         }
-        AddColumn { table, column } => {
+        AddColumn { table, column } | AlterGenerated { table, column, .. } => {
             name(table, &mut f);
             column_type(&mut column.ty, &mut f);
+        }
+        AlterIdentity { table, ty, .. } => {
+            name(table, &mut f);
+            column_type(ty, &mut f);
         }
         AlterColumnType {
             table, from, to, ..

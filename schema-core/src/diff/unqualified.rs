@@ -53,6 +53,8 @@ impl Change {
             | DropDefault { table, .. }
             | AddIdentity { table, .. }
             | DropIdentity { table, .. }
+            | AlterIdentity { table, .. }
+            | AlterGenerated { table, .. }
             | AddPrimaryKey { table, .. }
             | DropPrimaryKey { table, .. }
             | AddUnique { table, .. }

@@ -64,6 +64,8 @@ mod tests {
             nullable: false,
             default: None,
             identity: false,
+            identity_options: Default::default(),
+            generated: None,
             renamed_from: None,
         };
         let index = |name: &str, unique| Index {
@@ -86,7 +88,10 @@ mod tests {
                 table: t(),
                 column: "d".into(),
             },
-            Change::AddColumn { table: t(), column },
+            Change::AddColumn {
+                table: t(),
+                column: column.clone(),
+            },
             Change::SetNotNull {
                 table: t(),
                 column: "a".into(),
@@ -160,6 +165,17 @@ mod tests {
             Change::RenameSequence {
                 from: QualifiedName::new("public", "a_seq"),
                 to: QualifiedName::new("public", "b_seq"),
+            },
+            Change::AlterGenerated {
+                table: t(),
+                column: Column {
+                    generated: Some(crate::model::Generated {
+                        expr: "a * 2".into(),
+                        is_virtual: false,
+                    }),
+                    ..column.clone()
+                },
+                from: None,
             },
         ]
     }

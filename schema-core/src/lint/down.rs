@@ -141,6 +141,14 @@ fn irreversible(change: &Change, previous: &Schema, costs: Costs, out: &mut Vec<
                 );
             }
         }
+        Change::AlterGenerated {
+            table,
+            column,
+            from: None,
+        } => push(
+            format!("{table}.{}", column.name),
+            format!("the down makes column {table}.{} a plain column again, holding the computed values: the values it held before the up replaced them cannot come back", column.name),
+        ),
         Change::FillNulls {
             table,
             column,

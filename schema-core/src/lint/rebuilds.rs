@@ -233,6 +233,8 @@ mod tests {
                     nullable: false,
                     default: None,
                     identity: false,
+                    identity_options: Default::default(),
+                    generated: None,
                     renamed_from: None,
                 },
             },

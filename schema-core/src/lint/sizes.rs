@@ -11,8 +11,8 @@
 
 use super::Costs;
 use super::{
-    Finding, Severity, ADD_CHECK, ADD_FOREIGN_KEY, ADD_UNIQUE, INDEX_WITHOUT_CONCURRENTLY,
-    SET_NOT_NULL, TYPE_CHANGE,
+    Finding, Severity, ADD_CHECK, ADD_FOREIGN_KEY, ADD_UNIQUE, GENERATED_EXPRESSION_CHANGE,
+    INDEX_WITHOUT_CONCURRENTLY, SET_NOT_NULL, TYPE_CHANGE,
 };
 use crate::diff::{Change, QualifiedName};
 use crate::model::{Schema, DEFAULT_SCHEMA};
@@ -27,10 +27,11 @@ pub const LOCKING_CODES: &[&str] = &[
     INDEX_WITHOUT_CONCURRENTLY,
     ADD_FOREIGN_KEY,
     ADD_CHECK,
+    GENERATED_EXPRESSION_CHANGE,
 ];
 
 /// The locking codes whose object is a column (`schema.table.column`) rather than a table.
-const COLUMN_CODES: &[&str] = &[SET_NOT_NULL, TYPE_CHANGE];
+const COLUMN_CODES: &[&str] = &[SET_NOT_NULL, TYPE_CHANGE, GENERATED_EXPRESSION_CHANGE];
 
 /// The `large_table_rows` a config leaves out.
 pub const DEFAULT_LARGE_TABLE_ROWS: u64 = 1_000_000;
@@ -119,7 +120,8 @@ where
             | AddUnique { table, .. }
             | CreateIndex { table, .. }
             | AddForeignKey { table, .. }
-            | AddCheck { table, .. } => table,
+            | AddCheck { table, .. }
+            | AlterGenerated { table, .. } => table,
             _ => continue,
         };
         let before = renamed.get(&table.key()).copied().unwrap_or(table);

@@ -14,6 +14,8 @@ fn column(name: &str, nullable: bool, default: Option<&str>, identity: bool) -> 
         nullable,
         default: default.map(Into::into),
         identity,
+        identity_options: Default::default(),
+        generated: None,
         renamed_from: None,
     }
 }

@@ -1,5 +1,6 @@
 //! Fields: `#[column(...)]`, its keys and the checks between them.
 
+use super::column_kinds::{self, GENERATED_EXAMPLE, VIRTUAL_EXAMPLE};
 use super::fragment::{self, Kind};
 use super::rust_type::{is_option, map_type, Mapped};
 use super::table::TypeCheck;
@@ -8,7 +9,7 @@ use super::{
     SpanOf,
 };
 use crate::def::{DefaultDef, FieldDef, FieldType, ReferenceDef};
-use crate::model::{ColumnType, FkAction};
+use crate::model::{ColumnType, FkAction, Generated, IdentityOptions};
 use crate::types::{self, LiteralKind};
 use proc_macro2::Span;
 use syn::ext::IdentExt;
@@ -39,6 +40,8 @@ const COLUMN_KEYS: &[&str] = &[
     "unique",
     "index",
     "identity",
+    "generated",
+    "virtual",
     "sql_type",
     "skip",
     "default",
@@ -59,6 +62,7 @@ fn example(key: &str) -> &'static str {
         "name" => "#[column(name = \"email_address\")]",
         "sql_type" => "#[column(sql_type = \"varchar(320)\")]",
         "default_sql" => "#[column(default_sql = \"now()\")]",
+        "generated" => GENERATED_EXAMPLE,
         "renamed_from" => "#[column(renamed_from = \"display_name\")]",
         "on_delete" => "#[column(references = Account::id, on_delete = \"cascade\")]",
         "on_update" => "#[column(references = Account::id, on_update = \"cascade\")]",
@@ -83,6 +87,9 @@ struct ColumnAttrs {
     unique: bool,
     index: bool,
     identity: Option<Span>,
+    identity_options: IdentityOptions,
+    generated: Option<LitStr>,
+    is_virtual: Option<Span>,
     sql_type: Option<LitStr>,
     skip: Option<Span>,
     default: Option<LiteralDefault>,
@@ -180,6 +187,11 @@ pub(super) fn parse_field(
             nullable: mapped.nullable,
             default,
             identity: attrs.identity.is_some(),
+            identity_options: attrs.identity_options,
+            generated: attrs.generated.as_ref().map(|lit| Generated {
+                expr: lit.value(),
+                is_virtual: attrs.is_virtual.is_some(),
+            }),
             unique: attrs.unique,
             index: attrs.index,
             renamed_from: attrs.renamed_from.as_ref().map(LitStr::value),
@@ -212,7 +224,15 @@ impl ColumnAttrs {
             "primary_key" => self.primary_key = flag(meta, errors, "column").then_some(span),
             "unique" => self.unique = flag(meta, errors, "column"),
             "index" => self.index = flag(meta, errors, "column"),
-            "identity" => self.identity = flag(meta, errors, "column").then_some(span),
+            "identity" => {
+                self.identity = Some(span);
+                self.identity_options = column_kinds::parse_identity(meta, errors)?;
+            }
+            "generated" => {
+                self.generated =
+                    fragment::value(meta, errors, Kind::Expression, example(&key), &self.owner);
+            }
+            "virtual" => self.is_virtual = flag(meta, errors, "column").then_some(span),
             "skip" => self.skip = flag(meta, errors, "column").then_some(span),
             "default" => {
                 self.default = value_expr(meta, errors, DEFAULT_TAKES)
@@ -250,6 +270,7 @@ impl ColumnAttrs {
         if let Some(span) = self.identity {
             self.check_identity(span, ident, mapped, errors);
         }
+        self.check_generated(errors);
         if self.references.is_none() {
             for (span, key) in [(self.on_delete, "on_delete"), (self.on_update, "on_update")]
                 .iter()
@@ -278,6 +299,45 @@ impl ColumnAttrs {
         }
         if self.default.is_some() || self.default_sql.is_some() {
             errors.push(span, "an identity column takes its values from its sequence and cannot also have a default; remove `default` / `default_sql`");
+        }
+    }
+}
+
+impl ColumnAttrs {
+    /// `virtual` needs `generated`; a generated column has no default, no identity and is no
+    /// primary key: each mistake on its own token.
+    fn check_generated(&self, errors: &mut Errors) {
+        let Some(generated) = &self.generated else {
+            if let Some(span) = self.is_virtual {
+                errors.push(span, format!(
+                    "`virtual` only applies to a generated column; add `generated`, for example: {VIRTUAL_EXAMPLE}"
+                ));
+            }
+            return;
+        };
+        let _ = generated;
+        let no_default = "a generated column computes its value from its `generated` expression and cannot also have a default";
+        if let Some(default) = &self.default {
+            errors.push_spanned(
+                &default.expr,
+                format!("{no_default}; remove `default`, for example: {GENERATED_EXAMPLE}"),
+            );
+        }
+        if let Some(sql) = &self.default_sql {
+            errors.push(
+                sql.span(),
+                format!("{no_default}; remove `default_sql`, for example: {GENERATED_EXAMPLE}"),
+            );
+        }
+        if let Some(span) = self.identity {
+            errors.push(span, format!(
+                "a generated column computes its value from its `generated` expression and cannot also be an identity; remove `identity` or `generated`, for example: {GENERATED_EXAMPLE}"
+            ));
+        }
+        if let Some(span) = self.primary_key {
+            errors.push(span, format!(
+                "a generated column cannot be the primary key; key the table by a plain column, for example: #[column(primary_key)] id: i64 beside {GENERATED_EXAMPLE}"
+            ));
         }
     }
 }

@@ -1,4 +1,4 @@
-//! SQL fragments in attributes (`predicate`, a check's `expr`, `default_sql`, `sql_type`,
+//! SQL fragments in attributes (`predicate`, a check's `expr`, `default_sql`, `generated`, `sql_type`,
 //! `using`), checked at compile time without knowing the dialect: the fragment must tokenize
 //! (sqlparser's tokenizer, the generic dialect, MySQL's when only its backslash escapes
 //! read it) to tokens with no `;` outside quotes, no comment and balanced parentheses, so it

@@ -5,6 +5,7 @@
 //! (each spanned on the offending token, with an example of the right syntax) before failing.
 
 mod column;
+mod column_kinds;
 mod db_enum;
 mod foreign_key;
 mod fragment;

@@ -104,7 +104,8 @@ pub(crate) fn altered_column(change: &Change) -> Option<&str> {
         | SetDefault { column, .. }
         | DropDefault { column, .. }
         | AddIdentity { column, .. }
-        | DropIdentity { column, .. } => Some(column),
+        | DropIdentity { column, .. }
+        | AlterIdentity { column, .. } => Some(column),
         _ => None,
     }
 }

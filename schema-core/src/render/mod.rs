@@ -6,6 +6,7 @@
 //! Nothing outside this module matches on a dialect.
 
 mod batch;
+pub mod column_kinds;
 pub mod mysql;
 mod postgres;
 mod sequences;
@@ -18,7 +19,7 @@ pub use sqlite::Sqlite;
 
 use crate::def::{SequenceDef, TableDef};
 use crate::diff::{Change, EnumColumn, EnumValuePosition, QualifiedName};
-use crate::model::{Column, ColumnType, Index, Schema, Sequence, SequenceOptions, Table};
+use crate::model::{Column, ColumnType, Generated, Index, Schema, Sequence, SequenceOptions, Table};
 use crate::resolve::ResolveError;
 
 /// The dialect of a config's `dialect = "..."` name (`postgres`, `sqlite` or `mysql`, the
@@ -381,6 +382,27 @@ pub trait Dialect {
             true => Ok(sequences::alter(self, name, from, to)),
             false => Err(sequences::unsupported(self, name)),
         }
+    }
+
+    /// A generated column's expression or kind changes, or a column becomes or stops being
+    /// generated (`from` is the old generation, `column` the whole new definition). By default
+    /// the column is dropped and added again, its values computed anew; one that stops being
+    /// generated keeps its values.
+    ///
+    /// ```sql
+    /// ALTER TABLE "public"."orders"
+    ///     DROP COLUMN "total",
+    ///     ADD COLUMN "total" integer GENERATED ALWAYS AS (price * quantity) STORED;
+    /// ALTER TABLE "public"."orders" ALTER COLUMN "total" DROP EXPRESSION;
+    /// ```
+    fn alter_generated(
+        &self,
+        table: &QualifiedName,
+        column: &Column,
+        from: Option<&Generated>,
+    ) -> Result<Vec<String>, RenderError> {
+        let _ = from;
+        column_kinds::alter_generated_by_replacing(self, table, column)
     }
 
     /// A new enum type.

@@ -2,10 +2,14 @@
 //! and identity sequences that continue after the existing rows.
 
 use super::batch::AlterBatch;
+use super::column_kinds;
 use super::standard::{self, check_name};
 use super::{Dialect, RenderError};
+use crate::def::TableDef;
 use crate::diff::{EnumColumn, EnumValuePosition, QualifiedName};
 use crate::model::ColumnType;
+use crate::model::Schema;
+use crate::resolve::ResolveError;
 
 /// PostgreSQL (tested against 15).
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,6 +28,21 @@ fn via_text(ty: &ColumnType) -> Option<ColumnType> {
 impl Dialect for Postgres {
     fn name(&self) -> &'static str {
         "postgres"
+    }
+
+    /// The model as resolved; a `virtual` generated column is an error (PostgreSQL has them
+    /// only from version 18).
+    fn adapt(&self, schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveError>> {
+        let errors = column_kinds::refused_columns(&schema, tables, |table, column| {
+            column.generated.as_ref().filter(|g| g.is_virtual).map(|_| format!(
+                "column `{}.{}` is a `virtual` generated column, which PostgreSQL has only from version 18 (this tool targets PostgreSQL 15); drop `virtual` to store it: #[column(generated = \"...\")]",
+                table.name, column.name
+            ))
+        });
+        match errors.is_empty() {
+            true => Ok(schema),
+            false => Err(errors),
+        }
     }
 
     fn supports_schemas(&self) -> bool {

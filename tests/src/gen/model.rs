@@ -503,6 +503,8 @@ impl Table {
                 nullable: f.nullable,
                 default: f.default.clone(),
                 identity: f.identity,
+                identity_options: Default::default(),
+                generated: None,
                 unique: f.unique,
                 index: f.index,
                 renamed_from: f.orig.clone().filter(|o| *o != f.name),

@@ -10,6 +10,7 @@ mod atomic;
 mod check;
 mod check_dialects;
 mod cli_generate;
+mod columns13;
 mod concurrent_index;
 mod constraints13;
 mod derive_matches_scanner;

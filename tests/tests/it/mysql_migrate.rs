@@ -430,6 +430,8 @@ fn column(name: &str, ty: &str, nullable: bool, default: Option<&str>) -> Column
         nullable,
         default: default.map(str::to_string),
         identity: false,
+        identity_options: Default::default(),
+        generated: None,
         renamed_from: None,
     }
 }

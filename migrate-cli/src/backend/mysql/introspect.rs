@@ -24,7 +24,7 @@
 use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use schema_core::model::{
-    Check, Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table,
+    Check, Column, ColumnType, FkAction, ForeignKey, Generated, Index, PrimaryKey, Schema, Table,
     DEFAULT_SCHEMA,
 };
 use schema_core::render::mysql::{canonical_default, normalize_type};
@@ -83,7 +83,8 @@ async fn columns(
     schema: &mut Schema,
     mariadb: bool,
 ) -> Result<(), sqlx::Error> {
-    let sql = "SELECT table_name, column_name, column_type, is_nullable, column_default, extra \
+    let sql = "SELECT table_name, column_name, column_type, is_nullable, column_default, extra, \
+                      generation_expression \
                FROM information_schema.columns WHERE table_schema = DATABASE() \
                ORDER BY table_name, ordinal_position";
     for row in sqlx::query(sql).fetch_all(&mut *conn).await? {
@@ -96,12 +97,24 @@ async fn columns(
             true => mariadb_default(opt_text(&row, 4)?),
             false => mysql_default(opt_text(&row, 4)?, &ty, &extra),
         };
+        // `STORED GENERATED` / `VIRTUAL GENERATED` (MySQL 8 and MariaDB alike; MySQL's
+        // `DEFAULT_GENERATED` is a default that is an expression).
+        let generated =
+            match extra.contains("stored generated") || extra.contains("virtual generated") {
+                true => Some(Generated {
+                    expr: text(&row, 6)?,
+                    is_virtual: extra.contains("virtual"),
+                }),
+                false => None,
+            };
         table.columns.push(Column {
             name: text(&row, 1)?,
             default: default.map(|d| canonical_default(&d, &ty)),
             ty: ColumnType::Builtin(ty),
             nullable: text(&row, 3)? == "YES",
             identity: extra.contains("auto_increment"),
+            identity_options: Default::default(),
+            generated,
             renamed_from: None,
         });
     }

@@ -10,8 +10,8 @@
 use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use schema_core::model::{
-    Check, Column, ColumnType, Enum, FkAction, ForeignKey, Index, PrimaryKey, Schema, Unique,
-    DEFAULT_SCHEMA,
+    Check, Column, ColumnType, Enum, FkAction, ForeignKey, Generated, IdentityOptions, Index,
+    PrimaryKey, Schema, SequenceSettings, Unique, DEFAULT_SCHEMA,
 };
 use sqlx::{PgConnection, Row};
 
@@ -90,13 +90,19 @@ async fn columns(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sql
         "SELECT n.nspname, c.relname, a.attname, a.attnotnull, a.attidentity::text, \
                 pg_get_expr(d.adbin, d.adrelid), \
                 t.typtype::text, tn.nspname, t.typname, format_type(a.atttypid, a.atttypmod), \
-                et.typtype::text, etn.nspname, et.typname, format_type(et.oid, a.atttypmod) \
+                et.typtype::text, etn.nspname, et.typname, format_type(et.oid, a.atttypmod), \
+                a.attgenerated::text, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, \
+                s.seqcache, s.seqcycle \
          FROM pg_attribute a \
          JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace \
          LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A' \
          LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace \
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+         LEFT JOIN pg_depend dep ON a.attidentity <> '' AND dep.refclassid = 'pg_class'::regclass \
+              AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum \
+              AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'i' \
+         LEFT JOIN pg_sequence s ON s.seqrelid = dep.objid \
          WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {SYSTEM_SCHEMAS} \
          ORDER BY n.nspname, c.relname, a.attnum"
     );
@@ -120,12 +126,42 @@ async fn columns(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sql
                 row.try_get(9)?,
             ),
         };
+        let expr: Option<String> = row.try_get(5)?;
+        let generated_kind: String = row.try_get(14)?;
+        // `s` stored, `v` virtual (PostgreSQL 18): the expression is the generation's.
+        let (default, generated) = match (generated_kind.as_str(), expr) {
+            ("s" | "v", Some(expr)) => (
+                None,
+                Some(Generated {
+                    expr,
+                    is_virtual: generated_kind == "v",
+                }),
+            ),
+            (_, expr) => (expr, None),
+        };
+        let identity_options = match row.try_get::<Option<i64>, _>(15)? {
+            Some(start) => IdentityOptions::from_settings(
+                identity == "a",
+                SequenceSettings {
+                    start,
+                    increment: row.try_get(16)?,
+                    min: row.try_get(17)?,
+                    max: row.try_get(18)?,
+                    cache: row.try_get(19)?,
+                    cycle: row.try_get(20)?,
+                },
+                &ty,
+            ),
+            None => IdentityOptions::default(),
+        };
         table.columns.push(Column {
             name: row.try_get(2)?,
             ty,
             nullable: !row.try_get::<bool, _>(3)?,
-            default: row.try_get(5)?,
+            default,
             identity: !identity.is_empty(),
+            identity_options,
+            generated,
             renamed_from: None,
         });
     }

@@ -132,6 +132,8 @@ mod tests {
                 nullable: true,
                 default: Some(d.to_string()),
                 identity: false,
+                identity_options: Default::default(),
+                generated: None,
                 renamed_from: None,
             });
         }

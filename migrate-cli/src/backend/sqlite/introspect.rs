@@ -16,8 +16,8 @@ use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use parse::{Constraint, ConstraintKind};
 use schema_core::model::{
-    Check, Column, ColumnType, FkAction, ForeignKey, Index, PrimaryKey, Schema, Table, Unique,
-    DEFAULT_SCHEMA,
+    Check, Column, ColumnType, FkAction, ForeignKey, Generated, Index, PrimaryKey, Schema, Table,
+    Unique, DEFAULT_SCHEMA,
 };
 use schema_core::naming;
 use sqlx::{Row, SqliteConnection};
@@ -47,7 +47,7 @@ pub async fn introspect(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Err
 async fn table(conn: &mut SqliteConnection, name: String, sql: &str) -> Result<Table, sqlx::Error> {
     let parsed = parse::table_constraints(sql);
     let mut table = bare_table(DEFAULT_SCHEMA.to_string(), name);
-    let pk = columns(conn, &mut table).await?;
+    let pk = columns(conn, &mut table, sql).await?;
     if !pk.is_empty() {
         let (name, _) = declared(&parsed, Keyed::PrimaryKey, &pk);
         table.primary_key = Some(PrimaryKey {
@@ -108,16 +108,37 @@ fn declared(parsed: &[Constraint], keyed: Keyed, columns: &[String]) -> (Option<
 async fn columns(
     conn: &mut SqliteConnection,
     table: &mut Table,
+    sql: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
+    // `hidden` 2 and 3: VIRTUAL and STORED generated columns, whose expressions only the
+    // table's `CREATE` text holds.
     let rows = sqlx::query(
-        "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_xinfo(?1) \
-         WHERE hidden = 0 ORDER BY cid",
+        "SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?1) \
+         WHERE hidden IN (0, 2, 3) ORDER BY cid",
     )
     .bind(&table.name)
     .fetch_all(&mut *conn)
     .await?;
     let mut pk = Vec::new();
+    let mut expressions = None;
     for row in rows {
+        let hidden: i64 = row.try_get(5)?;
+        let generated = match hidden {
+            2 | 3 => {
+                let name: String = row.try_get(0)?;
+                let expr = expressions
+                    .get_or_insert_with(|| parse::generated_expressions(sql))
+                    .iter()
+                    .find(|(column, _)| column.eq_ignore_ascii_case(&name))
+                    .map(|(_, expr)| expr.clone())
+                    .unwrap_or_default();
+                Some(Generated {
+                    expr,
+                    is_virtual: hidden == 2,
+                })
+            }
+            _ => None,
+        };
         let name: String = row.try_get(0)?;
         let ty: String = row.try_get(1)?;
         let position: i64 = row.try_get(4)?;
@@ -130,6 +151,8 @@ async fn columns(
             nullable: !row.try_get::<bool, _>(2)?,
             default: row.try_get(3)?,
             identity: false,
+            identity_options: Default::default(),
+            generated,
             renamed_from: None,
         });
     }

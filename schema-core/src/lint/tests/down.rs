@@ -135,3 +135,32 @@ fn sqlite_type_changes_lose_nothing() {
     let found = lint_down(&own, &previous, &up, &back, sqlite);
     assert!(found.iter().all(|f| f.code != IRREVERSIBLE), "{found:?}");
 }
+
+/// An up that makes a plain column generated replaces its values (`generated-expression-change`);
+/// its down makes the column plain again, keeping the computed values (no finding of its own),
+/// and cannot bring the old ones back: `irreversible`.
+#[test]
+fn a_column_made_generated_cannot_get_its_values_back() {
+    let previous = schema(vec![with_columns("a", &["total"])]);
+    let mut generated = with_columns("a", &["total"]);
+    generated.columns[1].generated = Some(crate::model::Generated {
+        expr: "length(id)".into(),
+        is_virtual: false,
+    });
+    let own = schema(vec![generated]);
+    let found = down(&previous, &own);
+    let codes: Vec<(&str, Severity, &str)> =
+        found.iter().map(|f| (f.0, f.1, f.2.as_str())).collect();
+    assert_eq!(
+        codes,
+        [(IRREVERSIBLE, Severity::Error, "public.a.total")],
+        "{found:#?}"
+    );
+    let up = crate::lint::lint(
+        &previous,
+        &own,
+        &diff::diff(&previous, &own, &Renames::default()),
+    );
+    let up: Vec<&str> = up.iter().map(|f| f.code).collect();
+    assert_eq!(up, [crate::lint::GENERATED_EXPRESSION_CHANGE]);
+}

@@ -16,6 +16,23 @@ fn locking_changes(t: &str) -> Vec<Change> {
         from: ColumnType::Builtin("integer".into()),
         to: ColumnType::Builtin("bigint".into()),
     });
+    changes.push(Change::AlterGenerated {
+        table: q(t),
+        column: crate::model::Column {
+            name: "g".into(),
+            ty: ColumnType::Builtin("integer".into()),
+            nullable: true,
+            default: None,
+            identity: false,
+            identity_options: Default::default(),
+            generated: Some(crate::model::Generated {
+                expr: "a * 2".into(),
+                is_virtual: false,
+            }),
+            renamed_from: None,
+        },
+        from: None,
+    });
     changes
 }
 
@@ -58,6 +75,7 @@ fn locking_findings_become_errors_above_large_table_rows() {
         ADD_CHECK,
         SET_NOT_NULL,
         TYPE_CHANGE,
+        GENERATED_EXPRESSION_CHANGE,
     ];
     assert_eq!(escalated, expected);
     let all: BTreeSet<&str> = LOCKING_CODES.iter().copied().collect();

@@ -21,7 +21,14 @@ pub fn adapt(schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveE
         .iter()
         .map(|d| (Schema::key(&d.schema, &d.name), d))
         .collect();
-    let mut errors = Vec::new();
+    let mut errors = crate::render::column_kinds::refused_columns(&schema, tables, |t, c| {
+        crate::render::column_kinds::no_identity_options(
+            "MySQL",
+            "its identity is AUTO_INCREMENT, whose counter is the table's next value rather than a declared start, and always lets an insert give the value",
+            t,
+            c,
+        )
+    });
     let mut out = Schema::default();
     for (key, table) in schema.tables {
         let def = Def {
@@ -177,6 +184,11 @@ fn adapt_columns(
                     format!("{what} with a default, which MySQL does not allow; drop the default"),
                 ));
             }
+        }
+        // MariaDB refuses NOT NULL on a generated column (MySQL takes it): the model holds
+        // what both accept, and a generated column is NULL where its expression is.
+        if column.generated.is_some() {
+            column.nullable = true;
         }
         // `DEFAULT NULL` is no default: MySQL reports both alike.
         column.default = column

@@ -271,6 +271,9 @@ impl Dialect for Mysql {
         check_name(self, &column.name)?;
         let ty = self.column_type(&column.ty);
         let mut sql = format!("{} {ty}", self.quote(&column.name));
+        if let Some(generated) = &column.generated {
+            sql.push_str(&crate::render::column_kinds::generated_clause(generated));
+        }
         if let Some(default) = &column.default {
             sql.push_str(" DEFAULT ");
             sql.push_str(&defaults::default_sql(default, &ty));
@@ -380,6 +383,25 @@ impl Dialect for Mysql {
         Ok(vec![self.alter(
             table,
             &format!("RENAME INDEX {} TO {}", self.quote(from), self.quote(to)),
+        )])
+    }
+
+    /// What `MODIFY COLUMN` cannot do (STORED to VIRTUAL, VIRTUAL to plain): the column is
+    /// dropped and added again, in one `ALTER TABLE`.
+    fn alter_generated(
+        &self,
+        table: &QualifiedName,
+        column: &Column,
+        from: Option<&crate::model::Generated>,
+    ) -> Result<Vec<String>, RenderError> {
+        let _ = from;
+        Ok(vec![self.alter(
+            table,
+            &format!(
+                "DROP COLUMN {}, ADD COLUMN {}",
+                self.quote(&column.name),
+                self.column_definition(table, column)?
+            ),
         )])
     }
 

@@ -98,7 +98,29 @@ fn modified_column(change: &Change) -> Option<(&QualifiedName, &str)> {
         | DropDefault { table, column }
         | AddIdentity { table, column }
         | DropIdentity { table, column } => Some((table, column)),
+        AlterGenerated {
+            table,
+            column,
+            from,
+        } if modifies_generated(from.as_ref(), column.generated.as_ref()) => {
+            Some((table, &column.name))
+        }
         _ => None,
+    }
+}
+
+/// Whether `MODIFY COLUMN` takes a column from one generation to another: MySQL changes an
+/// expression in place, and turns a plain column into a STORED one and back, but never
+/// changes STORED into VIRTUAL or a VIRTUAL column into a plain one (the column is dropped and
+/// added again instead, see [`Mysql`]'s `alter_generated`).
+fn modifies_generated(
+    from: Option<&crate::model::Generated>,
+    to: Option<&crate::model::Generated>,
+) -> bool {
+    match (from, to) {
+        (Some(a), Some(b)) => a.is_virtual == b.is_virtual,
+        (None, Some(g)) | (Some(g), None) => !g.is_virtual,
+        (None, None) => true,
     }
 }
 

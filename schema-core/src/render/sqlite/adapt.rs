@@ -16,7 +16,14 @@ pub fn adapt(schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveE
         .iter()
         .map(|d| (Schema::key(&d.schema, &d.name), d))
         .collect();
-    let mut errors = Vec::new();
+    let mut errors = crate::render::column_kinds::refused_columns(&schema, tables, |t, c| {
+        crate::render::column_kinds::no_identity_options(
+            "SQLite",
+            "its identity is the rowid alias of an INTEGER PRIMARY KEY, numbered one past the largest rowid, and always lets an insert give the value",
+            t,
+            c,
+        )
+    });
     let mut out = Schema::default();
     for (key, table) in schema.tables {
         let def = by_key.get(&key).copied();
@@ -79,6 +86,7 @@ fn adapt_table(
             )));
         }
         column.identity = false;
+        column.identity_options = Default::default();
         match &column.ty {
             ColumnType::Builtin(name) => column.ty = ColumnType::Builtin(affinity(name)),
             ColumnType::Enum { schema, name } => {

@@ -77,6 +77,9 @@ impl Dialect for Sqlite {
                 sql.push_str(&format!(" DEFAULT ({default})"));
             }
         }
+        if let Some(generated) = &column.generated {
+            sql.push_str(&super::column_kinds::generated_clause(generated));
+        }
         if !column.nullable {
             sql.push_str(" NOT NULL");
         }

@@ -134,6 +134,7 @@ fn rebuild_reason(change: &Change) -> Option<&QualifiedName> {
     match change {
         AddColumn { table, column } if !addable(column) => Some(table),
         DropColumn { table, .. }
+        | AlterGenerated { table, .. }
         | AlterColumnType { table, .. }
         | FillNulls { table, .. }
         | SetNotNull { table, .. }
@@ -156,8 +157,12 @@ fn rebuild_reason(change: &Change) -> Option<&QualifiedName> {
 }
 
 /// `ALTER TABLE .. ADD COLUMN` takes a column that is nullable or has a constant default
-/// (not `CURRENT_*`, not an expression).
+/// (not `CURRENT_*`, not an expression), and is not a STORED generated column.
 fn addable(column: &Column) -> bool {
+    // Only a VIRTUAL generated column can be added in place (SQLite computes it on read).
+    if column.generated.as_ref().is_some_and(|g| !g.is_virtual) {
+        return false;
+    }
     match &column.default {
         None => column.nullable,
         Some(default) => {
@@ -247,7 +252,8 @@ fn rebuild(
             let now = renamed
                 .and_then(|r| r.get(&column.name))
                 .unwrap_or(&column.name);
-            let Some(target) = table.column(now) else {
+            // A generated column is computed by SQLite, never written.
+            let Some(target) = table.column(now).filter(|t| t.generated.is_none()) else {
                 continue;
             };
             into.push(d.quote(&target.name));

@@ -29,6 +29,8 @@ pub fn col(name: &str, ty: ColumnType) -> Column {
         nullable: false,
         default: None,
         identity: false,
+        identity_options: Default::default(),
+        generated: None,
         renamed_from: None,
     }
 }

@@ -30,6 +30,8 @@ fn def(table: &Table) -> TableDef {
                 nullable: c.nullable,
                 default: None,
                 identity: c.identity,
+                identity_options: Default::default(),
+                generated: None,
                 unique: false,
                 index: false,
                 renamed_from: None,

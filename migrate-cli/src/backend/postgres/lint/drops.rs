@@ -1,11 +1,12 @@
 //! `drop-table`, `drop-column`, `drop-schema`, `drop-sequence`, `drop-database` and
-//! `truncate-table`: statements
-//! that delete data (squawk: `ban-drop-table`, `ban-drop-column`, `ban-drop-database`; squawk
+//! `truncate-table`: statements that delete data (a column dropped and added again as generated
+//! in one statement is `generated-expression-change` instead) (squawk: `ban-drop-table`, `ban-drop-column`, `ban-drop-database`; squawk
 //! has no rule for `TRUNCATE`).
 
 use super::{altered_table, attribute_actions, name, At};
 use schema_core::lint::{
-    DROP_COLUMN, DROP_DATABASE, DROP_SCHEMA, DROP_SEQUENCE, DROP_TABLE, TRUNCATE_TABLE,
+    DROP_COLUMN, DROP_DATABASE, DROP_SCHEMA, DROP_SEQUENCE, DROP_TABLE,
+    GENERATED_EXPRESSION_CHANGE, TRUNCATE_TABLE,
 };
 use squawk_syntax::ast::{self, AstNode};
 
@@ -65,18 +66,50 @@ fn columns(stmt: &ast::Stmt, at: &mut At<'_>) {
     let Some((table, actions)) = altered_table(stmt) else {
         return;
     };
+    let actions: Vec<ast::AlterTableAction> = actions.collect();
+    let generated = generated_columns(&actions);
     for action in actions {
         if let ast::AlterTableAction::DropColumn(drop) = action {
             let column = drop
                 .column_name_ref()
                 .map(|c| name(c.syntax()))
                 .unwrap_or_default();
+            let object = format!("{table}.{column}");
+            if generated.contains(&column) {
+                let message = format!(
+                    "dropping column {object} and adding it again as a generated column computes every row's value anew, which rewrites the table under an exclusive lock"
+                );
+                at.report(GENERATED_EXPRESSION_CHANGE, &object, message);
+                continue;
+            }
             let message = format!(
-                "dropping column {table}.{column} deletes its data; running code that still selects it fails"
+                "dropping column {object} deletes its data; running code that still selects it fails"
             );
-            at.report(DROP_COLUMN, &format!("{table}.{column}"), message);
+            at.report(DROP_COLUMN, &object, message);
         }
     }
+}
+
+/// The columns one `ALTER TABLE` adds as generated (`ADD COLUMN c .. GENERATED ALWAYS AS
+/// (..) STORED`): a drop of the same column there is how a generated expression changes
+/// before PostgreSQL 17, its values computed anew rather than lost.
+fn generated_columns(actions: &[ast::AlterTableAction]) -> Vec<String> {
+    actions
+        .iter()
+        .filter_map(|action| match action {
+            ast::AlterTableAction::AddColumn(add) => Some(add),
+            _ => None,
+        })
+        .filter(|add| {
+            add.constraints().any(|c| match c {
+                ast::Constraint::GeneratedConstraint(g) => {
+                    matches!(g.generated_as(), Some(ast::GeneratedAs::GeneratedStored(_)))
+                }
+                _ => false,
+            })
+        })
+        .filter_map(|add| add.column_name().map(|c| name(c.syntax())))
+        .collect()
 }
 
 /// `ALTER TYPE ... DROP ATTRIBUTE`: a column of a composite type.

@@ -250,6 +250,32 @@ pub fn table_constraints(sql: &str) -> Vec<Constraint> {
     out
 }
 
+/// Each generated column of a `CREATE TABLE` statement with its expression, verbatim (the
+/// text between the parentheses of `[GENERATED ALWAYS] AS (..)`, outside any other ones).
+pub fn generated_expressions(sql: &str) -> Vec<(String, String)> {
+    let tokens = tokenize(sql);
+    let Some(open) = tokens.iter().position(|t| t.kind == TokenKind::Open) else {
+        return Vec::new();
+    };
+    let (body, _) = group(&tokens, open);
+    let mut out = Vec::new();
+    for item in split_commas(body) {
+        let mut i = 1;
+        while i < item.len() {
+            if item[i].is("as") && item.get(i + 1).is_some_and(|t| t.kind == TokenKind::Open) {
+                let (expr, _) = group(item, i + 1);
+                out.push((ident(&item[0]), text(sql, expr).to_string()));
+                break;
+            }
+            i = match item[i].kind {
+                TokenKind::Open => closing(item, i) + 1,
+                _ => i + 1,
+            };
+        }
+    }
+    out
+}
+
 /// The constraints in `tokens`: one table constraint (`column` is `None`) or the constraints
 /// after a column's name and type.
 fn constraints(sql: &str, tokens: &[Token<'_>], column: Option<String>, out: &mut Vec<Constraint>) {

@@ -47,6 +47,8 @@ fn table(name: &str, columns: &[&str], indexes: Vec<Index>) -> Table {
                 nullable: true,
                 default: None,
                 identity: false,
+                identity_options: Default::default(),
+                generated: None,
                 renamed_from: None,
             })
             .collect(),

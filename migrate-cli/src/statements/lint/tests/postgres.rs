@@ -64,6 +64,24 @@ fn drop_sequence() {
     pg("ALTER SEQUENCE a RESTART;", &[]);
 }
 
+/// A column dropped and added again as generated in one statement (how a generated
+/// expression changes before PostgreSQL 17) computes its values anew: not `drop-column`.
+#[test]
+fn generated_expression_change() {
+    pg(
+        "ALTER TABLE \"public\".\"t\"\n\tDROP COLUMN \"total\",\n\tADD COLUMN \"total\" integer GENERATED ALWAYS AS (a * b) STORED NOT NULL;",
+        &[(1, "generated-expression-change")],
+    );
+    pg(
+        "ALTER TABLE t DROP COLUMN total, ADD COLUMN other integer GENERATED ALWAYS AS (a) STORED;",
+        &[(1, "drop-column")],
+    );
+    pg(
+        "ALTER TABLE t DROP COLUMN id, ADD COLUMN id integer GENERATED ALWAYS AS IDENTITY;",
+        &[(1, "drop-column")],
+    );
+}
+
 #[test]
 fn drop_schema_and_database() {
     pg("DROP SCHEMA app CASCADE;", &[(1, "drop-schema")]);
