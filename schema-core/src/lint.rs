@@ -105,6 +105,7 @@ pub const RENAME_COLUMN: &str = "rename-column";
 pub fn rename_code(kind: crate::diff::ObjectKind) -> &'static str {
     match kind {
         crate::diff::ObjectKind::Sequence => RENAME_SEQUENCE,
+        crate::diff::ObjectKind::View => RENAME_VIEW,
     }
 }
 
@@ -113,6 +114,12 @@ pub fn rename_code(kind: crate::diff::ObjectKind) -> &'static str {
 pub const DROP_SEQUENCE: &str = "drop-sequence";
 /// A sequence renamed: code and defaults that name it by its old name fail.
 pub const RENAME_SEQUENCE: &str = "rename-sequence";
+/// `DROP VIEW` / `DROP MATERIALIZED VIEW` of a view the new schema no longer has: code reading
+/// it fails. A warning: a view holds no rows of its own, and a materialized view's rows are
+/// what its query derives from tables, which stay.
+pub const DROP_VIEW: &str = "drop-view";
+/// A view renamed: code that reads it by its old name fails.
+pub const RENAME_VIEW: &str = "rename-view";
 /// `DROP INDEX` without `CONCURRENTLY` (PostgreSQL): found in the statements only.
 pub const DROP_INDEX_WITHOUT_CONCURRENTLY: &str = "drop-index-without-concurrently";
 /// `DROP DATABASE`: found in the statements only.
@@ -153,6 +160,8 @@ pub const CODES: &[&str] = &[
     RENAME_COLUMN,
     DROP_SEQUENCE,
     RENAME_SEQUENCE,
+    DROP_VIEW,
+    RENAME_VIEW,
 ];
 
 /// The findings for `changes` (the diff from `old` to `new`), in the changes' order; a change
@@ -271,6 +280,8 @@ pub fn suggestion_for(code: &str) -> &'static str {
              acknowledge with -- lint:allow drop-sequence",
         RENAME_SEQUENCE => "change the defaults and the code that call it by name (nextval('old')) in the same \
              deploy; a default written as nextval('old'::regclass) follows the rename",
+        DROP_VIEW => "stop reading it from code in a deploy first; acknowledge with -- lint:allow drop-view",
+        RENAME_VIEW => "change the code that reads it by name in the same deploy, or keep a view under the old name until it has",
         ADD_UNIQUE => "remove the duplicates first; on PostgreSQL build a unique index CONCURRENTLY, \
              then add the constraint USING INDEX",
         INDEX_WITHOUT_CONCURRENTLY => "on PostgreSQL build it without blocking writes: \
@@ -472,6 +483,30 @@ fn lint_change(
             to.to_string(),
             format!("renaming sequence {from} to {to} breaks running code that still calls it by the old name"),
             suggestion_for(RENAME_SEQUENCE),
+        )),
+        DropView {
+            name,
+            materialized,
+            recreated: false,
+        } => {
+            let (kind, rows) = match materialized {
+                true => ("materialized view", "; its rows are derived from tables, which keep theirs"),
+                false => ("view", ""),
+            };
+            out.push(finding(
+                DROP_VIEW,
+                Warning,
+                name.to_string(),
+                format!("dropping {kind} {name} breaks code that still reads it{rows}"),
+                suggestion_for(DROP_VIEW),
+            ))
+        }
+        RenameView { from, to, .. } => out.push(finding(
+            RENAME_VIEW,
+            Warning,
+            to.to_string(),
+            format!("renaming view {from} to {to} breaks running code that still reads it by the old name"),
+            suggestion_for(RENAME_VIEW),
         )),
         _ => lint_constraint(change, costs, existing, out),
     }

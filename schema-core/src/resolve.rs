@@ -10,6 +10,9 @@ use crate::model::{
     Unique, DEFAULT_SCHEMA,
 };
 use crate::naming;
+
+mod views;
+pub use views::add_views;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A problem that only shows once all definitions are seen together.
