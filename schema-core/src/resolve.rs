@@ -12,8 +12,8 @@ use crate::model::{
 use crate::naming;
 
 mod views;
-pub use views::add_views;
 use std::collections::{BTreeMap, BTreeSet};
+pub use views::add_views;
 
 /// A problem that only shows once all definitions are seen together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -15,8 +15,8 @@ mod view;
 
 pub use db_enum::parse_enum;
 pub use sequence::parse_sequence;
-pub use view::parse_view;
 pub use table::{parse_table, parse_table_full, parse_table_partial, ParsedTable, TypeCheck};
+pub use view::parse_view;
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;

@@ -143,8 +143,8 @@ impl ViewAttrs {
             }
             "sql" => {
                 let owner = "#[view(..)]";
-                self.sql = fragment::value(meta, errors, Kind::Query, EXAMPLE, owner)
-                    .map(|l| l.value())
+                self.sql =
+                    fragment::value(meta, errors, Kind::Query, EXAMPLE, owner).map(|l| l.value())
             }
             "materialized" => self.materialized = flag(meta, errors, "view"),
             _ => {
@@ -216,7 +216,9 @@ fn parse_view_field(
         },
     };
     let field_name = ident.unraw().to_string();
-    let span = name.as_ref().map_or(ident.span(), |l: &syn::LitStr| l.span());
+    let span = name
+        .as_ref()
+        .map_or(ident.span(), |l: &syn::LitStr| l.span());
     let def = ViewColumnDef {
         name: name.map_or_else(|| field_name.clone(), |l| l.value()),
         field: field_name,

@@ -44,7 +44,11 @@ pub fn create<D: Dialect + ?Sized>(
 
 /// `DROP VIEW "public"."open_issues";` (`DROP MATERIALIZED VIEW` for one).
 pub fn drop<D: Dialect + ?Sized>(d: &D, name: &QualifiedName, materialized: bool) -> Vec<String> {
-    vec![format!("DROP {} {};", keyword(materialized), d.qualified(name))]
+    vec![format!(
+        "DROP {} {};",
+        keyword(materialized),
+        d.qualified(name)
+    )]
 }
 
 /// A drop of `from` and a create of `to`: how a database replaces what it cannot in place.

@@ -44,9 +44,13 @@ pub fn add_views(
             )));
         }
         if schema.views.insert(view.key(), view).is_some() {
-            errors.push(err(&def.rust_name, None, format!(
+            errors.push(err(
+                &def.rust_name,
+                None,
+                format!(
                 "view {shown} is declared twice; give one of them another #[view(name = \"...\")]"
-            )));
+            ),
+            ));
         }
     }
     let mut namespaces: BTreeSet<String> = schema.schemas.iter().cloned().collect();

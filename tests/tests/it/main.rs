@@ -51,3 +51,4 @@ mod verify_down_sqlite;
 mod verify_mysql;
 mod verify_sqlite;
 mod verify_sqlite_generated;
+mod views13;
