@@ -35,13 +35,13 @@ use schema_macros::{Table, DbEnum};
 struct Account { #[column(primary_key)] id: i64 }
 
 mod a {
-mod b {
-    #[derive(schema_macros::Table)]
-    struct Project { #[column(primary_key)] id: i64 }
+    mod b {
+        #[derive(schema_macros::Table)]
+        struct Project { #[column(primary_key)] id: i64 }
 
-    #[derive(Clone, ::schema_macros::DbEnum)]
-    enum State { Open, Closed }
-}
+        #[derive(Clone, ::schema_macros::DbEnum)]
+        enum State { Open, Closed }
+    }
 }
 
 #[derive(Debug)]
@@ -52,8 +52,8 @@ struct ForeignDerive { id: i64 }
 
 #[cfg(test)]
 mod tests {
-#[derive(Table)]
-struct TestOnly { #[column(primary_key)] id: i64 }
+    #[derive(Table)]
+    struct TestOnly { #[column(primary_key)] id: i64 }
 }
 "#,
     );
@@ -93,8 +93,8 @@ fn attribute_errors_point_at_their_token() {
 #[test]
 fn resolve_errors_point_at_the_struct() {
     let (scanned, errors) = scan_text(
-        "\n#[derive(Table)]\nstruct A {\n    #[column(primary_key)]\n    id: i64,\n    state: Missing,\n}\n",
-    );
+            "\n#[derive(Table)]\nstruct A {\n    #[column(primary_key)]\n    id: i64,\n    state: Missing,\n}\n",
+        );
     assert_eq!(errors, Vec::<String>::new());
     let err = scanned.resolve().unwrap_err();
     assert!(
@@ -132,5 +132,53 @@ fn a_missing_schema_path_is_an_error() {
         err.to_string()
             .starts_with("cannot read schema path src/schema: "),
         "{err}"
+    );
+}
+
+#[test]
+fn sequences_are_read_and_resolved_with_the_tables() {
+    let (scanned, errors) = scan_text(
+        "#[derive(Sequence)]\n#[sequence(name = \"order_numbers\", schema = \"billing\", start = 1000, cycle)]\npub struct OrderNumbers;\n",
+    );
+    assert_eq!(errors, Vec::<String>::new());
+    assert_eq!(scanned.sequences.len(), 1);
+    assert_eq!(scanned.origins["OrderNumbers"].line, 3);
+    let schema = scanned.resolve().expect("resolves");
+    let sequence = &schema.sequences["billing.order_numbers"];
+    assert_eq!(
+        (sequence.options.start, sequence.options.cycle),
+        (Some(1000), true)
+    );
+    assert_eq!(schema.schemas, ["billing"]);
+}
+
+/// Issue 13: what the derive would not compile is refused at its place, never skipped (a view
+/// without its query is read and refused by the view parser).
+#[test]
+fn what_the_language_has_not_built_is_refused_at_its_place() {
+    let (scanned, errors) = scan_text(
+        "#[derive(Debug, View)]\nstruct OpenIssue { id: i64 }\n\
+         #[derive(Table)]\n#[foreign_key(columns(a), references = B, ref_columns(id))]\n#[serde(rename_all = \"camelCase\")]\nstruct A { #[column(primary_key)] id: i64, #[index] a: i64 }\n\
+         #[derive(Table)]\n#[sequence(name = \"s\")]\nstruct C { #[column(primary_key)] id: i64 }\n",
+    );
+    assert!(scanned.tables.is_empty(), "{:?}", scanned.tables);
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("src/schema/lib.rs:2:8: #[derive(View)] struct `OpenIssue` needs its query"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[1].starts_with("src/schema/lib.rs:4:3: #[foreign_key(...)] is not supported yet"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[2].starts_with(
+            "src/schema/lib.rs:6:46: #[index(...)] goes on a #[derive(Table)] struct, not on a field"
+        ),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[3].starts_with("src/schema/lib.rs:8:3: #[sequence(...)] goes on a #[derive(Sequence)] unit struct, not on a #[derive(Table)] struct"),
+        "{errors:#?}"
     );
 }

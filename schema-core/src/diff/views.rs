@@ -202,3 +202,6 @@ fn dependency_order(views: &BTreeMap<String, View>) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
