@@ -164,7 +164,9 @@ fn what_the_language_has_not_built_is_refused_at_its_place() {
     assert!(scanned.tables.is_empty(), "{:?}", scanned.tables);
     assert_eq!(errors.len(), 4, "{errors:#?}");
     assert!(
-        errors[0].starts_with("src/schema/lib.rs:2:8: #[derive(View)] struct `OpenIssue` needs its query"),
+        errors[0].starts_with(
+            "src/schema/lib.rs:2:8: #[derive(View)] struct `OpenIssue` needs its query"
+        ),
         "{errors:#?}"
     );
     assert!(
