@@ -52,3 +52,4 @@ mod verify_mysql;
 mod verify_sqlite;
 mod verify_sqlite_generated;
 mod views13;
+mod views13_drizzle;
