@@ -1,5 +1,5 @@
 //! SQL fragments of the schema sources (`predicate`, a check's `expr`, `default_sql`,
-//! `generated`, `sql_type`, `using`), read by the dialect's own parser before `generate` writes anything:
+//! `generated`, `sql_type`, `using`, a view's `sql`), read by the dialect's own parser before `generate` writes anything:
 //! each must be exactly one expression, one type or one index method, so that no fragment
 //! ends its statement, hides the rest of it behind a comment or carries a second one.
 //! The derive's check (`schema_core::parser`) only tokenizes; this one knows the dialect.
@@ -25,6 +25,8 @@ pub enum Kind {
     Type,
     /// One index method name: `using`.
     IndexMethod,
+    /// One query: a view's `sql`.
+    Query,
 }
 
 /// Why `sql` is not exactly one fragment of `kind` as `dialect`'s parser reads it.
@@ -55,7 +57,7 @@ pub fn problem(kind: Kind, sql: &str, dialect: &dyn SqlDialect) -> Result<(), St
                 _ => Err("it is not one bare name".into()),
             }
         }
-        Kind::Expression | Kind::Type => parsed(kind, tokens, dialect),
+        Kind::Expression | Kind::Type | Kind::Query => parsed(kind, tokens, dialect),
     }
 }
 
@@ -66,6 +68,7 @@ fn parsed(kind: Kind, tokens: Vec<Token>, dialect: &dyn SqlDialect) -> Result<()
         let mut parser = Parser::new(dialect).with_tokens(tokens);
         let read = match kind {
             Kind::Type => type_with_collation(&mut parser),
+            Kind::Query => parser.parse_query().map(|q| q.to_string()),
             _ => parser.parse_expr().map(|e| e.to_string()),
         };
         read.map(|read| (read, parser.peek_token().token))
@@ -76,6 +79,7 @@ fn parsed(kind: Kind, tokens: Vec<Token>, dialect: &dyn SqlDialect) -> Result<()
             "`{next}` follows {} `{read}`",
             match kind {
                 Kind::Type => "the type",
+                Kind::Query => "the query",
                 _ => "the expression",
             }
         )),
@@ -169,6 +173,18 @@ pub fn check(
             refuse(None, what, Kind::Expression, &check.expr);
         }
     }
+    for view in &scanned.views {
+        if let Err(problem) = problem(Kind::Query, &view.sql, dialect) {
+            errors.push(ResolveError {
+                rust_name: view.rust_name.clone(),
+                field: None,
+                message: format!(
+                    "the `sql` of view `{}` must be exactly one query, but {problem}; write one SELECT (for example `SELECT id, title FROM issues`), and put anything more in a --custom migration; nothing was written",
+                    view.name
+                ),
+            });
+        }
+    }
     if errors.is_empty() {
         Ok(())
     } else {
@@ -189,6 +205,7 @@ fn refusal(
         Kind::Expression => ("exactly one SQL expression", "`archived = false`, `now()`"),
         Kind::Type => ("exactly one SQL type", "`varchar(320)`, `numeric(10,2)`"),
         Kind::IndexMethod => ("exactly one index method name", "`btree`, `gin`"),
+        Kind::Query => ("exactly one query", "`SELECT id FROM issues`"),
     };
     ResolveError {
         rust_name: def.map_or_else(|| table.name.clone(), |d| d.rust_name.clone()),

@@ -24,7 +24,7 @@ pub enum RenameFlag {
         from: String,
         to: String,
     },
-    /// An object of another kind (a sequence), by key.
+    /// An object of another kind (a sequence, a view), by key.
     Object {
         kind: ObjectKind,
         from: String,
@@ -33,9 +33,9 @@ pub enum RenameFlag {
 }
 
 /// How to spell the flag, shown with every parse error.
-const SYNTAX: &str = "expected table:OLD=NEW, column:TABLE.OLD=NEW, enum:OLD=NEW or \
-     sequence:OLD=NEW (tables, enums and sequences as schema.name where the schema is not \
-     public), for example --rename column:accounts.display_name=full_name";
+const SYNTAX: &str = "expected table:OLD=NEW, column:TABLE.OLD=NEW, enum:OLD=NEW, \
+     sequence:OLD=NEW or view:OLD=NEW (tables, enums, sequences and views as schema.name where \
+     the schema is not public), for example --rename column:accounts.display_name=full_name";
 
 /// Parses a `--rename` value.
 pub fn parse_flag(spec: &str) -> Result<RenameFlag, String> {

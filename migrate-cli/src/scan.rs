@@ -1,11 +1,11 @@
 //! The source scanner: finds every `#[derive(Table)]` struct, `#[derive(DbEnum)]` enum and
-//! `#[derive(Sequence)]` struct in the configured files, at any module depth, and reads them
-//! with schema-core's one attribute parser, so the CLI sees exactly what the derive compiles.
-//! An item deriving what the language has not built yet (`View`) is refused, as the compiler
-//! refuses it. The user's crate is never built.
+//! `#[derive(Sequence)]` and `#[derive(View)]` struct in the configured files, at any module
+//! depth, and reads them with schema-core's one attribute parser, so the CLI sees exactly what
+//! the derive compiles. An item deriving what the language has not built yet is refused, as
+//! the compiler refuses it. The user's crate is never built.
 
 use crate::item_split;
-use schema_core::def::{EnumDef, SequenceDef, TableDef};
+use schema_core::def::{EnumDef, SequenceDef, TableDef, ViewDef};
 use schema_core::model::Schema;
 use schema_core::render::Dialect;
 use schema_core::{parser, resolve};
@@ -77,6 +77,7 @@ pub struct Scanned {
     pub tables: Vec<TableDef>,
     pub enums: Vec<EnumDef>,
     pub sequences: Vec<SequenceDef>,
+    pub views: Vec<ViewDef>,
     /// Where each struct or enum (by Rust name) is declared.
     pub origins: BTreeMap<String, Origin>,
 }
@@ -89,6 +90,7 @@ impl Scanned {
         dialect
             .adapt(schema, &self.tables)
             .and_then(|schema| dialect.adapt_sequences(schema, &self.sequences))
+            .and_then(|schema| dialect.adapt_views(schema, &self.views))
             .map_err(|errors| self.located(errors))
     }
 
@@ -97,6 +99,8 @@ impl Scanned {
         let mut schema =
             resolve::resolve(&self.tables, &self.enums).map_err(|errors| self.located(errors))?;
         resolve::add_sequences(&mut schema, &self.sequences)
+            .map_err(|errors| self.located(errors))?;
+        resolve::add_views(&mut schema, &self.views, &self.enums)
             .map_err(|errors| self.located(errors))?;
         Ok(schema)
     }
@@ -272,6 +276,7 @@ fn scan_parallel(sources: &[(PathBuf, String)], errors: &mut Vec<SourceError>) -
             scanned.tables.extend(r.scanned.tables);
             scanned.enums.extend(r.scanned.enums);
             scanned.sequences.extend(r.scanned.sequences);
+            scanned.views.extend(r.scanned.views);
             for (name, origin) in r.scanned.origins {
                 scanned.origins.entry(name).or_insert(origin);
             }
@@ -387,6 +392,20 @@ fn scan_items(
                             .entry(def.rust_name.clone())
                             .or_insert(origin);
                         scanned.sequences.push(def);
+                    }
+                    Err(e) => push_syn_errors(at, e, errors),
+                }
+            }
+            Item::Struct(s) if !is_cfg_test(&s.attrs) && derives(&s.attrs, "View") => {
+                let origin = at.origin(s.ident.span());
+                let input = syn::DeriveInput::from(s);
+                match parser::parse_view(&input) {
+                    Ok(def) => {
+                        scanned
+                            .origins
+                            .entry(def.rust_name.clone())
+                            .or_insert(origin);
+                        scanned.views.push(def);
                     }
                     Err(e) => push_syn_errors(at, e, errors),
                 }

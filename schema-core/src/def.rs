@@ -190,3 +190,29 @@ pub struct SequenceDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
 }
+
+/// A `#[derive(View)]` struct: `#[view(..)]` and its fields, the view's columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewDef {
+    pub rust_name: String,
+    pub name: String,
+    pub schema: String,
+    /// The query, verbatim.
+    pub sql: String,
+    #[serde(default)]
+    pub materialized: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+    /// The fields, in declaration order.
+    pub columns: Vec<ViewColumnDef>,
+}
+
+/// One field of a `#[derive(View)]` struct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewColumnDef {
+    /// The Rust field name.
+    pub field: String,
+    /// The SQL column name (`#[column(name = "..")]`, else the field's name).
+    pub name: String,
+    pub ty: FieldType,
+}

@@ -15,7 +15,7 @@ pub mod types;
 #[cfg(feature = "parser")]
 pub mod parser;
 
-pub use def::{EnumDef, SequenceDef, TableDef};
+pub use def::{EnumDef, SequenceDef, TableDef, ViewDef};
 pub use model::Schema;
 
 /// Implemented by `#[derive(Table)]`: the table's description, usable at run time.
@@ -46,6 +46,12 @@ pub trait DbEnum {
 pub trait Sequence {
     /// The definition read from the struct's `#[sequence(..)]` attribute.
     fn sequence_def() -> SequenceDef;
+}
+
+/// Implemented by `#[derive(View)]`: the view's description, usable at run time.
+pub trait View {
+    /// The definition read from the struct's `#[view(..)]` attribute and its fields.
+    fn view_def() -> ViewDef;
 }
 
 /// Items the derive macros' generated code uses; not a public API.

@@ -111,6 +111,12 @@ pub const RENAME_SEQUENCE: &str = "rename-sequence";
 /// A generated column's expression changes, or a plain column becomes generated: every row's
 /// value is computed anew and the table rewritten.
 pub const GENERATED_EXPRESSION_CHANGE: &str = "generated-expression-change";
+/// `DROP VIEW` / `DROP MATERIALIZED VIEW` of a view the new schema no longer has: code reading
+/// it fails. A warning: a view holds no rows of its own, and a materialized view's rows are
+/// what its query derives from tables, which stay.
+pub const DROP_VIEW: &str = "drop-view";
+/// A view renamed: code that reads it by its old name fails.
+pub const RENAME_VIEW: &str = "rename-view";
 /// `DROP INDEX` without `CONCURRENTLY` (PostgreSQL): found in the statements only.
 pub const DROP_INDEX_WITHOUT_CONCURRENTLY: &str = "drop-index-without-concurrently";
 /// `DROP DATABASE`: found in the statements only.
@@ -152,6 +158,8 @@ pub const CODES: &[&str] = &[
     DROP_SEQUENCE,
     RENAME_SEQUENCE,
     GENERATED_EXPRESSION_CHANGE,
+    DROP_VIEW,
+    RENAME_VIEW,
 ];
 
 /// The findings for `changes` (the diff from `old` to `new`), in the changes' order; a change
@@ -272,6 +280,8 @@ pub fn suggestion_for(code: &str) -> &'static str {
              deploy; a default written as nextval('old'::regclass) follows the rename",
         GENERATED_EXPRESSION_CHANGE => "on a large table add a new generated column under another name, switch \
              the code over, then drop the old one; or run it in a maintenance window",
+        DROP_VIEW => "stop reading it from code in a deploy first; acknowledge with -- lint:allow drop-view",
+        RENAME_VIEW => "change the code that reads it by name in the same deploy, or keep a view under the old name until it has",
         ADD_UNIQUE => "remove the duplicates first; on PostgreSQL build a unique index CONCURRENTLY, \
              then add the constraint USING INDEX",
         INDEX_WITHOUT_CONCURRENTLY => "on PostgreSQL build it without blocking writes: \
@@ -463,6 +473,30 @@ fn lint_change(
         )),
         DropSequence { .. } | RenameSequence { .. } => sequences::lint(change, out),
         AlterGenerated { .. } => generated::lint(change, costs, existing, out),
+        DropView {
+            name,
+            materialized,
+            recreated: false,
+        } => {
+            let (kind, rows) = match materialized {
+                true => ("materialized view", "; its rows are derived from tables, which keep theirs"),
+                false => ("view", ""),
+            };
+            out.push(finding(
+                DROP_VIEW,
+                Warning,
+                name.to_string(),
+                format!("dropping {kind} {name} breaks code that still reads it{rows}"),
+                suggestion_for(DROP_VIEW),
+            ))
+        }
+        RenameView { from, to, .. } => out.push(finding(
+            RENAME_VIEW,
+            Warning,
+            to.to_string(),
+            format!("renaming view {from} to {to} breaks running code that still reads it by the old name"),
+            suggestion_for(RENAME_VIEW),
+        )),
         _ => lint_constraint(change, costs, existing, out),
     }
 }

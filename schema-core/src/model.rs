@@ -26,6 +26,34 @@ pub struct Schema {
     /// without one, so older snapshots read and print unchanged.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sequences: BTreeMap<String, Sequence>,
+    /// Views and materialized views keyed by `schema.name` (`#[derive(View)]`); absent from
+    /// snapshots without one, so older snapshots read and print unchanged.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub views: BTreeMap<String, View>,
+}
+
+/// A view (`CREATE VIEW`) or, with `materialized`, a materialized view (PostgreSQL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    pub schema: String,
+    pub name: String,
+    /// The columns the struct's fields declare, in order: the view's column list.
+    pub columns: Vec<ViewColumn>,
+    /// The query, verbatim as written in `sql = "..."`.
+    pub sql: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub materialized: bool,
+    /// A rename hint from the source: `schema.name` or `name` of the view it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+}
+
+/// One column of a view: its name and the type the application reads it as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewColumn {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: ColumnType,
 }
 
 /// A sequence (PostgreSQL's `CREATE SEQUENCE`), of type `bigint`.
@@ -405,6 +433,20 @@ impl Table {
 impl Enum {
     pub fn key(&self) -> String {
         Schema::key(&self.schema, &self.name)
+    }
+}
+
+impl View {
+    pub fn key(&self) -> String {
+        Schema::key(&self.schema, &self.name)
+    }
+
+    /// The view as created, without its rename hint.
+    pub fn without_hint(&self) -> View {
+        View {
+            renamed_from: None,
+            ..self.clone()
+        }
     }
 }
 

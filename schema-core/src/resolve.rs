@@ -10,7 +10,10 @@ use crate::model::{
     DEFAULT_SCHEMA,
 };
 use crate::naming;
+
+mod views;
 use std::collections::{BTreeMap, BTreeSet};
+pub use views::add_views;
 
 mod foreign_keys;
 mod sequences;

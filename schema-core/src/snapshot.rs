@@ -6,7 +6,7 @@
 //! Serialization is deterministic (sorted maps, fixed field order, 2-space indent, trailing
 //! newline), so the same schema always gives byte-identical files.
 
-use crate::model::{Enum, Schema, Sequence, Table};
+use crate::model::{Enum, Schema, Sequence, Table, View};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -43,7 +43,7 @@ pub enum SnapshotError {
 /// The schema after one migration, with the ids that chain it to the previous snapshot.
 ///
 /// On disk the schema's fields sit beside the ids (`version`, `dialect`, `id`, `prevId`,
-/// `schemas`, `enums`, `tables`, `sequences` when there are any); the (de)serializers below spell that out instead of using
+/// `schemas`, `enums`, `tables`, `sequences` and `views` when there are any); the (de)serializers below spell that out instead of using
 /// `#[serde(flatten)]`, which buffers the whole document and reads it several times slower.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
@@ -67,6 +67,8 @@ struct SnapshotOut<'a> {
     tables: &'a BTreeMap<String, Table>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     sequences: &'a BTreeMap<String, Sequence>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    views: &'a BTreeMap<String, View>,
 }
 
 #[derive(Deserialize)]
@@ -84,6 +86,8 @@ struct SnapshotIn {
     tables: BTreeMap<String, Table>,
     #[serde(default)]
     sequences: BTreeMap<String, Sequence>,
+    #[serde(default)]
+    views: BTreeMap<String, View>,
 }
 
 impl Serialize for Snapshot {
@@ -97,6 +101,7 @@ impl Serialize for Snapshot {
             enums: &self.schema.enums,
             tables: &self.schema.tables,
             sequences: &self.schema.sequences,
+            views: &self.schema.views,
         }
         .serialize(serializer)
     }
@@ -115,6 +120,7 @@ impl<'de> Deserialize<'de> for Snapshot {
                 enums: s.enums,
                 tables: s.tables,
                 sequences: s.sequences,
+                views: s.views,
             },
         })
     }
@@ -198,12 +204,14 @@ pub fn snapshot_json(dialect: &str, prev_id: &str, schema: &Schema) -> String {
         enums: &schema.enums,
         tables: &schema.tables,
         sequences: &schema.sequences,
+        views: &schema.views,
     })
 }
 
 fn has_rename_hints(schema: &Schema) -> bool {
     schema.enums.values().any(|e| e.renamed_from.is_some())
         || schema.sequences.values().any(|s| s.renamed_from.is_some())
+        || schema.views.values().any(|v| v.renamed_from.is_some())
         || schema
             .tables
             .values()
@@ -273,6 +281,9 @@ fn clear_rename_hints(schema: &mut Schema) {
     }
     for s in schema.sequences.values_mut() {
         s.renamed_from = None;
+    }
+    for v in schema.views.values_mut() {
+        v.renamed_from = None;
     }
 }
 

@@ -1,4 +1,4 @@
-//! Derive macros `Table`, `DbEnum` and `Sequence`: thin entry points over `schema_core::parser`, then code
+//! Derive macros `Table`, `DbEnum`, `Sequence` and `View`: thin entry points over `schema_core::parser`, then code
 //! generation. The definition is embedded as JSON so that the run-time description is exactly
 //! what the parser read; checks that concern other items are handed to the type system.
 
@@ -55,6 +55,30 @@ pub fn derive_sequence(input: TokenStream) -> TokenStream {
     quote! {
         impl ::schema_core::Sequence for #ident {
             fn sequence_def() -> ::schema_core::SequenceDef {
+                ::schema_core::__private::def_from_json(#json)
+            }
+        }
+    }
+    .into()
+}
+
+/// Declares a view from a struct whose fields are its columns:
+/// `#[view(name = "open_issues", sql = "SELECT id, title FROM issues")]`.
+#[proc_macro_derive(View, attributes(view, column))]
+pub fn derive_view(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let def = match parser::parse_view(&input) {
+        Ok(def) => def,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let json = match to_json(&def) {
+        Ok(json) => json,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let ident = &input.ident;
+    quote! {
+        impl ::schema_core::View for #ident {
+            fn view_def() -> ::schema_core::ViewDef {
                 ::schema_core::__private::def_from_json(#json)
             }
         }

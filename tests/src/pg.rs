@@ -92,7 +92,8 @@ pub fn catalog_diff(got: &str, want: &str) -> String {
 impl server::Catalog for Postgres {
     /// A canonical, sorted text dump of the user objects in a database: schemas, enum types with
     /// their labels in order, tables, columns (type, nullability, default, identity),
-    /// constraints (by definition), indexes (by definition) and sequences with their options
+    /// constraints (by definition), indexes (by definition), sequences with their options,
+    /// views and materialized views (kind, `pg_get_viewdef`, columns with their types)
     /// (not those of identity or serial columns, which belong to their table). Two databases with the same
     /// schema give the same dump.
     const QUERIES: &'static [&'static str] = &[
@@ -120,6 +121,13 @@ impl server::Catalog for Postgres {
              FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
              AND d.objid = c.oid AND d.deptype IN ('i', 'a')) ORDER BY 1",
+            "SELECT 'view ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text || ' ' || \
+             pg_get_viewdef(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+            "SELECT 'view column ' || n.nspname || '.' || c.relname || ' ' || a.attnum || ' ' || a.attname || ' ' || \
+             format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND a.attnum > 0 \
+             AND NOT a.attisdropped AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
     ];
 
     fn line(row: &PgRow) -> String {

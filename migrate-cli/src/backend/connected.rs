@@ -220,6 +220,14 @@ impl Connected {
         each!(&mut self.conn, c => c.normalize_expressions(table, expressions).await)
     }
 
+    /// See [`Backend::view_definitions`].
+    pub async fn view_definitions(
+        &mut self,
+        views: &[schema_core::model::View],
+    ) -> Result<Vec<Option<String>>, sqlx::Error> {
+        each!(&mut self.conn, c => c.view_definitions(views).await)
+    }
+
     /// PostgreSQL: drops the index `schema.name` when an interrupted `CREATE INDEX
     /// CONCURRENTLY` left it invalid, so that the build can run again; true when it did.
     pub async fn drop_invalid_index(

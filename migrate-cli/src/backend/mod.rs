@@ -419,6 +419,11 @@ pub trait Backend: Connection + Migrate {
     async fn normalize_expressions(&mut self, _table: &Table, exprs: &Exprs) -> Judged {
         Ok(vec![None; exprs.len()])
     }
+    /// Each view's query as the database prints it back once created on a probe, or `None`
+    /// for one it cannot judge (a backend whose server is not asked judges none).
+    async fn view_definitions(&mut self, views: &[schema_core::model::View]) -> Judged {
+        Ok(vec![None; views.len()])
+    }
     /// Creates the scratch database `name`, holding a lock that marks it as this run's.
     async fn create_scratch(&mut self, name: &str) -> Result<(), sqlx::Error>;
     /// The scratch databases of runs that were killed (nobody holds their lock).

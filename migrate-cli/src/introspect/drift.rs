@@ -2,7 +2,7 @@
 //! `verify` compares ([`super::judge`]: the server judges expressions), which `check --url`
 //! reports and `migrate` refuses before applying (unless `--allow-drift`).
 //!
-//! Only what the history declares can drift: a live table, enum, sequence or schema that no snapshot of
+//! Only what the history declares can drift: a live table, enum, sequence, view or schema that no snapshot of
 //! the folder ever declared belongs to another tool and is left out, and the config's
 //! `ignore_tables` leaves out declared tables entirely (on both sides).
 //! Which names were ever declared needs every snapshot, so they are read (their names only)
@@ -126,6 +126,7 @@ fn changed(a: &Schema, b: &Schema, out: &mut Declared) {
     out.tables.extend(differ(&a.tables, &b.tables));
     out.enums.extend(differ(&a.enums, &b.enums));
     out.sequences.extend(differ(&a.sequences, &b.sequences));
+    out.views.extend(differ(&a.views, &b.views));
     let (sa, sb): (BTreeSet<&String>, BTreeSet<&String>) =
         (a.schemas.iter().collect(), b.schemas.iter().collect());
     out.schemas
@@ -137,6 +138,7 @@ fn leave_out(schema: &mut Schema, names: &Declared) {
     schema.tables.retain(|k, _| !names.tables.contains(k));
     schema.enums.retain(|k, _| !names.enums.contains(k));
     schema.sequences.retain(|k, _| !names.sequences.contains(k));
+    schema.views.retain(|k, _| !names.views.contains(k));
     schema.schemas.retain(|s| !names.schemas.contains(s));
 }
 
@@ -151,6 +153,7 @@ fn undeclared_here(expected: &Schema, actual: &Schema) -> bool {
             .sequences
             .keys()
             .any(|k| !expected.sequences.contains_key(k))
+        || actual.views.keys().any(|k| !expected.views.contains_key(k))
         || actual.schemas.iter().any(|s| !expected.schemas.contains(s))
 }
 
@@ -162,6 +165,7 @@ pub struct Declared {
     pub enums: BTreeSet<String>,
     pub schemas: BTreeSet<String>,
     pub sequences: BTreeSet<String>,
+    pub views: BTreeSet<String>,
 }
 
 /// Removes from `actual` what no snapshot ever declared.
@@ -171,6 +175,7 @@ pub fn keep_declared(actual: &mut Schema, declared: &Declared) {
     actual
         .sequences
         .retain(|k, _| declared.sequences.contains(k));
+    actual.views.retain(|k, _| declared.views.contains(k));
     actual.schemas.retain(|s| declared.schemas.contains(s));
 }
 
@@ -189,6 +194,7 @@ pub fn declared(history: &History) -> Declared {
                     out.tables.extend(names.tables.into_keys());
                     out.enums.extend(names.enums.into_keys());
                     out.sequences.extend(names.sequences.into_keys());
+                    out.views.extend(names.views.into_keys());
                     out.schemas.extend(names.schemas);
                 }
             }
@@ -201,6 +207,7 @@ fn add(out: &mut Declared, schema: &Schema) {
     out.tables.extend(schema.tables.keys().cloned());
     out.enums.extend(schema.enums.keys().cloned());
     out.sequences.extend(schema.sequences.keys().cloned());
+    out.views.extend(schema.views.keys().cloned());
     out.schemas.extend(schema.schemas.iter().cloned());
 }
 
@@ -215,6 +222,8 @@ struct Names {
     tables: BTreeMap<String, serde::de::IgnoredAny>,
     #[serde(default)]
     sequences: BTreeMap<String, serde::de::IgnoredAny>,
+    #[serde(default)]
+    views: BTreeMap<String, serde::de::IgnoredAny>,
 }
 
 #[cfg(test)]

@@ -112,6 +112,7 @@ pub async fn compare(conn: &mut Connected, expected: &Schema, actual: &Schema) -
             }
         }
     }
+    let views = view_differences(conn, &expected, actual).await;
     let database = conn.database();
     let rules = database.rules();
     let same = |a: &str, b: &str| {
@@ -127,6 +128,47 @@ pub async fn compare(conn: &mut Connected, expected: &Schema, actual: &Schema) -
         ),
         unjudged,
     }
+    .with(views)
+}
+
+impl Judged {
+    fn with(mut self, more: Vec<String>) -> Judged {
+        self.differences.extend(more);
+        self
+    }
+}
+
+/// The views whose live query differs from what the server prints for the snapshot's (created
+/// on a probe); none where the server judges no view (SQLite, MySQL) or a probe fails.
+async fn view_differences(conn: &mut Connected, expected: &Schema, actual: &Schema) -> Vec<String> {
+    let both: Vec<(
+        &String,
+        &schema_core::model::View,
+        &schema_core::model::View,
+    )> = expected
+        .views
+        .iter()
+        .filter_map(|(k, w)| actual.views.get(k).map(|h| (k, w, h)))
+        .filter(|(_, w, h)| w.sql != h.sql)
+        .collect();
+    if both.is_empty() {
+        return Vec::new();
+    }
+    let wants: Vec<schema_core::model::View> = both.iter().map(|(_, w, _)| (*w).clone()).collect();
+    let printed = conn.view_definitions(&wants).await.unwrap_or_default();
+    let mut out = Vec::new();
+    for ((key, _, have), print) in both.iter().zip(printed) {
+        if let Some(print) = print {
+            if print.trim() != have.sql.trim() {
+                out.push(format!(
+                    "{key}: view query `{}`, snapshot's prints `{}`",
+                    have.sql.trim(),
+                    print.trim()
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// The pairs of `want` (snapshot) and `have` (live) whose texts differ.

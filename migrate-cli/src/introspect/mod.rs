@@ -13,6 +13,7 @@ pub mod drift;
 pub mod expr;
 pub mod judge;
 mod sequences;
+mod views;
 
 use schema_core::model::{Column, ColumnType, FkAction, Index, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
@@ -129,6 +130,7 @@ fn compare_with(rules: Rules, expected: &Schema, actual: &Schema) -> Vec<String>
         out.push(format!("{key}: table not in the snapshot"));
     }
     sequences::compare(expected, actual, &mut out);
+    views::compare(expected, actual, &mut out);
     out
 }
 

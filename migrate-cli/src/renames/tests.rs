@@ -250,9 +250,10 @@ fn sequences_are_flagged_checked_and_asked_like_tables() {
         flag("sequence:billing.a=public.a").to_string(),
         "--rename sequence:billing.a=public.a"
     );
-    assert!(parse_flag("view:a=b")
+    assert_eq!(flag("view:a=b").to_string(), "--rename view:a=b");
+    assert!(parse_flag("policy:a=b")
         .unwrap_err()
-        .contains("unknown kind `view`"));
+        .contains("unknown kind `policy`"));
 
     let with = |names: &[&str]| {
         let mut s = Schema::default();

@@ -6,7 +6,7 @@
 use crate::model::{
     Check, Column, ColumnType, ForeignKey, Generated, IdentityOptions, Index, PrimaryKey, Sequence,
     SequenceOptions, Table,
-    Unique,
+    Unique, View,
 };
 use std::fmt;
 
@@ -119,6 +119,30 @@ pub enum Change {
         name: QualifiedName,
         from: SequenceOptions,
         to: SequenceOptions,
+    },
+    /// A view (or materialized view) as declared (its rename hint cleared).
+    CreateView {
+        view: View,
+    },
+    /// A view dropped; `recreated` when it is created again later in the same migration,
+    /// around a change to what it reads or to its definition.
+    DropView {
+        name: QualifiedName,
+        materialized: bool,
+        recreated: bool,
+    },
+    /// A view renamed (and moved when the schema differs); `view` is its definition under the
+    /// new name, for a database that renames by dropping and creating (SQLite).
+    RenameView {
+        from: QualifiedName,
+        to: QualifiedName,
+        view: View,
+    },
+    /// A plain view whose query or columns change: `CREATE OR REPLACE VIEW` where the database
+    /// keeps it in place, a drop and a create otherwise.
+    ReplaceView {
+        from: View,
+        to: View,
     },
     /// Columns with the inline primary key, unique and check constraints; the indexes and
     /// foreign keys come as their own changes (their `Vec`s here are empty).
@@ -307,6 +331,13 @@ fn sequence_options(from: Option<&SequenceOptions>, to: &SequenceOptions) -> Str
     }
 }
 
+fn view_kind(materialized: bool) -> &'static str {
+    match materialized {
+        true => "materialized view",
+        false => "view",
+    }
+}
+
 fn list(items: &[String]) -> String {
     items.join(", ")
 }
@@ -356,6 +387,29 @@ impl Change {
             AlterSequence { name, from, to } => {
                 format!("~ sequence {name}:{}", sequence_options(Some(from), to))
             }
+            CreateView { view } => format!(
+                "+ {} {}",
+                view_kind(view.materialized),
+                QualifiedName::new(&view.schema, &view.name)
+            ),
+            DropView {
+                name,
+                materialized,
+                recreated,
+            } => match recreated {
+                false => format!("- {} {name}", view_kind(*materialized)),
+                true => format!(
+                    "~ {} {name}: dropped, created again below",
+                    view_kind(*materialized)
+                ),
+            },
+            RenameView { from, to, view } => {
+                format!("~ {} {from}: rename to {to}", view_kind(view.materialized))
+            }
+            ReplaceView { to, .. } => format!(
+                "~ view {}: query or columns changed",
+                QualifiedName::new(&to.schema, &to.name)
+            ),
             CreateTable { table } => {
                 format!("+ table {}", QualifiedName::new(&table.schema, &table.name))
             }

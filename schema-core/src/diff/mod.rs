@@ -16,6 +16,7 @@ mod schemas;
 mod sequences;
 mod tables;
 mod unqualified;
+mod views;
 
 pub use change::{type_label, Change, EnumColumn, EnumValuePosition, QualifiedName};
 pub use name::migration_name;
@@ -33,7 +34,7 @@ pub struct Renames {
     pub columns: Vec<ColumnRename>,
     /// (old key, new key).
     pub enums: Vec<(String, String)>,
-    /// Renames of the other kinds of object ([`ObjectKind`]: sequences), by old and new key.
+    /// Renames of the other kinds of object ([`ObjectKind`]: sequences, views), by old and new key.
     pub objects: Vec<ObjectRename>,
 }
 
@@ -139,6 +140,7 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
     tables::diff_tables(&mut ctx);
     columns::diff_columns(&mut ctx);
     constraints::diff_constraints(&mut ctx);
+    views::diff_views(&mut ctx);
     schemas::follow_renames(ctx.plan.finish(), &schema_renames)
 }
 
@@ -154,6 +156,8 @@ pub fn down(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
 pub(crate) enum Phase {
     CreateSchemas,
     RenameSchemas,
+    DropViews,
+    RenameViews,
     RenameEnums,
     CreateEnums,
     AddEnumValues,
@@ -174,6 +178,7 @@ pub(crate) enum Phase {
     AddConstraints,
     CreateIndexes,
     AddForeignKeys,
+    CreateViews,
     DropTables,
     DropSequences,
     DropEnums,
@@ -189,6 +194,11 @@ pub(crate) struct Plan {
 impl Plan {
     pub(crate) fn push(&mut self, phase: Phase, key: impl Into<String>, change: Change) {
         self.items.push((phase, key.into(), change));
+    }
+
+    /// The changes planned so far, in no particular order.
+    pub(crate) fn changes(&self) -> impl Iterator<Item = &Change> {
+        self.items.iter().map(|(_, _, c)| c)
     }
 
     fn finish(self) -> Vec<Change> {
@@ -251,13 +261,14 @@ impl Ctx<'_> {
     }
 }
 
-/// The namespaces a schema uses: the declared ones and those of its tables, enums and
-/// sequences.
+/// The namespaces a schema uses: the declared ones and those of its tables, enums,
+/// sequences and views.
 fn namespaces(s: &Schema) -> BTreeSet<String> {
     let mut all: BTreeSet<String> = s.schemas.iter().cloned().collect();
     all.extend(s.tables.values().map(|t| t.schema.clone()));
     all.extend(s.enums.values().map(|e| e.schema.clone()));
     all.extend(s.sequences.values().map(|q| q.schema.clone()));
+    all.extend(s.views.values().map(|v| v.schema.clone()));
     all.remove(crate::model::DEFAULT_SCHEMA);
     all
 }

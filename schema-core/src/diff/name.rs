@@ -72,8 +72,8 @@ fn headlines(changes: &[Change]) -> Vec<String> {
     out
 }
 
-/// The headline of one change and its rank (tables first, then enums and sequences, columns,
-/// the rest);
+/// The headline of one change and its rank (tables first, then enums, sequences and views,
+/// columns, the rest);
 /// `None` for what follows from another change.
 fn headline(change: &Change, whole: &BTreeSet<String>) -> Option<(u8, String)> {
     use Change::*;
@@ -102,6 +102,17 @@ fn headline(change: &Change, whole: &BTreeSet<String>) -> Option<(u8, String)> {
         }
         RenameSequence { from, to } => (1, format!("rename_{}_to_{}", from.name, to.name)),
         AlterSequence { name, .. } => (3, format!("alter_{}", name.name)),
+        CreateView { view } => (1, format!("create_{}", view.name)),
+        DropView {
+            name,
+            recreated: false,
+            ..
+        } => (1, format!("drop_{}", name.name)),
+        RenameView { from, to, .. } if from.name == to.name => {
+            (1, format!("move_{}_to_{}", to.name, to.schema))
+        }
+        RenameView { from, to, .. } => (1, format!("rename_{}_to_{}", from.name, to.name)),
+        ReplaceView { to, .. } => (3, format!("alter_{}", to.name)),
         other => {
             let table = other.table()?;
             if whole.contains(&table.name) {

@@ -14,16 +14,20 @@ use std::collections::BTreeMap;
 pub enum ObjectKind {
     /// `#[derive(Sequence)]`, keyed `schema.name`, asked about within its schema.
     Sequence,
+    /// `#[derive(View)]` (materialized or not), keyed `schema.name`, asked about within its
+    /// schema.
+    View,
 }
 
 impl ObjectKind {
     /// Every kind, in the order questions about them are asked.
-    pub const ALL: &'static [ObjectKind] = &[ObjectKind::Sequence];
+    pub const ALL: &'static [ObjectKind] = &[ObjectKind::Sequence, ObjectKind::View];
 
     /// The kind as `--rename` flags, questions and messages spell it: `sequence`.
     pub fn name(self) -> &'static str {
         match self {
             ObjectKind::Sequence => "sequence",
+            ObjectKind::View => "view",
         }
     }
 
@@ -36,6 +40,7 @@ impl ObjectKind {
     pub fn exists(self, schema: &Schema, key: &str) -> bool {
         match self {
             ObjectKind::Sequence => schema.sequences.contains_key(key),
+            ObjectKind::View => schema.views.contains_key(key),
         }
     }
 }
@@ -78,6 +83,17 @@ pub(crate) fn entries(kind: ObjectKind, schema: &Schema) -> BTreeMap<String, Ent
                 let entry = Entry {
                     group: s.schema.clone(),
                     hint: s.renamed_from.as_deref().map(|h| hint_key(&s.schema, h)),
+                };
+                (key.clone(), entry)
+            })
+            .collect(),
+        ObjectKind::View => schema
+            .views
+            .iter()
+            .map(|(key, v)| {
+                let entry = Entry {
+                    group: v.schema.clone(),
+                    hint: v.renamed_from.as_deref().map(|h| hint_key(&v.schema, h)),
                 };
                 (key.clone(), entry)
             })

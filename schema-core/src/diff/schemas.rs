@@ -133,7 +133,8 @@ pub(crate) fn follow_renames(changes: Vec<Change>, renames: &[(String, String)])
         let no_op = match &change {
             Change::RenameTable { from, to }
             | Change::RenameEnum { from, to }
-            | Change::RenameSequence { from, to } => from == to,
+            | Change::RenameSequence { from, to }
+            | Change::RenameView { from, to, .. } => from == to,
             Change::RenameIdentitySequence {
                 table, to_schema, ..
             } => table.schema == *to_schema,
@@ -144,6 +145,14 @@ pub(crate) fn follow_renames(changes: Vec<Change>, renames: &[(String, String)])
         }
     }
     out
+}
+
+/// A view's schema and the enum types of its columns.
+fn visit_view(view: &mut crate::model::View, f: &mut dyn FnMut(&mut String)) {
+    f(&mut view.schema);
+    for c in &mut view.columns {
+        column_type(&mut c.ty, f);
+    }
 }
 
 /// Calls `f` on every schema name a change holds (tables, enums, enum types of columns,
@@ -157,6 +166,17 @@ fn visit_schemas(change: &mut Change, mut f: impl FnMut(&mut String)) {
             name(n, &mut f)
         }
         CreateSequence { sequence } => f(&mut sequence.schema),
+        CreateView { view } => visit_view(view, &mut f),
+        DropView { name: n, .. } => name(n, &mut f),
+        RenameView { from, to, view } => {
+            name(from, &mut f);
+            name(to, &mut f);
+            visit_view(view, &mut f);
+        }
+        ReplaceView { from, to } => {
+            visit_view(from, &mut f);
+            visit_view(to, &mut f);
+        }
         DropSequence { name: n } | AlterSequence { name: n, .. } => name(n, &mut f),
         RenameEnum { from, to } | RenameTable { from, to } | RenameSequence { from, to } => {
             name(from, &mut f);

@@ -29,6 +29,17 @@ impl Change {
             | AlterSequence { name, .. }
             | RenameIdentitySequence { table: name, .. } => unqualify(name),
             CreateSequence { sequence } => sequence.schema.clear(),
+            CreateView { view } => view.schema.clear(),
+            DropView { name, .. } => unqualify(name),
+            RenameView { from, to, view } => {
+                unqualify(from);
+                unqualify(to);
+                view.schema.clear();
+            }
+            ReplaceView { from, to } => {
+                from.schema.clear();
+                to.schema.clear();
+            }
             RenameEnum { from, to } | RenameTable { from, to } | RenameSequence { from, to } => {
                 unqualify(from);
                 unqualify(to);

@@ -8,7 +8,7 @@
 //! naming what cannot come back.
 
 use super::{finding, lint_with, rebuilds, Costs, Finding, Severity};
-use super::{DROP_COLUMN, DROP_ENUM_VALUE, DROP_SCHEMA, DROP_SEQUENCE, DROP_TABLE};
+use super::{DROP_COLUMN, DROP_ENUM_VALUE, DROP_SCHEMA, DROP_SEQUENCE, DROP_TABLE, DROP_VIEW};
 use crate::diff::{type_label, Change};
 use crate::model::{ColumnType, Schema};
 
@@ -38,6 +38,7 @@ pub fn lint_down(
             DROP_SEQUENCE => {
                 "; the up migration created it, so the numbers it gave since the up ran are forgotten"
             }
+            DROP_VIEW => "; the up migration created it, so code written since that reads it fails",
             _ => continue,
         };
         f.message.push_str(since);
@@ -73,6 +74,7 @@ pub const DOWN_DROP_CODES: &[&str] = &[
     DROP_SCHEMA,
     DROP_ENUM_VALUE,
     DROP_SEQUENCE,
+    DROP_VIEW,
 ];
 
 /// The `irreversible` finding of one change of the up, if the down cannot undo it.

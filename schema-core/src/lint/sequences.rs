@@ -9,6 +9,7 @@ use crate::diff::{Change, ObjectKind};
 pub fn rename_code(kind: ObjectKind) -> &'static str {
     match kind {
         ObjectKind::Sequence => RENAME_SEQUENCE,
+        ObjectKind::View => super::RENAME_VIEW,
     }
 }
 

@@ -20,6 +20,8 @@ pub(crate) enum Kind {
     Type,
     /// One index method name: `using`.
     IndexMethod,
+    /// One query (`SELECT`, `WITH`, `VALUES`, `TABLE`, or one in parentheses): a view's `sql`.
+    Query,
 }
 
 /// The value of `key = "..."` on `owner` (field `age` of struct `Item`), which must not be
@@ -51,6 +53,7 @@ fn what(kind: Kind) -> &'static str {
         Kind::Expression => "exactly one SQL expression",
         Kind::Type => "exactly one SQL type",
         Kind::IndexMethod => "exactly one index method name",
+        Kind::Query => "exactly one query (SELECT ...)",
     }
 }
 
@@ -84,6 +87,7 @@ fn problem(sql: &str, kind: Kind) -> Result<(), String> {
             [Token::Word(w)] if w.quote_style.is_none() => Ok(()),
             _ => Err("it is not one bare name".into()),
         },
+        Kind::Query => query_shape(&tokens),
     }
 }
 
@@ -115,6 +119,21 @@ fn balanced(tokens: &[Token]) -> Result<(), String> {
     match open.last() {
         Some(close) => Err(format!("a `{close}` is missing")),
         None => Ok(()),
+    }
+}
+
+/// A query starts with `SELECT`, `WITH`, `VALUES` or `TABLE`, or is one in parentheses.
+fn query_shape(tokens: &[Token]) -> Result<(), String> {
+    let first = tokens.iter().find(|t| !matches!(t, Token::LParen));
+    match first {
+        Some(Token::Word(w))
+            if w.quote_style.is_none()
+                && ["select", "with", "values", "table"]
+                    .contains(&w.value.to_ascii_lowercase().as_str()) =>
+        {
+            Ok(())
+        }
+        _ => Err("it does not start with SELECT, WITH, VALUES or TABLE".into()),
     }
 }
 
@@ -177,6 +196,13 @@ mod tests {
         for sql in types {
             assert_eq!(problem(sql, Kind::Type), Ok(()), "{sql}");
         }
+        for sql in [
+            "SELECT id FROM issues WHERE state = 'open'",
+            "(select 1)",
+            "WITH x AS (SELECT 1 AS a) SELECT a FROM x",
+        ] {
+            assert_eq!(problem(sql, Kind::Query), Ok(()), "{sql}");
+        }
         for sql in ["gin", "btree", "BTREE"] {
             assert_eq!(problem(sql, Kind::IndexMethod), Ok(()), "{sql}");
         }
@@ -197,6 +223,9 @@ mod tests {
             ("btree; DROP TABLE victim", Kind::IndexMethod, "`;`"),
             ("btree (id)", Kind::IndexMethod, "one bare name"),
             ("\"gin\"", Kind::IndexMethod, "one bare name"),
+            ("SELECT 1; DROP TABLE victim", Kind::Query, "`;`"),
+            ("SELECT 1 -- note", Kind::Query, "comment"),
+            ("id + 1", Kind::Query, "does not start with SELECT"),
         ];
         for (sql, kind, says) in cases {
             let problem = problem(sql, kind);

@@ -13,10 +13,12 @@ mod rust_type;
 mod sequence;
 mod table;
 mod table_checks;
+mod view;
 
 pub use db_enum::parse_enum;
 pub use sequence::parse_sequence;
 pub use table::{parse_table, parse_table_full, parse_table_partial, ParsedTable, TypeCheck};
+pub use view::parse_view;
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -38,6 +40,10 @@ impl Errors {
     /// An error underlining all of `tokens` (a type, an expression), not only the first one.
     pub(crate) fn push_spanned(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
         self.errors.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.errors.is_empty()
     }
 
     pub(crate) fn add(&mut self, error: syn::Error) {
@@ -76,11 +82,12 @@ const LANGUAGE_ATTRIBUTES: &[(&str, &str)] = &[
     ("column", "a field of a #[derive(Table)] struct"),
     ("db_enum", "a #[derive(DbEnum)] enum or its variants"),
     ("sequence", "a #[derive(Sequence)] unit struct"),
+    ("view", "a #[derive(View)] struct"),
 ];
 
 /// The attributes and derives of the language that are not built yet: an item that uses one
 /// is refused, never read without it.
-const NOT_YET: &[&str] = &["view", "policy", "View"];
+const NOT_YET: &[&str] = &["policy"];
 
 /// An error for an attribute of the language where the item being parsed (`item`, such as
 /// "a #[derive(Table)] struct") does not take it, or one not built yet; `None` for an
@@ -109,7 +116,7 @@ fn not_yet(what: &str) -> String {
 }
 
 /// The derives the scanner reads: a struct or enum deriving one of these is part of the schema.
-pub const DERIVES: &[&str] = &["Table", "DbEnum", "Sequence"];
+pub const DERIVES: &[&str] = &["Table", "DbEnum", "Sequence", "View"];
 
 /// An error for a derive of the language that is not built yet (`View` or
 /// `schema_macros::View`), at its path; the scanner refuses such an item, as the compiler does

@@ -12,14 +12,15 @@ mod postgres;
 mod sequences;
 pub mod sqlite;
 pub mod standard;
+mod views;
 
 pub use mysql::Mysql;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
-use crate::def::{SequenceDef, TableDef};
+use crate::def::{SequenceDef, TableDef, ViewDef};
 use crate::diff::{Change, EnumColumn, EnumValuePosition, QualifiedName};
-use crate::model::{Column, ColumnType, Generated, Index, Schema, Sequence, SequenceOptions, Table};
+use crate::model::{Column, ColumnType, Generated, Index, Schema, Sequence, SequenceOptions, Table, View};
 use crate::resolve::ResolveError;
 
 /// The dialect of a config's `dialect = "..."` name (`postgres`, `sqlite` or `mysql`, the
@@ -92,6 +93,13 @@ pub trait Dialect {
         sequences::adapt(self, schema, sequences)
     }
 
+    /// The schema with the source's `#[derive(View)]` definitions; a dialect without
+    /// materialized views ([`supports_materialized_views`](Dialect::supports_materialized_views))
+    /// refuses each `#[view(materialized)]`, naming its struct and attribute.
+    fn adapt_views(&self, schema: Schema, views: &[ViewDef]) -> Result<Schema, Vec<ResolveError>> {
+        views::adapt(self, schema, views)
+    }
+
     /// One migration file's statements for `changes`, which take `old` to `new`.
     fn script(
         &self,
@@ -130,6 +138,15 @@ pub trait Dialect {
     /// CREATE SEQUENCE "public"."order_numbers" START WITH 1000;
     /// ```
     fn supports_sequences(&self) -> bool {
+        false
+    }
+
+    /// Materialized views.
+    ///
+    /// ```sql
+    /// CREATE MATERIALIZED VIEW "public"."totals" ("n") AS SELECT count(*) FROM orders;
+    /// ```
+    fn supports_materialized_views(&self) -> bool {
         false
     }
 
@@ -403,6 +420,39 @@ pub trait Dialect {
     ) -> Result<Vec<String>, RenderError> {
         let _ = from;
         column_kinds::alter_generated_by_replacing(self, table, column)
+    }
+
+    /// A new view, `CREATE VIEW .. (columns) AS query;`.
+    fn create_view(&self, view: &View) -> Result<Vec<String>, RenderError> {
+        views::create(self, view, false)
+    }
+
+    /// `DROP VIEW "public"."open_issues";`
+    fn drop_view(
+        &self,
+        name: &QualifiedName,
+        materialized: bool,
+    ) -> Result<Vec<String>, RenderError> {
+        Ok(views::drop(self, name, materialized))
+    }
+
+    /// A view renamed; by default (SQLite, which has no view rename) dropped and created under
+    /// its new name.
+    fn rename_view(
+        &self,
+        from: &QualifiedName,
+        to: &QualifiedName,
+        view: &View,
+    ) -> Result<Vec<String>, RenderError> {
+        let _ = to;
+        let mut out = views::drop(self, from, view.materialized);
+        out.extend(views::create(self, view, false)?);
+        Ok(out)
+    }
+
+    /// A plain view whose query or columns change; by default dropped and created again.
+    fn replace_view(&self, from: &View, to: &View) -> Result<Vec<String>, RenderError> {
+        views::drop_and_create(self, from, to)
     }
 
     /// A new enum type.

@@ -120,6 +120,37 @@ impl Dialect for Postgres {
         true
     }
 
+    fn supports_materialized_views(&self) -> bool {
+        true
+    }
+
+    /// `ALTER VIEW .. RENAME TO ..` (`ALTER MATERIALIZED VIEW`), `SET SCHEMA` for a move.
+    fn rename_view(
+        &self,
+        from: &QualifiedName,
+        to: &QualifiedName,
+        view: &crate::model::View,
+    ) -> Result<Vec<String>, RenderError> {
+        let kind = match view.materialized {
+            true => "MATERIALIZED VIEW",
+            false => "VIEW",
+        };
+        move_and_rename(self, kind, from, to)
+    }
+
+    /// `CREATE OR REPLACE VIEW` when the columns stay in order (new ones at the end), a drop and
+    /// a create otherwise.
+    fn replace_view(
+        &self,
+        from: &crate::model::View,
+        to: &crate::model::View,
+    ) -> Result<Vec<String>, RenderError> {
+        match super::views::keeps_columns(from, to) {
+            true => super::views::create(self, to, true),
+            false => super::views::drop_and_create(self, from, to),
+        }
+    }
+
     /// `ALTER SEQUENCE .. SET SCHEMA ..` for a move, `RENAME TO` for a new name.
     fn rename_sequence(
         &self,

@@ -300,6 +300,12 @@ pub fn statements<D: Dialect + ?Sized>(d: &D, change: &Change) -> Result<Vec<Str
         DropSequence { name } => d.drop_sequence(name),
         RenameSequence { from, to } => d.rename_sequence(from, to),
         AlterSequence { name, from, to } => d.alter_sequence(name, from, to),
+        CreateView { view } => d.create_view(view),
+        DropView {
+            name, materialized, ..
+        } => d.drop_view(name, *materialized),
+        RenameView { from, to, view } => d.rename_view(from, to, view),
+        ReplaceView { from, to } => d.replace_view(from, to),
         CreateTable { table } => d.create_table(table),
         DropTable { table } => Ok(vec![format!("DROP TABLE {};", d.qualified(table))]),
         RenameTable { from, to } => d.rename_table(from, to),

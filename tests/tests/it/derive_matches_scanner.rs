@@ -98,6 +98,48 @@ fn enum_labels_with_format_syntax_derive_equals_scanner() {
     );
 }
 
+/// Issue 13: a `#[derive(View)]` struct (fields renamed and typed, a materialized one) is
+/// described by the derive exactly as the scanner reads it.
+mod views {
+    use super::*;
+
+    derived_and_source! {
+        #[derive(schema_macros::View)]
+        #[view(name = "open_issues", schema = "reporting", renamed_from = "active_issues",
+               sql = "SELECT id, title FROM issues WHERE state = 'open'")]
+        pub struct OpenIssue {
+            pub id: i64,
+            #[column(name = "issue_title", sql_type = "varchar(200)")]
+            pub title: Option<String>,
+        }
+
+        #[derive(schema_macros::View)]
+        #[view(materialized, sql = "SELECT count(*) AS n FROM issues")]
+        pub struct IssueCount {
+            pub n: i64,
+        }
+    }
+
+    #[test]
+    fn view_derive_equals_scanner() {
+        let mut scanned = Scanned::default();
+        let mut errors = Vec::new();
+        scan_source(Path::new("views.rs"), SOURCE, &mut scanned, &mut errors);
+        assert_eq!(errors, Vec::new());
+        assert_eq!(
+            scanned.views,
+            [
+                <OpenIssue as schema_core::View>::view_def(),
+                <IssueCount as schema_core::View>::view_def()
+            ]
+        );
+        let schema = scanned.resolve().expect("scanned source resolves");
+        let view = &schema.views["reporting.open_issues"];
+        assert_eq!(view.columns[1].name, "issue_title");
+        assert!(schema.views["public.issue_count"].materialized);
+    }
+}
+
 mod sequences {
     use super::*;
 

@@ -53,3 +53,5 @@ mod verify_down_sqlite;
 mod verify_mysql;
 mod verify_sqlite;
 mod verify_sqlite_generated;
+mod views13;
+mod views13_drizzle;

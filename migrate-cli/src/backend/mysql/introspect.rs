@@ -21,6 +21,8 @@
 //! (so `uniques` stays empty), `HASH` ones with `using = "hash"`. sqlx's `_sqlx_migrations`
 //! is skipped.
 
+mod views;
+
 use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use schema_core::model::{
@@ -53,6 +55,7 @@ pub async fn introspect(conn: &mut MySqlConnection) -> Result<Schema, sqlx::Erro
     indexes(conn, &mut schema, mariadb).await?;
     foreign_keys(conn, &mut schema).await?;
     checks(conn, &mut schema, mariadb).await?;
+    views::views(conn, &mut schema).await?;
     Ok(schema)
 }
 

@@ -10,6 +10,7 @@ pub mod introspect;
 mod lint;
 pub mod migrate;
 pub mod statements;
+pub mod view_definitions;
 
 use super::{
     pending, quote, server_name, ApplyError, Backend, Blocker, Conn, Database, Exprs, Judged,
@@ -188,6 +189,10 @@ impl Backend for PgConnection {
 
     async fn normalize_expressions(&mut self, table: &Table, exprs: &Exprs) -> Judged {
         expressions::normalize(self, table, exprs).await
+    }
+
+    async fn view_definitions(&mut self, views: &[schema_core::model::View]) -> Judged {
+        view_definitions::definitions(self, views).await
     }
 
     /// `reltuples`, or `count(*)` for a small table never analyzed.

@@ -11,6 +11,7 @@
 //! and unique constraints are skipped.
 
 mod parse;
+mod views;
 
 use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
@@ -41,6 +42,7 @@ pub async fn introspect(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Err
         let table = table(conn, name, &sql).await?;
         schema.tables.insert(table.key(), table);
     }
+    views::views(conn, &mut schema).await?;
     Ok(schema)
 }
 

@@ -29,7 +29,10 @@ pub fn adapt(schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveE
             c,
         )
     });
-    let mut out = Schema::default();
+    let mut out = Schema {
+        views: schema.views.clone(),
+        ..Schema::default()
+    };
     for (key, table) in schema.tables {
         let def = Def {
             def: by_key.get(&key).copied(),

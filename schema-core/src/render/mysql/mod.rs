@@ -261,6 +261,32 @@ impl Dialect for Mysql {
         self.quote(&name.name)
     }
 
+    /// `` RENAME TABLE `a` TO `b`; ``, which renames views too.
+    fn rename_view(
+        &self,
+        from: &QualifiedName,
+        to: &QualifiedName,
+        view: &crate::model::View,
+    ) -> Result<Vec<String>, RenderError> {
+        let _ = view;
+        crate::render::standard::check_name(self, &to.name)?;
+        Ok(vec![format!(
+            "RENAME TABLE {} TO {};",
+            self.qualified(from),
+            self.qualified(to)
+        )])
+    }
+
+    /// `CREATE OR REPLACE VIEW`, whatever the columns become.
+    fn replace_view(
+        &self,
+        from: &crate::model::View,
+        to: &crate::model::View,
+    ) -> Result<Vec<String>, RenderError> {
+        let _ = from;
+        super::views::create(self, to, true)
+    }
+
     /// `` `created_at` datetime(6) DEFAULT CURRENT_TIMESTAMP(6) NOT NULL ``,
     /// `` `id` bigint NOT NULL AUTO_INCREMENT ``.
     fn column_definition(

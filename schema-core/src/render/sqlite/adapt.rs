@@ -24,7 +24,10 @@ pub fn adapt(schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveE
             c,
         )
     });
-    let mut out = Schema::default();
+    let mut out = Schema {
+        views: schema.views.clone(),
+        ..Schema::default()
+    };
     for (key, table) in schema.tables {
         let def = by_key.get(&key).copied();
         let t = adapt_table(table, def, &schema.enums, &mut errors);

@@ -89,8 +89,16 @@ pub fn script(
     }
     let mut statements = Vec::new();
     let mut drops = false;
+    // Views are created after the rebuilds, since a rebuild renames its table, which SQLite
+    // refuses while a view reads a table that is missing at that moment.
+    let mut views = Vec::new();
     for change in changes {
-        statements.extend(in_place(d, changes, change, new, &rebuilt, &mut drops)?);
+        match change {
+            Change::CreateView { .. } | Change::ReplaceView { .. } | Change::RenameView { .. } => {
+                views.extend(d.statements(change)?)
+            }
+            _ => statements.extend(in_place(d, changes, change, new, &rebuilt, &mut drops)?),
+        }
     }
     if !rebuilt.is_empty() {
         statements.push(remember_triggers(d, &rebuilt));
@@ -103,6 +111,7 @@ pub fn script(
     if !rebuilt.is_empty() {
         statements.extend(TRIGGER_CHECK.iter().map(|s| s.to_string()));
     }
+    statements.extend(views);
     if rebuilt.is_empty() && !drops {
         return Ok(Script {
             statements,

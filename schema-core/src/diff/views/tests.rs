@@ -1,0 +1,128 @@
+//! The order of view changes around the tables and views they read.
+
+use crate::diff::{diff, down, Change, Renames};
+use crate::model::{Column, ColumnType, Schema, Table, View, ViewColumn};
+
+fn table(name: &str, title: &str) -> Table {
+    let column = |name: &str, ty: &str| Column {
+        name: name.into(),
+        ty: ColumnType::Builtin(ty.into()),
+        nullable: false,
+        default: None,
+        identity: false,
+        renamed_from: None,
+    };
+    Table {
+        schema: "public".into(),
+        name: name.into(),
+        columns: vec![column("id", "bigint"), column("title", title)],
+        primary_key: None,
+        uniques: Vec::new(),
+        indexes: Vec::new(),
+        foreign_keys: Vec::new(),
+        checks: Vec::new(),
+        renamed_from: None,
+    }
+}
+
+fn view(name: &str, sql: &str, materialized: bool) -> View {
+    View {
+        schema: "public".into(),
+        name: name.into(),
+        columns: vec![ViewColumn {
+            name: "id".into(),
+            ty: ColumnType::Builtin("bigint".into()),
+        }],
+        sql: sql.into(),
+        materialized,
+        renamed_from: None,
+    }
+}
+
+fn schema(tables: &[Table], views: &[View]) -> Schema {
+    let mut s = Schema::default();
+    for t in tables {
+        s.tables.insert(t.key(), t.clone());
+    }
+    for v in views {
+        s.views.insert(v.key(), v.clone());
+    }
+    s
+}
+
+fn summaries(changes: &[Change]) -> Vec<String> {
+    changes.iter().map(Change::summary).collect()
+}
+
+#[test]
+fn a_view_reading_a_retyped_column_is_dropped_before_and_created_after() {
+    let v = view("open", "SELECT id FROM \"Issues\" WHERE title <> ''", false);
+    let old = schema(&[table("issues", "text")], std::slice::from_ref(&v));
+    let new = schema(&[table("issues", "varchar(300)")], &[v]);
+    assert_eq!(
+        summaries(&diff(&old, &new, &Renames::default())),
+        [
+            "~ view public.open: dropped, created again below",
+            "~ column public.issues.title: type text -> varchar(300)",
+            "+ view public.open",
+        ]
+    );
+}
+
+#[test]
+fn a_view_naming_only_a_longer_identifier_is_left_alone() {
+    let v = view("open", "SELECT id FROM issues_archive", false);
+    let old = schema(&[table("issues", "text")], std::slice::from_ref(&v));
+    let new = schema(&[table("issues", "varchar(300)")], &[v]);
+    assert_eq!(
+        summaries(&diff(&old, &new, &Renames::default())),
+        ["~ column public.issues.title: type text -> varchar(300)"]
+    );
+}
+
+#[test]
+fn views_are_ordered_by_what_they_read_and_dependents_of_a_changed_view_are_recreated() {
+    let base = view("base", "SELECT id FROM issues", false);
+    let top = view("top", "SELECT id FROM base", false);
+    let old = schema(&[table("issues", "text")], &[top.clone(), base.clone()]);
+    let created = diff(&Schema::default(), &old, &Renames::default());
+    let names: Vec<String> = summaries(&created)
+        .into_iter()
+        .filter(|s| s.contains("view"))
+        .collect();
+    assert_eq!(names, ["+ view public.base", "+ view public.top"]);
+    let changed = View {
+        sql: "SELECT id FROM issues WHERE id > 0".into(),
+        ..base
+    };
+    let new = schema(&[table("issues", "text")], &[top, changed]);
+    assert_eq!(
+        summaries(&diff(&old, &new, &Renames::default())),
+        [
+            "~ view public.top: dropped, created again below",
+            "~ view public.base: query or columns changed",
+            "+ view public.top",
+        ]
+    );
+    // The way back drops what the way there created, dependents first.
+    assert_eq!(
+        summaries(&down(&Schema::default(), &old, &Renames::default()))
+            .into_iter()
+            .filter(|s| s.contains("view"))
+            .collect::<Vec<_>>(),
+        ["- view public.top", "- view public.base"]
+    );
+}
+
+#[test]
+fn a_materialized_view_is_dropped_and_created_never_replaced() {
+    let old = schema(&[], &[view("m", "SELECT 1 AS id", true)]);
+    let new = schema(&[], &[view("m", "SELECT 2 AS id", true)]);
+    assert_eq!(
+        summaries(&diff(&old, &new, &Renames::default())),
+        [
+            "~ materialized view public.m: dropped, created again below",
+            "+ materialized view public.m",
+        ]
+    );
+}

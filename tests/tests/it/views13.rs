@@ -1,0 +1,436 @@
+//! Issue 13, views: `#[derive(View)]` through `generate`, `migrate`, `verify` and `check --url`
+//! on PostgreSQL, SQLite and MariaDB (created, replaced when the query changes, dropped and
+//! created again around a retyped column it reads with the rows kept, renamed, dropped), a
+//! materialized view on PostgreSQL, SQLite and MySQL refusing `materialized` naming the struct
+//! and the attribute (drizzle-kit's `pg-views` cases are in `views13_drizzle`).
+
+use std::fs;
+use tests::project::{Project, Run, NOW};
+
+fn ok(run: &Run, what: &str) {
+    assert_eq!(run.code, 0, "{what}:\n{}", run.text());
+}
+
+fn newest(p: &Project) -> String {
+    let journal = p.journal();
+    let tag = &journal.last().expect("a migration").tag;
+    p.read(&format!("{tag}.sql"))
+}
+
+/// The table `issues` (its `title` field declared as `title`) and, unless `view` is empty, a
+/// view struct with `view` as its `#[view(..)]` keys and `fields` as its fields.
+fn source(title: &str, view: &str, fields: &str) -> String {
+    let table = format!(
+        "#[derive(Table)]\n#[table(name = \"issues\")]\npub struct Issue {{\n    #[column(primary_key)]\n    pub id: i64,\n    {title},\n    pub state: String,\n}}\n"
+    );
+    match view {
+        "" => table,
+        _ => format!("{table}\n#[derive(View)]\n#[view({view})]\npub struct OpenIssue {{\n    {fields}\n}}\n"),
+    }
+}
+
+const OPEN: &str = "SELECT id, title FROM issues WHERE state = 'open'";
+const OPEN_OR_NEW: &str = "SELECT id, title FROM issues WHERE state IN ('open', 'new')";
+const FIELDS: &str = "pub id: i64,\n    pub title: String,";
+const WIDE_FIELDS: &str =
+    "pub id: i64,\n    #[column(sql_type = \"varchar(300)\")]\n    pub title: String,";
+
+/// A database of one dialect, with the URL `verify` replays on (the server, or a SQLite file).
+struct Db {
+    dialect: &'static str,
+    url: String,
+    verify_url: String,
+}
+
+/// Runs `sql` on `db` and gives the first column of its first row (0 for a statement).
+fn query(db: &Db, rt: &tokio::runtime::Runtime, sql: &str) -> i64 {
+    use sqlx::{Connection, Executor};
+    let counted = sql.starts_with('?');
+    let text = sql.strip_prefix('?').unwrap_or(sql);
+    let result: Result<i64, sqlx::Error> = rt.block_on(async {
+        match db.dialect {
+            "postgres" => {
+                let mut c = sqlx::PgConnection::connect(&db.url).await?;
+                match counted {
+                    true => sqlx::query_scalar(text).fetch_one(&mut c).await,
+                    false => c.execute(sql).await.map(|_| 0),
+                }
+            }
+            "mysql" => {
+                let mut c = sqlx::MySqlConnection::connect(&db.url).await?;
+                match counted {
+                    true => sqlx::query_scalar(text).fetch_one(&mut c).await,
+                    false => c.execute(sql).await.map(|_| 0),
+                }
+            }
+            _ => {
+                let mut c = sqlx::SqliteConnection::connect(&db.url).await?;
+                match counted {
+                    true => sqlx::query_scalar(text).fetch_one(&mut c).await,
+                    false => c.execute(sql).await.map(|_| 0),
+                }
+            }
+        }
+    });
+    result.unwrap_or_else(|e| panic!("{}: {sql}: {e}", db.dialect))
+}
+
+fn exec(db: &Db, rt: &tokio::runtime::Runtime, sql: &str) {
+    query(db, rt, sql);
+}
+
+fn count(db: &Db, rt: &tokio::runtime::Runtime, sql: &str) -> i64 {
+    query(db, rt, &format!("?{sql}"))
+}
+
+/// Generates, checks the file holds each of `expect` in order, and migrates.
+fn step(p: &Project, db: &Db, at: u64, expect: &[&str]) -> String {
+    ok(&p.run(&["generate", "--name", "step"], at), "generate");
+    let sql = newest(p);
+    let mut from = 0;
+    for e in expect {
+        let found = sql[from..].find(e).unwrap_or_else(|| {
+            panic!("{}: `{e}` missing (or out of order) in:\n{sql}", db.dialect)
+        });
+        from += found + e.len();
+    }
+    ok(
+        &p.run(&["migrate", "--url", &db.url], at + 1),
+        &format!("{} migrate", db.dialect),
+    );
+    sql
+}
+
+fn q(db: &Db, name: &str) -> String {
+    match db.dialect {
+        "mysql" => format!("`{name}`"),
+        "postgres" => format!("\"public\".\"{name}\""),
+        _ => format!("\"{name}\""),
+    }
+}
+
+fn story(db: &Db) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let d = db.dialect;
+    let p = Project::new(&source(
+        "pub title: String",
+        "name = \"open_issues\", sql = \"SELECT id, title FROM issues WHERE state = 'open'\"",
+        FIELDS,
+    ));
+    let config = format!("dialect = \"{d}\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n");
+    fs::write(p.path().join("migrate.toml"), config).expect("config");
+    let view = q(db, "open_issues");
+    let quoted = |s: &str| match d {
+        "mysql" => format!("`{s}`"),
+        _ => format!("\"{s}\""),
+    };
+    let created = format!(
+        "CREATE VIEW {view} ({}, {}) AS {OPEN};",
+        quoted("id"),
+        quoted("title")
+    );
+    step(&p, db, NOW, &["CREATE TABLE", &created]);
+    exec(db, &rt, "INSERT INTO issues (id, title, state) VALUES (1, 'a', 'open'), (2, 'b', 'new'), (3, 'c', 'closed')");
+    assert_eq!(count(db, &rt, "SELECT count(*) FROM open_issues"), 1, "{d}");
+
+    // The query changes: replaced in place where the database can.
+    let keys = |sql: &str, extra: &str| format!("name = \"open_issues\", sql = \"{sql}\"{extra}");
+    p.set_schema(&source("pub title: String", &keys(OPEN_OR_NEW, ""), FIELDS));
+    let replaced = match d {
+        "sqlite" => format!("DROP VIEW {view};"),
+        _ => format!("CREATE OR REPLACE VIEW {view}"),
+    };
+    step(&p, db, NOW + 10, &[&replaced, OPEN_OR_NEW]);
+    assert_eq!(count(db, &rt, "SELECT count(*) FROM open_issues"), 2, "{d}");
+
+    // A column the view reads is retyped (and made nullable): the view goes first and comes
+    // back after.
+    // Nullable too: SQLite keeps `varchar(300)` as text, but rebuilds the table for this.
+    let wide = "#[column(sql_type = \"varchar(300)\")]\n    pub title: Option<String>";
+    p.set_schema(&source(wide, &keys(OPEN_OR_NEW, ""), WIDE_FIELDS));
+    let dropped = format!("DROP VIEW {view};");
+    let retyped = match d {
+        "postgres" => "SET DATA TYPE character varying(300)",
+        "mysql" => "MODIFY COLUMN `title` varchar(300)",
+        _ => "INSERT INTO \"__new_issues\"",
+    };
+    let sql = step(&p, db, NOW + 20, &[&dropped, retyped, "CREATE VIEW"]);
+    assert!(
+        !sql.contains("lint: warning drop-view"),
+        "{d}: a view created again is no finding:\n{sql}"
+    );
+    assert_eq!(
+        count(db, &rt, "SELECT count(*) FROM open_issues"),
+        2,
+        "{d}: rows kept"
+    );
+
+    // Renamed by its hint.
+    let renamed = format!(
+        "name = \"active_issues\", renamed_from = \"open_issues\", sql = \"{OPEN_OR_NEW}\""
+    );
+    p.set_schema(&source(wide, &renamed, WIDE_FIELDS));
+    let rename = match d {
+        "postgres" => format!("ALTER VIEW {view} RENAME TO \"active_issues\";"),
+        "mysql" => "RENAME TABLE `open_issues` TO `active_issues`;".to_string(),
+        _ => format!("DROP VIEW {view};"),
+    };
+    let sql = step(&p, db, NOW + 30, &[&rename]);
+    assert!(sql.contains("-- lint: warning rename-view"), "{d}:\n{sql}");
+    assert_eq!(
+        count(db, &rt, "SELECT count(*) FROM active_issues"),
+        2,
+        "{d}"
+    );
+
+    // The live schema is what the snapshots say, and every step and its down replays.
+    ok(
+        &p.run(&["check", "--url", &db.url], NOW + 40),
+        &format!("{d} check --url"),
+    );
+    ok(
+        &p.run(&["verify", "--url", &db.verify_url], NOW + 41),
+        &format!("{d} verify"),
+    );
+
+    // PostgreSQL judges the query: one changed by hand (same columns) is drift, and the same
+    // query written back is none.
+    if d == "postgres" {
+        exec(
+            db,
+            &rt,
+            "CREATE OR REPLACE VIEW active_issues (id, title) AS SELECT id, title FROM issues",
+        );
+        let run = p.run(&["check", "--url", &db.url], NOW + 42);
+        assert_eq!(run.code, 1, "{}", run.text());
+        assert!(
+            run.text().contains("public.active_issues: view query"),
+            "{}",
+            run.text()
+        );
+        exec(
+            db,
+            &rt,
+            &format!("CREATE OR REPLACE VIEW active_issues (id, title) AS {OPEN_OR_NEW}"),
+        );
+        ok(
+            &p.run(&["check", "--url", &db.url], NOW + 43),
+            "the query written back",
+        );
+    }
+
+    // Dropped: a warning, the rows of the table kept.
+    p.set_schema(&source(wide, "", ""));
+    let sql = step(&p, db, NOW + 50, &["DROP VIEW"]);
+    assert!(sql.contains("-- lint: warning drop-view"), "{d}:\n{sql}");
+    assert_eq!(count(db, &rt, "SELECT count(*) FROM issues"), 3, "{d}");
+    ok(
+        &p.run(&["check", "--url", &db.url], NOW + 60),
+        &format!("{d} check after the drop"),
+    );
+}
+
+#[test]
+fn pg_a_view_is_created_replaced_recreated_around_a_retype_renamed_and_dropped() {
+    let _one = crate::PG_VERIFY.lock().unwrap_or_else(|e| e.into_inner());
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("view13_life")) else {
+        return;
+    };
+    story(&Db {
+        dialect: "postgres",
+        url: db.url.clone(),
+        verify_url: tests::pg::TestDb::server_url(),
+    });
+}
+
+#[test]
+fn sqlite_a_view_is_created_replaced_recreated_around_a_rebuild_renamed_and_dropped() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
+    let verify = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("verify.db").display()
+    );
+    story(&Db {
+        dialect: "sqlite",
+        url,
+        verify_url: verify,
+    });
+}
+
+#[test]
+fn mysql_a_view_is_created_replaced_recreated_around_a_modify_renamed_and_dropped() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::mysql::TestDb::create("view13_life")) else {
+        return;
+    };
+    story(&Db {
+        dialect: "mysql",
+        url: db.url.clone(),
+        verify_url: db.url.clone(),
+    });
+}
+
+/// A materialized view on PostgreSQL: created, dropped and created again when its query
+/// changes (never replaced in place), renamed, and verified.
+#[test]
+fn pg_a_materialized_view_is_created_recreated_renamed_and_verified() {
+    let _one = crate::PG_VERIFY.lock().unwrap_or_else(|e| e.into_inner());
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(pg) = rt.block_on(tests::pg::TestDb::create("view13_mat")) else {
+        return;
+    };
+    let db = Db {
+        dialect: "postgres",
+        url: pg.url.clone(),
+        verify_url: tests::pg::TestDb::server_url(),
+    };
+    let keys = |name: &str, sql: &str| format!("name = \"{name}\", materialized, sql = \"{sql}\"");
+    let p = Project::new(&source(
+        "pub title: String",
+        &keys("open_issues", OPEN),
+        FIELDS,
+    ));
+    step(
+        &p,
+        &db,
+        NOW,
+        &["CREATE MATERIALIZED VIEW \"public\".\"open_issues\" (\"id\", \"title\") AS"],
+    );
+    exec(
+        &db,
+        &rt,
+        "INSERT INTO issues VALUES (1, 'a', 'open'), (2, 'b', 'new')",
+    );
+    p.set_schema(&source(
+        "pub title: String",
+        &keys("open_issues", OPEN_OR_NEW),
+        FIELDS,
+    ));
+    step(
+        &p,
+        &db,
+        NOW + 10,
+        &[
+            "DROP MATERIALIZED VIEW \"public\".\"open_issues\";",
+            "CREATE MATERIALIZED VIEW",
+        ],
+    );
+    assert_eq!(count(&db, &rt, "SELECT count(*) FROM open_issues"), 2);
+    let renamed = format!(
+        "{}, renamed_from = \"open_issues\"",
+        keys("active_issues", OPEN_OR_NEW)
+    );
+    p.set_schema(&source("pub title: String", &renamed, FIELDS));
+    step(
+        &p,
+        &db,
+        NOW + 20,
+        &["ALTER MATERIALIZED VIEW \"public\".\"open_issues\" RENAME TO \"active_issues\";"],
+    );
+    ok(
+        &p.run(&["check", "--url", &db.url], NOW + 30),
+        "check --url",
+    );
+    ok(
+        &p.run(&["verify", "--url", &db.verify_url], NOW + 31),
+        "verify",
+    );
+    // A view made by another tool is no drift; a declared one dropped by hand is.
+    exec(&db, &rt, "CREATE VIEW other_tool AS SELECT 1 AS one");
+    ok(
+        &p.run(&["check", "--url", &db.url], NOW + 32),
+        "another tool's view",
+    );
+    exec(&db, &rt, "DROP MATERIALIZED VIEW active_issues");
+    let run = p.run(&["check", "--url", &db.url], NOW + 33);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.text()
+            .contains("public.active_issues: missing materialized view"),
+        "{}",
+        run.text()
+    );
+}
+
+/// SQLite and MySQL have no materialized views: `generate` refuses one naming the struct and
+/// the attribute, and writes nothing; a query that is not one is refused by the dialect's
+/// parser.
+#[test]
+fn sqlite_and_mysql_refuse_a_materialized_view_naming_the_struct_and_attribute() {
+    for dialect in ["sqlite", "mysql"] {
+        let p = Project::new(&source(
+            "pub title: String",
+            "name = \"open_issues\", materialized, sql = \"SELECT id, title FROM issues\"",
+            FIELDS,
+        ));
+        let config =
+            format!("dialect = \"{dialect}\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n");
+        fs::write(p.path().join("migrate.toml"), config).expect("config");
+        let run = p.run(&["generate", "--name", "init"], NOW);
+        assert_eq!(run.code, 1, "{dialect}: {}", run.text());
+        let expected = format!("OpenIssue: #[view(materialized)] on view \"open_issues\": {dialect} has no materialized views");
+        assert!(
+            run.stderr.contains(&expected),
+            "{dialect}: {expected}\n{}",
+            run.text()
+        );
+        assert!(!p.migrations().exists(), "{dialect}: nothing written");
+    }
+    let p = Project::new(&source(
+        "pub title: String",
+        "sql = \"SELECT id, title FROM issues WHERE\"",
+        FIELDS,
+    ));
+    let run = p.run(&["generate", "--name", "init"], NOW);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("OpenIssue: the `sql` of view `open_issue` must be exactly one query"),
+        "{}",
+        run.text()
+    );
+}
+
+/// A view answered on the command line: `--rename view:OLD=NEW`.
+#[test]
+fn a_view_rename_is_asked_and_answered_by_flag() {
+    let p = Project::new(&source(
+        "pub title: String",
+        "name = \"open_issues\", sql = \"SELECT id, title FROM issues\"",
+        FIELDS,
+    ));
+    ok(&p.run(&["generate", "--name", "init"], NOW), "generate");
+    p.set_schema(&source(
+        "pub title: String",
+        "name = \"all_issues\", sql = \"SELECT id, title FROM issues\"",
+        FIELDS,
+    ));
+    let run = p.run(&["generate", "--name", "rename"], NOW + 10);
+    assert_eq!(run.code, 2, "{}", run.text());
+    assert!(
+        run.text()
+            .contains("renamed: --rename view:open_issues=all_issues"),
+        "{}",
+        run.text()
+    );
+    ok(
+        &p.run(
+            &[
+                "generate",
+                "--name",
+                "rename",
+                "--rename",
+                "view:open_issues=all_issues",
+            ],
+            NOW + 11,
+        ),
+        "generate with the flag",
+    );
+    assert!(
+        newest(&p).contains("ALTER VIEW \"public\".\"open_issues\" RENAME TO \"all_issues\";"),
+        "{}",
+        newest(&p)
+    );
+}
