@@ -10,6 +10,8 @@ fn table(name: &str, title: &str) -> Table {
         nullable: false,
         default: None,
         identity: false,
+        identity_options: Default::default(),
+        generated: None,
         renamed_from: None,
     };
     Table {
