@@ -7,11 +7,13 @@
 mod column;
 mod db_enum;
 mod fragment;
+mod index_keys;
 mod rust_type;
 mod table;
 mod table_checks;
 
 pub use db_enum::parse_enum;
+pub use index_keys::{parse_with, split_key};
 pub use table::{parse_table, parse_table_full, parse_table_partial, ParsedTable, TypeCheck};
 
 use proc_macro2::{Span, TokenStream};

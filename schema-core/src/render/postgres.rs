@@ -4,8 +4,10 @@
 use super::batch::AlterBatch;
 use super::standard::{self, check_name};
 use super::{Dialect, RenderError};
+use crate::def::TableDef;
 use crate::diff::{EnumColumn, EnumValuePosition, QualifiedName};
-use crate::model::ColumnType;
+use crate::model::{ColumnType, Nulls, Schema};
+use crate::resolve::ResolveError;
 
 /// PostgreSQL (tested against 15).
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,6 +26,28 @@ fn via_text(ty: &ColumnType) -> Option<ColumnType> {
 impl Dialect for Postgres {
     fn name(&self) -> &'static str {
         "postgres"
+    }
+
+    /// An index key's `NULLS FIRST` / `NULLS LAST` is kept only where it is not its
+    /// direction's default (`NULLS LAST` ascending, `NULLS FIRST` descending), as the catalog
+    /// holds it; a key left with nothing but its column is a plain column again.
+    fn adapt(&self, mut schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveError>> {
+        let _ = tables;
+        for index in schema
+            .tables
+            .values_mut()
+            .flat_map(|t| t.indexes.iter_mut())
+        {
+            let mut keys = index.keys();
+            for key in &mut keys {
+                let default = if key.desc { Nulls::First } else { Nulls::Last };
+                if key.nulls == Some(default) {
+                    key.nulls = None;
+                }
+            }
+            index.set_keys(keys);
+        }
+        Ok(schema)
     }
 
     fn supports_schemas(&self) -> bool {

@@ -508,6 +508,8 @@ impl Table {
             .iter()
             .map(|i| IndexDef {
                 columns: i.columns.clone(),
+                keys: Vec::new(),
+                with: Default::default(),
                 name: i.name.clone(),
                 unique: i.unique,
                 predicate: i

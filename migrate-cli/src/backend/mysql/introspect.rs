@@ -199,6 +199,8 @@ async fn indexes(
         }
         let using = text(&row, 4)?.to_lowercase();
         table.indexes.push(Index {
+            keys: Vec::new(),
+            with: Default::default(),
             name,
             columns: vec![column],
             unique: row.try_get::<i64, _>(2)? == 0,

@@ -173,6 +173,8 @@ async fn indexes(
                 let sql: String = row.try_get(3)?;
                 let text = parse::index(&sql);
                 table.indexes.push(Index {
+                    keys: Vec::new(),
+                    with: Default::default(),
                     name,
                     columns: text.keys,
                     unique: row.try_get(1)?,
