@@ -156,14 +156,16 @@ impl Mysql {
                     let desc = if key.desc { " DESC" } else { "" };
                     out.push(format!("{}{desc}", self.quote(c)));
                 }
-                _ => return Err(RenderError::Unsupported {
-                    dialect: self.name(),
-                    what: format!(
+                _ => {
+                    return Err(RenderError::Unsupported {
+                        dialect: self.name(),
+                        what: format!(
                         "build index {} on an expression, an operator class or NULLS FIRST/LAST",
                         index.name
                     ),
-                    hint: "index plain columns, ascending or descending".to_string(),
-                }),
+                        hint: "index plain columns, ascending or descending".to_string(),
+                    })
+                }
             }
         }
         Ok(out.join(", "))
