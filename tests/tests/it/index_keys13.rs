@@ -3,6 +3,8 @@
 //! with `verify` and `check --url` finding no difference and the rows kept; what SQLite and
 //! MariaDB lack refused by `generate`, naming the struct and the attribute.
 
+mod drizzle;
+
 use std::fs;
 use tests::project::{Project, NOW};
 
