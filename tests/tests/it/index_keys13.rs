@@ -5,6 +5,7 @@
 
 mod drizzle;
 
+use sqlx::Executor;
 use std::fs;
 use tests::project::{Project, NOW};
 
@@ -176,4 +177,193 @@ fn pg_index_keys_are_created_changed_and_dropped_with_rows_kept() {
         )
         .expect("rows");
     assert_eq!(rows, ["A@x:3", "b@x:4"]);
+}
+
+/// An `Account` table with `indexes` for SQLite and MySQL (no schema, lengths MySQL can index).
+fn account(indexes: &str) -> String {
+    format!(
+        r#"
+#[derive(Table)]
+#[table(name = "accounts")]
+{indexes}
+pub struct Account {{
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(sql_type = "varchar(200)")]
+    pub email: String,
+    pub score: i32,
+    #[column(sql_type = "varchar(40)")]
+    pub created_at: String,
+}}
+"#
+    )
+}
+
+/// `generate` refuses each of `cases` (an index attribute) naming the struct and the attribute.
+fn assert_refused(dialect: &str, cases: &[(&str, &str)]) {
+    for (index, says) in cases {
+        let p = project(dialect, &account(index));
+        let run = p.run(&["generate"], NOW);
+        assert_ne!(run.code, 0, "{index}\n{}", run.text());
+        let text = run.text();
+        assert!(
+            text.contains("Account") && text.contains(says),
+            "{index}: {says}\n{text}"
+        );
+        assert!(!p.migrations().exists() || ups(&p).is_empty(), "{index}");
+    }
+}
+
+#[test]
+fn sqlite_expression_and_desc_keys_are_created_changed_and_dropped_with_rows_kept() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
+    let p = project(
+        "sqlite",
+        &account(
+            r#"#[index(keys("lower(email)"), name = "accounts_email_lower_idx", unique)]
+#[index(keys("created_at DESC", "id"))]"#,
+        ),
+    );
+    let sql = step(&p, &url, NOW);
+    assert!(
+        sql.contains(
+            r#"CREATE UNIQUE INDEX "accounts_email_lower_idx" ON "accounts" ((lower(email)));"#
+        ) && sql.contains(r#"ON "accounts" ("created_at" DESC, "id");"#),
+        "{sql}"
+    );
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let pool = rt
+        .block_on(sqlx::SqlitePool::connect(&url))
+        .expect("connect");
+    rt.block_on(
+        sqlx::query("INSERT INTO accounts VALUES (1, 'A@x', 3, '2026'), (2, 'b@x', 4, '2027')")
+            .execute(&pool),
+    )
+    .expect("rows");
+    p.set_schema(&account(
+        r#"#[index(keys("created_at ASC", "id DESC"), name = "accounts_created_at_id_idx")]"#,
+    ));
+    let sql = step(&p, &url, NOW + 100);
+    assert!(
+        sql.contains(r#"DROP INDEX "accounts_email_lower_idx";"#)
+            && sql.contains(r#"DROP INDEX "accounts_created_at_id_idx";"#)
+            && sql.contains(r#"("created_at", "id" DESC);"#),
+        "{sql}"
+    );
+    p.set_schema(&account(""));
+    let sql = step(&p, &url, NOW + 200);
+    assert!(
+        sql.contains(r#"DROP INDEX "accounts_created_at_id_idx";"#),
+        "{sql}"
+    );
+    let rows: Vec<String> = rt
+        .block_on(
+            sqlx::query_scalar("SELECT email || ':' || score FROM accounts ORDER BY id")
+                .fetch_all(&pool),
+        )
+        .expect("rows");
+    assert_eq!(rows, ["A@x:3", "b@x:4"]);
+}
+
+#[test]
+fn sqlite_refuses_operator_classes_nulls_order_and_storage_parameters() {
+    assert_refused(
+        "sqlite",
+        &[
+            (
+                r#"#[index(keys("email text_pattern_ops"), name = "i")]"#,
+                "operator class `text_pattern_ops`, which SQLite does not have; drop `text_pattern_ops` from #[index(keys(..))]",
+            ),
+            (
+                r#"#[index(keys("email NULLS LAST"))]"#,
+                "NULLS LAST, which a SQLite index cannot; drop `NULLS LAST` from #[index(keys(..))]",
+            ),
+            (
+                r#"#[index(columns(email), with = "fillfactor = 70")]"#,
+                "storage parameters, which SQLite does not have; drop `with = \"...\"`",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn mysql_desc_keys_are_created_changed_and_dropped_with_rows_kept() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::mysql::TestDb::create("index_keys13")) else {
+        return;
+    };
+    let p = project(
+        "mysql",
+        &account(
+            r#"#[index(keys("created_at DESC", "id"))]
+#[index(keys("email DESC"), name = "accounts_email_desc_idx", unique)]"#,
+        ),
+    );
+    let sql = step(&p, &db.url, NOW);
+    assert!(
+        sql.contains("(`created_at` DESC, `id`)") && sql.contains("(`email` DESC)"),
+        "{sql}"
+    );
+    rt.block_on(
+        db.pool
+            .execute("INSERT INTO accounts VALUES (1, 'A@x', 3, '2026'), (2, 'b@x', 4, '2027')"),
+    )
+    .expect("rows");
+    p.set_schema(&account(
+        r#"#[index(keys("created_at", "id DESC"), name = "accounts_created_at_id_idx")]
+#[index(keys("email DESC"), name = "accounts_email_desc_idx", unique)]"#,
+    ));
+    let sql = step(&p, &db.url, NOW + 100);
+    assert!(sql.contains("(`created_at`, `id` DESC)"), "{sql}");
+    assert!(!sql.contains("accounts_email_desc_idx"), "{sql}");
+    // The live key loses its DESC: `check --url` says so.
+    rt.block_on(db.pool.execute(
+        "DROP INDEX accounts_email_desc_idx ON accounts; CREATE UNIQUE INDEX accounts_email_desc_idx ON accounts (email)",
+    ))
+    .expect("live change");
+    let run = p.run(&["check", "--url", &db.url], NOW + 150);
+    assert!(
+        run.text().contains("drift") && run.text().contains("index (email DESC)"),
+        "{}",
+        run.text()
+    );
+    rt.block_on(db.pool.execute(
+        "DROP INDEX accounts_email_desc_idx ON accounts; CREATE UNIQUE INDEX accounts_email_desc_idx ON accounts (email DESC)",
+    ))
+    .expect("restore");
+    p.set_schema(&account(""));
+    step(&p, &db.url, NOW + 200);
+    let rows: Vec<String> = rt
+        .block_on(
+            sqlx::query_scalar("SELECT CONCAT(email, ':', score) FROM accounts ORDER BY id")
+                .fetch_all(&db.pool),
+        )
+        .expect("rows");
+    assert_eq!(rows, ["A@x:3", "b@x:4"]);
+}
+
+#[test]
+fn mysql_refuses_expressions_operator_classes_nulls_order_and_storage_parameters() {
+    assert_refused(
+        "mysql",
+        &[
+            (
+                r#"#[index(keys("lower(email)"), name = "i")]"#,
+                "has the expression key `lower(email)`, which MariaDB cannot index",
+            ),
+            (
+                r#"#[index(keys("email text_pattern_ops"), name = "i")]"#,
+                "operator class `text_pattern_ops`, which MySQL does not have",
+            ),
+            (
+                r#"#[index(keys("email DESC NULLS FIRST"))]"#,
+                "NULLS FIRST, which MySQL cannot",
+            ),
+            (
+                r#"#[index(columns(email), with = "fillfactor = 70")]"#,
+                "storage parameters, which MySQL does not have",
+            ),
+        ],
+    );
 }
