@@ -15,8 +15,8 @@ use syn::meta::ParseNestedMeta;
 use syn::punctuated::Punctuated;
 use syn::{LitStr, Token as SynToken};
 
-/// `keys("..", "..")`: each string literal with its key, or `None` when the list is broken
-/// (recorded). A key that does not read is recorded on its literal and left out.
+/// `keys("..", "..")`: each string literal with its key, or `None` when the list or one of its
+/// keys is broken (recorded, a key on its literal).
 pub(super) fn key_list(
     meta: &ParseNestedMeta,
     errors: &mut Errors,
@@ -48,18 +48,22 @@ pub(super) fn key_list(
         }
     };
     let mut keys = Vec::new();
+    let mut broken = false;
     for lit in list {
         match split_key(&lit.value()) {
             Ok(key) => keys.push((lit, key)),
-            Err(problem) => errors.push(
+            Err(problem) => {
+                broken = true;
+                errors.push(
                 lit.span(),
                 format!(
                     "a key in `keys` of {owner} must be one column or SQL expression, optionally followed by an operator class, ASC or DESC, and NULLS FIRST or NULLS LAST, but {problem}; for example: {example}"
                 ),
-            ),
+            );
+            }
         }
     }
-    Some(keys)
+    (!broken).then_some(keys)
 }
 
 /// The value of `with = "fillfactor = 70, deduplicate_items = off"`; `None` when it does not
