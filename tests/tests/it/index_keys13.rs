@@ -367,3 +367,16 @@ fn mysql_refuses_expressions_operator_classes_nulls_order_and_storage_parameters
         ],
     );
 }
+
+#[test]
+fn an_expression_key_is_read_by_the_dialects_parser() {
+    for dialect in ["postgres", "sqlite"] {
+        assert_refused(
+            dialect,
+            &[(
+                r#"#[index(keys("lower(email) upper(email)"), name = "accounts_two_idx")]"#,
+                "Account: the key `lower(email) upper(email)` of index `accounts_two_idx` on table `accounts` must be exactly one SQL expression, but `upper` follows the expression `lower(email)`",
+            )],
+        );
+    }
+}
