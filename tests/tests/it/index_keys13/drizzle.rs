@@ -14,6 +14,9 @@
 //!   drizzle-kit also re-creates `indx` because `concurrently` went away; we keep it (the
 //!   catalog is the same either way).
 //!
+//! - `changeIndexFields` of `push/pg.test.ts` (its first schema's SQL written as drizzle-kit
+//!   writes a create, its expected SQL for the change as given): every kind of index change.
+//!
 //! drizzle-kit's `.desc()` sorts NULLs last (its expected SQL says `DESC NULLS LAST`), where
 //! PostgreSQL's `DESC` alone sorts them first, so `t.name.desc()` is `"name DESC NULLS LAST"`.
 
@@ -78,6 +81,16 @@ impl Case {
             &["migrate", "--url", &url, "--allow-lint-errors"],
             self.at + 1,
         )
+    }
+
+    /// drizzle-kit's expected statements on the other database one by one, outside a
+    /// transaction (`CREATE INDEX CONCURRENTLY` cannot run in one).
+    fn theirs_each(&self, statements: &[&str]) {
+        for statement in statements {
+            self.rt
+                .block_on(sqlx::query(statement).execute(&self.theirs.pool))
+                .unwrap_or_else(|e| panic!("{statement}: {e}"));
+        }
     }
 
     /// drizzle-kit's expected statements on the other database, in one transaction.
@@ -234,4 +247,67 @@ fn triggered_with_valid_stand_ins() {
         "lower(id::text)",
         r#"lower("id"::text)"#,
     );
+}
+
+/// `push/pg`'s `changeIndexFields`: columns, order, expressions, name, `with` and method
+/// changed at once.
+#[test]
+fn change_index_fields() {
+    let Some(mut case) = Case::new("drizzle_idx_fields") else {
+        return;
+    };
+    let run = case.ours(
+        r#"
+#[index(columns(name, id), name = "removeColumn")]
+#[index(keys("name DESC NULLS LAST"), name = "addColumn", with = "fillfactor = 70")]
+#[index(keys("name DESC NULLS LAST", "name"), name = "removeExpression", concurrently)]
+#[index(keys("id DESC NULLS LAST"), name = "addExpression")]
+#[index(keys("id DESC NULLS LAST", "name"), name = "changeExpression")]
+#[index(keys("name DESC NULLS LAST", "id ASC NULLS LAST"), name = "changeName", with = "fillfactor = 70")]
+#[index(columns(name), name = "changeWith", with = "fillfactor = 70")]
+#[index(columns(name), name = "changeUsing")]
+"#,
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    case.theirs_each(&[
+        r#"CREATE INDEX "removeColumn" ON "users" USING btree ("name","id");"#,
+        r#"CREATE INDEX "addColumn" ON "users" USING btree ("name" DESC NULLS LAST) WITH (fillfactor=70);"#,
+        r#"CREATE INDEX CONCURRENTLY "removeExpression" ON "users" USING btree ("name" DESC NULLS LAST,name);"#,
+        r#"CREATE INDEX "addExpression" ON "users" USING btree ("id" DESC NULLS LAST);"#,
+        r#"CREATE INDEX "changeExpression" ON "users" USING btree ("id" DESC NULLS LAST,name);"#,
+        r#"CREATE INDEX "changeName" ON "users" USING btree ("name" DESC NULLS LAST,"id") WITH (fillfactor=70);"#,
+        r#"CREATE INDEX "changeWith" ON "users" USING btree ("name") WITH (fillfactor=70);"#,
+        r#"CREATE INDEX "changeUsing" ON "users" USING btree ("name");"#,
+    ]);
+    case.assert_same_catalog();
+    let run = case.ours(
+        r#"
+#[index(columns(name), name = "removeColumn")]
+#[index(keys("name DESC NULLS LAST", "id NULLS LAST"), name = "addColumn", with = "fillfactor = 70")]
+#[index(keys("name DESC NULLS LAST"), name = "removeExpression", concurrently)]
+#[index(keys("id DESC NULLS LAST"), name = "addExpression")]
+#[index(keys("id DESC NULLS LAST", "name desc"), name = "changeExpression")]
+#[index(keys("name DESC NULLS LAST", "name"), name = "newName", with = "fillfactor = 70")]
+#[index(columns(name), name = "changeWith", with = "fillfactor = 90")]
+#[index(columns(name), name = "changeUsing", using = "hash")]
+"#,
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    case.theirs_each(&[
+        r#"DROP INDEX "changeName";"#,
+        r#"DROP INDEX "addColumn";"#,
+        r#"DROP INDEX "changeExpression";"#,
+        r#"DROP INDEX "changeUsing";"#,
+        r#"DROP INDEX "changeWith";"#,
+        r#"DROP INDEX "removeColumn";"#,
+        r#"DROP INDEX "removeExpression";"#,
+        r#"CREATE INDEX "newName" ON "users" USING btree ("name" DESC NULLS LAST,name) WITH (fillfactor=70);"#,
+        r#"CREATE INDEX "addColumn" ON "users" USING btree ("name" DESC NULLS LAST,"id") WITH (fillfactor=70);"#,
+        r#"CREATE INDEX "changeExpression" ON "users" USING btree ("id" DESC NULLS LAST,name desc);"#,
+        r#"CREATE INDEX "changeUsing" ON "users" USING hash ("name");"#,
+        r#"CREATE INDEX "changeWith" ON "users" USING btree ("name") WITH (fillfactor=90);"#,
+        r#"CREATE INDEX "removeColumn" ON "users" USING btree ("name");"#,
+        r#"CREATE INDEX CONCURRENTLY "removeExpression" ON "users" USING btree ("name" DESC NULLS LAST);"#,
+    ]);
+    case.assert_same_catalog();
 }
