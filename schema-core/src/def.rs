@@ -5,7 +5,7 @@
 //! [`crate::model::Schema`]. The derive macros embed definitions as JSON, and the CLI's
 //! scanner builds the very same values from source, so both resolve identically.
 
-use crate::model::{ColumnType, FkAction};
+use crate::model::{ColumnType, FkAction, SequenceOptions};
 use serde::{Deserialize, Serialize};
 
 /// A `#[derive(Table)]` struct.
@@ -21,12 +21,18 @@ pub struct TableDef {
     pub fields: Vec<FieldDef>,
     /// The primary key as field names: from `#[primary_key(..)]` or the `primary_key` flags.
     pub primary_key: Vec<String>,
+    /// `#[primary_key(.., name = "orders_pk")]`; the derived `<table>_pkey` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key_name: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<IndexDef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uniques: Vec<UniqueDef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckDef>,
+    /// The struct's `#[foreign_key(..)]`s (a field's `references` is on the field).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKeyDef>,
 }
 
 /// One column field.
@@ -115,6 +121,9 @@ pub struct IndexDef {
     pub using: Option<String>,
     #[serde(default)]
     pub concurrently: bool,
+    /// `nulls_not_distinct`: NULLs count as equal (a unique index only).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
 }
 
 /// `#[unique(columns(..), name = "..")]`.
@@ -124,6 +133,30 @@ pub struct UniqueDef {
     pub columns: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `nulls_not_distinct`: NULLs count as equal.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
+}
+
+/// `#[foreign_key(columns(a, b), references = Other, ref_columns(x, y), ..)]` on the struct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignKeyDef {
+    /// Field names of this struct.
+    pub columns: Vec<String>,
+    /// The referenced struct's identifier (the last segment of the path).
+    pub table: String,
+    /// Field names of the referenced struct, pairwise with `columns`.
+    pub ref_columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub on_delete: FkAction,
+    #[serde(default)]
+    pub on_update: FkAction,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// `#[check(name = "..", expr = "..")]`.
@@ -142,6 +175,18 @@ pub struct EnumDef {
     pub schema: String,
     /// Labels in declaration order.
     pub values: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+}
+
+/// A `#[derive(Sequence)]` unit struct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SequenceDef {
+    pub rust_name: String,
+    pub name: String,
+    pub schema: String,
+    #[serde(flatten)]
+    pub options: SequenceOptions,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
 }

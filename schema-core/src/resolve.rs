@@ -12,6 +12,11 @@ use crate::model::{
 use crate::naming;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod foreign_keys;
+mod sequences;
+
+pub use sequences::add_sequences;
+
 /// A problem that only shows once all definitions are seen together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{rust_name}: {message}")]
@@ -129,6 +134,7 @@ impl Ctx<'_> {
                 uniques.push(Unique {
                     name: naming::unique(t, &col),
                     columns: col.clone(),
+                    nulls_not_distinct: false,
                 });
             }
             if f.index {
@@ -144,6 +150,7 @@ impl Ctx<'_> {
             uniques.push(Unique {
                 name,
                 columns: cols,
+                nulls_not_distinct: u.nulls_not_distinct,
             });
         }
         for i in &def.indexes {
@@ -158,10 +165,15 @@ impl Ctx<'_> {
                 predicate: i.predicate.clone(),
                 using: i.using.clone(),
                 concurrently: i.concurrently,
+                nulls_not_distinct: i.nulls_not_distinct,
             };
             index.set_keys(keys);
             indexes.push(index);
         }
+        for fk in &def.foreign_keys {
+            foreign_keys.extend(self.struct_foreign_key(fk, errors));
+        }
+        foreign_keys::check_names(&def.rust_name, &foreign_keys, errors);
         let mut unnamed_checks = 0;
         let mut checks = Vec::new();
         for c in &def.checks {
@@ -184,7 +196,10 @@ impl Ctx<'_> {
             name: def.name.clone(),
             columns,
             primary_key: (!pk_cols.is_empty()).then(|| PrimaryKey {
-                name: naming::primary_key(t),
+                name: def
+                    .primary_key_name
+                    .clone()
+                    .unwrap_or_else(|| naming::primary_key(t)),
                 columns: pk_cols,
             }),
             uniques,
@@ -376,14 +391,26 @@ impl Ctx<'_> {
 /// True when `field` alone is the primary key of `table`, or unique by a flag, a
 /// `#[unique(..)]` or a unique index without a predicate: what a foreign key may point at.
 fn is_unique_key(table: &TableDef, field: &str) -> bool {
-    let alone = |columns: &[String]| columns.len() == 1 && columns[0] == field;
-    alone(&table.primary_key)
-        || table.fields.iter().any(|f| f.field == field && f.unique)
-        || table.uniques.iter().any(|u| alone(&u.columns))
+    is_unique_set(table, &[field.to_string()])
+}
+
+/// True when `fields` (in any order) are the primary key of `table`, a `#[unique(..)]`, a unique
+/// index without a predicate, or one field marked unique: what a foreign key may point at.
+pub(crate) fn is_unique_set(table: &TableDef, fields: &[String]) -> bool {
+    let same = |columns: &[String]| {
+        columns.len() == fields.len() && fields.iter().all(|f| columns.contains(f))
+    };
+    same(&table.primary_key)
+        || (fields.len() == 1
+            && table
+                .fields
+                .iter()
+                .any(|f| f.field == fields[0] && f.unique))
+        || table.uniques.iter().any(|u| same(&u.columns))
         || table
             .indexes
             .iter()
-            .any(|i| i.unique && i.predicate.is_none() && alone(&i.columns))
+            .any(|i| i.unique && i.predicate.is_none() && same(&i.columns))
 }
 
 /// The column of a key, for a derived index name.
@@ -404,6 +431,7 @@ fn plain_index(name: String, columns: Vec<String>) -> Index {
         predicate: None,
         using: None,
         concurrently: false,
+        nulls_not_distinct: false,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Derive macros `Table` and `DbEnum`: thin entry points over `schema_core::parser`, then code
+//! Derive macros `Table`, `DbEnum` and `Sequence`: thin entry points over `schema_core::parser`, then code
 //! generation. The definition is embedded as JSON so that the run-time description is exactly
 //! what the parser read; checks that concern other items are handed to the type system.
 
@@ -11,7 +11,10 @@ use syn::spanned::Spanned;
 use syn::{parse_macro_input, DeriveInput};
 
 /// Declares a table: see the crate README for the attribute language.
-#[proc_macro_derive(Table, attributes(table, index, unique, check, primary_key, column))]
+#[proc_macro_derive(
+    Table,
+    attributes(table, index, unique, check, primary_key, foreign_key, column)
+)]
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     match parser::parse_table_partial(&input) {
@@ -34,6 +37,29 @@ pub fn derive_db_enum(input: TokenStream) -> TokenStream {
         Ok(def) => enum_impl(&input, &def).into(),
         Err(e) => e.to_compile_error().into(),
     }
+}
+
+/// Declares a sequence from a unit struct: `#[sequence(name = "order_numbers", start = 1000)]`.
+#[proc_macro_derive(Sequence, attributes(sequence))]
+pub fn derive_sequence(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let def = match parser::parse_sequence(&input) {
+        Ok(def) => def,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let json = match to_json(&def) {
+        Ok(json) => json,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let ident = &input.ident;
+    quote! {
+        impl ::schema_core::Sequence for #ident {
+            fn sequence_def() -> ::schema_core::SequenceDef {
+                ::schema_core::__private::def_from_json(#json)
+            }
+        }
+    }
+    .into()
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> syn::Result<String> {
@@ -129,7 +155,12 @@ fn type_check(ident: &syn::Ident, i: usize, check: &TypeCheck) -> TokenStream2 {
             field,
             target,
             target_field,
-        } => reference_check(ident, i, field, target, target_field),
+        } => reference_check(ident, i, field, target, target_field, Wording::Field),
+        TypeCheck::KeyColumn {
+            field,
+            target,
+            target_field,
+        } => reference_check(ident, i, field, target, target_field, Wording::Struct),
         TypeCheck::DbEnum { ty, default } => {
             let span = ty.span();
             let assert_enum =
@@ -158,15 +189,26 @@ fn type_check(ident: &syn::Ident, i: usize, check: &TypeCheck) -> TokenStream2 {
     }
 }
 
-/// `references = Target::target_field` on `field`: `Target` is a `Table`; it has a column
-/// `target_field` (its marker exists and is not a skip marker; when there is none, a local
-/// fallback trait gives the error); the two fields' types agree.
+/// Which attribute a reference check is worded for.
+#[derive(Clone, Copy)]
+enum Wording {
+    /// `#[column(references = Target::field)]`.
+    Field,
+    /// `#[foreign_key(columns(..), references = Target, ref_columns(..))]`.
+    Struct,
+}
+
+/// `references = Target::target_field` on `field` (or one column pair of a struct's
+/// `#[foreign_key(..)]`): `Target` is a `Table`; it has a column `target_field` (its marker
+/// exists and is not a skip marker; when there is none, a local fallback trait gives the
+/// error); the two fields' types agree.
 fn reference_check(
     ident: &syn::Ident,
     i: usize,
     field: &syn::Ident,
     target: &syn::Path,
     target_field: &syn::Ident,
+    wording: Wording,
 ) -> TokenStream2 {
     let f = format_ident!("__check_reference_{}", i);
     let assert_table =
@@ -184,9 +226,14 @@ fn reference_check(
         "no column field `{}` in `{target_name}`",
         target_field.unraw()
     );
-    let note = format!(
-        "`references` names a column field of a #[derive(Table)] struct (not a #[column(skip)] field), for example: #[column(references = {target_name}::id)]"
-    );
+    let note = match wording {
+        Wording::Field => format!(
+            "`references` names a column field of a #[derive(Table)] struct (not a #[column(skip)] field), for example: #[column(references = {target_name}::id)]"
+        ),
+        Wording::Struct => format!(
+            "`ref_columns` names column fields of the referenced #[derive(Table)] struct (not #[column(skip)] fields), for example: #[foreign_key(columns(a, b), references = {target_name}, ref_columns(x, y))]"
+        ),
+    };
     let target_marker_call = respan(quote!(#target::#target_marker()), target_field.span());
     let field_marker_call = respan(quote!(#ident::#field_marker()), field.span());
     let assert_fk = respan(

@@ -9,7 +9,7 @@
 //! How each database applies a file is its backend's ([`crate::backend`]): SQLite
 //! `-- no-transaction` files run as sqlx 0.9 runs them, MySQL files statement by statement.
 
-mod atomic;
+pub(crate) mod atomic;
 mod concurrent;
 mod drift_gate;
 mod failure;
@@ -242,7 +242,7 @@ pub fn migrate_one(
         if let Some(gate) = &gate {
             gate.check_dry_run(config, target, &entries, ctx)?;
         }
-        return dry_run(config, &local, &entries, &verdict, &what, ctx);
+        return dry_run(config, &local, &entries, &verdict, (&what, atomic), ctx);
     }
     let policy = crate::lock_policy::for_target(&args.locks, config, target);
     if args.rehearse {
@@ -250,7 +250,7 @@ pub fn migrate_one(
         return database::block_on(rehearsal)?;
     }
     if let Some((name, _)) = crate::protected::protected(config, target).filter(|_| pending) {
-        listing(config, &local, &entries, &verdict, ctx);
+        listing(config, &local, &entries, (&verdict, atomic), ctx);
         let prompt = ctx.prompt.as_deref_mut();
         let action = ("migrate", "applied");
         crate::protected::confirm(prompt, name, &what, args.yes, action)

@@ -62,6 +62,9 @@ pub struct Plan {
     pub target: Option<String>,
     /// Whether `migrate` would ask for the target's name first.
     pub protected: bool,
+    /// Whether `migrate` (without `--atomic` / `--no-atomic`) would apply the pending
+    /// migrations in one transaction: on a protected target where the database can.
+    pub atomic: bool,
     pub pending: Vec<PendingMigration>,
     pub findings: Vec<verdict::Finding>,
     pub problems: Vec<verdict::Problem>,
@@ -179,11 +182,21 @@ pub fn plan(args: &PlanArgs, ctx: &mut Context<'_>) -> Result<Plan, Error> {
             drift.compared_with.as_deref().unwrap_or("?")
         ));
     }
+    let protected = crate::protected::protected(&config, &target).is_some();
+    let waiting = crate::commands::migrate::atomic::pending(&local, &entries);
+    let atomic = crate::commands::migrate::atomic::by_default(protected, database, &waiting);
+    let mut pending = pending_migrations(config.dialect, &local, &entries, costs, &live.rows, ctx);
+    if atomic {
+        for m in &mut pending {
+            m.runs = crate::commands::migrate::atomic::RUNS_IN_THE_BATCH;
+        }
+    }
     Ok(Plan {
-        pending: pending_migrations(config.dialect, &local, &entries, costs, &live.rows, ctx),
+        pending,
         database: live.what,
         target: target.source.target_name().map(str::to_string),
-        protected: crate::protected::protected(&config, &target).is_some(),
+        protected,
+        atomic,
         passed: verdict.passed() && drift.status != "drift",
         findings: verdict.findings,
         problems: verdict.problems,

@@ -11,6 +11,7 @@
 pub mod drift;
 pub mod expr;
 pub mod judge;
+mod sequences;
 
 use schema_core::model::{Column, ColumnType, FkAction, Index, IndexKey, KeyTarget, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
@@ -126,6 +127,7 @@ fn compare_with(rules: Rules, expected: &Schema, actual: &Schema) -> Vec<String>
     {
         out.push(format!("{key}: table not in the snapshot"));
     }
+    sequences::compare(expected, actual, &mut out);
     out
 }
 
@@ -159,7 +161,14 @@ fn compare_table(rules: Rules, key: &str, want: &Table, have: &Table, out: &mut 
     let uniques = |t: &Table| -> BTreeMap<Vec<String>, String> {
         t.uniques
             .iter()
-            .map(|u| (u.columns.clone(), u.name.clone()))
+            .map(|u| {
+                let nulls = if u.nulls_not_distinct {
+                    " nulls not distinct"
+                } else {
+                    ""
+                };
+                (u.columns.clone(), format!("{}{nulls}", u.name))
+            })
             .collect()
     };
     keyed(
@@ -277,6 +286,17 @@ fn compare_indexes(rules: Rules, key: &str, want: &[Index], have: &[Index], out:
                 if h.unique != w.unique {
                     let u = |b: bool| if b { "unique" } else { "not unique" };
                     what.push(format!("{}, snapshot says {}", u(h.unique), u(w.unique)));
+                }
+                if h.nulls_not_distinct != w.nulls_not_distinct {
+                    let n = |b: bool| {
+                        if b {
+                            "nulls not distinct"
+                        } else {
+                            "nulls distinct"
+                        }
+                    };
+                    let (h, w) = (n(h.nulls_not_distinct), n(w.nulls_not_distinct));
+                    what.push(format!("{h}, snapshot says {w}"));
                 }
                 if method(h) != method(w) {
                     what.push(format!("using {}, snapshot says {}", method(h), method(w)));
@@ -396,6 +416,7 @@ mod tests {
             predicate: predicate.map(str::to_string),
             using: None,
             concurrently: false,
+            nulls_not_distinct: false,
         }
     }
 
@@ -513,6 +534,7 @@ mod tests {
                 t.uniques.push(Unique {
                     name: "t_email_key".into(),
                     columns: vec!["email".into()],
+                    nulls_not_distinct: false,
                 })
             },
             &["public.t: unique (email) not in the snapshot"],

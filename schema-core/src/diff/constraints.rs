@@ -167,8 +167,8 @@ fn keys_and_checks(
     let uniques = match_items(
         &p.old.uniques,
         &p.new.uniques,
-        |u| p.map(&u.columns),
-        |u| u.columns.clone(),
+        |u| p.map(&u.columns).map(|c| (c, u.nulls_not_distinct)),
+        |u| (u.columns.clone(), u.nulls_not_distinct),
         |u| &u.name,
     );
     for &i in &uniques.dropped {
@@ -261,6 +261,7 @@ type IndexContent = (
     Option<String>,
     String,
     BTreeMap<String, String>,
+    bool,
 );
 
 /// What an index is, in the new schema's column names (`None` when a column it names is
@@ -284,6 +285,7 @@ fn index_content(index: &Index, rename: impl Fn(&str) -> Option<String>) -> Opti
         index.predicate.clone(),
         using,
         index.with.clone(),
+        index.nulls_not_distinct,
     ))
 }
 

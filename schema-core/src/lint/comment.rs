@@ -75,6 +75,7 @@ mod tests {
             predicate: None,
             using: None,
             concurrently: false,
+            nulls_not_distinct: false,
         };
         vec![
             Change::DropSchema {
@@ -116,6 +117,7 @@ mod tests {
                 unique: Unique {
                     name: "t_a_key".into(),
                     columns: vec!["a".into()],
+                    nulls_not_distinct: false,
                 },
             },
             Change::CreateIndex {
@@ -153,6 +155,13 @@ mod tests {
                 table: t(),
                 from: "a".into(),
                 to: "b".into(),
+            },
+            Change::DropSequence {
+                name: QualifiedName::new("public", "order_numbers"),
+            },
+            Change::RenameSequence {
+                from: QualifiedName::new("public", "a_seq"),
+                to: QualifiedName::new("public", "b_seq"),
             },
         ]
     }

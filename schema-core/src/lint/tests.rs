@@ -42,6 +42,7 @@ fn index(name: &str, unique: bool, concurrently: bool) -> Index {
         predicate: None,
         using: None,
         concurrently,
+        nulls_not_distinct: false,
     }
 }
 
@@ -64,6 +65,7 @@ fn constraint_changes(t: &str) -> Vec<Change> {
             unique: Unique {
                 name: "t_a_key".into(),
                 columns: vec!["a".into()],
+                nulls_not_distinct: false,
             },
         },
         Change::CreateIndex {

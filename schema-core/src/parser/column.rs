@@ -105,6 +105,11 @@ pub(super) fn parse_field(
         owner: format!("field `{ident}` of struct `{rust_name}`"),
         ..ColumnAttrs::default()
     };
+    for attr in field.attrs.iter().filter(|a| !a.path().is_ident("column")) {
+        if let Some(e) = super::misplaced(attr, "a field") {
+            errors.add(e);
+        }
+    }
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("column")) {
         let result = attr.parse_nested_meta(|meta| attrs.parse_key(&meta, errors));
         errors.ok(result);
@@ -217,8 +222,8 @@ impl ColumnAttrs {
                 self.references = value_expr(meta, errors, REFERENCES_EXAMPLE)
                     .and_then(|expr| reference_path(expr, errors));
             }
-            "on_delete" => self.on_delete = parse_action(meta, errors),
-            "on_update" => self.on_update = parse_action(meta, errors),
+            "on_delete" => self.on_delete = parse_action(meta, errors, example(&key)),
+            "on_update" => self.on_update = parse_action(meta, errors, example(&key)),
             _ => {
                 errors.push(
                     span,
@@ -307,9 +312,13 @@ fn parse_default(expr: Expr) -> syn::Result<LiteralDefault> {
 
 /// `on_delete = "cascade"`. An unknown action is recorded and read as the default, so the
 /// checks that need the key (it needs `references`) still run.
-fn parse_action(meta: &ParseNestedMeta, errors: &mut Errors) -> Option<(Span, FkAction)> {
+pub(super) fn parse_action(
+    meta: &ParseNestedMeta,
+    errors: &mut Errors,
+    example: &str,
+) -> Option<(Span, FkAction)> {
     let key = key_of(meta);
-    let lit = non_empty_value(meta, errors, example(&key))?;
+    let lit = non_empty_value(meta, errors, example)?;
     let value = lit.value();
     if let Some(action) = FkAction::parse(&value) {
         return Some((lit.span(), action));

@@ -2,6 +2,7 @@
 //! `primary_key`) and the checks that span several fields.
 
 use super::column::{parse_field, Field, ParsedField};
+use super::foreign_key::{self, ParsedForeignKey};
 use super::fragment::{self, Kind};
 use super::index_keys;
 use super::table_checks::{check_column_names, check_field_lists, check_key_columns, primary_key};
@@ -30,6 +31,14 @@ pub enum TypeCheck {
     /// `references = Target::field`: `Target` is a `Table`, has `field` as a column (not a
     /// `skip` field), and the types agree.
     Reference {
+        field: Ident,
+        target: syn::Path,
+        target_field: Ident,
+    },
+    /// One column pair of a struct's `#[foreign_key(columns(field), references = Target,
+    /// ref_columns(target_field))]`: checked as `Reference` is, with the struct attribute's
+    /// wording.
+    KeyColumn {
         field: Ident,
         target: syn::Path,
         target_field: Ident,
@@ -114,12 +123,21 @@ pub fn parse_table_partial(input: &DeriveInput) -> syn::Result<(ParsedTable, Opt
         indexes: attrs.indexes.iter().map(|(_, i)| i.clone()).collect(),
         uniques: attrs.uniques.iter().map(|(_, u)| u.clone()).collect(),
         checks: attrs.checks.clone(),
+        primary_key_name: attrs.primary_key_name.clone(),
+        foreign_keys: attrs.foreign_keys.iter().map(|f| f.def.clone()).collect(),
     };
     def.primary_key = primary_key(input, &attrs, &fields, &mut errors);
     check_field_lists(&attrs, &fields, &skipped, &mut errors);
     check_key_columns(&attrs, &fields, &mut errors);
     check_column_names(&fields, &mut errors);
-    let type_checks = fields.into_iter().flat_map(|f| f.type_checks).collect();
+    // A key column that is no column field is an error already: no type check for it.
+    let columns: Vec<Ident> = fields.iter().map(|f| f.ident.clone()).collect();
+    let mut type_checks: Vec<TypeCheck> = fields.into_iter().flat_map(|f| f.type_checks).collect();
+    let key_columns = attrs.foreign_keys.into_iter().flat_map(|f| f.type_checks);
+    type_checks.extend(key_columns.filter(|c| match c {
+        TypeCheck::KeyColumn { field, .. } => columns.contains(field),
+        _ => true,
+    }));
     let table = ParsedTable {
         def,
         type_checks,
@@ -146,6 +164,10 @@ pub(super) struct StructAttrs {
     pub(super) uniques: Vec<(Vec<Ident>, UniqueDef)>,
     checks: Vec<CheckDef>,
     pub(super) primary_key: Option<(Ident, Vec<Ident>)>,
+    /// `name = ".."` in `#[primary_key(..)]`.
+    primary_key_name: Option<String>,
+    /// `#[foreign_key(..)]`s with the identifiers as written.
+    pub(super) foreign_keys: Vec<ParsedForeignKey>,
 }
 
 const TABLE_KEYS: &[&str] = &["name", "schema", "renamed_from"];
@@ -158,8 +180,9 @@ const INDEX_KEYS: &[&str] = &[
     "using",
     "with",
     "concurrently",
+    "nulls_not_distinct",
 ];
-const UNIQUE_KEYS: &[&str] = &["columns", "name"];
+const UNIQUE_KEYS: &[&str] = &["columns", "name", "nulls_not_distinct"];
 const KEYS_EXAMPLE: &str = "#[index(keys(\"lower(email)\", \"created_at DESC NULLS LAST\"), name = \"accounts_email_lower_idx\")]";
 const CHECK_KEYS: &[&str] = &["name", "expr"];
 
@@ -174,11 +197,16 @@ impl StructAttrs {
             "unique" => self.parse_unique(attr, errors),
             "check" => self.parse_check(attr, errors),
             "primary_key" => self.parse_primary_key(attr, errors),
+            "foreign_key" => {
+                let parsed = foreign_key::parse(attr, errors);
+                self.foreign_keys.extend(parsed);
+                Ok(())
+            }
             "column" => Err(syn::Error::new_spanned(
                 attr,
                 "#[column(...)] goes on a field; on the struct use #[table(name = \"accounts\")]",
             )),
-            _ => Ok(()),
+            _ => super::misplaced(attr, "a #[derive(Table)] struct").map_or(Ok(()), Err),
         };
         errors.ok(result);
     }
@@ -226,7 +254,9 @@ impl StructAttrs {
             predicate: None,
             using: None,
             concurrently: false,
+            nulls_not_distinct: false,
         };
+        let mut nulls_not_distinct = None;
         let mut idents = None;
         let mut keys: Option<Option<Vec<(LitStr, IndexKey)>>> = None;
         let mut seen = Vec::new();
@@ -258,6 +288,10 @@ impl StructAttrs {
                 "using" => def.using = fragment::value(&meta, errors, Kind::IndexMethod, example, &self.owner).map(|l| l.value().to_lowercase()),
                 "unique" => def.unique = flag(&meta, errors, "index"),
                 "concurrently" => def.concurrently = flag(&meta, errors, "index"),
+                "nulls_not_distinct" => {
+                    def.nulls_not_distinct = flag(&meta, errors, "index");
+                    nulls_not_distinct = Some(meta.path.span_of());
+                }
                 _ => {
                     errors.push(meta.path.span_of(), unknown_key(&key, "index", INDEX_KEYS,
                         "#[index(columns(project_id, state), unique, predicate = \"archived = false\")]"));
@@ -281,6 +315,9 @@ impl StructAttrs {
         else {
             return Ok(());
         };
+        if let (Some(span), false) = (nulls_not_distinct, def.unique) {
+            errors.push(span, "`nulls_not_distinct` applies to a unique index only; add `unique`, for example: #[index(columns(email), unique, nulls_not_distinct)]");
+        }
         def.columns = idents.iter().map(field_name).collect();
         self.indexes.push((idents, def));
         Ok(())
@@ -313,6 +350,7 @@ impl StructAttrs {
 
     fn parse_unique(&mut self, attr: &syn::Attribute, errors: &mut Errors) -> syn::Result<()> {
         let mut name = None;
+        let mut nulls_not_distinct = false;
         let mut idents = None;
         let mut seen = Vec::new();
         let example = "#[unique(columns(owner_id, slug), name = \"projects_owner_slug_key\")]";
@@ -324,6 +362,7 @@ impl StructAttrs {
             match key.as_str() {
                 "columns" => idents = Some(column_list(&meta, errors, example)),
                 "name" => name = non_empty_value(&meta, errors, example).map(|l| l.value()),
+                "nulls_not_distinct" => nulls_not_distinct = flag(&meta, errors, "unique"),
                 _ => {
                     errors.push(
                         meta.path.span_of(),
@@ -340,7 +379,12 @@ impl StructAttrs {
             return Ok(());
         };
         let columns = idents.iter().map(field_name).collect();
-        self.uniques.push((idents, UniqueDef { columns, name }));
+        let def = UniqueDef {
+            columns,
+            name,
+            nulls_not_distinct,
+        };
+        self.uniques.push((idents, def));
         Ok(())
     }
 
@@ -383,11 +427,34 @@ impl StructAttrs {
         Ok(())
     }
 
-    fn parse_primary_key(&mut self, attr: &syn::Attribute, _: &mut Errors) -> syn::Result<()> {
-        let example = "for example: #[primary_key(project_id, user_id)]";
-        let list = attr
-            .parse_args_with(Punctuated::<Ident, Token![,]>::parse_terminated)
-            .map_err(|e| syn::Error::new(e.span(), format!("{e}; {example}")))?;
+    fn parse_primary_key(&mut self, attr: &syn::Attribute, errors: &mut Errors) -> syn::Result<()> {
+        let example = "for example: #[primary_key(project_id, user_id)] or #[primary_key(id, name = \"orders_pk\")]";
+        let mut list = Vec::new();
+        let mut name = None;
+        let mut seen = Vec::new();
+        attr.parse_nested_meta(|meta| {
+            let has_value = meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren);
+            match meta.path.get_ident() {
+                Some(ident) if !has_value => list.push(ident.clone()),
+                Some(ident) if ident == "name" => {
+                    let example = "#[primary_key(order_id, line, name = \"order_lines_pk\")]";
+                    if !check_duplicate(&mut seen, &meta, "name", errors, example) {
+                        name = non_empty_value(&meta, errors, example).map(|l| l.value());
+                    } else {
+                        skip_value(&meta)?;
+                    }
+                }
+                _ => {
+                    let rest = skip_value(&meta)?;
+                    let path = &meta.path;
+                    errors.push_spanned(quote::quote!(#path #rest), format!(
+                        "#[primary_key] lists struct fields as identifiers, then optionally `name = \"...\"`; {example}"
+                    ));
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| syn::Error::new(e.span(), format!("{e}; {example}")))?;
         let attr_ident = attr
             .path()
             .get_ident()
@@ -405,7 +472,8 @@ impl StructAttrs {
                 "a table has one primary key; list all its fields in one #[primary_key(a, b)]",
             ));
         }
-        self.primary_key = Some((attr_ident, list.into_iter().collect()));
+        self.primary_key = Some((attr_ident, list));
+        self.primary_key_name = name;
         Ok(())
     }
 }
@@ -416,9 +484,14 @@ pub(super) fn field_name(ident: &Ident) -> String {
 }
 
 /// `columns(a, b)`: the field identifiers, or `None` when the list is broken (recorded).
-fn column_list(meta: &ParseNestedMeta, errors: &mut Errors, example: &str) -> Option<Vec<Ident>> {
+pub(super) fn column_list(
+    meta: &ParseNestedMeta,
+    errors: &mut Errors,
+    example: &str,
+) -> Option<Vec<Ident>> {
+    let key = key_of(meta);
     let takes =
-        format!("`columns` takes a list of struct fields in parentheses, for example: {example}");
+        format!("`{key}` takes a list of struct fields in parentheses, for example: {example}");
     if !meta.input.peek(syn::token::Paren) {
         let rest = skip_value(meta).unwrap_or_default();
         let path = &meta.path;
@@ -438,7 +511,7 @@ fn column_list(meta: &ParseNestedMeta, errors: &mut Errors, example: &str) -> Op
         Ok(list) => Some(list.into_iter().collect()),
         Err(e) => {
             errors.push(e.span(), format!(
-                "`columns` names struct fields as identifiers, not strings or paths; for example: {example}"
+                "`{key}` names struct fields as identifiers, not strings or paths; for example: {example}"
             ));
             None
         }
@@ -447,7 +520,7 @@ fn column_list(meta: &ParseNestedMeta, errors: &mut Errors, example: &str) -> Op
 
 /// The `columns(...)` of an index or unique constraint; `Ok(None)` when they were given but
 /// broken (already recorded).
-fn required_columns(
+pub(super) fn required_columns(
     attr: &syn::Attribute,
     idents: Option<Option<Vec<Ident>>>,
     kind: &str,

@@ -60,7 +60,8 @@ pub(super) fn check_field_lists(
         .iter()
         .map(|(i, _)| i)
         .chain(attrs.uniques.iter().map(|(i, _)| i))
-        .chain(attrs.primary_key.iter().map(|(_, i)| i));
+        .chain(attrs.primary_key.iter().map(|(_, i)| i))
+        .chain(attrs.foreign_keys.iter().map(|f| &f.columns));
     let known: Vec<String> = fields.iter().map(|f| f.ident.to_string()).collect();
     let known = if known.is_empty() {
         "(none)".to_string()

@@ -92,14 +92,33 @@ pub fn primary_key<D: Dialect + ?Sized>(d: &D, key: &PrimaryKey) -> Result<Strin
     ))
 }
 
-/// `CONSTRAINT "accounts_email_key" UNIQUE ("email")`.
+/// `CONSTRAINT "accounts_email_key" UNIQUE ("email")`, `UNIQUE NULLS NOT DISTINCT ("email")`
+/// where the dialect has it.
 pub fn unique<D: Dialect + ?Sized>(d: &D, unique: &Unique) -> Result<String, RenderError> {
     check_name(d, &unique.name)?;
     Ok(format!(
-        "CONSTRAINT {} UNIQUE ({})",
+        "CONSTRAINT {} UNIQUE {}({})",
         d.quote(&unique.name),
+        nulls_not_distinct(d, unique.nulls_not_distinct, &unique.name)?,
         columns(d, &unique.columns)
     ))
+}
+
+/// `NULLS NOT DISTINCT ` when asked for; an error where the dialect lacks it.
+fn nulls_not_distinct<D: Dialect + ?Sized>(
+    d: &D,
+    asked: bool,
+    name: &str,
+) -> Result<&'static str, RenderError> {
+    match (asked, d.supports_nulls_not_distinct()) {
+        (false, _) => Ok(""),
+        (true, true) => Ok("NULLS NOT DISTINCT "),
+        (true, false) => Err(unsupported(
+            d,
+            format!("make `{name}` treat NULLs as equal (NULLS NOT DISTINCT)"),
+            "drop `nulls_not_distinct`",
+        )),
+    }
 }
 
 /// `CONSTRAINT "accounts_age_check" CHECK (age >= 0)`.
@@ -204,8 +223,12 @@ pub fn create_index<D: Dialect + ?Sized>(
         .as_ref()
         .map(|p| format!(" WHERE {p}"))
         .unwrap_or_default();
+    let nulls = match nulls_not_distinct(d, index.nulls_not_distinct, &index.name)? {
+        "" => "",
+        _ => " NULLS NOT DISTINCT",
+    };
     Ok(vec![format!(
-        "CREATE {unique}INDEX {concurrently}{} ON {}{using} ({}){}{predicate};",
+        "CREATE {unique}INDEX {concurrently}{} ON {}{using} ({}){nulls}{}{predicate};",
         d.quote(&index.name),
         d.qualified(table),
         index_keys(d, index),
@@ -312,6 +335,10 @@ pub fn statements<D: Dialect + ?Sized>(d: &D, change: &Change) -> Result<Vec<Str
             columns,
             ..
         } => d.rebuild_enum(name, temp_name, values, columns),
+        CreateSequence { sequence } => d.create_sequence(sequence),
+        DropSequence { name } => d.drop_sequence(name),
+        RenameSequence { from, to } => d.rename_sequence(from, to),
+        AlterSequence { name, from, to } => d.alter_sequence(name, from, to),
         CreateTable { table } => d.create_table(table),
         DropTable { table } => Ok(vec![format!("DROP TABLE {};", d.qualified(table))]),
         RenameTable { from, to } => d.rename_table(from, to),

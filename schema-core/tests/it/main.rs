@@ -12,6 +12,7 @@ mod postgres_columns;
 mod postgres_constraints;
 mod postgres_enums;
 mod postgres_index_keys;
+mod postgres_sequences;
 mod postgres_tables;
 mod renames;
 mod render_api;

@@ -100,6 +100,7 @@ fn plain_keys_are_the_columns_form_and_no_change() {
         using: None,
         with: Default::default(),
         concurrently: false,
+        nulls_not_distinct: false,
     };
     plain.set_keys(vec![key(col("a"), None, false, None)]);
     assert_eq!(plain.columns, ["a"]);

@@ -261,6 +261,8 @@ impl Model {
                     let second = (first + 1 + *b as usize % (n - 1)) % n;
                     table.primary_key.push(table.fields[second].ident.clone());
                 }
+                // A name of its own, or the derived one: the same columns then rename the key.
+                table.pk_name = (*b % 3 == 0).then(|| format!("{}_pk{}", table.name, b % 2));
             }
             AddIndex(t, spec) => {
                 if let Some((_, table)) = self.table(*t) {

@@ -82,6 +82,8 @@ pub struct Table {
     pub orig: Option<(String, String)>,
     pub fields: Vec<Field>,
     pub primary_key: Vec<String>,
+    /// `name = ".."` of `#[primary_key(..)]`; the derived `<table>_pkey` when `None`.
+    pub pk_name: Option<String>,
     pub indexes: Vec<Index>,
     pub uniques: Vec<Unique>,
     pub checks: Vec<Check>,
@@ -232,6 +234,7 @@ impl Model {
             orig: None,
             fields: Vec::new(),
             primary_key: Vec::new(),
+            pk_name: None,
             indexes: Vec::new(),
             uniques: Vec::new(),
             checks: Vec::new(),
@@ -253,6 +256,9 @@ impl Model {
         if composite && n >= 2 {
             let second = (first + 1 + b as usize % (n - 1)) % n;
             t.primary_key.push(t.fields[second].ident.clone());
+        }
+        if b % 3 == 0 {
+            t.pk_name = Some(format!("{}_pk", t.name));
         }
         let wants_gin = spec.indexes.iter().any(|i| matches!(i.using, 4 | 5));
         if wants_gin && !t.fields.iter().any(|f| f.ty.is_array()) {
@@ -547,6 +553,7 @@ impl Table {
                     .map(|p| format!("{} IS NOT NULL", quoted(&self.sql_name(p)))),
                 using: i.using.map(String::from),
                 concurrently: false,
+                nulls_not_distinct: false,
             })
             .collect();
         let uniques = self
@@ -555,6 +562,7 @@ impl Table {
             .map(|u| UniqueDef {
                 columns: u.columns.clone(),
                 name: u.name.clone(),
+                nulls_not_distinct: false,
             })
             .collect();
         let checks = self
@@ -575,6 +583,8 @@ impl Table {
             indexes,
             uniques,
             checks,
+            primary_key_name: self.pk_name.clone(),
+            foreign_keys: Vec::new(),
         }
     }
 }

@@ -80,7 +80,14 @@ impl Model {
             .collect();
         for t in &mut self.tables {
             let mut claim = |name: String| seen.insert((t.schema.clone(), name));
-            claim(naming::primary_key(&t.name));
+            if let Some(name) = &t.pk_name {
+                if !claim(name.clone()) {
+                    t.pk_name = None;
+                }
+            }
+            if t.pk_name.is_none() {
+                claim(naming::primary_key(&t.name));
+            }
             let names: BTreeMap<String, String> = t
                 .fields
                 .iter()

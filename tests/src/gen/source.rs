@@ -73,7 +73,18 @@ fn table(out: &mut String, t: &TableDef) {
             .map(|r| format!("renamed_from = {r:?}")),
     );
     let _ = writeln!(out, "#[table({})]", keys.join(", "));
-    let _ = writeln!(out, "#[primary_key({})]", list(&t.primary_key));
+    match &t.primary_key_name {
+        Some(name) => {
+            let _ = writeln!(
+                out,
+                "#[primary_key({}, name = {name:?})]",
+                list(&t.primary_key)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "#[primary_key({})]", list(&t.primary_key));
+        }
+    }
     for i in &t.indexes {
         let mut keys = vec![match i.keys.is_empty() {
             true => format!("columns({})", list(&i.columns)),

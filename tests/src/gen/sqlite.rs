@@ -60,6 +60,9 @@ fn table(t: &TableDef) -> TableDef {
             }
         }
     }
+    if let (true, Some(n)) = (schema != DEFAULT_SCHEMA, &mut t.primary_key_name) {
+        *n = flat(&schema, n);
+    }
     for c in &mut t.checks {
         if schema != DEFAULT_SCHEMA {
             if let Some(n) = &mut c.name {

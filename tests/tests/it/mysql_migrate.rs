@@ -448,6 +448,7 @@ fn index(name: &str, columns: &[&str], unique: bool) -> Index {
         predicate: None,
         using: None,
         concurrently: false,
+        nulls_not_distinct: false,
     }
 }
 

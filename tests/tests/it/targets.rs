@@ -325,6 +325,18 @@ fn a_protected_target_is_never_migrated_or_reverted_silently() {
     let env = [("PRODUCTION_DATABASE_URL", db.url.as_str())];
     let migrate = ["migrate", "--target", "production"];
 
+    // The plan names the target and says the batch would run in one transaction.
+    let plan = run(&p, &["plan", "--target", "production"], &env, None);
+    assert_has(
+        &plan,
+        0,
+        &[
+            "(target production)",
+            "(runs in the one transaction of the whole batch (--atomic))",
+            "it will apply the 1 migration(s) in one transaction",
+        ],
+    );
+
     // No terminal, no --yes: the listing, then exit 1 with nothing applied.
     let refused = run(&p, &migrate, &env, None);
     assert_has(
@@ -333,7 +345,8 @@ fn a_protected_target_is_never_migrated_or_reverted_silently() {
         &[
             "CREATE TABLE",
             "\"accounts\"",
-            "(would run in its own transaction)",
+            "target production is protected: the 1 pending migration(s) run in one transaction (--atomic)",
+            "(would run in the one transaction of the whole batch (--atomic))",
             "target production is protected and there is no terminal to type its name on: pass --yes",
             "nothing was applied",
         ],

@@ -166,6 +166,7 @@ fn snapshots() -> [Schema; 3] {
     accounts.uniques = vec![Unique {
         name: "accounts_email_key".into(),
         columns: strings(&["email"]),
+        nulls_not_distinct: false,
     }];
     accounts.checks = vec![
         check("accounts_handle_check", "length(handle) > 0"),
@@ -182,6 +183,7 @@ fn snapshots() -> [Schema; 3] {
             predicate: None,
             using: None,
             concurrently: false,
+            nulls_not_distinct: false,
         },
         Index {
             keys: Vec::new(),
@@ -192,6 +194,7 @@ fn snapshots() -> [Schema; 3] {
             predicate: Some("state <> 'closed'".into()),
             using: None,
             concurrently: false,
+            nulls_not_distinct: false,
         },
     ];
     let mut memberships = table(

@@ -217,6 +217,7 @@ async fn indexes(
             predicate: None,
             using: (using != "btree").then_some(using),
             concurrently: false,
+            nulls_not_distinct: false,
         });
     }
     // Plain columns in `columns`, as the model keeps them.

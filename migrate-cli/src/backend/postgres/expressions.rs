@@ -98,6 +98,7 @@ async fn print(tx: &mut Transaction<'_, Postgres>, kind: &Kind, text: &str) -> O
                 using: None,
                 with: Default::default(),
                 concurrently: false,
+                nulls_not_distinct: false,
             };
             let using = using.unwrap_or_else(|| "btree".into());
             let keys = schema_core::render::standard::index_keys(&PgRender, &index);

@@ -1,10 +1,11 @@
 //! Reads a PostgreSQL database's catalog (`pg_class`, `pg_attribute`, `pg_constraint`,
-//! `pg_index`, `pg_enum`) into the [`Schema`] model that `generate` writes into snapshots.
+//! `pg_index`, `pg_enum`, `pg_sequence` in [`sequences`]) into the [`Schema`] model that `generate` writes into snapshots.
 //!
 //! Types come from `format_type`, defaults, checks and index predicates from `pg_get_expr`,
 //! verbatim: comparing them with what `generate` wrote goes through
 //! [`super::normalize_expr`]. Indexes that back a primary key or unique constraint are not
-//! reported as indexes, and sqlx's `_sqlx_migrations` is skipped.
+//! reported as indexes, and sqlx's `_sqlx_migrations` is skipped. A unique constraint's and a
+//! unique index's `NULLS NOT DISTINCT` come from `pg_index.indnullsnotdistinct`.
 
 use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
@@ -14,8 +15,15 @@ use schema_core::model::{
 };
 use sqlx::{PgConnection, Row};
 
+mod sequences;
+
 /// Namespaces that never hold user objects.
 const SYSTEM_SCHEMAS: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'";
+
+/// `pg_index.indnullsnotdistinct` of the index `i`, false before PostgreSQL 15 (which has no
+/// such column; read through `to_jsonb`, so one query serves every version).
+const NULLS_NOT_DISTINCT: &str =
+    "coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false)";
 
 /// The whole user schema of the database `conn` is connected to.
 pub async fn introspect(conn: &mut PgConnection) -> Result<Schema, sqlx::Error> {
@@ -28,6 +36,7 @@ pub async fn introspect(conn: &mut PgConnection) -> Result<Schema, sqlx::Error> 
     columns(conn, &mut schema).await?;
     constraints(conn, &mut schema).await?;
     indexes(conn, &mut schema).await?;
+    sequences::sequences(conn, &mut schema).await?;
     Ok(schema)
 }
 
@@ -141,7 +150,9 @@ async fn constraints(conn: &mut PgConnection, schema: &mut Schema) -> Result<(),
                 ARRAY(SELECT a.attname::text FROM unnest(co.confkey) WITH ORDINALITY k(num, ord) \
                       JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.num ORDER BY k.ord), \
                 co.confdeltype::text, co.confupdtype::text, \
-                CASE WHEN co.contype = 'c' THEN pg_get_expr(co.conbin, co.conrelid) END \
+                CASE WHEN co.contype = 'c' THEN pg_get_expr(co.conbin, co.conrelid) END, \
+                coalesce((SELECT {NULLS_NOT_DISTINCT} FROM pg_index i \
+                          WHERE i.indexrelid = co.conindid), false) \
          FROM pg_constraint co \
          JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_class rc ON rc.oid = co.confrelid \
@@ -159,7 +170,11 @@ async fn constraints(conn: &mut PgConnection, schema: &mut Schema) -> Result<(),
         let columns: Vec<String> = row.try_get(4)?;
         match kind.as_str() {
             "p" => table.primary_key = Some(PrimaryKey { name, columns }),
-            "u" => table.uniques.push(Unique { name, columns }),
+            "u" => table.uniques.push(Unique {
+                name,
+                columns,
+                nulls_not_distinct: row.try_get(11)?,
+            }),
             "f" => table.foreign_keys.push(ForeignKey {
                 name,
                 columns,
@@ -205,7 +220,7 @@ async fn indexes(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sql
     let sql = format!(
         "SELECT n.nspname, c.relname, ic.relname, i.indisunique, am.amname::text, \
                 pg_get_expr(i.indpred, i.indrelid), {}, {}, {}, {}, \
-                coalesce(ic.reloptions, '{{}}'::text[]) \
+                coalesce(ic.reloptions, '{{}}'::text[]), {NULLS_NOT_DISTINCT} \
          FROM pg_index i \
          JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
@@ -265,6 +280,7 @@ async fn indexes(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sql
             predicate: row.try_get(5)?,
             columns: Vec::new(),
             concurrently: false,
+            nulls_not_distinct: row.try_get(11)?,
         };
         index.set_keys(keys);
         table.indexes.push(index);

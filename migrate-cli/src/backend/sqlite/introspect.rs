@@ -167,7 +167,14 @@ async fn indexes(
                 let columns = index_columns(conn, &name).await?;
                 let (name, at) = declared(parsed, Keyed::Unique, &columns);
                 let name = name.unwrap_or_else(|| naming::unique(&table.name, &columns));
-                uniques.push((at, Unique { name, columns }));
+                uniques.push((
+                    at,
+                    Unique {
+                        name,
+                        columns,
+                        nulls_not_distinct: false,
+                    },
+                ));
             }
             "c" => {
                 let sql: String = row.try_get(3)?;
@@ -181,6 +188,7 @@ async fn indexes(
                     predicate: text.predicate,
                     using: None,
                     concurrently: false,
+                    nulls_not_distinct: false,
                 };
                 index.set_keys(text.keys);
                 table.indexes.push(index);

@@ -29,8 +29,25 @@ pub enum BatchRefused {
     },
 }
 
+/// How a migration runs when its batch runs in one transaction, as `--dry-run`, a protected
+/// target's listing and `plan` say.
+pub(crate) const RUNS_IN_THE_BATCH: &str = "in the one transaction of the whole batch (--atomic)";
+
+/// Whether `migrate` without `--atomic` or `--no-atomic` runs `pending` in one transaction:
+/// on a protected target whose database can (DDL in transactions, no `-- no-transaction` file).
+pub(crate) fn by_default(
+    protected: bool,
+    database: &dyn backend::Database,
+    pending: &[&Local],
+) -> bool {
+    protected
+        && !pending.is_empty()
+        && database.transactional_ddl()
+        && pending.iter().all(|l| !l.migration.no_tx)
+}
+
 /// The pending migrations of `entries`, in order.
-pub(super) fn pending<'a>(local: &'a [Local], entries: &[Entry]) -> Vec<&'a Local> {
+pub(crate) fn pending<'a>(local: &'a [Local], entries: &[Entry]) -> Vec<&'a Local> {
     entries
         .iter()
         .filter(|e| e.state == State::Pending)
@@ -80,7 +97,13 @@ pub(super) fn decide(
             return Ok(true);
         }
     };
-    let _ = writeln!(ctx.stdout, "note: target {name} is protected, but its pending migrations cannot run in one transaction ({why_not}): each runs in its own transaction");
+    // Each runs as `migrate` runs it there: in its own transaction, or (MySQL) statement by
+    // statement, each committing on its own.
+    let how = match database.transactional_ddl() {
+        true => "in its own transaction",
+        false => database.how_it_runs(&pending[0].migration),
+    };
+    let _ = writeln!(ctx.stdout, "note: target {name} is protected, but its pending migrations cannot run in one transaction ({why_not}): each runs {how}");
     Ok(false)
 }
 

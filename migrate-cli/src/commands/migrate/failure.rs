@@ -94,7 +94,13 @@ pub(crate) async fn timed_out(
     let mut failure = match error {
         ApplyError::Stopped(stopped) => {
             let error = ServerError::Server(Box::new(stopped.error));
-            let mut failure = Failure::new(file, error, stopped.remains, applied_before);
+            // Stopped at its first statement (MySQL, statement by statement): nothing of the
+            // file ran and nothing was recorded, so the file needs no change either.
+            let remains = match stopped.statement {
+                Some((1, _, _)) => Remains::Told(LOCK_TIMEOUT_NOTHING_RAN.to_string()),
+                _ => stopped.remains,
+            };
+            let mut failure = Failure::new(file, error, remains, applied_before);
             failure.statement = stopped.statement;
             failure
         }
@@ -128,6 +134,10 @@ pub(crate) async fn timed_out(
     failure.notes = note;
     failure
 }
+
+/// What remains of a migration whose first statement timed out waiting for a lock, run
+/// statement by statement: nothing, and nothing to fix.
+const LOCK_TIMEOUT_NOTHING_RAN: &str = "its first statement never got the lock, so nothing of this migration ran and nothing was recorded; the file needs no change: run migrate again once the blocking transaction has ended";
 
 /// What remains of a migration rolled back after a lock timeout: nothing, and nothing to fix.
 const LOCK_TIMEOUT_ROLLED_BACK: &str = "its transaction was rolled back: nothing of this migration remains and nothing was recorded; the file needs no change: run migrate again once the blocking transaction has ended";

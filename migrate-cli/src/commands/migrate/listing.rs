@@ -16,10 +16,10 @@ pub(super) fn dry_run(
     local: &[Local],
     entries: &[Entry],
     verdict: &Verdict,
-    what: &str,
+    (what, atomic): (&str, bool),
     ctx: &mut Context<'_>,
 ) -> Result<Summary, Error> {
-    let pending = listing(config, local, entries, verdict, ctx);
+    let pending = listing(config, local, entries, (verdict, atomic), ctx);
     let _ = writeln!(
         ctx.stdout,
         "dry run: {} migration(s) would be applied to {what}; nothing was applied",
@@ -29,12 +29,13 @@ pub(super) fn dry_run(
 }
 
 /// What `--dry-run` shows, and a protected target before its question: the verdict's findings,
-/// then each pending migration's SQL; gives their versions.
+/// then each pending migration's SQL and how it would run (in the batch's one transaction when
+/// `atomic`); gives their versions.
 pub(super) fn listing(
     config: &Config,
     local: &[Local],
     entries: &[Entry],
-    verdict: &Verdict,
+    (verdict, atomic): (&Verdict, bool),
     ctx: &mut Context<'_>,
 ) -> Vec<i64> {
     for line in verdict::lines(verdict) {
@@ -46,7 +47,10 @@ pub(super) fn listing(
         let Some(m) = local.iter().find(|l| l.migration.version == entry.version) else {
             continue;
         };
-        let how = database.how_it_runs(&m.migration);
+        let how = match atomic {
+            true => super::atomic::RUNS_IN_THE_BATCH,
+            false => database.how_it_runs(&m.migration),
+        };
         let file = show(&ctx.cwd, &m.file);
         let _ = writeln!(ctx.stdout, "-- {file} (would run {how})");
         let _ = writeln!(ctx.stdout, "{}\n", m.migration.sql.trim_end());

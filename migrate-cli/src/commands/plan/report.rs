@@ -61,7 +61,15 @@ impl Paint {
 
 fn text(plan: &Plan, paint: &Paint, out: &mut String) {
     use std::fmt::Write;
-    let _ = writeln!(out, "plan for {}", paint.bold.apply_to(&plan.database));
+    let target = match &plan.target {
+        Some(name) => format!(" (target {name})"),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "plan for {}{target}",
+        paint.bold.apply_to(&plan.database)
+    );
     if plan.pending.is_empty() {
         let _ = writeln!(out, "nothing to apply: no pending migration");
     }
@@ -119,6 +127,9 @@ fn text(plan: &Plan, paint: &Paint, out: &mut String) {
     if plan.protected && plan.passed && !plan.pending.is_empty() {
         let name = plan.target.as_deref().unwrap_or_default();
         let _ = writeln!(out, "target {name} is protected: migrate will ask for its name (or --yes without a terminal)");
+        if plan.atomic {
+            let _ = writeln!(out, "it will apply the {} migration(s) in one transaction, so they land whole or not at all (--no-atomic: each in its own)", plan.pending.len());
+        }
     }
 }
 

@@ -93,6 +93,11 @@ fn adapt_table(
         )));
         table.schema = DEFAULT_SCHEMA.to_string();
     }
+    errors.extend(super::super::refuse_nulls_not_distinct(
+        &super::Mysql,
+        &table,
+        def.def,
+    ));
     adapt_columns(&mut table, def, enums, errors);
     if let Some(pk) = &mut table.primary_key {
         pk.name = PRIMARY_KEY_NAME.to_string();
@@ -107,6 +112,7 @@ fn adapt_table(
             predicate: None,
             using: None,
             concurrently: false,
+            nulls_not_distinct: false,
         });
     }
     adapt_indexes(&mut table, def, errors);
@@ -377,6 +383,7 @@ fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<Resolve
                 predicate: None,
                 using: None,
                 concurrently: false,
+                nulls_not_distinct: false,
             });
         }
     }

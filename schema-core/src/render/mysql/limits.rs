@@ -39,7 +39,40 @@ pub(super) fn check_foreign_key_types(
                 )));
             }
         }
+        check_referenced_order(table, target, fk, def, errors);
     }
+}
+
+/// InnoDB needs the referenced columns to lead a key of the target in the key's order, where
+/// PostgreSQL takes them in any order: `(number, region)` of a primary key `(region, number)`
+/// is refused.
+fn check_referenced_order(
+    table: &Table,
+    target: &Table,
+    fk: &crate::model::ForeignKey,
+    def: &Def<'_>,
+    errors: &mut Vec<ResolveError>,
+) {
+    let leads = |columns: &[String]| columns.starts_with(&fk.ref_columns);
+    let keys = target.primary_key.iter().map(|pk| &pk.columns);
+    let mut keys = keys.chain(
+        target
+            .indexes
+            .iter()
+            .filter(|i| i.unique)
+            .map(|i| &i.columns),
+    );
+    if fk.ref_columns.len() < 2 || keys.clone().any(|k| leads(k)) {
+        return;
+    }
+    let hint = match keys.find(|k| k.len() == fk.ref_columns.len()) {
+        Some(key) => format!(" ({})", key.join(", ")),
+        None => String::new(),
+    };
+    errors.push(def.error(fk.columns.first().map(String::as_str), format!(
+        "foreign key `{}` of table `{}` references ({}) of table `{}` in an order no key of it has, which MySQL refuses; list `ref_columns(..)` (and `columns(..)` with them) in the order of its key{hint}",
+        fk.name, table.name, fk.ref_columns.join(", "), target.name
+    )));
 }
 
 /// Indexes and keys of `table` longer than InnoDB allows (utf8mb4 takes 4 bytes a character).

@@ -52,6 +52,11 @@ fn adapt_table(
     enums: &BTreeMap<String, crate::model::Enum>,
     errors: &mut Vec<ResolveError>,
 ) -> Table {
+    errors.extend(super::super::refuse_nulls_not_distinct(
+        &super::Sqlite,
+        &table,
+        def,
+    ));
     let name = table.name.clone();
     let def: Def<'_> = (def, &name);
     if table.schema != DEFAULT_SCHEMA {

@@ -117,6 +117,7 @@ impl TableBuilder {
         self.0.uniques.push(Unique {
             name,
             columns: strings(columns),
+            nulls_not_distinct: false,
         });
         self
     }
@@ -130,6 +131,7 @@ impl TableBuilder {
             predicate: None,
             using: None,
             concurrently: false,
+            nulls_not_distinct: false,
         });
         self
     }
@@ -208,6 +210,7 @@ pub fn check_with(before: &Schema, after: &Schema, extra: &Renames) -> String {
     renames.tables.extend(extra.tables.iter().cloned());
     renames.columns.extend(extra.columns.iter().cloned());
     renames.enums.extend(extra.enums.iter().cloned());
+    renames.objects.extend(extra.objects.iter().cloned());
     let changes = diff(before, after, &renames);
     assert_eq!(
         changes,

@@ -40,6 +40,8 @@ fn def(table: &Table) -> TableDef {
         indexes: Vec::new(),
         uniques: Vec::new(),
         checks: Vec::new(),
+        primary_key_name: None,
+        foreign_keys: Vec::new(),
     }
 }
 

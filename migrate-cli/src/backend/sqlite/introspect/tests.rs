@@ -98,6 +98,7 @@ fn index(name: &str, columns: &[&str], unique: bool, predicate: Option<&str>) ->
         predicate: predicate.map(str::to_string),
         using: None,
         concurrently: false,
+        nulls_not_distinct: false,
     }
 }
 
@@ -131,10 +132,12 @@ fn expected() -> Schema {
         Unique {
             name: "accounts_email_key".into(),
             columns: strings(&["email"]),
+            nulls_not_distinct: false,
         },
         Unique {
             name: "accounts_team_id_handle_key".into(),
             columns: strings(&["team_id", "handle"]),
+            nulls_not_distinct: false,
         },
     ];
     accounts.checks = vec![

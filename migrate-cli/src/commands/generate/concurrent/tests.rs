@@ -18,6 +18,7 @@ fn index(name: &str, columns: &[&str], concurrently: bool) -> Index {
         predicate: None,
         using: None,
         concurrently,
+        nulls_not_distinct: false,
     }
 }
 
