@@ -1,5 +1,5 @@
 //! SQL fragments of the schema sources (`predicate`, a check's `expr`, `default_sql`,
-//! `generated`, `sql_type`, `using`, a view's `sql`), read by the dialect's own parser before `generate` writes anything:
+//! `generated`, `sql_type`, `using`, a view's `sql`, an index's expression keys), read by the dialect's own parser before `generate` writes anything:
 //! each must be exactly one expression, one type or one index method, so that no fragment
 //! ends its statement, hides the rest of it behind a comment or carries a second one.
 //! The derive's check (`schema_core::parser`) only tokenizes; this one knows the dialect.
@@ -166,6 +166,10 @@ pub fn check(
             if let Some(using) = &index.using {
                 let what = format!("`using = {using:?}` of index `{}`", index.name);
                 refuse(None, what, Kind::IndexMethod, using);
+            }
+            for expression in index.keys.iter().filter_map(|k| k.expression()) {
+                let what = format!("key `{expression}` of index `{}`", index.name);
+                refuse(None, what, Kind::Expression, expression);
             }
         }
         for check in &table.checks {

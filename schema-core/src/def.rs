@@ -109,8 +109,14 @@ pub struct ReferenceDef {
 /// `#[index(columns(..), ..)]`, or a field's `index` flag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexDef {
-    /// Field names.
+    /// Field names (empty when `keys` are given).
     pub columns: Vec<String>,
+    /// `keys("lower(email)", "created_at DESC")`: columns by their SQL names, or expressions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<crate::model::IndexKey>,
+    /// `with = "fillfactor = 70"`: storage parameters by name.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub with: std::collections::BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default)]

@@ -545,7 +545,7 @@ fn lint_constraint(
                     format!(
                         "adding unique index {} ({}) on {table} fails if rows already repeat a value",
                         index.name,
-                        index.columns.join(", ")
+                        index.keys_text()
                     ),
                     UNIQUE_INDEX_SUGGESTION,
                 ));

@@ -331,10 +331,18 @@ pub struct Unique {
 }
 
 /// An index.
+///
+/// A plain index lists its columns in `columns`; an index with a key that is an expression or
+/// has an operator class, `DESC` or `NULLS FIRST`/`LAST` lists every key in `keys` instead,
+/// and its `columns` is empty (so older snapshots read unchanged). [`Index::keys`] gives the
+/// keys of either form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
     pub name: String,
     pub columns: Vec<String>,
+    /// The keys, when any is more than a plain column (`columns` is then empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<IndexKey>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub unique: bool,
     /// The `WHERE` of a partial index, verbatim.
@@ -343,12 +351,155 @@ pub struct Index {
     /// The access method (`btree` when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub using: Option<String>,
+    /// Storage parameters (`WITH (fillfactor = 70)`, PostgreSQL): lowercase names, values as
+    /// SQL tokens (`70`, `off`, `'x'`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub with: BTreeMap<String, String>,
     /// Build and drop without blocking writes (PostgreSQL).
     #[serde(default, skip_serializing_if = "is_false")]
     pub concurrently: bool,
     /// A unique index whose NULLs count as equal: `NULLS NOT DISTINCT` (PostgreSQL 15+).
     #[serde(default, skip_serializing_if = "is_false")]
     pub nulls_not_distinct: bool,
+}
+
+/// One key of an index: a column or an expression, with its operator class and ordering.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct IndexKey {
+    /// `{"column": "created_at"}` or `{"expression": "lower(email)"}`.
+    #[serde(flatten)]
+    pub target: KeyTarget,
+    /// The operator class (`text_pattern_ops`), as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<String>,
+    /// `DESC`; `ASC` is the default and not stored.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub desc: bool,
+    /// `NULLS FIRST` / `NULLS LAST` as written (PostgreSQL's adaptation keeps it only where it
+    /// differs from the direction's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nulls: Option<Nulls>,
+}
+
+/// What an index key indexes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyTarget {
+    /// A column by its SQL name, rendered quoted.
+    Column(String),
+    /// An SQL expression verbatim, rendered in parentheses.
+    Expression(String),
+}
+
+/// Where NULLs sort in an index key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Nulls {
+    First,
+    Last,
+}
+
+impl Nulls {
+    /// `FIRST` / `LAST`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::First => "FIRST",
+            Self::Last => "LAST",
+        }
+    }
+}
+
+impl IndexKey {
+    /// A plain column key: no operator class, ascending, NULLs where the database puts them.
+    pub fn column(name: &str) -> Self {
+        Self {
+            target: KeyTarget::Column(name.to_string()),
+            opclass: None,
+            desc: false,
+            nulls: None,
+        }
+    }
+
+    /// The column's name when the key is a plain column with nothing else.
+    pub fn plain_column(&self) -> Option<&str> {
+        match &self.target {
+            KeyTarget::Column(c)
+                if self.opclass.is_none() && !self.desc && self.nulls.is_none() =>
+            {
+                Some(c)
+            }
+            _ => None,
+        }
+    }
+
+    /// The expression, when the key is one.
+    pub fn expression(&self) -> Option<&str> {
+        match &self.target {
+            KeyTarget::Expression(e) => Some(e),
+            KeyTarget::Column(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for IndexKey {
+    /// For people: `created_at DESC NULLS LAST`, `lower(email)`, `title text_pattern_ops`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.target {
+            KeyTarget::Column(c) | KeyTarget::Expression(c) => f.write_str(c)?,
+        }
+        if let Some(opclass) = &self.opclass {
+            write!(f, " {opclass}")?;
+        }
+        if self.desc {
+            f.write_str(" DESC")?;
+        }
+        if let Some(nulls) = self.nulls {
+            write!(f, " NULLS {}", nulls.sql())?;
+        }
+        Ok(())
+    }
+}
+
+impl Index {
+    /// The keys for people, comma-separated: `a, b` or `lower(email), created_at DESC`.
+    pub fn keys_text(&self) -> String {
+        match self.keys.is_empty() {
+            true => self.columns.join(", "),
+            false => self
+                .keys
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
+    /// The keys of either form: `keys`, or a plain key per entry of `columns`.
+    pub fn keys(&self) -> Vec<IndexKey> {
+        match self.keys.is_empty() {
+            true => self.columns.iter().map(|c| IndexKey::column(c)).collect(),
+            false => self.keys.clone(),
+        }
+    }
+
+    /// Stores `keys` in the form their kind asks for: plain columns in `columns` (the form
+    /// older snapshots have), anything more in `keys`.
+    pub fn set_keys(&mut self, keys: Vec<IndexKey>) {
+        let plain: Option<Vec<String>> = keys
+            .iter()
+            .map(|k| k.plain_column().map(String::from))
+            .collect();
+        match plain {
+            Some(columns) => {
+                self.columns = columns;
+                self.keys = Vec::new();
+            }
+            None => {
+                self.columns = Vec::new();
+                self.keys = keys;
+            }
+        }
+    }
 }
 
 /// What a foreign key does when the referenced row changes.

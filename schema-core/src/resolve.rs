@@ -4,10 +4,10 @@
 //! The derive macros' run-time descriptions and the CLI's scanner both end here, so both give
 //! one schema for one source.
 
-use crate::def::{DefaultDef, EnumDef, FieldDef, FieldType, TableDef};
+use crate::def::{DefaultDef, EnumDef, FieldDef, FieldType, IndexDef, TableDef};
 use crate::model::{
-    Check, Column, ColumnType, Enum, ForeignKey, Index, PrimaryKey, Schema, Table, Unique,
-    DEFAULT_SCHEMA,
+    Check, Column, ColumnType, Enum, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Schema,
+    Table, Unique, DEFAULT_SCHEMA,
 };
 use crate::naming;
 
@@ -157,16 +157,21 @@ impl Ctx<'_> {
             });
         }
         for i in &def.indexes {
-            let cols = self.columns_of(&i.columns, errors);
-            indexes.push(Index {
+            let keys = self.index_keys(i, errors);
+            let cols: Vec<String> = keys.iter().filter_map(key_column).collect();
+            let mut index = Index {
+                keys: Vec::new(),
+                with: i.with.clone(),
                 name: i.name.clone().unwrap_or_else(|| naming::index(t, &cols)),
-                columns: cols,
+                columns: Vec::new(),
                 unique: i.unique,
                 predicate: i.predicate.clone(),
                 using: i.using.clone(),
                 concurrently: i.concurrently,
                 nulls_not_distinct: i.nulls_not_distinct,
-            });
+            };
+            index.set_keys(keys);
+            indexes.push(index);
         }
         for fk in &def.foreign_keys {
             foreign_keys.extend(self.struct_foreign_key(fk, errors));
@@ -234,6 +239,34 @@ impl Ctx<'_> {
                 ));
             }
         }
+    }
+
+    /// The keys of an index: its `columns` (fields) as plain keys, or its `keys` (SQL), whose
+    /// columns must be the struct's and whose expressions need the index named.
+    fn index_keys(&self, i: &IndexDef, errors: &mut Vec<ResolveError>) -> Vec<IndexKey> {
+        if i.keys.is_empty() {
+            let cols = self.columns_of(&i.columns, errors);
+            return cols.iter().map(|c| IndexKey::column(c)).collect();
+        }
+        for key in &i.keys {
+            match &key.target {
+                KeyTarget::Column(c) if !self.def.fields.iter().any(|f| &f.name == c) => {
+                    errors.push(err(&self.def.rust_name, None, format!(
+                        "index key `{c}` names no column of table `{}`; keys name columns by their SQL names",
+                        self.def.name
+                    )));
+                }
+                KeyTarget::Expression(e) if i.name.is_none() => {
+                    errors.push(err(
+                        &self.def.rust_name,
+                        None,
+                        format!("the index on expression `{e}` needs a `name = \"...\"`"),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        i.keys.clone()
     }
 
     fn columns_of(&self, fields: &[String], errors: &mut Vec<ResolveError>) -> Vec<String> {
@@ -385,8 +418,18 @@ pub(crate) fn is_unique_set(table: &TableDef, fields: &[String]) -> bool {
             .any(|i| i.unique && i.predicate.is_none() && same(&i.columns))
 }
 
+/// The column of a key, for a derived index name.
+fn key_column(key: &IndexKey) -> Option<String> {
+    match &key.target {
+        KeyTarget::Column(c) => Some(c.clone()),
+        KeyTarget::Expression(_) => None,
+    }
+}
+
 fn plain_index(name: String, columns: Vec<String>) -> Index {
     Index {
+        keys: Vec::new(),
+        with: Default::default(),
         name,
         columns,
         unique: false,

@@ -86,6 +86,10 @@ pub enum ExprKind {
     Default(String),
     /// A partial index's `WHERE`.
     Predicate,
+    /// One index key with its method, as the render writes it: `USING btree ("name" "text_ops")`.
+    /// Printed back as its expression or column, its operator class when not the default, and
+    /// its ordering (PostgreSQL); an operator class that is its type's default prints as none.
+    IndexKey,
 }
 
 /// Expressions of one table to judge, each with what it is.

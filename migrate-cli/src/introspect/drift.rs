@@ -64,7 +64,13 @@ pub async fn find(
     let unapplied = changed_by_unapplied(history, i, applied);
     leave_out(&mut expected, &unapplied);
     leave_out(&mut actual, &unapplied);
-    for table in actual.tables.values_mut() {
+    // Left out of both sides: a pending migration may drop and build again one the newest
+    // applied snapshot has (a changed concurrent index keeps its name).
+    for table in actual
+        .tables
+        .values_mut()
+        .chain(expected.tables.values_mut())
+    {
         let schema = &table.schema;
         table
             .indexes

@@ -15,11 +15,11 @@
 
 use super::compare_by;
 use crate::backend::{Connected, ExprKind as Kind};
-use schema_core::model::{Schema, Table};
+use schema_core::model::{Index, IndexKey, Schema, Table};
 use std::collections::BTreeSet;
 
 /// Where a pair's snapshot text sits in the expected schema, to replace it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Slot {
     Default(usize),
     /// A column's generated expression, judged as the check `(expr) IS NOT NULL` (the same
@@ -27,6 +27,8 @@ enum Slot {
     Generated(usize),
     Check(usize),
     Predicate(usize),
+    /// Key `.1` of index `.0`, with the live key to put in its place.
+    Key(usize, usize, IndexKey),
 }
 
 /// One pair to judge: the snapshot's text and the live one (none: the live column has no default).
@@ -226,20 +228,57 @@ fn pairs(want: &Table, have: &Table) -> Vec<Pair> {
             .or_else(|| {
                 have.indexes
                     .iter()
-                    .find(|h| h.columns == w.columns && h.predicate.is_some())
+                    .find(|h| h.keys() == w.keys() && h.predicate.is_some())
             });
-        if let Some(hp) = counterpart.and_then(|h| h.predicate.as_ref()) {
-            if hp != wp {
+        match counterpart.and_then(|h| h.predicate.as_ref()) {
+            Some(hp) if hp != wp => out.push(Pair {
+                slot: Slot::Predicate(i),
+                kind: Kind::Predicate,
+                want: wp.clone(),
+                have: Some(hp.clone()),
+            }),
+            Some(_) => {}
+            // The live index of that name has none: the server may have dropped a predicate
+            // that is always true (`WHERE true`), which it then prints as nothing.
+            None if have.indexes.iter().any(|h| h.name == w.name) => out.push(Pair {
+                slot: Slot::Predicate(i),
+                kind: Kind::Predicate,
+                want: wp.clone(),
+                have: None,
+            }),
+            None => {}
+        }
+    }
+    key_pairs(want, have, &mut out);
+    out
+}
+
+/// The keys of an index and of its live namesake that differ: a column or expression written
+/// another way, or an operator class that is its type's default, which the catalog leaves out.
+/// Each text is the key with the index's method, as JSON for the backend to render.
+fn key_pairs(want: &Table, have: &Table, out: &mut Vec<Pair>) {
+    for (i, w) in want.indexes.iter().enumerate() {
+        let Some(h) = have.indexes.iter().find(|h| h.name == w.name) else {
+            continue;
+        };
+        let (w_keys, h_keys) = (w.keys(), h.keys());
+        if w_keys.len() != h_keys.len() || w_keys == h_keys {
+            continue;
+        }
+        let text = |index: &Index, key: &IndexKey| {
+            serde_json::to_string(&(&index.using, key)).unwrap_or_default()
+        };
+        for (k, (wk, hk)) in w_keys.iter().zip(&h_keys).enumerate() {
+            if wk != hk {
                 out.push(Pair {
-                    slot: Slot::Predicate(i),
-                    kind: Kind::Predicate,
-                    want: wp.clone(),
-                    have: Some(hp.clone()),
+                    slot: Slot::Key(i, k, hk.clone()),
+                    kind: Kind::IndexKey,
+                    want: text(w, wk),
+                    have: Some(text(h, hk)),
                 });
             }
         }
     }
-    out
 }
 
 /// Puts the live text into the snapshot's slot (the server printed both the same).
@@ -257,5 +296,12 @@ fn substitute(want: &mut Table, slot: Slot, have: Option<String>) {
             }
         }
         Slot::Predicate(i) => want.indexes[i].predicate = have,
+        Slot::Key(i, k, key) => {
+            let mut keys = want.indexes[i].keys();
+            if let Some(slot) = keys.get_mut(k) {
+                *slot = key;
+            }
+            want.indexes[i].set_keys(keys);
+        }
     }
 }

@@ -15,7 +15,7 @@ pub mod judge;
 mod sequences;
 mod views;
 
-use schema_core::model::{Column, ColumnType, FkAction, Index, Schema, Table};
+use schema_core::model::{Column, ColumnType, FkAction, Index, IndexKey, KeyTarget, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What two spellings of one object a database's catalog treats as the same.
@@ -253,15 +253,23 @@ fn keyed(
 /// Indexes are matched by columns and predicate, then compared by name, uniqueness and method.
 fn compare_indexes(rules: Rules, key: &str, want: &[Index], have: &[Index], out: &mut Vec<String>) {
     let label = |i: &Index| match &i.predicate {
-        Some(p) => format!("index ({}) where {p}", i.columns.join(", ")),
-        None => format!("index ({})", i.columns.join(", ")),
+        Some(p) => format!("index ({}) where {p}", i.keys_text()),
+        None => format!("index ({})", i.keys_text()),
+    };
+    let same_key = |x: &IndexKey, y: &IndexKey| {
+        let text = |k: &IndexKey| match &k.target {
+            KeyTarget::Column(c) | KeyTarget::Expression(c) => c.clone(),
+        };
+        let opclass = |k: &IndexKey| k.opclass.as_ref().map(|o| o.to_lowercase());
+        (rules.same)(&text(x), &text(y))
+            && opclass(x) == opclass(y)
+            && x.desc == y.desc
+            && x.nulls == y.nulls
     };
     let matches = |a: &Index, b: &Index| {
-        a.columns.len() == b.columns.len()
-            && a.columns
-                .iter()
-                .zip(&b.columns)
-                .all(|(x, y)| (rules.same)(x, y))
+        let (a_keys, b_keys) = (a.keys(), b.keys());
+        a_keys.len() == b_keys.len()
+            && a_keys.iter().zip(&b_keys).all(|(x, y)| same_key(x, y))
             && match (&a.predicate, &b.predicate) {
                 (Some(x), Some(y)) => (rules.same)(x, y),
                 (x, y) => x.is_none() && y.is_none(),
@@ -295,6 +303,17 @@ fn compare_indexes(rules: Rules, key: &str, want: &[Index], have: &[Index], out:
                 }
                 if method(h) != method(w) {
                     what.push(format!("using {}, snapshot says {}", method(h), method(w)));
+                }
+                if h.with != w.with {
+                    let with = |i: &Index| match i.with.is_empty() {
+                        true => "no storage parameters".to_string(),
+                        false => {
+                            let p: Vec<String> =
+                                i.with.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                            format!("with ({})", p.join(", "))
+                        }
+                    };
+                    what.push(format!("{}, snapshot says {}", with(h), with(w)));
                 }
                 if !what.is_empty() {
                     out.push(format!("{key}: {} {}", label(w), what.join("; ")));
@@ -395,6 +414,8 @@ mod tests {
 
     fn index(columns: &[&str], predicate: Option<&str>) -> Index {
         Index {
+            keys: Vec::new(),
+            with: Default::default(),
             name: format!("t_{}_idx", columns.join("_")),
             columns: columns.iter().map(|c| c.to_string()).collect(),
             unique: false,

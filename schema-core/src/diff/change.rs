@@ -514,7 +514,7 @@ impl Change {
             }
             DropUnique { table, name } => format!("- unique {table}.{name}"),
             CreateIndex { table, index } => {
-                format!("+ index {table}.{} ({})", index.name, list(&index.columns))
+                format!("+ index {table}.{} ({})", index.name, index.keys_text())
             }
             DropIndex { table, name, .. } => format!("- index {table}.{name}"),
             AddForeignKey { table, key } => format!(

@@ -8,7 +8,7 @@ use super::moves::{rename, rename_before_move, Taken};
 use super::renames::order_renames;
 use super::tables::qualified;
 use super::{temp_name, Change, Ctx, Phase, QualifiedName};
-use crate::model::{ForeignKey, Index, Table};
+use crate::model::{ForeignKey, Index, IndexKey, KeyTarget, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Old and new items paired by content; equal names are preferred.
@@ -261,16 +261,38 @@ fn keys_and_checks(
     !pks.dropped.is_empty() || !uniques.dropped.is_empty()
 }
 
-type IndexContent = (Vec<String>, bool, Option<String>, String, bool);
+type IndexContent = (
+    Vec<IndexKey>,
+    bool,
+    Option<String>,
+    String,
+    BTreeMap<String, String>,
+    bool,
+);
 
-fn index_content(index: &Index, columns: Vec<String>) -> IndexContent {
+/// What an index is, in the new schema's column names (`None` when a column it names is
+/// gone): its keys, uniqueness, predicate, method and storage parameters. Expressions compare
+/// as written, so an expression over a renamed column is built again.
+fn index_content(index: &Index, rename: impl Fn(&str) -> Option<String>) -> Option<IndexContent> {
     let using = index
         .using
         .clone()
         .unwrap_or_else(|| "btree".to_string())
         .to_lowercase();
-    let nulls = index.nulls_not_distinct;
-    (columns, index.unique, index.predicate.clone(), using, nulls)
+    let mut keys = index.keys();
+    for key in &mut keys {
+        if let KeyTarget::Column(c) = &key.target {
+            key.target = KeyTarget::Column(rename(c)?);
+        }
+    }
+    Some((
+        keys,
+        index.unique,
+        index.predicate.clone(),
+        using,
+        index.with.clone(),
+        index.nulls_not_distinct,
+    ))
 }
 
 /// Indexes; true when a unique index is dropped.
@@ -282,17 +304,21 @@ fn indexes(ctx: &mut Ctx, p: &TablePair, taken: &mut Taken) -> bool {
     let mut m = match_items(
         &p.old.indexes,
         &p.new.indexes,
-        |i| p.map(&i.columns).map(|c| index_content(i, c)),
-        |i| index_content(i, i.columns.clone()),
+        |i| index_content(i, |c| p.columns.get(c).cloned()),
+        |i| index_content(i, |c| Some(c.to_string())).unwrap_or_default(),
         |i| &i.name,
     );
-    let recreated =
-        m.recreate(|j| {
-            let index = &p.new.indexes[j];
-            index.predicate.as_deref().is_some_and(|e| {
-                mentions_rebuilt(ctx, &p.key, e) || mentions_replaced(ctx, &p.key, e)
-            }) || uses_replaced(ctx, &p.key, &index.columns)
-        });
+    let recreated = m.recreate(|j| {
+        let index = &p.new.indexes[j];
+        let expressions = index.keys.iter().filter_map(|k| k.expression());
+        index
+            .predicate
+            .as_deref()
+            .into_iter()
+            .chain(expressions)
+            .any(|e| mentions_rebuilt(ctx, &p.key, e) || mentions_replaced(ctx, &p.key, e))
+            || uses_replaced(ctx, &p.key, &index.columns)
+    });
     for &i in &m.dropped {
         let index = &p.old.indexes[i];
         let change = Change::DropIndex {

@@ -69,6 +69,8 @@ mod tests {
             renamed_from: None,
         };
         let index = |name: &str, unique| Index {
+            keys: Vec::new(),
+            with: Default::default(),
             name: name.into(),
             columns: vec!["a".into()],
             unique,

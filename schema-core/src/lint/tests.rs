@@ -36,6 +36,8 @@ fn table(name: &str) -> Table {
 
 fn index(name: &str, unique: bool, concurrently: bool) -> Index {
     Index {
+        keys: Vec::new(),
+        with: Default::default(),
         name: name.into(),
         columns: vec!["a".into()],
         unique,

@@ -7,7 +7,7 @@
 
 use super::{key_of, non_empty_value, Errors};
 use sqlparser::dialect::{GenericDialect, MySqlDialect};
-use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 use syn::meta::ParseNestedMeta;
 use syn::LitStr;
 
@@ -59,8 +59,24 @@ fn what(kind: Kind) -> &'static str {
 
 /// Why `sql` is not one fragment of `kind`, as far as its tokens tell.
 fn problem(sql: &str, kind: Kind) -> Result<(), String> {
-    let tokens = tokens(sql)?;
-    for token in &tokens {
+    let tokens: Vec<Token> = checked_tokens(sql)?.into_iter().map(|(t, _)| t).collect();
+    match kind {
+        Kind::Expression => Ok(()),
+        Kind::Type => type_shape(&tokens),
+        Kind::IndexMethod => match tokens.as_slice() {
+            [Token::Word(w)] if w.quote_style.is_none() => Ok(()),
+            _ => Err("it is not one bare name".into()),
+        },
+        Kind::Query => query_shape(&tokens),
+    }
+}
+
+/// The tokens of `sql` without whitespace, each with its byte offset in `sql`, when it has
+/// what no fragment may have: no `;`, no comment, parentheses and brackets balanced.
+pub(crate) fn checked_tokens(sql: &str) -> Result<Vec<(Token, usize)>, String> {
+    let located = tokens(sql)?;
+    let offsets = line_offsets(sql);
+    for token in located.iter().map(|t| &t.token) {
         match token {
             Token::SemiColon => {
                 return Err(
@@ -75,29 +91,47 @@ fn problem(sql: &str, kind: Kind) -> Result<(), String> {
             _ => {}
         }
     }
-    let tokens: Vec<Token> = tokens
+    let significant: Vec<(Token, usize)> = located
         .into_iter()
-        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .map(|t| {
+            let at = offset(sql, &offsets, t.span.start.line, t.span.start.column);
+            (t.token, at)
+        })
         .collect();
-    balanced(&tokens)?;
-    match kind {
-        Kind::Expression => Ok(()),
-        Kind::Type => type_shape(&tokens),
-        Kind::IndexMethod => match tokens.as_slice() {
-            [Token::Word(w)] if w.quote_style.is_none() => Ok(()),
-            _ => Err("it is not one bare name".into()),
-        },
-        Kind::Query => query_shape(&tokens),
-    }
+    let bare: Vec<Token> = significant.iter().map(|(t, _)| t.clone()).collect();
+    balanced(&bare)?;
+    Ok(significant)
+}
+
+/// The byte offset of each line's start.
+fn line_offsets(sql: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// The byte offset of a tokenizer location (1-based line, 1-based column in characters).
+fn offset(sql: &str, lines: &[usize], line: u64, column: u64) -> usize {
+    let start = usize::try_from(line)
+        .ok()
+        .and_then(|l| lines.get(l.saturating_sub(1)))
+        .copied()
+        .unwrap_or(0);
+    let chars = usize::try_from(column).unwrap_or(1).saturating_sub(1);
+    sql[start..]
+        .char_indices()
+        .nth(chars)
+        .map_or(sql.len(), |(i, _)| start + i)
 }
 
 /// The tokens of `sql` by the generic dialect, else by MySQL's (backslash escapes in strings).
-fn tokens(sql: &str) -> Result<Vec<Token>, String> {
+fn tokens(sql: &str) -> Result<Vec<TokenWithSpan>, String> {
     Tokenizer::new(&GenericDialect {}, sql)
-        .tokenize()
+        .tokenize_with_location()
         .or_else(|generic| {
             Tokenizer::new(&MySqlDialect {}, sql)
-                .tokenize()
+                .tokenize_with_location()
                 .map_err(|_| generic)
         })
         .map_err(|e| format!("it does not read as SQL ({e})"))

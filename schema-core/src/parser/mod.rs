@@ -9,6 +9,7 @@ mod column_kinds;
 mod db_enum;
 mod foreign_key;
 mod fragment;
+mod index_keys;
 mod rust_type;
 mod sequence;
 mod table;
@@ -16,6 +17,7 @@ mod table_checks;
 mod view;
 
 pub use db_enum::parse_enum;
+pub use index_keys::{parse_with, split_key};
 pub use sequence::parse_sequence;
 pub use table::{parse_table, parse_table_full, parse_table_partial, ParsedTable, TypeCheck};
 pub use view::parse_view;

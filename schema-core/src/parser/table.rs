@@ -4,13 +4,14 @@
 use super::column::{parse_field, Field, ParsedField};
 use super::foreign_key::{self, ParsedForeignKey};
 use super::fragment::{self, Kind};
-use super::table_checks::{check_column_names, check_field_lists, primary_key};
+use super::index_keys;
+use super::table_checks::{check_column_names, check_field_lists, check_key_columns, primary_key};
 use super::{
     check_duplicate, flag, key_of, non_empty_value, skip_value, snake_case, unknown_key, Errors,
     SpanOf,
 };
 use crate::def::{CheckDef, IndexDef, TableDef, UniqueDef};
-use crate::model::DEFAULT_SCHEMA;
+use crate::model::{IndexKey, KeyTarget, DEFAULT_SCHEMA};
 use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::punctuated::Punctuated;
@@ -127,6 +128,7 @@ pub fn parse_table_partial(input: &DeriveInput) -> syn::Result<(ParsedTable, Opt
     };
     def.primary_key = primary_key(input, &attrs, &fields, &mut errors);
     check_field_lists(&attrs, &fields, &skipped, &mut errors);
+    check_key_columns(&attrs, &fields, &mut errors);
     check_column_names(&fields, &mut errors);
     // A key column that is no column field is an error already: no type check for it.
     let columns: Vec<Ident> = fields.iter().map(|f| f.ident.clone()).collect();
@@ -157,6 +159,8 @@ pub(super) struct StructAttrs {
     seen_table_keys: Vec<String>,
     /// Each list with the field identifiers as written, for spanned errors.
     pub(super) indexes: Vec<(Vec<Ident>, IndexDef)>,
+    /// The column keys of `keys(..)` lists, with their literals: each must name a column.
+    pub(super) key_columns: Vec<(LitStr, String)>,
     pub(super) uniques: Vec<(Vec<Ident>, UniqueDef)>,
     checks: Vec<CheckDef>,
     pub(super) primary_key: Option<(Ident, Vec<Ident>)>,
@@ -169,14 +173,17 @@ pub(super) struct StructAttrs {
 const TABLE_KEYS: &[&str] = &["name", "schema", "renamed_from"];
 const INDEX_KEYS: &[&str] = &[
     "columns",
+    "keys",
     "name",
     "unique",
     "predicate",
     "using",
+    "with",
     "concurrently",
     "nulls_not_distinct",
 ];
 const UNIQUE_KEYS: &[&str] = &["columns", "name", "nulls_not_distinct"];
+const KEYS_EXAMPLE: &str = "#[index(keys(\"lower(email)\", \"created_at DESC NULLS LAST\"), name = \"accounts_email_lower_idx\")]";
 const CHECK_KEYS: &[&str] = &["name", "expr"];
 
 impl StructAttrs {
@@ -240,6 +247,8 @@ impl StructAttrs {
     fn parse_index(&mut self, attr: &syn::Attribute, errors: &mut Errors) -> syn::Result<()> {
         let mut def = IndexDef {
             columns: Vec::new(),
+            keys: Vec::new(),
+            with: Default::default(),
             name: None,
             unique: false,
             predicate: None,
@@ -249,6 +258,7 @@ impl StructAttrs {
         };
         let mut nulls_not_distinct = None;
         let mut idents = None;
+        let mut keys: Option<Option<Vec<(LitStr, IndexKey)>>> = None;
         let mut seen = Vec::new();
         attr.parse_nested_meta(|meta| {
             let key = key_of(&meta);
@@ -256,13 +266,23 @@ impl StructAttrs {
                 "name" => "#[index(columns(created_at), name = \"accounts_created_idx\")]",
                 "predicate" => "#[index(columns(email), predicate = \"archived = false\")]",
                 "using" => "#[index(columns(tags), using = \"gin\")]",
+                "keys" => KEYS_EXAMPLE,
+                "with" => "#[index(columns(email), with = \"fillfactor = 70\")]",
                 _ => "#[index(columns(project_id, state), unique)]",
             };
             if check_duplicate(&mut seen, &meta, &key, errors, example) {
                 return skip_value(&meta).map(drop);
             }
+            if matches!(key.as_str(), "columns" | "keys") && (idents.is_some() || keys.is_some()) {
+                errors.push(meta.path.span_of(), format!(
+                    "an index takes either `columns(..)` (struct fields) or `keys(..)` (SQL keys), not both; for example: #[index(columns(email))] or {KEYS_EXAMPLE}"
+                ));
+                return skip_value(&meta).map(drop);
+            }
             match key.as_str() {
                 "columns" => idents = Some(column_list(&meta, errors, example)),
+                "keys" => keys = Some(index_keys::key_list(&meta, errors, example, &self.owner)),
+                "with" => def.with = index_keys::with_value(&meta, errors, example, &self.owner).unwrap_or_default(),
                 "name" => def.name = non_empty_value(&meta, errors, example).map(|l| l.value()),
                 "predicate" => def.predicate = fragment::value(&meta, errors, Kind::Expression, example, &self.owner).map(|l| l.value()),
                 "using" => def.using = fragment::value(&meta, errors, Kind::IndexMethod, example, &self.owner).map(|l| l.value().to_lowercase()),
@@ -280,6 +300,16 @@ impl StructAttrs {
             }
             Ok(())
         })?;
+        if let Some(keys) = keys {
+            if keys.as_ref().is_some_and(Vec::is_empty) {
+                return Err(syn::Error::new_spanned(
+                    attr,
+                    format!("`keys(..)` needs at least one key; for example: {KEYS_EXAMPLE}"),
+                ));
+            }
+            self.keys_of_index(keys, def, errors);
+            return Ok(());
+        }
         let Some(idents) =
             required_columns(attr, idents, "index", "#[index(columns(created_at))]")?
         else {
@@ -291,6 +321,31 @@ impl StructAttrs {
         def.columns = idents.iter().map(field_name).collect();
         self.indexes.push((idents, def));
         Ok(())
+    }
+
+    /// An index with `keys(..)`: an expression index needs a name, its column keys are
+    /// checked against the fields later.
+    fn keys_of_index(
+        &mut self,
+        keys: Option<Vec<(LitStr, IndexKey)>>,
+        mut def: IndexDef,
+        errors: &mut Errors,
+    ) {
+        let Some(keys) = keys else { return };
+        if def.name.is_none() {
+            if let Some((lit, _)) = keys.iter().find(|(_, k)| k.expression().is_some()) {
+                errors.push(lit.span(), format!(
+                    "an index on an expression needs a `name`, since no name can be derived from an expression; for example: {KEYS_EXAMPLE}"
+                ));
+            }
+        }
+        for (lit, key) in &keys {
+            if let KeyTarget::Column(c) = &key.target {
+                self.key_columns.push((lit.clone(), c.clone()));
+            }
+        }
+        def.keys = keys.into_iter().map(|(_, k)| k).collect();
+        self.indexes.push((Vec::new(), def));
     }
 
     fn parse_unique(&mut self, attr: &syn::Attribute, errors: &mut Errors) -> syn::Result<()> {

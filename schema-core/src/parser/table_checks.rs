@@ -83,6 +83,24 @@ pub(super) fn check_field_lists(
     }
 }
 
+/// Every column key of a `keys(..)` list names a column by its SQL name.
+pub(super) fn check_key_columns(attrs: &StructAttrs, fields: &[ParsedField], errors: &mut Errors) {
+    let names: Vec<&str> = fields.iter().map(|f| f.def.name.as_str()).collect();
+    for (lit, column) in &attrs.key_columns {
+        if names.contains(&column.as_str()) {
+            continue;
+        }
+        let hint = match fields.iter().find(|f| f.ident == column.as_str()) {
+            Some(f) => format!("field `{column}` is column `{}`; ", f.def.name),
+            None => String::new(),
+        };
+        errors.push(lit.span(), format!(
+            "key `{column}` names no column of this struct; {hint}keys are SQL, so they name columns by their SQL names: {}",
+            names.join(", ")
+        ));
+    }
+}
+
 pub(super) fn check_column_names(fields: &[ParsedField], errors: &mut Errors) {
     for (i, f) in fields.iter().enumerate() {
         if let Some(first) = fields[..i].iter().find(|g| g.def.name == f.def.name) {

@@ -7,7 +7,8 @@ use super::standard::{self, check_name};
 use super::{Dialect, RenderError};
 use crate::def::TableDef;
 use crate::diff::{EnumColumn, EnumValuePosition, QualifiedName};
-use crate::model::ColumnType;
+use crate::model::{ColumnType, Nulls, Schema};
+use crate::resolve::ResolveError;
 use crate::model::Schema;
 use crate::resolve::ResolveError;
 
@@ -30,19 +31,35 @@ impl Dialect for Postgres {
         "postgres"
     }
 
-    /// The model as resolved; a `virtual` generated column is an error (PostgreSQL has them
-    /// only from version 18).
-    fn adapt(&self, schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveError>> {
+    /// The model as resolved: a `virtual` generated column is an error (PostgreSQL has them
+    /// only from version 18); an index key's `NULLS FIRST` / `NULLS LAST` is kept only where it
+    /// is not its direction's default (`NULLS LAST` ascending, `NULLS FIRST` descending), as the
+    /// catalog holds it, and a key left with nothing but its column is a plain column again.
+    fn adapt(&self, mut schema: Schema, tables: &[TableDef]) -> Result<Schema, Vec<ResolveError>> {
         let errors = column_kinds::refused_columns(&schema, tables, |table, column| {
             column.generated.as_ref().filter(|g| g.is_virtual).map(|_| format!(
                 "column `{}.{}` is a `virtual` generated column, which PostgreSQL has only from version 18 (this tool targets PostgreSQL 15); drop `virtual` to store it: #[column(generated = \"...\")]",
                 table.name, column.name
             ))
         });
-        match errors.is_empty() {
-            true => Ok(schema),
-            false => Err(errors),
+        if !errors.is_empty() {
+            return Err(errors);
         }
+        for index in schema
+            .tables
+            .values_mut()
+            .flat_map(|t| t.indexes.iter_mut())
+        {
+            let mut keys = index.keys();
+            for key in &mut keys {
+                let default = if key.desc { Nulls::First } else { Nulls::Last };
+                if key.nulls == Some(default) {
+                    key.nulls = None;
+                }
+            }
+            index.set_keys(keys);
+        }
+        Ok(schema)
     }
 
     fn supports_schemas(&self) -> bool {

@@ -10,7 +10,7 @@ use super::ty::{self, Ty};
 use schema_core::def::{
     CheckDef, DefaultDef, EnumDef, FieldDef, IndexDef, ReferenceDef, TableDef, UniqueDef,
 };
-use schema_core::model::FkAction;
+use schema_core::model::{FkAction, IndexKey};
 use std::collections::BTreeSet;
 
 /// Names that need quoting (`user`, `order`, `createdAt`) and names long enough that derived
@@ -117,6 +117,8 @@ pub struct Index {
     /// The field of a `"<col>" IS NOT NULL` predicate.
     pub predicate: Option<String>,
     pub using: Option<&'static str>,
+    /// The first key descends: written `keys("<col>" DESC, ..)` (btree only).
+    pub desc: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -377,6 +379,24 @@ impl Table {
         self.fields.iter().find(|f| f.ident == ident)
     }
 
+    /// Whether index `i` is written with its first key descending (only a btree can).
+    fn descending(&self, i: &Index) -> bool {
+        i.desc && i.using.is_none_or(|u| u == "btree")
+    }
+
+    /// The keys of a descending index: the first column `DESC`, the rest plain, by SQL name.
+    fn desc_keys(&self, i: &Index) -> Vec<IndexKey> {
+        let mut keys: Vec<IndexKey> = i
+            .columns
+            .iter()
+            .map(|c| IndexKey::column(&self.sql_name(c)))
+            .collect();
+        if let Some(first) = keys.first_mut() {
+            first.desc = true;
+        }
+        keys
+    }
+
     fn sql_name(&self, ident: &str) -> String {
         self.field(ident)
             .map(|f| f.name.clone())
@@ -418,6 +438,8 @@ impl Table {
     pub fn add_index(&mut self, spec: &IndexSpec) {
         let n = self.fields.len();
         let pick = |sel: u8| self.fields[sel as usize % n].ident.clone();
+        // 2: the default method, the first key descending.
+        let desc = spec.using == 2;
         let using = match spec.using {
             3 => Some("hash"),
             4 | 5 => Some("gin"),
@@ -448,6 +470,7 @@ impl Table {
             unique: spec.unique,
             predicate,
             using,
+            desc,
         });
     }
 
@@ -515,7 +538,15 @@ impl Table {
             .indexes
             .iter()
             .map(|i| IndexDef {
-                columns: i.columns.clone(),
+                columns: match self.descending(i) {
+                    true => Vec::new(),
+                    false => i.columns.clone(),
+                },
+                keys: match self.descending(i) {
+                    true => self.desc_keys(i),
+                    false => Vec::new(),
+                },
+                with: Default::default(),
                 name: i.name.clone(),
                 unique: i.unique,
                 predicate: i

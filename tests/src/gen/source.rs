@@ -2,7 +2,7 @@
 //! as schema files, and so that a test can check the parser reads the same definitions back.
 
 use schema_core::def::{DefaultDef, EnumDef, FieldDef, FieldType, TableDef};
-use schema_core::model::{ColumnType, FkAction};
+use schema_core::model::{ColumnType, FkAction, IndexKey, KeyTarget};
 use std::fmt::Write;
 
 /// The schema file declaring `tables` and `enums`.
@@ -36,6 +36,27 @@ pub fn source((tables, enums): &(Vec<TableDef>, Vec<EnumDef>)) -> String {
     out
 }
 
+/// `"\"a\" DESC", "lower(b)"`: each key as a string literal, a column quoted.
+fn index_keys(keys: &[IndexKey]) -> String {
+    let key = |k: &IndexKey| {
+        let mut sql = match &k.target {
+            KeyTarget::Column(c) => format!("\"{}\"", c.replace('"', "\"\"")),
+            KeyTarget::Expression(e) => e.clone(),
+        };
+        if let Some(o) = &k.opclass {
+            sql = format!("{sql} {o}");
+        }
+        if k.desc {
+            sql.push_str(" DESC");
+        }
+        if let Some(n) = k.nulls {
+            sql = format!("{sql} NULLS {}", n.sql());
+        }
+        format!("{sql:?}")
+    };
+    keys.iter().map(key).collect::<Vec<_>>().join(", ")
+}
+
 fn list(items: &[String]) -> String {
     items.join(", ")
 }
@@ -65,7 +86,11 @@ fn table(out: &mut String, t: &TableDef) {
         }
     }
     for i in &t.indexes {
-        let mut keys = vec![format!("columns({})", list(&i.columns))];
+        let mut keys = vec![match i.keys.is_empty() {
+            true => format!("columns({})", list(&i.columns)),
+            false => format!("keys({})", index_keys(&i.keys)),
+        }];
+        keys.extend(i.with.iter().map(|(k, v)| format!("with = \"{k} = {v}\"")));
         keys.extend(i.name.iter().map(|n| format!("name = {n:?}")));
         if i.unique {
             keys.push("unique".into());

@@ -442,6 +442,8 @@ fn strings(items: &[&str]) -> Vec<String> {
 
 fn index(name: &str, columns: &[&str], unique: bool) -> Index {
     Index {
+        keys: Vec::new(),
+        with: Default::default(),
         name: name.into(),
         columns: strings(columns),
         unique,

@@ -377,6 +377,7 @@ fn generated_pairs_exercise_every_change_kind() {
         "USING hash",
         "USING gin",
         "USING btree",
+        "\" DESC",
         " WHERE ",
         "DROP INDEX",
         "ON DELETE CASCADE",

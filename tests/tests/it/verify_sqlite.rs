@@ -177,6 +177,8 @@ fn snapshots() -> [Schema; 3] {
     accounts.foreign_keys = vec![fk("accounts", "team_id", "teams", Cascade, NoAction)];
     accounts.indexes = vec![
         Index {
+            keys: Vec::new(),
+            with: Default::default(),
             name: "accounts_created_at_idx".into(),
             columns: strings(&["created_at"]),
             unique: false,
@@ -186,6 +188,8 @@ fn snapshots() -> [Schema; 3] {
             nulls_not_distinct: false,
         },
         Index {
+            keys: Vec::new(),
+            with: Default::default(),
             name: "accounts_live_handle_idx".into(),
             columns: strings(&["team_id", "handle"]),
             unique: true,

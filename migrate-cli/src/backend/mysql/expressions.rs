@@ -40,7 +40,7 @@ pub async fn normalize(
         *slot = match kind {
             Kind::Default(column) => default(conn, probe, column, text).await,
             Kind::Check => check(conn, probe, text).await,
-            Kind::Predicate => None,
+            Kind::Predicate | Kind::IndexKey => None,
         };
     }
     let _ = run(conn, &format!("DROP TEMPORARY TABLE IF EXISTS {probe}")).await;

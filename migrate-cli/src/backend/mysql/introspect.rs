@@ -26,8 +26,8 @@ mod views;
 use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use schema_core::model::{
-    Check, Column, ColumnType, FkAction, ForeignKey, Generated, Index, PrimaryKey, Schema, Table,
-    DEFAULT_SCHEMA,
+    Check, Column, ColumnType, FkAction, ForeignKey, Generated, Index, IndexKey, KeyTarget, PrimaryKey,
+    Schema, Table, DEFAULT_SCHEMA,
 };
 use schema_core::render::mysql::{canonical_default, normalize_type};
 use sqlx::mysql::MySqlRow;
@@ -180,18 +180,19 @@ pub fn mysql_default(printed: Option<String>, ty: &str, extra: &str) -> Option<S
 
 /// The primary key and the indexes, their columns in `seq_in_index` order, sorted by name.
 /// A MySQL 8 functional key part has no column name but its `expression` (a column MariaDB's
-/// `statistics` does not have).
+/// `statistics` does not have); `collation` `D` is a descending key part.
 async fn indexes(
     conn: &mut MySqlConnection,
     schema: &mut Schema,
     mariadb: bool,
 ) -> Result<(), sqlx::Error> {
-    let key = match mariadb {
-        true => "column_name",
-        false => "COALESCE(column_name, expression)",
+    let expression = match mariadb {
+        true => "NULL",
+        false => "expression",
     };
     let sql = format!(
-        "SELECT table_name, index_name, CAST(non_unique AS SIGNED), {key}, index_type \
+        "SELECT table_name, index_name, CAST(non_unique AS SIGNED), column_name, index_type, \
+                {expression}, collation \
          FROM information_schema.statistics WHERE table_schema = DATABASE() \
          ORDER BY table_name, index_name, seq_in_index"
     );
@@ -200,29 +201,49 @@ async fn indexes(
             continue;
         };
         let name = text(&row, 1)?;
-        let column = opt_text(&row, 3)?.unwrap_or_default();
+        let column = opt_text(&row, 3)?;
         if name == "PRIMARY" {
             let pk = table.primary_key.get_or_insert_with(|| PrimaryKey {
                 name: name.clone(),
                 columns: Vec::new(),
             });
-            pk.columns.push(column);
+            pk.columns.push(column.unwrap_or_default());
             continue;
         }
+        let key = IndexKey {
+            target: match (column, opt_text(&row, 5)?) {
+                (None, Some(expression)) => KeyTarget::Expression(expression),
+                (column, _) => KeyTarget::Column(column.unwrap_or_default()),
+            },
+            opclass: None,
+            desc: opt_text(&row, 6)?.as_deref() == Some("D"),
+            nulls: None,
+        };
         if let Some(index) = table.indexes.iter_mut().find(|i| i.name == name) {
-            index.columns.push(column);
+            index.keys.push(key);
             continue;
         }
         let using = text(&row, 4)?.to_lowercase();
         table.indexes.push(Index {
+            keys: vec![key],
+            with: Default::default(),
             name,
-            columns: vec![column],
+            columns: Vec::new(),
             unique: row.try_get::<i64, _>(2)? == 0,
             predicate: None,
             using: (using != "btree").then_some(using),
             concurrently: false,
             nulls_not_distinct: false,
         });
+    }
+    // Plain columns in `columns`, as the model keeps them.
+    for index in schema
+        .tables
+        .values_mut()
+        .flat_map(|t| t.indexes.iter_mut())
+    {
+        let keys = std::mem::take(&mut index.keys);
+        index.set_keys(keys);
     }
     for table in schema.tables.values_mut() {
         table.indexes.sort_by(|a, b| a.name.cmp(&b.name));

@@ -6,7 +6,8 @@
 //! Each statement is sent alone (extended protocol), so a text cannot carry a second statement.
 
 use crate::backend::ExprKind as Kind;
-use schema_core::model::Table;
+use schema_core::model::{Index, IndexKey, Table};
+use schema_core::render::Postgres as PgRender;
 use sqlx::{Connection, PgConnection, Postgres, Transaction};
 
 /// The probe's name, in `pg_temp`.
@@ -81,6 +82,33 @@ async fn print(tx: &mut Transaction<'_, Postgres>, kind: &Kind, text: &str) -> O
             run(tx, &sql).await.ok()?;
             let read = "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i \
                         WHERE i.indexrelid = 'pg_temp.migrate_probe_idx'::regclass";
+            // No predicate left: the server dropped one that is always true (`WHERE true`).
+            let printed: Option<String> =
+                sqlx::query_scalar(read).fetch_one(&mut **tx).await.ok()?;
+            Some(printed.unwrap_or_default())
+        }
+        Kind::IndexKey => {
+            let (using, key): (Option<String>, IndexKey) = serde_json::from_str(text).ok()?;
+            let index = Index {
+                name: "migrate_probe_idx".into(),
+                columns: Vec::new(),
+                keys: vec![key],
+                unique: false,
+                predicate: None,
+                using: None,
+                with: Default::default(),
+                concurrently: false,
+                nulls_not_distinct: false,
+            };
+            let using = using.unwrap_or_else(|| "btree".into());
+            let keys = schema_core::render::standard::index_keys(&PgRender, &index);
+            let sql = format!("CREATE INDEX migrate_probe_idx ON {PROBE} USING {using} ({keys})");
+            run(tx, &sql).await.ok()?;
+            let read = "SELECT pg_get_indexdef(i.indexrelid, 1, true) || ' ' || \
+                               coalesce((SELECT CASE WHEN opc.opcdefault THEN '' ELSE opc.opcname::text END \
+                                         FROM pg_opclass opc WHERE opc.oid = i.indclass[0]), '') || ' ' || \
+                               i.indoption[0]::text \
+                        FROM pg_index i WHERE i.indexrelid = 'pg_temp.migrate_probe_idx'::regclass";
             sqlx::query_scalar(read).fetch_one(&mut **tx).await.ok()
         }
     }

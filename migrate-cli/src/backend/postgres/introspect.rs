@@ -11,7 +11,7 @@ use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use schema_core::model::{
     Check, Column, ColumnType, Enum, FkAction, ForeignKey, Generated, IdentityOptions, Index,
-    PrimaryKey, Schema, SequenceSettings, Unique, DEFAULT_SCHEMA,
+    IndexKey, KeyTarget, Nulls, PrimaryKey, Schema, SequenceSettings, Unique, DEFAULT_SCHEMA,
 };
 use sqlx::{PgConnection, Row};
 
@@ -243,24 +243,36 @@ fn fk_action(code: &str) -> FkAction {
 }
 
 /// Indexes that do not back a primary key, unique or exclusion constraint of their table.
-/// A key that is an expression is given as PostgreSQL prints it.
+/// A key that is an expression is given as PostgreSQL prints it; an operator class only when
+/// it is not its type's default (`pg_get_indexdef` leaves that out too); `indoption`'s bits
+/// are `DESC` (1) and `NULLS FIRST` (2), kept as `nulls` only where not the direction's
+/// default; `reloptions` (`fillfactor=70`) are the storage parameters.
 async fn indexes(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sqlx::Error> {
+    let keys = |select: &str| {
+        format!(
+            "ARRAY(SELECT {select} FROM generate_series(0, i.indnkeyatts - 1) k \
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k] \
+             LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[k] ORDER BY k)"
+        )
+    };
     let sql = format!(
         "SELECT n.nspname, c.relname, ic.relname, i.indisunique, am.amname::text, \
-                pg_get_expr(i.indpred, i.indrelid), \
-                ARRAY(SELECT CASE WHEN i.indkey[k] <> 0 THEN a.attname::text \
-                                  ELSE pg_get_indexdef(i.indexrelid, k + 1, true) END \
-                      FROM generate_series(0, i.indnkeyatts - 1) k \
-                      LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k] \
-                      ORDER BY k), \
-                {NULLS_NOT_DISTINCT} \
+                pg_get_expr(i.indpred, i.indrelid), {}, {}, {}, {}, \
+                coalesce(ic.reloptions, '{{}}'::text[]), {NULLS_NOT_DISTINCT} \
          FROM pg_index i \
          JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
          WHERE {SYSTEM_SCHEMAS} AND NOT EXISTS (SELECT 1 FROM pg_constraint co \
                WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid \
                AND co.contype IN ('p', 'u', 'x')) \
-         ORDER BY n.nspname, c.relname, ic.relname"
+         ORDER BY n.nspname, c.relname, ic.relname",
+        keys(
+            "CASE WHEN i.indkey[k] <> 0 THEN a.attname::text \
+                   ELSE pg_get_indexdef(i.indexrelid, k + 1, true) END"
+        ),
+        keys("i.indkey[k] <> 0"),
+        keys("CASE WHEN opc.opcdefault THEN NULL ELSE opc.opcname::text END"),
+        keys("i.indoption[k]::int4"),
     );
     for row in sqlx::query(&sql).fetch_all(conn).await? {
         let key = Schema::key(row.try_get(0)?, row.try_get(1)?);
@@ -268,15 +280,63 @@ async fn indexes(conn: &mut PgConnection, schema: &mut Schema) -> Result<(), sql
             continue;
         };
         let using: String = row.try_get(4)?;
-        table.indexes.push(Index {
+        let texts: Vec<String> = row.try_get(6)?;
+        let is_column: Vec<bool> = row.try_get(7)?;
+        let opclasses: Vec<Option<String>> = row.try_get(8)?;
+        let options: Vec<i32> = row.try_get(9)?;
+        let reloptions: Vec<String> = row.try_get(10)?;
+        let keys = texts
+            .into_iter()
+            .enumerate()
+            .map(|(k, text)| {
+                let option = options.get(k).copied().unwrap_or(0);
+                let (desc, nulls_first) = (option & 1 != 0, option & 2 != 0);
+                IndexKey {
+                    target: match is_column.get(k).copied().unwrap_or(false) {
+                        true => KeyTarget::Column(text),
+                        false => KeyTarget::Expression(text),
+                    },
+                    opclass: opclasses.get(k).cloned().flatten(),
+                    desc,
+                    nulls: match (desc, nulls_first) {
+                        (false, true) => Some(Nulls::First),
+                        (true, false) => Some(Nulls::Last),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        let mut index = Index {
+            keys: Vec::new(),
+            with: reloptions
+                .iter()
+                .filter_map(|o| storage_parameter(o))
+                .collect(),
             name: row.try_get(2)?,
             unique: row.try_get(3)?,
             using: (using != "btree").then_some(using),
             predicate: row.try_get(5)?,
-            columns: row.try_get(6)?,
+            columns: Vec::new(),
             concurrently: false,
-            nulls_not_distinct: row.try_get(7)?,
-        });
+            nulls_not_distinct: row.try_get(11)?,
+        };
+        index.set_keys(keys);
+        table.indexes.push(index);
     }
     Ok(())
+}
+
+/// `fillfactor=70` as the model holds it: the name, and the value bare when it is a number
+/// or a name, else quoted.
+fn storage_parameter(option: &str) -> Option<(String, String)> {
+    let (name, value) = option.split_once('=')?;
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
+    let value = match plain {
+        true => value.to_string(),
+        false => format!("'{}'", value.replace('\'', "''")),
+    };
+    Some((name.to_string(), value))
 }

@@ -204,15 +204,19 @@ async fn indexes(
             "c" => {
                 let sql: String = row.try_get(3)?;
                 let text = parse::index(&sql);
-                table.indexes.push(Index {
+                let mut index = Index {
+                    keys: Vec::new(),
+                    with: Default::default(),
                     name,
-                    columns: text.keys,
+                    columns: Vec::new(),
                     unique: row.try_get(1)?,
                     predicate: text.predicate,
                     using: None,
                     concurrently: false,
                     nulls_not_distinct: false,
-                });
+                };
+                index.set_keys(text.keys);
+                table.indexes.push(index);
             }
             _ => {}
         }

@@ -7,7 +7,7 @@ use super::defaults::canonical_default;
 use super::limits;
 use super::types::{from_postgres, is_integer, is_text_class, normalize_type};
 use crate::def::{FieldDef, TableDef};
-use crate::model::{ColumnType, Enum, FkAction, Index, Schema, Table, DEFAULT_SCHEMA};
+use crate::model::{ColumnType, Enum, FkAction, Index, KeyTarget, Schema, Table, DEFAULT_SCHEMA};
 use crate::resolve::ResolveError;
 use std::collections::BTreeMap;
 
@@ -114,6 +114,8 @@ fn adapt_table(
     }
     for unique in std::mem::take(&mut table.uniques) {
         table.indexes.push(Index {
+            keys: Vec::new(),
+            with: Default::default(),
             name: unique.name,
             columns: unique.columns,
             unique: true,
@@ -261,7 +263,12 @@ fn adapt_indexes(table: &mut Table, def: &Def<'_>, errors: &mut Vec<ResolveError
                 )));
             }
         }
-        keys.push((format!("index `{}`", index.name), index.columns.clone()));
+        index_key_problems(index, &table.name, def, errors);
+        let columns = index.keys().into_iter().filter_map(|k| match k.target {
+            KeyTarget::Column(c) => Some(c),
+            KeyTarget::Expression(_) => None,
+        });
+        keys.push((format!("index `{}`", index.name), columns.collect()));
     }
     for (what, columns) in keys {
         for column in columns {
@@ -275,6 +282,49 @@ fn adapt_indexes(table: &mut Table, def: &Def<'_>, errors: &mut Vec<ResolveError
                 )));
             }
         }
+    }
+}
+
+/// What of an index's keys and storage parameters MySQL lacks (it has `ASC`/`DESC`): an
+/// expression key (MariaDB, which the tests run on, has no functional key parts), an operator
+/// class, `NULLS FIRST`/`LAST`, storage parameters. The index is left without them.
+fn index_key_problems(
+    index: &mut Index,
+    table: &str,
+    def: &Def<'_>,
+    errors: &mut Vec<ResolveError>,
+) {
+    let name = index.name.clone();
+    let mut say = |problem: String| {
+        errors.push(def.error(None, format!("index `{name}` on table `{table}` {problem}")));
+    };
+    let mut keys = Vec::new();
+    for mut key in std::mem::take(&mut index.keys) {
+        if let KeyTarget::Expression(e) = &key.target {
+            say(format!(
+                "has the expression key `{e}`, which MariaDB cannot index (MySQL 8.0.13 and later can, MariaDB not); index a generated column in a --custom migration, or drop the key from #[index(keys(..))]"
+            ));
+            continue;
+        }
+        if let Some(opclass) = key.opclass.take() {
+            say(format!(
+                "gives a key the operator class `{opclass}`, which MySQL does not have; drop `{opclass}` from #[index(keys(..))]"
+            ));
+        }
+        if let Some(nulls) = key.nulls.take() {
+            let n = nulls.sql();
+            say(format!(
+                "orders a key NULLS {n}, which MySQL cannot (NULLs sort first ascending and last descending); drop `NULLS {n}` from #[index(keys(..))]"
+            ));
+        }
+        keys.push(key);
+    }
+    if !index.with.is_empty() {
+        say("has storage parameters, which MySQL does not have; drop `with = \"...\"` from #[index(..)]".to_string());
+        index.with.clear();
+    }
+    if !keys.is_empty() {
+        index.set_keys(keys);
     }
 }
 
@@ -340,6 +390,8 @@ fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<Resolve
             || added.iter().any(|i: &Index| leads(&i.columns));
         if !covered {
             added.push(Index {
+                keys: Vec::new(),
+                with: Default::default(),
                 name: fk.name.clone(),
                 columns: fk.columns.clone(),
                 unique: false,

@@ -99,7 +99,7 @@ use super::standard::{self, check_name};
 use super::{Dialect, RenderError, Script};
 use crate::def::TableDef;
 use crate::diff::{Change, QualifiedName};
-use crate::model::{Column, ColumnType, Index, Schema, Table};
+use crate::model::{Column, ColumnType, Index, KeyTarget, Schema, Table};
 use crate::resolve::ResolveError;
 
 /// MySQL 8.0 and MariaDB 10.5 or later (`RENAME COLUMN`, `RENAME INDEX`, checks).
@@ -142,8 +142,33 @@ impl Mysql {
             .unwrap_or_default();
         Ok((
             format!("{unique}INDEX {}", self.quote(&index.name)),
-            format!("({}){using}", self.columns(&index.columns)),
+            format!("({}){using}", self.index_keys(index)?),
         ))
+    }
+
+    /// `` `a`, `b` DESC ``: MySQL's keys are columns, ascending or descending (the adaptation
+    /// refuses the rest with the struct's name).
+    fn index_keys(&self, index: &Index) -> Result<String, RenderError> {
+        let mut out = Vec::new();
+        for key in index.keys() {
+            match (&key.target, &key.opclass, key.nulls) {
+                (KeyTarget::Column(c), None, None) => {
+                    let desc = if key.desc { " DESC" } else { "" };
+                    out.push(format!("{}{desc}", self.quote(c)));
+                }
+                _ => {
+                    return Err(RenderError::Unsupported {
+                        dialect: self.name(),
+                        what: format!(
+                        "build index {} on an expression, an operator class or NULLS FIRST/LAST",
+                        index.name
+                    ),
+                        hint: "index plain columns, ascending or descending".to_string(),
+                    })
+                }
+            }
+        }
+        Ok(out.join(", "))
     }
 
     /// `MODIFY COLUMN <definition>`.

@@ -5,7 +5,7 @@
 //! the database holds and introspection reads the same model back.
 
 use crate::def::TableDef;
-use crate::model::{Check, ColumnType, Schema, Table, DEFAULT_SCHEMA};
+use crate::model::{Check, ColumnType, Index, Schema, Table, DEFAULT_SCHEMA};
 use crate::resolve::ResolveError;
 use std::collections::BTreeMap;
 
@@ -124,11 +124,45 @@ fn adapt_table(
             )));
         }
         index.concurrently = false;
+        for problem in index_key_problems(index) {
+            errors.push(error(
+                def,
+                None,
+                format!("index `{}` on table `{}` {problem}", index.name, table.name),
+            ));
+        }
     }
     for fk in &mut table.foreign_keys {
         fk.ref_schema = DEFAULT_SCHEMA.to_string();
     }
     table
+}
+
+/// What of an index's keys and storage parameters SQLite lacks (it has expressions and
+/// `ASC`/`DESC`), each said with what to drop; the index is left without it.
+fn index_key_problems(index: &mut Index) -> Vec<String> {
+    let mut problems = Vec::new();
+    for key in &mut index.keys {
+        if let Some(opclass) = key.opclass.take() {
+            problems.push(format!(
+                "gives a key the operator class `{opclass}`, which SQLite does not have; drop `{opclass}` from #[index(keys(..))]"
+            ));
+        }
+        if let Some(nulls) = key.nulls.take() {
+            problems.push(format!(
+                "orders a key NULLS {}, which a SQLite index cannot; drop `NULLS {}` from #[index(keys(..))]",
+                nulls.sql(),
+                nulls.sql()
+            ));
+        }
+    }
+    if !index.with.is_empty() {
+        problems.push("has storage parameters, which SQLite does not have; drop `with = \"...\"` from #[index(..)]".to_string());
+        index.with.clear();
+    }
+    let keys = index.keys();
+    index.set_keys(keys);
+    problems
 }
 
 /// The SQLite type for a normalized PostgreSQL type name: `integer`, `real`, `text` or `blob`;

@@ -125,6 +125,8 @@ impl TableBuilder {
     }
     pub fn index(mut self, columns: &[&str]) -> Self {
         self.0.indexes.push(Index {
+            keys: Vec::new(),
+            with: Default::default(),
             name: format!("{}_{}_idx", self.0.name, columns.join("_")),
             columns: strings(columns),
             unique: false,

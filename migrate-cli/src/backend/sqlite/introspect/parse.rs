@@ -8,6 +8,8 @@
 //! cannot make sense of gives fewer constraints, never an error: the pragmas stay the truth
 //! for which constraints exist, and names then fall back to the derived ones.
 
+use schema_core::model::{IndexKey, KeyTarget};
+
 /// What a token is; its text is a slice of the statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TokenKind {
@@ -57,8 +59,9 @@ pub struct Constraint {
 /// The parts of a `CREATE INDEX` statement the pragmas do not give.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IndexSql {
-    /// Each key: a column name unquoted, or an expression verbatim.
-    pub keys: Vec<String>,
+    /// Each key: a column name unquoted, or an expression verbatim (without the parentheses
+    /// `generate` puts around one), and whether it is `DESC`.
+    pub keys: Vec<IndexKey>,
     /// The `WHERE` predicate, verbatim.
     pub predicate: Option<String>,
 }
@@ -342,15 +345,30 @@ pub fn index(sql: &str) -> IndexSql {
         .into_iter()
         .map(|part| {
             let mut part = part;
+            let desc = part.last().is_some_and(|t| t.is("desc"));
             if part.last().is_some_and(|t| t.is("asc") || t.is("desc")) {
                 part = &part[..part.len() - 1];
             }
             if part.len() >= 2 && part[part.len() - 2].is("collate") {
                 part = &part[..part.len() - 2];
             }
-            match part {
-                [one] if matches!(one.kind, TokenKind::Word | TokenKind::Quoted) => ident(one),
-                _ => text(sql, part).to_string(),
+            if part.len() >= 2
+                && part[0].kind == TokenKind::Open
+                && closing(part, 0) == part.len() - 1
+            {
+                part = &part[1..part.len() - 1];
+            }
+            let target = match part {
+                [one] if matches!(one.kind, TokenKind::Word | TokenKind::Quoted) => {
+                    KeyTarget::Column(ident(one))
+                }
+                _ => KeyTarget::Expression(text(sql, part).to_string()),
+            };
+            IndexKey {
+                target,
+                opclass: None,
+                desc,
+                nulls: None,
             }
         })
         .collect();
@@ -438,7 +456,11 @@ mod tests {
     fn index_keys_and_predicate() {
         let check = |sql: &str, keys: &[&str], predicate: Option<&str>| {
             let got = index(sql);
-            assert_eq!(got.keys, cols(keys), "{sql}");
+            assert_eq!(
+                got.keys.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                cols(keys),
+                "{sql}"
+            );
             assert_eq!(got.predicate.as_deref(), predicate, "{sql}");
         };
         check(
@@ -448,12 +470,17 @@ mod tests {
         );
         check(
             "CREATE UNIQUE INDEX \"i\" ON \"t\" (\"a\" DESC, lower(\"b\")) WHERE \"state\" <> 'closed' AND (x IN (1, 2));",
-            &["a", "lower(\"b\")"],
+            &["a DESC", "lower(\"b\")"],
             Some("\"state\" <> 'closed' AND (x IN (1, 2))"),
         );
         check(
             "CREATE INDEX IF NOT EXISTS i ON t(a COLLATE NOCASE ASC)",
             &["a"],
+            None,
+        );
+        check(
+            "CREATE INDEX \"i\" ON \"t\" ((lower(email)), (a + b) DESC, (c))",
+            &["lower(email)", "a + b DESC", "c"],
             None,
         );
     }

@@ -92,6 +92,8 @@ fn fk(name: &str, column: &str, to: &str, on_delete: FkAction, on_update: FkActi
 
 fn index(name: &str, columns: &[&str], unique: bool, predicate: Option<&str>) -> Index {
     Index {
+        keys: Vec::new(),
+        with: Default::default(),
         name: name.into(),
         columns: strings(columns),
         unique,

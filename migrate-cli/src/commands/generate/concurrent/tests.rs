@@ -10,6 +10,8 @@ fn name(table: &str) -> QualifiedName {
 
 fn index(name: &str, columns: &[&str], concurrently: bool) -> Index {
     Index {
+        keys: Vec::new(),
+        with: Default::default(),
         name: name.into(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
         unique: false,
