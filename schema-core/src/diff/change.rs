@@ -5,8 +5,7 @@
 
 use crate::model::{
     Check, Column, ColumnType, ForeignKey, Generated, IdentityOptions, Index, PrimaryKey, Sequence,
-    SequenceOptions, Table,
-    Unique, View,
+    SequenceOptions, Table, Unique, View,
 };
 use std::fmt;
 

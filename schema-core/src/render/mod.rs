@@ -20,7 +20,9 @@ pub use sqlite::Sqlite;
 
 use crate::def::{SequenceDef, TableDef, ViewDef};
 use crate::diff::{Change, EnumColumn, EnumValuePosition, QualifiedName};
-use crate::model::{Column, ColumnType, Generated, Index, Schema, Sequence, SequenceOptions, Table, View};
+use crate::model::{
+    Column, ColumnType, Generated, Index, Schema, Sequence, SequenceOptions, Table, View,
+};
 use crate::resolve::ResolveError;
 
 /// The dialect of a config's `dialect = "..."` name (`postgres`, `sqlite` or `mysql`, the

@@ -9,8 +9,6 @@ use crate::def::TableDef;
 use crate::diff::{EnumColumn, EnumValuePosition, QualifiedName};
 use crate::model::{ColumnType, Nulls, Schema};
 use crate::resolve::ResolveError;
-use crate::model::Schema;
-use crate::resolve::ResolveError;
 
 /// PostgreSQL (tested against 15).
 #[derive(Debug, Clone, Copy, Default)]

@@ -26,8 +26,8 @@ mod views;
 use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use schema_core::model::{
-    Check, Column, ColumnType, FkAction, ForeignKey, Generated, Index, IndexKey, KeyTarget, PrimaryKey,
-    Schema, Table, DEFAULT_SCHEMA,
+    Check, Column, ColumnType, FkAction, ForeignKey, Generated, Index, IndexKey, KeyTarget,
+    PrimaryKey, Schema, Table, DEFAULT_SCHEMA,
 };
 use schema_core::render::mysql::{canonical_default, normalize_type};
 use sqlx::mysql::MySqlRow;
