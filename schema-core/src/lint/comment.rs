@@ -168,6 +168,23 @@ mod tests {
                 from: QualifiedName::new("public", "a_seq"),
                 to: QualifiedName::new("public", "b_seq"),
             },
+            Change::DropView {
+                name: QualifiedName::new("public", "open_issues"),
+                materialized: false,
+                recreated: false,
+            },
+            Change::RenameView {
+                from: QualifiedName::new("public", "a_view"),
+                to: QualifiedName::new("public", "b_view"),
+                view: crate::model::View {
+                    schema: "public".into(),
+                    name: "b_view".into(),
+                    columns: Vec::new(),
+                    sql: "SELECT 1".into(),
+                    materialized: false,
+                    renamed_from: None,
+                },
+            },
             Change::AlterGenerated {
                 table: t(),
                 column: Column {
