@@ -1,8 +1,9 @@
 //! Rename answers: the `--rename` flag (`table:OLD=NEW`, `column:TABLE.OLD=NEW`,
-//! `enum:OLD=NEW`), checking flags against the two schemas, and the question text and flag
+//! `enum:OLD=NEW`, and `<kind>:OLD=NEW` for each other [`ObjectKind`], such as
+//! `sequence:OLD=NEW`), checking flags against the two schemas, and the question text and flag
 //! for every open rename question.
 
-use schema_core::diff::{ColumnRename, RenameQuestion, Renames};
+use schema_core::diff::{ColumnRename, ObjectKind, ObjectRename, RenameQuestion, Renames};
 use schema_core::model::{Schema, DEFAULT_SCHEMA};
 use std::fmt;
 
@@ -23,12 +24,18 @@ pub enum RenameFlag {
         from: String,
         to: String,
     },
+    /// An object of another kind (a sequence), by key.
+    Object {
+        kind: ObjectKind,
+        from: String,
+        to: String,
+    },
 }
 
 /// How to spell the flag, shown with every parse error.
-const SYNTAX: &str = "expected table:OLD=NEW, column:TABLE.OLD=NEW or enum:OLD=NEW \
-     (tables and enums as schema.name where the schema is not public), \
-     for example --rename column:accounts.display_name=full_name";
+const SYNTAX: &str = "expected table:OLD=NEW, column:TABLE.OLD=NEW, enum:OLD=NEW or \
+     sequence:OLD=NEW (tables, enums and sequences as schema.name where the schema is not \
+     public), for example --rename column:accounts.display_name=full_name";
 
 /// Parses a `--rename` value.
 pub fn parse_flag(spec: &str) -> Result<RenameFlag, String> {
@@ -39,8 +46,11 @@ pub fn parse_flag(spec: &str) -> Result<RenameFlag, String> {
     let (left, right) = rest.split_once('=').ok_or_else(|| bad("missing `=`"))?;
     let (left, right) = (left.trim(), right.trim());
     let ident = |s: &str| !s.is_empty() && !s.contains(['.', '=', ':', ' ']);
+    let object = ObjectKind::parse(kind.trim());
+    // Tables, enums and the other kinds are keys (`schema.name`); columns are named in a table.
+    let keyed = matches!(kind.trim(), "table" | "enum") || object.is_some();
     match kind.trim() {
-        "table" | "enum" => {
+        _ if keyed => {
             let from = key(left).ok_or_else(|| bad("the old name is empty"))?;
             // A new name without a schema stays in the old one's schema.
             let to = match right.split_once('.') {
@@ -49,10 +59,10 @@ pub fn parse_flag(spec: &str) -> Result<RenameFlag, String> {
                 None => None,
             };
             let to = to.ok_or_else(|| bad("the new name is empty"))?;
-            Ok(if kind.trim() == "table" {
-                RenameFlag::Table { from, to }
-            } else {
-                RenameFlag::Enum { from, to }
+            Ok(match (kind.trim(), object) {
+                (_, Some(kind)) => RenameFlag::Object { kind, from, to },
+                ("table", None) => RenameFlag::Table { from, to },
+                _ => RenameFlag::Enum { from, to },
             })
         }
         "column" => {
@@ -110,6 +120,7 @@ impl fmt::Display for RenameFlag {
         match self {
             RenameFlag::Table { from, to } => pair(f, "table", from, to),
             RenameFlag::Enum { from, to } => pair(f, "enum", from, to),
+            RenameFlag::Object { kind, from, to } => pair(f, kind.name(), from, to),
             RenameFlag::Column { table, from, to } => {
                 write!(f, "--rename column:{}.{from}={to}", shown(table))
             }
@@ -127,6 +138,16 @@ pub fn apply(flags: &[RenameFlag], renames: &mut Renames) {
         match flag {
             RenameFlag::Table { from, to } => set(&mut renames.tables, from, to),
             RenameFlag::Enum { from, to } => set(&mut renames.enums, from, to),
+            RenameFlag::Object { kind, from, to } => {
+                renames
+                    .objects
+                    .retain(|r| r.kind != *kind || (&r.from != from && &r.to != to));
+                renames.objects.push(ObjectRename {
+                    kind: *kind,
+                    from: from.clone(),
+                    to: to.clone(),
+                });
+            }
             RenameFlag::Column { table, from, to } => {
                 renames
                     .columns
@@ -153,6 +174,11 @@ pub fn check(flags: &[RenameFlag], old: &Schema, new: &Schema, renames: &Renames
             RenameFlag::Enum { from, to } => {
                 let exists = |s: &Schema, k: &str| s.enums.contains_key(k);
                 check_pair(flag, "enum", (from, to), (old, new), exists, &mut problems);
+            }
+            RenameFlag::Object { kind, from, to } => {
+                let exists = |s: &Schema, k: &str| kind.exists(s, k);
+                let what = kind.name();
+                check_pair(flag, what, (from, to), (old, new), exists, &mut problems);
             }
             RenameFlag::Column { table, from, to } => {
                 check_column(flag, (table, from, to), (old, new), renames, &mut problems);
@@ -246,6 +272,11 @@ pub fn question_text(q: &RenameQuestion) -> String {
             created,
             candidates,
         } => (format!("enum {}", shown(created)), candidates),
+        RenameQuestion::Object {
+            kind,
+            created,
+            candidates,
+        } => (format!("{} {}", kind.name(), shown(created)), candidates),
     };
     let from: Vec<&str> = candidates.iter().map(|c| shown(c)).collect();
     format!("{what}: created, or renamed from {}?", from.join(" or "))
@@ -256,7 +287,8 @@ pub fn options(q: &RenameQuestion) -> Vec<String> {
     let candidates = match q {
         RenameQuestion::Table { candidates, .. }
         | RenameQuestion::Column { candidates, .. }
-        | RenameQuestion::Enum { candidates, .. } => candidates,
+        | RenameQuestion::Enum { candidates, .. }
+        | RenameQuestion::Object { candidates, .. } => candidates,
     };
     std::iter::once("created".to_string())
         .chain(
@@ -273,7 +305,8 @@ pub fn default_option(q: &RenameQuestion) -> usize {
     let candidates = match q {
         RenameQuestion::Table { candidates, .. }
         | RenameQuestion::Column { candidates, .. }
-        | RenameQuestion::Enum { candidates, .. } => candidates,
+        | RenameQuestion::Enum { candidates, .. }
+        | RenameQuestion::Object { candidates, .. } => candidates,
     };
     usize::from(!candidates.is_empty())
 }
@@ -301,6 +334,15 @@ pub fn answer(q: &RenameQuestion, n: usize) -> Option<RenameFlag> {
             created,
             candidates,
         } => RenameFlag::Enum {
+            from: candidates.get(n)?.clone(),
+            to: created.clone(),
+        },
+        RenameQuestion::Object {
+            kind,
+            created,
+            candidates,
+        } => RenameFlag::Object {
+            kind: *kind,
             from: candidates.get(n)?.clone(),
             to: created.clone(),
         },

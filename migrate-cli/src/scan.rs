@@ -1,9 +1,11 @@
-//! The source scanner: finds every `#[derive(Table)]` struct and `#[derive(DbEnum)]` enum in the
-//! configured files, at any module depth, and reads them with schema-core's one attribute
-//! parser, so the CLI sees exactly what the derive compiles. The user's crate is never built.
+//! The source scanner: finds every `#[derive(Table)]` struct, `#[derive(DbEnum)]` enum and
+//! `#[derive(Sequence)]` struct in the configured files, at any module depth, and reads them
+//! with schema-core's one attribute parser, so the CLI sees exactly what the derive compiles.
+//! An item deriving what the language has not built yet (`View`) is refused, as the compiler
+//! refuses it. The user's crate is never built.
 
 use crate::item_split;
-use schema_core::def::{EnumDef, TableDef};
+use schema_core::def::{EnumDef, SequenceDef, TableDef};
 use schema_core::model::Schema;
 use schema_core::render::Dialect;
 use schema_core::{parser, resolve};
@@ -74,6 +76,7 @@ impl fmt::Display for ScanErrors {
 pub struct Scanned {
     pub tables: Vec<TableDef>,
     pub enums: Vec<EnumDef>,
+    pub sequences: Vec<SequenceDef>,
     /// Where each struct or enum (by Rust name) is declared.
     pub origins: BTreeMap<String, Origin>,
 }
@@ -85,12 +88,17 @@ impl Scanned {
         let schema = self.resolve()?;
         dialect
             .adapt(schema, &self.tables)
+            .and_then(|schema| dialect.adapt_sequences(schema, &self.sequences))
             .map_err(|errors| self.located(errors))
     }
 
     /// The schema the definitions describe; resolve errors point at their struct or enum.
     pub fn resolve(&self) -> Result<Schema, ScanErrors> {
-        resolve::resolve(&self.tables, &self.enums).map_err(|errors| self.located(errors))
+        let mut schema =
+            resolve::resolve(&self.tables, &self.enums).map_err(|errors| self.located(errors))?;
+        resolve::add_sequences(&mut schema, &self.sequences)
+            .map_err(|errors| self.located(errors))?;
+        Ok(schema)
     }
 
     /// `errors` at their struct or enum (and field, when they name one).
@@ -263,6 +271,7 @@ fn scan_parallel(sources: &[(PathBuf, String)], errors: &mut Vec<SourceError>) -
         if !failed.contains(&r.file) {
             scanned.tables.extend(r.scanned.tables);
             scanned.enums.extend(r.scanned.enums);
+            scanned.sequences.extend(r.scanned.sequences);
             for (name, origin) in r.scanned.origins {
                 scanned.origins.entry(name).or_insert(origin);
             }
@@ -352,6 +361,8 @@ fn scan_items(
 ) {
     for item in items {
         match item {
+            Item::Struct(s) if !is_cfg_test(&s.attrs) && refused(at, &s.attrs, errors) => {}
+            Item::Enum(e) if !is_cfg_test(&e.attrs) && refused(at, &e.attrs, errors) => {}
             Item::Struct(s) if !is_cfg_test(&s.attrs) && derives(&s.attrs, "Table") => {
                 let origin = at.origin(s.ident.span());
                 let input = syn::DeriveInput::from(s);
@@ -362,6 +373,20 @@ fn scan_items(
                             .entry(def.rust_name.clone())
                             .or_insert(origin);
                         scanned.tables.push(def);
+                    }
+                    Err(e) => push_syn_errors(at, e, errors),
+                }
+            }
+            Item::Struct(s) if !is_cfg_test(&s.attrs) && derives(&s.attrs, "Sequence") => {
+                let origin = at.origin(s.ident.span());
+                let input = syn::DeriveInput::from(s);
+                match parser::parse_sequence(&input) {
+                    Ok(def) => {
+                        scanned
+                            .origins
+                            .entry(def.rust_name.clone())
+                            .or_insert(origin);
+                        scanned.sequences.push(def);
                     }
                     Err(e) => push_syn_errors(at, e, errors),
                 }
@@ -390,6 +415,19 @@ fn scan_items(
     }
 }
 
+/// Records an error for each derive of the language the parser says is not built yet
+/// ([`parser::unsupported_derive`]); true when there was one, and the item is not read.
+fn refused(at: &Place<'_>, attrs: &[Attribute], errors: &mut Vec<SourceError>) -> bool {
+    let mut found = false;
+    for path in derive_paths(attrs) {
+        if let Some(e) = parser::unsupported_derive(&path) {
+            push_syn_errors(at, e, errors);
+            found = true;
+        }
+    }
+    found
+}
+
 fn push_syn_errors(at: &Place<'_>, e: syn::Error, errors: &mut Vec<SourceError>) {
     for e in e {
         errors.push(SourceError {
@@ -399,8 +437,8 @@ fn push_syn_errors(at: &Place<'_>, e: syn::Error, errors: &mut Vec<SourceError>)
     }
 }
 
-/// `#[derive(..., Name, ...)]` with `Name` or `schema_macros::Name` (optionally `::`-rooted).
-fn derives(attrs: &[Attribute], name: &str) -> bool {
+/// Every path in the item's `#[derive(...)]` lists.
+fn derive_paths(attrs: &[Attribute]) -> impl Iterator<Item = syn::Path> + '_ {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("derive"))
@@ -409,14 +447,18 @@ fn derives(attrs: &[Attribute], name: &str) -> bool {
                 .ok()
         })
         .flatten()
-        .any(|path| {
-            let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-            match segments.as_slice() {
-                [last] => last == name,
-                [krate, last] => krate == "schema_macros" && last == name,
-                _ => false,
-            }
-        })
+}
+
+/// `#[derive(..., Name, ...)]` with `Name` or `schema_macros::Name` (optionally `::`-rooted).
+fn derives(attrs: &[Attribute], name: &str) -> bool {
+    derive_paths(attrs).any(|path| {
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        match segments.as_slice() {
+            [last] => last == name,
+            [krate, last] => krate == "schema_macros" && last == name,
+            _ => false,
+        }
+    })
 }
 
 /// `#[cfg(test)]`: test-only items are not part of the schema.
@@ -429,140 +471,4 @@ fn is_cfg_test(attrs: &[Attribute]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn scan_text(text: &str) -> (Scanned, Vec<String>) {
-        let mut scanned = Scanned::default();
-        let mut errors = Vec::new();
-        scan_source(
-            Path::new("src/schema/lib.rs"),
-            text,
-            &mut scanned,
-            &mut errors,
-        );
-        (scanned, errors.iter().map(ToString::to_string).collect())
-    }
-
-    fn names(scanned: &Scanned) -> Vec<String> {
-        let tables = scanned
-            .tables
-            .iter()
-            .map(|t| format!("table {}", t.rust_name));
-        let enums = scanned
-            .enums
-            .iter()
-            .map(|e| format!("enum {}", e.rust_name));
-        tables.chain(enums).collect()
-    }
-
-    #[test]
-    fn finds_derives_at_any_module_depth_and_path_form() {
-        let (scanned, errors) = scan_text(
-            r#"
-use schema_macros::{Table, DbEnum};
-
-#[derive(Debug, Table)]
-struct Account { #[column(primary_key)] id: i64 }
-
-mod a {
-    mod b {
-        #[derive(schema_macros::Table)]
-        struct Project { #[column(primary_key)] id: i64 }
-
-        #[derive(Clone, ::schema_macros::DbEnum)]
-        enum State { Open, Closed }
-    }
-}
-
-#[derive(Debug)]
-struct NotATable { id: i64 }
-
-#[derive(other::Table)]
-struct ForeignDerive { id: i64 }
-
-#[cfg(test)]
-mod tests {
-    #[derive(Table)]
-    struct TestOnly { #[column(primary_key)] id: i64 }
-}
-"#,
-        );
-        assert_eq!(errors, Vec::<String>::new());
-        assert_eq!(
-            names(&scanned),
-            ["table Account", "table Project", "enum State"]
-        );
-        let at = &scanned.origins["Project"];
-        assert_eq!((at.line, at.column), (10, 16));
-    }
-
-    #[test]
-    fn invalid_rust_names_file_and_line() {
-        let (_, errors) = scan_text("struct A {\n    id: i64,,\n}\n");
-        assert_eq!(errors.len(), 1);
-        assert!(
-            errors[0]
-                .starts_with("src/schema/lib.rs:2:13: this is not valid Rust: expected identifier"),
-            "{errors:?}"
-        );
-    }
-
-    #[test]
-    fn attribute_errors_point_at_their_token() {
-        let (scanned, errors) = scan_text(
-            "#[derive(Table)]\nstruct A {\n    #[column(primary_key, nmae = \"x\")]\n    id: i64,\n}\n",
-        );
-        assert!(scanned.tables.is_empty());
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(
-            errors[0].starts_with("src/schema/lib.rs:3:27: unknown key `nmae`"),
-            "{errors:?}"
-        );
-    }
-
-    #[test]
-    fn resolve_errors_point_at_the_struct() {
-        let (scanned, errors) = scan_text(
-            "\n#[derive(Table)]\nstruct A {\n    #[column(primary_key)]\n    id: i64,\n    state: Missing,\n}\n",
-        );
-        assert_eq!(errors, Vec::<String>::new());
-        let err = scanned.resolve().unwrap_err();
-        assert!(
-            err.0[0].to_string().starts_with("src/schema/lib.rs:3:8: A"),
-            "{err}"
-        );
-        assert!(err.to_string().ends_with("fix them and run generate again"));
-    }
-
-    #[test]
-    fn walks_folders_recursively_in_sorted_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("schema");
-        std::fs::create_dir_all(root.join("nested")).unwrap();
-        let table = |name: &str| {
-            format!("#[derive(Table)]\nstruct {name} {{ #[column(primary_key)] id: i64 }}\n")
-        };
-        std::fs::write(root.join("b.rs"), table("B")).unwrap();
-        std::fs::write(root.join("a.rs"), table("A")).unwrap();
-        std::fs::write(root.join("nested/c.rs"), table("C")).unwrap();
-        std::fs::write(root.join("notes.txt"), "not rust").unwrap();
-        let scanned = scan(&[root], dir.path()).unwrap();
-        assert_eq!(names(&scanned), ["table A", "table B", "table C"]);
-        assert_eq!(
-            scanned.origins["C"].to_string(),
-            format!("{}:2:8", Path::new("schema/nested/c.rs").display())
-        );
-    }
-
-    #[test]
-    fn a_missing_schema_path_is_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let err = scan(&[dir.path().join("src/schema")], dir.path()).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("cannot read schema path src/schema: "),
-            "{err}"
-        );
-    }
-}
+mod tests;

@@ -5,7 +5,7 @@
 //! [`crate::model::Schema`]. The derive macros embed definitions as JSON, and the CLI's
 //! scanner builds the very same values from source, so both resolve identically.
 
-use crate::model::{ColumnType, FkAction};
+use crate::model::{ColumnType, FkAction, SequenceOptions};
 use serde::{Deserialize, Serialize};
 
 /// A `#[derive(Table)]` struct.
@@ -169,6 +169,18 @@ pub struct EnumDef {
     pub schema: String,
     /// Labels in declaration order.
     pub values: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+}
+
+/// A `#[derive(Sequence)]` unit struct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SequenceDef {
+    pub rust_name: String,
+    pub name: String,
+    pub schema: String,
+    #[serde(flatten)]
+    pub options: SequenceOptions,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
 }

@@ -15,7 +15,7 @@ pub mod types;
 #[cfg(feature = "parser")]
 pub mod parser;
 
-pub use def::{EnumDef, TableDef};
+pub use def::{EnumDef, SequenceDef, TableDef};
 pub use model::Schema;
 
 /// Implemented by `#[derive(Table)]`: the table's description, usable at run time.
@@ -40,6 +40,12 @@ pub trait DbEnum {
     const VALUES: &'static [&'static str];
     /// The definition read from the enum's attributes.
     fn enum_def() -> EnumDef;
+}
+
+/// Implemented by `#[derive(Sequence)]`: the sequence's description, usable at run time.
+pub trait Sequence {
+    /// The definition read from the struct's `#[sequence(..)]` attribute.
+    fn sequence_def() -> SequenceDef;
 }
 
 /// Items the derive macros' generated code uses; not a public API.

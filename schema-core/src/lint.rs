@@ -51,7 +51,8 @@ pub struct Finding {
     /// The lint code, such as `drop-table`.
     pub code: &'static str,
     pub severity: Severity,
-    /// `schema.table` or `schema.table.column` (`schema.enum` for enums, `schema` for schemas);
+    /// `schema.table` or `schema.table.column` (`schema.enum` for enums, `schema.sequence` for
+    /// sequences, `schema` for schemas);
     /// `table` and `table.column` on a dialect without schemas (SQLite, MySQL).
     pub object: String,
     /// What can go wrong.
@@ -99,6 +100,19 @@ pub const ADD_FOREIGN_KEY: &str = "add-foreign-key";
 pub const ADD_CHECK: &str = "add-check";
 pub const RENAME_TABLE: &str = "rename-table";
 pub const RENAME_COLUMN: &str = "rename-column";
+/// The code of the finding a rename of an object of `kind` gives (`rename-sequence`): the
+/// gate reads a rename answered by a flag back from it.
+pub fn rename_code(kind: crate::diff::ObjectKind) -> &'static str {
+    match kind {
+        crate::diff::ObjectKind::Sequence => RENAME_SEQUENCE,
+    }
+}
+
+/// `DROP SEQUENCE`: the numbers it has handed out are forgotten, and a default still calling it
+/// fails.
+pub const DROP_SEQUENCE: &str = "drop-sequence";
+/// A sequence renamed: code and defaults that name it by its old name fail.
+pub const RENAME_SEQUENCE: &str = "rename-sequence";
 /// `DROP INDEX` without `CONCURRENTLY` (PostgreSQL): found in the statements only.
 pub const DROP_INDEX_WITHOUT_CONCURRENTLY: &str = "drop-index-without-concurrently";
 /// `DROP DATABASE`: found in the statements only.
@@ -137,6 +151,8 @@ pub const CODES: &[&str] = &[
     ADD_CHECK,
     RENAME_TABLE,
     RENAME_COLUMN,
+    DROP_SEQUENCE,
+    RENAME_SEQUENCE,
 ];
 
 /// The findings for `changes` (the diff from `old` to `new`), in the changes' order; a change
@@ -251,6 +267,10 @@ pub fn suggestion_for(code: &str) -> &'static str {
              after the old table), or rename during a maintenance window",
         RENAME_COLUMN => "expand / backfill / contract: add the new column, write both, backfill, switch \
              reads, then drop the old one",
+        DROP_SEQUENCE => "drop the defaults that call it and stop calling it from code in a deploy first; \
+             acknowledge with -- lint:allow drop-sequence",
+        RENAME_SEQUENCE => "change the defaults and the code that call it by name (nextval('old')) in the same \
+             deploy; a default written as nextval('old'::regclass) follows the rename",
         ADD_UNIQUE => "remove the duplicates first; on PostgreSQL build a unique index CONCURRENTLY, \
              then add the constraint USING INDEX",
         INDEX_WITHOUT_CONCURRENTLY => "on PostgreSQL build it without blocking writes: \
@@ -438,6 +458,20 @@ fn lint_change(
             format!("{table}.{to}"),
             format!("renaming column {table}.{from} to {to} breaks running code that still uses the old name"),
             suggestion_for(RENAME_COLUMN),
+        )),
+        DropSequence { name } => out.push(finding(
+            DROP_SEQUENCE,
+            Error,
+            name.to_string(),
+            format!("dropping sequence {name} forgets the last number it gave; a default or code still calling nextval on it fails"),
+            suggestion_for(DROP_SEQUENCE),
+        )),
+        RenameSequence { from, to } => out.push(finding(
+            RENAME_SEQUENCE,
+            Warning,
+            to.to_string(),
+            format!("renaming sequence {from} to {to} breaks running code that still calls it by the old name"),
+            suggestion_for(RENAME_SEQUENCE),
         )),
         _ => lint_constraint(change, costs, existing, out),
     }

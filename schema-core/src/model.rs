@@ -22,6 +22,72 @@ pub struct Schema {
     /// Tables keyed by `schema.name`.
     #[serde(default)]
     pub tables: BTreeMap<String, Table>,
+    /// Sequences keyed by `schema.name` (`#[derive(Sequence)]`); absent from snapshots
+    /// without one, so older snapshots read and print unchanged.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sequences: BTreeMap<String, Sequence>,
+}
+
+/// A sequence (PostgreSQL's `CREATE SEQUENCE`), of type `bigint`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sequence {
+    pub schema: String,
+    pub name: String,
+    /// The options as declared; an absent one is the database's default.
+    #[serde(flatten)]
+    pub options: SequenceOptions,
+    /// A rename hint from the source: `schema.name` or `name` of the sequence it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+}
+
+/// The options of a sequence as declared: `None` (and `cycle` false) is PostgreSQL's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SequenceOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<i64>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cycle: bool,
+}
+
+/// A sequence's options with every default filled in, as PostgreSQL stores them in
+/// `pg_sequence` for a `bigint` sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EffectiveSequence {
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+impl SequenceOptions {
+    /// The options as PostgreSQL stores them: an ascending sequence runs from 1 to
+    /// `i64::MAX`, a descending one from `i64::MIN` to -1, and starts at its minimum
+    /// (ascending) or maximum (descending).
+    pub fn effective(&self) -> EffectiveSequence {
+        let increment = self.increment.unwrap_or(1);
+        let ascending = increment > 0;
+        let min = self.min.unwrap_or(if ascending { 1 } else { i64::MIN });
+        let max = self.max.unwrap_or(if ascending { i64::MAX } else { -1 });
+        EffectiveSequence {
+            start: self.start.unwrap_or(if ascending { min } else { max }),
+            increment,
+            min,
+            max,
+            cache: self.cache.unwrap_or(1),
+            cycle: self.cycle,
+        }
+    }
 }
 
 /// A PostgreSQL enum type (a CHECK on dialects without enums).
@@ -212,6 +278,12 @@ impl Table {
 }
 
 impl Enum {
+    pub fn key(&self) -> String {
+        Schema::key(&self.schema, &self.name)
+    }
+}
+
+impl Sequence {
     pub fn key(&self) -> String {
         Schema::key(&self.schema, &self.name)
     }

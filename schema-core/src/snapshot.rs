@@ -6,7 +6,7 @@
 //! Serialization is deterministic (sorted maps, fixed field order, 2-space indent, trailing
 //! newline), so the same schema always gives byte-identical files.
 
-use crate::model::{Enum, Schema, Table};
+use crate::model::{Enum, Schema, Sequence, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -43,7 +43,7 @@ pub enum SnapshotError {
 /// The schema after one migration, with the ids that chain it to the previous snapshot.
 ///
 /// On disk the schema's fields sit beside the ids (`version`, `dialect`, `id`, `prevId`,
-/// `schemas`, `enums`, `tables`); the (de)serializers below spell that out instead of using
+/// `schemas`, `enums`, `tables`, `sequences` when there are any); the (de)serializers below spell that out instead of using
 /// `#[serde(flatten)]`, which buffers the whole document and reads it several times slower.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
@@ -65,6 +65,8 @@ struct SnapshotOut<'a> {
     schemas: &'a Vec<String>,
     enums: &'a BTreeMap<String, Enum>,
     tables: &'a BTreeMap<String, Table>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    sequences: &'a BTreeMap<String, Sequence>,
 }
 
 #[derive(Deserialize)]
@@ -80,6 +82,8 @@ struct SnapshotIn {
     enums: BTreeMap<String, Enum>,
     #[serde(default)]
     tables: BTreeMap<String, Table>,
+    #[serde(default)]
+    sequences: BTreeMap<String, Sequence>,
 }
 
 impl Serialize for Snapshot {
@@ -92,6 +96,7 @@ impl Serialize for Snapshot {
             schemas: &self.schema.schemas,
             enums: &self.schema.enums,
             tables: &self.schema.tables,
+            sequences: &self.schema.sequences,
         }
         .serialize(serializer)
     }
@@ -109,6 +114,7 @@ impl<'de> Deserialize<'de> for Snapshot {
                 schemas: s.schemas,
                 enums: s.enums,
                 tables: s.tables,
+                sequences: s.sequences,
             },
         })
     }
@@ -191,11 +197,13 @@ pub fn snapshot_json(dialect: &str, prev_id: &str, schema: &Schema) -> String {
         schemas: &schema.schemas,
         enums: &schema.enums,
         tables: &schema.tables,
+        sequences: &schema.sequences,
     })
 }
 
 fn has_rename_hints(schema: &Schema) -> bool {
     schema.enums.values().any(|e| e.renamed_from.is_some())
+        || schema.sequences.values().any(|s| s.renamed_from.is_some())
         || schema
             .tables
             .values()
@@ -245,14 +253,14 @@ impl Journal {
     }
 }
 
-/// A copy of `schema` without the `renamed_from` hints of tables, columns and enums.
+/// A copy of `schema` without the `renamed_from` hints of tables, columns, enums and sequences.
 pub fn without_rename_hints(schema: &Schema) -> Schema {
     let mut schema = schema.clone();
     clear_rename_hints(&mut schema);
     schema
 }
 
-/// Clears the `renamed_from` hints of tables, columns and enums.
+/// Clears the `renamed_from` hints of tables, columns, enums and sequences.
 fn clear_rename_hints(schema: &mut Schema) {
     for table in schema.tables.values_mut() {
         table.renamed_from = None;
@@ -262,6 +270,9 @@ fn clear_rename_hints(schema: &mut Schema) {
     }
     for e in schema.enums.values_mut() {
         e.renamed_from = None;
+    }
+    for s in schema.sequences.values_mut() {
+        s.renamed_from = None;
     }
 }
 

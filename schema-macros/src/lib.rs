@@ -1,4 +1,4 @@
-//! Derive macros `Table` and `DbEnum`: thin entry points over `schema_core::parser`, then code
+//! Derive macros `Table`, `DbEnum` and `Sequence`: thin entry points over `schema_core::parser`, then code
 //! generation. The definition is embedded as JSON so that the run-time description is exactly
 //! what the parser read; checks that concern other items are handed to the type system.
 
@@ -37,6 +37,29 @@ pub fn derive_db_enum(input: TokenStream) -> TokenStream {
         Ok(def) => enum_impl(&input, &def).into(),
         Err(e) => e.to_compile_error().into(),
     }
+}
+
+/// Declares a sequence from a unit struct: `#[sequence(name = "order_numbers", start = 1000)]`.
+#[proc_macro_derive(Sequence, attributes(sequence))]
+pub fn derive_sequence(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let def = match parser::parse_sequence(&input) {
+        Ok(def) => def,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let json = match to_json(&def) {
+        Ok(json) => json,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let ident = &input.ident;
+    quote! {
+        impl ::schema_core::Sequence for #ident {
+            fn sequence_def() -> ::schema_core::SequenceDef {
+                ::schema_core::__private::def_from_json(#json)
+            }
+        }
+    }
+    .into()
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> syn::Result<String> {

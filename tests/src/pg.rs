@@ -92,7 +92,8 @@ pub fn catalog_diff(got: &str, want: &str) -> String {
 impl server::Catalog for Postgres {
     /// A canonical, sorted text dump of the user objects in a database: schemas, enum types with
     /// their labels in order, tables, columns (type, nullability, default, identity),
-    /// constraints (by definition) and indexes (by definition). Two databases with the same
+    /// constraints (by definition), indexes (by definition) and sequences with their options
+    /// (not those of identity or serial columns, which belong to their table). Two databases with the same
     /// schema give the same dump.
     const QUERIES: &'static [&'static str] = &[
             "SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema') ORDER BY 1",
@@ -113,6 +114,12 @@ impl server::Catalog for Postgres {
              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
             "SELECT 'index ' || schemaname || '.' || tablename || ' ' || indexdef FROM pg_indexes \
              WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+            "SELECT 'sequence ' || n.nspname || '.' || c.relname || ' ' || format_type(s.seqtypid, NULL) || \
+             ' start ' || s.seqstart || ' increment ' || s.seqincrement || ' min ' || s.seqmin || \
+             ' max ' || s.seqmax || ' cache ' || s.seqcache || CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END \
+             FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
+             AND d.objid = c.oid AND d.deptype IN ('i', 'a')) ORDER BY 1",
     ];
 
     fn line(row: &PgRow) -> String {

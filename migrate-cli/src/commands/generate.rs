@@ -372,6 +372,18 @@ fn same(a: &RenameQuestion, b: &RenameQuestion) -> bool {
         (Table { created: x, .. }, Table { created: y, .. }) => x == y,
         (Enum { created: x, .. }, Enum { created: y, .. }) => x == y,
         (
+            Object {
+                kind: k,
+                created: x,
+                ..
+            },
+            Object {
+                kind: l,
+                created: y,
+                ..
+            },
+        ) => k == l && x == y,
+        (
             Column {
                 table: t,
                 created: x,

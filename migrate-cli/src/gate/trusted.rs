@@ -8,7 +8,7 @@
 use super::objects::ObjectIndex;
 use super::same_object;
 use crate::config::Dialect;
-use schema_core::diff::{self, ColumnRename, RenameQuestion, Renames};
+use schema_core::diff::{self, ColumnRename, ObjectRename, RenameQuestion, Renames};
 use schema_core::lint::{self, Costs, Finding, RENAME_COLUMN, RENAME_TABLE};
 use schema_core::model::Schema;
 
@@ -53,6 +53,11 @@ fn answer(question: &RenameQuestion, said: &[Finding], renames: &mut Renames) {
             created,
             candidates,
         } => (RENAME_COLUMN, format!("{table}.{created}"), candidates),
+        RenameQuestion::Object {
+            kind,
+            created,
+            candidates,
+        } => (lint::rename_code(*kind), created.clone(), candidates),
         // Enums have no rename finding: a dropped enum gives none either.
         RenameQuestion::Enum { .. } => return,
     };
@@ -75,6 +80,11 @@ fn answer(question: &RenameQuestion, said: &[Finding], renames: &mut Renames) {
         }
         RenameQuestion::Column { table, created, .. } => renames.columns.push(ColumnRename {
             table: table.clone(),
+            from: from.clone(),
+            to: created.clone(),
+        }),
+        RenameQuestion::Object { kind, created, .. } => renames.objects.push(ObjectRename {
+            kind: *kind,
             from: from.clone(),
             to: created.clone(),
         }),

@@ -2,7 +2,7 @@
 //! `verify` compares ([`super::judge`]: the server judges expressions), which `check --url`
 //! reports and `migrate` refuses before applying (unless `--allow-drift`).
 //!
-//! Only what the history declares can drift: a live table, enum or schema that no snapshot of
+//! Only what the history declares can drift: a live table, enum, sequence or schema that no snapshot of
 //! the folder ever declared belongs to another tool and is left out, and the config's
 //! `ignore_tables` leaves out declared tables entirely (on both sides).
 //! Which names were ever declared needs every snapshot, so they are read (their names only)
@@ -125,6 +125,7 @@ fn changed(a: &Schema, b: &Schema, out: &mut Declared) {
     }
     out.tables.extend(differ(&a.tables, &b.tables));
     out.enums.extend(differ(&a.enums, &b.enums));
+    out.sequences.extend(differ(&a.sequences, &b.sequences));
     let (sa, sb): (BTreeSet<&String>, BTreeSet<&String>) =
         (a.schemas.iter().collect(), b.schemas.iter().collect());
     out.schemas
@@ -135,6 +136,7 @@ fn changed(a: &Schema, b: &Schema, out: &mut Declared) {
 fn leave_out(schema: &mut Schema, names: &Declared) {
     schema.tables.retain(|k, _| !names.tables.contains(k));
     schema.enums.retain(|k, _| !names.enums.contains(k));
+    schema.sequences.retain(|k, _| !names.sequences.contains(k));
     schema.schemas.retain(|s| !names.schemas.contains(s));
 }
 
@@ -145,22 +147,30 @@ fn undeclared_here(expected: &Schema, actual: &Schema) -> bool {
         .keys()
         .any(|k| !expected.tables.contains_key(k))
         || actual.enums.keys().any(|k| !expected.enums.contains_key(k))
+        || actual
+            .sequences
+            .keys()
+            .any(|k| !expected.sequences.contains_key(k))
         || actual.schemas.iter().any(|s| !expected.schemas.contains(s))
 }
 
-/// Names of tables (`schema.name`), enums (`schema.name`) and schemas: those some snapshot of
-/// the folder declares, or those a migration changes.
+/// Names of tables (`schema.name`), enums (`schema.name`), sequences (`schema.name`) and
+/// schemas: those some snapshot of the folder declares, or those a migration changes.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Declared {
     pub tables: BTreeSet<String>,
     pub enums: BTreeSet<String>,
     pub schemas: BTreeSet<String>,
+    pub sequences: BTreeSet<String>,
 }
 
 /// Removes from `actual` what no snapshot ever declared.
 pub fn keep_declared(actual: &mut Schema, declared: &Declared) {
     actual.tables.retain(|k, _| declared.tables.contains(k));
     actual.enums.retain(|k, _| declared.enums.contains(k));
+    actual
+        .sequences
+        .retain(|k, _| declared.sequences.contains(k));
     actual.schemas.retain(|s| declared.schemas.contains(s));
 }
 
@@ -178,6 +188,7 @@ pub fn declared(history: &History) -> Declared {
                 if let Some(names) = names {
                     out.tables.extend(names.tables.into_keys());
                     out.enums.extend(names.enums.into_keys());
+                    out.sequences.extend(names.sequences.into_keys());
                     out.schemas.extend(names.schemas);
                 }
             }
@@ -189,6 +200,7 @@ pub fn declared(history: &History) -> Declared {
 fn add(out: &mut Declared, schema: &Schema) {
     out.tables.extend(schema.tables.keys().cloned());
     out.enums.extend(schema.enums.keys().cloned());
+    out.sequences.extend(schema.sequences.keys().cloned());
     out.schemas.extend(schema.schemas.iter().cloned());
 }
 
@@ -201,6 +213,8 @@ struct Names {
     enums: BTreeMap<String, serde::de::IgnoredAny>,
     #[serde(default)]
     tables: BTreeMap<String, serde::de::IgnoredAny>,
+    #[serde(default)]
+    sequences: BTreeMap<String, serde::de::IgnoredAny>,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 pub mod drift;
 pub mod expr;
 pub mod judge;
+mod sequences;
 
 use schema_core::model::{Column, ColumnType, FkAction, Index, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
@@ -126,6 +127,7 @@ fn compare_with(rules: Rules, expected: &Schema, actual: &Schema) -> Vec<String>
     {
         out.push(format!("{key}: table not in the snapshot"));
     }
+    sequences::compare(expected, actual, &mut out);
     out
 }
 

@@ -135,6 +135,7 @@ fn flags_override_hints_about_the_same_object() {
             to: "y".into(),
         }],
         enums: vec![],
+        objects: vec![],
     };
     apply(
         &[flag("table:c=b"), flag("column:t.z=y"), flag("enum:e=f")],
@@ -223,4 +224,64 @@ fn questions_offer_created_first_and_answer_as_flags() {
     );
     // A flag printed for a question parses back to the same answer.
     assert_eq!(flag("table:audit.projects=workspaces"), answers(&q)[0]);
+}
+
+/// Issue 13: a sequence is renamed like a table: keyed `schema.name`, checked against both
+/// schemas, asked and answered with `--rename sequence:OLD=NEW`.
+#[test]
+fn sequences_are_flagged_checked_and_asked_like_tables() {
+    use schema_core::diff::ObjectKind;
+    use schema_core::model::{Sequence, SequenceOptions};
+    let seq = |from: &str, to: &str| RenameFlag::Object {
+        kind: ObjectKind::Sequence,
+        from: from.into(),
+        to: to.into(),
+    };
+    assert_eq!(flag("sequence:a=b"), seq("public.a", "public.b"));
+    assert_eq!(flag("sequence:billing.a=b"), seq("billing.a", "billing.b"));
+    assert_eq!(
+        flag("sequence:billing.a=public.a"),
+        seq("billing.a", "public.a")
+    );
+    assert_eq!(flag("sequence:a=b").to_string(), "--rename sequence:a=b");
+    assert_eq!(
+        flag("sequence:billing.a=public.a").to_string(),
+        "--rename sequence:billing.a=public.a"
+    );
+    assert!(parse_flag("view:a=b")
+        .unwrap_err()
+        .contains("unknown kind `view`"));
+
+    let with = |names: &[&str]| {
+        let mut s = Schema::default();
+        for n in names {
+            let q = Sequence {
+                schema: "public".into(),
+                name: n.to_string(),
+                options: SequenceOptions::default(),
+                renamed_from: None,
+            };
+            s.sequences.insert(q.key(), q);
+        }
+        s
+    };
+    let (old, new) = (with(&["a"]), with(&["b"]));
+    let mut renames = Renames::default();
+    apply(&[flag("sequence:a=b")], &mut renames);
+    assert_eq!(
+        check(&[flag("sequence:a=b")], &old, &new, &renames),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        check(&[flag("sequence:x=b")], &old, &new, &renames),
+        ["--rename sequence:x=b: there is no sequence x in the last snapshot"]
+    );
+    let open = schema_core::diff::open_questions(&old, &new, &Renames::default());
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(
+        question_text(&open[0]),
+        "sequence b: created, or renamed from a?"
+    );
+    assert_eq!(answers(&open[0]), [flag("sequence:a=b")]);
+    assert!(schema_core::diff::open_questions(&old, &new, &renames).is_empty());
 }

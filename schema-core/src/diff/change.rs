@@ -3,7 +3,10 @@
 //! A change carries the names as they are at the moment its statement runs: drops that come
 //! before the renames use the old names, everything after the renames uses the new ones.
 
-use crate::model::{Check, Column, ColumnType, ForeignKey, Index, PrimaryKey, Table, Unique};
+use crate::model::{
+    Check, Column, ColumnType, ForeignKey, Index, PrimaryKey, Sequence, SequenceOptions, Table,
+    Unique,
+};
 use std::fmt;
 
 /// A table or enum name with its schema.
@@ -97,6 +100,24 @@ pub enum Change {
         old_values: Vec<String>,
         values: Vec<String>,
         columns: Vec<EnumColumn>,
+    },
+    /// A sequence with its declared options (its rename hint cleared).
+    CreateSequence {
+        sequence: Sequence,
+    },
+    DropSequence {
+        name: QualifiedName,
+    },
+    /// A sequence renamed, and moved when the schema differs.
+    RenameSequence {
+        from: QualifiedName,
+        to: QualifiedName,
+    },
+    /// The options of `name` go from `from` to `to` (whose effective values differ).
+    AlterSequence {
+        name: QualifiedName,
+        from: SequenceOptions,
+        to: SequenceOptions,
     },
     /// Columns with the inline primary key, unique and check constraints; the indexes and
     /// foreign keys come as their own changes (their `Vec`s here are empty).
@@ -234,6 +255,39 @@ pub fn type_label(ty: &ColumnType) -> String {
     }
 }
 
+/// The options of a new sequence as declared, ` (start 1000, cycle)`; or those whose effective
+/// value changes from `from`, ` start 1 -> 1000, cycle`.
+fn sequence_options(from: Option<&SequenceOptions>, to: &SequenceOptions) -> String {
+    let created = from.is_none();
+    let (a, b) = (
+        from.copied().unwrap_or_default().effective(),
+        to.effective(),
+    );
+    let mut parts = Vec::new();
+    let mut number = |label: &str, x: i64, y: i64, declared: Option<i64>| {
+        let differs = if created { declared.is_some() } else { x != y };
+        if differs {
+            parts.push(match created {
+                true => format!("{label} {y}"),
+                false => format!("{label} {x} -> {y}"),
+            });
+        }
+    };
+    number("start", a.start, b.start, to.start);
+    number("increment", a.increment, b.increment, to.increment);
+    number("min", a.min, b.min, to.min);
+    number("max", a.max, b.max, to.max);
+    number("cache", a.cache, b.cache, to.cache);
+    if a.cycle != b.cycle {
+        parts.push(if b.cycle { "cycle" } else { "no cycle" }.to_string());
+    }
+    match (created, parts.is_empty()) {
+        (_, true) => String::new(),
+        (true, false) => format!(" ({})", parts.join(", ")),
+        (false, false) => format!(" {}", parts.join(", ")),
+    }
+}
+
 fn list(items: &[String]) -> String {
     items.join(", ")
 }
@@ -272,6 +326,16 @@ impl Change {
                     list(old_values),
                     list(values)
                 )
+            }
+            CreateSequence { sequence } => format!(
+                "+ sequence {}{}",
+                QualifiedName::new(&sequence.schema, &sequence.name),
+                sequence_options(None, &sequence.options)
+            ),
+            DropSequence { name } => format!("- sequence {name}"),
+            RenameSequence { from, to } => format!("~ sequence {from}: rename to {to}"),
+            AlterSequence { name, from, to } => {
+                format!("~ sequence {name}:{}", sequence_options(Some(from), to))
             }
             CreateTable { table } => {
                 format!("+ table {}", QualifiedName::new(&table.schema, &table.name))

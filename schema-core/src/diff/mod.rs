@@ -10,13 +10,16 @@ mod constraints;
 mod enums;
 mod moves;
 mod name;
+mod objects;
 mod renames;
 mod schemas;
+mod sequences;
 mod tables;
 mod unqualified;
 
 pub use change::{type_label, Change, EnumColumn, EnumValuePosition, QualifiedName};
 pub use name::migration_name;
+pub use objects::{ObjectKind, ObjectRename};
 
 use crate::model::{ColumnType, Schema};
 use renames::Pairing;
@@ -30,6 +33,8 @@ pub struct Renames {
     pub columns: Vec<ColumnRename>,
     /// (old key, new key).
     pub enums: Vec<(String, String)>,
+    /// Renames of the other kinds of object ([`ObjectKind`]: sequences), by old and new key.
+    pub objects: Vec<ObjectRename>,
 }
 
 impl Renames {
@@ -57,6 +62,7 @@ impl Renames {
                 })
                 .collect(),
             enums: swap(&self.enums),
+            objects: self.objects.iter().map(ObjectRename::reversed).collect(),
         }
     }
 }
@@ -89,6 +95,13 @@ pub enum RenameQuestion {
         created: String,
         candidates: Vec<String>,
     },
+    /// `created` is a new key of an object of `kind`; `candidates` are dropped old keys of the
+    /// same group (the same schema for a sequence).
+    Object {
+        kind: ObjectKind,
+        created: String,
+        candidates: Vec<String>,
+    },
 }
 
 /// Renames declared by `renamed_from` hints in `new` that apply to `old` (a hint whose old name
@@ -98,8 +111,10 @@ pub fn hinted_renames(old: &Schema, new: &Schema) -> Renames {
 }
 
 /// Questions still open after `answered`: a drop and an add of the same kind in the same parent
-/// (columns of one table, tables of one schema, enums of one schema) with no rename declared.
-/// Tables first, then columns, then enums, each sorted by key.
+/// (columns of one table, tables of one schema, enums of one schema, objects of one
+/// [`ObjectKind`] and group) with no rename declared.
+/// Tables first, then columns, then enums, then the other kinds in [`ObjectKind::ALL`]'s order,
+/// each sorted by key.
 pub fn open_questions(old: &Schema, new: &Schema, answered: &Renames) -> Vec<RenameQuestion> {
     renames::open_questions(old, new, answered)
 }
@@ -119,6 +134,7 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
     let schema_renames = schemas::schema_renames(&ctx);
     schemas::diff_schemas(&mut ctx, &schema_renames);
     enums::diff_enums(&mut ctx);
+    sequences::diff_sequences(&mut ctx);
     tables::diff_tables(&mut ctx);
     columns::diff_columns(&mut ctx);
     constraints::diff_constraints(&mut ctx);
@@ -140,6 +156,9 @@ pub(crate) enum Phase {
     RenameEnums,
     CreateEnums,
     AddEnumValues,
+    DropSequencesEarly,
+    RenameSequences,
+    CreateSequences,
     DropForeignKeys,
     DropConstraints,
     DropTablesEarly,
@@ -155,6 +174,7 @@ pub(crate) enum Phase {
     CreateIndexes,
     AddForeignKeys,
     DropTables,
+    DropSequences,
     DropEnums,
     DropSchemas,
 }
@@ -226,11 +246,13 @@ impl Ctx<'_> {
     }
 }
 
-/// The namespaces a schema uses: the declared ones and those of its tables and enums.
+/// The namespaces a schema uses: the declared ones and those of its tables, enums and
+/// sequences.
 fn namespaces(s: &Schema) -> BTreeSet<String> {
     let mut all: BTreeSet<String> = s.schemas.iter().cloned().collect();
     all.extend(s.tables.values().map(|t| t.schema.clone()));
     all.extend(s.enums.values().map(|e| e.schema.clone()));
+    all.extend(s.sequences.values().map(|q| q.schema.clone()));
     all.remove(crate::model::DEFAULT_SCHEMA);
     all
 }

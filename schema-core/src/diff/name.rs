@@ -72,7 +72,8 @@ fn headlines(changes: &[Change]) -> Vec<String> {
     out
 }
 
-/// The headline of one change and its rank (tables first, then enums, columns, the rest);
+/// The headline of one change and its rank (tables first, then enums and sequences, columns,
+/// the rest);
 /// `None` for what follows from another change.
 fn headline(change: &Change, whole: &BTreeSet<String>) -> Option<(u8, String)> {
     use Change::*;
@@ -94,6 +95,13 @@ fn headline(change: &Change, whole: &BTreeSet<String>) -> Option<(u8, String)> {
         RenameColumn { table, from, to } => (2, format!("rename_{from}_to_{to}_in_{}", table.name)),
         AddEnumValue { name, value, .. } => (3, format!("add_{value}_to_{}", name.name)),
         RebuildEnum { name, .. } => (3, format!("alter_{}", name.name)),
+        CreateSequence { sequence } => (1, format!("create_{}", sequence.name)),
+        DropSequence { name } => (1, format!("drop_{}", name.name)),
+        RenameSequence { from, to } if from.name == to.name => {
+            (1, format!("move_{}_to_{}", to.name, to.schema))
+        }
+        RenameSequence { from, to } => (1, format!("rename_{}_to_{}", from.name, to.name)),
+        AlterSequence { name, .. } => (3, format!("alter_{}", name.name)),
         other => {
             let table = other.table()?;
             if whole.contains(&table.name) {

@@ -1,18 +1,11 @@
 //! Renames: reading the `renamed_from` hints, finding the questions still open, and pairing
-//! each old table, column and enum with the new one it became.
+//! each old table, column, enum and object of another [`ObjectKind`] with the new one it
+//! became.
 
+use super::objects::{entries, hint_key, ObjectKind, ObjectRename};
 use super::{ColumnRename, RenameQuestion, Renames};
 use crate::model::{Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Resolves a hint (`name` or `schema.name`) to a key, relative to `schema`.
-fn hint_key(schema: &str, hint: &str) -> String {
-    if hint.contains('.') {
-        hint.to_string()
-    } else {
-        Schema::key(schema, hint)
-    }
-}
 
 /// A hint applies while the old name exists only in `old` and the new name only in `new`;
 /// otherwise it is stale (the rename happened in an earlier migration) and following it could
@@ -41,6 +34,21 @@ pub fn hinted_renames(old: &Schema, new: &Schema) -> Renames {
         let from = hint_key(&e.schema, hint);
         if applies(&old.enums, &new.enums, &from, key) {
             renames.enums.push((from, key.clone()));
+        }
+    }
+    for &kind in ObjectKind::ALL {
+        let (old_objects, new_objects) = (entries(kind, old), entries(kind, new));
+        for (key, entry) in &new_objects {
+            let Some(from) = &entry.hint else {
+                continue;
+            };
+            if applies(&old_objects, &new_objects, from, key) {
+                renames.objects.push(ObjectRename {
+                    kind,
+                    from: from.clone(),
+                    to: key.clone(),
+                });
+            }
         }
     }
     // Only the table pairs are needed here, not the column pairing of `Pairing::new`.
@@ -138,7 +146,37 @@ pub fn open_questions(old: &Schema, new: &Schema, answered: &Renames) -> Vec<Ren
             });
         }
     }
+    for &kind in ObjectKind::ALL {
+        object_questions(kind, (old, new), &pairing, &mut questions);
+    }
     questions
+}
+
+/// The open questions about objects of `kind`: each new one unpaired, with the unpaired old
+/// ones of its group as candidates.
+fn object_questions(
+    kind: ObjectKind,
+    (old, new): (&Schema, &Schema),
+    pairing: &Pairing,
+    questions: &mut Vec<RenameQuestion>,
+) {
+    let (old_objects, new_objects) = (entries(kind, old), entries(kind, new));
+    let pairs = pairing.objects(kind);
+    let paired_new: BTreeSet<&String> = pairs.values().collect();
+    for (created, entry) in new_objects.iter().filter(|(k, _)| !paired_new.contains(k)) {
+        let candidates: Vec<String> = old_objects
+            .iter()
+            .filter(|(k, o)| !pairs.contains_key(*k) && o.group == entry.group)
+            .map(|(k, _)| k.clone())
+            .collect();
+        if !candidates.is_empty() {
+            questions.push(RenameQuestion::Object {
+                kind,
+                created: created.clone(),
+                candidates,
+            });
+        }
+    }
 }
 
 /// Which old object each new one continues: by equal key, or by a declared rename.
@@ -150,6 +188,8 @@ pub struct Pairing {
     pub columns: BTreeMap<String, BTreeMap<String, String>>,
     /// Old enum key to new enum key.
     pub enums: BTreeMap<String, String>,
+    /// For each [`ObjectKind`], old key to new key.
+    pub objects: BTreeMap<ObjectKind, BTreeMap<String, String>>,
 }
 
 impl Pairing {
@@ -167,11 +207,31 @@ impl Pairing {
                 pair_columns(o, n, new_key, &renames.columns),
             );
         }
+        let objects = ObjectKind::ALL
+            .iter()
+            .map(|&kind| {
+                let said: Vec<(String, String)> = renames
+                    .objects
+                    .iter()
+                    .filter(|r| r.kind == kind)
+                    .map(|r| (r.from.clone(), r.to.clone()))
+                    .collect();
+                let pairs = pair_keys(&entries(kind, old), &entries(kind, new), &said);
+                (kind, pairs)
+            })
+            .collect();
         Self {
             tables,
             columns,
             enums,
+            objects,
         }
+    }
+
+    /// Old key to new key of the objects of `kind` that continue.
+    pub fn objects(&self, kind: ObjectKind) -> &BTreeMap<String, String> {
+        static NONE: BTreeMap<String, String> = BTreeMap::new();
+        self.objects.get(&kind).unwrap_or(&NONE)
     }
 
     /// Old table keys with no new table.

@@ -1,10 +1,11 @@
 //! Schemas: created, dropped, or renamed.
 //!
-//! A schema is renamed when every table and enum of a schema that goes away moved to one
+//! A schema is renamed when every table, enum and sequence of a schema that goes away moved to one
 //! schema that comes (each by its `renamed_from`), and nothing else moved there: one
 //! `ALTER SCHEMA .. RENAME TO ..` instead of a new schema, a move per object and a drop.
 //! The rename runs first, so every later change names the schema by its new name.
 
+use super::objects::ObjectKind;
 use super::{namespaces, Change, Ctx, Phase, QualifiedName};
 use crate::model::{ColumnType, Schema};
 use std::collections::BTreeSet;
@@ -26,7 +27,8 @@ pub(crate) fn schema_renames(ctx: &Ctx) -> Vec<(String, String)> {
     out
 }
 
-/// The one schema every table and enum of `schema` moved to, if they all moved to one.
+/// The one schema every table, enum and sequence of `schema` moved to, if they all moved to
+/// one.
 fn single_target(ctx: &Ctx, schema: &str) -> Option<String> {
     let mut targets = BTreeSet::new();
     let tables = ctx.old.tables.values().filter(|t| t.schema == schema);
@@ -37,6 +39,11 @@ fn single_target(ctx: &Ctx, schema: &str) -> Option<String> {
     for e in ctx.old.enums.values().filter(|e| e.schema == schema) {
         let new_key = ctx.pairing.enums.get(&e.key())?;
         targets.insert(ctx.new.enums.get(new_key)?.schema.clone());
+    }
+    let sequences = ctx.pairing.objects(ObjectKind::Sequence);
+    for q in ctx.old.sequences.values().filter(|q| q.schema == schema) {
+        let new_key = sequences.get(&q.key())?;
+        targets.insert(ctx.new.sequences.get(new_key)?.schema.clone());
     }
     match targets.len() {
         1 => targets.into_iter().next(),
@@ -65,7 +72,14 @@ fn only_from(ctx: &Ctx, target: &str, source: &str) -> bool {
             return false;
         }
     }
-    true
+    let sequence_schema = |s: &Schema, key: &str| s.sequences.get(key).map(|q| q.schema.clone());
+    ctx.pairing
+        .objects(ObjectKind::Sequence)
+        .iter()
+        .all(|(old_key, new_key)| {
+            sequence_schema(ctx.new, new_key).as_deref() != Some(target)
+                || sequence_schema(ctx.old, old_key).as_deref() == Some(source)
+        })
 }
 
 /// Creates, drops and renames schemas.
@@ -117,7 +131,9 @@ pub(crate) fn follow_renames(changes: Vec<Change>, renames: &[(String, String)])
         };
         visit_schemas(&mut change, map);
         let no_op = match &change {
-            Change::RenameTable { from, to } | Change::RenameEnum { from, to } => from == to,
+            Change::RenameTable { from, to }
+            | Change::RenameEnum { from, to }
+            | Change::RenameSequence { from, to } => from == to,
             Change::RenameIdentitySequence {
                 table, to_schema, ..
             } => table.schema == *to_schema,
@@ -140,7 +156,9 @@ fn visit_schemas(change: &mut Change, mut f: impl FnMut(&mut String)) {
         CreateEnum { name: n, .. } | DropEnum { name: n } | AddEnumValue { name: n, .. } => {
             name(n, &mut f)
         }
-        RenameEnum { from, to } | RenameTable { from, to } => {
+        CreateSequence { sequence } => f(&mut sequence.schema),
+        DropSequence { name: n } | AlterSequence { name: n, .. } => name(n, &mut f),
+        RenameEnum { from, to } | RenameTable { from, to } | RenameSequence { from, to } => {
             name(from, &mut f);
             name(to, &mut f);
         }

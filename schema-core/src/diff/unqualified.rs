@@ -25,8 +25,11 @@ impl Change {
             | DropEnum { name }
             | AddEnumValue { name, .. }
             | DropTable { table: name }
+            | DropSequence { name }
+            | AlterSequence { name, .. }
             | RenameIdentitySequence { table: name, .. } => unqualify(name),
-            RenameEnum { from, to } | RenameTable { from, to } => {
+            CreateSequence { sequence } => sequence.schema.clear(),
+            RenameEnum { from, to } | RenameTable { from, to } | RenameSequence { from, to } => {
                 unqualify(from);
                 unqualify(to);
             }

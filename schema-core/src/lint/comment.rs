@@ -154,6 +154,13 @@ mod tests {
                 from: "a".into(),
                 to: "b".into(),
             },
+            Change::DropSequence {
+                name: QualifiedName::new("public", "order_numbers"),
+            },
+            Change::RenameSequence {
+                from: QualifiedName::new("public", "a_seq"),
+                to: QualifiedName::new("public", "b_seq"),
+            },
         ]
     }
 

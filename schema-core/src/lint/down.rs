@@ -8,7 +8,7 @@
 //! naming what cannot come back.
 
 use super::{finding, lint_with, rebuilds, Costs, Finding, Severity};
-use super::{DROP_COLUMN, DROP_ENUM_VALUE, DROP_SCHEMA, DROP_TABLE};
+use super::{DROP_COLUMN, DROP_ENUM_VALUE, DROP_SCHEMA, DROP_SEQUENCE, DROP_TABLE};
 use crate::diff::{type_label, Change};
 use crate::model::{ColumnType, Schema};
 
@@ -34,6 +34,9 @@ pub fn lint_down(
             }
             DROP_ENUM_VALUE => {
                 "; the up migration added them, so the rows written with them since the up ran must be given another value first"
+            }
+            DROP_SEQUENCE => {
+                "; the up migration created it, so the numbers it gave since the up ran are forgotten"
             }
             _ => continue,
         };
@@ -64,7 +67,13 @@ pub const MISSING_DOWN: &str = "missing-down";
 pub const DOWN_CODES: &[&str] = &[IRREVERSIBLE];
 
 /// The drops a down makes of what its up created: warnings there.
-pub const DOWN_DROP_CODES: &[&str] = &[DROP_TABLE, DROP_COLUMN, DROP_SCHEMA, DROP_ENUM_VALUE];
+pub const DOWN_DROP_CODES: &[&str] = &[
+    DROP_TABLE,
+    DROP_COLUMN,
+    DROP_SCHEMA,
+    DROP_ENUM_VALUE,
+    DROP_SEQUENCE,
+];
 
 /// The `irreversible` finding of one change of the up, if the down cannot undo it.
 fn irreversible(change: &Change, previous: &Schema, costs: Costs, out: &mut Vec<Finding>) {
@@ -81,6 +90,10 @@ fn irreversible(change: &Change, previous: &Schema, costs: Costs, out: &mut Vec<
         Change::DropTable { table } => push(
             table.to_string(),
             format!("the down re-creates table {table} without its rows: the rows the up deleted cannot come back"),
+        ),
+        Change::DropSequence { name } => push(
+            name.to_string(),
+            format!("the down re-creates sequence {name} at its start: the numbers it had given cannot come back, so it may give them again"),
         ),
         Change::DropColumn { table, column } => push(
             format!("{table}.{column}"),

@@ -105,6 +105,11 @@ pub(super) fn parse_field(
         owner: format!("field `{ident}` of struct `{rust_name}`"),
         ..ColumnAttrs::default()
     };
+    for attr in field.attrs.iter().filter(|a| !a.path().is_ident("column")) {
+        if let Some(e) = super::misplaced(attr, "a field") {
+            errors.add(e);
+        }
+    }
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("column")) {
         let result = attr.parse_nested_meta(|meta| attrs.parse_key(&meta, errors));
         errors.ok(result);

@@ -21,6 +21,11 @@ pub fn parse_enum(input: &DeriveInput) -> syn::Result<EnumDef> {
     let mut errors = Errors::default();
     let (mut name, mut schema, mut renamed_from) = (None, None, None);
     let mut seen = Vec::new();
+    for attr in input.attrs.iter().filter(|a| !a.path().is_ident("db_enum")) {
+        if let Some(e) = super::misplaced(attr, "a #[derive(DbEnum)] enum") {
+            errors.add(e);
+        }
+    }
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("db_enum")) {
         let result = attr.parse_nested_meta(|meta| {
             let key = key_of(&meta);

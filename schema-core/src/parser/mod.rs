@@ -9,10 +9,12 @@ mod db_enum;
 mod foreign_key;
 mod fragment;
 mod rust_type;
+mod sequence;
 mod table;
 mod table_checks;
 
 pub use db_enum::parse_enum;
+pub use sequence::parse_sequence;
 pub use table::{parse_table, parse_table_full, parse_table_partial, ParsedTable, TypeCheck};
 
 use proc_macro2::{Span, TokenStream};
@@ -60,6 +62,67 @@ impl Errors {
         first.extend(iter);
         Some(first)
     }
+}
+
+/// Where each attribute of the language belongs, as errors say it.
+const LANGUAGE_ATTRIBUTES: &[(&str, &str)] = &[
+    ("table", "a #[derive(Table)] struct"),
+    ("index", "a #[derive(Table)] struct"),
+    ("unique", "a #[derive(Table)] struct"),
+    ("check", "a #[derive(Table)] struct"),
+    ("primary_key", "a #[derive(Table)] struct"),
+    ("column", "a field of a #[derive(Table)] struct"),
+    ("db_enum", "a #[derive(DbEnum)] enum or its variants"),
+    ("sequence", "a #[derive(Sequence)] unit struct"),
+];
+
+/// The attributes and derives of the language that are not built yet: an item that uses one
+/// is refused, never read without it.
+const NOT_YET: &[&str] = &["foreign_key", "view", "policy", "View"];
+
+/// An error for an attribute of the language where the item being parsed (`item`, such as
+/// "a #[derive(Table)] struct") does not take it, or one not built yet; `None` for an
+/// attribute of another crate (`derive`, `serde`, `doc`, ...). Parsers call this for every
+/// attribute they do not read, so nothing of the language is silently skipped.
+pub(crate) fn misplaced(attr: &syn::Attribute, item: &str) -> Option<syn::Error> {
+    let name = attr.path().get_ident()?.to_string();
+    if NOT_YET.contains(&name.as_str()) {
+        return Some(syn::Error::new_spanned(
+            attr.path(),
+            not_yet(&format!("#[{name}(...)]")),
+        ));
+    }
+    let (_, place) = LANGUAGE_ATTRIBUTES.iter().find(|(n, _)| *n == name)?;
+    Some(syn::Error::new_spanned(
+        attr.path(),
+        format!("#[{name}(...)] goes on {place}, not on {item}; move it there or remove it"),
+    ))
+}
+
+fn not_yet(what: &str) -> String {
+    format!(
+        "{what} is not supported yet: migrate-cli would write migrations without it; \
+         remove it and write its SQL by hand in a custom migration (generate --custom)"
+    )
+}
+
+/// The derives the scanner reads: a struct or enum deriving one of these is part of the schema.
+pub const DERIVES: &[&str] = &["Table", "DbEnum", "Sequence"];
+
+/// An error for a derive of the language that is not built yet (`View` or
+/// `schema_macros::View`), at its path; the scanner refuses such an item, as the compiler does
+/// (no such derive exists). `None` for any other derive.
+pub fn unsupported_derive(path: &syn::Path) -> Option<syn::Error> {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let last = match segments.as_slice() {
+        [last] => last,
+        [krate, last] if krate == "schema_macros" => last,
+        _ => return None,
+    };
+    NOT_YET
+        .iter()
+        .find(|n| n.starts_with(char::is_uppercase) && **n == last)
+        .map(|n| syn::Error::new_spanned(path, not_yet(&format!("#[derive({n})]"))))
 }
 
 /// `IssueState` → `issue_state`, `HTTPRequest` → `http_request`.

@@ -199,7 +199,7 @@ impl StructAttrs {
                 attr,
                 "#[column(...)] goes on a field; on the struct use #[table(name = \"accounts\")]",
             )),
-            _ => Ok(()),
+            _ => super::misplaced(attr, "a #[derive(Table)] struct").map_or(Ok(()), Err),
         };
         errors.ok(result);
     }

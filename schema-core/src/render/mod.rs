@@ -8,6 +8,7 @@
 mod batch;
 pub mod mysql;
 mod postgres;
+mod sequences;
 pub mod sqlite;
 pub mod standard;
 
@@ -15,9 +16,9 @@ pub use mysql::Mysql;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
-use crate::def::TableDef;
+use crate::def::{SequenceDef, TableDef};
 use crate::diff::{Change, EnumColumn, EnumValuePosition, QualifiedName};
-use crate::model::{Column, ColumnType, Index, Schema, Table};
+use crate::model::{Column, ColumnType, Index, Schema, Sequence, SequenceOptions, Table};
 use crate::resolve::ResolveError;
 
 /// The dialect of a config's `dialect = "..."` name (`postgres`, `sqlite` or `mysql`, the
@@ -79,6 +80,17 @@ pub trait Dialect {
         Ok(schema)
     }
 
+    /// The schema with the source's `#[derive(Sequence)]` definitions; a dialect without
+    /// sequences ([`supports_sequences`](Dialect::supports_sequences)) refuses each, naming
+    /// its struct and attribute.
+    fn adapt_sequences(
+        &self,
+        schema: Schema,
+        sequences: &[SequenceDef],
+    ) -> Result<Schema, Vec<ResolveError>> {
+        sequences::adapt(self, schema, sequences)
+    }
+
     /// One migration file's statements for `changes`, which take `old` to `new`.
     fn script(
         &self,
@@ -108,6 +120,15 @@ pub trait Dialect {
     /// CREATE TYPE "public"."issue_state" AS ENUM ('open', 'closed');
     /// ```
     fn supports_enum_types(&self) -> bool {
+        false
+    }
+
+    /// Sequences as objects of their own.
+    ///
+    /// ```sql
+    /// CREATE SEQUENCE "public"."order_numbers" START WITH 1000;
+    /// ```
+    fn supports_sequences(&self) -> bool {
         false
     }
 
@@ -318,6 +339,48 @@ pub trait Dialect {
         column: &str,
     ) -> Result<Vec<String>, RenderError> {
         standard::add_identity(self, table, column)
+    }
+
+    /// A new sequence with its declared options.
+    fn create_sequence(&self, sequence: &Sequence) -> Result<Vec<String>, RenderError> {
+        match self.supports_sequences() {
+            true => sequences::create(self, sequence),
+            false => Err(sequences::unsupported(
+                self,
+                &QualifiedName::new(&sequence.schema, &sequence.name),
+            )),
+        }
+    }
+
+    /// `DROP SEQUENCE "public"."order_numbers";`
+    fn drop_sequence(&self, name: &QualifiedName) -> Result<Vec<String>, RenderError> {
+        match self.supports_sequences() {
+            true => Ok(vec![format!("DROP SEQUENCE {};", self.qualified(name))]),
+            false => Err(sequences::unsupported(self, name)),
+        }
+    }
+
+    /// A sequence renamed (and moved when the schema differs).
+    fn rename_sequence(
+        &self,
+        from: &QualifiedName,
+        to: &QualifiedName,
+    ) -> Result<Vec<String>, RenderError> {
+        let _ = to;
+        Err(sequences::unsupported(self, from))
+    }
+
+    /// A sequence's options changed in place.
+    fn alter_sequence(
+        &self,
+        name: &QualifiedName,
+        from: &SequenceOptions,
+        to: &SequenceOptions,
+    ) -> Result<Vec<String>, RenderError> {
+        match self.supports_sequences() {
+            true => Ok(sequences::alter(self, name, from, to)),
+            false => Err(sequences::unsupported(self, name)),
+        }
     }
 
     /// A new enum type.

@@ -97,6 +97,19 @@ impl Dialect for Postgres {
         )])
     }
 
+    fn supports_sequences(&self) -> bool {
+        true
+    }
+
+    /// `ALTER SEQUENCE .. SET SCHEMA ..` for a move, `RENAME TO` for a new name.
+    fn rename_sequence(
+        &self,
+        from: &QualifiedName,
+        to: &QualifiedName,
+    ) -> Result<Vec<String>, RenderError> {
+        move_and_rename(self, "SEQUENCE", from, to)
+    }
+
     /// `ALTER TABLE .. SET SCHEMA ..` for a move, `RENAME TO` for a new name.
     fn rename_table(
         &self,
@@ -230,7 +243,7 @@ impl Dialect for Postgres {
     }
 }
 
-/// Moves and/or renames a table or type (`kind` is `TABLE` or `TYPE`). When both the schema
+/// Moves and/or renames a table, type or sequence (`kind` is `TABLE`, `TYPE` or `SEQUENCE`). When both the schema
 /// and the name change, the object goes through a temporary name, so neither an object with the
 /// old name in the new schema nor one with the new name in the old schema is in the way.
 fn move_and_rename(

@@ -293,6 +293,10 @@ pub fn statements<D: Dialect + ?Sized>(d: &D, change: &Change) -> Result<Vec<Str
             columns,
             ..
         } => d.rebuild_enum(name, temp_name, values, columns),
+        CreateSequence { sequence } => d.create_sequence(sequence),
+        DropSequence { name } => d.drop_sequence(name),
+        RenameSequence { from, to } => d.rename_sequence(from, to),
+        AlterSequence { name, from, to } => d.alter_sequence(name, from, to),
         CreateTable { table } => d.create_table(table),
         DropTable { table } => Ok(vec![format!("DROP TABLE {};", d.qualified(table))]),
         RenameTable { from, to } => d.rename_table(from, to),

@@ -11,6 +11,7 @@ mod mysql_tables;
 mod postgres_columns;
 mod postgres_constraints;
 mod postgres_enums;
+mod postgres_sequences;
 mod postgres_tables;
 mod renames;
 mod render_api;

@@ -26,6 +26,7 @@ fn renames(
             })
             .collect(),
         enums: pairs(enums),
+        objects: Vec::new(),
     }
 }
 

@@ -97,3 +97,52 @@ fn enum_labels_with_format_syntax_derive_equals_scanner() {
         ["'a}b'", "'{x}'", "'{{'", "'it''s'", "'back\\slash'"]
     );
 }
+
+mod sequences {
+    use super::*;
+
+    derived_and_source! {
+        #[derive(schema_macros::Sequence)]
+        #[sequence(name = "order_numbers", schema = "billing", start = -5, increment = -1, min = -1000, max = -5, cache = 3, cycle, renamed_from = "billing.invoice_numbers")]
+        pub struct OrderNumbers;
+
+        #[derive(schema_macros::Sequence)]
+        pub struct TicketNumbers;
+
+        #[derive(schema_macros::Table)]
+        pub struct Orders {
+            #[column(primary_key)]
+            pub id: i64,
+            #[column(default_sql = "nextval('billing.order_numbers')")]
+            pub number: i64,
+        }
+    }
+
+    /// Issue 13: a sequence the derive describes is the one the scanner reads, and both resolve
+    /// with the table that draws from it.
+    #[test]
+    fn sequences_derive_equals_scanner() {
+        use schema_core::Sequence as _;
+        let mut scanned = Scanned::default();
+        let mut errors = Vec::new();
+        scan_source(Path::new("orders.rs"), SOURCE, &mut scanned, &mut errors);
+        assert_eq!(errors, Vec::new());
+        assert_eq!(
+            scanned.sequences,
+            [OrderNumbers::sequence_def(), TicketNumbers::sequence_def()]
+        );
+        let derived = {
+            let mut schema = resolve(&[<Orders as schema_core::Table>::table_def()], &[])
+                .expect("derive output resolves");
+            schema_core::resolve::add_sequences(
+                &mut schema,
+                &[OrderNumbers::sequence_def(), TicketNumbers::sequence_def()],
+            )
+            .expect("sequences resolve");
+            schema
+        };
+        assert_eq!(scanned.resolve().expect("scanned source resolves"), derived);
+        let keys: Vec<&String> = derived.sequences.keys().collect();
+        assert_eq!(keys, ["billing.order_numbers", "public.ticket_numbers"]);
+    }
+}

@@ -37,6 +37,7 @@ mod pg_property;
 mod plan;
 mod repair;
 mod revert;
+mod sequences13;
 mod sqlite_generate;
 mod sqlite_history;
 mod sqlite_property;

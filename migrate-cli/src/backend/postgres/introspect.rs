@@ -1,5 +1,5 @@
 //! Reads a PostgreSQL database's catalog (`pg_class`, `pg_attribute`, `pg_constraint`,
-//! `pg_index`, `pg_enum`) into the [`Schema`] model that `generate` writes into snapshots.
+//! `pg_index`, `pg_enum`, `pg_sequence` in [`sequences`]) into the [`Schema`] model that `generate` writes into snapshots.
 //!
 //! Types come from `format_type`, defaults, checks and index predicates from `pg_get_expr`,
 //! verbatim: comparing them with what `generate` wrote goes through
@@ -14,6 +14,8 @@ use schema_core::model::{
     DEFAULT_SCHEMA,
 };
 use sqlx::{PgConnection, Row};
+
+mod sequences;
 
 /// Namespaces that never hold user objects.
 const SYSTEM_SCHEMAS: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'";
@@ -34,6 +36,7 @@ pub async fn introspect(conn: &mut PgConnection) -> Result<Schema, sqlx::Error> 
     columns(conn, &mut schema).await?;
     constraints(conn, &mut schema).await?;
     indexes(conn, &mut schema).await?;
+    sequences::sequences(conn, &mut schema).await?;
     Ok(schema)
 }
 

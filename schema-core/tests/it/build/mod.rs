@@ -208,6 +208,7 @@ pub fn check_with(before: &Schema, after: &Schema, extra: &Renames) -> String {
     renames.tables.extend(extra.tables.iter().cloned());
     renames.columns.extend(extra.columns.iter().cloned());
     renames.enums.extend(extra.enums.iter().cloned());
+    renames.objects.extend(extra.objects.iter().cloned());
     let changes = diff(before, after, &renames);
     assert_eq!(
         changes,

@@ -1,9 +1,12 @@
-//! `drop-table`, `drop-column`, `drop-schema`, `drop-database` and `truncate-table`: statements
+//! `drop-table`, `drop-column`, `drop-schema`, `drop-sequence`, `drop-database` and
+//! `truncate-table`: statements
 //! that delete data (squawk: `ban-drop-table`, `ban-drop-column`, `ban-drop-database`; squawk
 //! has no rule for `TRUNCATE`).
 
 use super::{altered_table, attribute_actions, name, At};
-use schema_core::lint::{DROP_COLUMN, DROP_DATABASE, DROP_SCHEMA, DROP_TABLE, TRUNCATE_TABLE};
+use schema_core::lint::{
+    DROP_COLUMN, DROP_DATABASE, DROP_SCHEMA, DROP_SEQUENCE, DROP_TABLE, TRUNCATE_TABLE,
+};
 use squawk_syntax::ast::{self, AstNode};
 
 pub(super) fn check(stmt: &ast::Stmt, at: &mut At<'_>) {
@@ -15,6 +18,13 @@ pub(super) fn check(stmt: &ast::Stmt, at: &mut At<'_>) {
                 let schema = name(schema.syntax());
                 let message = format!("dropping schema {schema} deletes everything left in it");
                 at.report(DROP_SCHEMA, &schema, message);
+            }
+        }
+        ast::Stmt::DropSequence(d) => {
+            for sequence in d.sequence_refs() {
+                let sequence = name(sequence.syntax());
+                let message = format!("dropping sequence {sequence} forgets the last number it gave; a default or code still calling nextval on it fails");
+                at.report(DROP_SEQUENCE, &sequence, message);
             }
         }
         ast::Stmt::DropDatabase(d) => {

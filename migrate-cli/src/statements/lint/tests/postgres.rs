@@ -49,6 +49,21 @@ fn drop_column() {
     pg("ALTER TABLE t DROP CONSTRAINT c;", &[]);
 }
 
+/// Issue 13: a hand-written `DROP SEQUENCE` is `drop-sequence`, as a generated one is.
+#[test]
+fn drop_sequence() {
+    pg(
+        "DROP SEQUENCE \"public\".\"order_numbers\";",
+        &[(1, "drop-sequence")],
+    );
+    pg(
+        "DROP SEQUENCE IF EXISTS a, billing.b;",
+        &[(1, "drop-sequence"), (1, "drop-sequence")],
+    );
+    pg("CREATE SEQUENCE a START WITH 10;", &[]);
+    pg("ALTER SEQUENCE a RESTART;", &[]);
+}
+
 #[test]
 fn drop_schema_and_database() {
     pg("DROP SCHEMA app CASCADE;", &[(1, "drop-schema")]);

@@ -1,0 +1,93 @@
+//! The kinds of object renamed the way tables are, beyond tables, columns and enums: each is
+//! keyed in the schema, may carry a `renamed_from` hint, is asked about when one goes and one
+//! of the same group comes, and is answered with `--rename <kind>:OLD=NEW`. Sequences are the
+//! first; a new kind (a view, a policy) adds a variant here and its objects in [`entries`],
+//! and hints, questions, pairing and reversal follow.
+
+use crate::model::Schema;
+use std::collections::BTreeMap;
+
+/// A kind of object renamed by hints, questions and `--rename` flags, by key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectKind {
+    /// `#[derive(Sequence)]`, keyed `schema.name`, asked about within its schema.
+    Sequence,
+}
+
+impl ObjectKind {
+    /// Every kind, in the order questions about them are asked.
+    pub const ALL: &'static [ObjectKind] = &[ObjectKind::Sequence];
+
+    /// The kind as `--rename` flags, questions and messages spell it: `sequence`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Sequence => "sequence",
+        }
+    }
+
+    /// The kind a `--rename` flag names (`sequence`).
+    pub fn parse(name: &str) -> Option<ObjectKind> {
+        Self::ALL.iter().copied().find(|k| k.name() == name)
+    }
+
+    /// Whether `schema` holds an object of this kind under `key`.
+    pub fn exists(self, schema: &Schema, key: &str) -> bool {
+        match self {
+            ObjectKind::Sequence => schema.sequences.contains_key(key),
+        }
+    }
+}
+
+/// A rename of an object of `kind` from the old key to the new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRename {
+    pub kind: ObjectKind,
+    pub from: String,
+    pub to: String,
+}
+
+impl ObjectRename {
+    /// The same rename the other way.
+    pub fn reversed(&self) -> ObjectRename {
+        ObjectRename {
+            kind: self.kind,
+            from: self.to.clone(),
+            to: self.from.clone(),
+        }
+    }
+}
+
+/// One object as renames see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    /// Rename candidates come from the same group: a sequence's schema.
+    pub group: String,
+    /// The key its `renamed_from` hint names, if it has one.
+    pub hint: Option<String>,
+}
+
+/// The objects of `kind` in `schema`, by key.
+pub(crate) fn entries(kind: ObjectKind, schema: &Schema) -> BTreeMap<String, Entry> {
+    match kind {
+        ObjectKind::Sequence => schema
+            .sequences
+            .iter()
+            .map(|(key, s)| {
+                let entry = Entry {
+                    group: s.schema.clone(),
+                    hint: s.renamed_from.as_deref().map(|h| hint_key(&s.schema, h)),
+                };
+                (key.clone(), entry)
+            })
+            .collect(),
+    }
+}
+
+/// Resolves a hint (`name` or `schema.name`) to a key, relative to `schema`.
+pub(crate) fn hint_key(schema: &str, hint: &str) -> String {
+    if hint.contains('.') {
+        hint.to_string()
+    } else {
+        Schema::key(schema, hint)
+    }
+}

@@ -1,0 +1,5 @@
+use schema_macros::Sequence;
+#[derive(Sequence)]
+#[sequence(name = "", renamed_from = " ")]
+struct OrderNumbers;
+fn main() {}
