@@ -23,6 +23,8 @@ enum Slot {
     Default(usize),
     Check(usize),
     Predicate(usize),
+    PolicyUsing(usize),
+    PolicyCheck(usize),
 }
 
 /// One pair to judge: the snapshot's text and the live one (none: the live column has no default).
@@ -166,7 +168,35 @@ fn pairs(want: &Table, have: &Table) -> Vec<Pair> {
             }
         }
     }
+    policy_pairs(want, have, &mut out);
     out
+}
+
+/// A policy's `USING` and `WITH CHECK` texts against the live policy of the same name, judged
+/// as check expressions are (a probe check constraint; one the server refuses there, such as a
+/// subquery, is compared as text).
+fn policy_pairs(want: &Table, have: &Table, out: &mut Vec<Pair>) {
+    for (i, w) in want.policies.iter().enumerate() {
+        let Some(h) = have.policies.iter().find(|h| h.name == w.name) else {
+            continue;
+        };
+        let texts = [
+            (Slot::PolicyUsing(i), &w.using, &h.using),
+            (Slot::PolicyCheck(i), &w.with_check, &h.with_check),
+        ];
+        for (slot, w, h) in texts {
+            if let (Some(w), Some(h)) = (w, h) {
+                if w != h {
+                    out.push(Pair {
+                        slot,
+                        kind: Kind::Check,
+                        want: w.clone(),
+                        have: Some(h.clone()),
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// Puts the live text into the snapshot's slot (the server printed both the same).
@@ -179,5 +209,7 @@ fn substitute(want: &mut Table, slot: Slot, have: Option<String>) {
             }
         }
         Slot::Predicate(i) => want.indexes[i].predicate = have,
+        Slot::PolicyUsing(i) => want.policies[i].using = have,
+        Slot::PolicyCheck(i) => want.policies[i].with_check = have,
     }
 }

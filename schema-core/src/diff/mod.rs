@@ -11,6 +11,7 @@ mod enums;
 mod moves;
 mod name;
 mod objects;
+mod policies;
 mod renames;
 mod schemas;
 mod sequences;
@@ -138,6 +139,7 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
     tables::diff_tables(&mut ctx);
     columns::diff_columns(&mut ctx);
     constraints::diff_constraints(&mut ctx);
+    policies::diff_policies(&mut ctx);
     schemas::follow_renames(ctx.plan.finish(), &schema_renames)
 }
 
@@ -160,6 +162,7 @@ pub(crate) enum Phase {
     RenameSequences,
     CreateSequences,
     DropForeignKeys,
+    DropPolicies,
     DropConstraints,
     DropTablesEarly,
     RenameBeforeMoves,
@@ -173,6 +176,8 @@ pub(crate) enum Phase {
     AddConstraints,
     CreateIndexes,
     AddForeignKeys,
+    RenamePolicies,
+    CreatePolicies,
     DropTables,
     DropSequences,
     DropEnums,

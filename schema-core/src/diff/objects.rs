@@ -12,16 +12,19 @@ use std::collections::BTreeMap;
 pub enum ObjectKind {
     /// `#[derive(Sequence)]`, keyed `schema.name`, asked about within its schema.
     Sequence,
+    /// `#[policy(..)]`, keyed `schema.table.name`, asked about within its table.
+    Policy,
 }
 
 impl ObjectKind {
     /// Every kind, in the order questions about them are asked.
-    pub const ALL: &'static [ObjectKind] = &[ObjectKind::Sequence];
+    pub const ALL: &'static [ObjectKind] = &[ObjectKind::Sequence, ObjectKind::Policy];
 
     /// The kind as `--rename` flags, questions and messages spell it: `sequence`.
     pub fn name(self) -> &'static str {
         match self {
             ObjectKind::Sequence => "sequence",
+            ObjectKind::Policy => "policy",
         }
     }
 
@@ -34,6 +37,7 @@ impl ObjectKind {
     pub fn exists(self, schema: &Schema, key: &str) -> bool {
         match self {
             ObjectKind::Sequence => schema.sequences.contains_key(key),
+            ObjectKind::Policy => entries(self, schema).contains_key(key),
         }
     }
 }
@@ -78,6 +82,22 @@ pub(crate) fn entries(kind: ObjectKind, schema: &Schema) -> BTreeMap<String, Ent
                     hint: s.renamed_from.as_deref().map(|h| hint_key(&s.schema, h)),
                 };
                 (key.clone(), entry)
+            })
+            .collect(),
+        ObjectKind::Policy => schema
+            .tables
+            .iter()
+            .flat_map(|(table_key, t)| {
+                t.policies.iter().map(move |p| {
+                    let entry = Entry {
+                        group: table_key.clone(),
+                        hint: p
+                            .renamed_from
+                            .as_deref()
+                            .map(|h| super::policies::key(table_key, h)),
+                    };
+                    (super::policies::key(table_key, &p.name), entry)
+                })
             })
             .collect(),
     }

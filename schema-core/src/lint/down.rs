@@ -8,7 +8,9 @@
 //! naming what cannot come back.
 
 use super::{finding, lint_with, rebuilds, Costs, Finding, Severity};
-use super::{DROP_COLUMN, DROP_ENUM_VALUE, DROP_SCHEMA, DROP_SEQUENCE, DROP_TABLE};
+use super::{
+    DISABLE_RLS, DROP_COLUMN, DROP_ENUM_VALUE, DROP_POLICY, DROP_SCHEMA, DROP_SEQUENCE, DROP_TABLE,
+};
 use crate::diff::{type_label, Change};
 use crate::model::{ColumnType, Schema};
 
@@ -38,6 +40,7 @@ pub fn lint_down(
             DROP_SEQUENCE => {
                 "; the up migration created it, so the numbers it gave since the up ran are forgotten"
             }
+            DROP_POLICY | DISABLE_RLS => "; the up migration added it, so the down returns to the access the table had before",
             _ => continue,
         };
         f.message.push_str(since);
@@ -73,6 +76,8 @@ pub const DOWN_DROP_CODES: &[&str] = &[
     DROP_SCHEMA,
     DROP_ENUM_VALUE,
     DROP_SEQUENCE,
+    DROP_POLICY,
+    DISABLE_RLS,
 ];
 
 /// The `irreversible` finding of one change of the up, if the down cannot undo it.

@@ -8,6 +8,7 @@ mod column;
 mod db_enum;
 mod foreign_key;
 mod fragment;
+mod policy;
 mod rust_type;
 mod sequence;
 mod table;
@@ -71,6 +72,7 @@ const LANGUAGE_ATTRIBUTES: &[(&str, &str)] = &[
     ("unique", "a #[derive(Table)] struct"),
     ("check", "a #[derive(Table)] struct"),
     ("primary_key", "a #[derive(Table)] struct"),
+    ("policy", "a #[derive(Table)] struct"),
     ("column", "a field of a #[derive(Table)] struct"),
     ("db_enum", "a #[derive(DbEnum)] enum or its variants"),
     ("sequence", "a #[derive(Sequence)] unit struct"),
@@ -78,7 +80,7 @@ const LANGUAGE_ATTRIBUTES: &[(&str, &str)] = &[
 
 /// The attributes and derives of the language that are not built yet: an item that uses one
 /// is refused, never read without it.
-const NOT_YET: &[&str] = &["foreign_key", "view", "policy", "View"];
+const NOT_YET: &[&str] = &["foreign_key", "view", "View"];
 
 /// An error for an attribute of the language where the item being parsed (`item`, such as
 /// "a #[derive(Table)] struct") does not take it, or one not built yet; `None` for an

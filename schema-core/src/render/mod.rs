@@ -7,6 +7,7 @@
 
 mod batch;
 pub mod mysql;
+mod policies;
 mod postgres;
 mod sequences;
 pub mod sqlite;
@@ -129,6 +130,16 @@ pub trait Dialect {
     /// CREATE SEQUENCE "public"."order_numbers" START WITH 1000;
     /// ```
     fn supports_sequences(&self) -> bool {
+        false
+    }
+
+    /// Row-level security and its policies (PostgreSQL).
+    ///
+    /// ```sql
+    /// ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;
+    /// CREATE POLICY "own_rows" ON "public"."notes" AS PERMISSIVE FOR SELECT TO "app_user" USING (owner = current_user);
+    /// ```
+    fn supports_row_level_security(&self) -> bool {
         false
     }
 
