@@ -286,7 +286,7 @@ pub struct Issue { #[column(primary_key)] pub id: i64 }
 pub struct OpenIssue { pub id: i64 }
 
 #[derive(Table)]
-#[policy(name = "own_rows")]
+#[view(name = "own_rows")]
 pub struct Note { #[column(primary_key)] pub id: i64 }
 "#,
     );
@@ -294,7 +294,7 @@ pub struct Note { #[column(primary_key)] pub id: i64 }
     assert_eq!(run.code, 1, "{}", run.text());
     for expected in [
         "src/schema/tables.rs:7:10: #[derive(View)] is not supported yet",
-        "src/schema/tables.rs:12:3: #[policy(...)] is not supported yet",
+        "src/schema/tables.rs:12:3: #[view(...)] is not supported yet",
     ] {
         assert!(run.stderr.contains(expected), "{expected}\n{}", run.text());
     }

@@ -1,6 +1,6 @@
 use schema_macros::Table;
 #[derive(Table)]
-#[policy(name = "own_rows", using = "owner = current_user")]
+#[view(name = "own_rows", sql = "SELECT 1")]
 struct Note {
     #[column(primary_key)]
     id: i64,
