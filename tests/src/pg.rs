@@ -92,8 +92,9 @@ pub fn catalog_diff(got: &str, want: &str) -> String {
 impl server::Catalog for Postgres {
     /// A canonical, sorted text dump of the user objects in a database: schemas, enum types with
     /// their labels in order, tables, columns (type, nullability, default, identity),
-    /// constraints (by definition), indexes (by definition) and sequences with their options
-    /// (not those of identity or serial columns, which belong to their table). Two databases with the same
+    /// constraints (by definition), indexes (by definition), sequences with their options
+    /// (not those of identity or serial columns, which belong to their table), the tables with
+    /// row-level security and their policies (`pg_policies`). Two databases with the same
     /// schema give the same dump.
     const QUERIES: &'static [&'static str] = &[
             "SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema') ORDER BY 1",
@@ -120,6 +121,12 @@ impl server::Catalog for Postgres {
              FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
              AND d.objid = c.oid AND d.deptype IN ('i', 'a')) ORDER BY 1",
+            "SELECT 'rls ' || n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relrowsecurity ORDER BY 1",
+            "SELECT 'policy ' || schemaname || '.' || tablename || ' ' || policyname || ' ' || permissive || ' ' || cmd || \
+             ' to ' || array_to_string(ARRAY(SELECT unnest(roles) ORDER BY 1), ',') || \
+             coalesce(' using (' || qual || ')', '') || coalesce(' with check (' || with_check || ')', '') \
+             FROM pg_policies ORDER BY 1",
     ];
 
     fn line(row: &PgRow) -> String {

@@ -4,6 +4,8 @@
 //! finds no difference, `check --url` no drift, and a policy really filters rows for a role
 //! (`SET ROLE`). SQLite and MySQL refuse both attributes in `generate`, naming the struct.
 
+mod drizzle;
+
 use std::fs;
 use tests::pg::TestDb;
 use tests::project::{Project, Run, NOW};
