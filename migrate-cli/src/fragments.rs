@@ -176,6 +176,15 @@ pub fn check(
             let what = format!("`expr = {:?}` of check `{}`", check.expr, check.name);
             refuse(None, what, Kind::Expression, &check.expr);
         }
+        for policy in &table.policies {
+            let clauses = [("using", &policy.using), ("with_check", &policy.with_check)];
+            for (key, sql) in clauses {
+                if let Some(sql) = sql {
+                    let what = format!("`{key} = {sql:?}` of policy `{}`", policy.name);
+                    refuse(None, what, Kind::Expression, sql);
+                }
+            }
+        }
     }
     for view in &scanned.views {
         if let Err(problem) = problem(Kind::Query, &view.sql, dialect) {

@@ -34,8 +34,9 @@ pub enum RenameFlag {
 
 /// How to spell the flag, shown with every parse error.
 const SYNTAX: &str = "expected table:OLD=NEW, column:TABLE.OLD=NEW, enum:OLD=NEW, \
-     sequence:OLD=NEW or view:OLD=NEW (tables, enums, sequences and views as schema.name where \
-     the schema is not public), for example --rename column:accounts.display_name=full_name";
+     sequence:OLD=NEW, view:OLD=NEW or policy:TABLE.OLD=NEW (tables, enums, sequences and views \
+     as schema.name where the schema is not public, a policy's table too), for example \
+     --rename column:accounts.display_name=full_name";
 
 /// Parses a `--rename` value.
 pub fn parse_flag(spec: &str) -> Result<RenameFlag, String> {
@@ -48,8 +49,23 @@ pub fn parse_flag(spec: &str) -> Result<RenameFlag, String> {
     let ident = |s: &str| !s.is_empty() && !s.contains(['.', '=', ':', ' ']);
     let object = ObjectKind::parse(kind.trim());
     // Tables, enums and the other kinds are keys (`schema.name`); columns are named in a table.
-    let keyed = matches!(kind.trim(), "table" | "enum") || object.is_some();
+    let keyed =
+        matches!(kind.trim(), "table" | "enum") || object.is_some_and(|k| k != ObjectKind::Policy);
     match kind.trim() {
+        "policy" => {
+            let (table, from) = left
+                .rsplit_once('.')
+                .ok_or_else(|| bad("the policy needs its table: TABLE.OLD"))?;
+            let table = key(table).ok_or_else(|| bad("the table name is empty"))?;
+            if !ident(from) || !ident(right) {
+                return Err(bad("a policy name is empty or contains `.`"));
+            }
+            Ok(RenameFlag::Object {
+                kind: ObjectKind::Policy,
+                from: format!("{table}.{from}"),
+                to: format!("{table}.{right}"),
+            })
+        }
         _ if keyed => {
             let from = key(left).ok_or_else(|| bad("the old name is empty"))?;
             // A new name without a schema stays in the old one's schema.
@@ -120,6 +136,15 @@ impl fmt::Display for RenameFlag {
         match self {
             RenameFlag::Table { from, to } => pair(f, "table", from, to),
             RenameFlag::Enum { from, to } => pair(f, "enum", from, to),
+            RenameFlag::Object {
+                kind: ObjectKind::Policy,
+                from,
+                to,
+            } => {
+                let (table, old) = from.rsplit_once('.').unwrap_or(("", from));
+                let new = to.rsplit_once('.').map_or(to.as_str(), |(_, n)| n);
+                write!(f, "--rename policy:{}.{old}={new}", shown(table))
+            }
             RenameFlag::Object { kind, from, to } => pair(f, kind.name(), from, to),
             RenameFlag::Column { table, from, to } => {
                 write!(f, "--rename column:{}.{from}={to}", shown(table))

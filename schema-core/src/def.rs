@@ -33,6 +33,12 @@ pub struct TableDef {
     /// The struct's `#[foreign_key(..)]`s (a field's `references` is on the field).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub foreign_keys: Vec<ForeignKeyDef>,
+    /// `#[table(rls)]`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rls: bool,
+    /// The struct's `#[policy(..)]`s, as declared (roles sorted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<crate::model::Policy>,
 }
 
 /// One column field.

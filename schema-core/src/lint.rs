@@ -103,6 +103,14 @@ pub const ADD_FOREIGN_KEY: &str = "add-foreign-key";
 pub const ADD_CHECK: &str = "add-check";
 pub const RENAME_TABLE: &str = "rename-table";
 pub const RENAME_COLUMN: &str = "rename-column";
+/// `DROP POLICY`: the rows it let through are hidden (a permissive policy) or the rows it held
+/// back are shown (a restrictive one).
+pub const DROP_POLICY: &str = "drop-policy";
+/// `DISABLE ROW LEVEL SECURITY`: every role with a grant on the table sees and writes every row.
+pub const DISABLE_RLS: &str = "disable-rls";
+/// A policy renamed: scripts that alter or drop it by name fail.
+pub const RENAME_POLICY: &str = "rename-policy";
+
 /// `DROP SEQUENCE`: the numbers it has handed out are forgotten, and a default still calling it
 /// fails.
 pub const DROP_SEQUENCE: &str = "drop-sequence";
@@ -160,6 +168,9 @@ pub const CODES: &[&str] = &[
     GENERATED_EXPRESSION_CHANGE,
     DROP_VIEW,
     RENAME_VIEW,
+    DROP_POLICY,
+    DISABLE_RLS,
+    RENAME_POLICY,
 ];
 
 /// The findings for `changes` (the diff from `old` to `new`), in the changes' order; a change
@@ -276,6 +287,11 @@ pub fn suggestion_for(code: &str) -> &'static str {
              reads, then drop the old one",
         DROP_SEQUENCE => "drop the defaults that call it and stop calling it from code in a deploy first; \
              acknowledge with -- lint:allow drop-sequence",
+        DROP_POLICY => "check which roles see which rows without it (a permissive policy lets rows through, \
+             a restrictive one holds them back); acknowledge with -- lint:allow drop-policy",
+        DISABLE_RLS => "keep row-level security on and widen the policies instead; \
+             acknowledge with -- lint:allow disable-rls",
+        RENAME_POLICY => "change the scripts that alter or drop the policy by its old name",
         RENAME_SEQUENCE => "change the defaults and the code that call it by name (nextval('old')) in the same \
              deploy; a default written as nextval('old'::regclass) follows the rename",
         GENERATED_EXPRESSION_CHANGE => "on a large table add a new generated column under another name, switch \
@@ -496,6 +512,33 @@ fn lint_change(
             to.to_string(),
             format!("renaming view {from} to {to} breaks running code that still reads it by the old name"),
             suggestion_for(RENAME_VIEW),
+        )),
+        DropPolicy { table, policy } => {
+            let (severity, effect) = match policy.restrictive {
+                true => (Error, "the rows it held back become visible"),
+                false => (Warning, "the rows only it let through become invisible to its roles"),
+            };
+            out.push(finding(
+                DROP_POLICY,
+                severity,
+                format!("{table}.{}", policy.name),
+                format!("dropping policy {} on {table} changes who sees which rows: {effect}", policy.name),
+                suggestion_for(DROP_POLICY),
+            ))
+        }
+        DisableRls { table } => out.push(finding(
+            DISABLE_RLS,
+            Error,
+            table.to_string(),
+            format!("disabling row-level security on {table} lets every role with a grant on it see and change every row"),
+            suggestion_for(DISABLE_RLS),
+        )),
+        RenamePolicy { table, from, to } => out.push(finding(
+            RENAME_POLICY,
+            Warning,
+            format!("{table}.{to}"),
+            format!("renaming policy {from} on {table} to {to} breaks scripts that name it by the old name"),
+            suggestion_for(RENAME_POLICY),
         )),
         _ => lint_constraint(change, costs, existing, out),
     }

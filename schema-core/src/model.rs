@@ -147,9 +147,86 @@ pub struct Table {
     pub foreign_keys: Vec<ForeignKey>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// `#[table(rls)]`: row-level security enabled (PostgreSQL).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub rls: bool,
+    /// `#[policy(..)]`s, sorted by name (PostgreSQL).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<Policy>,
     /// A rename hint from the source: `schema.name` or `name` of the table it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+}
+
+/// A row-level security policy of a table (`CREATE POLICY`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub name: String,
+    /// `AS RESTRICTIVE`; `false` is `AS PERMISSIVE`, the default.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub restrictive: bool,
+    /// `FOR ...`.
+    #[serde(default, rename = "for")]
+    pub command: PolicyCommand,
+    /// `TO ...`: role names, sorted; empty is `PUBLIC`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    /// `USING (...)`, verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+    /// `WITH CHECK (...)`, verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_check: Option<String>,
+    /// A rename hint from the source: the policy's old name on the same table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+}
+
+/// The command a policy applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyCommand {
+    #[default]
+    All,
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+impl PolicyCommand {
+    /// Every command as `for = "..."` spells it.
+    pub const ALL: &'static [(&'static str, PolicyCommand)] = &[
+        ("all", PolicyCommand::All),
+        ("select", PolicyCommand::Select),
+        ("insert", PolicyCommand::Insert),
+        ("update", PolicyCommand::Update),
+        ("delete", PolicyCommand::Delete),
+    ];
+
+    /// The SQL keyword: `SELECT`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            PolicyCommand::All => "ALL",
+            PolicyCommand::Select => "SELECT",
+            PolicyCommand::Insert => "INSERT",
+            PolicyCommand::Update => "UPDATE",
+            PolicyCommand::Delete => "DELETE",
+        }
+    }
+
+    /// Whether the command takes `USING` (all but `INSERT`).
+    pub fn takes_using(self) -> bool {
+        self != PolicyCommand::Insert
+    }
+
+    /// Whether the command takes `WITH CHECK` (`ALL`, `INSERT`, `UPDATE`).
+    pub fn takes_with_check(self) -> bool {
+        matches!(
+            self,
+            PolicyCommand::All | PolicyCommand::Insert | PolicyCommand::Update
+        )
+    }
 }
 
 /// One column.

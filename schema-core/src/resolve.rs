@@ -209,6 +209,8 @@ impl Ctx<'_> {
             indexes,
             foreign_keys,
             checks,
+            rls: def.rls,
+            policies: sorted_policies(&def.policies),
             renamed_from: def.renamed_from.clone(),
         }
     }
@@ -477,4 +479,11 @@ fn check_relation_names(schema: &Schema, errors: &mut Vec<ResolveError>) {
             }
         }
     }
+}
+
+/// The policies sorted by name, as the model keeps them.
+fn sorted_policies(policies: &[crate::model::Policy]) -> Vec<crate::model::Policy> {
+    let mut policies = policies.to_vec();
+    policies.sort_by(|a, b| a.name.cmp(&b.name));
+    policies
 }

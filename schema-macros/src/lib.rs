@@ -13,7 +13,7 @@ use syn::{parse_macro_input, DeriveInput};
 /// Declares a table: see the crate README for the attribute language.
 #[proc_macro_derive(
     Table,
-    attributes(table, index, unique, check, primary_key, foreign_key, column)
+    attributes(table, index, unique, check, primary_key, foreign_key, column, policy)
 )]
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

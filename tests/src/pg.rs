@@ -94,7 +94,8 @@ impl server::Catalog for Postgres {
     /// their labels in order, tables, columns (type, nullability, default, identity),
     /// constraints (by definition), indexes (by definition), sequences with their options,
     /// views and materialized views (kind, `pg_get_viewdef`, columns with their types)
-    /// (not those of identity or serial columns, which belong to their table). Two databases with the same
+    /// (not those of identity or serial columns, which belong to their table), the tables with
+    /// row-level security and their policies (`pg_policies`). Two databases with the same
     /// schema give the same dump.
     const QUERIES: &'static [&'static str] = &[
             "SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema') ORDER BY 1",
@@ -128,6 +129,12 @@ impl server::Catalog for Postgres {
              format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND a.attnum > 0 \
              AND NOT a.attisdropped AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+            "SELECT 'rls ' || n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relrowsecurity ORDER BY 1",
+            "SELECT 'policy ' || schemaname || '.' || tablename || ' ' || policyname || ' ' || permissive || ' ' || cmd || \
+             ' to ' || array_to_string(ARRAY(SELECT unnest(roles) ORDER BY 1), ',') || \
+             coalesce(' using (' || qual || ')', '') || coalesce(' with check (' || with_check || ')', '') \
+             FROM pg_policies ORDER BY 1",
     ];
 
     fn line(row: &PgRow) -> String {

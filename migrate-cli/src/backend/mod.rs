@@ -524,6 +524,8 @@ pub(crate) fn bare_table(schema: String, name: String) -> Table {
         indexes: Vec::new(),
         foreign_keys: Vec::new(),
         checks: Vec::new(),
+        rls: false,
+        policies: Vec::new(),
         renamed_from: None,
     }
 }

@@ -29,6 +29,8 @@ enum Slot {
     Predicate(usize),
     /// Key `.1` of index `.0`, with the live key to put in its place.
     Key(usize, usize, IndexKey),
+    PolicyUsing(usize),
+    PolicyCheck(usize),
 }
 
 /// One pair to judge: the snapshot's text and the live one (none: the live column has no default).
@@ -279,6 +281,35 @@ fn key_pairs(want: &Table, have: &Table, out: &mut Vec<Pair>) {
             }
         }
     }
+    policy_pairs(want, have, &mut out);
+    out
+}
+
+/// A policy's `USING` and `WITH CHECK` texts against the live policy of the same name, judged
+/// as check expressions are (a probe check constraint; one the server refuses there, such as a
+/// subquery, is compared as text).
+fn policy_pairs(want: &Table, have: &Table, out: &mut Vec<Pair>) {
+    for (i, w) in want.policies.iter().enumerate() {
+        let Some(h) = have.policies.iter().find(|h| h.name == w.name) else {
+            continue;
+        };
+        let texts = [
+            (Slot::PolicyUsing(i), &w.using, &h.using),
+            (Slot::PolicyCheck(i), &w.with_check, &h.with_check),
+        ];
+        for (slot, w, h) in texts {
+            if let (Some(w), Some(h)) = (w, h) {
+                if w != h {
+                    out.push(Pair {
+                        slot,
+                        kind: Kind::Check,
+                        want: w.clone(),
+                        have: Some(h.clone()),
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// Puts the live text into the snapshot's slot (the server printed both the same).
@@ -303,5 +334,7 @@ fn substitute(want: &mut Table, slot: Slot, have: Option<String>) {
             }
             want.indexes[i].set_keys(keys);
         }
+        Slot::PolicyUsing(i) => want.policies[i].using = have,
+        Slot::PolicyCheck(i) => want.policies[i].with_check = have,
     }
 }

@@ -12,6 +12,7 @@ mod column_kinds;
 pub mod drift;
 pub mod expr;
 pub mod judge;
+mod policies;
 mod sequences;
 mod views;
 
@@ -135,6 +136,7 @@ fn compare_with(rules: Rules, expected: &Schema, actual: &Schema) -> Vec<String>
 }
 
 fn compare_table(rules: Rules, key: &str, want: &Table, have: &Table, out: &mut Vec<String>) {
+    policies::compare(rules, key, want, have, out);
     for c in &want.columns {
         match have.column(&c.name) {
             None => out.push(format!("{key}.{}: missing column", c.name)),

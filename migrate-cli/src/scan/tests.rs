@@ -158,7 +158,7 @@ fn sequences_are_read_and_resolved_with_the_tables() {
 fn what_the_language_has_not_built_is_refused_at_its_place() {
     let (scanned, errors) = scan_text(
         "#[derive(Debug, View)]\nstruct OpenIssue { id: i64 }\n\
-         #[derive(Table)]\n#[policy(name = \"p\")]\n#[serde(rename_all = \"camelCase\")]\nstruct A { #[column(primary_key)] id: i64, #[index] a: i64 }\n\
+         #[derive(Table)]\n#[view(name = \"p\")]\n#[serde(rename_all = \"camelCase\")]\nstruct A { #[column(primary_key)] id: i64, #[index] a: i64 }\n\
          #[derive(Table)]\n#[sequence(name = \"s\")]\nstruct C { #[column(primary_key)] id: i64 }\n",
     );
     assert!(scanned.tables.is_empty(), "{:?}", scanned.tables);
@@ -170,7 +170,7 @@ fn what_the_language_has_not_built_is_refused_at_its_place() {
         "{errors:#?}"
     );
     assert!(
-        errors[1].starts_with("src/schema/lib.rs:4:3: #[policy(...)] is not supported yet"),
+        errors[1].starts_with("src/schema/lib.rs:4:3: #[view(...)] goes on a #[derive(View)] struct, not on a #[derive(Table)] struct"),
         "{errors:#?}"
     );
     assert!(

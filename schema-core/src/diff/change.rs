@@ -4,8 +4,8 @@
 //! before the renames use the old names, everything after the renames uses the new ones.
 
 use crate::model::{
-    Check, Column, ColumnType, ForeignKey, Generated, IdentityOptions, Index, PrimaryKey, Sequence,
-    SequenceOptions, Table, Unique, View,
+    Check, Column, ColumnType, ForeignKey, Generated, IdentityOptions, Index, Policy, PrimaryKey,
+    Sequence, SequenceOptions, Table, Unique, View,
 };
 use std::fmt;
 
@@ -142,6 +142,37 @@ pub enum Change {
     ReplaceView {
         from: View,
         to: View,
+    },
+    /// `ALTER TABLE ... ENABLE ROW LEVEL SECURITY`.
+    EnableRls {
+        table: QualifiedName,
+    },
+    /// `ALTER TABLE ... DISABLE ROW LEVEL SECURITY`.
+    DisableRls {
+        table: QualifiedName,
+    },
+    /// A policy of `table` (its rename hint cleared).
+    CreatePolicy {
+        table: QualifiedName,
+        policy: Policy,
+    },
+    /// The policy `policy.name` of `table` dropped; the whole policy is kept for lint and
+    /// for a down that creates it again.
+    DropPolicy {
+        table: QualifiedName,
+        policy: Policy,
+    },
+    /// A policy's roles, `USING` or `WITH CHECK` changed in place (`ALTER POLICY`); `AS` and
+    /// `FOR` are the same on both sides, and neither side drops a clause the other has.
+    AlterPolicy {
+        table: QualifiedName,
+        from: Policy,
+        to: Policy,
+    },
+    RenamePolicy {
+        table: QualifiedName,
+        from: String,
+        to: String,
     },
     /// Columns with the inline primary key, unique and check constraints; the indexes and
     /// foreign keys come as their own changes (their `Vec`s here are empty).
@@ -412,6 +443,14 @@ impl Change {
             CreateTable { table } => {
                 format!("+ table {}", QualifiedName::new(&table.schema, &table.name))
             }
+            EnableRls { table } => format!("~ table {table}: enable row level security"),
+            DisableRls { table } => format!("~ table {table}: disable row level security"),
+            CreatePolicy { table, policy } => format!("+ policy {table}.{}", policy.name),
+            DropPolicy { table, policy } => format!("- policy {table}.{}", policy.name),
+            AlterPolicy { table, to, .. } => format!("~ policy {table}.{}", to.name),
+            RenamePolicy { table, from, to } => {
+                format!("~ policy {table}.{from}: rename to {to}")
+            }
             DropTable { table } => format!("- table {table}"),
             RenameTable { from, to } => format!("~ table {from}: rename to {to}"),
             RenameIdentitySequence {
@@ -565,7 +604,13 @@ impl Change {
             | AddCheck { table, .. }
             | DropCheck { table, .. }
             | RenameConstraint { table, .. }
-            | RenameIndex { table, .. } => Some(table.clone()),
+            | RenameIndex { table, .. }
+            | EnableRls { table }
+            | DisableRls { table }
+            | CreatePolicy { table, .. }
+            | DropPolicy { table, .. }
+            | AlterPolicy { table, .. }
+            | RenamePolicy { table, .. } => Some(table.clone()),
             _ => None,
         }
     }

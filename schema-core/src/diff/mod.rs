@@ -11,6 +11,7 @@ mod enums;
 mod moves;
 mod name;
 mod objects;
+mod policies;
 mod renames;
 mod schemas;
 mod sequences;
@@ -141,6 +142,7 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Change> {
     columns::diff_columns(&mut ctx);
     constraints::diff_constraints(&mut ctx);
     views::diff_views(&mut ctx);
+    policies::diff_policies(&mut ctx);
     schemas::follow_renames(ctx.plan.finish(), &schema_renames)
 }
 
@@ -165,6 +167,7 @@ pub(crate) enum Phase {
     RenameSequences,
     CreateSequences,
     DropForeignKeys,
+    DropPolicies,
     DropConstraints,
     DropTablesEarly,
     RenameBeforeMoves,
@@ -179,6 +182,8 @@ pub(crate) enum Phase {
     CreateIndexes,
     AddForeignKeys,
     CreateViews,
+    RenamePolicies,
+    CreatePolicies,
     DropTables,
     DropSequences,
     DropEnums,

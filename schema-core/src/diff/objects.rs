@@ -17,17 +17,20 @@ pub enum ObjectKind {
     /// `#[derive(View)]` (materialized or not), keyed `schema.name`, asked about within its
     /// schema.
     View,
+    /// `#[policy(..)]`, keyed `schema.table.name`, asked about within its table.
+    Policy,
 }
 
 impl ObjectKind {
     /// Every kind, in the order questions about them are asked.
-    pub const ALL: &'static [ObjectKind] = &[ObjectKind::Sequence, ObjectKind::View];
+    pub const ALL: &'static [ObjectKind] = &[ObjectKind::Sequence, ObjectKind::View, ObjectKind::Policy];
 
     /// The kind as `--rename` flags, questions and messages spell it: `sequence`.
     pub fn name(self) -> &'static str {
         match self {
             ObjectKind::Sequence => "sequence",
             ObjectKind::View => "view",
+            ObjectKind::Policy => "policy",
         }
     }
 
@@ -41,6 +44,7 @@ impl ObjectKind {
         match self {
             ObjectKind::Sequence => schema.sequences.contains_key(key),
             ObjectKind::View => schema.views.contains_key(key),
+            ObjectKind::Policy => entries(self, schema).contains_key(key),
         }
     }
 }
@@ -96,6 +100,22 @@ pub(crate) fn entries(kind: ObjectKind, schema: &Schema) -> BTreeMap<String, Ent
                     hint: v.renamed_from.as_deref().map(|h| hint_key(&v.schema, h)),
                 };
                 (key.clone(), entry)
+            })
+            .collect(),
+        ObjectKind::Policy => schema
+            .tables
+            .iter()
+            .flat_map(|(table_key, t)| {
+                t.policies.iter().map(move |p| {
+                    let entry = Entry {
+                        group: table_key.clone(),
+                        hint: p
+                            .renamed_from
+                            .as_deref()
+                            .map(|h| super::policies::key(table_key, h)),
+                    };
+                    (super::policies::key(table_key, &p.name), entry)
+                })
             })
             .collect(),
     }

@@ -245,7 +245,13 @@ fn visit_schemas(change: &mut Change, mut f: impl FnMut(&mut String)) {
         | AddCheck { table, .. }
         | DropCheck { table, .. }
         | RenameConstraint { table, .. }
-        | RenameIndex { table, .. } => name(table, &mut f),
+        | RenameIndex { table, .. }
+        | EnableRls { table }
+        | DisableRls { table }
+        | CreatePolicy { table, .. }
+        | DropPolicy { table, .. }
+        | AlterPolicy { table, .. }
+        | RenamePolicy { table, .. } => name(table, &mut f),
     }
 }
 

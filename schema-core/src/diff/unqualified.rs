@@ -76,7 +76,13 @@ impl Change {
             | AddCheck { table, .. }
             | DropCheck { table, .. }
             | RenameConstraint { table, .. }
-            | RenameIndex { table, .. } => unqualify(table),
+            | RenameIndex { table, .. }
+            | EnableRls { table }
+            | DisableRls { table }
+            | CreatePolicy { table, .. }
+            | DropPolicy { table, .. }
+            | AlterPolicy { table, .. }
+            | RenamePolicy { table, .. } => unqualify(table),
             CreateSchema { .. } | DropSchema { .. } | RenameSchema { .. } => {}
         }
         change

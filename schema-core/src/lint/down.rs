@@ -8,7 +8,10 @@
 //! naming what cannot come back.
 
 use super::{finding, lint_with, rebuilds, Costs, Finding, Severity};
-use super::{DROP_COLUMN, DROP_ENUM_VALUE, DROP_SCHEMA, DROP_SEQUENCE, DROP_TABLE, DROP_VIEW};
+use super::{
+    DISABLE_RLS, DROP_COLUMN, DROP_ENUM_VALUE, DROP_POLICY, DROP_SCHEMA, DROP_SEQUENCE, DROP_TABLE,
+    DROP_VIEW,
+};
 use crate::diff::{type_label, Change};
 use crate::model::{ColumnType, Schema};
 
@@ -39,6 +42,7 @@ pub fn lint_down(
                 "; the up migration created it, so the numbers it gave since the up ran are forgotten"
             }
             DROP_VIEW => "; the up migration created it, so code written since that reads it fails",
+            DROP_POLICY | DISABLE_RLS => "; the up migration added it, so the down returns to the access the table had before",
             _ => continue,
         };
         f.message.push_str(since);
@@ -75,6 +79,8 @@ pub const DOWN_DROP_CODES: &[&str] = &[
     DROP_ENUM_VALUE,
     DROP_SEQUENCE,
     DROP_VIEW,
+    DROP_POLICY,
+    DISABLE_RLS,
 ];
 
 /// The `irreversible` finding of one change of the up, if the down cannot undo it.

@@ -10,6 +10,7 @@ pub fn rename_code(kind: ObjectKind) -> &'static str {
     match kind {
         ObjectKind::Sequence => RENAME_SEQUENCE,
         ObjectKind::View => super::RENAME_VIEW,
+        ObjectKind::Policy => super::RENAME_POLICY,
     }
 }
 

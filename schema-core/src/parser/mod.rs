@@ -10,6 +10,7 @@ mod db_enum;
 mod foreign_key;
 mod fragment;
 mod index_keys;
+mod policy;
 mod rust_type;
 mod sequence;
 mod table;
@@ -81,6 +82,7 @@ const LANGUAGE_ATTRIBUTES: &[(&str, &str)] = &[
     ("check", "a #[derive(Table)] struct"),
     ("primary_key", "a #[derive(Table)] struct"),
     ("foreign_key", "a #[derive(Table)] struct"),
+    ("policy", "a #[derive(Table)] struct"),
     ("column", "a field of a #[derive(Table)] struct"),
     ("db_enum", "a #[derive(DbEnum)] enum or its variants"),
     ("sequence", "a #[derive(Sequence)] unit struct"),
@@ -89,7 +91,7 @@ const LANGUAGE_ATTRIBUTES: &[(&str, &str)] = &[
 
 /// The attributes and derives of the language that are not built yet: an item that uses one
 /// is refused, never read without it.
-const NOT_YET: &[&str] = &["policy"];
+const NOT_YET: &[&str] = &[];
 
 /// An error for an attribute of the language where the item being parsed (`item`, such as
 /// "a #[derive(Table)] struct") does not take it, or one not built yet; `None` for an

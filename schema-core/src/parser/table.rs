@@ -1,10 +1,11 @@
 //! `#[derive(Table)]`: the struct-level attributes (`table`, `index`, `unique`, `check`,
-//! `primary_key`) and the checks that span several fields.
+//! `primary_key`, `policy`) and the checks that span several fields.
 
 use super::column::{parse_field, Field, ParsedField};
 use super::foreign_key::{self, ParsedForeignKey};
 use super::fragment::{self, Kind};
 use super::index_keys;
+use super::policy::{self, ParsedPolicy};
 use super::table_checks::{check_column_names, check_field_lists, check_key_columns, primary_key};
 use super::{
     check_duplicate, flag, key_of, non_empty_value, skip_value, snake_case, unknown_key, Errors,
@@ -125,7 +126,10 @@ pub fn parse_table_partial(input: &DeriveInput) -> syn::Result<(ParsedTable, Opt
         checks: attrs.checks.clone(),
         primary_key_name: attrs.primary_key_name.clone(),
         foreign_keys: attrs.foreign_keys.iter().map(|f| f.def.clone()).collect(),
+        rls: attrs.rls,
+        policies: attrs.policies.iter().map(|p| p.policy.clone()).collect(),
     };
+    policy::check_names(&attrs.policies, &attrs.owner, &mut errors);
     def.primary_key = primary_key(input, &attrs, &fields, &mut errors);
     check_field_lists(&attrs, &fields, &skipped, &mut errors);
     check_key_columns(&attrs, &fields, &mut errors);
@@ -168,9 +172,13 @@ pub(super) struct StructAttrs {
     primary_key_name: Option<String>,
     /// `#[foreign_key(..)]`s with the identifiers as written.
     pub(super) foreign_keys: Vec<ParsedForeignKey>,
+    /// `rls` in `#[table(..)]`.
+    rls: bool,
+    /// `#[policy(..)]`s in declaration order.
+    policies: Vec<ParsedPolicy>,
 }
 
-const TABLE_KEYS: &[&str] = &["name", "schema", "renamed_from"];
+const TABLE_KEYS: &[&str] = &["name", "schema", "renamed_from", "rls"];
 const INDEX_KEYS: &[&str] = &[
     "columns",
     "keys",
@@ -197,6 +205,10 @@ impl StructAttrs {
             "unique" => self.parse_unique(attr, errors),
             "check" => self.parse_check(attr, errors),
             "primary_key" => self.parse_primary_key(attr, errors),
+            "policy" => {
+                let parsed = policy::parse(attr, &self.owner, errors);
+                parsed.map(|p| self.policies.extend(p))
+            }
             "foreign_key" => {
                 let parsed = foreign_key::parse(attr, errors);
                 self.foreign_keys.extend(parsed);
@@ -223,6 +235,10 @@ impl StructAttrs {
                 return skip_value(&meta).map(drop);
             }
             let slot = match key.as_str() {
+                "rls" => {
+                    self.rls = flag(&meta, errors, "table");
+                    return Ok(());
+                }
                 "name" => &mut self.name,
                 "schema" => &mut self.schema,
                 "renamed_from" => &mut self.renamed_from,

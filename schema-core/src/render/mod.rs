@@ -8,6 +8,7 @@
 mod batch;
 pub mod column_kinds;
 pub mod mysql;
+mod policies;
 mod postgres;
 mod sequences;
 pub mod sqlite;
@@ -149,6 +150,16 @@ pub trait Dialect {
     /// CREATE MATERIALIZED VIEW "public"."totals" ("n") AS SELECT count(*) FROM orders;
     /// ```
     fn supports_materialized_views(&self) -> bool {
+        false
+    }
+
+    /// Row-level security and its policies (PostgreSQL).
+    ///
+    /// ```sql
+    /// ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;
+    /// CREATE POLICY "own_rows" ON "public"."notes" AS PERMISSIVE FOR SELECT TO "app_user" USING (owner = current_user);
+    /// ```
+    fn supports_row_level_security(&self) -> bool {
         false
     }
 

@@ -166,6 +166,10 @@ impl Dialect for Postgres {
         }
     }
 
+    fn supports_row_level_security(&self) -> bool {
+        true
+    }
+
     /// `ALTER SEQUENCE .. SET SCHEMA ..` for a move, `RENAME TO` for a new name.
     fn rename_sequence(
         &self,

@@ -304,6 +304,9 @@ pub fn add_identity<D: Dialect + ?Sized>(
 /// Every statement of one change; the dialect's own methods where it has them.
 pub fn statements<D: Dialect + ?Sized>(d: &D, change: &Change) -> Result<Vec<String>, RenderError> {
     use Change::*;
+    if let Some(statements) = super::policies::statements(d, change) {
+        return statements;
+    }
     match change {
         CreateSchema { name } | DropSchema { name } | RenameSchema { from: name, .. }
             if !d.supports_schemas() =>

@@ -587,6 +587,8 @@ impl Table {
             checks,
             primary_key_name: self.pk_name.clone(),
             foreign_keys: Vec::new(),
+            rls: false,
+            policies: Vec::new(),
         }
     }
 }

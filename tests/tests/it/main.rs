@@ -37,6 +37,7 @@ mod pg_changes;
 mod pg_enum_rebuild;
 mod pg_property;
 mod plan;
+mod policies13;
 mod repair;
 mod revert;
 mod sequences13;

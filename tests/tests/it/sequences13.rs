@@ -274,25 +274,25 @@ fn sqlite_and_mysql_refuse_a_sequence_naming_the_struct_and_attribute() {
 /// What the derive cannot compile, `generate` does not read past: a struct-level attribute of
 /// the language the parser does not take is an error at its place.
 #[test]
-fn generate_refuses_what_the_language_has_not_built() {
+fn generate_refuses_an_attribute_of_the_language_on_the_wrong_item() {
     let p = Project::new(
         r#"
 #[derive(Table)]
 #[table(name = "issues")]
 pub struct Issue { #[column(primary_key)] pub id: i64 }
 
-// Views are read since they were built (tests/tests/it/views13.rs); these three lines keep
+// Every kind of the language is built (views: tests/tests/it/views13.rs, policies:
+// policies13.rs); what is left to refuse is an attribute on the wrong item. These lines keep
 // the line numbers below.
-//
 
 #[derive(Table)]
-#[policy(name = "own_rows")]
+#[view(name = "own_rows")]
 pub struct Note { #[column(primary_key)] pub id: i64 }
 "#,
     );
     let run = p.run(&["generate", "--name", "init"], NOW);
     assert_eq!(run.code, 1, "{}", run.text());
-    for expected in ["src/schema/tables.rs:12:3: #[policy(...)] is not supported yet"] {
+    for expected in ["src/schema/tables.rs:12:3: #[view(...)] goes on a #[derive(View)] struct, not on a #[derive(Table)] struct"] {
         assert!(run.stderr.contains(expected), "{expected}\n{}", run.text());
     }
     assert!(!p.migrations().exists(), "nothing written");

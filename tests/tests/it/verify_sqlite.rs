@@ -111,6 +111,8 @@ fn table(name: &str, columns: Vec<Column>, pk: &[&str]) -> Table {
         indexes: Vec::new(),
         foreign_keys: Vec::new(),
         checks: Vec::new(),
+        rls: false,
+        policies: Vec::new(),
         renamed_from: None,
     }
 }

@@ -1,5 +1,5 @@
 //! Reads a PostgreSQL database's catalog (`pg_class`, `pg_attribute`, `pg_constraint`,
-//! `pg_index`, `pg_enum`, `pg_sequence` in [`sequences`], views in [`views`]) into the [`Schema`] model that `generate` writes into snapshots.
+//! `pg_index`, `pg_enum`, `pg_sequence` in [`sequences`], views in [`views`], `pg_policy` in [`policies`]) into the [`Schema`] model that `generate` writes into snapshots.
 //!
 //! Types come from `format_type`, defaults, checks and index predicates from `pg_get_expr`,
 //! verbatim: comparing them with what `generate` wrote goes through
@@ -15,6 +15,7 @@ use schema_core::model::{
 };
 use sqlx::{PgConnection, Row};
 
+mod policies;
 mod sequences;
 mod views;
 
@@ -39,6 +40,7 @@ pub async fn introspect(conn: &mut PgConnection) -> Result<Schema, sqlx::Error> 
     indexes(conn, &mut schema).await?;
     sequences::sequences(conn, &mut schema).await?;
     views::views(conn, &mut schema).await?;
+    policies::policies(conn, &mut schema).await?;
     Ok(schema)
 }
 

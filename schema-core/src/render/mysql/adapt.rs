@@ -108,6 +108,11 @@ fn adapt_table(
         &table,
         def.def,
     ));
+    errors.extend(super::super::policies::refuse(
+        &super::Mysql,
+        &table,
+        def.def,
+    ));
     adapt_columns(&mut table, def, enums, errors);
     if let Some(pk) = &mut table.primary_key {
         pk.name = PRIMARY_KEY_NAME.to_string();

@@ -67,6 +67,7 @@ fn adapt_table(
         &table,
         def,
     ));
+    errors.extend(super::super::policies::refuse(&super::Sqlite, &table, def));
     let name = table.name.clone();
     let def: Def<'_> = (def, &name);
     if table.schema != DEFAULT_SCHEMA {

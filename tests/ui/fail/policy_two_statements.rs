@@ -1,8 +1,10 @@
 use schema_macros::Table;
 #[derive(Table)]
-#[policy(name = "own_rows", using = "owner = current_user")]
+#[table(name = "notes", rls)]
+#[policy(name = "own_rows", using = "true; DROP TABLE notes")]
 struct Note {
     #[column(primary_key)]
     id: i64,
+    owner: String,
 }
 fn main() {}
