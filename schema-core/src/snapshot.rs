@@ -439,6 +439,8 @@ mod tests {
                 indexes: vec![],
                 foreign_keys: vec![],
                 checks: vec![],
+                rls: false,
+                policies: Vec::new(),
                 renamed_from: Some("users".to_string()),
             },
         );

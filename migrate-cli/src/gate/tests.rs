@@ -112,6 +112,8 @@ fn schema(columns: &[&str]) -> Schema {
         foreign_keys: vec![],
         checks: vec![],
         renamed_from: None,
+        rls: false,
+        policies: Vec::new(),
     };
     let mut s = Schema::default();
     s.tables.insert("public.t".to_string(), table);

@@ -252,6 +252,7 @@ fn pairs(want: &Table, have: &Table) -> Vec<Pair> {
         }
     }
     key_pairs(want, have, &mut out);
+    policy_pairs(want, have, &mut out);
     out
 }
 
@@ -281,8 +282,6 @@ fn key_pairs(want: &Table, have: &Table, out: &mut Vec<Pair>) {
             }
         }
     }
-    policy_pairs(want, have, &mut out);
-    out
 }
 
 /// A policy's `USING` and `WITH CHECK` texts against the live policy of the same name, judged

@@ -411,6 +411,8 @@ mod tests {
             foreign_keys: Vec::new(),
             checks: Vec::new(),
             renamed_from: None,
+            rls: false,
+            policies: Vec::new(),
         }
     }
 

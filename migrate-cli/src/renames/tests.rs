@@ -27,6 +27,8 @@ fn table(key: &str, columns: &[&str]) -> Table {
         foreign_keys: vec![],
         checks: vec![],
         renamed_from: None,
+        rls: false,
+        policies: Vec::new(),
     }
 }
 

@@ -23,7 +23,8 @@ pub enum ObjectKind {
 
 impl ObjectKind {
     /// Every kind, in the order questions about them are asked.
-    pub const ALL: &'static [ObjectKind] = &[ObjectKind::Sequence, ObjectKind::View, ObjectKind::Policy];
+    pub const ALL: &'static [ObjectKind] =
+        &[ObjectKind::Sequence, ObjectKind::View, ObjectKind::Policy];
 
     /// The kind as `--rename` flags, questions and messages spell it: `sequence`.
     pub fn name(self) -> &'static str {

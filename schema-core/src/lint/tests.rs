@@ -30,6 +30,8 @@ fn table(name: &str) -> Table {
         indexes: Vec::new(),
         foreign_keys: Vec::new(),
         checks: Vec::new(),
+        rls: false,
+        policies: Vec::new(),
         renamed_from: None,
     }
 }

@@ -23,6 +23,8 @@ fn table(name: &str, title: &str) -> Table {
         indexes: Vec::new(),
         foreign_keys: Vec::new(),
         checks: Vec::new(),
+        rls: false,
+        policies: Vec::new(),
         renamed_from: None,
     }
 }

@@ -85,6 +85,8 @@ pub fn table(name: &str) -> TableBuilder {
         indexes: vec![],
         foreign_keys: vec![],
         checks: vec![],
+        rls: false,
+        policies: Vec::new(),
         renamed_from: None,
     })
 }

@@ -44,6 +44,8 @@ fn def(table: &Table) -> TableDef {
         checks: Vec::new(),
         primary_key_name: None,
         foreign_keys: Vec::new(),
+        rls: false,
+        policies: Vec::new(),
     }
 }
 

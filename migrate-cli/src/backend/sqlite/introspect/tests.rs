@@ -75,6 +75,8 @@ fn table(name: &str, columns: Vec<Column>, pk: &[&str]) -> Table {
         foreign_keys: Vec::new(),
         checks: Vec::new(),
         renamed_from: None,
+        rls: false,
+        policies: Vec::new(),
     }
 }
 

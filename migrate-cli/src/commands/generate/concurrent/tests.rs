@@ -60,6 +60,8 @@ fn table(name: &str, columns: &[&str], indexes: Vec<Index>) -> Table {
         foreign_keys: Vec::new(),
         checks: Vec::new(),
         renamed_from: None,
+        rls: false,
+        policies: Vec::new(),
     }
 }
 
