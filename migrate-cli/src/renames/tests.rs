@@ -253,9 +253,9 @@ fn sequences_are_flagged_checked_and_asked_like_tables() {
         "--rename sequence:billing.a=public.a"
     );
     assert_eq!(flag("view:a=b").to_string(), "--rename view:a=b");
-    assert!(parse_flag("policy:a=b")
+    assert!(parse_flag("trigger:a=b")
         .unwrap_err()
-        .contains("unknown kind `policy`"));
+        .contains("unknown kind `trigger`"));
 
     let with = |names: &[&str]| {
         let mut s = Schema::default();
