@@ -168,6 +168,24 @@ mod tests {
                 from: QualifiedName::new("public", "a_seq"),
                 to: QualifiedName::new("public", "b_seq"),
             },
+            Change::DropPolicy {
+                table: t(),
+                policy: crate::model::Policy {
+                    name: "own_rows".into(),
+                    restrictive: false,
+                    command: Default::default(),
+                    roles: Vec::new(),
+                    using: Some("true".into()),
+                    with_check: None,
+                    renamed_from: None,
+                },
+            },
+            Change::DisableRls { table: t() },
+            Change::RenamePolicy {
+                table: t(),
+                from: "a_rows".into(),
+                to: "b_rows".into(),
+            },
             Change::DropView {
                 name: QualifiedName::new("public", "open_issues"),
                 materialized: false,
