@@ -89,6 +89,27 @@ pub fn catalog_diff(got: &str, want: &str) -> String {
     lines.join("\n")
 }
 
+/// The drizzle-kit comparisons: applies `ours` and `theirs` to two fresh databases named
+/// after `name` and asserts their catalogs are equal, naming the lines that differ and our SQL.
+/// Without a server it returns, as [`TestDb::create`] says.
+pub async fn assert_same_catalog(name: &str, ours: &str, theirs: &str) {
+    let (Some(a), Some(b)) = (TestDb::create(name).await, TestDb::create(name).await) else {
+        return;
+    };
+    a.apply(ours)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: our SQL failed: {e}\n{ours}"));
+    b.apply(theirs)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: drizzle-kit's SQL failed: {e}"));
+    let (got, want) = (a.catalog().await, b.catalog().await);
+    assert!(
+        got == want,
+        "{name}: catalogs differ\n{}\nour SQL:\n{ours}",
+        catalog_diff(&got, &want)
+    );
+}
+
 impl server::Catalog for Postgres {
     /// A canonical, sorted text dump of the user objects in a database: schemas, enum types with
     /// their labels in order, tables, columns (type, nullability, default, identity),

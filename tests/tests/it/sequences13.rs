@@ -7,7 +7,7 @@
 
 use migrate_cli::prompt::ScriptedPrompt;
 use std::fs;
-use tests::pg::{catalog_diff, TestDb};
+use tests::pg::TestDb;
 use tests::project::{Project, Run, NOW};
 use tests::source::{create, migration, schema};
 
@@ -309,27 +309,9 @@ struct Drizzle {
 }
 
 async fn drizzle(c: &Drizzle) {
-    let (Some(ours), Some(theirs)) = (TestDb::create(c.name).await, TestDb::create(c.name).await)
-    else {
-        return;
-    };
     let (a, b) = (schema(c.before), schema(c.after));
     let sql = format!("{}{}", create(&a), migration(&a, &b));
-    ours.apply(&sql)
-        .await
-        .unwrap_or_else(|e| panic!("{}: our SQL failed: {e}\n{sql}", c.name));
-    let theirs_sql = format!("{}{}", c.setup, c.expected);
-    theirs
-        .apply(&theirs_sql)
-        .await
-        .unwrap_or_else(|e| panic!("{}: drizzle-kit's SQL failed: {e}", c.name));
-    let (got, want) = (ours.catalog().await, theirs.catalog().await);
-    assert!(
-        got == want,
-        "{}: catalogs differ\n{}\nour SQL:\n{sql}",
-        c.name,
-        catalog_diff(&got, &want)
-    );
+    tests::pg::assert_same_catalog(c.name, &sql, &format!("{}{}", c.setup, c.expected)).await;
 }
 
 const SEQ_100: &str = r#"#[derive(Sequence)] #[sequence(name = "name", start = 100)] struct Seq;"#;

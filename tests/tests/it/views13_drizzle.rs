@@ -4,7 +4,6 @@
 //! `tests::pg`'s dump). Cases with `.with(..)` options, `tablespace`, `using`, `WITH NO DATA`
 //! or `.existing()` are left out: the attribute language has none of them.
 
-use tests::pg::catalog_diff;
 use tests::source::{create, migration, schema};
 
 /// One drizzle-kit case: our `before` and `after` sources, migrated by our SQL, against
@@ -22,32 +21,13 @@ const USERS: &str = r#"#[derive(Table)] #[table(name = "users")] struct User { #
 const DRIZZLE_USERS: &str = "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY NOT NULL);";
 
 async fn drizzle(c: &Drizzle) {
-    let (Some(ours), Some(theirs)) = (
-        tests::pg::TestDb::create(c.name).await,
-        tests::pg::TestDb::create(c.name).await,
-    ) else {
-        return;
-    };
     let (a, b) = (
         schema(&format!("{USERS}\n{}", c.before)),
         schema(&format!("{USERS}\n{}", c.after)),
     );
     let sql = format!("{}{}", create(&a), migration(&a, &b));
-    ours.apply(&sql)
-        .await
-        .unwrap_or_else(|e| panic!("{}: our SQL failed: {e}\n{sql}", c.name));
-    let theirs_sql = format!("{DRIZZLE_USERS}{}{}", c.setup, c.expected);
-    theirs
-        .apply(&theirs_sql)
-        .await
-        .unwrap_or_else(|e| panic!("{}: drizzle-kit's SQL failed: {e}", c.name));
-    let (got, want) = (ours.catalog().await, theirs.catalog().await);
-    assert!(
-        got == want,
-        "{}: catalogs differ\n{}\nour SQL:\n{sql}",
-        c.name,
-        catalog_diff(&got, &want)
-    );
+    let theirs = format!("{DRIZZLE_USERS}{}{}", c.setup, c.expected);
+    tests::pg::assert_same_catalog(c.name, &sql, &theirs).await;
 }
 
 const VIEW: &str = r#"#[derive(View)] #[view(name = "some_view", sql = "SELECT * FROM \"users\"")] struct V { id: i32 }"#;

@@ -4,7 +4,6 @@
 //! `relrowsecurity` and `pg_policies`) must be equal. drizzle-kit turns row-level security on
 //! with a table's first policy; our translation says `rls` where it does.
 
-use tests::pg::{catalog_diff, TestDb};
 use tests::source::{create, migration, schema};
 
 /// One case: our sources, drizzle-kit's SQL for its `from` state and its expected statements.
@@ -126,27 +125,9 @@ const CASES: &[Case] = &[
 ];
 
 async fn replay(c: &Case) {
-    let (Some(ours), Some(theirs)) = (TestDb::create(c.name).await, TestDb::create(c.name).await)
-    else {
-        return;
-    };
     let (a, b) = (schema(c.before), schema(c.after));
     let sql = format!("{}{}", create(&a), migration(&a, &b));
-    ours.apply(&sql)
-        .await
-        .unwrap_or_else(|e| panic!("{}: our SQL failed: {e}\n{sql}", c.name));
-    let theirs_sql = format!("{} {}", c.setup, c.expected);
-    theirs
-        .apply(&theirs_sql)
-        .await
-        .unwrap_or_else(|e| panic!("{}: drizzle-kit's SQL failed: {e}", c.name));
-    let (got, want) = (ours.catalog().await, theirs.catalog().await);
-    assert!(
-        got == want,
-        "{}: catalogs differ\n{}\n---\n{sql}",
-        c.name,
-        catalog_diff(&got, &want)
-    );
+    tests::pg::assert_same_catalog(c.name, &sql, &format!("{} {}", c.setup, c.expected)).await;
 }
 
 #[test]
