@@ -86,28 +86,23 @@ pub struct SequenceOptions {
     pub cycle: bool,
 }
 
-/// A sequence's options with every default filled in, as PostgreSQL stores them in
-/// `pg_sequence` for a `bigint` sequence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EffectiveSequence {
-    pub start: i64,
-    pub increment: i64,
-    pub min: i64,
-    pub max: i64,
-    pub cache: i64,
-    pub cycle: bool,
-}
-
 impl SequenceOptions {
-    /// The options as PostgreSQL stores them: an ascending sequence runs from 1 to
-    /// `i64::MAX`, a descending one from `i64::MIN` to -1, and starts at its minimum
-    /// (ascending) or maximum (descending).
-    pub fn effective(&self) -> EffectiveSequence {
+    /// The options as PostgreSQL stores them for a `bigint` sequence ([`Self::settings_within`]
+    /// its range).
+    pub fn effective(&self) -> SequenceSettings {
+        self.settings_within(i64::MIN, i64::MAX)
+    }
+
+    /// The options as PostgreSQL stores them for a sequence whose type ranges from `type_min`
+    /// to `type_max` (`CREATE SEQUENCE`'s defaults): an ascending sequence runs from 1 to the
+    /// type's maximum, a descending one from the type's minimum to -1, and starts at its
+    /// minimum (ascending) or maximum (descending).
+    pub fn settings_within(&self, type_min: i64, type_max: i64) -> SequenceSettings {
         let increment = self.increment.unwrap_or(1);
         let ascending = increment > 0;
-        let min = self.min.unwrap_or(if ascending { 1 } else { i64::MIN });
-        let max = self.max.unwrap_or(if ascending { i64::MAX } else { -1 });
-        EffectiveSequence {
+        let min = self.min.unwrap_or(if ascending { 1 } else { type_min });
+        let max = self.max.unwrap_or(if ascending { type_max } else { -1 });
+        SequenceSettings {
             start: self.start.unwrap_or(if ascending { min } else { max }),
             increment,
             min,
@@ -296,7 +291,9 @@ pub struct IdentityOptions {
     pub cycle: bool,
 }
 
-/// An identity's sequence settings with every default filled in, as PostgreSQL stores them.
+/// A sequence's settings with every default filled in, as PostgreSQL stores them in
+/// `pg_sequence`: a free-standing sequence's ([`SequenceOptions::effective`]) or an identity's
+/// ([`IdentityOptions::settings`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SequenceSettings {
     pub start: i64,
@@ -330,18 +327,15 @@ impl IdentityOptions {
             ColumnType::Builtin(name) if name == "integer" => (i32::MIN as i64, i32::MAX as i64),
             _ => (i64::MIN, i64::MAX),
         };
-        let increment = self.increment.unwrap_or(1);
-        let ascending = increment > 0;
-        let min = self.min.unwrap_or(if ascending { 1 } else { type_min });
-        let max = self.max.unwrap_or(if ascending { type_max } else { -1 });
-        SequenceSettings {
-            start: self.start.unwrap_or(if ascending { min } else { max }),
-            increment,
-            min,
-            max,
-            cache: self.cache.unwrap_or(1),
+        let options = SequenceOptions {
+            start: self.start,
+            increment: self.increment,
+            min: self.min,
+            max: self.max,
+            cache: self.cache,
             cycle: self.cycle,
-        }
+        };
+        options.settings_within(type_min, type_max)
     }
 
     /// The options that give `settings` on a column of type `ty`: each one left out where it

@@ -1,7 +1,7 @@
 //! Sequences compared by their effective options: an option the snapshot leaves out is
 //! PostgreSQL's default for the sequence's direction, which the catalog holds explicitly.
 
-use schema_core::model::{EffectiveSequence, Schema};
+use schema_core::model::{Schema, SequenceSettings};
 
 /// Every difference between the sequences of `expected` and `actual`, one line each.
 pub(super) fn compare(expected: &Schema, actual: &Schema, out: &mut Vec<String>) {
@@ -26,7 +26,7 @@ pub(super) fn compare(expected: &Schema, actual: &Schema, out: &mut Vec<String>)
 }
 
 /// `start 1000, snapshot says 1` for each option that differs.
-fn differences(want: &EffectiveSequence, have: &EffectiveSequence) -> Vec<String> {
+fn differences(want: &SequenceSettings, have: &SequenceSettings) -> Vec<String> {
     let mut out = Vec::new();
     let numbers = [
         ("start", want.start, have.start),
