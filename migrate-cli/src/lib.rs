@@ -10,6 +10,7 @@ pub mod folder;
 pub mod fragments;
 pub mod gate;
 pub mod history;
+pub mod import;
 pub mod introspect;
 mod item_split;
 pub mod lock_policy;

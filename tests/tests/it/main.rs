@@ -23,6 +23,7 @@ mod folder_lock;
 mod folder_refusals;
 mod fragments;
 mod gate;
+mod import_drizzle;
 mod index_keys13;
 mod lint;
 mod lint_corpus;

@@ -337,7 +337,6 @@ fn index_key_problems(
 /// for both, and reports either); `SET DEFAULT` is an error (InnoDB rejects it); a key whose
 /// columns lead no index or primary key gets an index of its own, named like it.
 fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<ResolveError>) {
-    let mut added = Vec::new();
     let columns: Vec<(String, bool, String)> = table
         .columns
         .iter()
@@ -386,13 +385,22 @@ fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<Resolve
                 )));
             }
         }
+    }
+    index_foreign_keys(table);
+}
+
+/// Adds the index InnoDB makes for each foreign key that no key leads with, named after the
+/// foreign key, as MySQL and MariaDB name it.
+pub fn index_foreign_keys(table: &mut Table) {
+    let mut added: Vec<Index> = Vec::new();
+    for fk in &table.foreign_keys {
         let leads = |columns: &[String]| columns.starts_with(&fk.columns);
         let covered = table
             .primary_key
             .as_ref()
             .is_some_and(|pk| leads(&pk.columns))
             || table.indexes.iter().any(|i| leads(&i.columns))
-            || added.iter().any(|i: &Index| leads(&i.columns));
+            || added.iter().any(|i| leads(&i.columns));
         if !covered {
             added.push(Index {
                 keys: Vec::new(),

@@ -91,7 +91,7 @@ mod limits;
 mod script;
 mod types;
 
-pub use adapt::{adapt, PRIMARY_KEY_NAME};
+pub use adapt::{adapt, index_foreign_keys, PRIMARY_KEY_NAME};
 pub use defaults::canonical_default;
 pub use types::{is_text_class, normalize_type};
 

@@ -1,0 +1,62 @@
+//! drizzle-kit writes a table's own columns qualified in its checks and index predicates
+//! (`length("projects"."name") > 0`); the database stores them unqualified. Each expression is
+//! parsed (sqlparser, in the dialect's syntax), its references to the table's own columns lose
+//! the table's name, and it is printed back.
+
+use crate::config::Dialect;
+use sqlparser::ast::{visit_expressions_mut, Expr};
+use sqlparser::dialect::{Dialect as SqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
+use sqlparser::parser::Parser;
+use std::ops::ControlFlow;
+
+/// `expr` with `"table"."column"` written `"column"`; unchanged when it does not parse or
+/// names no column of `table` that way.
+pub fn unqualified(expr: &str, table: &str, dialect: Dialect) -> String {
+    let parser_dialect: Box<dyn SqlDialect> = match dialect {
+        Dialect::Postgres => Box::new(PostgreSqlDialect {}),
+        Dialect::Sqlite => Box::new(SQLiteDialect {}),
+        Dialect::Mysql => Box::new(MySqlDialect {}),
+    };
+    let parsed = Parser::new(parser_dialect.as_ref())
+        .try_with_sql(expr)
+        .and_then(|mut p| p.parse_expr());
+    let Ok(mut parsed) = parsed else {
+        return expr.to_string();
+    };
+    let mut changed = false;
+    let _ = visit_expressions_mut(&mut parsed, |e| {
+        if let Expr::CompoundIdentifier(parts) = e {
+            if parts.len() == 2 && parts[0].value == table {
+                *e = Expr::Identifier(parts[1].clone());
+                changed = true;
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    match changed {
+        true => parsed.to_string(),
+        false => expr.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tables_own_name_goes_and_everything_else_stays() {
+        let pg = |e| unqualified(e, "projects", Dialect::Postgres);
+        assert_eq!(
+            pg(r#"length("projects"."name") > 0"#),
+            r#"length("name") > 0"#
+        );
+        assert_eq!(pg(r#""other"."name" > 0"#), r#""other"."name" > 0"#);
+        assert_eq!(pg("not sql ((("), "not sql (((");
+        let my = unqualified(
+            "char_length(`projects`.`name`) > 0",
+            "projects",
+            Dialect::Mysql,
+        );
+        assert_eq!(my, "char_length(`name`) > 0");
+    }
+}

@@ -1,0 +1,128 @@
+//! drizzle-kit's SQLite snapshot (version 6) in the form SQLite introspection reads: type
+//! affinities as declared, an integer primary key as the rowid alias (no identity), defaults
+//! without their wrapping parentheses, and the names drizzle-kit's SQL leaves to the database
+//! (primary and foreign keys are written without `CONSTRAINT`) derived as introspection
+//! derives them. Unique constraints are unique indexes, as drizzle-kit writes them there.
+//! Checks and predicates keep drizzle-kit's text: SQLite stores them as written.
+
+use super::flat::{self, Snapshot};
+use super::{action, default_text, expect_version, from_text, new_column, new_index, new_table};
+use super::{unwrapped, DrizzleError};
+use schema_core::model::{
+    Check, ColumnType, ForeignKey, Generated, PrimaryKey, Schema, Table, View, ViewColumn,
+    DEFAULT_SCHEMA,
+};
+use schema_core::naming;
+use std::path::Path;
+
+/// The schema of the snapshot at `path` (its text `text`), and what was left out.
+pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<String>), DrizzleError> {
+    let snapshot: Snapshot = from_text(path, text, "SQLite snapshot")?;
+    expect_version(path, "sqlite", &snapshot.version, "6")?;
+    let mut schema = Schema::default();
+    let mut left_out = Vec::new();
+    for t in snapshot.tables.values() {
+        let table = table(path, t, &mut left_out)?;
+        schema.tables.insert(table.key(), table);
+    }
+    for v in snapshot.views.values() {
+        match &v.definition {
+            Some(sql) if !v.is_existing => {
+                let view = View {
+                    schema: DEFAULT_SCHEMA.to_string(),
+                    name: v.name.clone(),
+                    columns: view_columns(v),
+                    sql: sql.clone(),
+                    materialized: false,
+                    renamed_from: None,
+                };
+                schema.views.insert(view.key(), view);
+            }
+            _ => left_out.push(format!(
+                "view `{}`: drizzle-kit does not manage it (`.existing()`), so neither does this tool",
+                v.name
+            )),
+        }
+    }
+    Ok((schema, left_out))
+}
+
+fn view_columns(v: &flat::View) -> Vec<ViewColumn> {
+    v.columns
+        .values()
+        .map(|c| ViewColumn {
+            name: c.name.clone(),
+            ty: ColumnType::Builtin(c.ty.to_lowercase()),
+        })
+        .collect()
+}
+
+fn table(path: &Path, t: &flat::Table, left_out: &mut Vec<String>) -> Result<Table, DrizzleError> {
+    let mut table = new_table(DEFAULT_SCHEMA, &t.name);
+    for c in t.columns.values() {
+        if c.autoincrement {
+            left_out.push(format!(
+                "column `{}.{}`: AUTOINCREMENT (ids never reused) is read as a plain INTEGER PRIMARY KEY, which numbers rows one past the largest id",
+                t.name, c.name
+            ));
+        }
+        let mut column = new_column(
+            &c.name,
+            ColumnType::Builtin(c.ty.to_lowercase()),
+            !c.not_null && !c.primary_key,
+        );
+        column.default = c
+            .default
+            .as_ref()
+            .and_then(default_text)
+            .map(|d| unwrapped(&d).to_string());
+        column.generated = c.generated.as_ref().map(|g| Generated {
+            expr: unwrapped(&g.expr).to_string(),
+            is_virtual: g.kind == "virtual",
+        });
+        table.columns.push(column);
+    }
+    let single: Vec<String> = t
+        .columns
+        .values()
+        .filter(|c| c.primary_key)
+        .map(|c| c.name.clone())
+        .collect();
+    let composite = t.composite_primary_keys.values().next();
+    let pk_columns = match composite {
+        Some(pk) => pk.columns.clone(),
+        None => single,
+    };
+    if !pk_columns.is_empty() {
+        table.primary_key = Some(PrimaryKey {
+            name: naming::primary_key(&t.name),
+            columns: pk_columns,
+        });
+    }
+    for u in t.unique_constraints.values() {
+        table.indexes.push(new_index(&u.name, &u.columns, true));
+    }
+    for i in t.indexes.values() {
+        let mut index = new_index(&i.name, &i.columns, i.is_unique);
+        index.predicate = i.predicate.clone();
+        table.indexes.push(index);
+    }
+    for fk in t.foreign_keys.values() {
+        table.foreign_keys.push(ForeignKey {
+            name: naming::foreign_key(&t.name, &fk.columns_from),
+            columns: fk.columns_from.clone(),
+            ref_schema: DEFAULT_SCHEMA.to_string(),
+            ref_table: fk.table_to.clone(),
+            ref_columns: fk.columns_to.clone(),
+            on_delete: action(path, fk.on_delete.as_deref())?,
+            on_update: action(path, fk.on_update.as_deref())?,
+        });
+    }
+    for c in t.check_constraints.values() {
+        table.checks.push(Check {
+            name: c.name.clone(),
+            expr: c.value.clone(),
+        });
+    }
+    Ok(table)
+}
