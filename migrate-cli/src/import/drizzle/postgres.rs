@@ -515,7 +515,8 @@ fn policy(path: &Path, p: &PgPolicy) -> Result<Policy, DrizzleError> {
                 p.name
             ),
         })?;
-    let mut roles = p.to.clone();
+    // No role is `public`, as the model keeps it.
+    let mut roles: Vec<String> = p.to.iter().filter(|r| *r != "public").cloned().collect();
     roles.sort();
     Ok(Policy {
         name: p.name.clone(),

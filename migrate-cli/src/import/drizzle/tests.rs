@@ -15,7 +15,7 @@ fn postgres_folder_reads_as_its_last_snapshot() {
     let imported = read(&fixture("pg")).unwrap();
     assert_eq!(imported.dialect, Dialect::Postgres);
     let tags: Vec<_> = imported.entries.iter().map(|e| e.tag.as_str()).collect();
-    assert_eq!(tags, ["0000_init", "0001_add_labels"]);
+    assert_eq!(tags, ["0000_init", "0001_add_labels", "0002_orders"]);
     // What `drizzle-kit migrate` wrote into drizzle.__drizzle_migrations (drizzle_migrations.sql).
     assert_eq!(
         imported.entries[0].hash,
@@ -30,11 +30,34 @@ fn postgres_folder_reads_as_its_last_snapshot() {
             "public.issues",
             "public.labels",
             "public.memberships",
+            "public.orders",
             "public.projects",
             "public.tokens",
             "public.users"
         ]
     );
+    let orders = &s.tables["public.orders"];
+    assert!(
+        orders.rls && orders.policies[0].roles.is_empty(),
+        "`public` is no role"
+    );
+    let id = &orders.columns[0].identity_options;
+    assert_eq!(
+        (id.always, id.start, id.increment),
+        (true, Some(100), Some(10))
+    );
+    assert!(orders.columns[4].generated.is_some());
+    assert!(orders.uniques[0].nulls_not_distinct);
+    assert_eq!(
+        orders.indexes[0].keys[0].expression(),
+        Some("lower(\"customer\")")
+    );
+    let sequence = &s.sequences["public.order_numbers"].options;
+    assert_eq!(
+        (sequence.start, sequence.cache, sequence.max),
+        (Some(1000), Some(20), None)
+    );
+    assert_eq!(s.views["public.big_orders"].columns.len(), 2);
     let users = &s.tables["public.users"];
     let columns: Vec<_> = users.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
