@@ -12,6 +12,7 @@ mod enums;
 mod names;
 mod plan;
 mod probe;
+mod round_trip;
 mod table;
 
 use crate::config::Dialect;
@@ -119,6 +120,14 @@ pub fn sources_with(
                 .is_some_and(|t| schema.tables.contains_key(t))
         })
         .collect();
+    let mut elsewhere = elsewhere;
+    for change in round_trip::differences(&files, &schema, dialect) {
+        elsewhere.push(LeftOut {
+            object: format!("`{change}`"),
+            why: "the written sources do not give this back exactly; generate would write it as a change".into(),
+            table: None,
+        });
+    }
     files.push((PathBuf::from("mod.rs"), mod_file(&modules, &elsewhere)));
     left_out.extend(elsewhere);
     files.sort();

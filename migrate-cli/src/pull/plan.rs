@@ -30,6 +30,8 @@ pub struct FieldPlan {
     pub field: String,
     /// The type without `Option`, or why none gives the column's type back.
     pub ty: Result<RustType, String>,
+    /// `default = 0` or `default_sql = "..."`, when the column has a default.
+    pub default: Option<String>,
 }
 
 impl TablePlan {
@@ -90,10 +92,15 @@ pub fn plan(schema: &Schema, dialect: Dialect) -> Plan {
                 }
                 None => column_type(&column.ty, &enum_names, &mut probe),
             };
+            let default = column
+                .default
+                .as_deref()
+                .map(|d| default_attr(d, ty.as_ref().ok(), &mut probe));
             fields.push(FieldPlan {
                 column: column.name.clone(),
                 field,
                 ty,
+                default,
             });
         }
         tables.insert(
@@ -132,6 +139,37 @@ pub fn plan(schema: &Schema, dialect: Dialect) -> Plan {
         sequences,
         views,
         probe,
+    }
+}
+
+/// `default = 0` / `default = true` where the literal gives the default back on the probe,
+/// else `default_sql = "..."` with the default as the database prints it.
+fn default_attr(default: &str, ty: Option<&RustType>, probe: &mut Probe) -> String {
+    let literal_like = default == "true"
+        || default == "false"
+        || (!default.is_empty()
+            && default.chars().all(|c| c.is_ascii_digit())
+            && (default == "0" || !default.starts_with('0'))
+            && default.parse::<i64>().is_ok());
+    let sql = format!("default_sql = {}", names::literal(default));
+    let (true, Some(ty)) = (literal_like, ty) else {
+        return sql;
+    };
+    let sql_type = ty
+        .sql_type
+        .as_ref()
+        .map(|t| format!(", sql_type = {}", names::literal(t)))
+        .unwrap_or_default();
+    let field = format!(
+        "#[column(default = {default}{sql_type})] pub probe: {},",
+        ty.rust
+    );
+    let back = probe
+        .table(&field, "")
+        .and_then(|t| t.columns.get(1)?.default.clone());
+    match back.as_deref() == Some(default) {
+        true => format!("default = {default}"),
+        false => sql,
     }
 }
 

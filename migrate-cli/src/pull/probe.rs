@@ -70,21 +70,34 @@ impl Probe {
             },
             ColumnType::Enum { .. } => return None,
         };
-        for rust in candidates {
-            if self.column_type(&rust, None, "").as_ref() == Some(ty) {
+        for rust in &candidates {
+            if self.column_type(rust, None, "").as_ref() == Some(ty) {
                 return Some(RustType {
-                    rust,
+                    rust: rust.clone(),
                     sql_type: None,
                 });
             }
         }
-        let rust = match ty {
+        // With `sql_type`, the Rust type of the same kind (`numeric(10,2)` is a `Decimal`),
+        // else a `String`.
+        let kind = base(ty);
+        let fallback = match ty {
             ColumnType::Array(_) => "Vec<String>",
             _ => "String",
         };
-        (self.column_type(rust, Some(&sql), "").as_ref() == Some(ty)).then(|| RustType {
-            rust: rust.to_string(),
-            sql_type: Some(sql),
+        let mut tries: Vec<String> = candidates
+            .into_iter()
+            .filter(|c| {
+                self.column_type(c, None, "")
+                    .is_some_and(|mapped| base(&mapped) == kind)
+            })
+            .collect();
+        tries.push(fallback.to_string());
+        tries.into_iter().find_map(|rust| {
+            (self.column_type(&rust, Some(&sql), "").as_ref() == Some(ty)).then(|| RustType {
+                rust,
+                sql_type: Some(sql.clone()),
+            })
         })
     }
 
@@ -127,6 +140,15 @@ impl Probe {
         };
         self.seen.insert(text, table.clone());
         table
+    }
+}
+
+/// A type's name without its arguments: `numeric` of `numeric(10,2)`.
+fn base(ty: &ColumnType) -> String {
+    match ty {
+        ColumnType::Builtin(name) => name.split('(').next().unwrap_or(name).trim().to_string(),
+        ColumnType::Array(inner) => format!("{}[]", base(inner)),
+        ColumnType::Enum { name, .. } => name.clone(),
     }
 }
 

@@ -329,6 +329,7 @@ impl Writer<'_> {
                 attrs.push("primary_key".into());
             }
             attrs.extend(column_kind_attrs(column));
+            attrs.extend(plan.default.clone());
             if let Some(sql_type) = &ty.sql_type {
                 attrs.push(format!("sql_type = {}", literal(sql_type)));
             }
@@ -388,16 +389,6 @@ fn column_kind_attrs(column: &Column) -> Vec<String> {
         if g.is_virtual {
             attrs.push("virtual".into());
         }
-    }
-    if let Some(default) = &column.default {
-        let plain_int = !default.is_empty()
-            && default.chars().all(|c| c.is_ascii_digit())
-            && (default == "0" || !default.starts_with('0'))
-            && default.parse::<i64>().is_ok();
-        attrs.push(match plain_int || default == "true" || default == "false" {
-            true => format!("default = {default}"),
-            false => format!("default_sql = {}", literal(default)),
-        });
     }
     attrs
 }

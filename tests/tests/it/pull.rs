@@ -103,6 +103,11 @@ fn pull_round_trips(dialect: Dialect, url: &str, left_out: &[&str]) -> tempfile:
             run.text()
         );
     }
+    assert!(
+        !run.stdout.contains("generate would write it as a change"),
+        "{dialect}: pull says its sources do not give the database back:\n{}",
+        run.text()
+    );
     snapshot_of_database(dir.path(), dialect, introspect(dialect, url));
     let generate = run_cli(dir.path(), &["generate", "--dry-run"], at(NOW + 10), None);
     let sources = pulled_text(&dir.path().join("src/schema"));

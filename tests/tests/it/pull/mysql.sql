@@ -46,7 +46,8 @@ CREATE TABLE `post` (
     `published_on` date,
     PRIMARY KEY (`id`),
     UNIQUE KEY `post_slug_idx` (`slug`),
-    KEY `post_author_idx` (`author_id` DESC),
+    KEY `post_author_idx` (`author_id`),
+    KEY `post_score_idx` (`score` DESC),
     CONSTRAINT `post_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `user` (`id`) ON DELETE SET NULL
 );
 CREATE TABLE `post_tag` (
