@@ -14,6 +14,8 @@ mod plan;
 mod probe;
 mod round_trip;
 mod table;
+#[cfg(test)]
+mod tests;
 
 use crate::config::Dialect;
 use names::literal;
