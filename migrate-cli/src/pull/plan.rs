@@ -66,52 +66,16 @@ pub fn plan(schema: &Schema, dialect: Dialect) -> Plan {
     }
     let mut enums = super::enums::named_enums(schema, |key| enum_names[key].clone());
     let mut tables = BTreeMap::new();
+    let mut state = State {
+        dialect,
+        types: &mut types,
+        probe: &mut probe,
+        enum_names: &enum_names,
+        enums: &mut enums,
+    };
     for (key, table) in &schema.tables {
-        let rust = names::unique(rust_name(&table.schema, &table.name), &mut types);
         let module = names::unique(module_name(&table.schema, &table.name), &mut modules);
-        let mut taken = BTreeSet::new();
-        let mut enum_checks = BTreeSet::new();
-        let mut fields = Vec::new();
-        for column in &table.columns {
-            let field = names::unique(names::snake(&column.name), &mut taken);
-            let ty = match inline_enum(dialect, table, column, &mut probe) {
-                Some((labels, check)) => {
-                    let name = format!("{}_{}", table.name, column.name);
-                    let rust = names::unique(names::camel(&name), &mut types);
-                    enums.push(PulledEnum {
-                        rust: rust.clone(),
-                        name,
-                        schema: table.schema.clone(),
-                        labels,
-                    });
-                    enum_checks.extend(check);
-                    Ok(RustType {
-                        rust,
-                        sql_type: None,
-                    })
-                }
-                None => column_type(&column.ty, &enum_names, &mut probe),
-            };
-            let default = column
-                .default
-                .as_deref()
-                .map(|d| default_attr(d, ty.as_ref().ok(), &mut probe));
-            fields.push(FieldPlan {
-                column: column.name.clone(),
-                field,
-                ty,
-                default,
-            });
-        }
-        tables.insert(
-            key.clone(),
-            TablePlan {
-                rust,
-                module,
-                fields,
-                enum_checks,
-            },
-        );
+        tables.insert(key.clone(), plan_table(table, module, &mut state));
     }
     let mut named = |keys: Vec<(String, String, String)>| -> BTreeMap<String, String> {
         keys.into_iter()
@@ -139,6 +103,61 @@ pub fn plan(schema: &Schema, dialect: Dialect) -> Plan {
         sequences,
         views,
         probe,
+    }
+}
+
+/// What naming the tables reads and adds to.
+struct State<'a> {
+    dialect: Dialect,
+    types: &'a mut BTreeSet<String>,
+    probe: &'a mut Probe,
+    enum_names: &'a BTreeMap<String, String>,
+    enums: &'a mut Vec<PulledEnum>,
+}
+
+/// The struct, fields and types of `table`; the enums its columns hold inline (MySQL,
+/// SQLite) join `state.enums`.
+fn plan_table(table: &Table, module: String, state: &mut State<'_>) -> TablePlan {
+    let rust = names::unique(rust_name(&table.schema, &table.name), state.types);
+    let mut taken = BTreeSet::new();
+    let mut enum_checks = BTreeSet::new();
+    let mut fields = Vec::new();
+    for column in &table.columns {
+        let field = names::unique(names::snake(&column.name), &mut taken);
+        let ty = match inline_enum(state.dialect, table, column, state.probe) {
+            Some((labels, check)) => {
+                let name = format!("{}_{}", table.name, column.name);
+                let rust = names::unique(names::camel(&name), state.types);
+                state.enums.push(PulledEnum {
+                    rust: rust.clone(),
+                    name,
+                    schema: table.schema.clone(),
+                    labels,
+                });
+                enum_checks.extend(check);
+                Ok(RustType {
+                    rust,
+                    sql_type: None,
+                })
+            }
+            None => column_type(&column.ty, state.enum_names, state.probe),
+        };
+        let default = column
+            .default
+            .as_deref()
+            .map(|d| default_attr(d, ty.as_ref().ok(), state.probe));
+        fields.push(FieldPlan {
+            column: column.name.clone(),
+            field,
+            ty,
+            default,
+        });
+    }
+    TablePlan {
+        rust,
+        module,
+        fields,
+        enum_checks,
     }
 }
 

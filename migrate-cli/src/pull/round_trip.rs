@@ -40,8 +40,9 @@ pub fn differences(
     for view in expected.views.values_mut() {
         view.sql = super::view_sql(&view.sql);
     }
+    let schemas = dialect.renderer().supports_schemas();
     diff::diff(&expected, &actual, &Renames::default())
         .iter()
-        .map(|c| c.summary())
+        .map(|c| c.summary_for(schemas))
         .collect()
 }
