@@ -330,6 +330,7 @@ impl Writer<'_> {
             }
             attrs.extend(column_kind_attrs(column));
             attrs.extend(plan.default.clone());
+            self.owned_sequence(column);
             if let Some(sql_type) = &ty.sql_type {
                 attrs.push(format!("sql_type = {}", literal(sql_type)));
             }
@@ -354,6 +355,70 @@ impl Writer<'_> {
         }
         out
     }
+}
+
+impl Writer<'_> {
+    /// Notes a default that draws from a sequence no `#[derive(Sequence)]` declares: one the
+    /// column owns (`serial`), which a fresh database built from the sources would lack.
+    fn owned_sequence(&mut self, column: &Column) {
+        let Some(sequence) = column.default.as_deref().and_then(nextval_sequence) else {
+            return;
+        };
+        let key = match sequence.as_slice() {
+            [name] => schema_core::Schema::key("public", name),
+            [schema, name] => schema_core::Schema::key(schema, name),
+            _ => return,
+        };
+        if !self.plan.sequences.contains_key(&key) {
+            self.leave_out(
+                format!("sequence `{key}` of column `{}.{}`", self.qualified(), column.name),
+                "the column owns it (serial), so it is not pulled and a database built from the sources lacks it; make the column `identity`, or declare the sequence with #[derive(Sequence)]",
+            );
+        }
+    }
+}
+
+/// The sequence `nextval('name'::regclass)` draws from, by its name's parts, as PostgreSQL's
+/// parser (sqlparser's) reads the expression and the name.
+fn nextval_sequence(default: &str) -> Option<Vec<String>> {
+    use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Value};
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+    let expr = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(default)
+        .ok()?
+        .parse_expr()
+        .ok()?;
+    let Expr::Function(f) = expr else { return None };
+    if !f.name.to_string().eq_ignore_ascii_case("nextval") {
+        return None;
+    }
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_slice() else {
+        return None;
+    };
+    let literal = match arg {
+        Expr::Cast { expr, .. } => expr.as_ref(),
+        other => other,
+    };
+    let Expr::Value(v) = literal else { return None };
+    let Value::SingleQuotedString(name) = &v.value else {
+        return None;
+    };
+    let parts = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(name)
+        .ok()?
+        .parse_object_name(false)
+        .ok()?;
+    Some(
+        parts
+            .0
+            .iter()
+            .map(|p| p.to_string().trim_matches('"').to_string())
+            .collect(),
+    )
 }
 
 /// `identity(..)`, `generated`, `virtual` and the default of a column.

@@ -140,3 +140,21 @@ fn an_empty_database_is_an_error() {
         Err(PullError::Empty)
     ));
 }
+
+#[test]
+fn a_serial_columns_own_sequence_is_said_to_be_left_out() {
+    let mut id = column("id", "integer", false);
+    id.default = Some("nextval('counter_id_seq'::regclass)".into());
+    let out =
+        sources(&schema(vec![table("counter", vec![id])]), Dialect::Postgres).expect("sources");
+    let objects: Vec<&str> = out.left_out.iter().map(|l| l.object.as_str()).collect();
+    assert_eq!(
+        objects,
+        ["sequence `public.counter_id_seq` of column `public.counter.id`"]
+    );
+    assert!(
+        file(&out, "counter.rs").contains("default_sql = \"nextval('counter_id_seq'::regclass)\""),
+        "{}",
+        file(&out, "counter.rs")
+    );
+}

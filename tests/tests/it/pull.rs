@@ -158,6 +158,7 @@ fn pull_postgres_round_trips_to_no_changes() {
         &[
             "trigger `note_touch` on table `public.note`",
             "exclusion constraint `booking_during_excl` on table `public.booking`",
+            "sequence `public.counter_id_seq` of column `public.counter.id`",
         ],
     );
     let user = fs::read_to_string(dir.path().join("src/schema/user.rs")).expect("user.rs");

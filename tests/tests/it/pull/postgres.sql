@@ -65,6 +65,7 @@ CREATE POLICY "own_rows" ON "note" FOR SELECT USING (owner = CURRENT_USER);
 CREATE POLICY "own_writes" ON "note" AS RESTRICTIVE FOR INSERT WITH CHECK (owner = CURRENT_USER);
 CREATE TABLE "settings" ("key" text PRIMARY KEY, "value" text, "updated" time, "bytes" bytea);
 CREATE TABLE "Line Item" ("ID" integer PRIMARY KEY, "2fa" boolean NOT NULL DEFAULT false, "self" text);
+CREATE TABLE "counter" ("id" serial PRIMARY KEY, "hits" bigint NOT NULL DEFAULT 0);
 CREATE FUNCTION note_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER "note_touch" BEFORE UPDATE ON "note" FOR EACH ROW EXECUTE FUNCTION note_touch();
 CREATE VIEW "open_orders" AS SELECT region, number FROM "order" WHERE state = 'open';
