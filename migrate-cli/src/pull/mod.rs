@@ -47,10 +47,17 @@ pub enum PullError {
     Empty,
 }
 
-/// A view's query as `#[view(sql = "...")]` takes it: the query as the database prints it
-/// back, without the surrounding whitespace and the final `;` PostgreSQL adds (one query, no
-/// `;`). A snapshot of a pulled database holds it so, for the sources to match it.
+/// A view's query as `#[view(sql = "...")]` takes it (one query, no `;`): the query as the
+/// database prints it back without the surrounding whitespace and the final `;` PostgreSQL
+/// adds; SQLite keeps the whole `CREATE VIEW` text, whose query sqlparser reads (and prints
+/// in its own spelling). A snapshot of a pulled database holds it so, for the sources to
+/// match it.
 pub fn view_sql(sql: &str) -> String {
+    use sqlparser::ast::Statement;
+    let parsed = sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql);
+    if let Ok([Statement::CreateView { query, .. }]) = parsed.as_deref() {
+        return query.to_string();
+    }
     let trimmed = sql.trim();
     trimmed
         .strip_suffix(';')
@@ -123,10 +130,10 @@ pub fn sources_with(
         })
         .collect();
     let mut elsewhere = elsewhere;
-    for change in round_trip::differences(&files, &schema, dialect) {
+    for (object, why) in round_trip::differences(&files, &schema, dialect) {
         elsewhere.push(LeftOut {
-            object: format!("`{change}`"),
-            why: "the written sources do not give this back exactly; generate would write it as a change".into(),
+            object,
+            why,
             table: None,
         });
     }
@@ -273,8 +280,19 @@ fn view_source(
     let mut fields = String::new();
     let mut taken = std::collections::BTreeSet::new();
     for c in &view.columns {
-        let ty = plan::column_type(&c.ty, enum_names, &mut plan.probe)
-            .map_err(|why| format!("its column `{}`: {why}", c.name))?;
+        // SQLite and MySQL do not say a view column's type: a `String` stands in for it.
+        let unknown = c.ty == schema_core::model::ColumnType::Builtin(String::new());
+        let ty = match unknown {
+            true => probe::RustType {
+                rust: "String".into(),
+                sql_type: None,
+            },
+            false => plan::column_type(&c.ty, enum_names, &mut plan.probe)
+                .map_err(|why| format!("its column `{}`: {why}", c.name))?,
+        };
+        if unknown {
+            fields.push_str("    // the database does not say this column's type\n");
+        }
         if enum_names
             .values()
             .any(|e| *e == ty.rust || format!("Vec<{e}>") == ty.rust)

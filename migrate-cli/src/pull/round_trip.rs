@@ -9,13 +9,17 @@ use schema_core::diff::{self, Renames};
 use schema_core::model::Schema;
 use std::path::PathBuf;
 
+/// Why the sources do not give the schema back: each change `generate` would find.
+const CHANGE: &str =
+    "the written sources do not give this back exactly; generate would write it as a change";
+
 /// Each change from `expected` to what `files` declare on `dialect`, as `generate` summarizes
-/// it; or the errors that keep the files from being read.
+/// it, or each error that keeps the files from being read: what, and why.
 pub fn differences(
     files: &[(PathBuf, String)],
     expected: &Schema,
     dialect: Dialect,
-) -> Vec<String> {
+) -> Vec<(String, String)> {
     let (mut scanned, mut errors) = (Scanned::default(), Vec::new());
     for (path, text) in files {
         scan_source(path, text, &mut scanned, &mut errors);
@@ -23,7 +27,10 @@ pub fn differences(
     if !errors.is_empty() {
         return errors
             .iter()
-            .map(|e| format!("the sources do not read back: {e}"))
+            .map(|e| {
+                let why = format!("they do not read back: {e}");
+                ("the written sources".to_string(), why)
+            })
             .collect();
     }
     let actual = match scanned.resolve_for(dialect.renderer()) {
@@ -32,7 +39,12 @@ pub fn differences(
             return errors
                 .0
                 .iter()
-                .map(|e| format!("the sources do not resolve: {e}"))
+                .map(|e| {
+                    (
+                        "the written sources".to_string(),
+                        format!("they do not resolve: {e}"),
+                    )
+                })
                 .collect()
         }
     };
@@ -43,6 +55,6 @@ pub fn differences(
     let schemas = dialect.renderer().supports_schemas();
     diff::diff(&expected, &actual, &Renames::default())
         .iter()
-        .map(|c| c.summary_for(schemas))
+        .map(|c| (format!("`{}`", c.summary_for(schemas)), CHANGE.to_string()))
         .collect()
 }
