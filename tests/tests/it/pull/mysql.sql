@@ -62,4 +62,18 @@ CREATE TABLE `event` (`id` bigint NOT NULL, `at` datetime NOT NULL, `payload` te
 CREATE TABLE `note` (`id` bigint NOT NULL, `owner` varchar(64) NOT NULL, `body` varchar(255) NOT NULL DEFAULT 'x', PRIMARY KEY (`id`));
 CREATE TABLE `settings` (`key` varchar(64) NOT NULL, `value` text, `bytes` longblob, PRIMARY KEY (`key`));
 CREATE TABLE `Line Item` (`ID` int NOT NULL, `2fa` tinyint(1) NOT NULL DEFAULT 0, `self` text, PRIMARY KEY (`ID`));
+CREATE TABLE `review` (
+    `id` bigint NOT NULL,
+    `post_id` bigint NOT NULL,
+    `Rating` smallint NOT NULL DEFAULT 3,
+    `comment` varchar(100) NOT NULL DEFAULT 'it''s fine',
+    `status` enum('on hold','in-transit','done') NOT NULL DEFAULT 'on hold',
+    `handle` varchar(40) NOT NULL,
+    PRIMARY KEY (`id`),
+    UNIQUE KEY `review_handle_unique` (`handle`),
+    KEY `review_post_fk` (`post_id`),
+    KEY `review_created_idx` (`Rating` DESC, `handle`),
+    CONSTRAINT `review_post_fk` FOREIGN KEY (`post_id`) REFERENCES `post` (`id`) ON DELETE CASCADE ON UPDATE RESTRICT,
+    CONSTRAINT `review_rating_range` CHECK (`Rating` BETWEEN 1 AND 5)
+);
 CREATE TRIGGER `order_touch` BEFORE UPDATE ON `order` FOR EACH ROW SET NEW.`type` = NEW.`type`;

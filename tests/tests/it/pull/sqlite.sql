@@ -57,4 +57,15 @@ CREATE TABLE "event" ("id" integer PRIMARY KEY NOT NULL, "at" text NOT NULL, "pa
 CREATE TABLE "note" ("id" integer PRIMARY KEY NOT NULL, "owner" text NOT NULL, "body" text NOT NULL DEFAULT 'x');
 CREATE TABLE "settings" ("key" text PRIMARY KEY NOT NULL, "value" text, "bytes" blob);
 CREATE TABLE "Line Item" ("ID" integer PRIMARY KEY NOT NULL, "2fa" integer NOT NULL DEFAULT 0, "self" text);
+CREATE INDEX "user_created_idx" ON "user" ("createdAt" DESC, "displayName");
+CREATE TABLE "review" (
+    "id" integer PRIMARY KEY NOT NULL,
+    "post_id" integer NOT NULL,
+    "Rating" integer NOT NULL DEFAULT 3,
+    "comment" text NOT NULL DEFAULT 'it''s fine',
+    "status" text NOT NULL DEFAULT 'on hold',
+    CONSTRAINT "review_post_fk" FOREIGN KEY ("post_id") REFERENCES "post" ("id") ON DELETE CASCADE ON UPDATE RESTRICT,
+    CONSTRAINT "review_rating_range" CHECK ("Rating" BETWEEN 1 AND 5),
+    CONSTRAINT "review_status_check" CHECK ("status" IN ('on hold', 'in-transit', 'done'))
+);
 CREATE TRIGGER "order_touch" AFTER UPDATE ON "order" BEGIN SELECT 1; END;
