@@ -55,6 +55,7 @@ pub fn pull(args: &PullArgs, ctx: &mut Context<'_>) -> Result<Vec<LeftOut>, Erro
                 ctx.stderr,
                 "hint: pull writes no file over an existing one; move it away, give another folder with --out DIR, or overwrite with --force"
             );
+            let path = PathBuf::from(crate::history::show(&ctx.cwd, &path));
             return Err(Error::Write(WriteError::Exists { path }));
         }
         set.replace(path, text.as_bytes());

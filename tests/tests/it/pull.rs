@@ -171,9 +171,12 @@ fn pull_postgres_round_trips_to_no_changes() {
 
     // A second pull refuses to overwrite, naming the file; --force overwrites.
     let again = pull(dir.path(), &db.url, &[]);
-    assert_ne!(again.code, 0, "{}", again.text());
+    assert_eq!(again.code, 1, "{}", again.text());
     assert!(
-        again.stderr.contains("already exists") && again.stderr.contains("--force"),
+        again
+            .stderr
+            .contains("src/schema/audit_event.rs already exists")
+            && again.stderr.contains("--force"),
         "{}",
         again.text()
     );
