@@ -8,6 +8,7 @@
 //! scanner and the dialect map it back to the column's own type, so the sources describe
 //! the database `generate` compares them with.
 
+mod attrs;
 mod enums;
 mod names;
 mod plan;
