@@ -159,6 +159,7 @@ fn pull_postgres_round_trips_to_no_changes() {
             "trigger `note_touch` on table `public.note`",
             "exclusion constraint `booking_during_excl` on table `public.booking`",
             "sequence `public.counter_id_seq` of column `public.counter.id`",
+            "UNLOGGED of table `public.cache`",
         ],
     );
     let user = fs::read_to_string(dir.path().join("src/schema/user.rs")).expect("user.rs");
@@ -197,7 +198,11 @@ fn pull_sqlite_round_trips_to_no_changes() {
     pull_round_trips(
         Dialect::Sqlite,
         &url,
-        &["trigger `order_touch` on table `order`"],
+        &[
+            "trigger `order_touch` on table `order`",
+            "WITHOUT ROWID of table `kv`",
+            "STRICT of table `kv`",
+        ],
     );
 }
 

@@ -1,6 +1,7 @@
 //! What a database holds that introspection does not read into the model and the attribute
-//! language cannot declare: triggers, partitions and exclusion constraints (PostgreSQL),
-//! triggers and virtual tables (SQLite), triggers and partitions (MySQL). `pull` writes each
+//! language cannot declare: triggers, partitions, inheritance, unlogged tables and exclusion
+//! constraints (PostgreSQL), triggers, virtual, `WITHOUT ROWID` and `STRICT` tables (SQLite),
+//! triggers and partitions (MySQL). `pull` writes each
 //! as a comment and lists it, so nothing is dropped silently.
 
 use crate::backend::{Conn, Connected};
@@ -77,9 +78,32 @@ const POSTGRES: &[(&str, &str)] = &[
              WHERE c.relispartition AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2, 3",
         "partitions are not in the attribute language and are not read",
     ),
+    (
+        "SELECT pn.nspname::text, p.relname::text, 'table `' || n.nspname || '.' || c.relname || '`, which inherits from table `' || pn.nspname || '.' || p.relname || '`' \
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace \
+         WHERE NOT c.relispartition AND c.relkind = 'r' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2, 3",
+        "inheritance is not in the attribute language; the child is written as a table of its own, with the parent's columns",
+    ),
+    (
+        "SELECT n.nspname::text, c.relname::text, 'UNLOGGED of table `' || n.nspname || '.' || c.relname || '`' \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'u' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2, 3",
+        "UNLOGGED is not in the attribute language; the table is written as a logged one",
+    ),
 ];
 
 const SQLITE: &[(&str, &str)] = &[
+    (
+        "SELECT NULL, name, 'WITHOUT ROWID of table `' || name || '`' FROM pragma_table_list \
+         WHERE schema = 'main' AND type = 'table' AND wr = 1 ORDER BY 2",
+        "WITHOUT ROWID is not in the attribute language; the table is written as a rowid table",
+    ),
+    (
+        "SELECT NULL, name, 'STRICT of table `' || name || '`' FROM pragma_table_list \
+         WHERE schema = 'main' AND type = 'table' AND strict = 1 ORDER BY 2",
+        "STRICT tables are not in the attribute language; the table is written as a flexible one",
+    ),
     (
         "SELECT NULL, tbl_name, 'trigger `' || name || '` on table `' || tbl_name || '`' \
          FROM sqlite_master WHERE type = 'trigger' ORDER BY 2, 3",

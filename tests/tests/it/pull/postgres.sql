@@ -78,6 +78,7 @@ CREATE TABLE "review" (
     CONSTRAINT "review_handle_unique" UNIQUE ("handle"),
     CONSTRAINT "review_rating_range" CHECK ("Rating" BETWEEN 1 AND 5)
 );
+CREATE UNLOGGED TABLE "cache" ("key" text PRIMARY KEY, "value" text);
 CREATE FUNCTION note_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER "note_touch" BEFORE UPDATE ON "note" FOR EACH ROW EXECUTE FUNCTION note_touch();
 CREATE VIEW "open_orders" AS SELECT region, number FROM "order" WHERE state = 'open';

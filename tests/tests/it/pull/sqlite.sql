@@ -68,4 +68,5 @@ CREATE TABLE "review" (
     CONSTRAINT "review_rating_range" CHECK ("Rating" BETWEEN 1 AND 5),
     CONSTRAINT "review_status_check" CHECK ("status" IN ('on hold', 'in-transit', 'done'))
 );
+CREATE TABLE "kv" ("k" text PRIMARY KEY NOT NULL, "v" integer) STRICT, WITHOUT ROWID;
 CREATE TRIGGER "order_touch" AFTER UPDATE ON "order" BEGIN SELECT 1; END;
