@@ -43,8 +43,15 @@ pub fn pull(args: &PullArgs, ctx: &mut Context<'_>) -> Result<Vec<LeftOut>, Erro
     let choice = (args.url.as_deref(), args.target.as_deref());
     let target = database::resolve_one(&config, choice, &ctx.env, &ctx.cwd, "pull")?;
     let dir = out_dir(args, &config, &ctx.cwd)?;
-    let (mut schema, found, what) = database::block_on(read(&config, &target))??;
+    let (mut schema, mut found, what) = database::block_on(read(&config, &target))??;
+    let all: Vec<String> = schema.tables.keys().cloned().collect();
     crate::introspect::drift::ignore(&mut schema, &config.ignore_tables);
+    // What belongs to an ignored table is left out with it, unsaid.
+    found.retain(|l| {
+        l.table
+            .as_ref()
+            .is_none_or(|t| schema.tables.contains_key(t) || !all.contains(t))
+    });
     let sources = pull::sources_with(&schema, config.dialect, found)
         .map_err(|e| Error::Usage(e.to_string()))?;
     let mut set = WriteSet::new();

@@ -324,3 +324,28 @@ fn cargo_check(dir: &Path, modules: &[&str]) {
             .collect::<String>()
     );
 }
+
+/// `ignore_tables` keeps a table out of the sources, with what is on it (its trigger); a
+/// foreign key that references it is left out and said so.
+#[test]
+fn pull_leaves_out_the_tables_the_config_ignores() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = sqlite_db(&rt, tmp.path());
+    let dir = project(Dialect::Sqlite);
+    let config = "dialect = \"sqlite\"\nschema = [\"src/schema\"]\nout = \"migrations\"\nignore_tables = [\"order\"]\n";
+    fs::write(dir.path().join("migrate.toml"), config).expect("config");
+    let run = pull(dir.path(), &url, &[]);
+    ok(&run, "pull");
+    assert!(
+        !dir.path().join("src/schema/order.rs").exists(),
+        "{}",
+        run.text()
+    );
+    assert!(!run.stdout.contains("order_touch"), "{}", run.text());
+    assert!(
+        run.stdout.contains("foreign key `order_line_order_fk` on table `order_line`: the table it references, `order`, is not pulled"),
+        "{}",
+        run.text()
+    );
+}
