@@ -16,6 +16,7 @@ mod item_split;
 pub mod lock_policy;
 pub mod prompt;
 pub mod protected;
+pub mod pull;
 pub mod renames;
 pub mod scan;
 pub mod sizes;
@@ -66,6 +67,8 @@ pub enum Command {
     Repair(commands::repair::RepairArgs),
     /// Undo the newest applied migration (or every one newer than --to) with its down file, newest first
     Revert(commands::revert::RevertArgs),
+    /// Write Rust sources (#[derive(Table)] structs, enums) that declare a live database's schema
+    Pull(commands::pull::PullArgs),
 }
 
 /// The environment variables a command reads (`DATABASE_URL`).
@@ -165,6 +168,7 @@ where
         Command::Status(args) => status::status(args, ctx).map(drop),
         Command::Verify(args) => verify::verify(args, ctx).map(drop),
         Command::Check(args) => check::check(args, ctx).map(drop),
+        Command::Pull(args) => commands::pull::pull(args, ctx).map(drop),
         // `drop` prints its own error: its refusals are its own error type.
         Command::Drop(args) => return commands::drop::run(args, ctx),
         // So does `repair`.

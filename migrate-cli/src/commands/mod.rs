@@ -5,6 +5,7 @@ pub mod drop;
 pub mod generate;
 pub mod migrate;
 pub mod plan;
+pub mod pull;
 pub mod repair;
 pub mod revert;
 pub mod status;

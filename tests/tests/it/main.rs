@@ -39,6 +39,7 @@ mod pg_enum_rebuild;
 mod pg_property;
 mod plan;
 mod policies13;
+mod pull;
 mod repair;
 mod revert;
 mod sequences13;

@@ -1,0 +1,133 @@
+//! What a database holds that introspection does not read into the model and the attribute
+//! language cannot declare: triggers, partitions, inheritance, unlogged tables and exclusion
+//! constraints (PostgreSQL), triggers, virtual, `WITHOUT ROWID` and `STRICT` tables (SQLite),
+//! triggers and partitions (MySQL). `pull` writes each
+//! as a comment and lists it, so nothing is dropped silently.
+
+use crate::backend::{Conn, Connected};
+use crate::database::HISTORY_TABLE;
+use crate::pull::LeftOut;
+use schema_core::model::{Schema, DEFAULT_SCHEMA};
+use sqlx::Row;
+
+/// Everything of the database that `pull` leaves out, sorted.
+pub async fn find(conn: &mut Connected) -> Result<Vec<LeftOut>, sqlx::Error> {
+    let queries: &[(&str, &str)] = match &conn.conn {
+        Conn::Postgres(_) => POSTGRES,
+        Conn::Sqlite(_) => SQLITE,
+        Conn::Mysql(_) => MYSQL,
+    };
+    let mut out = Vec::new();
+    for (sql, why) in queries {
+        let rows = match &mut conn.conn {
+            Conn::Postgres(c) => rows(sqlx::query(sql).fetch_all(c).await?)?,
+            Conn::Sqlite(c) => rows(sqlx::query(sql).fetch_all(c).await?)?,
+            Conn::Mysql(c) => rows(sqlx::query(sql).fetch_all(c).await?)?,
+        };
+        for (schema, table, object) in rows {
+            if table == HISTORY_TABLE {
+                continue;
+            }
+            let schema = schema.unwrap_or_else(|| DEFAULT_SCHEMA.to_string());
+            out.push(LeftOut {
+                object,
+                why: why.to_string(),
+                table: Some(Schema::key(&schema, &table)),
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.table, &a.object).cmp(&(&b.table, &b.object)));
+    Ok(out)
+}
+
+/// `(schema, table, what)` of each row: three text columns.
+fn rows<R: Row>(rows: Vec<R>) -> Result<Vec<(Option<String>, String, String)>, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database>,
+{
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+const POSTGRES: &[(&str, &str)] = &[
+    (
+        "SELECT n.nspname::text, c.relname::text, 'trigger `' || t.tgname || '` on table `' || n.nspname || '.' || c.relname || '`' \
+             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE NOT t.tgisinternal AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2, 3",
+        "triggers are not in the attribute language; keep its CREATE TRIGGER in a custom migration",
+    ),
+    (
+        "SELECT n.nspname::text, c.relname::text, 'exclusion constraint `' || co.conname || '` on table `' || n.nspname || '.' || c.relname || '`' \
+             FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE co.contype = 'x' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2, 3",
+        "exclusion constraints are not in the attribute language; keep its ALTER TABLE .. ADD CONSTRAINT .. EXCLUDE in a custom migration",
+    ),
+    (
+        "SELECT n.nspname::text, c.relname::text, 'partitioning of table `' || n.nspname || '.' || c.relname || '` (' || pg_get_partkeydef(c.oid) || ')' \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind = 'p' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2, 3",
+        "partitioned tables are not in the attribute language; the table is written as a plain one, which generate would create unpartitioned",
+    ),
+    (
+        "SELECT pn.nspname::text, p.relname::text, 'partition `' || n.nspname || '.' || c.relname || '` of table `' || pn.nspname || '.' || p.relname || '`' \
+             FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace \
+             WHERE c.relispartition AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2, 3",
+        "partitions are not in the attribute language and are not read",
+    ),
+    (
+        "SELECT pn.nspname::text, p.relname::text, 'table `' || n.nspname || '.' || c.relname || '`, which inherits from table `' || pn.nspname || '.' || p.relname || '`' \
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace \
+         WHERE NOT c.relispartition AND c.relkind = 'r' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2, 3",
+        "inheritance is not in the attribute language; the child is written as a table of its own, with the parent's columns",
+    ),
+    (
+        "SELECT n.nspname::text, c.relname::text, 'UNLOGGED of table `' || n.nspname || '.' || c.relname || '`' \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'u' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2, 3",
+        "UNLOGGED is not in the attribute language; the table is written as a logged one",
+    ),
+];
+
+const SQLITE: &[(&str, &str)] = &[
+    (
+        "SELECT NULL, name, 'WITHOUT ROWID of table `' || name || '`' FROM pragma_table_list \
+         WHERE schema = 'main' AND type = 'table' AND wr = 1 ORDER BY 2",
+        "WITHOUT ROWID is not in the attribute language; the table is written as a rowid table",
+    ),
+    (
+        "SELECT NULL, name, 'STRICT of table `' || name || '`' FROM pragma_table_list \
+         WHERE schema = 'main' AND type = 'table' AND strict = 1 ORDER BY 2",
+        "STRICT tables are not in the attribute language; the table is written as a flexible one",
+    ),
+    (
+        "SELECT NULL, tbl_name, 'trigger `' || name || '` on table `' || tbl_name || '`' \
+         FROM sqlite_master WHERE type = 'trigger' ORDER BY 2, 3",
+        "triggers are not in the attribute language; keep its CREATE TRIGGER in a custom migration",
+    ),
+    (
+        "SELECT NULL, name, 'virtual table `' || name || '`' FROM sqlite_master \
+         WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' ORDER BY 2",
+        "virtual tables are not in the attribute language and are not read",
+    ),
+];
+
+const MYSQL: &[(&str, &str)] = &[
+    (
+        "SELECT CAST(NULL AS CHAR), CAST(event_object_table AS CHAR), \
+         CAST(CONCAT('trigger `', trigger_name, '` on table `', event_object_table, '`') AS CHAR) \
+         FROM information_schema.triggers WHERE trigger_schema = DATABASE() ORDER BY 2, 3",
+        "triggers are not in the attribute language; keep its CREATE TRIGGER in a custom migration",
+    ),
+    (
+        "SELECT DISTINCT CAST(NULL AS CHAR), CAST(table_name AS CHAR), \
+         CAST(CONCAT('partitioning of table `', table_name, '` (', partition_method, ')') AS CHAR) \
+         FROM information_schema.partitions WHERE table_schema = DATABASE() \
+         AND partition_name IS NOT NULL ORDER BY 2, 3",
+        "partitioned tables are not in the attribute language; the table is written as a plain one, which generate would create unpartitioned",
+    ),
+];

@@ -1,0 +1,351 @@
+//! Issue 14, `pull`: on PostgreSQL, SQLite and MariaDB, a database built with hand-written DDL
+//! (`pull/*.sql`: ten tables and more, a composite key, enums, partial, unique and expression
+//! indexes, checks, cascading and restricting foreign keys, identities, defaults, names such as
+//! "user", "order" and "createdAt", and what the language cannot say: a trigger, an exclusion
+//! constraint) is pulled into Rust sources by the CLI; then
+//! - `generate`, with a snapshot of the same database as its history, says `no changes`;
+//! - the sources of all three compile with the derives (`cargo check`, one throwaway crate);
+//! - a second `pull` refuses to overwrite them, naming the file, and `--force` overwrites.
+
+use migrate_cli::config::Dialect;
+use migrate_cli::database::{Target, UrlSource};
+use schema_core::model::Schema;
+use schema_core::snapshot::{Journal, Snapshot, ROOT_ID};
+use std::fs;
+use std::path::{Path, PathBuf};
+use tests::project::{run_cli, Run, NOW};
+
+const POSTGRES_DDL: &str = include_str!("pull/postgres.sql");
+const SQLITE_DDL: &str = include_str!("pull/sqlite.sql");
+const MYSQL_DDL: &str = include_str!("pull/mysql.sql");
+
+fn ok(run: &Run, what: &str) {
+    assert_eq!(run.code, 0, "{what}:\n{}", run.text());
+}
+
+/// A project folder whose config says `dialect`, with no schema files yet.
+fn project(dialect: Dialect) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config =
+        format!("dialect = \"{dialect}\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n");
+    fs::write(dir.path().join("migrate.toml"), config).expect("config");
+    dir
+}
+
+fn at(secs: u64) -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs)
+}
+
+/// Runs `pull --url URL` in `dir`.
+fn pull(dir: &Path, url: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["pull", "--url", url];
+    args.extend_from_slice(extra);
+    run_cli(dir, &args, at(NOW), None)
+}
+
+/// The database at `url` as introspection reads it.
+fn introspect(dialect: Dialect, url: &str) -> Schema {
+    let target = Target {
+        url: url.to_string(),
+        source: UrlSource::Flag,
+        base: PathBuf::from("."),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let mut conn = migrate_cli::backend::connect(&target, dialect)
+            .await
+            .expect("connect");
+        let schema = conn.introspect().await.expect("introspect");
+        conn.close().await;
+        schema
+    })
+}
+
+/// Makes the database's current schema the history of `dir`'s migrations folder: one
+/// migration whose snapshot is what introspection reads (what `baseline` writes; a stand-in
+/// until it lands). A view's query is kept as `pull` writes it ([`migrate_cli::pull::view_sql`]).
+fn snapshot_of_database(dir: &Path, dialect: Dialect, mut schema: Schema) {
+    for view in schema.views.values_mut() {
+        view.sql = migrate_cli::pull::view_sql(&view.sql);
+    }
+    let meta = dir.join("migrations/meta");
+    fs::create_dir_all(&meta).expect("meta");
+    let tag = "20260101000000_baseline";
+    fs::write(
+        dir.join(format!("migrations/{tag}.sql")),
+        "-- the database as it was when pulled\n",
+    )
+    .expect("sql");
+    let snapshot = Snapshot::new(dialect.as_str(), ROOT_ID, &schema);
+    fs::write(
+        meta.join("20260101000000_snapshot.json"),
+        snapshot.to_json(),
+    )
+    .expect("snapshot");
+    let mut journal = Journal::new(dialect.as_str());
+    journal.push(tag, 1_767_225_600_000);
+    fs::write(meta.join("_journal.json"), journal.to_json()).expect("journal");
+}
+
+/// Pulls `url` into a new project, checks what it says it left out, makes a snapshot of the
+/// database its history and checks that `generate` says `no changes`; gives the project.
+fn pull_round_trips(dialect: Dialect, url: &str, left_out: &[&str]) -> tempfile::TempDir {
+    let dir = project(dialect);
+    let run = pull(dir.path(), url, &[]);
+    ok(&run, &format!("{dialect} pull"));
+    for l in left_out {
+        assert!(
+            run.stdout.contains(l),
+            "{dialect}: `{l}` is not listed as left out:\n{}",
+            run.text()
+        );
+    }
+    assert!(
+        !run.stdout.contains("generate would write it as a change"),
+        "{dialect}: pull says its sources do not give the database back:\n{}",
+        run.text()
+    );
+    snapshot_of_database(dir.path(), dialect, introspect(dialect, url));
+    let generate = run_cli(dir.path(), &["generate", "--dry-run"], at(NOW + 10), None);
+    let sources = pulled_text(&dir.path().join("src/schema"));
+    assert_eq!(
+        generate.code,
+        0,
+        "{dialect} generate:\n{}\n{sources}",
+        generate.text()
+    );
+    assert!(
+        generate.stdout.contains("no changes"),
+        "{dialect}: generate on the pulled sources and a snapshot of the database is not `no changes`:\n{}\n{sources}",
+        generate.text()
+    );
+    dir
+}
+
+/// Every pulled file, for failure messages.
+fn pulled_text(dir: &Path) -> String {
+    let mut files: Vec<_> = fs::read_dir(dir)
+        .expect("pulled")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            format!(
+                "== {}\n{}",
+                f.display(),
+                fs::read_to_string(f).unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn pull_postgres_round_trips_to_no_changes() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("pull_pg")) else {
+        return;
+    };
+    rt.block_on(db.apply(POSTGRES_DDL)).expect("ddl");
+    let dir = pull_round_trips(
+        Dialect::Postgres,
+        &db.url,
+        &[
+            "trigger `note_touch` on table `public.note`",
+            "exclusion constraint `booking_during_excl` on table `public.booking`",
+            "sequence `public.counter_id_seq` of column `public.counter.id`",
+            "UNLOGGED of table `public.cache`",
+        ],
+    );
+    let user = fs::read_to_string(dir.path().join("src/schema/user.rs")).expect("user.rs");
+    assert!(
+        user.contains("#[table(name = \"user\")]\npub struct User")
+            || user.contains("pub struct User {"),
+        "{user}"
+    );
+    assert!(user.contains("#[column(name = \"createdAt\", default_sql = \"now()\")]\n    pub created_at: chrono::DateTime<chrono::Utc>,"), "{user}");
+
+    // A second pull refuses to overwrite, naming the file; --force overwrites.
+    let again = pull(dir.path(), &db.url, &[]);
+    assert_eq!(again.code, 1, "{}", again.text());
+    assert!(
+        again
+            .stderr
+            .contains("src/schema/audit_event.rs already exists")
+            && again.stderr.contains("--force"),
+        "{}",
+        again.text()
+    );
+    let forced = pull(dir.path(), &db.url, &["--force"]);
+    ok(&forced, "pull --force");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("src/schema/user.rs")).expect("user.rs"),
+        user,
+        "deterministic"
+    );
+}
+
+#[test]
+fn pull_sqlite_round_trips_to_no_changes() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = sqlite_db(&rt, tmp.path());
+    pull_round_trips(
+        Dialect::Sqlite,
+        &url,
+        &[
+            "trigger `order_touch` on table `order`",
+            "WITHOUT ROWID of table `kv`",
+            "STRICT of table `kv`",
+        ],
+    );
+}
+
+#[test]
+fn pull_mysql_round_trips_to_no_changes() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::mysql::TestDb::create("pull_my")) else {
+        return;
+    };
+    rt.block_on(db.execute(MYSQL_DDL)).expect("ddl");
+    pull_round_trips(
+        Dialect::Mysql,
+        &db.url,
+        &["trigger `order_touch` on table `order`"],
+    );
+}
+
+/// A SQLite file in `dir` built from the DDL; its URL.
+fn sqlite_db(rt: &tokio::runtime::Runtime, dir: &Path) -> String {
+    use sqlx::{Connection, Executor};
+    let url = format!("sqlite://{}?mode=rwc", dir.join("pulled.db").display());
+    rt.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+        conn.execute(SQLITE_DDL).await?;
+        conn.close().await
+    })
+    .expect("sqlite ddl");
+    url
+}
+
+/// The sources pulled from all three databases compile with the derives: one crate with a
+/// module per dialect, checked offline with a target folder shared by every run, so the
+/// dependencies build once.
+#[test]
+fn pulled_sources_of_every_dialect_compile() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let krate = tempfile::tempdir().expect("temp dir");
+    let src = krate.path().join("src");
+    let mut modules = Vec::new();
+    let sqlite_dir = tempfile::tempdir().expect("temp dir");
+    let sqlite_url = sqlite_db(&rt, sqlite_dir.path());
+    let pg = rt.block_on(tests::pg::TestDb::create("pull_pg_check"));
+    if let Some(db) = &pg {
+        rt.block_on(db.apply(POSTGRES_DDL)).expect("ddl");
+    }
+    let my = rt.block_on(tests::mysql::TestDb::create("pull_my_check"));
+    if let Some(db) = &my {
+        rt.block_on(db.execute(MYSQL_DDL)).expect("ddl");
+    }
+    let urls = [
+        (Dialect::Postgres, pg.as_ref().map(|d| d.url.clone())),
+        (Dialect::Sqlite, Some(sqlite_url)),
+        (Dialect::Mysql, my.as_ref().map(|d| d.url.clone())),
+    ];
+    for (dialect, url) in urls {
+        let Some(url) = url else { continue };
+        let dir = project(dialect);
+        let out = src.join(dialect.as_str());
+        let run = pull(
+            dir.path(),
+            &url,
+            &["--out", out.to_str().expect("utf-8 path")],
+        );
+        ok(&run, &format!("{dialect} pull"));
+        modules.push(dialect.as_str());
+    }
+    cargo_check(krate.path(), &modules);
+}
+
+/// `cargo check`s the crate at `dir` whose `src/<module>/` folders hold pulled sources.
+fn cargo_check(dir: &Path, modules: &[&str]) {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace");
+    let lib: String = modules.iter().map(|m| format!("pub mod {m};\n")).collect();
+    fs::write(
+        dir.join("src/lib.rs"),
+        format!("#![allow(dead_code)]\n{lib}"),
+    )
+    .expect("lib.rs");
+    // uuid and rust_decimal are not in the workspace's lock file: stand-ins with their paths.
+    for (name, item) in [("uuid", "Uuid"), ("rust_decimal", "Decimal")] {
+        let stub = dir.join("stubs").join(name);
+        fs::create_dir_all(stub.join("src")).expect("stub");
+        fs::write(
+            stub.join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n"),
+        )
+        .expect("stub toml");
+        fs::write(stub.join("src/lib.rs"), format!("pub struct {item};\n")).expect("stub lib");
+    }
+    let path = |p: &str| workspace.join(p).display().to_string();
+    let manifest = format!(
+        "[package]\nname = \"pulled\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[dependencies]\nschema-core = {{ path = {:?} }}\nschema-macros = {{ path = {:?} }}\nchrono = {{ version = \"0.4\", default-features = false, features = [\"std\"] }}\nserde_json = \"1\"\nuuid = {{ path = \"stubs/uuid\" }}\nrust_decimal = {{ path = \"stubs/rust_decimal\" }}\n",
+        path("schema-core"),
+        path("schema-macros"),
+    );
+    fs::write(dir.join("Cargo.toml"), manifest).expect("Cargo.toml");
+    fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).expect("Cargo.lock");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"))
+        .join("pull-check");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["check", "--offline", "--quiet", "--message-format", "short"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("run cargo check");
+    assert!(
+        output.status.success(),
+        "cargo check of the pulled sources failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        modules
+            .iter()
+            .map(|m| pulled_text(&dir.join("src").join(m)))
+            .collect::<String>()
+    );
+}
+
+/// `ignore_tables` keeps a table out of the sources, with what is on it (its trigger); a
+/// foreign key that references it is left out and said so.
+#[test]
+fn pull_leaves_out_the_tables_the_config_ignores() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = sqlite_db(&rt, tmp.path());
+    let dir = project(Dialect::Sqlite);
+    let config = "dialect = \"sqlite\"\nschema = [\"src/schema\"]\nout = \"migrations\"\nignore_tables = [\"order\"]\n";
+    fs::write(dir.path().join("migrate.toml"), config).expect("config");
+    let run = pull(dir.path(), &url, &[]);
+    ok(&run, "pull");
+    assert!(
+        !dir.path().join("src/schema/order.rs").exists(),
+        "{}",
+        run.text()
+    );
+    assert!(!run.stdout.contains("order_touch"), "{}", run.text());
+    assert!(
+        run.stdout.contains("foreign key `order_line_order_fk` on table `order_line`: the table it references, `order`, is not pulled"),
+        "{}",
+        run.text()
+    );
+}
