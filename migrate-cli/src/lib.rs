@@ -65,6 +65,8 @@ pub enum Command {
     Repair(commands::repair::RepairArgs),
     /// Undo the newest applied migration (or every one newer than --to) with its down file, newest first
     Revert(commands::revert::RevertArgs),
+    /// Make an existing database (or folder of sqlx-cli migrations) the start of the history, recorded as applied without running it
+    Baseline(commands::baseline::BaselineArgs),
 }
 
 /// The environment variables a command reads (`DATABASE_URL`).
@@ -172,6 +174,8 @@ where
         Command::Plan(args) => return commands::plan::run(args, ctx),
         // So does `revert`.
         Command::Revert(args) => return commands::revert::run(args, ctx),
+        // So does `baseline`.
+        Command::Baseline(args) => return commands::baseline::run(args, ctx),
     };
     match result {
         Ok(()) => EXIT_OK,

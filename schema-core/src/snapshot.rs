@@ -149,6 +149,18 @@ pub struct JournalEntry {
     /// without one reads and prints as before.
     #[serde(default, skip_serializing_if = "is_false")]
     pub down: bool,
+    /// A migration this tool did not write (a sqlx-cli migration kept by `baseline`): its tag
+    /// is its file's stem (`<version>_<description>`, the version an integer or a timestamp),
+    /// its up file is `<tag>.sql`, or `<tag>.up.sql` when `down` is true (sqlx-cli's
+    /// reversible pair), and its snapshot `meta/<version>_snapshot.json`. Written only when
+    /// true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub adopted: bool,
+    /// Written by `baseline` (or an import): the migration creates the schema a database
+    /// already had, where it was recorded as applied without running it. Written only when
+    /// true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub baseline: bool,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -255,6 +267,8 @@ impl Journal {
             tag: tag.to_string(),
             breakpoints: true,
             down: false,
+            adopted: false,
+            baseline: false,
         });
         let last = self.entries.len() - 1;
         &mut self.entries[last]
