@@ -1,0 +1,1 @@
+//! Adopting a folder of sqlx-cli migrations.
