@@ -251,3 +251,95 @@ fn postgres_a_live_database_becomes_the_baseline() {
         "ALTER TABLE issues ADD COLUMN extra integer",
     );
 }
+
+/// The schema structs matching [`SQLITE_DDL`].
+const SQLITE_STRUCTS: &str = r#"
+#[derive(Table)]
+#[table(name = "projects")]
+pub struct Project {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(unique)]
+    pub name: String,
+}
+
+#[derive(Table)]
+#[table(name = "issues")]
+#[index(columns(project_id, state), name = "issues_project_id_state_idx")]
+#[check(name = "issues_title_check", expr = "length(title) > 0")]
+pub struct Issue {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(references = Project::id, on_delete = "cascade")]
+    pub project_id: i64,
+    pub title: String,
+    #[column(default_sql = "'open'")]
+    pub state: String,
+}
+"#;
+
+/// A SQLite database made by hand, before this tool.
+const SQLITE_DDL: &str = "
+CREATE TABLE projects (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE issues (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'open',
+    CONSTRAINT issues_title_check CHECK (length(title) > 0)
+);
+CREATE INDEX issues_project_id_state_idx ON issues (project_id, state);
+";
+
+#[test]
+fn sqlite_a_live_database_becomes_the_baseline() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = |name: &str| format!("sqlite://{}?mode=rwc", dir.path().join(name).display());
+    let (main, same, other) = (url("app.db"), url("staging.db"), url("other.db"));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let rt = &rt;
+    let pool = |url: &str| rt.block_on(sqlx::SqlitePool::connect(url)).expect("pool");
+    let (main_pool, same_pool, other_pool) = (pool(&main), pool(&same), pool(&other));
+    let exec = |pool: &sqlx::SqlitePool, sql: &str| {
+        rt.block_on(sqlx::raw_sql(sql).execute(pool))
+            .map(drop)
+            .map_err(|e| e.to_string())
+    };
+    exec(&main_pool, SQLITE_DDL).expect("hand-written DDL");
+    let on_same = |sql: &str| exec(&same_pool, sql);
+    let on_other = |sql: &str| exec(&other_pool, sql);
+    let sqlx_run = |dir: &std::path::Path| {
+        let migrator = rt.block_on(Migrator::new(dir)).map_err(|e| e.to_string())?;
+        rt.block_on(migrator.run(&main_pool))
+            .map_err(|e| e.to_string())
+    };
+    let rows = || {
+        rt.block_on(
+            sqlx::query_as::<_, (i64, Vec<u8>, bool)>(
+                "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version",
+            )
+            .fetch_all(&main_pool),
+        )
+        .expect("rows")
+    };
+    let changed = SQLITE_STRUCTS.replace(
+        "pub title: String,",
+        "pub title: String,\n    pub body: Option<String>,",
+    );
+    live_story(
+        &Databases {
+            dialect: "sqlite",
+            url: &main,
+            same: (&same, &on_same),
+            other: (&other, &on_other),
+            sqlx_run: &sqlx_run,
+            rows: &rows,
+        },
+        SQLITE_DDL,
+        (SQLITE_STRUCTS, &changed),
+        "ALTER TABLE issues ADD COLUMN extra integer",
+    );
+}
