@@ -343,3 +343,97 @@ fn sqlite_a_live_database_becomes_the_baseline() {
         "ALTER TABLE issues ADD COLUMN extra integer",
     );
 }
+
+/// The schema structs matching [`MYSQL_DDL`], spelled as MariaDB prints the expressions back
+/// (its unique key is an index named after its column).
+const MYSQL_STRUCTS: &str = r#"
+#[derive(Table)]
+#[table(name = "projects")]
+#[index(columns(name), name = "name", unique)]
+pub struct Project {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Table)]
+#[table(name = "issues")]
+#[index(columns(project_id, state), name = "issues_project_id_state_idx")]
+#[check(name = "issues_title_check", expr = "octet_length(`title`) > 0")]
+pub struct Issue {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(references = Project::id, on_delete = "cascade")]
+    pub project_id: i64,
+    #[column(sql_type = "text")]
+    pub title: String,
+    #[column(sql_type = "varchar(20)", default_sql = "'open'")]
+    pub state: String,
+}
+"#;
+
+/// A MariaDB database made by hand, before this tool.
+const MYSQL_DDL: &str = "
+CREATE TABLE projects (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    name VARCHAR(255) NOT NULL UNIQUE
+);
+CREATE TABLE issues (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    project_id BIGINT NOT NULL,
+    title TEXT NOT NULL,
+    state VARCHAR(20) NOT NULL DEFAULT 'open',
+    CONSTRAINT issues_title_check CHECK (length(title) > 0),
+    CONSTRAINT issues_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE
+);
+CREATE INDEX issues_project_id_state_idx ON issues (project_id, state);
+";
+
+#[test]
+fn mysql_a_live_database_becomes_the_baseline() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let rt = &rt;
+    let make = |label| rt.block_on(tests::mysql::TestDb::create(label));
+    let (Some(db), Some(same), Some(other)) = (
+        make("baseline"),
+        make("baseline_same"),
+        make("baseline_other"),
+    ) else {
+        return;
+    };
+    rt.block_on(db.execute(MYSQL_DDL))
+        .expect("hand-written DDL");
+    let on_same = |sql: &str| rt.block_on(same.execute(sql)).map_err(|e| e.to_string());
+    let on_other = |sql: &str| rt.block_on(other.execute(sql)).map_err(|e| e.to_string());
+    let sqlx_run = |dir: &std::path::Path| {
+        let migrator = rt.block_on(Migrator::new(dir)).map_err(|e| e.to_string())?;
+        rt.block_on(migrator.run(&db.pool))
+            .map_err(|e| e.to_string())
+    };
+    let rows = || {
+        rt.block_on(
+            sqlx::query_as::<_, (i64, Vec<u8>, bool)>(
+                "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version",
+            )
+            .fetch_all(&db.pool),
+        )
+        .expect("rows")
+    };
+    let changed = MYSQL_STRUCTS.replace(
+        "pub title: String,",
+        "pub title: String,\n    pub body: Option<String>,",
+    );
+    live_story(
+        &Databases {
+            dialect: "mysql",
+            url: &db.url,
+            same: (&same.url, &on_same),
+            other: (&other.url, &on_other),
+            sqlx_run: &sqlx_run,
+            rows: &rows,
+        },
+        MYSQL_DDL,
+        (MYSQL_STRUCTS, &changed),
+        "ALTER TABLE issues ADD COLUMN extra integer",
+    );
+}
