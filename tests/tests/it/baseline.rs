@@ -8,6 +8,7 @@ use sqlx::migrate::Migrator;
 use std::fs;
 use tests::project::{Project, Run, NOW};
 
+mod refusals;
 mod sqlx_folder;
 
 /// The schema structs matching [`PG_DDL`], spelled as PostgreSQL prints the expressions back
