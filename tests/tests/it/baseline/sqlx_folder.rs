@@ -308,7 +308,7 @@ fn sqlite_a_sqlx_cli_project_with_timestamp_versions_is_adopted() {
         sqlx_run: &sqlx_run,
         rows: &rows,
     };
-    adopt_story(
+    let p = adopt_story(
         "sqlite",
         (&db, &empty),
         [
@@ -319,5 +319,22 @@ fn sqlite_a_sqlx_cli_project_with_timestamp_versions_is_adopted() {
             "20240105090000",
         ],
         ("INTEGER PRIMARY KEY", "INTEGER"),
+    );
+
+    // A new developer's database is built from the folder: the adopted files, then the
+    // generated one. revert reads the adopted entries too: it undoes the generated migration,
+    // and refuses to go past a simple sqlx-cli file, which has no down.
+    let fresh = url("fresh.db");
+    let run = p.run(&["migrate", "--url", &fresh], NOW + 60);
+    assert_has(&run, 0, &["applied 6 migration(s)"]);
+    let to = ["revert", "--to", "20240104090000", "--yes", "--url", &fresh];
+    let run = p.run(&to, NOW + 61);
+    assert_has(&run, 1, &["migrations/20240105090000_posts_user_index.sql has no down file migrations/20240105090000_posts_user_index.down.sql", "nothing was reverted"]);
+    let run = p.run(&["revert", "--yes", "--url", &fresh], NOW + 62);
+    assert_has(&run, 0, &["20261118110700_likes.down.sql"]);
+    assert_has(
+        &p.run(&["migrate", "--url", &fresh], NOW + 63),
+        0,
+        &["applied 1 migration(s)"],
     );
 }
