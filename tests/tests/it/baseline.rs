@@ -189,7 +189,7 @@ pub(crate) fn live_story(
     assert_has(
         &run,
         1,
-        &["refusing to record the baseline", "nothing was recorded"],
+        &["refusing to record the baseline", "differs from migrations/meta/20261118110640_snapshot.json, the snapshot of 20261118110640_baseline", "extra", "nothing was recorded"],
     );
     let status = p.run(&["status", "--url", other, "--format", "json"], NOW + 61);
     let states: Vec<String> = status.json()["migrations"]

@@ -69,7 +69,7 @@ pub(super) fn adopt(
         (Some(target), true) => {
             let locals: Vec<Local> = adopted.iter().map(|a| a.local.clone()).collect();
             Some(database::block_on(check_applied(
-                config, target, &locals, &out,
+                config, target, &locals, folder,
             ))??)
         }
         _ => None,

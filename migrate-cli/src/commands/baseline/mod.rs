@@ -23,6 +23,7 @@ pub mod files;
 mod record;
 
 pub use files::{plan as plan_baseline, BaselineFiles, BASELINE_NAME};
+pub use record::record_new as record_baseline;
 
 /// `migrate-cli baseline` flags.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -94,6 +95,8 @@ pub enum BaselineError {
         snapshot: String,
         report: String,
     },
+    #[error("cannot read the baseline's snapshot {snapshot} to compare the database with; restore it from version control (`check` names what is wrong with the folder); nothing was recorded")]
+    Uncompared { snapshot: String },
     #[error("refusing: {what} records migration {version} ({file}) with a checksum other than its file's; the file changed since it was applied; restore it from version control, or record the new checksum with `migrate-cli repair --checksum`; nothing was {nothing}")]
     Checksum {
         what: String,

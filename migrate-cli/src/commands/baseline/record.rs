@@ -15,9 +15,10 @@ use crate::Context;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Records the migration tagged `tag` (the baseline just written) as applied on `target`,
-/// creating `_sqlx_migrations` as sqlx does when it is absent; gives its version.
-pub(super) fn record_new(
+/// Records the migration tagged `tag` (the baseline just written, read from the folder as
+/// sqlx's `Migrator` reads it) as applied on `target` without running it, creating
+/// `_sqlx_migrations` as sqlx does when it is absent; gives its version.
+pub fn record_new(
     config: &Config,
     target: &Target,
     tag: &str,
@@ -91,7 +92,8 @@ pub(super) fn record_only(
             .filter_map(|m| m.version())
             .collect();
         let mut conn = backend::connect(&target, config.dialect).await?;
-        let result = record_checked(&mut conn, config, &history, (&versions, &by_version)).await;
+        let known = (&versions[..], &by_version);
+        let result = record_checked(&mut conn, (config, folder), &history, known).await;
         conn.close().await;
         result
     };
@@ -120,7 +122,7 @@ pub(super) fn record_only(
 /// Compares, then records the `versions` not recorded yet; gives those.
 async fn record_checked(
     conn: &mut Connected,
-    config: &Config,
+    (config, folder): (&Config, &Folder),
     history: &history::History,
     (versions, by_version): (&[i64], &BTreeMap<i64, &Local>),
 ) -> Result<Vec<i64>, BaselineError> {
@@ -134,21 +136,26 @@ async fn record_checked(
         };
         match rows.get(version) {
             None => missing.push(*local),
-            Some(row) => judge_row(row, local, &what, "recorded")?,
+            Some(row) => judge_row(row, local, (&what, folder), "recorded")?,
         }
     }
     let applied: BTreeSet<i64> = versions.iter().copied().collect();
-    let found = drift::find(conn, config, history, (&applied, &[])).await?;
-    if let Some(found) = found.filter(|f| !f.differences.is_empty()) {
-        let last = history
+    let last = versions.last().and_then(|v| {
+        let m = history
             .migrations
             .iter()
-            .find(|m| m.tag == found.tag)
-            .map(|m| m.snapshot_path.clone())
-            .unwrap_or_default();
+            .find(|m| m.version() == Some(*v))?;
+        Some(folder.show(&m.snapshot_path))
+    });
+    let snapshot = last.unwrap_or_default();
+    // `None`: the snapshot could not be read (a folder problem `check` names).
+    let Some(found) = drift::find(conn, config, history, (&applied, &[])).await? else {
+        return Err(BaselineError::Uncompared { snapshot });
+    };
+    if !found.differences.is_empty() {
         return Err(BaselineError::Differs {
             what,
-            snapshot: last.display().to_string(),
+            snapshot,
             tag: found.tag,
             report: found
                 .differences
@@ -166,7 +173,7 @@ async fn record_checked(
 fn judge_row(
     row: &AppliedRow,
     local: &Local,
-    what: &str,
+    (what, folder): (&str, &Folder),
     nothing: &'static str,
 ) -> Result<(), BaselineError> {
     if !row.success {
@@ -181,7 +188,7 @@ fn judge_row(
         return Err(BaselineError::Checksum {
             what: what.to_string(),
             version: row.version,
-            file: local.file.display().to_string(),
+            file: folder.show(&local.file),
             nothing,
         });
     }
@@ -194,7 +201,7 @@ pub(super) async fn check_applied(
     config: &Config,
     target: &Target,
     locals: &[Local],
-    out: &str,
+    folder: &Folder,
 ) -> Result<String, BaselineError> {
     let mut conn = backend::connect(target, config.dialect).await?;
     let what = conn.what.clone();
@@ -208,13 +215,13 @@ pub(super) async fn check_applied(
                 || local.migration.version.to_string(),
                 |n| n.to_string_lossy().into_owned(),
             )),
-            Some(row) => judge_row(row, local, &what, "written")?,
+            Some(row) => judge_row(row, local, (&what, folder), "written")?,
         }
     }
     if !missing.is_empty() {
         return Err(BaselineError::NotApplied {
             what,
-            out: out.to_string(),
+            out: folder.show(&folder.out),
             missing: missing.join(", "),
         });
     }
