@@ -1,6 +1,6 @@
 //! What `baseline` refuses, on SQLite, each with what to do and nothing written: an empty or
 //! missing database, a reversible up file without its down, `--record-only` without a
-//! baseline, a sqlx-cli file edited after it was applied; and `drop` refuses the baseline.
+//! baseline, a version too large for the next generated one to follow, a sqlx-cli file edited after it was applied; and `drop` refuses the baseline.
 
 use super::{assert_has, project};
 use sqlx::migrate::Migrator;
@@ -70,6 +70,18 @@ fn baseline_refuses_with_what_to_do() {
         "DROP TABLE users;\n",
     )
     .expect("down");
+
+    // An integer version a generated `YYYYMMDDHHMMSS` one would not follow.
+    let late = project("sqlite", "");
+    fs::create_dir_all(late.migrations()).expect("dir");
+    fs::write(
+        late.migrations().join("99999999999999_big.sql"),
+        "CREATE TABLE big (id INTEGER PRIMARY KEY);\n",
+    )
+    .expect("file");
+    let run = late.run(&["baseline"], NOW);
+    assert_has(&run, 1, &["migrations/99999999999999_big.sql has version 99999999999999, which a migration generated now (20261118110640) would not follow"]);
+    assert!(!late.migrations().join("meta").exists());
 
     // A file edited after sqlx applied it.
     let pool = rt
