@@ -567,4 +567,32 @@ mod tests {
             "    {\n      \"idx\": 0,\n      \"version\": \"7\",\n      \"when\": 1704067200000,\n      \"tag\": \"20240101000000_create_accounts\",\n      \"breakpoints\": true\n    }"
         ));
     }
+    /// `adopted` and `baseline` are written only when true, and read back.
+    #[test]
+    fn journal_flags_of_adopted_and_baseline_entries() {
+        let mut journal = Journal::new("sqlite");
+        let e = journal.push("3_add_posts", 1_704_067_200_000);
+        (e.adopted, e.down, e.breakpoints) = (true, true, false);
+        journal
+            .push("20240101000001_baseline", 1_704_067_201_000)
+            .baseline = true;
+        journal.push("20240101000002_add_age", 1_704_067_202_000);
+        let text = journal.to_json();
+        assert_eq!(Journal::parse(&text).unwrap(), journal);
+        assert!(
+            text.contains(
+                "\"breakpoints\": false,\n      \"down\": true,\n      \"adopted\": true\n    }"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"breakpoints\": true,\n      \"baseline\": true\n    }"),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("adopted").count() + text.matches("baseline\":").count(),
+            2,
+            "{text}"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! What `baseline` refuses, on SQLite, each with what to do and nothing written: an empty or
 //! missing database, a reversible up file without its down, `--record-only` without a
-//! baseline, a version too large for the next generated one to follow, a sqlx-cli file edited after it was applied; and `drop` refuses the baseline.
+//! baseline, a version too large for the next generated one to follow, a sqlx-cli file edited
+//! after it was applied; and `drop` refuses the baseline.
 
 use super::{assert_has, project};
 use sqlx::migrate::Migrator;
