@@ -41,20 +41,41 @@ pub fn record_new(
     database::block_on(run)?
 }
 
-/// Creates `_sqlx_migrations` when absent and records each of `locals`.
+/// Under sqlx's migration lock (as `migrate` and `repair` take it), creates `_sqlx_migrations`
+/// when absent and records each of `locals`.
 async fn record_all(conn: &mut Connected, locals: &[&Local]) -> Result<(), BaselineError> {
-    if let Err(e) = conn.ensure_history().await {
-        return Err(crate::database::DatabaseError::Query {
-            context: "cannot create _sqlx_migrations".into(),
-            what: conn.what.clone(),
-            error: database::ServerError::Sqlx(Box::new(sqlx::Error::Migrate(Box::new(e)))),
-        }
-        .into());
+    if locals.is_empty() {
+        return Ok(());
     }
+    if let Err(e) = conn.lock().await {
+        return Err(migrate_error(conn, "cannot take the migration lock", e));
+    }
+    let result = match conn.ensure_history().await {
+        Ok(()) => record_each(conn, locals).await,
+        Err(e) => Err(migrate_error(conn, "cannot create _sqlx_migrations", e)),
+    };
+    let _ = conn.unlock().await;
+    result
+}
+
+async fn record_each(conn: &mut Connected, locals: &[&Local]) -> Result<(), BaselineError> {
     for l in locals {
         conn.record(&l.migration).await?;
     }
     Ok(())
+}
+
+fn migrate_error(
+    conn: &Connected,
+    context: &str,
+    error: sqlx::migrate::MigrateError,
+) -> BaselineError {
+    crate::database::DatabaseError::Query {
+        context: context.into(),
+        what: conn.what.clone(),
+        error: database::ServerError::Sqlx(Box::new(sqlx::Error::Migrate(Box::new(error)))),
+    }
+    .into()
 }
 
 /// `baseline --record-only`: records the folder's baseline (its leading adopted and baseline
