@@ -27,6 +27,9 @@ pub struct Migration {
     pub down_path: PathBuf,
     /// Its text, when the file is there and could be read (listed in the journal or not).
     pub down_sql: Option<String>,
+    /// A sqlx-cli migration `baseline` adopted (`"adopted": true`): history, which the lint
+    /// gate leaves out, since its file cannot change without changing its checksum.
+    pub adopted: bool,
 }
 
 impl Migration {
@@ -231,6 +234,7 @@ pub fn chain_problems(
                 has_down: entry.down,
                 down_path: folder.down_path(&entry.tag),
                 down_sql: None,
+                adopted: entry.adopted,
                 snapshot_path,
                 snapshot,
             }
@@ -333,6 +337,7 @@ fn read_migration(
         has_down: false,
         down_path: folder.down_path(tag),
         down_sql: None,
+        adopted: entry.adopted,
     }
 }
 

@@ -338,3 +338,41 @@ fn sqlite_a_sqlx_cli_project_with_timestamp_versions_is_adopted() {
         &["applied 1 migration(s)"],
     );
 }
+
+/// Adopted sqlx-cli migrations are history: their files cannot take `-- lint:allow` lines
+/// without changing their checksums, so the lint gate of `check` and `migrate` leaves them
+/// out (a dropped table in one fails neither), and gates what `generate` writes after them.
+#[test]
+fn adopted_migrations_are_not_gated_by_lint() {
+    let p = project(
+        "sqlite",
+        "#[derive(Table)]\n#[table(name = \"users\")]\npub struct User {\n    #[column(primary_key, identity)]\n    pub id: i64,\n}\n",
+    );
+    fs::create_dir_all(p.migrations()).expect("dir");
+    let files = [
+        ("1_create.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);\nCREATE TABLE old_stuff (id INTEGER PRIMARY KEY);\n"),
+        ("2_drop_old_stuff.sql", "DROP TABLE old_stuff;\n"),
+    ];
+    for (name, sql) in files {
+        fs::write(p.migrations().join(name), sql).expect("file");
+    }
+    assert_has(
+        &p.run(&["baseline"], NOW),
+        0,
+        &["adopted 2 sqlx-cli migration(s)"],
+    );
+    let run = p.run(&["check"], NOW + 1);
+    assert_has(&run, 0, &[]);
+    assert!(!run.text().contains("drop-table"), "{}", run.text());
+    let dir = tempfile::tempdir().expect("dir");
+    let fresh = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("fresh.db").display()
+    );
+    assert_has(
+        &p.run(&["migrate", "--url", &fresh], NOW + 2),
+        0,
+        &["applied 2 migration(s)"],
+    );
+    assert_has(&p.run(&["generate"], NOW + 3), 0, &["no changes"]);
+}
