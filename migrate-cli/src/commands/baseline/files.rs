@@ -26,6 +26,8 @@ pub struct BaselineFiles {
     pub down: PathBuf,
     pub snapshot: PathBuf,
     pub journal: PathBuf,
+    /// The baseline migration's SQL, as written to `sql`.
+    pub up_sql: String,
     /// The files, to [`WriteSet::commit`].
     pub files: WriteSet,
 }
@@ -68,7 +70,7 @@ pub fn plan(
     let (sql_path, down_path) = (folder.sql_path(&tag), folder.down_path(&tag));
     let snapshot_path = folder.snapshot_path(&tag);
     let mut files = WriteSet::new();
-    files.create(sql_path.clone(), sql);
+    files.create(sql_path.clone(), sql.clone());
     files.create(down_path.clone(), down_sql);
     let snapshot = snapshot_json(dialect.as_str(), &prev_id, schema);
     files.create(snapshot_path.clone(), snapshot);
@@ -79,6 +81,7 @@ pub fn plan(
         down: down_path,
         snapshot: snapshot_path,
         journal: folder.journal_path(),
+        up_sql: sql,
         files,
     })
 }

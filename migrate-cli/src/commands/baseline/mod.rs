@@ -20,6 +20,7 @@ use std::path::PathBuf;
 
 mod adopt;
 pub mod files;
+mod rebuild;
 mod record;
 
 pub use files::{plan as plan_baseline, BaselineFiles, BASELINE_NAME};
@@ -129,6 +130,8 @@ pub enum BaselineError {
         version: i64,
         next: String,
     },
+    #[error("the baseline {tag} would not rebuild the database's schema: applied to a scratch database, it differs from the schema read\n{report}\nthis is a bug of baseline (please report it with the schema); nothing was written")]
+    NotRebuilt { tag: String, report: String },
     #[error(
         "the sqlite database {what} does not exist: there is nothing to baseline; check the url"
     )]
@@ -260,6 +263,13 @@ fn of_database(
     }
     let planned = files::plan(folder, config.dialect, &schema, None, (ctx.now, None))?;
     let tag = planned.tag.clone();
+    let proof = rebuild::check(
+        (config.dialect, &target),
+        (&tag, &planned.up_sql),
+        &schema,
+        ctx,
+    );
+    database::block_on(proof)??;
     let shown: Vec<String> = [&planned.sql, &planned.down, &planned.snapshot]
         .iter()
         .map(|p| folder.show(p))
