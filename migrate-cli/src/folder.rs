@@ -4,7 +4,7 @@
 
 use crate::timestamp;
 use crate::write_set::WriteSet;
-use schema_core::snapshot::{Journal, Snapshot, SnapshotError};
+use schema_core::snapshot::{Journal, JournalEntry, Snapshot, SnapshotError};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +20,19 @@ pub const JOURNAL_FILE: &str = "_journal.json";
 
 /// What a down file's name ends with: `<tag>.down.sql`.
 pub const DOWN_SUFFIX: &str = ".down.sql";
+
+/// What an adopted sqlx-cli reversible pair's up file ends with: `<tag>.up.sql`.
+pub const UP_SUFFIX: &str = ".up.sql";
+
+/// The stamp that names migration `tag`'s snapshot: its version, the digits before its first
+/// `_` (`20260101000000`, or `3` for an adopted sqlx-cli migration `3_add_posts`), else its
+/// first 14 characters.
+pub fn stamp_of(tag: &str) -> &str {
+    match tag.split_once('_').map_or(tag, |(v, _)| v) {
+        v if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => v,
+        _ => tag.get(..14).unwrap_or(tag),
+    }
+}
 
 /// Whether file name `name` is a migration's up file, `<tag>.sql` (not `<tag>.down.sql`).
 pub fn is_up_file(name: &str) -> bool {
@@ -157,10 +170,24 @@ impl Folder {
         self.out.join(format!("{tag}{DOWN_SUFFIX}"))
     }
 
-    /// `meta/<YYYYMMDDHHMMSS>_snapshot.json` for a migration tag.
+    /// The up file of journal entry `entry`: `<tag>.sql`, or `<tag>.up.sql` for an adopted
+    /// sqlx-cli reversible pair (`"adopted"` and `"down"`).
+    pub fn up_path(&self, entry: &JournalEntry) -> PathBuf {
+        self.up_path_of(&entry.tag, entry.adopted && entry.down)
+    }
+
+    /// `<tag>.up.sql` when `pair` (an adopted reversible pair), else `<tag>.sql`.
+    pub fn up_path_of(&self, tag: &str, pair: bool) -> PathBuf {
+        match pair {
+            true => self.out.join(format!("{tag}{UP_SUFFIX}")),
+            false => self.sql_path(tag),
+        }
+    }
+
+    /// `meta/<YYYYMMDDHHMMSS>_snapshot.json` for a migration tag (`meta/<version>_snapshot.json`
+    /// for an adopted sqlx-cli migration: [`stamp_of`]).
     pub fn snapshot_path(&self, tag: &str) -> PathBuf {
-        let stamp = tag.get(..14).unwrap_or(tag);
-        self.meta().join(format!("{stamp}_snapshot.json"))
+        self.meta().join(format!("{}_snapshot.json", stamp_of(tag)))
     }
 
     /// `path` as shown in messages.
@@ -193,10 +220,17 @@ impl Folder {
         })?;
         self.check_dialect(&journal_path, &journal.dialect, dialect)?;
         for entry in &journal.entries {
-            let stamp = timestamp::parse_prefix(&entry.tag).ok_or_else(|| FolderError::BadTag {
-                journal: self.show(&journal_path),
-                tag: entry.tag.clone(),
-            })?;
+            let stamp = match timestamp::parse_prefix(&entry.tag) {
+                Some(stamp) => stamp,
+                // An adopted sqlx-cli migration may have an integer version.
+                None if entry.adopted => 0,
+                None => {
+                    return Err(FolderError::BadTag {
+                        journal: self.show(&journal_path),
+                        tag: entry.tag.clone(),
+                    })
+                }
+            };
             history.take(stamp.max(entry.when / 1000), &entry.tag, true);
         }
         if let Some(last) = journal.last() {

@@ -166,7 +166,7 @@ pub fn unfiled(config: &Config, entries: &[Entry]) -> Vec<Entry> {
         .filter_map(|j| {
             let (version, name) = j.tag.split_once('_')?;
             let version: i64 = version.parse().ok()?;
-            let file = folder.sql_path(&j.tag);
+            let file = folder.up_path(j);
             (!known.contains(&version) && !file.exists()).then(|| Entry {
                 version,
                 name: name.to_string(),

@@ -69,6 +69,8 @@ pub enum Command {
     Revert(commands::revert::RevertArgs),
     /// Write Rust sources (#[derive(Table)] structs, enums) that declare a live database's schema
     Pull(commands::pull::PullArgs),
+    /// Make an existing database (or folder of sqlx-cli migrations) the start of the history, recorded as applied without running it
+    Baseline(commands::baseline::BaselineArgs),
 }
 
 /// The environment variables a command reads (`DATABASE_URL`).
@@ -177,6 +179,8 @@ where
         Command::Plan(args) => return commands::plan::run(args, ctx),
         // So does `revert`.
         Command::Revert(args) => return commands::revert::run(args, ctx),
+        // So does `baseline`.
+        Command::Baseline(args) => return commands::baseline::run(args, ctx),
     };
     match result {
         Ok(()) => EXIT_OK,

@@ -160,10 +160,11 @@ pub fn judge(input: &Input<'_>, rules: Rules) -> Result<Verdict, Error> {
         ));
     }
     // Applied migrations are history: only pending ones gate, and with `--since` only those
-    // added since the ref.
+    // added since the ref. So are adopted sqlx-cli migrations, wherever they are applied.
     let applied = input.database.map(|d| d.applied()).unwrap_or_default();
     let gated = |m: &Migration| {
-        !m.version().is_some_and(|v| applied.contains(&v))
+        !m.adopted
+            && !m.version().is_some_and(|v| applied.contains(&v))
             && input
                 .since
                 .is_none_or(|added| added.contains(&format!("{}.sql", m.tag)))

@@ -149,6 +149,18 @@ pub struct JournalEntry {
     /// without one reads and prints as before.
     #[serde(default, skip_serializing_if = "is_false")]
     pub down: bool,
+    /// A migration this tool did not write (a sqlx-cli migration kept by `baseline`): its tag
+    /// is its file's stem (`<version>_<description>`, the version an integer or a timestamp),
+    /// its up file is `<tag>.sql`, or `<tag>.up.sql` when `down` is true (sqlx-cli's
+    /// reversible pair), and its snapshot `meta/<version>_snapshot.json`. Written only when
+    /// true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub adopted: bool,
+    /// Written by `baseline` (or an import): the migration creates the schema a database
+    /// already had, where it was recorded as applied without running it. Written only when
+    /// true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub baseline: bool,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -255,6 +267,8 @@ impl Journal {
             tag: tag.to_string(),
             breakpoints: true,
             down: false,
+            adopted: false,
+            baseline: false,
         });
         let last = self.entries.len() - 1;
         &mut self.entries[last]
@@ -552,5 +566,33 @@ mod tests {
         assert!(text.contains(
             "    {\n      \"idx\": 0,\n      \"version\": \"7\",\n      \"when\": 1704067200000,\n      \"tag\": \"20240101000000_create_accounts\",\n      \"breakpoints\": true\n    }"
         ));
+    }
+    /// `adopted` and `baseline` are written only when true, and read back.
+    #[test]
+    fn journal_flags_of_adopted_and_baseline_entries() {
+        let mut journal = Journal::new("sqlite");
+        let e = journal.push("3_add_posts", 1_704_067_200_000);
+        (e.adopted, e.down, e.breakpoints) = (true, true, false);
+        journal
+            .push("20240101000001_baseline", 1_704_067_201_000)
+            .baseline = true;
+        journal.push("20240101000002_add_age", 1_704_067_202_000);
+        let text = journal.to_json();
+        assert_eq!(Journal::parse(&text).unwrap(), journal);
+        assert!(
+            text.contains(
+                "\"breakpoints\": false,\n      \"down\": true,\n      \"adopted\": true\n    }"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"breakpoints\": true,\n      \"baseline\": true\n    }"),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("adopted").count() + text.matches("baseline\":").count(),
+            2,
+            "{text}"
+        );
     }
 }

@@ -122,6 +122,30 @@ impl Connected {
         })
     }
 
+    /// `baseline`: records `m` as applied without running it, as sqlx records a migration it
+    /// ran (version, description, checksum, `success` true), its `execution_time` 0
+    /// nanoseconds; `_sqlx_migrations` must exist ([`Connected::ensure_history`]).
+    pub async fn record(&mut self, m: &Migration) -> Result<(), DatabaseError> {
+        let done: Result<(), sqlx::Error> = each!(&mut self.conn, c => async {
+            let (insert, timed) = record_sql(c);
+            let mut tx = c.begin().await?;
+            sqlx::query(insert)
+                .bind(m.version)
+                .bind(&*m.description)
+                .bind(&*m.checksum)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(timed).bind(0_i64).bind(m.version).execute(&mut *tx).await?;
+            tx.commit().await
+        }.await);
+        done.map_err(|e| {
+            self.failed(
+                &format!("cannot record migration {} in _sqlx_migrations", m.version),
+                ServerError::Sqlx(Box::new(e)),
+            )
+        })
+    }
+
     /// Applies one migration file as `migrate` does.
     pub async fn apply(&mut self, m: &Migration) -> Result<Duration, ApplyError> {
         let policy = self.policy;
@@ -286,6 +310,10 @@ fn set_checksum<B: Backend>(_: &B) -> &'static str {
 
 fn delete_failed<B: Backend>(_: &B) -> &'static str {
     B::DELETE_FAILED
+}
+
+fn record_sql<B: Backend>(_: &B) -> (&'static str, &'static str) {
+    (B::RECORD, B::SET_EXECUTION_TIME)
 }
 
 fn installed_on<B: Backend>(_: &B) -> &'static str {

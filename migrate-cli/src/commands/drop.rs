@@ -66,6 +66,8 @@ pub enum DropError {
         what: String,
         at: String,
     },
+    #[error("refusing to drop {tag}: it is {what}, which databases hold as applied without this tool having run it; write a new migration that changes the schema instead; nothing was removed")]
+    Baseline { tag: String, what: &'static str },
     #[error("drop removes {tag}'s files and there is no terminal to confirm it: pass --yes; nothing was removed")]
     NeedsYes { tag: String },
     #[error("cannot ask on the terminal: {0}; pass --yes to drop without asking")]
@@ -125,6 +127,13 @@ pub fn drop_newest(args: &DropArgs, ctx: &mut Context<'_>) -> Result<Dropped, Dr
     let _lock = folder.lock_with(waiting).map_err(Error::from)?;
     let mut journal = read_journal(&folder, &config)?;
     let tag = pick(&journal, args.tag.as_deref(), &folder)?;
+    if let Some(what) = journal.last().and_then(|e| match (e.adopted, e.baseline) {
+        (true, _) => Some("an adopted sqlx-cli migration"),
+        (_, true) => Some("the baseline"),
+        _ => None,
+    }) {
+        return Err(DropError::Baseline { tag, what });
+    }
     if ctx.prompt.is_none() && !args.yes {
         return Err(DropError::NeedsYes { tag });
     }

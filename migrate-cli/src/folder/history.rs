@@ -7,7 +7,7 @@ use crate::timestamp;
 use crate::verdict::Problem;
 use schema_core::diff::{self, Change};
 use schema_core::model::Schema;
-use schema_core::snapshot::{snapshot_id, Journal, Snapshot, ROOT_ID};
+use schema_core::snapshot::{snapshot_id, Journal, JournalEntry, Snapshot, ROOT_ID};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
@@ -27,13 +27,21 @@ pub struct Migration {
     pub down_path: PathBuf,
     /// Its text, when the file is there and could be read (listed in the journal or not).
     pub down_sql: Option<String>,
+    /// A sqlx-cli migration `baseline` adopted (`"adopted": true`): history, which the lint
+    /// gate leaves out, since its file cannot change without changing its checksum.
+    pub adopted: bool,
 }
 
 impl Migration {
     /// The sqlx version: the tag's number before its first `_`.
     pub fn version(&self) -> Option<i64> {
-        self.tag.split('_').next()?.parse().ok()
+        version_of(&self.tag)
     }
+}
+
+/// The sqlx version of migration `tag`: its number before its first `_`.
+pub fn version_of(tag: &str) -> Option<i64> {
+    tag.split('_').next()?.parse().ok()
 }
 
 /// Two migrations that follow the same snapshot (the same `prevId`): two branches each
@@ -159,7 +167,7 @@ pub fn read_with(folder: &Folder, dialect: &str, depth: Depth) -> History {
     // (a journal of another dialect already says the whole folder is).
     let expected = (journal.dialect == dialect).then_some(dialect);
     for entry in &journal.entries {
-        if timestamp::parse_prefix(&entry.tag).is_none() {
+        if !entry.adopted && timestamp::parse_prefix(&entry.tag).is_none() {
             let bad = FolderError::BadTag {
                 journal: journal_shown.clone(),
                 tag: entry.tag.clone(),
@@ -171,7 +179,7 @@ pub fn read_with(folder: &Folder, dialect: &str, depth: Depth) -> History {
         let (tag, journal) = (entry.tag.as_str(), journal_shown.as_str());
         let m = read_migration(
             folder,
-            (tag, journal),
+            (entry, journal),
             (expected, depth),
             &mut history.problems,
         );
@@ -221,11 +229,12 @@ pub fn chain_problems(
             };
             Migration {
                 tag: entry.tag.clone(),
-                sql_path: folder.sql_path(&entry.tag),
+                sql_path: folder.up_path(entry),
                 sql: None,
                 has_down: entry.down,
                 down_path: folder.down_path(&entry.tag),
                 down_sql: None,
+                adopted: entry.adopted,
                 snapshot_path,
                 snapshot,
             }
@@ -247,14 +256,15 @@ pub fn chain_problems(
     messages
 }
 
-/// Migration `tag` of `journal`; its snapshot must be for dialect `expected` when given.
+/// Migration `entry` of `journal`; its snapshot must be for dialect `expected` when given.
 fn read_migration(
     folder: &Folder,
-    (tag, journal): (&str, &str),
+    (entry, journal): (&JournalEntry, &str),
     (expected, depth): (Option<&str>, Depth),
     problems: &mut Vec<Problem>,
 ) -> Migration {
-    let sql_path = folder.sql_path(tag);
+    let tag = entry.tag.as_str();
+    let sql_path = folder.up_path(entry);
     let snapshot_path = folder.snapshot_path(tag);
     let sql = match read_optional(&sql_path) {
         Ok(Some(text)) => Some(text),
@@ -327,6 +337,7 @@ fn read_migration(
         has_down: false,
         down_path: folder.down_path(tag),
         down_sql: None,
+        adopted: entry.adopted,
     }
 }
 

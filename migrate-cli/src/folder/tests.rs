@@ -237,3 +237,23 @@ fn a_fork_in_the_middle_of_the_chain_is_an_error_naming_both_migrations() {
         "{err}"
     );
 }
+
+/// Snapshots are named by version: a timestamp tag's stamp, an adopted sqlx-cli migration's
+/// integer version; an adopted reversible pair's up file is `<tag>.up.sql`.
+#[test]
+fn snapshots_are_named_by_version_and_adopted_pairs_by_their_up_file() {
+    assert_eq!(stamp_of("20240101000000_init"), "20240101000000");
+    assert_eq!(stamp_of("20240101000000"), "20240101000000");
+    assert_eq!(stamp_of("3_add_posts"), "3");
+    let dir = tempfile::tempdir().unwrap();
+    let f = folder(dir.path());
+    assert!(f
+        .snapshot_path("3_add_posts")
+        .ends_with("meta/3_snapshot.json"));
+    let mut journal = Journal::new("postgres");
+    let entry = journal.push("3_add_posts", 0);
+    assert!(f.up_path(entry).ends_with("3_add_posts.sql"));
+    entry.adopted = true;
+    entry.down = true;
+    assert!(f.up_path(entry).ends_with("3_add_posts.up.sql"));
+}

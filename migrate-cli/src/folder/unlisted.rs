@@ -30,7 +30,7 @@ impl Folder {
     /// files first); hidden files (`.name`: temporaries, the lock) are not migrations.
     pub fn unlisted(&self, journal: &Journal) -> Result<Vec<Unlisted>, FolderError> {
         let tags: BTreeSet<&str> = journal.entries.iter().map(|e| e.tag.as_str()).collect();
-        let stamps: BTreeSet<&str> = tags.iter().map(|t| t.get(..14).unwrap_or(t)).collect();
+        let stamps: BTreeSet<&str> = tags.iter().map(|t| super::stamp_of(t)).collect();
         let mut out = Vec::new();
         for name in self.file_names(&self.out)? {
             // A down file (`<tag>.down.sql`) is listed with its migration's tag.
@@ -40,8 +40,10 @@ impl Folder {
             else {
                 continue;
             };
-            // `<tag>.down.sql` is the down migration of `<tag>.sql`.
+            // `<tag>.down.sql` is the down migration of `<tag>.sql`; `<tag>.up.sql` is the up
+            // of an adopted sqlx-cli pair.
             let tag = tag.strip_suffix(".down").unwrap_or(tag);
+            let tag = tag.strip_suffix(".up").unwrap_or(tag);
             if !tags.contains(tag) {
                 out.push(Unlisted {
                     kind: UnlistedKind::Sql,

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 pub static PG_VERIFY: Mutex<()> = Mutex::new(());
 
 mod atomic;
+mod baseline;
 mod check;
 mod check_dialects;
 mod cli_generate;

@@ -159,6 +159,15 @@ async fn columns(
         });
     }
     pk.sort();
+    // A lone `INTEGER PRIMARY KEY` is the rowid (an insert without it, or with NULL, gets the
+    // next one): never NULL, though the pragma says nullable unless `NOT NULL` was written.
+    if let [(_, name)] = pk.as_slice() {
+        if let Some(c) = table.columns.iter_mut().find(|c| &c.name == name) {
+            if c.ty == ColumnType::Builtin("integer".into()) && c.generated.is_none() {
+                c.nullable = false;
+            }
+        }
+    }
     Ok(pk.into_iter().map(|(_, name)| name).collect())
 }
 
