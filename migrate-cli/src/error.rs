@@ -50,6 +50,9 @@ pub enum Error {
     /// `check` found problems; the report is already printed.
     #[error("{0}")]
     CheckFailed(String),
+    /// The command refuses what it was given (the message says why and what to do); exit 1.
+    #[error("{0}")]
+    Refused(String),
     #[error("cancelled: nothing was written")]
     Cancelled,
     #[error("cannot ask on the terminal: {0}; answer with --rename flags instead")]

@@ -71,6 +71,9 @@ pub enum Command {
     Pull(commands::pull::PullArgs),
     /// Make an existing database (or folder of sqlx-cli migrations) the start of the history, recorded as applied without running it
     Baseline(commands::baseline::BaselineArgs),
+    /// Adopt another tool's migrations folder: write the Rust sources and baseline of its last state
+    #[command(subcommand)]
+    Import(commands::import::ImportSource),
 }
 
 /// The environment variables a command reads (`DATABASE_URL`).
@@ -171,6 +174,9 @@ where
         Command::Verify(args) => verify::verify(args, ctx).map(drop),
         Command::Check(args) => check::check(args, ctx).map(drop),
         Command::Pull(args) => commands::pull::pull(args, ctx).map(drop),
+        Command::Import(commands::import::ImportSource::Drizzle(args)) => {
+            commands::import::drizzle(args, ctx).map(drop)
+        }
         // `drop` prints its own error: its refusals are its own error type.
         Command::Drop(args) => return commands::drop::run(args, ctx),
         // So does `repair`.

@@ -4,6 +4,7 @@ pub mod baseline;
 pub mod check;
 pub mod drop;
 pub mod generate;
+pub mod import;
 pub mod migrate;
 pub mod plan;
 pub mod pull;

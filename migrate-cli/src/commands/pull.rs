@@ -42,7 +42,7 @@ pub fn pull(args: &PullArgs, ctx: &mut Context<'_>) -> Result<Vec<LeftOut>, Erro
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
     let choice = (args.url.as_deref(), args.target.as_deref());
     let target = database::resolve_one(&config, choice, &ctx.env, &ctx.cwd, "pull")?;
-    let dir = out_dir(args, &config, &ctx.cwd)?;
+    let dir = out_dir(args.out.as_deref(), &config, &ctx.cwd)?;
     let (mut schema, mut found, what) = database::block_on(read(&config, &target))??;
     let all: Vec<String> = schema.tables.keys().cloned().collect();
     crate::introspect::drift::ignore(&mut schema, &config.ignore_tables);
@@ -87,8 +87,8 @@ pub fn pull(args: &PullArgs, ctx: &mut Context<'_>) -> Result<Vec<LeftOut>, Erro
 }
 
 /// `--out`, else the config's first schema path (which must be a folder).
-fn out_dir(args: &PullArgs, config: &Config, cwd: &Path) -> Result<PathBuf, Error> {
-    if let Some(out) = &args.out {
+pub fn out_dir(out: Option<&Path>, config: &Config, cwd: &Path) -> Result<PathBuf, Error> {
+    if let Some(out) = out {
         return Ok(cwd.join(out));
     }
     match config.schema.first() {
@@ -171,7 +171,8 @@ fn stale_files(dir: &Path, written: &[(PathBuf, String)], ctx: &mut Context<'_>)
     }
 }
 
-fn print_left_out(left_out: &[LeftOut], ctx: &mut Context<'_>) {
+/// Lists what the sources leave out (or says nothing was).
+pub fn print_left_out(left_out: &[LeftOut], ctx: &mut Context<'_>) {
     if left_out.is_empty() {
         let _ = writeln!(ctx.stdout, "nothing was left out");
         return;

@@ -24,6 +24,8 @@ use plan::Plan;
 use schema_core::model::{Schema, Sequence, View};
 use std::path::PathBuf;
 
+pub use round_trip::declared;
+
 /// Something of the database the sources do not declare, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeftOut {

@@ -246,7 +246,8 @@ fn module_name(schema: &str, name: &str) -> String {
     }
 }
 
-/// Whether `table` belongs to the tool or to sqlx, never pulled.
+/// Whether `table` belongs to the tool, to sqlx or to drizzle-kit's migrator, never pulled.
 pub fn is_own(table: &Table) -> bool {
     table.name == crate::database::HISTORY_TABLE
+        || table.name == crate::import::drizzle::DRIZZLE_TABLE
 }

@@ -13,6 +13,28 @@ use std::path::PathBuf;
 const CHANGE: &str =
     "the written sources do not give this back exactly; generate would write it as a change";
 
+/// The schema `files` declare on `dialect`, as `generate` reads it, or why they do not read
+/// back.
+pub fn declared(files: &[(PathBuf, String)], dialect: Dialect) -> Result<Schema, Vec<String>> {
+    let (mut scanned, mut errors) = (Scanned::default(), Vec::new());
+    for (path, text) in files {
+        scan_source(path, text, &mut scanned, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(errors
+            .iter()
+            .map(|e| format!("they do not read back: {e}"))
+            .collect());
+    }
+    scanned.resolve_for(dialect.renderer()).map_err(|errors| {
+        errors
+            .0
+            .iter()
+            .map(|e| format!("they do not resolve: {e}"))
+            .collect()
+    })
+}
+
 /// Each change from `expected` to what `files` declare on `dialect`, as `generate` summarizes
 /// it, or each error that keeps the files from being read: what, and why.
 pub fn differences(
@@ -20,31 +42,12 @@ pub fn differences(
     expected: &Schema,
     dialect: Dialect,
 ) -> Vec<(String, String)> {
-    let (mut scanned, mut errors) = (Scanned::default(), Vec::new());
-    for (path, text) in files {
-        scan_source(path, text, &mut scanned, &mut errors);
-    }
-    if !errors.is_empty() {
-        return errors
-            .iter()
-            .map(|e| {
-                let why = format!("they do not read back: {e}");
-                ("the written sources".to_string(), why)
-            })
-            .collect();
-    }
-    let actual = match scanned.resolve_for(dialect.renderer()) {
+    let actual = match declared(files, dialect) {
         Ok(actual) => actual,
-        Err(errors) => {
-            return errors
-                .0
-                .iter()
-                .map(|e| {
-                    (
-                        "the written sources".to_string(),
-                        format!("they do not resolve: {e}"),
-                    )
-                })
+        Err(problems) => {
+            return problems
+                .into_iter()
+                .map(|why| ("the written sources".to_string(), why))
                 .collect()
         }
     };

@@ -22,6 +22,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+/// drizzle-kit's migrations table (in schema `drizzle` on PostgreSQL).
+pub const DRIZZLE_TABLE: &str = "__drizzle_migrations";
+
 /// Why a folder cannot be imported.
 #[derive(Debug, thiserror::Error)]
 pub enum DrizzleError {
