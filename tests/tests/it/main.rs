@@ -22,6 +22,7 @@ mod fleet;
 mod folder_lock;
 mod folder_refusals;
 mod fragments;
+mod from_row;
 mod gate;
 mod index_keys13;
 mod lint;
