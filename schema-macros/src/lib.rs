@@ -22,7 +22,10 @@ pub fn derive_table(input: TokenStream) -> TokenStream {
     match parser::parse_table_partial(&input) {
         Ok((parsed, None)) => {
             let mut out = table_impl(&input, &parsed);
-            out.extend(queries::table_sqlx(&input, &parsed));
+            out.extend(queries::from_row(
+                &input,
+                &queries::Relation::table(&parsed),
+            ));
             out.into()
         }
         // The checks left to the compiler still run, so their errors show in the same compile.
@@ -82,12 +85,17 @@ pub fn derive_view(input: TokenStream) -> TokenStream {
         Err(e) => return e.to_compile_error().into(),
     };
     let ident = &input.ident;
+    let relation = queries::Relation::view(&def);
+    let consts = queries::consts(&input, &relation);
+    let from_row = queries::from_row(&input, &relation);
     quote! {
         impl ::schema_core::View for #ident {
             fn view_def() -> ::schema_core::ViewDef {
                 ::schema_core::__private::def_from_json(#json)
             }
         }
+        #consts
+        #from_row
     }
     .into()
 }
@@ -108,7 +116,7 @@ fn table_impl(input: &DeriveInput, parsed: &parser::ParsedTable) -> TokenStream2
         Err(e) => return e.to_compile_error(),
     };
     let markers = column_markers(input, parsed);
-    let consts = queries::table_consts(input, parsed);
+    let consts = queries::consts(input, &queries::Relation::table(parsed));
     let checks = parsed
         .type_checks
         .iter()

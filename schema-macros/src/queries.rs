@@ -1,6 +1,6 @@
-//! What the derives give an application's queries: a table's SQL names as consts (always), and
-//! with the `sqlx` feature the calls that write `sqlx::FromRow` for a table and `sqlx::Type`,
-//! `Encode` and `Decode` for a DbEnum (the impls themselves are `macro_rules!` macros of
+//! What the derives give an application's queries: a table's or view's SQL names as consts
+//! (always), and with the `sqlx` feature the calls that write `sqlx::FromRow` for a table or view
+//! and `sqlx::Type`, `Encode` and `Decode` for a DbEnum (the impls themselves are `macro_rules!` macros of
 //! `schema_core::sqlx_impls`, so that schema-core's features choose the databases).
 
 use proc_macro2::TokenStream as TokenStream2;
@@ -16,10 +16,53 @@ struct ColumnField<'a> {
     sql: &'a str,
 }
 
+/// What the consts and `FromRow` need of a table or a view.
+pub struct Relation<'a> {
+    /// `TABLE` or `VIEW`: the names of the consts are `TABLE`, `QUALIFIED_TABLE`, ...
+    pub kind: &'static str,
+    pub name: &'a str,
+    pub schema: &'a str,
+    /// Each column field's Rust name (unraw) and SQL name.
+    pub columns: Vec<(&'a str, &'a str)>,
+    /// The `skip` fields.
+    pub skipped: &'a [syn::Ident],
+}
+
+impl<'a> Relation<'a> {
+    pub fn table(parsed: &'a ParsedTable) -> Self {
+        Relation {
+            kind: "TABLE",
+            name: &parsed.def.name,
+            schema: &parsed.def.schema,
+            columns: parsed
+                .def
+                .fields
+                .iter()
+                .map(|f| (f.field.as_str(), f.name.as_str()))
+                .collect(),
+            skipped: &parsed.skipped,
+        }
+    }
+
+    pub fn view(def: &'a schema_core::ViewDef) -> Self {
+        Relation {
+            kind: "VIEW",
+            name: &def.name,
+            schema: &def.schema,
+            columns: def
+                .columns
+                .iter()
+                .map(|c| (c.field.as_str(), c.name.as_str()))
+                .collect(),
+            skipped: &[],
+        }
+    }
+}
+
 /// The struct's named fields split into columns (with their SQL names) and `skip` fields.
 fn split_fields<'a>(
     input: &'a DeriveInput,
-    parsed: &'a ParsedTable,
+    relation: &Relation<'a>,
 ) -> (Vec<ColumnField<'a>>, Vec<&'a syn::Field>) {
     let syn::Data::Struct(data) = &input.data else {
         return (Vec::new(), Vec::new());
@@ -29,33 +72,33 @@ fn split_fields<'a>(
         let Some(ident) = field.ident.as_ref() else {
             continue;
         };
-        if parsed.skipped.contains(ident) {
+        if relation.skipped.contains(ident) {
             skipped.push(field);
             continue;
         }
         let name = ident.unraw().to_string();
-        if let Some(def) = parsed.def.fields.iter().find(|f| f.field == name) {
+        if let Some((_, sql)) = relation.columns.iter().find(|(f, _)| *f == name) {
             columns.push(ColumnField {
                 ident,
                 ty: &field.ty,
-                sql: &def.name,
+                sql,
             });
         }
     }
     (columns, skipped)
 }
 
-/// `Issue::TABLE`, `Issue::SCHEMA`, `Issue::QUALIFIED_TABLE` and `Issue::COLUMNS.title`: the SQL
-/// names, so that a query built from them follows a rename at compile time. The columns'
-/// struct (`IssueColumns`) is declared in an anonymous const, where it can shadow nothing.
-pub fn table_consts(input: &DeriveInput, parsed: &ParsedTable) -> TokenStream2 {
+/// `Issue::TABLE`, `Issue::SCHEMA`, `Issue::QUALIFIED_TABLE` and `Issue::COLUMNS.title` (a
+/// view's `VIEW` and `QUALIFIED_VIEW`): the SQL names, so that a query built from them follows a
+/// rename at compile time. The columns' struct (`IssueColumns`) is declared in an anonymous
+/// const, where it can shadow nothing.
+pub fn consts(input: &DeriveInput, relation: &Relation) -> TokenStream2 {
     let ident = &input.ident;
     let columns_ty = format_ident!("{}Columns", ident.unraw());
-    let (columns, _) = split_fields(input, parsed);
-    let def = &parsed.def;
-    let (table, schema) = (&def.name, &def.schema);
+    let (columns, _) = split_fields(input, relation);
+    let (table, schema) = (relation.name, relation.schema);
     let qualified = if schema == schema_core::model::DEFAULT_SCHEMA {
-        table.clone()
+        table.to_string()
     } else {
         format!("{schema}.{table}")
     };
@@ -71,11 +114,14 @@ pub fn table_consts(input: &DeriveInput, parsed: &ParsedTable) -> TokenStream2 {
     let struct_doc = format!(
         "The SQL column names of [`{ident}`], one `&'static str` per column field: `{ident}::COLUMNS`."
     );
-    let table_doc = format!("The SQL name of the table, `{table}`.");
-    let schema_doc = format!("The schema of the table, `{schema}`.");
+    let what = relation.kind.to_lowercase();
+    let table_doc = format!("The SQL name of the {what}, `{table}`.");
+    let schema_doc = format!("The schema of the {what}, `{schema}`.");
     let qualified_doc = format!(
-        "The table's name qualified by its schema outside `public` (unquoted), `{qualified}`."
+        "The {what}'s name qualified by its schema outside `public` (unquoted), `{qualified}`."
     );
+    let table_const = format_ident!("{}", relation.kind);
+    let qualified_const = format_ident!("QUALIFIED_{}", relation.kind);
     quote! {
         #[allow(dead_code, non_snake_case, clippy::all)]
         const _: () = {
@@ -86,11 +132,11 @@ pub fn table_consts(input: &DeriveInput, parsed: &ParsedTable) -> TokenStream2 {
             }
             impl #ident {
                 #[doc = #table_doc]
-                pub const TABLE: &'static str = #table;
+                pub const #table_const: &'static str = #table;
                 #[doc = #schema_doc]
                 pub const SCHEMA: &'static str = #schema;
                 #[doc = #qualified_doc]
-                pub const QUALIFIED_TABLE: &'static str = #qualified;
+                pub const #qualified_const: &'static str = #qualified;
                 /// The SQL name of each column field: `COLUMNS.<field>`.
                 pub const COLUMNS: #columns_ty = #columns_ty { #(#values)* };
             }
@@ -98,14 +144,14 @@ pub fn table_consts(input: &DeriveInput, parsed: &ParsedTable) -> TokenStream2 {
     }
 }
 
-/// `sqlx::FromRow` for the table (schema-macros' `sqlx` feature): columns by SQL name, `skip`
-/// fields from `Default`.
-pub fn table_sqlx(input: &DeriveInput, parsed: &ParsedTable) -> TokenStream2 {
+/// `sqlx::FromRow` for the table or view (schema-macros' `sqlx` feature): columns by SQL name,
+/// `skip` fields from `Default`.
+pub fn from_row(input: &DeriveInput, relation: &Relation) -> TokenStream2 {
     if !cfg!(feature = "sqlx") {
         return TokenStream2::new();
     }
     let ident = &input.ident;
-    let (columns, skipped) = split_fields(input, parsed);
+    let (columns, skipped) = split_fields(input, relation);
     let columns = columns.iter().map(|c| {
         let (name, ty, sql) = (c.ident, c.ty, c.sql);
         quote!(#name: #ty = #sql)

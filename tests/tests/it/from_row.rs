@@ -2,14 +2,15 @@
 //! and read back through `#[derive(Table)]`'s `sqlx::FromRow` and `#[derive(DbEnum)]`'s
 //! `sqlx::Type`, on PostgreSQL, SQLite and MariaDB, each a fresh database built with the SQL
 //! `generate` writes for the same structs. SQL is built from the derived name consts
-//! (`Ticket::TABLE`, `Ticket::COLUMNS.title`), so a renamed column is the renamed name.
+//! (`Ticket::TABLE`, `Ticket::COLUMNS.title`), so a renamed column is the renamed name. A
+//! `#[derive(View)]` struct reads its rows the same way.
 
 use schema_core::diff;
 use schema_core::model::Schema;
 use schema_core::render::{self, Dialect, Mysql, Postgres, Sqlite};
-use schema_core::resolve::resolve;
-use schema_core::{DbEnum as _, EnumDef, Table as _, TableDef};
-use schema_macros::{DbEnum, Table};
+use schema_core::resolve::{add_views, resolve};
+use schema_core::{DbEnum as _, EnumDef, Table as _, TableDef, View as _, ViewDef};
+use schema_macros::{DbEnum, Table, View};
 use sqlx::{Connection, Executor, SqliteConnection};
 
 #[derive(DbEnum, Debug, Clone, Copy, PartialEq)]
@@ -34,6 +35,18 @@ struct Ticket {
     seen_by: Vec<String>,
 }
 
+/// The tickets on fire, through a view with a renamed column of its own.
+#[derive(View, Debug, PartialEq)]
+#[view(
+    name = "hot_tickets",
+    sql = "SELECT id, ticket_title FROM tickets WHERE mood = 'on-fire'"
+)]
+struct HotTicket {
+    id: i64,
+    #[column(name = "ticket_title")]
+    headline: String,
+}
+
 /// PostgreSQL only: an enum with a name that needs quoting in a schema of its own, and an array
 /// of it.
 #[derive(DbEnum, Debug, Clone, Copy, PartialEq)]
@@ -52,18 +65,22 @@ struct Alert {
     history: Vec<Level>,
 }
 
-/// The SQL `generate` writes to create `tables` and `enums` from nothing on `dialect`.
+/// The SQL `generate` writes to create `tables`, `enums` and the `HotTicket` view from nothing
+/// on `dialect`.
 fn create_sql(dialect: &dyn Dialect, tables: &[TableDef], enums: &[EnumDef]) -> String {
-    let schema = resolve(tables, enums).expect("the test's structs resolve");
+    let views: [ViewDef; 1] = [HotTicket::view_def()];
+    let mut schema = resolve(tables, enums).expect("the test's structs resolve");
+    add_views(&mut schema, &views, enums).expect("the view resolves");
     let schema = dialect
         .adapt(schema, tables)
+        .and_then(|schema| dialect.adapt_views(schema, &views))
         .expect("the test's structs fit");
     let old = Schema::default();
     let changes = diff::diff(&old, &schema, &diff::hinted_renames(&old, &schema));
     let script = dialect
         .script(&changes, &old, &schema)
         .expect("the test's structs render");
-    render::migration_sql(&script.statements)
+    render::file_sql(dialect, &script.statements)
 }
 
 fn ticket_sql(dialect: &dyn Dialect) -> String {
@@ -123,6 +140,21 @@ fn the_consts_name_the_sql_names() {
     assert_eq!(Ticket::COLUMNS.mood, "mood");
     assert_eq!(Alert::QUALIFIED_TABLE, "ops.alerts");
     assert_eq!(Alert::SCHEMA, "ops");
+    assert_eq!(HotTicket::VIEW, "hot_tickets");
+    assert_eq!(HotTicket::QUALIFIED_VIEW, "hot_tickets");
+    assert_eq!(HotTicket::COLUMNS.headline, "ticket_title");
+}
+
+/// The view's rows: the ticket on fire, its title read into `headline`.
+fn hot_tickets() -> Vec<HotTicket> {
+    vec![HotTicket {
+        id: 1,
+        headline: "boiler".into(),
+    }]
+}
+
+fn select_hot_tickets() -> String {
+    format!("SELECT * FROM {}", HotTicket::QUALIFIED_VIEW)
 }
 
 #[tokio::test]
@@ -148,6 +180,11 @@ async fn sqlite_reads_rows_through_the_derived_from_row() {
         .await
         .expect("select");
     assert_eq!(got, tickets());
+    let hot = sqlx::query_as::<_, HotTicket>(&select_hot_tickets())
+        .fetch_all(&mut conn)
+        .await
+        .expect("select the view");
+    assert_eq!(hot, hot_tickets());
     // The label, not the variant's name, is what is stored.
     let stored: String = sqlx::query_scalar("SELECT mood FROM tickets WHERE id = 1")
         .fetch_one(&mut conn)
@@ -239,6 +276,11 @@ async fn postgres_reads_rows_through_the_derived_from_row_and_enum_type() {
         .await
         .expect("select");
     assert_eq!(got, tickets());
+    let hot = sqlx::query_as::<_, HotTicket>(&select_hot_tickets())
+        .fetch_all(&db.pool)
+        .await
+        .expect("select the view");
+    assert_eq!(hot, hot_tickets());
     let stored: String = sqlx::query_scalar("SELECT mood::text FROM tickets WHERE id = 1")
         .fetch_one(&db.pool)
         .await
@@ -307,4 +349,9 @@ async fn mysql_reads_rows_through_the_derived_from_row() {
         .await
         .expect("select");
     assert_eq!(got, tickets());
+    let hot = sqlx::query_as::<_, HotTicket>(&select_hot_tickets())
+        .fetch_all(&db.pool)
+        .await
+        .expect("select the view");
+    assert_eq!(hot, hot_tickets());
 }
