@@ -15,6 +15,9 @@ pub mod types;
 #[cfg(feature = "parser")]
 pub mod parser;
 
+#[doc(hidden)]
+pub mod sqlx_impls;
+
 pub use def::{EnumDef, SequenceDef, TableDef, ViewDef};
 pub use model::Schema;
 
@@ -60,6 +63,21 @@ pub mod __private {
     use core::marker::PhantomData;
 
     pub use serde_json;
+
+    #[cfg(any(
+        feature = "sqlx-postgres",
+        feature = "sqlx-sqlite",
+        feature = "sqlx-mysql"
+    ))]
+    pub use crate::sqlx_impls::{decode_label, encode_label, skipped_default, Labels};
+    /// The sqlx the derived impls name, so that an application needs no sqlx dependency of a
+    /// matching version for them (it may have one: features unify).
+    #[cfg(any(
+        feature = "sqlx-postgres",
+        feature = "sqlx-sqlite",
+        feature = "sqlx-mysql"
+    ))]
+    pub use sqlx;
 
     /// Reads a definition the derive embedded as JSON. The JSON was written by the derive from
     /// the same types at compile time, so it always reads back.

@@ -10,6 +10,8 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{parse_macro_input, DeriveInput};
 
+mod queries;
+
 /// Declares a table: see the crate README for the attribute language.
 #[proc_macro_derive(
     Table,
@@ -18,7 +20,14 @@ use syn::{parse_macro_input, DeriveInput};
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     match parser::parse_table_partial(&input) {
-        Ok((parsed, None)) => table_impl(&input, &parsed).into(),
+        Ok((parsed, None)) => {
+            let mut out = table_impl(&input, &parsed);
+            out.extend(queries::from_row(
+                &input,
+                &queries::Relation::table(&parsed),
+            ));
+            out.into()
+        }
         // The checks left to the compiler still run, so their errors show in the same compile.
         Ok((parsed, Some(e))) => {
             let mut out = e.to_compile_error();
@@ -76,12 +85,17 @@ pub fn derive_view(input: TokenStream) -> TokenStream {
         Err(e) => return e.to_compile_error().into(),
     };
     let ident = &input.ident;
+    let relation = queries::Relation::view(&def);
+    let consts = queries::consts(&input, &relation);
+    let from_row = queries::from_row(&input, &relation);
     quote! {
         impl ::schema_core::View for #ident {
             fn view_def() -> ::schema_core::ViewDef {
                 ::schema_core::__private::def_from_json(#json)
             }
         }
+        #consts
+        #from_row
     }
     .into()
 }
@@ -102,6 +116,7 @@ fn table_impl(input: &DeriveInput, parsed: &parser::ParsedTable) -> TokenStream2
         Err(e) => return e.to_compile_error(),
     };
     let markers = column_markers(input, parsed);
+    let consts = queries::consts(input, &queries::Relation::table(parsed));
     let checks = parsed
         .type_checks
         .iter()
@@ -120,6 +135,7 @@ fn table_impl(input: &DeriveInput, parsed: &parser::ParsedTable) -> TokenStream2
             }
             #(#checks)*
         };
+        #consts
     }
 }
 
@@ -290,7 +306,9 @@ fn enum_impl(input: &DeriveInput, def: &schema_core::EnumDef) -> TokenStream2 {
         Err(e) => return e.to_compile_error(),
     };
     let values = &def.values;
+    let sqlx = queries::enum_sqlx(input, def);
     quote! {
+        #sqlx
         impl ::schema_core::DbEnum for #ident {
             const VALUES: &'static [&'static str] = &[#(#values),*];
             fn enum_def() -> ::schema_core::EnumDef {

@@ -1,8 +1,11 @@
 //! Example application: an issue tracker whose tables are declared as structs.
 //!
 //! [`tables`] and [`enums`] list the run-time descriptions the derives emit; the migrations in
-//! `migrations/` were written by `migrate-cli generate` from the same source.
+//! `migrations/` were written by `migrate-cli generate` from the same source. [`queries`] is the
+//! application's side: rows read through the `sqlx::FromRow` the derive implements, in SQL built
+//! from the table and column names it gives (`Issue::TABLE`, `Issue::COLUMNS.title`).
 
+pub mod queries;
 pub mod schema;
 
 use schema::accounts::{Account, Project};

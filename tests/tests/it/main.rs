@@ -23,6 +23,7 @@ mod fleet;
 mod folder_lock;
 mod folder_refusals;
 mod fragments;
+mod from_row;
 mod gate;
 mod import_drizzle;
 mod index_keys13;
