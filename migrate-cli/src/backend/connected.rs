@@ -89,28 +89,28 @@ impl Connected {
         })
     }
 
-    /// The hashes drizzle-kit's migrator recorded for the migrations it applied
-    /// (`drizzle.__drizzle_migrations` on PostgreSQL, `__drizzle_migrations` elsewhere);
-    /// `None` when that table does not exist.
-    pub async fn drizzle_hashes(&mut self) -> Result<Option<Vec<String>>, DatabaseError> {
+    /// The `(hash, created_at)` rows drizzle-kit's migrator recorded for the migrations it
+    /// applied (`drizzle.__drizzle_migrations` on PostgreSQL, `__drizzle_migrations`
+    /// elsewhere); `None` when that table does not exist.
+    pub async fn drizzle_rows(&mut self) -> Result<Option<Vec<(String, i64)>>, DatabaseError> {
         let (exists, select) = match &self.conn {
             Conn::Postgres(_) => (
                 "SELECT count(*) FROM pg_catalog.pg_class WHERE oid = to_regclass('drizzle.__drizzle_migrations')",
-                "SELECT hash FROM drizzle.__drizzle_migrations",
+                "SELECT hash, CAST(created_at AS bigint) FROM drizzle.__drizzle_migrations",
             ),
             Conn::Sqlite(_) => (
                 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '__drizzle_migrations'",
-                "SELECT hash FROM __drizzle_migrations",
+                "SELECT hash, CAST(created_at AS INTEGER) FROM __drizzle_migrations",
             ),
             Conn::Mysql(_) => (
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '__drizzle_migrations'",
-                "SELECT hash FROM __drizzle_migrations",
+                "SELECT hash, CAST(created_at AS SIGNED) FROM __drizzle_migrations",
             ),
         };
         let read = each!(&mut self.conn, c => {
             match sqlx::query_scalar::<_, i64>(exists).fetch_one(&mut *c).await {
                 Ok(0) => Ok(None),
-                Ok(_) => sqlx::query_scalar::<_, String>(select).fetch_all(&mut *c).await.map(Some),
+                Ok(_) => sqlx::query_as::<_, (String, i64)>(select).fetch_all(&mut *c).await.map(Some),
                 Err(e) => Err(e),
             }
         });

@@ -9,13 +9,15 @@
 use crate::backend;
 use crate::commands::baseline::{plan_baseline, record_baseline};
 use crate::config::{self, Config};
-use crate::database::{self, Target};
+use crate::database::{self, DatabaseError, ServerError, Target};
 use crate::error::Error;
 use crate::folder::Folder;
-use crate::import::drizzle::{self, Imported};
-use crate::pull::{self, LeftOut};
-use crate::write_set::WriteError;
+use crate::import::drizzle::{self, Imported, DRIZZLE_TABLE};
+use crate::introspect::{drift, judge};
+use crate::pull::{self, LeftOut, Sources};
+use crate::write_set::{WriteError, WriteSet};
 use crate::Context;
+use schema_core::model::Schema;
 use std::path::{Path, PathBuf};
 
 /// What `import` reads.
@@ -54,21 +56,12 @@ pub struct DrizzleArgs {
 pub fn drizzle(args: &DrizzleArgs, ctx: &mut Context<'_>) -> Result<Vec<LeftOut>, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
     let source = ctx.cwd.join(&args.folder);
-    let imported = drizzle::read(&source).map_err(|e| Error::Usage(e.to_string()))?;
-    if imported.dialect != config.dialect {
-        return Err(Error::Usage(format!(
-            "{} is a drizzle-kit folder for {}, but the config's dialect is {}; import it into a project configured for {}",
-            show(ctx, &source),
-            imported.dialect.as_str(),
-            config.dialect.as_str(),
-            imported.dialect.as_str()
-        )));
-    }
+    let imported = read_for(&source, &config, ctx)?;
     let folder = Folder::new(&config.out, &ctx.cwd);
     let _lock = folder.lock_with(|path| {
         let _ = writeln!(
             ctx.stderr,
-            "waiting for the lock on {path} held by another generate or drop"
+            "waiting for the lock on {path} held by another command writing the migrations folder"
         );
     })?;
     if folder.journal_path().exists() {
@@ -83,12 +76,9 @@ pub fn drizzle(args: &DrizzleArgs, ctx: &mut Context<'_>) -> Result<Vec<LeftOut>
             &config, choice, &ctx.env, &ctx.cwd, "import",
         )?),
     };
-    if let Some(target) = &target {
-        database::block_on(all_applied(&config, target, &imported))??;
-    }
     let dir = super::pull::out_dir(args.out.as_deref(), &config, &ctx.cwd)?;
-    let mut sources =
-        pull::sources(&imported.schema, config.dialect).map_err(|e| Error::Usage(e.to_string()))?;
+    let sources = pull::sources_with(&imported.schema, config.dialect, imported.left_out.clone())
+        .map_err(|e| Error::Refused(format!("{}: {e}", show(ctx, &source))))?;
     let schema = pull::declared(&sources.files, config.dialect).map_err(|problems| {
         Error::Refused(format!(
             "the Rust sources written for {} do not read back ({}); this is a bug of import (please report it with the folder); nothing was written",
@@ -96,24 +86,25 @@ pub fn drizzle(args: &DrizzleArgs, ctx: &mut Context<'_>) -> Result<Vec<LeftOut>
             problems.join("; ")
         ))
     })?;
-    let mut planned = plan_baseline(&folder, config.dialect, &schema, None, (ctx.now, None))?;
-    for (path, text) in &sources.files {
-        let path = dir.join(path);
-        if !args.force && path.exists() {
-            let _ = writeln!(
-                ctx.stderr,
-                "hint: import writes no Rust file over an existing one; move it away, give another folder with --out DIR, or overwrite with --force"
-            );
-            let path = PathBuf::from(show(ctx, &path));
-            return Err(Error::Write(WriteError::Exists { path }));
-        }
-        planned.files.replace(path, text.as_bytes());
+    if let Some(target) = &target {
+        database::block_on(check_database(&config, target, &imported, &schema))??;
     }
+    let mut planned = plan_baseline(&folder, config.dialect, &schema, None, (ctx.now, None))?;
+    add_sources(&mut planned.files, &dir, &sources, args.force, ctx)?;
     let tag = planned.tag.clone();
-    let written: Vec<String> = [&planned.sql, &planned.down, &planned.snapshot]
+    let mut written: Vec<String> = sources
+        .files
         .iter()
-        .map(|p| folder.show(p))
+        .map(|(path, _)| show(ctx, &dir.join(path)))
         .collect();
+    for path in [
+        &planned.sql,
+        &planned.down,
+        &planned.snapshot,
+        &planned.journal,
+    ] {
+        written.push(folder.show(path));
+    }
     planned.files.commit()?;
     let _ = writeln!(
         ctx.stdout,
@@ -121,13 +112,9 @@ pub fn drizzle(args: &DrizzleArgs, ctx: &mut Context<'_>) -> Result<Vec<LeftOut>
         imported.entries.len(),
         show(ctx, &source)
     );
-    for (path, _) in &sources.files {
-        let _ = writeln!(ctx.stdout, "  {}", show(ctx, &dir.join(path)));
-    }
     for path in &written {
         let _ = writeln!(ctx.stdout, "  {path}");
     }
-    let _ = writeln!(ctx.stdout, "  {}", folder.show(&folder.journal_path()));
     if let Some(target) = &target {
         record_baseline(&config, target, &tag, &ctx.cwd).map_err(|e| {
             Error::Refused(format!(
@@ -139,54 +126,151 @@ pub fn drizzle(args: &DrizzleArgs, ctx: &mut Context<'_>) -> Result<Vec<LeftOut>
             "recorded {tag} as applied (not run: drizzle-kit applied its migrations there); drizzle's own table is left as it is"
         );
     }
-    sources
-        .left_out
-        .extend(imported.left_out.iter().map(|line| {
-            let (object, why) = line.split_once(": ").unwrap_or((line.as_str(), ""));
-            LeftOut {
-                object: object.to_string(),
-                why: why.to_string(),
-                table: None,
-            }
-        }));
     super::pull::print_left_out(&sources.left_out, ctx);
     Ok(sources.left_out)
+}
+
+/// The drizzle-kit folder `source`, which must be of the config's dialect.
+fn read_for(source: &Path, config: &Config, ctx: &Context<'_>) -> Result<Imported, Error> {
+    let imported = drizzle::read(source).map_err(|e| Error::Refused(e.to_string()))?;
+    if imported.dialect != config.dialect {
+        return Err(Error::Usage(format!(
+            "{} is a drizzle-kit folder for {}, but the config's dialect is {}; import it into a project configured for {}",
+            show(ctx, source),
+            imported.dialect.as_str(),
+            config.dialect.as_str(),
+            imported.dialect.as_str()
+        )));
+    }
+    Ok(imported)
+}
+
+/// Adds the Rust sources to the write, refusing an existing file unless `force`.
+fn add_sources(
+    files: &mut WriteSet,
+    dir: &Path,
+    sources: &Sources,
+    force: bool,
+    ctx: &mut Context<'_>,
+) -> Result<(), Error> {
+    for (path, text) in &sources.files {
+        let path = dir.join(path);
+        if !force && path.exists() {
+            let _ = writeln!(
+                ctx.stderr,
+                "hint: import writes no Rust file over an existing one; move it away, give another folder with --out DIR, or overwrite with --force"
+            );
+            let path = PathBuf::from(show(ctx, &path));
+            return Err(Error::Write(WriteError::Exists { path }));
+        }
+        files.replace(path, text.as_bytes());
+    }
+    Ok(())
 }
 
 fn show(ctx: &Context<'_>, path: &Path) -> String {
     crate::history::show(&ctx.cwd, path)
 }
 
-/// Refuses a database whose drizzle table lacks a migration of the folder, or which already
-/// records migrations of its own in `_sqlx_migrations`.
-async fn all_applied(config: &Config, target: &Target, imported: &Imported) -> Result<(), Error> {
+/// Refuses the database `target` unless drizzle-kit applied every migration of the folder,
+/// as drizzle-kit's migrator judges it (a migration is applied when its `when` is not after
+/// the newest `created_at` of drizzle's table), with the files unchanged since (their SHA-256
+/// in drizzle's table), this tool has not migrated it, and its schema is `schema`.
+async fn check_database(
+    config: &Config,
+    target: &Target,
+    imported: &Imported,
+    schema: &Schema,
+) -> Result<(), Error> {
     let mut conn = backend::connect(target, config.dialect).await?;
     let what = conn.what.clone();
-    let hashes = conn.drizzle_hashes().await;
-    let rows = conn.applied().await;
+    let rows = conn.drizzle_rows().await;
+    let applied = conn.applied().await;
+    let actual = conn.introspect().await;
+    let judged = match &actual {
+        Ok(actual) => {
+            let (expected, actual) = comparable(config, schema, actual);
+            Some(judge::compare(&mut conn, &expected, &actual).await)
+        }
+        Err(_) => None,
+    };
     conn.close().await;
-    let (hashes, rows) = (hashes?, rows?);
-    let Some(hashes) = hashes else {
+    let (rows, applied) = (rows?, applied?);
+    actual.map_err(|e| DatabaseError::Query {
+        context: "cannot read the schema".into(),
+        what: what.clone(),
+        error: ServerError::Server(Box::new(e)),
+    })?;
+    let Some(rows) = rows else {
         return Err(Error::Refused(format!(
             "{what} has no drizzle-kit migrations table (drizzle.__drizzle_migrations on PostgreSQL, __drizzle_migrations elsewhere): drizzle-kit has not migrated it; run `drizzle-kit migrate` there first, or import without --url; nothing was written"
         )));
     };
-    let missing: Vec<&str> = imported
-        .entries
-        .iter()
-        .filter(|e| !hashes.contains(&e.hash))
-        .map(|e| e.tag.as_str())
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::Refused(format!(
-            "refusing: drizzle-kit's migrations table on {what} does not list {} (applied files are matched by their SHA-256, so an edited file counts as not applied); run `drizzle-kit migrate` there first; nothing was written",
-            missing.join(", ")
-        )));
-    }
-    if !rows.is_empty() {
+    drizzle_applied_all(&what, imported, &rows)?;
+    if !applied.is_empty() {
         return Err(Error::Refused(format!(
             "{what} already records {} migration(s) in _sqlx_migrations; import records its baseline only on a database this tool has not migrated; nothing was written",
-            rows.len()
+            applied.len()
+        )));
+    }
+    let differences = judged.map(|j| j.differences).unwrap_or_default();
+    if !differences.is_empty() {
+        return Err(Error::Refused(format!(
+            "refusing: the schema of {what} differs from the last drizzle-kit snapshot, which the baseline would record as its schema; nothing was written\n{}\nbring the snapshot up to date (`drizzle-kit generate`, then `drizzle-kit migrate`) or the database to it, then import again",
+            differences.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n")
+        )));
+    }
+    Ok(())
+}
+
+/// Both schemas without what the comparison leaves out: `ignore_tables`, drizzle's own table
+/// and its `drizzle` schema.
+fn comparable(config: &Config, expected: &Schema, actual: &Schema) -> (Schema, Schema) {
+    let (mut expected, mut actual) = (expected.clone(), actual.clone());
+    drift::ignore(&mut expected, &config.ignore_tables);
+    drift::ignore(&mut actual, &config.ignore_tables);
+    actual.tables.retain(|_, t| t.name != DRIZZLE_TABLE);
+    let used = |s: &String| actual.tables.values().any(|t| &t.schema == s);
+    let schemas: Vec<String> = actual
+        .schemas
+        .iter()
+        .filter(|s| s.as_str() != "drizzle" || used(s))
+        .cloned()
+        .collect();
+    actual.schemas = schemas;
+    (expected, actual)
+}
+
+/// Refuses unless every migration of the folder is applied by drizzle-kit's rule and its file
+/// is the one applied.
+fn drizzle_applied_all(
+    what: &str,
+    imported: &Imported,
+    rows: &[(String, i64)],
+) -> Result<(), Error> {
+    let newest = rows.iter().map(|(_, created)| *created).max();
+    let pending: Vec<&str> = imported
+        .entries
+        .iter()
+        .filter(|e| newest.is_none_or(|n| e.when > n))
+        .map(|e| e.tag.as_str())
+        .collect();
+    if !pending.is_empty() {
+        return Err(Error::Refused(format!(
+            "refusing: drizzle-kit has not applied {} on {what} (drizzle's migrations table has no row as recent); run `drizzle-kit migrate` there first; nothing was written",
+            pending.join(", ")
+        )));
+    }
+    let changed: Vec<String> = imported
+        .entries
+        .iter()
+        .filter(|e| !rows.iter().any(|(hash, _)| *hash == e.hash))
+        .map(|e| e.sql.display().to_string())
+        .collect();
+    if !changed.is_empty() {
+        return Err(Error::Refused(format!(
+            "refusing: {} changed since drizzle-kit applied it on {what} (drizzle's migrations table has no row with its SHA-256); restore the file as it was applied (from version control), then import again; nothing was written",
+            changed.join(", ")
         )));
     }
     Ok(())

@@ -169,8 +169,9 @@ fn adopt_story(
     assert_has(&again, 1, &["already has a history", "nothing was written"]);
 }
 
-/// A database whose drizzle table lacks the newest migration: refused before anything is
-/// written.
+/// Refused before anything is written: a database whose schema differs from the last
+/// snapshot, one where a file changed since drizzle-kit applied it, and one where drizzle-kit
+/// has not applied the newest migration.
 fn refuse_story(dialect: Dialect, folder: &str, url: &str, exec: Exec<'_>) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let fixture = fixture(folder);
@@ -178,31 +179,49 @@ fn refuse_story(dialect: Dialect, folder: &str, url: &str, exec: Exec<'_>) {
     rt.block_on(apply_drizzle_sql(dialect, url, &imported));
     let dump = std::fs::read_to_string(fixture.join("drizzle_migrations.sql")).expect("dump");
     exec(&dump).expect("drizzle's table");
-    let last = &imported.entries.last().expect("a migration");
     let table = match dialect {
         Dialect::Postgres => "drizzle.__drizzle_migrations",
         _ => "__drizzle_migrations",
     };
-    exec(&format!("DELETE FROM {table} WHERE hash = '{}'", last.hash)).expect("delete");
     let p = empty_project(dialect.as_str());
     let out = fixture.join("out");
-    let run = p.run(
-        &[
-            "import",
-            "drizzle",
-            out.to_str().expect("utf-8"),
-            "--url",
-            url,
-        ],
-        NOW,
-    );
-    assert_has(
-        &run,
-        1,
-        &[&last.tag, "drizzle-kit migrate", "nothing was written"],
-    );
-    assert!(!p.migrations().exists(), "no migrations folder");
-    assert!(!p.path().join("src/schema/mod.rs").exists(), "no sources");
+    let out = out.to_str().expect("utf-8");
+    let refused = |needles: &[&str]| {
+        let run = p.run(&["import", "drizzle", out, "--url", url], NOW);
+        assert_has(&run, 1, needles);
+        assert!(!p.migrations().exists(), "no migrations folder");
+        assert!(!p.path().join("src/schema/mod.rs").exists(), "no sources");
+    };
+
+    // (A table, not a column: SQLite 3.46 refuses to drop a column of drizzle-kit's users.)
+    exec("CREATE TABLE extra_by_hand (id integer)").expect("a table by hand");
+    refused(&[
+        "differs from the last drizzle-kit snapshot",
+        "extra_by_hand",
+        "nothing was written",
+    ]);
+    exec("DROP TABLE extra_by_hand").expect("dropped again");
+
+    let first = &imported.entries[0];
+    exec(&format!(
+        "UPDATE {table} SET hash = 'edited' WHERE hash = '{}'",
+        first.hash
+    ))
+    .expect("another hash");
+    refused(&[
+        &first.tag,
+        "changed since drizzle-kit applied it",
+        "restore the file",
+    ]);
+    exec(&format!(
+        "UPDATE {table} SET hash = '{}' WHERE hash = 'edited'",
+        first.hash
+    ))
+    .expect("the hash again");
+
+    let last = &imported.entries.last().expect("a migration");
+    exec(&format!("DELETE FROM {table} WHERE hash = '{}'", last.hash)).expect("delete");
+    refused(&[&last.tag, "drizzle-kit migrate", "nothing was written"]);
 }
 
 #[test]

@@ -9,18 +9,31 @@ use sqlparser::dialect::{Dialect as SqlDialect, MySqlDialect, PostgreSqlDialect,
 use sqlparser::parser::Parser;
 use std::ops::ControlFlow;
 
-/// `expr` with `"table"."column"` written `"column"`; unchanged when it does not parse or
-/// names no column of `table` that way.
-pub fn unqualified(expr: &str, table: &str, dialect: Dialect) -> String {
+fn parse(expr: &str, dialect: Dialect) -> Option<Expr> {
     let parser_dialect: Box<dyn SqlDialect> = match dialect {
         Dialect::Postgres => Box::new(PostgreSqlDialect {}),
         Dialect::Sqlite => Box::new(SQLiteDialect {}),
         Dialect::Mysql => Box::new(MySqlDialect {}),
     };
-    let parsed = Parser::new(parser_dialect.as_ref())
+    Parser::new(parser_dialect.as_ref())
         .try_with_sql(expr)
-        .and_then(|mut p| p.parse_expr());
-    let Ok(mut parsed) = parsed else {
+        .and_then(|mut p| p.parse_expr())
+        .ok()
+}
+
+/// `expr` without the parentheses around all of it (`(now())` is `now()`), as SQLite and
+/// MySQL print a default; unchanged when it does not parse or is not parenthesized.
+pub fn unwrapped(expr: &str, dialect: Dialect) -> String {
+    match parse(expr, dialect) {
+        Some(Expr::Nested(inner)) => inner.to_string(),
+        _ => expr.trim().to_string(),
+    }
+}
+
+/// `expr` with `"table"."column"` written `"column"`; unchanged when it does not parse or
+/// names no column of `table` that way.
+pub fn unqualified(expr: &str, table: &str, dialect: Dialect) -> String {
+    let Some(mut parsed) = parse(expr, dialect) else {
         return expr.to_string();
     };
     let mut changed = false;
@@ -58,5 +71,15 @@ mod tests {
             Dialect::Mysql,
         );
         assert_eq!(my, "char_length(`name`) > 0");
+    }
+
+    #[test]
+    fn unwrapped_drops_only_parentheses_around_everything() {
+        let lite = |e| unwrapped(e, Dialect::Sqlite);
+        assert_eq!(lite("(now())"), "now()");
+        assert_eq!(lite("(a) + (b)"), "(a) + (b)");
+        assert_eq!(lite("(')')"), "')'");
+        assert_eq!(lite("'x'"), "'x'");
+        assert_eq!(lite("(CURRENT_TIMESTAMP)"), "CURRENT_TIMESTAMP");
     }
 }

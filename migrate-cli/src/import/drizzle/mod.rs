@@ -13,10 +13,12 @@ mod expressions;
 mod flat;
 mod mysql;
 mod ordered;
+mod pg_snapshot;
 mod postgres;
 mod sqlite;
 
 use crate::config::Dialect;
+use crate::pull::LeftOut;
 use schema_core::model::{Column, ColumnType, FkAction, Index, Schema, Table};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -74,8 +76,8 @@ pub struct Imported {
     pub entries: Vec<Entry>,
     /// The last snapshot's schema.
     pub schema: Schema,
-    /// What the attribute language cannot say, one line each, naming the table or object.
-    pub left_out: Vec<String>,
+    /// What the attribute language cannot say.
+    pub left_out: Vec<LeftOut>,
 }
 
 #[derive(Deserialize)]
@@ -204,33 +206,21 @@ fn default_text(value: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// `(expr)` without the parentheses that wrap all of it, as SQLite and MySQL print a default.
-fn unwrapped(sql: &str) -> &str {
-    let s = sql.trim();
-    let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
-        return s;
-    };
-    // Parentheses inside string literals do not count.
-    let (mut depth, mut quoted) = (0i32, false);
-    for c in inner.chars() {
-        match c {
-            '\'' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => depth -= 1,
-            _ => {}
-        }
-        if depth < 0 {
-            return s;
-        }
-    }
-    match depth {
-        0 => inner.trim(),
-        _ => s,
-    }
-}
-
 #[cfg(test)]
 mod tests;
+
+/// Why a view drizzle-kit does not manage is not imported.
+const EXISTING_VIEW: &str =
+    "drizzle-kit does not manage it (`.existing()`), so neither does this tool";
+
+/// Something left out, and why; `table` is the key of the table whose file says so.
+fn left(object: String, why: &str, table: Option<String>) -> LeftOut {
+    LeftOut {
+        object,
+        why: why.to_string(),
+        table,
+    }
+}
 
 /// An empty table `schema.name`.
 fn new_table(schema: &str, name: &str) -> Table {

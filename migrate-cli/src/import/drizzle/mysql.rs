@@ -3,20 +3,23 @@
 //! primary key named `PRIMARY`, `AUTO_INCREMENT` as an identity, defaults without their
 //! wrapping parentheses and booleans as `0`/`1`, unique constraints as unique indexes.
 
-use super::expressions::unqualified;
+use super::expressions::{unqualified, unwrapped};
 use super::flat::{self, Snapshot};
 use super::{action, default_text, expect_version, from_text, new_column, new_index, new_table};
-use super::{unwrapped, DrizzleError};
+use super::{left, DrizzleError, EXISTING_VIEW};
 use crate::config::Dialect;
+use crate::pull::LeftOut;
 use schema_core::model::{
     Check, ColumnType, FkAction, ForeignKey, Generated, PrimaryKey, Schema, Table, View,
     ViewColumn, DEFAULT_SCHEMA,
 };
-use schema_core::render::mysql::{index_foreign_keys, normalize_type, PRIMARY_KEY_NAME};
+use schema_core::render::mysql::{
+    canonical_default, index_foreign_keys, normalize_type, PRIMARY_KEY_NAME,
+};
 use std::path::Path;
 
 /// The schema of the snapshot at `path` (its text `text`), and what was left out.
-pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<String>), DrizzleError> {
+pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<LeftOut>), DrizzleError> {
     let snapshot: Snapshot = from_text(path, text, "MySQL snapshot")?;
     expect_version(path, "mysql", &snapshot.version, "5")?;
     let mut schema = Schema::default();
@@ -45,36 +48,36 @@ pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<String>), DrizzleE
                 };
                 schema.views.insert(view.key(), view);
             }
-            _ => left_out.push(format!(
-                "view `{}`: drizzle-kit does not manage it (`.existing()`), so neither does this tool",
-                v.name
-            )),
+            _ => left_out.push(left(format!("view `{}`", v.name), EXISTING_VIEW, None)),
         }
     }
     Ok((schema, left_out))
 }
 
-fn table(path: &Path, t: &flat::Table, left_out: &mut Vec<String>) -> Result<Table, DrizzleError> {
+fn table(path: &Path, t: &flat::Table, left_out: &mut Vec<LeftOut>) -> Result<Table, DrizzleError> {
     let mut table = new_table(DEFAULT_SCHEMA, &t.name);
     for c in t.columns.values() {
         let ty = normalize_type(&c.ty);
         let mut column = new_column(&c.name, ColumnType::Builtin(ty.clone()), !c.not_null);
         column.identity = c.autoincrement;
+        // As the MySQL adaptation spells a default (`now()` is `CURRENT_TIMESTAMP`), so the
+        // sources written from it give it back.
         column.default = c.default.as_ref().and_then(|d| match d {
             serde_json::Value::Bool(b) => Some(u8::from(*b).to_string()),
-            other => default_text(other).map(|s| unwrapped(&s).to_string()),
+            other => default_text(other).map(|s| canonical_default(&s, &ty)),
         });
         column.generated = c.generated.as_ref().map(|g| Generated {
-            expr: unwrapped(&g.expr).to_string(),
+            expr: unwrapped(&g.expr, Dialect::Mysql),
             is_virtual: g.kind == "virtual",
         });
         if c.on_update
             .as_ref()
             .is_some_and(|v| v != &serde_json::Value::Bool(false))
         {
-            left_out.push(format!(
-                "column `{}.{}`: ON UPDATE CURRENT_TIMESTAMP cannot be declared; set the value in the application or in a trigger of a custom migration",
-                t.name, c.name
+            left_out.push(left(
+                format!("ON UPDATE CURRENT_TIMESTAMP of column `{}.{}`", t.name, c.name),
+                "the attribute language has no ON UPDATE; set the value in the application, or keep the clause in a --custom migration",
+                Some(Schema::key(DEFAULT_SCHEMA, &t.name)),
             ));
         }
         table.columns.push(column);

@@ -5,250 +5,18 @@
 //! are left out: policies name roles, the tool does not manage them.
 
 use super::expressions::unqualified;
-use super::ordered::Ordered;
-use super::DrizzleError;
+use super::pg_snapshot::*;
 use super::{action, default_text, expect_version, from_text, new_column, new_index, new_table};
+use super::{left, DrizzleError, EXISTING_VIEW};
 use crate::config::Dialect;
+use crate::pull::LeftOut;
 use schema_core::model::{
     Check, ColumnType, Enum, ForeignKey, Generated, IdentityOptions, IndexKey, KeyTarget, Nulls,
     Policy, PolicyCommand, PrimaryKey, Schema, Sequence, SequenceOptions, SequenceSettings, Table,
     Unique, View, ViewColumn, DEFAULT_SCHEMA,
 };
 use schema_core::{naming, types};
-use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::path::Path;
-
-#[derive(Deserialize)]
-struct Snapshot {
-    version: String,
-    #[serde(default)]
-    tables: Ordered<PgTable>,
-    #[serde(default)]
-    enums: Ordered<PgEnum>,
-    #[serde(default)]
-    schemas: BTreeMap<String, String>,
-    #[serde(default)]
-    sequences: Ordered<PgSequence>,
-    #[serde(default)]
-    roles: BTreeMap<String, serde_json::Value>,
-    #[serde(default)]
-    views: Ordered<PgView>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PgTable {
-    name: String,
-    #[serde(default)]
-    schema: String,
-    #[serde(default)]
-    columns: Ordered<PgColumn>,
-    #[serde(default)]
-    indexes: Ordered<PgIndex>,
-    #[serde(default)]
-    foreign_keys: Ordered<PgForeignKey>,
-    #[serde(default)]
-    composite_primary_keys: Ordered<Named>,
-    #[serde(default)]
-    unique_constraints: Ordered<PgUnique>,
-    #[serde(default)]
-    check_constraints: Ordered<PgCheck>,
-    #[serde(default)]
-    policies: Ordered<PgPolicy>,
-    #[serde(default, rename = "isRLSEnabled")]
-    rls: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PgColumn {
-    name: String,
-    #[serde(rename = "type")]
-    ty: String,
-    #[serde(default)]
-    type_schema: Option<String>,
-    #[serde(default)]
-    primary_key: bool,
-    #[serde(default)]
-    not_null: bool,
-    #[serde(default)]
-    default: Option<serde_json::Value>,
-    #[serde(default)]
-    identity: Option<PgIdentity>,
-    #[serde(default)]
-    generated: Option<PgGenerated>,
-    #[serde(default)]
-    is_unique: bool,
-    #[serde(default)]
-    unique_name: Option<String>,
-    #[serde(default)]
-    nulls_not_distinct: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PgIdentity {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    increment: Option<String>,
-    #[serde(default)]
-    start_with: Option<String>,
-    #[serde(default)]
-    min_value: Option<String>,
-    #[serde(default)]
-    max_value: Option<String>,
-    #[serde(default)]
-    cache: Option<String>,
-    #[serde(default)]
-    cycle: bool,
-}
-
-#[derive(Deserialize)]
-struct PgGenerated {
-    #[serde(rename = "as")]
-    expr: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PgIndex {
-    name: String,
-    columns: Vec<PgIndexKey>,
-    #[serde(default)]
-    is_unique: bool,
-    #[serde(rename = "where", default)]
-    predicate: Option<String>,
-    #[serde(default)]
-    concurrently: bool,
-    #[serde(default)]
-    method: Option<String>,
-    #[serde(default)]
-    with: BTreeMap<String, serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PgIndexKey {
-    expression: String,
-    #[serde(default)]
-    is_expression: bool,
-    #[serde(default = "yes")]
-    asc: bool,
-    #[serde(default)]
-    nulls: Option<String>,
-    #[serde(default)]
-    opclass: Option<String>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PgForeignKey {
-    name: String,
-    table_to: String,
-    #[serde(default)]
-    schema_to: Option<String>,
-    columns_from: Vec<String>,
-    columns_to: Vec<String>,
-    #[serde(default)]
-    on_delete: Option<String>,
-    #[serde(default)]
-    on_update: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Named {
-    name: String,
-    columns: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PgUnique {
-    name: String,
-    columns: Vec<String>,
-    #[serde(default)]
-    nulls_not_distinct: bool,
-}
-
-#[derive(Deserialize)]
-struct PgCheck {
-    name: String,
-    value: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PgPolicy {
-    name: String,
-    #[serde(rename = "as", default)]
-    kind: Option<String>,
-    #[serde(rename = "for", default)]
-    command: Option<String>,
-    #[serde(default)]
-    to: Vec<String>,
-    #[serde(default)]
-    using: Option<String>,
-    #[serde(default)]
-    with_check: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PgEnum {
-    name: String,
-    #[serde(default)]
-    schema: String,
-    values: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PgSequence {
-    name: String,
-    #[serde(default)]
-    schema: String,
-    #[serde(default)]
-    increment: Option<String>,
-    #[serde(default)]
-    start_with: Option<String>,
-    #[serde(default)]
-    min_value: Option<String>,
-    #[serde(default)]
-    max_value: Option<String>,
-    #[serde(default)]
-    cache: Option<String>,
-    #[serde(default)]
-    cycle: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PgView {
-    name: String,
-    #[serde(default)]
-    schema: String,
-    #[serde(default)]
-    columns: Ordered<PgColumn>,
-    #[serde(default)]
-    definition: Option<String>,
-    #[serde(default)]
-    materialized: bool,
-    #[serde(default)]
-    is_existing: bool,
-    #[serde(default)]
-    with: Option<serde_json::Value>,
-    #[serde(default)]
-    tablespace: Option<String>,
-    #[serde(default)]
-    using: Option<String>,
-    #[serde(default)]
-    with_no_data: bool,
-}
 
 /// `""` is drizzle-kit's spelling of `public`.
 fn schema_name(s: &str) -> String {
@@ -259,7 +27,7 @@ fn schema_name(s: &str) -> String {
 }
 
 /// The schema of the snapshot at `path` (its text `text`), and what was left out.
-pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<String>), DrizzleError> {
+pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<LeftOut>), DrizzleError> {
     let snapshot: Snapshot = from_text(path, text, "PostgreSQL snapshot")?;
     expect_version(path, "postgresql", &snapshot.version, "7")?;
     let mut schema = Schema::default();
@@ -298,8 +66,10 @@ pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<String>), DrizzleE
         }
     }
     for role in snapshot.roles.keys() {
-        left_out.push(format!(
-            "role `{role}`: roles are referred to by name, not managed; create it outside the migrations"
+        left_out.push(left(
+            format!("role `{role}`"),
+            "roles are referred to by name, not managed; create it outside the migrations",
+            None,
         ));
     }
     Ok((schema, left_out))
@@ -532,12 +302,10 @@ fn policy(path: &Path, p: &PgPolicy) -> Result<Policy, DrizzleError> {
     })
 }
 
-fn view(v: &PgView, left_out: &mut Vec<String>) -> Option<View> {
+fn view(v: &PgView, left_out: &mut Vec<LeftOut>) -> Option<View> {
     let name = format!("{}.{}", schema_name(&v.schema), v.name);
     let Some(sql) = v.definition.as_ref().filter(|_| !v.is_existing) else {
-        left_out.push(format!(
-            "view `{name}`: drizzle-kit does not manage it (`.existing()`), so neither does this tool"
-        ));
+        left_out.push(left(format!("view `{name}`"), EXISTING_VIEW, None));
         return None;
     };
     let options = [
@@ -550,8 +318,10 @@ fn view(v: &PgView, left_out: &mut Vec<String>) -> Option<View> {
         v.with_no_data.then_some("WITH NO DATA"),
     ];
     for option in options.into_iter().flatten() {
-        left_out.push(format!(
-            "view `{name}`: its {option} option cannot be declared and is left out"
+        left_out.push(left(
+            format!("the {option} option of view `{name}`"),
+            "the attribute language cannot declare it; the view is declared without it",
+            None,
         ));
     }
     Some(View {

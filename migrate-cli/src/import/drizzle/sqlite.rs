@@ -5,9 +5,12 @@
 //! derives them. Unique constraints are unique indexes, as drizzle-kit writes them there.
 //! Checks and predicates keep drizzle-kit's text: SQLite stores them as written.
 
+use super::expressions::unwrapped;
 use super::flat::{self, Snapshot};
 use super::{action, default_text, expect_version, from_text, new_column, new_index, new_table};
-use super::{unwrapped, DrizzleError};
+use super::{left, DrizzleError, EXISTING_VIEW};
+use crate::config::Dialect;
+use crate::pull::LeftOut;
 use schema_core::model::{
     Check, ColumnType, ForeignKey, Generated, PrimaryKey, Schema, Table, View, ViewColumn,
     DEFAULT_SCHEMA,
@@ -16,7 +19,7 @@ use schema_core::naming;
 use std::path::Path;
 
 /// The schema of the snapshot at `path` (its text `text`), and what was left out.
-pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<String>), DrizzleError> {
+pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<LeftOut>), DrizzleError> {
     let snapshot: Snapshot = from_text(path, text, "SQLite snapshot")?;
     expect_version(path, "sqlite", &snapshot.version, "6")?;
     let mut schema = Schema::default();
@@ -38,10 +41,7 @@ pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<String>), DrizzleE
                 };
                 schema.views.insert(view.key(), view);
             }
-            _ => left_out.push(format!(
-                "view `{}`: drizzle-kit does not manage it (`.existing()`), so neither does this tool",
-                v.name
-            )),
+            _ => left_out.push(left(format!("view `{}`", v.name), EXISTING_VIEW, None)),
         }
     }
     Ok((schema, left_out))
@@ -57,13 +57,14 @@ fn view_columns(v: &flat::View) -> Vec<ViewColumn> {
         .collect()
 }
 
-fn table(path: &Path, t: &flat::Table, left_out: &mut Vec<String>) -> Result<Table, DrizzleError> {
+fn table(path: &Path, t: &flat::Table, left_out: &mut Vec<LeftOut>) -> Result<Table, DrizzleError> {
     let mut table = new_table(DEFAULT_SCHEMA, &t.name);
     for c in t.columns.values() {
         if c.autoincrement {
-            left_out.push(format!(
-                "column `{}.{}`: AUTOINCREMENT (ids never reused) is read as a plain INTEGER PRIMARY KEY, which numbers rows one past the largest id",
-                t.name, c.name
+            left_out.push(left(
+                format!("AUTOINCREMENT of column `{}.{}`", t.name, c.name),
+                "read as a plain INTEGER PRIMARY KEY (the rowid alias), which numbers rows one past the largest id instead of never reusing one",
+                Some(Schema::key(DEFAULT_SCHEMA, &t.name)),
             ));
         }
         let mut column = new_column(
@@ -75,9 +76,9 @@ fn table(path: &Path, t: &flat::Table, left_out: &mut Vec<String>) -> Result<Tab
             .default
             .as_ref()
             .and_then(default_text)
-            .map(|d| unwrapped(&d).to_string());
+            .map(|d| unwrapped(&d, Dialect::Sqlite));
         column.generated = c.generated.as_ref().map(|g| Generated {
-            expr: unwrapped(&g.expr).to_string(),
+            expr: unwrapped(&g.expr, Dialect::Sqlite),
             is_virtual: g.kind == "virtual",
         });
         table.columns.push(column);

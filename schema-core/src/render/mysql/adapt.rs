@@ -149,13 +149,14 @@ fn adapt_columns(
         .and_then(|pk| pk.columns.first().cloned());
     for column in &mut table.columns {
         // A plain `String` is `varchar(255)`, but a written `sql_type = "text"` means MySQL's
-        // `text` (both are `text` in the resolved schema). Other PostgreSQL names map below,
+        // `text` (both are `text` in the resolved schema), and a written `timestamp` MySQL's
+        // `timestamp` (PostgreSQL's is `datetime` here). Other PostgreSQL names map below,
         // and MySQL's own names pass through.
-        let text = def
-            .sql_type(&column.name)
-            .is_some_and(|written| normalize_type(written) == "text");
+        let own = def.sql_type(&column.name).map(normalize_type).filter(|w| {
+            w == "text" || w == "timestamp" || w.starts_with("timestamp(") && !w.contains(' ')
+        });
         let ty = match &column.ty {
-            ColumnType::Builtin(_) if text => "text".to_string(),
+            ColumnType::Builtin(_) if own.is_some() => own.clone().unwrap_or_default(),
             ColumnType::Builtin(name) => from_postgres(name).unwrap_or_else(|lacking| {
                 errors.push(def.error(Some(&column.name), format!(
                     "column `{}.{}` has type `{lacking}`, which MySQL does not have; give another type: #[column(sql_type = \"varchar(64)\")]",
