@@ -2,7 +2,10 @@
 //! on PostgreSQL, SQLite and MariaDB (created, replaced when the query changes, dropped and
 //! created again around a retyped column it reads with the rows kept, renamed, dropped), a
 //! materialized view on PostgreSQL, SQLite and MySQL refusing `materialized` naming the struct
-//! and the attribute (drizzle-kit's `pg-views` cases are in `views13_drizzle`).
+//! and the attribute (drizzle-kit's `pg-views` cases are in `views13_drizzle`); hand-written
+//! drops of views, policies and sequences in `hand_written`.
+
+mod hand_written;
 
 use std::fs;
 use tests::project::{Project, Run, NOW};
