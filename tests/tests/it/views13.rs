@@ -2,7 +2,8 @@
 //! on PostgreSQL, SQLite and MariaDB (created, replaced when the query changes, dropped and
 //! created again around a retyped column it reads with the rows kept, renamed, dropped), a
 //! materialized view on PostgreSQL, SQLite and MySQL refusing `materialized` naming the struct
-//! and the attribute (drizzle-kit's `pg-views` cases are in `views13_drizzle`); hand-written
+//! and the attribute, a query changed by hand found as drift on PostgreSQL and MySQL
+//! (drizzle-kit's `pg-views` cases are in `views13_drizzle`); hand-written
 //! drops of views, policies and sequences in `hand_written`.
 
 mod hand_written;
@@ -196,9 +197,10 @@ fn story(db: &Db) {
         &format!("{d} verify"),
     );
 
-    // PostgreSQL judges the query: one changed by hand (same columns) is drift, and the same
-    // query written back is none.
-    if d == "postgres" {
+    // The server judges the query (PostgreSQL, and MySQL since issue 13's gaps: both print it
+    // back rewritten): one changed by hand (same columns) is drift, and the same query written
+    // back is none.
+    if d != "sqlite" {
         exec(
             db,
             &rt,
