@@ -208,3 +208,6 @@ fn diff_table(ctx: &mut Ctx, (old_key, o): (&String, &Table), (new_key, n): (&St
             .push(Phase::RenamePolicies, new_key.clone(), change);
     }
 }
+
+#[cfg(test)]
+mod tests;
