@@ -35,7 +35,8 @@ pub enum RenameFlag {
 /// How to spell the flag, shown with every parse error.
 const SYNTAX: &str = "expected table:OLD=NEW, column:TABLE.OLD=NEW, enum:OLD=NEW, \
      sequence:OLD=NEW, view:OLD=NEW or policy:TABLE.OLD=NEW (tables, enums, sequences and views \
-     as schema.name where the schema is not public, a policy's table too), for example \
+     as schema.name where the schema is not public, a policy's table too, by its new name), \
+     for example \
      --rename column:accounts.display_name=full_name";
 
 /// Parses a `--rename` value.

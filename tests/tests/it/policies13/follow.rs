@@ -1,7 +1,7 @@
 //! Policies around other changes to their table on a real PostgreSQL: a policy that reads a
 //! retyped column is dropped before the `ALTER COLUMN .. TYPE` (which PostgreSQL refuses while
 //! a policy uses the column) and created again after, with no `drop-policy` finding, up and
-//! down; a policy of a renamed or moved table follows it (nothing dropped), renamed with it by
+//! down, and so around an enum rebuild; a policy of a renamed or moved table follows it (nothing dropped), renamed with it by
 //! its hint or by a `--rename policy:` flag naming the table by its new name.
 
 use super::{newest, ok, seen, seen_in, source, step};
@@ -196,4 +196,40 @@ fn pg_policies_follow_a_renamed_and_moved_table() {
     ok(&revert, "revert");
     assert_eq!(seen_in(&rt, &db, &role, "notes"), [1]);
     roles(&rt, &db, &role, false);
+}
+
+/// An enum rebuild retypes its columns too: a policy reading one is created again around it.
+#[test]
+fn pg_a_policy_reading_a_column_of_a_rebuilt_enum_is_created_again() {
+    let _one = crate::PG_VERIFY.lock().unwrap_or_else(|e| e.into_inner());
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(TestDb::create("pol13_enum")) else {
+        return;
+    };
+    let source = |values: &str| {
+        format!(
+            "#[derive(DbEnum)]\n#[db_enum(name = \"state\")]\nenum State {{ {values} }}\n\
+             #[derive(Table)]\n#[table(name = \"notes\", rls)]\n\
+             #[policy(name = \"open_rows\", for = \"select\", using = \"state <> 'closed'\")]\n\
+             pub struct Note {{\n    #[column(primary_key)]\n    pub id: i64,\n    pub state: State,\n}}\n"
+        )
+    };
+    let p = Project::new(&source("Open, Closed, Stale"));
+    ok(&p.run(&["generate", "--name", "init"], NOW), "generate");
+    p.set_schema(&source("Open, Closed"));
+    ok(
+        &p.run(&["generate", "--name", "rebuild"], NOW + 10),
+        "generate",
+    );
+    let sql = newest(&p);
+    let drop = sql.find("DROP POLICY \"open_rows\"").expect("dropped");
+    let retype = sql
+        .find("SET DATA TYPE \"public\".\"state\"")
+        .expect("rebuilt");
+    let create = sql.find("CREATE POLICY \"open_rows\"").expect("created");
+    assert!(drop < retype && retype < create, "{sql}");
+    let migrate = ["migrate", "--url", &db.url, "--allow-lint-errors"];
+    ok(&p.run(&migrate, NOW + 20), "migrate");
+    let server = TestDb::server_url();
+    ok(&p.run(&["verify", "--url", &server], NOW + 21), "verify");
 }
