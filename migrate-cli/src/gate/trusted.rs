@@ -66,9 +66,14 @@ fn answer(question: &RenameQuestion, said: &[Finding], renames: &mut Renames) {
         said.iter().any(|f| {
             f.code == code
                 && same_object(&f.object, &created)
-                && [format!(".{from} to "), format!(" {from} to ")]
-                    .iter()
-                    .any(|s| f.message.contains(s.as_str()))
+                && [
+                    format!(".{from} to "),
+                    format!(" {from} to "),
+                    // `renaming policy OLD on TABLE to NEW`.
+                    format!("policy {from} on "),
+                ]
+                .iter()
+                .any(|s| f.message.contains(s.as_str()))
         })
     };
     let Some(from) = candidates.iter().find(|c| renamed(c)) else {

@@ -13,7 +13,7 @@ use super::objects::ObjectKind;
 use super::renames::order_renames;
 use super::tables::qualified;
 use super::views::identifiers;
-use super::{Change, Ctx, Phase};
+use super::{Change, Ctx, Phase, QualifiedName};
 use crate::model::{Policy, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -103,23 +103,55 @@ fn reads_changed(ctx: &Ctx, new_key: &str, policy: &Policy, columns: &BTreeSet<S
     })
 }
 
+/// The old policy `from` dropped under the old table name, first, and `to` created under the
+/// new one after the tables and columns change; `recreated` when the two are the same policy
+/// (no `drop-policy` finding).
+fn drop_and_create(
+    ctx: &mut Ctx,
+    ((old_key, old_name), (new_key, new_name)): TableSides,
+    (from, to): (&Policy, Policy),
+    recreated: bool,
+) {
+    let drop = Change::DropPolicy {
+        table: old_name.clone(),
+        policy: cleared(from),
+        recreated,
+    };
+    ctx.plan.push(Phase::DropPolicies, old_key, drop);
+    let create = Change::CreatePolicy {
+        table: new_name.clone(),
+        policy: to,
+    };
+    ctx.plan.push(Phase::CreatePolicies, new_key, create);
+}
+
+/// Row-level security switched off (first, under the old name) or on (after, under the new).
+fn switch_rls(
+    ctx: &mut Ctx,
+    ((old_key, old_name), (new_key, new_name)): TableSides,
+    (was, is): (bool, bool),
+) {
+    if was && !is {
+        let table = old_name.clone();
+        ctx.plan
+            .push(Phase::DropPolicies, old_key, Change::DisableRls { table });
+    }
+    if is && !was {
+        let table = new_name.clone();
+        ctx.plan
+            .push(Phase::CreatePolicies, new_key, Change::EnableRls { table });
+    }
+}
+
+/// A table's old key and name, and its new ones.
+type TableSides<'a> = ((&'a str, &'a QualifiedName), (&'a str, &'a QualifiedName));
+
 fn diff_table(ctx: &mut Ctx, (old_key, o): (&String, &Table), (new_key, n): (&String, &Table)) {
     let pairs = pairs(ctx, new_key, o);
     let changed = changed_columns(ctx, new_key);
     let (old_name, new_name) = (qualified(o), qualified(n));
-    if o.rls && !n.rls {
-        let change = Change::DisableRls {
-            table: old_name.clone(),
-        };
-        ctx.plan.push(Phase::DropPolicies, old_key.clone(), change);
-    }
-    if n.rls && !o.rls {
-        let change = Change::EnableRls {
-            table: new_name.clone(),
-        };
-        ctx.plan
-            .push(Phase::CreatePolicies, new_key.clone(), change);
-    }
+    let sides = ((old_key.as_str(), &old_name), (new_key.as_str(), &new_name));
+    switch_rls(ctx, sides, (o.rls, n.rls));
     let find = |t: &Table, name: &str| t.policies.iter().find(|p| p.name == name).cloned();
     let mut renames = Vec::new();
     for p in &o.policies {
@@ -138,18 +170,7 @@ fn diff_table(ctx: &mut Ctx, (old_key, o): (&String, &Table), (new_key, n): (&St
                 || reads_changed(ctx, new_key, &to, &changed))
         {
             // Dropped before the column changes, created again (as declared) after.
-            let drop = Change::DropPolicy {
-                table: old_name.clone(),
-                policy: cleared(p),
-                recreated: true,
-            };
-            ctx.plan.push(Phase::DropPolicies, old_key.clone(), drop);
-            let create = Change::CreatePolicy {
-                table: new_name.clone(),
-                policy: to,
-            };
-            ctx.plan
-                .push(Phase::CreatePolicies, new_key.clone(), create);
+            drop_and_create(ctx, sides, (p, to), true);
             continue;
         }
         renames.push((p.name.clone(), to.name.clone()));
@@ -173,19 +194,8 @@ fn diff_table(ctx: &mut Ctx, (old_key, o): (&String, &Table), (new_key, n): (&St
             ctx.plan
                 .push(Phase::CreatePolicies, new_key.clone(), change);
         } else {
-            let drop = Change::DropPolicy {
-                table: old_name.clone(),
-                policy: cleared(p),
-                recreated: false,
-            };
-            ctx.plan.push(Phase::DropPolicies, old_key.clone(), drop);
             renames.retain(|(from, _)| from != &p.name);
-            let create = Change::CreatePolicy {
-                table: new_name.clone(),
-                policy: to,
-            };
-            ctx.plan
-                .push(Phase::CreatePolicies, new_key.clone(), create);
+            drop_and_create(ctx, sides, (p, to), false);
         }
     }
     let paired: BTreeSet<&String> = pairs.values().collect();

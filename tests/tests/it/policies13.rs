@@ -167,6 +167,9 @@ fn pg_policies_are_created_altered_renamed_and_dropped_and_filter_rows() {
         "ALTER POLICY \"b_rows\" ON \"public\".\"notes\" RENAME TO \"shared_rows\";",
     );
     assert_eq!(seen(&rt, &db, &role), [2]);
+    // `check` recovers the answered rename from the file's `rename-policy` finding: no drop.
+    let check = p.run(&["check"], NOW + 35);
+    assert!(!check.text().contains("drop-policy"), "{}", check.text());
 
     // Dropped, and row-level security disabled: both are findings.
     p.set_schema(&source("#[table(name = \"notes\")]", &role));

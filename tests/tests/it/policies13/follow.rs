@@ -165,6 +165,9 @@ fn pg_policies_follow_a_renamed_and_moved_table() {
         "ALTER POLICY \"mine\" ON \"public\".\"notes2\" RENAME TO \"ours\";",
     );
     nothing_dropped("renamed by a flag");
+    // `check` recovers the answered rename from the file's `rename-policy` finding.
+    let check = p.run(&["check"], NOW + 22);
+    assert!(!check.text().contains("drop-policy"), "{}", check.text());
     assert_eq!(seen_in(&rt, &db, &role, "notes2"), [1]);
 
     // Moved to another schema: `SET SCHEMA` keeps the policies.
