@@ -1,8 +1,10 @@
 //! Policies around other changes to their table on a real PostgreSQL: a policy that reads a
 //! retyped column is dropped before the `ALTER COLUMN .. TYPE` (which PostgreSQL refuses while
 //! a policy uses the column) and created again after, with no `drop-policy` finding, up and
-//! down, and so around an enum rebuild; a policy of a renamed or moved table follows it (nothing dropped), renamed with it by
-//! its hint or by a `--rename policy:` flag naming the table by its new name.
+//! down, and so around an enum rebuild; a policy of a renamed or moved table follows it
+//! (nothing dropped), renamed with it by its hint or by a `--rename policy:` flag naming the
+//! table by its new name; `check` reads a move to another schema back from the snapshots, and
+//! the downs run on the live database.
 
 use super::{newest, ok, seen, seen_in, source, step};
 use tests::pg::TestDb;
@@ -182,19 +184,13 @@ fn pg_policies_follow_a_renamed_and_moved_table() {
     rt.block_on(db.apply(&usage)).expect("grant");
     assert_eq!(seen_in(&rt, &db, &role, "app.notes2"), [1]);
 
-    // Each down on the live database brings the names back with the policies. (The gate reads
-    // the move's down as a drop and a create of the table, `irreversible`: a rename across
-    // schemas answered by no hint is not recovered from the snapshots, policies or not.)
+    // `check` reads the move back from the snapshots with the file's `rename-table` finding:
+    // no `drop-table`, and the down is no `irreversible`.
+    ok(&p.run(&["check"], NOW + 35), "check after the move");
+
+    // Each down on the live database brings the names back with the policies.
     let first = p.journal().entries[0].tag[..14].to_string();
-    let args = [
-        "revert",
-        "--url",
-        &db.url,
-        "--yes",
-        "--allow-lint-errors",
-        "--to",
-        &first,
-    ];
+    let args = ["revert", "--url", &db.url, "--yes", "--to", &first];
     let revert = p.run(&args, NOW + 40);
     ok(&revert, "revert");
     assert_eq!(seen_in(&rt, &db, &role, "notes"), [1]);
