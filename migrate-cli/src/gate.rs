@@ -163,7 +163,8 @@ pub fn statements_may_tell(changes: &[Change]) -> bool {
     })
 }
 
-/// `statements` without the `type-change` findings the change list overrules: a column whose
+/// `statements` without the findings the change list overrules: the `drop-view` of a view it
+/// renames (by a drop and a create, on SQLite), and the `type-change` of a column whose
 /// type change the change list judged (it knows the old type and the new) and found no
 /// `type-change` in (MySQL restates a column whole with `MODIFY COLUMN`, so an enum that
 /// only gains a value reads as a type change in the statement alone).
@@ -184,11 +185,24 @@ fn superseded_dropped(
                 .any(|f| f.code == lint::TYPE_CHANGE && same_object(&f.object, object))
         })
         .collect();
+    // SQLite renames a view by dropping it and creating it under the new name: the change
+    // list's `rename-view` says so, and the statement's `drop-view` of the old name is that.
+    let renamed_views: Vec<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RenameView { from, .. } => Some(from.to_string()),
+            _ => None,
+        })
+        .collect();
     statements
         .into_iter()
         .filter(|s| {
-            s.finding.code != lint::TYPE_CHANGE
-                || !judged.iter().any(|o| same_object(o, &s.finding.object))
+            let (code, object) = (s.finding.code, &s.finding.object);
+            match code {
+                lint::TYPE_CHANGE => !judged.iter().any(|o| same_object(o, object)),
+                lint::DROP_VIEW => !renamed_views.iter().any(|o| same_object(o, object)),
+                _ => true,
+            }
         })
         .collect()
 }

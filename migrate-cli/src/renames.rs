@@ -35,7 +35,8 @@ pub enum RenameFlag {
 /// How to spell the flag, shown with every parse error.
 const SYNTAX: &str = "expected table:OLD=NEW, column:TABLE.OLD=NEW, enum:OLD=NEW, \
      sequence:OLD=NEW, view:OLD=NEW or policy:TABLE.OLD=NEW (tables, enums, sequences and views \
-     as schema.name where the schema is not public, a policy's table too), for example \
+     as schema.name where the schema is not public, a policy's table too, by its new name), \
+     for example \
      --rename column:accounts.display_name=full_name";
 
 /// Parses a `--rename` value.
@@ -201,9 +202,21 @@ pub fn check(flags: &[RenameFlag], old: &Schema, new: &Schema, renames: &Renames
                 check_pair(flag, "enum", (from, to), (old, new), exists, &mut problems);
             }
             RenameFlag::Object { kind, from, to } => {
+                // A policy's table is named by its new key; the last snapshot has it under the
+                // old key when the table is renamed too.
+                let in_old = |k: &str| match kind {
+                    ObjectKind::Policy => renames
+                        .tables
+                        .iter()
+                        .find(|(_, t)| k.starts_with(&format!("{t}.")))
+                        .map_or(k.to_string(), |(f, t)| format!("{f}{}", &k[t.len()..])),
+                    _ => k.to_string(),
+                };
                 let exists = |s: &Schema, k: &str| kind.exists(s, k);
+                let old_keys = (in_old(from), in_old(to));
+                let keys = (from.as_str(), to.as_str(), &old_keys);
                 let what = kind.name();
-                check_pair(flag, what, (from, to), (old, new), exists, &mut problems);
+                check_object(flag, what, keys, (old, new), exists, &mut problems);
             }
             RenameFlag::Column { table, from, to } => {
                 check_column(flag, (table, from, to), (old, new), renames, &mut problems);
@@ -221,7 +234,28 @@ fn check_pair(
     exists: impl Fn(&Schema, &str) -> bool,
     problems: &mut Vec<String>,
 ) {
-    if !exists(old, from) {
+    let old_keys = (from.to_string(), to.to_string());
+    check_object(
+        flag,
+        what,
+        (from, to, &old_keys),
+        (old, new),
+        exists,
+        problems,
+    );
+}
+
+/// As [`check_pair`], with the keys the last snapshot has the objects under (a policy of a
+/// renamed table is under the table's old key there).
+fn check_object(
+    flag: &RenameFlag,
+    what: &str,
+    (from, to, (old_from, old_to)): (&str, &str, &(String, String)),
+    (old, new): (&Schema, &Schema),
+    exists: impl Fn(&Schema, &str) -> bool,
+    problems: &mut Vec<String>,
+) {
+    if !exists(old, old_from) {
         problems.push(format!(
             "{flag}: there is no {what} {} in the last snapshot",
             shown(from)
@@ -233,7 +267,7 @@ fn check_pair(
             shown(to)
         ));
     }
-    if from != to && exists(old, to) {
+    if from != to && exists(old, old_to) {
         problems.push(format!(
             "{flag}: {what} {} already exists in the last snapshot",
             shown(to)

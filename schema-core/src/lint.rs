@@ -513,7 +513,11 @@ fn lint_change(
             format!("renaming view {from} to {to} breaks running code that still reads it by the old name"),
             suggestion_for(RENAME_VIEW),
         )),
-        DropPolicy { table, policy } => {
+        DropPolicy {
+            table,
+            policy,
+            recreated: false,
+        } => {
             let (severity, effect) = match policy.restrictive {
                 true => (Error, "the rows it held back become visible"),
                 false => (Warning, "the rows only it let through become invisible to its roles"),

@@ -30,6 +30,7 @@ pub(super) fn changes((old, new): (&Schema, &Schema), said: &[Finding]) -> Vec<d
 /// The hinted renames, and each open question's answer that `said` names.
 pub(super) fn renames(old: &Schema, new: &Schema, said: &[Finding]) -> Renames {
     let mut renames = diff::hinted_renames(old, new);
+    moves(old, new, said, &mut renames);
     let mut settled: Vec<RenameQuestion> = Vec::new();
     loop {
         let open = diff::open_questions(old, new, &renames);
@@ -39,6 +40,42 @@ pub(super) fn renames(old: &Schema, new: &Schema, said: &[Finding]) -> Renames {
         answer(&question, said, &mut renames);
         settled.push(question);
     }
+}
+
+/// Adds to `renames` the tables moved to another schema that a `rename-table` finding of `said`
+/// names (`renaming table public.notes to app.notes`): no question pairs tables across schemas
+/// (a move is declared by its `renamed_from`, which the snapshots do not keep), so without
+/// this a move read back from the snapshots is a drop and a create.
+fn moves(old: &Schema, new: &Schema, said: &[Finding], renames: &mut Renames) {
+    let taken_from = |k: &String| renames.tables.iter().any(|(f, _)| f == k);
+    let taken_to = |k: &String| renames.tables.iter().any(|(_, t)| t == k);
+    let dropped: Vec<&String> = old
+        .tables
+        .keys()
+        .filter(|k| !new.tables.contains_key(*k) && !taken_from(k))
+        .collect();
+    let created: Vec<&String> = new
+        .tables
+        .keys()
+        .filter(|k| !old.tables.contains_key(*k) && !taken_to(k))
+        .collect();
+    let mut found = Vec::new();
+    for to in &created {
+        let schema = |k: &str| k.split_once('.').map(|(s, _)| s.to_string());
+        let from = dropped.iter().find(|from| {
+            schema(from) != schema(to)
+                && !found.iter().any(|(f, _): &(String, String)| f == **from)
+                && said.iter().any(|f| {
+                    f.code == RENAME_TABLE
+                        && same_object(&f.object, to)
+                        && f.message.contains(&format!(" {from} to "))
+                })
+        });
+        if let Some(from) = from {
+            found.push(((*from).clone(), (*to).clone()));
+        }
+    }
+    renames.tables.extend(found);
 }
 
 /// Adds to `renames` the candidate of `question` that a rename finding of `said` names.
@@ -66,9 +103,14 @@ fn answer(question: &RenameQuestion, said: &[Finding], renames: &mut Renames) {
         said.iter().any(|f| {
             f.code == code
                 && same_object(&f.object, &created)
-                && [format!(".{from} to "), format!(" {from} to ")]
-                    .iter()
-                    .any(|s| f.message.contains(s.as_str()))
+                && [
+                    format!(".{from} to "),
+                    format!(" {from} to "),
+                    // `renaming policy OLD on TABLE to NEW`.
+                    format!("policy {from} on "),
+                ]
+                .iter()
+                .any(|s| f.message.contains(s.as_str()))
         })
     };
     let Some(from) = candidates.iter().find(|c| renamed(c)) else {

@@ -143,7 +143,9 @@ impl Judged {
 }
 
 /// The views whose live query differs from what the server prints for the snapshot's (created
-/// on a probe); none where the server judges no view (SQLite, MySQL) or a probe fails.
+/// on a probe: a temporary view on PostgreSQL, a view created and dropped at once on MySQL);
+/// none where the server judges no view (SQLite, whose text is compared as it ran) or a probe
+/// fails.
 async fn view_differences(conn: &mut Connected, expected: &Schema, actual: &Schema) -> Vec<String> {
     let both: Vec<(
         &String,

@@ -1,8 +1,9 @@
 //! Views compared by name, kind (materialized or not) and columns: their names in order and,
 //! where the catalog gives them (PostgreSQL), their types. A query is compared where the
 //! database keeps it as it was run (SQLite's `CREATE VIEW` text, against what `generate`
-//! renders); PostgreSQL and MySQL print a query back reformatted, so there the query itself
-//! is not compared (its columns are).
+//! renders); PostgreSQL and MySQL print a query back reformatted, so here the query itself is
+//! not compared there: the server judges it ([`super::judge`] creates the snapshot's view on a
+//! probe and compares what the server prints back for both).
 
 use schema_core::model::{Schema, View};
 use schema_core::render::{Dialect, Sqlite};

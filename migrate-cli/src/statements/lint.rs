@@ -40,7 +40,9 @@ pub fn lint_file(dialect: Dialect, sql: &str) -> Vec<StatementFinding> {
     crate::backend::of(dialect).lint_statements(sql)
 }
 
-/// The severity of a code: errors lose data or fail on a table with rows, the rest warn.
+/// The severity of a code: errors lose data or fail on a table with rows (or, `disable-rls`,
+/// show every row), the rest warn; the same as the change list's findings of the code
+/// (`drop-policy` as a permissive policy's: a statement does not say which kind it drops).
 fn severity(code: &str) -> Severity {
     match code {
         lint::DROP_TABLE
@@ -49,7 +51,9 @@ fn severity(code: &str) -> Severity {
         | lint::DROP_ENUM_VALUE
         | lint::ADD_NOT_NULL_WITHOUT_DEFAULT
         | lint::DROP_DATABASE
-        | lint::TRUNCATE_TABLE => Severity::Error,
+        | lint::TRUNCATE_TABLE
+        | lint::DROP_SEQUENCE
+        | lint::DISABLE_RLS => Severity::Error,
         _ => Severity::Warning,
     }
 }

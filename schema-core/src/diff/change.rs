@@ -157,10 +157,13 @@ pub enum Change {
         policy: Policy,
     },
     /// The policy `policy.name` of `table` dropped; the whole policy is kept for lint and
-    /// for a down that creates it again.
+    /// for a down that creates it again. `recreated` when it is created again later in the same
+    /// migration, around a change to a column it reads (PostgreSQL refuses to retype or drop a
+    /// column a policy uses).
     DropPolicy {
         table: QualifiedName,
         policy: Policy,
+        recreated: bool,
     },
     /// A policy's roles, `USING` or `WITH CHECK` changed in place (`ALTER POLICY`); `AS` and
     /// `FOR` are the same on both sides, and neither side drops a clause the other has.
@@ -446,7 +449,17 @@ impl Change {
             EnableRls { table } => format!("~ table {table}: enable row level security"),
             DisableRls { table } => format!("~ table {table}: disable row level security"),
             CreatePolicy { table, policy } => format!("+ policy {table}.{}", policy.name),
-            DropPolicy { table, policy } => format!("- policy {table}.{}", policy.name),
+            DropPolicy {
+                table,
+                policy,
+                recreated,
+            } => match recreated {
+                false => format!("- policy {table}.{}", policy.name),
+                true => format!(
+                    "~ policy {table}.{}: dropped, created again below",
+                    policy.name
+                ),
+            },
             AlterPolicy { table, to, .. } => format!("~ policy {table}.{}", to.name),
             RenamePolicy { table, from, to } => {
                 format!("~ policy {table}.{from}: rename to {to}")

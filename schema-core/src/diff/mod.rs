@@ -35,7 +35,8 @@ pub struct Renames {
     pub columns: Vec<ColumnRename>,
     /// (old key, new key).
     pub enums: Vec<(String, String)>,
-    /// Renames of the other kinds of object ([`ObjectKind`]: sequences, views), by old and new key.
+    /// Renames of the other kinds of object ([`ObjectKind`]: sequences, views, policies), by old
+    /// and new key (a policy's both under its table's new key, as a column rename's table).
     pub objects: Vec<ObjectRename>,
 }
 
@@ -64,7 +65,36 @@ impl Renames {
                 })
                 .collect(),
             enums: swap(&self.enums),
-            objects: self.objects.iter().map(ObjectRename::reversed).collect(),
+            objects: self
+                .objects
+                .iter()
+                .map(|r| self.reversed_object(r, &old_key))
+                .collect(),
+        }
+    }
+
+    /// `r` the other way; a policy's keys name their table by its key in the new schema, which
+    /// is the old key of the way back.
+    fn reversed_object(&self, r: &ObjectRename, old_key: &dyn Fn(&str) -> String) -> ObjectRename {
+        let back = r.reversed();
+        if r.kind != ObjectKind::Policy {
+            return back;
+        }
+        let retable = |key: &str| {
+            let table = self
+                .tables
+                .iter()
+                .map(|(_, to)| to)
+                .find(|to| key.starts_with(&format!("{to}.")));
+            match table {
+                Some(t) => format!("{}{}", old_key(t), &key[t.len()..]),
+                None => key.to_string(),
+            }
+        };
+        ObjectRename {
+            from: retable(&back.from),
+            to: retable(&back.to),
+            ..back
         }
     }
 }

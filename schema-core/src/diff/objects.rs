@@ -17,7 +17,9 @@ pub enum ObjectKind {
     /// `#[derive(View)]` (materialized or not), keyed `schema.name`, asked about within its
     /// schema.
     View,
-    /// `#[policy(..)]`, keyed `schema.table.name`, asked about within its table.
+    /// `#[policy(..)]`, keyed `schema.table.name`, asked about within its table. A rename's
+    /// keys both name the table by its key in the NEW schema, as a column rename does (see
+    /// [`old_entries`]).
     Policy,
 }
 
@@ -120,6 +122,36 @@ pub(crate) fn entries(kind: ObjectKind, schema: &Schema) -> BTreeMap<String, Ent
             })
             .collect(),
     }
+}
+
+/// The objects of `kind` in the old schema `old`, keyed as renames and pairing see them given
+/// the table pairs `tables` (old table key to new table key): a policy of a kept table under
+/// its table's NEW key (`schema.new_table.name`), as a column rename names its table by the new
+/// key, so a policy hint, question or `--rename policy:` flag of a renamed table pairs with the
+/// policy under the old one; the policies of a dropped table go with it and are left out.
+/// Other kinds as [`entries`] gives them.
+pub(crate) fn old_entries(
+    kind: ObjectKind,
+    old: &Schema,
+    tables: &BTreeMap<String, String>,
+) -> BTreeMap<String, Entry> {
+    if kind != ObjectKind::Policy {
+        return entries(kind, old);
+    }
+    let mut out = BTreeMap::new();
+    for (old_key, new_key) in tables {
+        let Some(t) = old.tables.get(old_key) else {
+            continue;
+        };
+        for p in &t.policies {
+            let entry = Entry {
+                group: new_key.clone(),
+                hint: None,
+            };
+            out.insert(super::policies::key(new_key, &p.name), entry);
+        }
+    }
+    out
 }
 
 /// Resolves a hint (`name` or `schema.name`) to a key, relative to `schema`.

@@ -2,7 +2,7 @@
 //! each old table, column, enum and object of another [`ObjectKind`] with the new one it
 //! became.
 
-use super::objects::{entries, hint_key, ObjectKind, ObjectRename};
+use super::objects::{entries, hint_key, old_entries, ObjectKind, ObjectRename};
 use super::{ColumnRename, RenameQuestion, Renames};
 use crate::model::{Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,8 +36,11 @@ pub fn hinted_renames(old: &Schema, new: &Schema) -> Renames {
             renames.enums.push((from, key.clone()));
         }
     }
+    // Only the table pairs are needed here, not the column pairing of `Pairing::new`.
+    let table_pairs = pair_keys(&old.tables, &new.tables, &renames.tables);
     for &kind in ObjectKind::ALL {
-        let (old_objects, new_objects) = (entries(kind, old), entries(kind, new));
+        let old_objects = old_entries(kind, old, &table_pairs);
+        let new_objects = entries(kind, new);
         for (key, entry) in &new_objects {
             let Some(from) = &entry.hint else {
                 continue;
@@ -51,8 +54,6 @@ pub fn hinted_renames(old: &Schema, new: &Schema) -> Renames {
             }
         }
     }
-    // Only the table pairs are needed here, not the column pairing of `Pairing::new`.
-    let table_pairs = pair_keys(&old.tables, &new.tables, &renames.tables);
     for (old_key, new_key) in &table_pairs {
         let (Some(old_table), Some(new_table)) = (old.tables.get(old_key), new.tables.get(new_key))
         else {
@@ -160,7 +161,8 @@ fn object_questions(
     pairing: &Pairing,
     questions: &mut Vec<RenameQuestion>,
 ) {
-    let (old_objects, new_objects) = (entries(kind, old), entries(kind, new));
+    let old_objects = old_entries(kind, old, &pairing.tables);
+    let new_objects = entries(kind, new);
     let pairs = pairing.objects(kind);
     let paired_new: BTreeSet<&String> = pairs.values().collect();
     for (created, entry) in new_objects.iter().filter(|(k, _)| !paired_new.contains(k)) {
@@ -188,7 +190,8 @@ pub struct Pairing {
     pub columns: BTreeMap<String, BTreeMap<String, String>>,
     /// Old enum key to new enum key.
     pub enums: BTreeMap<String, String>,
-    /// For each [`ObjectKind`], old key to new key.
+    /// For each [`ObjectKind`], old key to new key; a policy's old key names its table by the
+    /// new table key ([`super::objects::old_entries`]).
     pub objects: BTreeMap<ObjectKind, BTreeMap<String, String>>,
 }
 
@@ -216,7 +219,8 @@ impl Pairing {
                     .filter(|r| r.kind == kind)
                     .map(|r| (r.from.clone(), r.to.clone()))
                     .collect();
-                let pairs = pair_keys(&entries(kind, old), &entries(kind, new), &said);
+                let old_objects = old_entries(kind, old, &tables);
+                let pairs = pair_keys(&old_objects, &entries(kind, new), &said);
                 (kind, pairs)
             })
             .collect();

@@ -179,6 +179,7 @@ mod tests {
                     with_check: None,
                     renamed_from: None,
                 },
+                recreated: false,
             },
             Change::DisableRls { table: t() },
             Change::RenamePolicy {

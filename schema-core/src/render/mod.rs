@@ -98,7 +98,8 @@ pub trait Dialect {
 
     /// The schema with the source's `#[derive(View)]` definitions; a dialect without
     /// materialized views ([`supports_materialized_views`](Dialect::supports_materialized_views))
-    /// refuses each `#[view(materialized)]`, naming its struct and attribute.
+    /// refuses each `#[view(materialized)]`, naming its struct and attribute; one without schemas
+    /// ([`supports_schemas`](Dialect::supports_schemas)) each `#[view(schema = "..")]`.
     fn adapt_views(&self, schema: Schema, views: &[ViewDef]) -> Result<Schema, Vec<ResolveError>> {
         views::adapt(self, schema, views)
     }

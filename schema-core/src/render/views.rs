@@ -1,11 +1,11 @@
 //! Views in SQL: `CREATE [MATERIALIZED] VIEW` with the declared column list, drops, renames
 //! and replacements as each database allows them, and the refusal of a materialized view on a
-//! database without them.
+//! database without them and of a view in a schema on a database without schemas.
 
 use super::{Dialect, RenderError};
 use crate::def::ViewDef;
 use crate::diff::QualifiedName;
-use crate::model::{Schema, View};
+use crate::model::{Schema, View, DEFAULT_SCHEMA};
 use crate::resolve::ResolveError;
 
 fn keyword(materialized: bool) -> &'static str {
@@ -77,29 +77,39 @@ fn no_materialized<D: Dialect + ?Sized>(d: &D, name: &QualifiedName) -> RenderEr
 }
 
 /// `schema` unchanged, or an error for each `#[derive(View)]` struct declared `materialized`
-/// when the dialect has no materialized views.
+/// when the dialect has no materialized views, and for each declared in a schema (`schema =
+/// ".."`) when the dialect has no schemas, as a table in a schema is refused there.
 pub fn adapt<D: Dialect + ?Sized>(
     d: &D,
     schema: Schema,
     defs: &[ViewDef],
 ) -> Result<Schema, Vec<ResolveError>> {
-    if d.supports_materialized_views() {
-        return Ok(schema);
-    }
-    let errors: Vec<ResolveError> = defs
-        .iter()
-        .filter(|def| def.materialized)
-        .map(|def| ResolveError {
+    let mut errors = Vec::new();
+    for def in defs {
+        let error = |message: String| ResolveError {
             rust_name: def.rust_name.clone(),
             field: None,
-            message: format!(
+            message,
+        };
+        if def.materialized && !d.supports_materialized_views() {
+            errors.push(error(format!(
                 "#[view(materialized)] on view \"{}\": {} has no materialized views; remove \
                  `materialized` to declare a plain view, or keep the rows in a table",
                 def.name,
                 d.name()
-            ),
-        })
-        .collect();
+            )));
+        }
+        if def.schema != DEFAULT_SCHEMA && !d.supports_schemas() {
+            errors.push(error(format!(
+                "#[view(schema = \"{}\")] on view \"{}\": {} has no schemas, its database is \
+                 one; drop `schema = \"{}\"` from #[view(..)], as from a #[table(..)]",
+                def.schema,
+                def.name,
+                d.name(),
+                def.schema
+            )));
+        }
+    }
     match errors.is_empty() {
         true => Ok(schema),
         false => Err(errors),

@@ -5,6 +5,7 @@
 //! (`SET ROLE`). SQLite and MySQL refuse both attributes in `generate`, naming the struct.
 
 mod drizzle;
+mod follow;
 
 use std::fs;
 use tests::pg::TestDb;
@@ -60,13 +61,18 @@ fn step(p: &Project, db: &TestDb, at: u64, extra: &[&str], expect: &str) {
 
 /// The ids of the notes `role` sees, on a connection of its own that takes the role.
 fn seen(rt: &tokio::runtime::Runtime, db: &TestDb, role: &str) -> Vec<i64> {
+    seen_in(rt, db, role, "notes")
+}
+
+/// The ids of the rows of `table` that `role` sees, as [`seen`].
+fn seen_in(rt: &tokio::runtime::Runtime, db: &TestDb, role: &str, table: &str) -> Vec<i64> {
     use sqlx::{Connection, Executor};
     rt.block_on(async {
         let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
         c.execute(format!("SET ROLE \"{role}\"").as_str())
             .await
             .expect("set role");
-        let ids = sqlx::query_scalar("SELECT id FROM notes ORDER BY id")
+        let ids = sqlx::query_scalar(&format!("SELECT id FROM {table} ORDER BY id"))
             .fetch_all(&mut c)
             .await
             .expect("read as the role");
@@ -161,6 +167,9 @@ fn pg_policies_are_created_altered_renamed_and_dropped_and_filter_rows() {
         "ALTER POLICY \"b_rows\" ON \"public\".\"notes\" RENAME TO \"shared_rows\";",
     );
     assert_eq!(seen(&rt, &db, &role), [2]);
+    // `check` recovers the answered rename from the file's `rename-policy` finding: no drop.
+    let check = p.run(&["check"], NOW + 35);
+    assert!(!check.text().contains("drop-policy"), "{}", check.text());
 
     // Dropped, and row-level security disabled: both are findings.
     p.set_schema(&source("#[table(name = \"notes\")]", &role));

@@ -11,6 +11,7 @@ mod locks;
 pub mod migrate;
 mod revert;
 pub mod statements;
+pub mod view_definitions;
 
 use super::{
     pending, server_name, ApplyError, Backend, Blocker, Conn, Database, Exprs, Judged, Names,
@@ -209,6 +210,10 @@ impl Backend for MySqlConnection {
 
     async fn normalize_expressions(&mut self, table: &Table, exprs: &Exprs) -> Judged {
         expressions::normalize(self, table, exprs).await
+    }
+
+    async fn view_definitions(&mut self, views: &[schema_core::model::View]) -> Judged {
+        view_definitions::definitions(self, views).await
     }
 
     async fn create_scratch(&mut self, name: &str) -> Result<(), sqlx::Error> {

@@ -1,12 +1,14 @@
 //! PostgreSQL files read by squawk's parser (`squawk_syntax`, the parser squawk-cli runs), one
 //! rule module per kind of statement, in the style of squawk-linter's rules: `drops`,
-//! `columns`, `constraints`, `indexes`, `renames`.
+//! `access` (views, policies, row-level security), `columns`, `constraints`, `indexes`,
+//! `renames`.
 //!
 //! squawk's parser reads the whole file and recovers after an error; a statement holding a
 //! syntax error is linted for what was read and is also `unparsed-statement`. Tables created
 //! earlier in the same file are new and empty: constraints and indexes built on them give no
 //! finding, as squawk judges them inside a migration's transaction.
 
+mod access;
 mod columns;
 mod constraints;
 mod drops;
@@ -25,6 +27,8 @@ struct Seen {
     created: BTreeSet<String>,
     /// Constraints added `NOT VALID` in the file, with the code of their kind.
     not_valid: BTreeMap<String, &'static str>,
+    /// Views and policies created in the file, by line.
+    recreated: access::Recreated,
 }
 
 /// The statement being judged: its line and where its findings go.
@@ -54,6 +58,11 @@ pub(crate) fn lint(sql: &str) -> Vec<StatementFinding> {
         let line_at = |offset: usize| index.line(base + offset);
         lint_chunk(chunk.text, &line_at, &mut seen, &mut garbage, &mut out);
     }
+    out.retain(|f| {
+        !seen
+            .recreated
+            .again(f.finding.code, &f.finding.object, f.line)
+    });
     out.sort_by_key(|f| f.line);
     out
 }
@@ -83,10 +92,12 @@ fn lint_chunk(
         }
         let mut at = At { lines, out };
         drops::check(&stmt, &mut at);
+        access::check(&stmt, &mut at);
         columns::check(&stmt, &mut at);
         constraints::check(&stmt, seen, &mut at);
         indexes::check(&stmt, seen, &mut at);
         renames::check(&stmt, &mut at);
+        seen.recreated.remember(&stmt, lines.first);
         remember(&stmt, seen);
     }
     // Text that no statement holds (garbage between statements): its line.

@@ -15,6 +15,7 @@
 //! it in the chunk are not judged), never silently misread.
 
 mod alter;
+mod views;
 
 use super::{last_part, unparsed, unquoted, Lines, StatementFinding};
 use crate::backend::{Piece, SplitError};
@@ -109,6 +110,7 @@ pub(crate) fn lint(reader: &Reader, sql: &str) -> Vec<StatementFinding> {
             Err(why) => out.push(unparsed(*lines, why)),
         }
     }
+    views::without_recreated(&mut out, &statements);
     out.sort_by_key(|f| f.line);
     out
 }
@@ -201,6 +203,9 @@ fn check(stmt: &Statement, seen: &Seen, at: &mut At<'_>) {
                     }
                     _ => {}
                 }
+            }
+            for name in names {
+                views::check(object_type, name, at);
             }
         }
         // Rows put in by this file (a table it created) are no data yet.

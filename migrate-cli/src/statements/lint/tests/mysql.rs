@@ -13,6 +13,13 @@ fn drops() {
     my("ALTER TABLE `t` DROP COLUMN `c`;", &[(1, "drop-column")]);
     my("DROP DATABASE app;", &[(1, "drop-database")]);
     my("DROP INDEX `i` ON `t`;", &[]);
+    my("DROP VIEW `open_issues`;", &[(1, "drop-view")]);
+    my(
+        "DROP VIEW IF EXISTS a, b;",
+        &[(1, "drop-view"), (1, "drop-view")],
+    );
+    my("DROP VIEW `v`;\nCREATE VIEW `v` AS SELECT 1;", &[]);
+    my("DROP SEQUENCE `order_numbers`;", &[(1, "drop-sequence")]);
     my("TRUNCATE TABLE `order_items`;", &[(1, "truncate-table")]);
     my("TRUNCATE `t`;", &[(1, "truncate-table")]);
     my("CREATE TABLE `n` (`id` int);\nTRUNCATE `n`;", &[]);

@@ -18,7 +18,7 @@ fn drop_table() {
         &[(1, "drop-table"), (1, "drop-table")],
     );
     pg("DROP FOREIGN TABLE f;", &[(1, "drop-table")]);
-    pg("DROP VIEW v;", &[]);
+    pg("DROP VIEW v;", &[(1, "drop-view")]);
 }
 
 /// `TRUNCATE` deletes every row (squawk has no rule for it).
@@ -323,4 +323,69 @@ fn a_finding_spans_its_statement() {
         .map(|f| (f.line, f.last_line, f.finding.code))
         .collect();
     assert_eq!(spans, [(3, 5, "drop-column")]);
+}
+
+/// Issue 13: hand-written drops of views and policies and `DISABLE ROW LEVEL SECURITY` give the
+/// change list's codes, objects and severities; what the file creates again later (a generated
+/// file's views and policies around a retyped column) is no finding.
+#[test]
+fn views_policies_and_row_level_security() {
+    pg(r#"DROP VIEW "public"."open_issues";"#, &[(1, "drop-view")]);
+    pg(
+        "DROP VIEW IF EXISTS a, b CASCADE;",
+        &[(1, "drop-view"), (1, "drop-view")],
+    );
+    pg("DROP MATERIALIZED VIEW m;", &[(1, "drop-view")]);
+    pg(
+        r#"DROP POLICY "own_rows" ON "public"."notes";"#,
+        &[(1, "drop-policy")],
+    );
+    pg(
+        "DROP POLICY IF EXISTS p ON t CASCADE;",
+        &[(1, "drop-policy")],
+    );
+    pg(
+        r#"ALTER TABLE "public"."notes" DISABLE ROW LEVEL SECURITY;"#,
+        &[(1, "disable-rls")],
+    );
+    pg("ALTER TABLE t ENABLE ROW LEVEL SECURITY;", &[]);
+    pg("ALTER TABLE t FORCE ROW LEVEL SECURITY;", &[]);
+    pg(
+        "DROP VIEW v;\nALTER TABLE t ALTER COLUMN c TYPE text;\nCREATE VIEW v AS SELECT c FROM t;",
+        &[(2, "type-change")],
+    );
+    pg(
+        "DROP POLICY p ON public.t;\nCREATE POLICY p ON public.t USING (true);",
+        &[],
+    );
+    pg(
+        "CREATE VIEW v AS SELECT 1;\nDROP VIEW v;",
+        &[(2, "drop-view")],
+    );
+    pg(
+        "DROP POLICY p ON t;\nCREATE POLICY p ON other USING (true);",
+        &[(1, "drop-policy")],
+    );
+    let found = super::super::lint_file(
+        Dialect::Postgres,
+        "DROP POLICY p ON public.t;\nALTER TABLE public.t DISABLE ROW LEVEL SECURITY;\nDROP VIEW public.v;\nDROP SEQUENCE public.s;",
+    );
+    let got: Vec<(String, String, String)> = found
+        .iter()
+        .map(|f| {
+            let f = &f.finding;
+            (f.code.to_string(), f.severity.to_string(), f.object.clone())
+        })
+        .collect();
+    let want = [
+        ("drop-policy", "warning", "public.t.p"),
+        ("disable-rls", "error", "public.t"),
+        ("drop-view", "warning", "public.v"),
+        ("drop-sequence", "error", "public.s"),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(c, s, o)| (c.to_string(), s.to_string(), o.to_string()))
+        .collect();
+    assert_eq!(got, want);
 }

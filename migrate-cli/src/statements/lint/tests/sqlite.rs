@@ -12,7 +12,9 @@ fn drops() {
     lite(r#"DROP TABLE "order_items";"#, &[(1, "drop-table")]);
     lite("ALTER TABLE t DROP COLUMN c;", &[(1, "drop-column")]);
     lite("DROP INDEX i;", &[]);
-    lite("DROP VIEW v;", &[]);
+    lite("DROP VIEW v;", &[(1, "drop-view")]);
+    lite("DROP VIEW IF EXISTS \"open_issues\";", &[(1, "drop-view")]);
+    lite("DROP VIEW v;\nCREATE VIEW v AS SELECT 1;", &[]);
     // SQLite has no TRUNCATE and refuses it; the lint still says what it would do.
     lite(r#"TRUNCATE TABLE "order_items";"#, &[(1, "truncate-table")]);
 }
