@@ -142,7 +142,10 @@ fn mysql_folder_reads_mysql_types_and_the_primary_name() {
         ColumnType::Builtin("tinyint(1)".into())
     );
     assert_eq!(users.columns[3].default.as_deref(), Some("0"));
-    assert_eq!(users.columns[4].default.as_deref(), Some("CURRENT_TIMESTAMP"));
+    assert_eq!(
+        users.columns[4].default.as_deref(),
+        Some("CURRENT_TIMESTAMP")
+    );
     let issues = &s.tables["public.issues"];
     assert_eq!(
         issues.columns[3].ty,
