@@ -43,8 +43,15 @@ pub enum DrizzleError {
     },
     #[error("{path}: drizzle-kit dialect `{dialect}` cannot be imported; import reads postgresql, sqlite and mysql folders")]
     Dialect { path: PathBuf, dialect: String },
-    #[error("{path} lists no migrations: there is nothing to import")]
+    #[error("{path} lists no migrations: there is nothing to import; run `drizzle-kit generate` first, or give the folder that holds the migrations")]
     Empty { path: PathBuf },
+    #[error("{journal} lists migration {tag}, but {path} cannot be read ({source}); restore it from version control (drizzle-kit's folder must be complete to import)")]
+    MissingSql {
+        journal: PathBuf,
+        tag: String,
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is a version {found} snapshot, but drizzle-kit 0.31 writes version {expected} for {dialect}; run `drizzle-kit up` on the folder first")]
     Version {
         path: PathBuf,
@@ -52,7 +59,7 @@ pub enum DrizzleError {
         found: String,
         expected: &'static str,
     },
-    #[error("{path}: {message}")]
+    #[error("{path}: {message}; fix the snapshot (or generate it again with drizzle-kit)")]
     Invalid { path: PathBuf, message: String },
 }
 
@@ -112,7 +119,12 @@ pub fn read(dir: &Path) -> Result<Imported, DrizzleError> {
     let mut entries = Vec::new();
     for e in &journal.entries {
         let sql = dir.join(format!("{}.sql", e.tag));
-        let text = read_text(&sql)?;
+        let text = std::fs::read_to_string(&sql).map_err(|source| DrizzleError::MissingSql {
+            journal: journal_path.clone(),
+            tag: e.tag.clone(),
+            path: sql.clone(),
+            source,
+        })?;
         entries.push(Entry {
             idx: e.idx,
             tag: e.tag.clone(),
