@@ -89,6 +89,10 @@ pub enum BaselineError {
     },
     #[error("{journal} has no baseline: its first migration is neither an adopted sqlx-cli migration nor a baseline; run `migrate-cli baseline --url URL` first; nothing was recorded")]
     NoBaseline { journal: String },
+    #[error("refusing to record the baseline: {out} has problems; fix them first (`migrate-cli check` names the same); nothing was recorded\n{report}")]
+    FolderProblems { out: String, report: String },
+    #[error("refusing to record the baseline: sqlx reads no migration from {file}, which the journal lists as part of the baseline; restore the file from version control; nothing was recorded")]
+    NoFileRead { file: String },
     #[error("refusing to record the baseline on {what}: its schema differs from {snapshot}, the snapshot of {tag}; nothing was recorded\n{report}\nchange the database to match, or baseline it on its own")]
     Differs {
         what: String,
