@@ -205,12 +205,7 @@ pub fn baseline(args: &BaselineArgs, ctx: &mut Context<'_>) -> Result<Outcome, B
     if args.record_only {
         return record::record_only(args, &config, &folder, ctx);
     }
-    let _lock = folder.lock_with(|path| {
-        let _ = writeln!(
-            ctx.stderr,
-            "waiting for the lock on {path} held by another generate or drop"
-        );
-    })?;
+    let _lock = folder.lock_telling(ctx.stderr)?;
     if folder.journal_path().exists() {
         return Err(BaselineError::HasJournal {
             journal: folder.show(&folder.journal_path()),
@@ -258,11 +253,7 @@ fn of_database(
         });
     }
     drift::ignore(&mut schema, &config.ignore_tables);
-    if schema.tables.is_empty()
-        && schema.enums.is_empty()
-        && schema.sequences.is_empty()
-        && schema.views.is_empty()
-    {
+    if schema.is_empty() {
         return Err(BaselineError::EmptyDatabase { what });
     }
     let planned = files::plan(folder, config.dialect, &schema, None, (ctx.now, None))?;
