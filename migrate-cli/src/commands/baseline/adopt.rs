@@ -174,6 +174,7 @@ async fn replay_on(
             error: ServerError::Server(Box::new(e)),
         })?;
         drift::ignore(&mut schema, &config.ignore_tables);
+        super::as_pulled(&mut schema);
         schemas.push(schema);
     }
     Ok(schemas)

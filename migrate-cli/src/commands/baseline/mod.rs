@@ -15,6 +15,7 @@ use crate::history::FolderReadError;
 use crate::introspect::drift;
 use crate::write_set::WriteError;
 use crate::Context;
+use schema_core::model::Schema;
 use schema_core::render::RenderError;
 use std::path::PathBuf;
 
@@ -217,6 +218,14 @@ pub fn baseline(args: &BaselineArgs, ctx: &mut Context<'_>) -> Result<Outcome, B
     of_database(args, &config, &folder, ctx)
 }
 
+/// `schema` as read from a database, its views' queries spelled as `pull` writes them
+/// ([`crate::pull::view_sql`]), so that pulled sources and the baseline's snapshot agree.
+pub(super) fn as_pulled(schema: &mut Schema) {
+    for view in schema.views.values_mut() {
+        view.sql = crate::pull::view_sql(&view.sql);
+    }
+}
+
 /// The baseline of the live database: its schema read, the files written, the row recorded.
 fn of_database(
     args: &BaselineArgs,
@@ -253,6 +262,7 @@ fn of_database(
         });
     }
     drift::ignore(&mut schema, &config.ignore_tables);
+    as_pulled(&mut schema);
     if schema.is_empty() {
         return Err(BaselineError::EmptyDatabase { what });
     }
