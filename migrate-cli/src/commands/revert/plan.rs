@@ -207,7 +207,8 @@ impl Judge<'_> {
             // Its down drops the schema that existed before the tool; `verify` still runs it,
             // on a scratch database only.
             plan.reasons.push(format!(
-                "{up} is the baseline (the schema that existed before migrate-cli): revert never runs its down {down_file}, which would drop that whole schema; roll forward instead: change the structs and run generate to write a new migration"
+                "{up} is the baseline (the schema that existed before migrate-cli): revert never runs its down {down_file}, which would drop that whole schema; roll forward instead: change the structs and run generate to write a new migration (`--to {}` reverts only the migrations after it)",
+                e.version
             ));
             return Step {
                 version: e.version,
