@@ -75,3 +75,10 @@ impl Error {
         }
     }
 }
+
+/// A scratch database `verify` could not make or use.
+impl From<crate::backend::ScratchError> for Error {
+    fn from(e: crate::backend::ScratchError) -> Error {
+        Error::Verify(e.into())
+    }
+}

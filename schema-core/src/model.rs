@@ -640,6 +640,14 @@ impl Schema {
     pub fn key(schema: &str, name: &str) -> String {
         format!("{schema}.{name}")
     }
+
+    /// It holds no table, enum, sequence or view (the namespaces it names are no objects).
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty()
+            && self.enums.is_empty()
+            && self.sequences.is_empty()
+            && self.views.is_empty()
+    }
 }
 
 impl Table {

@@ -127,7 +127,7 @@ macro_rules! __sqlx_from_row {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __sqlx_db_enum {
-    ($ty:ident, $pg_name:literal, $pg_bare:literal, $pg_qualified:literal { $($variant:ident = $label:literal),* }) => {
+    ($ty:ident, $pg_name:literal, [$($pg_spelling:literal),*] { $($variant:ident = $label:literal),* }) => {
         #[automatically_derived]
         impl $crate::__private::Labels for $ty {
             const RUST_NAME: &'static str = ::core::stringify!($ty);
@@ -144,7 +144,7 @@ macro_rules! __sqlx_db_enum {
                 }
             }
         }
-        $crate::__sqlx_db_enum_postgres!($ty, $pg_name, $pg_bare, $pg_qualified);
+        $crate::__sqlx_db_enum_postgres!($ty, $pg_name, [$($pg_spelling),*]);
         $crate::__sqlx_text_enum_sqlite!($ty);
         $crate::__sqlx_text_enum_mysql!($ty);
     };
@@ -166,14 +166,15 @@ macro_rules! __sqlx_db_enum {
     };
 }
 
-/// PostgreSQL: the named enum type (`$pg_name`, quoted where it must be and schema-qualified
-/// outside `public`), and arrays of it. A column whose type the server names by the bare or the
-/// qualified name (which one depends on the `search_path`) is compatible.
+/// PostgreSQL: the named enum type (`$pg_name`, each name double-quoted and schema-qualified
+/// outside `public`), and arrays of it. A column whose type the server names by one of
+/// `$pg_spelling` (bare or qualified, which one depends on the `search_path`; quoted or not,
+/// which one depends on the name) is compatible.
 #[cfg(feature = "sqlx-postgres")]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __sqlx_db_enum_postgres {
-    ($ty:ident, $pg_name:literal, $pg_bare:literal, $pg_qualified:literal) => {
+    ($ty:ident, $pg_name:literal, [$($pg_spelling:literal),*]) => {
         #[automatically_derived]
         impl $crate::__private::sqlx::Type<$crate::__private::sqlx::Postgres> for $ty {
             fn type_info() -> $crate::__private::sqlx::postgres::PgTypeInfo {
@@ -182,8 +183,7 @@ macro_rules! __sqlx_db_enum_postgres {
             fn compatible(ty: &$crate::__private::sqlx::postgres::PgTypeInfo) -> bool {
                 let name = $crate::__private::sqlx::TypeInfo::name(ty);
                 *ty == <Self as $crate::__private::sqlx::Type<$crate::__private::sqlx::Postgres>>::type_info()
-                    || name == $pg_bare
-                    || name == $pg_qualified
+                    || [$($pg_spelling),*].contains(&name)
             }
         }
         #[automatically_derived]

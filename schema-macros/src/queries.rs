@@ -6,6 +6,7 @@
 use proc_macro2::TokenStream as TokenStream2;
 use quote::{format_ident, quote};
 use schema_core::parser::ParsedTable;
+use schema_core::render::standard::quoted;
 use syn::ext::IdentExt;
 use syn::DeriveInput;
 
@@ -175,13 +176,13 @@ pub fn enum_sqlx(input: &DeriveInput, def: &schema_core::EnumDef) -> TokenStream
         return TokenStream2::new();
     };
     let ident = &input.ident;
-    let bare = pg_ident(&def.name);
-    let qualified = format!("{}.{bare}", pg_ident(&def.schema));
+    let name = quoted(&def.name, '"');
     let pg_name = if def.schema == schema_core::model::DEFAULT_SCHEMA {
-        bare.clone()
+        name
     } else {
-        qualified.clone()
+        format!("{}.{name}", quoted(&def.schema, '"'))
     };
+    let spellings = pg_spellings(&def.schema, &def.name);
     let variants = data
         .variants
         .iter()
@@ -191,23 +192,61 @@ pub fn enum_sqlx(input: &DeriveInput, def: &schema_core::EnumDef) -> TokenStream
             quote!(#name = #label)
         });
     quote! {
-        ::schema_core::__sqlx_db_enum!(#ident, #pg_name, #bare, #qualified { #(#variants),* });
+        ::schema_core::__sqlx_db_enum!(#ident, #pg_name, [#(#spellings),*] { #(#variants),* });
     }
 }
 
-/// A PostgreSQL identifier as the server prints it: bare when it is a lowercase identifier,
-/// double-quoted otherwise.
-fn pg_ident(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
+/// Every way PostgreSQL may print the enum type `schema.name` (`regtype::text`, as sqlx names a
+/// column's type): bare when the schema is on the `search_path`, qualified otherwise, each name
+/// double-quoted as the renderer quotes it, or bare when it is a plain lowercase identifier
+/// (the server quotes one that is a keyword too: `order`, `user`, `position`).
+fn pg_spellings(schema: &str, name: &str) -> Vec<String> {
+    let spell = |ident: &str| {
+        let plain = ident
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && ident
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let mut all = vec![quoted(ident, '"')];
+        if plain {
+            all.push(ident.to_string());
+        }
+        all
+    };
+    let names = spell(name);
+    let mut spellings = names.clone();
+    for s in spell(schema) {
+        spellings.extend(names.iter().map(|n| format!("{s}.{n}")));
+    }
+    spellings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pg_spellings;
+
+    #[test]
+    fn an_enum_type_is_spelled_as_the_server_may_print_it() {
+        assert_eq!(
+            pg_spellings("public", "order"),
+            [
+                "\"order\"",
+                "order",
+                "\"public\".\"order\"",
+                "\"public\".order",
+                "public.\"order\"",
+                "public.order"
+            ]
+        );
+        assert_eq!(
+            pg_spellings("ops", "price$kind"),
+            [
+                "\"price$kind\"",
+                "\"ops\".\"price$kind\"",
+                "ops.\"price$kind\""
+            ]
+        );
     }
 }

@@ -10,6 +10,7 @@ use super::{connect, of, Backend, Conn, Connected};
 use crate::config::Dialect;
 use crate::database::{self, DatabaseError, ServerError, Target, UrlSource};
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The prefix of every name `verify` gives a scratch database: `verify_<pid>_<nanos>`, and
 /// the directory `verify_<pid>_<nanos>_XXXXXX` of the scratch file on SQLite.
@@ -135,6 +136,37 @@ impl Scratch {
             dialect,
             place: Place::File { _dir: dir },
         })
+    }
+
+    /// A new scratch database named `verify_<pid>_<nanos>` ([`SCRATCH_PREFIX`]), as
+    /// [`Scratch::create`] makes it.
+    pub async fn create_new(
+        dialect: Dialect,
+        target: Option<&Target>,
+    ) -> Result<Scratch, ScratchError> {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let name = format!("{SCRATCH_PREFIX}{}_{nanos}", std::process::id());
+        Scratch::create(dialect, target, &name).await
+    }
+
+    /// Runs `work` on a connection to the scratch database ([`Scratch::connect`]), closes it,
+    /// then removes the database ([`Scratch::drop_now`]), whatever `work` gave.
+    pub async fn with_connection<T, E: From<ScratchError>>(
+        self,
+        work: impl AsyncFnOnce(&mut Connected) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let result = match self.connect().await {
+            Ok(mut conn) => {
+                let result = work(&mut conn).await;
+                conn.close().await;
+                result
+            }
+            Err(e) => Err(e.into()),
+        };
+        self.drop_now().await;
+        result
     }
 
     /// A connection to the scratch database, as the commands hold one (with `_sqlx_migrations`

@@ -117,14 +117,8 @@ pub fn run(args: &DropArgs, ctx: &mut Context<'_>) -> u8 {
 pub fn drop_newest(args: &DropArgs, ctx: &mut Context<'_>) -> Result<Dropped, DropError> {
     let config = config::load(&ctx.cwd, args.config.as_deref()).map_err(Error::from)?;
     let folder = Folder::new(&config.out, &ctx.cwd);
-    // Held until the journal is replaced: a concurrent generate or drop waits for it.
-    let waiting = |path: &str| {
-        let _ = writeln!(
-            ctx.stderr,
-            "waiting for the lock on {path} held by another generate or drop"
-        );
-    };
-    let _lock = folder.lock_with(waiting).map_err(Error::from)?;
+    // Held until the journal is replaced: a concurrent command writing the folder waits for it.
+    let _lock = folder.lock_telling(ctx.stderr).map_err(Error::from)?;
     let mut journal = read_journal(&folder, &config)?;
     let tag = pick(&journal, args.tag.as_deref(), &folder)?;
     if let Some(what) = journal.last().and_then(|e| match (e.adopted, e.baseline) {

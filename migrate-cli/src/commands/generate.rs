@@ -218,12 +218,7 @@ fn load(args: &GenerateArgs, ctx: &mut Context<'_>) -> Result<States, Error> {
     let config = config::load(&ctx.cwd, args.config.as_deref())?;
     let dialect = config.dialect.renderer();
     let folder = Folder::new(&config.out, &ctx.cwd);
-    let lock = folder.lock_with(|path| {
-        let _ = writeln!(
-            ctx.stderr,
-            "waiting for the lock on {path} held by another generate or drop"
-        );
-    })?;
+    let lock = folder.lock_telling(ctx.stderr)?;
     // The last snapshot is read beside the scan of the sources.
     let (scanned, history) = std::thread::scope(|s| {
         let history = s.spawn(|| folder.read(config.dialect.as_str()));

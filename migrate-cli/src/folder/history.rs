@@ -30,6 +30,9 @@ pub struct Migration {
     /// A sqlx-cli migration `baseline` adopted (`"adopted": true`): history, which the lint
     /// gate leaves out, since its file cannot change without changing its checksum.
     pub adopted: bool,
+    /// The baseline `baseline` wrote (`"baseline": true`): the schema that existed before the
+    /// tool, which `revert` never undoes (its down is kept for `verify`).
+    pub baseline: bool,
 }
 
 impl Migration {
@@ -235,6 +238,7 @@ pub fn chain_problems(
                 down_path: folder.down_path(&entry.tag),
                 down_sql: None,
                 adopted: entry.adopted,
+                baseline: entry.baseline,
                 snapshot_path,
                 snapshot,
             }
@@ -338,6 +342,7 @@ fn read_migration(
         down_path: folder.down_path(tag),
         down_sql: None,
         adopted: entry.adopted,
+        baseline: entry.baseline,
     }
 }
 

@@ -1,6 +1,7 @@
-//! The migrations folder's lock: `generate` and `drop` hold `<out>/meta/.migrate-cli.lock`
-//! exclusively (`flock`, through [`std::fs::File::lock`]) from reading the history to writing
-//! the journal, so concurrent runs take turns and the second one sees the first one's migration.
+//! The migrations folder's lock: `generate`, `drop`, `baseline` and `import` hold
+//! `<out>/meta/.migrate-cli.lock` exclusively (`flock`, through [`std::fs::File::lock`]) from
+//! reading the history to writing the journal, so concurrent runs take turns and the second one
+//! sees the first one's migration.
 //!
 //! The kernel releases the lock when its holder dies. The holder removes the file (and the
 //! folders it created for it) before releasing it, so a run that wrote nothing leaves nothing;
@@ -8,13 +9,18 @@
 
 use super::{Folder, FolderError};
 use std::fs::{self, File, OpenOptions};
-use std::io;
+use std::io::{self, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// The lock file's name inside `meta/` (sqlx reads only `<out>/*.sql`, and the journal lists
 /// no such name).
 pub const LOCK_FILE: &str = ".migrate-cli.lock";
+
+/// What a run says when it has to wait for the lock file `path` (as shown).
+pub fn waiting_message(path: &str) -> String {
+    format!("waiting for the lock on {path} held by another command writing the migrations folder")
+}
 
 /// An exclusive hold on a migrations folder, released when dropped.
 #[derive(Debug)]
@@ -35,6 +41,13 @@ impl Folder {
     /// Waits for the folder's lock and takes it.
     pub fn lock(&self) -> Result<FolderLock, FolderError> {
         self.lock_with(|_| {})
+    }
+
+    /// [`Folder::lock`], writing [`waiting_message`] once to `stderr` when another run holds it.
+    pub fn lock_telling(&self, stderr: &mut dyn Write) -> Result<FolderLock, FolderError> {
+        self.lock_with(|path| {
+            let _ = writeln!(stderr, "{}", waiting_message(path));
+        })
     }
 
     /// [`Folder::lock`], calling `waiting` with the lock file as shown once when another run

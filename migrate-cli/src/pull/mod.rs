@@ -83,11 +83,7 @@ pub fn sources_with(
 ) -> Result<Sources, PullError> {
     let mut schema = schema.clone();
     schema.tables.retain(|_, t| !plan::is_own(t));
-    if schema.tables.is_empty()
-        && schema.enums.is_empty()
-        && schema.sequences.is_empty()
-        && schema.views.is_empty()
-    {
+    if schema.is_empty() {
         return Err(PullError::Empty);
     }
     let mut plan = plan::plan(&schema, dialect);

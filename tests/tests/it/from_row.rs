@@ -355,3 +355,88 @@ async fn mysql_reads_rows_through_the_derived_from_row() {
         .expect("select the view");
     assert_eq!(hot, hot_tickets());
 }
+
+/// PostgreSQL only: enums whose names the server prints quoted (the keyword `order`, a `$`, the
+/// keyword `position` in the schema `user`), so the derived `Type` must spell them as it does.
+#[derive(DbEnum, Debug, Clone, Copy, PartialEq)]
+#[db_enum(name = "order")]
+enum OrderState {
+    Placed,
+    Shipped,
+}
+
+#[derive(DbEnum, Debug, Clone, Copy, PartialEq)]
+#[db_enum(name = "price$kind")]
+enum PriceKind {
+    Net,
+    Gross,
+}
+
+#[derive(DbEnum, Debug, Clone, Copy, PartialEq)]
+#[db_enum(name = "position", schema = "user")]
+enum Position {
+    Front,
+    Back,
+}
+
+#[derive(Table, Debug, PartialEq)]
+#[table(name = "shipments")]
+struct Shipment {
+    #[column(primary_key)]
+    id: i64,
+    state: OrderState,
+    price: PriceKind,
+    position: Position,
+    history: Vec<OrderState>,
+}
+
+#[tokio::test]
+async fn postgres_reads_enums_whose_names_the_server_quotes() {
+    let Some(db) = tests::pg::TestDb::create("from_row_quoted").await else {
+        return;
+    };
+    let enums = [
+        Mood::enum_def(),
+        OrderState::enum_def(),
+        PriceKind::enum_def(),
+        Position::enum_def(),
+    ];
+    let tables = [Ticket::table_def(), Shipment::table_def()];
+    let sql = create_sql(&Postgres, &tables, &enums);
+    db.apply(&sql)
+        .await
+        .unwrap_or_else(|e| panic!("create: {e}\n{sql}"));
+    let c = Shipment::COLUMNS;
+    let insert = format!(
+        "INSERT INTO {} ({}, {}, {}, {}, {}) VALUES ($1, $2, $3, $4, $5)",
+        Shipment::TABLE,
+        c.id,
+        c.state,
+        c.price,
+        c.position,
+        c.history
+    );
+    sqlx::query(&insert)
+        .bind(1_i64)
+        .bind(OrderState::Shipped)
+        .bind(PriceKind::Gross)
+        .bind(Position::Back)
+        .bind(vec![OrderState::Placed, OrderState::Shipped])
+        .execute(&db.pool)
+        .await
+        .expect("insert");
+    let got = sqlx::query_as::<_, Shipment>(&format!("SELECT * FROM {}", Shipment::TABLE))
+        .fetch_all(&db.pool)
+        .await
+        .expect("select through FromRow");
+    assert_eq!(
+        got,
+        [Shipment {
+            id: 1,
+            state: OrderState::Shipped,
+            price: PriceKind::Gross,
+            position: Position::Back,
+            history: vec![OrderState::Placed, OrderState::Shipped],
+        }]
+    );
+}

@@ -231,7 +231,7 @@ fn generate_says_when_it_waits_for_the_folder_lock() {
     let run = waiter.join().expect("generate thread");
     assert_eq!(run.code, 0, "{}", run.text());
     let message =
-        "waiting for the lock on migrations/meta/.migrate-cli.lock held by another generate or drop";
+        "waiting for the lock on migrations/meta/.migrate-cli.lock held by another command writing the migrations folder";
     assert_eq!(run.stderr.matches(message).count(), 1, "{}", run.stderr);
     p.set_schema(&format!("{}{COMMENTS}", accounts_with("nick")));
     let alone = p.run(&["generate"], NOW + 200);

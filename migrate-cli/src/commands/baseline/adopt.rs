@@ -17,7 +17,7 @@ use crate::write_set::WriteSet;
 use crate::Context;
 use schema_core::model::Schema;
 use schema_core::snapshot::{Journal, Snapshot, ROOT_ID};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 /// Whether the folder holds `.sql` files (sqlx-cli migrations, when there is no journal).
 pub(super) fn has_migrations(folder: &Folder) -> bool {
@@ -145,25 +145,10 @@ async fn replay(
     target: Option<&Target>,
     adopted: &[Adopted],
 ) -> Result<Vec<Schema>, BaselineError> {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let name = format!(
-        "{}{}_{nanos}",
-        crate::backend::SCRATCH_PREFIX,
-        std::process::id()
-    );
-    let scratch = Scratch::create(config.dialect, target, &name).await?;
-    let result = match scratch.connect().await {
-        Ok(mut conn) => {
-            let schemas = replay_on(&mut conn, config, adopted).await;
-            conn.close().await;
-            schemas
-        }
-        Err(e) => Err(e.into()),
-    };
-    scratch.drop_now().await;
-    result
+    Scratch::create_new(config.dialect, target)
+        .await?
+        .with_connection(async |conn| replay_on(conn, config, adopted).await)
+        .await
 }
 
 async fn replay_on(
@@ -189,6 +174,7 @@ async fn replay_on(
             error: ServerError::Server(Box::new(e)),
         })?;
         drift::ignore(&mut schema, &config.ignore_tables);
+        super::as_pulled(&mut schema);
         schemas.push(schema);
     }
     Ok(schemas)

@@ -15,6 +15,7 @@ use crate::history::FolderReadError;
 use crate::introspect::drift;
 use crate::write_set::WriteError;
 use crate::Context;
+use schema_core::model::Schema;
 use schema_core::render::RenderError;
 use std::path::PathBuf;
 
@@ -89,6 +90,10 @@ pub enum BaselineError {
     },
     #[error("{journal} has no baseline: its first migration is neither an adopted sqlx-cli migration nor a baseline; run `migrate-cli baseline --url URL` first; nothing was recorded")]
     NoBaseline { journal: String },
+    #[error("refusing to record the baseline: {out} has problems; fix them first (`migrate-cli check` names the same); nothing was recorded\n{report}")]
+    FolderProblems { out: String, report: String },
+    #[error("refusing to record the baseline: sqlx reads no migration from {file}, which the journal lists as part of the baseline; restore the file from version control; nothing was recorded")]
+    NoFileRead { file: String },
     #[error("refusing to record the baseline on {what}: its schema differs from {snapshot}, the snapshot of {tag}; nothing was recorded\n{report}\nchange the database to match, or baseline it on its own")]
     Differs {
         what: String,
@@ -201,12 +206,7 @@ pub fn baseline(args: &BaselineArgs, ctx: &mut Context<'_>) -> Result<Outcome, B
     if args.record_only {
         return record::record_only(args, &config, &folder, ctx);
     }
-    let _lock = folder.lock_with(|path| {
-        let _ = writeln!(
-            ctx.stderr,
-            "waiting for the lock on {path} held by another generate or drop"
-        );
-    })?;
+    let _lock = folder.lock_telling(ctx.stderr)?;
     if folder.journal_path().exists() {
         return Err(BaselineError::HasJournal {
             journal: folder.show(&folder.journal_path()),
@@ -216,6 +216,14 @@ pub fn baseline(args: &BaselineArgs, ctx: &mut Context<'_>) -> Result<Outcome, B
         return adopt::adopt(args, &config, &folder, ctx);
     }
     of_database(args, &config, &folder, ctx)
+}
+
+/// `schema` as read from a database, its views' queries spelled as `pull` writes them
+/// ([`crate::pull::view_sql`]), so that pulled sources and the baseline's snapshot agree.
+pub(super) fn as_pulled(schema: &mut Schema) {
+    for view in schema.views.values_mut() {
+        view.sql = crate::pull::view_sql(&view.sql);
+    }
 }
 
 /// The baseline of the live database: its schema read, the files written, the row recorded.
@@ -254,11 +262,8 @@ fn of_database(
         });
     }
     drift::ignore(&mut schema, &config.ignore_tables);
-    if schema.tables.is_empty()
-        && schema.enums.is_empty()
-        && schema.sequences.is_empty()
-        && schema.views.is_empty()
-    {
+    as_pulled(&mut schema);
+    if schema.is_empty() {
         return Err(BaselineError::EmptyDatabase { what });
     }
     let planned = files::plan(folder, config.dialect, &schema, None, (ctx.now, None))?;

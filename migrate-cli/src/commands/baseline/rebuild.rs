@@ -3,14 +3,13 @@
 //! that `verify`, a fresh database and a new developer's machine get the database baselined.
 
 use super::BaselineError;
-use crate::backend::{Scratch, SCRATCH_PREFIX};
+use crate::backend::Scratch;
 use crate::config::Dialect;
 use crate::database::{DatabaseError, ServerError, Target};
 use crate::introspect::judge;
 use crate::Context;
 use schema_core::model::Schema;
 use sqlx::migrate::{Migration, MigrationType};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Applies `sql` (the migration `tag`) to a scratch database on `target`'s server (a temporary
 /// file on SQLite) and compares what it built with `schema`; refuses a difference. A scratch
@@ -22,11 +21,7 @@ pub(super) async fn check(
     schema: &Schema,
     ctx: &mut Context<'_>,
 ) -> Result<(), BaselineError> {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let name = format!("{SCRATCH_PREFIX}{}_{nanos}", std::process::id());
-    let scratch = match Scratch::create(dialect, Some(target), &name).await {
+    let scratch = match Scratch::create_new(dialect, Some(target)).await {
         Ok(scratch) => scratch,
         Err(e) => {
             let _ = writeln!(
@@ -36,16 +31,9 @@ pub(super) async fn check(
             return Ok(());
         }
     };
-    let result = match scratch.connect().await {
-        Ok(mut conn) => {
-            let result = compare(&mut conn, (tag, sql), schema).await;
-            conn.close().await;
-            result
-        }
-        Err(e) => Err(e.into()),
-    };
-    scratch.drop_now().await;
-    result
+    scratch
+        .with_connection(async |conn| compare(conn, (tag, sql), schema).await)
+        .await
 }
 
 async fn compare(

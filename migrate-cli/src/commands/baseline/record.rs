@@ -86,21 +86,29 @@ pub(super) fn record_only(
     folder: &Folder,
     ctx: &mut Context<'_>,
 ) -> Result<Outcome, BaselineError> {
-    let dialect = config.dialect.as_str();
-    let journal_shown = folder.show(&folder.journal_path());
-    let journal = folder.read(dialect)?.journal;
-    let count = journal.as_ref().map_or(0, |j| {
-        j.entries
+    // One read of the folder: the baseline's length and its migrations come from the same one.
+    let history = history::read(folder, config.dialect.as_str());
+    if !history.problems.is_empty() {
+        let report: Vec<String> = history
+            .problems
             .iter()
-            .take_while(|e| e.adopted || e.baseline)
-            .count()
-    });
-    if count == 0 {
-        return Err(BaselineError::NoBaseline {
-            journal: journal_shown,
+            .map(|p| format!("  {}", p.message))
+            .collect();
+        return Err(BaselineError::FolderProblems {
+            out: folder.show(&folder.out),
+            report: report.join("\n"),
         });
     }
-    let history = history::read(folder, dialect);
+    let count = history
+        .migrations
+        .iter()
+        .take_while(|m| m.adopted || m.baseline)
+        .count();
+    if count == 0 {
+        return Err(BaselineError::NoBaseline {
+            journal: folder.show(&folder.journal_path()),
+        });
+    }
     let choice = (args.url.as_deref(), args.target.as_deref());
     let target = database::resolve_one(config, choice, &ctx.env, &ctx.cwd, "baseline")?;
     let cwd = ctx.cwd.clone();
@@ -108,13 +116,18 @@ pub(super) fn record_only(
         let local = load_local(config, &cwd).await?;
         let by_version: BTreeMap<i64, &Local> =
             local.iter().map(|l| (l.migration.version, l)).collect();
-        let versions: Vec<i64> = history.migrations[..count]
-            .iter()
-            .filter_map(|m| m.version())
-            .collect();
+        let mut baseline = Vec::with_capacity(count);
+        for m in &history.migrations[..count] {
+            match m.version().and_then(|v| by_version.get(&v)) {
+                Some(local) => baseline.push(*local),
+                None => {
+                    let file = folder.show(&m.sql_path);
+                    return Err(BaselineError::NoFileRead { file });
+                }
+            }
+        }
         let mut conn = backend::connect(&target, config.dialect).await?;
-        let known = (&versions[..], &by_version);
-        let result = record_checked(&mut conn, (config, folder), &history, known).await;
+        let result = record_checked(&mut conn, (config, folder), &history, &baseline).await;
         conn.close().await;
         result
     };
@@ -140,26 +153,24 @@ pub(super) fn record_only(
     Ok(Outcome::Recorded { versions: recorded })
 }
 
-/// Compares, then records the `versions` not recorded yet; gives those.
+/// Compares, then records the migrations of `baseline` not recorded yet; gives their versions.
 async fn record_checked(
     conn: &mut Connected,
     (config, folder): (&Config, &Folder),
     history: &history::History,
-    (versions, by_version): (&[i64], &BTreeMap<i64, &Local>),
+    baseline: &[&Local],
 ) -> Result<Vec<i64>, BaselineError> {
     let what = conn.what.clone();
     let rows = conn.applied().await?;
     let rows: BTreeMap<i64, &AppliedRow> = rows.iter().map(|r| (r.version, r)).collect();
     let mut missing = Vec::new();
-    for version in versions {
-        let Some(local) = by_version.get(version) else {
-            continue;
-        };
-        match rows.get(version) {
+    for local in baseline {
+        match rows.get(&local.migration.version) {
             None => missing.push(*local),
             Some(row) => judge_row(row, local, (&what, folder), "recorded")?,
         }
     }
+    let versions: Vec<i64> = baseline.iter().map(|l| l.migration.version).collect();
     let applied: BTreeSet<i64> = versions.iter().copied().collect();
     let last = versions.last().and_then(|v| {
         let m = history

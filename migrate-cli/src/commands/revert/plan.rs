@@ -203,6 +203,21 @@ impl Judge<'_> {
                 e.version
             ));
         }
+        if self.snapshots.is_baseline(e.version) {
+            // Its down drops the schema that existed before the tool; `verify` still runs it,
+            // on a scratch database only.
+            plan.reasons.push(format!(
+                "{up} is the baseline (the schema that existed before migrate-cli): revert never runs its down {down_file}, which would drop that whole schema; roll forward instead: change the structs and run generate to write a new migration (`--to {}` reverts only the migrations after it)",
+                e.version
+            ));
+            return Step {
+                version: e.version,
+                up,
+                down_file,
+                down: None,
+                findings: Vec::new(),
+            };
+        }
         let down = match read_down(l) {
             Ok(Some(down)) => down,
             Ok(None) => {
@@ -274,6 +289,12 @@ impl Snapshots {
             history: history::read_with(&folder, config.dialect.as_str(), Depth::Heads),
             empty: Schema::default(),
         }
+    }
+
+    /// The journal lists migration `version` as the baseline.
+    fn is_baseline(&self, version: i64) -> bool {
+        let h = &self.history.migrations;
+        h.iter().any(|m| m.baseline && m.version() == Some(version))
     }
 
     /// The schema of migration `version`'s snapshot and of the snapshot it follows (the empty

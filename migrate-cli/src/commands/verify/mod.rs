@@ -18,7 +18,6 @@ use schema_core::model::Schema;
 use schema_core::snapshot::{without_rename_hints, Snapshot};
 use sqlx::migrate::{Migration, MigrationType};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `migrate-cli verify` flags.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -206,36 +205,19 @@ async fn on_scratch(
 ) -> Result<Vec<String>, Error> {
     // Listening before the scratch database exists: a signal from now on removes it.
     let mut stop = signals::Stop::listen();
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let name = format!("{SCRATCH_PREFIX}{}_{nanos}", std::process::id());
-    let scratch = Scratch::create(dialect, target, &name)
+    let scratch = Scratch::create_new(dialect, target)
         .await
         .map_err(VerifyError::from)?;
     say_replaying(ctx, steps, &scratch.name, &scratch.what);
-    let result = tokio::select! {
-        result = replay_on(&scratch, steps, downs, ctx) => result,
-        signal = stop.recv() => Err(VerifyError::Interrupted {
-            signal,
-            name: scratch.name.clone(),
-        }
-        .into()),
-    };
-    scratch.drop_now().await;
-    result
-}
-
-async fn replay_on(
-    scratch: &Scratch,
-    steps: &[Step],
-    downs: bool,
-    ctx: &mut Context<'_>,
-) -> Result<Vec<String>, Error> {
-    let mut conn = scratch.connect().await.map_err(VerifyError::from)?;
-    let result = replay::replay(&mut conn, steps, downs, ctx).await;
-    conn.close().await;
-    result
+    let name = scratch.name.clone();
+    scratch
+        .with_connection(async |conn| -> Result<_, Error> {
+            tokio::select! {
+                result = replay::replay(conn, steps, downs, ctx) => result,
+                signal = stop.recv() => Err(VerifyError::Interrupted { signal, name }.into()),
+            }
+        })
+        .await
 }
 
 fn say_replaying(ctx: &mut Context<'_>, steps: &[Step], name: &str, what: &str) {

@@ -128,3 +128,83 @@ fn baseline_refuses_with_what_to_do() {
     );
     assert!(q.migrations().join("20261118110640_baseline.sql").is_file());
 }
+
+/// `revert` never runs the baseline's down (it drops the schema that existed before the tool),
+/// not even with `--to 0 --yes --allow-lint-errors`; `--record-only` refuses a baseline whose
+/// file is missing instead of saying it is already recorded.
+#[test]
+fn revert_and_record_only_refuse_a_baseline() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = |name: &str| format!("sqlite://{}?mode=rwc", dir.path().join(name).display());
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let pool = |name: &str| {
+        rt.block_on(sqlx::SqlitePool::connect(&url(name)))
+            .expect("pool")
+    };
+    let (live, same) = (pool("live.db"), pool("same.db"));
+    let ddl = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);";
+    for p in [&live, &same] {
+        rt.block_on(sqlx::raw_sql(ddl).execute(p))
+            .expect("sql by hand");
+    }
+    let rows = |p: &sqlx::SqlitePool| {
+        rt.block_on(
+            sqlx::query_as::<_, (i64,)>("SELECT version FROM _sqlx_migrations").fetch_all(p),
+        )
+        .map(|rows| rows.len())
+        .unwrap_or(0)
+    };
+    let tables = |p: &sqlx::SqlitePool| {
+        rt.block_on(
+            sqlx::query_as::<_, (String,)>(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'notes'",
+            )
+            .fetch_all(p),
+        )
+        .expect("catalog")
+        .len()
+    };
+    let q = project("sqlite", "");
+    assert_has(
+        &q.run(&["baseline", "--url", &url("live.db")], NOW),
+        0,
+        &["recorded"],
+    );
+    let live_url = url("live.db");
+    for to in [&["--to", "0"][..], &[]] {
+        let mut args = vec!["revert", "--url", &live_url, "--yes", "--allow-lint-errors"];
+        args.extend_from_slice(to);
+        let run = q.run(&args, NOW + 5);
+        assert_has(
+            &run,
+            1,
+            &[
+                "migrations/20261118110640_baseline.sql is the baseline",
+                "roll forward instead",
+            ],
+        );
+        assert_eq!(tables(&live), 1, "the baseline's down ran: {run:#?}");
+        assert_eq!(rows(&live), 1, "{run:#?}");
+    }
+    assert!(q
+        .migrations()
+        .join("20261118110640_baseline.down.sql")
+        .is_file());
+
+    // The baseline's file is gone: nothing can be recorded from it.
+    fs::remove_file(q.migrations().join("20261118110640_baseline.sql")).expect("remove");
+    let run = q.run(
+        &["baseline", "--record-only", "--url", &url("same.db")],
+        NOW + 10,
+    );
+    assert_has(
+        &run,
+        1,
+        &[
+            "migrations/20261118110640_baseline.sql",
+            "nothing was recorded",
+        ],
+    );
+    assert!(!run.text().contains("already recorded"), "{run:#?}");
+    assert_eq!(rows(&same), 0);
+}
