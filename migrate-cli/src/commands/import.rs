@@ -58,12 +58,7 @@ pub fn drizzle(args: &DrizzleArgs, ctx: &mut Context<'_>) -> Result<Vec<LeftOut>
     let source = ctx.cwd.join(&args.folder);
     let imported = read_for(&source, &config, ctx)?;
     let folder = Folder::new(&config.out, &ctx.cwd);
-    let _lock = folder.lock_with(|path| {
-        let _ = writeln!(
-            ctx.stderr,
-            "waiting for the lock on {path} held by another command writing the migrations folder"
-        );
-    })?;
+    let _lock = folder.lock_telling(ctx.stderr)?;
     if folder.journal_path().exists() {
         return Err(Error::Refused(format!(
             "{} exists: the migrations folder already has a history, and import starts one; import into a project whose `out` folder is new; nothing was written",
