@@ -12,7 +12,10 @@
 
 pub mod down;
 mod edit;
+mod edit_kinds;
+mod kinds;
 mod model;
+mod objects;
 mod repair;
 pub mod rows;
 mod source;
@@ -21,17 +24,51 @@ pub mod sqlite;
 mod ty;
 
 pub use edit::AVOID_MOVE_ONTO_OLD_NAME;
+pub use kinds::TEST_ROLE;
 pub use repair::AVOID_REDUNDANT_UNIQUES;
 pub use source::source;
 
+use migrate_cli::scan::{ScanErrors, Scanned};
 use model::Model;
 use proptest::collection::vec;
 use proptest::prelude::*;
-use schema_core::def::{EnumDef, TableDef};
+use schema_core::def::{EnumDef, SequenceDef, TableDef, ViewDef};
+use schema_core::model::Schema;
+use schema_core::render::Dialect;
 use spec::{edit, schema_spec};
 
 /// The definitions of one schema, as the parser produces them.
-pub type Defs = (Vec<TableDef>, Vec<EnumDef>);
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Defs {
+    pub tables: Vec<TableDef>,
+    pub enums: Vec<EnumDef>,
+    pub sequences: Vec<SequenceDef>,
+    pub views: Vec<ViewDef>,
+}
+
+impl Defs {
+    /// The definitions as the scanner would hold them after reading their source.
+    fn scanned(&self) -> Scanned {
+        Scanned {
+            tables: self.tables.clone(),
+            enums: self.enums.clone(),
+            sequences: self.sequences.clone(),
+            views: self.views.clone(),
+            origins: Default::default(),
+        }
+    }
+
+    /// The schema they describe, resolved as `generate` resolves a definition set
+    /// ([`Scanned::resolve`]: tables and enums, then sequences, then views).
+    pub fn resolve(&self) -> Result<Schema, ScanErrors> {
+        self.scanned().resolve()
+    }
+
+    /// The schema as `dialect` stores it ([`Scanned::resolve_for`]).
+    pub fn resolve_for(&self, dialect: &dyn Dialect) -> Result<Schema, ScanErrors> {
+        self.scanned().resolve_for(dialect)
+    }
+}
 
 /// One random schema: 1–4 tables, sometimes in `audit`, and 0–2 enums.
 pub fn schema() -> impl Strategy<Value = Defs> {

@@ -2,6 +2,7 @@
 //! table, column, enum or new name modulo what exists; an edit that finds nothing to act on
 //! does nothing, and [`Model::repair`] fixes up whatever an edit left dangling.
 
+use super::edit_kinds::KindEdit;
 use super::model::{
     action, free_name, Enum, Field, Model, Table, COLUMN_NAMES, ENUM_NAMES, ENUM_VALUES,
     TABLE_NAMES,
@@ -67,6 +68,8 @@ pub enum Edit {
     AddEnumValue(u8, u8, u8),
     RemoveEnumValue(u8, u8),
     SwapEnumValues(u8, u8),
+    /// An edit of issue 13's kinds (see [`KindEdit`]).
+    Kind(KindEdit),
 }
 
 /// The types field `f` may have in B: its type in A and the types that type casts to.
@@ -168,7 +171,7 @@ impl Model {
             .any(|o| sequences(o).iter().any(|s| moved.contains(s)))
     }
 
-    fn table(&mut self, sel: u8) -> Option<(usize, &mut Table)> {
+    pub(super) fn table(&mut self, sel: u8) -> Option<(usize, &mut Table)> {
         let i = pick(sel, self.tables.len())?;
         Some((i, &mut self.tables[i]))
     }
@@ -332,6 +335,7 @@ impl Model {
                     }
                 }
             }
+            Kind(k) => self.apply_kind(k),
             SwapEnumValues(e, i) => {
                 if let Some(en) = self.enum_mut(*e) {
                     if en.values.len() > 1 {
@@ -343,13 +347,13 @@ impl Model {
         }
     }
 
-    fn with_table(&mut self, t: u8, f: impl FnOnce(&mut Table)) {
+    pub(super) fn with_table(&mut self, t: u8, f: impl FnOnce(&mut Table)) {
         if let Some((_, table)) = self.table(t) {
             f(table);
         }
     }
 
-    fn with_field(&mut self, t: u8, c: u8, f: impl FnOnce(&mut Field)) {
+    pub(super) fn with_field(&mut self, t: u8, c: u8, f: impl FnOnce(&mut Field)) {
         if let Some((_, table)) = self.table(t) {
             let i = c as usize % table.fields.len();
             f(&mut table.fields[i]);
@@ -397,6 +401,8 @@ impl Model {
     fn rename_schema(&mut self, from: &str, to: &str) {
         let in_use = self.tables.iter().any(|t| t.schema == to)
             || self.enums.iter().any(|e| e.schema == to)
+            || self.sequences.iter().any(|q| q.schema == to)
+            || self.views.iter().any(|v| v.schema == to)
             || self.used.iter().any(|(s, _)| s == to);
         if in_use {
             return;
@@ -407,6 +413,14 @@ impl Model {
         }
         for e in self.enums.iter_mut().filter(|e| e.schema == from) {
             e.schema = to.to_string();
+        }
+        for q in self.sequences.iter_mut().filter(|q| q.schema == from) {
+            q.schema = to.to_string();
+            self.used.insert((q.schema.clone(), q.name.clone()));
+        }
+        for v in self.views.iter_mut().filter(|v| v.schema == from) {
+            v.schema = to.to_string();
+            self.used.insert((v.schema.clone(), v.name.clone()));
         }
     }
 
@@ -520,6 +534,8 @@ impl Model {
                 nullable: del % 2 == 0,
                 default: None,
                 identity: false,
+                identity_options: None,
+                generated: None,
                 unique: false,
                 index: false,
                 references: None,

@@ -5,12 +5,14 @@
 //! predicates name fields, so an edit such as a rename carries through to every expression.
 //! `orig` remembers the name an object had in schema A; it becomes `renamed_from` in B.
 
+use super::kinds::{CompositeKey, Policy};
+use super::objects::{Sequence, View};
 use super::spec::{EnumSpec, FieldSpec, IndexSpec, SchemaSpec, TableSpec};
 use super::ty::{self, Ty};
 use schema_core::def::{
     CheckDef, DefaultDef, EnumDef, FieldDef, IndexDef, ReferenceDef, TableDef, UniqueDef,
 };
-use schema_core::model::{FkAction, IndexKey};
+use schema_core::model::{FkAction, IdentityOptions, IndexKey};
 use std::collections::BTreeSet;
 
 /// Names that need quoting (`user`, `order`, `createdAt`) and names long enough that derived
@@ -68,6 +70,10 @@ const ACTIONS: [FkAction; 5] = [
 pub struct Model {
     pub tables: Vec<Table>,
     pub enums: Vec<Enum>,
+    /// `#[derive(Sequence)]`s (PostgreSQL only; the other dialects leave them out).
+    pub sequences: Vec<Sequence>,
+    /// `#[derive(View)]`s, each reading one table.
+    pub views: Vec<View>,
     pub next_id: usize,
     /// Every (schema, name) a table ever had: a new name never takes an old one, since the
     /// diff pairs equal names and an unrelated table of that name need not be castable.
@@ -87,6 +93,12 @@ pub struct Table {
     pub indexes: Vec<Index>,
     pub uniques: Vec<Unique>,
     pub checks: Vec<Check>,
+    /// Struct-level `#[foreign_key(columns(..), ..)]`s over two or more columns.
+    pub foreign_keys: Vec<CompositeKey>,
+    /// `#[table(rls)]` (PostgreSQL only).
+    pub rls: bool,
+    /// `#[policy(..)]`s (PostgreSQL only).
+    pub policies: Vec<Policy>,
     /// The next number for a field identifier or an explicit name.
     pub next: usize,
     /// Every name a column of this table ever had (see [`Model::used`]).
@@ -104,6 +116,11 @@ pub struct Field {
     pub nullable: bool,
     pub default: Option<DefaultDef>,
     pub identity: bool,
+    /// `identity(..)`'s options (PostgreSQL only); empty for a bare `identity`.
+    pub identity_options: IdentityOptions,
+    /// `generated = "\"<source>\" <op>"`: the source field (an integer field of the same
+    /// table) and the operation applied to it, `* 2` for example.
+    pub generated: Option<(String, &'static str)>,
     pub unique: bool,
     pub index: bool,
     pub references: Option<ReferenceDef>,
@@ -119,12 +136,16 @@ pub struct Index {
     pub using: Option<&'static str>,
     /// The first key descends: written `keys("<col>" DESC, ..)` (btree only).
     pub desc: bool,
+    /// `nulls_not_distinct` (a unique btree index only; PostgreSQL only).
+    pub nnd: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Unique {
     pub columns: Vec<String>,
     pub name: Option<String>,
+    /// `nulls_not_distinct` (PostgreSQL only).
+    pub nnd: bool,
 }
 
 /// `"<col>" > <bound>` on an integer field.
@@ -182,6 +203,12 @@ impl Model {
         for (ti, t) in added.into_iter().zip(&spec.tables) {
             m.link_fields(ti, t);
         }
+        for s in &spec.sequences {
+            m.add_sequence(s);
+        }
+        for v in &spec.views {
+            m.add_view(v);
+        }
         m.repair();
         for t in &mut m.tables {
             t.orig = Some((t.schema.clone(), t.name.clone()));
@@ -189,9 +216,18 @@ impl Model {
                 f.orig = Some(f.name.clone());
                 f.orig_ty = Some(f.ty.clone());
             }
+            for p in &mut t.policies {
+                p.orig = Some(p.name.clone());
+            }
         }
         for e in &mut m.enums {
             e.orig = Some((e.schema.clone(), e.name.clone()));
+        }
+        for s in &mut m.sequences {
+            s.orig = Some((s.schema.clone(), s.name.clone()));
+        }
+        for v in &mut m.views {
+            v.orig = Some((v.schema.clone(), v.name.clone()));
         }
         m
     }
@@ -238,6 +274,9 @@ impl Model {
             indexes: Vec::new(),
             uniques: Vec::new(),
             checks: Vec::new(),
+            foreign_keys: Vec::new(),
+            rls: spec.rls.is_some(),
+            policies: Vec::new(),
             next: 0,
             used: BTreeSet::new(),
         };
@@ -275,11 +314,22 @@ impl Model {
         for i in &spec.indexes {
             t.add_index(i);
         }
-        for (a, b, named) in &spec.uniques {
+        for (a, b, named, nnd) in &spec.uniques {
             t.add_unique(*a, *b, *named);
+            if let Some(u) = t.uniques.last_mut() {
+                u.nnd = *nnd;
+            }
         }
         for (c, bound, named) in &spec.checks {
             t.add_check(*c, *bound, *named);
+        }
+        for p in spec.rls.iter().flatten() {
+            t.add_policy(p);
+        }
+        for (fi, f) in spec.fields.iter().enumerate() {
+            if let Some((src, op)) = f.generated {
+                t.set_generated(fi, src, op);
+            }
         }
         self.tables.push(t);
         self.tables.len() - 1
@@ -290,6 +340,9 @@ impl Model {
             if let Some(r) = f.references {
                 self.link(ti, fi, r);
             }
+        }
+        for k in &spec.composite_keys {
+            self.add_composite_key(ti, k);
         }
     }
 
@@ -341,7 +394,7 @@ impl Model {
     }
 
     /// The definitions the parser would read from this model's source.
-    pub fn defs(&self) -> (Vec<TableDef>, Vec<EnumDef>) {
+    pub fn defs(&self) -> super::Defs {
         let tables = self.tables.iter().map(Table::def).collect();
         let enums = self
             .enums
@@ -354,12 +407,17 @@ impl Model {
                 renamed_from: hint(&e.orig, &e.schema, &e.name),
             })
             .collect();
-        (tables, enums)
+        super::Defs {
+            tables,
+            enums,
+            sequences: self.sequence_defs(),
+            views: self.view_defs(),
+        }
     }
 }
 
 /// `renamed_from` for an object that was `orig` in A: the name, or `schema.name` after a move.
-fn hint(orig: &Option<(String, String)>, schema: &str, name: &str) -> Option<String> {
+pub(super) fn hint(orig: &Option<(String, String)>, schema: &str, name: &str) -> Option<String> {
     let (s, n) = orig.as_ref()?;
     if s == schema && n == name {
         None
@@ -397,13 +455,13 @@ impl Table {
         keys
     }
 
-    fn sql_name(&self, ident: &str) -> String {
+    pub(super) fn sql_name(&self, ident: &str) -> String {
         self.field(ident)
             .map(|f| f.name.clone())
             .unwrap_or_default()
     }
 
-    fn next_number(&mut self) -> usize {
+    pub(super) fn next_number(&mut self) -> usize {
         self.next += 1;
         self.next - 1
     }
@@ -428,6 +486,11 @@ impl Table {
             nullable: spec.nullable,
             default,
             identity: spec.identity,
+            identity_options: spec
+                .identity_options
+                .map(super::kinds::identity_options)
+                .unwrap_or_default(),
+            generated: None,
             unique: spec.unique,
             index: spec.index,
             references: None,
@@ -471,6 +534,7 @@ impl Table {
             predicate,
             using,
             desc,
+            nnd: spec.nnd,
         });
     }
 
@@ -485,7 +549,11 @@ impl Table {
         } else {
             None
         };
-        self.uniques.push(Unique { columns, name });
+        self.uniques.push(Unique {
+            columns,
+            name,
+            nnd: false,
+        });
     }
 
     /// A check on an integer field, if the table has one.
@@ -526,8 +594,8 @@ impl Table {
                 nullable: f.nullable,
                 default: f.default.clone(),
                 identity: f.identity,
-                identity_options: Default::default(),
-                generated: None,
+                identity_options: f.identity_options,
+                generated: self.generated_def(f),
                 unique: f.unique,
                 index: f.index,
                 renamed_from: f.orig.clone().filter(|o| *o != f.name),
@@ -555,7 +623,7 @@ impl Table {
                     .map(|p| format!("{} IS NOT NULL", quoted(&self.sql_name(p)))),
                 using: i.using.map(String::from),
                 concurrently: false,
-                nulls_not_distinct: false,
+                nulls_not_distinct: i.nnd,
             })
             .collect();
         let uniques = self
@@ -564,7 +632,7 @@ impl Table {
             .map(|u| UniqueDef {
                 columns: u.columns.clone(),
                 name: u.name.clone(),
-                nulls_not_distinct: false,
+                nulls_not_distinct: u.nnd,
             })
             .collect();
         let checks = self
@@ -586,9 +654,9 @@ impl Table {
             uniques,
             checks,
             primary_key_name: self.pk_name.clone(),
-            foreign_keys: Vec::new(),
-            rls: false,
-            policies: Vec::new(),
+            foreign_keys: self.composite_defs(),
+            rls: self.rls,
+            policies: self.policy_defs(),
         }
     }
 }

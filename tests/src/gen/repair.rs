@@ -33,6 +33,8 @@ impl Model {
             t.repair(&enums);
         }
         self.repair_references();
+        self.repair_composite_keys();
+        self.repair_views();
         self.repair_relation_names();
     }
 
@@ -206,5 +208,6 @@ impl Table {
         }
         self.checks
             .retain(|c| types.get(&c.column).is_some_and(Ty::is_integer));
+        self.repair_kinds();
     }
 }

@@ -29,8 +29,16 @@ fn runtime() -> tokio::runtime::Runtime {
 fn mysql_defs(defs: &tests::gen::Defs) -> tests::gen::Defs {
     use schema_core::def::FieldType;
     use schema_core::model::{ColumnType, FkAction};
-    let (mut tables, enums) = tests::gen::sqlite::defs(defs);
-    for t in &mut tables {
+    let mut defs = tests::gen::sqlite::defs(defs);
+    for v in &mut defs.views {
+        v.sql = v.sql.replace('"', "`");
+    }
+    for t in &mut defs.tables {
+        for f in &mut t.fields {
+            if let Some(g) = &mut f.generated {
+                g.expr = g.expr.replace('"', "`");
+            }
+        }
         for c in &mut t.checks {
             c.expr = c.expr.replace('"', "`");
         }
@@ -101,7 +109,7 @@ fn mysql_defs(defs: &tests::gen::Defs) -> tests::gen::Defs {
             }
         }
     }
-    (tables, enums)
+    defs
 }
 
 /// `INSERT`s of the generator's rows for MySQL: backticks, no schema, and foreign keys
@@ -266,11 +274,9 @@ use schema_core::render::{Dialect, Mysql, RenderError};
 use tests::gen::{down, rows};
 
 fn model(defs: &tests::gen::Defs) -> Result<Schema, TestCaseError> {
-    let schema = schema_core::resolve::resolve(&defs.0, &defs.1)
-        .map_err(|e| TestCaseError::fail(format!("resolve: {e:?}")))?;
-    Mysql.adapt(schema, &defs.0).map_err(|e| {
+    defs.resolve_for(&Mysql).map_err(|e| {
         TestCaseError::fail(format!(
-            "generator pair is no MySQL schema: {e:?}\n{}",
+            "generator pair is no MySQL schema: {e}\n{}",
             tests::gen::source(defs)
         ))
     })
