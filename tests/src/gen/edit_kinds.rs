@@ -19,6 +19,7 @@ pub enum KindEdit {
     /// Makes a column generated over another, changes its expression, or (`op % 4 == 3`)
     /// makes a generated column plain.
     SetGenerated(u8, u8, u8, u8),
+    /// On one of the table's identity columns.
     ChangeIdentityOptions(u8, u8, u8),
     ToggleRls(u8),
     AddPolicy(u8, PolicySpec),
@@ -102,9 +103,11 @@ impl Model {
                     }
                 }
             }),
-            ChangeIdentityOptions(t, c, o) => self.with_field(*t, *c, |f| {
-                if f.identity {
-                    f.identity_options = identity_options(*o);
+            ChangeIdentityOptions(t, c, o) => self.with_table(*t, |table| {
+                let mut identities: Vec<_> =
+                    table.fields.iter_mut().filter(|f| f.identity).collect();
+                if let Some(i) = pick(*c, identities.len()) {
+                    identities[i].identity_options = identity_options(*o);
                 }
             }),
             ToggleRls(t) => self.with_table(*t, |table| table.rls = !table.rls),

@@ -6,6 +6,7 @@ use super::model::{action, free_name, Model, Table};
 use super::spec::{CompositeSpec, FieldSpec, PolicySpec};
 use schema_core::def::ForeignKeyDef;
 use schema_core::model::{self, FkAction, Generated, IdentityOptions, PolicyCommand};
+use schema_core::naming;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The role the PostgreSQL property test creates for policies' `to`.
@@ -142,6 +143,12 @@ impl Model {
         for t in &mut self.tables {
             let fields = t.fields.clone();
             let field = |i: &String| fields.iter().find(|f| f.ident == *i);
+            // Constraint names are one namespace per table.
+            let mut names: BTreeSet<String> = fields
+                .iter()
+                .filter(|f| f.references.is_some())
+                .map(|f| naming::foreign_key(&t.name, std::slice::from_ref(&f.name)))
+                .collect();
             t.foreign_keys.retain_mut(|k| {
                 let Some(target) = targets.get(&k.target) else {
                     return false;
@@ -159,6 +166,18 @@ impl Model {
                         c.ty == r.ty && c.generated.is_none() && seen.insert(c.ident.clone())
                     });
                 if !is_key || !columns_fit {
+                    return false;
+                }
+                let sql: Vec<String> = k
+                    .columns
+                    .iter()
+                    .filter_map(|c| field(c).map(|f| f.name.clone()))
+                    .collect();
+                let name = k
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| naming::foreign_key(&t.name, &sql));
+                if !names.insert(name) {
                     return false;
                 }
                 let nullable = k
