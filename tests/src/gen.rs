@@ -15,6 +15,7 @@ mod edit;
 mod edit_kinds;
 mod kinds;
 mod model;
+pub mod mysql;
 mod objects;
 mod repair;
 pub mod rows;
