@@ -149,6 +149,7 @@ impl Model {
                 .filter(|f| f.references.is_some())
                 .map(|f| naming::foreign_key(&t.name, std::slice::from_ref(&f.name)))
                 .collect();
+            let mut declared = BTreeSet::new();
             t.foreign_keys.retain_mut(|k| {
                 let Some(target) = targets.get(&k.target) else {
                     return false;
@@ -177,7 +178,16 @@ impl Model {
                     .name
                     .clone()
                     .unwrap_or_else(|| naming::foreign_key(&t.name, &sql));
-                if !names.insert(name) {
+                // The same key twice (its column pairs in any order) is no schema a user
+                // writes, and SQLite's catalog cannot tell the two apart by name.
+                let mut pairs: Vec<(String, String)> = k
+                    .columns
+                    .iter()
+                    .cloned()
+                    .zip(k.ref_columns.iter().cloned())
+                    .collect();
+                pairs.sort();
+                if !names.insert(name) || !declared.insert((k.target.clone(), pairs)) {
                     return false;
                 }
                 let nullable = k

@@ -44,6 +44,11 @@ const KINDS: &[&str] = &[
     "ON DELETE RESTRICT",
     "\" IN (",
     " WHERE ",
+    // Issue 13's kinds SQLite has.
+    "GENERATED ALWAYS AS (",
+    "FOREIGN KEY (\"",
+    "CREATE VIEW",
+    "DROP VIEW",
 ];
 
 fn model(defs: &Defs, which: &str) -> Result<Schema, TestCaseError> {
