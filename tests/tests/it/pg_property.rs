@@ -574,3 +574,30 @@ async fn enum_moved_onto_its_old_name() {
     )
     .await;
 }
+
+/// Found by the property: bounds that leave out a sequence's current value (a fresh one stands
+/// at its start) are refused by a plain `ALTER SEQUENCE`, so the migration restarts the
+/// sequence at its new start where the value falls outside.
+#[tokio::test]
+async fn sequence_bounds_narrowed_past_its_value() {
+    known_bug(
+        r#"#[derive(Sequence)] #[sequence(name = "order_numbers")] struct S;
+        #[derive(Sequence)] #[sequence(name = "ticket_seq")] struct T;"#,
+        r#"#[derive(Sequence)] #[sequence(name = "order_numbers", min = 10, max = 100000, cache = 3, cycle)] struct S;
+        #[derive(Sequence)] #[sequence(name = "ticket_seq", increment = -1)] struct T;"#,
+    )
+    .await;
+}
+
+/// Found by the property: PostgreSQL refuses to retype a column a policy reads, so the policy
+/// is dropped before and created again after.
+#[tokio::test]
+async fn policy_reading_a_retyped_column() {
+    known_bug(
+        r#"#[derive(Table)] #[table(name = "accounts", rls)] #[policy(name = "own_rows", with_check = "id IS NOT NULL")]
+        struct A { #[column(primary_key)] id: i16 }"#,
+        r#"#[derive(Table)] #[table(name = "accounts", rls)] #[policy(name = "own_rows", with_check = "id IS NOT NULL")]
+        struct A { #[column(primary_key)] id: i32 }"#,
+    )
+    .await;
+}
