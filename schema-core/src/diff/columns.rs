@@ -80,8 +80,11 @@ pub(crate) fn diff_columns(ctx: &mut Ctx) {
         let (first, rest): (Vec<_>, Vec<_>) = kept
             .iter()
             .partition(|(o, _)| around.plain_first.contains(&o.name));
+        let (rest, after): (Vec<_>, Vec<_>) = rest
+            .into_iter()
+            .partition(|(o, _)| !around.alter_late.contains(&o.name));
         let mut readded: Vec<&Column> = Vec::new();
-        for (old_column, column) in first.into_iter().chain(rest) {
+        for (old_column, column) in first.into_iter().chain(rest).chain(after) {
             if around.replace.contains(&old_column.name) {
                 let change = Change::DropColumn {
                     table: table.clone(),

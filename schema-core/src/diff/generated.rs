@@ -4,7 +4,8 @@
 //! is out of the way first: one that stays generated is dropped early and added again after
 //! the type changes (computed again, its keys and indexes created again, as for a changed
 //! expression), one that becomes plain loses its expression before, one that goes is dropped
-//! before; and a new generated column that reads a retyped column is added after.
+//! before; and a new generated column that reads a retyped column is added after, as is the
+//! new expression of a kept column that reads one.
 //!
 //! What a generated column reads is found as views find it: every identifier token of its
 //! expression, compared case-insensitively (a superset).
@@ -25,6 +26,9 @@ pub(crate) struct AroundRetypes {
     pub drop_early: BTreeSet<String>,
     /// New names of added generated columns: added after the type changes.
     pub add_late: BTreeSet<String>,
+    /// Old names of other kept columns whose new expression reads a retyped column: altered
+    /// after the type changes.
+    pub alter_late: BTreeSet<String>,
 }
 
 /// Whether the generated column `c` may read one of `names` (lowercased).
@@ -65,6 +69,12 @@ pub(crate) fn around_retypes(
             Some(_) => out.plain_first.insert(c.name.clone()),
             None => out.drop_early.insert(c.name.clone()),
         };
+    }
+    for (o, n) in columns {
+        let read = new.column(n).is_some_and(|c| reads(c, &new_names));
+        if read && !out.replace.contains(o) && !out.plain_first.contains(o) {
+            out.alter_late.insert(o.clone());
+        }
     }
     let kept_new: BTreeSet<&String> = columns.values().collect();
     for c in new.columns.iter().filter(|c| !kept_new.contains(&c.name)) {
@@ -156,6 +166,13 @@ mod tests {
         assert_eq!(
             kinds(&changes),
             ["generated double", "type n", "add triple"],
+            "{changes:?}"
+        );
+        // The way back: `double` becomes generated again over `n`, after `n`'s type changes.
+        let changes = diff(&plain, &old, &Renames::default());
+        assert_eq!(
+            kinds(&changes),
+            ["drop triple", "type n", "generated double"],
             "{changes:?}"
         );
     }

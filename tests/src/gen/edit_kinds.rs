@@ -2,7 +2,7 @@
 //! columns, identity options, row-level security and policies, sequences and views. Numbers
 //! pick what they act on modulo what exists; an edit that finds nothing does nothing.
 
-use super::kinds::{identity_options, op, POLICY_NAMES};
+use super::kinds::{identity_options, POLICY_NAMES};
 use super::model::{action, free_name, Model};
 use super::objects::{sequence_options, SEQUENCE_NAMES, VIEW_NAMES};
 use super::spec::{CompositeSpec, PolicySpec, SequenceSpec, ViewSpec};
@@ -92,15 +92,28 @@ impl Model {
                 }
             }),
             SetGenerated(t, c, src, o) => self.with_table(*t, |table| {
-                let fi = *c as usize % table.fields.len();
+                // A generated column to make plain, or an integer column that may be one.
+                let candidates: Vec<usize> = (0..table.fields.len())
+                    .filter(|&i| {
+                        let f = &table.fields[i];
+                        match o % 4 == 3 {
+                            true => f.generated.is_some(),
+                            false => {
+                                f.ty.is_integer()
+                                    && !f.identity
+                                    && !table.primary_key.contains(&f.ident)
+                            }
+                        }
+                    })
+                    .collect();
+                let Some(k) = pick(*c, candidates.len()) else {
+                    return;
+                };
+                let fi = candidates[k];
                 if o % 4 == 3 {
                     table.fields[fi].generated = None;
                 } else {
                     table.set_generated(fi, *src, *o);
-                    let f = &mut table.fields[fi];
-                    if let Some((_, now)) = &mut f.generated {
-                        *now = op(*o);
-                    }
                 }
             }),
             ChangeIdentityOptions(t, c, o) => self.with_table(*t, |table| {

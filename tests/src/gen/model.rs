@@ -291,6 +291,8 @@ impl Model {
             let f = &mut t.fields[first];
             f.ty = if b % 2 == 0 { Ty::BigInt } else { Ty::Integer };
             f.default = None;
+            // An integer key with identity options drawn is numbered by the database.
+            f.identity |= spec.fields[first].identity_options.is_some();
         }
         if composite && n >= 2 {
             let second = (first + 1 + b as usize % (n - 1)) % n;

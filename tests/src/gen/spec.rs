@@ -118,8 +118,8 @@ pub fn schema_spec() -> impl Strategy<Value = SchemaSpec> {
     (
         vec(table_spec(), 1..=4),
         vec(enum_spec(), 0..=2),
-        maybe(0.2, sequence_spec()),
-        maybe(0.3, view_spec()),
+        maybe(0.3, sequence_spec()),
+        maybe(0.4, view_spec()),
     )
         .prop_map(|(tables, enums, sequence, view)| SchemaSpec {
             tables,
@@ -198,7 +198,7 @@ fn field_spec() -> impl Strategy<Value = FieldSpec> {
         (prop::bool::weighted(0.15), maybe(0.4, any::<u8>())),
         (prop::bool::weighted(0.15), prop::bool::weighted(0.15)),
         maybe(0.3, (any::<u8>(), 0..5u8, 0..5u8)),
-        maybe(0.1, (any::<u8>(), any::<u8>())),
+        maybe(0.2, (any::<u8>(), any::<u8>())),
     )
         .prop_map(
             |(
@@ -357,22 +357,22 @@ fn kind_edit() -> impl Strategy<Value = KindEdit> {
         1 => (s(), s()).prop_map(|(t, i)| DropCompositeKey(t, i)),
         2 => (s(), s(), 0..5u8, 0..5u8, s()).prop_map(|(t, i, d, u, n)| AlterCompositeKey(t, i, d, u, n)),
         2 => (s(), s()).prop_map(|(t, i)| ToggleNullsNotDistinct(t, i)),
-        3 => (s(), s(), s(), s()).prop_map(|(t, c, src, op)| SetGenerated(t, c, src, op)),
-        2 => (s(), s(), s()).prop_map(|(t, c, o)| ChangeIdentityOptions(t, c, o)),
-        1 => s().prop_map(ToggleRls),
+        4 => (s(), s(), s(), s()).prop_map(|(t, c, src, op)| SetGenerated(t, c, src, op)),
+        3 => (s(), s(), s()).prop_map(|(t, c, o)| ChangeIdentityOptions(t, c, o)),
+        3 => s().prop_map(ToggleRls),
         2 => (s(), policy_spec()).prop_map(|(t, p)| AddPolicy(t, p)),
         1 => (s(), s()).prop_map(|(t, i)| DropPolicy(t, i)),
-        2 => (s(), s(), s()).prop_map(|(t, i, w)| AlterPolicy(t, i, w)),
+        3 => (s(), s(), s()).prop_map(|(t, i, w)| AlterPolicy(t, i, w)),
         1 => (s(), s(), s()).prop_map(|(t, i, n)| RenamePolicy(t, i, n)),
-        2 => sequence_spec().prop_map(AddSequence),
-        1 => s().prop_map(DropSequence),
+        3 => sequence_spec().prop_map(AddSequence),
+        4 => s().prop_map(DropSequence),
         2 => (s(), s()).prop_map(|(i, o)| AlterSequence(i, o)),
         2 => (s(), s()).prop_map(|(i, n)| RenameSequence(i, n)),
         1 => s().prop_map(MoveSequence),
         2 => view_spec().prop_map(AddView),
         1 => s().prop_map(DropView),
-        2 => (s(), s(), s()).prop_map(|(i, w, c)| AlterView(i, w, c)),
-        2 => (s(), s()).prop_map(|(i, n)| RenameView(i, n)),
-        1 => s().prop_map(MoveView),
+        6 => (s(), s(), s()).prop_map(|(i, w, c)| AlterView(i, w, c)),
+        4 => (s(), s()).prop_map(|(i, n)| RenameView(i, n)),
+        2 => s().prop_map(MoveView),
     ]
 }

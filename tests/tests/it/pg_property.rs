@@ -360,7 +360,8 @@ fn generated_definitions_are_what_the_parser_reads() {
 
 /// The generator reaches every kind of change: over a thousand pairs, the migrations hold
 /// each kind of statement the diff can write, and so do their downs (the property is only as
-/// good as its pairs).
+/// good as its pairs). Issue 13's rarer statements need only be in some up or some down, and
+/// some pair adds or drops a foreign key over two or more columns.
 #[test]
 fn generated_pairs_exercise_every_change_kind() {
     let kinds = [
@@ -410,26 +411,28 @@ fn generated_pairs_exercise_every_change_kind() {
         "ON DELETE RESTRICT",
         "ON UPDATE CASCADE",
         // Issue 13's kinds.
-        "FOREIGN KEY (\"",
         "NULLS NOT DISTINCT",
+        "ENABLE ROW LEVEL SECURITY",
+        "CREATE POLICY",
+        "DROP POLICY",
+        "ALTER SEQUENCE",
+        "CREATE VIEW",
+        "DROP VIEW",
+    ];
+    // Rarer statements of issue 13's kinds: each in some up or some down.
+    let rare = [
         "GENERATED ALWAYS AS (",
-        "DROP EXPRESSION",
         "GENERATED ALWAYS AS IDENTITY",
+        "CREATE SEQUENCE",
+        "DROP SEQUENCE",
+        "DROP EXPRESSION",
         "SET GENERATED",
         "SET INCREMENT BY",
-        "ENABLE ROW LEVEL SECURITY",
         "DISABLE ROW LEVEL SECURITY",
-        "CREATE POLICY",
         "ALTER POLICY",
-        "DROP POLICY",
         "AS RESTRICTIVE",
-        "CREATE SEQUENCE",
-        "ALTER SEQUENCE",
-        "DROP SEQUENCE",
-        "CREATE VIEW",
         "CREATE OR REPLACE VIEW",
         "ALTER VIEW",
-        "DROP VIEW",
     ];
     let mut runner = TestRunner::new(Config {
         cases: 1000,
@@ -438,11 +441,23 @@ fn generated_pairs_exercise_every_change_kind() {
     });
     let seen = std::cell::RefCell::new(vec![0usize; kinds.len()]);
     let seen_down = std::cell::RefCell::new(vec![0usize; kinds.len()]);
+    let composite = std::cell::Cell::new(0usize);
+    let seen_rare = std::cell::RefCell::new(vec![0usize; rare.len()]);
     let result = runner.run(&gen::schema_pair(), |(a, b)| {
         let (sa, sb) = (resolved(&a, "A")?, resolved(&b, "B")?);
+        let multi = |s: &Schema| {
+            s.tables
+                .values()
+                .flat_map(|t| &t.foreign_keys)
+                .any(|k| k.columns.len() > 1)
+        };
+        composite.set(composite.get() + usize::from(multi(&sa) != multi(&sb)));
         let sql = migration(&sa, &sb).map_err(TestCaseError::fail)?;
         let back =
             down::sql(&Postgres, &sa, &sb).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for (k, kind) in rare.iter().enumerate() {
+            seen_rare.borrow_mut()[k] += usize::from(sql.contains(kind) || back.sql.contains(kind));
+        }
         for (k, kind) in kinds.iter().enumerate() {
             seen.borrow_mut()[k] += usize::from(sql.contains(kind));
             seen_down.borrow_mut()[k] += usize::from(back.sql.contains(kind));
@@ -462,6 +477,20 @@ fn generated_pairs_exercise_every_change_kind() {
     };
     let (up, back) = (missing(&seen.borrow()), missing(&seen_down.borrow()));
     assert!(up.is_empty(), "no generated migration contains: {up:?}");
+    let rare_missing: Vec<&str> = rare
+        .iter()
+        .zip(seen_rare.borrow().iter())
+        .filter(|(_, n)| **n == 0)
+        .map(|(k, _)| *k)
+        .collect();
+    assert!(
+        rare_missing.is_empty(),
+        "no generated migration or down contains: {rare_missing:?}"
+    );
+    assert!(
+        composite.get() > 0,
+        "no pair adds or drops a foreign key over two or more columns"
+    );
     assert!(back.is_empty(), "no generated down contains: {back:?}");
 }
 
@@ -606,11 +635,11 @@ async fn policy_reading_a_retyped_column() {
 /// the generated column is dropped before and added again after (and its unique key with it).
 #[tokio::test]
 async fn generated_column_over_a_retyped_column() {
-    known_bug(
-        r#"#[derive(Table)] #[table(name = "events")]
-        struct A { #[column(primary_key)] id: i64, #[column(generated = "age * 2", unique)] score: i32, age: i32, #[column(generated = "age + 1")] next: i32 }"#,
-        r#"#[derive(Table)] #[table(name = "events")]
-        struct A { #[column(primary_key)] id: i64, #[column(generated = "age * 2", unique)] score: i32, age: i16, next: i32, #[column(generated = "age - 3")] prev: i32 }"#,
-    )
-    .await;
+    let a = r#"#[derive(Table)] #[table(name = "events")]
+        struct A { #[column(primary_key)] id: i64, #[column(generated = "age * 2", unique)] score: i32, age: i32, #[column(generated = "age + 1")] next: i32 }"#;
+    let b = r#"#[derive(Table)] #[table(name = "events")]
+        struct A { #[column(primary_key)] id: i64, #[column(generated = "age * 2", unique)] score: i32, age: i16, next: i32, #[column(generated = "age - 3")] prev: i32 }"#;
+    known_bug(a, b).await;
+    // The way back: `next` becomes generated again, `prev` goes.
+    known_bug(b, a).await;
 }
