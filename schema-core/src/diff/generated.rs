@@ -176,4 +176,48 @@ mod tests {
             "{changes:?}"
         );
     }
+
+    /// A generated column added again for a new expression takes its indexes with it, keyed
+    /// by `DESC` columns too: they are created again after it.
+    #[test]
+    fn an_index_with_ordered_keys_on_a_replaced_column_is_created_again() {
+        use crate::model::{Index, IndexKey};
+        let with_index = |mut s: Schema, source: &str| {
+            let mut first = IndexKey::column(source);
+            first.desc = true;
+            let table = s.tables.get_mut("public.items").expect("table");
+            table.indexes.push(Index {
+                name: "items_idx".into(),
+                columns: Vec::new(),
+                keys: vec![first, IndexKey::column("double")],
+                unique: false,
+                predicate: None,
+                using: None,
+                with: Default::default(),
+                concurrently: false,
+                nulls_not_distinct: false,
+            });
+            s
+        };
+        let old = with_index(
+            schema(vec![
+                column("n", "integer", None),
+                column("double", "integer", Some("\"n\" * 2")),
+            ]),
+            "n",
+        );
+        let new = with_index(
+            schema(vec![
+                column("n", "integer", None),
+                column("double", "integer", Some("\"n\" * 3")),
+            ]),
+            "n",
+        );
+        let changes = diff(&old, &new, &Renames::default());
+        let creates = changes
+            .iter()
+            .filter(|c| matches!(c, Change::CreateIndex { .. }))
+            .count();
+        assert_eq!(creates, 1, "{changes:?}");
+    }
 }

@@ -643,3 +643,16 @@ async fn generated_column_over_a_retyped_column() {
     // The way back: `next` becomes generated again, `prev` goes.
     known_bug(b, a).await;
 }
+
+/// Found by the property: a generated column added again for its new expression (its source
+/// renamed) takes its index along, keyed `DESC` or not, and the index is created again.
+#[tokio::test]
+async fn index_with_ordered_keys_on_a_replaced_generated_column() {
+    known_bug(
+        r#"#[derive(Table)] #[table(name = "accounts")] #[index(keys("\"id\" DESC", "\"name\""))]
+        struct A { #[column(primary_key)] email: i64, id: i16, #[column(generated = "\"id\" * 2")] name: i16 }"#,
+        r#"#[derive(Table)] #[table(name = "accounts")] #[index(keys("\"age\" DESC", "\"name\""))]
+        struct A { #[column(primary_key)] email: i64, #[column(renamed_from = "id")] age: i16, #[column(generated = "\"age\" * 2")] name: i16 }"#,
+    )
+    .await;
+}
