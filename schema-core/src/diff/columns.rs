@@ -133,7 +133,10 @@ fn alter_column(ctx: &mut Ctx, table: &QualifiedName, key: &str, old: &Column, n
         old.default.clone()
     };
     let column = new.name.clone();
-    if old.generated != new.generated {
+    // A generated column that stays generated but changes type is added again too, since
+    // PostgreSQL retypes one only without `USING`, computing it again.
+    let regenerate = new.generated.is_some() && retype;
+    if old.generated != new.generated || regenerate {
         let change = Change::AlterGenerated {
             table: table.clone(),
             column: Column {

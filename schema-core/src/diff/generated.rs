@@ -220,4 +220,20 @@ mod tests {
             .count();
         assert_eq!(creates, 1, "{changes:?}");
     }
+
+    /// PostgreSQL retypes a generated column only without `USING`: one that stays generated
+    /// and changes type is added again with its new type instead.
+    #[test]
+    fn a_retyped_generated_column_is_added_again() {
+        let old = schema(vec![
+            column("n", "smallint", None),
+            column("double", "bigint", Some("\"n\" * 2")),
+        ]);
+        let new = schema(vec![
+            column("n", "smallint", None),
+            column("double", "smallint", Some("\"n\" * 2")),
+        ]);
+        let changes = diff(&old, &new, &Renames::default());
+        assert_eq!(kinds(&changes), ["generated double"], "{changes:?}");
+    }
 }
