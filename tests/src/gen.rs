@@ -8,7 +8,8 @@
 //! failures and to check that the parser reads the same definitions back.
 //!
 //! Patterns that trip a known bug are avoided while a `KNOWN BUG` switch is set:
-//! [`AVOID_REDUNDANT_UNIQUES`] and [`AVOID_MOVE_ONTO_OLD_NAME`].
+//! [`AVOID_REDUNDANT_UNIQUES`], [`AVOID_MOVE_ONTO_OLD_NAME`] and
+//! [`AVOID_MOVE_ONTO_FREED_KEY_NAME`].
 
 pub mod down;
 mod edit;
@@ -26,7 +27,7 @@ mod ty;
 
 pub use edit::AVOID_MOVE_ONTO_OLD_NAME;
 pub use kinds::TEST_ROLE;
-pub use repair::AVOID_REDUNDANT_UNIQUES;
+pub use repair::{AVOID_MOVE_ONTO_FREED_KEY_NAME, AVOID_REDUNDANT_UNIQUES};
 pub use source::source;
 
 use migrate_cli::scan::{ScanErrors, Scanned};

@@ -127,6 +127,30 @@ impl Model {
                 }
             }
         }
+        if super::repair::AVOID_MOVE_ONTO_FREED_KEY_NAME {
+            for t in &mut m.tables {
+                let moved = t.orig.as_ref().is_some_and(|(s, _)| *s != t.schema);
+                if !moved {
+                    continue;
+                }
+                let mine = super::repair::relation_names(t);
+                let taken = self
+                    .tables
+                    .iter()
+                    .filter(|o| o.schema == t.schema && o.rust != t.rust)
+                    .any(|o| !super::repair::relation_names(o).is_disjoint(&mine));
+                if taken {
+                    t.orig = None;
+                    for f in &mut t.fields {
+                        f.orig = None;
+                        f.orig_ty = None;
+                    }
+                    for p in &mut t.policies {
+                        p.orig = None;
+                    }
+                }
+            }
+        }
         if AVOID_MOVE_ONTO_SEQUENCE_NAME {
             for t in &mut m.tables {
                 if self.sequence_collides(t) {

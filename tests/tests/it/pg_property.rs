@@ -669,3 +669,18 @@ async fn generated_column_retyped() {
     )
     .await;
 }
+
+/// KNOWN BUG (`tests::gen::AVOID_MOVE_ONTO_FREED_KEY_NAME`), found by the property: a table
+/// moved into a schema where another table gives up its key's name in the same migration
+/// moves before that table's constraint rename, so the name is still taken.
+#[tokio::test]
+#[ignore = "KNOWN BUG: a moved table's key takes a name freed in its new schema by the same migration"]
+async fn table_moved_onto_a_key_name_freed_in_the_same_migration() {
+    known_bug(
+        r#"#[derive(Table)] #[table(name = "teams")] #[primary_key(id, name = "teams_pk")] struct A { id: i16 }
+        #[derive(Table)] #[table(name = "teams", schema = "audit")] #[primary_key(id, name = "teams_pk")] struct B { id: i16 }"#,
+        r#"#[derive(Table)] #[table(name = "notes", schema = "audit", renamed_from = "public.teams")] #[primary_key(id, name = "teams_pk")] struct A { id: i16 }
+        #[derive(Table)] #[table(name = "teams", schema = "audit")] #[primary_key(id)] struct B { id: i16 }"#,
+    )
+    .await;
+}
