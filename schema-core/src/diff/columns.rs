@@ -101,11 +101,13 @@ pub(crate) fn diff_columns(ctx: &mut Ctx) {
         for column in readded.into_iter().chain(late) {
             add(ctx, column);
         }
-        for column in old
+        // Generated columns go first: PostgreSQL drops no column a generated one still reads.
+        let (generated, plain): (Vec<&Column>, Vec<&Column>) = old
             .columns
             .iter()
             .filter(|c| !columns.contains_key(&c.name))
-        {
+            .partition(|c| c.generated.is_some());
+        for column in generated.into_iter().chain(plain) {
             let early = targets.contains(&column.name) || around.drop_early.contains(&column.name);
             let phase = if early {
                 Phase::DropColumnsEarly

@@ -236,4 +236,17 @@ mod tests {
         let changes = diff(&old, &new, &Renames::default());
         assert_eq!(kinds(&changes), ["generated double"], "{changes:?}");
     }
+
+    /// A generated column dropped with the column it reads goes first.
+    #[test]
+    fn a_dropped_generated_column_goes_before_its_source() {
+        let old = schema(vec![
+            column("n", "smallint", None),
+            column("double", "integer", Some("\"n\" * 2")),
+            column("id", "bigint", None),
+        ]);
+        let new = schema(vec![column("id", "bigint", None)]);
+        let changes = diff(&old, &new, &Renames::default());
+        assert_eq!(kinds(&changes), ["drop double", "drop n"], "{changes:?}");
+    }
 }
