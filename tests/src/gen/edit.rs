@@ -128,28 +128,7 @@ impl Model {
             }
         }
         if super::repair::AVOID_MOVE_ONTO_FREED_KEY_NAME {
-            for t in &mut m.tables {
-                let moved = t.orig.as_ref().is_some_and(|(s, _)| *s != t.schema);
-                if !moved {
-                    continue;
-                }
-                let mine = super::repair::relation_names(t);
-                let taken = self
-                    .tables
-                    .iter()
-                    .filter(|o| o.schema == t.schema && o.rust != t.rust)
-                    .any(|o| !super::repair::relation_names(o).is_disjoint(&mine));
-                if taken {
-                    t.orig = None;
-                    for f in &mut t.fields {
-                        f.orig = None;
-                        f.orig_ty = None;
-                    }
-                    for p in &mut t.policies {
-                        p.orig = None;
-                    }
-                }
-            }
+            m.avoid_freed_key_names(self);
         }
         if AVOID_MOVE_ONTO_SEQUENCE_NAME {
             for t in &mut m.tables {
@@ -163,6 +142,35 @@ impl Model {
             }
         }
         m
+    }
+
+    /// Clears every explicit key or index name of a table of B (this model) that another
+    /// table of the same schema had in A (`before`), then repairs: the derived names of
+    /// distinct tables never meet. See [`super::repair::AVOID_MOVE_ONTO_FREED_KEY_NAME`].
+    fn avoid_freed_key_names(&mut self, before: &Model) {
+        for t in &mut self.tables {
+            let held: std::collections::BTreeSet<String> = before
+                .tables
+                .iter()
+                .filter(|o| o.schema == t.schema && o.rust != t.rust)
+                .flat_map(super::repair::relation_names)
+                .collect();
+            let taken = |n: &Option<String>| n.as_ref().is_some_and(|n| held.contains(n));
+            if taken(&t.pk_name) {
+                t.pk_name = None;
+            }
+            for u in &mut t.uniques {
+                if taken(&u.name) {
+                    u.name = None;
+                }
+            }
+            for i in &mut t.indexes {
+                if taken(&i.name) {
+                    i.name = None;
+                }
+            }
+        }
+        self.repair();
     }
 
     /// Whether `t` (of schema B) is moved from another schema with an identity column whose

@@ -13,13 +13,14 @@ use std::collections::{BTreeMap, BTreeSet};
 /// generator never declares one (see `redundant_uniques_are_rejected` in pg_property.rs).
 pub const AVOID_REDUNDANT_UNIQUES: bool = true;
 
-/// KNOWN BUG: a table moved to another schema whose key or index takes a name that another
-/// table of that schema gives up in the same migration (`audit.teams` renames its `teams_pk`
-/// to `teams_pkey` while `public.teams`, keeping its `teams_pk`, moves into `audit`) fails: the
-/// move comes before the other table's constraint rename (`relation "teams_pk" already
-/// exists in schema "audit"`; `table_moved_onto_a_key_name_freed_in_the_same_migration` in
-/// pg_property.rs, ignored). While set, such a table loses its `renamed_from` (it becomes a
-/// drop and a create).
+/// KNOWN BUG: a key or index name that one table gives up and another table of the same
+/// schema takes in one migration collides: `audit.teams` renames its `teams_pk` to
+/// `teams_pkey` while `public.teams`, keeping its `teams_pk`, moves into `audit`, and the move
+/// comes before the constraint rename (`relation "teams_pk" already exists in schema
+/// "audit"`; `table_moved_onto_a_key_name_freed_in_the_same_migration` in pg_property.rs,
+/// ignored); likewise a rename onto a name a table dropped later in the migration still holds.
+/// While set, B's tables never take an explicit name another table of their schema had in A
+/// (the name is left out, so the derived one is used).
 pub const AVOID_MOVE_ONTO_FREED_KEY_NAME: bool = true;
 
 /// The names `t` takes in its schema's relation namespace: its primary key, unique
