@@ -11,7 +11,8 @@
 //! (`tests::gen::down::untouched`) back as it was before the up; a down may fail on rows only
 //! where its own lint (`lint::lint_down`) warned, and must then pass without them.
 //!
-//! Two databases serve every case; each case starts by emptying them. `PROPTEST_CASES`
+//! Two databases serve every case; each case starts by emptying them. Policies may name the
+//! role `tests::gen::TEST_ROLE`, which the test creates on the server once. `PROPTEST_CASES`
 //! overrides the number of cases (200 by default).
 
 use proptest::prelude::*;
