@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 /// or on a non-integer, no `SET DEFAULT` and no `SET NULL` on a NOT NULL column, and no index
 /// or unique key over a blob or json column (a key or reference there becomes a
 /// `varchar(255)`); views and generated expressions quoted with backticks, and struct-level
-/// foreign keys as [`fit_composite_keys`] leaves them.
+/// foreign keys as `fit_composite_keys` leaves them.
 pub fn defs(defs: &Defs) -> Defs {
     let mut defs = super::sqlite::defs(defs);
     for v in &mut defs.views {
