@@ -14,14 +14,14 @@ use super::ty::Ty;
 /// goes through a temporary name, and a moved table's keys and indexes whose names change are
 /// renamed before the move, in the old schema (through a temporary name when the new one is taken
 /// there), so none collides with those of a table of its old name in the new schema
-/// (`table_moved_onto_its_old_name` in `pg_property.rs`). While set, such a table or enum loses
+/// (`table_moved_onto_its_old_name` in `pg_property/known_bugs.rs`). While set, such a table or enum loses
 /// its `renamed_from` (it becomes a drop and a create); kept as a switch for bisecting.
 pub const AVOID_MOVE_ONTO_OLD_NAME: bool = false;
 
 /// No longer a known bug: `ALTER TABLE .. SET SCHEMA` moves a table's identity sequences along
 /// under their names (`events_id_seq`), so before a move each is renamed to a name free in
 /// both schemas (`Change::RenameIdentitySequence`; `table_with_identity_moved_onto_its_old_name`
-/// in `pg_property.rs`). While set, a moved table whose identity sequence would meet one of the
+/// in `pg_property/known_bugs.rs`). While set, a moved table whose identity sequence would meet one of the
 /// same name loses its `renamed_from` (it becomes a drop and a create); kept as a switch for
 /// bisecting.
 pub const AVOID_MOVE_ONTO_SEQUENCE_NAME: bool = false;

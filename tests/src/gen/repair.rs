@@ -10,14 +10,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// PostgreSQL's `CREATE TABLE` silently leaves out a UNIQUE constraint whose column list equals
 /// the primary key's or an earlier UNIQUE's, so `resolve` rejects such a declaration; the
-/// generator never declares one (see `redundant_uniques_are_rejected` in pg_property.rs).
+/// generator never declares one (see `redundant_uniques_are_rejected` in pg_property/known_bugs.rs).
 pub const AVOID_REDUNDANT_UNIQUES: bool = true;
 
 /// KNOWN BUG: a key or index name that one table gives up and another table of the same
 /// schema takes in one migration collides: `audit.teams` renames its `teams_pk` to
 /// `teams_pkey` while `public.teams`, keeping its `teams_pk`, moves into `audit`, and the move
 /// comes before the constraint rename (`relation "teams_pk" already exists in schema
-/// "audit"`; `table_moved_onto_a_key_name_freed_in_the_same_migration` in pg_property.rs,
+/// "audit"`; `table_moved_onto_a_key_name_freed_in_the_same_migration` in pg_property/known_bugs.rs,
 /// ignored); likewise a rename onto a name a table dropped later in the migration still holds.
 /// While set, B's tables never take an explicit name another table of their schema had in A
 /// (the name is left out, so the derived one is used).
