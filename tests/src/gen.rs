@@ -16,6 +16,7 @@
 //! [`AVOID_REDUNDANT_UNIQUES`], [`AVOID_MOVE_ONTO_OLD_NAME`] and
 //! [`AVOID_MOVE_ONTO_FREED_KEY_NAME`].
 
+mod avoid;
 pub mod down;
 mod edit;
 mod edit_kinds;
@@ -30,9 +31,9 @@ mod spec;
 pub mod sqlite;
 mod ty;
 
-pub use edit::AVOID_MOVE_ONTO_OLD_NAME;
+pub use avoid::{AVOID_MOVE_ONTO_FREED_KEY_NAME, AVOID_MOVE_ONTO_OLD_NAME};
 pub use kinds::TEST_ROLE;
-pub use repair::{AVOID_MOVE_ONTO_FREED_KEY_NAME, AVOID_REDUNDANT_UNIQUES};
+pub use repair::AVOID_REDUNDANT_UNIQUES;
 pub use source::source;
 
 use migrate_cli::scan::{ScanErrors, Scanned};

@@ -10,22 +10,6 @@ use super::model::{
 use super::spec::{EnumSpec, FieldSpec, IndexSpec, TableSpec};
 use super::ty::Ty;
 
-/// No longer a known bug: a table or enum moved to another schema and renamed in one migration
-/// goes through a temporary name, and a moved table's keys and indexes whose names change are
-/// renamed before the move, in the old schema (through a temporary name when the new one is taken
-/// there), so none collides with those of a table of its old name in the new schema
-/// (`table_moved_onto_its_old_name` in `pg_property/known_bugs.rs`). While set, such a table or enum loses
-/// its `renamed_from` (it becomes a drop and a create); kept as a switch for bisecting.
-pub const AVOID_MOVE_ONTO_OLD_NAME: bool = false;
-
-/// No longer a known bug: `ALTER TABLE .. SET SCHEMA` moves a table's identity sequences along
-/// under their names (`events_id_seq`), so before a move each is renamed to a name free in
-/// both schemas (`Change::RenameIdentitySequence`; `table_with_identity_moved_onto_its_old_name`
-/// in `pg_property/known_bugs.rs`). While set, a moved table whose identity sequence would meet one of the
-/// same name loses its `renamed_from` (it becomes a drop and a create); kept as a switch for
-/// bisecting.
-pub const AVOID_MOVE_ONTO_SEQUENCE_NAME: bool = false;
-
 /// One edit; see each variant's effect in [`Model::apply`].
 #[derive(Debug, Clone)]
 pub enum Edit {
@@ -93,114 +77,8 @@ impl Model {
             m.apply(e);
             m.repair();
         }
-        if AVOID_MOVE_ONTO_OLD_NAME {
-            for t in &mut m.tables {
-                let Some((schema, name)) = t.orig.clone() else {
-                    continue;
-                };
-                let collides = schema != t.schema
-                    && name != t.name
-                    && self
-                        .tables
-                        .iter()
-                        .any(|o| o.schema == t.schema && o.name == name);
-                if collides {
-                    t.orig = None;
-                    for f in &mut t.fields {
-                        f.orig = None;
-                        f.orig_ty = None;
-                    }
-                }
-            }
-            for e in &mut m.enums {
-                let Some((schema, name)) = e.orig.clone() else {
-                    continue;
-                };
-                let collides = schema != e.schema
-                    && name != e.name
-                    && self
-                        .enums
-                        .iter()
-                        .any(|o| o.schema == e.schema && o.name == name);
-                if collides {
-                    e.orig = None;
-                }
-            }
-        }
-        if super::repair::AVOID_MOVE_ONTO_FREED_KEY_NAME {
-            m.avoid_freed_key_names(self);
-        }
-        if AVOID_MOVE_ONTO_SEQUENCE_NAME {
-            for t in &mut m.tables {
-                if self.sequence_collides(t) {
-                    t.orig = None;
-                    for f in &mut t.fields {
-                        f.orig = None;
-                        f.orig_ty = None;
-                    }
-                }
-            }
-        }
+        m.avoid_known_bugs(self);
         m
-    }
-
-    /// Clears every explicit key or index name of a table of B (this model) that another
-    /// table of the same schema had in A (`before`), then repairs: the derived names of
-    /// distinct tables never meet. See [`super::repair::AVOID_MOVE_ONTO_FREED_KEY_NAME`].
-    fn avoid_freed_key_names(&mut self, before: &Model) {
-        for t in &mut self.tables {
-            let held: std::collections::BTreeSet<String> = before
-                .tables
-                .iter()
-                .filter(|o| o.schema == t.schema && o.rust != t.rust)
-                .flat_map(super::repair::relation_names)
-                .collect();
-            let taken = |n: &Option<String>| n.as_ref().is_some_and(|n| held.contains(n));
-            if taken(&t.pk_name) {
-                t.pk_name = None;
-            }
-            for u in &mut t.uniques {
-                if taken(&u.name) {
-                    u.name = None;
-                }
-            }
-            for i in &mut t.indexes {
-                if taken(&i.name) {
-                    i.name = None;
-                }
-            }
-        }
-        self.repair();
-    }
-
-    /// Whether `t` (of schema B) is moved from another schema with an identity column whose
-    /// sequence name (`table_column_seq`) an identity column of `t`'s new schema in A has.
-    fn sequence_collides(&self, t: &Table) -> bool {
-        let Some((schema, name)) = &t.orig else {
-            return false;
-        };
-        let Some(old) = self
-            .tables
-            .iter()
-            .find(|o| o.schema == *schema && o.name == *name)
-        else {
-            return false;
-        };
-        if old.schema == t.schema {
-            return false;
-        }
-        let sequences = |o: &Table| -> Vec<String> {
-            o.fields
-                .iter()
-                .filter(|f| f.identity)
-                .map(|f| format!("{}_{}_seq", o.name, f.name))
-                .collect()
-        };
-        let moved = sequences(old);
-        self.tables
-            .iter()
-            .filter(|o| o.schema == t.schema)
-            .any(|o| sequences(o).iter().any(|s| moved.contains(s)))
     }
 
     pub(super) fn table(&mut self, sel: u8) -> Option<(usize, &mut Table)> {

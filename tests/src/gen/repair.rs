@@ -10,58 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// PostgreSQL's `CREATE TABLE` silently leaves out a UNIQUE constraint whose column list equals
 /// the primary key's or an earlier UNIQUE's, so `resolve` rejects such a declaration; the
-/// generator never declares one (see `redundant_uniques_are_rejected` in pg_property/known_bugs.rs).
+/// generator never declares one (see `redundant_uniques_are_rejected` in
+/// `pg_property/known_bugs.rs`).
 pub const AVOID_REDUNDANT_UNIQUES: bool = true;
-
-/// KNOWN BUG: a key or index name that one table gives up and another table of the same
-/// schema takes in one migration collides: `audit.teams` renames its `teams_pk` to
-/// `teams_pkey` while `public.teams`, keeping its `teams_pk`, moves into `audit`, and the move
-/// comes before the constraint rename (`relation "teams_pk" already exists in schema
-/// "audit"`; `table_moved_onto_a_key_name_freed_in_the_same_migration` in pg_property/known_bugs.rs,
-/// ignored); likewise a rename onto a name a table dropped later in the migration still holds.
-/// While set, B's tables never take an explicit name another table of their schema had in A
-/// (the name is left out, so the derived one is used).
-pub const AVOID_MOVE_ONTO_FREED_KEY_NAME: bool = true;
-
-/// The names `t` takes in its schema's relation namespace: its primary key, unique
-/// constraints and indexes (explicit or derived).
-pub(super) fn relation_names(t: &Table) -> BTreeSet<String> {
-    let sql = |cols: &[String]| -> Vec<String> {
-        cols.iter()
-            .filter_map(|c| t.field(c).map(|f| f.name.clone()))
-            .collect()
-    };
-    let mut out = BTreeSet::new();
-    out.insert(
-        t.pk_name
-            .clone()
-            .unwrap_or_else(|| naming::primary_key(&t.name)),
-    );
-    for f in &t.fields {
-        let one = std::slice::from_ref(&f.name);
-        if f.unique {
-            out.insert(naming::unique(&t.name, one));
-        }
-        if f.index {
-            out.insert(naming::index(&t.name, one));
-        }
-    }
-    for u in &t.uniques {
-        out.insert(
-            u.name
-                .clone()
-                .unwrap_or_else(|| naming::unique(&t.name, &sql(&u.columns))),
-        );
-    }
-    for i in &t.indexes {
-        out.insert(
-            i.name
-                .clone()
-                .unwrap_or_else(|| naming::index(&t.name, &sql(&i.columns))),
-        );
-    }
-    out
-}
 
 pub fn dedup(list: &mut Vec<String>) {
     let mut seen = BTreeSet::new();
