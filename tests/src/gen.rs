@@ -17,6 +17,7 @@
 //! [`AVOID_MOVE_ONTO_FREED_KEY_NAME`].
 
 mod avoid;
+mod defs;
 pub mod down;
 mod edit;
 mod edit_kinds;

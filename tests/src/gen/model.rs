@@ -1,5 +1,5 @@
 //! The generator's own model of a definition set: built from specs, repaired into something
-//! the parser and resolver accept, and written out as [`TableDef`]s and [`EnumDef`]s.
+//! the parser and resolver accept, and written out as definitions (`defs`).
 //!
 //! Fields keep stable Rust identifiers while their SQL names change, and checks and partial
 //! predicates name fields, so an edit such as a rename carries through to every expression.
@@ -9,9 +9,7 @@ use super::kinds::{CompositeKey, Policy};
 use super::objects::{Sequence, View};
 use super::spec::{EnumSpec, FieldSpec, IndexSpec, SchemaSpec, TableSpec};
 use super::ty::{self, Ty};
-use schema_core::def::{
-    CheckDef, DefaultDef, EnumDef, FieldDef, IndexDef, ReferenceDef, TableDef, UniqueDef,
-};
+use schema_core::def::{DefaultDef, ReferenceDef};
 use schema_core::model::{FkAction, IdentityOptions, IndexKey};
 use std::collections::BTreeSet;
 
@@ -394,28 +392,6 @@ impl Model {
             .map(|e| e.values.clone())
             .unwrap_or_default()
     }
-
-    /// The definitions the parser would read from this model's source.
-    pub fn defs(&self) -> super::Defs {
-        let tables = self.tables.iter().map(Table::def).collect();
-        let enums = self
-            .enums
-            .iter()
-            .map(|e| EnumDef {
-                rust_name: e.rust.clone(),
-                name: e.name.clone(),
-                schema: e.schema.clone(),
-                values: e.values.clone(),
-                renamed_from: hint(&e.orig, &e.schema, &e.name),
-            })
-            .collect();
-        super::Defs {
-            tables,
-            enums,
-            sequences: self.sequence_defs(),
-            views: self.view_defs(),
-        }
-    }
 }
 
 /// `renamed_from` for an object that was `orig` in A: the name, or `schema.name` after a move.
@@ -430,22 +406,18 @@ pub(super) fn hint(orig: &Option<(String, String)>, schema: &str, name: &str) ->
     }
 }
 
-fn quoted(name: &str) -> String {
-    format!("\"{name}\"")
-}
-
 impl Table {
     pub fn field(&self, ident: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.ident == ident)
     }
 
     /// Whether index `i` is written with its first key descending (only a btree can).
-    fn descending(&self, i: &Index) -> bool {
+    pub(super) fn descending(&self, i: &Index) -> bool {
         i.desc && i.using.is_none_or(|u| u == "btree")
     }
 
     /// The keys of a descending index: the first column `DESC`, the rest plain, by SQL name.
-    fn desc_keys(&self, i: &Index) -> Vec<IndexKey> {
+    pub(super) fn desc_keys(&self, i: &Index) -> Vec<IndexKey> {
         let mut keys: Vec<IndexKey> = i
             .columns
             .iter()
@@ -581,84 +553,5 @@ impl Table {
             column,
             bound,
         });
-    }
-
-    fn def(&self) -> TableDef {
-        let fields = self
-            .fields
-            .iter()
-            .map(|f| FieldDef {
-                field: f.ident.clone(),
-                name: f.name.clone(),
-                ty: f.ty.field_type(),
-                // What the source writes for the type (see `source::rust_type`).
-                sql_type: super::source::rust_type(&f.ty.field_type()).1,
-                nullable: f.nullable,
-                default: f.default.clone(),
-                identity: f.identity,
-                identity_options: f.identity_options,
-                generated: self.generated_def(f),
-                unique: f.unique,
-                index: f.index,
-                renamed_from: f.orig.clone().filter(|o| *o != f.name),
-                references: f.references.clone(),
-            })
-            .collect();
-        let indexes = self
-            .indexes
-            .iter()
-            .map(|i| IndexDef {
-                columns: match self.descending(i) {
-                    true => Vec::new(),
-                    false => i.columns.clone(),
-                },
-                keys: match self.descending(i) {
-                    true => self.desc_keys(i),
-                    false => Vec::new(),
-                },
-                with: Default::default(),
-                name: i.name.clone(),
-                unique: i.unique,
-                predicate: i
-                    .predicate
-                    .as_ref()
-                    .map(|p| format!("{} IS NOT NULL", quoted(&self.sql_name(p)))),
-                using: i.using.map(String::from),
-                concurrently: false,
-                nulls_not_distinct: i.nnd,
-            })
-            .collect();
-        let uniques = self
-            .uniques
-            .iter()
-            .map(|u| UniqueDef {
-                columns: u.columns.clone(),
-                name: u.name.clone(),
-                nulls_not_distinct: u.nnd,
-            })
-            .collect();
-        let checks = self
-            .checks
-            .iter()
-            .map(|c| CheckDef {
-                name: c.name.clone(),
-                expr: format!("{} > {}", quoted(&self.sql_name(&c.column)), c.bound),
-            })
-            .collect();
-        TableDef {
-            rust_name: self.rust.clone(),
-            name: self.name.clone(),
-            schema: self.schema.clone(),
-            renamed_from: hint(&self.orig, &self.schema, &self.name),
-            fields,
-            primary_key: self.primary_key.clone(),
-            indexes,
-            uniques,
-            checks,
-            primary_key_name: self.pk_name.clone(),
-            foreign_keys: self.composite_defs(),
-            rls: self.rls,
-            policies: self.policy_defs(),
-        }
     }
 }
