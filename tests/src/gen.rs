@@ -1,5 +1,10 @@
 //! Random schemas for the diff's property test: definition sets drawn from the whole attribute
-//! language, and pairs (A, B) where B is A after a random list of edits.
+//! language, and pairs (A, B) where B is A after a random list of edits. Issue 13's kinds are
+//! drawn too, each with a modest probability so the older kinds keep their share (`kinds`,
+//! `objects`, `edit_kinds`): struct-level foreign keys over two or more columns,
+//! `nulls_not_distinct`, stored generated columns over an integer field, identity options,
+//! row-level security and policies (to `public` or [`TEST_ROLE`]), sequences and views.
+//! PostgreSQL's own kinds are left out for SQLite ([`sqlite`]) and MySQL ([`mysql`]).
 //!
 //! Strategies draw plain specs (numbers that pick names, types and targets, `spec`); a model of
 //! the generator's own is built from them (`model`), edited into B (`edit`) and repaired after
@@ -8,11 +13,18 @@
 //! failures and to check that the parser reads the same definitions back.
 //!
 //! Patterns that trip a known bug are avoided while a `KNOWN BUG` switch is set:
-//! [`AVOID_REDUNDANT_UNIQUES`] and [`AVOID_MOVE_ONTO_OLD_NAME`].
+//! [`AVOID_REDUNDANT_UNIQUES`], [`AVOID_MOVE_ONTO_OLD_NAME`] and
+//! [`AVOID_MOVE_ONTO_FREED_KEY_NAME`].
 
+mod avoid;
+mod defs;
 pub mod down;
 mod edit;
+mod edit_kinds;
+mod kinds;
 mod model;
+pub mod mysql;
+mod objects;
 mod repair;
 pub mod rows;
 mod source;
@@ -20,18 +32,52 @@ mod spec;
 pub mod sqlite;
 mod ty;
 
-pub use edit::AVOID_MOVE_ONTO_OLD_NAME;
+pub use avoid::{AVOID_MOVE_ONTO_FREED_KEY_NAME, AVOID_MOVE_ONTO_OLD_NAME};
+pub use kinds::TEST_ROLE;
 pub use repair::AVOID_REDUNDANT_UNIQUES;
 pub use source::source;
 
+use migrate_cli::scan::{ScanErrors, Scanned};
 use model::Model;
 use proptest::collection::vec;
 use proptest::prelude::*;
-use schema_core::def::{EnumDef, TableDef};
+use schema_core::def::{EnumDef, SequenceDef, TableDef, ViewDef};
+use schema_core::model::Schema;
+use schema_core::render::Dialect;
 use spec::{edit, schema_spec};
 
 /// The definitions of one schema, as the parser produces them.
-pub type Defs = (Vec<TableDef>, Vec<EnumDef>);
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Defs {
+    pub tables: Vec<TableDef>,
+    pub enums: Vec<EnumDef>,
+    pub sequences: Vec<SequenceDef>,
+    pub views: Vec<ViewDef>,
+}
+
+impl Defs {
+    /// The definitions as the scanner would hold them after reading their source.
+    fn scanned(&self) -> Scanned {
+        Scanned {
+            tables: self.tables.clone(),
+            enums: self.enums.clone(),
+            sequences: self.sequences.clone(),
+            views: self.views.clone(),
+            origins: Default::default(),
+        }
+    }
+
+    /// The schema they describe, resolved as `generate` resolves a definition set
+    /// ([`Scanned::resolve`]: tables and enums, then sequences, then views).
+    pub fn resolve(&self) -> Result<Schema, ScanErrors> {
+        self.scanned().resolve()
+    }
+
+    /// The schema as `dialect` stores it ([`Scanned::resolve_for`]).
+    pub fn resolve_for(&self, dialect: &dyn Dialect) -> Result<Schema, ScanErrors> {
+        self.scanned().resolve_for(dialect)
+    }
+}
 
 /// One random schema: 1–4 tables, sometimes in `audit`, and 0–2 enums.
 pub fn schema() -> impl Strategy<Value = Defs> {

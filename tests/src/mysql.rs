@@ -22,14 +22,17 @@ impl TestDb {
 
 impl server::Catalog for MySql {
     /// A canonical, sorted text dump of the tables of the pool's current database: columns (type,
-    /// nullability, default, extra such as `auto_increment`), indexes with their columns in order,
-    /// foreign keys with their actions, and check constraints. Two databases with the same schema
-    /// give the same dump. `_sqlx_migrations` is left out.
+    /// nullability, default, extra such as `auto_increment`, generated expression), indexes with
+    /// their columns in order, foreign keys with their actions, check constraints, and views
+    /// (their query as the server prints it, the database's name left out; their columns are
+    /// among the columns). Two databases with the same schema give the same dump.
+    /// `_sqlx_migrations` is left out.
     const QUERIES: &'static [&'static str] = &[
             "SELECT CONCAT('column ', table_name, '.', column_name, ' ', column_type, \
              IF(is_nullable = 'NO', ' not null', ''), \
              IFNULL(CONCAT(' default ', column_default), ''), \
-             IF(extra = '', '', CONCAT(' ', extra))) \
+             IF(extra = '', '', CONCAT(' ', extra)), \
+             IFNULL(CONCAT(' as (', generation_expression, ')'), '')) \
              FROM information_schema.columns WHERE table_schema = DATABASE() \
              AND table_name <> '_sqlx_migrations' ORDER BY table_name, ordinal_position",
             "SELECT CONCAT('index ', table_name, ' ', index_name, IF(non_unique = 0, ' unique', ''), ' (', \
@@ -52,6 +55,9 @@ impl server::Catalog for MySql {
             "SELECT CONCAT('check ', c.table_name, ' ', c.constraint_name, ' ', c.check_clause) \
              FROM information_schema.check_constraints c \
              WHERE c.constraint_schema = DATABASE() ORDER BY 1",
+            "SELECT CONCAT('view ', table_name, ' ', \
+             REPLACE(view_definition, CONCAT('`', table_schema, '`.'), '')) \
+             FROM information_schema.views WHERE table_schema = DATABASE() ORDER BY 1",
     ];
 
     /// A text column, which MySQL may send as bytes.

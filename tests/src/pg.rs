@@ -115,7 +115,8 @@ impl server::Catalog for Postgres {
     /// their labels in order, tables, columns (type, nullability, default, identity),
     /// constraints (by definition), indexes (by definition), sequences with their options,
     /// views and materialized views (kind, `pg_get_viewdef`, columns with their types)
-    /// (not those of identity or serial columns, which belong to their table), the tables with
+    /// (not those of identity or serial columns, which belong to their table; an identity's
+    /// settings are a `column` line of their own), the tables with
     /// row-level security and their policies (`pg_policies`). Two databases with the same
     /// schema give the same dump.
     const QUERIES: &'static [&'static str] = &[
@@ -143,6 +144,13 @@ impl server::Catalog for Postgres {
              FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
              AND d.objid = c.oid AND d.deptype IN ('i', 'a')) ORDER BY 1",
+            "SELECT 'column ' || n.nspname || '.' || c.relname || '.' || a.attname || ' identity sequence' || \
+             ' start ' || s.seqstart || ' increment ' || s.seqincrement || ' min ' || s.seqmin || \
+             ' max ' || s.seqmax || ' cache ' || s.seqcache || CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END \
+             FROM pg_sequence s JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid \
+             AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'i' \
+             JOIN pg_class c ON c.oid = d.refobjid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid ORDER BY 1",
             "SELECT 'view ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text || ' ' || \
              pg_get_viewdef(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",

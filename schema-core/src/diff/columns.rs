@@ -2,6 +2,7 @@
 //! default, identity and its options, generated expression), each alteration in an order
 //! PostgreSQL accepts.
 
+use super::generated::around_retypes;
 use super::renames::order_renames;
 use super::tables::qualified;
 use super::{temp_name, Change, Ctx, Phase, QualifiedName};
@@ -42,8 +43,9 @@ pub(crate) fn diff_columns(ctx: &mut Ctx) {
             };
             ctx.plan.push(Phase::RenameColumns, new_key.clone(), change);
         }
+        let around = around_retypes(ctx, old, new, &columns);
         let kept_new: BTreeSet<&String> = columns.values().collect();
-        for column in new.columns.iter().filter(|c| !kept_new.contains(&c.name)) {
+        let add = |ctx: &mut Ctx, column: &Column| {
             let mut column = column.clone();
             column.renamed_from = None;
             ctx.plan.push(
@@ -54,22 +56,60 @@ pub(crate) fn diff_columns(ctx: &mut Ctx) {
                     column,
                 },
             );
+        };
+        let (added, late): (Vec<&Column>, Vec<&Column>) = new
+            .columns
+            .iter()
+            .filter(|c| !kept_new.contains(&c.name))
+            .partition(|c| !around.add_late.contains(&c.name));
+        for column in added {
+            add(ctx, column);
         }
-        for column in &new.columns {
-            let old_column = columns
-                .iter()
-                .find(|(_, n)| **n == column.name)
-                .and_then(|(o, _)| old.column(o));
-            if let Some(old_column) = old_column {
+        let kept: Vec<(&Column, &Column)> = new
+            .columns
+            .iter()
+            .filter_map(|column| {
+                let old_column = columns
+                    .iter()
+                    .find(|(_, n)| **n == column.name)
+                    .and_then(|(o, _)| old.column(o))?;
+                Some((old_column, column))
+            })
+            .collect();
+        // Generated columns that read a retyped column get out of its way first.
+        let (first, rest): (Vec<_>, Vec<_>) = kept
+            .iter()
+            .partition(|(o, _)| around.plain_first.contains(&o.name));
+        let (rest, after): (Vec<_>, Vec<_>) = rest
+            .into_iter()
+            .partition(|(o, _)| !around.alter_late.contains(&o.name));
+        let mut readded: Vec<&Column> = Vec::new();
+        for (old_column, column) in first.into_iter().chain(rest).chain(after) {
+            if around.replace.contains(&old_column.name) {
+                let change = Change::DropColumn {
+                    table: table.clone(),
+                    column: old_column.name.clone(),
+                };
+                ctx.plan
+                    .push(Phase::DropColumnsEarly, new_key.clone(), change);
+                ctx.replaced.insert((new_key.clone(), column.name.clone()));
+                readded.push(column);
+            } else {
                 alter_column(ctx, &table, &new_key, old_column, column);
             }
         }
-        for column in old
+        for column in readded.into_iter().chain(late) {
+            add(ctx, column);
+        }
+        // Generated columns go first: PostgreSQL drops no column a generated one still reads.
+        let (generated, plain): (Vec<&Column>, Vec<&Column>) = old
             .columns
             .iter()
             .filter(|c| !columns.contains_key(&c.name))
-        {
-            let phase = if targets.contains(&column.name) {
+            .partition(|c| c.generated.is_some());
+        for column in generated.into_iter().chain(plain) {
+            let early = targets.contains(&column.name) || around.drop_early.contains(&column.name);
+            let phase = if early {
                 Phase::DropColumnsEarly
             } else {
                 Phase::AlterColumns
@@ -95,7 +135,10 @@ fn alter_column(ctx: &mut Ctx, table: &QualifiedName, key: &str, old: &Column, n
         old.default.clone()
     };
     let column = new.name.clone();
-    if old.generated != new.generated {
+    // A generated column that stays generated but changes type is added again too, since
+    // PostgreSQL retypes one only without `USING`, computing it again.
+    let regenerate = new.generated.is_some() && retype;
+    if old.generated != new.generated || regenerate {
         let change = Change::AlterGenerated {
             table: table.clone(),
             column: Column {

@@ -317,7 +317,8 @@ fn indexes(ctx: &mut Ctx, p: &TablePair, taken: &mut Taken) -> bool {
             .into_iter()
             .chain(expressions)
             .any(|e| mentions_rebuilt(ctx, &p.key, e) || mentions_replaced(ctx, &p.key, e))
-            || uses_replaced(ctx, &p.key, &index.columns)
+            // Every plain column key, of either form (`columns`, or `keys` with `DESC` ..).
+            || uses_replaced(ctx, &p.key, &plain_columns(index))
     });
     for &i in &m.dropped {
         let index = &p.old.indexes[i];
@@ -482,4 +483,16 @@ fn dropped_table_foreign_keys(ctx: &mut Ctx, key_dropped: &BTreeSet<String>) {
             }
         }
     }
+}
+
+/// The columns an index's keys name as columns (with or without ordering or operator class).
+fn plain_columns(index: &crate::model::Index) -> Vec<String> {
+    index
+        .keys()
+        .iter()
+        .filter_map(|k| match &k.target {
+            crate::model::KeyTarget::Column(c) => Some(c.clone()),
+            crate::model::KeyTarget::Expression(_) => None,
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@ mod change;
 mod columns;
 mod constraints;
 mod enums;
+mod generated;
 mod moves;
 mod name;
 mod objects;

@@ -33,12 +33,38 @@ pub fn create<D: Dialect + ?Sized>(d: &D, sequence: &Sequence) -> Result<Vec<Str
 /// effective value differs, a bound no longer declared as `NO MINVALUE` / `NO MAXVALUE` (the
 /// default for the new direction). `START WITH` changes where a `RESTART` goes, not the next
 /// value.
+///
+/// PostgreSQL refuses bounds that leave out the sequence's current value (`RESTART value (1)
+/// cannot be less than MINVALUE (10)`), and only the database knows that value: where the
+/// range narrows, the statement is a `DO` block that alters in place while the current value
+/// stays inside the new bounds, and otherwise also `RESTART`s at the new start (the first
+/// value the new bounds allow, as a new sequence would give).
 pub fn alter<D: Dialect + ?Sized>(
     d: &D,
     name: &QualifiedName,
     from: &SequenceOptions,
     to: &SequenceOptions,
 ) -> Vec<String> {
+    let (a, b) = (from.effective(), to.effective());
+    let sql = alter_statement(d, name, from, to);
+    if b.min <= a.min && b.max >= a.max {
+        return vec![sql];
+    }
+    let qualified = d.qualified(name);
+    let restart = format!("{} RESTART;", sql.trim_end_matches(';'));
+    vec![format!(
+        "DO $$\nBEGIN\n\tIF (SELECT last_value FROM {qualified}) BETWEEN {} AND {} THEN\n\
+         \t\t{sql}\n\tELSE\n\t\t{restart}\n\tEND IF;\nEND\n$$;",
+        b.min, b.max
+    )]
+}
+
+fn alter_statement<D: Dialect + ?Sized>(
+    d: &D,
+    name: &QualifiedName,
+    from: &SequenceOptions,
+    to: &SequenceOptions,
+) -> String {
     let (a, b) = (from.effective(), to.effective());
     let mut sql = format!("ALTER SEQUENCE {}", d.qualified(name));
     let bound = |keyword: &str, declared: Option<i64>| match declared {
@@ -64,7 +90,7 @@ pub fn alter<D: Dialect + ?Sized>(
         sql.push_str(if b.cycle { " CYCLE" } else { " NO CYCLE" });
     }
     sql.push(';');
-    vec![sql]
+    sql
 }
 
 /// What a dialect without sequences says for each change of one.

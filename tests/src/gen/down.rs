@@ -121,10 +121,11 @@ impl Kept {
 /// The tables and columns of A that the change `a → b` did not touch (see the module).
 pub fn untouched(a: &Defs, b: &Defs) -> Vec<Kept> {
     let mut out = Vec::new();
-    for at in &a.0 {
-        let Some(bt) =
-            b.0.iter()
-                .find(|t| t.schema == at.schema && t.name == at.name)
+    for at in &a.tables {
+        let Some(bt) = b
+            .tables
+            .iter()
+            .find(|t| t.schema == at.schema && t.name == at.name)
         else {
             continue;
         };
@@ -158,10 +159,12 @@ fn same_column(f: &FieldDef, g: &FieldDef, a: &Defs, b: &Defs) -> bool {
         && f.nullable == g.nullable
         && f.default == g.default
         && f.identity == g.identity
+        && f.identity_options == g.identity_options
+        && f.generated == g.generated
         && g.renamed_from.is_none();
     same && match &f.ty {
         FieldType::User { rust, .. } => {
-            let find = |d: &Defs| d.1.iter().find(|e| &e.rust_name == rust).cloned();
+            let find = |d: &Defs| d.enums.iter().find(|e| &e.rust_name == rust).cloned();
             match (find(a), find(b)) {
                 (Some(ea), Some(eb)) => {
                     ea.name == eb.name

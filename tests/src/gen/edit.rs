@@ -2,28 +2,13 @@
 //! table, column, enum or new name modulo what exists; an edit that finds nothing to act on
 //! does nothing, and [`Model::repair`] fixes up whatever an edit left dangling.
 
+use super::edit_kinds::KindEdit;
 use super::model::{
     action, free_name, Enum, Field, Model, Table, COLUMN_NAMES, ENUM_NAMES, ENUM_VALUES,
     TABLE_NAMES,
 };
 use super::spec::{EnumSpec, FieldSpec, IndexSpec, TableSpec};
 use super::ty::Ty;
-
-/// No longer a known bug: a table or enum moved to another schema and renamed in one migration
-/// goes through a temporary name, and a moved table's keys and indexes whose names change are
-/// renamed before the move, in the old schema (through a temporary name when the new one is taken
-/// there), so none collides with those of a table of its old name in the new schema
-/// (`table_moved_onto_its_old_name` in `pg_property.rs`). While set, such a table or enum loses
-/// its `renamed_from` (it becomes a drop and a create); kept as a switch for bisecting.
-pub const AVOID_MOVE_ONTO_OLD_NAME: bool = false;
-
-/// No longer a known bug: `ALTER TABLE .. SET SCHEMA` moves a table's identity sequences along
-/// under their names (`events_id_seq`), so before a move each is renamed to a name free in
-/// both schemas (`Change::RenameIdentitySequence`; `table_with_identity_moved_onto_its_old_name`
-/// in `pg_property.rs`). While set, a moved table whose identity sequence would meet one of the
-/// same name loses its `renamed_from` (it becomes a drop and a create); kept as a switch for
-/// bisecting.
-pub const AVOID_MOVE_ONTO_SEQUENCE_NAME: bool = false;
 
 /// One edit; see each variant's effect in [`Model::apply`].
 #[derive(Debug, Clone)]
@@ -67,6 +52,8 @@ pub enum Edit {
     AddEnumValue(u8, u8, u8),
     RemoveEnumValue(u8, u8),
     SwapEnumValues(u8, u8),
+    /// An edit of issue 13's kinds (see [`KindEdit`]).
+    Kind(KindEdit),
 }
 
 /// The types field `f` may have in B: its type in A and the types that type casts to.
@@ -90,85 +77,11 @@ impl Model {
             m.apply(e);
             m.repair();
         }
-        if AVOID_MOVE_ONTO_OLD_NAME {
-            for t in &mut m.tables {
-                let Some((schema, name)) = t.orig.clone() else {
-                    continue;
-                };
-                let collides = schema != t.schema
-                    && name != t.name
-                    && self
-                        .tables
-                        .iter()
-                        .any(|o| o.schema == t.schema && o.name == name);
-                if collides {
-                    t.orig = None;
-                    for f in &mut t.fields {
-                        f.orig = None;
-                        f.orig_ty = None;
-                    }
-                }
-            }
-            for e in &mut m.enums {
-                let Some((schema, name)) = e.orig.clone() else {
-                    continue;
-                };
-                let collides = schema != e.schema
-                    && name != e.name
-                    && self
-                        .enums
-                        .iter()
-                        .any(|o| o.schema == e.schema && o.name == name);
-                if collides {
-                    e.orig = None;
-                }
-            }
-        }
-        if AVOID_MOVE_ONTO_SEQUENCE_NAME {
-            for t in &mut m.tables {
-                if self.sequence_collides(t) {
-                    t.orig = None;
-                    for f in &mut t.fields {
-                        f.orig = None;
-                        f.orig_ty = None;
-                    }
-                }
-            }
-        }
+        m.avoid_known_bugs(self);
         m
     }
 
-    /// Whether `t` (of schema B) is moved from another schema with an identity column whose
-    /// sequence name (`table_column_seq`) an identity column of `t`'s new schema in A has.
-    fn sequence_collides(&self, t: &Table) -> bool {
-        let Some((schema, name)) = &t.orig else {
-            return false;
-        };
-        let Some(old) = self
-            .tables
-            .iter()
-            .find(|o| o.schema == *schema && o.name == *name)
-        else {
-            return false;
-        };
-        if old.schema == t.schema {
-            return false;
-        }
-        let sequences = |o: &Table| -> Vec<String> {
-            o.fields
-                .iter()
-                .filter(|f| f.identity)
-                .map(|f| format!("{}_{}_seq", o.name, f.name))
-                .collect()
-        };
-        let moved = sequences(old);
-        self.tables
-            .iter()
-            .filter(|o| o.schema == t.schema)
-            .any(|o| sequences(o).iter().any(|s| moved.contains(s)))
-    }
-
-    fn table(&mut self, sel: u8) -> Option<(usize, &mut Table)> {
+    pub(super) fn table(&mut self, sel: u8) -> Option<(usize, &mut Table)> {
         let i = pick(sel, self.tables.len())?;
         Some((i, &mut self.tables[i]))
     }
@@ -332,6 +245,7 @@ impl Model {
                     }
                 }
             }
+            Kind(k) => self.apply_kind(k),
             SwapEnumValues(e, i) => {
                 if let Some(en) = self.enum_mut(*e) {
                     if en.values.len() > 1 {
@@ -343,13 +257,13 @@ impl Model {
         }
     }
 
-    fn with_table(&mut self, t: u8, f: impl FnOnce(&mut Table)) {
+    pub(super) fn with_table(&mut self, t: u8, f: impl FnOnce(&mut Table)) {
         if let Some((_, table)) = self.table(t) {
             f(table);
         }
     }
 
-    fn with_field(&mut self, t: u8, c: u8, f: impl FnOnce(&mut Field)) {
+    pub(super) fn with_field(&mut self, t: u8, c: u8, f: impl FnOnce(&mut Field)) {
         if let Some((_, table)) = self.table(t) {
             let i = c as usize % table.fields.len();
             f(&mut table.fields[i]);
@@ -397,6 +311,8 @@ impl Model {
     fn rename_schema(&mut self, from: &str, to: &str) {
         let in_use = self.tables.iter().any(|t| t.schema == to)
             || self.enums.iter().any(|e| e.schema == to)
+            || self.sequences.iter().any(|q| q.schema == to)
+            || self.views.iter().any(|v| v.schema == to)
             || self.used.iter().any(|(s, _)| s == to);
         if in_use {
             return;
@@ -407,6 +323,14 @@ impl Model {
         }
         for e in self.enums.iter_mut().filter(|e| e.schema == from) {
             e.schema = to.to_string();
+        }
+        for q in self.sequences.iter_mut().filter(|q| q.schema == from) {
+            q.schema = to.to_string();
+            self.used.insert((q.schema.clone(), q.name.clone()));
+        }
+        for v in self.views.iter_mut().filter(|v| v.schema == from) {
+            v.schema = to.to_string();
+            self.used.insert((v.schema.clone(), v.name.clone()));
         }
     }
 
@@ -520,6 +444,8 @@ impl Model {
                 nullable: del % 2 == 0,
                 default: None,
                 identity: false,
+                identity_options: None,
+                generated: None,
                 unique: false,
                 index: false,
                 references: None,

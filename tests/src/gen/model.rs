@@ -1,16 +1,16 @@
 //! The generator's own model of a definition set: built from specs, repaired into something
-//! the parser and resolver accept, and written out as [`TableDef`]s and [`EnumDef`]s.
+//! the parser and resolver accept, and written out as definitions (`defs`).
 //!
 //! Fields keep stable Rust identifiers while their SQL names change, and checks and partial
 //! predicates name fields, so an edit such as a rename carries through to every expression.
 //! `orig` remembers the name an object had in schema A; it becomes `renamed_from` in B.
 
+use super::kinds::{CompositeKey, Policy};
+use super::objects::{Sequence, View};
 use super::spec::{EnumSpec, FieldSpec, IndexSpec, SchemaSpec, TableSpec};
 use super::ty::{self, Ty};
-use schema_core::def::{
-    CheckDef, DefaultDef, EnumDef, FieldDef, IndexDef, ReferenceDef, TableDef, UniqueDef,
-};
-use schema_core::model::{FkAction, IndexKey};
+use schema_core::def::{DefaultDef, ReferenceDef};
+use schema_core::model::{FkAction, IdentityOptions, IndexKey};
 use std::collections::BTreeSet;
 
 /// Names that need quoting (`user`, `order`, `createdAt`) and names long enough that derived
@@ -68,6 +68,10 @@ const ACTIONS: [FkAction; 5] = [
 pub struct Model {
     pub tables: Vec<Table>,
     pub enums: Vec<Enum>,
+    /// `#[derive(Sequence)]`s (PostgreSQL only; the other dialects leave them out).
+    pub sequences: Vec<Sequence>,
+    /// `#[derive(View)]`s, each reading one table.
+    pub views: Vec<View>,
     pub next_id: usize,
     /// Every (schema, name) a table ever had: a new name never takes an old one, since the
     /// diff pairs equal names and an unrelated table of that name need not be castable.
@@ -87,6 +91,12 @@ pub struct Table {
     pub indexes: Vec<Index>,
     pub uniques: Vec<Unique>,
     pub checks: Vec<Check>,
+    /// Struct-level `#[foreign_key(columns(..), ..)]`s over two or more columns.
+    pub foreign_keys: Vec<CompositeKey>,
+    /// `#[table(rls)]` (PostgreSQL only).
+    pub rls: bool,
+    /// `#[policy(..)]`s (PostgreSQL only).
+    pub policies: Vec<Policy>,
     /// The next number for a field identifier or an explicit name.
     pub next: usize,
     /// Every name a column of this table ever had (see [`Model::used`]).
@@ -104,6 +114,11 @@ pub struct Field {
     pub nullable: bool,
     pub default: Option<DefaultDef>,
     pub identity: bool,
+    /// `identity(..)`'s options (PostgreSQL only); empty for a bare `identity`.
+    pub identity_options: IdentityOptions,
+    /// `generated = "\"<source>\" <op>"`: the source field (an integer field of the same
+    /// table) and the operation applied to it, `* 2` for example.
+    pub generated: Option<(String, &'static str)>,
     pub unique: bool,
     pub index: bool,
     pub references: Option<ReferenceDef>,
@@ -119,12 +134,16 @@ pub struct Index {
     pub using: Option<&'static str>,
     /// The first key descends: written `keys("<col>" DESC, ..)` (btree only).
     pub desc: bool,
+    /// `nulls_not_distinct` (a unique btree index only; PostgreSQL only).
+    pub nnd: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Unique {
     pub columns: Vec<String>,
     pub name: Option<String>,
+    /// `nulls_not_distinct` (PostgreSQL only).
+    pub nnd: bool,
 }
 
 /// `"<col>" > <bound>` on an integer field.
@@ -182,6 +201,12 @@ impl Model {
         for (ti, t) in added.into_iter().zip(&spec.tables) {
             m.link_fields(ti, t);
         }
+        for s in &spec.sequences {
+            m.add_sequence(s);
+        }
+        for v in &spec.views {
+            m.add_view(v);
+        }
         m.repair();
         for t in &mut m.tables {
             t.orig = Some((t.schema.clone(), t.name.clone()));
@@ -189,9 +214,18 @@ impl Model {
                 f.orig = Some(f.name.clone());
                 f.orig_ty = Some(f.ty.clone());
             }
+            for p in &mut t.policies {
+                p.orig = Some(p.name.clone());
+            }
         }
         for e in &mut m.enums {
             e.orig = Some((e.schema.clone(), e.name.clone()));
+        }
+        for s in &mut m.sequences {
+            s.orig = Some((s.schema.clone(), s.name.clone()));
+        }
+        for v in &mut m.views {
+            v.orig = Some((v.schema.clone(), v.name.clone()));
         }
         m
     }
@@ -238,6 +272,9 @@ impl Model {
             indexes: Vec::new(),
             uniques: Vec::new(),
             checks: Vec::new(),
+            foreign_keys: Vec::new(),
+            rls: spec.rls.is_some(),
+            policies: Vec::new(),
             next: 0,
             used: BTreeSet::new(),
         };
@@ -252,6 +289,8 @@ impl Model {
             let f = &mut t.fields[first];
             f.ty = if b % 2 == 0 { Ty::BigInt } else { Ty::Integer };
             f.default = None;
+            // An integer key with identity options drawn is numbered by the database.
+            f.identity |= spec.fields[first].identity_options.is_some();
         }
         if composite && n >= 2 {
             let second = (first + 1 + b as usize % (n - 1)) % n;
@@ -275,11 +314,22 @@ impl Model {
         for i in &spec.indexes {
             t.add_index(i);
         }
-        for (a, b, named) in &spec.uniques {
+        for (a, b, named, nnd) in &spec.uniques {
             t.add_unique(*a, *b, *named);
+            if let Some(u) = t.uniques.last_mut() {
+                u.nnd = *nnd;
+            }
         }
         for (c, bound, named) in &spec.checks {
             t.add_check(*c, *bound, *named);
+        }
+        for p in spec.rls.iter().flatten() {
+            t.add_policy(p);
+        }
+        for (fi, f) in spec.fields.iter().enumerate() {
+            if let Some((src, op)) = f.generated {
+                t.set_generated(fi, src, op);
+            }
         }
         self.tables.push(t);
         self.tables.len() - 1
@@ -290,6 +340,9 @@ impl Model {
             if let Some(r) = f.references {
                 self.link(ti, fi, r);
             }
+        }
+        for k in &spec.composite_keys {
+            self.add_composite_key(ti, k);
         }
     }
 
@@ -339,27 +392,10 @@ impl Model {
             .map(|e| e.values.clone())
             .unwrap_or_default()
     }
-
-    /// The definitions the parser would read from this model's source.
-    pub fn defs(&self) -> (Vec<TableDef>, Vec<EnumDef>) {
-        let tables = self.tables.iter().map(Table::def).collect();
-        let enums = self
-            .enums
-            .iter()
-            .map(|e| EnumDef {
-                rust_name: e.rust.clone(),
-                name: e.name.clone(),
-                schema: e.schema.clone(),
-                values: e.values.clone(),
-                renamed_from: hint(&e.orig, &e.schema, &e.name),
-            })
-            .collect();
-        (tables, enums)
-    }
 }
 
 /// `renamed_from` for an object that was `orig` in A: the name, or `schema.name` after a move.
-fn hint(orig: &Option<(String, String)>, schema: &str, name: &str) -> Option<String> {
+pub(super) fn hint(orig: &Option<(String, String)>, schema: &str, name: &str) -> Option<String> {
     let (s, n) = orig.as_ref()?;
     if s == schema && n == name {
         None
@@ -370,22 +406,18 @@ fn hint(orig: &Option<(String, String)>, schema: &str, name: &str) -> Option<Str
     }
 }
 
-fn quoted(name: &str) -> String {
-    format!("\"{name}\"")
-}
-
 impl Table {
     pub fn field(&self, ident: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.ident == ident)
     }
 
     /// Whether index `i` is written with its first key descending (only a btree can).
-    fn descending(&self, i: &Index) -> bool {
+    pub(super) fn descending(&self, i: &Index) -> bool {
         i.desc && i.using.is_none_or(|u| u == "btree")
     }
 
     /// The keys of a descending index: the first column `DESC`, the rest plain, by SQL name.
-    fn desc_keys(&self, i: &Index) -> Vec<IndexKey> {
+    pub(super) fn desc_keys(&self, i: &Index) -> Vec<IndexKey> {
         let mut keys: Vec<IndexKey> = i
             .columns
             .iter()
@@ -397,13 +429,13 @@ impl Table {
         keys
     }
 
-    fn sql_name(&self, ident: &str) -> String {
+    pub(super) fn sql_name(&self, ident: &str) -> String {
         self.field(ident)
             .map(|f| f.name.clone())
             .unwrap_or_default()
     }
 
-    fn next_number(&mut self) -> usize {
+    pub(super) fn next_number(&mut self) -> usize {
         self.next += 1;
         self.next - 1
     }
@@ -428,6 +460,11 @@ impl Table {
             nullable: spec.nullable,
             default,
             identity: spec.identity,
+            identity_options: spec
+                .identity_options
+                .map(super::kinds::identity_options)
+                .unwrap_or_default(),
+            generated: None,
             unique: spec.unique,
             index: spec.index,
             references: None,
@@ -471,6 +508,7 @@ impl Table {
             predicate,
             using,
             desc,
+            nnd: spec.nnd,
         });
     }
 
@@ -485,7 +523,11 @@ impl Table {
         } else {
             None
         };
-        self.uniques.push(Unique { columns, name });
+        self.uniques.push(Unique {
+            columns,
+            name,
+            nnd: false,
+        });
     }
 
     /// A check on an integer field, if the table has one.
@@ -511,84 +553,5 @@ impl Table {
             column,
             bound,
         });
-    }
-
-    fn def(&self) -> TableDef {
-        let fields = self
-            .fields
-            .iter()
-            .map(|f| FieldDef {
-                field: f.ident.clone(),
-                name: f.name.clone(),
-                ty: f.ty.field_type(),
-                // What the source writes for the type (see `source::rust_type`).
-                sql_type: super::source::rust_type(&f.ty.field_type()).1,
-                nullable: f.nullable,
-                default: f.default.clone(),
-                identity: f.identity,
-                identity_options: Default::default(),
-                generated: None,
-                unique: f.unique,
-                index: f.index,
-                renamed_from: f.orig.clone().filter(|o| *o != f.name),
-                references: f.references.clone(),
-            })
-            .collect();
-        let indexes = self
-            .indexes
-            .iter()
-            .map(|i| IndexDef {
-                columns: match self.descending(i) {
-                    true => Vec::new(),
-                    false => i.columns.clone(),
-                },
-                keys: match self.descending(i) {
-                    true => self.desc_keys(i),
-                    false => Vec::new(),
-                },
-                with: Default::default(),
-                name: i.name.clone(),
-                unique: i.unique,
-                predicate: i
-                    .predicate
-                    .as_ref()
-                    .map(|p| format!("{} IS NOT NULL", quoted(&self.sql_name(p)))),
-                using: i.using.map(String::from),
-                concurrently: false,
-                nulls_not_distinct: false,
-            })
-            .collect();
-        let uniques = self
-            .uniques
-            .iter()
-            .map(|u| UniqueDef {
-                columns: u.columns.clone(),
-                name: u.name.clone(),
-                nulls_not_distinct: false,
-            })
-            .collect();
-        let checks = self
-            .checks
-            .iter()
-            .map(|c| CheckDef {
-                name: c.name.clone(),
-                expr: format!("{} > {}", quoted(&self.sql_name(&c.column)), c.bound),
-            })
-            .collect();
-        TableDef {
-            rust_name: self.rust.clone(),
-            name: self.name.clone(),
-            schema: self.schema.clone(),
-            renamed_from: hint(&self.orig, &self.schema, &self.name),
-            fields,
-            primary_key: self.primary_key.clone(),
-            indexes,
-            uniques,
-            checks,
-            primary_key_name: self.pk_name.clone(),
-            foreign_keys: Vec::new(),
-            rls: false,
-            policies: Vec::new(),
-        }
     }
 }

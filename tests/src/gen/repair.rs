@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// PostgreSQL's `CREATE TABLE` silently leaves out a UNIQUE constraint whose column list equals
 /// the primary key's or an earlier UNIQUE's, so `resolve` rejects such a declaration; the
-/// generator never declares one (see `redundant_uniques_are_rejected` in pg_property.rs).
+/// generator never declares one (see `redundant_uniques_are_rejected` in
+/// `pg_property/known_bugs.rs`).
 pub const AVOID_REDUNDANT_UNIQUES: bool = true;
 
 pub fn dedup(list: &mut Vec<String>) {
@@ -33,6 +34,8 @@ impl Model {
             t.repair(&enums);
         }
         self.repair_references();
+        self.repair_composite_keys();
+        self.repair_views();
         self.repair_relation_names();
     }
 
@@ -206,5 +209,6 @@ impl Table {
         }
         self.checks
             .retain(|c| types.get(&c.column).is_some_and(Ty::is_integer));
+        self.repair_kinds();
     }
 }

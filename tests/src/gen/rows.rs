@@ -5,7 +5,8 @@
 //! Row `i` holds `1000 + i` in every column that is no enum: distinct per row for the uniques,
 //! above every generated check bound, and equal in a child and its parent row, which satisfies
 //! each foreign key. Enum columns hold a label both A and B allow, so tables with one get a
-//! single row.
+//! single row. Generated columns are never written; an identity `ALWAYS` is written with
+//! `OVERRIDING SYSTEM VALUE` (PostgreSQL).
 
 use super::Defs;
 use schema_core::def::{EnumDef, FieldDef, FieldType, TableDef};
@@ -26,6 +27,8 @@ pub struct TableRows {
     pub schema: String,
     pub table: String,
     pub columns: Vec<String>,
+    /// A column is an identity `ALWAYS`: PostgreSQL takes its values only when told to.
+    pub overriding: bool,
     /// Each row's values as SQL literals, in `columns` order.
     pub rows: Vec<Vec<String>>,
 }
@@ -41,6 +44,7 @@ impl Rows {
                      schema,
                      table,
                      columns,
+                     overriding,
                      rows,
                  }| {
                     let columns: Vec<String> = columns.iter().map(|c| quoted(c)).collect();
@@ -51,8 +55,12 @@ impl Rows {
                     } else {
                         quoted(table)
                     };
+                    let overriding = match overriding {
+                        true => " OVERRIDING SYSTEM VALUE",
+                        false => "",
+                    };
                     format!(
-                        "INSERT INTO {} ({}) VALUES {};",
+                        "INSERT INTO {} ({}){overriding} VALUES {};",
                         target,
                         columns.join(", "),
                         rows.join(", ")
@@ -90,22 +98,24 @@ pub enum Flavor {
 
 /// Rows for A that B accepts too; `None` when some enum column has no label both allow.
 pub fn plan(a: &Defs, b: &Defs, flavor: Flavor) -> Option<Rows> {
-    let any_enum =
-        a.0.iter()
-            .flat_map(|t| &t.fields)
-            .any(|f| matches!(f.ty, FieldType::User { .. }));
+    let any_enum = a
+        .tables
+        .iter()
+        .flat_map(|t| &t.fields)
+        .any(|f| matches!(f.ty, FieldType::User { .. }));
     let n = if any_enum { 1 } else { 3 };
     let mut rows = Rows {
         tables: Vec::new(),
         qualified: flavor == Flavor::Postgres,
     };
-    for t in &a.0 {
-        let b_table = b.0.iter().find(|x| x.rust_name == t.rust_name);
-        let columns: Vec<String> = t.fields.iter().map(|f| f.name.clone()).collect();
+    for t in &a.tables {
+        let b_table = b.tables.iter().find(|x| x.rust_name == t.rust_name);
+        let written: Vec<&FieldDef> = t.fields.iter().filter(|f| f.generated.is_none()).collect();
+        let columns: Vec<String> = written.iter().map(|f| f.name.clone()).collect();
         let mut table_rows = Vec::new();
         for i in 0..n {
             let mut row = Vec::new();
-            for f in &t.fields {
+            for f in &written {
                 let b_field = b_table.and_then(|bt| bt.fields.iter().find(|x| x.field == f.field));
                 row.push(value(f, b_field, a, b, i, flavor)?);
             }
@@ -115,6 +125,7 @@ pub fn plan(a: &Defs, b: &Defs, flavor: Flavor) -> Option<Rows> {
             schema: t.schema.clone(),
             table: t.name.clone(),
             columns,
+            overriding: written.iter().any(|f| f.identity_options.always),
             rows: table_rows,
         });
     }
@@ -139,8 +150,8 @@ fn value(
     i: usize,
     flavor: Flavor,
 ) -> Option<String> {
-    let in_a = labels(f, &a.1);
-    let in_b = b_field.and_then(|bf| labels(bf, &b.1));
+    let in_a = labels(f, &a.enums);
+    let in_b = b_field.and_then(|bf| labels(bf, &b.enums));
     let label = match (in_a, in_b) {
         (None, None) => None,
         (Some(la), None) => Some(la.first()?),
@@ -192,8 +203,8 @@ pub type TableName = (String, String);
 /// each with its name in A.
 pub fn survivors(a: &Defs, b: &Defs) -> Vec<(TableName, TableName)> {
     let mut out = Vec::new();
-    for bt in &b.0 {
-        let Some(at) = a.0.iter().find(|t| t.rust_name == bt.rust_name) else {
+    for bt in &b.tables {
+        let Some(at) = a.tables.iter().find(|t| t.rust_name == bt.rust_name) else {
             continue;
         };
         let same = bt.name == at.name && bt.schema == at.schema;

@@ -1,14 +1,15 @@
 //! Definitions written back as the Rust source a user would write, so that a failing case reads
 //! as schema files, and so that a test can check the parser reads the same definitions back.
 
-use schema_core::def::{DefaultDef, EnumDef, FieldDef, FieldType, TableDef};
-use schema_core::model::{ColumnType, FkAction, IndexKey, KeyTarget};
+use super::Defs;
+use schema_core::def::{DefaultDef, FieldDef, FieldType, SequenceDef, TableDef, ViewDef};
+use schema_core::model::{ColumnType, FkAction, IdentityOptions, IndexKey, KeyTarget, Policy};
 use std::fmt::Write;
 
-/// The schema file declaring `tables` and `enums`.
-pub fn source((tables, enums): &(Vec<TableDef>, Vec<EnumDef>)) -> String {
+/// The schema file declaring `defs`.
+pub fn source(defs: &Defs) -> String {
     let mut out = String::new();
-    for e in enums {
+    for e in &defs.enums {
         out.push_str("#[derive(DbEnum)]\n");
         let mut keys = vec![
             format!("name = {:?}", e.name),
@@ -30,10 +31,115 @@ pub fn source((tables, enums): &(Vec<TableDef>, Vec<EnumDef>)) -> String {
         }
         out.push_str("}\n\n");
     }
-    for t in tables {
+    for t in &defs.tables {
         table(&mut out, t);
     }
+    for s in &defs.sequences {
+        sequence(&mut out, s);
+    }
+    for v in &defs.views {
+        view(&mut out, v);
+    }
     out
+}
+
+/// `name = "..", schema = ".."` and `renamed_from` when there is one.
+fn place(name: &str, schema: &str, renamed_from: &Option<String>) -> Vec<String> {
+    let mut keys = vec![format!("name = {name:?}"), format!("schema = {schema:?}")];
+    keys.extend(renamed_from.iter().map(|r| format!("renamed_from = {r:?}")));
+    keys
+}
+
+fn sequence(out: &mut String, s: &SequenceDef) {
+    let mut keys = place(&s.name, &s.schema, &s.renamed_from);
+    let o = &s.options;
+    for (key, v) in [
+        ("start", o.start),
+        ("increment", o.increment),
+        ("min", o.min),
+        ("max", o.max),
+        ("cache", o.cache),
+    ] {
+        keys.extend(v.map(|v| format!("{key} = {v}")));
+    }
+    if o.cycle {
+        keys.push("cycle".into());
+    }
+    let _ = writeln!(
+        out,
+        "#[derive(Sequence)]\n#[sequence({})]\nstruct {};\n",
+        keys.join(", "),
+        s.rust_name
+    );
+}
+
+fn view(out: &mut String, v: &ViewDef) {
+    let mut keys = place(&v.name, &v.schema, &v.renamed_from);
+    if v.materialized {
+        keys.push("materialized".into());
+    }
+    keys.push(format!("sql = {:?}", v.sql));
+    let _ = writeln!(
+        out,
+        "#[derive(View)]\n#[view({})]\nstruct {} {{",
+        keys.join(", "),
+        v.rust_name
+    );
+    for c in &v.columns {
+        let (rust, sql_type) = rust_type(&c.ty);
+        let mut keys = vec![format!("name = {:?}", c.name)];
+        keys.extend(sql_type.map(|s| format!("sql_type = {s:?}")));
+        let _ = writeln!(
+            out,
+            "    #[column({})]\n    {}: {rust},",
+            keys.join(", "),
+            c.field
+        );
+    }
+    out.push_str("}\n\n");
+}
+
+fn policy(p: &Policy) -> String {
+    let mut keys = vec![format!("name = {:?}", p.name)];
+    keys.extend(
+        p.renamed_from
+            .iter()
+            .map(|r| format!("renamed_from = {r:?}")),
+    );
+    if p.restrictive {
+        keys.push("as = \"restrictive\"".into());
+    }
+    keys.push(format!("for = {:?}", p.command.keyword().to_lowercase()));
+    if !p.roles.is_empty() {
+        keys.push(format!("to = {:?}", p.roles.join(", ")));
+    }
+    keys.extend(p.using.iter().map(|u| format!("using = {u:?}")));
+    keys.extend(p.with_check.iter().map(|w| format!("with_check = {w:?}")));
+    format!("#[policy({})]", keys.join(", "))
+}
+
+/// `identity` or `identity(always, start = .., ..)`.
+fn identity(o: &IdentityOptions) -> String {
+    if o.is_empty() {
+        return "identity".into();
+    }
+    let mut keys = Vec::new();
+    if o.always {
+        keys.push("always".to_string());
+    }
+    for (key, v) in [
+        ("start", o.start),
+        ("increment", o.increment),
+        ("min", o.min),
+        ("max", o.max),
+        ("cache", o.cache),
+    ] {
+        keys.extend(v.map(|v| format!("{key} = {v}")));
+    }
+    if o.cycle {
+        keys.push("cycle".into());
+    }
+    format!("identity({})", keys.join(", "))
 }
 
 /// `"\"a\" DESC", "lower(b)"`: each key as a string literal, a column quoted.
@@ -63,16 +169,28 @@ fn list(items: &[String]) -> String {
 
 fn table(out: &mut String, t: &TableDef) {
     out.push_str("#[derive(Table)]\n");
-    let mut keys = vec![
-        format!("name = {:?}", t.name),
-        format!("schema = {:?}", t.schema),
-    ];
-    keys.extend(
-        t.renamed_from
-            .iter()
-            .map(|r| format!("renamed_from = {r:?}")),
-    );
+    let mut keys = place(&t.name, &t.schema, &t.renamed_from);
+    if t.rls {
+        keys.push("rls".into());
+    }
     let _ = writeln!(out, "#[table({})]", keys.join(", "));
+    for p in &t.policies {
+        let _ = writeln!(out, "{}", policy(p));
+    }
+    for k in &t.foreign_keys {
+        let mut keys = vec![
+            format!("columns({})", list(&k.columns)),
+            format!("references = {}", k.table),
+            format!("ref_columns({})", list(&k.ref_columns)),
+        ];
+        keys.extend(k.name.iter().map(|n| format!("name = {n:?}")));
+        for (key, a) in [("on_delete", k.on_delete), ("on_update", k.on_update)] {
+            if a != FkAction::NoAction {
+                keys.push(format!("{key} = {:?}", a.sql().to_lowercase()));
+            }
+        }
+        let _ = writeln!(out, "#[foreign_key({})]", keys.join(", "));
+    }
     match &t.primary_key_name {
         Some(name) => {
             let _ = writeln!(
@@ -95,6 +213,9 @@ fn table(out: &mut String, t: &TableDef) {
         if i.unique {
             keys.push("unique".into());
         }
+        if i.nulls_not_distinct {
+            keys.push("nulls_not_distinct".into());
+        }
         keys.extend(i.predicate.iter().map(|p| format!("predicate = {p:?}")));
         keys.extend(i.using.iter().map(|u| format!("using = {u:?}")));
         if i.concurrently {
@@ -105,6 +226,9 @@ fn table(out: &mut String, t: &TableDef) {
     for u in &t.uniques {
         let mut keys = vec![format!("columns({})", list(&u.columns))];
         keys.extend(u.name.iter().map(|n| format!("name = {n:?}")));
+        if u.nulls_not_distinct {
+            keys.push("nulls_not_distinct".into());
+        }
         let _ = writeln!(out, "#[unique({})]", keys.join(", "));
     }
     for c in &t.checks {
@@ -123,11 +247,16 @@ fn field(out: &mut String, f: &FieldDef) {
     let (rust, sql_type) = rust_type(&f.ty);
     let mut keys = vec![format!("name = {:?}", f.name)];
     keys.extend(sql_type.map(|s| format!("sql_type = {s:?}")));
-    for (on, flag) in [
-        (f.identity, "identity"),
-        (f.unique, "unique"),
-        (f.index, "index"),
-    ] {
+    if f.identity {
+        keys.push(identity(&f.identity_options));
+    }
+    if let Some(g) = &f.generated {
+        keys.push(format!("generated = {:?}", g.expr));
+        if g.is_virtual {
+            keys.push("virtual".into());
+        }
+    }
+    for (on, flag) in [(f.unique, "unique"), (f.index, "index")] {
         if on {
             keys.push(flag.into());
         }

@@ -1,19 +1,56 @@
-//! The generator's definition sets made fit for SQLite: one schema (tables and enums of
+//! The generator's definition sets made fit for SQLite: one schema (tables, enums and views of
 //! `audit` get an `audit_` prefix instead), no arrays, no access methods, identities only on
-//! a single integer primary key, and defaults SQLite can parse.
+//! a single integer primary key, and defaults SQLite can parse; none of PostgreSQL's own kinds
+//! (identity options, `nulls_not_distinct`, row-level security and policies, sequences).
 //!
 //! The same mapping applies to A and B, so a pair stays a pair: hints and names carry over.
 
 use super::Defs;
-use schema_core::def::{DefaultDef, EnumDef, FieldType, TableDef};
+use schema_core::def::{DefaultDef, EnumDef, FieldType, TableDef, ViewDef};
 use schema_core::model::{ColumnType, DEFAULT_SCHEMA};
 
 /// `defs` as a SQLite user would write them.
-pub fn defs((tables, enums): &Defs) -> Defs {
-    (
-        tables.iter().map(table).collect(),
-        enums.iter().map(db_enum).collect(),
-    )
+pub fn defs(defs: &Defs) -> Defs {
+    Defs {
+        tables: defs.tables.iter().map(table).collect(),
+        enums: defs.enums.iter().map(db_enum).collect(),
+        sequences: Vec::new(),
+        views: defs.views.iter().map(|v| view(v, &defs.tables)).collect(),
+    }
+}
+
+/// A view in one schema, reading its table by the table's flat name.
+fn view(v: &ViewDef, tables: &[TableDef]) -> ViewDef {
+    let mut sql = v.sql.clone();
+    for t in tables.iter().filter(|t| t.schema != DEFAULT_SCHEMA) {
+        let qualified = format!("\"{}\".\"{}\"", t.schema, t.name);
+        sql = sql.replace(&qualified, &format!("\"{}\"", flat(&t.schema, &t.name)));
+    }
+    sql = sql.replace("\"public\".", "");
+    let mut columns = v.columns.clone();
+    for c in &mut columns {
+        c.ty = unarrayed(&c.ty);
+    }
+    ViewDef {
+        name: flat(&v.schema, &v.name),
+        schema: DEFAULT_SCHEMA.to_string(),
+        renamed_from: flat_hint(&v.schema, &v.renamed_from),
+        sql,
+        columns,
+        ..v.clone()
+    }
+}
+
+/// The element type of an array type; any other type as it is.
+fn unarrayed(ty: &FieldType) -> FieldType {
+    match ty {
+        FieldType::Sql(ColumnType::Array(inner)) => FieldType::Sql((**inner).clone()),
+        FieldType::User { rust, array: true } => FieldType::User {
+            rust: rust.clone(),
+            array: false,
+        },
+        other => other.clone(),
+    }
 }
 
 /// `audit.x` becomes `audit_x` in `public`.
@@ -53,7 +90,18 @@ fn table(t: &TableDef) -> TableDef {
             }
         }
     }
+    t.rls = false;
+    t.policies.clear();
+    for i in &mut t.indexes {
+        i.nulls_not_distinct = false;
+    }
+    for k in &mut t.foreign_keys {
+        if let (true, Some(n)) = (schema != DEFAULT_SCHEMA, &mut k.name) {
+            *n = flat(&schema, n);
+        }
+    }
     for u in &mut t.uniques {
+        u.nulls_not_distinct = false;
         if schema != DEFAULT_SCHEMA {
             if let Some(n) = &mut u.name {
                 *n = flat(&schema, n);
@@ -75,21 +123,9 @@ fn table(t: &TableDef) -> TableDef {
         _ => None,
     };
     for f in &mut t.fields {
-        let mut was_array = false;
-        f.ty = match &f.ty {
-            FieldType::Sql(ColumnType::Array(inner)) => {
-                was_array = true;
-                FieldType::Sql((**inner).clone())
-            }
-            FieldType::User { rust, array: true } => {
-                was_array = true;
-                FieldType::User {
-                    rust: rust.clone(),
-                    array: false,
-                }
-            }
-            other => other.clone(),
-        };
+        f.identity_options = Default::default();
+        let was_array = unarrayed(&f.ty) != f.ty;
+        f.ty = unarrayed(&f.ty);
         if was_array {
             f.default = None;
         }

@@ -20,90 +20,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-/// The generator's pairs made fit for MySQL: SQLite's fitting (one schema, no arrays, no
-/// access methods, defaults without PostgreSQL casts), then no partial index, checks quoted
-/// with backticks and none on a column of a cascading foreign key, no identity a check reads
-/// or on a non-integer, no `SET DEFAULT` and no `SET NULL` on a NOT NULL column, and no index
-/// or unique key over a blob or json column (a key or reference there becomes a
-/// `varchar(255)`).
-fn mysql_defs(defs: &tests::gen::Defs) -> tests::gen::Defs {
-    use schema_core::def::FieldType;
-    use schema_core::model::{ColumnType, FkAction};
-    let (mut tables, enums) = tests::gen::sqlite::defs(defs);
-    for t in &mut tables {
-        for c in &mut t.checks {
-            c.expr = c.expr.replace('"', "`");
-        }
-        let unindexable_fields: Vec<&schema_core::def::FieldDef> = t
-            .fields
-            .iter()
-            .filter(|f| {
-                matches!(&f.ty, FieldType::Sql(ColumnType::Builtin(ty)) if ty == "bytea" || ty.starts_with("json"))
-            })
-            .collect();
-        let unindexable: Vec<String> = unindexable_fields.iter().map(|f| f.field.clone()).collect();
-        // `keys(..)` name columns by their SQL names.
-        let unindexable_sql: Vec<String> =
-            unindexable_fields.iter().map(|f| f.name.clone()).collect();
-        t.indexes.retain(|i| {
-            !i.columns.iter().any(|c| unindexable.contains(c))
-                && !i.keys.iter().any(|k| {
-                    matches!(&k.target, schema_core::model::KeyTarget::Column(c) if unindexable_sql.contains(c))
-                })
-        });
-        for i in &mut t.indexes {
-            i.predicate = None;
-        }
-        t.uniques
-            .retain(|u| !u.columns.iter().any(|c| unindexable.contains(c)));
-        // No check on a column of a cascading foreign key (MySQL refuses it).
-        let cascading: Vec<String> = t
-            .fields
-            .iter()
-            .filter(|f| {
-                f.references.as_ref().is_some_and(|r| {
-                    [r.on_delete, r.on_update].iter().any(|a| {
-                        matches!(
-                            a,
-                            FkAction::Cascade | FkAction::SetNull | FkAction::SetDefault
-                        )
-                    })
-                })
-            })
-            .map(|f| format!("`{}`", f.name))
-            .collect();
-        t.checks
-            .retain(|c| !cascading.iter().any(|name| c.expr.contains(name.as_str())));
-        let checks: Vec<String> = t.checks.iter().map(|c| c.expr.clone()).collect();
-        for f in &mut t.fields {
-            let integer = matches!(&f.ty, FieldType::Sql(ty) if schema_core::types::is_integer(ty));
-            let checked = checks.iter().any(|c| c.contains(&format!("`{}`", f.name)));
-            if f.identity && (!integer || checked) {
-                f.identity = false;
-            }
-            if unindexable.contains(&f.field) {
-                f.unique = false;
-                f.index = false;
-                if t.primary_key.contains(&f.field) || f.references.is_some() {
-                    f.ty = FieldType::Sql(ColumnType::Builtin("character varying(255)".into()));
-                    f.default = None;
-                }
-            }
-            let nullable = f.nullable;
-            if let Some(r) = &mut f.references {
-                for action in [&mut r.on_delete, &mut r.on_update] {
-                    if *action == FkAction::SetDefault
-                        || (*action == FkAction::SetNull && !nullable)
-                    {
-                        *action = FkAction::NoAction;
-                    }
-                }
-            }
-        }
-    }
-    (tables, enums)
-}
-
 /// `INSERT`s of the generator's rows for MySQL: backticks, no schema, and foreign keys
 /// unchecked while they go in (one statement list, so one connection).
 fn mysql_inserts(rows: &tests::gen::rows::Rows) -> String {
@@ -266,11 +182,9 @@ use schema_core::render::{Dialect, Mysql, RenderError};
 use tests::gen::{down, rows};
 
 fn model(defs: &tests::gen::Defs) -> Result<Schema, TestCaseError> {
-    let schema = schema_core::resolve::resolve(&defs.0, &defs.1)
-        .map_err(|e| TestCaseError::fail(format!("resolve: {e:?}")))?;
-    Mysql.adapt(schema, &defs.0).map_err(|e| {
+    defs.resolve_for(&Mysql).map_err(|e| {
         TestCaseError::fail(format!(
-            "generator pair is no MySQL schema: {e:?}\n{}",
+            "generator pair is no MySQL schema: {e}\n{}",
             tests::gen::source(defs)
         ))
     })
@@ -322,7 +236,7 @@ fn case(
     a: &tests::gen::Defs,
     b: &tests::gen::Defs,
 ) -> Result<Found, TestCaseError> {
-    let (a, b) = (mysql_defs(a), mysql_defs(b));
+    let (a, b) = (tests::gen::mysql::defs(a), tests::gen::mysql::defs(b));
     let (sa, sb) = (model(&a)?, model(&b)?);
     let case = format!(
         "--- A:\n{}--- B:\n{}",
