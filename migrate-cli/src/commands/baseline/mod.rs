@@ -254,6 +254,10 @@ fn of_database(
         });
     }
     drift::ignore(&mut schema, &config.ignore_tables);
+    // A view's query as the model (and `pull`) holds it, not the catalog's text around it.
+    for view in schema.views.values_mut() {
+        view.sql = crate::pull::view_sql(&view.sql);
+    }
     if schema.tables.is_empty()
         && schema.enums.is_empty()
         && schema.sequences.is_empty()

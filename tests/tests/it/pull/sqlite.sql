@@ -70,3 +70,4 @@ CREATE TABLE "review" (
 );
 CREATE TABLE "kv" ("k" text PRIMARY KEY NOT NULL, "v" integer) STRICT, WITHOUT ROWID;
 CREATE TRIGGER "order_touch" AFTER UPDATE ON "order" BEGIN SELECT 1; END;
+CREATE VIEW "open_orders" AS SELECT region, number FROM "order" WHERE state = 'open';
