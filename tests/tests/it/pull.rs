@@ -388,7 +388,10 @@ fn pull_and_baseline_sqlite_agree() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let tmp = tempfile::tempdir().expect("temp dir");
     let url = sqlite_db(&rt, tmp.path());
-    pull_then_baseline(Dialect::Sqlite, &url);
+    let dir = pull_then_baseline(Dialect::Sqlite, &url);
+    // Declared types other than SQLite's own (INT, VARCHAR(255), BOOLEAN, ...) are typed.
+    let legacy = fs::read_to_string(dir.path().join("src/schema/legacy.rs")).expect("legacy.rs");
+    assert!(!legacy.contains("left out"), "{legacy}");
 }
 
 #[test]
