@@ -401,5 +401,19 @@ fn pull_and_baseline_mysql_agree() {
         return;
     };
     rt.block_on(db.execute(MYSQL_DDL)).expect("ddl");
-    pull_then_baseline(Dialect::Mysql, &db.url);
+    let dir = pull_then_baseline(Dialect::Mysql, &db.url);
+    // The view reads the database it is created in: no name of the pulled one in its query.
+    let database = &db.name;
+    let views = fs::read_to_string(dir.path().join("src/schema/views.rs")).expect("views.rs");
+    assert!(!views.contains(database), "{views}");
+    let migrations: String = fs::read_dir(dir.path().join("migrations"))
+        .expect("migrations")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        .map(|e| fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(
+        !migrations.contains(&format!("`{database}`")),
+        "{migrations}"
+    );
 }
