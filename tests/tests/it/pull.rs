@@ -417,3 +417,37 @@ fn pull_and_baseline_mysql_agree() {
         "{migrations}"
     );
 }
+
+/// A column of a domain type (not in the model): `pull` lists it, and `baseline` refuses
+/// before replaying anything, naming it, with nothing written.
+#[test]
+fn a_domain_column_is_listed_by_pull_and_refused_by_baseline() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("pull_domain")) else {
+        return;
+    };
+    let ddl = "CREATE DOMAIN posint AS integer CHECK (VALUE > 0);\n\
+               CREATE TABLE t (id bigint PRIMARY KEY, n posint);";
+    rt.block_on(db.apply(ddl)).expect("ddl");
+    let dir = project(Dialect::Postgres);
+    let run = pull(dir.path(), &db.url, &[]);
+    ok(&run, "pull");
+    assert!(
+        run.stdout
+            .contains("column `public.t.n` of domain type `public.posint`"),
+        "{}",
+        run.text()
+    );
+    let baseline = run_cli(dir.path(), &["baseline", "--url", &db.url], at(NOW), None);
+    assert_eq!(baseline.code, 1, "{}", baseline.text());
+    assert!(
+        baseline
+            .stderr
+            .contains("column `public.t.n` of domain type `public.posint`")
+            && baseline.stderr.contains("nothing was written")
+            && !baseline.stderr.contains("fix the file"),
+        "{}",
+        baseline.text()
+    );
+    assert!(!dir.path().join("migrations/meta").exists());
+}
