@@ -90,6 +90,7 @@ pub fn sources_with(
     {
         return Err(PullError::Empty);
     }
+    let keyless = keyless_tables(&mut schema, dialect);
     let mut plan = plan::plan(&schema, dialect);
     let mut files = Vec::new();
     let mut left_out = Vec::new();
@@ -133,6 +134,7 @@ pub fn sources_with(
         })
         .collect();
     let mut elsewhere = elsewhere;
+    elsewhere.extend(keyless);
     for (object, why) in round_trip::differences(&files, &schema, dialect) {
         elsewhere.push(LeftOut {
             object,
@@ -144,6 +146,28 @@ pub fn sources_with(
     left_out.extend(elsewhere);
     files.sort();
     Ok(Sources { files, left_out })
+}
+
+/// Takes the tables without a primary key out of `schema`: `#[derive(Table)]` needs one, and
+/// the sources must compile. Each is left out, said in `mod.rs`.
+fn keyless_tables(schema: &mut Schema, dialect: Dialect) -> Vec<LeftOut> {
+    let mut out = Vec::new();
+    schema.tables.retain(|_, t| {
+        if t.primary_key.is_some() {
+            return true;
+        }
+        let name = match dialect {
+            Dialect::Postgres => format!("{}.{}", t.schema, t.name),
+            _ => t.name.clone(),
+        };
+        out.push(LeftOut {
+            object: format!("table `{name}`"),
+            why: "it has no primary key, which #[derive(Table)] needs; add one to the table and pull again, or list it in ignore_tables".into(),
+            table: None,
+        });
+        false
+    });
+    out
 }
 
 fn mod_file(modules: &[String], left_out: &[LeftOut]) -> String {

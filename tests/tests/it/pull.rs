@@ -451,3 +451,41 @@ fn a_domain_column_is_listed_by_pull_and_refused_by_baseline() {
     );
     assert!(!dir.path().join("migrations/meta").exists());
 }
+
+/// A table without a primary key, which `#[derive(Table)]` cannot declare, is left out of the
+/// sources (they compile), named in `mod.rs` and in the output.
+#[test]
+fn a_table_without_a_primary_key_is_left_out() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("pull_nopk")) else {
+        return;
+    };
+    let ddl =
+        "CREATE TABLE t (id bigint PRIMARY KEY);\nCREATE TABLE log (at timestamptz, line text);";
+    rt.block_on(db.apply(ddl)).expect("ddl");
+    let dir = project(Dialect::Postgres);
+    let run = pull(dir.path(), &db.url, &[]);
+    ok(&run, "pull");
+    assert!(
+        !dir.path().join("src/schema/log.rs").exists(),
+        "{}",
+        run.text()
+    );
+    let module = fs::read_to_string(dir.path().join("src/schema/mod.rs")).expect("mod.rs");
+    assert!(
+        module.contains("// left out: table `public.log`: ") && module.contains("primary key"),
+        "{module}"
+    );
+    assert!(run.stdout.contains("table `public.log`"), "{}", run.text());
+    // baseline keeps it (the database's history) and says what it means for the sources.
+    let baseline = run_cli(dir.path(), &["baseline", "--url", &db.url], at(NOW), None);
+    ok(&baseline, "baseline");
+    assert!(
+        baseline
+            .stdout
+            .contains("note: table `log` has no primary key")
+            && baseline.stdout.contains("ignore_tables"),
+        "{}",
+        baseline.text()
+    );
+}

@@ -322,5 +322,8 @@ fn of_database(
         ctx.stdout,
         "recorded {tag} as applied on {what} (not run: the database already has its schema)"
     );
+    for t in schema.tables.values().filter(|t| t.primary_key.is_none()) {
+        let _ = writeln!(ctx.stdout, "note: table `{}` has no primary key: the baseline has it, but the Rust sources cannot declare it (#[derive(Table)] needs one), so generate would drop it; add a primary key, or list it in ignore_tables", t.name);
+    }
     Ok(Outcome::Written { tag, version })
 }
