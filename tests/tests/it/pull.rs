@@ -381,6 +381,16 @@ fn pull_and_baseline_postgres_agree() {
         sequences.contains("name = \"counter_id_seq\""),
         "{sequences}"
     );
+    // A json column is a serde_json::Value, which decodes it; a view's enum column its DbEnum.
+    let event = fs::read_to_string(dir.path().join("src/schema/audit_event.rs")).expect("event");
+    assert!(
+        event.contains(
+            "#[column(sql_type = \"json\")]\n    pub payload: Option<serde_json::Value>,"
+        ),
+        "{event}"
+    );
+    let views = fs::read_to_string(dir.path().join("src/schema/views.rs")).expect("views.rs");
+    assert!(views.contains("pub state: OrderState,"), "{views}");
 }
 
 #[test]
