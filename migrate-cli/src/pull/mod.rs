@@ -24,6 +24,7 @@ use plan::Plan;
 use schema_core::model::{Schema, Sequence, View};
 use std::path::PathBuf;
 
+pub use attrs::nextval_sequence;
 pub use round_trip::declared;
 
 /// Something of the database the sources do not declare, and why.
@@ -171,7 +172,7 @@ fn keyless_tables(schema: &mut Schema, dialect: Dialect) -> Vec<LeftOut> {
 }
 
 fn mod_file(modules: &[String], left_out: &[LeftOut]) -> String {
-    let mut out = "//! The schema, pulled from the database by `migrate-cli pull`.\n\n".to_string();
+    let mut out = "//! The schema, written by migrate-cli.\n\n".to_string();
     for l in left_out {
         out.push_str(&format!("// left out: {}: {}\n", l.object, l.why));
     }
@@ -187,7 +188,8 @@ fn mod_file(modules: &[String], left_out: &[LeftOut]) -> String {
 }
 
 fn enums_file(plan: &Plan) -> String {
-    let mut out = "//! The enums, pulled from the database by `migrate-cli pull`.\n\nuse schema_macros::DbEnum;\n".to_string();
+    let mut out =
+        "//! The enums, written by migrate-cli.\n\nuse schema_macros::DbEnum;\n".to_string();
     let mut sorted: Vec<_> = plan.enums.iter().collect();
     sorted.sort_by(|a, b| a.rust.cmp(&b.rust));
     for e in sorted {
@@ -198,7 +200,8 @@ fn enums_file(plan: &Plan) -> String {
 }
 
 fn sequences_file(schema: &Schema, plan: &Plan) -> String {
-    let mut out = "//! The sequences, pulled from the database by `migrate-cli pull`.\n\nuse schema_macros::Sequence;\n".to_string();
+    let mut out =
+        "//! The sequences, written by migrate-cli.\n\nuse schema_macros::Sequence;\n".to_string();
     for (key, s) in &schema.sequences {
         out.push('\n');
         out.push_str(&sequence_source(s, &plan.sequences[key]));
@@ -250,7 +253,8 @@ fn sequence_source(s: &Sequence, rust: &str) -> String {
 }
 
 fn views_file(schema: &Schema, plan: &mut Plan) -> (String, Vec<LeftOut>) {
-    let mut out = "//! The views, pulled from the database by `migrate-cli pull`.\n\nuse schema_macros::View;\n".to_string();
+    let mut out =
+        "//! The views, written by migrate-cli.\n\nuse schema_macros::View;\n".to_string();
     let mut left_out = Vec::new();
     let enum_names: std::collections::BTreeMap<String, String> = schema
         .enums

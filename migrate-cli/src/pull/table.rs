@@ -31,10 +31,7 @@ pub fn table_source(plan: &Plan, table: &Table, notes: &[LeftOut]) -> (String, V
     attrs.extend(fk_attrs);
     attrs.extend(w.policies());
     let fields = w.fields(&field_refs);
-    let mut out = format!(
-        "//! Table `{}.{}`, pulled from the database by `migrate-cli pull`.\n\n",
-        table.schema, table.name
-    );
+    let mut out = format!("//! Table `{}`, written by migrate-cli.\n\n", w.qualified());
     out.push_str("use schema_macros::Table;\n");
     for u in &w.uses {
         out.push_str(&format!("use {u};\n"));

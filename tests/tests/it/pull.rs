@@ -499,3 +499,48 @@ fn a_table_without_a_primary_key_is_left_out() {
         baseline.text()
     );
 }
+
+/// The files' headers say no more than what wrote them (`import drizzle` writes them too), and
+/// name a SQLite or MySQL table without a schema.
+#[test]
+fn pulled_headers_are_neutral_and_unqualified_without_schemas() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = sqlite_db(&rt, tmp.path());
+    let dir = project(Dialect::Sqlite);
+    ok(&pull(dir.path(), &url, &[]), "pull");
+    let user = fs::read_to_string(dir.path().join("src/schema/user.rs")).expect("user.rs");
+    assert!(
+        user.starts_with("//! Table `user`, written by migrate-cli.\n"),
+        "{user}"
+    );
+    let module = fs::read_to_string(dir.path().join("src/schema/mod.rs")).expect("mod.rs");
+    assert!(!module.contains("pulled from the database"), "{module}");
+}
+
+/// The sequence of a serial column of a table in `ignore_tables` is ignored with it: no drift
+/// after a baseline, no sequence in the baseline.
+#[test]
+fn an_ignored_tables_serial_sequence_is_ignored_with_it() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("pull_ignored_serial")) else {
+        return;
+    };
+    let ddl = "CREATE TABLE t (id serial PRIMARY KEY);\nCREATE TABLE other (id bigserial PRIMARY KEY);";
+    rt.block_on(db.apply(ddl)).expect("ddl");
+    let dir = project(Dialect::Postgres);
+    let config = "dialect = \"postgres\"\nschema = [\"src/schema\"]\nout = \"migrations\"\nignore_tables = [\"other\"]\n";
+    fs::write(dir.path().join("migrate.toml"), config).expect("config");
+    ok(&pull(dir.path(), &db.url, &[]), "pull");
+    let sequences =
+        fs::read_to_string(dir.path().join("src/schema/sequences.rs")).expect("sequences.rs");
+    assert!(
+        sequences.contains("\"t_id_seq\"") && !sequences.contains("other_id_seq"),
+        "{sequences}"
+    );
+    let baseline = run_cli(dir.path(), &["baseline", "--url", &db.url], at(NOW), None);
+    ok(&baseline, "baseline");
+    let check = run_cli(dir.path(), &["check", "--url", &db.url], at(NOW + 10), None);
+    ok(&check, "check --url");
+    assert!(!check.text().contains("other_id_seq"), "{}", check.text());
+}

@@ -1,9 +1,12 @@
 //! The sequences, from `pg_sequence`: every sequence except those PostgreSQL made for an
 //! identity column, which belong to their column (`pg_depend` type `i`). The sequence a column
 //! owns (`serial`, `OWNED BY`) is read as a declared one: the column's default names it, so a
-//! schema built from the model (a baseline, pulled sources) must create it before the table.
+//! schema built from the model (a baseline, pulled sources) must create it before the table;
+//! except the one of a migrations table (sqlx's, drizzle-kit's), which belongs to its tool.
 
 use super::SYSTEM_SCHEMAS;
+use crate::database::HISTORY_TABLE;
+use crate::import::drizzle::DRIZZLE_TABLE;
 use schema_core::model::{Schema, Sequence, SequenceOptions};
 use sqlx::{PgConnection, Row};
 
@@ -20,6 +23,10 @@ pub(super) async fn sequences(
          WHERE {SYSTEM_SCHEMAS} AND NOT EXISTS (SELECT 1 FROM pg_depend d \
                WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid \
                AND d.deptype = 'i') \
+         AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid \
+               WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid \
+               AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' \
+               AND t.relname IN ('{HISTORY_TABLE}', '{DRIZZLE_TABLE}')) \
          ORDER BY n.nspname, c.relname"
     );
     for row in sqlx::query(&sql).fetch_all(conn).await? {
