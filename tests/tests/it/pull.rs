@@ -526,7 +526,8 @@ fn an_ignored_tables_serial_sequence_is_ignored_with_it() {
     let Some(db) = rt.block_on(tests::pg::TestDb::create("pull_ignored_serial")) else {
         return;
     };
-    let ddl = "CREATE TABLE t (id serial PRIMARY KEY);\nCREATE TABLE other (id bigserial PRIMARY KEY);";
+    let ddl =
+        "CREATE TABLE t (id serial PRIMARY KEY);\nCREATE TABLE other (id bigserial PRIMARY KEY);";
     rt.block_on(db.apply(ddl)).expect("ddl");
     let dir = project(Dialect::Postgres);
     let config = "dialect = \"postgres\"\nschema = [\"src/schema\"]\nout = \"migrations\"\nignore_tables = [\"other\"]\n";
