@@ -3,7 +3,7 @@
 //! without `--force`; what the attribute language cannot say is a comment in the sources and
 //! is listed at the end of the output.
 
-mod unsupported;
+pub(crate) mod unsupported;
 
 use crate::backend;
 use crate::config::{self, Config};

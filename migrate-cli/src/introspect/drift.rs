@@ -92,11 +92,31 @@ pub fn ignore(schema: &mut Schema, names: &[String]) {
     if names.is_empty() {
         return;
     }
-    schema.tables.retain(|key, t| {
-        !names
+    let ignored = |key: &String, t: &schema_core::model::Table| {
+        names
             .iter()
             .any(|n| n == key || (!n.contains('.') && *n == t.name))
-    });
+    };
+    // The sequences only ignored tables draw from (a serial column's) go with them.
+    let draws = |keep: bool| -> BTreeSet<String> {
+        schema
+            .tables
+            .iter()
+            .filter(|(k, t)| ignored(k, t) != keep)
+            .flat_map(|(_, t)| &t.columns)
+            .filter_map(|c| c.default.as_deref().and_then(crate::pull::nextval_sequence))
+            .filter_map(|parts| match parts.as_slice() {
+                [name] => Some(Schema::key("public", name)),
+                [schema, name] => Some(Schema::key(schema, name)),
+                _ => None,
+            })
+            .collect()
+    };
+    let (theirs, kept) = (draws(false), draws(true));
+    schema
+        .sequences
+        .retain(|key, _| !theirs.contains(key) || kept.contains(key));
+    schema.tables.retain(|key, t| !ignored(key, t));
 }
 
 /// What the migrations listed before `newest` that are not in `applied` change: objects

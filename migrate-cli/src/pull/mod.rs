@@ -24,6 +24,7 @@ use plan::Plan;
 use schema_core::model::{Schema, Sequence, View};
 use std::path::PathBuf;
 
+pub use attrs::nextval_sequence;
 pub use round_trip::declared;
 
 /// Something of the database the sources do not declare, and why.
@@ -86,6 +87,7 @@ pub fn sources_with(
     if schema.is_empty() {
         return Err(PullError::Empty);
     }
+    let keyless = keyless_tables(&mut schema, dialect);
     let mut plan = plan::plan(&schema, dialect);
     let mut files = Vec::new();
     let mut left_out = Vec::new();
@@ -129,6 +131,7 @@ pub fn sources_with(
         })
         .collect();
     let mut elsewhere = elsewhere;
+    elsewhere.extend(keyless);
     for (object, why) in round_trip::differences(&files, &schema, dialect) {
         elsewhere.push(LeftOut {
             object,
@@ -142,8 +145,30 @@ pub fn sources_with(
     Ok(Sources { files, left_out })
 }
 
+/// Takes the tables without a primary key out of `schema`: `#[derive(Table)]` needs one, and
+/// the sources must compile. Each is left out, said in `mod.rs`.
+fn keyless_tables(schema: &mut Schema, dialect: Dialect) -> Vec<LeftOut> {
+    let mut out = Vec::new();
+    schema.tables.retain(|_, t| {
+        if t.primary_key.is_some() {
+            return true;
+        }
+        let name = match dialect {
+            Dialect::Postgres => format!("{}.{}", t.schema, t.name),
+            _ => t.name.clone(),
+        };
+        out.push(LeftOut {
+            object: format!("table `{name}`"),
+            why: "it has no primary key, which #[derive(Table)] needs; add one to the table and pull again, or list it in ignore_tables".into(),
+            table: None,
+        });
+        false
+    });
+    out
+}
+
 fn mod_file(modules: &[String], left_out: &[LeftOut]) -> String {
-    let mut out = "//! The schema, pulled from the database by `migrate-cli pull`.\n\n".to_string();
+    let mut out = "//! The schema, written by migrate-cli.\n\n".to_string();
     for l in left_out {
         out.push_str(&format!("// left out: {}: {}\n", l.object, l.why));
     }
@@ -159,7 +184,8 @@ fn mod_file(modules: &[String], left_out: &[LeftOut]) -> String {
 }
 
 fn enums_file(plan: &Plan) -> String {
-    let mut out = "//! The enums, pulled from the database by `migrate-cli pull`.\n\nuse schema_macros::DbEnum;\n".to_string();
+    let mut out =
+        "//! The enums, written by migrate-cli.\n\nuse schema_macros::DbEnum;\n".to_string();
     let mut sorted: Vec<_> = plan.enums.iter().collect();
     sorted.sort_by(|a, b| a.rust.cmp(&b.rust));
     for e in sorted {
@@ -170,7 +196,8 @@ fn enums_file(plan: &Plan) -> String {
 }
 
 fn sequences_file(schema: &Schema, plan: &Plan) -> String {
-    let mut out = "//! The sequences, pulled from the database by `migrate-cli pull`.\n\nuse schema_macros::Sequence;\n".to_string();
+    let mut out =
+        "//! The sequences, written by migrate-cli.\n\nuse schema_macros::Sequence;\n".to_string();
     for (key, s) in &schema.sequences {
         out.push('\n');
         out.push_str(&sequence_source(s, &plan.sequences[key]));
@@ -222,7 +249,8 @@ fn sequence_source(s: &Sequence, rust: &str) -> String {
 }
 
 fn views_file(schema: &Schema, plan: &mut Plan) -> (String, Vec<LeftOut>) {
-    let mut out = "//! The views, pulled from the database by `migrate-cli pull`.\n\nuse schema_macros::View;\n".to_string();
+    let mut out =
+        "//! The views, written by migrate-cli.\n\nuse schema_macros::View;\n".to_string();
     let mut left_out = Vec::new();
     let enum_names: std::collections::BTreeMap<String, String> = schema
         .enums

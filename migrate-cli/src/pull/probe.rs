@@ -143,10 +143,14 @@ impl Probe {
     }
 }
 
-/// A type's name without its arguments: `numeric` of `numeric(10,2)`.
+/// A type's name without its arguments: `numeric` of `numeric(10,2)`; `jsonb` is of the kind
+/// of `json` (a `serde_json::Value` with `sql_type = "json"`, which decodes it).
 fn base(ty: &ColumnType) -> String {
     match ty {
-        ColumnType::Builtin(name) => name.split('(').next().unwrap_or(name).trim().to_string(),
+        ColumnType::Builtin(name) => match name.split('(').next().unwrap_or(name).trim() {
+            "jsonb" => "json".to_string(),
+            other => other.to_string(),
+        },
         ColumnType::Array(inner) => format!("{}[]", base(inner)),
         ColumnType::Enum { name, .. } => name.clone(),
     }
@@ -177,6 +181,10 @@ mod tests {
             pg.rust_type(&ColumnType::Array(Box::new(b("text"))))
                 .map(|r| r.rust),
             Some("Vec<String>".into())
+        );
+        assert_eq!(
+            rust(&mut pg, "json"),
+            Some(("serde_json::Value".into(), Some("json".into())))
         );
         let mut sqlite = Probe::new(Dialect::Sqlite);
         assert_eq!(rust(&mut sqlite, "integer"), Some(("i64".into(), None)));

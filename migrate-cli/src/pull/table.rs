@@ -31,10 +31,7 @@ pub fn table_source(plan: &Plan, table: &Table, notes: &[LeftOut]) -> (String, V
     attrs.extend(fk_attrs);
     attrs.extend(w.policies());
     let fields = w.fields(&field_refs);
-    let mut out = format!(
-        "//! Table `{}.{}`, pulled from the database by `migrate-cli pull`.\n\n",
-        table.schema, table.name
-    );
+    let mut out = format!("//! Table `{}`, written by migrate-cli.\n\n", w.qualified());
     out.push_str("use schema_macros::Table;\n");
     for u in &w.uses {
         out.push_str(&format!("use {u};\n"));
@@ -359,8 +356,8 @@ impl Writer<'_> {
 }
 
 impl Writer<'_> {
-    /// Notes a default that draws from a sequence no `#[derive(Sequence)]` declares: one the
-    /// column owns (`serial`), which a fresh database built from the sources would lack.
+    /// Notes a default that draws from a sequence no `#[derive(Sequence)]` declares (one not
+    /// read), which a fresh database built from the sources would lack.
     fn owned_sequence(&mut self, column: &Column) {
         let Some(sequence) = column.default.as_deref().and_then(nextval_sequence) else {
             return;
@@ -373,7 +370,7 @@ impl Writer<'_> {
         if !self.plan.sequences.contains_key(&key) {
             self.leave_out(
                 format!("sequence `{key}` of column `{}.{}`", self.qualified(), column.name),
-                "the column owns it (serial), so it is not pulled and a database built from the sources lacks it; make the column `identity`, or declare the sequence with #[derive(Sequence)]",
+                "the default draws from it, but it was not read (introspection reads the sequence a serial column owns), so a database built from the sources lacks it; declare it with #[derive(Sequence)], or make the column `identity`",
             );
         }
     }

@@ -142,7 +142,7 @@ fn an_empty_database_is_an_error() {
 }
 
 #[test]
-fn a_serial_columns_own_sequence_is_said_to_be_left_out() {
+fn a_sequence_a_default_draws_from_that_was_not_read_is_said_to_be_left_out() {
     let mut id = column("id", "integer", false);
     id.default = Some("nextval('counter_id_seq'::regclass)".into());
     let out =

@@ -65,7 +65,17 @@ fn touched_tables(ctx: &Ctx) -> BTreeSet<String> {
 
 /// Whether a kept view's definition differs in what the database holds.
 fn redefined(old: &View, new: &View) -> bool {
-    old.sql != new.sql || old.columns != new.columns || old.materialized != new.materialized
+    // An empty type is one the database does not say (a view column read from SQLite or
+    // MySQL, in a baseline's snapshot): any type matches it.
+    let unknown =
+        |c: &crate::model::ViewColumn| c.ty == crate::model::ColumnType::Builtin(String::new());
+    let same_columns = old.columns.len() == new.columns.len()
+        && old
+            .columns
+            .iter()
+            .zip(&new.columns)
+            .all(|(o, n)| o.name == n.name && (o.ty == n.ty || unknown(o) || unknown(n)));
+    old.sql != new.sql || !same_columns || old.materialized != new.materialized
 }
 
 pub(crate) fn diff_views(ctx: &mut Ctx) {

@@ -320,3 +320,200 @@ fn pull_leaves_out_the_tables_the_config_ignores() {
         run.text()
     );
 }
+
+/// `pull`, then `baseline` of the same database, then `generate`: the baseline replays on a
+/// scratch database (a serial column's sequence, views, SQLite's declared types) and the
+/// pulled sources are its snapshot (`no changes`). Gives the project.
+fn pull_then_baseline(dialect: Dialect, url: &str) -> tempfile::TempDir {
+    let dir = project(dialect);
+    ok(&pull(dir.path(), url, &[]), &format!("{dialect} pull"));
+    let baseline = run_cli(dir.path(), &["baseline", "--url", url], at(NOW), None);
+    ok(&baseline, &format!("{dialect} baseline"));
+    let generate = run_cli(dir.path(), &["generate", "--dry-run"], at(NOW + 10), None);
+    let sources = pulled_text(&dir.path().join("src/schema"));
+    assert!(
+        generate.code == 0 && generate.stdout.contains("no changes"),
+        "{dialect}: generate after pull and baseline is not `no changes`:\n{}\n{sources}",
+        generate.text()
+    );
+    dir
+}
+
+#[test]
+fn pull_and_baseline_postgres_agree() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("pull_base_pg")) else {
+        return;
+    };
+    rt.block_on(db.apply(POSTGRES_DDL)).expect("ddl");
+    let dir = pull_then_baseline(Dialect::Postgres, &db.url);
+    let sequences =
+        fs::read_to_string(dir.path().join("src/schema/sequences.rs")).expect("sequences.rs");
+    assert!(
+        sequences.contains("name = \"counter_id_seq\""),
+        "{sequences}"
+    );
+    // A json column is a serde_json::Value, which decodes it; a view's enum column its DbEnum.
+    let event = fs::read_to_string(dir.path().join("src/schema/audit_event.rs")).expect("event");
+    assert!(
+        event.contains(
+            "#[column(sql_type = \"json\")]\n    pub payload: Option<serde_json::Value>,"
+        ),
+        "{event}"
+    );
+    let views = fs::read_to_string(dir.path().join("src/schema/views.rs")).expect("views.rs");
+    assert!(views.contains("pub state: OrderState,"), "{views}");
+}
+
+#[test]
+fn pull_and_baseline_sqlite_agree() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = sqlite_db(&rt, tmp.path());
+    let dir = pull_then_baseline(Dialect::Sqlite, &url);
+    // Declared types other than SQLite's own (INT, VARCHAR(255), BOOLEAN, ...) are typed.
+    let legacy = fs::read_to_string(dir.path().join("src/schema/legacy.rs")).expect("legacy.rs");
+    assert!(!legacy.contains("left out"), "{legacy}");
+}
+
+#[test]
+fn pull_and_baseline_mysql_agree() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::mysql::TestDb::create("pull_base_my")) else {
+        return;
+    };
+    rt.block_on(db.execute(MYSQL_DDL)).expect("ddl");
+    let dir = pull_then_baseline(Dialect::Mysql, &db.url);
+    // The view reads the database it is created in: no name of the pulled one in its query.
+    let database = &db.name;
+    let views = fs::read_to_string(dir.path().join("src/schema/views.rs")).expect("views.rs");
+    assert!(!views.contains(database), "{views}");
+    let migrations: String = fs::read_dir(dir.path().join("migrations"))
+        .expect("migrations")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        .map(|e| fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(
+        !migrations.contains(&format!("`{database}`")),
+        "{migrations}"
+    );
+}
+
+/// A column of a domain type (not in the model): `pull` lists it, and `baseline` refuses
+/// before replaying anything, naming it, with nothing written.
+#[test]
+fn a_domain_column_is_listed_by_pull_and_refused_by_baseline() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("pull_domain")) else {
+        return;
+    };
+    let ddl = "CREATE DOMAIN posint AS integer CHECK (VALUE > 0);\n\
+               CREATE TABLE t (id bigint PRIMARY KEY, n posint);";
+    rt.block_on(db.apply(ddl)).expect("ddl");
+    let dir = project(Dialect::Postgres);
+    let run = pull(dir.path(), &db.url, &[]);
+    ok(&run, "pull");
+    assert!(
+        run.stdout
+            .contains("column `public.t.n` of domain type `public.posint`"),
+        "{}",
+        run.text()
+    );
+    let baseline = run_cli(dir.path(), &["baseline", "--url", &db.url], at(NOW), None);
+    assert_eq!(baseline.code, 1, "{}", baseline.text());
+    assert!(
+        baseline
+            .stderr
+            .contains("column `public.t.n` of domain type `public.posint`")
+            && baseline.stderr.contains("nothing was written")
+            && !baseline.stderr.contains("fix the file"),
+        "{}",
+        baseline.text()
+    );
+    assert!(!dir.path().join("migrations/meta").exists());
+}
+
+/// A table without a primary key, which `#[derive(Table)]` cannot declare, is left out of the
+/// sources (they compile), named in `mod.rs` and in the output.
+#[test]
+fn a_table_without_a_primary_key_is_left_out() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("pull_nopk")) else {
+        return;
+    };
+    let ddl =
+        "CREATE TABLE t (id bigint PRIMARY KEY);\nCREATE TABLE log (at timestamptz, line text);";
+    rt.block_on(db.apply(ddl)).expect("ddl");
+    let dir = project(Dialect::Postgres);
+    let run = pull(dir.path(), &db.url, &[]);
+    ok(&run, "pull");
+    assert!(
+        !dir.path().join("src/schema/log.rs").exists(),
+        "{}",
+        run.text()
+    );
+    let module = fs::read_to_string(dir.path().join("src/schema/mod.rs")).expect("mod.rs");
+    assert!(
+        module.contains("// left out: table `public.log`: ") && module.contains("primary key"),
+        "{module}"
+    );
+    assert!(run.stdout.contains("table `public.log`"), "{}", run.text());
+    // baseline keeps it (the database's history) and says what it means for the sources.
+    let baseline = run_cli(dir.path(), &["baseline", "--url", &db.url], at(NOW), None);
+    ok(&baseline, "baseline");
+    assert!(
+        baseline
+            .stdout
+            .contains("note: table `log` has no primary key")
+            && baseline.stdout.contains("ignore_tables"),
+        "{}",
+        baseline.text()
+    );
+}
+
+/// The files' headers say no more than what wrote them (`import drizzle` writes them too), and
+/// name a SQLite or MySQL table without a schema.
+#[test]
+fn pulled_headers_are_neutral_and_unqualified_without_schemas() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = sqlite_db(&rt, tmp.path());
+    let dir = project(Dialect::Sqlite);
+    ok(&pull(dir.path(), &url, &[]), "pull");
+    let user = fs::read_to_string(dir.path().join("src/schema/user.rs")).expect("user.rs");
+    assert!(
+        user.starts_with("//! Table `user`, written by migrate-cli.\n"),
+        "{user}"
+    );
+    let module = fs::read_to_string(dir.path().join("src/schema/mod.rs")).expect("mod.rs");
+    assert!(!module.contains("pulled from the database"), "{module}");
+}
+
+/// The sequence of a serial column of a table in `ignore_tables` is ignored with it: no drift
+/// after a baseline, no sequence in the baseline.
+#[test]
+fn an_ignored_tables_serial_sequence_is_ignored_with_it() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("pull_ignored_serial")) else {
+        return;
+    };
+    let ddl =
+        "CREATE TABLE t (id serial PRIMARY KEY);\nCREATE TABLE other (id bigserial PRIMARY KEY);";
+    rt.block_on(db.apply(ddl)).expect("ddl");
+    let dir = project(Dialect::Postgres);
+    let config = "dialect = \"postgres\"\nschema = [\"src/schema\"]\nout = \"migrations\"\nignore_tables = [\"other\"]\n";
+    fs::write(dir.path().join("migrate.toml"), config).expect("config");
+    ok(&pull(dir.path(), &db.url, &[]), "pull");
+    let sequences =
+        fs::read_to_string(dir.path().join("src/schema/sequences.rs")).expect("sequences.rs");
+    assert!(
+        sequences.contains("\"t_id_seq\"") && !sequences.contains("other_id_seq"),
+        "{sequences}"
+    );
+    let baseline = run_cli(dir.path(), &["baseline", "--url", &db.url], at(NOW), None);
+    ok(&baseline, "baseline");
+    let check = run_cli(dir.path(), &["check", "--url", &db.url], at(NOW + 10), None);
+    ok(&check, "check --url");
+    assert!(!check.text().contains("other_id_seq"), "{}", check.text());
+}

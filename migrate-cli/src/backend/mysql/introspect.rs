@@ -21,7 +21,7 @@
 //! (so `uniques` stays empty), `HASH` ones with `using = "hash"`. sqlx's `_sqlx_migrations`
 //! is skipped.
 
-mod views;
+pub(super) mod views;
 
 use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;

@@ -5,7 +5,8 @@
 //! mean to the server. MySQL has no temporary views (a view cannot read a temporary table), so
 //! the probe lives for the moment between its create and its drop; without the privilege to
 //! create a view, or when an object already has the probe's name, no view is judged. Each
-//! statement is sent alone (prepared), so a query cannot carry a second statement.
+//! statement is sent alone (prepared), so a query cannot carry a second statement. The text
+//! loses the current database's qualifiers as introspection's does.
 
 use schema_core::model::View;
 use schema_core::render::{Dialect, Mysql};
@@ -67,6 +68,12 @@ async fn one(conn: &mut MySqlConnection, view: &View) -> Option<String> {
         .and_then(|row| text(&row)),
         false => None,
     };
+    let database: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
+        .fetch_one(&mut *conn)
+        .await
+        .ok()
+        .flatten();
+    let printed = printed.map(|p| super::introspect::views::portable(&p, database.as_deref()));
     let drop = format!("DROP VIEW IF EXISTS `{probe}`");
     let _ = run(conn, &drop).await;
     printed

@@ -5,7 +5,8 @@
 //! `pragma_foreign_key_list`) say which columns, keys and indexes exist; the `CREATE` text in
 //! `sqlite_schema` ([`parse`]) gives what they do not: constraint names, CHECK expressions,
 //! expression keys and the `WHERE` of partial indexes. A constraint the text gives no name
-//! gets the derived one (`accounts_pkey`). Types are the declared ones, lowercased; defaults
+//! gets the derived one (`accounts_pkey`). Types are the SQLite types the declared ones map
+//! to, as the model holds them (`VARCHAR(255)` is `text`, `INT` is `integer`); defaults
 //! are the expressions as written (SQLite drops the parentheses around `DEFAULT (expr)`).
 //! `sqlite_%` tables, sqlx's `_sqlx_migrations` and the indexes SQLite makes for primary key
 //! and unique constraints are skipped.
@@ -17,8 +18,8 @@ use crate::backend::bare_table;
 use crate::database::HISTORY_TABLE;
 use parse::{Constraint, ConstraintKind};
 use schema_core::model::{
-    Check, Column, ColumnType, FkAction, ForeignKey, Generated, Index, PrimaryKey, Schema, Table,
-    Unique, DEFAULT_SCHEMA,
+    Check, Column, FkAction, ForeignKey, Generated, Index, PrimaryKey, Schema, Table, Unique,
+    DEFAULT_SCHEMA,
 };
 use schema_core::naming;
 use sqlx::{Row, SqliteConnection};
@@ -122,6 +123,7 @@ async fn columns(
     .fetch_all(&mut *conn)
     .await?;
     let mut pk = Vec::new();
+    let mut declared_types = Vec::new();
     let mut expressions = None;
     for row in rows {
         let hidden: i64 = row.try_get(5)?;
@@ -142,14 +144,16 @@ async fn columns(
             _ => None,
         };
         let name: String = row.try_get(0)?;
-        let ty: String = row.try_get(1)?;
+        let declared = declared_type(&row.try_get::<String, _>(1)?);
         let position: i64 = row.try_get(4)?;
         if position > 0 {
             pk.push((position, name.clone()));
         }
+        let ty = schema_core::render::sqlite::declared_type(&declared);
+        declared_types.push(declared);
         table.columns.push(Column {
             name,
-            ty: ColumnType::Builtin(declared_type(&ty)),
+            ty,
             nullable: !row.try_get::<bool, _>(2)?,
             default: row.try_get(3)?,
             identity: false,
@@ -159,16 +163,26 @@ async fn columns(
         });
     }
     pk.sort();
-    // A lone `INTEGER PRIMARY KEY` is the rowid (an insert without it, or with NULL, gets the
-    // next one): never NULL, though the pragma says nullable unless `NOT NULL` was written.
-    if let [(_, name)] = pk.as_slice() {
-        if let Some(c) = table.columns.iter_mut().find(|c| &c.name == name) {
-            if c.ty == ColumnType::Builtin("integer".into()) && c.generated.is_none() {
+    rowid_alias(table, &pk, &declared_types);
+    Ok(pk.into_iter().map(|(_, name)| name).collect())
+}
+
+/// A lone `INTEGER PRIMARY KEY` (declared so, not `INT`) is the rowid (an insert without it,
+/// or with NULL, gets the next one): never NULL, though the pragma says nullable unless
+/// `NOT NULL` was written. `declared` holds the columns' declared types, in column order.
+fn rowid_alias(table: &mut Table, pk: &[(i64, String)], declared: &[String]) {
+    if let [(_, name)] = pk {
+        let found = table
+            .columns
+            .iter_mut()
+            .zip(declared)
+            .find(|(c, _)| &c.name == name);
+        if let Some((c, declared)) = found {
+            if declared == "integer" && c.generated.is_none() {
                 c.nullable = false;
             }
         }
     }
-    Ok(pk.into_iter().map(|(_, name)| name).collect())
 }
 
 /// A declared type as the model spells it: lowercase, single spaces (`INTEGER` → `integer`).

@@ -7,6 +7,7 @@
 //! schema is the baseline's ([`record`]).
 
 use crate::backend::{self, ScratchError};
+use crate::commands::pull::unsupported::DOMAIN;
 use crate::config::{self, Config};
 use crate::database::{self, DatabaseError};
 use crate::error::{Error, EXIT_FAILED, EXIT_OK};
@@ -141,6 +142,13 @@ pub enum BaselineError {
         "the sqlite database {what} does not exist: there is nothing to baseline; check the url"
     )]
     NoFile { what: String },
+    #[error("refusing to baseline {what}: {columns}: domain types (CREATE DOMAIN) are not in the model, so the baseline cannot create them; change each column's type to the domain's base type (its CHECK as a check of the table), or list its table in ignore_tables; nothing was written")]
+    Domains { what: String, columns: String },
+    #[error("the baseline of the database, {file}, failed on a scratch database: {error}; the database has something the baseline cannot write; please report it with the schema, and list the table concerned in ignore_tables meanwhile; nothing was written")]
+    NotReplayed {
+        file: String,
+        error: crate::database::ServerError,
+    },
     #[error("replaying {file} on the scratch database failed: {error}; fix the file, or check that it applies on an empty database; nothing was written")]
     Replay {
         file: String,
@@ -244,6 +252,7 @@ fn of_database(
         let mut conn = backend::connect(&target, config.dialect).await?;
         let rows = conn.applied().await;
         let schema = conn.introspect().await;
+        let found = crate::commands::pull::unsupported::find(&mut conn).await;
         let what = conn.what.clone();
         conn.close().await;
         let schema = schema.map_err(|e| DatabaseError::Query {
@@ -251,9 +260,16 @@ fn of_database(
             what: what.clone(),
             error: database::ServerError::Server(Box::new(e)),
         })?;
-        Ok::<_, DatabaseError>((rows?, schema, what))
+        let domains = found
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|l| l.why == DOMAIN);
+        let domains: Vec<_> = domains
+            .filter_map(|l| l.table.map(|t| (t, l.object)))
+            .collect();
+        Ok::<_, DatabaseError>((rows?, schema, what, domains))
     };
-    let (rows, mut schema, what) = database::block_on(read)??;
+    let (rows, mut schema, what, domains) = database::block_on(read)??;
     if !rows.is_empty() {
         return Err(BaselineError::HasRows {
             what,
@@ -262,6 +278,17 @@ fn of_database(
         });
     }
     drift::ignore(&mut schema, &config.ignore_tables);
+    let domains: Vec<String> = domains
+        .into_iter()
+        .filter(|(t, _)| schema.tables.contains_key(t))
+        .map(|(_, o)| o)
+        .collect();
+    if !domains.is_empty() {
+        return Err(BaselineError::Domains {
+            what,
+            columns: domains.join(", "),
+        });
+    }
     as_pulled(&mut schema);
     if schema.is_empty() {
         return Err(BaselineError::EmptyDatabase { what });
@@ -296,5 +323,8 @@ fn of_database(
         ctx.stdout,
         "recorded {tag} as applied on {what} (not run: the database already has its schema)"
     );
+    for t in schema.tables.values().filter(|t| t.primary_key.is_none()) {
+        let _ = writeln!(ctx.stdout, "note: table `{}` has no primary key: the baseline has it, but the Rust sources cannot declare it (#[derive(Table)] needs one), so generate would drop it; add a primary key, or list it in ignore_tables", t.name);
+    }
     Ok(Outcome::Written { tag, version })
 }

@@ -53,7 +53,7 @@ async fn compare(
     );
     conn.replay_step(&migration)
         .await
-        .map_err(|(line, error)| BaselineError::Replay {
+        .map_err(|(line, error)| BaselineError::NotReplayed {
             file: match line {
                 Some(line) => format!("{tag}.sql:{line}"),
                 None => format!("{tag}.sql"),

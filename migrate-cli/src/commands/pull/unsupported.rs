@@ -1,7 +1,8 @@
 //! What a database holds that introspection does not read into the model and the attribute
 //! language cannot declare: triggers, partitions, inheritance, unlogged tables and exclusion
 //! constraints (PostgreSQL), triggers, virtual, `WITHOUT ROWID` and `STRICT` tables (SQLite),
-//! triggers and partitions (MySQL). `pull` writes each
+//! triggers and partitions (MySQL); columns of a domain type (PostgreSQL), which `baseline`
+//! refuses. `pull` writes each
 //! as a comment and lists it, so nothing is dropped silently.
 
 use crate::backend::{Conn, Connected};
@@ -91,7 +92,18 @@ const POSTGRES: &[(&str, &str)] = &[
          WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'u' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2, 3",
         "UNLOGGED is not in the attribute language; the table is written as a logged one",
     ),
+    (
+        "SELECT n.nspname::text, c.relname::text, 'column `' || n.nspname || '.' || c.relname || '.' || a.attname || '` of domain type `' || tn.nspname || '.' || t.typname || '`' \
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace \
+         WHERE t.typtype = 'd' AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
+         AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2, 3",
+        DOMAIN,
+    ),
 ];
+
+/// Why a column of a domain type is left out: the model has no domains.
+pub const DOMAIN: &str = "domain types (CREATE DOMAIN) are not in the model, so a database built from the sources cannot have the column as it is; change its type to the domain's base type (its CHECK as a check of the table), or list the table in ignore_tables";
 
 const SQLITE: &[(&str, &str)] = &[
     (

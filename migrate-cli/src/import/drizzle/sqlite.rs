@@ -12,10 +12,10 @@ use super::{left, DrizzleError, EXISTING_VIEW};
 use crate::config::Dialect;
 use crate::pull::LeftOut;
 use schema_core::model::{
-    Check, ColumnType, ForeignKey, Generated, PrimaryKey, Schema, Table, View, ViewColumn,
-    DEFAULT_SCHEMA,
+    Check, ForeignKey, Generated, PrimaryKey, Schema, Table, View, ViewColumn, DEFAULT_SCHEMA,
 };
 use schema_core::naming;
+use schema_core::render::sqlite::declared_type;
 use std::path::Path;
 
 /// The schema of the snapshot at `path` (its text `text`), and what was left out.
@@ -52,7 +52,7 @@ fn view_columns(v: &flat::View) -> Vec<ViewColumn> {
         .values()
         .map(|c| ViewColumn {
             name: c.name.clone(),
-            ty: ColumnType::Builtin(c.ty.to_lowercase()),
+            ty: declared_type(&c.ty),
         })
         .collect()
 }
@@ -67,11 +67,7 @@ fn table(path: &Path, t: &flat::Table, left_out: &mut Vec<LeftOut>) -> Result<Ta
                 Some(Schema::key(DEFAULT_SCHEMA, &t.name)),
             ));
         }
-        let mut column = new_column(
-            &c.name,
-            ColumnType::Builtin(c.ty.to_lowercase()),
-            !c.not_null && !c.primary_key,
-        );
+        let mut column = new_column(&c.name, declared_type(&c.ty), !c.not_null && !c.primary_key);
         column.default = c
             .default
             .as_ref()

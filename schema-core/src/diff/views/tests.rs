@@ -130,3 +130,27 @@ fn a_materialized_view_is_dropped_and_created_never_replaced() {
         ]
     );
 }
+
+/// A view column whose type the database does not say (SQLite, MySQL: empty, in a baseline's
+/// snapshot) matches any type; a known type that differs still redefines the view.
+#[test]
+fn an_unknown_view_column_type_matches_any() {
+    let t = table("posts", "text");
+    let mut unknown = view("v", "SELECT id FROM posts", false);
+    unknown.columns[0].ty = ColumnType::Builtin(String::new());
+    let typed = view("v", "SELECT id FROM posts", false);
+    let none = diff(
+        &schema(&[t.clone()], &[unknown]),
+        &schema(&[t.clone()], &[typed.clone()]),
+        &Renames::default(),
+    );
+    assert!(summaries(&none).is_empty(), "{:?}", summaries(&none));
+    let mut other = typed.clone();
+    other.columns[0].ty = ColumnType::Builtin("integer".into());
+    let some = diff(
+        &schema(&[t.clone()], &[other]),
+        &schema(&[t], &[typed]),
+        &Renames::default(),
+    );
+    assert!(!summaries(&some).is_empty());
+}

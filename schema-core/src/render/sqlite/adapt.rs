@@ -166,6 +166,19 @@ fn index_key_problems(index: &mut Index) -> Vec<String> {
     problems
 }
 
+/// A declared column type (`INT`, `VARCHAR(255)`) as the model holds it, which is what
+/// `generate` renders and what introspection and importers read: the SQLite type its name
+/// maps to ([`affinity`] of the name as the model normalizes it: `INT` and `BOOLEAN` are
+/// `integer`, `VARCHAR(255)` and `DECIMAL(10,2)` are `text`, `DOUBLE` is `real`); a name that
+/// is no PostgreSQL type (`datetime`) is kept.
+pub fn declared_type(declared: &str) -> crate::model::ColumnType {
+    use crate::model::ColumnType;
+    match crate::types::normalize(declared) {
+        ColumnType::Builtin(name) => ColumnType::Builtin(affinity(&name)),
+        _ => ColumnType::Builtin(declared.to_string()),
+    }
+}
+
 /// The SQLite type for a normalized PostgreSQL type name: `integer`, `real`, `text` or `blob`;
 /// a name that is no PostgreSQL type (`datetime`, say) is kept.
 pub fn affinity(name: &str) -> String {

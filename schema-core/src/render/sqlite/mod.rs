@@ -4,7 +4,7 @@
 mod adapt;
 mod script;
 
-pub use adapt::{adapt, affinity, enum_check, is_literal_default};
+pub use adapt::{adapt, affinity, declared_type, enum_check, is_literal_default};
 
 use super::standard::{self, check_name};
 use super::{Dialect, RenderError, Script};

@@ -77,3 +77,4 @@ CREATE TABLE `review` (
     CONSTRAINT `review_rating_range` CHECK (`Rating` BETWEEN 1 AND 5)
 );
 CREATE TRIGGER `order_touch` BEFORE UPDATE ON `order` FOR EACH ROW SET NEW.`type` = NEW.`type`;
+CREATE VIEW `open_orders` AS SELECT `region`, `number` FROM `order` WHERE `state` = 'open';

@@ -81,4 +81,4 @@ CREATE TABLE "review" (
 CREATE UNLOGGED TABLE "cache" ("key" text PRIMARY KEY, "value" text);
 CREATE FUNCTION note_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER "note_touch" BEFORE UPDATE ON "note" FOR EACH ROW EXECUTE FUNCTION note_touch();
-CREATE VIEW "open_orders" AS SELECT region, number FROM "order" WHERE state = 'open';
+CREATE VIEW "open_orders" AS SELECT region, number, state FROM "order" WHERE state = 'open';

@@ -69,4 +69,16 @@ CREATE TABLE "review" (
     CONSTRAINT "review_status_check" CHECK ("status" IN ('on hold', 'in-transit', 'done'))
 );
 CREATE TABLE "kv" ("k" text PRIMARY KEY NOT NULL, "v" integer) STRICT, WITHOUT ROWID;
+CREATE TABLE "legacy" (
+    "id" INTEGER PRIMARY KEY NOT NULL,
+    "n" INT NOT NULL,
+    "name" VARCHAR(255),
+    "done" BOOLEAN NOT NULL DEFAULT 0,
+    "price" DECIMAL(10,2),
+    "big" BIGINT,
+    "amount" NUMERIC,
+    "code" CHAR(3),
+    "ratio" DOUBLE
+);
 CREATE TRIGGER "order_touch" AFTER UPDATE ON "order" BEGIN SELECT 1; END;
+CREATE VIEW "open_orders" AS SELECT region, number FROM "order" WHERE state = 'open';

@@ -1,12 +1,16 @@
-//! The sequences a user declared, from `pg_sequence`: every sequence except those PostgreSQL
-//! made for an identity column or that a column owns (`serial`, `OWNED BY`), which belong to
-//! their table (`pg_depend` types `i` and `a`).
+//! The sequences, from `pg_sequence`: every sequence except those PostgreSQL made for an
+//! identity column, which belong to their column (`pg_depend` type `i`). The sequence a column
+//! owns (`serial`, `OWNED BY`) is read as a declared one: the column's default names it, so a
+//! schema built from the model (a baseline, pulled sources) must create it before the table;
+//! except the one of a migrations table (sqlx's, drizzle-kit's), which belongs to its tool.
 
 use super::SYSTEM_SCHEMAS;
+use crate::database::HISTORY_TABLE;
+use crate::import::drizzle::DRIZZLE_TABLE;
 use schema_core::model::{Schema, Sequence, SequenceOptions};
 use sqlx::{PgConnection, Row};
 
-/// Adds the free-standing sequences to `schema`, with every option as the catalog holds it.
+/// Adds the sequences of no identity column to `schema`, with every option as the catalog holds it.
 pub(super) async fn sequences(
     conn: &mut PgConnection,
     schema: &mut Schema,
@@ -18,7 +22,11 @@ pub(super) async fn sequences(
          JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE {SYSTEM_SCHEMAS} AND NOT EXISTS (SELECT 1 FROM pg_depend d \
                WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid \
-               AND d.deptype IN ('i', 'a')) \
+               AND d.deptype = 'i') \
+         AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid \
+               WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid \
+               AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' \
+               AND t.relname IN ('{HISTORY_TABLE}', '{DRIZZLE_TABLE}')) \
          ORDER BY n.nspname, c.relname"
     );
     for row in sqlx::query(&sql).fetch_all(conn).await? {

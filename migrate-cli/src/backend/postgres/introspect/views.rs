@@ -1,9 +1,9 @@
 //! The views and materialized views of a PostgreSQL database: `pg_class` (relkind `v`, `m`),
-//! their columns from `pg_attribute` with `format_type`, and their queries as the server
+//! their columns from `pg_attribute` with `format_type` (an enum by its schema and name), and their queries as the server
 //! prints them back (`pg_get_viewdef`).
 
 use super::SYSTEM_SCHEMAS;
-use schema_core::model::{Schema, View, ViewColumn};
+use schema_core::model::{ColumnType, Schema, View, ViewColumn};
 use schema_core::types;
 use sqlx::{PgConnection, Row};
 
@@ -17,17 +17,29 @@ pub(super) async fn views(conn: &mut PgConnection, schema: &mut Schema) -> Resul
     for row in sqlx::query(&sql).fetch_all(&mut *conn).await? {
         let oid: i64 = row.try_get(0)?;
         let columns = sqlx::query(
-            "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute \
-             WHERE attrelid = $1::bigint::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), t.typtype::text, \
+                    tn.nspname::text, t.typname::text \
+             FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid \
+             JOIN pg_namespace tn ON tn.oid = t.typnamespace \
+             WHERE a.attrelid = $1::bigint::oid AND a.attnum > 0 AND NOT a.attisdropped \
+             ORDER BY a.attnum",
         )
         .bind(oid)
         .fetch_all(&mut *conn)
         .await?
         .into_iter()
         .map(|c| {
+            // An enum by its schema and name, as a table's column.
+            let ty = match c.try_get::<String, _>(2)?.as_str() {
+                "e" => ColumnType::Enum {
+                    schema: c.try_get(3)?,
+                    name: c.try_get(4)?,
+                },
+                _ => types::normalize(&c.try_get::<String, _>(1)?),
+            };
             Ok(ViewColumn {
                 name: c.try_get(0)?,
-                ty: types::normalize(&c.try_get::<String, _>(1)?),
+                ty,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;

@@ -300,7 +300,11 @@ async fn unnamed_constraints_get_the_derived_names() {
     assert_eq!(c.primary_key, None);
     assert_eq!(c.foreign_keys[0].name, "c_pid_fkey");
     assert_eq!(c.foreign_keys[0].ref_columns, ["id"]);
-    assert_eq!(c.columns[1].ty, ColumnType::Builtin("int".into()));
+    assert_eq!(
+        c.columns[1].ty,
+        ColumnType::Builtin("integer".into()),
+        "INT maps to its model type"
+    );
     assert_eq!(c.uniques[0].name, "c_n_uq", "matched ignoring case");
     let tables: Vec<&String> = actual.tables.keys().collect();
     assert_eq!(tables, ["public.c", "public.p"], "no full-text tables");
