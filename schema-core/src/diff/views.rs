@@ -46,10 +46,19 @@ fn touched_tables(ctx: &Ctx) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for change in ctx.plan.changes() {
         match change {
+            // Nothing a view reads: an index, the identity's sequence options (`ALTER COLUMN
+            // .. SET INCREMENT BY`, PostgreSQL only), row-level security and its policies.
             Change::CreateTable { .. }
             | Change::CreateIndex { .. }
             | Change::DropIndex { .. }
-            | Change::RenameIndex { .. } => {}
+            | Change::RenameIndex { .. }
+            | Change::AlterIdentity { .. }
+            | Change::EnableRls { .. }
+            | Change::DisableRls { .. }
+            | Change::CreatePolicy { .. }
+            | Change::DropPolicy { .. }
+            | Change::AlterPolicy { .. }
+            | Change::RenamePolicy { .. } => {}
             Change::RenameTable { from, to } => {
                 out.insert(from.name.clone());
                 out.insert(to.name.clone());
@@ -124,25 +133,46 @@ fn drops(ctx: &mut Ctx, pairs: &BTreeMap<String, String>, recreated: &BTreeSet<S
             }
             Some(_) => None,
         };
-        if let Some(recreated) = again {
-            let change = Change::DropView {
-                name: qualified(old),
-                materialized: old.materialized,
-                recreated,
-            };
-            ctx.plan.push(Phase::DropViews, format!("{i:06}"), change);
-        } else if let Some(new) = new.filter(|_| pairs[key] != *key) {
+        let renamed = new.filter(|_| pairs[key] != *key);
+        let rename = |new: &View| {
             let view = View {
                 schema: new.schema.clone(),
                 name: new.name.clone(),
                 ..old.without_hint()
             };
-            let change = Change::RenameView {
+            Change::RenameView {
                 from: qualified(old),
                 to: qualified(new),
                 view,
-            };
-            ctx.plan.push(Phase::RenameViews, format!("{i:06}"), change);
+            }
+        };
+        match (again, renamed) {
+            // Renamed and created again: renamed first, so the migration says `rename-view`
+            // and drops and creates it under its new name (unless an old view holds that name
+            // until it is dropped).
+            (Some(true), Some(new)) if !ctx.old.views.contains_key(&pairs[key]) => {
+                let at = format!("{i:06}");
+                ctx.plan.push(Phase::DropViews, at.clone(), rename(new));
+                let change = Change::DropView {
+                    name: qualified(new),
+                    materialized: old.materialized,
+                    recreated: true,
+                };
+                ctx.plan.push(Phase::DropViews, at, change);
+            }
+            (Some(recreated), _) => {
+                let change = Change::DropView {
+                    name: qualified(old),
+                    materialized: old.materialized,
+                    recreated,
+                };
+                ctx.plan.push(Phase::DropViews, format!("{i:06}"), change);
+            }
+            (None, Some(new)) => {
+                ctx.plan
+                    .push(Phase::RenameViews, format!("{i:06}"), rename(new));
+            }
+            (None, None) => {}
         }
     }
 }
