@@ -17,6 +17,9 @@ use sqlparser::dialect::GenericDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod stale;
+pub use stale::stale_view_columns;
+
 /// The lowercased words and quoted names among the tokens of `sql`; `None` when it does not
 /// tokenize (then the view is taken to read everything).
 pub(crate) fn identifiers(sql: &str) -> Option<BTreeSet<String>> {

@@ -481,3 +481,39 @@ fn a_view_rename_is_asked_and_answered_by_flag() {
         newest(&p)
     );
 }
+
+/// A view created again around a retyped column whose field still declares the old type gets a
+/// warning from `generate` naming the column and the `sql_type` to write; written with it, the
+/// migrated database reads back as declared (`verify`, `check --url`).
+#[test]
+fn pg_a_view_field_left_at_a_retyped_columns_old_type_is_named_by_generate() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("views13_stale")) else {
+        return;
+    };
+    let view = format!("name = \"open_issues\", sql = \"{OPEN}\"");
+    let p = Project::new(&source("pub title: String", &view, FIELDS));
+    ok(
+        &p.run(&["generate", "--name", "init"], NOW),
+        "generate init",
+    );
+    ok(
+        &p.run(&["migrate", "--url", &db.url], NOW + 1),
+        "migrate init",
+    );
+    let retyped = "#[column(sql_type = \"varchar(300)\")]\n    pub title: String";
+    p.set_schema(&source(retyped, &view, FIELDS));
+    let run = p.run(&["generate", "--name", "retype", "--dry-run"], NOW + 2);
+    ok(&run, "generate --dry-run");
+    let expected = "warning: view public.open_issues: column `title` is declared text but reads public.issues.title, now character varying(300); write #[column(sql_type = \"character varying(300)\")]";
+    assert!(run.text().contains(expected), "{expected}\n{}", run.text());
+    // Written together, no warning, and the database reads back as declared.
+    p.set_schema(&source(retyped, &view, WIDE_FIELDS));
+    let run = p.run(&["generate", "--name", "retype"], NOW + 3);
+    ok(&run, "generate");
+    assert!(!run.text().contains("warning: view"), "{}", run.text());
+    ok(&p.run(&["migrate", "--url", &db.url], NOW + 4), "migrate");
+    ok(&p.run(&["verify", "--url", &db.url], NOW + 5), "verify");
+    let check = p.run(&["check", "--url", &db.url], NOW + 6);
+    assert!(!check.text().contains("drift"), "{}", check.text());
+}

@@ -174,3 +174,25 @@ fn an_identity_option_change_leaves_the_views_reading_the_table_alone() {
     assert_eq!(changes.len(), 1, "{changes:?}");
     assert!(changes[0].contains("identity"), "{changes:?}");
 }
+
+#[test]
+fn a_recreated_view_whose_field_keeps_the_old_type_of_a_retyped_column_is_named() {
+    let mut v = view("open", "SELECT id, title FROM issues", false);
+    v.columns.push(ViewColumn {
+        name: "title".into(),
+        ty: ColumnType::Builtin("text".into()),
+    });
+    let old = schema(&[table("issues", "text")], std::slice::from_ref(&v));
+    let new = schema(&[table("issues", "varchar(20)")], std::slice::from_ref(&v));
+    let changes = diff(&old, &new, &Renames::default());
+    assert_eq!(
+        crate::diff::stale_view_columns(&changes),
+        ["view public.open: column `title` is declared text but reads public.issues.title, now varchar(20); write #[column(sql_type = \"varchar(20)\")] on its field in the view's struct, or verify and check report drift"]
+    );
+    // Declared with the new type already: nothing to say.
+    let mut w = v.clone();
+    w.columns[1].ty = ColumnType::Builtin("varchar(20)".into());
+    let new = schema(&[table("issues", "varchar(20)")], &[w]);
+    let changes = diff(&old, &new, &Renames::default());
+    assert!(crate::diff::stale_view_columns(&changes).is_empty());
+}
