@@ -5,10 +5,12 @@
 //! What a view reads is found without a parser of its dialect: a view depends on every table
 //! and view whose name is an identifier token of its query (sqlparser's tokenizer, compared
 //! case-insensitively), a superset of what it reads. A view that depends on a table that this
-//! migration changes in any way other than its indexes (a column retyped, renamed, dropped or
-//! otherwise altered, a constraint, a rename, a drop; on SQLite most of these rebuild the
-//! table) is dropped before the changes and created again after them; so is a view that
-//! depends on a view that is dropped, created again, replaced or renamed.
+//! migration changes in any way other than its indexes, its identities' sequence options and
+//! its row-level security and policies (a column retyped, renamed, dropped or otherwise
+//! altered, a constraint, a rename, a drop; on SQLite most of these rebuild the table) is
+//! dropped before the changes and created again after them; so is a view that depends on a
+//! view that is dropped, created again, replaced or renamed. A view both renamed and created
+//! again is renamed first, then dropped and created under its new name.
 
 use super::objects::ObjectKind;
 use super::{Change, Ctx, Phase, QualifiedName};
