@@ -164,7 +164,8 @@ pub fn statements_may_tell(changes: &[Change]) -> bool {
 }
 
 /// `statements` without the findings the change list overrules: the `drop-view` of a view it
-/// renames (by a drop and a create, on SQLite), and the `type-change` of a column whose
+/// renames (by a drop and a create, on SQLite), the severity of the `drop-column` of a column
+/// it knows was generated (a warning), and the `type-change` of a column whose
 /// type change the change list judged (it knows the old type and the new) and found no
 /// `type-change` in (MySQL restates a column whole with `MODIFY COLUMN`, so an enum that
 /// only gains a value reads as a type change in the statement alone).
@@ -194,6 +195,13 @@ fn superseded_dropped(
             _ => None,
         })
         .collect();
+    // A dropped generated column loses nothing its expression cannot compute again: the change
+    // list says so with a warning, which the statement (not knowing the column) cannot.
+    let generated_drops: Vec<&str> = listed
+        .iter()
+        .filter(|f| f.code == lint::DROP_COLUMN && f.severity == Severity::Warning)
+        .map(|f| f.object.as_str())
+        .collect();
     statements
         .into_iter()
         .filter(|s| {
@@ -203,6 +211,16 @@ fn superseded_dropped(
                 lint::DROP_VIEW => !renamed_views.iter().any(|o| same_object(o, object)),
                 _ => true,
             }
+        })
+        .map(|mut s| {
+            if s.finding.code == lint::DROP_COLUMN
+                && generated_drops
+                    .iter()
+                    .any(|o| same_object(o, &s.finding.object))
+            {
+                s.finding.severity = Severity::Warning;
+            }
+            s
         })
         .collect()
 }

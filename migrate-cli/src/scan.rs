@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Item, Token};
 
+/// What one of a dialect's adaptations gives: the schema as it stores it, or what it lacks.
+type AdaptResult = Result<Schema, Vec<resolve::ResolveError>>;
+
 /// A place in a source file (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
@@ -84,14 +87,23 @@ pub struct Scanned {
 
 impl Scanned {
     /// The schema the definitions describe, as `dialect` stores it; errors point at their
-    /// struct or enum.
+    /// struct or enum. Each adaptation (tables, sequences, views) runs whatever the one before
+    /// it found, so every kind `dialect` lacks is reported in one run.
     pub fn resolve_for(&self, dialect: &dyn Dialect) -> Result<Schema, ScanErrors> {
-        let schema = self.resolve()?;
-        dialect
-            .adapt(schema, &self.tables)
-            .and_then(|schema| dialect.adapt_sequences(schema, &self.sequences))
-            .and_then(|schema| dialect.adapt_views(schema, &self.views))
-            .map_err(|errors| self.located(errors))
+        let mut errors = Vec::new();
+        let mut step = |schema: Schema, adapted: &dyn Fn(Schema) -> AdaptResult| {
+            adapted(schema.clone()).unwrap_or_else(|found| {
+                errors.extend(found);
+                schema
+            })
+        };
+        let schema = step(self.resolve()?, &|s| dialect.adapt(s, &self.tables));
+        let schema = step(schema, &|s| dialect.adapt_sequences(s, &self.sequences));
+        let schema = step(schema, &|s| dialect.adapt_views(s, &self.views));
+        match errors.is_empty() {
+            true => Ok(schema),
+            false => Err(self.located(errors)),
+        }
     }
 
     /// The schema the definitions describe; resolve errors point at their struct or enum.

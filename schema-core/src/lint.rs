@@ -370,6 +370,16 @@ fn lint_change(
             format!("dropping table {table} deletes all its rows; running code that still reads it fails"),
             suggestion_for(DROP_TABLE),
         )),
+        DropColumn { table, column } if old_column(old, table, column).is_some_and(|c| c.generated.is_some()) => out.push(finding(
+            DROP_COLUMN,
+            Warning,
+            format!("{table}.{column}"),
+            format!(
+                "dropping generated column {table}.{column}{} loses no data (its values are computed from other columns); running code that still selects it fails",
+                old_type(old, table, column)
+            ),
+            suggestion_for(DROP_COLUMN),
+        )),
         DropColumn { table, column } => out.push(finding(
             DROP_COLUMN,
             Error,
@@ -551,6 +561,18 @@ fn lint_change(
 /// ` (integer)`: the type a column had in `old`, or nothing when `old` does not have it; a
 /// `table` without a schema ([`Change::unqualified`]) is in the default one.
 fn old_type(old: &Schema, table: &QualifiedName, column: &str) -> String {
+    old_column(old, table, column)
+        .map(|c| format!(" ({})", crate::diff::type_label(&c.ty)))
+        .unwrap_or_default()
+}
+
+/// Column `column` of `table` in `old` (a table named without its schema is in the default
+/// schema).
+fn old_column<'a>(
+    old: &'a Schema,
+    table: &QualifiedName,
+    column: &str,
+) -> Option<&'a crate::model::Column> {
     let key = match table.schema.is_empty() {
         true => Schema::key(crate::model::DEFAULT_SCHEMA, &table.name),
         false => table.key(),
@@ -558,8 +580,6 @@ fn old_type(old: &Schema, table: &QualifiedName, column: &str) -> String {
     old.tables
         .get(&key)
         .and_then(|t| t.columns.iter().find(|c| c.name == column))
-        .map(|c| format!(" ({})", crate::diff::type_label(&c.ty)))
-        .unwrap_or_default()
 }
 
 fn lint_constraint(

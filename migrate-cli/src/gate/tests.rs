@@ -192,3 +192,48 @@ fn a_rename_the_file_makes_is_no_drop() {
         .collect();
     assert!(found.contains(&"drop-column"), "{found:?}");
 }
+
+/// `schema(columns)` with its column `c` generated as `id * 2` (`virtual` or stored).
+fn with_generated(columns: &[&str], is_virtual: bool) -> Schema {
+    let mut s = schema(columns);
+    for t in s.tables.values_mut() {
+        for c in t.columns.iter_mut().filter(|c| c.name == "c") {
+            c.generated = Some(schema_core::model::Generated {
+                expr: "id * 2".to_string(),
+                is_virtual,
+            });
+        }
+    }
+    s
+}
+
+#[test]
+fn dropping_a_generated_column_is_a_warning_and_its_down_is_not_irreversible() {
+    let up = "ALTER TABLE \"public\".\"t\" DROP COLUMN \"c\";\n";
+    let down = "ALTER TABLE \"public\".\"t\" ADD COLUMN \"c\" integer GENERATED ALWAYS AS (id * 2) STORED NOT NULL;\n";
+    let (old, new) = (with_generated(&["id", "c"], false), schema(&["id"]));
+    assert_eq!(
+        codes_with(Dialect::Postgres, up, &old, &new),
+        [(Some(1), "drop-column", "warning".to_string())]
+    );
+    let back = super::down_findings(Dialect::Postgres, down, Some((&new, &old)));
+    assert!(back.is_empty(), "{back:?}");
+    // A SQLite or MySQL virtual column stores nothing either.
+    let (old, new) = (with_generated(&["id", "c"], true), schema(&["id"]));
+    let up = "ALTER TABLE `t` DROP COLUMN `c`;\n";
+    assert_eq!(
+        codes_with(Dialect::Mysql, up, &old, &new),
+        [(Some(1), "drop-column", "warning".to_string())]
+    );
+    assert_eq!(
+        codes_with(Dialect::Sqlite, REBUILD, &old, &new),
+        [(None, "drop-column", "warning".to_string())]
+    );
+    // A plain column's drop stays an error.
+    let (old, new) = (schema(&["id", "c"]), schema(&["id"]));
+    let up = "ALTER TABLE \"public\".\"t\" DROP COLUMN \"c\";\n";
+    assert_eq!(
+        codes_with(Dialect::Postgres, up, &old, &new),
+        [(Some(1), "drop-column", "error".to_string())]
+    );
+}

@@ -23,6 +23,7 @@ mod views;
 pub use change::{type_label, Change, EnumColumn, EnumValuePosition, QualifiedName};
 pub use name::migration_name;
 pub use objects::{ObjectKind, ObjectRename};
+pub use views::stale_view_columns;
 
 use crate::model::{ColumnType, Schema};
 use renames::Pairing;

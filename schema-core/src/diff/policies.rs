@@ -112,9 +112,25 @@ fn drop_and_create(
     (from, to): (&Policy, Policy),
     recreated: bool,
 ) {
+    let mut dropped = cleared(from);
+    let taken = |name: &str| {
+        let old = ctx.old.tables.get(old_key);
+        old.is_some_and(|t| t.policies.iter().any(|p| p.name == name))
+    };
+    // Renamed and created again: renamed first, so the migration says `rename-policy` and
+    // drops and creates it under its new name (unless an old policy holds that name).
+    if recreated && from.name != to.name && !taken(&to.name) {
+        let rename = Change::RenamePolicy {
+            table: old_name.clone(),
+            from: from.name.clone(),
+            to: to.name.clone(),
+        };
+        ctx.plan.push(Phase::DropPolicies, old_key, rename);
+        dropped.name = to.name.clone();
+    }
     let drop = Change::DropPolicy {
         table: old_name.clone(),
-        policy: cleared(from),
+        policy: dropped,
         recreated,
     };
     ctx.plan.push(Phase::DropPolicies, old_key, drop);

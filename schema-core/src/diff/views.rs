@@ -5,10 +5,12 @@
 //! What a view reads is found without a parser of its dialect: a view depends on every table
 //! and view whose name is an identifier token of its query (sqlparser's tokenizer, compared
 //! case-insensitively), a superset of what it reads. A view that depends on a table that this
-//! migration changes in any way other than its indexes (a column retyped, renamed, dropped or
-//! otherwise altered, a constraint, a rename, a drop; on SQLite most of these rebuild the
-//! table) is dropped before the changes and created again after them; so is a view that
-//! depends on a view that is dropped, created again, replaced or renamed.
+//! migration changes in any way other than its indexes, its identities' sequence options and
+//! its row-level security and policies (a column retyped, renamed, dropped or otherwise
+//! altered, a constraint, a rename, a drop; on SQLite most of these rebuild the table) is
+//! dropped before the changes and created again after them; so is a view that depends on a
+//! view that is dropped, created again, replaced or renamed. A view both renamed and created
+//! again is renamed first, then dropped and created under its new name.
 
 use super::objects::ObjectKind;
 use super::{Change, Ctx, Phase, QualifiedName};
@@ -16,6 +18,9 @@ use crate::model::View;
 use sqlparser::dialect::GenericDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 use std::collections::{BTreeMap, BTreeSet};
+
+mod stale;
+pub use stale::stale_view_columns;
 
 /// The lowercased words and quoted names among the tokens of `sql`; `None` when it does not
 /// tokenize (then the view is taken to read everything).
@@ -46,10 +51,19 @@ fn touched_tables(ctx: &Ctx) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for change in ctx.plan.changes() {
         match change {
+            // Nothing a view reads: an index, the identity's sequence options (`ALTER COLUMN
+            // .. SET INCREMENT BY`, PostgreSQL only), row-level security and its policies.
             Change::CreateTable { .. }
             | Change::CreateIndex { .. }
             | Change::DropIndex { .. }
-            | Change::RenameIndex { .. } => {}
+            | Change::RenameIndex { .. }
+            | Change::AlterIdentity { .. }
+            | Change::EnableRls { .. }
+            | Change::DisableRls { .. }
+            | Change::CreatePolicy { .. }
+            | Change::DropPolicy { .. }
+            | Change::AlterPolicy { .. }
+            | Change::RenamePolicy { .. } => {}
             Change::RenameTable { from, to } => {
                 out.insert(from.name.clone());
                 out.insert(to.name.clone());
@@ -134,25 +148,46 @@ fn drops(ctx: &mut Ctx, pairs: &BTreeMap<String, String>, recreated: &BTreeSet<S
             }
             Some(_) => None,
         };
-        if let Some(recreated) = again {
-            let change = Change::DropView {
-                name: qualified(old),
-                materialized: old.materialized,
-                recreated,
-            };
-            ctx.plan.push(Phase::DropViews, format!("{i:06}"), change);
-        } else if let Some(new) = new.filter(|_| pairs[key] != *key) {
+        let renamed = new.filter(|_| pairs[key] != *key);
+        let rename = |new: &View| {
             let view = View {
                 schema: new.schema.clone(),
                 name: new.name.clone(),
                 ..old.without_hint()
             };
-            let change = Change::RenameView {
+            Change::RenameView {
                 from: qualified(old),
                 to: qualified(new),
                 view,
-            };
-            ctx.plan.push(Phase::RenameViews, format!("{i:06}"), change);
+            }
+        };
+        match (again, renamed) {
+            // Renamed and created again: renamed first, so the migration says `rename-view`
+            // and drops and creates it under its new name (unless an old view holds that name
+            // until it is dropped).
+            (Some(true), Some(new)) if !ctx.old.views.contains_key(&pairs[key]) => {
+                let at = format!("{i:06}");
+                ctx.plan.push(Phase::DropViews, at.clone(), rename(new));
+                let change = Change::DropView {
+                    name: qualified(new),
+                    materialized: old.materialized,
+                    recreated: true,
+                };
+                ctx.plan.push(Phase::DropViews, at, change);
+            }
+            (Some(recreated), _) => {
+                let change = Change::DropView {
+                    name: qualified(old),
+                    materialized: old.materialized,
+                    recreated,
+                };
+                ctx.plan.push(Phase::DropViews, format!("{i:06}"), change);
+            }
+            (None, Some(new)) => {
+                ctx.plan
+                    .push(Phase::RenameViews, format!("{i:06}"), rename(new));
+            }
+            (None, None) => {}
         }
     }
 }

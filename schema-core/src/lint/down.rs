@@ -3,9 +3,10 @@
 //! its message says that the data written since the up ran is lost; such a drop is a warning
 //! ([`DOWN_DROP_CODES`]), since undoing what the up added is what a down is for, and `revert`
 //! shows it before it runs. What the up destroyed
-//! (a dropped table or column, removed enum values, a narrowing type change, NULLs filled with a
+//! (a dropped table or plain column, removed enum values, a narrowing type change, NULLs filled with a
 //! default) the down can only re-create empty or as it is: that is `irreversible`, an error,
-//! naming what cannot come back.
+//! naming what cannot come back. A dropped generated column is not: the down re-adds it with its
+//! expression, which computes every value again.
 
 use super::{finding, lint_with, rebuilds, Costs, Finding, Severity};
 use super::{
@@ -103,6 +104,9 @@ fn irreversible(change: &Change, previous: &Schema, costs: Costs, out: &mut Vec<
             name.to_string(),
             format!("the down re-creates sequence {name} at its start: the numbers it had given cannot come back, so it may give them again"),
         ),
+        // A generated column's values are computed again when the down re-adds it.
+        Change::DropColumn { table, column }
+            if super::old_column(previous, table, column).is_some_and(|c| c.generated.is_some()) => {}
         Change::DropColumn { table, column } => push(
             format!("{table}.{column}"),
             format!(

@@ -178,3 +178,19 @@ pub(super) fn check_names(policies: &[ParsedPolicy], owner: &str, errors: &mut E
         }
     }
 }
+
+/// A policy on a table without row-level security, at each `#[policy]`: PostgreSQL keeps it
+/// but never applies it, so every role with a grant sees every row.
+pub(super) fn check_rls(paths: &[Span], rls: bool, owner: &str, errors: &mut Errors) {
+    if rls {
+        return;
+    }
+    for span in paths {
+        errors.push(
+            *span,
+            format!(
+                "{owner} has a #[policy(..)] but no row-level security, so PostgreSQL would never apply the policy; add `rls` to `#[table(..)]`: #[table(name = \"..\", rls)]"
+            ),
+        );
+    }
+}

@@ -130,6 +130,7 @@ pub fn parse_table_partial(input: &DeriveInput) -> syn::Result<(ParsedTable, Opt
         policies: attrs.policies.iter().map(|p| p.policy.clone()).collect(),
     };
     policy::check_names(&attrs.policies, &attrs.owner, &mut errors);
+    policy::check_rls(&attrs.policy_paths, attrs.rls, &attrs.owner, &mut errors);
     def.primary_key = primary_key(input, &attrs, &fields, &mut errors);
     check_field_lists(&attrs, &fields, &skipped, &mut errors);
     check_key_columns(&attrs, &fields, &mut errors);
@@ -176,6 +177,8 @@ pub(super) struct StructAttrs {
     rls: bool,
     /// `#[policy(..)]`s in declaration order.
     policies: Vec<ParsedPolicy>,
+    /// The `policy` token of each `#[policy(..)]`, parsed or not.
+    policy_paths: Vec<proc_macro2::Span>,
 }
 
 const TABLE_KEYS: &[&str] = &["name", "schema", "renamed_from", "rls"];
@@ -206,6 +209,7 @@ impl StructAttrs {
             "check" => self.parse_check(attr, errors),
             "primary_key" => self.parse_primary_key(attr, errors),
             "policy" => {
+                self.policy_paths.push(attr.path().span_of());
                 let parsed = policy::parse(attr, &self.owner, errors);
                 parsed.map(|p| self.policies.extend(p))
             }

@@ -216,3 +216,32 @@ fn sqlite_and_mysql_refuse_rls_and_policies_naming_the_struct() {
         assert!(!p.migrations().exists(), "{dialect}: nothing written");
     }
 }
+
+/// Every kind SQLite lacks is reported by one `generate`: the tables' (`rls`, a policy), the
+/// sequences' and the views' (`materialized`) errors together, not one group per run.
+#[test]
+fn sqlite_reports_policies_sequences_and_materialized_views_in_one_run() {
+    let mut text = source(
+        "#[table(name = \"notes\", rls)]\n#[policy(name = \"own_rows\", using = \"owner = 'a'\")]",
+        "app",
+    );
+    text.push_str(
+        "\n#[derive(Sequence)]\n#[sequence(name = \"order_numbers\")]\npub struct OrderNumbers;\n\
+         \n#[derive(View)]\n#[view(name = \"note_owners\", materialized, sql = \"SELECT id, owner FROM notes\")]\n\
+         pub struct NoteOwner {\n    pub id: i64,\n    pub owner: String,\n}\n",
+    );
+    let p = Project::new(&text);
+    let config = "dialect = \"sqlite\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
+    fs::write(p.path().join("migrate.toml"), config).expect("config");
+    let run = p.run(&["generate", "--name", "init"], NOW);
+    assert_eq!(run.code, 1, "{}", run.text());
+    for expected in [
+        "#[table(rls)] on table `notes`: sqlite has no row-level security",
+        "#[policy(name = \"own_rows\")] on table `notes`: sqlite has no row-level security policies",
+        "OrderNumbers: #[derive(Sequence)] with #[sequence(name = \"order_numbers\")]: sqlite has no sequences",
+        "NoteOwner: #[view(materialized)] on view \"note_owners\": sqlite has no materialized views",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}\n{}", run.text());
+    }
+    assert!(!p.migrations().exists(), "nothing written");
+}

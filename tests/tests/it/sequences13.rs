@@ -406,3 +406,28 @@ drizzle_cases! {
         expected: "ALTER SEQUENCE \"public\".\"name\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 105 CACHE 1;",
     };
 }
+
+/// On MySQL a default calling `nextval(..)` (found by parsing it) is refused in `generate`,
+/// naming the struct and field, rather than failing at `migrate`.
+#[test]
+fn mysql_refuses_a_nextval_default_naming_the_struct_and_field() {
+    let p = Project::new(
+        r#"
+#[derive(Table)]
+#[table(name = "orders")]
+pub struct Order {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(default_sql = "nextval('order_numbers')")]
+    pub number: i64,
+}
+"#,
+    );
+    let config = "dialect = \"mysql\"\nschema = [\"src/schema\"]\nout = \"migrations\"\n";
+    fs::write(p.path().join("migrate.toml"), config).expect("config");
+    let run = p.run(&["generate", "--name", "init"], NOW);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let expected = "Order: column `orders.number` has a default that calls nextval('order_numbers'), but MySQL has no sequences";
+    assert!(run.stderr.contains(expected), "{expected}\n{}", run.text());
+    assert!(!p.migrations().exists(), "nothing written");
+}

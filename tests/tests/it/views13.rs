@@ -481,3 +481,116 @@ fn a_view_rename_is_asked_and_answered_by_flag() {
         newest(&p)
     );
 }
+
+/// A view created again around a retyped column whose field still declares the old type gets a
+/// warning from `generate` naming the column and the `sql_type` to write; written with it, the
+/// migrated database reads back as declared (`verify`, `check --url`).
+#[test]
+fn pg_a_view_field_left_at_a_retyped_columns_old_type_is_named_by_generate() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("views13_stale")) else {
+        return;
+    };
+    let view = format!("name = \"open_issues\", sql = \"{OPEN}\"");
+    let p = Project::new(&source("pub title: String", &view, FIELDS));
+    ok(
+        &p.run(&["generate", "--name", "init"], NOW),
+        "generate init",
+    );
+    ok(
+        &p.run(&["migrate", "--url", &db.url], NOW + 1),
+        "migrate init",
+    );
+    let retyped = "#[column(sql_type = \"varchar(300)\")]\n    pub title: String";
+    p.set_schema(&source(retyped, &view, FIELDS));
+    let run = p.run(&["generate", "--name", "retype", "--dry-run"], NOW + 2);
+    ok(&run, "generate --dry-run");
+    let expected = "warning: view public.open_issues: column `title` is declared text but reads public.issues.title, now character varying(300); write #[column(sql_type = \"character varying(300)\")]";
+    assert!(run.text().contains(expected), "{expected}\n{}", run.text());
+    // Written together, no warning, and the database reads back as declared.
+    p.set_schema(&source(retyped, &view, WIDE_FIELDS));
+    let run = p.run(&["generate", "--name", "retype"], NOW + 3);
+    ok(&run, "generate");
+    assert!(!run.text().contains("warning: view"), "{}", run.text());
+    ok(&p.run(&["migrate", "--url", &db.url], NOW + 4), "migrate");
+    ok(&p.run(&["verify", "--url", &db.url], NOW + 5), "verify");
+    let check = p.run(&["check", "--url", &db.url], NOW + 6);
+    assert!(!check.text().contains("drift"), "{}", check.text());
+}
+
+/// The notes table (an identity with `cache`, `owner` of type `owner_type`, row-level security
+/// and policy `policy`) and view `view` reading it.
+fn trial_source(cache: u32, owner_type: &str, view: &str, policy: &str) -> String {
+    format!(
+        "#[derive(Table)]\n#[table(name = \"notes\", rls)]\n{policy}\npub struct Note {{\n    #[column(primary_key, identity(cache = {cache}))]\n    pub id: i64,\n    #[column(sql_type = \"{owner_type}\")]\n    pub owner: String,\n}}\n\
+         #[derive(View)]\n#[view({view}, sql = \"SELECT id, owner FROM notes\")]\npub struct NoteOwner {{\n    pub id: i64,\n    #[column(sql_type = \"{owner_type}\")]\n    pub owner: String,\n}}\n"
+    )
+}
+
+/// On PostgreSQL: an identity's options change without touching the views that read the table;
+/// a view and a policy renamed in the same migration that retypes a column they read are
+/// renamed first (`rename-view`, `rename-policy`, no `drop-view` / `drop-policy`), dropped and
+/// created under their new names, and the database reads back as declared.
+#[test]
+fn pg_identity_options_leave_views_alone_and_renamed_recreated_objects_say_rename() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(tests::pg::TestDb::create("views13_trial")) else {
+        return;
+    };
+    let policy = "#[policy(name = \"own\", for = \"select\", using = \"owner = current_user\")]";
+    let view = "name = \"note_owners\"";
+    let p = Project::new(&trial_source(20, "text", view, policy));
+    ok(
+        &p.run(&["generate", "--name", "init"], NOW),
+        "generate init",
+    );
+    ok(
+        &p.run(&["migrate", "--url", &db.url], NOW + 1),
+        "migrate init",
+    );
+
+    p.set_schema(&trial_source(30, "text", view, policy));
+    ok(
+        &p.run(&["generate", "--name", "cache"], NOW + 2),
+        "generate cache",
+    );
+    let sql = newest(&p);
+    assert!(sql.contains("SET CACHE 30"), "{sql}");
+    assert!(!sql.contains("VIEW"), "no view recreated:\n{sql}");
+    ok(
+        &p.run(&["migrate", "--url", &db.url], NOW + 3),
+        "migrate cache",
+    );
+
+    let renamed_policy = "#[policy(name = \"mine\", renamed_from = \"own\", for = \"select\", using = \"owner = current_user\")]";
+    let renamed_view = "name = \"owners\", renamed_from = \"note_owners\"";
+    p.set_schema(&trial_source(
+        30,
+        "varchar(64)",
+        renamed_view,
+        renamed_policy,
+    ));
+    let run = p.run(&["generate", "--name", "rename"], NOW + 4);
+    ok(&run, "generate rename");
+    let text = run.text();
+    for expected in [
+        "~ view public.note_owners: rename to public.owners",
+        "~ view public.owners: dropped, created again below",
+        "~ policy public.notes.own: rename to mine",
+        "~ policy public.notes.mine: dropped, created again below",
+        "rename-view",
+        "rename-policy",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+    assert!(!text.contains("drop-view"), "{text}");
+    assert!(!text.contains("drop-policy"), "{text}");
+    ok(
+        &p.run(&["migrate", "--url", &db.url], NOW + 5),
+        "migrate rename",
+    );
+    ok(&p.run(&["verify", "--url", &db.url], NOW + 6), "verify");
+    let check = p.run(&["check", "--url", &db.url], NOW + 7);
+    assert!(!check.text().contains("drift"), "{}", check.text());
+    ok(&check, "check --url");
+}

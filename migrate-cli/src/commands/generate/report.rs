@@ -82,6 +82,8 @@ pub(super) fn report(
                 .iter()
                 .map(|c| format!("{} [no transaction]", c.summary_for(schemas))),
         );
+        let stale = schema_core::diff::stale_view_columns(&split.main);
+        lines.extend(stale.into_iter().map(|w| format!("warning: {w}")));
     }
     for m in migrations
         .iter()

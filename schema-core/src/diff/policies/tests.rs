@@ -171,3 +171,28 @@ fn a_policy_of_a_renamed_table_is_asked_about_under_the_new_table() {
         ]
     );
 }
+
+#[test]
+fn a_policy_renamed_and_recreated_around_a_retyped_column_is_renamed_first() {
+    let old = schema(&[table("notes", "text", &[policy("own", "owner = 'a'")])]);
+    let mut mine = policy("mine", "owner = 'a'");
+    mine.renamed_from = Some("own".into());
+    let new = schema(&[table("notes", "varchar(300)", &[mine])]);
+    let renames = hinted_renames(&old, &new);
+    let changes = diff(&old, &new, &renames);
+    assert_eq!(
+        summaries(&changes),
+        [
+            "~ policy public.notes.own: rename to mine",
+            "~ policy public.notes.mine: dropped, created again below",
+            "~ column public.notes.owner: type text -> varchar(300)",
+            "+ policy public.notes.mine",
+        ]
+    );
+    let codes: Vec<&str> = crate::lint::lint(&old, &new, &changes)
+        .iter()
+        .map(|f| f.code)
+        .collect();
+    assert!(codes.contains(&crate::lint::RENAME_POLICY), "{codes:?}");
+    assert!(!codes.contains(&crate::lint::DROP_POLICY), "{codes:?}");
+}

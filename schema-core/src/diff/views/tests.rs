@@ -154,3 +154,69 @@ fn an_unknown_view_column_type_matches_any() {
     );
     assert!(!summaries(&some).is_empty());
 }
+
+#[test]
+fn a_view_renamed_and_recreated_around_a_retyped_column_is_renamed_first() {
+    let v = view("open", "SELECT id FROM issues WHERE title <> ''", false);
+    let old = schema(&[table("issues", "text")], std::slice::from_ref(&v));
+    let mut w = view("open_issues", &v.sql, false);
+    w.renamed_from = Some("open".into());
+    let new = schema(&[table("issues", "varchar(300)")], &[w]);
+    let renames = crate::diff::hinted_renames(&old, &new);
+    let changes = diff(&old, &new, &renames);
+    assert_eq!(
+        summaries(&changes),
+        [
+            "~ view public.open: rename to public.open_issues",
+            "~ view public.open_issues: dropped, created again below",
+            "~ column public.issues.title: type text -> varchar(300)",
+            "+ view public.open_issues",
+        ]
+    );
+    let codes: Vec<&str> = crate::lint::lint(&old, &new, &changes)
+        .iter()
+        .map(|f| f.code)
+        .collect();
+    assert!(codes.contains(&crate::lint::RENAME_VIEW), "{codes:?}");
+    assert!(!codes.contains(&crate::lint::DROP_VIEW), "{codes:?}");
+}
+
+#[test]
+fn an_identity_option_change_leaves_the_views_reading_the_table_alone() {
+    let v = view("open", "SELECT id FROM issues", false);
+    let old = schema(&[table("issues", "text")], std::slice::from_ref(&v));
+    let mut t = table("issues", "text");
+    t.columns[0].identity = true;
+    let mut o = old.clone();
+    o.tables.insert(t.key(), t.clone());
+    o.tables.get_mut(&t.key()).expect("issues").columns[0]
+        .identity_options
+        .cache = Some(20);
+    t.columns[0].identity_options.cache = Some(30);
+    let new = schema(&[t], &[v]);
+    let changes = summaries(&diff(&o, &new, &Renames::default()));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(changes[0].contains("identity"), "{changes:?}");
+}
+
+#[test]
+fn a_recreated_view_whose_field_keeps_the_old_type_of_a_retyped_column_is_named() {
+    let mut v = view("open", "SELECT id, title FROM issues", false);
+    v.columns.push(ViewColumn {
+        name: "title".into(),
+        ty: ColumnType::Builtin("text".into()),
+    });
+    let old = schema(&[table("issues", "text")], std::slice::from_ref(&v));
+    let new = schema(&[table("issues", "varchar(20)")], std::slice::from_ref(&v));
+    let changes = diff(&old, &new, &Renames::default());
+    assert_eq!(
+        crate::diff::stale_view_columns(&changes),
+        ["view public.open: column `title` is declared text but reads public.issues.title, now varchar(20); write #[column(sql_type = \"varchar(20)\")] on its field in the view's struct, or verify and check report drift"]
+    );
+    // Declared with the new type already: nothing to say.
+    let mut w = v.clone();
+    w.columns[1].ty = ColumnType::Builtin("varchar(20)".into());
+    let new = schema(&[table("issues", "varchar(20)")], &[w]);
+    let changes = diff(&old, &new, &Renames::default());
+    assert!(crate::diff::stale_view_columns(&changes).is_empty());
+}

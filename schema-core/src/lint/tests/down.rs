@@ -164,3 +164,33 @@ fn a_column_made_generated_cannot_get_its_values_back() {
     let up: Vec<&str> = up.iter().map(|f| f.code).collect();
     assert_eq!(up, [crate::lint::GENERATED_EXPRESSION_CHANGE]);
 }
+
+#[test]
+fn a_dropped_generated_column_is_a_warning_and_its_down_not_irreversible() {
+    for is_virtual in [false, true] {
+        let mut generated = with_columns("a", &["total"]);
+        generated.columns[1].generated = Some(crate::model::Generated {
+            expr: "id * 2".into(),
+            is_virtual,
+        });
+        let previous = schema(vec![generated]);
+        let own = schema(vec![with_columns("a", &[])]);
+        let up = diff::diff(&previous, &own, &Renames::default());
+        let found = crate::lint::lint_with(&previous, &own, &up, Costs::IN_PLACE);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].code, found[0].severity),
+            (DROP_COLUMN, Severity::Warning)
+        );
+        assert!(
+            found[0].message.contains("loses no data"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            down(&previous, &own).is_empty(),
+            "{:?}",
+            down(&previous, &own)
+        );
+    }
+}

@@ -196,6 +196,16 @@ fn adapt_columns(
                 ));
             }
         }
+        if let Some(sequence) = column
+            .default
+            .as_deref()
+            .and_then(super::nextval::sequence_call)
+        {
+            errors.push(def.error(Some(&column.name), format!(
+                "column `{}.{}` has a default that calls nextval({sequence}), but MySQL has no sequences; number the rows with #[column(identity)] (AUTO_INCREMENT) instead, or drop the default",
+                table.name, column.name
+            )));
+        }
         // MariaDB refuses NOT NULL on a generated column (MySQL takes it): the model holds
         // what both accept, and a generated column is NULL where its expression is.
         if column.generated.is_some() {

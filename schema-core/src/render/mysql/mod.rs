@@ -88,6 +88,7 @@
 mod adapt;
 mod defaults;
 mod limits;
+mod nextval;
 mod script;
 mod types;
 
