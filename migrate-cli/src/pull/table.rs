@@ -268,7 +268,18 @@ impl Writer<'_> {
         Some((target.rust.clone(), fields))
     }
 
-    fn policies(&self) -> Vec<String> {
+    /// The `#[policy(..)]`s; none when row-level security is off, since PostgreSQL then
+    /// ignores the policies and the attribute language declares them only with `rls`.
+    fn policies(&mut self) -> Vec<String> {
+        if !self.table.rls {
+            for p in &self.table.policies {
+                self.leave_out(
+                    format!("policy `{}` on table `{}`", p.name, self.qualified()),
+                    "row-level security is off on the table, so PostgreSQL ignores the policy, and #[policy] needs #[table(rls)]; enable it (ALTER TABLE .. ENABLE ROW LEVEL SECURITY) and pull again, or drop the policy",
+                );
+            }
+            return Vec::new();
+        }
         self.table
             .policies
             .iter()

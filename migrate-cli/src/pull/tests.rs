@@ -158,3 +158,33 @@ fn a_sequence_a_default_draws_from_that_was_not_read_is_said_to_be_left_out() {
         file(&out, "counter.rs")
     );
 }
+
+#[test]
+fn policies_of_a_table_without_row_level_security_are_left_out() {
+    let mut t = table("notes", vec![column("id", "bigint", false)]);
+    t.policies.push(schema_core::model::Policy {
+        name: "own".into(),
+        restrictive: false,
+        command: Default::default(),
+        roles: Vec::new(),
+        using: Some("true".into()),
+        with_check: None,
+        renamed_from: None,
+    });
+    let off = sources(&schema(vec![t.clone()]), Dialect::Postgres).expect("sources");
+    assert!(
+        !file(&off, "notes.rs").contains("#[policy("),
+        "{}",
+        file(&off, "notes.rs")
+    );
+    assert!(
+        off.left_out
+            .iter()
+            .any(|l| l.object.contains("policy `own`")),
+        "{:?}",
+        off.left_out
+    );
+    t.rls = true;
+    let on = sources(&schema(vec![t]), Dialect::Postgres).expect("sources");
+    assert!(file(&on, "notes.rs").contains("#[policy(name = \"own\""));
+}
