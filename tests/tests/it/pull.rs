@@ -7,6 +7,8 @@
 //! - the sources of all three compile with the derives (`cargo check`, one throwaway crate);
 //! - a second `pull` refuses to overwrite them, naming the file, and `--force` overwrites.
 
+mod left_out;
+
 use migrate_cli::config::Dialect;
 use std::fs;
 use std::path::{Path, PathBuf};

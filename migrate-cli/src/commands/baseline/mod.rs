@@ -7,13 +7,14 @@
 //! schema is the baseline's ([`record`]).
 
 use crate::backend::{self, ScratchError};
-use crate::commands::pull::unsupported::DOMAIN;
+use crate::commands::pull::unsupported::{self, DOMAIN};
 use crate::config::{self, Config};
 use crate::database::{self, DatabaseError};
 use crate::error::{Error, EXIT_FAILED, EXIT_OK};
 use crate::folder::{Folder, FolderError};
 use crate::history::FolderReadError;
 use crate::introspect::drift;
+use crate::pull::LeftOut;
 use crate::write_set::WriteError;
 use crate::Context;
 use schema_core::model::Schema;
@@ -252,7 +253,7 @@ fn of_database(
         let mut conn = backend::connect(&target, config.dialect).await?;
         let rows = conn.applied().await;
         let schema = conn.introspect().await;
-        let found = crate::commands::pull::unsupported::find(&mut conn).await;
+        let found = unsupported::find(&mut conn).await;
         let what = conn.what.clone();
         conn.close().await;
         let schema = schema.map_err(|e| DatabaseError::Query {
@@ -260,16 +261,9 @@ fn of_database(
             what: what.clone(),
             error: database::ServerError::Server(Box::new(e)),
         })?;
-        let domains = found
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|l| l.why == DOMAIN);
-        let domains: Vec<_> = domains
-            .filter_map(|l| l.table.map(|t| (t, l.object)))
-            .collect();
-        Ok::<_, DatabaseError>((rows?, schema, what, domains))
+        Ok::<_, DatabaseError>((rows?, schema, what, found))
     };
-    let (rows, mut schema, what, domains) = database::block_on(read)??;
+    let (rows, mut schema, what, found) = database::block_on(read)??;
     if !rows.is_empty() {
         return Err(BaselineError::HasRows {
             what,
@@ -278,11 +272,7 @@ fn of_database(
         });
     }
     drift::ignore(&mut schema, &config.ignore_tables);
-    let domains: Vec<String> = domains
-        .into_iter()
-        .filter(|(t, _)| schema.tables.contains_key(t))
-        .map(|(_, o)| o)
-        .collect();
+    let (domains, left_out) = left_out(found, &schema);
     if !domains.is_empty() {
         return Err(BaselineError::Domains {
             what,
@@ -326,5 +316,35 @@ fn of_database(
     for t in schema.tables.values().filter(|t| t.primary_key.is_none()) {
         let _ = writeln!(ctx.stdout, "note: table `{}` has no primary key: the baseline has it, but the Rust sources cannot declare it (#[derive(Table)] needs one), so generate would drop it; add a primary key, or list it in ignore_tables", t.name);
     }
+    for line in left_out {
+        let _ = writeln!(ctx.stdout, "{line}");
+    }
     Ok(Outcome::Written { tag, version })
+}
+
+/// What [`unsupported::find`] found on the tables and views `schema` keeps: the columns of a
+/// domain type (which refuse the baseline), then the note listing the rest, which the folder
+/// does not recreate (or saying they could not be listed).
+fn left_out(
+    found: Result<Vec<LeftOut>, sqlx::Error>,
+    schema: &Schema,
+) -> (Vec<String>, Vec<String>) {
+    let found = match found {
+        Ok(found) => found,
+        Err(e) => {
+            let note = format!("note: cannot list what the baseline leaves out (triggers, comments, ...): {e}; run `migrate-cli pull` to see them");
+            return (Vec::new(), vec![note]);
+        }
+    };
+    let kept = |t: &String| schema.tables.contains_key(t) || schema.views.contains_key(t);
+    let (domains, rest): (Vec<LeftOut>, Vec<LeftOut>) = found
+        .into_iter()
+        .filter(|l| l.table.as_ref().is_none_or(kept))
+        .partition(|l| l.why == DOMAIN);
+    let mut notes = Vec::new();
+    if !rest.is_empty() {
+        notes.push("note: left out of the baseline (the folder does not recreate these; keep them in a custom migration, generate --custom, if you need them):".to_string());
+        notes.extend(rest.iter().map(|l| format!("  {}: {}", l.object, l.why)));
+    }
+    (domains.into_iter().map(|l| l.object).collect(), notes)
 }
