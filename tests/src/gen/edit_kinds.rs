@@ -123,8 +123,18 @@ impl Model {
                     identities[i].identity_options = identity_options(*o);
                 }
             }),
-            ToggleRls(t) => self.with_table(*t, |table| table.rls = !table.rls),
-            AddPolicy(t, spec) => self.with_table(*t, |table| table.add_policy(spec)),
+            // Policies need `rls` (#[policy] on a table without it does not compile): turning
+            // it off drops them, adding one turns it on.
+            ToggleRls(t) => self.with_table(*t, |table| {
+                table.rls = !table.rls;
+                if !table.rls {
+                    table.policies.clear();
+                }
+            }),
+            AddPolicy(t, spec) => self.with_table(*t, |table| {
+                table.rls = true;
+                table.add_policy(spec);
+            }),
             DropPolicy(t, i) => self.with_table(*t, |table| {
                 if let Some(i) = pick(*i, table.policies.len()) {
                     table.policies.remove(i);

@@ -92,8 +92,40 @@ pub fn script(
     // Views are created after the rebuilds, since a rebuild renames its table, which SQLite
     // refuses while a view reads a table that is missing at that moment.
     let mut views = Vec::new();
+    // A view renamed and then dropped under its new name to be created again (around a
+    // column change): SQLite renames a view by dropping and creating it, so only the old
+    // view's drop is left, in place of the drop of the new name; the create comes later.
+    let dropped_again: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropView {
+                name,
+                recreated: true,
+                ..
+            } => Some(name.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let renamed_away: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RenameView { to, .. } if dropped_again.contains(to.name.as_str()) => {
+                Some(to.name.as_str())
+            }
+            _ => None,
+        })
+        .collect();
     for change in changes {
         match change {
+            Change::RenameView { from, to, view } if renamed_away.contains(to.name.as_str()) => {
+                let drop = Change::DropView {
+                    name: from.clone(),
+                    materialized: view.materialized,
+                    recreated: true,
+                };
+                statements.extend(d.statements(&drop)?);
+            }
+            Change::DropView { name, .. } if renamed_away.contains(name.name.as_str()) => {}
             Change::CreateView { .. } | Change::ReplaceView { .. } | Change::RenameView { .. } => {
                 views.extend(d.statements(change)?)
             }
