@@ -149,7 +149,15 @@ fn fit_composite_keys(defs: &mut Defs) {
             .map(|f| f.field.clone())
             .collect();
         let mut acting = Vec::new();
+        let me = t.rust_name.clone();
         for k in &mut t.foreign_keys {
+            // InnoDB refuses (errno 150) a key of its own table updating in cascade (or to
+            // NULL) columns it also references; `generate` refuses it too.
+            if k.table == me && k.columns.iter().any(|c| k.ref_columns.contains(c)) {
+                if matches!(k.on_update, FkAction::Cascade | FkAction::SetNull) {
+                    k.on_update = FkAction::NoAction;
+                }
+            }
             let feeds = k.columns.iter().any(|c| sources.contains(c));
             for a in [&mut k.on_delete, &mut k.on_update] {
                 if *a == FkAction::SetDefault || (feeds && *a != FkAction::Restrict) {

@@ -205,6 +205,28 @@ struct Tagged { #[column(primary_key, identity)] id: i64, tags: Vec<String>, lab
     assert!(!p.migrations().exists());
 }
 
+/// A key of its own table that updates in cascade columns it also references: InnoDB refuses
+/// it (errno 150 "Foreign key constraint is incorrectly formed"), so `generate` does first.
+#[test]
+fn a_self_referencing_key_cascading_updates_onto_its_own_columns_is_refused() {
+    let p = mysql_project(
+        r#"
+#[derive(Table)] #[table(name = "pairs")] #[primary_key(a, b)] #[unique(columns(b, a))]
+#[foreign_key(columns(b, a), references = Pair, ref_columns(a, b), on_update = "cascade")]
+struct Pair { a: i32, b: i32 }
+"#,
+    );
+    let run = p.run(&["generate"], NOW);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("references its own table with on_update = \"cascade\""),
+        "{}",
+        run.stderr
+    );
+    assert!(!p.migrations().exists());
+}
+
 /// Every type and kind of default, each read back from MariaDB through the contract's
 /// functions ([`normalize_type`], [`canonical_default`]), equals the snapshot `generate`
 /// wrote: what introspection builds from them is the model adapt made.

@@ -372,6 +372,15 @@ fn adapt_foreign_keys(table: &mut Table, def: &Def<'_>, errors: &mut Vec<Resolve
                 fk.name, table.name
             )));
         }
+        let self_update = fk.ref_table == table.name
+            && matches!(fk.on_update, FkAction::Cascade | FkAction::SetNull)
+            && fk.columns.iter().any(|c| fk.ref_columns.contains(c));
+        if self_update {
+            errors.push(def.error(fk.columns.first().map(String::as_str), format!(
+                "foreign key `{}` of table `{}` references its own table with on_update = \"{}\" on columns it also references, which InnoDB refuses (errno 150); use on_update = \"restrict\" or \"no action\"",
+                fk.name, table.name, fk.on_update.sql().to_lowercase()
+            )));
+        }
         let set_null = fk.on_delete == FkAction::SetNull || fk.on_update == FkAction::SetNull;
         let not_null = fk.columns.iter().find(|c| {
             columns
