@@ -17,6 +17,15 @@ pub fn defs(defs: &Defs) -> Defs {
     for v in &mut defs.views {
         v.sql = v.sql.replace('"', "`");
     }
+    let nullable: BTreeMap<(String, String), bool> = defs
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.fields
+                .iter()
+                .map(|f| ((t.rust_name.clone(), f.field.clone()), f.nullable))
+        })
+        .collect();
     for t in &mut defs.tables {
         for f in &mut t.fields {
             if let Some(g) = &mut f.generated {
@@ -81,11 +90,17 @@ pub fn defs(defs: &Defs) -> Defs {
                     f.default = None;
                 }
             }
-            let nullable = f.nullable;
+            let this_nullable = f.nullable;
             if let Some(r) = &mut f.references {
+                // MariaDB refuses a cascaded update from a nullable column into a NOT NULL one.
+                let from_nullable =
+                    nullable.get(&(r.table.clone(), r.field.clone())) == Some(&true);
+                if r.on_update == FkAction::Cascade && !this_nullable && from_nullable {
+                    r.on_update = FkAction::NoAction;
+                }
                 for action in [&mut r.on_delete, &mut r.on_update] {
                     if *action == FkAction::SetDefault
-                        || (*action == FkAction::SetNull && !nullable)
+                        || (*action == FkAction::SetNull && !this_nullable)
                     {
                         *action = FkAction::NoAction;
                     }
@@ -120,6 +135,15 @@ fn fit_composite_keys(defs: &mut Defs) {
             (t.rust_name.clone(), (sets, bad.collect()))
         })
         .collect();
+    let nullable: BTreeMap<(String, String), bool> = defs
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.fields
+                .iter()
+                .map(|f| ((t.rust_name.clone(), f.field.clone()), f.nullable))
+        })
+        .collect();
     for t in &mut defs.tables {
         let bad: Vec<String> = t
             .fields
@@ -150,7 +174,21 @@ fn fit_composite_keys(defs: &mut Defs) {
             .collect();
         let mut acting = Vec::new();
         let me = t.rust_name.clone();
+        let own_nullable: BTreeMap<String, bool> = t
+            .fields
+            .iter()
+            .map(|f| (f.field.clone(), f.nullable))
+            .collect();
         for k in &mut t.foreign_keys {
+            // MariaDB refuses (errno 150) a key cascading updates from a nullable column into a
+            // NOT NULL one; `generate` refuses it too.
+            let into_not_null = k.columns.iter().zip(&k.ref_columns).any(|(c, r)| {
+                own_nullable.get(c) == Some(&false)
+                    && nullable.get(&(k.table.clone(), r.clone())) == Some(&true)
+            });
+            if into_not_null && k.on_update == FkAction::Cascade {
+                k.on_update = FkAction::NoAction;
+            }
             // InnoDB refuses (errno 150) a key of its own table updating in cascade (or to
             // NULL) columns it also references; `generate` refuses it too.
             if k.table == me && k.columns.iter().any(|c| k.ref_columns.contains(c)) {

@@ -205,6 +205,29 @@ struct Tagged { #[column(primary_key, identity)] id: i64, tags: Vec<String>, lab
     assert!(!p.migrations().exists());
 }
 
+/// A key cascading updates from a nullable column into a NOT NULL one: MariaDB refuses it
+/// (errno 150), so `generate` does first.
+#[test]
+fn a_key_cascading_updates_from_a_nullable_column_into_a_not_null_one_is_refused() {
+    let p = mysql_project(
+        r#"
+#[derive(Table)] #[table(name = "projects")] #[unique(columns(id, email))]
+struct Project { #[column(primary_key)] id: i32, #[column(sql_type = "varchar(80)")] email: Option<String> }
+#[derive(Table)] #[table(name = "accounts")]
+#[foreign_key(columns(id, email), references = Project, ref_columns(id, email), on_update = "cascade")]
+struct Account { #[column(primary_key)] id: i32, #[column(sql_type = "varchar(80)")] email: String }
+"#,
+    );
+    let run = p.run(&["generate"], NOW);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("cascades updates from the nullable column `projects.email` into the NOT NULL column `accounts.email`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!p.migrations().exists());
+}
+
 /// A key of its own table that updates in cascade columns it also references: InnoDB refuses
 /// it (errno 150 "Foreign key constraint is incorrectly formed"), so `generate` does first.
 #[test]

@@ -38,6 +38,16 @@ pub(super) fn check_foreign_key_types(
                     fk.name, table.name, target.name
                 )));
             }
+            // A cascaded update could carry a NULL into a NOT NULL column: MariaDB refuses
+            // such a key (errno 150).
+            let not_null = table.column(column).is_some_and(|c| !c.nullable);
+            let nullable = target.column(ref_column).is_some_and(|c| c.nullable);
+            if fk.on_update == crate::model::FkAction::Cascade && not_null && nullable {
+                errors.push(def.error(Some(column), format!(
+                    "foreign key `{}` cascades updates from the nullable column `{}.{ref_column}` into the NOT NULL column `{}.{column}`, which MariaDB refuses (errno 150); make the field an Option, or use on_update = \"restrict\" or \"no action\"",
+                    fk.name, target.name, table.name
+                )));
+            }
         }
         check_referenced_order(table, target, fk, def, errors);
     }
