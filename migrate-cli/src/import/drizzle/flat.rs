@@ -2,6 +2,9 @@
 //! one schema, tables keyed by name, indexes over column names.
 
 use super::ordered::Ordered;
+use super::{left, EXISTING_VIEW};
+use crate::pull::LeftOut;
+use schema_core::model::{self, ColumnType, Schema, ViewColumn, DEFAULT_SCHEMA};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -113,4 +116,37 @@ pub struct View {
     pub definition: Option<String>,
     #[serde(default)]
     pub is_existing: bool,
+}
+
+/// The views of a one-schema snapshot into `schema`, each column typed by `ty`; a view
+/// drizzle-kit does not manage is left out.
+pub fn add_views(
+    views: &Ordered<View>,
+    ty: impl Fn(&str) -> ColumnType,
+    schema: &mut Schema,
+    left_out: &mut Vec<LeftOut>,
+) {
+    for v in views.values() {
+        match &v.definition {
+            Some(sql) if !v.is_existing => {
+                let view = model::View {
+                    schema: DEFAULT_SCHEMA.to_string(),
+                    name: v.name.clone(),
+                    columns: v
+                        .columns
+                        .values()
+                        .map(|c| ViewColumn {
+                            name: c.name.clone(),
+                            ty: ty(&c.ty),
+                        })
+                        .collect(),
+                    sql: sql.clone(),
+                    materialized: false,
+                    renamed_from: None,
+                };
+                schema.views.insert(view.key(), view);
+            }
+            _ => left_out.push(left(format!("view `{}`", v.name), EXISTING_VIEW, None)),
+        }
+    }
 }

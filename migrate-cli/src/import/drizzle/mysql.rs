@@ -6,12 +6,11 @@
 use super::expressions::{unqualified, unwrapped};
 use super::flat::{self, Snapshot};
 use super::{action, default_text, expect_version, from_text, new_column, new_index, new_table};
-use super::{left, DrizzleError, EXISTING_VIEW};
+use super::{left, DrizzleError};
 use crate::config::Dialect;
 use crate::pull::LeftOut;
 use schema_core::model::{
-    Check, ColumnType, FkAction, ForeignKey, Generated, PrimaryKey, Schema, Table, View,
-    ViewColumn, DEFAULT_SCHEMA,
+    Check, ColumnType, FkAction, ForeignKey, Generated, PrimaryKey, Schema, Table, DEFAULT_SCHEMA,
 };
 use schema_core::render::mysql::{
     canonical_default, index_foreign_keys, normalize_type, PRIMARY_KEY_NAME,
@@ -28,29 +27,12 @@ pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<LeftOut>), Drizzle
         let table = table(path, t, &mut left_out)?;
         schema.tables.insert(table.key(), table);
     }
-    for v in snapshot.views.values() {
-        match &v.definition {
-            Some(sql) if !v.is_existing => {
-                let view = View {
-                    schema: DEFAULT_SCHEMA.to_string(),
-                    name: v.name.clone(),
-                    columns: v
-                        .columns
-                        .values()
-                        .map(|c| ViewColumn {
-                            name: c.name.clone(),
-                            ty: ColumnType::Builtin(normalize_type(&c.ty)),
-                        })
-                        .collect(),
-                    sql: sql.clone(),
-                    materialized: false,
-                    renamed_from: None,
-                };
-                schema.views.insert(view.key(), view);
-            }
-            _ => left_out.push(left(format!("view `{}`", v.name), EXISTING_VIEW, None)),
-        }
-    }
+    flat::add_views(
+        &snapshot.views,
+        |t| ColumnType::Builtin(normalize_type(t)),
+        &mut schema,
+        &mut left_out,
+    );
     Ok((schema, left_out))
 }
 

@@ -78,6 +78,15 @@ pub struct PgColumn {
 pub struct PgIdentity {
     #[serde(rename = "type")]
     pub kind: String,
+    #[serde(flatten)]
+    pub options: PgSequenceOptions,
+}
+
+/// A sequence's options as drizzle-kit writes them (numbers as strings), for a sequence and
+/// an identity alike.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PgSequenceOptions {
     #[serde(default)]
     pub increment: Option<String>,
     #[serde(default)]
@@ -163,11 +172,7 @@ pub struct PgUnique {
     pub nulls_not_distinct: bool,
 }
 
-#[derive(Deserialize)]
-pub struct PgCheck {
-    pub name: String,
-    pub value: String,
-}
+pub use super::flat::Check as PgCheck;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -199,18 +204,8 @@ pub struct PgSequence {
     pub name: String,
     #[serde(default)]
     pub schema: String,
-    #[serde(default)]
-    pub increment: Option<String>,
-    #[serde(default)]
-    pub start_with: Option<String>,
-    #[serde(default)]
-    pub min_value: Option<String>,
-    #[serde(default)]
-    pub max_value: Option<String>,
-    #[serde(default)]
-    pub cache: Option<String>,
-    #[serde(default)]
-    pub cycle: bool,
+    #[serde(flatten)]
+    pub options: PgSequenceOptions,
 }
 
 #[derive(Deserialize)]

@@ -87,15 +87,20 @@ fn number(path: &Path, what: &str, value: &Option<String>) -> Result<Option<i64>
         .transpose()
 }
 
+/// The options as written, each parsed.
+fn read_options(path: &Path, o: &PgSequenceOptions) -> Result<SequenceOptions, DrizzleError> {
+    Ok(SequenceOptions {
+        start: number(path, "startWith", &o.start_with)?,
+        increment: number(path, "increment", &o.increment)?,
+        min: number(path, "minValue", &o.min_value)?,
+        max: number(path, "maxValue", &o.max_value)?,
+        cache: number(path, "cache", &o.cache)?,
+        cycle: o.cycle,
+    })
+}
+
 fn sequence_options(path: &Path, s: &PgSequence) -> Result<SequenceOptions, DrizzleError> {
-    let given = SequenceOptions {
-        start: number(path, "startWith", &s.start_with)?,
-        increment: number(path, "increment", &s.increment)?,
-        min: number(path, "minValue", &s.min_value)?,
-        max: number(path, "maxValue", &s.max_value)?,
-        cache: number(path, "cache", &s.cache)?,
-        cycle: s.cycle,
-    };
+    let given = read_options(path, &s.options)?;
     // Only what differs from the defaults, as a declared sequence keeps it.
     let defaults = SequenceOptions {
         increment: given.increment,
@@ -138,13 +143,14 @@ fn identity(
     ty: &ColumnType,
 ) -> Result<IdentityOptions, DrizzleError> {
     let bare = IdentityOptions::default().settings(ty);
+    let given = read_options(path, &id.options)?;
     let settings = SequenceSettings {
-        start: number(path, "startWith", &id.start_with)?.unwrap_or(bare.start),
-        increment: number(path, "increment", &id.increment)?.unwrap_or(bare.increment),
-        min: number(path, "minValue", &id.min_value)?.unwrap_or(bare.min),
-        max: number(path, "maxValue", &id.max_value)?.unwrap_or(bare.max),
-        cache: number(path, "cache", &id.cache)?.unwrap_or(bare.cache),
-        cycle: id.cycle,
+        start: given.start.unwrap_or(bare.start),
+        increment: given.increment.unwrap_or(bare.increment),
+        min: given.min.unwrap_or(bare.min),
+        max: given.max.unwrap_or(bare.max),
+        cache: given.cache.unwrap_or(bare.cache),
+        cycle: given.cycle,
     };
     Ok(IdentityOptions::from_settings(
         id.kind == "always",

@@ -8,12 +8,10 @@
 use super::expressions::unwrapped;
 use super::flat::{self, Snapshot};
 use super::{action, default_text, expect_version, from_text, new_column, new_index, new_table};
-use super::{left, DrizzleError, EXISTING_VIEW};
+use super::{left, DrizzleError};
 use crate::config::Dialect;
 use crate::pull::LeftOut;
-use schema_core::model::{
-    Check, ForeignKey, Generated, PrimaryKey, Schema, Table, View, ViewColumn, DEFAULT_SCHEMA,
-};
+use schema_core::model::{Check, ForeignKey, Generated, PrimaryKey, Schema, Table, DEFAULT_SCHEMA};
 use schema_core::naming;
 use schema_core::render::sqlite::declared_type;
 use std::path::Path;
@@ -28,33 +26,8 @@ pub fn schema(path: &Path, text: &str) -> Result<(Schema, Vec<LeftOut>), Drizzle
         let table = table(path, t, &mut left_out)?;
         schema.tables.insert(table.key(), table);
     }
-    for v in snapshot.views.values() {
-        match &v.definition {
-            Some(sql) if !v.is_existing => {
-                let view = View {
-                    schema: DEFAULT_SCHEMA.to_string(),
-                    name: v.name.clone(),
-                    columns: view_columns(v),
-                    sql: sql.clone(),
-                    materialized: false,
-                    renamed_from: None,
-                };
-                schema.views.insert(view.key(), view);
-            }
-            _ => left_out.push(left(format!("view `{}`", v.name), EXISTING_VIEW, None)),
-        }
-    }
+    flat::add_views(&snapshot.views, declared_type, &mut schema, &mut left_out);
     Ok((schema, left_out))
-}
-
-fn view_columns(v: &flat::View) -> Vec<ViewColumn> {
-    v.columns
-        .values()
-        .map(|c| ViewColumn {
-            name: c.name.clone(),
-            ty: declared_type(&c.ty),
-        })
-        .collect()
 }
 
 fn table(path: &Path, t: &flat::Table, left_out: &mut Vec<LeftOut>) -> Result<Table, DrizzleError> {
