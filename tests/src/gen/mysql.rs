@@ -118,15 +118,13 @@ pub fn defs(defs: &Defs) -> Defs {
 /// no check on a column such a key acts on.
 fn fit_composite_keys(defs: &mut Defs) {
     let unindexable = |f: &FieldDef| matches!(&f.ty, FieldType::Sql(ColumnType::Builtin(ty)) if ty == "bytea" || ty.starts_with("json"));
+    // Each table's keys in their declared order (InnoDB wants referenced columns in it).
     let keys: BTreeMap<String, (Vec<Vec<String>>, Vec<String>)> = defs
         .tables
         .iter()
         .map(|t| {
             let mut sets = vec![t.primary_key.clone()];
             sets.extend(t.uniques.iter().map(|u| u.columns.clone()));
-            for s in &mut sets {
-                s.sort();
-            }
             let bad = t
                 .fields
                 .iter()
@@ -151,14 +149,29 @@ fn fit_composite_keys(defs: &mut Defs) {
             .filter(|f| unindexable(f))
             .map(|f| f.field.clone())
             .collect();
-        t.foreign_keys.retain(|k| {
+        t.foreign_keys.retain_mut(|k| {
             let Some((sets, target_bad)) = keys.get(&k.table) else {
                 return false;
             };
             let mut set = k.ref_columns.clone();
             set.sort();
-            sets.contains(&set)
-                && !k.columns.iter().any(|c| bad.contains(c))
+            let Some(key) = sets.iter().find(|s| {
+                let mut sorted = s.to_vec();
+                sorted.sort();
+                sorted == set
+            }) else {
+                return false;
+            };
+            // The pairs in the order of the target's key.
+            let pairs: Vec<(String, String)> = key
+                .iter()
+                .filter_map(|r| {
+                    let i = k.ref_columns.iter().position(|x| x == r)?;
+                    Some((k.columns[i].clone(), r.clone()))
+                })
+                .collect();
+            (k.columns, k.ref_columns) = pairs.into_iter().unzip();
+            !k.columns.iter().any(|c| bad.contains(c))
                 && !k.ref_columns.iter().any(|c| target_bad.contains(c))
         });
         let sources: Vec<String> = t

@@ -84,12 +84,19 @@ async fn build(
     }
     let created = sorted_catalog(&db).await;
     // The rows go in on one connection, whose foreign key checks are on again afterwards
-    // even when an insert fails (a key added with them off records RESTRICT as NO ACTION).
+    // even when an insert fails (a key added with them off records RESTRICT as NO ACTION),
+    // in one transaction: rows that fail go away whole, so a case replayed "without rows"
+    // has none left over.
     let with_rows = match rows {
         Some(sql) => {
             use sqlx::Executor;
             let mut conn = db.pool.acquire().await.map_err(|e| e.to_string())?;
+            conn.execute("START TRANSACTION")
+                .await
+                .map_err(|e| e.to_string())?;
             let ok = conn.execute(sql).await.is_ok();
+            let end = if ok { "COMMIT" } else { "ROLLBACK" };
+            conn.execute(end).await.map_err(|e| e.to_string())?;
             conn.execute("SET FOREIGN_KEY_CHECKS=1")
                 .await
                 .map_err(|e| e.to_string())?;
